@@ -1,0 +1,114 @@
+/**
+ * ZooKeeper's error codes (`KeeperException.Code`), spelled as ZooKeeper spells them so they
+ * can be grepped in upstream docs. Both of the coordinator's protocols (the WebSocket JSON
+ * protocol and ZooKeeper's binary protocol) carry these numbers in their reply headers.
+ *
+ * `name` is the Java enum constant (NONODE), `camel` the name zkCli and kazoo print
+ * (NoNode). See ../shared/reference/zookeeper/NOTES.md section b.
+ */
+export const ErrorCode = {
+  OK: 0,
+  SYSTEMERROR: -1,
+  RUNTIMEINCONSISTENCY: -2,
+  DATAINCONSISTENCY: -3,
+  CONNECTIONLOSS: -4,
+  MARSHALLINGERROR: -5,
+  UNIMPLEMENTED: -6,
+  OPERATIONTIMEOUT: -7,
+  BADARGUMENTS: -8,
+  UNKNOWNSESSION: -12,
+  NEWCONFIGNOQUORUM: -13,
+  RECONFIGINPROGRESS: -14,
+  APIERROR: -100,
+  NONODE: -101,
+  NOAUTH: -102,
+  BADVERSION: -103,
+  NOCHILDRENFOREPHEMERALS: -108,
+  NODEEXISTS: -110,
+  NOTEMPTY: -111,
+  SESSIONEXPIRED: -112,
+  INVALIDCALLBACK: -113,
+  INVALIDACL: -114,
+  AUTHFAILED: -115,
+  SESSIONMOVED: -118,
+  NOTREADONLY: -119,
+  EPHEMERALONLOCALSESSION: -120,
+  NOWATCHER: -121,
+  REQUESTTIMEOUT: -122,
+  RECONFIGDISABLED: -123,
+  SESSIONCLOSEDREQUIRESASLAUTH: -124,
+  QUOTAEXCEEDED: -125,
+  THROTTLEDOP: -127,
+} as const;
+
+export type ErrorName = keyof typeof ErrorCode;
+export type ErrorCodeValue = (typeof ErrorCode)[ErrorName];
+
+const CAMEL: Record<ErrorName, string> = {
+  OK: 'OK',
+  SYSTEMERROR: 'SystemError',
+  RUNTIMEINCONSISTENCY: 'RuntimeInconsistency',
+  DATAINCONSISTENCY: 'DataInconsistency',
+  CONNECTIONLOSS: 'ConnectionLoss',
+  MARSHALLINGERROR: 'MarshallingError',
+  UNIMPLEMENTED: 'Unimplemented',
+  OPERATIONTIMEOUT: 'OperationTimeout',
+  BADARGUMENTS: 'BadArguments',
+  UNKNOWNSESSION: 'UnknownSession',
+  NEWCONFIGNOQUORUM: 'NewConfigNoQuorum',
+  RECONFIGINPROGRESS: 'ReconfigInProgress',
+  APIERROR: 'APIError',
+  NONODE: 'NoNode',
+  NOAUTH: 'NoAuth',
+  BADVERSION: 'BadVersion',
+  NOCHILDRENFOREPHEMERALS: 'NoChildrenForEphemerals',
+  NODEEXISTS: 'NodeExists',
+  NOTEMPTY: 'NotEmpty',
+  SESSIONEXPIRED: 'SessionExpired',
+  INVALIDCALLBACK: 'InvalidCallback',
+  INVALIDACL: 'InvalidACL',
+  AUTHFAILED: 'AuthFailed',
+  SESSIONMOVED: 'SessionMoved',
+  NOTREADONLY: 'NotReadOnly',
+  EPHEMERALONLOCALSESSION: 'EphemeralOnLocalSession',
+  NOWATCHER: 'NoWatcher',
+  REQUESTTIMEOUT: 'RequestTimeout',
+  RECONFIGDISABLED: 'ReconfigDisabled',
+  SESSIONCLOSEDREQUIRESASLAUTH: 'SessionClosedRequireSaslAuth',
+  QUOTAEXCEEDED: 'QuotaExceeded',
+  THROTTLEDOP: 'Throttled',
+};
+
+const BY_CODE = new Map<number, ErrorName>(
+  (Object.keys(ErrorCode) as ErrorName[]).map((name) => [ErrorCode[name], name]),
+);
+
+/** The enum name for a code; unknown codes map to SYSTEMERROR's neighbour "UNKNOWN(n)". */
+export function errorName(code: number): string {
+  return BY_CODE.get(code) ?? `UNKNOWN(${code})`;
+}
+
+/** zkCli's spelling: `NoNode`, `BadVersion`. */
+export function errorCamelName(code: number): string {
+  const name = BY_CODE.get(code);
+  return name ? CAMEL[name] : `Unknown(${code})`;
+}
+
+/**
+ * An operation failed with a ZooKeeper error code. Thrown inside the server's prep step and
+ * turned into a numeric code in the reply; on the client side, rejected promises carry it.
+ */
+export class KeeperError extends Error {
+  override name = 'KeeperError';
+  readonly code: number;
+  readonly path: string | undefined;
+  constructor(code: number, path?: string, detail?: string) {
+    const base = `KeeperErrorCode = ${errorCamelName(code)}`;
+    super(path ? `${base} for ${path}${detail ? ` (${detail})` : ''}` : base + (detail ? ` (${detail})` : ''));
+    this.code = code;
+    this.path = path;
+  }
+  get codeName(): string {
+    return errorName(this.code);
+  }
+}
