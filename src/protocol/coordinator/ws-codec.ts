@@ -10,8 +10,10 @@
  * - zxids, versions and times are JSON numbers.
  *
  * Client -> server:  {"type":"connect", ...ConnectRequest}   (first message, exactly once)
+ *                    {"type":"command","command":"ruok"}    (instead of connect: a 4lw, then close)
  *                    {"type":"request","xid":7,"op":"getData","path":"/a","watch":true}
  * Server -> client:  {"type":"connected", ...ConnectResponse}
+ *                    {"type":"command","command":"ruok","output":"imok"}
  *                    {"type":"reply","xid":7,"zxid":42,"err":0, ...Result}
  *                    {"type":"reply","xid":7,"zxid":42,"err":-101,"error":"NONODE"}
  *                    {"type":"event","xid":-1,"zxid":43,"event":"NodeDataChanged","path":"/a"}
@@ -55,10 +57,13 @@ export class FrameError extends Error {
 
 export type ClientFrame =
   | { type: 'connect'; connect: ConnectRequest }
+  /** A four-letter word (ruok, srvr, mntr, ...) sent instead of connect; answered, then closed. */
+  | { type: 'command'; command: string }
   | { type: 'request'; xid: number; request: Request };
 
 export type ServerFrame =
   | { type: 'connected'; connected: ConnectResponse }
+  | { type: 'command'; command: string; output: string }
   | { type: 'reply'; xid: number; zxid: number; err: number; result: Result }
   | { type: 'event'; event: WatchEvent };
 
@@ -254,6 +259,9 @@ export function decodeClientFrame(text: string): ClientFrame {
       },
     };
   }
+  if (o.type === 'command') {
+    return { type: 'command', command: str(o, 'command') };
+  }
   if (o.type === 'request') {
     const xid = int(o, 'xid');
     return { type: 'request', xid, request: decodeRequest(o, xid) };
@@ -362,6 +370,8 @@ export function encodeServerFrame(frame: ServerFrame, errorName?: (code: number)
         readOnly: c.readOnly,
       });
     }
+    case 'command':
+      return JSON.stringify({ type: 'command', command: frame.command, output: frame.output });
     case 'reply': {
       const head: Json = { type: 'reply', xid: frame.xid, zxid: frame.zxid, err: frame.err };
       if (frame.err !== 0) {
@@ -404,6 +414,8 @@ export function decodeServerFrame(text: string): ServerFrame {
           readOnly: o.readOnly === true,
         },
       };
+    case 'command':
+      return { type: 'command', command: o.command as string, output: o.output as string };
     case 'reply':
       return {
         type: 'reply',
@@ -442,6 +454,7 @@ function requestToJson(request: Request): Json {
 }
 
 export function encodeClientFrame(frame: ClientFrame): string {
+  if (frame.type === 'command') return JSON.stringify({ type: 'command', command: frame.command });
   if (frame.type === 'connect') {
     const c = frame.connect;
     return JSON.stringify({
