@@ -1,0 +1,399 @@
+// GENERATED FILE: do not edit.
+// Rebuild with: node --import=tsx scripts/generate-kafka-protocol.ts
+//
+// The generated APIs by key: schemas for the codec, and body types for handlers.
+
+import type { MessageSchema } from '../schema.js';
+import {
+  produceRequestSchema,
+  produceResponseSchema,
+  type ProduceRequest,
+  type ProduceResponse,
+} from './produce.js';
+import {
+  fetchRequestSchema,
+  fetchResponseSchema,
+  type FetchRequest,
+  type FetchResponse,
+} from './fetch.js';
+import {
+  listOffsetsRequestSchema,
+  listOffsetsResponseSchema,
+  type ListOffsetsRequest,
+  type ListOffsetsResponse,
+} from './list-offsets.js';
+import {
+  metadataRequestSchema,
+  metadataResponseSchema,
+  type MetadataRequest,
+  type MetadataResponse,
+} from './metadata.js';
+import {
+  leaderAndIsrRequestSchema,
+  leaderAndIsrResponseSchema,
+  type LeaderAndIsrRequest,
+  type LeaderAndIsrResponse,
+} from './leader-and-isr.js';
+import {
+  stopReplicaRequestSchema,
+  stopReplicaResponseSchema,
+  type StopReplicaRequest,
+  type StopReplicaResponse,
+} from './stop-replica.js';
+import {
+  updateMetadataRequestSchema,
+  updateMetadataResponseSchema,
+  type UpdateMetadataRequest,
+  type UpdateMetadataResponse,
+} from './update-metadata.js';
+import {
+  controlledShutdownRequestSchema,
+  controlledShutdownResponseSchema,
+  type ControlledShutdownRequest,
+  type ControlledShutdownResponse,
+} from './controlled-shutdown.js';
+import {
+  offsetCommitRequestSchema,
+  offsetCommitResponseSchema,
+  type OffsetCommitRequest,
+  type OffsetCommitResponse,
+} from './offset-commit.js';
+import {
+  offsetFetchRequestSchema,
+  offsetFetchResponseSchema,
+  type OffsetFetchRequest,
+  type OffsetFetchResponse,
+} from './offset-fetch.js';
+import {
+  findCoordinatorRequestSchema,
+  findCoordinatorResponseSchema,
+  type FindCoordinatorRequest,
+  type FindCoordinatorResponse,
+} from './find-coordinator.js';
+import {
+  joinGroupRequestSchema,
+  joinGroupResponseSchema,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
+} from './join-group.js';
+import {
+  heartbeatRequestSchema,
+  heartbeatResponseSchema,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+} from './heartbeat.js';
+import {
+  leaveGroupRequestSchema,
+  leaveGroupResponseSchema,
+  type LeaveGroupRequest,
+  type LeaveGroupResponse,
+} from './leave-group.js';
+import {
+  syncGroupRequestSchema,
+  syncGroupResponseSchema,
+  type SyncGroupRequest,
+  type SyncGroupResponse,
+} from './sync-group.js';
+import {
+  describeGroupsRequestSchema,
+  describeGroupsResponseSchema,
+  type DescribeGroupsRequest,
+  type DescribeGroupsResponse,
+} from './describe-groups.js';
+import {
+  listGroupsRequestSchema,
+  listGroupsResponseSchema,
+  type ListGroupsRequest,
+  type ListGroupsResponse,
+} from './list-groups.js';
+import {
+  saslHandshakeRequestSchema,
+  saslHandshakeResponseSchema,
+  type SaslHandshakeRequest,
+  type SaslHandshakeResponse,
+} from './sasl-handshake.js';
+import {
+  apiVersionsRequestSchema,
+  apiVersionsResponseSchema,
+  type ApiVersionsRequest,
+  type ApiVersionsResponse,
+} from './api-versions.js';
+import {
+  createTopicsRequestSchema,
+  createTopicsResponseSchema,
+  type CreateTopicsRequest,
+  type CreateTopicsResponse,
+} from './create-topics.js';
+import {
+  deleteTopicsRequestSchema,
+  deleteTopicsResponseSchema,
+  type DeleteTopicsRequest,
+  type DeleteTopicsResponse,
+} from './delete-topics.js';
+import {
+  deleteRecordsRequestSchema,
+  deleteRecordsResponseSchema,
+  type DeleteRecordsRequest,
+  type DeleteRecordsResponse,
+} from './delete-records.js';
+import {
+  initProducerIdRequestSchema,
+  initProducerIdResponseSchema,
+  type InitProducerIdRequest,
+  type InitProducerIdResponse,
+} from './init-producer-id.js';
+import {
+  describeConfigsRequestSchema,
+  describeConfigsResponseSchema,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponse,
+} from './describe-configs.js';
+import {
+  alterConfigsRequestSchema,
+  alterConfigsResponseSchema,
+  type AlterConfigsRequest,
+  type AlterConfigsResponse,
+} from './alter-configs.js';
+import {
+  saslAuthenticateRequestSchema,
+  saslAuthenticateResponseSchema,
+  type SaslAuthenticateRequest,
+  type SaslAuthenticateResponse,
+} from './sasl-authenticate.js';
+import {
+  createPartitionsRequestSchema,
+  createPartitionsResponseSchema,
+  type CreatePartitionsRequest,
+  type CreatePartitionsResponse,
+} from './create-partitions.js';
+import {
+  deleteGroupsRequestSchema,
+  deleteGroupsResponseSchema,
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponse,
+} from './delete-groups.js';
+import {
+  incrementalAlterConfigsRequestSchema,
+  incrementalAlterConfigsResponseSchema,
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsResponse,
+} from './incremental-alter-configs.js';
+import {
+  offsetDeleteRequestSchema,
+  offsetDeleteResponseSchema,
+  type OffsetDeleteRequest,
+  type OffsetDeleteResponse,
+} from './offset-delete.js';
+import {
+  describeClusterRequestSchema,
+  describeClusterResponseSchema,
+  type DescribeClusterRequest,
+  type DescribeClusterResponse,
+} from './describe-cluster.js';
+
+export type {
+  ProduceRequest,
+  ProduceResponse,
+  FetchRequest,
+  FetchResponse,
+  ListOffsetsRequest,
+  ListOffsetsResponse,
+  MetadataRequest,
+  MetadataResponse,
+  LeaderAndIsrRequest,
+  LeaderAndIsrResponse,
+  StopReplicaRequest,
+  StopReplicaResponse,
+  UpdateMetadataRequest,
+  UpdateMetadataResponse,
+  ControlledShutdownRequest,
+  ControlledShutdownResponse,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
+  DescribeGroupsRequest,
+  DescribeGroupsResponse,
+  ListGroupsRequest,
+  ListGroupsResponse,
+  SaslHandshakeRequest,
+  SaslHandshakeResponse,
+  ApiVersionsRequest,
+  ApiVersionsResponse,
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  DeleteTopicsRequest,
+  DeleteTopicsResponse,
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
+  AlterConfigsRequest,
+  AlterConfigsResponse,
+  SaslAuthenticateRequest,
+  SaslAuthenticateResponse,
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
+  DescribeClusterRequest,
+  DescribeClusterResponse,
+};
+
+/** API names by key, for the APIs we generate. */
+export const GENERATED_API_NAMES = {
+  0: "Produce",
+  1: "Fetch",
+  2: "ListOffsets",
+  3: "Metadata",
+  4: "LeaderAndIsr",
+  5: "StopReplica",
+  6: "UpdateMetadata",
+  7: "ControlledShutdown",
+  8: "OffsetCommit",
+  9: "OffsetFetch",
+  10: "FindCoordinator",
+  11: "JoinGroup",
+  12: "Heartbeat",
+  13: "LeaveGroup",
+  14: "SyncGroup",
+  15: "DescribeGroups",
+  16: "ListGroups",
+  17: "SaslHandshake",
+  18: "ApiVersions",
+  19: "CreateTopics",
+  20: "DeleteTopics",
+  21: "DeleteRecords",
+  22: "InitProducerId",
+  32: "DescribeConfigs",
+  33: "AlterConfigs",
+  36: "SaslAuthenticate",
+  37: "CreatePartitions",
+  42: "DeleteGroups",
+  44: "IncrementalAlterConfigs",
+  47: "OffsetDelete",
+  60: "DescribeCluster",
+} as const;
+
+export type GeneratedApiKey = keyof typeof GENERATED_API_NAMES;
+
+/** Request and response schema of every generated API. */
+export const MESSAGE_SCHEMAS: Readonly<Record<GeneratedApiKey, { readonly request: MessageSchema; readonly response: MessageSchema }>> = {
+  0: { request: produceRequestSchema, response: produceResponseSchema },
+  1: { request: fetchRequestSchema, response: fetchResponseSchema },
+  2: { request: listOffsetsRequestSchema, response: listOffsetsResponseSchema },
+  3: { request: metadataRequestSchema, response: metadataResponseSchema },
+  4: { request: leaderAndIsrRequestSchema, response: leaderAndIsrResponseSchema },
+  5: { request: stopReplicaRequestSchema, response: stopReplicaResponseSchema },
+  6: { request: updateMetadataRequestSchema, response: updateMetadataResponseSchema },
+  7: { request: controlledShutdownRequestSchema, response: controlledShutdownResponseSchema },
+  8: { request: offsetCommitRequestSchema, response: offsetCommitResponseSchema },
+  9: { request: offsetFetchRequestSchema, response: offsetFetchResponseSchema },
+  10: { request: findCoordinatorRequestSchema, response: findCoordinatorResponseSchema },
+  11: { request: joinGroupRequestSchema, response: joinGroupResponseSchema },
+  12: { request: heartbeatRequestSchema, response: heartbeatResponseSchema },
+  13: { request: leaveGroupRequestSchema, response: leaveGroupResponseSchema },
+  14: { request: syncGroupRequestSchema, response: syncGroupResponseSchema },
+  15: { request: describeGroupsRequestSchema, response: describeGroupsResponseSchema },
+  16: { request: listGroupsRequestSchema, response: listGroupsResponseSchema },
+  17: { request: saslHandshakeRequestSchema, response: saslHandshakeResponseSchema },
+  18: { request: apiVersionsRequestSchema, response: apiVersionsResponseSchema },
+  19: { request: createTopicsRequestSchema, response: createTopicsResponseSchema },
+  20: { request: deleteTopicsRequestSchema, response: deleteTopicsResponseSchema },
+  21: { request: deleteRecordsRequestSchema, response: deleteRecordsResponseSchema },
+  22: { request: initProducerIdRequestSchema, response: initProducerIdResponseSchema },
+  32: { request: describeConfigsRequestSchema, response: describeConfigsResponseSchema },
+  33: { request: alterConfigsRequestSchema, response: alterConfigsResponseSchema },
+  36: { request: saslAuthenticateRequestSchema, response: saslAuthenticateResponseSchema },
+  37: { request: createPartitionsRequestSchema, response: createPartitionsResponseSchema },
+  42: { request: deleteGroupsRequestSchema, response: deleteGroupsResponseSchema },
+  44: { request: incrementalAlterConfigsRequestSchema, response: incrementalAlterConfigsResponseSchema },
+  47: { request: offsetDeleteRequestSchema, response: offsetDeleteResponseSchema },
+  60: { request: describeClusterRequestSchema, response: describeClusterResponseSchema },
+};
+
+/** The request body type of each API key. */
+export interface RequestBodyByApiKey {
+  0: ProduceRequest;
+  1: FetchRequest;
+  2: ListOffsetsRequest;
+  3: MetadataRequest;
+  4: LeaderAndIsrRequest;
+  5: StopReplicaRequest;
+  6: UpdateMetadataRequest;
+  7: ControlledShutdownRequest;
+  8: OffsetCommitRequest;
+  9: OffsetFetchRequest;
+  10: FindCoordinatorRequest;
+  11: JoinGroupRequest;
+  12: HeartbeatRequest;
+  13: LeaveGroupRequest;
+  14: SyncGroupRequest;
+  15: DescribeGroupsRequest;
+  16: ListGroupsRequest;
+  17: SaslHandshakeRequest;
+  18: ApiVersionsRequest;
+  19: CreateTopicsRequest;
+  20: DeleteTopicsRequest;
+  21: DeleteRecordsRequest;
+  22: InitProducerIdRequest;
+  32: DescribeConfigsRequest;
+  33: AlterConfigsRequest;
+  36: SaslAuthenticateRequest;
+  37: CreatePartitionsRequest;
+  42: DeleteGroupsRequest;
+  44: IncrementalAlterConfigsRequest;
+  47: OffsetDeleteRequest;
+  60: DescribeClusterRequest;
+}
+
+/** The response body type of each API key. */
+export interface ResponseBodyByApiKey {
+  0: ProduceResponse;
+  1: FetchResponse;
+  2: ListOffsetsResponse;
+  3: MetadataResponse;
+  4: LeaderAndIsrResponse;
+  5: StopReplicaResponse;
+  6: UpdateMetadataResponse;
+  7: ControlledShutdownResponse;
+  8: OffsetCommitResponse;
+  9: OffsetFetchResponse;
+  10: FindCoordinatorResponse;
+  11: JoinGroupResponse;
+  12: HeartbeatResponse;
+  13: LeaveGroupResponse;
+  14: SyncGroupResponse;
+  15: DescribeGroupsResponse;
+  16: ListGroupsResponse;
+  17: SaslHandshakeResponse;
+  18: ApiVersionsResponse;
+  19: CreateTopicsResponse;
+  20: DeleteTopicsResponse;
+  21: DeleteRecordsResponse;
+  22: InitProducerIdResponse;
+  32: DescribeConfigsResponse;
+  33: AlterConfigsResponse;
+  36: SaslAuthenticateResponse;
+  37: CreatePartitionsResponse;
+  42: DeleteGroupsResponse;
+  44: IncrementalAlterConfigsResponse;
+  47: OffsetDeleteResponse;
+  60: DescribeClusterResponse;
+}
