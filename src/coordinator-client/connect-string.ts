@@ -1,0 +1,40 @@
+/**
+ * Connect strings, ZooKeeper style: a comma-separated list of `host:port` servers, e.g.
+ * `127.0.0.1:2181,127.0.0.1:2182`. The client tries them in turn. IPv6 hosts go in brackets
+ * (`[::1]:2181`). ZooKeeper's optional chroot suffix (`host:port/app`) is not supported: a
+ * trailing path is rejected rather than silently ignored.
+ *
+ * Each server is reached at `ws://host:port/`: the coordinator speaks its JSON protocol on
+ * the root path of its client port.
+ */
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+export const DEFAULT_PORT = 2181;
+
+/** Parse `host:port[,host:port...]`. A missing port means 2181. Throws on malformed input. */
+export function parseConnectString(connectString: string): ServerAddress[] {
+  const parts = connectString
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (parts.length === 0) throw new Error(`empty connect string ${JSON.stringify(connectString)}`);
+  return parts.map(parseServer);
+}
+
+function parseServer(text: string): ServerAddress {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:/\s[\]]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!match) throw new Error(`bad server address ${JSON.stringify(text)} (want host:port)`);
+  const host = match[1].startsWith('[') ? match[1].slice(1, -1) : match[1];
+  const port = match[2] === undefined ? DEFAULT_PORT : Number(match[2]);
+  if (port < 1 || port > 65535) throw new Error(`bad port in ${JSON.stringify(text)}`);
+  return { host, port };
+}
+
+export function serverUrl(server: ServerAddress): string {
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  return `ws://${host}:${server.port}/`;
+}

@@ -1,0 +1,59 @@
+/**
+ * Four-letter words ("4lw": ruok, srvr, mntr, ...) over the WebSocket protocol.
+ *
+ * ZooKeeper recognises a 4lw when the first four bytes of a fresh TCP connection spell a
+ * command; it writes plain text and closes. Our WebSocket protocol keeps the idea: instead of
+ * a `connect` message the client sends `{"type":"command","command":"ruok"}`, the server
+ * answers `{"type":"command","command":"ruok","output":"imok"}` and closes the connection.
+ * No session is created, so a 4lw works even when the server cannot serve sessions.
+ */
+import WebSocket from 'ws';
+import { decodeServerFrame, encodeClientFrame } from '../protocol/coordinator/ws-codec.js';
+import { parseConnectString, serverUrl } from './connect-string.js';
+
+export interface FourLetterWordOptions {
+  /** Give up (reject) after this long. */
+  timeoutMs?: number;
+}
+
+/**
+ * Send one four-letter word to the first server of `connectString` and resolve with its
+ * text output. Rejects when the connection fails, times out, or the server answers anything
+ * but a command output.
+ */
+export function fourLetterWord(
+  connectString: string,
+  command: string,
+  options: FourLetterWordOptions = {},
+): Promise<string> {
+  const server = parseConnectString(connectString)[0];
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  return new Promise<string>((resolve, reject) => {
+    const ws = new WebSocket(serverUrl(server), { perMessageDeflate: false });
+    let done = false;
+    const finish = (err: Error | undefined, output?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      ws.terminate();
+      if (err) reject(err);
+      else resolve(output ?? '');
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`no answer to ${command} from ${server.host}:${server.port} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    ws.on('open', () => ws.send(encodeClientFrame({ type: 'command', command })));
+    ws.on('message', (data) => {
+      try {
+        const frame = decodeServerFrame(data.toString());
+        if (frame.type !== 'command') throw new Error(`expected command output, got ${frame.type}`);
+        finish(undefined, frame.output);
+      } catch (err) {
+        finish(err as Error);
+      }
+    });
+    ws.on('error', (err) => finish(err));
+    ws.on('close', () => finish(new Error(`${server.host}:${server.port} closed the connection without answering ${command}`)));
+  });
+}
