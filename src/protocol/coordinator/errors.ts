@@ -102,11 +102,19 @@ export class KeeperError extends Error {
   override name = 'KeeperError';
   readonly code: number;
   readonly path: string | undefined;
-  constructor(code: number, path?: string, detail?: string) {
+  /** For a failed multi: every op's result (0 before the failing op, its code, -2 after). */
+  readonly results: import('./messages.js').MultiResultEntry[] | undefined;
+  constructor(
+    code: number,
+    path?: string,
+    detail?: string,
+    results?: import('./messages.js').MultiResultEntry[],
+  ) {
     const base = `KeeperErrorCode = ${errorCamelName(code)}`;
     super(path ? `${base} for ${path}${detail ? ` (${detail})` : ''}` : base + (detail ? ` (${detail})` : ''));
     this.code = code;
     this.path = path;
+    this.results = results;
   }
   get codeName(): string {
     return errorName(this.code);

@@ -1,0 +1,164 @@
+/**
+ * The HTTP admin endpoint, like ZooKeeper's AdminServer (default port 8080):
+ *   GET /commands            the list of commands (JSON)
+ *   GET /commands/<name>     one command as JSON: {"command", "error", "output", ...fields}
+ *                            (long names and four-letter aliases both work: /commands/monitor,
+ *                            /commands/mntr)
+ *   GET /metrics             Prometheus text format (prom-client), the mntr figures as gauges
+ * An unknown command answers 200 with "error": "Unknown command: x", as ZooKeeper 3.8 does.
+ */
+import { createServer, type Server } from 'node:http';
+import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '../src/logger.js';
+import { formatSessionId } from '../src/protocol/coordinator/messages.js';
+import type { CoordinatorServer } from './coordinator-server.js';
+import { mntr } from './four-letter-words.js';
+
+/** ZooKeeper's long command names and their four-letter aliases. */
+const ALIASES: Record<string, string> = {
+  ruok: 'ruok',
+  is_read_only: 'isro',
+  isro: 'isro',
+  server_stats: 'srvr',
+  srvr: 'srvr',
+  stats: 'stat',
+  stat: 'stat',
+  monitor: 'mntr',
+  mntr: 'mntr',
+  connections: 'cons',
+  cons: 'cons',
+  watch_summary: 'wchs',
+  wchs: 'wchs',
+  watches: 'wchc',
+  wchc: 'wchc',
+  watches_by_path: 'wchp',
+  wchp: 'wchp',
+  dump: 'dump',
+  environment: 'envi',
+  env: 'envi',
+  envi: 'envi',
+  configuration: 'conf',
+  conf: 'conf',
+  config: 'conf',
+  dirs: 'dirs',
+  connection_stat_reset: 'crst',
+  crst: 'crst',
+  stat_reset: 'srst',
+  srst: 'srst',
+};
+
+function metricsRegistry(core: CoordinatorServer): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'coordinator_process_' });
+  const gauges: [string, string, (s: ReturnType<CoordinatorServer['snapshot']>) => number][] = [
+    ['znode_count', 'Number of znodes in the tree', (s) => s.nodeCount],
+    ['ephemerals_count', 'Number of ephemeral znodes', (s) => s.ephemeralCount],
+    ['watch_count', 'Number of watches', (s) => s.watchCount],
+    ['approximate_data_size', 'Bytes of znode data and paths', (s) => s.approximateDataSize],
+    ['num_alive_connections', 'Open client connections', (s) => s.connections.length],
+    ['global_sessions', 'Live sessions', (s) => s.sessions.length],
+    ['outstanding_requests', 'Replies waiting for the disk', (s) => s.outstandingRequests],
+    ['packets_received', 'Packets received since start or srst', (s) => s.packetsReceived],
+    ['packets_sent', 'Packets sent since start or srst', (s) => s.packetsSent],
+    ['last_zxid', 'Zxid of the last applied write', (s) => s.lastZxid],
+    ['group_commits', 'LevelDB batches written', (s) => s.commits],
+    ['avg_group_commit_ms', 'Average time of one fsynced batch', (s) => s.commitAvgMs],
+    ['avg_latency_ms', 'Average request latency', (s) => s.latencyAvgMs],
+    ['max_latency_ms', 'Maximum request latency', (s) => s.latencyMaxMs],
+  ];
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name: `coordinator_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(core.snapshot()));
+      },
+    });
+  }
+  return registry;
+}
+
+function jsonFields(word: string, core: CoordinatorServer): Record<string, unknown> {
+  const s = core.snapshot();
+  switch (word) {
+    case 'mntr':
+      return Object.fromEntries(mntr(s));
+    case 'srvr':
+    case 'stat':
+      return {
+        version: s.version,
+        read_only: false,
+        server_stats: {
+          packets_sent: s.packetsSent,
+          packets_received: s.packetsReceived,
+          max_latency: s.latencyMaxMs,
+          min_latency: s.latencyMinMs,
+          avg_latency: s.latencyAvgMs,
+          outstanding_requests: s.outstandingRequests,
+          last_processed_zxid: s.lastZxid,
+          num_alive_client_connections: s.connections.length,
+          node_count: s.nodeCount,
+          server_state: 'standalone',
+        },
+      };
+    case 'cons':
+      return {
+        connections: s.connections.map((c) => ({
+          remote_socket_address: c.remoteAddress,
+          protocol: c.protocol,
+          session_id: c.sessionId === undefined ? null : formatSessionId(c.sessionId),
+          packets_received: c.stats.packetsReceived,
+          packets_sent: c.stats.packetsSent,
+          last_operation: c.stats.lastOp,
+        })),
+      };
+    case 'dump':
+      return {
+        expiry_time_to_session_ids: s.sessions.map((x) => ({ session_id: formatSessionId(x.id), expires_at: x.expiresAtMs })),
+        session_id_to_ephemeral_paths: Object.fromEntries(
+          s.sessionsWithEphemerals.map(({ id, paths }) => [formatSessionId(id), paths]),
+        ),
+      };
+    case 'wchs':
+      return { num_connections: s.watcherCount, num_paths: s.watchedPathCount, num_total_watches: s.watchCount };
+    default:
+      return {};
+  }
+}
+
+export function createAdminServer(core: CoordinatorServer, logger: Logger): Server {
+  const log = logger.child({ component: 'admin-server' });
+  const registry = metricsRegistry(core);
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const send = (status: number, type: string, body: string): void => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
+    if (req.method !== 'GET') return send(405, 'text/plain', 'GET only\n');
+    if (url.pathname === '/metrics') {
+      registry
+        .metrics()
+        .then((text) => send(200, registry.contentType, text))
+        .catch((err: unknown) => {
+          log.error({ err }, 'metrics failed');
+          send(500, 'text/plain', 'metrics failed\n');
+        });
+      return;
+    }
+    if (url.pathname === '/commands' || url.pathname === '/commands/') {
+      return send(200, 'application/json', JSON.stringify({ commands: Object.keys(ALIASES).sort() }, null, 2) + '\n');
+    }
+    const match = /^\/commands\/([a-z_]+)$/.exec(url.pathname);
+    if (!match) return send(404, 'text/plain', 'try /commands, /commands/<name> or /metrics\n');
+    const name = match[1]!;
+    const word = ALIASES[name];
+    if (!word) {
+      return send(200, 'application/json', JSON.stringify({ command: name, error: `Unknown command: ${name}` }) + '\n');
+    }
+    const output = core.fourLetterWord(word) ?? '';
+    const body = { command: name, error: null, output, ...jsonFields(word, core) };
+    return send(200, 'application/json', JSON.stringify(body, null, 2) + '\n');
+  });
+}

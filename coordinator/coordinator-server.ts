@@ -1,0 +1,893 @@
+/**
+ * The coordinator's semantics core: sessions, requests, watches and group commit, with the
+ * data tree in memory and its durable image in LevelDB. Transports (WebSocket JSON in
+ * ws-server.ts, ZooKeeper's binary protocol in zk-server.ts) hand it decoded requests through
+ * the `ServerConnection` boundary (connection.ts); it never sees bytes.
+ *
+ * The request pipeline (ZooKeeper's prep -> sync -> final processors, collapsed):
+ *
+ *   1. A request is handled at once, in arrival order, synchronously: a read is answered
+ *      from the tree; a write is checked, given the next zxid, and applied to the in-memory
+ *      tree. Its watch events and its reply are computed now.
+ *   2. Every outgoing item (handshake answer, reply, watch event, close) enters ONE global
+ *      outbound queue, tagged with the last zxid applied when it was made.
+ *   3. Group commit: whenever writes are pending and no commit is running, the changed
+ *      nodes and sessions are written to LevelDB in one fsynced batch. Writes that arrive
+ *      while a commit runs wait for the next one, so many writes share one fsync.
+ *   4. When a commit finishes, the queue is released up to the committed zxid, in order.
+ *
+ * Consequences, each a ZooKeeper guarantee:
+ * - nobody (writer or reader) hears of a change before it is on disk, so `kill -9` at any
+ *   moment loses nothing a client has seen, and no reply carries a zxid that could vanish;
+ * - replies leave in request order per connection; a watch event leaves before the reply of
+ *   any later request that sees the change, and events leave in zxid order;
+ * - a read queued behind a write of another client waits for that write's fsync, exactly
+ *   as in ZooKeeper's single standalone pipeline.
+ * The in-memory tree runs ahead of the disk by at most one commit. If a commit fails the
+ * process cannot go on (memory and disk disagree about unacknowledged writes), so the
+ * server reports a fatal error and main.ts exits; on restart LevelDB holds exactly the
+ * acknowledged state.
+ *
+ * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; NOTES.md
+ * b says a re-implementation may choose either, as long as zxids never go backwards).
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../src/clock.js';
+import { systemClock } from '../src/clock.js';
+import { InvariantError } from '../src/assert.js';
+import type { Logger } from '../src/logger.js';
+import { ErrorCode, KeeperError, errorName } from '../src/protocol/coordinator/errors.js';
+import {
+  formatSessionId,
+  type Acl,
+  type ConnectRequest,
+  type MultiReadResultEntry,
+  type Request,
+  type Result,
+  type SetWatchesRequest,
+} from '../src/protocol/coordinator/messages.js';
+import type { ConnectionStats, Outbound, ServerConnection } from './connection.js';
+import { DataTree, statOf, type Trigger } from './data-tree.js';
+import { validatePath } from './path.js';
+import { SessionTracker, type Session } from './session-tracker.js';
+import { Store, type StoredNode, type StoredSession } from './store.js';
+import { WatchManager } from './watch-manager.js';
+import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
+
+export const SERVER_VERSION = '3.8.0-samsa';
+
+export interface CoordinatorServerOptions {
+  dataDir: string;
+  tickMs?: number;
+  minSessionTimeoutMs?: number;
+  maxSessionTimeoutMs?: number;
+  serverId?: number;
+  /** ZooKeeper's `extendedTypesEnabled`: allows TTL nodes. */
+  extendedTypesEnabled?: boolean;
+  /** ZooKeeper's `znode.container.checkIntervalMs`. */
+  containerCheckIntervalMs?: number;
+  clientPort?: number;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** Everything the core knows about one transport connection. */
+interface ConnState {
+  conn: ServerConnection;
+  session: Session | undefined;
+  /** Authenticated identities (`digest:user:hash`), from auth packets. */
+  authIds: Acl[];
+  stats: ConnectionStats;
+  closed: boolean;
+}
+
+interface QueueEntry {
+  state: ConnState;
+  /** Released when the disk has every write up to this zxid. */
+  zxid: number;
+  item?: Outbound;
+  /** Instead of an item: close the connection, with this reason. */
+  closeReason?: string;
+  /** For replies: when the request arrived, for latency statistics. */
+  receivedAtMs?: number;
+}
+
+/** A limit with a name: how far the outbound queue may grow before clients are throttled. */
+export const OUTBOUND_QUEUE_WARN = 100_000;
+
+export class CoordinatorServer extends EventEmitter {
+  readonly tree = new DataTree();
+  readonly watches = new WatchManager<ConnState>();
+  readonly sessions: SessionTracker;
+  readonly options: Required<Omit<CoordinatorServerOptions, 'clock' | 'logger' | 'minSessionTimeoutMs' | 'maxSessionTimeoutMs'>>;
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #connStates = new Map<ServerConnection, ConnState>();
+  /** session id -> the connection it is currently bound to */
+  readonly #sessionConn = new Map<bigint, ConnState>();
+  #lastZxid = 0;
+  #durableZxid = 0;
+  #dirtySessions = new Map<bigint, StoredSession | null>();
+  #queue: QueueEntry[] = [];
+  #queueHead = 0;
+  #committing = false;
+  #commitScheduled = false;
+  #closed = false;
+  #timers: NodeJS.Timeout[] = [];
+  readonly startedAtMs: number;
+  // Server-wide statistics for srvr/mntr.
+  #packetsReceived = 0;
+  #packetsSent = 0;
+  #latencyMinMs = Infinity;
+  #latencyMaxMs = 0;
+  #latencyTotalMs = 0;
+  #latencyCount = 0;
+  #commits = 0;
+  #commitTotalMs = 0;
+
+  private constructor(store: Store, options: CoordinatorServerOptions) {
+    super();
+    this.#store = store;
+    this.#log = options.logger;
+    this.#clock = options.clock ?? systemClock;
+    this.options = {
+      dataDir: options.dataDir,
+      tickMs: options.tickMs ?? 2000,
+      serverId: options.serverId ?? 1,
+      extendedTypesEnabled: options.extendedTypesEnabled ?? false,
+      containerCheckIntervalMs: options.containerCheckIntervalMs ?? 60_000,
+      clientPort: options.clientPort ?? 2181,
+    };
+    this.startedAtMs = this.#clock.nowMs();
+    this.sessions = new SessionTracker(
+      {
+        tickMs: this.options.tickMs,
+        minSessionTimeoutMs: options.minSessionTimeoutMs,
+        maxSessionTimeoutMs: options.maxSessionTimeoutMs,
+        serverId: this.options.serverId,
+      },
+      this.#clock.nowMs(),
+    );
+  }
+
+  /** Open the store, rebuild the tree and the sessions, and start the expiry timers. */
+  static async open(options: CoordinatorServerOptions): Promise<CoordinatorServer> {
+    const store = await Store.open(options.dataDir);
+    const server = new CoordinatorServer(store, options);
+    await server.#recover();
+    server.#startTimers();
+    return server;
+  }
+
+  async #recover(): Promise<void> {
+    const state = await this.#store.load();
+    for (const [path, node] of state.nodes) this.tree.loadNode(path, node);
+    this.tree.takeDirtyPaths();
+    const now = this.#clock.nowMs();
+    // Sessions come back with a fresh deadline counted from now; those whose clients do not
+    // return in time expire as usual and take their ephemerals with them.
+    for (const session of state.sessions) this.sessions.add(session, now);
+    this.#lastZxid = state.lastZxid;
+    this.#durableZxid = state.lastZxid;
+    this.#log.info(
+      {
+        lastZxid: '0x' + state.lastZxid.toString(16),
+        nodes: this.tree.nodeCount,
+        sessions: state.sessions.length,
+        ephemerals: this.tree.ephemeralCount,
+      },
+      'recovered state from disk',
+    );
+  }
+
+  #startTimers(): void {
+    const expiry = setInterval(() => this.#expireSessions(), Math.max(10, Math.floor(this.options.tickMs / 2)));
+    const containers = setInterval(() => this.#cleanUpContainers(), this.options.containerCheckIntervalMs);
+    expiry.unref();
+    containers.unref();
+    this.#timers.push(expiry, containers);
+  }
+
+  get lastZxid(): number {
+    return this.#lastZxid;
+  }
+
+  // =====================================================================================
+  // The transport-facing API.
+
+  attach(conn: ServerConnection): void {
+    const now = this.#clock.nowMs();
+    this.#connStates.set(conn, {
+      conn,
+      session: undefined,
+      authIds: [],
+      closed: false,
+      stats: {
+        connectedAtMs: now,
+        packetsReceived: 0,
+        packetsSent: 0,
+        lastOp: 'NA',
+        lastCxid: -1,
+        lastZxid: -1,
+        lastResponseAtMs: 0,
+        lastLatencyMs: 0,
+        minLatencyMs: Infinity,
+        maxLatencyMs: 0,
+        totalLatencyMs: 0,
+        replies: 0,
+      },
+    });
+  }
+
+  /** The socket is gone. The session lives on until it times out (or is resumed). */
+  detach(conn: ServerConnection, reason: string): void {
+    const state = this.#connStates.get(conn);
+    if (!state) return;
+    state.closed = true;
+    this.#connStates.delete(conn);
+    this.watches.removeWatcher(state);
+    if (state.session && this.#sessionConn.get(state.session.id) === state) {
+      this.#sessionConn.delete(state.session.id);
+    }
+    this.#log.debug({ conn: conn.id, session: state.session && formatSessionId(state.session.id), reason }, 'connection detached');
+  }
+
+  /** The session handshake (NOTES.md c). The answer goes out through `conn.send`. */
+  connect(conn: ServerConnection, request: ConnectRequest): void {
+    const state = this.#stateOf(conn);
+    if (!state) return;
+    state.stats.packetsReceived++;
+    this.#packetsReceived++;
+    if (state.session) {
+      this.#closeNow(state, 'second connect request on one connection');
+      return;
+    }
+    if (request.lastZxidSeen > this.#lastZxid) {
+      // The client has seen a newer state than ours: ZooKeeper refuses without an answer so
+      // that the client tries another server.
+      this.#closeNow(state, `client has seen zxid 0x${request.lastZxidSeen.toString(16)}, ahead of ours`);
+      return;
+    }
+    const now = this.#clock.nowMs();
+    const timeoutMs = this.sessions.negotiateTimeout(request.timeoutMs);
+    if (request.sessionId === 0n) {
+      const session = this.sessions.create(timeoutMs, now);
+      // createSession is a transaction: it gets a zxid and must be on disk before we answer.
+      this.#lastZxid++;
+      this.#dirtySessions.set(session.id, { id: session.id, timeoutMs, password: session.password });
+      this.#scheduleCommit();
+      this.#bind(state, session);
+      this.#log.info({ session: formatSessionId(session.id), timeoutMs, conn: conn.id, protocol: conn.protocol }, 'session created');
+      this.#answerConnect(state, session, request);
+      return;
+    }
+    const session = this.sessions.get(request.sessionId);
+    if (!session || session.closing || !session.password.equals(request.password)) {
+      this.#log.info(
+        { session: formatSessionId(request.sessionId), known: session !== undefined, conn: conn.id },
+        'session expired or unknown: refusing resume',
+      );
+      this.#enqueue({
+        state,
+        zxid: this.#lastZxid,
+        item: {
+          kind: 'connected',
+          response: { protocolVersion: 0, timeoutMs: 0, sessionId: 0n, password: Buffer.alloc(16), readOnly: false },
+        },
+      });
+      this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      return;
+    }
+    const previous = this.#sessionConn.get(session.id);
+    if (previous && previous !== state) {
+      // The session moves to the new connection; ZooKeeper closes the old one.
+      previous.session = undefined;
+      this.watches.removeWatcher(previous);
+      this.#closeNow(previous, 'session moved to a new connection');
+    }
+    if (session.timeoutMs !== timeoutMs) {
+      this.sessions.setTimeout(session, timeoutMs, now);
+      this.#lastZxid++;
+      this.#dirtySessions.set(session.id, { id: session.id, timeoutMs, password: session.password });
+      this.#scheduleCommit();
+    } else {
+      this.sessions.touch(session, now);
+    }
+    this.#bind(state, session);
+    this.#log.info({ session: formatSessionId(session.id), conn: conn.id, protocol: conn.protocol }, 'session resumed');
+    this.#answerConnect(state, session, request);
+  }
+
+  /** One request, in the connection's order. */
+  submit(conn: ServerConnection, xid: number, request: Request): void {
+    const state = this.#stateOf(conn);
+    if (!state) return;
+    const receivedAtMs = this.#clock.nowMs();
+    state.stats.packetsReceived++;
+    this.#packetsReceived++;
+    const session = state.session;
+    if (!session) {
+      this.#closeNow(state, `request ${request.op} before the session handshake`);
+      return;
+    }
+    if (session.closing) return; // the close is already queued
+    this.sessions.touch(session, receivedAtMs);
+    if (request.op !== 'ping') {
+      state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
+      state.stats.lastCxid = xid;
+    }
+    let err = 0;
+    let result: Result = {};
+    try {
+      result = this.#execute(state, session, request, xid);
+    } catch (error) {
+      if (error instanceof InvariantError) throw error;
+      if (error instanceof KeeperError) {
+        err = error.code;
+        if (error.results) result = { results: error.results };
+      } else {
+        this.#log.error({ err: error, op: request.op, conn: conn.id }, 'unexpected error while handling a request');
+        err = ErrorCode.SYSTEMERROR;
+      }
+    }
+    if (request.op === 'auth') {
+      // Auth replies carry zxid 0 (NOTES.md e); a failed auth closes the connection.
+      this.#enqueue({ state, zxid: this.#lastZxid, item: { kind: 'reply', xid, zxid: 0, err, request, result } });
+      if (err !== 0) this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'authentication failed' });
+      return;
+    }
+    this.#enqueue({
+      state,
+      zxid: this.#lastZxid,
+      receivedAtMs,
+      item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result },
+    });
+    if (request.op === 'close' && err === 0) {
+      this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session closed by client' });
+    }
+  }
+
+  /**
+   * A request the transport could not decode: answer `err` in the request's place in the
+   * reply order (so earlier replies still come first), and optionally close afterwards.
+   */
+  reject(conn: ServerConnection, xid: number, err: number, closeReason?: string): void {
+    const state = this.#stateOf(conn);
+    if (!state) return;
+    state.stats.packetsReceived++;
+    this.#packetsReceived++;
+    const request: Request = { op: 'ping' };
+    this.#enqueue({ state, zxid: this.#lastZxid, item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} } });
+    if (closeReason !== undefined) this.#enqueue({ state, zxid: this.#lastZxid, closeReason });
+  }
+
+  // =====================================================================================
+  // Request execution: reads answer from the tree, writes apply to it.
+
+  #execute(state: ConnState, session: Session, request: Request, xid: number): Result {
+    switch (request.op) {
+      case 'ping':
+        return {};
+      case 'exists': {
+        validatePath(request.path);
+        const node = this.tree.get(request.path);
+        // exists sets a watch even when the node is missing: it then fires on NodeCreated.
+        if (request.watch) this.watches.addDataWatch(request.path, state);
+        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        return { stat: statOf(node) };
+      }
+      case 'getData': {
+        validatePath(request.path);
+        const node = this.tree.get(request.path);
+        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        if (request.watch) this.watches.addDataWatch(request.path, state);
+        return { data: node.data, stat: statOf(node) };
+      }
+      case 'getChildren': {
+        validatePath(request.path);
+        const node = this.tree.get(request.path);
+        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        if (request.watch) this.watches.addChildWatch(request.path, state);
+        return { children: [...node.children].sort(), stat: statOf(node) };
+      }
+      case 'getAllChildrenNumber': {
+        validatePath(request.path);
+        if (!this.tree.get(request.path)) throw new KeeperError(ErrorCode.NONODE, request.path);
+        return { count: this.tree.countDescendants(request.path) };
+      }
+      case 'getEphemerals': {
+        const prefix = request.prefix === '' ? '/' : request.prefix;
+        const paths = [...this.tree.ephemeralsOf(session.id)].filter((p) => prefix === '/' || p.startsWith(prefix));
+        return { paths: paths.sort() };
+      }
+      case 'sync':
+        // Standalone: every earlier write is already ordered before this reply.
+        return { path: request.path };
+      case 'getACL': {
+        validatePath(request.path);
+        const node = this.tree.get(request.path);
+        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        return { acl: node.acl, stat: statOf(node) };
+      }
+      case 'multiRead':
+        return { readResults: request.ops.map((op) => this.#multiReadOp(state, op)) };
+      case 'addWatch':
+        validatePath(request.path);
+        this.watches.addPersistentWatch(request.path, state, request.mode === 'persistent_recursive');
+        return {};
+      case 'removeWatches':
+      case 'checkWatches': {
+        validatePath(request.path);
+        const found = this.watches.remove(request.path, state, request.watcherType, request.op === 'checkWatches');
+        if (!found) throw new KeeperError(ErrorCode.NOWATCHER, request.path);
+        return {};
+      }
+      case 'setWatches':
+        this.#setWatches(state, request);
+        return {};
+      case 'auth':
+        this.#authenticate(state, request.scheme, request.auth);
+        return {};
+      case 'whoAmI':
+        return {
+          clientInfo: [
+            { authScheme: 'ip', user: state.conn.remoteAddress.replace(/:\d+$/, '') },
+            ...state.authIds.map((a) => ({ authScheme: a.scheme, user: a.id.split(':')[0]! })),
+          ],
+        };
+      case 'check':
+        // Outside multi, ZooKeeper 3.8.5+ answers Unimplemented (older ones corrupted their log).
+        throw new KeeperError(ErrorCode.UNIMPLEMENTED, request.path, 'check is only valid inside multi');
+      case 'create':
+      case 'delete':
+      case 'setData':
+      case 'setACL':
+      case 'multi':
+      case 'close':
+        return this.#write(state, session, request, xid);
+    }
+  }
+
+  #multiReadOp(state: ConnState, op: Extract<Request, { op: 'getData' | 'getChildren' }>): MultiReadResultEntry {
+    try {
+      const result = this.#execute(state, state.session!, op, 0);
+      return op.op === 'getData'
+        ? { op: 'getData', err: 0, data: result.data ?? null, stat: result.stat! }
+        : { op: 'getChildren', err: 0, children: result.children! };
+    } catch (error) {
+      if (error instanceof KeeperError) return { op: 'error', err: error.code };
+      throw error;
+    }
+  }
+
+  /** A write: check, take the next zxid, apply, fire watches. Throws KeeperError untouched. */
+  #write(state: ConnState, session: Session, request: Request, _xid: number): Result {
+    const zxid = this.#lastZxid + 1;
+    const timeMs = this.#clock.nowMs();
+    let result: Result;
+    let triggers: Trigger[];
+    switch (request.op) {
+      case 'create': {
+        const acl = this.#expandAcl(state, request.acl, request.path);
+        const created = this.tree.create({
+          ...request,
+          acl,
+          sessionId: session.id,
+          zxid,
+          timeMs,
+          extendedTypesEnabled: this.options.extendedTypesEnabled,
+        });
+        result = { path: created.path, stat: statOf(created.node) };
+        triggers = created.triggers;
+        break;
+      }
+      case 'delete':
+        triggers = this.tree.delete(request.path, request.version, zxid);
+        result = {};
+        break;
+      case 'setData': {
+        const set = this.tree.setData(request.path, request.data, request.version, zxid, timeMs);
+        result = { stat: statOf(set.node) };
+        triggers = set.triggers;
+        break;
+      }
+      case 'setACL': {
+        const node = this.tree.setAcl(request.path, this.#expandAcl(state, request.acl, request.path), request.version);
+        result = { stat: statOf(node) };
+        triggers = [];
+        break;
+      }
+      case 'multi': {
+        const ops = request.ops.map((op) =>
+          op.op === 'create' ? { ...op, acl: this.#expandAcl(state, op.acl, op.path) } : op,
+        );
+        const outcome = this.tree.multi(ops, {
+          sessionId: session.id,
+          zxid,
+          timeMs,
+          extendedTypesEnabled: this.options.extendedTypesEnabled,
+        });
+        if (!outcome.ok) {
+          const failed = outcome.results[outcome.failedAt]!;
+          throw new KeeperError(failed.err, undefined, undefined, outcome.results);
+        }
+        if (ops.length === 0) return { results: [] };
+        result = { results: outcome.results };
+        triggers = outcome.triggers;
+        break;
+      }
+      case 'close':
+        this.#closeSession(session, 'closed by client');
+        return {};
+      default:
+        throw new InvariantError(`not a write: ${request.op}`);
+    }
+    this.#lastZxid = zxid;
+    this.#fire(triggers, zxid);
+    this.#scheduleCommit();
+    return result;
+  }
+
+  /** The `auth` ACL scheme stands for every identity the connection has authenticated. */
+  #expandAcl(state: ConnState, acl: Acl[], path: string): Acl[] {
+    if (!acl.some((a) => a.scheme === 'auth')) return acl;
+    if (state.authIds.length === 0) {
+      throw new KeeperError(ErrorCode.INVALIDACL, path, 'auth scheme without an authenticated identity');
+    }
+    return acl.flatMap((a) => (a.scheme === 'auth' ? state.authIds.map((id) => ({ ...id, perms: a.perms })) : [a]));
+  }
+
+  #authenticate(state: ConnState, scheme: string, auth: Buffer): void {
+    if (scheme !== 'digest') throw new KeeperError(ErrorCode.AUTHFAILED, undefined, `unknown scheme ${scheme}`);
+    const text = auth.toString('utf8');
+    const colon = text.indexOf(':');
+    if (colon <= 0) throw new KeeperError(ErrorCode.AUTHFAILED, undefined, 'digest auth must be user:password');
+    const user = text.slice(0, colon);
+    // ZooKeeper's DigestAuthenticationProvider: user:base64(sha1("user:password")).
+    const hash = createHash('sha1').update(text).digest('base64');
+    const id = `${user}:${hash}`;
+    if (!state.authIds.some((a) => a.id === id)) state.authIds.push({ perms: 31, scheme: 'digest', id });
+  }
+
+  /**
+   * Re-arm watches after a reconnect (NOTES.md d, "Re-arming after reconnect"): a change the
+   * client missed (since relativeZxid) fires at once instead of re-registering the watch.
+   */
+  #setWatches(state: ConnState, request: SetWatchesRequest): void {
+    const rel = request.relativeZxid;
+    const zxid = this.#lastZxid;
+    const event = (type: Trigger['type'], path: string): void =>
+      this.#enqueue({ state, zxid, item: { kind: 'event', event: { type, path, zxid } } });
+    for (const path of request.dataWatches) {
+      const node = this.tree.get(path);
+      if (!node) event('NodeDeleted', path);
+      else if (node.mzxid > rel) event('NodeDataChanged', path);
+      else this.watches.addDataWatch(path, state);
+    }
+    for (const path of request.existWatches) {
+      if (this.tree.get(path)) event('NodeCreated', path);
+      else this.watches.addDataWatch(path, state);
+    }
+    for (const path of request.childWatches) {
+      const node = this.tree.get(path);
+      if (!node) event('NodeDeleted', path);
+      else if (node.pzxid > rel) event('NodeChildrenChanged', path);
+      else this.watches.addChildWatch(path, state);
+    }
+    for (const path of request.persistentWatches) this.watches.addPersistentWatch(path, state, false);
+    for (const path of request.persistentRecursiveWatches) this.watches.addPersistentWatch(path, state, true);
+  }
+
+  #fire(triggers: readonly Trigger[], zxid: number): void {
+    for (const trigger of triggers) {
+      for (const watcher of this.watches.trigger(trigger)) {
+        this.#enqueue({ state: watcher, zxid, item: { kind: 'event', event: { ...trigger, zxid } } });
+      }
+    }
+  }
+
+  // =====================================================================================
+  // Sessions.
+
+  #bind(state: ConnState, session: Session): void {
+    state.session = session;
+    this.#sessionConn.set(session.id, state);
+  }
+
+  #answerConnect(state: ConnState, session: Session, _request: ConnectRequest): void {
+    this.#enqueue({
+      state,
+      zxid: this.#lastZxid,
+      item: {
+        kind: 'connected',
+        response: {
+          protocolVersion: 0,
+          timeoutMs: session.timeoutMs,
+          sessionId: session.id,
+          password: session.password,
+          // We are never a read-only server.
+          readOnly: false,
+        },
+      },
+    });
+  }
+
+  /**
+   * End a session: delete its ephemerals in ONE transaction (one zxid), fire the watches of
+   * everyone else, forget the session. Its connection, if any, is closed after what is
+   * already queued for it; an expired client is told nothing (it learns on reconnect).
+   */
+  #closeSession(session: Session, reason: string): void {
+    session.closing = true;
+    const zxid = ++this.#lastZxid;
+    const ephemerals = this.tree.ephemeralsOf(session.id).size;
+    const triggers = this.tree.closeSession(session.id, zxid);
+    this.sessions.remove(session.id);
+    this.#dirtySessions.set(session.id, null);
+    this.#fire(triggers, zxid);
+    this.#scheduleCommit();
+    this.#log.info({ session: formatSessionId(session.id), reason, ephemeralsDeleted: ephemerals, zxid }, 'session closed');
+  }
+
+  #expireSessions(): void {
+    if (this.#closed) return;
+    for (const session of this.sessions.expire(this.#clock.nowMs())) {
+      const state = this.#sessionConn.get(session.id);
+      this.#closeSession(session, `expired after ${session.timeoutMs} ms without a packet`);
+      if (state) {
+        this.#sessionConn.delete(session.id);
+        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      }
+    }
+  }
+
+  /**
+   * Containers that once had children and are now empty, and TTL nodes without children that
+   * were not modified for their TTL, are deleted through the normal write path so that
+   * watchers see NodeDeleted (ZooKeeper's ContainerManager).
+   */
+  #cleanUpContainers(): void {
+    if (this.#closed) return;
+    const now = this.#clock.nowMs();
+    const doomed: string[] = [];
+    for (const path of this.tree.containerPaths()) {
+      const node = this.tree.get(path)!;
+      if (node.children.size === 0 && node.childCreations > 0) doomed.push(path);
+    }
+    for (const path of this.tree.ttlPaths()) {
+      const node = this.tree.get(path)!;
+      if (node.children.size === 0 && now - node.mtimeMs > node.ttlMs) doomed.push(path);
+    }
+    for (const path of doomed) {
+      const zxid = this.#lastZxid + 1;
+      try {
+        const triggers = this.tree.delete(path, -1, zxid);
+        this.#lastZxid = zxid;
+        this.#fire(triggers, zxid);
+        this.#log.info({ path, zxid }, 'deleted empty container or expired TTL node');
+      } catch (error) {
+        if (!(error instanceof KeeperError)) throw error;
+      }
+    }
+    if (doomed.length > 0) this.#scheduleCommit();
+  }
+
+  // =====================================================================================
+  // Group commit and the outbound queue.
+
+  #scheduleCommit(): void {
+    if (this.#committing || this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    // setImmediate lets every request already read from the sockets join this commit.
+    setImmediate(() => void this.#commit());
+  }
+
+  async #commit(): Promise<void> {
+    this.#commitScheduled = false;
+    if (this.#committing || this.#closed) return;
+    if (this.#durableZxid === this.#lastZxid && !this.tree.hasDirtyPaths && this.#dirtySessions.size === 0) return;
+    this.#committing = true;
+    const zxid = this.#lastZxid;
+    const nodes = new Map<string, StoredNode | null>();
+    for (const path of this.tree.takeDirtyPaths()) nodes.set(path, this.tree.get(path) ?? null);
+    const sessions = this.#dirtySessions;
+    this.#dirtySessions = new Map();
+    const startedMs = performance.now();
+    try {
+      // Store.commit encodes every node synchronously before its first await, so the batch
+      // is the tree exactly as of `zxid`, whatever happens while the fsync runs.
+      await this.#store.commit({ lastZxid: zxid, nodes, sessions });
+    } catch (error) {
+      this.#log.fatal({ err: error, zxid }, 'could not write to the data directory; stopping');
+      this.#closed = true;
+      this.emit('fatal', error);
+      return;
+    }
+    this.#commits++;
+    this.#commitTotalMs += performance.now() - startedMs;
+    this.#durableZxid = zxid;
+    this.#committing = false;
+    this.#drain();
+    if (this.#lastZxid > this.#durableZxid || this.tree.hasDirtyPaths || this.#dirtySessions.size > 0) {
+      this.#scheduleCommit();
+    }
+  }
+
+  #enqueue(entry: QueueEntry): void {
+    if (this.#queueHead === this.#queue.length && entry.zxid <= this.#durableZxid) {
+      this.#deliver(entry);
+      return;
+    }
+    this.#queue.push(entry);
+  }
+
+  #drain(): void {
+    const queue = this.#queue;
+    let head = this.#queueHead;
+    while (head < queue.length && queue[head]!.zxid <= this.#durableZxid) {
+      this.#deliver(queue[head]!);
+      head++;
+    }
+    if (head === queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    } else {
+      this.#queueHead = head;
+    }
+  }
+
+  #deliver(entry: QueueEntry): void {
+    const { state } = entry;
+    if (state.closed) return;
+    if (entry.closeReason !== undefined) {
+      this.#closeNow(state, entry.closeReason);
+      return;
+    }
+    const item = entry.item!;
+    if (item.kind === 'reply') {
+      const stats = state.stats;
+      stats.lastZxid = item.zxid;
+      if (entry.receivedAtMs !== undefined) {
+        const now = this.#clock.nowMs();
+        const latency = now - entry.receivedAtMs;
+        stats.lastResponseAtMs = now;
+        stats.lastLatencyMs = latency;
+        stats.minLatencyMs = Math.min(stats.minLatencyMs, latency);
+        stats.maxLatencyMs = Math.max(stats.maxLatencyMs, latency);
+        stats.totalLatencyMs += latency;
+        stats.replies++;
+        this.#latencyMinMs = Math.min(this.#latencyMinMs, latency);
+        this.#latencyMaxMs = Math.max(this.#latencyMaxMs, latency);
+        this.#latencyTotalMs += latency;
+        this.#latencyCount++;
+      }
+      if (item.err !== 0) {
+        this.#log.debug({ conn: state.conn.id, xid: item.xid, op: item.request.op, err: errorName(item.err) }, 'request failed');
+      }
+    }
+    state.stats.packetsSent++;
+    this.#packetsSent++;
+    state.conn.send(item);
+  }
+
+  #closeNow(state: ConnState, reason: string): void {
+    if (state.closed) return;
+    this.detach(state.conn, reason);
+    state.conn.close(reason);
+  }
+
+  #stateOf(conn: ServerConnection): ConnState | undefined {
+    const state = this.#connStates.get(conn);
+    if (!state) this.#log.warn({ conn: conn.id }, 'request on a connection that was never attached or is gone');
+    return state;
+  }
+
+  // =====================================================================================
+  // Introspection: four-letter words, admin endpoint, metrics.
+
+  snapshot(): ServerSnapshot {
+    return {
+      version: SERVER_VERSION,
+      nowMs: this.#clock.nowMs(),
+      startedAtMs: this.startedAtMs,
+      lastZxid: this.#lastZxid,
+      durableZxid: this.#durableZxid,
+      nodeCount: this.tree.nodeCount,
+      approximateDataSize: this.tree.approximateDataSize,
+      ephemeralCount: this.tree.ephemeralCount,
+      watchCount: this.watches.watchCount,
+      watchedPathCount: this.watches.watchedPathCount,
+      watcherCount: this.watches.watcherCount,
+      packetsReceived: this.#packetsReceived,
+      packetsSent: this.#packetsSent,
+      outstandingRequests: this.#queue.length - this.#queueHead,
+      latencyMinMs: this.#latencyCount === 0 ? 0 : this.#latencyMinMs,
+      latencyAvgMs: this.#latencyCount === 0 ? 0 : this.#latencyTotalMs / this.#latencyCount,
+      latencyMaxMs: this.#latencyMaxMs,
+      commits: this.#commits,
+      commitAvgMs: this.#commits === 0 ? 0 : this.#commitTotalMs / this.#commits,
+      tickMs: this.options.tickMs,
+      minSessionTimeoutMs: this.sessions.minSessionTimeoutMs,
+      maxSessionTimeoutMs: this.sessions.maxSessionTimeoutMs,
+      dataDir: this.options.dataDir,
+      clientPort: this.options.clientPort,
+      serverId: this.options.serverId,
+      sessions: [...this.sessions.all()].map((s) => ({ id: s.id, timeoutMs: s.timeoutMs, expiresAtMs: s.expiresAtMs })),
+      sessionsWithEphemerals: [...this.tree.sessionsWithEphemerals()].map(([id, paths]) => ({ id, paths: [...paths].sort() })),
+      connections: [...this.#connStates.values()].map((c) => ({
+        id: c.conn.id,
+        protocol: c.conn.protocol,
+        remoteAddress: c.conn.remoteAddress,
+        sessionId: c.session?.id,
+        timeoutMs: c.session?.timeoutMs,
+        stats: c.stats,
+      })),
+      watchesByPath: [...this.watches.byPath()].map(([path, ws]) => ({
+        path,
+        sessions: [...ws].map((w) => w.session?.id ?? 0n),
+      })),
+      watchesBySession: [...this.watches.byWatcher()].map(([w, paths]) => ({
+        sessionId: w.session?.id ?? 0n,
+        paths: [...paths].sort(),
+      })),
+    };
+  }
+
+  /** ZooKeeper-formatted text for a four-letter word, or undefined for an unknown word. */
+  fourLetterWord(word: string): string | undefined {
+    if (word === 'crst') {
+      for (const state of this.#connStates.values()) {
+        Object.assign(state.stats, { packetsReceived: 0, packetsSent: 0, minLatencyMs: Infinity, maxLatencyMs: 0, totalLatencyMs: 0, replies: 0 });
+      }
+      return 'Connection stats reset.\n';
+    }
+    if (word === 'srst') {
+      this.#packetsReceived = 0;
+      this.#packetsSent = 0;
+      this.#latencyMinMs = Infinity;
+      this.#latencyMaxMs = 0;
+      this.#latencyTotalMs = 0;
+      this.#latencyCount = 0;
+      return 'Server stats reset.\n';
+    }
+    return renderFourLetterWord(word, this.snapshot());
+  }
+
+  /** Stop timers, drop connections and close the store (after the last commit). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    while (this.#committing || this.#commitScheduled) await new Promise((r) => setTimeout(r, 5));
+    await this.#commit();
+    this.#closed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const state of [...this.#connStates.values()]) this.#closeNow(state, 'server shutting down');
+    await this.#store.close();
+    this.#log.info({ lastZxid: '0x' + this.#lastZxid.toString(16) }, 'coordinator state closed');
+  }
+}
+
+/** ZooKeeper's short op names, as `cons` shows them in `lop`. */
+const LAST_OP_NAMES: Partial<Record<Request['op'], string>> = {
+  create: 'CREA',
+  delete: 'DELE',
+  exists: 'EXIS',
+  getData: 'GETD',
+  setData: 'SETD',
+  getChildren: 'GETC',
+  getACL: 'GETA',
+  setACL: 'SETA',
+  multi: 'MULT',
+  multiRead: 'MLTR',
+  sync: 'SYNC',
+  close: 'CLOS',
+  setWatches: 'SETW',
+  auth: 'AUTH',
+  addWatch: 'ADDW',
+  removeWatches: 'REMW',
+  checkWatches: 'CHKW',
+  getEphemerals: 'GETE',
+  getAllChildrenNumber: 'GACN',
+  whoAmI: 'WHAM',
+};

@@ -1,0 +1,525 @@
+/**
+ * The data tree: ZooKeeper's znodes with their exact Stat bookkeeping, and the rules for
+ * every write (which error wins, which Stat field moves, which watch triggers fire).
+ *
+ * Pure: no sockets, no disk, no clock. A write takes the `zxid` and `timeMs` the server has
+ * assigned to it, checks its preconditions in ZooKeeper's order (NOTES.md b, "Order of
+ * checks") and throws a `KeeperError` *before* changing anything; then it applies the change
+ * and returns the watch triggers it caused, in the order ZooKeeper fires them (NodeCreated on
+ * the node before NodeChildrenChanged on its parent, and so on).
+ *
+ * Stat bookkeeping that is easy to get wrong (NOTES.md a, "Stat" and the pitfalls list):
+ * - a node stores `childCreations`, the number of children ever created under it. That is
+ *   ZooKeeper's internal cversion and names sequential children. The cversion clients see is
+ *   `childCreations * 2 - numChildren`, which counts creations *and* deletions;
+ * - `pzxid` moves on child create and child delete, never on a child's setData;
+ * - `version` moves on every setData, even with equal bytes, and wraps as a signed int32;
+ * - ephemeral nodes record their session in `ephemeralOwner`; container and TTL nodes report 0.
+ *
+ * The tree also tracks which paths changed since the last call to `takeDirtyPaths()`, so the
+ * store can persist exactly those nodes in the next group commit (coordinator/store.ts).
+ */
+import { invariant } from '../src/assert.js';
+import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
+import {
+  isEphemeralMode,
+  isSequentialMode,
+  isTtlMode,
+  type Acl,
+  type CreateModeName,
+  type MultiOp,
+  type MultiResultEntry,
+  type Stat,
+} from '../src/protocol/coordinator/messages.js';
+import { baseName, joinPath, parentPath, pathProblem, validatePath } from './path.js';
+
+/** ZooKeeper's jute.maxbuffer bounds a whole packet; we bound node data to 1 MiB. */
+export const DATA_BYTES_MAX = 1024 * 1024;
+/** TTLs are 40-bit millisecond counts in ZooKeeper (EphemeralType.TTL). */
+export const TTL_MS_MAX = 2 ** 40 - 1;
+
+export type NodeKind = 'normal' | 'container' | 'ttl';
+
+export interface DataNode {
+  data: Buffer | null;
+  acl: Acl[];
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  ctimeMs: number;
+  mtimeMs: number;
+  version: number;
+  aversion: number;
+  /** Children ever created here: ZooKeeper's stored cversion (see the header). */
+  childCreations: number;
+  /** Owning session for ephemerals, 0n otherwise. */
+  ephemeralOwner: bigint;
+  kind: NodeKind;
+  /** For kind 'ttl' only. */
+  ttlMs: number;
+  children: Set<string>;
+}
+
+export type TriggerType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged';
+
+/** A change that may fire watches; the WatchManager decides which. */
+export interface Trigger {
+  type: TriggerType;
+  path: string;
+}
+
+/** Paths ZooKeeper creates itself and refuses to delete. */
+export const BUILT_IN_PATHS: readonly string[] = ['/zookeeper', '/zookeeper/quota', '/zookeeper/config'];
+
+export function statOf(node: DataNode): Stat {
+  return {
+    czxid: node.czxid,
+    mzxid: node.mzxid,
+    ctime: node.ctimeMs,
+    mtime: node.mtimeMs,
+    version: node.version,
+    cversion: node.childCreations * 2 - node.children.size,
+    aversion: node.aversion,
+    // Container and TTL nodes are stored with a marker in ZooKeeper but report 0.
+    ephemeralOwner: node.kind === 'normal' ? node.ephemeralOwner : 0n,
+    dataLength: node.data === null ? 0 : node.data.length,
+    numChildren: node.children.size,
+    pzxid: node.pzxid,
+  };
+}
+
+function newNode(fields: Partial<DataNode>): DataNode {
+  return {
+    data: null,
+    acl: [{ perms: 31, scheme: 'world', id: 'anyone' }],
+    czxid: 0,
+    mzxid: 0,
+    pzxid: 0,
+    ctimeMs: 0,
+    mtimeMs: 0,
+    version: 0,
+    aversion: 0,
+    childCreations: 0,
+    ephemeralOwner: 0n,
+    kind: 'normal',
+    ttlMs: 0,
+    children: new Set(),
+    ...fields,
+  };
+}
+
+export interface CreateArgs {
+  path: string;
+  data: Buffer | null;
+  acl: Acl[];
+  mode: CreateModeName;
+  ttlMs?: number;
+  /** The creating session (owner of an ephemeral). */
+  sessionId: bigint;
+  zxid: number;
+  timeMs: number;
+  /** TTL modes need ZooKeeper's `extendedTypesEnabled`; without it they are Unimplemented. */
+  extendedTypesEnabled?: boolean;
+}
+
+/** A before-image of a node, for rolling back a failed multi. */
+interface UndoEntry {
+  path: string;
+  node: DataNode | undefined;
+}
+
+export class DataTree {
+  readonly #nodes = new Map<string, DataNode>();
+  /** session id -> paths of its ephemerals */
+  readonly #ephemerals = new Map<bigint, Set<string>>();
+  /** Paths of container and TTL nodes, for the cleanup task. */
+  readonly #containers = new Set<string>();
+  readonly #ttls = new Set<string>();
+  #dirty = new Set<string>();
+  #dataBytes = 0;
+  /** While applying a multi: before-images of every node touched, oldest first. */
+  #undo: UndoEntry[] | undefined;
+
+  constructor() {
+    this.#nodes.set('/', newNode({}));
+    for (const path of BUILT_IN_PATHS) {
+      this.#nodes.set(path, newNode({}));
+      this.#nodes.get(parentPath(path))!.children.add(baseName(path));
+    }
+    // ZooKeeper's /zookeeper/config starts with aversion -1 (NOTES.md a, "Built-in nodes").
+    this.#nodes.get('/zookeeper/config')!.aversion = -1;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Reads.
+
+  get(path: string): DataNode | undefined {
+    return this.#nodes.get(path);
+  }
+
+  get nodeCount(): number {
+    return this.#nodes.size;
+  }
+
+  /** Sum of data and path lengths: ZooKeeper's `approximate_data_size`. */
+  get approximateDataSize(): number {
+    return this.#dataBytes;
+  }
+
+  ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
+    return this.#ephemerals.get(sessionId) ?? new Set();
+  }
+
+  get ephemeralCount(): number {
+    let count = 0;
+    for (const paths of this.#ephemerals.values()) count += paths.size;
+    return count;
+  }
+
+  /** Sessions that own at least one ephemeral: for `dump`. */
+  sessionsWithEphemerals(): Map<bigint, ReadonlySet<string>> {
+    return this.#ephemerals;
+  }
+
+  /** Every descendant of `path` (not the node itself): getAllChildrenNumber. */
+  countDescendants(path: string): number {
+    const node = this.#nodes.get(path);
+    if (!node) return 0;
+    let count = 0;
+    const stack: string[] = [path];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      for (const child of this.#nodes.get(current)!.children) {
+        count++;
+        stack.push(joinPath(current, child));
+      }
+    }
+    return count;
+  }
+
+  /** Every path in the tree: for snapshots and `dump`. */
+  paths(): IterableIterator<string> {
+    return this.#nodes.keys();
+  }
+
+  containerPaths(): ReadonlySet<string> {
+    return this.#containers;
+  }
+
+  ttlPaths(): ReadonlySet<string> {
+    return this.#ttls;
+  }
+
+  /** The paths changed since the last call; the store persists their current state. */
+  takeDirtyPaths(): Set<string> {
+    const dirty = this.#dirty;
+    this.#dirty = new Set();
+    return dirty;
+  }
+
+  get hasDirtyPaths(): boolean {
+    return this.#dirty.size > 0;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Loading (store -> tree). Parents must be loaded before children: LevelDB's key order
+  // guarantees it, because a parent's path is a prefix of its children's.
+
+  loadNode(path: string, node: Omit<DataNode, 'children'>): void {
+    const existing = this.#nodes.get(path);
+    if (existing) {
+      // A built-in node (or the root) that was persisted: keep its children, take its stat.
+      this.#dataBytes -= this.#sizeOf(path, existing);
+      Object.assign(existing, node);
+      this.#dataBytes += this.#sizeOf(path, existing);
+      return;
+    }
+    const parent = this.#nodes.get(parentPath(path));
+    invariant(parent, `loaded node ${path} has no parent`);
+    const loaded: DataNode = { ...node, children: new Set() };
+    this.#nodes.set(path, loaded);
+    parent.children.add(baseName(path));
+    this.#index(path, loaded);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Writes. Each checks first (throwing KeeperError), then changes state.
+
+  create(args: CreateArgs): { path: string; node: DataNode; triggers: Trigger[] } {
+    const { mode } = args;
+    if (isTtlMode(mode)) {
+      if (!args.extendedTypesEnabled) {
+        throw new KeeperError(ErrorCode.UNIMPLEMENTED, args.path, 'TTL nodes need extendedTypesEnabled');
+      }
+      const ttl = args.ttlMs ?? 0;
+      if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > TTL_MS_MAX) {
+        throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, `TTL must be in 1..${TTL_MS_MAX} ms`);
+      }
+    } else if (args.ttlMs !== undefined && args.ttlMs !== 0) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, 'a TTL needs a *_with_ttl mode');
+    }
+    const lastSlash = args.path.lastIndexOf('/');
+    if (lastSlash < 0 || args.path.includes('\u0000')) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, 'path must start with /');
+    }
+    if (args.data !== null && args.data.length > DATA_BYTES_MAX) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, `data longer than ${DATA_BYTES_MAX} bytes`);
+    }
+    validateAcl(args.acl, args.path);
+    const parentName = lastSlash === 0 ? '/' : args.path.slice(0, lastSlash);
+    const parent = this.#nodes.get(parentName);
+    if (!parent) throw new KeeperError(ErrorCode.NONODE, args.path);
+    // The sequential suffix comes from the parent's creation counter *before* this create,
+    // as a signed 32-bit decimal padded to 10 digits (NOTES.md a, "Create modes").
+    const path = isSequentialMode(mode) ? args.path + formatSequence(parent.childCreations) : args.path;
+    const problem = pathProblem(path);
+    if (problem) throw new KeeperError(ErrorCode.BADARGUMENTS, path, problem);
+    if (this.#nodes.has(path)) throw new KeeperError(ErrorCode.NODEEXISTS, path);
+    if (parent.ephemeralOwner !== 0n && parent.kind === 'normal') {
+      throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS, path);
+    }
+
+    this.#saveUndo(path);
+    this.#saveUndo(parentName);
+    const node = newNode({
+      data: args.data,
+      acl: args.acl,
+      czxid: args.zxid,
+      mzxid: args.zxid,
+      pzxid: args.zxid,
+      ctimeMs: args.timeMs,
+      mtimeMs: args.timeMs,
+      ephemeralOwner: isEphemeralMode(mode) ? args.sessionId : 0n,
+      kind: mode === 'container' ? 'container' : isTtlMode(mode) ? 'ttl' : 'normal',
+      ttlMs: isTtlMode(mode) ? (args.ttlMs ?? 0) : 0,
+    });
+    this.#nodes.set(path, node);
+    parent.children.add(baseName(path));
+    parent.childCreations = (parent.childCreations + 1) | 0;
+    parent.pzxid = args.zxid;
+    this.#index(path, node);
+    this.#dirty.add(path);
+    this.#dirty.add(parentName);
+    return {
+      path,
+      node,
+      triggers: [
+        { type: 'NodeCreated', path },
+        { type: 'NodeChildrenChanged', path: parentName },
+      ],
+    };
+  }
+
+  delete(path: string, version: number, zxid: number): Trigger[] {
+    if (path === '/' || BUILT_IN_PATHS.includes(path)) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, path, 'cannot delete a built-in node');
+    }
+    validatePath(path);
+    const parentName = parentPath(path);
+    const parent = this.#nodes.get(parentName);
+    if (!parent) throw new KeeperError(ErrorCode.NONODE, path);
+    const node = this.#nodes.get(path);
+    if (!node) throw new KeeperError(ErrorCode.NONODE, path);
+    if (version !== -1 && node.version !== version) throw new KeeperError(ErrorCode.BADVERSION, path);
+    if (node.children.size > 0) throw new KeeperError(ErrorCode.NOTEMPTY, path);
+
+    this.#saveUndo(path);
+    this.#saveUndo(parentName);
+    this.#unindex(path, node);
+    this.#nodes.delete(path);
+    parent.children.delete(baseName(path));
+    parent.pzxid = zxid;
+    this.#dirty.add(path);
+    this.#dirty.add(parentName);
+    return [
+      { type: 'NodeDeleted', path },
+      { type: 'NodeChildrenChanged', path: parentName },
+    ];
+  }
+
+  setData(path: string, data: Buffer | null, version: number, zxid: number, timeMs: number): { node: DataNode; triggers: Trigger[] } {
+    validatePath(path);
+    const node = this.#nodes.get(path);
+    if (!node) throw new KeeperError(ErrorCode.NONODE, path);
+    if (data !== null && data.length > DATA_BYTES_MAX) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, path, `data longer than ${DATA_BYTES_MAX} bytes`);
+    }
+    if (version !== -1 && node.version !== version) throw new KeeperError(ErrorCode.BADVERSION, path);
+
+    this.#saveUndo(path);
+    this.#dataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
+    node.data = data;
+    node.mzxid = zxid;
+    node.mtimeMs = timeMs;
+    node.version = (node.version + 1) | 0;
+    this.#dirty.add(path);
+    return { node, triggers: [{ type: 'NodeDataChanged', path }] };
+  }
+
+  setAcl(path: string, acl: Acl[], aversion: number): DataNode {
+    validatePath(path);
+    validateAcl(acl, path);
+    const node = this.#nodes.get(path);
+    if (!node) throw new KeeperError(ErrorCode.NONODE, path);
+    if (aversion !== -1 && node.aversion !== aversion) throw new KeeperError(ErrorCode.BADVERSION, path);
+    this.#saveUndo(path);
+    node.acl = acl;
+    node.aversion = (node.aversion + 1) | 0;
+    this.#dirty.add(path);
+    return node;
+  }
+
+  check(path: string, version: number): void {
+    validatePath(path);
+    const node = this.#nodes.get(path);
+    if (!node) throw new KeeperError(ErrorCode.NONODE, path);
+    if (version !== -1 && node.version !== version) throw new KeeperError(ErrorCode.BADVERSION, path);
+  }
+
+  /**
+   * Apply a multi's operations atomically under one zxid: each op sees the effects of the
+   * earlier ones; if one fails, every change is rolled back and the result lists 0 for the ops
+   * before it, its code, and RUNTIMEINCONSISTENCY (-2) for the ops after it.
+   */
+  multi(
+    ops: readonly MultiOp[],
+    context: { sessionId: bigint; zxid: number; timeMs: number; extendedTypesEnabled?: boolean },
+  ): { ok: true; results: MultiResultEntry[]; triggers: Trigger[] } | { ok: false; failedAt: number; results: MultiResultEntry[] } {
+    invariant(this.#undo === undefined, 'multi cannot nest');
+    this.#undo = [];
+    const results: MultiResultEntry[] = [];
+    const triggers: Trigger[] = [];
+    try {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        try {
+          results.push(this.#applyMultiOp(op, context, triggers));
+        } catch (err) {
+          if (!(err instanceof KeeperError)) throw err;
+          this.#rollback();
+          const failed: MultiResultEntry[] = ops.map((other, j) => ({
+            op: j < i ? other.op : 'error',
+            err: j < i ? 0 : j === i ? err.code : ErrorCode.RUNTIMEINCONSISTENCY,
+          }));
+          return { ok: false, failedAt: i, results: failed };
+        }
+      }
+      return { ok: true, results, triggers };
+    } finally {
+      this.#undo = undefined;
+    }
+  }
+
+  #applyMultiOp(
+    op: MultiOp,
+    context: { sessionId: bigint; zxid: number; timeMs: number; extendedTypesEnabled?: boolean },
+    triggers: Trigger[],
+  ): MultiResultEntry {
+    switch (op.op) {
+      case 'create': {
+        const created = this.create({ ...op, ...context });
+        triggers.push(...created.triggers);
+        return { op: 'create', err: 0, path: created.path, stat: statOf(created.node) };
+      }
+      case 'delete':
+        triggers.push(...this.delete(op.path, op.version, context.zxid));
+        return { op: 'delete', err: 0 };
+      case 'setData': {
+        const set = this.setData(op.path, op.data, op.version, context.zxid, context.timeMs);
+        triggers.push(...set.triggers);
+        return { op: 'setData', err: 0, stat: statOf(set.node) };
+      }
+      case 'check':
+        this.check(op.path, op.version);
+        return { op: 'check', err: 0 };
+    }
+  }
+
+  /**
+   * A session ended (closed or expired): delete all its ephemerals in one transaction.
+   * Returns the triggers in ZooKeeper's order (per node: NodeDeleted, then the parent's
+   * NodeChildrenChanged). Ephemerals have no children, so any order of deletion is valid;
+   * we go in sorted order so that the outcome does not depend on insertion order.
+   */
+  closeSession(sessionId: bigint, zxid: number): Trigger[] {
+    const paths = [...(this.#ephemerals.get(sessionId) ?? [])].sort();
+    const triggers: Trigger[] = [];
+    for (const path of paths) triggers.push(...this.delete(path, -1, zxid));
+    invariant(!this.#ephemerals.has(sessionId), `session ${sessionId} still owns ephemerals`);
+    return triggers;
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  #saveUndo(path: string): void {
+    if (!this.#undo) return;
+    const node = this.#nodes.get(path);
+    this.#undo.push({ path, node: node ? { ...node, children: new Set(node.children) } : undefined });
+  }
+
+  #rollback(): void {
+    const undo = this.#undo!;
+    // Restore the oldest before-image of each path last, so it wins.
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const { path, node } = undo[i]!;
+      const current = this.#nodes.get(path);
+      if (current) {
+        this.#unindex(path, current);
+        this.#nodes.delete(path);
+      }
+      if (node) {
+        this.#nodes.set(path, node);
+        this.#index(path, node);
+      }
+      this.#dirty.add(path);
+    }
+  }
+
+  #sizeOf(path: string, node: DataNode): number {
+    return path.length + (node.data?.length ?? 0);
+  }
+
+  #index(path: string, node: DataNode): void {
+    this.#dataBytes += this.#sizeOf(path, node);
+    if (node.kind === 'container') this.#containers.add(path);
+    else if (node.kind === 'ttl') this.#ttls.add(path);
+    else if (node.ephemeralOwner !== 0n) {
+      let paths = this.#ephemerals.get(node.ephemeralOwner);
+      if (!paths) this.#ephemerals.set(node.ephemeralOwner, (paths = new Set()));
+      paths.add(path);
+    }
+  }
+
+  #unindex(path: string, node: DataNode): void {
+    this.#dataBytes -= this.#sizeOf(path, node);
+    this.#containers.delete(path);
+    this.#ttls.delete(path);
+    if (node.kind === 'normal' && node.ephemeralOwner !== 0n) {
+      const paths = this.#ephemerals.get(node.ephemeralOwner);
+      paths?.delete(path);
+      if (paths && paths.size === 0) this.#ephemerals.delete(node.ephemeralOwner);
+    }
+  }
+}
+
+/** `7` -> `0000000007`; negative counters (after 2^31 creations) keep their sign. */
+export function formatSequence(counter: number): string {
+  return counter < 0 ? '-' + String(-counter).padStart(10, '0') : String(counter).padStart(10, '0');
+}
+
+const KNOWN_SCHEMES = new Set(['world', 'digest', 'ip', 'auth', 'sasl', 'x509', 'super']);
+
+/** An empty ACL list, an unknown scheme or a malformed id is InvalidACL (NOTES.md a, ACLs). */
+export function validateAcl(acl: readonly Acl[], path: string): void {
+  if (acl.length === 0) throw new KeeperError(ErrorCode.INVALIDACL, path, 'empty ACL');
+  for (const entry of acl) {
+    const bad =
+      !KNOWN_SCHEMES.has(entry.scheme) ||
+      !Number.isInteger(entry.perms) ||
+      entry.perms < 0 ||
+      entry.perms > 31 ||
+      (entry.scheme === 'world' && entry.id !== 'anyone') ||
+      (entry.scheme === 'digest' && !entry.id.includes(':'));
+    if (bad) throw new KeeperError(ErrorCode.INVALIDACL, path, `${entry.scheme}:${entry.id}`);
+  }
+}

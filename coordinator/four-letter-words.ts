@@ -1,0 +1,231 @@
+/**
+ * ZooKeeper's four-letter words (ruok, srvr, stat, mntr, cons, wchs, wchc, wchp, dump, envi,
+ * conf, isro, dirs), rendered from a snapshot of the server's state in the text formats of
+ * ZooKeeper 3.8 (NOTES.md e, "Four-letter words"). The same text is served on the client port
+ * (ZooKeeper's binary protocol), on the WebSocket protocol's `command` message, and as the
+ * `output` of the HTTP admin endpoint.
+ */
+import { hostname, platform, arch, release, userInfo } from 'node:os';
+import { formatSessionId } from '../src/protocol/coordinator/messages.js';
+import type { ConnectionStats } from './connection.js';
+
+export interface ServerSnapshot {
+  version: string;
+  nowMs: number;
+  startedAtMs: number;
+  lastZxid: number;
+  durableZxid: number;
+  nodeCount: number;
+  approximateDataSize: number;
+  ephemeralCount: number;
+  watchCount: number;
+  watchedPathCount: number;
+  watcherCount: number;
+  packetsReceived: number;
+  packetsSent: number;
+  outstandingRequests: number;
+  latencyMinMs: number;
+  latencyAvgMs: number;
+  latencyMaxMs: number;
+  commits: number;
+  commitAvgMs: number;
+  tickMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  dataDir: string;
+  clientPort: number;
+  serverId: number;
+  sessions: { id: bigint; timeoutMs: number; expiresAtMs: number }[];
+  sessionsWithEphemerals: { id: bigint; paths: string[] }[];
+  connections: {
+    id: number;
+    protocol: string;
+    remoteAddress: string;
+    sessionId: bigint | undefined;
+    timeoutMs: number | undefined;
+    stats: ConnectionStats;
+  }[];
+  watchesByPath: { path: string; sessions: bigint[] }[];
+  watchesBySession: { sessionId: bigint; paths: string[] }[];
+}
+
+export const FOUR_LETTER_WORDS = [
+  'ruok',
+  'isro',
+  'srvr',
+  'stat',
+  'mntr',
+  'cons',
+  'wchs',
+  'wchc',
+  'wchp',
+  'dump',
+  'envi',
+  'conf',
+  'dirs',
+  'crst',
+  'srst',
+] as const;
+
+const hex = (n: number): string => '0x' + n.toString(16);
+const ms = (n: number): string => (Math.round(n * 1000) / 1000).toString();
+
+function versionLine(s: ServerSnapshot): string {
+  return `Zookeeper version: ${s.version}, built on samsa`;
+}
+
+function statBody(s: ServerSnapshot): string {
+  return (
+    `Latency min/avg/max: ${ms(s.latencyMinMs)}/${ms(s.latencyAvgMs)}/${ms(s.latencyMaxMs)}\n` +
+    `Received: ${s.packetsReceived}\n` +
+    `Sent: ${s.packetsSent}\n` +
+    `Connections: ${s.connections.length}\n` +
+    `Outstanding: ${s.outstandingRequests}\n` +
+    `Zxid: ${hex(s.lastZxid)}\n` +
+    `Mode: standalone\n` +
+    `Node count: ${s.nodeCount}\n`
+  );
+}
+
+function connectionLine(c: ServerSnapshot['connections'][number], detailed: boolean): string {
+  const st = c.stats;
+  const base = ` /${c.remoteAddress}[1](queued=0,recved=${st.packetsReceived},sent=${st.packetsSent}`;
+  if (!detailed) return base + ')\n';
+  const avg = st.replies === 0 ? 0 : st.totalLatencyMs / st.replies;
+  return (
+    base +
+    `,sid=${c.sessionId === undefined ? '0x0' : formatSessionId(c.sessionId)}` +
+    `,lop=${st.lastOp},est=${st.connectedAtMs},to=${c.timeoutMs ?? 0}` +
+    `,lcxid=${hex(Math.max(st.lastCxid, 0))},lzxid=${hex(Math.max(st.lastZxid, 0))}` +
+    `,lresp=${st.lastResponseAtMs},llat=${st.lastLatencyMs}` +
+    `,minlat=${st.replies === 0 ? 0 : st.minLatencyMs},avglat=${ms(avg)},maxlat=${st.maxLatencyMs})\n`
+  );
+}
+
+/** The text ZooKeeper would print, or undefined for a word we do not know. */
+export function renderFourLetterWord(word: string, s: ServerSnapshot): string | undefined {
+  switch (word) {
+    case 'ruok':
+      return 'imok';
+    case 'isro':
+      return 'rw';
+    case 'srvr':
+      return `${versionLine(s)}\n${statBody(s)}`;
+    case 'stat':
+      return (
+        `${versionLine(s)}\nClients:\n` +
+        s.connections.map((c) => connectionLine(c, false)).join('') +
+        `\n${statBody(s)}`
+      );
+    case 'cons':
+      return s.connections.map((c) => connectionLine(c, true)).join('') + '\n';
+    case 'mntr':
+      return mntr(s)
+        .map(([key, value]) => `zk_${key}\t${value}\n`)
+        .join('');
+    case 'wchs':
+      return `${s.watcherCount} connections watching ${s.watchedPathCount} paths\nTotal watches:${s.watchCount}\n`;
+    case 'wchc':
+      return s.watchesBySession
+        .map((w) => `${formatSessionId(w.sessionId)}\n` + w.paths.map((p) => `\t${p}\n`).join(''))
+        .join('');
+    case 'wchp':
+      return s.watchesByPath
+        .map((w) => `${w.path}\n` + w.sessions.map((id) => `\t${formatSessionId(id)}\n`).join(''))
+        .join('');
+    case 'dump': {
+      const expiring = new Map<number, bigint[]>();
+      for (const session of s.sessions) {
+        const list = expiring.get(session.expiresAtMs) ?? [];
+        list.push(session.id);
+        expiring.set(session.expiresAtMs, list);
+      }
+      let out = 'SessionTracker dump:\n';
+      out += `Session Sets (${expiring.size})/(${s.sessions.length}):\n`;
+      for (const [deadline, ids] of [...expiring].sort((a, b) => a[0] - b[0])) {
+        out += `${ids.length} expire at ${new Date(deadline).toString()}:\n`;
+        for (const id of ids) out += `\t${formatSessionId(id)}\n`;
+      }
+      out += 'ephemeral nodes dump:\n';
+      out += `Sessions with Ephemerals (${s.sessionsWithEphemerals.length}):\n`;
+      for (const { id, paths } of s.sessionsWithEphemerals) {
+        out += `${formatSessionId(id)}:\n` + paths.map((p) => `\t${p}\n`).join('');
+      }
+      out += 'Connections dump:\n';
+      out += `Connections Sets (1)/(${s.connections.length}):\n`;
+      out += `${s.connections.length} expire at ${new Date(s.nowMs).toString()}:\n`;
+      for (const c of s.connections) out += `\tip: /${c.remoteAddress} sessionId: ${formatSessionId(c.sessionId ?? 0n)}\n`;
+      return out;
+    }
+    case 'envi': {
+      const user = safeUser();
+      return (
+        'Environment:\n' +
+        `zookeeper.version=${s.version}, built on samsa\n` +
+        `host.name=${hostname()}\n` +
+        `node.version=${process.version}\n` +
+        `os.name=${platform()}\n` +
+        `os.arch=${arch()}\n` +
+        `os.version=${release()}\n` +
+        `user.name=${user}\n` +
+        `user.dir=${process.cwd()}\n` +
+        `os.memory.free=${Math.round((process.memoryUsage().heapTotal - process.memoryUsage().heapUsed) / 1048576)}MB\n` +
+        `os.memory.total=${Math.round(process.memoryUsage().heapTotal / 1048576)}MB\n`
+      );
+    }
+    case 'conf':
+      return (
+        `clientPort=${s.clientPort}\n` +
+        `secureClientPort=-1\n` +
+        `dataDir=${s.dataDir}\n` +
+        `dataDirSize=0\n` +
+        `dataLogDir=${s.dataDir}\n` +
+        `dataLogSize=0\n` +
+        `tickTime=${s.tickMs}\n` +
+        `maxClientCnxns=60\n` +
+        `minSessionTimeout=${s.minSessionTimeoutMs}\n` +
+        `maxSessionTimeout=${s.maxSessionTimeoutMs}\n` +
+        `clientPortListenBacklog=-1\n` +
+        `serverId=${s.serverId}\n`
+      );
+    case 'dirs':
+      return `datadir_size: 0\nlogdir_size: 0\n`;
+    default:
+      return undefined;
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** mntr's keys, in ZooKeeper's order for the ones ZooKeeper has. */
+export function mntr(s: ServerSnapshot): [string, string | number][] {
+  return [
+    ['version', `${s.version}, built on samsa`],
+    ['server_state', 'standalone'],
+    ['avg_latency', ms(s.latencyAvgMs)],
+    ['max_latency', ms(s.latencyMaxMs)],
+    ['min_latency', ms(s.latencyMinMs)],
+    ['packets_received', s.packetsReceived],
+    ['packets_sent', s.packetsSent],
+    ['num_alive_connections', s.connections.length],
+    ['outstanding_requests', s.outstandingRequests],
+    ['znode_count', s.nodeCount],
+    ['watch_count', s.watchCount],
+    ['ephemerals_count', s.ephemeralCount],
+    ['approximate_data_size', s.approximateDataSize],
+    ['open_file_descriptor_count', -1],
+    ['max_file_descriptor_count', -1],
+    ['global_sessions', s.sessions.length],
+    ['last_zxid', s.lastZxid],
+    ['durable_zxid', s.durableZxid],
+    ['group_commits', s.commits],
+    ['avg_group_commit_ms', ms(s.commitAvgMs)],
+    ['uptime', s.nowMs - s.startedAtMs],
+  ];
+}

@@ -1,0 +1,113 @@
+/**
+ * Starting and stopping a coordinator: the only module that opens ports and the data
+ * directory and wires the pieces together (core, client port, admin endpoint). The
+ * `coordinator start` command (cli.ts) and the tests call `startCoordinator`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createServer as createNetServer, type Server as NetServer, type AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { createRootLogger, type Logger } from '../src/logger.js';
+import { CoordinatorServer } from './coordinator-server.js';
+import { createWsTransport } from './ws-server.js';
+import { createAdminServer } from './admin-server.js';
+
+export interface CoordinatorOptions {
+  host?: string;
+  /** Client port (default 2181); 0 picks a free one. */
+  port: number;
+  /** Admin HTTP port (default 8080); 0 picks a free one; -1 disables it. */
+  adminPort?: number;
+  dataDir: string;
+  tickMs?: number;
+  minSessionTimeoutMs?: number;
+  maxSessionTimeoutMs?: number;
+  extendedTypesEnabled?: boolean;
+  containerCheckIntervalMs?: number;
+  logLevel?: string;
+  logger?: Logger;
+}
+
+export interface RunningCoordinator {
+  port: number;
+  adminPort: number;
+  core: CoordinatorServer;
+  close(): Promise<void>;
+}
+
+/** A port that is taken gets a message a person can act on. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  readonly code = 'KC_ERR_PORT_IN_USE';
+}
+
+function listen(server: NetServer | HttpServer, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new PortInUseError(`${what} port ${host}:${port} is already in use (is another coordinator running?)`)
+          : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  const logger = options.logger ?? createRootLogger({ level: options.logLevel, name: 'coordinator' });
+  const host = options.host ?? '127.0.0.1';
+  await mkdir(options.dataDir, { recursive: true });
+  const core = await CoordinatorServer.open({
+    dataDir: options.dataDir,
+    tickMs: options.tickMs,
+    minSessionTimeoutMs: options.minSessionTimeoutMs,
+    maxSessionTimeoutMs: options.maxSessionTimeoutMs,
+    extendedTypesEnabled: options.extendedTypesEnabled,
+    containerCheckIntervalMs: options.containerCheckIntervalMs,
+    clientPort: options.port,
+    logger: logger.child({ component: 'coordinator' }),
+  });
+  const ws = createWsTransport(core, logger);
+  // The client port: a plain TCP server that hands each connection to a protocol handler.
+  const clientPort = createNetServer((socket) => ws.handleSocket(socket));
+  let port: number;
+  try {
+    port = await listen(clientPort, options.port, host, 'client');
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
+  let adminPort = -1;
+  let admin: HttpServer | undefined;
+  if (options.adminPort !== -1) {
+    admin = createAdminServer(core, logger);
+    try {
+      adminPort = await listen(admin, options.adminPort ?? 8080, host, 'admin');
+    } catch (err) {
+      clientPort.close();
+      await core.close();
+      throw err;
+    }
+  }
+  logger.info({ host, port, adminPort, dataDir: options.dataDir, tickMs: core.options.tickMs }, 'coordinator listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      clientPort.close();
+      admin?.close();
+      for (const client of ws.wss.clients) client.terminate();
+      await core.close();
+      admin?.closeAllConnections();
+      logger.info('coordinator stopped');
+    })());
+  core.on('fatal', () => {
+    // The disk failed under us: memory and disk may disagree, so stop at once.
+    process.exit(1);
+  });
+  return { port, adminPort, core, close };
+}

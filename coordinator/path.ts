@@ -1,0 +1,62 @@
+/**
+ * ZooKeeper's path rules (`PathUtils.validatePath`): absolute, `/`-separated, no empty
+ * segments, no trailing slash (except the root), no `.` or `..` segments, and no control
+ * characters, surrogates or private-use code units. See NOTES.md a, "Paths".
+ */
+import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
+
+/** Longest path we accept, in UTF-16 code units: a limit with a name, as every limit has. */
+export const PATH_LENGTH_MAX = 4096;
+
+function badCodeUnit(c: number): boolean {
+  return (
+    c === 0 ||
+    (c > 0x0000 && c <= 0x001f) ||
+    (c >= 0x007f && c <= 0x009f) ||
+    (c >= 0xd800 && c <= 0xf8ff) ||
+    (c >= 0xfff0 && c <= 0xffff)
+  );
+}
+
+/** The reason a path is invalid, or undefined when it is valid. */
+export function pathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'path must not be empty';
+  if (path.length > PATH_LENGTH_MAX) return `path longer than ${PATH_LENGTH_MAX}`;
+  if (path[0] !== '/') return 'path must start with /';
+  if (path.length === 1) return undefined;
+  if (path.endsWith('/')) return 'path must not end with /';
+  for (let i = 0; i < path.length; i++) {
+    if (badCodeUnit(path.charCodeAt(i))) return `invalid character at index ${i}`;
+  }
+  for (const segment of path.slice(1).split('/')) {
+    if (segment === '') return 'empty node name';
+    if (segment === '.' || segment === '..') return `relative segment "${segment}"`;
+  }
+  return undefined;
+}
+
+export function validatePath(path: string): void {
+  const problem = pathProblem(path);
+  if (problem) throw new KeeperError(ErrorCode.BADARGUMENTS, path, problem);
+}
+
+/** `/a/b` -> `/a`; `/a` -> `/`. The root has no parent. */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** `/a/b` -> `b` */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+export function joinPath(parent: string, child: string): string {
+  return parent === '/' ? '/' + child : parent + '/' + child;
+}
+
+/** Is `path` equal to `ancestor` or below it? */
+export function isAtOrBelow(path: string, ancestor: string): boolean {
+  if (ancestor === '/') return true;
+  return path === ancestor || (path.startsWith(ancestor) && path.charCodeAt(ancestor.length) === 47);
+}

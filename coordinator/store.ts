@@ -1,0 +1,175 @@
+/**
+ * Durable state of the coordinator in LevelDB (`level`).
+ *
+ * Layout, three sublevels of one database in `<dataDir>/coordinator.db`:
+ *   nodes     key = znode path (UTF-8), value = encoded node (below); every znode but the
+ *             children sets, which are rebuilt from the paths on load
+ *   sessions  key = session id as 16 hex digits, value = JSON {timeoutMs, password}
+ *   meta      key "lastZxid" = the zxid of the last committed write (decimal)
+ *
+ * Rather than a transaction log that is replayed on top of snapshots (ZooKeeper's design),
+ * each group commit writes the *current state* of every node and session that changed since
+ * the previous commit, plus the new lastZxid, as one LevelDB batch with `sync: true`. LevelDB's
+ * own write-ahead log makes the batch atomic and durable; nothing needs replaying. A group
+ * commit is taken synchronously from the in-memory tree (between two events of the event
+ * loop), so it always describes the tree exactly as of one zxid.
+ *
+ * Node value encoding (version 1), big-endian:
+ *   u8 format version (1) | u8 kind (0 normal, 1 container, 2 ttl) | f64 czxid | f64 mzxid |
+ *   f64 pzxid | f64 ctimeMs | f64 mtimeMs | i32 version | i32 aversion | i32 childCreations |
+ *   i64 ephemeralOwner | f64 ttlMs | u32 aclJsonLength | aclJson | i32 dataLength (-1 = null) | data
+ * zxids and times are integers below 2^53, exactly representable as float64.
+ */
+import { Level } from 'level';
+import { join } from 'node:path';
+import { invariant } from '../src/assert.js';
+import type { Acl } from '../src/protocol/coordinator/messages.js';
+import type { DataNode, NodeKind } from './data-tree.js';
+
+export type StoredNode = Omit<DataNode, 'children'>;
+
+export interface StoredSession {
+  id: bigint;
+  timeoutMs: number;
+  password: Buffer;
+}
+
+export interface LoadedState {
+  lastZxid: number;
+  /** In key order: parents before children. */
+  nodes: [string, StoredNode][];
+  sessions: StoredSession[];
+}
+
+export interface CommitBatch {
+  lastZxid: number;
+  /** path -> node to write, or null to delete */
+  nodes: Map<string, StoredNode | null>;
+  /** session id -> session to write, or null to delete */
+  sessions: Map<bigint, StoredSession | null>;
+}
+
+const KINDS: readonly NodeKind[] = ['normal', 'container', 'ttl'];
+const NODE_FORMAT_VERSION = 1;
+const NODE_HEADER_BYTES = 2 + 8 * 5 + 4 * 3 + 8 + 8 + 4;
+
+export function encodeNode(node: StoredNode): Buffer {
+  const acl = Buffer.from(JSON.stringify(node.acl));
+  const dataLength = node.data === null ? 0 : node.data.length;
+  const out = Buffer.allocUnsafe(NODE_HEADER_BYTES + acl.length + 4 + dataLength);
+  let o = 0;
+  o = out.writeUInt8(NODE_FORMAT_VERSION, o);
+  o = out.writeUInt8(KINDS.indexOf(node.kind), o);
+  o = out.writeDoubleBE(node.czxid, o);
+  o = out.writeDoubleBE(node.mzxid, o);
+  o = out.writeDoubleBE(node.pzxid, o);
+  o = out.writeDoubleBE(node.ctimeMs, o);
+  o = out.writeDoubleBE(node.mtimeMs, o);
+  o = out.writeInt32BE(node.version, o);
+  o = out.writeInt32BE(node.aversion, o);
+  o = out.writeInt32BE(node.childCreations, o);
+  o = out.writeBigInt64BE(node.ephemeralOwner, o);
+  o = out.writeDoubleBE(node.ttlMs, o);
+  o = out.writeUInt32BE(acl.length, o);
+  o += acl.copy(out, o);
+  o = out.writeInt32BE(node.data === null ? -1 : dataLength, o);
+  if (node.data !== null) o += node.data.copy(out, o);
+  invariant(o === out.length, 'node encoding length');
+  return out;
+}
+
+export function decodeNode(buf: Buffer): StoredNode {
+  let o = 0;
+  const format = buf.readUInt8(o++);
+  if (format !== NODE_FORMAT_VERSION) throw new Error(`unknown node format ${format}`);
+  const kind = KINDS[buf.readUInt8(o++)];
+  if (!kind) throw new Error('unknown node kind');
+  const czxid = buf.readDoubleBE(o);
+  const mzxid = buf.readDoubleBE(o + 8);
+  const pzxid = buf.readDoubleBE(o + 16);
+  const ctimeMs = buf.readDoubleBE(o + 24);
+  const mtimeMs = buf.readDoubleBE(o + 32);
+  o += 40;
+  const version = buf.readInt32BE(o);
+  const aversion = buf.readInt32BE(o + 4);
+  const childCreations = buf.readInt32BE(o + 8);
+  o += 12;
+  const ephemeralOwner = buf.readBigInt64BE(o);
+  o += 8;
+  const ttlMs = buf.readDoubleBE(o);
+  o += 8;
+  const aclLength = buf.readUInt32BE(o);
+  o += 4;
+  const acl = JSON.parse(buf.toString('utf8', o, o + aclLength)) as Acl[];
+  o += aclLength;
+  const dataLength = buf.readInt32BE(o);
+  o += 4;
+  // Copy the data out: LevelDB hands us a buffer we must not keep slices of for ever.
+  const data = dataLength < 0 ? null : Buffer.from(buf.subarray(o, o + dataLength));
+  return { data, acl, czxid, mzxid, pzxid, ctimeMs, mtimeMs, version, aversion, childCreations, ephemeralOwner, kind, ttlMs };
+}
+
+function sessionKey(id: bigint): string {
+  return BigInt.asUintN(64, id).toString(16).padStart(16, '0');
+}
+
+export class Store {
+  readonly #db: Level<string, Buffer>;
+  readonly #nodes;
+  readonly #sessions;
+  readonly #meta;
+
+  private constructor(db: Level<string, Buffer>) {
+    this.#db = db;
+    this.#nodes = db.sublevel<string, Buffer>('nodes', { valueEncoding: 'buffer' });
+    this.#sessions = db.sublevel<string, string>('sessions', { valueEncoding: 'utf8' });
+    this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
+  }
+
+  static async open(dataDir: string): Promise<Store> {
+    const db = new Level<string, Buffer>(join(dataDir, 'coordinator.db'), { valueEncoding: 'buffer' });
+    await db.open();
+    return new Store(db);
+  }
+
+  async load(): Promise<LoadedState> {
+    const lastZxidText = await this.#meta.get('lastZxid');
+    const nodes: [string, StoredNode][] = [];
+    for await (const [path, value] of this.#nodes.iterator()) nodes.push([path, decodeNode(value)]);
+    const sessions: StoredSession[] = [];
+    for await (const [key, value] of this.#sessions.iterator()) {
+      const parsed = JSON.parse(value) as { timeoutMs: number; password: string };
+      sessions.push({
+        id: BigInt.asIntN(64, BigInt('0x' + key)),
+        timeoutMs: parsed.timeoutMs,
+        password: Buffer.from(parsed.password, 'base64'),
+      });
+    }
+    return { lastZxid: lastZxidText === undefined ? 0 : Number(lastZxidText), nodes, sessions };
+  }
+
+  /** One atomic, fsynced LevelDB batch. Resolves once it is on disk. */
+  async commit(batch: CommitBatch): Promise<void> {
+    // Operations on several sublevels commit together in the parent's batch.
+    const ops: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const [path, node] of batch.nodes) {
+      if (node === null) ops.push({ type: 'del', key: path, sublevel: this.#nodes });
+      else ops.push({ type: 'put', key: path, value: encodeNode(node), sublevel: this.#nodes });
+    }
+    for (const [id, session] of batch.sessions) {
+      const key = sessionKey(id);
+      if (session === null) ops.push({ type: 'del', key, sublevel: this.#sessions } );
+      else {
+        const value = JSON.stringify({ timeoutMs: session.timeoutMs, password: session.password.toString('base64') });
+        ops.push({ type: 'put', key, value, sublevel: this.#sessions });
+      }
+    }
+    ops.push({ type: 'put', key: 'lastZxid', value: String(batch.lastZxid), sublevel: this.#meta });
+    // `sync: true`: LevelDB fsyncs its log before the batch counts as written.
+    await this.#db.batch(ops, { sync: true });
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+}
