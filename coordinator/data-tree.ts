@@ -259,8 +259,13 @@ export class DataTree {
       throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, 'a TTL needs a *_with_ttl mode');
     }
     const lastSlash = args.path.lastIndexOf('/');
-    if (lastSlash < 0 || args.path.includes('\u0000')) {
-      throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, 'path must start with /');
+    // ZooKeeper validates the final path only after appending the sequence suffix, and lets
+    // a missing parent (NoNode) win over some malformed paths. As NOTES.md a advises, we
+    // validate the whole path up front instead (with a stand-in suffix for sequential
+    // modes), so every malformed path is BadArguments.
+    const problem0 = pathProblem(isSequentialMode(mode) ? args.path + '0000000000' : args.path);
+    if (lastSlash < 0 || problem0) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, problem0 ?? 'path must start with /');
     }
     if (args.data !== null && args.data.length > DATA_BYTES_MAX) {
       throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, `data longer than ${DATA_BYTES_MAX} bytes`);
