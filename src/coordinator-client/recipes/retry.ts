@@ -1,0 +1,81 @@
+/**
+ * Helpers the recipes share for living with connection loss.
+ *
+ * ZooKeeper's contract: CONNECTIONLOSS means "the outcome is unknown" (the request may or may
+ * not have been applied), while the session, its ephemerals and its watches survive if the
+ * client reconnects within the session timeout. SESSIONEXPIRED means everything the session
+ * owned is gone. So recipes retry an operation after a CONNECTIONLOSS once the client is
+ * connected again, provided the operation is safe to repeat (reads, creates whose node name
+ * identifies the caller, deletes that tolerate NONODE), and give up on SESSIONEXPIRED.
+ */
+import { ErrorCode, KeeperError } from '../../protocol/coordinator/errors.js';
+import type { CoordinatorClient } from '../client.js';
+
+/** Resolves when the client is connected; rejects with SESSIONEXPIRED if it never will be. */
+export function waitForConnected(client: CoordinatorClient): Promise<void> {
+  if (client.state === 'connected') return Promise.resolve();
+  if (client.state === 'expired' || client.state === 'closed' || client.state === 'idle') {
+    return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, `client is ${client.state}`));
+  }
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      client.off('connected', onConnected);
+      client.off('expired', onGone);
+      client.off('closed', onGone);
+    };
+    const onConnected = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onGone = (): void => {
+      cleanup();
+      reject(new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, `client is ${client.state}`));
+    };
+    client.on('connected', onConnected);
+    client.on('expired', onGone);
+    client.on('closed', onGone);
+  });
+}
+
+export function isConnectionLoss(err: unknown): boolean {
+  return err instanceof KeeperError && err.code === ErrorCode.CONNECTIONLOSS;
+}
+
+export function hasCode(err: unknown, code: number): boolean {
+  return err instanceof KeeperError && err.code === code;
+}
+
+/**
+ * Run `operation`; on CONNECTIONLOSS wait for the reconnect and run it again, at most
+ * `attemptsMax` times. Only for operations that are safe to repeat (see the header).
+ */
+export async function retryOnConnectionLoss<T>(
+  client: CoordinatorClient,
+  operation: () => Promise<T>,
+  attemptsMax = 10,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (err) {
+      if (!isConnectionLoss(err) || attempt >= attemptsMax) throw err;
+      await waitForConnected(client);
+    }
+  }
+}
+
+/**
+ * The sequence number ZooKeeper appended to a sequential node's name: the digits after the
+ * last `_` or `-` (10 digits, or `-2147483648`... once the signed 32-bit counter wraps).
+ * Recipes sort by it, never by the whole name, because their prefixes contain GUIDs.
+ */
+export function sequenceOf(name: string): number {
+  const match = /(-?\d{10,})$/.exec(name);
+  if (!match) return Number.NaN;
+  return Number(match[1]);
+}
+
+/** Names that end in a sequence number, ordered by it (lowest first). */
+export function sortBySequence(names: readonly string[]): string[] {
+  return names.filter((n) => !Number.isNaN(sequenceOf(n))).sort((a, b) => sequenceOf(a) - sequenceOf(b));
+}
