@@ -1,0 +1,708 @@
+/**
+ * The log of one partition: a directory `<topic>-<partition>` holding a sequence of
+ * segments (log-segment.ts), the oldest first, the last one "active" (the only one appended
+ * to). Modelled on Kafka's `Log` (kafka.log.Log in 2.8).
+ *
+ *   orders-0/
+ *     00000000000000000000.log .index .timeindex      offsets [0, 368769)
+ *     00000000000000368769.log .index .timeindex      offsets [368769, logEndOffset)  active
+ *
+ * Offsets this class owns:
+ * - logEndOffset (LEO): the offset the next appended record gets;
+ * - logStartOffset: the first offset a client may read (moved forward by retention);
+ * - recoveryPoint: every offset below it is known to be fsynced. After an unclean shutdown
+ *   only the segments from the recovery point on are re-scanned.
+ * The high watermark is NOT owned here: the replica layer (broker/cluster/) owns it and
+ * passes it in as `maxOffset` on reads and as the bound for retention.
+ *
+ * Appending as leader (Kafka's Log.appendAsLeader + LogValidator, uncompressed or not):
+ *   1. split the Produce `records` buffer into batches by their framing (no copy);
+ *   2. check each batch (`checkProducerBatch`: size, magic, CRC-32C, header consistency);
+ *   3. write the offsets and leader epoch into the batch headers *in the request buffer*
+ *      (both fields lie outside the CRC) and, for LogAppendTime topics, the time;
+ *   4. roll the active segment if needed, then one write(2) of the whole buffer.
+ * No record is decoded: per-record cost on this path is zero. The caller must not reuse the
+ * buffer for anything that expects the producer's original header bytes.
+ *
+ * Durability: `append` returns after write(2), i.e. the data is in the page cache and
+ * survives kill -9 of the broker but not a power loss. It is fsynced when
+ * flushIntervalMessages unflushed messages accumulate, when the log manager's periodic
+ * check finds the last flush older than flushIntervalMs, when a segment rolls (the rolled
+ * segment is fsynced asynchronously, then the recovery point moves to the new segment), and
+ * on clean shutdown. Kafka's defaults never flush by count or time: replication, not fsync,
+ * is what makes Kafka durable. docs/log.md has the full table.
+ *
+ * Concurrency: single-threaded. Every public method is synchronous and runs to completion,
+ * so an append, a read and a truncation never interleave. The only asynchronous work is the
+ * fsync of rolled segments, chained so the recovery point only ever moves forward.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { invariant } from '../../src/assert.js';
+import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/logger.js';
+import {
+  checkBatchIntegrity,
+  checkProducerBatch,
+  readBatches,
+  recordBatchError,
+  NO_TIMESTAMP,
+  type RecordBatch,
+  type RecordBatchError,
+} from '../../src/protocol/kafka/record-batch.js';
+import type { LogConfig } from './log-config.js';
+import {
+  LogSegment,
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  TIME_INDEX_FILE_SUFFIX,
+} from './log-segment.js';
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** `orders-0`: the partition's directory name. Topics may contain '-', partitions cannot. */
+export function partitionDirName(tp: TopicPartition): string {
+  return `${tp.topic}-${tp.partition}`;
+}
+
+/** The inverse of partitionDirName, or undefined if `name` is not a partition dir. */
+export function parsePartitionDirName(name: string): TopicPartition | undefined {
+  const match = /^([a-zA-Z0-9._-]+)-(\d+)$/.exec(name);
+  if (match === null) return undefined;
+  return { topic: match[1]!, partition: Number(match[2]) };
+}
+
+/** ListOffsets' special timestamps. */
+export const EARLIEST_TIMESTAMP = -2;
+export const LATEST_TIMESTAMP = -1;
+
+/** An append the replica fetcher got wrong: the batches do not start at our end. */
+export interface UnexpectedAppendOffsetError {
+  readonly error: 'UNEXPECTED_APPEND_OFFSET';
+  /** Answered on the wire as UNKNOWN_SERVER_ERROR, as Kafka's exception would be. */
+  readonly errorCode: -1;
+  readonly message: string;
+}
+
+export type LogAppendError = RecordBatchError | UnexpectedAppendOffsetError;
+
+export interface LogAppendInfo {
+  /** -1 (with lastOffset -1) when `records` held no batch at all, as in Kafka. */
+  firstOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  /** The broker time stamped on the batches, or -1 for CreateTime topics. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  batchCount: number;
+  bytes: number;
+}
+
+export type LogAppendResult = { ok: true; info: LogAppendInfo } | { ok: false; error: LogAppendError };
+
+export interface LogReadOptions {
+  fetchOffset: number;
+  maxBytes: number;
+  /** Exclusive upper bound (a consumer's high watermark); defaults to the log end offset. */
+  maxOffset?: number;
+  /** Return the first batch whole even if larger than maxBytes (KIP-74; Fetch v3+). */
+  minOneBatch?: boolean;
+}
+
+export type LogReadResult =
+  | { ok: true; records: Buffer; logStartOffset: number; logEndOffset: number }
+  | { ok: false; error: 'OFFSET_OUT_OF_RANGE'; errorCode: 1; message: string };
+
+export interface LogOptions {
+  /** The partition directory; created if missing. */
+  dir: string;
+  topicPartition: TopicPartition;
+  config: LogConfig;
+  clock: Clock;
+  logger: Logger;
+  /** From recovery-point-offset-checkpoint; 0 if the partition is not in it. */
+  recoveryPoint: number;
+  /** From log-start-offset-checkpoint, if present. */
+  logStartOffset?: number;
+  /** Whether the log dir had a `.kafka_cleanshutdown` marker. */
+  hadCleanShutdown: boolean;
+}
+
+export class Log {
+  readonly dir: string;
+  readonly topicPartition: TopicPartition;
+  config: LogConfig;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  /** Sorted by baseOffset; never empty; the last is the active segment. */
+  #segments: LogSegment[] = [];
+  #logEndOffset = 0;
+  #logStartOffset = 0;
+  #recoveryPoint = 0;
+  #lastFlushMs: number;
+  /** Set when a segment file was created since the last directory fsync. */
+  #dirDirty = false;
+  /** Serialises the asynchronous fsyncs of rolled segments. */
+  #flushChain: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  private constructor(options: LogOptions) {
+    this.dir = options.dir;
+    this.topicPartition = options.topicPartition;
+    this.config = options.config;
+    this.#clock = options.clock;
+    this.#logger = options.logger.child({ component: 'log', partition: partitionDirName(options.topicPartition) });
+    this.#lastFlushMs = options.clock.nowMs();
+  }
+
+  /** Opens (or creates) the log in `options.dir`, recovering it if the shutdown was unclean. */
+  static open(options: LogOptions): Log {
+    const log = new Log(options);
+    fs.mkdirSync(options.dir, { recursive: true });
+    log.#load(options);
+    return log;
+  }
+
+  get logEndOffset(): number {
+    return this.#logEndOffset;
+  }
+  get logStartOffset(): number {
+    return this.#logStartOffset;
+  }
+  get recoveryPoint(): number {
+    return this.#recoveryPoint;
+  }
+  /** Total bytes of all segments. */
+  get size(): number {
+    let size = 0;
+    for (const segment of this.#segments) size += segment.size;
+    return size;
+  }
+  get segmentCount(): number {
+    return this.#segments.length;
+  }
+  get segmentBaseOffsets(): number[] {
+    return this.#segments.map((s) => s.baseOffset);
+  }
+  get activeSegment(): LogSegment {
+    return this.#segments[this.#segments.length - 1]!;
+  }
+  get lastFlushMs(): number {
+    return this.#lastFlushMs;
+  }
+  /** Messages (offsets) appended since the last flush. */
+  get unflushedMessages(): number {
+    return this.#logEndOffset - this.#recoveryPoint;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Loading
+  // ---------------------------------------------------------------------------------------
+
+  #load(options: LogOptions): void {
+    const baseOffsets = this.#scanDirectory();
+    const missingIndexes = new Set<number>();
+    for (const baseOffset of baseOffsets) {
+      const stem = path.join(this.dir, String(baseOffset).padStart(20, '0'));
+      if (!fs.existsSync(stem + INDEX_FILE_SUFFIX) || !fs.existsSync(stem + TIME_INDEX_FILE_SUFFIX)) {
+        missingIndexes.add(baseOffset);
+      }
+      this.#segments.push(LogSegment.open(this.#segmentOptions(baseOffset)));
+    }
+    if (this.#segments.length === 0) {
+      const start = options.logStartOffset ?? 0;
+      this.#segments.push(this.#createSegment(start));
+      this.#logEndOffset = start;
+      this.#logStartOffset = start;
+      this.#recoveryPoint = start;
+      this.activeSegment.becomeActive();
+      return;
+    }
+    if (options.hadCleanShutdown) {
+      for (const segment of this.#segments) {
+        if (missingIndexes.has(segment.baseOffset) || !segment.indexesLookSane()) {
+          this.#logger.warn({ baseOffset: segment.baseOffset }, 'rebuilding indexes of segment');
+          segment.recover();
+        }
+      }
+    } else {
+      this.#recoverFrom(options.recoveryPoint, missingIndexes);
+    }
+    this.#logEndOffset = this.activeSegment.readNextOffset();
+    this.#logStartOffset = Math.max(options.logStartOffset ?? 0, this.#segments[0]!.baseOffset);
+    this.#recoveryPoint = Math.min(
+      options.hadCleanShutdown ? this.#logEndOffset : options.recoveryPoint,
+      this.#logEndOffset,
+    );
+    this.activeSegment.becomeActive();
+    this.#logger.debug(
+      { logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset, segments: this.#segments.length },
+      'loaded log',
+    );
+  }
+
+  /**
+   * Lists segment base offsets and removes what a crash can leave behind: indexes whose
+   * .log is gone (a deletion cut short) and temporary files.
+   */
+  #scanDirectory(): number[] {
+    const names = fs.readdirSync(this.dir);
+    const logs = new Set(names.filter((n) => n.endsWith(LOG_FILE_SUFFIX)));
+    const baseOffsets: number[] = [];
+    for (const name of names) {
+      const match = /^(\d{20})\.(log|index|timeindex)$/.exec(name);
+      if (match === null) {
+        if (/\.(deleted|cleaned|swap|tmp)$/.test(name)) fs.rmSync(path.join(this.dir, name), { force: true });
+        continue;
+      }
+      if (match[2] === 'log') baseOffsets.push(Number(match[1]));
+      else if (!logs.has(`${match[1]}${LOG_FILE_SUFFIX}`)) {
+        this.#logger.warn({ file: name }, 'removing orphaned index file');
+        fs.rmSync(path.join(this.dir, name), { force: true });
+      }
+    }
+    return baseOffsets.sort((a, b) => a - b);
+  }
+
+  /**
+   * Unclean shutdown: re-scan every segment that may hold offsets at or after the recovery
+   * point. If one turns out to be corrupt, it is truncated at the first bad batch and every
+   * later segment is deleted: data after a hole cannot be trusted to be in order.
+   */
+  #recoverFrom(recoveryPoint: number, missingIndexes: Set<number>): void {
+    for (let i = 0; i < this.#segments.length; i++) {
+      const segment = this.#segments[i]!;
+      const next = this.#segments[i + 1];
+      const unflushed = next === undefined || next.baseOffset > recoveryPoint;
+      if (!unflushed && !missingIndexes.has(segment.baseOffset)) continue;
+      const result = segment.recover();
+      if (result.truncatedBytes === 0) continue;
+      this.#logger.warn(
+        { baseOffset: segment.baseOffset, truncatedBytes: result.truncatedBytes, reason: result.corruption?.message ?? 'torn write' },
+        'recovery truncated segment at the first invalid batch',
+      );
+      for (const later of this.#segments.splice(i + 1)) {
+        this.#logger.warn({ baseOffset: later.baseOffset }, 'deleting segment after corruption');
+        later.delete();
+      }
+    }
+    this.#logger.info({ recoveryPoint }, 'recovered log after unclean shutdown');
+  }
+
+  #segmentOptions(baseOffset: number) {
+    return {
+      dir: this.dir,
+      baseOffset,
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      maxIndexBytes: this.config.maxIndexBytes,
+      clock: this.#clock,
+    };
+  }
+
+  #createSegment(baseOffset: number): LogSegment {
+    this.#dirDirty = true;
+    return LogSegment.create(this.#segmentOptions(baseOffset));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Appending
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Appends a Produce request's `records` (one or more batches): validates, assigns offsets
+   * from the log end offset, stamps `leaderEpoch`, writes. Mutates `records` in place.
+   */
+  appendAsLeader(records: Buffer, options: { leaderEpoch: number }): LogAppendResult {
+    const split = this.#split(records);
+    if (!split.ok) return split;
+    const { batches } = split;
+    if (batches.length === 0) return this.#emptyAppend();
+    const limits = { maxMessageBytes: this.config.maxMessageBytes };
+    for (const batch of batches) {
+      const error = checkProducerBatch(batch, limits);
+      if (error !== undefined) return { ok: false, error };
+    }
+    const logAppendTimeMs = this.config.messageTimestampType === 'LogAppendTime' ? this.#clock.nowMs() : NO_TIMESTAMP;
+    // Decide every offset first, then touch the disk: the validation above cannot fail
+    // halfway through a write.
+    let nextOffset = this.#logEndOffset;
+    for (const batch of batches) {
+      batch.setBaseOffset(nextOffset);
+      batch.setPartitionLeaderEpoch(options.leaderEpoch);
+      if (logAppendTimeMs !== NO_TIMESTAMP) batch.setLogAppendTime(logAppendTimeMs);
+      nextOffset = batch.nextOffset;
+    }
+    return { ok: true, info: this.#write(records, batches, logAppendTimeMs) };
+  }
+
+  /**
+   * Appends batches fetched from the leader as they are: offsets and leader epochs are kept.
+   * Only integrity is checked (CRC). The first batch must start at or after our log end
+   * offset (gaps are legal: the leader's log may be compacted).
+   */
+  appendAsFollower(records: Buffer): LogAppendResult {
+    const split = this.#split(records);
+    if (!split.ok) return split;
+    const { batches } = split;
+    if (batches.length === 0) return this.#emptyAppend();
+    let expected = this.#logEndOffset;
+    for (const batch of batches) {
+      const error = checkBatchIntegrity(batch);
+      if (error !== undefined) return { ok: false, error };
+      if (batch.baseOffset < expected || batch.lastOffset < batch.baseOffset) {
+        return {
+          ok: false,
+          error: {
+            error: 'UNEXPECTED_APPEND_OFFSET',
+            errorCode: -1,
+            message: `batch at offset ${batch.baseOffset} does not follow ${expected}`,
+          },
+        };
+      }
+      expected = batch.nextOffset;
+    }
+    return { ok: true, info: this.#write(records, batches, NO_TIMESTAMP) };
+  }
+
+  #split(records: Buffer): { ok: true; batches: RecordBatch[] } | { ok: false; error: RecordBatchError } {
+    const { batches, tail } = readBatches(records);
+    if (tail !== 'complete') {
+      // Kafka silently drops a partial trailing batch from a Produce request; we reject it,
+      // because a well-behaved client never sends one.
+      return { ok: false, error: recordBatchError('CORRUPT_MESSAGE', `records end with a ${tail} batch`) };
+    }
+    if (records.length > this.config.segmentBytes) {
+      return {
+        ok: false,
+        error: recordBatchError(
+          'RECORD_LIST_TOO_LARGE',
+          `${records.length} bytes of records exceed segment.bytes ${this.config.segmentBytes}`,
+        ),
+      };
+    }
+    return { ok: true, batches };
+  }
+
+  #emptyAppend(): LogAppendResult {
+    return {
+      ok: true,
+      info: {
+        firstOffset: -1,
+        lastOffset: -1,
+        maxTimestamp: NO_TIMESTAMP,
+        logAppendTimeMs: NO_TIMESTAMP,
+        logStartOffset: this.#logStartOffset,
+        batchCount: 0,
+        bytes: 0,
+      },
+    };
+  }
+
+  /** Rolls if needed, writes, advances the log end offset, flushes if the policy says so. */
+  #write(records: Buffer, batches: readonly RecordBatch[], logAppendTimeMs: number): LogAppendInfo {
+    invariant(!this.#closed, 'append to a closed log');
+    const first = batches[0]!;
+    const last = batches[batches.length - 1]!;
+    let maxTimestamp = NO_TIMESTAMP;
+    for (const batch of batches) maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp);
+    this.#maybeRoll({ bytes: records.length, firstOffset: first.baseOffset, maxOffset: last.lastOffset, maxTimestamp });
+    this.activeSegment.append(records, batches);
+    invariant(last.nextOffset > this.#logEndOffset, 'the log end offset only moves forward');
+    this.#logEndOffset = last.nextOffset;
+    if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
+    return {
+      firstOffset: first.baseOffset,
+      lastOffset: last.lastOffset,
+      maxTimestamp,
+      logAppendTimeMs,
+      logStartOffset: this.#logStartOffset,
+      batchCount: batches.length,
+      bytes: records.length,
+    };
+  }
+
+  #maybeRoll(append: { bytes: number; firstOffset: number; maxOffset: number; maxTimestamp: number }): void {
+    const active = this.activeSegment;
+    const shouldRoll = active.shouldRoll({
+      bytes: append.bytes,
+      maxOffset: append.maxOffset,
+      maxTimestamp: append.maxTimestamp,
+      segmentBytes: this.config.segmentBytes,
+      segmentMs: this.config.segmentMs,
+      segmentJitterMs: this.config.segmentJitterMs,
+    });
+    // An empty active segment already starts where the append does: nothing to roll to.
+    if (shouldRoll && !(active.size === 0 && active.baseOffset === append.firstOffset)) {
+      this.roll(append.firstOffset);
+    }
+  }
+
+  /**
+   * Starts a new active segment at `baseOffset` (default: the log end offset). The old one
+   * gets its final time-index entry and trimmed indexes, and is fsynced in the background;
+   * when that completes the recovery point moves up to the new segment.
+   */
+  roll(baseOffset = this.#logEndOffset): LogSegment {
+    const old = this.activeSegment;
+    invariant(baseOffset >= this.#logEndOffset, `roll to ${baseOffset} below end ${this.#logEndOffset}`);
+    if (old.size === 0 && old.baseOffset === baseOffset) return old;
+    old.onBecomeInactive();
+    const segment = this.#createSegment(baseOffset);
+    segment.becomeActive();
+    this.#segments.push(segment);
+    this.#logger.info({ baseOffset, previousSize: old.size }, 'rolled new log segment');
+    this.#flushChain = this.#flushChain.then(() => this.#flushRolled(old, baseOffset));
+    return segment;
+  }
+
+  async #flushRolled(segment: LogSegment, newBaseOffset: number): Promise<void> {
+    try {
+      await segment.flushAsync();
+      await fsyncDirectory(this.dir);
+      if (!this.#closed && this.#segments.includes(segment) && newBaseOffset > this.#recoveryPoint) {
+        this.#recoveryPoint = Math.min(newBaseOffset, this.#logEndOffset);
+      }
+    } catch (err) {
+      // The segment may have been deleted meanwhile (retention, truncation): nothing to do.
+      // Any other failure leaves the recovery point where it was, which is safe.
+      this.#logger.debug({ err, baseOffset: segment.baseOffset }, 'background flush of rolled segment failed');
+    }
+  }
+
+  /** Resolves when every background fsync started so far has finished (for tests). */
+  async flushedRolledSegments(): Promise<void> {
+    await this.#flushChain;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Flushing
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * fsyncs every segment that may hold data at or after the recovery point (plus their
+   * indexes and, if a segment was created, the directory), then moves the recovery point to
+   * the log end offset. Synchronous: it blocks the event loop for the fsync's duration,
+   * which is why Kafka's defaults (and ours) never call it except on roll and shutdown.
+   */
+  flush(): void {
+    const i = Math.max(0, this.#floorIndex(this.#recoveryPoint));
+    for (const segment of this.#segments.slice(i)) segment.flush();
+    if (this.#dirDirty) {
+      fsyncDirectorySync(this.dir);
+      this.#dirDirty = false;
+    }
+    this.#recoveryPoint = this.#logEndOffset;
+    this.#lastFlushMs = this.#clock.nowMs();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Reading
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Whole batches from the one holding `fetchOffset`, at most `maxBytes` (but the first batch
+   * whole if minOneBatch), never reaching `maxOffset`. The first batch may start before
+   * fetchOffset (clients skip the records they did not ask for). A fetch at exactly the end
+   * returns no records; outside [logStartOffset, logEndOffset] is OFFSET_OUT_OF_RANGE.
+   */
+  read(options: LogReadOptions): LogReadResult {
+    const { fetchOffset } = options;
+    if (fetchOffset < this.#logStartOffset || fetchOffset > this.#logEndOffset) {
+      return {
+        ok: false,
+        error: 'OFFSET_OUT_OF_RANGE',
+        errorCode: 1,
+        message: `offset ${fetchOffset} is outside [${this.#logStartOffset}, ${this.#logEndOffset}]`,
+      };
+    }
+    const maxOffset = Math.min(options.maxOffset ?? this.#logEndOffset, this.#logEndOffset);
+    const empty = { ok: true as const, records: Buffer.alloc(0), logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset };
+    if (fetchOffset >= maxOffset) return empty;
+    // The batch holding maxOffset (if any) is where reading must stop.
+    const boundIndex = this.#floorIndex(maxOffset);
+    const boundSegment = this.#segments[boundIndex];
+    const boundPosition = maxOffset < this.#logEndOffset ? boundSegment?.translateOffset(maxOffset)?.position : undefined;
+    for (let i = Math.max(0, this.#floorIndex(fetchOffset)); i < this.#segments.length; i++) {
+      const segment = this.#segments[i]!;
+      if (segment.baseOffset >= maxOffset) break;
+      const result = segment.read({
+        startOffset: fetchOffset,
+        maxBytes: options.maxBytes,
+        maxPosition: i === boundIndex ? boundPosition : undefined,
+        minOneBatch: options.minOneBatch ?? true,
+      });
+      // Undefined: nothing at or after fetchOffset in this segment (compaction gap); go on.
+      if (result !== undefined) return { ...empty, records: result.records };
+    }
+    return empty;
+  }
+
+  /**
+   * ListOffsets: EARLIEST_TIMESTAMP (-2) gives the log start offset, LATEST_TIMESTAMP (-1)
+   * the log end offset, a timestamp t the first record with timestamp >= t (undefined when
+   * there is none: ListOffsets then answers offset -1).
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
+    if (timestamp === EARLIEST_TIMESTAMP) return { offset: this.#logStartOffset, timestamp: NO_TIMESTAMP };
+    if (timestamp === LATEST_TIMESTAMP) return { offset: this.#logEndOffset, timestamp: NO_TIMESTAMP };
+    invariant(timestamp >= 0, `unsupported ListOffsets timestamp ${timestamp}`);
+    // The first segment whose largest timestamp reaches t; earlier ones cannot hold t.
+    const segment = this.#segments.find((s) => s.size > 0 && s.largestTimestamp >= timestamp);
+    return segment?.findOffsetByTimestamp(timestamp, this.#logStartOffset);
+  }
+
+  /** Index of the last segment with baseOffset <= offset, or -1. */
+  #floorIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.#segments.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Truncation and retention
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Removes every offset >= targetOffset (a follower diverged from its new leader, KIP-101).
+   * Callers truncate at batch boundaries; a target inside a batch removes the whole batch.
+   */
+  truncateTo(targetOffset: number): void {
+    invariant(targetOffset >= 0, `truncation to ${targetOffset}`);
+    if (targetOffset >= this.#logEndOffset) return;
+    if (targetOffset < this.#segments[0]!.baseOffset) {
+      this.truncateFullyAndStartAt(targetOffset);
+      return;
+    }
+    const keep = this.#floorIndex(targetOffset);
+    for (const segment of this.#segments.splice(keep + 1)) segment.delete();
+    const active = this.activeSegment;
+    active.truncateTo(targetOffset);
+    active.becomeActive();
+    this.#logEndOffset = targetOffset;
+    this.#logStartOffset = Math.min(this.#logStartOffset, targetOffset);
+    this.#recoveryPoint = Math.min(this.#recoveryPoint, targetOffset);
+    this.#logger.info({ targetOffset }, 'truncated log');
+  }
+
+  /** Deletes everything and restarts the log empty at `newOffset` (follower out of range). */
+  truncateFullyAndStartAt(newOffset: number): void {
+    for (const segment of this.#segments) segment.delete();
+    this.#segments = [this.#createSegment(newOffset)];
+    this.activeSegment.becomeActive();
+    this.#logEndOffset = newOffset;
+    this.#logStartOffset = newOffset;
+    this.#recoveryPoint = newOffset;
+    this.#logger.info({ newOffset }, 'truncated log fully');
+  }
+
+  /** Moves the log start offset forward (DeleteRecords, or a follower following its leader). */
+  maybeIncrementLogStartOffset(offset: number): void {
+    if (offset <= this.#logStartOffset) return;
+    invariant(offset <= this.#logEndOffset, `log start ${offset} past end ${this.#logEndOffset}`);
+    this.#logStartOffset = offset;
+  }
+
+  /**
+   * Retention (Kafka's deleteOldSegments, cleanup.policy=delete): deletes the oldest
+   * segments whose largest timestamp is older than retentionMs, then the oldest while the
+   * log is larger than retentionBytes, then those wholly below the log start offset. Only
+   * segments wholly below `highWatermark` are eligible (replicas may still need the rest);
+   * it defaults to the log end offset. Returns how many segments were deleted.
+   */
+  deleteOldSegments(options: { nowMs: number; highWatermark?: number }): number {
+    const highWatermark = options.highWatermark ?? this.#logEndOffset;
+    const { retentionMs, retentionBytes } = this.config;
+    let deleted = 0;
+    if (retentionMs >= 0) {
+      deleted += this.#deleteWhile(highWatermark, (s) => options.nowMs - s.largestTimestamp > retentionMs, 'retention time');
+    }
+    if (retentionBytes >= 0) {
+      let excess = this.size - retentionBytes;
+      deleted += this.#deleteWhile(highWatermark, (s) => {
+        if (excess - s.size < 0) return false;
+        excess -= s.size;
+        return true;
+      }, 'retention size');
+    }
+    deleted += this.#deleteWhile(highWatermark, (_s, nextBase) => nextBase <= this.#logStartOffset, 'log start offset');
+    return deleted;
+  }
+
+  /** Deletes segments from the oldest while `predicate` holds. */
+  #deleteWhile(
+    highWatermark: number,
+    predicate: (segment: LogSegment, nextBaseOffset: number) => boolean,
+    reason: string,
+  ): number {
+    let count = 0;
+    while (count < this.#segments.length) {
+      const segment = this.#segments[count]!;
+      const next = this.#segments[count + 1];
+      const upperBound = next?.baseOffset ?? this.#logEndOffset;
+      // The active segment goes only if it holds data, all of it below the high watermark.
+      const isLastAndEmpty = next === undefined && segment.size === 0;
+      if (isLastAndEmpty || upperBound > highWatermark || !predicate(segment, upperBound)) break;
+      count++;
+    }
+    if (count === 0) return 0;
+    // Never leave a log without segments: start a fresh active one first.
+    if (count === this.#segments.length) this.roll();
+    for (const segment of this.#segments.splice(0, count)) {
+      this.#logger.info({ baseOffset: segment.baseOffset, size: segment.size, reason }, 'deleting segment');
+      segment.delete();
+    }
+    this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset);
+    this.#recoveryPoint = Math.max(this.#recoveryPoint, this.#segments[0]!.baseOffset);
+    return count;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Life cycle
+  // ---------------------------------------------------------------------------------------
+
+  /** Closes every segment (trimming indexes). Does not flush: the log manager does that. */
+  close(): void {
+    if (this.#closed) return;
+    for (const segment of this.#segments) segment.close();
+    this.#closed = true;
+  }
+
+  /** Closes and removes the whole partition directory. */
+  delete(): void {
+    for (const segment of this.#segments) segment.delete();
+    this.#closed = true;
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** fsync a directory so that files created or renamed in it survive power loss. */
+export function fsyncDirectorySync(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await fs.promises.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
