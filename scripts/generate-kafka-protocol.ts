@@ -31,7 +31,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const messagesDir = resolve(process.argv[2] ?? join(repoRoot, '../shared/reference/kafka/messages'));
+const messagesDir = resolve(
+  process.argv[2] ?? join(repoRoot, '../shared/reference/kafka/messages'),
+);
 const outDir = join(repoRoot, 'src/protocol/kafka/generated');
 
 /** The classic ZooKeeper-mode control plane, sent by the controller to brokers. */
@@ -149,7 +151,8 @@ function messageData(message: JsonMessage, constName: string): string {
     lines.push('  commonStructs: [');
     for (const struct of message.commonStructs) {
       lines.push(
-        `    { name: ${JSON.stringify(struct.name)}, versions: ${JSON.stringify(struct.versions)},` +
+        `    { name: ${JSON.stringify(struct.name)},` +
+          ` versions: ${JSON.stringify(struct.versions)},` +
           ` fields: [\n${fieldsData(struct.fields, '      ')}\n    ] },`,
       );
     }
@@ -271,7 +274,10 @@ function historyDoc(title: string, loaded: LoadedMessage): string {
   ].join('\n');
 }
 
-function generateApi(request: LoadedMessage, response: LoadedMessage): { code: string; api: ApiOutput } {
+function generateApi(
+  request: LoadedMessage,
+  response: LoadedMessage,
+): { code: string; api: ApiOutput } {
   const apiName = request.json.name.replace(/Request$/, '');
   const requestStructs = collectStructs(request.json);
   const responseStructs = collectStructs(response.json);
@@ -316,7 +322,8 @@ function generateApi(request: LoadedMessage, response: LoadedMessage): { code: s
     const name = requestNames.get(s.name) ?? s.name;
     if (seen.has(name)) continue;
     seen.add(name);
-    parts.push('', interfaceDecl(name, s.fields, requestNames, `/** A ${s.name} in a ${s.owner}. */`));
+    const doc = `/** A ${s.name} in a ${s.owner}. */`;
+    parts.push('', interfaceDecl(name, s.fields, requestNames, doc));
   }
   parts.push('', interfaceDecl(response.json.name, response.json.fields, responseNames,
     `/** The body of a ${response.json.name} (all versions; see ${responseConst}). */`));
@@ -324,7 +331,8 @@ function generateApi(request: LoadedMessage, response: LoadedMessage): { code: s
     const name = responseNames.get(s.name) ?? s.name;
     if (seen.has(name)) continue;
     seen.add(name);
-    parts.push('', interfaceDecl(name, s.fields, responseNames, `/** A ${s.name} in a ${s.owner}. */`));
+    const doc = `/** A ${s.name} in a ${s.owner}. */`;
+    parts.push('', interfaceDecl(name, s.fields, responseNames, doc));
   }
   const moduleName = kebab(apiName);
   return {
@@ -371,7 +379,9 @@ function generateIndex(apis: ApiOutput[]): string {
       '{ readonly request: MessageSchema; readonly response: MessageSchema }>> = {',
   );
   for (const api of sorted) {
-    lines.push(`  ${api.apiKey}: { request: ${api.requestConst}, response: ${api.responseConst} },`);
+    lines.push(
+      `  ${api.apiKey}: { request: ${api.requestConst}, response: ${api.responseConst} },`,
+    );
   }
   lines.push('};', '');
   lines.push('/** The request body type of each API key. */');
@@ -405,7 +415,8 @@ function main(): void {
   for (const key of [...wanted].sort((a, b) => a - b)) {
     const entry = byKey.get(key);
     if (!entry?.request || !entry.response) throw new Error(`missing schema files for API ${key}`);
-    for (const t of [...collectStructs(entry.request.json), ...collectStructs(entry.response.json)]) {
+    const structs = [...collectStructs(entry.request.json), ...collectStructs(entry.response.json)];
+    for (const t of structs) {
       if (PRIMITIVES.has(t.name)) throw new Error(`struct named like a primitive: ${t.name}`);
     }
     const { code, api } = generateApi(entry.request, entry.response);

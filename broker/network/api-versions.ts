@@ -9,7 +9,10 @@
  * bodies cannot be parsed.
  */
 import type { AdvertisedApi } from '../../src/protocol/kafka/api-keys.js';
-import type { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/kafka/generated/index.js';
+import type {
+  ApiVersionsRequest,
+  ApiVersionsResponse,
+} from '../../src/protocol/kafka/generated/index.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;

@@ -348,7 +348,8 @@ function defaultTest(
   switch (type) {
     case 'bytes':
     case 'records':
-      return (v) => v === null ? fallback === null : fallback !== null && (v as Buffer).length === 0;
+      return (v) =>
+        v === null ? fallback === null : fallback !== null && (v as Buffer).length === 0;
     case 'bool':
     case 'int8':
     case 'int16':
@@ -369,7 +370,9 @@ function defaultTest(
           isDefault: defaultTest(f, context, defaultFactory(f, context)),
         }));
         const struct = v as Record<string, unknown>;
-        return fields.every((f) => struct[f.property] === undefined || f.isDefault(struct[f.property]));
+        return fields.every(
+          (f) => struct[f.property] === undefined || f.isDefault(struct[f.property]),
+        );
       };
     }
   }
@@ -441,7 +444,11 @@ function writeStruct(w: Writer, struct: CompiledStruct, value: unknown): void {
   if (struct.flexible) writeTaggedFields(w, struct, object);
 }
 
-function writeTaggedFields(w: Writer, struct: CompiledStruct, object: Record<string, unknown>): void {
+function writeTaggedFields(
+  w: Writer,
+  struct: CompiledStruct,
+  object: Record<string, unknown>,
+): void {
   const unknown = (object._unknownTaggedFields as RawTaggedField[] | undefined) ?? [];
   if (struct.tagged.length === 0 && unknown.length === 0) {
     w.unsignedVarint(0);

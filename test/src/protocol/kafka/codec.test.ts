@@ -239,7 +239,8 @@ t.test('tagged fields: known ones decoded, unknown ones preserved', async (t) =>
     forgottenTopicsData: [],
     rackId: '',
   };
-  const frame = encodeRequest({ apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null }, body);
+  const header = { apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null } as const;
+  const frame = encodeRequest(header, body);
   const decoded = decodeRequest(frame);
   if (decoded.apiKey !== 1) return t.fail('not a fetch');
   t.equal(decoded.clientId, null);

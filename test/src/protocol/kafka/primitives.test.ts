@@ -22,7 +22,8 @@ t.test('fixed-width integers are big-endian', async (t) => {
   w.int64(-3n);
   w.float64(1.5);
   w.bool(true);
-  t.equal(hex(w), 'ff' + '1234' + 'fffe' + 'fffffffe' + 'fffffffffffffffd' + '3ff8000000000000' + '01');
+  t.equal(hex(w),
+    'ff' + '1234' + 'fffe' + 'fffffffe' + 'fffffffffffffffd' + '3ff8000000000000' + '01');
   const r = new Reader(w.toBuffer());
   t.same([r.int8(), r.int16(), r.uint16(), r.int32(), r.int64(), r.float64(), r.bool()],
     [-1, 0x1234, 0xfffe, -2, -3n, 1.5, true]);
@@ -39,7 +40,8 @@ t.test('varints: zigzag and unsigned', async (t) => {
     t.equal(new Reader(Buffer.from(bytes, 'hex')).varint(), value);
   }
   const longs: [bigint, string][] = [[0n, '00'], [-1n, '01'], [300n, 'd804'],
-    [9223372036854775807n, 'feffffffffffffffff01'], [-9223372036854775808n, 'ffffffffffffffffff01']];
+    [9223372036854775807n, 'feffffffffffffffff01'],
+    [-9223372036854775808n, 'ffffffffffffffffff01']];
   for (const [value, bytes] of longs) {
     const w = new Writer();
     w.varlong(value);
@@ -58,7 +60,8 @@ t.test('bad varints are malformed, not endless', async (t) => {
   t.throws(() => new Reader(Buffer.from('ffffffff7f', 'hex')).unsignedVarint(),
     { code: 'KP_ERR_MALFORMED' }, 'more than 32 bits');
   t.throws(() => new Reader(Buffer.alloc(11, 0xff)).varlong(), { code: 'KP_ERR_MALFORMED' });
-  t.throws(() => new Reader(Buffer.from('80', 'hex')).unsignedVarint(), { code: 'KP_ERR_TRUNCATED' });
+  t.throws(() => new Reader(Buffer.from('80', 'hex')).unsignedVarint(),
+    { code: 'KP_ERR_TRUNCATED' });
 });
 
 t.test('strings and bytes, classic and compact, with nulls', async (t) => {
