@@ -1,0 +1,93 @@
+/**
+ * What every `coordinator` subcommand module shares: where output goes, the global options,
+ * how to open a short-lived session, and how failures become one line on stderr plus exit
+ * code 1.
+ *
+ * A subcommand module is an object with `register(program, ctx)` that adds its commands to
+ * the commander program (see ../cli.ts for the list). Kafka views (`coordinator topics ...`,
+ * `coordinator cluster ...`) are meant to be added the same way, as further modules.
+ *
+ * One-shot session rule: a command opens a session, does its work and closes the session
+ * before exiting (zkCli's one-shot mode does not; we do, so an ephemeral node made by
+ * `create -e` disappears as soon as the command returns instead of lingering for the session
+ * timeout).
+ */
+import type { Command } from 'commander';
+import { CoordinatorClient } from '../../src/coordinator-client/client.js';
+import { KeeperError } from '../../src/protocol/coordinator/errors.js';
+
+export interface GlobalOptions {
+  /** Connect string: `host:port[,host:port...]`. */
+  server: string;
+  /** Requested session timeout for one-shot commands. */
+  sessionTimeoutMs: number;
+  /** Give up connecting after this long. */
+  connectTimeoutMs: number;
+}
+
+export interface CliContext {
+  /** Write one line (or several, already joined) to stdout. */
+  out(text: string): void;
+  /** Write one line to stderr. */
+  err(text: string): void;
+  /** The global options as seen from a subcommand. */
+  globals(command: Command): GlobalOptions;
+  /** Open a session, run `work`, always close the session. */
+  withClient<T>(command: Command, work: (client: CoordinatorClient) => Promise<T>): Promise<T>;
+}
+
+export interface CommandModule {
+  register(program: Command, ctx: CliContext): void;
+}
+
+/** A usage problem found by a command itself (commander reports its own). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function createContext(io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): CliContext {
+  const ctx: CliContext = {
+    out: (text) => void io.stdout.write(text + '\n'),
+    err: (text) => void io.stderr.write(text + '\n'),
+    globals(command) {
+      const o = command.optsWithGlobals<{ server: string; sessionTimeout: string; connectTimeout: string }>();
+      return {
+        server: o.server,
+        sessionTimeoutMs: parseIntOption(o.sessionTimeout, '--session-timeout'),
+        connectTimeoutMs: parseIntOption(o.connectTimeout, '--connect-timeout'),
+      };
+    },
+    async withClient(command, work) {
+      const g = ctx.globals(command);
+      const client = new CoordinatorClient(g.server, {
+        sessionTimeoutMs: g.sessionTimeoutMs,
+        initialConnectTimeoutMs: g.connectTimeoutMs,
+      });
+      try {
+        await client.connect();
+      } catch (err) {
+        if (err instanceof KeeperError) {
+          throw new Error(`${err.message}: could not connect to ${g.server}`);
+        }
+        throw err;
+      }
+      try {
+        return await work(client);
+      } finally {
+        await client.close();
+      }
+    },
+  };
+  return ctx;
+}
+
+export function parseIntOption(text: string, name: string): number {
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`${name} must be an integer, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** The one line a failure prints: `Error: KeeperErrorCode = NoNode for /x`. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof Error) return `Error: ${err.message}`;
+  return `Error: ${String(err)}`;
+}
