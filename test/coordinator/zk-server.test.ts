@@ -1,0 +1,312 @@
+/**
+ * The ZooKeeper transport byte for byte: a hand-written client on a raw socket against the
+ * real core behind the shared client port. Real clients (node-zookeeper-client, kazoo, zkCli)
+ * are in zk-clients.test.ts.
+ */
+import t from 'tap';
+import { connect as netConnect, type Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import { CoordinatorServer } from '../../coordinator/coordinator-server.js';
+import { createWsTransport } from '../../coordinator/ws-server.js';
+import { listenClientPort } from '../../coordinator/client-port.js';
+import { silentLogger } from '../../src/logger.js';
+import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+import { OPEN_ACL_UNSAFE, type Request } from '../../src/protocol/coordinator/messages.js';
+import { decodeServerFrame, encodeClientFrame } from '../../src/protocol/coordinator/ws-codec.js';
+import { encodeConnectRequestFrame, encodeRequestFrame } from '../../src/protocol/zookeeper/codec.js';
+import { FrameReader } from '../../src/protocol/zookeeper/frame-reader.js';
+import { JuteReader } from '../../src/protocol/zookeeper/jute.js';
+import { OpCode } from '../../src/protocol/zookeeper/op-codes.js';
+import * as R from '../../src/protocol/zookeeper/records.js';
+
+const logger = silentLogger();
+const core = await CoordinatorServer.open({ dataDir: t.testdir(), logger, tickMs: 100 });
+const ws = createWsTransport(core, logger);
+const port = await listenClientPort({ port: 0, core, ws, logger });
+t.teardown(async () => {
+  await port.close();
+  await core.close();
+});
+
+/** A minimal ZooKeeper client: raw frames in, raw packets out. */
+class RawClient {
+  readonly socket: Socket;
+  readonly #reader = new FrameReader();
+  readonly #packets: Buffer[] = [];
+  #waiters: ((p: Buffer | undefined) => void)[] = [];
+  readonly closed: Promise<void>;
+  text = '';
+
+  constructor() {
+    this.socket = netConnect(port.port, '127.0.0.1');
+    this.socket.on('data', (chunk: Buffer) => {
+      this.text += chunk.toString('latin1');
+      for (const out of this.#reader.push(chunk)) {
+        if (out.kind !== 'frame') continue;
+        const waiter = this.#waiters.shift();
+        if (waiter) waiter(out.packet);
+        else this.#packets.push(out.packet);
+      }
+    });
+    this.closed = new Promise((resolve) =>
+      this.socket.on('close', () => {
+        for (const w of this.#waiters) w(undefined);
+        this.#waiters = [];
+        resolve();
+      }),
+    );
+    this.socket.on('error', () => {});
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** The next packet, or undefined if the server closed the connection first. */
+  next(): Promise<Buffer | undefined> {
+    const p = this.#packets.shift();
+    if (p) return Promise.resolve(p);
+    if (this.socket.destroyed) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  async handshake(withReadOnly = true): Promise<R.ConnectResponseRecord> {
+    this.write(connectFrame(withReadOnly));
+    const packet = await this.next();
+    if (!packet) throw new Error('closed during handshake');
+    return R.readConnectResponse(new JuteReader(packet));
+  }
+
+  async reply(): Promise<{ header: { xid: number; zxid: bigint; err: number }; body: JuteReader; bytes: number }> {
+    const packet = await this.next();
+    if (!packet) throw new Error('connection closed');
+    const body = new JuteReader(packet);
+    return { header: R.readRecord(body, R.ReplyHeader), body, bytes: packet.length };
+  }
+}
+
+function connectFrame(withReadOnly: boolean, sessionId = 0n, password = Buffer.alloc(16)): Buffer {
+  return encodeConnectRequestFrame(
+    { protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 4000, sessionId, password, readOnly: false },
+    withReadOnly,
+  );
+}
+
+function request(xid: number, req: Request, opCode?: number): Buffer {
+  return encodeRequestFrame(xid, req, opCode);
+}
+
+t.test('handshake: the response mirrors the optional readOnly byte', async (t) => {
+  const a = new RawClient();
+  const withByte = await a.handshake(true);
+  t.equal(withByte.readOnly, false, '37-byte response');
+  t.ok(withByte.timeOut >= 200, 'a negotiated timeout');
+  const b = new RawClient();
+  const without = await b.handshake(false);
+  t.equal(without.readOnly, undefined, '36-byte response');
+  a.socket.destroy();
+  b.socket.destroy();
+});
+
+t.test('requests pipelined behind the ConnectRequest are answered after it, in order', async (t) => {
+  const c = new RawClient();
+  c.write(
+    Buffer.concat([
+      connectFrame(true),
+      request(1, { op: 'create', path: '/pipe', data: Buffer.from('v'), acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }),
+      request(2, { op: 'getData', path: '/pipe', watch: false }),
+      request(3, { op: 'exists', path: '/nope', watch: false }),
+    ]),
+  );
+  const response = R.readConnectResponse(new JuteReader((await c.next())!));
+  t.not(response.sessionId, 0n);
+  const create = await c.reply();
+  t.match(create.header, { xid: 1, err: 0 });
+  t.equal(R.readRecord(create.body, R.CreateResponse).path, '/pipe', 'create (1) answers a path only');
+  t.equal(create.body.remaining, 0);
+  const get = await c.reply();
+  t.match(get.header, { xid: 2, err: 0 });
+  t.same(R.readRecord(get.body, R.GetDataResponse).data, Buffer.from('v'));
+  const exists = await c.reply();
+  t.same(exists.header.err, ErrorCode.NONODE);
+  t.equal(exists.bytes, 16, 'an error reply is the bare header');
+  c.socket.destroy();
+});
+
+t.test('reply shapes follow the opcode: create2, getChildren vs getChildren2', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(request(1, { op: 'create', path: '/shape', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }, OpCode.create2));
+  const created = await c.reply();
+  const body = R.readRecord(created.body, R.Create2Response);
+  t.equal(body.path, '/shape');
+  t.equal(body.stat.czxid, created.header.zxid, 'the Stat of the new node');
+  c.write(request(2, { op: 'getChildren', path: '/shape', watch: false }, OpCode.getChildren));
+  const gc = await c.reply();
+  R.readRecord(gc.body, R.GetChildrenResponse);
+  t.equal(gc.body.remaining, 0, 'getChildren (8) has no Stat');
+  c.write(request(3, { op: 'getChildren', path: '/shape', watch: false }, OpCode.getChildren2));
+  const gc2 = await c.reply();
+  t.equal(R.readRecord(gc2.body, R.GetChildren2Response).stat.numChildren, 0);
+  c.socket.destroy();
+});
+
+t.test('special xids: ping -2, auth -4 with zxid 0, setWatches echoes -8', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(request(-2, { op: 'ping' }));
+  t.match((await c.reply()).header, { xid: -2, err: 0 });
+  c.write(request(-4, { op: 'auth', scheme: 'digest', auth: Buffer.from('user:secret') }));
+  t.same((await c.reply()).header, { xid: -4, zxid: 0n, err: 0 });
+  const sw: Request = {
+    op: 'setWatches',
+    relativeZxid: 0,
+    dataWatches: [],
+    existWatches: ['/later'],
+    childWatches: [],
+    persistentWatches: [],
+    persistentRecursiveWatches: [],
+  };
+  c.write(request(-8, sw));
+  t.match((await c.reply()).header, { xid: -8, err: 0 });
+  c.socket.destroy();
+});
+
+t.test('auth with an unknown scheme: AuthFailed, then the connection closes', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(request(-4, { op: 'auth', scheme: 'kerberos-ish', auth: Buffer.from('x') }));
+  t.match((await c.reply()).header, { xid: -4, err: ErrorCode.AUTHFAILED });
+  await c.closed;
+  t.pass('closed');
+});
+
+t.test('a notification has xid -1 and zxid -1 and arrives before the write reply', async (t) => {
+  const watcher = new RawClient();
+  await watcher.handshake();
+  watcher.write(request(1, { op: 'exists', path: '/notify', watch: true }));
+  t.equal((await watcher.reply()).header.err, ErrorCode.NONODE);
+  watcher.write(request(2, { op: 'create', path: '/notify', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }));
+  const event = await watcher.reply();
+  t.same(event.header, { xid: -1, zxid: -1n, err: 0 });
+  t.same(R.readRecord(event.body, R.WatcherEvent), { type: 1, state: 3, path: '/notify' });
+  t.match((await watcher.reply()).header, { xid: 2, err: 0 });
+  watcher.socket.destroy();
+});
+
+t.test('a failed multi: header err 0 and per-op error results', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(
+    request(1, {
+      op: 'multi',
+      ops: [
+        { op: 'create', path: '/m1', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' },
+        { op: 'check', path: '/m1', version: 7 },
+        { op: 'delete', path: '/m1', version: -1 },
+      ],
+    }),
+  );
+  const reply = await c.reply();
+  t.equal(reply.header.err, 0);
+  const entries = [];
+  for (;;) {
+    const h = R.readRecord(reply.body, R.MultiHeader);
+    if (h.done) break;
+    entries.push([h.type, h.err, R.readRecord(reply.body, R.ErrorResponse).err]);
+  }
+  t.same(entries, [
+    [-1, 0, 0],
+    [-1, ErrorCode.BADVERSION, ErrorCode.BADVERSION],
+    [-1, ErrorCode.RUNTIMEINCONSISTENCY, ErrorCode.RUNTIMEINCONSISTENCY],
+  ]);
+  c.write(request(2, { op: 'exists', path: '/m1', watch: false }));
+  t.equal((await c.reply()).header.err, ErrorCode.NONODE, 'nothing was applied');
+  c.socket.destroy();
+});
+
+t.test('check outside multi and bad create flags are refused without closing', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(request(1, { op: 'check', path: '/', version: 1 }));
+  t.match((await c.reply()).header, { xid: 1, err: ErrorCode.UNIMPLEMENTED });
+  c.write(request(2, { op: 'create', path: '/ttl', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent_with_ttl', ttlMs: 10 }, OpCode.create));
+  t.match((await c.reply()).header, { xid: 2, err: ErrorCode.BADARGUMENTS });
+  c.write(request(3, { op: 'ping' }));
+  t.match((await c.reply()).header, { xid: -2, err: 0 }, 'still serving');
+  c.socket.destroy();
+});
+
+t.test('malformed input closes that connection only', async (t) => {
+  const healthy = new RawClient();
+  await healthy.handshake();
+
+  const unknown = new RawClient();
+  await unknown.handshake();
+  unknown.write(Buffer.from([0, 0, 0, 8, 0, 0, 0, 5, 0, 0, 0, 99]));
+  t.match((await unknown.reply()).header, { xid: 5, err: ErrorCode.UNIMPLEMENTED }, 'unknown opcode answered');
+  await unknown.closed;
+
+  const undecodable = new RawClient();
+  await undecodable.handshake();
+  // getData whose path length says 100 bytes but 2 follow.
+  undecodable.write(Buffer.from([0, 0, 0, 14, 0, 0, 0, 6, 0, 0, 0, 4, 0, 0, 0, 100, 0x2f, 0x61]));
+  t.match((await undecodable.reply()).header, { xid: 6, err: ErrorCode.MARSHALLINGERROR });
+  await undecodable.closed;
+
+  const oversize = new RawClient();
+  await oversize.handshake();
+  oversize.write(Buffer.from([0, 0x10, 0, 0]));
+  t.equal(await oversize.next(), undefined, 'oversize length: dropped without a reply');
+
+  const negative = new RawClient();
+  negative.write(Buffer.from([0xff, 0xff, 0xff, 0xf0]));
+  t.equal(await negative.next(), undefined, 'negative length: dropped');
+
+  const garbage = new RawClient();
+  garbage.write(Buffer.from([0, 0, 0, 3, 1, 2, 3]));
+  t.equal(await garbage.next(), undefined, 'undecodable ConnectRequest: dropped');
+
+  const headerless = new RawClient();
+  await headerless.handshake();
+  headerless.write(Buffer.from([0, 0, 0, 2, 1, 2]));
+  t.equal(await headerless.next(), undefined, 'a request without a header: dropped');
+
+  healthy.write(request(-2, { op: 'ping' }));
+  t.match((await healthy.reply()).header, { xid: -2, err: 0 }, 'the server still serves others');
+  healthy.socket.destroy();
+});
+
+async function fourLetterWord(word: string): Promise<string> {
+  const c = new RawClient();
+  c.write(Buffer.from(word, 'latin1'));
+  await c.closed;
+  return c.text;
+}
+
+t.test('four-letter words on the client port', async (t) => {
+  t.equal(await fourLetterWord('ruok'), 'imok');
+  t.equal(await fourLetterWord('isro'), 'rw');
+  t.match(await fourLetterWord('srvr'), /^Zookeeper version: .*\nLatency min\/avg\/max: .*Mode: standalone\n/s);
+  t.match(await fourLetterWord('mntr'), /zk_version\t.*\nzk_server_state\tstandalone/s);
+  t.match(await fourLetterWord('stat'), /Clients:/);
+  t.match(await fourLetterWord('cons'), /\/127\.0\.0\.1:\d+\[/);
+  for (const word of ['wchs', 'dump', 'envi', 'conf']) t.not(await fourLetterWord(word), '', word);
+});
+
+t.test('the same port serves WebSocket clients', async (t) => {
+  const socket = new WebSocket(`ws://127.0.0.1:${port.port}/`);
+  const messages: string[] = [];
+  const next = (): Promise<string> =>
+    new Promise((resolve) => {
+      const m = messages.shift();
+      if (m) resolve(m);
+      else socket.once('message', (d) => resolve(messages.shift() ?? d.toString()));
+    });
+  socket.on('message', (d) => messages.push(d.toString()));
+  await new Promise((resolve) => socket.once('open', resolve));
+  socket.send(encodeClientFrame({ type: 'command', command: 'ruok' }));
+  const frame = decodeServerFrame(await next());
+  t.match(frame, { type: 'command', output: 'imok' });
+  socket.close();
+});
