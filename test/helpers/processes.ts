@@ -1,0 +1,98 @@
+/**
+ * Spawning the real daemons for integration tests: free loopback ports, temporary data
+ * directories, waiting for the "listening" log line, and killing (also with SIGKILL).
+ * Each process is killed in t.teardown by the test that started it, by pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Everything the process wrote to stderr (its pino log) so far. */
+  log(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Run `node --import tsx <script> ...args` from the repository root and wait until a log
+ * line contains `readyText` (or the process exits, which rejects).
+ */
+export function spawnDaemon(script: string, args: string[], readyText: string, timeoutMs = 20_000): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info' },
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const daemon: DaemonProcess = {
+    child,
+    pid: child.pid!,
+    log: () => output,
+    exited,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not log "${readyText}" within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes(readyText)) {
+        clearTimeout(timer);
+        resolve(daemon);
+      }
+    };
+    child.stderr!.on('data', onData);
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
+
+export interface CoordinatorProcess extends DaemonProcess {
+  port: number;
+  adminPort: number;
+  dataDir: string;
+}
+
+export async function startCoordinatorProcess(options: {
+  dataDir: string;
+  tickMs?: number;
+  port?: number;
+  adminPort?: number;
+  extraArgs?: string[];
+}): Promise<CoordinatorProcess> {
+  const port = options.port ?? (await freePort());
+  const adminPort = options.adminPort ?? (await freePort());
+  const args = ['start', '--port', String(port), '--admin-port', String(adminPort), '--data-dir', options.dataDir];
+  if (options.tickMs) args.push('--tick-ms', String(options.tickMs));
+  args.push(...(options.extraArgs ?? []));
+  const daemon = await spawnDaemon(process.env.SAMSA_COORDINATOR_SCRIPT ?? 'coordinator/cli.ts', args, 'coordinator listening');
+  return { ...daemon, port, adminPort, dataDir: options.dataDir };
+}
