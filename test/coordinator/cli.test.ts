@@ -1,0 +1,166 @@
+/**
+ * End-to-end tests of the `coordinator` command: a real daemon started with
+ * `coordinator start --port 0` in a temporary data dir, and every verb run as a separate
+ * process, checking stdout, stderr and the exit code as a user would see them.
+ */
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cliPath = join(repoRoot, 'coordinator', 'cli.ts');
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnCli(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import=tsx', cliPath, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SAMSA_LOG_LEVEL: 'warn' },
+  });
+}
+
+function run(args: string[]): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Wait until `text` (a stream's accumulated output) matches. */
+function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; saw ${JSON.stringify(seen)}`)), timeoutMs);
+    const onData = (d: Buffer): void => {
+      seen += d.toString();
+      const m = pattern.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        resolve(m);
+      }
+    };
+    stream.on('data', onData);
+  });
+}
+
+const dataDir = t.testdir();
+const daemon = spawnCli(['start', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, '--tick-ms', '200']);
+t.teardown(async () => {
+  if (daemon.exitCode === null) {
+    const exited = new Promise((resolve) => daemon.once('exit', resolve));
+    daemon.kill('SIGTERM');
+    await exited;
+  }
+});
+const [, port] = await waitForOutput(daemon.stdout!, /Coordinator listening on 127\.0\.0\.1:(\d+)/);
+const server = ['--server', `127.0.0.1:${port}`];
+const cli = (...args: string[]): Promise<RunResult> => run([...args, ...server]);
+
+t.test('ruok answers imok', async (t) => {
+  const r = await cli('ruok');
+  t.equal(r.code, 0);
+  t.equal(r.stdout, 'imok\n');
+});
+
+t.test('create, get, set, ls and stat behave like zkCli', async (t) => {
+  t.same(await cli('create', '/app', 'hello'), { code: 0, stdout: 'Created /app\n', stderr: '' });
+  const seq = await cli('create', '-s', '/app/n-', 'x');
+  t.match(seq.stdout, /^Created \/app\/n-0000000000\n$/);
+  t.equal((await cli('get', '/app')).stdout, 'hello\n');
+  t.equal((await cli('ls', '/app')).stdout, '[n-0000000000]\n');
+  t.equal((await cli('set', '/app', 'v2')).code, 0);
+  const stat = await cli('stat', '/app');
+  t.equal(stat.code, 0);
+  t.match(stat.stdout, /^cZxid = 0x[0-9a-f]+\nctime = .+\nmZxid = 0x[0-9a-f]+\nmtime = .+\npZxid = 0x[0-9a-f]+\n/);
+  t.match(stat.stdout, /\ncversion = 1\ndataVersion = 1\naclVersion = 0\nephemeralOwner = 0x0\ndataLength = 2\nnumChildren = 1\n$/);
+  const json = JSON.parse((await cli('stat', '/app', '--json')).stdout) as Record<string, unknown>;
+  t.match(json, { version: 1, cversion: 1, aversion: 0, ephemeralOwner: '0x0', dataLength: 2, numChildren: 1 });
+  t.same(Object.keys(json).sort(), [
+    'aversion', 'ctime', 'cversion', 'czxid', 'dataLength', 'ephemeralOwner', 'mtime', 'mzxid', 'numChildren', 'pzxid', 'version',
+  ]);
+  const get = JSON.parse((await cli('get', '/app', '--json')).stdout) as { data: string; stat: { version: number } };
+  t.equal(get.data, 'v2');
+  t.equal(get.stat.version, 1);
+});
+
+t.test('an ephemeral created by a one-shot command is gone once the command exits', async (t) => {
+  const created = await cli('create', '-e', '/eph', 'x');
+  t.equal(created.stdout, 'Created /eph\n');
+  const after = await cli('stat', '/eph');
+  t.equal(after.code, 1);
+  t.equal(after.stderr, 'Error: KeeperErrorCode = NoNode for /eph\n');
+  t.equal(after.stdout, '');
+});
+
+t.test('a version conflict prints BadVersion and exits 1', async (t) => {
+  await cli('create', '/v', 'a');
+  const r = await cli('set', '/v', 'b', '-v', '7');
+  t.equal(r.code, 1);
+  t.equal(r.stderr, 'Error: KeeperErrorCode = BadVersion for /v\n');
+  const d = await cli('delete', '/v', '-v', '3');
+  t.equal(d.code, 1);
+  t.match(d.stderr, /BadVersion for \/v/);
+  t.equal((await cli('delete', '/v', '-v', '0')).code, 0);
+});
+
+t.test('errors name the ZooKeeper code: NoNode, NodeExists, NotEmpty', async (t) => {
+  t.same(await cli('get', '/missing'), { code: 1, stdout: '', stderr: 'Error: KeeperErrorCode = NoNode for /missing\n' });
+  await cli('create', '/dup');
+  t.equal((await cli('create', '/dup')).stderr, 'Error: KeeperErrorCode = NodeExists for /dup\n');
+  await cli('create', '/dup/child');
+  t.equal((await cli('delete', '/dup')).stderr, 'Error: KeeperErrorCode = NotEmpty for /dup\n');
+});
+
+t.test('deleteall removes a subtree; tree prints one', async (t) => {
+  for (const p of ['/t', '/t/a', '/t/a/x', '/t/b']) t.equal((await cli('create', p)).code, 0);
+  t.equal((await cli('tree', '/t')).stdout, '/t\n├── a\n│   └── x\n└── b\n');
+  t.equal((await cli('deleteall', '/t')).code, 0);
+  t.equal((await cli('stat', '/t')).code, 1);
+});
+
+t.test('watch prints one line per event until interrupted', async (t) => {
+  const watcher = spawnCli(['watch', '/w', ...server]);
+  let stdout = '';
+  watcher.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  await waitForOutput(watcher.stderr!, /Watching \/w/);
+  await cli('create', '/w', '1');
+  await cli('set', '/w', '2');
+  await cli('create', '/w/c');
+  const exited = new Promise<number | null>((resolve) => watcher.once('exit', (code) => resolve(code)));
+  // The events were written before the writes' replies; give the pipe a moment to deliver.
+  await waitForOutput(watcher.stdout!, /NodeCreated \/w\/c\n/).catch(() => undefined);
+  watcher.kill('SIGINT');
+  t.equal(await exited, 0, 'exits 0 on SIGINT');
+  t.equal(stdout, 'NodeCreated /w\nNodeDataChanged /w\nNodeCreated /w/c\n');
+});
+
+t.test('stat-server, mntr and 4lw print the server text', async (t) => {
+  t.match((await cli('stat-server')).stdout, /Mode: standalone/);
+  t.match((await cli('mntr')).stdout, /zk_server_state\tstandalone/);
+  const bad = await cli('4lw', 'RUOK!');
+  t.equal(bad.code, 1);
+});
+
+t.test('an unreachable server is one clear error line', async (t) => {
+  const r = await run(['ls', '/', '--server', '127.0.0.1:1', '--connect-timeout', '300']);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /^Error: KeeperErrorCode = ConnectionLoss.*127\.0\.0\.1:1\n$/);
+});
+
+t.test('the daemon stops cleanly on SIGTERM', async (t) => {
+  const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
+  daemon.kill('SIGTERM');
+  t.equal(await exited, 0);
+});
