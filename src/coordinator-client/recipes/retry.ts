@@ -65,12 +65,14 @@ export async function retryOnConnectionLoss<T>(
 }
 
 /**
- * The sequence number ZooKeeper appended to a sequential node's name: the digits after the
- * last `_` or `-` (10 digits, or `-2147483648`... once the signed 32-bit counter wraps).
- * Recipes sort by it, never by the whole name, because their prefixes contain GUIDs.
+ * The sequence number ZooKeeper appended to a sequential node's name: its last 10 digits
+ * (`%010d`). Recipes sort by it, never by the whole name, because their prefixes contain
+ * GUIDs. Careful: the separator before the digits is often `-` (`...-lock-0000000001`), so it
+ * must not be read as a minus sign. The parent's counter would only turn negative after 2^31
+ * creates under one node, which these recipes do not handle (nor do kazoo's).
  */
 export function sequenceOf(name: string): number {
-  const match = /(-?\d{10,})$/.exec(name);
+  const match = /(\d{10})$/.exec(name);
   if (!match) return Number.NaN;
   return Number(match[1]);
 }
