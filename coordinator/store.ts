@@ -1,11 +1,12 @@
 /**
  * Durable state of the coordinator in LevelDB (`level`).
  *
- * Layout, three sublevels of one database in `<dataDir>/coordinator.db`:
- *   nodes     key = znode path (UTF-8), value = encoded node (below); every znode but the
- *             children sets, which are rebuilt from the paths on load
- *   sessions  key = session id as 16 hex digits, value = JSON {timeoutMs, password}
- *   meta      key "lastZxid" = the zxid of the last committed write (decimal)
+ * Layout, three keyspaces of one database in `<dataDir>/coordinator.db`, told apart by the
+ * first character of the key (plain prefixes are cheaper than level's sublevels):
+ *   n<path>       value = encoded node (below); every znode but the children sets, which are
+ *                 rebuilt from the paths on load
+ *   s<16 hex>     a session: value = JSON {timeoutMs, password}
+ *   mlastZxid     the zxid of the last committed write (decimal)
  *
  * Rather than a transaction log that is replayed on top of snapshots (ZooKeeper's design),
  * each group commit writes the *current state* of every node and session that changed since
@@ -53,8 +54,17 @@ const KINDS: readonly NodeKind[] = ['normal', 'container', 'ttl'];
 const NODE_FORMAT_VERSION = 1;
 const NODE_HEADER_BYTES = 2 + 8 * 5 + 4 * 3 + 8 + 8 + 4;
 
+/** Most nodes share one ACL array (the default); encode each array once. */
+const aclEncodings = new WeakMap<readonly Acl[], Buffer>();
+
+function encodeAcl(acl: readonly Acl[]): Buffer {
+  let encoded = aclEncodings.get(acl);
+  if (!encoded) aclEncodings.set(acl, (encoded = Buffer.from(JSON.stringify(acl))));
+  return encoded;
+}
+
 export function encodeNode(node: StoredNode): Buffer {
-  const acl = Buffer.from(JSON.stringify(node.acl));
+  const acl = encodeAcl(node.acl);
   const dataLength = node.data === null ? 0 : node.data.length;
   const out = Buffer.allocUnsafe(NODE_HEADER_BYTES + acl.length + 4 + dataLength);
   let o = 0;
@@ -113,58 +123,63 @@ function sessionKey(id: bigint): string {
   return BigInt.asUintN(64, id).toString(16).padStart(16, '0');
 }
 
+/** Key prefixes of the three keyspaces in the one LevelDB database. */
+const NODE_PREFIX = 'n';
+const SESSION_PREFIX = 's';
+const META_PREFIX = 'm';
+
 export class Store {
   readonly #db: Level<string, Buffer>;
-  readonly #nodes;
-  readonly #sessions;
-  readonly #meta;
 
   private constructor(db: Level<string, Buffer>) {
     this.#db = db;
-    this.#nodes = db.sublevel<string, Buffer>('nodes', { valueEncoding: 'buffer' });
-    this.#sessions = db.sublevel<string, string>('sessions', { valueEncoding: 'utf8' });
-    this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
   }
 
   static async open(dataDir: string): Promise<Store> {
-    const db = new Level<string, Buffer>(join(dataDir, 'coordinator.db'), { valueEncoding: 'buffer' });
+    const db = new Level<string, Buffer>(join(dataDir, 'coordinator.db'), {
+      keyEncoding: 'utf8',
+      valueEncoding: 'buffer',
+    });
     await db.open();
     return new Store(db);
   }
 
   async load(): Promise<LoadedState> {
-    const lastZxidText = await this.#meta.get('lastZxid');
+    const lastZxid = await this.#db.get(META_PREFIX + 'lastZxid');
     const nodes: [string, StoredNode][] = [];
-    for await (const [path, value] of this.#nodes.iterator()) nodes.push([path, decodeNode(value)]);
+    // 'n' < 'o': every key that starts with the node prefix, in path order.
+    for await (const [key, value] of this.#db.iterator({ gte: NODE_PREFIX, lt: 'o' })) {
+      nodes.push([key.slice(1), decodeNode(value)]);
+    }
     const sessions: StoredSession[] = [];
-    for await (const [key, value] of this.#sessions.iterator()) {
-      const parsed = JSON.parse(value) as { timeoutMs: number; password: string };
+    for await (const [key, value] of this.#db.iterator({ gte: SESSION_PREFIX, lt: 't' })) {
+      const parsed = JSON.parse(value.toString('utf8')) as { timeoutMs: number; password: string };
       sessions.push({
-        id: BigInt.asIntN(64, BigInt('0x' + key)),
+        id: BigInt.asIntN(64, BigInt('0x' + key.slice(1))),
         timeoutMs: parsed.timeoutMs,
         password: Buffer.from(parsed.password, 'base64'),
       });
     }
-    return { lastZxid: lastZxidText === undefined ? 0 : Number(lastZxidText), nodes, sessions };
+    return { lastZxid: lastZxid === undefined ? 0 : Number(lastZxid.toString('utf8')), nodes, sessions };
   }
 
   /** One atomic, fsynced LevelDB batch. Resolves once it is on disk. */
   async commit(batch: CommitBatch): Promise<void> {
-    // Operations on several sublevels commit together in the parent's batch.
-    const ops: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
+    const ops: Op[] = [];
     for (const [path, node] of batch.nodes) {
-      if (node === null) ops.push({ type: 'del', key: path, sublevel: this.#nodes });
-      else ops.push({ type: 'put', key: path, value: encodeNode(node), sublevel: this.#nodes });
+      if (node === null) ops.push({ type: 'del', key: NODE_PREFIX + path });
+      else ops.push({ type: 'put', key: NODE_PREFIX + path, value: encodeNode(node) });
     }
     for (const [id, session] of batch.sessions) {
-      const key = sessionKey(id);
-      if (session === null) ops.push({ type: 'del', key, sublevel: this.#sessions } );
+      const key = SESSION_PREFIX + sessionKey(id);
+      if (session === null) ops.push({ type: 'del', key });
       else {
-        const value = JSON.stringify({ timeoutMs: session.timeoutMs, password: session.password.toString('base64') });
-        ops.push({ type: 'put', key, value, sublevel: this.#sessions });
+        const json = JSON.stringify({ timeoutMs: session.timeoutMs, password: session.password.toString('base64') });
+        ops.push({ type: 'put', key, value: Buffer.from(json) });
       }
     }
-    ops.push({ type: 'put', key: 'lastZxid', value: String(batch.lastZxid), sublevel: this.#meta });
+    ops.push({ type: 'put', key: META_PREFIX + 'lastZxid', value: Buffer.from(String(batch.lastZxid)) });
     // `sync: true`: LevelDB fsyncs its log before the batch counts as written.
     await this.#db.batch(ops, { sync: true });
   }

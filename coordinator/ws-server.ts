@@ -42,6 +42,7 @@ class WsConnection implements ServerConnection {
   readonly #ws: WebSocket;
   readonly #log: Logger;
   #closing = false;
+  #corked = false;
 
   constructor(ws: WebSocket, remoteAddress: string, log: Logger) {
     this.#ws = ws;
@@ -65,7 +66,24 @@ class WsConnection implements ServerConnection {
     }
     const text = encodeServerFrame(frame, errorName);
     if (this.#log.isLevelEnabled('trace')) this.#log.trace({ conn: this.id, out: text.slice(0, 500) }, 'send');
+    this.#cork();
     this.#ws.send(text);
+  }
+
+  /**
+   * The core hands over many items at once when a group commit completes. Corking the
+   * socket until the end of this tick turns hundreds of small writes into one writev.
+   */
+  #cork(): void {
+    if (this.#corked) return;
+    const socket = (this.#ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!socket) return;
+    this.#corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      socket.uncork();
+    });
   }
 
   sendText(text: string): void {
