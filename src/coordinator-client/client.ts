@@ -154,12 +154,10 @@ export interface ConnectedInfo {
 /** A failed multi: `code` is the first failing op's error, `results` has one entry per op. */
 export class MultiError extends KeeperError {
   override name = 'MultiError';
-  constructor(
-    code: number,
-    path: string | undefined,
-    readonly results: MultiResultEntry[],
-  ) {
-    super(code, path, 'multi');
+  // Always present here (KeeperError.results is optional): narrow the type.
+  declare readonly results: MultiResultEntry[];
+  constructor(code: number, path: string | undefined, results: MultiResultEntry[]) {
+    super(code, path, 'multi', results);
   }
 }
 
