@@ -310,3 +310,56 @@ t.test('the same port serves WebSocket clients', async (t) => {
   t.match(frame, { type: 'command', output: 'imok' });
   socket.close();
 });
+
+t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoAmI', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(request(1, { op: 'addWatch', path: '/rec', mode: 'persistent_recursive' }));
+  const added = await c.reply();
+  t.match(added.header, { xid: 1, err: 0 });
+  t.equal(R.readRecord(added.body, R.ErrorResponse).err, 0, 'addWatch answers ErrorResponse{0}');
+
+  c.write(request(2, { op: 'create', path: '/rec', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }));
+  const created = await c.reply();
+  t.equal(created.header.xid, -1);
+  t.same(R.readRecord(created.body, R.WatcherEvent), { type: 1, state: 3, path: '/rec' });
+  t.match((await c.reply()).header, { xid: 2, err: 0 });
+  c.write(request(3, { op: 'create', path: '/rec/e', data: Buffer.from('d'), acl: [...OPEN_ACL_UNSAFE], mode: 'ephemeral' }));
+  const child = await c.reply();
+  t.same(R.readRecord(child.body, R.WatcherEvent), { type: 1, state: 3, path: '/rec/e' }, 'a descendant, no ChildrenChanged');
+  t.match((await c.reply()).header, { xid: 3, err: 0 });
+
+  c.write(
+    request(4, {
+      op: 'multiRead',
+      ops: [
+        { op: 'getData', path: '/rec/e', watch: false },
+        { op: 'getChildren', path: '/rec', watch: false },
+        { op: 'getData', path: '/missing', watch: false },
+      ],
+    }),
+  );
+  const read = await c.reply();
+  t.equal(read.header.err, 0);
+  const h1 = R.readRecord(read.body, R.MultiHeader);
+  t.same([h1.type, R.readRecord(read.body, R.GetDataResponse).data], [OpCode.getData, Buffer.from('d')]);
+  const h2 = R.readRecord(read.body, R.MultiHeader);
+  t.same([h2.type, R.readRecord(read.body, R.GetChildrenResponse).children], [OpCode.getChildren, ['e']]);
+  const h3 = R.readRecord(read.body, R.MultiHeader);
+  t.same([h3.type, h3.err, R.readRecord(read.body, R.ErrorResponse).err], [-1, ErrorCode.NONODE, ErrorCode.NONODE]);
+  t.ok(R.readRecord(read.body, R.MultiHeader).done);
+
+  c.write(request(5, { op: 'getEphemerals', prefix: '/rec' }));
+  t.same(R.readRecord((await c.reply()).body, R.GetChildrenResponse).children, ['/rec/e']);
+  c.write(request(6, { op: 'getAllChildrenNumber', path: '/rec' }));
+  t.equal(R.readRecord((await c.reply()).body, R.GetAllChildrenNumberResponse).totalNumber, 1);
+  c.write(request(7, { op: 'whoAmI' }));
+  t.match(R.readRecord((await c.reply()).body, R.WhoAmIResponse).clientInfo, [{ authScheme: 'ip', user: '127.0.0.1' }]);
+  c.write(request(8, { op: 'close' }));
+  // Closing deletes /rec/e, which our own recursive watch still reports before the reply.
+  const deleted = await c.reply();
+  t.same(R.readRecord(deleted.body, R.WatcherEvent), { type: 2, state: 3, path: '/rec/e' });
+  t.match((await c.reply()).header, { xid: 8, err: 0 });
+  await c.closed;
+  t.pass('closeSession: replied, then closed');
+});
