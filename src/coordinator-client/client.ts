@@ -235,6 +235,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   readonly #childWatches = new Map<string, Set<Watcher>>();
   readonly #persistentWatches = new Map<string, Set<Watcher>>();
   readonly #recursiveWatches = new Map<string, Set<Watcher>>();
+  /** Credentials added with addAuth: the server forgets them with the connection. */
+  readonly #authInfo: { scheme: string; auth: Buffer }[] = [];
 
   // connect()'s promise, settled by the first 'connected' or by giving up.
   #connectPromise: Promise<void> | undefined;
@@ -400,7 +402,12 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     );
     // setWatches must go before any queued request: its catch-up events then arrive before
     // the replies to requests sent after the reconnect, preserving "events before replies".
-    if (resumed) this.#sendSetWatches();
+    // Auth goes first of all, so the setWatches catch-up and every later request run with
+    // the identities the application added (the Java client does the same).
+    if (resumed) {
+      for (const { scheme, auth } of this.#authInfo) this.#sendInternal({ op: 'auth', scheme, auth });
+      this.#sendSetWatches();
+    }
     this.#flushOutgoing();
     this.#connectSettle?.();
     this.emit('connected', { sessionId, sessionTimeoutMs: timeoutMs, resumed, server: this.#serverInUse });
@@ -701,11 +708,9 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     let batchPaths = 0;
     const flush = (): void => {
       if (batchPaths === 0) return;
-      const request: Request = { op: 'setWatches', relativeZxid: this.#lastZxidSeen, ...batch };
-      // setWatches jumps the queue of requests waiting for the connection: it must be the
-      // first thing the server sees after the handshake.
-      const pending: Pending = { xid: 0, request, watcher: undefined, resolve: undefined, reject: undefined };
-      this.#send(pending);
+      // setWatches jumps the queue of requests waiting for the connection: it must reach the
+      // server before any of them.
+      this.#sendInternal({ op: 'setWatches', relativeZxid: this.#lastZxidSeen, ...batch });
       batch = empty();
       batchBytes = 0;
       batchPaths = 0;
@@ -719,6 +724,11 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       }
     }
     flush();
+  }
+
+  /** Send a request no caller waits for (auth replay, setWatches); failures are logged. */
+  #sendInternal(request: Request): void {
+    this.#send({ xid: 0, request, watcher: undefined, resolve: undefined, reject: undefined });
   }
 
   #clearWatches(): void {
@@ -828,6 +838,17 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   async setACL(path: string, acl: readonly Acl[], version = -1): Promise<Stat> {
     const result = await this.#submit({ op: 'setACL', path, acl: [...acl], version });
     return requireStat(result, path);
+  }
+
+  /**
+   * Authenticate this connection (ZooKeeper's addAuthInfo), e.g. `digest` with
+   * `user:password`. Remembered and replayed after every reconnect. A rejected auth fails
+   * with AUTHFAILED and the server closes the connection (the client then reconnects).
+   */
+  async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
+    const bytes = typeof auth === 'string' ? Buffer.from(auth, 'utf8') : auth;
+    await this.#submit({ op: 'auth', scheme, auth: bytes });
+    this.#authInfo.push({ scheme, auth: bytes });
   }
 
   async whoAmI(): Promise<{ authScheme: string; user: string }[]> {

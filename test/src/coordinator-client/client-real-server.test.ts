@@ -93,3 +93,14 @@ t.test('thousands of pipelined requests complete in order', async (t) => {
   t.comment(`${2 * n} requests in ${Date.now() - started} ms`);
   t.equal(await c.getAllChildrenNumber('/p'), n);
 });
+
+t.test('addAuth gives the session an identity that the auth ACL scheme expands to', async (t) => {
+  // (ACL enforcement itself, NOAUTH, is the server's business and not tested here.)
+  const { connectString } = await startTestCoordinator(t);
+  const alice = await connectedClient(t, connectString);
+  await alice.addAuth('digest', 'alice:secret');
+  await alice.create('/private', 'x', { acl: [{ perms: 31, scheme: 'auth', id: '' }] });
+  const { acl } = await alice.getACL('/private');
+  t.match(acl, [{ perms: 31, scheme: 'digest', id: /^alice:/ }]);
+  t.match(await alice.whoAmI(), [{ authScheme: 'ip' }, { authScheme: 'digest', user: 'alice' }]);
+});

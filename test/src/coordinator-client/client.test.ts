@@ -329,3 +329,19 @@ t.test('connect() gives up with CONNECTIONLOSS when no server answers', async (t
   t.equal(codeOf(err), ErrorCode.CONNECTIONLOSS);
   t.equal(client.state, 'closed');
 });
+
+t.test('credentials from addAuth are replayed first after a reconnect, before setWatches', async (t) => {
+  const { server, client } = await setup(t);
+  server.onRequest = (conn, xid, r) =>
+    r.op === 'getData' ? conn.reply(xid, 2, 0, { data: null, stat: STAT }) : conn.reply(xid, r.op === 'auth' ? 0 : 2);
+  await client.addAuth('digest', 'alice:secret');
+  await client.getData('/d', () => undefined);
+  const reconnected = new Promise((resolve) => client.once('connected', resolve));
+  server.last.kill();
+  await reconnected;
+  const second = server.last;
+  await server.waitFor(() => second.requests.length === 2);
+  t.match(second.requests[0].request, { op: 'auth', scheme: 'digest' });
+  t.equal((second.requests[0].request as { auth: Buffer }).auth.toString(), 'alice:secret');
+  t.match(second.requests[1].request, { op: 'setWatches', dataWatches: ['/d'] });
+});
