@@ -4,12 +4,13 @@
  * `coordinator start` command (cli.ts) and the tests call `startCoordinator`.
  */
 import { mkdir } from 'node:fs/promises';
-import { createServer as createNetServer, type Server as NetServer, type AddressInfo } from 'node:net';
+import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { CoordinatorServer } from './coordinator-server.js';
 import { createWsTransport } from './ws-server.js';
 import { createAdminServer } from './admin-server.js';
+import { listenClientPort, type ClientPort } from './client-port.js';
 
 export interface CoordinatorOptions {
   host?: string;
@@ -72,15 +73,18 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger: logger.child({ component: 'coordinator' }),
   });
   const ws = createWsTransport(core, logger);
-  // The client port: a plain TCP server that hands each connection to a protocol handler.
-  const clientPort = createNetServer((socket) => ws.handleSocket(socket));
-  let port: number;
+  // The client port serves both protocols: an HTTP upgrade becomes a WebSocket connection,
+  // anything else is ZooKeeper's binary protocol (client-port.ts sniffs the first bytes).
+  let clientPort: ClientPort;
   try {
-    port = await listen(clientPort, options.port, host, 'client');
+    clientPort = await listenClientPort({ host, port: options.port, core, ws, logger });
   } catch (err) {
     await core.close();
-    throw err;
+    throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? new PortInUseError(`client port ${host}:${options.port} is already in use (is another coordinator running?)`)
+      : err;
   }
+  const port = clientPort.port;
   let adminPort = -1;
   let admin: HttpServer | undefined;
   if (options.adminPort !== -1) {
@@ -88,7 +92,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     try {
       adminPort = await listen(admin, options.adminPort ?? 8080, host, 'admin');
     } catch (err) {
-      clientPort.close();
+      await clientPort.close();
       await core.close();
       throw err;
     }
@@ -98,7 +102,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      clientPort.close();
+      await clientPort.close();
       admin?.close();
       for (const client of ws.wss.clients) client.terminate();
       await core.close();

@@ -79,6 +79,42 @@ const CAMEL: Record<ErrorName, string> = {
   THROTTLEDOP: 'Throttled',
 };
 
+/** What each code means, for docs/errors.md and error messages. */
+export const ERROR_DESCRIPTIONS: Record<ErrorName, string> = {
+  OK: 'Success.',
+  SYSTEMERROR: 'Range marker in ZooKeeper; we answer it for an unexpected server-side failure.',
+  RUNTIMEINCONSISTENCY: 'In a failed multi: an operation after the one that failed (not applied).',
+  DATAINCONSISTENCY: 'A data inconsistency was found (not sent by this server).',
+  CONNECTIONLOSS: 'Client side: the connection was lost before the reply arrived; the outcome is unknown.',
+  MARSHALLINGERROR: 'The request could not be decoded.',
+  UNIMPLEMENTED: 'Unknown operation, TTL nodes without extendedTypesEnabled, or check outside multi.',
+  OPERATIONTIMEOUT: 'Client side: the operation timed out.',
+  BADARGUMENTS: 'Invalid path, flags, TTL or data size, or deleting a built-in node.',
+  UNKNOWNSESSION: 'Internal: the session is not known.',
+  NEWCONFIGNOQUORUM: 'Reconfiguration without a quorum (ensembles only).',
+  RECONFIGINPROGRESS: 'Another reconfiguration is running (ensembles only).',
+  APIERROR: 'Range marker, not sent.',
+  NONODE: 'The node (or, for create, its parent) does not exist.',
+  NOAUTH: 'The ACL does not grant the permission the operation needs.',
+  BADVERSION: 'The expected version (data version, or aversion for setACL) does not match.',
+  NOCHILDRENFOREPHEMERALS: 'Ephemeral nodes cannot have children.',
+  NODEEXISTS: 'A node already exists at that path.',
+  NOTEMPTY: 'The node has children and cannot be deleted.',
+  SESSIONEXPIRED: 'The session expired; its ephemerals are gone. Start a new session.',
+  INVALIDCALLBACK: 'Client side: invalid callback.',
+  INVALIDACL: 'An empty ACL, an unknown scheme, a malformed id, or the auth scheme without an identity.',
+  AUTHFAILED: 'The auth packet was rejected; the server closes the connection.',
+  SESSIONMOVED: 'The session moved to another connection.',
+  NOTREADONLY: 'A write was sent to a read-only server.',
+  EPHEMERALONLOCALSESSION: 'Local sessions cannot own ephemerals.',
+  NOWATCHER: 'removeWatches/checkWatches found no such watch.',
+  REQUESTTIMEOUT: 'Client side: the request timed out.',
+  RECONFIGDISABLED: 'Dynamic reconfiguration is disabled.',
+  SESSIONCLOSEDREQUIRESASLAUTH: 'The server requires SASL authentication.',
+  QUOTAEXCEEDED: 'A hard quota was exceeded.',
+  THROTTLEDOP: 'The server is overloaded and throttled the operation.',
+};
+
 const BY_CODE = new Map<number, ErrorName>(
   (Object.keys(ErrorCode) as ErrorName[]).map((name) => [ErrorCode[name], name]),
 );
