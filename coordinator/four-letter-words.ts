@@ -49,23 +49,6 @@ export interface ServerSnapshot {
   watchesBySession: { sessionId: bigint; paths: string[] }[];
 }
 
-export const FOUR_LETTER_WORDS = [
-  'ruok',
-  'isro',
-  'srvr',
-  'stat',
-  'mntr',
-  'cons',
-  'wchs',
-  'wchc',
-  'wchp',
-  'dump',
-  'envi',
-  'conf',
-  'dirs',
-  'crst',
-  'srst',
-] as const;
 
 const hex = (n: number): string => '0x' + n.toString(16);
 const ms = (n: number): string => (Math.round(n * 1000) / 1000).toString();
