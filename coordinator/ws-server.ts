@@ -28,6 +28,8 @@ import type { CoordinatorServer } from './coordinator-server.js';
 export const WS_FRAME_BYTES_MAX = 2 * 1024 * 1024;
 /** ZooKeeper drops a connection that sends no ConnectRequest within 10 s. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** A client that stops reading while we keep queueing replies is cut off past this. */
+export const SEND_BUFFER_BYTES_MAX = 64 * 1024 * 1024;
 
 let nextConnectionId = 1;
 
@@ -66,6 +68,11 @@ class WsConnection implements ServerConnection {
     }
     const text = encodeServerFrame(frame, errorName);
     if (this.#log.isLevelEnabled('trace')) this.#log.trace({ conn: this.id, out: text.slice(0, 500) }, 'send');
+    if (this.#ws.bufferedAmount > SEND_BUFFER_BYTES_MAX) {
+      this.#log.warn({ conn: this.id, bufferedBytes: this.#ws.bufferedAmount }, 'client is not reading its replies; closing');
+      this.close('client is not reading its replies');
+      return;
+    }
     this.#cork();
     this.#ws.send(text);
   }
