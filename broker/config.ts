@@ -1,0 +1,420 @@
+/**
+ * The broker's configuration: Kafka's property names, types and defaults (Kafka 2.8.2,
+ * NOTES.md Appendix A), read from a `server.properties`-style file plus `--override k=v`
+ * pairs, checked, and turned into one typed `BrokerConfig`. Pure: no file I/O here (the CLI
+ * reads the file and passes its text), so every rule is unit-tested.
+ *
+ * Precedence, lowest to highest (as `kafka-server-start.sh --override` works):
+ *   defaults  <  properties file  <  --override pairs  <  the dedicated CLI flags
+ *   (--id, --port, --coordinator, --data-dir are shorthands for broker.id, listeners,
+ *   zookeeper.connect and log.dirs).
+ *
+ * File format (java.util.Properties, the subset people use): one `key=value` (or `key:value`)
+ * per line; `#` and `!` start comment lines; blank lines are skipped; whitespace around key
+ * and value is trimmed; a trailing `\` continues the value on the next line.
+ *
+ * Strictness: an unknown key or a value of the wrong type stops the start with a message
+ * naming the key (ConfigError, code KB_ERR_CONFIG). Kafka itself only warns about unknown
+ * keys; we refuse them because a typo (`log.retention.hour`) silently doing nothing is the
+ * most common configuration bug, and this broker has no plugins that could own extra keys.
+ *
+ * Derived settings follow Kafka's precedence: `log.roll.ms` wins over `log.roll.hours`;
+ * `log.retention.ms` over `.minutes` over `.hours`; `log.dirs` over `log.dir`;
+ * `advertised.listeners` defaults to `listeners`.
+ */
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './log/log-config.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly code = 'KB_ERR_CONFIG';
+  constructor(
+    readonly key: string,
+    detail: string,
+  ) {
+    super(`invalid configuration ${key}: ${detail}`);
+  }
+}
+
+type PropertyType = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'password';
+
+interface PropertyDef {
+  type: PropertyType;
+  /** As Kafka's ConfigDef: the default in its string form; undefined = no default. */
+  default: string | undefined;
+  /** Lowest accepted value, for numbers. */
+  min?: number;
+  /** Accepted values, for enumerations. */
+  oneOf?: readonly string[];
+  doc: string;
+}
+
+const HOURS_168 = String(168);
+
+/**
+ * Every property this broker understands. Names and defaults are Kafka's; a property is here
+ * only if something reads it (or Kafka users commonly set it and it is harmless, like
+ * `num.network.threads`, accepted so a stock server.properties starts).
+ */
+export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
+  'broker.id': { type: 'int', default: '-1', min: -1, doc: 'this broker\'s id; -1 = generate one' },
+  'broker.id.generation.enable': { type: 'boolean', default: 'true', doc: 'generate ids from /brokers/seqid' },
+  'reserved.broker.max.id': { type: 'int', default: '1000', min: 0, doc: 'generated ids start above this' },
+  'broker.rack': { type: 'string', default: undefined, doc: 'rack of this broker (registration JSON)' },
+  listeners: { type: 'list', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'listener URIs to bind' },
+  'advertised.listeners': { type: 'list', default: undefined, doc: 'listener URIs to register; default listeners' },
+  'listener.security.protocol.map': {
+    type: 'list',
+    default: 'PLAINTEXT:PLAINTEXT',
+    doc: 'listener name to security protocol; only PLAINTEXT is implemented',
+  },
+  'inter.broker.listener.name': { type: 'string', default: 'PLAINTEXT', doc: 'listener the controller uses' },
+  'log.dir': { type: 'string', default: '/tmp/kafka-logs', doc: 'log directory, used when log.dirs is unset' },
+  'log.dirs': { type: 'list', default: undefined, doc: 'log directories' },
+  'num.partitions': { type: 'int', default: '1', min: 1, doc: 'partitions of auto-created topics' },
+  'default.replication.factor': { type: 'int', default: '1', min: 1, doc: 'replication factor of auto-created topics' },
+  'auto.create.topics.enable': { type: 'boolean', default: 'true', doc: 'create unknown topics on Metadata' },
+  'delete.topic.enable': { type: 'boolean', default: 'true', doc: 'allow DeleteTopics' },
+  'min.insync.replicas': { type: 'int', default: '1', min: 1, doc: 'acks=all needs this many in sync' },
+  'unclean.leader.election.enable': { type: 'boolean', default: 'false', doc: 'elect out-of-sync replicas' },
+  'log.segment.bytes': { type: 'int', default: String(DEFAULT_LOG_CONFIG.segmentBytes), min: 14, doc: 'segment size' },
+  'log.roll.ms': { type: 'long', default: undefined, min: 1, doc: 'roll segments this old' },
+  'log.roll.hours': { type: 'int', default: HOURS_168, min: 1, doc: 'roll segments this old, in hours' },
+  'log.roll.jitter.ms': { type: 'long', default: undefined, min: 0, doc: 'jitter subtracted from roll time' },
+  'log.roll.jitter.hours': { type: 'int', default: '0', min: 0, doc: 'jitter in hours' },
+  'log.retention.ms': { type: 'long', default: undefined, min: -1, doc: 'delete segments older than this' },
+  'log.retention.minutes': { type: 'int', default: undefined, min: -1, doc: 'retention in minutes' },
+  'log.retention.hours': { type: 'int', default: HOURS_168, min: -1, doc: 'retention in hours' },
+  'log.retention.bytes': { type: 'long', default: '-1', min: -1, doc: 'per-partition size limit' },
+  'log.retention.check.interval.ms': { type: 'long', default: '300000', min: 1, doc: 'retention period' },
+  'log.index.size.max.bytes': { type: 'int', default: String(DEFAULT_LOG_CONFIG.maxIndexBytes), min: 4, doc: 'index size' },
+  'log.index.interval.bytes': { type: 'int', default: '4096', min: 0, doc: 'bytes between index entries' },
+  'log.flush.interval.messages': { type: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 1, doc: 'fsync every N messages' },
+  'log.flush.interval.ms': { type: 'long', default: undefined, min: 0, doc: 'fsync logs this old' },
+  'log.flush.scheduler.interval.ms': { type: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 0, doc: 'flush check period' },
+  'log.flush.offset.checkpoint.interval.ms': { type: 'int', default: '60000', min: 0, doc: 'recovery-point checkpoint period' },
+  'log.message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], doc: 'timestamp type' },
+  'log.cleanup.policy': { type: 'list', default: 'delete', doc: 'only "delete" is implemented' },
+  'message.max.bytes': { type: 'int', default: String(DEFAULT_LOG_CONFIG.maxMessageBytes), min: 0, doc: 'largest batch' },
+  'socket.request.max.bytes': { type: 'int', default: '104857600', min: 1, doc: 'largest request frame' },
+  'socket.send.buffer.bytes': { type: 'int', default: '102400', min: -1, doc: 'accepted, unused' },
+  'socket.receive.buffer.bytes': { type: 'int', default: '102400', min: -1, doc: 'accepted, unused' },
+  'num.network.threads': { type: 'int', default: '3', min: 1, doc: 'accepted, unused (one event loop)' },
+  'num.io.threads': { type: 'int', default: '8', min: 1, doc: 'accepted, unused (one event loop)' },
+  'num.recovery.threads.per.data.dir': { type: 'int', default: '1', min: 1, doc: 'accepted, unused' },
+  'replica.lag.time.max.ms': { type: 'long', default: '30000', min: 0, doc: 'followers slower than this leave the ISR' },
+  'replica.fetch.wait.max.ms': { type: 'int', default: '500', min: 0, doc: 'follower fetch max wait' },
+  'replica.fetch.max.bytes': { type: 'int', default: '1048576', min: 0, doc: 'follower fetch size' },
+  'replica.high.watermark.checkpoint.interval.ms': { type: 'long', default: '5000', min: 1, doc: 'HW checkpoint period' },
+  'offsets.topic.num.partitions': { type: 'int', default: '50', min: 1, doc: '__consumer_offsets partitions' },
+  'offsets.topic.replication.factor': { type: 'int', default: '3', min: 1, doc: '__consumer_offsets replicas' },
+  'transaction.state.log.replication.factor': { type: 'int', default: '3', min: 1, doc: 'accepted, unused' },
+  'transaction.state.log.min.isr': { type: 'int', default: '2', min: 1, doc: 'accepted, unused' },
+  'group.initial.rebalance.delay.ms': { type: 'int', default: '3000', min: 0, doc: 'first rebalance delay' },
+  'zookeeper.connect': { type: 'string', default: undefined, doc: 'coordinator host:port[,host:port...]' },
+  'zookeeper.session.timeout.ms': { type: 'int', default: '18000', min: 1, doc: 'coordinator session timeout' },
+  'zookeeper.connection.timeout.ms': { type: 'int', default: undefined, min: 1, doc: 'first connect timeout' },
+  'controller.socket.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'controller request timeout' },
+  'request.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'request timeout' },
+  'auto.leader.rebalance.enable': { type: 'boolean', default: 'true', doc: 'accepted; rebalance not implemented' },
+  'controlled.shutdown.enable': { type: 'boolean', default: 'true', doc: 'accepted; clean stop resigns instead' },
+};
+
+/** One listener parsed from `NAME://host:port`. */
+export interface ListenerConfig {
+  listenerName: string;
+  host: string;
+  port: number;
+  securityProtocol: string;
+}
+
+/** The typed configuration the rest of the broker reads. */
+export interface BrokerConfig {
+  brokerId: number;
+  brokerIdGenerationEnable: boolean;
+  reservedBrokerMaxId: number;
+  rack: string | null;
+  listeners: ListenerConfig[];
+  advertisedListeners: ListenerConfig[];
+  interBrokerListenerName: string;
+  logDirs: string[];
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  autoCreateTopicsEnable: boolean;
+  deleteTopicEnable: boolean;
+  minInsyncReplicas: number;
+  uncleanLeaderElectionEnable: boolean;
+  /** The `log.*` defaults as the log layer wants them. */
+  log: LogConfig;
+  logRetentionCheckIntervalMs: number;
+  logFlushOffsetCheckpointIntervalMs: number;
+  messageMaxBytes: number;
+  socketRequestMaxBytes: number;
+  replicaLagTimeMaxMs: number;
+  replicaFetchWaitMaxMs: number;
+  replicaFetchMaxBytes: number;
+  replicaHighWatermarkCheckpointIntervalMs: number;
+  offsetsTopicNumPartitions: number;
+  offsetsTopicReplicationFactor: number;
+  groupInitialRebalanceDelayMs: number;
+  zookeeperConnect: string;
+  zookeeperSessionTimeoutMs: number;
+  zookeeperConnectionTimeoutMs: number;
+  controllerSocketTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Every property with its final string value (for DescribeConfigs and the start-up log). */
+  properties: ReadonlyMap<string, string>;
+}
+
+/** Parse the text of a `.properties` file into key/value pairs, in file order. */
+export function parseProperties(text: string, source = 'config file'): Map<string, string> {
+  const result = new Map<string, string>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = (lines[i] as string).trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    // A trailing backslash continues the logical line (java.util.Properties).
+    while (line.endsWith('\\') && i + 1 < lines.length) {
+      line = line.slice(0, -1) + (lines[++i] as string).trim();
+    }
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (!m) throw new ConfigError(line, `${source} line ${i + 1} is not "key=value"`);
+    result.set(m[1] as string, (m[2] as string).trim());
+  }
+  return result;
+}
+
+/** Parse `--override key=value` arguments. */
+export function parseOverrides(overrides: readonly string[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new ConfigError(o, '--override expects key=value');
+    result.set(o.slice(0, eq).trim(), o.slice(eq + 1).trim());
+  }
+  return result;
+}
+
+/** The shorthand flags of `broker start`. */
+export interface CliShorthands {
+  id?: number;
+  port?: number;
+  /** host for the listener made from `port`; default 127.0.0.1 (loopback only). */
+  host?: string;
+  coordinator?: string;
+  dataDir?: string;
+}
+
+export interface BuildConfigInput {
+  /** Contents of the `--config` file, if any. */
+  fileText?: string;
+  overrides?: readonly string[];
+  cli?: CliShorthands;
+}
+
+/** Merge the layers, check every value and build the typed config. */
+export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
+  const raw = new Map<string, string>();
+  const layer = (entries: Map<string, string>): void => {
+    for (const [k, v] of entries) raw.set(k, v);
+  };
+  if (input.fileText !== undefined) layer(parseProperties(input.fileText));
+  layer(parseOverrides(input.overrides ?? []));
+  const cli = input.cli ?? {};
+  if (cli.id !== undefined) raw.set('broker.id', String(cli.id));
+  if (cli.port !== undefined) raw.set('listeners', `PLAINTEXT://${cli.host ?? '127.0.0.1'}:${cli.port}`);
+  if (cli.coordinator !== undefined) raw.set('zookeeper.connect', cli.coordinator);
+  if (cli.dataDir !== undefined && !raw.has('log.dirs')) raw.set('log.dirs', cli.dataDir);
+
+  for (const key of raw.keys()) {
+    if (!(key in BROKER_PROPERTIES)) throw new ConfigError(key, 'unknown property');
+  }
+  const values = new Map<string, string>();
+  for (const [key, def] of Object.entries(BROKER_PROPERTIES)) {
+    const value = raw.get(key) ?? def.default;
+    if (value !== undefined) values.set(key, value);
+  }
+  const r = new Reader(values);
+
+  const brokerId = r.int('broker.id');
+  const zookeeperConnect = r.optionalString('zookeeper.connect');
+  if (zookeeperConnect === undefined || zookeeperConnect === '') {
+    throw new ConfigError('zookeeper.connect', 'is required (or pass --coordinator host:port)');
+  }
+  const protocolMap = parseProtocolMap(r.list('listener.security.protocol.map'));
+  const listeners = parseListeners('listeners', r.list('listeners'), protocolMap);
+  const advertisedListeners = values.has('advertised.listeners')
+    ? parseListeners('advertised.listeners', r.list('advertised.listeners'), protocolMap)
+    : listeners;
+  const interBrokerListenerName = r.string('inter.broker.listener.name');
+  if (!advertisedListeners.some((l) => l.listenerName === interBrokerListenerName)) {
+    throw new ConfigError('inter.broker.listener.name', `no advertised listener is named ${interBrokerListenerName}`);
+  }
+  const logDirs = values.has('log.dirs') ? r.list('log.dirs') : [r.string('log.dir')];
+  if (logDirs.length === 0) throw new ConfigError('log.dirs', 'is empty');
+
+  const hourMs = 3_600_000;
+  const segmentMs = r.optionalNumber('log.roll.ms') ?? r.int('log.roll.hours') * hourMs;
+  const jitterMs = r.optionalNumber('log.roll.jitter.ms') ?? r.int('log.roll.jitter.hours') * hourMs;
+  const retentionMs =
+    r.optionalNumber('log.retention.ms') ??
+    minutesToMs(r.optionalNumber('log.retention.minutes')) ??
+    hoursToMs(r.int('log.retention.hours'));
+  const flushMessages = r.long('log.flush.interval.messages');
+  const flushMs = r.optionalNumber('log.flush.interval.ms') ?? r.long('log.flush.scheduler.interval.ms');
+  const neverOver = (n: number): number => (n >= Number.MAX_SAFE_INTEGER ? Infinity : n);
+  const cleanupPolicy = r.list('log.cleanup.policy');
+  if (cleanupPolicy.length !== 1 || cleanupPolicy[0] !== 'delete') {
+    throw new ConfigError('log.cleanup.policy', 'only "delete" is implemented (no compaction)');
+  }
+  const messageMaxBytes = r.int('message.max.bytes');
+
+  const log: LogConfig = {
+    ...DEFAULT_LOG_CONFIG,
+    segmentBytes: r.int('log.segment.bytes'),
+    segmentMs,
+    segmentJitterMs: jitterMs,
+    indexIntervalBytes: r.int('log.index.interval.bytes'),
+    maxIndexBytes: r.int('log.index.size.max.bytes'),
+    maxMessageBytes: messageMaxBytes,
+    flushIntervalMessages: neverOver(flushMessages),
+    flushIntervalMs: neverOver(flushMs),
+    // A negative retention means "keep forever" in Kafka; the log layer uses -1 for that.
+    retentionMs: retentionMs < 0 ? -1 : retentionMs,
+    retentionBytes: r.long('log.retention.bytes'),
+    messageTimestampType: r.string('log.message.timestamp.type') as LogConfig['messageTimestampType'],
+  };
+
+  const sessionTimeoutMs = r.int('zookeeper.session.timeout.ms');
+  return {
+    brokerId,
+    brokerIdGenerationEnable: r.boolean('broker.id.generation.enable'),
+    reservedBrokerMaxId: r.int('reserved.broker.max.id'),
+    rack: r.optionalString('broker.rack') ?? null,
+    listeners,
+    advertisedListeners,
+    interBrokerListenerName,
+    logDirs,
+    numPartitions: r.int('num.partitions'),
+    defaultReplicationFactor: r.int('default.replication.factor'),
+    autoCreateTopicsEnable: r.boolean('auto.create.topics.enable'),
+    deleteTopicEnable: r.boolean('delete.topic.enable'),
+    minInsyncReplicas: r.int('min.insync.replicas'),
+    uncleanLeaderElectionEnable: r.boolean('unclean.leader.election.enable'),
+    log,
+    logRetentionCheckIntervalMs: r.long('log.retention.check.interval.ms'),
+    logFlushOffsetCheckpointIntervalMs: r.int('log.flush.offset.checkpoint.interval.ms'),
+    messageMaxBytes,
+    socketRequestMaxBytes: r.int('socket.request.max.bytes'),
+    replicaLagTimeMaxMs: r.long('replica.lag.time.max.ms'),
+    replicaFetchWaitMaxMs: r.int('replica.fetch.wait.max.ms'),
+    replicaFetchMaxBytes: r.int('replica.fetch.max.bytes'),
+    replicaHighWatermarkCheckpointIntervalMs: r.long('replica.high.watermark.checkpoint.interval.ms'),
+    offsetsTopicNumPartitions: r.int('offsets.topic.num.partitions'),
+    offsetsTopicReplicationFactor: r.int('offsets.topic.replication.factor'),
+    groupInitialRebalanceDelayMs: r.int('group.initial.rebalance.delay.ms'),
+    zookeeperConnect,
+    zookeeperSessionTimeoutMs: sessionTimeoutMs,
+    // Kafka: zookeeper.connection.timeout.ms defaults to the session timeout.
+    zookeeperConnectionTimeoutMs: r.optionalNumber('zookeeper.connection.timeout.ms') ?? sessionTimeoutMs,
+    controllerSocketTimeoutMs: r.int('controller.socket.timeout.ms'),
+    requestTimeoutMs: r.int('request.timeout.ms'),
+    properties: values,
+  };
+}
+
+function minutesToMs(minutes: number | undefined): number | undefined {
+  if (minutes === undefined) return undefined;
+  return minutes < 0 ? -1 : minutes * 60_000;
+}
+
+function hoursToMs(hours: number): number {
+  return hours < 0 ? -1 : hours * 3_600_000;
+}
+
+function parseProtocolMap(entries: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const entry of entries) {
+    const [name, protocol] = entry.split(':');
+    if (!name || !protocol) {
+      throw new ConfigError('listener.security.protocol.map', `"${entry}" is not NAME:PROTOCOL`);
+    }
+    if (protocol !== 'PLAINTEXT') {
+      throw new ConfigError('listener.security.protocol.map', `${protocol} is not implemented (PLAINTEXT only)`);
+    }
+    map.set(name, protocol);
+  }
+  return map;
+}
+
+function parseListeners(key: string, entries: string[], protocolMap: Map<string, string>): ListenerConfig[] {
+  if (entries.length === 0) throw new ConfigError(key, 'no listener given');
+  const seen = new Set<string>();
+  return entries.map((entry) => {
+    const m = /^([A-Za-z0-9_]+):\/\/([^:]*):(\d+)$/.exec(entry);
+    if (!m) throw new ConfigError(key, `"${entry}" is not NAME://host:port`);
+    const listenerName = m[1] as string;
+    const port = Number(m[3]);
+    if (port > 65535) throw new ConfigError(key, `port ${port} is out of range`);
+    const securityProtocol = protocolMap.get(listenerName);
+    if (securityProtocol === undefined) {
+      throw new ConfigError(key, `listener ${listenerName} is not in listener.security.protocol.map`);
+    }
+    if (seen.has(listenerName)) throw new ConfigError(key, `listener ${listenerName} is listed twice`);
+    seen.add(listenerName);
+    // An empty host means "all interfaces" in Kafka; we stay on loopback by default.
+    return { listenerName, host: m[2] || '127.0.0.1', port, securityProtocol };
+  });
+}
+
+/** Typed access to the merged string values, each failure naming its key. */
+class Reader {
+  constructor(readonly values: Map<string, string>) {}
+
+  #get(key: string): string {
+    const v = this.values.get(key);
+    if (v === undefined) throw new ConfigError(key, 'has no value and no default');
+    return v;
+  }
+
+  #number(key: string, v: string, type: 'int' | 'long'): number {
+    if (!/^-?\d+$/.test(v)) throw new ConfigError(key, `"${v}" is not an integer`);
+    const n = Number(v);
+    const max = type === 'int' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+    if (n > max) throw new ConfigError(key, `${v} is larger than ${max}`);
+    const min = BROKER_PROPERTIES[key]?.min;
+    if (min !== undefined && n < min) throw new ConfigError(key, `${v} is smaller than ${min}`);
+    return n;
+  }
+
+  int(key: string): number {
+    return this.#number(key, this.#get(key), 'int');
+  }
+  long(key: string): number {
+    return this.#number(key, this.#get(key), 'long');
+  }
+  optionalNumber(key: string): number | undefined {
+    const v = this.values.get(key);
+    if (v === undefined) return undefined;
+    return this.#number(key, v, BROKER_PROPERTIES[key]?.type === 'int' ? 'int' : 'long');
+  }
+  boolean(key: string): boolean {
+    const v = this.#get(key).toLowerCase();
+    if (v !== 'true' && v !== 'false') throw new ConfigError(key, `"${v}" is not true or false`);
+    return v === 'true';
+  }
+  string(key: string): string {
+    const v = this.#get(key);
+    const oneOf = BROKER_PROPERTIES[key]?.oneOf;
+    if (oneOf && !oneOf.includes(v)) throw new ConfigError(key, `"${v}" is not one of ${oneOf.join(', ')}`);
+    return v;
+  }
+  optionalString(key: string): string | undefined {
+    return this.values.get(key);
+  }
+  list(key: string): string[] {
+    return this.#get(key)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * ControllerContext: the active controller's in-memory copy of the cluster, rebuilt from the
+ * coordinator every time a broker becomes controller (NOTES.md b.2 step 3) and then kept in
+ * step with its own writes and with watch events. Only the controller's event queue touches
+ * it, so there is no locking (Kafka's ControllerContext has the same rule).
+ *
+ * Contents:
+ *   epoch / epochZkVersion   the controller epoch and the znode version of /controller_epoch
+ *                            that fences every write (NOTES.md b.1)
+ *   liveBrokers              registered brokers with their epoch (= czxid of /brokers/ids/N)
+ *   assignments              topic -> partition -> replicas (from /brokers/topics/<t>)
+ *   partitionStates          "topic/partition" -> leader, ISR, epochs + the state znode's
+ *                            version (the "zkVersion"/partition epoch used for conditional writes)
+ *   topicsToBeDeleted        topics listed under /admin/delete_topics
+ *
+ * Also here: building the bodies of the control-plane requests from this state, because
+ * that is a pure function of it (Kafka's ControllerBrokerRequestBatch). The versions sent are
+ * chosen in `CONTROL_REQUEST_VERSIONS`; see docs/controller.md for why.
+ */
+import type { Encodable } from '../../src/protocol/kafka/codec.js';
+import type {
+  LeaderAndIsrRequest,
+  StopReplicaRequest,
+  UpdateMetadataRequest,
+} from '../../src/protocol/kafka/generated/index.js';
+import { LEADER_DURING_DELETE, type BrokerInfo, type LeaderAndIsr } from '../../src/znodes.js';
+
+/**
+ * The versions the controller sends. All are non-flexible and need no topic ids (our topic
+ * znodes are version 2, without `topic_id`), yet carry what a broker needs:
+ *   LeaderAndIsr v2   partitions grouped by topic, broker epoch (KIP-380), `isNew`
+ *   UpdateMetadata v5 topic grouping, broker epoch, endpoints with listener names,
+ *                     rack, offline replicas
+ *   StopReplica v1    broker epoch, partitions grouped by topic, one delete flag per
+ *                     request (v3's per-partition flag is not needed: we send deletions and
+ *                     plain stops as separate requests)
+ * These are the lowest versions with broker epochs, recommended by NOTES.md b.9.
+ */
+export const CONTROL_REQUEST_VERSIONS = { leaderAndIsr: 2, updateMetadata: 5, stopReplica: 1 } as const;
+
+/** SecurityProtocol ids in UpdateMetadata endpoints (Kafka's SecurityProtocol enum). */
+const SECURITY_PROTOCOL_IDS: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+
+export interface LiveBroker {
+  info: BrokerInfo;
+  /** czxid of the registration znode: changes when the broker restarts (a "bounce"). */
+  epoch: number;
+}
+
+export interface PartitionStateWithVersion {
+  leaderAndIsr: LeaderAndIsr;
+  /** The state znode's stat version: the expected version of the next conditional write. */
+  zkVersion: number;
+}
+
+export interface TopicPartitionId {
+  topic: string;
+  partition: number;
+}
+
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+export class ControllerContext {
+  epoch = 0;
+  epochZkVersion = -1;
+  readonly liveBrokers = new Map<number, LiveBroker>();
+  readonly assignments = new Map<string, Map<number, number[]>>();
+  readonly partitionStates = new Map<string, PartitionStateWithVersion>();
+  readonly topicsToBeDeleted = new Set<string>();
+
+  clear(): void {
+    this.epoch = 0;
+    this.epochZkVersion = -1;
+    this.liveBrokers.clear();
+    this.assignments.clear();
+    this.partitionStates.clear();
+    this.topicsToBeDeleted.clear();
+  }
+
+  liveBrokerIds(): Set<number> {
+    return new Set(this.liveBrokers.keys());
+  }
+
+  allPartitions(): TopicPartitionId[] {
+    const result: TopicPartitionId[] = [];
+    for (const [topic, partitions] of this.assignments) {
+      for (const partition of [...partitions.keys()].sort((a, b) => a - b)) result.push({ topic, partition });
+    }
+    return result;
+  }
+
+  replicasOf(tp: TopicPartitionId): number[] {
+    return this.assignments.get(tp.topic)?.get(tp.partition) ?? [];
+  }
+
+  stateOf(tp: TopicPartitionId): PartitionStateWithVersion | undefined {
+    return this.partitionStates.get(partitionKey(tp.topic, tp.partition));
+  }
+
+  setState(tp: TopicPartitionId, state: PartitionStateWithVersion): void {
+    this.partitionStates.set(partitionKey(tp.topic, tp.partition), state);
+  }
+
+  removeTopic(topic: string): void {
+    for (const partition of this.assignments.get(topic)?.keys() ?? []) {
+      this.partitionStates.delete(partitionKey(topic, partition));
+    }
+    this.assignments.delete(topic);
+    this.topicsToBeDeleted.delete(topic);
+  }
+
+  /** Partitions that have at least one replica on `brokerId`. */
+  partitionsOnBroker(brokerId: number): TopicPartitionId[] {
+    return this.allPartitions().filter((tp) => this.replicasOf(tp).includes(brokerId));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Request bodies (ControllerBrokerRequestBatch)
+
+  /** LeaderAndIsr for `partitions` (all must have a state), addressed to `brokerId`. */
+  leaderAndIsrRequest(
+    controllerId: number,
+    brokerId: number,
+    partitions: readonly TopicPartitionId[],
+    isNew: boolean,
+  ): Encodable<LeaderAndIsrRequest> {
+    const byTopic = new Map<string, TopicPartitionId[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp]);
+    const leaderIds = new Set<number>();
+    const topicStates = [...byTopic].map(([topicName, tps]) => ({
+      topicName,
+      partitionStates: tps.map((tp) => {
+        const state = this.stateOf(tp);
+        if (!state) throw new Error(`no state for ${tp.topic}-${tp.partition}`);
+        const { leaderAndIsr } = state;
+        leaderIds.add(leaderAndIsr.leader);
+        return {
+          topicName,
+          partitionIndex: tp.partition,
+          controllerEpoch: leaderAndIsr.controllerEpoch,
+          leader: leaderAndIsr.leader,
+          leaderEpoch: leaderAndIsr.leaderEpoch,
+          isr: leaderAndIsr.isr,
+          partitionEpoch: state.zkVersion,
+          replicas: this.replicasOf(tp),
+          isNew,
+        };
+      }),
+    }));
+    // liveLeaders: where the leaders named above can be reached (followers fetch from them).
+    const liveLeaders = [...leaderIds].flatMap((id) => {
+      const broker = this.liveBrokers.get(id);
+      const endpoint = broker?.info.endpoints[0];
+      return endpoint ? [{ brokerId: id, hostName: endpoint.host, port: endpoint.port }] : [];
+    });
+    return {
+      controllerId,
+      controllerEpoch: this.epoch,
+      brokerEpoch: BigInt(this.liveBrokers.get(brokerId)?.epoch ?? -1),
+      topicStates,
+      liveLeaders,
+    };
+  }
+
+  /**
+   * UpdateMetadata with every live broker and the given partitions. Partitions of topics
+   * being deleted are sent with leader -2, which tells brokers to drop them from their cache.
+   */
+  updateMetadataRequest(
+    controllerId: number,
+    brokerId: number,
+    partitions: readonly TopicPartitionId[],
+  ): Encodable<UpdateMetadataRequest> {
+    const live = this.liveBrokerIds();
+    const byTopic = new Map<string, TopicPartitionId[]>();
+    for (const tp of partitions) {
+      if (!this.stateOf(tp)) continue; // not yet initialised: nothing to say about it
+      byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp]);
+    }
+    const topicStates = [...byTopic].map(([topicName, tps]) => ({
+      topicName,
+      partitionStates: tps.map((tp) => {
+        const state = this.stateOf(tp) as PartitionStateWithVersion;
+        const deleting = this.topicsToBeDeleted.has(tp.topic);
+        const replicas = this.replicasOf(tp);
+        return {
+          topicName,
+          partitionIndex: tp.partition,
+          controllerEpoch: state.leaderAndIsr.controllerEpoch,
+          leader: deleting ? LEADER_DURING_DELETE : state.leaderAndIsr.leader,
+          leaderEpoch: deleting ? LEADER_DURING_DELETE : state.leaderAndIsr.leaderEpoch,
+          isr: state.leaderAndIsr.isr,
+          zkVersion: state.zkVersion,
+          replicas,
+          offlineReplicas: replicas.filter((r) => !live.has(r)),
+        };
+      }),
+    }));
+    const liveBrokers = [...this.liveBrokers.values()]
+      .sort((a, b) => a.info.id - b.info.id)
+      .map(({ info }) => ({
+        id: info.id,
+        endpoints: info.endpoints.map((e) => ({
+          port: e.port,
+          host: e.host,
+          listener: e.listenerName,
+          securityProtocol: SECURITY_PROTOCOL_IDS[e.securityProtocol] ?? 0,
+        })),
+        rack: info.rack,
+      }));
+    return {
+      controllerId,
+      controllerEpoch: this.epoch,
+      brokerEpoch: BigInt(this.liveBrokers.get(brokerId)?.epoch ?? -1),
+      topicStates,
+      liveBrokers,
+    };
+  }
+
+  stopReplicaRequest(
+    controllerId: number,
+    brokerId: number,
+    partitions: readonly TopicPartitionId[],
+    deletePartitions: boolean,
+  ): Encodable<StopReplicaRequest> {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    return {
+      controllerId,
+      controllerEpoch: this.epoch,
+      brokerEpoch: BigInt(this.liveBrokers.get(brokerId)?.epoch ?? -1),
+      deletePartitions,
+      topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+    };
+  }
+}

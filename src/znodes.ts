@@ -1,0 +1,377 @@
+/**
+ * The znode layout of ZooKeeper-mode Kafka: every path the brokers, the controller and the
+ * coordinator CLI read or write, with the exact JSON Kafka 2.x puts in it. One object per
+ * znode with `path(...)`, `encode(...)` and `decode(...)`, as Kafka's `ZkData.scala` does, so
+ * the layout lives in one file (docs/znodes.md is the annotated tour; NOTES.md a is the
+ * reference).
+ *
+ *   /cluster/id                                  {"version":"1","id":"<22-char base64url>"}
+ *   /controller                      (ephemeral) {"version":1,"brokerid":1,"timestamp":"..."}
+ *   /controller_epoch                            7   (plain decimal text)
+ *   /brokers/ids/<id>                (ephemeral) registration JSON, version 5
+ *   /brokers/seqid                               empty; its stat version is a counter
+ *   /brokers/topics/<t>                          {"version":2,"partitions":{"0":[1,2]},
+ *                                                 "adding_replicas":{},"removing_replicas":{}}
+ *   /brokers/topics/<t>/partitions/<p>/state     {"controller_epoch":3,"leader":1,"version":1,
+ *                                                 "leader_epoch":5,"isr":[1,2]}
+ *   /admin/delete_topics/<t>                     empty: "please delete t"
+ *   /config/topics/<t>                           {"version":1,"config":{"retention.ms":"1"}}
+ *   /isr_change_notification/isr_change_<seq>    {"version":1,"partitions":[{"topic","partition"}]}
+ *
+ * Decoders are strict about what they need (a missing `leader` is an error, reported with
+ * the path) and lenient about what they do not (unknown fields are ignored, so a znode written
+ * by a newer Kafka still reads). Numbers that Kafka writes as JSON strings (timestamps, the
+ * cluster id's version) stay strings here too, so a real Kafka tool reading our coordinator
+ * would see what it expects.
+ */
+
+/** A znode whose content could not be understood. Carries the path for the log line. */
+export class ZNodeDecodeError extends Error {
+  override name = 'ZNodeDecodeError';
+  readonly code = 'KB_ERR_ZNODE_DECODE';
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`cannot decode ${path}: ${detail}`);
+  }
+}
+
+function parseJson(path: string, bytes: Buffer | null): Record<string, unknown> {
+  if (bytes === null || bytes.length === 0) throw new ZNodeDecodeError(path, 'no data');
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new ZNodeDecodeError(path, (err as Error).message);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ZNodeDecodeError(path, 'not a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function intField(path: string, json: Record<string, unknown>, name: string): number {
+  const value = json[name];
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new ZNodeDecodeError(path, `field "${name}" is not an integer`);
+  }
+  return value;
+}
+
+function intArray(path: string, value: unknown, what: string): number[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isInteger(v))) {
+    throw new ZNodeDecodeError(path, `${what} is not an array of integers`);
+  }
+  return value as number[];
+}
+
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), 'utf8');
+
+// ---------------------------------------------------------------------------------------------
+// Cluster-wide nodes
+
+/** `/cluster/id`: written once by the first broker; its `version` is a JSON *string*. */
+export const ClusterIdZNode = {
+  path: '/cluster/id',
+  encode(id: string): Buffer {
+    return json({ version: '1', id });
+  },
+  decode(bytes: Buffer | null): string {
+    const j = parseJson(this.path, bytes);
+    if (typeof j.id !== 'string') throw new ZNodeDecodeError(this.path, 'field "id" is not a string');
+    return j.id;
+  },
+};
+
+/** `/controller`: the ephemeral node whose owner is the active controller. */
+export const ControllerZNode = {
+  path: '/controller',
+  encode(brokerId: number, timestampMs: number): Buffer {
+    return json({ version: 1, brokerid: brokerId, timestamp: String(timestampMs) });
+  },
+  /** The controller's broker id. */
+  decode(bytes: Buffer | null): { brokerId: number; timestampMs: number } {
+    const j = parseJson(this.path, bytes);
+    return { brokerId: intField(this.path, j, 'brokerid'), timestampMs: Number(j.timestamp ?? -1) };
+  },
+};
+
+/**
+ * `/controller_epoch`: how many times a controller has been elected, as decimal text. Its
+ * *znode version* is the fencing token ("epochZkVersion") every controller write checks.
+ */
+export const ControllerEpochZNode = {
+  path: '/controller_epoch',
+  encode(epoch: number): Buffer {
+    return Buffer.from(String(epoch), 'utf8');
+  },
+  decode(bytes: Buffer | null): number {
+    const text = bytes?.toString('utf8') ?? '';
+    if (!/^\d+$/.test(text)) throw new ZNodeDecodeError(this.path, `not a number: "${text}"`);
+    return Number(text);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Brokers
+
+export const BrokersZNode = { path: '/brokers' };
+export const BrokerIdsZNode = { path: '/brokers/ids' };
+/** `/brokers/seqid`: empty; broker id generation uses its stat version as a counter. */
+export const BrokerSequenceIdZNode = { path: '/brokers/seqid' };
+
+/** One listener of a broker, `PLAINTEXT://127.0.0.1:9092` in the registration JSON. */
+export interface EndPoint {
+  listenerName: string;
+  host: string;
+  port: number;
+  securityProtocol: string;
+}
+
+/** What `/brokers/ids/<id>` holds. `epoch` is not in the JSON: it is the znode's czxid. */
+export interface BrokerInfo {
+  id: number;
+  endpoints: EndPoint[];
+  rack: string | null;
+  jmxPort: number;
+  timestampMs: number;
+}
+
+/** Registration JSON version 5 (Kafka 2.7+: adds `features`). */
+export const BROKER_INFO_VERSION = 5;
+
+export const BrokerIdZNode = {
+  path(id: number): string {
+    return `/brokers/ids/${id}`;
+  },
+  encode(info: BrokerInfo): Buffer {
+    // host/port mirror the first PLAINTEXT endpoint for clients older than 0.10 (which read
+    // these two fields only); null/-1 when there is none.
+    const plaintext = info.endpoints.find((e) => e.securityProtocol === 'PLAINTEXT');
+    const protocolMap: Record<string, string> = {};
+    for (const e of info.endpoints) protocolMap[e.listenerName] = e.securityProtocol;
+    return json({
+      features: {},
+      listener_security_protocol_map: protocolMap,
+      endpoints: info.endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`),
+      jmx_port: info.jmxPort,
+      port: plaintext?.port ?? -1,
+      host: plaintext?.host ?? null,
+      version: BROKER_INFO_VERSION,
+      timestamp: String(info.timestampMs),
+      rack: info.rack,
+    });
+  },
+  decode(id: number, bytes: Buffer | null): BrokerInfo {
+    const path = this.path(id);
+    const j = parseJson(path, bytes);
+    const protocolMap = (j.listener_security_protocol_map ?? {}) as Record<string, string>;
+    if (!Array.isArray(j.endpoints)) throw new ZNodeDecodeError(path, 'field "endpoints" is missing');
+    const endpoints = j.endpoints.map((text: unknown) => {
+      const m = typeof text === 'string' ? /^([A-Za-z0-9_]+):\/\/(.*):(\d+)$/.exec(text) : null;
+      if (!m) throw new ZNodeDecodeError(path, `bad endpoint ${JSON.stringify(text)}`);
+      const listenerName = m[1] as string;
+      return {
+        listenerName,
+        host: m[2] as string,
+        port: Number(m[3]),
+        securityProtocol: protocolMap[listenerName] ?? listenerName,
+      };
+    });
+    return {
+      id,
+      endpoints,
+      rack: typeof j.rack === 'string' ? j.rack : null,
+      jmxPort: typeof j.jmx_port === 'number' ? j.jmx_port : -1,
+      timestampMs: Number(j.timestamp ?? -1),
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Topics and partitions
+
+export const TopicsZNode = { path: '/brokers/topics' };
+
+/** Replica lists by partition id; index 0 of each list is the preferred leader. */
+export type ReplicaAssignment = Map<number, number[]>;
+
+export interface TopicAssignment {
+  partitions: ReplicaAssignment;
+  /** Non-empty only while a partition is being reassigned (NOTES.md b.6). */
+  addingReplicas: ReplicaAssignment;
+  removingReplicas: ReplicaAssignment;
+}
+
+/** `/brokers/topics/<t>`, version 2 (Kafka 2.4+): the replica assignment. */
+export const TopicZNode = {
+  path(topic: string): string {
+    return `/brokers/topics/${topic}`;
+  },
+  encode(partitions: ReplicaAssignment): Buffer {
+    const toObject = (m: ReplicaAssignment): Record<string, number[]> =>
+      Object.fromEntries([...m.entries()].sort((a, b) => a[0] - b[0]).map(([p, r]) => [String(p), r]));
+    return json({
+      version: 2,
+      partitions: toObject(partitions),
+      adding_replicas: {},
+      removing_replicas: {},
+    });
+  },
+  decode(topic: string, bytes: Buffer | null): TopicAssignment {
+    const path = this.path(topic);
+    const j = parseJson(path, bytes);
+    const toMap = (value: unknown, what: string): ReplicaAssignment => {
+      const m: ReplicaAssignment = new Map();
+      if (value === undefined || value === null) return m;
+      if (typeof value !== 'object') throw new ZNodeDecodeError(path, `${what} is not an object`);
+      for (const [p, replicas] of Object.entries(value as Record<string, unknown>)) {
+        if (!/^\d+$/.test(p)) throw new ZNodeDecodeError(path, `bad partition id "${p}"`);
+        m.set(Number(p), intArray(path, replicas, `${what}.${p}`));
+      }
+      return m;
+    };
+    if (j.partitions === undefined) throw new ZNodeDecodeError(path, 'field "partitions" is missing');
+    return {
+      partitions: toMap(j.partitions, 'partitions'),
+      addingReplicas: toMap(j.adding_replicas, 'adding_replicas'),
+      removingReplicas: toMap(j.removing_replicas, 'removing_replicas'),
+    };
+  },
+};
+
+export const TopicPartitionsZNode = {
+  path(topic: string): string {
+    return `/brokers/topics/${topic}/partitions`;
+  },
+};
+
+export const TopicPartitionZNode = {
+  path(topic: string, partition: number): string {
+    return `/brokers/topics/${topic}/partitions/${partition}`;
+  },
+};
+
+/** The leader and ISR of one partition, as the controller last wrote it. */
+export interface LeaderAndIsr {
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  /** Epoch of the controller that wrote this state (the state itself is fenced by zkVersion). */
+  controllerEpoch: number;
+}
+
+/** `leader` when no replica could be elected: the partition is offline. */
+export const NO_LEADER = -1;
+/** `leader` sent in UpdateMetadata (never written) for partitions of a topic being deleted. */
+export const LEADER_DURING_DELETE = -2;
+
+export const TopicPartitionStateZNode = {
+  path(topic: string, partition: number): string {
+    return `/brokers/topics/${topic}/partitions/${partition}/state`;
+  },
+  encode(state: LeaderAndIsr): Buffer {
+    return json({
+      controller_epoch: state.controllerEpoch,
+      leader: state.leader,
+      version: 1,
+      leader_epoch: state.leaderEpoch,
+      isr: state.isr,
+    });
+  },
+  decode(topic: string, partition: number, bytes: Buffer | null): LeaderAndIsr {
+    const path = this.path(topic, partition);
+    const j = parseJson(path, bytes);
+    return {
+      leader: intField(path, j, 'leader'),
+      leaderEpoch: intField(path, j, 'leader_epoch'),
+      isr: intArray(path, j.isr, 'isr'),
+      controllerEpoch: intField(path, j, 'controller_epoch'),
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Admin and config
+
+export const AdminZNode = { path: '/admin' };
+export const DeleteTopicsZNode = { path: '/admin/delete_topics' };
+/** `/admin/delete_topics/<t>`: an empty node that asks the controller to delete `t`. */
+export const DeleteTopicZNode = {
+  path(topic: string): string {
+    return `/admin/delete_topics/${topic}`;
+  },
+};
+
+export const ConfigZNode = { path: '/config' };
+export const ConfigChangesZNode = { path: '/config/changes' };
+export const ConfigTypes = ['topics', 'clients', 'users', 'brokers', 'ips'] as const;
+
+/** `/config/topics/<t>`: the topic's config overrides, values as strings. */
+export const TopicConfigZNode = {
+  path(topic: string): string {
+    return `/config/topics/${topic}`;
+  },
+  encode(config: Record<string, string>): Buffer {
+    return json({ version: 1, config });
+  },
+  decode(topic: string, bytes: Buffer | null): Record<string, string> {
+    const j = parseJson(this.path(topic), bytes);
+    const config = (j.config ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)]));
+  },
+};
+
+export const IsrChangeNotificationZNode = {
+  path: '/isr_change_notification',
+  /** Sequential children are named `isr_change_<10 digits>`. */
+  prefix: '/isr_change_notification/isr_change_',
+  decode(path: string, bytes: Buffer | null): { topic: string; partition: number }[] {
+    const j = parseJson(path, bytes);
+    if (!Array.isArray(j.partitions)) throw new ZNodeDecodeError(path, 'field "partitions" is missing');
+    return j.partitions.map((p: { topic?: unknown; partition?: unknown }) => ({
+      topic: String(p.topic),
+      partition: Number(p.partition),
+    }));
+  },
+  encode(partitions: { topic: string; partition: number }[]): Buffer {
+    return json({ version: 1, partitions });
+  },
+};
+
+export const LogDirEventNotificationZNode = { path: '/log_dir_event_notification' };
+export const ConsumersZNode = { path: '/consumers' };
+export const LatestProducerIdBlockZNode = { path: '/latest_producer_id_block' };
+
+/**
+ * The persistent paths every Kafka broker creates at start-up if they are missing
+ * (`KafkaZkClient.createTopLevelPaths`), in creation order (parents first).
+ */
+export const PERSISTENT_ZK_PATHS: readonly string[] = [
+  ConsumersZNode.path,
+  BrokerIdsZNode.path,
+  TopicsZNode.path,
+  ConfigChangesZNode.path,
+  DeleteTopicsZNode.path,
+  BrokerSequenceIdZNode.path,
+  IsrChangeNotificationZNode.path,
+  LatestProducerIdBlockZNode.path,
+  LogDirEventNotificationZNode.path,
+  ...ConfigTypes.map((t) => `${ConfigZNode.path}/${t}`),
+];
+
+/** Kafka's topic name rule: 1-249 characters of [a-zA-Z0-9._-], and not "." or "..". */
+export const TOPIC_NAME_LENGTH_MAX = 249;
+
+export function validateTopicName(topic: string): string | null {
+  if (topic.length === 0) return 'topic name is empty';
+  if (topic === '.' || topic === '..') return `topic name cannot be "${topic}"`;
+  if (topic.length > TOPIC_NAME_LENGTH_MAX) {
+    return `topic name is longer than ${TOPIC_NAME_LENGTH_MAX} characters`;
+  }
+  if (!/^[a-zA-Z0-9._-]+$/.test(topic)) {
+    return `topic name "${topic}" has characters other than ASCII alphanumerics, ".", "_" and "-"`;
+  }
+  return null;
+}
