@@ -1,0 +1,65 @@
+/**
+ * A Fetch that waits in the purgatory for data: Fetch's long poll (Kafka's `DelayedFetch`).
+ *
+ * A consumer that has read everything sends Fetch with min_bytes (usually 1) and max_wait_ms
+ * (kafkajs 5000, librdkafka 500). If the first read finds fewer than min_bytes, the request
+ * is parked here, watched under each of its partitions. Every append (or HW move) on one of
+ * them calls `tryComplete`; so does the timer after max_wait_ms. Either way the response is a
+ * fresh read at completion time, so it carries everything that arrived meanwhile.
+ *
+ * `tryComplete` is called once per append on a watched partition, so it avoids reading the
+ * log when it can: it completes at once on anything that changes the answer's shape (the
+ * partition moved, the epoch changed, the offset fell out of range) and, when new data is
+ * visible and min_bytes is 1, without measuring it. Only a larger min_bytes makes it read to
+ * count bytes (Kafka compares segment positions instead; our log does not expose them).
+ */
+import { DelayedOperation } from './delayed-operation.js';
+import type { FetchParams, FetchPartitionResult, ReplicaManager } from './replica-manager.js';
+
+export class DelayedFetch extends DelayedOperation {
+  readonly #params: FetchParams;
+  readonly #replicaManager: ReplicaManager;
+  readonly #respond: (results: FetchPartitionResult[]) => void;
+
+  constructor(options: {
+    params: FetchParams;
+    replicaManager: ReplicaManager;
+    respond: (results: FetchPartitionResult[]) => void;
+  }) {
+    super(options.params.maxWaitMs);
+    this.#params = options.params;
+    this.#replicaManager = options.replicaManager;
+    this.#respond = options.respond;
+  }
+
+  tryComplete(): boolean {
+    const params = this.#params;
+    let newData = false;
+    for (const request of params.partitions) {
+      const partition = this.#replicaManager.getPartition(request.topicPartition);
+      // Gone, no longer led here, or re-elected: the answer is an error now, send it.
+      if (partition === undefined || !partition.isLeader) return this.forceComplete();
+      if (partition.checkCurrentLeaderEpoch(request.currentLeaderEpoch) !== 0) {
+        return this.forceComplete();
+      }
+      const end = params.replicaId >= 0 || params.replicaId === -2
+        ? partition.logEndOffset
+        : partition.highWatermark;
+      // Truncated below us or retention passed us: OFFSET_OUT_OF_RANGE, send it.
+      if (request.fetchOffset > end || request.fetchOffset < partition.logStartOffset) {
+        return this.forceComplete();
+      }
+      if (end > request.fetchOffset) newData = true;
+    }
+    if (!newData) return false;
+    // Any visible batch is at least 61 bytes, so min_bytes <= 1 is met without measuring.
+    if (params.minBytes <= 1) return this.forceComplete();
+    const bytes = this.#replicaManager.readFromLocalLog(params)
+      .reduce((sum, r) => sum + r.records.length, 0);
+    return bytes >= params.minBytes ? this.forceComplete() : false;
+  }
+
+  protected onComplete(): void {
+    this.#respond(this.#replicaManager.readFromLocalLog(this.#params));
+  }
+}

@@ -1,0 +1,490 @@
+/**
+ * The broker's request handler: one function per Kafka API, reached through one `switch` on
+ * the API key. Modelled on Kafka's `KafkaApis.handle` (kafka.server, 2.8). The socket server
+ * (broker/network/socket-server.ts) decodes each request, calls the handler this module
+ * builds, encodes what it returns, and keeps responses in request order per connection.
+ *
+ *   Data plane   Produce 0, Fetch 1, ListOffsets 2, Metadata 3            (this file)
+ *   Admin        CreateTopics 19, DeleteTopics 20, CreatePartitions 37     (admin-apis.ts)
+ *                DescribeConfigs 32                                        (describe-configs.ts)
+ *   Control      LeaderAndIsr 4, StopReplica 5, UpdateMetadata 6           (replica-manager.ts)
+ *   Others       `extraHandlers` (group coordinator, ControlledShutdown on the controller...)
+ *   ApiVersions 18 is answered by the socket server itself.
+ *
+ * Versions: every version in the advertised ranges (src/protocol/kafka/api-keys.ts) is
+ * handled; the decoded objects have every field whatever the version (absent ones hold their
+ * defaults), so handlers only branch on `apiVersion` where the *meaning* changed.
+ *
+ * Errors are values. A bad request from a client becomes error codes in the response
+ * (per partition, per topic), never an exception. The handler throws only for (a) our own
+ * bugs and (b) the one case where Kafka closes the connection on purpose: a failed
+ * Produce with acks=0, which has no response to carry the error (NOTES.md c.5).
+ */
+import type { Logger } from '../../src/logger.js';
+import type { DecodedRequest, Encodable } from '../../src/protocol/kafka/codec.js';
+import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
+import type {
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
+  FetchRequest,
+  FetchResponse,
+  ListOffsetsRequest,
+  ListOffsetsResponse,
+  MetadataRequest,
+  MetadataResponse,
+  ProduceRequest,
+  ProduceResponse,
+} from '../../src/protocol/kafka/generated/index.js';
+import type { MetadataResponseTopic } from '../../src/protocol/kafka/generated/metadata.js';
+import type { AdvertisedApi } from '../../src/protocol/kafka/api-keys.js';
+import { advertisedApiVersions } from '../../src/protocol/kafka/api-keys.js';
+import { errorCodeOf, errorForCode } from '../../src/protocol/kafka/errors.js';
+import type { LogManager } from '../log/log-manager.js';
+import type { ConnectionInfo, HandlerResult, RequestHandler } from '../network/socket-server.js';
+import { AdminApis, type ControllerAdmin } from './admin-apis.js';
+import { describeResource, type BrokerConfigView } from './describe-configs.js';
+import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
+import { NO_LEADER_EPOCH } from './partition.js';
+import {
+  CONSUMER_REPLICA_ID,
+  isInternalTopic,
+  type ReplicaManager,
+} from './replica-manager.js';
+import { topicNameError } from './topic-name.js';
+
+export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './admin-apis.js';
+
+/**
+ * The inter-broker APIs the controller sends to every broker. They are not in the client
+ * advertisement of api-keys.ts, but the socket server only admits advertised APIs, so
+ * main.ts must pass `brokerAdvertisedApis()` to it. Advertising them to clients is harmless
+ * (Kafka's ZooKeeper-mode brokers did, NOTES.md g.4). We accept every version we have a
+ * schema for; the controller may pick any.
+ */
+export const INTER_BROKER_API_RANGES: readonly AdvertisedApi[] = [
+  { apiKey: ApiKey.LeaderAndIsr, name: 'LeaderAndIsr', minVersion: 0, maxVersion: 7,
+    required: true },
+  { apiKey: ApiKey.StopReplica, name: 'StopReplica', minVersion: 0, maxVersion: 4,
+    required: true },
+  { apiKey: ApiKey.UpdateMetadata, name: 'UpdateMetadata', minVersion: 0, maxVersion: 8,
+    required: true },
+];
+
+/** The list to give the SocketServer (and so ApiVersions): client APIs plus inter-broker. */
+export function brokerAdvertisedApis(
+  extra: readonly AdvertisedApi[] = [],
+  optionalImplemented: ReadonlySet<number> = new Set(),
+): AdvertisedApi[] {
+  return [...advertisedApiVersions(optionalImplemented), ...INTER_BROKER_API_RANGES, ...extra];
+}
+
+/** The broker settings the request handlers need (Kafka property names in comments). */
+export interface KafkaApisConfig extends BrokerConfigView {
+  /** `auto.create.topics.enable` (true). */
+  autoCreateTopicsEnable: boolean;
+  /** `num.partitions` (1): for CreateTopics with num_partitions -1. */
+  numPartitions: number;
+  /** `default.replication.factor` (1): for CreateTopics with replication_factor -1. */
+  defaultReplicationFactor: number;
+  /** `delete.topic.enable` (true). */
+  deleteTopicEnable: boolean;
+  /** `min.insync.replicas` (1): shown by DescribeConfigs; the replica manager enforces it. */
+  minInsyncReplicas: number;
+}
+
+export interface KafkaApisDeps {
+  brokerId: number;
+  config: KafkaApisConfig;
+  logManager: LogManager;
+  metadataCache: MetadataCache;
+  replicaManager: ReplicaManager;
+  controllerAdmin: ControllerAdmin;
+  logger: Logger;
+  /**
+   * This broker's epoch (the zxid that created its registration znode), to refuse control
+   * requests meant for an earlier incarnation of this broker id (STALE_BROKER_EPOCH). When
+   * absent, broker epochs are not checked.
+   */
+  brokerEpoch?: () => bigint | undefined;
+  /** A topic's config overrides from the coordinator, or undefined if the topic is unknown
+   *  there. Defaults to: {} for topics in the metadata cache, else undefined. */
+  topicConfigOverrides?: (topic: string) => Readonly<Record<string, string>> | undefined;
+  /** Handlers for APIs this module does not implement (groups, ControlledShutdown...). */
+  extraHandlers?: Partial<Record<number, RequestHandler>>;
+}
+
+/** Builds the RequestHandler that main.ts gives to the SocketServer. */
+export function createKafkaApis(deps: KafkaApisDeps): RequestHandler {
+  const apis = new KafkaApis(deps);
+  return (request, connection) => apis.handle(request, connection);
+}
+
+/** Thrown to make the socket server close the connection (acks=0 Produce failures). */
+export class CloseConnectionError extends Error {
+  override name = 'CloseConnectionError';
+}
+
+export class KafkaApis {
+  readonly #deps: KafkaApisDeps;
+  readonly #logger: Logger;
+  readonly #admin: AdminApis;
+
+  constructor(deps: KafkaApisDeps) {
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ component: 'kafka-apis', brokerId: deps.brokerId });
+    this.#admin = new AdminApis({
+      controllerAdmin: deps.controllerAdmin,
+      metadataCache: deps.metadataCache,
+      config: deps.config,
+      logger: this.#logger,
+      topicConfigOverrides: (topic) => this.#topicOverrides(topic),
+    });
+  }
+
+  async handle(request: DecodedRequest, connection: ConnectionInfo): Promise<HandlerResult> {
+    const v = request.apiVersion;
+    switch (request.apiKey) {
+      case ApiKey.Produce:
+        return this.handleProduce(request.body, v, request.clientId);
+      case ApiKey.Fetch:
+        return this.handleFetch(request.body, v);
+      case ApiKey.ListOffsets:
+        return this.handleListOffsets(request.body, v);
+      case ApiKey.Metadata:
+        return this.handleMetadata(request.body, v);
+      case ApiKey.CreateTopics:
+        return this.#admin.createTopics(request.body, v);
+      case ApiKey.DeleteTopics:
+        return this.#admin.deleteTopics(request.body, v);
+      case ApiKey.CreatePartitions:
+        return this.#admin.createPartitions(request.body, v);
+      case ApiKey.DescribeConfigs:
+        return this.handleDescribeConfigs(request.body, v);
+      case ApiKey.LeaderAndIsr: {
+        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch)) {
+          return { errorCode: 77 }; // STALE_BROKER_EPOCH
+        }
+        return this.#deps.replicaManager.becomeLeaderOrFollower(request.body, v);
+      }
+      case ApiKey.StopReplica: {
+        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch)) return { errorCode: 77 };
+        return this.#deps.replicaManager.stopReplicas(request.body, v);
+      }
+      case ApiKey.UpdateMetadata: {
+        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch)) return { errorCode: 77 };
+        return { errorCode: this.#deps.replicaManager.maybeUpdateMetadataCache(request.body, v) };
+      }
+      default: {
+        const extra = this.#deps.extraHandlers?.[request.apiKey];
+        if (extra !== undefined) return extra(request, connection);
+        // Advertised but not implemented here: a wiring mistake, not a client error. The
+        // socket server logs it and closes the connection, which clients treat as retriable.
+        throw new Error(`no handler for API key ${request.apiKey}`);
+      }
+    }
+  }
+
+  /** -1 means "not sent" (older request versions); otherwise it must not be older than us. */
+  #isStaleBrokerEpoch(requestEpoch: bigint): boolean {
+    const current = this.#deps.brokerEpoch?.();
+    const stale = current !== undefined && requestEpoch !== -1n && requestEpoch < current;
+    if (stale) {
+      this.#logger.warn({ requestEpoch: String(requestEpoch), current: String(current) },
+        'ignoring control request for an older incarnation of this broker');
+    }
+    return stale;
+  }
+
+  #topicOverrides(topic: string): Readonly<Record<string, string>> | undefined {
+    if (this.#deps.topicConfigOverrides !== undefined) return this.#deps.topicConfigOverrides(topic);
+    return this.#deps.metadataCache.snapshot.hasTopic(topic) ? {} : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Produce (0)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Appends each partition's records on this broker, which must lead the partition. acks:
+   *   0  append, answer nothing (a failure closes the connection instead, as in Kafka);
+   *   1  answer once the leader has appended;
+   *  -1  answer once the records are committed (HW past them), see delayed-produce.ts. With a
+   *      single replica and min.insync.replicas=1 that is right after the append, as in Kafka.
+   */
+  async handleProduce(
+    request: ProduceRequest,
+    apiVersion: number,
+    clientId: string | null,
+  ): Promise<Encodable<ProduceResponse> | null> {
+    const acks = request.acks;
+    const entries = request.topicData.flatMap((topic) => topic.partitionData.map((p) => ({
+      topicPartition: { topic: topic.name, partition: p.index }, records: p.records })));
+    let results;
+    if (acks !== 0 && acks !== 1 && acks !== -1) {
+      results = entries.map((e) => ({ topicPartition: e.topicPartition, errorCode: 21,
+        baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1,
+        errorMessage: `acks must be -1, 0 or 1, not ${acks}` })); // INVALID_REQUIRED_ACKS
+    } else {
+      results = await this.#deps.replicaManager.appendRecords({
+        acks,
+        timeoutMs: request.timeoutMs,
+        internalTopicsAllowed: clientId === '__admin_client',
+        entries,
+      });
+    }
+    if (acks === 0) {
+      const failed = results.find((r) => r.errorCode !== 0);
+      if (failed !== undefined) {
+        throw new CloseConnectionError(`acks=0 produce to ${failed.topicPartition.topic}-` +
+          `${failed.topicPartition.partition} failed with ` +
+          `${errorForCode(failed.errorCode).name}; closing the connection as Kafka does`);
+      }
+      return null;
+    }
+    // Answer in the request's shape: same topics, same partitions, same order.
+    let i = 0;
+    return {
+      responses: request.topicData.map((topic) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map(() => {
+          const r = results[i++]!;
+          return {
+            index: r.topicPartition.partition,
+            errorCode: r.errorCode,
+            baseOffset: BigInt(r.baseOffset),
+            logAppendTimeMs: BigInt(r.logAppendTimeMs),
+            logStartOffset: BigInt(r.logStartOffset),
+            errorMessage: apiVersion >= 8 ? r.errorMessage : null,
+          };
+        }),
+      })),
+      throttleTimeMs: 0,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Fetch (1)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Reads records for consumers (up to the high watermark) and followers (up to the log end
+   * offset). Long poll: see replica-manager.ts fetchMessages and delayed-fetch.ts.
+   *
+   * Fetch sessions (KIP-227, v7+): we never create one. A client asking for a new session
+   * (session id 0, epoch 0) gets session id 0 back, which means "no session, send full
+   * fetches", and every client accepts that (Kafka does the same when its session cache is
+   * full). A client naming a session id gets FETCH_SESSION_ID_NOT_FOUND and starts over.
+   */
+  async handleFetch(request: FetchRequest, apiVersion: number): Promise<Encodable<FetchResponse>> {
+    if (apiVersion >= 7) {
+      if (request.sessionId !== 0) return { errorCode: 70, sessionId: 0, responses: [] };
+      if (request.sessionEpoch !== 0 && request.sessionEpoch !== -1) {
+        return { errorCode: 71, sessionId: 0, responses: [] }; // INVALID_FETCH_SESSION_EPOCH
+      }
+    }
+    const partitions = request.topics.flatMap((topic) => topic.partitions.map((p) => ({
+      topicPartition: { topic: topic.topic, partition: p.partition },
+      fetchOffset: Number(p.fetchOffset),
+      partitionMaxBytes: p.partitionMaxBytes,
+      currentLeaderEpoch: apiVersion >= 9 ? p.currentLeaderEpoch : NO_LEADER_EPOCH,
+    })));
+    const results = await this.#deps.replicaManager.fetchMessages({
+      replicaId: request.replicaId,
+      maxWaitMs: request.maxWaitMs,
+      minBytes: request.minBytes,
+      maxBytes: request.maxBytes,
+      isolationLevel: request.isolationLevel,
+      partitions,
+    });
+    const readCommitted = request.isolationLevel === 1;
+    let i = 0;
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: request.topics.map((topic) => ({
+        topic: topic.topic,
+        partitions: topic.partitions.map(() => {
+          const r = results[i++]!;
+          const ok = r.errorCode === 0;
+          return {
+            partitionIndex: r.topicPartition.partition,
+            errorCode: r.errorCode,
+            highWatermark: BigInt(ok ? r.highWatermark : -1),
+            // Without transactions the last stable offset is the high watermark.
+            lastStableOffset: BigInt(ok ? r.highWatermark : -1),
+            logStartOffset: BigInt(ok ? r.logStartOffset : -1),
+            // READ_COMMITTED readers expect a (here always empty) list of aborted
+            // transactions; READ_UNCOMMITTED ones get null, as from Kafka.
+            abortedTransactions: readCommitted ? [] : null,
+            preferredReadReplica: -1,
+            records: r.records,
+          };
+        }),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // ListOffsets (2)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Offsets by timestamp: -2 earliest (log start offset), -1 latest (the HW for consumers),
+   * t >= 0 the first offset whose record timestamp is >= t (-1 if none). Consumers (replica
+   * id -1) must ask the leader; -2 (debugging) may ask any replica and sees up to the LEO.
+   */
+  handleListOffsets(request: ListOffsetsRequest, apiVersion: number): Encodable<ListOffsetsResponse> {
+    const isFromConsumer = request.replicaId === CONSUMER_REPLICA_ID;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p) => {
+          const tp = { topic: topic.name, partition: p.partitionIndex };
+          const answer = (errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1) => ({
+            partitionIndex: p.partitionIndex, errorCode, timestamp: BigInt(timestamp),
+            offset: BigInt(offset), leaderEpoch,
+            // v0 answered with a list of offsets (max_num_offsets of them).
+            oldStyleOffsets: apiVersion === 0 && errorCode === 0 && offset >= 0
+              ? [BigInt(offset)] : [],
+          });
+          const partition = this.#deps.replicaManager.getPartition(tp);
+          if (partition === undefined) {
+            return answer(this.#deps.metadataCache.snapshot.partition(tp) ? 6 : 3);
+          }
+          if (request.replicaId !== -2 && !partition.isLeader) return answer(6);
+          const epochError = partition.checkCurrentLeaderEpoch(
+            apiVersion >= 4 ? p.currentLeaderEpoch : NO_LEADER_EPOCH);
+          if (epochError !== 0) return answer(epochError);
+          const timestamp = Number(p.timestamp);
+          if (timestamp < -2) return answer(42); // INVALID_REQUEST: -3 (max) is v7+
+          const found = partition.fetchOffsetForTimestamp(timestamp, isFromConsumer);
+          if (found === undefined) return answer(0);
+          const epoch = timestamp === -1 ? partition.leaderEpoch : -1;
+          return answer(0, found.offset, found.timestamp, epoch);
+        }),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Metadata (3)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Brokers, controller, cluster id and topic -> partition -> leader/replicas/ISR, all from
+   * the metadata cache (i.e. from the controller's last UpdateMetadata).
+   *
+   * Which topics: v0 treats an empty list as "all"; v1+ use null for all and [] for none.
+   * Unknown topics are created when `auto.create.topics.enable` is on and the request allows
+   * it (always before v4; `allow_auto_topic_creation` from v4). Creation only writes the
+   * assignment into the coordinator; the controller then elects leaders and tells every broker,
+   * so this response says LEADER_NOT_AVAILABLE and the client asks again (that is what Kafka
+   * does too). Listing all topics never creates any.
+   */
+  async handleMetadata(
+    request: MetadataRequest,
+    apiVersion: number,
+  ): Promise<Encodable<MetadataResponse>> {
+    const snapshot = this.#deps.metadataCache.snapshot;
+    const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    const names = all
+      ? snapshot.topicNames()
+      : [...new Set(request.topics!.map((t) => t.name ?? ''))];
+    const allowAutoCreate = this.#deps.config.autoCreateTopicsEnable &&
+      (apiVersion < 4 || request.allowAutoTopicCreation);
+    const topics = await Promise.all(names.map(async (name) => {
+      if (snapshot.hasTopic(name)) return this.#topicMetadata(snapshot, name, apiVersion);
+      const invalid = topicNameError(name);
+      if (invalid !== undefined) return emptyTopic(name, 17); // INVALID_TOPIC_EXCEPTION
+      if (!allowAutoCreate) return emptyTopic(name, 3); // UNKNOWN_TOPIC_OR_PARTITION
+      return emptyTopic(name, await this.#autoCreate(name));
+    }));
+    return {
+      throttleTimeMs: 0,
+      brokers: [...snapshot.brokers.values()].sort((a, b) => a.id - b.id)
+        .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: snapshot.clusterId,
+      controllerId: snapshot.controllerId,
+      topics,
+    };
+  }
+
+  /** Auto-creation's answer: LEADER_NOT_AVAILABLE while the controller sets the topic up. */
+  async #autoCreate(name: string): Promise<number> {
+    try {
+      await this.#deps.controllerAdmin.autoCreateTopic(name);
+      this.#logger.info({ topic: name }, 'auto-created topic');
+      return 5; // LEADER_NOT_AVAILABLE
+    } catch (err) {
+      const code = errorCodeOf(err);
+      if (code === 36) return 5; // TOPIC_ALREADY_EXISTS: another broker created it first
+      if (code === -1) this.#logger.error({ err, topic: name }, 'auto-creating topic failed');
+      return code;
+    }
+  }
+
+  #topicMetadata(
+    snapshot: MetadataSnapshot,
+    name: string,
+    apiVersion: number,
+  ): Encodable<MetadataResponseTopic> {
+    const partitions = [...snapshot.topics.get(name)!.values()]
+      .sort((a, b) => a.partition - b.partition)
+      .map((state) => partitionMetadata(snapshot, state, apiVersion));
+    return { errorCode: 0, name, isInternal: isInternalTopic(name), partitions };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // DescribeConfigs (32)
+  // ---------------------------------------------------------------------------------------
+
+  handleDescribeConfigs(
+    request: DescribeConfigsRequest,
+    apiVersion: number,
+  ): Encodable<DescribeConfigsResponse> {
+    return {
+      throttleTimeMs: 0,
+      results: request.resources.map((resource) => describeResource(resource, {
+        broker: this.#deps.config,
+        apiVersion,
+        includeSynonyms: request.includeSynonyms,
+        topicOverrides: (topic) => this.#topicOverrides(topic),
+        topicNameError,
+      })),
+    };
+  }
+}
+
+function emptyTopic(name: string, errorCode: number): Encodable<MetadataResponseTopic> {
+  return { errorCode, name, isInternal: isInternalTopic(name), partitions: [] };
+}
+
+/**
+ * One partition's metadata. A leader that is not alive is reported as LEADER_NOT_AVAILABLE
+ * with leader -1 (clients wait and refresh). Metadata v0 also reported REPLICA_NOT_AVAILABLE
+ * and left dead replicas out; v1+ list every replica and name the dead ones in
+ * offline_replicas (v5+) instead.
+ */
+function partitionMetadata(snapshot: MetadataSnapshot, state: PartitionState, apiVersion: number) {
+  const leaderAlive = state.leader >= 0 && snapshot.isBrokerAlive(state.leader);
+  let errorCode = leaderAlive ? 0 : 5;
+  let replicas = state.replicas;
+  let isr = state.isr;
+  if (apiVersion === 0) {
+    const alive = (id: number) => snapshot.isBrokerAlive(id);
+    if (errorCode === 0 && (!replicas.every(alive) || !isr.every(alive))) errorCode = 9;
+    replicas = replicas.filter(alive);
+    isr = isr.filter(alive);
+  }
+  return {
+    errorCode,
+    partitionIndex: state.partition,
+    leaderId: leaderAlive ? state.leader : -1,
+    leaderEpoch: state.leaderEpoch,
+    replicaNodes: [...replicas],
+    isrNodes: [...isr],
+    offlineReplicas: [...state.offlineReplicas],
+  };
+}

@@ -1,0 +1,514 @@
+/**
+ * The partitions this broker hosts, and the three things done to them: the controller makes
+ * them leaders or followers (LeaderAndIsr) and stops them (StopReplica); clients append to
+ * them (Produce) and read from them (Fetch). Modelled on Kafka's `ReplicaManager` (2.8).
+ *
+ * Who tells us what (NOTES.md b.9): only the controller changes which partitions we host and
+ * who leads them. Every control request carries the controller's epoch; a request from an
+ * older epoch comes from a controller that has since been replaced (it may not know yet), so
+ * it is refused with STALE_CONTROLLER_EPOCH and changes nothing. Per partition, LeaderAndIsr
+ * must carry a leader epoch strictly greater than the one we have (Kafka answers
+ * STALE_CONTROLLER_EPOCH for an older or equal one) and StopReplica v3+ one at least as large
+ * (else FENCED_LEADER_EPOCH); that way a delayed request cannot undo a newer decision.
+ *
+ * The write path (Produce -> appendRecords):
+ *   for each partition: hosted? leader? -> Partition.appendRecordsToLeader (log validates,
+ *   assigns offsets, writes) -> HW may move -> wake waiting Fetches (and acks=-1 Produces);
+ *   acks=-1 with records not yet committed -> DelayedProduce until the HW passes them.
+ * The read path (Fetch -> fetchMessages):
+ *   read each partition up to the HW (consumers) or LEO (followers), within the byte limits;
+ *   enough bytes, an error, or max_wait_ms=0 -> answer now; else DelayedFetch (long poll).
+ *
+ * Errors are values: every per-partition outcome carries a Kafka error code, and nothing a
+ * client sends can make these methods throw.
+ *
+ * High watermarks are checkpointed to `replication-offset-checkpoint` in each log dir every
+ * `highWatermarkCheckpointIntervalMs` (Kafka's replica.high.watermark.checkpoint.interval.ms,
+ * 5000) and at shutdown, and read back when a partition is first created here.
+ */
+import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/logger.js';
+import type { LeaderAndIsrPartitionState } from '../../src/protocol/kafka/generated/leader-and-isr.js';
+import type {
+  LeaderAndIsrRequest,
+  LeaderAndIsrResponse,
+  StopReplicaRequest,
+  StopReplicaResponse,
+  UpdateMetadataRequest,
+} from '../../src/protocol/kafka/generated/index.js';
+import type { Encodable } from '../../src/protocol/kafka/codec.js';
+import { partitionDirName, type TopicPartition } from '../log/log.js';
+import { topicPartitionKey, type LogManager } from '../log/log-manager.js';
+import { DelayedFetch } from './delayed-fetch.js';
+import { DelayedOperationPurgatory } from './delayed-operation.js';
+import { DelayedProduce, type ProducePartitionStatus } from './delayed-produce.js';
+import type { MetadataCache } from './metadata-cache.js';
+import { Partition, type ReadOutcome } from './partition.js';
+
+/** StopReplica v3 sentinels (Kafka's LeaderAndIsr.EpochDuringDelete / NoEpoch). */
+const EPOCH_DURING_DELETE = -2;
+const NO_EPOCH = -1;
+/** Fetch replica ids below 0 (NOTES.md c.2). */
+export const CONSUMER_REPLICA_ID = -1;
+export const DEBUGGING_CONSUMER_REPLICA_ID = -2;
+
+const key = topicPartitionKey;
+
+export interface ReplicaManagerOptions {
+  brokerId: number;
+  logManager: LogManager;
+  metadataCache: MetadataCache;
+  /** min.insync.replicas of a topic (the broker default unless the topic overrides it). */
+  minInsyncReplicas: (topic: string) => number;
+  clock: Clock;
+  logger: Logger;
+  highWatermarkCheckpointIntervalMs?: number;
+}
+
+export interface ProducePartitionResult {
+  topicPartition: TopicPartition;
+  errorCode: number;
+  /** Offset of the first appended record, -1 on error. */
+  baseOffset: number;
+  /** Broker time stamped on LogAppendTime topics, else -1. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  errorMessage: string | null;
+}
+
+export interface AppendParams {
+  acks: number;
+  timeoutMs: number;
+  /** Only the broker's own writers may append to internal topics (`__consumer_offsets`). */
+  internalTopicsAllowed: boolean;
+  entries: { topicPartition: TopicPartition; records: Buffer | null }[];
+}
+
+export interface FetchPartitionRequest {
+  topicPartition: TopicPartition;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+  currentLeaderEpoch: number;
+}
+
+export interface FetchParams {
+  /** -1 consumer, -2 debugging consumer, >= 0 the follower broker's id. */
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  /** Response-wide byte limit (Fetch v3+). */
+  maxBytes: number;
+  /** 0 READ_UNCOMMITTED, 1 READ_COMMITTED (the same here: no transactions yet). */
+  isolationLevel: number;
+  partitions: FetchPartitionRequest[];
+}
+
+export interface FetchPartitionResult extends ReadOutcome {
+  topicPartition: TopicPartition;
+}
+
+export class ReplicaManager {
+  readonly brokerId: number;
+  readonly #options: ReplicaManagerOptions;
+  readonly #logger: Logger;
+  readonly #partitions = new Map<string, Partition>();
+  readonly fetchPurgatory = new DelayedOperationPurgatory<DelayedFetch>('Fetch');
+  readonly producePurgatory = new DelayedOperationPurgatory<DelayedProduce>('Produce');
+  /** The newest controller epoch seen in an accepted control request. */
+  #controllerEpoch = -1;
+  #checkpointTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: ReplicaManagerOptions) {
+    this.brokerId = options.brokerId;
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'replica-manager',
+      brokerId: options.brokerId });
+  }
+
+  get controllerEpoch(): number {
+    return this.#controllerEpoch;
+  }
+
+  getPartition(tp: TopicPartition): Partition | undefined {
+    return this.#partitions.get(key(tp));
+  }
+
+  /** Hosted partitions, sorted by topic and index (for logs, tests and checkpoints). */
+  allPartitions(): Partition[] {
+    return [...this.#partitions.values()].sort((a, b) =>
+      a.topicPartition.topic.localeCompare(b.topicPartition.topic) ||
+      a.topicPartition.partition - b.topicPartition.partition);
+  }
+
+  /** Starts the periodic high-watermark checkpoint. */
+  startup(): void {
+    const intervalMs = this.#options.highWatermarkCheckpointIntervalMs ?? 5000;
+    this.#checkpointTimer = setInterval(() => this.checkpointHighWatermarks(), intervalMs);
+    this.#checkpointTimer.unref();
+  }
+
+  checkpointHighWatermarks(): void {
+    this.#options.logManager.checkpointHighWatermarks(
+      (tp) => this.getPartition(tp)?.highWatermark);
+  }
+
+  /** Answers everything waiting, writes the last HW checkpoint. Before LogManager.shutdown. */
+  shutdown(): void {
+    if (this.#checkpointTimer !== undefined) clearInterval(this.#checkpointTimer);
+    this.fetchPurgatory.shutdown();
+    this.producePurgatory.shutdown();
+    this.checkpointHighWatermarks();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Control plane: LeaderAndIsr, StopReplica, UpdateMetadata
+  // ---------------------------------------------------------------------------------------
+
+  /** The controller-epoch check shared by the three control requests. */
+  #isStaleController(controllerEpoch: number, what: string, controllerId: number): boolean {
+    if (controllerEpoch >= this.#controllerEpoch) {
+      this.#controllerEpoch = controllerEpoch;
+      return false;
+    }
+    this.#logger.warn({ controllerId, controllerEpoch, current: this.#controllerEpoch },
+      `ignoring ${what} from a stale controller`);
+    return true;
+  }
+
+  /** UpdateMetadata: refresh the metadata cache. Returns the error code to answer. */
+  maybeUpdateMetadataCache(request: UpdateMetadataRequest, apiVersion: number): number {
+    if (this.#isStaleController(request.controllerEpoch, 'UpdateMetadata',
+      request.controllerId)) {
+      return 11; // STALE_CONTROLLER_EPOCH
+    }
+    const deleted = this.#options.metadataCache.update(request, apiVersion);
+    if (deleted.length > 0) {
+      this.#logger.info({ partitions: deleted.map(partitionDirName) },
+        'metadata: partitions of deleted topics removed');
+    }
+    return 0;
+  }
+
+  /**
+   * LeaderAndIsr: for each partition that names us among its replicas and carries a newer
+   * leader epoch, create the log if needed and become leader or follower.
+   */
+  becomeLeaderOrFollower(
+    request: LeaderAndIsrRequest,
+    apiVersion: number,
+  ): Encodable<LeaderAndIsrResponse> {
+    const states = leaderAndIsrStatesOf(request, apiVersion);
+    const errors = new Map<LeaderAndIsrPartitionState, number>();
+    if (this.#isStaleController(request.controllerEpoch, 'LeaderAndIsr', request.controllerId)) {
+      for (const state of states) errors.set(state, 11);
+      return leaderAndIsrResponse(request, apiVersion, 11, errors);
+    }
+    const nowMs = this.#options.clock.nowMs();
+    for (const state of states) {
+      const tp = { topic: state.topicName, partition: state.partitionIndex };
+      errors.set(state, this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs));
+    }
+    return leaderAndIsrResponse(request, apiVersion, 0, errors);
+  }
+
+  #applyLeaderAndIsr(
+    tp: TopicPartition,
+    state: LeaderAndIsrPartitionState,
+    controllerId: number,
+    nowMs: number,
+  ): number {
+    if (!state.replicas.includes(this.brokerId)) {
+      this.#logger.warn({ partition: partitionDirName(tp), replicas: state.replicas,
+        controllerId }, 'ignoring LeaderAndIsr: this broker is not a replica');
+      return 3; // UNKNOWN_TOPIC_OR_PARTITION
+    }
+    const existing = this.getPartition(tp);
+    if (existing !== undefined && state.leaderEpoch <= existing.leaderEpoch) {
+      this.#logger.warn({ partition: partitionDirName(tp), leaderEpoch: state.leaderEpoch,
+        current: existing.leaderEpoch, controllerId },
+      'ignoring LeaderAndIsr: leader epoch is not newer than ours');
+      return 11; // STALE_CONTROLLER_EPOCH, as Kafka 2.8 answers for old and equal epochs
+    }
+    const partition = existing ?? this.#createPartition(tp);
+    if (state.leader === this.brokerId) partition.makeLeader(state, nowMs);
+    else partition.makeFollower(state);
+    // Whatever waited on this partition now answers from the new state (e.g. a consumer's
+    // long poll gets NOT_LEADER_OR_FOLLOWER and goes to the new leader at once).
+    this.#tryCompleteDelayedRequests(tp);
+    return 0;
+  }
+
+  #createPartition(tp: TopicPartition): Partition {
+    const log = this.#options.logManager.getOrCreateLog(tp);
+    const checkpoints = this.#options.logManager.readHighWatermarks();
+    const partition = new Partition({
+      topicPartition: tp,
+      localBrokerId: this.brokerId,
+      log,
+      checkpointedHighWatermark: checkpoints.get(key(tp)),
+      logger: this.#options.logger,
+    });
+    this.#partitions.set(key(tp), partition);
+    return partition;
+  }
+
+  /**
+   * StopReplica: stop hosting partitions (the replica moved away, or the topic is being
+   * deleted); with delete=true also delete their logs. A partition we do not host is still
+   * answered NONE, and its log deleted if asked, as Kafka does (a log dir can hold a
+   * partition nobody made us host since start-up).
+   */
+  stopReplicas(request: StopReplicaRequest, apiVersion: number): Encodable<StopReplicaResponse> {
+    const targets = stopReplicaTargetsOf(request, apiVersion);
+    const answer = (errorCode: number, codes: number[]) => ({
+      errorCode,
+      partitionErrors: targets.map((t, i) => ({ topicName: t.topic, partitionIndex: t.partition,
+        errorCode: codes[i] ?? 0 })),
+    });
+    if (this.#isStaleController(request.controllerEpoch, 'StopReplica', request.controllerId)) {
+      return answer(11, targets.map(() => 11));
+    }
+    const codes = targets.map((target) => this.#stopReplica(target));
+    return answer(0, codes);
+  }
+
+  #stopReplica(target: StopReplicaTarget): number {
+    const partition = this.getPartition(target);
+    if (partition !== undefined) {
+      const epoch = target.leaderEpoch;
+      const accepted = epoch === EPOCH_DURING_DELETE || epoch === NO_EPOCH ||
+        epoch >= partition.leaderEpoch;
+      if (!accepted) {
+        this.#logger.warn({ partition: partitionDirName(target), leaderEpoch: epoch,
+          current: partition.leaderEpoch }, 'ignoring StopReplica: leader epoch is older');
+        return 74; // FENCED_LEADER_EPOCH
+      }
+      this.#partitions.delete(key(target));
+      this.#tryCompleteDelayedRequests(target);
+    }
+    if (target.deletePartition) this.#options.logManager.deleteLog(target);
+    this.#logger.info({ partition: partitionDirName(target), delete: target.deletePartition },
+      'stopped replica');
+    return 0;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Produce
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Appends each partition's records on its leader and resolves with one result per entry,
+   * in request order: at once for acks 0 and 1, once committed (or timed out) for acks -1.
+   */
+  appendRecords(params: AppendParams): Promise<ProducePartitionResult[]> {
+    const statuses: ProducePartitionStatus[] = [];
+    for (const entry of params.entries) {
+      const { result, requiredOffset } = this.#appendToLocalLog(entry.topicPartition,
+        entry.records, params);
+      statuses.push({ result, requiredOffset,
+        pending: params.acks === -1 && result.errorCode === 0 });
+    }
+    const results = statuses.map((s) => s.result);
+    if (!statuses.some((s) => s.pending)) return Promise.resolve(results);
+    return new Promise((resolve) => {
+      const delayed = new DelayedProduce({
+        timeoutMs: Math.max(0, params.timeoutMs),
+        statuses,
+        replicaManager: this,
+        minInsyncReplicas: this.#options.minInsyncReplicas,
+        respond: resolve,
+      });
+      const keys = statuses.filter((s) => s.pending).map((s) => key(s.result.topicPartition));
+      this.producePurgatory.tryCompleteElseWatch(delayed, keys);
+    });
+  }
+
+  #appendToLocalLog(
+    tp: TopicPartition,
+    records: Buffer | null,
+    params: AppendParams,
+  ): { result: ProducePartitionResult; requiredOffset: number } {
+    const fail = (errorCode: number, errorMessage: string) => ({
+      result: { topicPartition: tp, errorCode, baseOffset: -1, logAppendTimeMs: -1,
+        logStartOffset: -1, errorMessage },
+      requiredOffset: -1,
+    });
+    if (isInternalTopic(tp.topic) && !params.internalTopicsAllowed) {
+      return fail(17, `cannot append to internal topic ${tp.topic}`); // INVALID_TOPIC_EXCEPTION
+    }
+    const partition = this.getPartition(tp);
+    if (partition === undefined) return fail(...this.#notHostedError(tp));
+    const outcome = partition.appendRecordsToLeader(records ?? Buffer.alloc(0), {
+      acks: params.acks,
+      minInsyncReplicas: this.#options.minInsyncReplicas(tp.topic),
+    });
+    if (!outcome.ok) {
+      this.#logger.debug({ partition: partitionDirName(tp), errorCode: outcome.errorCode,
+        reason: outcome.message }, 'produce rejected');
+      return fail(outcome.errorCode, outcome.message);
+    }
+    const { info } = outcome;
+    // Followers (up to the LEO) can read the new records now; consumers only once the HW
+    // moved, and then acks=-1 producers may be done too.
+    if (outcome.highWatermarkIncreased) this.#tryCompleteDelayedRequests(tp);
+    else this.fetchPurgatory.checkAndComplete(key(tp));
+    return {
+      result: { topicPartition: tp, errorCode: 0, baseOffset: info.firstOffset,
+        logAppendTimeMs: info.logAppendTimeMs, logStartOffset: info.logStartOffset,
+        errorMessage: null },
+      requiredOffset: info.lastOffset + 1,
+    };
+  }
+
+  /**
+   * Why a partition we do not host cannot be used: if the metadata says it exists, another
+   * broker hosts it (NOT_LEADER_OR_FOLLOWER: refresh metadata and go there), else it does
+   * not exist at all (UNKNOWN_TOPIC_OR_PARTITION).
+   */
+  #notHostedError(tp: TopicPartition): [number, string] {
+    if (this.#options.metadataCache.snapshot.partition(tp) !== undefined) {
+      return [6, `broker ${this.brokerId} does not host ${partitionDirName(tp)}`];
+    }
+    return [3, `unknown partition ${partitionDirName(tp)}`];
+  }
+
+  #tryCompleteDelayedRequests(tp: TopicPartition): void {
+    this.fetchPurgatory.checkAndComplete(key(tp));
+    this.producePurgatory.checkAndComplete(key(tp));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Fetch
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Reads for a Fetch request; resolves at once when there is enough to answer (min_bytes),
+   * when something failed, or when max_wait_ms is 0, else when data arrives or time is up.
+   */
+  fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
+    if (params.replicaId >= 0) this.#updateFollowerFetchStates(params);
+    const results = this.readFromLocalLog(params);
+    const bytes = results.reduce((sum, r) => sum + r.records.length, 0);
+    const anyError = results.some((r) => r.errorCode !== 0);
+    if (params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes ||
+      anyError) {
+      return Promise.resolve(results);
+    }
+    return new Promise((resolve) => {
+      const delayed = new DelayedFetch({ params, replicaManager: this, respond: resolve });
+      this.fetchPurgatory.tryCompleteElseWatch(delayed,
+        params.partitions.map((p) => key(p.topicPartition)));
+    });
+  }
+
+  /** A follower's fetch offset is its LEO: record it, and move the HW if that allows. */
+  #updateFollowerFetchStates(params: FetchParams): void {
+    const nowMs = this.#options.clock.nowMs();
+    for (const request of params.partitions) {
+      const partition = this.getPartition(request.topicPartition);
+      if (partition?.isLeader !== true) continue;
+      if (partition.updateFollowerFetchState(params.replicaId, request.fetchOffset, nowMs)) {
+        this.#tryCompleteDelayedRequests(request.topicPartition);
+      }
+    }
+  }
+
+  /**
+   * One read of every requested partition, in request order, within the byte limits:
+   * each partition gets at most its partition_max_bytes and at most what is left of the
+   * response's max_bytes; but the first batch found is returned whole even if it is larger
+   * (KIP-74), so that a consumer can never be stuck behind one big batch.
+   */
+  readFromLocalLog(params: FetchParams): FetchPartitionResult[] {
+    let bytesLeft = params.maxBytes;
+    let minOneBatch = true;
+    const upTo = params.replicaId >= 0 || params.replicaId === DEBUGGING_CONSUMER_REPLICA_ID
+      ? 'logEndOffset' as const
+      : 'highWatermark' as const;
+    const results: FetchPartitionResult[] = [];
+    for (const request of params.partitions) {
+      const tp = request.topicPartition;
+      const partition = this.getPartition(tp);
+      const leaderOnly = params.replicaId !== DEBUGGING_CONSUMER_REPLICA_ID;
+      if (partition === undefined || (leaderOnly && !partition.isLeader)) {
+        const errorCode = partition === undefined ? this.#notHostedError(tp)[0] : 6;
+        results.push({ topicPartition: tp, errorCode, highWatermark: -1, logStartOffset: -1,
+          logEndOffset: -1, records: EMPTY });
+        continue;
+      }
+      const outcome = partition.read({
+        fetchOffset: request.fetchOffset,
+        maxBytes: Math.max(0, Math.min(request.partitionMaxBytes, bytesLeft)),
+        minOneBatch,
+        upTo,
+        currentLeaderEpoch: request.currentLeaderEpoch,
+      });
+      if (outcome.records.length > 0) {
+        minOneBatch = false;
+        bytesLeft -= outcome.records.length;
+      }
+      results.push({ topicPartition: tp, ...outcome });
+    }
+    return results;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Kafka's internal topics: written only by the broker itself. */
+export function isInternalTopic(topic: string): boolean {
+  return topic === '__consumer_offsets' || topic === '__transaction_state';
+}
+
+/** LeaderAndIsr partition states, any version: flat in v0-1, grouped by topic in v2+. */
+function leaderAndIsrStatesOf(
+  request: LeaderAndIsrRequest,
+  apiVersion: number,
+): LeaderAndIsrPartitionState[] {
+  if (apiVersion <= 1) return request.ungroupedPartitionStates;
+  return request.topicStates.flatMap((topic) =>
+    topic.partitionStates.map((state) => ({ ...state, topicName: topic.topicName })));
+}
+
+/** The response names partitions by topic name (v0-4) or groups them by topic id (v5+). */
+function leaderAndIsrResponse(
+  request: LeaderAndIsrRequest,
+  apiVersion: number,
+  errorCode: number,
+  errors: Map<LeaderAndIsrPartitionState, number>,
+): Encodable<LeaderAndIsrResponse> {
+  const partitionError = (state: LeaderAndIsrPartitionState) => ({
+    topicName: state.topicName, partitionIndex: state.partitionIndex,
+    errorCode: errors.get(state) ?? 0,
+  });
+  if (apiVersion <= 4) return { errorCode, partitionErrors: [...errors.keys()].map(partitionError) };
+  const states = [...errors.keys()];
+  return {
+    errorCode,
+    topics: request.topicStates.map((topic) => ({
+      topicId: topic.topicId,
+      partitionErrors: states.filter((s) => s.topicName === topic.topicName).map(partitionError),
+    })),
+  };
+}
+
+interface StopReplicaTarget extends TopicPartition {
+  deletePartition: boolean;
+  leaderEpoch: number;
+}
+
+/** StopReplica targets, any version: v0 flat, v1-2 by topic, v3+ with per-partition epochs. */
+function stopReplicaTargetsOf(request: StopReplicaRequest, apiVersion: number): StopReplicaTarget[] {
+  const deletePartition = request.deletePartitions;
+  if (apiVersion === 0) {
+    return request.ungroupedPartitions.map((p) => ({ topic: p.topicName,
+      partition: p.partitionIndex, deletePartition, leaderEpoch: NO_EPOCH }));
+  }
+  if (apiVersion <= 2) {
+    return request.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({
+      topic: t.name, partition, deletePartition, leaderEpoch: NO_EPOCH })));
+  }
+  return request.topicStates.flatMap((t) => t.partitionStates.map((p) => ({
+    topic: t.topicName, partition: p.partitionIndex, deletePartition: p.deletePartition,
+    leaderEpoch: p.leaderEpoch })));
+}
