@@ -1,0 +1,333 @@
+/**
+ * startBroker: the one place that builds a broker out of its parts and connects them to the
+ * outside world (config, disk, coordinator session, sockets). Everything else is a pure core
+ * or a thin adapter. docs/broker.md describes the start-up and shutdown sequences.
+ *
+ * Start-up, in Kafka's order (KafkaServer.startup, 2.8):
+ *   1. open the log dirs (LogManager: recovery after an unclean shutdown)
+ *   2. open a coordinator session; create the top-level paths; read or create /cluster/id;
+ *      check meta.properties in every log dir (broker.id and cluster.id must match)
+ *   3. start the socket server (before registering, so the controller can reach us as soon
+ *      as it sees our registration)
+ *   4. register the ephemeral /brokers/ids/<id> (broker epoch = its czxid)
+ *   5. start the controller election
+ *   6. log `broker listening`
+ *
+ * Session expiry: the coordinator deleted our ephemerals (registration, maybe /controller).
+ * A new session is opened, the broker registers again (new epoch), and the controller re-runs
+ * the election (Kafka's RegisterBrokerAndReelect). Until that is done the broker keeps
+ * serving clients from what it knows.
+ *
+ * Shutdown (SIGINT/SIGTERM in cli.ts): close the socket server, resign as controller (deleting
+ * /controller so another broker takes over at once), close the session (which removes our
+ * registration), then flush the logs and write the clean-shutdown marker.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { systemClock, type Clock } from '../src/clock.js';
+import { CoordinatorClient } from '../src/coordinator-client/client.js';
+import { createRootLogger, type Logger } from '../src/logger.js';
+import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
+import type { BrokerConfig } from './config.js';
+import { ControllerAdminImpl } from './controller/controller-admin.js';
+import { ControllerChannelManager } from './controller/controller-channel-manager.js';
+import { KafkaController } from './controller/controller.js';
+import { LogManager } from './log/log-manager.js';
+import { SocketServer, type RequestHandler } from './network/socket-server.js';
+import { brokerAdvertisedApis, createKafkaApis } from './server/kafka-apis.js';
+import { MetadataCache } from './server/metadata-cache.js';
+import { ReplicaManager } from './server/replica-manager.js';
+import { createTopLevelPaths, getOrCreateClusterId, registerBroker } from './zk/kafka-zk-client.js';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface RunningBroker {
+  brokerId: number;
+  clusterId: string;
+  /** The port the (first) listener is bound to. */
+  port: number;
+  controller: KafkaController;
+  /** The current coordinator session. */
+  zk(): CoordinatorClient;
+  shutdown(): Promise<void>;
+}
+
+/** A start-up failure a person can act on; cli.ts prints the message and exits 1. */
+export class BrokerStartupError extends Error {
+  override name = 'BrokerStartupError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Kafka's Uuid.randomUuid().toString(): 16 random bytes as 22 characters of base64url. */
+export function newClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const root = options.logger ?? createRootLogger({ name: `broker-${config.brokerId}` });
+
+  // 2 (before 1: an id may need to be generated, and meta.properties may hold it).
+  const connectSession = async (): Promise<CoordinatorClient> => {
+    const client = new CoordinatorClient(config.zookeeperConnect, {
+      sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
+      initialConnectTimeoutMs: config.zookeeperConnectionTimeoutMs,
+      logger: root,
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new BrokerStartupError('KB_ERR_COORDINATOR_UNREACHABLE',
+        `cannot reach the coordinator at ${config.zookeeperConnect}: ${(err as Error).message}`);
+    }
+    return client;
+  };
+  let zk = await connectSession();
+  let log = root.child({ component: 'broker', brokerId: config.brokerId });
+  try {
+    await createTopLevelPaths(zk);
+    const clusterId = await getOrCreateClusterId(zk, newClusterId);
+    const brokerId = await resolveBrokerId(zk, config);
+    log = root.child({ component: 'broker', brokerId });
+    checkMetaProperties(config.logDirs, brokerId, clusterId);
+
+    // 1. The logs.
+    const logManager = LogManager.startup({
+      logDirs: config.logDirs,
+      defaultConfig: config.log,
+      clock,
+      logger: root,
+      retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+      recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+    });
+    logManager.startPeriodicTasks();
+
+    // 3. The request handler and the socket server.
+    const metadataCache = new MetadataCache({ clusterId, listenerName: config.interBrokerListenerName });
+    const replicaManager = new ReplicaManager({
+      brokerId,
+      logManager,
+      metadataCache,
+      minInsyncReplicas: () => config.minInsyncReplicas,
+      clock,
+      logger: root,
+      highWatermarkCheckpointIntervalMs: config.replicaHighWatermarkCheckpointIntervalMs,
+    });
+    replicaManager.startup();
+    let brokerEpoch: bigint | undefined;
+    const controller = new KafkaController({
+      brokerId,
+      zk: () => zk,
+      createSender: () =>
+        new ControllerChannelManager({
+          controllerId: brokerId,
+          logger: root,
+          requestTimeoutMs: config.controllerSocketTimeoutMs,
+        }),
+      interBrokerListenerName: config.interBrokerListenerName,
+      uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+      deleteTopicEnable: config.deleteTopicEnable,
+      clock,
+      logger: root,
+    });
+    const controllerAdmin = new ControllerAdminImpl({
+      controller,
+      zk: () => zk,
+      logger: root,
+      numPartitions: config.numPartitions,
+      defaultReplicationFactor: config.defaultReplicationFactor,
+      internalTopics: new Map([['__consumer_offsets', {
+        numPartitions: config.offsetsTopicNumPartitions,
+        replicationFactor: config.offsetsTopicReplicationFactor,
+      }]]),
+    });
+    const handler: RequestHandler = createKafkaApis({
+      brokerId,
+      config: {
+        brokerId,
+        numPartitions: config.numPartitions,
+        defaultReplicationFactor: config.defaultReplicationFactor,
+        autoCreateTopicsEnable: config.autoCreateTopicsEnable,
+        deleteTopicEnable: config.deleteTopicEnable,
+        minInsyncReplicas: config.minInsyncReplicas,
+        logDefaults: config.log,
+        otherStatic: Object.fromEntries(config.properties),
+      },
+      logManager,
+      metadataCache,
+      replicaManager,
+      controllerAdmin,
+      logger: root,
+      brokerEpoch: () => brokerEpoch,
+    });
+    const listener = config.listeners[0];
+    if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
+    const socketServer = new SocketServer({
+      host: listener.host,
+      port: listener.port,
+      advertised: brokerAdvertisedApis(),
+      handler,
+      logger: root,
+      frameBytesMax: config.socketRequestMaxBytes,
+    });
+    let port: number;
+    try {
+      port = await socketServer.listen();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new BrokerStartupError('KB_ERR_PORT_IN_USE',
+          `port ${listener.port} on ${listener.host} is already in use (another broker running?)`);
+      }
+      throw err;
+    }
+
+    // 4. Registration. An advertised port of 0 means "the port we actually got".
+    const info: BrokerInfo = {
+      id: brokerId,
+      endpoints: config.advertisedListeners.map((l) => ({
+        listenerName: l.listenerName,
+        host: l.host,
+        port: l.port === 0 ? port : l.port,
+        securityProtocol: l.securityProtocol,
+      })),
+      rack: config.rack,
+      jmxPort: -1,
+      timestampMs: clock.nowMs(),
+    };
+    try {
+      brokerEpoch = BigInt(await registerBroker(zk, info));
+    } catch (err) {
+      await socketServer.close();
+      await logManager.shutdown();
+      throw err;
+    }
+    log.info({ brokerEpoch: Number(brokerEpoch), clusterId }, 'registered /brokers/ids/' + brokerId);
+
+    // Session expiry: new session, register again, re-run the election.
+    let stopping = false;
+    const onExpired = (): void => {
+      if (stopping) return;
+      log.warn('coordinator session expired; opening a new one and registering again');
+      void (async () => {
+        for (;;) {
+          try {
+            const next = await connectSession();
+            zk = next;
+            zk.on('expired', onExpired);
+            brokerEpoch = BigInt(await registerBroker(zk, { ...info, timestampMs: clock.nowMs() }));
+            log.info({ brokerEpoch: Number(brokerEpoch) }, 're-registered with a new session');
+            controller.onNewSession();
+            return;
+          } catch (err) {
+            if (stopping) return;
+            log.error({ err }, 're-registration failed; retrying in 1 s');
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+        }
+      })();
+    };
+    zk.on('expired', onExpired);
+
+    // 5. The controller election.
+    controller.startup();
+    log.info({ host: listener.host, port, clusterId }, 'broker listening');
+
+    return {
+      brokerId,
+      clusterId,
+      port,
+      controller,
+      zk: () => zk,
+      async shutdown() {
+        if (stopping) return;
+        stopping = true;
+        log.info('shutting down');
+        await socketServer.close();
+        await controller.shutdown();
+        await zk.close();
+        replicaManager.shutdown();
+        await logManager.shutdown();
+        log.info('shut down cleanly');
+      },
+    };
+  } catch (err) {
+    await zk.close();
+    throw err;
+  }
+}
+
+/**
+ * `broker.id`, or a generated one: reserved.broker.max.id + the new version of
+ * /brokers/seqid (setData with version -1 bumps it; first value 1), as Kafka does.
+ */
+async function resolveBrokerId(zk: CoordinatorClient, config: BrokerConfig): Promise<number> {
+  if (config.brokerId >= 0) return config.brokerId;
+  const stored = readMetaProperties(config.logDirs).find((m) => m.brokerId !== undefined)?.brokerId;
+  if (stored !== undefined) return stored;
+  if (!config.brokerIdGenerationEnable) {
+    throw new BrokerStartupError('KB_ERR_CONFIG', 'broker.id is not set and broker.id.generation.enable=false');
+  }
+  const stat = await zk.setData(BrokerSequenceIdZNode.path, null, -1);
+  return config.reservedBrokerMaxId + stat.version;
+}
+
+interface MetaProperties {
+  dir: string;
+  brokerId?: number;
+  clusterId?: string;
+}
+
+function readMetaProperties(logDirs: readonly string[]): MetaProperties[] {
+  const result: MetaProperties[] = [];
+  for (const dir of logDirs) {
+    const file = path.join(dir, 'meta.properties');
+    if (!fs.existsSync(file)) continue;
+    const entries = new Map(
+      fs.readFileSync(file, 'utf8').split('\n')
+        .filter((l) => l.includes('=') && !l.startsWith('#'))
+        .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()] as const),
+    );
+    result.push({
+      dir,
+      brokerId: entries.has('broker.id') ? Number(entries.get('broker.id')) : undefined,
+      clusterId: entries.get('cluster.id'),
+    });
+  }
+  return result;
+}
+
+/**
+ * Every log dir remembers which broker and cluster it belongs to (`meta.properties`, as in
+ * Kafka). Starting a broker on another broker's data, or on a different cluster's, would
+ * serve the wrong partitions: refuse. Missing files are written.
+ */
+function checkMetaProperties(logDirs: readonly string[], brokerId: number, clusterId: string): void {
+  for (const meta of readMetaProperties(logDirs)) {
+    if (meta.brokerId !== undefined && meta.brokerId !== brokerId) {
+      throw new BrokerStartupError('KB_ERR_META_PROPERTIES',
+        `${meta.dir}/meta.properties says broker.id=${meta.brokerId}, but this broker is ${brokerId}`);
+    }
+    if (meta.clusterId !== undefined && meta.clusterId !== clusterId) {
+      throw new BrokerStartupError('KB_ERR_META_PROPERTIES',
+        `${meta.dir}/meta.properties says cluster.id=${meta.clusterId}, but the coordinator's cluster is ` +
+          `${clusterId} (data from another cluster?)`);
+    }
+  }
+  for (const dir of logDirs) {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'meta.properties');
+    if (fs.existsSync(file)) continue;
+    fs.writeFileSync(file, `#\n#${new Date().toUTCString()}\nversion=0\nbroker.id=${brokerId}\ncluster.id=${clusterId}\n`);
+  }
+}
