@@ -19,8 +19,15 @@ import { Command, CommanderError } from 'commander';
 import { createContext, describeFailure, type CommandModule } from './cli/context.js';
 import { serverCommands } from './cli/server-commands.js';
 import { znodeCommands } from './cli/znode-commands.js';
+import { topicsCommands } from './cli/topics.js';
+import { clusterCommands } from './cli/cluster.js';
 
-export const COMMAND_MODULES: readonly CommandModule[] = [serverCommands, znodeCommands];
+export const COMMAND_MODULES: readonly CommandModule[] = [
+  serverCommands,
+  znodeCommands,
+  topicsCommands,
+  clusterCommands,
+];
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+/**
+ * `samsa start`: a whole development cluster on this machine, as separate processes:
+ *
+ *   [coordinator]  127.0.0.1:2181 (admin HTTP 8080), data in ./data/coordinator
+ *   [broker-1]     127.0.0.1:9092, data in ./data/broker-1
+ *   [broker-2]     127.0.0.1:9093, data in ./data/broker-2
+ *   [broker-3]     127.0.0.1:9094, data in ./data/broker-3
+ *
+ * Data is kept across restarts (delete ./data for a fresh cluster). Each child runs the
+ * compiled program from dist/ when it has been built (`npm run build`), otherwise the
+ * TypeScript source through tsx. Every line a child writes is printed with its name in front;
+ * pino's JSON lines are shortened to `LEVEL component: message {fields}` so the story of the
+ * cluster (elections, leader changes) can be read as it happens.
+ *
+ * Order: all ports are checked first (a busy port stops everything with a message naming it);
+ * the coordinator starts and must log `coordinator listening`; then the brokers start.
+ * Ctrl-C (SIGINT) or SIGTERM stops the brokers first (each resigns and closes its session
+ * cleanly), then the coordinator; a second Ctrl-C kills whatever is left.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository root, from scripts/ or from dist/scripts/. */
+const ROOT = existsSync(join(HERE, '..', 'package.json')) ? resolve(HERE, '..') : resolve(HERE, '..', '..');
+
+interface ChildSpec {
+  name: string;
+  /** Path of the program relative to the root, without extension (coordinator/cli). */
+  program: string;
+  args: string[];
+  readyText: string;
+}
+
+/** How to run a program: compiled JS if present, else the TS source through tsx. */
+export function commandFor(program: string, root = ROOT): string[] {
+  const built = join(root, 'dist', `${program}.js`);
+  if (existsSync(built)) return [built];
+  return ['--import', 'tsx', join(root, `${program}.ts`)];
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'name', 'component', 'msg']);
+
+/** One log line for people: `INFO controller: became controller {"controllerEpoch":2}`. */
+export function formatLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    const level = LEVELS[Number(entry.level)] ?? String(entry.level);
+    const rest = Object.fromEntries(Object.entries(entry).filter(([k]) => !OMITTED.has(k)));
+    const fields = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest) : '';
+    const component = entry.component ? `${String(entry.component)}: ` : '';
+    return `${level} ${component}${String(entry.msg ?? '')}${fields}`;
+  } catch {
+    return line;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+interface Running {
+  spec: ChildSpec;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+function startChild(spec: ChildSpec): Promise<Running> {
+  const child = spawn(process.execPath, [...commandFor(spec.program), ...spec.args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return new Promise((resolveReady, rejectReady) => {
+    let ready = false;
+    const onLine = (line: string): void => {
+      process.stdout.write(`[${spec.name}] ${formatLogLine(line)}\n`);
+      if (!ready && line.includes(spec.readyText)) {
+        ready = true;
+        resolveReady({ spec, child, exited });
+      }
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    void exited.then((code) => {
+      process.stdout.write(`[${spec.name}] exited with code ${code}\n`);
+      if (!ready) rejectReady(new Error(`${spec.name} exited (code ${code}) before it was ready`));
+    });
+  });
+}
+
+export async function startCluster(options: { dataDir: string; brokers: number }): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  const coordinatorPort = 2181;
+  const adminPort = 8080;
+  const brokerPorts = Array.from({ length: options.brokers }, (_, i) => 9092 + i);
+  for (const [what, port] of [
+    ['coordinator', coordinatorPort],
+    ['coordinator admin', adminPort],
+    ...brokerPorts.map((p, i) => [`broker-${i + 1}`, p] as const),
+  ] as const) {
+    if (!(await portFree(port))) {
+      throw new Error(`port ${port} (${what}) is already in use on 127.0.0.1: stop whatever uses it ` +
+        '(another `samsa start`?) and try again');
+    }
+  }
+  mkdirSync(dataDir, { recursive: true });
+
+  const running: Running[] = [];
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopping) {
+      for (const r of running) r.child.kill('SIGKILL');
+      return;
+    }
+    stopping = true;
+    process.stdout.write('[samsa] stopping: brokers first, then the coordinator\n');
+    const brokers = running.filter((r) => r.spec.name !== 'coordinator');
+    for (const r of brokers) r.child.kill('SIGTERM');
+    await Promise.all(brokers.map((r) => r.exited));
+    for (const r of running.filter((r) => r.spec.name === 'coordinator')) {
+      r.child.kill('SIGTERM');
+      await r.exited;
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stopAll());
+  process.on('SIGTERM', () => void stopAll());
+
+  try {
+    running.push(await startChild({
+      name: 'coordinator',
+      program: 'coordinator/cli',
+      args: ['start', '--port', String(coordinatorPort), '--admin-port', String(adminPort),
+        '--data-dir', join(dataDir, 'coordinator')],
+      readyText: 'coordinator listening',
+    }));
+    const brokers = await Promise.all(brokerPorts.map((port, i) => startChild({
+      name: `broker-${i + 1}`,
+      program: 'broker/cli',
+      args: ['start', '--id', String(i + 1), '--port', String(port),
+        '--coordinator', `127.0.0.1:${coordinatorPort}`, '--data-dir', join(dataDir, `broker-${i + 1}`)],
+      readyText: 'broker listening',
+    })));
+    running.push(...brokers);
+  } catch (err) {
+    process.stdout.write(`[samsa] ${(err as Error).message}; stopping the rest\n`);
+    await stopAll();
+    return;
+  }
+  process.stdout.write(`[samsa] cluster up: bootstrap servers ${brokerPorts.map((p) => `127.0.0.1:${p}`).join(',')}` +
+    ' (Ctrl-C stops it)\n');
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  return script !== undefined && resolve(script) === fileURLToPath(import.meta.url);
+}
+
+if (isEntryPoint()) {
+  const program = new Command('samsa').description('run a Samsa development cluster');
+  program
+    .command('start')
+    .description('coordinator on 2181 (admin 8080) and brokers on 9092, 9093, 9094')
+    .option('--data-dir <dir>', 'where every process keeps its data', './data')
+    .option('--brokers <n>', 'how many brokers', '3')
+    .action(async (o: { dataDir: string; brokers: string }) => {
+      const brokers = Number(o.brokers);
+      if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) throw new Error('--brokers must be 1..9');
+      await startCluster({ dataDir: o.dataDir, brokers });
+    });
+  program.parseAsync(process.argv).catch((err: unknown) => {
+    process.stderr.write(`samsa: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
