@@ -168,7 +168,6 @@ export class KafkaController {
   async shutdown(): Promise<void> {
     this.#enqueue({ type: 'Shutdown' });
     await this.whenIdle();
-    this.#stopped = true;
   }
 
   /** Resolves once the queue is empty (tests and shutdown use it). */
@@ -329,6 +328,10 @@ export class KafkaController {
   }
 
   async #processShutdown(): Promise<void> {
+    // Nothing after this event runs: /controller's deletion below fires our own watch, and a
+    // Reelect processed now would make a stopping broker controller again.
+    this.#stopped = true;
+    this.#queue.length = 0;
     if (!this.#active) return;
     const epoch = this.#ctx.epoch;
     this.#resign('broker shutting down');
