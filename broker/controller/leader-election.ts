@@ -102,8 +102,8 @@ export function offlinePartitionLeaderElection(options: {
  * A replica went offline (its broker died): remove it from the ISR
  * (`ReplicaStateMachine` → OfflineReplica, `removeReplicasFromIsr`). If it was the leader the
  * leader becomes -1 (an election follows separately). The ISR is never emptied: if the
- * replica was the only member it stays. Returns `null` when nothing changes (the replica was
- * neither leader nor in the ISR), so no write and no epoch bump are needed.
+
+
  */
 export function removeReplicaFromIsr(options: {
   current: LeaderAndIsr;
@@ -115,10 +115,14 @@ export function removeReplicaFromIsr(options: {
   const isLeader = current.leader === replica;
   if (!inIsr && !isLeader) return null;
   const shrunk = current.isr.filter((b) => b !== replica);
+  const isr = shrunk.length > 0 ? shrunk : current.isr;
+  // The last ISR member of a partition that is already leaderless: it stays, so nothing
+  // changes, and a write would only bump the epoch for no reason.
+  if (!isLeader && isr === current.isr) return null;
   return {
     leader: isLeader ? NO_LEADER : current.leader,
     leaderEpoch: current.leaderEpoch + 1,
-    isr: shrunk.length > 0 ? shrunk : current.isr,
+    isr,
     controllerEpoch: options.controllerEpoch,
   };
 }
