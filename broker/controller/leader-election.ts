@@ -102,8 +102,9 @@ export function offlinePartitionLeaderElection(options: {
  * A replica went offline (its broker died): remove it from the ISR
  * (`ReplicaStateMachine` → OfflineReplica, `removeReplicasFromIsr`). If it was the leader the
  * leader becomes -1 (an election follows separately). The ISR is never emptied: if the
-
-
+ * replica was the only member it stays. Returns `null` when nothing changes (the replica was
+ * neither leader nor in the ISR, or was the last ISR member of a leaderless partition), so
+ * no write and no epoch bump are needed.
  */
 export function removeReplicaFromIsr(options: {
   current: LeaderAndIsr;
