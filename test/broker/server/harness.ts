@@ -1,0 +1,340 @@
+/**
+ * A single in-process broker for data-plane tests: a real LogManager in `t.testdir()`, the
+ * metadata cache, the replica manager and KafkaApis behind a real SocketServer on
+ * 127.0.0.1:0.
+ *
+ * There is no coordinator and no controller here. `TestController` plays the controller's
+ * part over the Kafka protocol, as the real one does: it connects to the broker and sends
+ * UpdateMetadata, LeaderAndIsr and StopReplica requests. It also implements ControllerAdmin
+ * for the broker, so CreateTopics/DeleteTopics/auto-creation go "through the controller".
+ *
+ * `groupStandIn` answers the group APIs for a kafkajs consumer with a single member (the group
+ * coordinator is not part of the data plane and not written yet): FindCoordinator -> this
+ * broker, JoinGroup -> you are the leader, SyncGroup -> your own assignment, no committed
+ * offsets. It is a test fixture only.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { Test } from 'tap';
+import { LogManager } from '../../../broker/log/log-manager.js';
+import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
+import { SocketServer, type RequestHandler } from '../../../broker/network/socket-server.js';
+import { MetadataCache } from '../../../broker/server/metadata-cache.js';
+import { ReplicaManager } from '../../../broker/server/replica-manager.js';
+import {
+  brokerAdvertisedApis,
+  createKafkaApis,
+  type ControllerAdmin,
+  type KafkaApisConfig,
+  type NewTopic,
+  type TopicResult,
+} from '../../../broker/server/kafka-apis.js';
+import {
+  decodeResponse,
+  encodeRequestFrame,
+  type ApiKey,
+  type Encodable,
+} from '../../../src/protocol/kafka/codec.js';
+import { FrameReader } from '../../../src/protocol/kafka/frame-reader.js';
+import type {
+  RequestBodyByApiKey,
+  ResponseBodyByApiKey,
+} from '../../../src/protocol/kafka/generated/index.js';
+import { systemClock } from '../../../src/clock.js';
+import { silentLogger } from '../../../src/logger.js';
+import { KafkaError } from '../../../src/protocol/kafka/errors.js';
+
+export const BROKER_ID = 1;
+export const CLUSTER_ID = 'test-cluster-id';
+
+/** A raw Kafka-protocol client: one request at a time, typed by API key. */
+export class RawClient {
+  readonly #socket: net.Socket;
+  readonly #reader = new FrameReader();
+  readonly #waiting: ((frame: Buffer) => void)[] = [];
+  #correlationId = 1;
+
+  private constructor(socket: net.Socket) {
+    this.#socket = socket;
+    socket.on('data', (chunk) => {
+      for (const frame of this.#reader.push(chunk).frames) this.#waiting.shift()?.(frame);
+    });
+  }
+
+  static async connect(port: number): Promise<RawClient> {
+    const socket = net.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    return new RawClient(socket);
+  }
+
+  /** Sends a request and resolves with the decoded response body. */
+  send<K extends ApiKey>(
+    apiKey: K,
+    apiVersion: number,
+    body: Encodable<RequestBodyByApiKey[K]>,
+  ): Promise<ResponseBodyByApiKey[K]> {
+    const correlationId = this.#correlationId++;
+    const response = new Promise<ResponseBodyByApiKey[K]>((resolve) => {
+      this.#waiting.push((frame) => resolve(decodeResponse(apiKey, apiVersion, frame).body));
+    });
+    for (const chunk of encodeRequestFrame(
+      { apiKey, apiVersion, correlationId, clientId: 'raw-test' }, body)) {
+      this.#socket.write(chunk);
+    }
+    return response;
+  }
+
+  /** Sends a request that gets no response (acks=0). */
+  sendOneWay<K extends ApiKey>(apiKey: K, apiVersion: number,
+    body: Encodable<RequestBodyByApiKey[K]>): void {
+    for (const chunk of encodeRequestFrame(
+      { apiKey, apiVersion, correlationId: this.#correlationId++, clientId: 'raw-test' }, body)) {
+      this.#socket.write(chunk);
+    }
+  }
+
+  get socket(): net.Socket {
+    return this.#socket;
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
+
+interface TopicState {
+  partitions: number;
+  leaderEpoch: number;
+}
+
+/**
+ * Plays the controller for one broker: every topic's partitions live on BROKER_ID, which
+ * leads them. Each change is sent as LeaderAndIsr then UpdateMetadata (the real controller's
+ * order, so the broker can serve a partition before clients learn about it).
+ */
+export class TestController implements ControllerAdmin {
+  readonly topics = new Map<string, TopicState>();
+  controllerEpoch = 1;
+  active = true;
+  /** Set by startBroker once the broker listens. */
+  client!: RawClient;
+  port = 0;
+
+  isActive(): boolean {
+    return this.active;
+  }
+
+  async createTopics(topics: NewTopic[], validateOnly: boolean): Promise<TopicResult[]> {
+    const results: TopicResult[] = [];
+    for (const topic of topics) {
+      if (this.topics.has(topic.name)) {
+        results.push({ name: topic.name, errorCode: 36, errorMessage: 'already exists' });
+      } else if (topic.replicationFactor > 1) {
+        results.push({ name: topic.name, errorCode: 38,
+          errorMessage: 'replication factor larger than the number of brokers' });
+      } else {
+        results.push({ name: topic.name, errorCode: 0 });
+        if (!validateOnly) {
+          // Like the real controller: the znode is written now, leaders come a bit later.
+          this.topics.set(topic.name, { partitions: topic.numPartitions, leaderEpoch: 0 });
+          setTimeout(() => void this.publish([topic.name]), 5);
+        }
+      }
+    }
+    return results;
+  }
+
+  async deleteTopics(names: string[]): Promise<TopicResult[]> {
+    setTimeout(() => void this.delete(names), 5);
+    return names.map((name) => ({ name, errorCode: 0 }));
+  }
+
+  async createPartitions(
+    topics: { name: string; count: number }[],
+  ): Promise<TopicResult[]> {
+    for (const t of topics) this.topics.get(t.name)!.partitions = t.count;
+    setTimeout(() => void this.publish(topics.map((t) => t.name)), 5);
+    return topics.map((t) => ({ name: t.name, errorCode: 0 }));
+  }
+
+  async autoCreateTopic(name: string): Promise<void> {
+    if (this.topics.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS');
+    await this.createTopics([{ name, numPartitions: 1, replicationFactor: 1, configs: {} }],
+      false);
+  }
+
+  /** Creates a topic and waits until the broker has been told about it. */
+  async createTopic(name: string, partitions: number): Promise<void> {
+    this.topics.set(name, { partitions, leaderEpoch: 0 });
+    await this.publish([name]);
+  }
+
+  /** LeaderAndIsr (leader = BROKER_ID, epoch bumped) then UpdateMetadata for `names`. */
+  async publish(names: string[], options: { bumpEpoch?: boolean } = {}) {
+    const states = names.flatMap((name) => {
+      const topic = this.topics.get(name)!;
+      if (options.bumpEpoch) topic.leaderEpoch++;
+      return Array.from({ length: topic.partitions }, (_, partitionIndex) => ({
+        topicName: name, partitionIndex, controllerEpoch: this.controllerEpoch,
+        leader: BROKER_ID, leaderEpoch: topic.leaderEpoch, isr: [BROKER_ID],
+        partitionEpoch: 0, replicas: [BROKER_ID], isNew: true,
+      }));
+    });
+    const leaderAndIsr = await this.client.send(4, 2, {
+      controllerId: BROKER_ID, controllerEpoch: this.controllerEpoch, brokerEpoch: -1n,
+      topicStates: names.map((name) => ({ topicName: name,
+        partitionStates: states.filter((s) => s.topicName === name) })),
+      liveLeaders: [{ brokerId: BROKER_ID, hostName: '127.0.0.1', port: this.port }],
+    });
+    const updateMetadata = await this.sendUpdateMetadata(states.map((s) => ({ ...s,
+      zkVersion: 0, offlineReplicas: [] })));
+    return { leaderAndIsr, updateMetadata };
+  }
+
+  sendUpdateMetadata(partitionStates: Encodable<
+    RequestBodyByApiKey[6]['topicStates'][number]['partitionStates'][number] &
+    { topicName: string }>[]) {
+    const names = [...new Set(partitionStates.map((s) => s.topicName!))];
+    return this.client.send(6, 5, {
+      controllerId: BROKER_ID, controllerEpoch: this.controllerEpoch, brokerEpoch: -1n,
+      topicStates: names.map((topicName) => ({ topicName,
+        partitionStates: partitionStates.filter((s) => s.topicName === topicName) })),
+      liveBrokers: [{ id: BROKER_ID, endpoints: [{ port: this.port, host: '127.0.0.1',
+        listener: 'PLAINTEXT', securityProtocol: 0 }], rack: null }],
+    });
+  }
+
+  /** StopReplica(delete) then UpdateMetadata with leader -2, as for a topic deletion. */
+  async delete(names: string[]): Promise<void> {
+    const doomed = names.map((name) => ({ name, partitions: this.topics.get(name)!.partitions }));
+    for (const name of names) this.topics.delete(name);
+    await this.client.send(5, 3, {
+      controllerId: BROKER_ID, controllerEpoch: this.controllerEpoch, brokerEpoch: -1n,
+      topicStates: doomed.map((t) => ({ topicName: t.name,
+        partitionStates: Array.from({ length: t.partitions }, (_, partitionIndex) => ({
+          partitionIndex, leaderEpoch: -2, deletePartition: true })) })),
+    });
+    await this.sendUpdateMetadata(doomed.flatMap((t) => Array.from({ length: t.partitions },
+      (_, partitionIndex) => ({ topicName: t.name, partitionIndex,
+        controllerEpoch: this.controllerEpoch, leader: -2, leaderEpoch: 0, isr: [],
+        zkVersion: 0, replicas: [], offlineReplicas: [] }))));
+  }
+}
+
+export interface TestBroker {
+  port: number;
+  bootstrap: string;
+  controller: TestController;
+  replicaManager: ReplicaManager;
+  metadataCache: MetadataCache;
+  logManager: LogManager;
+  logDir: string;
+}
+
+export function testConfig(overrides: Partial<KafkaApisConfig> = {}): KafkaApisConfig {
+  return {
+    brokerId: BROKER_ID,
+    autoCreateTopicsEnable: true,
+    numPartitions: 1,
+    defaultReplicationFactor: 1,
+    deleteTopicEnable: true,
+    minInsyncReplicas: 1,
+    logDefaults: logConfig(),
+    ...overrides,
+  };
+}
+
+/** Starts a broker, connects the test controller, sends the first UpdateMetadata. */
+export async function startBroker(
+  t: Test,
+  options: {
+    config?: Partial<KafkaApisConfig>;
+    logConfig?: Partial<LogConfig>;
+    /** Answer the group APIs with `groupStandIn` (for kafkajs consumers). */
+    groups?: boolean;
+  } = {},
+): Promise<TestBroker> {
+  // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
+  // in t.teardown, which writes the last checkpoints into it.
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-broker-test-'));
+  const logger = silentLogger();
+  const defaults = logConfig(options.logConfig);
+  const config = testConfig({ logDefaults: defaults, ...options.config });
+  const logManager = LogManager.startup({ logDirs: [logDir], defaultConfig: defaults,
+    clock: systemClock, logger });
+  const metadataCache = new MetadataCache({ clusterId: CLUSTER_ID });
+  const replicaManager = new ReplicaManager({ brokerId: BROKER_ID, logManager, metadataCache,
+    minInsyncReplicas: () => config.minInsyncReplicas, clock: systemClock, logger });
+  const controller = new TestController();
+  const extraHandlers = options.groups === true ? groupStandIn(controller) : undefined;
+  const handler = createKafkaApis({ brokerId: BROKER_ID, config, logManager, metadataCache,
+    replicaManager, controllerAdmin: controller, logger, extraHandlers });
+  const server = new SocketServer({ host: '127.0.0.1', port: 0,
+    advertised: brokerAdvertisedApis(), handler, logger });
+  const port = await server.listen();
+  controller.port = port;
+  controller.client = await RawClient.connect(port);
+  t.teardown(async () => {
+    controller.client.close();
+    replicaManager.shutdown();
+    await server.close();
+    await logManager.shutdown();
+    fs.rmSync(logDir, { recursive: true, force: true });
+  });
+  await controller.sendUpdateMetadata([]);
+  return { port, bootstrap: `127.0.0.1:${port}`, controller, replicaManager, metadataCache,
+    logManager, logDir };
+}
+
+/**
+ * Single-member group APIs for a kafkajs consumer (see the module comment). Committed offsets
+ * are kept in memory so a test can check that commits arrive.
+ */
+export function groupStandIn(address: { port: number }): Partial<Record<number, RequestHandler>> {
+  const committed = new Map<string, bigint>();
+  let assignment: Buffer = Buffer.alloc(0);
+  let generation = 0;
+  return {
+    10: () => ({ errorCode: 0, nodeId: BROKER_ID, host: '127.0.0.1', port: address.port,
+      coordinators: [] }),
+    11: (request) => {
+      const body = request.body as RequestBodyByApiKey[11];
+      const memberId = body.memberId !== '' ? body.memberId : 'member-1';
+      generation++;
+      const protocol = body.protocols[0]!;
+      return { errorCode: 0, generationId: generation, protocolType: body.protocolType,
+        protocolName: protocol.name, leader: memberId, memberId,
+        members: [{ memberId, groupInstanceId: null, metadata: protocol.metadata }] };
+    },
+    14: (request) => {
+      const body = request.body as RequestBodyByApiKey[14];
+      const mine = body.assignments.find((a) => a.memberId === body.memberId);
+      if (mine !== undefined) assignment = mine.assignment;
+      return { errorCode: 0, protocolType: body.protocolType, protocolName: body.protocolName,
+        assignment };
+    },
+    12: () => ({ errorCode: 0 }),
+    13: () => ({ errorCode: 0, members: [] }),
+    9: (request) => {
+      const body = request.body as RequestBodyByApiKey[9];
+      return { errorCode: 0, topics: body.topics!.map((topic) => ({ name: topic.name,
+        partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex,
+          committedOffset: committed.get(`${topic.name} ${partitionIndex}`) ?? -1n,
+          committedLeaderEpoch: -1, metadata: '', errorCode: 0 })) })) };
+    },
+    8: (request) => {
+      const body = request.body as RequestBodyByApiKey[8];
+      for (const topic of body.topics) {
+        for (const p of topic.partitions) {
+          committed.set(`${topic.name} ${p.partitionIndex}`, p.committedOffset);
+        }
+      }
+      return { topics: body.topics.map((topic) => ({ name: topic.name,
+        partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex,
+          errorCode: 0 })) })) };
+    },
+  };
+}
