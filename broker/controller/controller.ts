@@ -380,6 +380,12 @@ export class KafkaController {
     const all = this.#ctx.allPartitions().filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
     const fresh = all.filter((tp) => !this.#ctx.stateOf(tp));
     await this.#initializePartitions(fresh);
+    // Replicas on brokers that are not registered go Offline (Kafka's ReplicaStateMachine
+    // startup): they leave the ISRs, and partitions they led get new leaders. A broker that
+    // died while there was no controller is noticed here and nowhere else.
+    const live = this.#ctx.liveBrokerIds();
+    const deadReplicas = [...new Set(all.flatMap((tp) => this.#ctx.replicasOf(tp)))].filter((b) => !live.has(b));
+    if (deadReplicas.length > 0) await this.#onBrokerFailure(deadReplicas);
     await this.#electOfflinePartitions(all.filter((tp) => this.#ctx.stateOf(tp)), 'controller failover');
     for (const tp of all) if (this.#ctx.stateOf(tp)) this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, false);
     this.#batch.updateMetadataToAll(this.#ctx.allPartitions());
