@@ -92,24 +92,30 @@ const inputFile = path.join(dir, 'records.txt');
   fs.closeSync(fd);
 }
 
-function kcat(args: string[], stdinFile?: string): Promise<number> {
+/** Runs kcat; resolves with the wall time and the CPU time THIS process (the broker) used. */
+function kcat(args: string[], stdinFile?: string): Promise<{ ms: number; brokerCpuMs: number }> {
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const child = spawn('kcat', ['-b', bootstrap, ...args], {
       stdio: [stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
+      const used = process.cpuUsage(cpu);
       if (code !== 0) reject(new Error(`kcat ${args.join(' ')} exited with ${code}`));
-      else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      else resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6,
+        brokerCpuMs: (used.user + used.system) / 1000 });
     });
   });
 }
 
-function report(what: string, ms: number, bytes: number): void {
+function report(what: string, { ms, brokerCpuMs }: { ms: number; brokerCpuMs: number },
+  bytes: number): void {
   const perSecond = (recordCount / ms) * 1000;
   const mbPerSecond = (bytes / ms) * 1000 / (1024 * 1024);
   console.log(`${what.padEnd(28)} ${recordCount} records in ${ms.toFixed(0)} ms: ` +
-    `${Math.round(perSecond).toLocaleString('en')} records/s, ${mbPerSecond.toFixed(1)} MB/s`);
+    `${Math.round(perSecond).toLocaleString('en')} records/s, ${mbPerSecond.toFixed(1)} MB/s ` +
+    `(broker CPU ${brokerCpuMs.toFixed(0)} ms)`);
 }
 
 console.log(`broker on ${bootstrap}, ${os.cpus().length} cores, ${os.cpus()[0]?.model}, ` +
@@ -117,14 +123,15 @@ console.log(`broker on ${bootstrap}, ${os.cpus().length} cores, ${os.cpus()[0]?.
 for (const partitions of partitionCounts) {
   const topic = `bench-${partitions}`;
   createTopic(topic, partitions);
-  const produceMs = await kcat(['-P', '-t', topic, '-X', 'acks=1', '-X', 'linger.ms=5',
+  const produced = await kcat(['-P', '-t', topic, '-X', 'acks=1', '-X', 'linger.ms=5',
     '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000'], inputFile);
-  report(`produce, ${partitions} partition(s)`, produceMs, recordCount * RECORD_BYTES);
+  report(`produce, ${partitions} partition(s)`, produced, recordCount * RECORD_BYTES);
   const logEnd = replicaManager.allPartitions().filter((p) => p.topicPartition.topic === topic)
     .reduce((sum, p) => sum + p.logEndOffset, 0);
   if (logEnd !== recordCount) throw new Error(`expected ${recordCount} records, log has ${logEnd}`);
-  const consumeMs = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q']);
-  report(`consume, ${partitions} partition(s)`, consumeMs, recordCount * RECORD_BYTES);
+  const consumed = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q',
+    ...(process.env.BENCH_CONSUMER_X ?? '').split(' ').filter(Boolean).flatMap((x) => ['-X', x])]);
+  report(`consume, ${partitions} partition(s)`, consumed, recordCount * RECORD_BYTES);
 }
 
 replicaManager.shutdown();
