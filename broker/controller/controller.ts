@@ -210,8 +210,16 @@ export class KafkaController {
 
   async #handleFailure(event: ControllerEvent, err: unknown): Promise<void> {
     if (err instanceof ControllerMovedError) {
-      this.#log.warn({ event: event.type, reason: err.message }, 'fenced by a newer controller');
-      await this.#maybeResign();
+      // A newer epoch exists, so our term is over whatever /controller says. If /controller
+      // still names us (our node survived while someone bumped the epoch), give it up too:
+      // its deletion starts a fresh election in which every broker, us included, may run.
+      this.#log.warn({ event: event.type, reason: err.message }, 'fenced by a newer controller epoch');
+      this.#resign('fenced: /controller_epoch moved on');
+      try {
+        if ((await getControllerId(this.#zk)) === this.#options.brokerId) await this.#zk.delete(ControllerZNode.path);
+      } catch (deleteErr) {
+        this.#log.warn({ err: deleteErr }, 'could not give up /controller after being fenced');
+      }
       return;
     }
     if (hasCode(err, ErrorCode.CONNECTIONLOSS)) {
