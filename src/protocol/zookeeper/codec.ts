@@ -123,6 +123,19 @@ export function statFromRecord(record: R.RecordOf<typeof R.Stat>): Stat {
 function aclFromRecord(acl: R.RecordOf<typeof R.ACL>): Acl {
   return { perms: acl.perms, scheme: acl.id.scheme, id: acl.id.id };
 }
+
+/**
+ * The ACL of nearly every create is OPEN_ACL_UNSAFE. Decoding it into one shared (frozen)
+ * array instead of a fresh one per request saves garbage, and lets the store's per-array
+ * encoding cache (coordinator/store.ts) hit instead of re-encoding it for every node.
+ */
+const OPEN_ACL_SHARED = Object.freeze([Object.freeze({ perms: 31, scheme: 'world', id: 'anyone' })]) as Acl[];
+
+function aclListFromRecords(records: R.RecordOf<typeof R.ACL>[]): Acl[] {
+  const only = records.length === 1 ? records[0] : undefined;
+  if (only && only.perms === 31 && only.id.scheme === 'world' && only.id.id === 'anyone') return OPEN_ACL_SHARED;
+  return records.map(aclFromRecord);
+}
 function aclToRecord(acl: Acl): R.RecordOf<typeof R.ACL> {
   return { perms: acl.perms, id: { scheme: acl.scheme, id: acl.id } };
 }
@@ -207,7 +220,7 @@ function createFromRecord(
     op: 'create',
     path: record.path,
     data: record.data,
-    acl: record.acl.map(aclFromRecord),
+    acl: aclListFromRecords(record.acl),
     mode,
   };
   if (ttl !== undefined) {

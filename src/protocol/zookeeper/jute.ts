@@ -118,7 +118,8 @@ export class JuteWriter {
   #length = 0;
 
   constructor(initialBytes = 256) {
-    this.#buffer = Buffer.alloc(initialBytes);
+    // allocUnsafe (pooled, not zero-filled) is safe: only bytes already written are exposed.
+    this.#buffer = Buffer.allocUnsafe(initialBytes);
   }
 
   get length(): number {
@@ -127,7 +128,7 @@ export class JuteWriter {
 
   #reserve(size: number): number {
     if (this.#length + size > this.#buffer.length) {
-      const grown = Buffer.alloc(Math.max(this.#buffer.length * 2, this.#length + size));
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + size));
       this.#buffer.copy(grown, 0, 0, this.#length);
       this.#buffer = grown;
     }
@@ -185,7 +186,7 @@ export class JuteWriter {
 
   /** The packet with its 4-byte length prefix: what goes on the socket. */
   toFrame(): Buffer {
-    const frame = Buffer.alloc(4 + this.#length);
+    const frame = Buffer.allocUnsafe(4 + this.#length);
     frame.writeInt32BE(this.#length, 0);
     this.#buffer.copy(frame, 4, 0, this.#length);
     return frame;
