@@ -12,7 +12,7 @@
  * are included (a few ms). There is no coordinator: the script plays the controller by calling
  * the replica manager with the UpdateMetadata and LeaderAndIsr requests a controller would send.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -94,15 +94,37 @@ const inputFile = path.join(dir, 'records.txt');
 
 /** Runs kcat; resolves with the wall time and the CPU time THIS process (the broker) used. */
 function kcat(args: string[], stdinFile?: string): Promise<{ ms: number; brokerCpuMs: number }> {
+  return runClient('kcat', ['-b', bootstrap, ...args], stdinFile);
+}
+
+/**
+ * kcat formats every record it consumes, which caps it near 1.2M records/s here. When
+ * librdkafka's headers are installed (Debian: librdkafka-dev), scripts/bench-consumer.c is
+ * compiled and used as a second consumer that only counts records, to measure the broker
+ * rather than kcat's printing.
+ */
+function compileFastConsumer(): string | undefined {
+  const source = path.join(path.dirname(new URL(import.meta.url).pathname), 'bench-consumer.c');
+  const binary = path.join(dir, 'bench-consumer');
+  const result = spawnSync('cc', ['-O2', '-o', binary, source, '-lrdkafka'], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    console.log('(librdkafka-dev not available: consuming with kcat only)');
+    return undefined;
+  }
+  return binary;
+}
+const fastConsumer = compileFastConsumer();
+
+function runClient(command: string, args: string[], stdinFile?: string): Promise<{ ms: number; brokerCpuMs: number }> {
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', bootstrap, ...args], {
+    const child = spawn(command, args, {
       stdio: [stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
       const used = process.cpuUsage(cpu);
-      if (code !== 0) reject(new Error(`kcat ${args.join(' ')} exited with ${code}`));
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
       else resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6,
         brokerCpuMs: (used.user + used.system) / 1000 });
     });
@@ -132,6 +154,10 @@ for (const partitions of partitionCounts) {
   const consumed = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q',
     ...(process.env.BENCH_CONSUMER_X ?? '').split(' ').filter(Boolean).flatMap((x) => ['-X', x])]);
   report(`consume, ${partitions} partition(s)`, consumed, recordCount * RECORD_BYTES);
+  if (fastConsumer) {
+    const fast = await runClient(fastConsumer, [bootstrap, topic, String(partitions), String(recordCount)]);
+    report(`consume (librdkafka), ${partitions} p.`, fast, recordCount * RECORD_BYTES);
+  }
 }
 
 replicaManager.shutdown();
