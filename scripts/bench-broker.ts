@@ -3,7 +3,7 @@
  * records (not a test). The broker runs in this process, so `node --cpu-prof` profiles it;
  * kcat runs as a child process, as a real client would.
  *
- *   node --import=tsx scripts/bench-broker.ts [records=1000000] [partitions=1,8]
+ *   node --import=tsx scripts/bench-broker.ts [records=4000000] [partitions=1,8]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import=tsx scripts/bench-broker.ts
  *
  * For each partition count: one topic; kcat -P (acks=1, linger.ms=5, batch.num.messages=
@@ -34,7 +34,7 @@ import type {
 } from '../src/protocol/kafka/generated/index.js';
 
 const RECORD_BYTES = 100;
-const recordCount = Number(process.argv[2] ?? 1_000_000);
+const recordCount = Number(process.argv[2] ?? 4_000_000);
 const partitionCounts = (process.argv[3] ?? '1,8').split(',').map(Number);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-broker-'));
