@@ -276,9 +276,9 @@ export class DataTree {
     if (!parent) throw new KeeperError(ErrorCode.NONODE, args.path);
     // The sequential suffix comes from the parent's creation counter *before* this create,
     // as a signed 32-bit decimal padded to 10 digits (NOTES.md a, "Create modes").
+    // The real suffix (digits, or '-' and digits after 2^31 creations) cannot make a path
+    // invalid that passed with the stand-in suffix above, so no second validation.
     const path = isSequentialMode(mode) ? args.path + formatSequence(parent.childCreations) : args.path;
-    const problem = pathProblem(path);
-    if (problem) throw new KeeperError(ErrorCode.BADARGUMENTS, path, problem);
     if (this.#nodes.has(path)) throw new KeeperError(ErrorCode.NODEEXISTS, path);
     if (parent.ephemeralOwner !== 0n && parent.kind === 'normal') {
       throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS, path);
