@@ -8,12 +8,12 @@
  * is taken, the port is busy, the coordinator is unreachable), with one line on stderr
  * naming the problem.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createRootLogger } from '../src/logger.js';
 import { buildBrokerConfig, ConfigError } from './config.js';
 import { startBroker } from './main.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 function integer(name: string) {
   return (value: string): number => {
@@ -73,17 +73,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {

@@ -13,14 +13,13 @@
  * `Error: KeeperErrorCode = NoNode for /x` (the ZooKeeper error name, as zkCli and the Java
  * client spell it); commander's usage errors also exit 1 with its own message.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { createContext, describeFailure, type CommandModule } from './cli/context.js';
 import { serverCommands } from './cli/server-commands.js';
 import { znodeCommands } from './cli/znode-commands.js';
 import { topicsCommands } from './cli/topics.js';
 import { clusterCommands } from './cli/cluster.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 export const COMMAND_MODULES: readonly CommandModule[] = [
   serverCommands,
@@ -71,18 +70,8 @@ export async function main(argv: readonly string[] = process.argv, io?: CliIo): 
   }
 }
 
-/** True when this file is the program being run (directly or through an npm bin symlink). */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main().then(
     (code) => {
       // Exit explicitly: a closed client or server leaves nothing that should keep us alive,

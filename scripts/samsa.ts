@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { isEntryPoint } from '../src/entry-point.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from scripts/ or from dist/scripts/. */
@@ -164,12 +165,8 @@ export async function startCluster(options: { dataDir: string; brokers: number }
     ' (Ctrl-C stops it)\n');
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  return script !== undefined && resolve(script) === fileURLToPath(import.meta.url);
-}
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const program = new Command('samsa').description('run a Samsa development cluster');
   program
     .command('start')
