@@ -177,8 +177,7 @@ t.test('auth with an unknown scheme: AuthFailed, then the connection closes', as
   await c.handshake();
   c.write(request(-4, { op: 'auth', scheme: 'kerberos-ish', auth: Buffer.from('x') }));
   t.match((await c.reply()).header, { xid: -4, err: ErrorCode.AUTHFAILED });
-  await c.closed;
-  t.pass('closed');
+  await t.resolves(c.closed, 'the server closed the connection');
 });
 
 t.test('a notification has xid -1 and zxid -1 and arrives before the write reply', async (t) => {
@@ -360,6 +359,5 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   const deleted = await c.reply();
   t.same(R.readRecord(deleted.body, R.WatcherEvent), { type: 2, state: 3, path: '/rec/e' });
   t.match((await c.reply()).header, { xid: 8, err: 0 });
-  await c.closed;
-  t.pass('closeSession: replied, then closed');
+  await t.resolves(c.closed, 'closeSession: replied, then the server closed the connection');
 });
