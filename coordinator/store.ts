@@ -163,25 +163,31 @@ export class Store {
     return { lastZxid: lastZxid === undefined ? 0 : Number(lastZxid.toString('utf8')), nodes, sessions };
   }
 
-  /** One atomic, fsynced LevelDB batch. Resolves once it is on disk. */
+  /**
+   * One atomic, fsynced LevelDB batch. Resolves once it is on disk.
+   *
+   * A chained batch (`db.batch()` then put/del) rather than `db.batch(array)`: measured on
+   * this machine with 180-byte values, the array form costs about four times the CPU per
+   * operation (abstract-level normalises every operation object), and the store's batch is
+   * the coordinator's largest cost per write.
+   */
   async commit(batch: CommitBatch): Promise<void> {
-    type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
-    const ops: Op[] = [];
+    const write = this.#db.batch();
     for (const [path, node] of batch.nodes) {
-      if (node === null) ops.push({ type: 'del', key: NODE_PREFIX + path });
-      else ops.push({ type: 'put', key: NODE_PREFIX + path, value: encodeNode(node) });
+      if (node === null) write.del(NODE_PREFIX + path);
+      else write.put(NODE_PREFIX + path, encodeNode(node));
     }
     for (const [id, session] of batch.sessions) {
       const key = SESSION_PREFIX + sessionKey(id);
-      if (session === null) ops.push({ type: 'del', key });
+      if (session === null) write.del(key);
       else {
         const json = JSON.stringify({ timeoutMs: session.timeoutMs, password: session.password.toString('base64') });
-        ops.push({ type: 'put', key, value: Buffer.from(json) });
+        write.put(key, Buffer.from(json));
       }
     }
-    ops.push({ type: 'put', key: META_PREFIX + 'lastZxid', value: Buffer.from(String(batch.lastZxid)) });
+    write.put(META_PREFIX + 'lastZxid', Buffer.from(String(batch.lastZxid)));
     // `sync: true`: LevelDB fsyncs its log before the batch counts as written.
-    await this.#db.batch(ops, { sync: true });
+    await write.write({ sync: true });
   }
 
   async close(): Promise<void> {
