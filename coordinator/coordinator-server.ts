@@ -472,7 +472,10 @@ export class CoordinatorServer extends EventEmitter {
       case 'create': {
         const acl = this.#expandAcl(state, request.acl, request.path);
         const created = this.tree.create({
-          ...request,
+          path: request.path,
+          data: request.data,
+          mode: request.mode,
+          ttlMs: request.ttlMs,
           acl,
           sessionId: session.id,
           zxid,
