@@ -11,7 +11,16 @@ import { startCoordinator } from '../main.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
 
 async function runStart(
-  o: { port: string; dataDir: string; tickMs?: string; adminPort?: string; host: string; logLevel?: string },
+  o: {
+    port: string;
+    dataDir: string;
+    tickMs?: string;
+    adminPort?: string;
+    host: string;
+    logLevel?: string;
+    extendedTypes?: boolean;
+    containerCheckIntervalMs?: string;
+  },
   ctx: CliContext,
 ): Promise<void> {
   const coordinator = await startCoordinator({
@@ -21,6 +30,11 @@ async function runStart(
     tickMs: o.tickMs === undefined ? undefined : parseIntOption(o.tickMs, '--tick-ms'),
     adminPort: o.adminPort === undefined ? undefined : parseIntOption(o.adminPort, '--admin-port'),
     logLevel: o.logLevel,
+    extendedTypesEnabled: o.extendedTypes === true,
+    containerCheckIntervalMs:
+      o.containerCheckIntervalMs === undefined
+        ? undefined
+        : parseIntOption(o.containerCheckIntervalMs, '--container-check-interval-ms'),
   });
   // One line on stdout that scripts (and our tests) can wait for; logs go to stderr.
   ctx.out(`Coordinator listening on ${o.host}:${coordinator.port} (admin port ${coordinator.adminPort})`);
@@ -48,6 +62,8 @@ export const serverCommands: CommandModule = {
       .option('--admin-port <port>', 'admin HTTP port (0 = any free port, -1 = off; default 8080)')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+      .option('--extended-types', "allow TTL nodes (ZooKeeper's zookeeper.extendedTypesEnabled)")
+      .option('--container-check-interval-ms <ms>', 'how often empty containers and expired TTL nodes are deleted (default 60000)')
       .action((o: Parameters<typeof runStart>[0]) => runStart(o, ctx));
 
     const fourLetter = (word: string) => async (_o: unknown, cmd: Command) => {

@@ -4,8 +4,8 @@
  * subprocesses, and our own WebSocket client on the same port watching the ZooKeeper
  * client's changes and vice versa.
  *
- * The server is wired exactly as coordinator/main.ts wires it (core + WebSocket transport +
- * client port), in-process so the test can use a short tick for session expiry.
+ * The server is a real coordinator process (`coordinator start --tick-ms 100
+ * --extended-types`): a short tick for session expiry, TTL nodes for zkCli's `create -t`.
  *
  * Tools that are not installed make their tests skip with a message, except under CI=true,
  * where a missing tool is a failure.
@@ -15,9 +15,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
-import { CoordinatorServer } from '../../coordinator/coordinator-server.js';
-import { createWsTransport } from '../../coordinator/ws-server.js';
-import { listenClientPort } from '../../coordinator/client-port.js';
+import { startCoordinatorProcess } from '../helpers/processes.js';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { OPEN_ACL_UNSAFE } from '../../src/protocol/coordinator/messages.js';
@@ -26,15 +24,13 @@ import { FrameReader } from '../../src/protocol/zookeeper/frame-reader.js';
 import { JuteReader } from '../../src/protocol/zookeeper/jute.js';
 import * as R from '../../src/protocol/zookeeper/records.js';
 
-const logger = silentLogger();
-const core = await CoordinatorServer.open({ dataDir: t.testdir(), logger, tickMs: 100, extendedTypesEnabled: true });
-const ws = createWsTransport(core, logger);
-const port = await listenClientPort({ port: 0, core, ws, logger });
-const connectString = `127.0.0.1:${port.port}`;
-t.teardown(async () => {
-  await port.close();
-  await core.close();
+const coordinator = await startCoordinatorProcess({
+  dataDir: t.testdir(),
+  tickMs: 100,
+  extraArgs: ['--extended-types'],
 });
+const connectString = `127.0.0.1:${coordinator.port}`;
+t.teardown(() => coordinator.kill('SIGKILL'));
 
 const PYTHON = '/usr/bin/python3';
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
@@ -226,7 +222,7 @@ t.test('node-zookeeper-client: multi (transaction)', async (t) => {
 
 /** Make a session over a raw socket, create an ephemeral, and drop the socket silently. */
 async function orphanSession(timeoutMs: number, ephemeral: string): Promise<{ id: bigint; password: Buffer }> {
-  const socket = netConnect(port.port, '127.0.0.1');
+  const socket = netConnect(coordinator.port, '127.0.0.1');
   const reader = new FrameReader();
   const packets: Buffer[] = [];
   let wake: () => void = () => {};
@@ -292,7 +288,7 @@ t.test('node-zookeeper-client: session expiry deletes ephemerals and a resume is
 // The WebSocket client and a ZooKeeper client on the same port.
 
 t.test('a WebSocket client and a ZooKeeper client watch each other', async (t) => {
-  const wsClient = new CoordinatorClient(connectString, { sessionTimeoutMs: 4000, logger });
+  const wsClient = new CoordinatorClient(connectString, { sessionTimeoutMs: 4000, logger: silentLogger() });
   await wsClient.connect();
   const zk = await nzkConnect();
   t.teardown(async () => {
