@@ -86,7 +86,9 @@ function startChild(spec: ChildSpec): Promise<Running> {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return new Promise((resolveReady, rejectReady) => {
     let ready = false;
+    let idTaken = false;
     const onLine = (line: string): void => {
+      if (line.includes('KB_ERR_BROKER_ID_TAKEN')) idTaken = true;
       process.stdout.write(`[${spec.name}] ${formatLogLine(line)}\n`);
       if (!ready && line.includes(spec.readyText)) {
         ready = true;
@@ -97,9 +99,35 @@ function startChild(spec: ChildSpec): Promise<Running> {
     createInterface({ input: child.stderr! }).on('line', onLine);
     void exited.then((code) => {
       process.stdout.write(`[${spec.name}] exited with code ${code}\n`);
-      if (!ready) rejectReady(new Error(`${spec.name} exited (code ${code}) before it was ready`));
+      if (!ready) {
+        rejectReady(Object.assign(new Error(`${spec.name} exited (code ${code}) before it was ready`), { idTaken }));
+      }
     });
   });
+}
+
+/** How long a broker start is retried while its old registration is still live. */
+const ID_TAKEN_RETRY_MS_MAX = 60_000;
+const ID_TAKEN_RETRY_DELAY_MS = 3_000;
+
+/**
+ * After an unclean stop (a crash, a second Ctrl-C), the coordinator brings back the old
+ * brokers' sessions and their ephemeral /brokers/ids/N until those sessions time out
+ * (zookeeper.session.timeout.ms, 18 s by default). A broker refuses to start while its id
+ * is registered by another session, as Kafka does; the launcher waits and tries again.
+ */
+async function startBrokerChild(spec: ChildSpec, isStopping: () => boolean): Promise<Running> {
+  const deadline = Date.now() + ID_TAKEN_RETRY_MS_MAX;
+  for (;;) {
+    try {
+      return await startChild(spec);
+    } catch (err) {
+      if (!(err as { idTaken?: boolean }).idTaken || Date.now() > deadline || isStopping()) throw err;
+      process.stdout.write(`[samsa] ${spec.name}: its registration from before an unclean stop is still ` +
+        `live; trying again in ${ID_TAKEN_RETRY_DELAY_MS / 1000} s (it goes once that session times out)\n`);
+      await new Promise((r) => setTimeout(r, ID_TAKEN_RETRY_DELAY_MS));
+    }
+  }
 }
 
 export async function startCluster(options: { dataDir: string; brokers: number }): Promise<void> {
@@ -148,13 +176,13 @@ export async function startCluster(options: { dataDir: string; brokers: number }
         '--data-dir', join(dataDir, 'coordinator')],
       readyText: 'coordinator listening',
     }));
-    const brokers = await Promise.all(brokerPorts.map((port, i) => startChild({
+    const brokers = await Promise.all(brokerPorts.map((port, i) => startBrokerChild({
       name: `broker-${i + 1}`,
       program: 'broker/cli',
       args: ['start', '--id', String(i + 1), '--port', String(port),
         '--coordinator', `127.0.0.1:${coordinatorPort}`, '--data-dir', join(dataDir, `broker-${i + 1}`)],
       readyText: 'broker listening',
-    })));
+    }, () => stopping)));
     running.push(...brokers);
   } catch (err) {
     process.stdout.write(`[samsa] ${(err as Error).message}; stopping the rest\n`);
