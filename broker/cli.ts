@@ -28,51 +28,79 @@ export function buildProgram(): Command {
     .command('start')
     .description('start a broker')
     .option('--id <n>', 'broker.id', integer('--id'))
-    .option('--port <port>', 'listen on PLAINTEXT://127.0.0.1:<port> (listeners)', integer('--port'))
+    .option(
+      '--port <port>',
+      'listen on PLAINTEXT://127.0.0.1:<port> (listeners)',
+      integer('--port'),
+    )
     .option('--host <host>', 'host for --port', '127.0.0.1')
     .option('--coordinator <host:port>', 'coordinator to use (zookeeper.connect)')
     .option('--data-dir <dir>', 'log directory (log.dirs)')
     .option('--config <file>', 'server.properties-style file')
-    .option('--override <key=value>', 'set a property (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option(
+      '--override <key=value>',
+      'set a property (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
-    .action(async (opts: {
-      id?: number; port?: number; host: string; coordinator?: string; dataDir?: string;
-      config?: string; override: string[]; logLevel?: string;
-    }) => {
-      let fileText: string | undefined;
-      if (opts.config) {
-        try {
-          fileText = readFileSync(opts.config, 'utf8');
-        } catch (err) {
-          throw new ConfigError('--config', `cannot read ${opts.config}: ${(err as Error).message}`);
+    .action(
+      async (opts: {
+        id?: number;
+        port?: number;
+        host: string;
+        coordinator?: string;
+        dataDir?: string;
+        config?: string;
+        override: string[];
+        logLevel?: string;
+      }) => {
+        let fileText: string | undefined;
+        if (opts.config) {
+          try {
+            fileText = readFileSync(opts.config, 'utf8');
+          } catch (err) {
+            throw new ConfigError(
+              '--config',
+              `cannot read ${opts.config}: ${(err as Error).message}`,
+            );
+          }
         }
-      }
-      const config = buildBrokerConfig({
-        fileText,
-        overrides: opts.override,
-        cli: { id: opts.id, port: opts.port, host: opts.host, coordinator: opts.coordinator, dataDir: opts.dataDir },
-      });
-      const logger = createRootLogger({ level: opts.logLevel, name: `broker-${config.brokerId}` });
-      const broker = await startBroker({ config, logger });
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'signal received; stopping');
-        broker.shutdown().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'unclean shutdown');
-            process.exit(1);
+        const config = buildBrokerConfig({
+          fileText,
+          overrides: opts.override,
+          cli: {
+            id: opts.id,
+            port: opts.port,
+            host: opts.host,
+            coordinator: opts.coordinator,
+            dataDir: opts.dataDir,
           },
-        );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
-    });
+        });
+        const logger = createRootLogger({
+          level: opts.logLevel,
+          name: `broker-${config.brokerId}`,
+        });
+        const broker = await startBroker({ config, logger });
+        let stopping = false;
+        const stop = (signal: string): void => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, 'signal received; stopping');
+          broker.shutdown().then(
+            () => process.exit(0),
+            (err: unknown) => {
+              logger.error({ err }, 'unclean shutdown');
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+      },
+    );
   return program;
 }
-
 
 if (isEntryPoint(import.meta.url)) {
   buildProgram()

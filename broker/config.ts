@@ -56,67 +56,262 @@ const HOURS_168 = String(168);
  * `num.network.threads`, accepted so a stock server.properties starts).
  */
 export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
-  'broker.id': { type: 'int', default: '-1', min: -1, doc: 'this broker\'s id; -1 = generate one' },
-  'broker.id.generation.enable': { type: 'boolean', default: 'true', doc: 'generate ids from /brokers/seqid' },
-  'reserved.broker.max.id': { type: 'int', default: '1000', min: 0, doc: 'generated ids start above this' },
-  'broker.rack': { type: 'string', default: undefined, doc: 'rack of this broker (registration JSON)' },
+  'broker.id': { type: 'int', default: '-1', min: -1, doc: "this broker's id; -1 = generate one" },
+  'broker.id.generation.enable': {
+    type: 'boolean',
+    default: 'true',
+    doc: 'generate ids from /brokers/seqid',
+  },
+  'reserved.broker.max.id': {
+    type: 'int',
+    default: '1000',
+    min: 0,
+    doc: 'generated ids start above this',
+  },
+  'broker.rack': {
+    type: 'string',
+    default: undefined,
+    doc: 'rack of this broker (registration JSON)',
+  },
   listeners: { type: 'list', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'listener URIs to bind' },
-  'advertised.listeners': { type: 'list', default: undefined, doc: 'listener URIs to register; default listeners' },
+  'advertised.listeners': {
+    type: 'list',
+    default: undefined,
+    doc: 'listener URIs to register; default listeners',
+  },
   'listener.security.protocol.map': {
     type: 'list',
     default: 'PLAINTEXT:PLAINTEXT',
     doc: 'listener name to security protocol; only PLAINTEXT is implemented',
   },
-  'inter.broker.listener.name': { type: 'string', default: 'PLAINTEXT', doc: 'listener the controller uses' },
-  'log.dir': { type: 'string', default: '/tmp/kafka-logs', doc: 'log directory, used when log.dirs is unset' },
+  'inter.broker.listener.name': {
+    type: 'string',
+    default: 'PLAINTEXT',
+    doc: 'listener the controller uses',
+  },
+  'log.dir': {
+    type: 'string',
+    default: '/tmp/kafka-logs',
+    doc: 'log directory, used when log.dirs is unset',
+  },
   'log.dirs': { type: 'list', default: undefined, doc: 'log directories' },
   'num.partitions': { type: 'int', default: '1', min: 1, doc: 'partitions of auto-created topics' },
-  'default.replication.factor': { type: 'int', default: '1', min: 1, doc: 'replication factor of auto-created topics' },
-  'auto.create.topics.enable': { type: 'boolean', default: 'true', doc: 'create unknown topics on Metadata' },
+  'default.replication.factor': {
+    type: 'int',
+    default: '1',
+    min: 1,
+    doc: 'replication factor of auto-created topics',
+  },
+  'auto.create.topics.enable': {
+    type: 'boolean',
+    default: 'true',
+    doc: 'create unknown topics on Metadata',
+  },
   'delete.topic.enable': { type: 'boolean', default: 'true', doc: 'allow DeleteTopics' },
-  'min.insync.replicas': { type: 'int', default: '1', min: 1, doc: 'acks=all needs this many in sync' },
-  'unclean.leader.election.enable': { type: 'boolean', default: 'false', doc: 'elect out-of-sync replicas' },
-  'log.segment.bytes': { type: 'int', default: String(DEFAULT_LOG_CONFIG.segmentBytes), min: 14, doc: 'segment size' },
+  'min.insync.replicas': {
+    type: 'int',
+    default: '1',
+    min: 1,
+    doc: 'acks=all needs this many in sync',
+  },
+  'unclean.leader.election.enable': {
+    type: 'boolean',
+    default: 'false',
+    doc: 'elect out-of-sync replicas',
+  },
+  'log.segment.bytes': {
+    type: 'int',
+    default: String(DEFAULT_LOG_CONFIG.segmentBytes),
+    min: 14,
+    doc: 'segment size',
+  },
   'log.roll.ms': { type: 'long', default: undefined, min: 1, doc: 'roll segments this old' },
-  'log.roll.hours': { type: 'int', default: HOURS_168, min: 1, doc: 'roll segments this old, in hours' },
-  'log.roll.jitter.ms': { type: 'long', default: undefined, min: 0, doc: 'jitter subtracted from roll time' },
+  'log.roll.hours': {
+    type: 'int',
+    default: HOURS_168,
+    min: 1,
+    doc: 'roll segments this old, in hours',
+  },
+  'log.roll.jitter.ms': {
+    type: 'long',
+    default: undefined,
+    min: 0,
+    doc: 'jitter subtracted from roll time',
+  },
   'log.roll.jitter.hours': { type: 'int', default: '0', min: 0, doc: 'jitter in hours' },
-  'log.retention.ms': { type: 'long', default: undefined, min: -1, doc: 'delete segments older than this' },
-  'log.retention.minutes': { type: 'int', default: undefined, min: -1, doc: 'retention in minutes' },
+  'log.retention.ms': {
+    type: 'long',
+    default: undefined,
+    min: -1,
+    doc: 'delete segments older than this',
+  },
+  'log.retention.minutes': {
+    type: 'int',
+    default: undefined,
+    min: -1,
+    doc: 'retention in minutes',
+  },
   'log.retention.hours': { type: 'int', default: HOURS_168, min: -1, doc: 'retention in hours' },
   'log.retention.bytes': { type: 'long', default: '-1', min: -1, doc: 'per-partition size limit' },
-  'log.retention.check.interval.ms': { type: 'long', default: '300000', min: 1, doc: 'retention period' },
-  'log.index.size.max.bytes': { type: 'int', default: String(DEFAULT_LOG_CONFIG.maxIndexBytes), min: 4, doc: 'index size' },
-  'log.index.interval.bytes': { type: 'int', default: '4096', min: 0, doc: 'bytes between index entries' },
-  'log.flush.interval.messages': { type: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 1, doc: 'fsync every N messages' },
+  'log.retention.check.interval.ms': {
+    type: 'long',
+    default: '300000',
+    min: 1,
+    doc: 'retention period',
+  },
+  'log.index.size.max.bytes': {
+    type: 'int',
+    default: String(DEFAULT_LOG_CONFIG.maxIndexBytes),
+    min: 4,
+    doc: 'index size',
+  },
+  'log.index.interval.bytes': {
+    type: 'int',
+    default: '4096',
+    min: 0,
+    doc: 'bytes between index entries',
+  },
+  'log.flush.interval.messages': {
+    type: 'long',
+    default: String(Number.MAX_SAFE_INTEGER),
+    min: 1,
+    doc: 'fsync every N messages',
+  },
   'log.flush.interval.ms': { type: 'long', default: undefined, min: 0, doc: 'fsync logs this old' },
-  'log.flush.scheduler.interval.ms': { type: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 0, doc: 'flush check period' },
-  'log.flush.offset.checkpoint.interval.ms': { type: 'int', default: '60000', min: 0, doc: 'recovery-point checkpoint period' },
-  'log.message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], doc: 'timestamp type' },
+  'log.flush.scheduler.interval.ms': {
+    type: 'long',
+    default: String(Number.MAX_SAFE_INTEGER),
+    min: 0,
+    doc: 'flush check period',
+  },
+  'log.flush.offset.checkpoint.interval.ms': {
+    type: 'int',
+    default: '60000',
+    min: 0,
+    doc: 'recovery-point checkpoint period',
+  },
+  'log.message.timestamp.type': {
+    type: 'string',
+    default: 'CreateTime',
+    oneOf: ['CreateTime', 'LogAppendTime'],
+    doc: 'timestamp type',
+  },
   'log.cleanup.policy': { type: 'list', default: 'delete', doc: 'only "delete" is implemented' },
-  'message.max.bytes': { type: 'int', default: String(DEFAULT_LOG_CONFIG.maxMessageBytes), min: 0, doc: 'largest batch' },
-  'socket.request.max.bytes': { type: 'int', default: '104857600', min: 1, doc: 'largest request frame' },
+  'message.max.bytes': {
+    type: 'int',
+    default: String(DEFAULT_LOG_CONFIG.maxMessageBytes),
+    min: 0,
+    doc: 'largest batch',
+  },
+  'socket.request.max.bytes': {
+    type: 'int',
+    default: '104857600',
+    min: 1,
+    doc: 'largest request frame',
+  },
   'socket.send.buffer.bytes': { type: 'int', default: '102400', min: -1, doc: 'accepted, unused' },
-  'socket.receive.buffer.bytes': { type: 'int', default: '102400', min: -1, doc: 'accepted, unused' },
-  'num.network.threads': { type: 'int', default: '3', min: 1, doc: 'accepted, unused (one event loop)' },
+  'socket.receive.buffer.bytes': {
+    type: 'int',
+    default: '102400',
+    min: -1,
+    doc: 'accepted, unused',
+  },
+  'num.network.threads': {
+    type: 'int',
+    default: '3',
+    min: 1,
+    doc: 'accepted, unused (one event loop)',
+  },
   'num.io.threads': { type: 'int', default: '8', min: 1, doc: 'accepted, unused (one event loop)' },
-  'num.recovery.threads.per.data.dir': { type: 'int', default: '1', min: 1, doc: 'accepted, unused' },
-  'replica.lag.time.max.ms': { type: 'long', default: '30000', min: 0, doc: 'followers slower than this leave the ISR' },
-  'replica.fetch.wait.max.ms': { type: 'int', default: '500', min: 0, doc: 'follower fetch max wait' },
-  'replica.fetch.max.bytes': { type: 'int', default: '1048576', min: 0, doc: 'follower fetch size' },
-  'replica.high.watermark.checkpoint.interval.ms': { type: 'long', default: '5000', min: 1, doc: 'HW checkpoint period' },
-  'offsets.topic.num.partitions': { type: 'int', default: '50', min: 1, doc: '__consumer_offsets partitions' },
-  'offsets.topic.replication.factor': { type: 'int', default: '3', min: 1, doc: '__consumer_offsets replicas' },
-  'transaction.state.log.replication.factor': { type: 'int', default: '3', min: 1, doc: 'accepted, unused' },
+  'num.recovery.threads.per.data.dir': {
+    type: 'int',
+    default: '1',
+    min: 1,
+    doc: 'accepted, unused',
+  },
+  'replica.lag.time.max.ms': {
+    type: 'long',
+    default: '30000',
+    min: 0,
+    doc: 'followers slower than this leave the ISR',
+  },
+  'replica.fetch.wait.max.ms': {
+    type: 'int',
+    default: '500',
+    min: 0,
+    doc: 'follower fetch max wait',
+  },
+  'replica.fetch.max.bytes': {
+    type: 'int',
+    default: '1048576',
+    min: 0,
+    doc: 'follower fetch size',
+  },
+  'replica.high.watermark.checkpoint.interval.ms': {
+    type: 'long',
+    default: '5000',
+    min: 1,
+    doc: 'HW checkpoint period',
+  },
+  'offsets.topic.num.partitions': {
+    type: 'int',
+    default: '50',
+    min: 1,
+    doc: '__consumer_offsets partitions',
+  },
+  'offsets.topic.replication.factor': {
+    type: 'int',
+    default: '3',
+    min: 1,
+    doc: '__consumer_offsets replicas',
+  },
+  'transaction.state.log.replication.factor': {
+    type: 'int',
+    default: '3',
+    min: 1,
+    doc: 'accepted, unused',
+  },
   'transaction.state.log.min.isr': { type: 'int', default: '2', min: 1, doc: 'accepted, unused' },
-  'group.initial.rebalance.delay.ms': { type: 'int', default: '3000', min: 0, doc: 'first rebalance delay' },
-  'zookeeper.connect': { type: 'string', default: undefined, doc: 'coordinator host:port[,host:port...]' },
-  'zookeeper.session.timeout.ms': { type: 'int', default: '18000', min: 1, doc: 'coordinator session timeout' },
-  'zookeeper.connection.timeout.ms': { type: 'int', default: undefined, min: 1, doc: 'first connect timeout' },
-  'controller.socket.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'controller request timeout' },
+  'group.initial.rebalance.delay.ms': {
+    type: 'int',
+    default: '3000',
+    min: 0,
+    doc: 'first rebalance delay',
+  },
+  'zookeeper.connect': {
+    type: 'string',
+    default: undefined,
+    doc: 'coordinator host:port[,host:port...]',
+  },
+  'zookeeper.session.timeout.ms': {
+    type: 'int',
+    default: '18000',
+    min: 1,
+    doc: 'coordinator session timeout',
+  },
+  'zookeeper.connection.timeout.ms': {
+    type: 'int',
+    default: undefined,
+    min: 1,
+    doc: 'first connect timeout',
+  },
+  'controller.socket.timeout.ms': {
+    type: 'int',
+    default: '30000',
+    min: 1,
+    doc: 'controller request timeout',
+  },
   'request.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'request timeout' },
-  'auto.leader.rebalance.enable': { type: 'boolean', default: 'true', doc: 'accepted; rebalance not implemented' },
-  'controlled.shutdown.enable': { type: 'boolean', default: 'true', doc: 'accepted; clean stop resigns instead' },
+  'auto.leader.rebalance.enable': {
+    type: 'boolean',
+    default: 'true',
+    doc: 'accepted; rebalance not implemented',
+  },
+  'controlled.shutdown.enable': {
+    type: 'boolean',
+    default: 'true',
+    doc: 'accepted; clean stop resigns instead',
+  },
 };
 
 /** One listener parsed from `NAME://host:port`. */
@@ -221,7 +416,8 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
   layer(parseOverrides(input.overrides ?? []));
   const cli = input.cli ?? {};
   if (cli.id !== undefined) raw.set('broker.id', String(cli.id));
-  if (cli.port !== undefined) raw.set('listeners', `PLAINTEXT://${cli.host ?? '127.0.0.1'}:${cli.port}`);
+  if (cli.port !== undefined)
+    raw.set('listeners', `PLAINTEXT://${cli.host ?? '127.0.0.1'}:${cli.port}`);
   if (cli.coordinator !== undefined) raw.set('zookeeper.connect', cli.coordinator);
   if (cli.dataDir !== undefined && !raw.has('log.dirs')) raw.set('log.dirs', cli.dataDir);
 
@@ -247,20 +443,25 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     : listeners;
   const interBrokerListenerName = r.string('inter.broker.listener.name');
   if (!advertisedListeners.some((l) => l.listenerName === interBrokerListenerName)) {
-    throw new ConfigError('inter.broker.listener.name', `no advertised listener is named ${interBrokerListenerName}`);
+    throw new ConfigError(
+      'inter.broker.listener.name',
+      `no advertised listener is named ${interBrokerListenerName}`,
+    );
   }
   const logDirs = values.has('log.dirs') ? r.list('log.dirs') : [r.string('log.dir')];
   if (logDirs.length === 0) throw new ConfigError('log.dirs', 'is empty');
 
   const hourMs = 3_600_000;
   const segmentMs = r.optionalNumber('log.roll.ms') ?? r.int('log.roll.hours') * hourMs;
-  const jitterMs = r.optionalNumber('log.roll.jitter.ms') ?? r.int('log.roll.jitter.hours') * hourMs;
+  const jitterMs =
+    r.optionalNumber('log.roll.jitter.ms') ?? r.int('log.roll.jitter.hours') * hourMs;
   const retentionMs =
     r.optionalNumber('log.retention.ms') ??
     minutesToMs(r.optionalNumber('log.retention.minutes')) ??
     hoursToMs(r.int('log.retention.hours'));
   const flushMessages = r.long('log.flush.interval.messages');
-  const flushMs = r.optionalNumber('log.flush.interval.ms') ?? r.long('log.flush.scheduler.interval.ms');
+  const flushMs =
+    r.optionalNumber('log.flush.interval.ms') ?? r.long('log.flush.scheduler.interval.ms');
   const neverOver = (n: number): number => (n >= Number.MAX_SAFE_INTEGER ? Infinity : n);
   const cleanupPolicy = r.list('log.cleanup.policy');
   if (cleanupPolicy.length !== 1 || cleanupPolicy[0] !== 'delete') {
@@ -281,7 +482,9 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     // A negative retention means "keep forever" in Kafka; the log layer uses -1 for that.
     retentionMs: retentionMs < 0 ? -1 : retentionMs,
     retentionBytes: r.long('log.retention.bytes'),
-    messageTimestampType: r.string('log.message.timestamp.type') as LogConfig['messageTimestampType'],
+    messageTimestampType: r.string(
+      'log.message.timestamp.type',
+    ) as LogConfig['messageTimestampType'],
   };
 
   const sessionTimeoutMs = r.int('zookeeper.session.timeout.ms');
@@ -308,14 +511,17 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     replicaLagTimeMaxMs: r.long('replica.lag.time.max.ms'),
     replicaFetchWaitMaxMs: r.int('replica.fetch.wait.max.ms'),
     replicaFetchMaxBytes: r.int('replica.fetch.max.bytes'),
-    replicaHighWatermarkCheckpointIntervalMs: r.long('replica.high.watermark.checkpoint.interval.ms'),
+    replicaHighWatermarkCheckpointIntervalMs: r.long(
+      'replica.high.watermark.checkpoint.interval.ms',
+    ),
     offsetsTopicNumPartitions: r.int('offsets.topic.num.partitions'),
     offsetsTopicReplicationFactor: r.int('offsets.topic.replication.factor'),
     groupInitialRebalanceDelayMs: r.int('group.initial.rebalance.delay.ms'),
     zookeeperConnect,
     zookeeperSessionTimeoutMs: sessionTimeoutMs,
     // Kafka: zookeeper.connection.timeout.ms defaults to the session timeout.
-    zookeeperConnectionTimeoutMs: r.optionalNumber('zookeeper.connection.timeout.ms') ?? sessionTimeoutMs,
+    zookeeperConnectionTimeoutMs:
+      r.optionalNumber('zookeeper.connection.timeout.ms') ?? sessionTimeoutMs,
     controllerSocketTimeoutMs: r.int('controller.socket.timeout.ms'),
     requestTimeoutMs: r.int('request.timeout.ms'),
     properties: values,
@@ -339,14 +545,21 @@ function parseProtocolMap(entries: string[]): Map<string, string> {
       throw new ConfigError('listener.security.protocol.map', `"${entry}" is not NAME:PROTOCOL`);
     }
     if (protocol !== 'PLAINTEXT') {
-      throw new ConfigError('listener.security.protocol.map', `${protocol} is not implemented (PLAINTEXT only)`);
+      throw new ConfigError(
+        'listener.security.protocol.map',
+        `${protocol} is not implemented (PLAINTEXT only)`,
+      );
     }
     map.set(name, protocol);
   }
   return map;
 }
 
-function parseListeners(key: string, entries: string[], protocolMap: Map<string, string>): ListenerConfig[] {
+function parseListeners(
+  key: string,
+  entries: string[],
+  protocolMap: Map<string, string>,
+): ListenerConfig[] {
   if (entries.length === 0) throw new ConfigError(key, 'no listener given');
   const seen = new Set<string>();
   return entries.map((entry) => {
@@ -357,9 +570,13 @@ function parseListeners(key: string, entries: string[], protocolMap: Map<string,
     if (port > 65535) throw new ConfigError(key, `port ${port} is out of range`);
     const securityProtocol = protocolMap.get(listenerName);
     if (securityProtocol === undefined) {
-      throw new ConfigError(key, `listener ${listenerName} is not in listener.security.protocol.map`);
+      throw new ConfigError(
+        key,
+        `listener ${listenerName} is not in listener.security.protocol.map`,
+      );
     }
-    if (seen.has(listenerName)) throw new ConfigError(key, `listener ${listenerName} is listed twice`);
+    if (seen.has(listenerName))
+      throw new ConfigError(key, `listener ${listenerName} is listed twice`);
     seen.add(listenerName);
     // An empty host means "all interfaces" in Kafka; we stay on loopback by default.
     return { listenerName, host: m[2] || '127.0.0.1', port, securityProtocol };
@@ -405,7 +622,8 @@ class Reader {
   string(key: string): string {
     const v = this.#get(key);
     const oneOf = BROKER_PROPERTIES[key]?.oneOf;
-    if (oneOf && !oneOf.includes(v)) throw new ConfigError(key, `"${v}" is not one of ${oneOf.join(', ')}`);
+    if (oneOf && !oneOf.includes(v))
+      throw new ConfigError(key, `"${v}" is not one of ${oneOf.join(', ')}`);
     return v;
   }
   optionalString(key: string): string | undefined {

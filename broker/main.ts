@@ -88,8 +88,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     try {
       await client.connect();
     } catch (err) {
-      throw new BrokerStartupError('KB_ERR_COORDINATOR_UNREACHABLE',
-        `cannot reach the coordinator at ${config.zookeeperConnect}: ${(err as Error).message}`);
+      throw new BrokerStartupError(
+        'KB_ERR_COORDINATOR_UNREACHABLE',
+        `cannot reach the coordinator at ${config.zookeeperConnect}: ${(err as Error).message}`,
+      );
     }
     return client;
   };
@@ -114,7 +116,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     logManager.startPeriodicTasks();
 
     // 3. The request handler and the socket server.
-    const metadataCache = new MetadataCache({ clusterId, listenerName: config.interBrokerListenerName });
+    const metadataCache = new MetadataCache({
+      clusterId,
+      listenerName: config.interBrokerListenerName,
+    });
     const replicaManager = new ReplicaManager({
       brokerId,
       logManager,
@@ -147,10 +152,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger: root,
       numPartitions: config.numPartitions,
       defaultReplicationFactor: config.defaultReplicationFactor,
-      internalTopics: new Map([['__consumer_offsets', {
-        numPartitions: config.offsetsTopicNumPartitions,
-        replicationFactor: config.offsetsTopicReplicationFactor,
-      }]]),
+      internalTopics: new Map([
+        [
+          '__consumer_offsets',
+          {
+            numPartitions: config.offsetsTopicNumPartitions,
+            replicationFactor: config.offsetsTopicReplicationFactor,
+          },
+        ],
+      ]),
     });
     const handler: RequestHandler = createKafkaApis({
       brokerId,
@@ -186,8 +196,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       port = await socketServer.listen();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new BrokerStartupError('KB_ERR_PORT_IN_USE',
-          `port ${listener.port} on ${listener.host} is already in use (another broker running?)`);
+        throw new BrokerStartupError(
+          'KB_ERR_PORT_IN_USE',
+          `port ${listener.port} on ${listener.host} is already in use (another broker running?)`,
+        );
       }
       throw err;
     }
@@ -212,7 +224,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       await logManager.shutdown();
       throw err;
     }
-    log.info({ brokerEpoch: Number(brokerEpoch), clusterId }, 'registered /brokers/ids/' + brokerId);
+    log.info(
+      { brokerEpoch: Number(brokerEpoch), clusterId },
+      'registered /brokers/ids/' + brokerId,
+    );
 
     // Session expiry: new session, register again, re-run the election.
     let stopping = false;
@@ -276,7 +291,10 @@ async function resolveBrokerId(zk: CoordinatorClient, config: BrokerConfig): Pro
   const stored = readMetaProperties(config.logDirs).find((m) => m.brokerId !== undefined)?.brokerId;
   if (stored !== undefined) return stored;
   if (!config.brokerIdGenerationEnable) {
-    throw new BrokerStartupError('KB_ERR_CONFIG', 'broker.id is not set and broker.id.generation.enable=false');
+    throw new BrokerStartupError(
+      'KB_ERR_CONFIG',
+      'broker.id is not set and broker.id.generation.enable=false',
+    );
   }
   const stat = await zk.setData(BrokerSequenceIdZNode.path, null, -1);
   return config.reservedBrokerMaxId + stat.version;
@@ -294,9 +312,13 @@ function readMetaProperties(logDirs: readonly string[]): MetaProperties[] {
     const file = path.join(dir, 'meta.properties');
     if (!fs.existsSync(file)) continue;
     const entries = new Map(
-      fs.readFileSync(file, 'utf8').split('\n')
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
         .filter((l) => l.includes('=') && !l.startsWith('#'))
-        .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()] as const),
+        .map(
+          (l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()] as const,
+        ),
     );
     result.push({
       dir,
@@ -312,22 +334,33 @@ function readMetaProperties(logDirs: readonly string[]): MetaProperties[] {
  * Kafka). Starting a broker on another broker's data, or on a different cluster's, would
  * serve the wrong partitions: refuse. Missing files are written.
  */
-function checkMetaProperties(logDirs: readonly string[], brokerId: number, clusterId: string): void {
+function checkMetaProperties(
+  logDirs: readonly string[],
+  brokerId: number,
+  clusterId: string,
+): void {
   for (const meta of readMetaProperties(logDirs)) {
     if (meta.brokerId !== undefined && meta.brokerId !== brokerId) {
-      throw new BrokerStartupError('KB_ERR_META_PROPERTIES',
-        `${meta.dir}/meta.properties says broker.id=${meta.brokerId}, but this broker is ${brokerId}`);
+      throw new BrokerStartupError(
+        'KB_ERR_META_PROPERTIES',
+        `${meta.dir}/meta.properties says broker.id=${meta.brokerId}, but this broker is ${brokerId}`,
+      );
     }
     if (meta.clusterId !== undefined && meta.clusterId !== clusterId) {
-      throw new BrokerStartupError('KB_ERR_META_PROPERTIES',
+      throw new BrokerStartupError(
+        'KB_ERR_META_PROPERTIES',
         `${meta.dir}/meta.properties says cluster.id=${meta.clusterId}, but the coordinator's cluster is ` +
-          `${clusterId} (data from another cluster?)`);
+          `${clusterId} (data from another cluster?)`,
+      );
     }
   }
   for (const dir of logDirs) {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'meta.properties');
     if (fs.existsSync(file)) continue;
-    fs.writeFileSync(file, `#\n#${new Date().toUTCString()}\nversion=0\nbroker.id=${brokerId}\ncluster.id=${clusterId}\n`);
+    fs.writeFileSync(
+      file,
+      `#\n#${new Date().toUTCString()}\nversion=0\nbroker.id=${brokerId}\ncluster.id=${clusterId}\n`,
+    );
   }
 }

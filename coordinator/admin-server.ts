@@ -115,13 +115,20 @@ function jsonFields(word: string, core: CoordinatorServer): Record<string, unkno
       };
     case 'dump':
       return {
-        expiry_time_to_session_ids: s.sessions.map((x) => ({ session_id: formatSessionId(x.id), expires_at: x.expiresAtMs })),
+        expiry_time_to_session_ids: s.sessions.map((x) => ({
+          session_id: formatSessionId(x.id),
+          expires_at: x.expiresAtMs,
+        })),
         session_id_to_ephemeral_paths: Object.fromEntries(
           s.sessionsWithEphemerals.map(({ id, paths }) => [formatSessionId(id), paths]),
         ),
       };
     case 'wchs':
-      return { num_connections: s.watcherCount, num_paths: s.watchedPathCount, num_total_watches: s.watchCount };
+      return {
+        num_connections: s.watcherCount,
+        num_paths: s.watchedPathCount,
+        num_total_watches: s.watchCount,
+      };
     default:
       return {};
   }
@@ -148,14 +155,22 @@ export function createAdminServer(core: CoordinatorServer, logger: Logger): Serv
       return;
     }
     if (url.pathname === '/commands' || url.pathname === '/commands/') {
-      return send(200, 'application/json', JSON.stringify({ commands: Object.keys(ALIASES).sort() }, null, 2) + '\n');
+      return send(
+        200,
+        'application/json',
+        JSON.stringify({ commands: Object.keys(ALIASES).sort() }, null, 2) + '\n',
+      );
     }
     const match = /^\/commands\/([a-z_]+)$/.exec(url.pathname);
     if (!match) return send(404, 'text/plain', 'try /commands, /commands/<name> or /metrics\n');
     const name = match[1]!;
     const word = ALIASES[name];
     if (!word) {
-      return send(200, 'application/json', JSON.stringify({ command: name, error: `Unknown command: ${name}` }) + '\n');
+      return send(
+        200,
+        'application/json',
+        JSON.stringify({ command: name, error: `Unknown command: ${name}` }) + '\n',
+      );
     }
     const output = core.fourLetterWord(word) ?? '';
     const body = { command: name, error: null, output, ...jsonFields(word, core) };

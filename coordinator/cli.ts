@@ -33,10 +33,14 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
 }
 
-export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Command {
+export function buildProgram(
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Command {
   const ctx = createContext(io);
   const program = new Command('coordinator')
-    .description('Samsa coordinator: a ZooKeeper-style coordination service and its command-line client')
+    .description(
+      'Samsa coordinator: a ZooKeeper-style coordination service and its command-line client',
+    )
     .option('--server <list>', 'servers to talk to, host:port[,host:port...]', '127.0.0.1:2181')
     .option('--session-timeout <ms>', 'session timeout requested by one-shot commands', '30000')
     .option('--connect-timeout <ms>', 'give up connecting after this long', '5000')
@@ -69,7 +73,6 @@ export async function main(argv: readonly string[] = process.argv, io?: CliIo): 
     return 1;
   }
 }
-
 
 if (isEntryPoint(import.meta.url)) {
   main().then(

@@ -58,7 +58,11 @@ export async function listenClientPort(options: ClientPortOptions): Promise<Clie
   const host = options.host ?? '127.0.0.1';
   const sniffTimeoutMs = options.sniffTimeoutMs ?? ZK_HANDSHAKE_TIMEOUT_MS;
   const sockets = new Set<Socket>();
-  const zkOptions: ZkConnectionOptions = { ...options.zk, core: options.core, logger: options.logger };
+  const zkOptions: ZkConnectionOptions = {
+    ...options.zk,
+    core: options.core,
+    logger: options.logger,
+  };
 
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -74,7 +78,8 @@ export async function listenClientPort(options: ClientPortOptions): Promise<Clie
       socket.destroy();
     }, sniffTimeoutMs);
     timer.unref();
-    const onError = (err: Error): void => log.debug({ err: err.message }, 'socket error before routing');
+    const onError = (err: Error): void =>
+      log.debug({ err: err.message }, 'socket error before routing');
     const onData = (chunk: Buffer): void => {
       chunks.push(chunk);
       length += chunk.length;

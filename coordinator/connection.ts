@@ -11,7 +11,13 @@
  * order, with each watch event placed before any reply that reflects the change that fired
  * it. A transport must write items in the order it is given them.
  */
-import type { ConnectRequest, ConnectResponse, Request, Result, WatchEvent } from '../src/protocol/coordinator/messages.js';
+import type {
+  ConnectRequest,
+  ConnectResponse,
+  Request,
+  Result,
+  WatchEvent,
+} from '../src/protocol/coordinator/messages.js';
 
 export type Outbound =
   | { kind: 'connected'; response: ConnectResponse }

@@ -100,7 +100,12 @@ export class CoordinatorServer extends EventEmitter {
   readonly tree = new DataTree();
   readonly watches = new WatchManager<ConnState>();
   readonly sessions: SessionTracker;
-  readonly options: Required<Omit<CoordinatorServerOptions, 'clock' | 'logger' | 'minSessionTimeoutMs' | 'maxSessionTimeoutMs'>>;
+  readonly options: Required<
+    Omit<
+      CoordinatorServerOptions,
+      'clock' | 'logger' | 'minSessionTimeoutMs' | 'maxSessionTimeoutMs'
+    >
+  >;
   readonly #store: Store;
   readonly #log: Logger;
   readonly #clock: Clock;
@@ -183,8 +188,14 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   #startTimers(): void {
-    const expiry = setInterval(() => this.#expireSessions(), Math.max(10, Math.floor(this.options.tickMs / 2)));
-    const containers = setInterval(() => this.#cleanUpContainers(), this.options.containerCheckIntervalMs);
+    const expiry = setInterval(
+      () => this.#expireSessions(),
+      Math.max(10, Math.floor(this.options.tickMs / 2)),
+    );
+    const containers = setInterval(
+      () => this.#cleanUpContainers(),
+      this.options.containerCheckIntervalMs,
+    );
     expiry.unref();
     containers.unref();
     this.#timers.push(expiry, containers);
@@ -231,7 +242,10 @@ export class CoordinatorServer extends EventEmitter {
     if (state.session && this.#sessionConn.get(state.session.id) === state) {
       this.#sessionConn.delete(state.session.id);
     }
-    this.#log.debug({ conn: conn.id, session: state.session && formatSessionId(state.session.id), reason }, 'connection detached');
+    this.#log.debug(
+      { conn: conn.id, session: state.session && formatSessionId(state.session.id), reason },
+      'connection detached',
+    );
   }
 
   /** The session handshake (NOTES.md c). The answer goes out through `conn.send`. */
@@ -247,7 +261,10 @@ export class CoordinatorServer extends EventEmitter {
     if (request.lastZxidSeen > this.#lastZxid) {
       // The client has seen a newer state than ours: ZooKeeper refuses without an answer so
       // that the client tries another server.
-      this.#closeNow(state, `client has seen zxid 0x${request.lastZxidSeen.toString(16)}, ahead of ours`);
+      this.#closeNow(
+        state,
+        `client has seen zxid 0x${request.lastZxidSeen.toString(16)}, ahead of ours`,
+      );
       return;
     }
     const now = this.#clock.nowMs();
@@ -256,17 +273,28 @@ export class CoordinatorServer extends EventEmitter {
       const session = this.sessions.create(timeoutMs, now);
       // createSession is a transaction: it gets a zxid and must be on disk before we answer.
       this.#lastZxid++;
-      this.#dirtySessions.set(session.id, { id: session.id, timeoutMs, password: session.password });
+      this.#dirtySessions.set(session.id, {
+        id: session.id,
+        timeoutMs,
+        password: session.password,
+      });
       this.#scheduleCommit();
       this.#bind(state, session);
-      this.#log.info({ session: formatSessionId(session.id), timeoutMs, conn: conn.id, protocol: conn.protocol }, 'session created');
+      this.#log.info(
+        { session: formatSessionId(session.id), timeoutMs, conn: conn.id, protocol: conn.protocol },
+        'session created',
+      );
       this.#answerConnect(state, session, request);
       return;
     }
     const session = this.sessions.get(request.sessionId);
     if (!session || session.closing || !session.password.equals(request.password)) {
       this.#log.info(
-        { session: formatSessionId(request.sessionId), known: session !== undefined, conn: conn.id },
+        {
+          session: formatSessionId(request.sessionId),
+          known: session !== undefined,
+          conn: conn.id,
+        },
         'session expired or unknown: refusing resume',
       );
       this.#enqueue({
@@ -274,7 +302,13 @@ export class CoordinatorServer extends EventEmitter {
         zxid: this.#lastZxid,
         item: {
           kind: 'connected',
-          response: { protocolVersion: 0, timeoutMs: 0, sessionId: 0n, password: Buffer.alloc(16), readOnly: false },
+          response: {
+            protocolVersion: 0,
+            timeoutMs: 0,
+            sessionId: 0n,
+            password: Buffer.alloc(16),
+            readOnly: false,
+          },
         },
       });
       this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
@@ -290,13 +324,20 @@ export class CoordinatorServer extends EventEmitter {
     if (session.timeoutMs !== timeoutMs) {
       this.sessions.setTimeout(session, timeoutMs, now);
       this.#lastZxid++;
-      this.#dirtySessions.set(session.id, { id: session.id, timeoutMs, password: session.password });
+      this.#dirtySessions.set(session.id, {
+        id: session.id,
+        timeoutMs,
+        password: session.password,
+      });
       this.#scheduleCommit();
     } else {
       this.sessions.touch(session, now);
     }
     this.#bind(state, session);
-    this.#log.info({ session: formatSessionId(session.id), conn: conn.id, protocol: conn.protocol }, 'session resumed');
+    this.#log.info(
+      { session: formatSessionId(session.id), conn: conn.id, protocol: conn.protocol },
+      'session resumed',
+    );
     this.#answerConnect(state, session, request);
   }
 
@@ -328,14 +369,22 @@ export class CoordinatorServer extends EventEmitter {
         err = error.code;
         if (error.results) result = { results: error.results };
       } else {
-        this.#log.error({ err: error, op: request.op, conn: conn.id }, 'unexpected error while handling a request');
+        this.#log.error(
+          { err: error, op: request.op, conn: conn.id },
+          'unexpected error while handling a request',
+        );
         err = ErrorCode.SYSTEMERROR;
       }
     }
     if (request.op === 'auth') {
       // Auth replies carry zxid 0 (NOTES.md e); a failed auth closes the connection.
-      this.#enqueue({ state, zxid: this.#lastZxid, item: { kind: 'reply', xid, zxid: 0, err, request, result } });
-      if (err !== 0) this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'authentication failed' });
+      this.#enqueue({
+        state,
+        zxid: this.#lastZxid,
+        item: { kind: 'reply', xid, zxid: 0, err, request, result },
+      });
+      if (err !== 0)
+        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'authentication failed' });
       return;
     }
     this.#enqueue({
@@ -359,7 +408,11 @@ export class CoordinatorServer extends EventEmitter {
     state.stats.packetsReceived++;
     this.#packetsReceived++;
     const request: Request = { op: 'ping' };
-    this.#enqueue({ state, zxid: this.#lastZxid, item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} } });
+    this.#enqueue({
+      state,
+      zxid: this.#lastZxid,
+      item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} },
+    });
     if (closeReason !== undefined) this.#enqueue({ state, zxid: this.#lastZxid, closeReason });
   }
 
@@ -399,7 +452,9 @@ export class CoordinatorServer extends EventEmitter {
       }
       case 'getEphemerals': {
         const prefix = request.prefix === '' ? '/' : request.prefix;
-        const paths = [...this.tree.ephemeralsOf(session.id)].filter((p) => prefix === '/' || p.startsWith(prefix));
+        const paths = [...this.tree.ephemeralsOf(session.id)].filter(
+          (p) => prefix === '/' || p.startsWith(prefix),
+        );
         return { paths: paths.sort() };
       }
       case 'sync':
@@ -415,12 +470,21 @@ export class CoordinatorServer extends EventEmitter {
         return { readResults: request.ops.map((op) => this.#multiReadOp(state, op)) };
       case 'addWatch':
         validatePath(request.path);
-        this.watches.addPersistentWatch(request.path, state, request.mode === 'persistent_recursive');
+        this.watches.addPersistentWatch(
+          request.path,
+          state,
+          request.mode === 'persistent_recursive',
+        );
         return {};
       case 'removeWatches':
       case 'checkWatches': {
         validatePath(request.path);
-        const found = this.watches.remove(request.path, state, request.watcherType, request.op === 'checkWatches');
+        const found = this.watches.remove(
+          request.path,
+          state,
+          request.watcherType,
+          request.op === 'checkWatches',
+        );
         if (!found) throw new KeeperError(ErrorCode.NOWATCHER, request.path);
         return {};
       }
@@ -439,7 +503,11 @@ export class CoordinatorServer extends EventEmitter {
         };
       case 'check':
         // Outside multi, ZooKeeper 3.8.5+ answers Unimplemented (older ones corrupted their log).
-        throw new KeeperError(ErrorCode.UNIMPLEMENTED, request.path, 'check is only valid inside multi');
+        throw new KeeperError(
+          ErrorCode.UNIMPLEMENTED,
+          request.path,
+          'check is only valid inside multi',
+        );
       case 'create':
       case 'delete':
       case 'setData':
@@ -450,7 +518,10 @@ export class CoordinatorServer extends EventEmitter {
     }
   }
 
-  #multiReadOp(state: ConnState, op: Extract<Request, { op: 'getData' | 'getChildren' }>): MultiReadResultEntry {
+  #multiReadOp(
+    state: ConnState,
+    op: Extract<Request, { op: 'getData' | 'getChildren' }>,
+  ): MultiReadResultEntry {
     try {
       const result = this.#execute(state, state.session!, op, 0);
       return op.op === 'getData'
@@ -497,7 +568,11 @@ export class CoordinatorServer extends EventEmitter {
         break;
       }
       case 'setACL': {
-        const node = this.tree.setAcl(request.path, this.#expandAcl(state, request.acl, request.path), request.version);
+        const node = this.tree.setAcl(
+          request.path,
+          this.#expandAcl(state, request.acl, request.path),
+          request.version,
+        );
         result = { stat: statOf(node) };
         triggers = [];
         break;
@@ -537,21 +612,30 @@ export class CoordinatorServer extends EventEmitter {
   #expandAcl(state: ConnState, acl: Acl[], path: string): Acl[] {
     if (!acl.some((a) => a.scheme === 'auth')) return acl;
     if (state.authIds.length === 0) {
-      throw new KeeperError(ErrorCode.INVALIDACL, path, 'auth scheme without an authenticated identity');
+      throw new KeeperError(
+        ErrorCode.INVALIDACL,
+        path,
+        'auth scheme without an authenticated identity',
+      );
     }
-    return acl.flatMap((a) => (a.scheme === 'auth' ? state.authIds.map((id) => ({ ...id, perms: a.perms })) : [a]));
+    return acl.flatMap((a) =>
+      a.scheme === 'auth' ? state.authIds.map((id) => ({ ...id, perms: a.perms })) : [a],
+    );
   }
 
   #authenticate(state: ConnState, scheme: string, auth: Buffer): void {
-    if (scheme !== 'digest') throw new KeeperError(ErrorCode.AUTHFAILED, undefined, `unknown scheme ${scheme}`);
+    if (scheme !== 'digest')
+      throw new KeeperError(ErrorCode.AUTHFAILED, undefined, `unknown scheme ${scheme}`);
     const text = auth.toString('utf8');
     const colon = text.indexOf(':');
-    if (colon <= 0) throw new KeeperError(ErrorCode.AUTHFAILED, undefined, 'digest auth must be user:password');
+    if (colon <= 0)
+      throw new KeeperError(ErrorCode.AUTHFAILED, undefined, 'digest auth must be user:password');
     const user = text.slice(0, colon);
     // ZooKeeper's DigestAuthenticationProvider: user:base64(sha1("user:password")).
     const hash = createHash('sha1').update(text).digest('base64');
     const id = `${user}:${hash}`;
-    if (!state.authIds.some((a) => a.id === id)) state.authIds.push({ perms: 31, scheme: 'digest', id });
+    if (!state.authIds.some((a) => a.id === id))
+      state.authIds.push({ perms: 31, scheme: 'digest', id });
   }
 
   /**
@@ -579,14 +663,20 @@ export class CoordinatorServer extends EventEmitter {
       else if (node.pzxid > rel) event('NodeChildrenChanged', path);
       else this.watches.addChildWatch(path, state);
     }
-    for (const path of request.persistentWatches) this.watches.addPersistentWatch(path, state, false);
-    for (const path of request.persistentRecursiveWatches) this.watches.addPersistentWatch(path, state, true);
+    for (const path of request.persistentWatches)
+      this.watches.addPersistentWatch(path, state, false);
+    for (const path of request.persistentRecursiveWatches)
+      this.watches.addPersistentWatch(path, state, true);
   }
 
   #fire(triggers: readonly Trigger[], zxid: number): void {
     for (const trigger of triggers) {
       for (const watcher of this.watches.trigger(trigger)) {
-        this.#enqueue({ state: watcher, zxid, item: { kind: 'event', event: { ...trigger, zxid } } });
+        this.#enqueue({
+          state: watcher,
+          zxid,
+          item: { kind: 'event', event: { ...trigger, zxid } },
+        });
       }
     }
   }
@@ -631,7 +721,10 @@ export class CoordinatorServer extends EventEmitter {
     this.#dirtySessions.set(session.id, null);
     this.#fire(triggers, zxid);
     this.#scheduleCommit();
-    this.#log.info({ session: formatSessionId(session.id), reason, ephemeralsDeleted: ephemerals, zxid }, 'session closed');
+    this.#log.info(
+      { session: formatSessionId(session.id), reason, ephemeralsDeleted: ephemerals, zxid },
+      'session closed',
+    );
   }
 
   #expireSessions(): void {
@@ -690,7 +783,12 @@ export class CoordinatorServer extends EventEmitter {
   async #commit(): Promise<void> {
     this.#commitScheduled = false;
     if (this.#committing || this.#closed) return;
-    if (this.#durableZxid === this.#lastZxid && !this.tree.hasDirtyPaths && this.#dirtySessions.size === 0) return;
+    if (
+      this.#durableZxid === this.#lastZxid &&
+      !this.tree.hasDirtyPaths &&
+      this.#dirtySessions.size === 0
+    )
+      return;
     this.#committing = true;
     const zxid = this.#lastZxid;
     const nodes = new Map<string, StoredNode | null>();
@@ -713,7 +811,11 @@ export class CoordinatorServer extends EventEmitter {
     this.#durableZxid = zxid;
     this.#committing = false;
     this.#drain();
-    if (this.#lastZxid > this.#durableZxid || this.tree.hasDirtyPaths || this.#dirtySessions.size > 0) {
+    if (
+      this.#lastZxid > this.#durableZxid ||
+      this.tree.hasDirtyPaths ||
+      this.#dirtySessions.size > 0
+    ) {
       this.#scheduleCommit();
     }
   }
@@ -767,7 +869,10 @@ export class CoordinatorServer extends EventEmitter {
         this.#latencyCount++;
       }
       if (item.err !== 0) {
-        this.#log.debug({ conn: state.conn.id, xid: item.xid, op: item.request.op, err: errorName(item.err) }, 'request failed');
+        this.#log.debug(
+          { conn: state.conn.id, xid: item.xid, op: item.request.op, err: errorName(item.err) },
+          'request failed',
+        );
       }
     }
     state.stats.packetsSent++;
@@ -783,7 +888,11 @@ export class CoordinatorServer extends EventEmitter {
 
   #stateOf(conn: ServerConnection): ConnState | undefined {
     const state = this.#connStates.get(conn);
-    if (!state) this.#log.warn({ conn: conn.id }, 'request on a connection that was never attached or is gone');
+    if (!state)
+      this.#log.warn(
+        { conn: conn.id },
+        'request on a connection that was never attached or is gone',
+      );
     return state;
   }
 
@@ -817,8 +926,15 @@ export class CoordinatorServer extends EventEmitter {
       dataDir: this.options.dataDir,
       clientPort: this.options.clientPort,
       serverId: this.options.serverId,
-      sessions: [...this.sessions.all()].map((s) => ({ id: s.id, timeoutMs: s.timeoutMs, expiresAtMs: s.expiresAtMs })),
-      sessionsWithEphemerals: [...this.tree.sessionsWithEphemerals()].map(([id, paths]) => ({ id, paths: [...paths].sort() })),
+      sessions: [...this.sessions.all()].map((s) => ({
+        id: s.id,
+        timeoutMs: s.timeoutMs,
+        expiresAtMs: s.expiresAtMs,
+      })),
+      sessionsWithEphemerals: [...this.tree.sessionsWithEphemerals()].map(([id, paths]) => ({
+        id,
+        paths: [...paths].sort(),
+      })),
       connections: [...this.#connStates.values()].map((c) => ({
         id: c.conn.id,
         protocol: c.conn.protocol,
@@ -842,7 +958,14 @@ export class CoordinatorServer extends EventEmitter {
   fourLetterWord(word: string): string | undefined {
     if (word === 'crst') {
       for (const state of this.#connStates.values()) {
-        Object.assign(state.stats, { packetsReceived: 0, packetsSent: 0, minLatencyMs: Infinity, maxLatencyMs: 0, totalLatencyMs: 0, replies: 0 });
+        Object.assign(state.stats, {
+          packetsReceived: 0,
+          packetsSent: 0,
+          minLatencyMs: Infinity,
+          maxLatencyMs: 0,
+          totalLatencyMs: 0,
+          replies: 0,
+        });
       }
       return 'Connection stats reset.\n';
     }
@@ -865,7 +988,8 @@ export class CoordinatorServer extends EventEmitter {
     await this.#commit();
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
-    for (const state of [...this.#connStates.values()]) this.#closeNow(state, 'server shutting down');
+    for (const state of [...this.#connStates.values()])
+      this.#closeNow(state, 'server shutting down');
     await this.#store.close();
     this.#log.info({ lastZxid: '0x' + this.#lastZxid.toString(16) }, 'coordinator state closed');
   }

@@ -69,7 +69,11 @@ export interface Trigger {
 }
 
 /** Paths ZooKeeper creates itself and refuses to delete. */
-export const BUILT_IN_PATHS: readonly string[] = ['/zookeeper', '/zookeeper/quota', '/zookeeper/config'];
+export const BUILT_IN_PATHS: readonly string[] = [
+  '/zookeeper',
+  '/zookeeper/quota',
+  '/zookeeper/config',
+];
 
 export function statOf(node: DataNode): Stat {
   return {
@@ -249,11 +253,19 @@ export class DataTree {
     const { mode } = args;
     if (isTtlMode(mode)) {
       if (!args.extendedTypesEnabled) {
-        throw new KeeperError(ErrorCode.UNIMPLEMENTED, args.path, 'TTL nodes need extendedTypesEnabled');
+        throw new KeeperError(
+          ErrorCode.UNIMPLEMENTED,
+          args.path,
+          'TTL nodes need extendedTypesEnabled',
+        );
       }
       const ttl = args.ttlMs ?? 0;
       if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > TTL_MS_MAX) {
-        throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, `TTL must be in 1..${TTL_MS_MAX} ms`);
+        throw new KeeperError(
+          ErrorCode.BADARGUMENTS,
+          args.path,
+          `TTL must be in 1..${TTL_MS_MAX} ms`,
+        );
       }
     } else if (args.ttlMs !== undefined && args.ttlMs !== 0) {
       throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, 'a TTL needs a *_with_ttl mode');
@@ -265,10 +277,18 @@ export class DataTree {
     // modes), so every malformed path is BadArguments.
     const problem0 = pathProblem(isSequentialMode(mode) ? args.path + '0000000000' : args.path);
     if (lastSlash < 0 || problem0) {
-      throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, problem0 ?? 'path must start with /');
+      throw new KeeperError(
+        ErrorCode.BADARGUMENTS,
+        args.path,
+        problem0 ?? 'path must start with /',
+      );
     }
     if (args.data !== null && args.data.length > DATA_BYTES_MAX) {
-      throw new KeeperError(ErrorCode.BADARGUMENTS, args.path, `data longer than ${DATA_BYTES_MAX} bytes`);
+      throw new KeeperError(
+        ErrorCode.BADARGUMENTS,
+        args.path,
+        `data longer than ${DATA_BYTES_MAX} bytes`,
+      );
     }
     validateAcl(args.acl, args.path);
     const parentName = lastSlash === 0 ? '/' : args.path.slice(0, lastSlash);
@@ -278,7 +298,9 @@ export class DataTree {
     // as a signed 32-bit decimal padded to 10 digits (NOTES.md a, "Create modes").
     // The real suffix (digits, or '-' and digits after 2^31 creations) cannot make a path
     // invalid that passed with the stand-in suffix above, so no second validation.
-    const path = isSequentialMode(mode) ? args.path + formatSequence(parent.childCreations) : args.path;
+    const path = isSequentialMode(mode)
+      ? args.path + formatSequence(parent.childCreations)
+      : args.path;
     if (this.#nodes.has(path)) throw new KeeperError(ErrorCode.NODEEXISTS, path);
     if (parent.ephemeralOwner !== 0n && parent.kind === 'normal') {
       throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS, path);
@@ -332,7 +354,8 @@ export class DataTree {
     if (!parent) throw new KeeperError(ErrorCode.NONODE, path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
-    if (version !== -1 && node.version !== version) throw new KeeperError(ErrorCode.BADVERSION, path);
+    if (version !== -1 && node.version !== version)
+      throw new KeeperError(ErrorCode.BADVERSION, path);
     if (node.children.size > 0) throw new KeeperError(ErrorCode.NOTEMPTY, path);
 
     this.#saveUndo(path);
@@ -349,14 +372,25 @@ export class DataTree {
     ];
   }
 
-  setData(path: string, data: Buffer | null, version: number, zxid: number, timeMs: number): { node: DataNode; triggers: Trigger[] } {
+  setData(
+    path: string,
+    data: Buffer | null,
+    version: number,
+    zxid: number,
+    timeMs: number,
+  ): { node: DataNode; triggers: Trigger[] } {
     validatePath(path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
     if (data !== null && data.length > DATA_BYTES_MAX) {
-      throw new KeeperError(ErrorCode.BADARGUMENTS, path, `data longer than ${DATA_BYTES_MAX} bytes`);
+      throw new KeeperError(
+        ErrorCode.BADARGUMENTS,
+        path,
+        `data longer than ${DATA_BYTES_MAX} bytes`,
+      );
     }
-    if (version !== -1 && node.version !== version) throw new KeeperError(ErrorCode.BADVERSION, path);
+    if (version !== -1 && node.version !== version)
+      throw new KeeperError(ErrorCode.BADVERSION, path);
 
     this.#saveUndo(path);
     this.#dataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
@@ -373,7 +407,8 @@ export class DataTree {
     validateAcl(acl, path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
-    if (aversion !== -1 && node.aversion !== aversion) throw new KeeperError(ErrorCode.BADVERSION, path);
+    if (aversion !== -1 && node.aversion !== aversion)
+      throw new KeeperError(ErrorCode.BADVERSION, path);
     this.#saveUndo(path);
     node.acl = acl;
     node.aversion = (node.aversion + 1) | 0;
@@ -385,7 +420,8 @@ export class DataTree {
     validatePath(path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
-    if (version !== -1 && node.version !== version) throw new KeeperError(ErrorCode.BADVERSION, path);
+    if (version !== -1 && node.version !== version)
+      throw new KeeperError(ErrorCode.BADVERSION, path);
   }
 
   /**
@@ -396,7 +432,9 @@ export class DataTree {
   multi(
     ops: readonly MultiOp[],
     context: { sessionId: bigint; zxid: number; timeMs: number; extendedTypesEnabled?: boolean },
-  ): { ok: true; results: MultiResultEntry[]; triggers: Trigger[] } | { ok: false; failedAt: number; results: MultiResultEntry[] } {
+  ):
+    | { ok: true; results: MultiResultEntry[]; triggers: Trigger[] }
+    | { ok: false; failedAt: number; results: MultiResultEntry[] } {
     invariant(this.#undo === undefined, 'multi cannot nest');
     this.#undo = [];
     const results: MultiResultEntry[] = [];
@@ -466,7 +504,10 @@ export class DataTree {
   #saveUndo(path: string): void {
     if (!this.#undo) return;
     const node = this.#nodes.get(path);
-    this.#undo.push({ path, node: node ? { ...node, children: new Set(node.children) } : undefined });
+    this.#undo.push({
+      path,
+      node: node ? { ...node, children: new Set(node.children) } : undefined,
+    });
   }
 
   #rollback(): void {

@@ -49,7 +49,6 @@ export interface ServerSnapshot {
   watchesBySession: { sessionId: bigint; paths: string[] }[];
 }
 
-
 const hex = (n: number): string => '0x' + n.toString(16);
 const ms = (n: number): string => (Math.round(n * 1000) / 1000).toString();
 
@@ -137,7 +136,8 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
       out += 'Connections dump:\n';
       out += `Connections Sets (1)/(${s.connections.length}):\n`;
       out += `${s.connections.length} expire at ${new Date(s.nowMs).toString()}:\n`;
-      for (const c of s.connections) out += `\tip: /${c.remoteAddress} sessionId: ${formatSessionId(c.sessionId ?? 0n)}\n`;
+      for (const c of s.connections)
+        out += `\tip: /${c.remoteAddress} sessionId: ${formatSessionId(c.sessionId ?? 0n)}\n`;
       return out;
     }
     case 'envi': {

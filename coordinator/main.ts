@@ -41,12 +41,19 @@ export class PortInUseError extends Error {
   readonly code = 'KC_ERR_PORT_IN_USE';
 }
 
-function listen(server: NetServer | HttpServer, port: number, host: string, what: string): Promise<number> {
+function listen(
+  server: NetServer | HttpServer,
+  port: number,
+  host: string,
+  what: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new PortInUseError(`${what} port ${host}:${port} is already in use (is another coordinator running?)`)
+          ? new PortInUseError(
+              `${what} port ${host}:${port} is already in use (is another coordinator running?)`,
+            )
           : err,
       );
     };
@@ -59,7 +66,8 @@ function listen(server: NetServer | HttpServer, port: number, host: string, what
 }
 
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
-  const logger = options.logger ?? createRootLogger({ level: options.logLevel, name: 'coordinator' });
+  const logger =
+    options.logger ?? createRootLogger({ level: options.logLevel, name: 'coordinator' });
   const host = options.host ?? '127.0.0.1';
   await mkdir(options.dataDir, { recursive: true });
   const core = await CoordinatorServer.open({
@@ -81,7 +89,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   } catch (err) {
     await core.close();
     throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
-      ? new PortInUseError(`client port ${host}:${options.port} is already in use (is another coordinator running?)`)
+      ? new PortInUseError(
+          `client port ${host}:${options.port} is already in use (is another coordinator running?)`,
+        )
       : err;
   }
   const port = clientPort.port;
@@ -97,7 +107,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       throw err;
     }
   }
-  logger.info({ host, port, adminPort, dataDir: options.dataDir, tickMs: core.options.tickMs }, 'coordinator listening');
+  logger.info(
+    { host, port, adminPort, dataDir: options.dataDir, tickMs: core.options.tickMs },
+    'coordinator listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -58,5 +58,7 @@ export function joinPath(parent: string, child: string): string {
 /** Is `path` equal to `ancestor` or below it? */
 export function isAtOrBelow(path: string, ancestor: string): boolean {
   if (ancestor === '/') return true;
-  return path === ancestor || (path.startsWith(ancestor) && path.charCodeAt(ancestor.length) === 47);
+  return (
+    path === ancestor || (path.startsWith(ancestor) && path.charCodeAt(ancestor.length) === 47)
+  );
 }

@@ -116,7 +116,21 @@ export function decodeNode(buf: Buffer): StoredNode {
   o += 4;
   // Copy the data out: LevelDB hands us a buffer we must not keep slices of for ever.
   const data = dataLength < 0 ? null : Buffer.from(buf.subarray(o, o + dataLength));
-  return { data, acl, czxid, mzxid, pzxid, ctimeMs, mtimeMs, version, aversion, childCreations, ephemeralOwner, kind, ttlMs };
+  return {
+    data,
+    acl,
+    czxid,
+    mzxid,
+    pzxid,
+    ctimeMs,
+    mtimeMs,
+    version,
+    aversion,
+    childCreations,
+    ephemeralOwner,
+    kind,
+    ttlMs,
+  };
 }
 
 function sessionKey(id: bigint): string {
@@ -160,7 +174,11 @@ export class Store {
         password: Buffer.from(parsed.password, 'base64'),
       });
     }
-    return { lastZxid: lastZxid === undefined ? 0 : Number(lastZxid.toString('utf8')), nodes, sessions };
+    return {
+      lastZxid: lastZxid === undefined ? 0 : Number(lastZxid.toString('utf8')),
+      nodes,
+      sessions,
+    };
   }
 
   /**
@@ -181,7 +199,10 @@ export class Store {
       const key = SESSION_PREFIX + sessionKey(id);
       if (session === null) write.del(key);
       else {
-        const json = JSON.stringify({ timeoutMs: session.timeoutMs, password: session.password.toString('base64') });
+        const json = JSON.stringify({
+          timeoutMs: session.timeoutMs,
+          password: session.password.toString('base64'),
+        });
         write.put(key, Buffer.from(json));
       }
     }

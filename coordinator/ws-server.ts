@@ -17,7 +17,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from '../src/logger.js';
 import { ErrorCode, errorName } from '../src/protocol/coordinator/errors.js';
-import { FrameError, decodeClientFrame, encodeServerFrame, type ServerFrame } from '../src/protocol/coordinator/ws-codec.js';
+import {
+  FrameError,
+  decodeClientFrame,
+  encodeServerFrame,
+  type ServerFrame,
+} from '../src/protocol/coordinator/ws-codec.js';
 import type { Outbound, ServerConnection } from './connection.js';
 import type { CoordinatorServer } from './coordinator-server.js';
 
@@ -60,16 +65,26 @@ class WsConnection implements ServerConnection {
         frame = { type: 'connected', connected: item.response };
         break;
       case 'reply':
-        frame = { type: 'reply', xid: item.xid, zxid: item.zxid, err: item.err, result: item.result };
+        frame = {
+          type: 'reply',
+          xid: item.xid,
+          zxid: item.zxid,
+          err: item.err,
+          result: item.result,
+        };
         break;
       case 'event':
         frame = { type: 'event', event: item.event };
         break;
     }
     const text = encodeServerFrame(frame, errorName);
-    if (this.#log.isLevelEnabled('trace')) this.#log.trace({ conn: this.id, out: text.slice(0, 500) }, 'send');
+    if (this.#log.isLevelEnabled('trace'))
+      this.#log.trace({ conn: this.id, out: text.slice(0, 500) }, 'send');
     if (this.#ws.bufferedAmount > SEND_BUFFER_BYTES_MAX) {
-      this.#log.warn({ conn: this.id, bufferedBytes: this.#ws.bufferedAmount }, 'client is not reading its replies; closing');
+      this.#log.warn(
+        { conn: this.id, bufferedBytes: this.#ws.bufferedAmount },
+        'client is not reading its replies; closing',
+      );
       this.close('client is not reading its replies');
       return;
     }
@@ -119,7 +134,9 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_FRAME_BYTES_MAX });
   const httpServer = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' });
-    res.end('This is the coordinator client port: connect with a WebSocket (or a ZooKeeper client).\n');
+    res.end(
+      'This is the coordinator client port: connect with a WebSocket (or a ZooKeeper client).\n',
+    );
   });
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
@@ -149,7 +166,8 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
         return;
       }
       const text = data.toString();
-      if (log.isLevelEnabled('debug')) log.debug({ conn: conn.id, in: text.slice(0, 500) }, 'receive');
+      if (log.isLevelEnabled('debug'))
+        log.debug({ conn: conn.id, in: text.slice(0, 500) }, 'receive');
       let frame;
       try {
         frame = decodeClientFrame(text);
@@ -157,7 +175,10 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
         const fe = err as FrameError;
         if (fe.xid !== undefined && phase === 'session') {
           const unknownOp = /^unknown op/.test(fe.message);
-          log.warn({ conn: conn.id, xid: fe.xid, reason: fe.message }, unknownOp ? 'unknown op: closing' : 'bad request');
+          log.warn(
+            { conn: conn.id, xid: fe.xid, reason: fe.message },
+            unknownOp ? 'unknown op: closing' : 'bad request',
+          );
           if (unknownOp) {
             phase = 'done';
             core.reject(conn, fe.xid, ErrorCode.UNIMPLEMENTED, fe.message);
@@ -174,7 +195,8 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
       if (phase === 'handshake') {
         if (frame.type === 'command') {
           phase = 'done';
-          const output = core.fourLetterWord(frame.command) ?? `${frame.command} is not a known command`;
+          const output =
+            core.fourLetterWord(frame.command) ?? `${frame.command} is not a known command`;
           conn.sendText(encodeServerFrame({ type: 'command', command: frame.command, output }));
           conn.close('four-letter word answered');
           return;
@@ -192,7 +214,10 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
       }
       if (frame.type !== 'request') {
         phase = 'done';
-        log.warn({ conn: conn.id, type: frame.type }, 'closing: handshake message after the handshake');
+        log.warn(
+          { conn: conn.id, type: frame.type },
+          'closing: handshake message after the handshake',
+        );
         conn.close(`unexpected ${frame.type} message`);
         return;
       }

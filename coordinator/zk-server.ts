@@ -132,7 +132,8 @@ export class ZkConnection implements ServerConnection {
 
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? ZK_HANDSHAKE_TIMEOUT_MS;
     this.#handshakeTimer = setTimeout(() => {
-      if (this.#state === 'HANDSHAKE') this.#abort(`no ConnectRequest within ${handshakeTimeoutMs} ms`);
+      if (this.#state === 'HANDSHAKE')
+        this.#abort(`no ConnectRequest within ${handshakeTimeoutMs} ms`);
     }, handshakeTimeoutMs);
     this.#handshakeTimer.unref();
 
@@ -195,7 +196,10 @@ export class ZkConnection implements ServerConnection {
       decoded = decodeConnectRequest(packet);
     } catch (err) {
       if (!(err instanceof JuteError)) throw err;
-      this.#log.warn({ bytes: packet.length }, `closing: undecodable ConnectRequest: ${err.message}`);
+      this.#log.warn(
+        { bytes: packet.length },
+        `closing: undecodable ConnectRequest: ${err.message}`,
+      );
       this.#abort('undecodable ConnectRequest');
       return;
     }
@@ -249,7 +253,9 @@ export class ZkConnection implements ServerConnection {
   #answerFourLetterWord(word: string): void {
     // Commands that the core does not know are answered as ZooKeeper answers a command left
     // out of 4lw.commands.whitelist.
-    const output = this.#core.fourLetterWord(word) ?? `${word} is not executed because it is not in the whitelist.\n`;
+    const output =
+      this.#core.fourLetterWord(word) ??
+      `${word} is not executed because it is not in the whitelist.\n`;
     this.#log.debug({ word }, 'four-letter word');
     this.#socket.write(output);
     this.close(`four-letter word ${word} answered`);
@@ -323,7 +329,8 @@ export class ZkConnection implements ServerConnection {
     this.#pending.splice(0, index + 1);
     // Pings and auth replies have fixed xids whatever the client sent (ZooKeeperServer
     // answers with the constants), and auth replies carry zxid 0.
-    const xid = shape.opCode === OpCode.ping ? Xid.ping : shape.opCode === OpCode.auth ? Xid.auth : item.xid;
+    const xid =
+      shape.opCode === OpCode.ping ? Xid.ping : shape.opCode === OpCode.auth ? Xid.auth : item.xid;
     const zxid = shape.opCode === OpCode.auth ? 0 : item.zxid;
     if (this.#log.isLevelEnabled('trace')) {
       this.#log.trace({ xid, op: opCodeName(shape.opCode), err: item.err }, 'reply');

@@ -40,39 +40,108 @@ const partitionCounts = (process.argv[3] ?? '1,8').split(',').map(Number);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-broker-'));
 const logger = silentLogger();
 const defaults = logConfig();
-const logManager = LogManager.startup({ logDirs: [path.join(dir, 'logs')], defaultConfig: defaults,
-  clock: systemClock, logger });
+const logManager = LogManager.startup({
+  logDirs: [path.join(dir, 'logs')],
+  defaultConfig: defaults,
+  clock: systemClock,
+  logger,
+});
 const metadataCache = new MetadataCache({ clusterId: 'bench' });
-const replicaManager = new ReplicaManager({ brokerId: 1, logManager, metadataCache,
-  minInsyncReplicas: () => 1, clock: systemClock, logger });
+const replicaManager = new ReplicaManager({
+  brokerId: 1,
+  logManager,
+  metadataCache,
+  minInsyncReplicas: () => 1,
+  clock: systemClock,
+  logger,
+});
 const refuse = () => Promise.reject(new Error('the benchmark creates its topics itself'));
-const controllerAdmin: ControllerAdmin = { isActive: () => false, createTopics: refuse,
-  deleteTopics: refuse, createPartitions: refuse, autoCreateTopic: refuse };
-const handler = createKafkaApis({ brokerId: 1, logManager, metadataCache, replicaManager,
-  controllerAdmin, logger, config: { brokerId: 1, autoCreateTopicsEnable: false,
-    numPartitions: 1, defaultReplicationFactor: 1, deleteTopicEnable: true,
-    minInsyncReplicas: 1, logDefaults: defaults } });
-const server = new SocketServer({ host: '127.0.0.1', port: 0, advertised: brokerAdvertisedApis(),
-  handler, logger });
+const controllerAdmin: ControllerAdmin = {
+  isActive: () => false,
+  createTopics: refuse,
+  deleteTopics: refuse,
+  createPartitions: refuse,
+  autoCreateTopic: refuse,
+};
+const handler = createKafkaApis({
+  brokerId: 1,
+  logManager,
+  metadataCache,
+  replicaManager,
+  controllerAdmin,
+  logger,
+  config: {
+    brokerId: 1,
+    autoCreateTopicsEnable: false,
+    numPartitions: 1,
+    defaultReplicationFactor: 1,
+    deleteTopicEnable: true,
+    minInsyncReplicas: 1,
+    logDefaults: defaults,
+  },
+});
+const server = new SocketServer({
+  host: '127.0.0.1',
+  port: 0,
+  advertised: brokerAdvertisedApis(),
+  handler,
+  logger,
+});
 const port = await server.listen();
 const bootstrap = `127.0.0.1:${port}`;
 
 /** What a controller would send for a new topic led by broker 1. */
 function createTopic(topic: string, partitions: number): void {
   const states = Array.from({ length: partitions }, (_, partitionIndex) => ({
-    topicName: topic, partitionIndex, controllerEpoch: 1, leader: 1, leaderEpoch: 0,
-    isr: [1], partitionEpoch: 0, zkVersion: 0, replicas: [1], addingReplicas: [],
-    removingReplicas: [], isNew: true, leaderRecoveryState: 0, offlineReplicas: [] }));
-  replicaManager.becomeLeaderOrFollower({ controllerId: 1, isKRaftController: false,
-    controllerEpoch: 1, brokerEpoch: -1n, type: 0, ungroupedPartitionStates: [],
-    topicStates: [{ topicName: topic, topicId: '', partitionStates: states }],
-    liveLeaders: [] } as LeaderAndIsrRequest, 2);
-  replicaManager.maybeUpdateMetadataCache({ controllerId: 1, isKRaftController: false, type: 0,
-    controllerEpoch: 1, brokerEpoch: -1n, ungroupedPartitionStates: [],
-    topicStates: [{ topicName: topic, topicId: '', partitionStates: states }],
-    liveBrokers: [{ id: 1, v0Host: '', v0Port: 0, rack: null, endpoints: [{ port,
-      host: '127.0.0.1', listener: 'PLAINTEXT', securityProtocol: 0 }] }] } as
-    UpdateMetadataRequest, 5);
+    topicName: topic,
+    partitionIndex,
+    controllerEpoch: 1,
+    leader: 1,
+    leaderEpoch: 0,
+    isr: [1],
+    partitionEpoch: 0,
+    zkVersion: 0,
+    replicas: [1],
+    addingReplicas: [],
+    removingReplicas: [],
+    isNew: true,
+    leaderRecoveryState: 0,
+    offlineReplicas: [],
+  }));
+  replicaManager.becomeLeaderOrFollower(
+    {
+      controllerId: 1,
+      isKRaftController: false,
+      controllerEpoch: 1,
+      brokerEpoch: -1n,
+      type: 0,
+      ungroupedPartitionStates: [],
+      topicStates: [{ topicName: topic, topicId: '', partitionStates: states }],
+      liveLeaders: [],
+    } as LeaderAndIsrRequest,
+    2,
+  );
+  replicaManager.maybeUpdateMetadataCache(
+    {
+      controllerId: 1,
+      isKRaftController: false,
+      type: 0,
+      controllerEpoch: 1,
+      brokerEpoch: -1n,
+      ungroupedPartitionStates: [],
+      topicStates: [{ topicName: topic, topicId: '', partitionStates: states }],
+      liveBrokers: [
+        {
+          id: 1,
+          v0Host: '',
+          v0Port: 0,
+          rack: null,
+          endpoints: [{ port, host: '127.0.0.1', listener: 'PLAINTEXT', securityProtocol: 0 }],
+        },
+      ],
+    } as UpdateMetadataRequest,
+    5,
+  );
 }
 
 /** The input file: `recordCount` lines of RECORD_BYTES characters. */
@@ -115,47 +184,94 @@ function compileFastConsumer(): string | undefined {
 }
 const fastConsumer = compileFastConsumer();
 
-function runClient(command: string, args: string[], stdinFile?: string): Promise<{ ms: number; brokerCpuMs: number }> {
+function runClient(
+  command: string,
+  args: string[],
+  stdinFile?: string,
+): Promise<{ ms: number; brokerCpuMs: number }> {
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      stdio: [stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore', 'ignore', 'inherit'] });
+      stdio: [stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore', 'ignore', 'inherit'],
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       const used = process.cpuUsage(cpu);
       if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
-      else resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6,
-        brokerCpuMs: (used.user + used.system) / 1000 });
+      else
+        resolve({
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          brokerCpuMs: (used.user + used.system) / 1000,
+        });
     });
   });
 }
 
-function report(what: string, { ms, brokerCpuMs }: { ms: number; brokerCpuMs: number },
-  bytes: number): void {
+function report(
+  what: string,
+  { ms, brokerCpuMs }: { ms: number; brokerCpuMs: number },
+  bytes: number,
+): void {
   const perSecond = (recordCount / ms) * 1000;
-  const mbPerSecond = (bytes / ms) * 1000 / (1024 * 1024);
-  console.log(`${what.padEnd(28)} ${recordCount} records in ${ms.toFixed(0)} ms: ` +
-    `${Math.round(perSecond).toLocaleString('en')} records/s, ${mbPerSecond.toFixed(1)} MB/s ` +
-    `(broker CPU ${brokerCpuMs.toFixed(0)} ms)`);
+  const mbPerSecond = ((bytes / ms) * 1000) / (1024 * 1024);
+  console.log(
+    `${what.padEnd(28)} ${recordCount} records in ${ms.toFixed(0)} ms: ` +
+      `${Math.round(perSecond).toLocaleString('en')} records/s, ${mbPerSecond.toFixed(1)} MB/s ` +
+      `(broker CPU ${brokerCpuMs.toFixed(0)} ms)`,
+  );
 }
 
-console.log(`broker on ${bootstrap}, ${os.cpus().length} cores, ${os.cpus()[0]?.model}, ` +
-  `node ${process.version}, ${recordCount} records of ${RECORD_BYTES} bytes`);
+console.log(
+  `broker on ${bootstrap}, ${os.cpus().length} cores, ${os.cpus()[0]?.model}, ` +
+    `node ${process.version}, ${recordCount} records of ${RECORD_BYTES} bytes`,
+);
 for (const partitions of partitionCounts) {
   const topic = `bench-${partitions}`;
   createTopic(topic, partitions);
-  const produced = await kcat(['-P', '-t', topic, '-X', 'acks=1', '-X', 'linger.ms=5',
-    '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=2000000'], inputFile);
+  const produced = await kcat(
+    [
+      '-P',
+      '-t',
+      topic,
+      '-X',
+      'acks=1',
+      '-X',
+      'linger.ms=5',
+      '-X',
+      'batch.num.messages=10000',
+      '-X',
+      'queue.buffering.max.messages=2000000',
+    ],
+    inputFile,
+  );
   report(`produce, ${partitions} partition(s)`, produced, recordCount * RECORD_BYTES);
-  const logEnd = replicaManager.allPartitions().filter((p) => p.topicPartition.topic === topic)
+  const logEnd = replicaManager
+    .allPartitions()
+    .filter((p) => p.topicPartition.topic === topic)
     .reduce((sum, p) => sum + p.logEndOffset, 0);
   if (logEnd !== recordCount) throw new Error(`expected ${recordCount} records, log has ${logEnd}`);
-  const consumed = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q',
-    ...(process.env.BENCH_CONSUMER_X ?? '').split(' ').filter(Boolean).flatMap((x) => ['-X', x])]);
+  const consumed = await kcat([
+    '-C',
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    ...(process.env.BENCH_CONSUMER_X ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .flatMap((x) => ['-X', x]),
+  ]);
   report(`consume, ${partitions} partition(s)`, consumed, recordCount * RECORD_BYTES);
   if (fastConsumer) {
-    const fast = await runClient(fastConsumer, [bootstrap, topic, String(partitions), String(recordCount)]);
+    const fast = await runClient(fastConsumer, [
+      bootstrap,
+      topic,
+      String(partitions),
+      String(recordCount),
+    ]);
     report(`consume (librdkafka), ${partitions} p.`, fast, recordCount * RECORD_BYTES);
   }
 }

@@ -113,13 +113,18 @@ async function watchLatency(port: number, rounds = 200): Promise<{ p50: number; 
     });
   await call(writer, `{"type":"request","xid":${xid++},"op":"create","path":"/watched"}`);
   for (let i = 0; i < rounds; i++) {
-    await call(watcher, `{"type":"request","xid":${xid++},"op":"getData","path":"/watched","watch":true}`);
+    await call(
+      watcher,
+      `{"type":"request","xid":${xid++},"op":"getData","path":"/watched","watch":true}`,
+    );
     const fired = new Promise<number>((resolve) => {
       watcher.onMessage = () => resolve(performance.now());
     });
     const t0 = performance.now();
     writer.onMessage = () => {};
-    writer.ws.send(`{"type":"request","xid":${xid++},"op":"setData","path":"/watched","data":"${DATA}"}`);
+    writer.ws.send(
+      `{"type":"request","xid":${xid++},"op":"setData","path":"/watched","data":"${DATA}"}`,
+    );
     samples.push((await fired) - t0);
   }
   writer.ws.close();
@@ -138,7 +143,20 @@ async function main(): Promise<void> {
     port = 21810 + Math.floor(Math.random() * 1000);
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'coordinator/cli.ts'), 'start', '--port', String(port), '--admin-port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'coordinator/cli.ts'),
+        'start',
+        '--port',
+        String(port),
+        '--admin-port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--log-level',
+        'warn',
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
     stop = async () => {
@@ -161,7 +179,9 @@ async function main(): Promise<void> {
     setup.onMessage = () => resolve();
     setup.ws.send('{"type":"request","xid":1,"op":"create","path":"/bench"}');
   });
-  console.log(`# coordinator benchmark: ${OPS} ops per cell, ${OUTSTANDING} outstanding per session, ${cpus().length} cores`);
+  console.log(
+    `# coordinator benchmark: ${OPS} ops per cell, ${OUTSTANDING} outstanding per session, ${cpus().length} cores`,
+  );
   console.log('| sessions | create/s | setData/s | getData/s | exists/s |');
   console.log('|---:|---:|---:|---:|---:|');
   for (const count of SESSION_COUNTS) {
@@ -178,12 +198,16 @@ async function main(): Promise<void> {
     // The next round creates new paths under a fresh parent.
     await new Promise<void>((resolve) => {
       setup.onMessage = () => resolve();
-      setup.ws.send(`{"type":"request","xid":${count + 10},"op":"create","path":"/bench-${count}-done"}`);
+      setup.ws.send(
+        `{"type":"request","xid":${count + 10},"op":"create","path":"/bench-${count}-done"}`,
+      );
     });
     await renameBench(setup, count);
   }
   const latency = await watchLatency(port);
-  console.log(`\nwatch notification latency (setData -> event at another session): p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms`);
+  console.log(
+    `\nwatch notification latency (setData -> event at another session): p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms`,
+  );
   setup.ws.close();
   await stop();
 }
@@ -204,7 +228,8 @@ async function renameBench(setup: Session, count: number): Promise<void> {
       if (--pending === 0) resolve();
     };
     let xid = 100000;
-    for (const child of children) setup.ws.send(`{"type":"request","xid":${xid++},"op":"delete","path":"/bench/${child}"}`);
+    for (const child of children)
+      setup.ws.send(`{"type":"request","xid":${xid++},"op":"delete","path":"/bench/${child}"}`);
   });
 }
 

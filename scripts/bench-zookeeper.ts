@@ -50,7 +50,10 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '20000' },
     targets: { type: 'string', default: 'coordinator,zookeeper' },
     server: { type: 'string' },
-    'zk-classpath': { type: 'string', default: '/usr/share/java/zookeeper.jar:/etc/zookeeper/conf' },
+    'zk-classpath': {
+      type: 'string',
+      default: '/usr/share/java/zookeeper.jar:/etc/zookeeper/conf',
+    },
     java: { type: 'string', default: process.env.JAVA ?? 'java' },
     'coordinator-cpu-prof': { type: 'string' },
   },
@@ -70,10 +73,16 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const PHASE_TIMEOUT_MS = 300_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-for (const [name, value] of [['ops', OPS], ['outstanding', OUTSTANDING], ['warmup', WARMUP_OPS]] as const) {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative integer`);
+for (const [name, value] of [
+  ['ops', OPS],
+  ['outstanding', OUTSTANDING],
+  ['warmup', WARMUP_OPS],
+] as const) {
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`--${name} must be a non-negative integer`);
 }
-if (SESSION_COUNTS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sessions: positive integers');
+if (SESSION_COUNTS.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error('--sessions: positive integers');
 
 // =======================================================================================
 // Servers: start, wait for `ruok`, stop.
@@ -139,7 +148,14 @@ async function startCoordinator(): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-zk-coordinator-'));
   tempDirs.add(dataDir);
   const port = await freePort();
-  const args = ['--import', 'tsx', join(ROOT, 'coordinator/cli.ts'), 'start', '--port', String(port)];
+  const args = [
+    '--import',
+    'tsx',
+    join(ROOT, 'coordinator/cli.ts'),
+    'start',
+    '--port',
+    String(port),
+  ];
   args.push('--admin-port', '0', '--data-dir', dataDir, '--log-level', 'warn');
   // --coordinator-cpu-prof DIR: profile the coordinator (written when it exits on SIGTERM).
   const profile = values['coordinator-cpu-prof'];
@@ -165,7 +181,8 @@ async function startCoordinator(): Promise<Target> {
 
 async function startZooKeeper(): Promise<Target> {
   const jar = values['zk-classpath']!.split(':')[0]!;
-  if (!existsSync(jar)) throw new Error(`${jar} not found: install Debian's zookeeper package or pass --zk-classpath`);
+  if (!existsSync(jar))
+    throw new Error(`${jar} not found: install Debian's zookeeper package or pass --zk-classpath`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-zk-zookeeper-'));
   tempDirs.add(dir);
   const port = await freePort();
@@ -187,7 +204,12 @@ async function startZooKeeper(): Promise<Target> {
   // JVM flags: none, as Debian's scripts pass none (so the JVM's default heap applies).
   const child = spawn(
     values.java!,
-    ['-cp', values['zk-classpath']!, 'org.apache.zookeeper.server.ZooKeeperServerMain', join(dir, 'zoo.cfg')],
+    [
+      '-cp',
+      values['zk-classpath']!,
+      'org.apache.zookeeper.server.ZooKeeperServerMain',
+      join(dir, 'zoo.cfg'),
+    ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] },
   );
   children.add(child);
@@ -329,7 +351,8 @@ interface Frames {
 
 function encodePhase(op: Op, parent: string, session: number, count: number): Frames {
   const frames: Buffer[] = [];
-  for (let i = 0; i < count; i++) frames.push(encodeRequestFrame(i + 1, request(op, `${parent}/s${session}-${i}`)));
+  for (let i = 0; i < count; i++)
+    frames.push(encodeRequestFrame(i + 1, request(op, `${parent}/s${session}-${i}`)));
   const ends = new Uint32Array(count);
   let end = 0;
   frames.forEach((frame, i) => {
@@ -340,7 +363,12 @@ function encodePhase(op: Op, parent: string, session: number, count: number): Fr
 }
 
 /** Run `perSession` requests on every session; returns ops/s over all sessions. */
-async function runPhase(sessions: Session[], op: Op, parent: string, perSession: number): Promise<number> {
+async function runPhase(
+  sessions: Session[],
+  op: Op,
+  parent: string,
+  perSession: number,
+): Promise<number> {
   const encoded = sessions.map((_, si) => encodePhase(op, parent, si, perSession));
   let failed = 0;
   const started = performance.now();
@@ -371,7 +399,8 @@ async function runPhase(sessions: Session[], op: Op, parent: string, perSession:
   );
   await withTimeout(finished, PHASE_TIMEOUT_MS, `${op} under ${parent}`);
   const seconds = (performance.now() - started) / 1000;
-  if (failed > 0) throw new Error(`${op} under ${parent}: ${failed} of ${perSession * sessions.length} failed`);
+  if (failed > 0)
+    throw new Error(`${op} under ${parent}: ${failed} of ${perSession * sessions.length} failed`);
   return (perSession * sessions.length) / seconds;
 }
 
@@ -413,7 +442,9 @@ async function benchTarget(target: Target): Promise<Results> {
   if (WARMUP_OPS > 0) {
     // Not measured: lets the JVM's JIT and V8's optimiser compile the request paths.
     await parent('/warmup');
-    const warm = await Promise.all([1, 2, 3, 4].map(() => withTimeout(openSession(host, port), 10_000, 'connect')));
+    const warm = await Promise.all(
+      [1, 2, 3, 4].map(() => withTimeout(openSession(host, port), 10_000, 'connect')),
+    );
     const perSession = Math.floor(WARMUP_OPS / warm.length);
     for (const op of OPS_MEASURED) await runPhase(warm, op, '/warmup', perSession);
     await Promise.all(warm.map(closeSession));
@@ -422,7 +453,8 @@ async function benchTarget(target: Target): Promise<Results> {
   for (const count of SESSION_COUNTS) {
     // A fresh parent per session count, so creates never collide and nothing is deleted.
     const dir = `/bench-${count}`;
-    if ((await parent(dir)) !== 0) throw new Error(`could not create ${dir} (does it exist already?)`);
+    if ((await parent(dir)) !== 0)
+      throw new Error(`could not create ${dir} (does it exist already?)`);
     const sessions = await Promise.all(
       Array.from({ length: count }, () => withTimeout(openSession(host, port), 10_000, 'connect')),
     );
@@ -440,7 +472,8 @@ async function benchTarget(target: Target): Promise<Results> {
 // =======================================================================================
 // Output.
 
-const fmt = (n: number | undefined): string => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
+const fmt = (n: number | undefined): string =>
+  n === undefined ? '-' : Math.round(n).toLocaleString('en-US');
 
 function printTable(name: string, results: Results): void {
   console.log(`\n${name} (ops/s)\n`);
@@ -472,7 +505,12 @@ async function main(): Promise<void> {
   );
   if (values.server) {
     const [host, port] = values.server.split(':');
-    const target: Target = { name: values.server, host: host!, port: Number(port), stop: async () => {} };
+    const target: Target = {
+      name: values.server,
+      host: host!,
+      port: Number(port),
+      stop: async () => {},
+    };
     await waitForRuok(target.host, target.port);
     printTable(target.name, await benchTarget(target));
     return;

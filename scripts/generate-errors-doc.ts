@@ -7,7 +7,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ERROR_DESCRIPTIONS, ErrorCode, errorCamelName, type ErrorName } from '../src/protocol/coordinator/errors.js';
+import {
+  ERROR_DESCRIPTIONS,
+  ErrorCode,
+  errorCamelName,
+  type ErrorName,
+} from '../src/protocol/coordinator/errors.js';
 import { KAFKA_ERRORS } from '../src/protocol/kafka/errors.js';
 
 export function renderErrorsDoc(): string {
@@ -41,7 +46,8 @@ export function renderErrorsDoc(): string {
     '| code | NAME | retriable | meaning |',
     '|---:|---|---|---|',
   );
-  for (const e of KAFKA_ERRORS) lines.push(`| ${e.code} | ${e.name} | ${e.retriable ? 'yes' : 'no'} | ${e.message} |`);
+  for (const e of KAFKA_ERRORS)
+    lines.push(`| ${e.code} | ${e.name} | ${e.retriable ? 'yes' : 'no'} | ${e.message} |`);
   lines.push('');
   return lines.join('\n');
 }

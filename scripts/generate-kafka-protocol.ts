@@ -97,7 +97,16 @@ function loadMessage(file: string): LoadedMessage {
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const PRIMITIVES = new Set([
-  'bool', 'int8', 'int16', 'uint16', 'int32', 'int64', 'float64', 'uuid', 'string', 'bytes',
+  'bool',
+  'int8',
+  'int16',
+  'uint16',
+  'int32',
+  'int64',
+  'float64',
+  'uuid',
+  'string',
+  'bytes',
   'records',
 ]);
 
@@ -314,8 +323,12 @@ function generateApi(
     historyDoc(sourceNote(response.json), response),
     messageData(response.json, responseConst),
     '',
-    interfaceDecl(request.json.name, request.json.fields, requestNames,
-      `/** The body of a ${request.json.name} (all versions; see ${requestConst}). */`),
+    interfaceDecl(
+      request.json.name,
+      request.json.fields,
+      requestNames,
+      `/** The body of a ${request.json.name} (all versions; see ${requestConst}). */`,
+    ),
   ];
   const seen = new Set<string>();
   for (const s of requestStructs) {
@@ -325,8 +338,15 @@ function generateApi(
     const doc = `/** A ${s.name} in a ${s.owner}. */`;
     parts.push('', interfaceDecl(name, s.fields, requestNames, doc));
   }
-  parts.push('', interfaceDecl(response.json.name, response.json.fields, responseNames,
-    `/** The body of a ${response.json.name} (all versions; see ${responseConst}). */`));
+  parts.push(
+    '',
+    interfaceDecl(
+      response.json.name,
+      response.json.fields,
+      responseNames,
+      `/** The body of a ${response.json.name} (all versions; see ${responseConst}). */`,
+    ),
+  );
   for (const s of responseStructs) {
     const name = responseNames.get(s.name) ?? s.name;
     if (seen.has(name)) continue;

@@ -29,7 +29,9 @@ import { isEntryPoint } from '../src/entry-point.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from scripts/ or from dist/scripts/. */
-const ROOT = existsSync(join(HERE, '..', 'package.json')) ? resolve(HERE, '..') : resolve(HERE, '..', '..');
+const ROOT = existsSync(join(HERE, '..', 'package.json'))
+  ? resolve(HERE, '..')
+  : resolve(HERE, '..', '..');
 
 interface ChildSpec {
   name: string;
@@ -46,7 +48,14 @@ export function commandFor(program: string, root = ROOT): string[] {
   return ['--import', 'tsx', join(root, `${program}.ts`)];
 }
 
-const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'name', 'component', 'msg']);
 
 /** One log line for people: `INFO controller: became controller {"controllerEpoch":2}`. */
@@ -100,7 +109,11 @@ function startChild(spec: ChildSpec): Promise<Running> {
     void exited.then((code) => {
       process.stdout.write(`[${spec.name}] exited with code ${code}\n`);
       if (!ready) {
-        rejectReady(Object.assign(new Error(`${spec.name} exited (code ${code}) before it was ready`), { idTaken }));
+        rejectReady(
+          Object.assign(new Error(`${spec.name} exited (code ${code}) before it was ready`), {
+            idTaken,
+          }),
+        );
       }
     });
   });
@@ -122,9 +135,12 @@ async function startBrokerChild(spec: ChildSpec, isStopping: () => boolean): Pro
     try {
       return await startChild(spec);
     } catch (err) {
-      if (!(err as { idTaken?: boolean }).idTaken || Date.now() > deadline || isStopping()) throw err;
-      process.stdout.write(`[samsa] ${spec.name}: its registration from before an unclean stop is still ` +
-        `live; trying again in ${ID_TAKEN_RETRY_DELAY_MS / 1000} s (it goes once that session times out)\n`);
+      if (!(err as { idTaken?: boolean }).idTaken || Date.now() > deadline || isStopping())
+        throw err;
+      process.stdout.write(
+        `[samsa] ${spec.name}: its registration from before an unclean stop is still ` +
+          `live; trying again in ${ID_TAKEN_RETRY_DELAY_MS / 1000} s (it goes once that session times out)\n`,
+      );
       await new Promise((r) => setTimeout(r, ID_TAKEN_RETRY_DELAY_MS));
     }
   }
@@ -141,8 +157,10 @@ export async function startCluster(options: { dataDir: string; brokers: number }
     ...brokerPorts.map((p, i) => [`broker-${i + 1}`, p] as const),
   ] as const) {
     if (!(await portFree(port))) {
-      throw new Error(`port ${port} (${what}) is already in use on 127.0.0.1: stop whatever uses it ` +
-        '(another `samsa start`?) and try again');
+      throw new Error(
+        `port ${port} (${what}) is already in use on 127.0.0.1: stop whatever uses it ` +
+          '(another `samsa start`?) and try again',
+      );
     }
   }
   mkdirSync(dataDir, { recursive: true });
@@ -169,30 +187,56 @@ export async function startCluster(options: { dataDir: string; brokers: number }
   process.on('SIGTERM', () => void stopAll());
 
   try {
-    running.push(await startChild({
-      name: 'coordinator',
-      program: 'coordinator/cli',
-      args: ['start', '--port', String(coordinatorPort), '--admin-port', String(adminPort),
-        '--data-dir', join(dataDir, 'coordinator')],
-      readyText: 'coordinator listening',
-    }));
-    const brokers = await Promise.all(brokerPorts.map((port, i) => startBrokerChild({
-      name: `broker-${i + 1}`,
-      program: 'broker/cli',
-      args: ['start', '--id', String(i + 1), '--port', String(port),
-        '--coordinator', `127.0.0.1:${coordinatorPort}`, '--data-dir', join(dataDir, `broker-${i + 1}`)],
-      readyText: 'broker listening',
-    }, () => stopping)));
+    running.push(
+      await startChild({
+        name: 'coordinator',
+        program: 'coordinator/cli',
+        args: [
+          'start',
+          '--port',
+          String(coordinatorPort),
+          '--admin-port',
+          String(adminPort),
+          '--data-dir',
+          join(dataDir, 'coordinator'),
+        ],
+        readyText: 'coordinator listening',
+      }),
+    );
+    const brokers = await Promise.all(
+      brokerPorts.map((port, i) =>
+        startBrokerChild(
+          {
+            name: `broker-${i + 1}`,
+            program: 'broker/cli',
+            args: [
+              'start',
+              '--id',
+              String(i + 1),
+              '--port',
+              String(port),
+              '--coordinator',
+              `127.0.0.1:${coordinatorPort}`,
+              '--data-dir',
+              join(dataDir, `broker-${i + 1}`),
+            ],
+            readyText: 'broker listening',
+          },
+          () => stopping,
+        ),
+      ),
+    );
     running.push(...brokers);
   } catch (err) {
     process.stdout.write(`[samsa] ${(err as Error).message}; stopping the rest\n`);
     await stopAll();
     return;
   }
-  process.stdout.write(`[samsa] cluster up: bootstrap servers ${brokerPorts.map((p) => `127.0.0.1:${p}`).join(',')}` +
-    ' (Ctrl-C stops it)\n');
+  process.stdout.write(
+    `[samsa] cluster up: bootstrap servers ${brokerPorts.map((p) => `127.0.0.1:${p}`).join(',')}` +
+      ' (Ctrl-C stops it)\n',
+  );
 }
-
 
 if (isEntryPoint(import.meta.url)) {
   const program = new Command('samsa').description('run a Samsa development cluster');
@@ -203,7 +247,8 @@ if (isEntryPoint(import.meta.url)) {
     .option('--brokers <n>', 'how many brokers', '3')
     .action(async (o: { dataDir: string; brokers: string }) => {
       const brokers = Number(o.brokers);
-      if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) throw new Error('--brokers must be 1..9');
+      if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9)
+        throw new Error('--brokers must be 1..9');
       await startCluster({ dataDir: o.dataDir, brokers });
     });
   program.parseAsync(process.argv).catch((err: unknown) => {

@@ -79,7 +79,8 @@ export const ClusterIdZNode = {
   },
   decode(bytes: Buffer | null): string {
     const j = parseJson(this.path, bytes);
-    if (typeof j.id !== 'string') throw new ZNodeDecodeError(this.path, 'field "id" is not a string');
+    if (typeof j.id !== 'string')
+      throw new ZNodeDecodeError(this.path, 'field "id" is not a string');
     return j.id;
   },
 };
@@ -167,7 +168,8 @@ export const BrokerIdZNode = {
     const path = this.path(id);
     const j = parseJson(path, bytes);
     const protocolMap = (j.listener_security_protocol_map ?? {}) as Record<string, string>;
-    if (!Array.isArray(j.endpoints)) throw new ZNodeDecodeError(path, 'field "endpoints" is missing');
+    if (!Array.isArray(j.endpoints))
+      throw new ZNodeDecodeError(path, 'field "endpoints" is missing');
     const endpoints = j.endpoints.map((text: unknown) => {
       const m = typeof text === 'string' ? /^([A-Za-z0-9_]+):\/\/(.*):(\d+)$/.exec(text) : null;
       if (!m) throw new ZNodeDecodeError(path, `bad endpoint ${JSON.stringify(text)}`);
@@ -211,7 +213,9 @@ export const TopicZNode = {
   },
   encode(partitions: ReplicaAssignment): Buffer {
     const toObject = (m: ReplicaAssignment): Record<string, number[]> =>
-      Object.fromEntries([...m.entries()].sort((a, b) => a[0] - b[0]).map(([p, r]) => [String(p), r]));
+      Object.fromEntries(
+        [...m.entries()].sort((a, b) => a[0] - b[0]).map(([p, r]) => [String(p), r]),
+      );
     return json({
       version: 2,
       partitions: toObject(partitions),
@@ -232,7 +236,8 @@ export const TopicZNode = {
       }
       return m;
     };
-    if (j.partitions === undefined) throw new ZNodeDecodeError(path, 'field "partitions" is missing');
+    if (j.partitions === undefined)
+      throw new ZNodeDecodeError(path, 'field "partitions" is missing');
     return {
       partitions: toMap(j.partitions, 'partitions'),
       addingReplicas: toMap(j.adding_replicas, 'adding_replicas'),
@@ -329,7 +334,8 @@ export const IsrChangeNotificationZNode = {
   prefix: '/isr_change_notification/isr_change_',
   decode(path: string, bytes: Buffer | null): { topic: string; partition: number }[] {
     const j = parseJson(path, bytes);
-    if (!Array.isArray(j.partitions)) throw new ZNodeDecodeError(path, 'field "partitions" is missing');
+    if (!Array.isArray(j.partitions))
+      throw new ZNodeDecodeError(path, 'field "partitions" is missing');
     return j.partitions.map((p: { topic?: unknown; partition?: unknown }) => ({
       topic: String(p.topic),
       partition: Number(p.partition),

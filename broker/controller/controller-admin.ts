@@ -15,7 +15,12 @@
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import type { Logger } from '../../src/logger.js';
 import { KafkaError, type KafkaErrorName } from '../../src/protocol/kafka/errors.js';
-import type { ControllerAdmin, NewPartitions, NewTopic, TopicResult } from '../server/admin-apis.js';
+import type {
+  ControllerAdmin,
+  NewPartitions,
+  NewTopic,
+  TopicResult,
+} from '../server/admin-apis.js';
 import { addPartitions, createTopic, deleteTopic, KafkaErrors } from '../zk/admin-zk-client.js';
 import { BrokerIdsZNode } from '../../src/znodes.js';
 
@@ -52,7 +57,10 @@ export class ControllerAdminImpl implements ControllerAdmin {
 
   async #brokerIds(): Promise<number[]> {
     const children = await this.#options.zk().getChildren(BrokerIdsZNode.path);
-    return children.filter((c) => /^\d+$/.test(c)).map(Number).sort((a, b) => a - b);
+    return children
+      .filter((c) => /^\d+$/.test(c))
+      .map(Number)
+      .sort((a, b) => a - b);
   }
 
   async createTopics(topics: NewTopic[], validateOnly: boolean): Promise<TopicResult[]> {
@@ -63,19 +71,26 @@ export class ControllerAdminImpl implements ControllerAdmin {
         topic: topic.name,
         partitions: topic.numPartitions,
         replicationFactor: topic.replicationFactor,
-        assignment: topic.assignments && topic.assignments.length > 0
-          ? new Map(topic.assignments.map((a) => [a.partitionIndex, a.brokerIds]))
-          : undefined,
+        assignment:
+          topic.assignments && topic.assignments.length > 0
+            ? new Map(topic.assignments.map((a) => [a.partitionIndex, a.brokerIds]))
+            : undefined,
         config: topic.configs,
         brokerIds,
         validateOnly,
         random: this.#options.random,
       });
       if (result.errorCode === 0 && !validateOnly) {
-        this.#log.info({ topic: topic.name, assignment: Object.fromEntries(result.assignment ?? []) },
-          'topic assignment written');
+        this.#log.info(
+          { topic: topic.name, assignment: Object.fromEntries(result.assignment ?? []) },
+          'topic assignment written',
+        );
       }
-      results.push({ name: topic.name, errorCode: result.errorCode, errorMessage: result.errorMessage });
+      results.push({
+        name: topic.name,
+        errorCode: result.errorCode,
+        errorMessage: result.errorMessage,
+      });
     }
     return results;
   }
@@ -101,7 +116,11 @@ export class ControllerAdminImpl implements ControllerAdmin {
         newAssignments: topic.assignments ?? undefined,
         validateOnly,
       });
-      results.push({ name: topic.name, errorCode: result.errorCode, errorMessage: result.errorMessage });
+      results.push({
+        name: topic.name,
+        errorCode: result.errorCode,
+        errorMessage: result.errorMessage,
+      });
     }
     return results;
   }
@@ -123,7 +142,10 @@ export class ControllerAdminImpl implements ControllerAdmin {
       random: this.#options.random,
     });
     if (result.errorCode === 0) {
-      this.#log.info({ topic: name, assignment: Object.fromEntries(result.assignment ?? []) }, 'auto-created topic');
+      this.#log.info(
+        { topic: name, assignment: Object.fromEntries(result.assignment ?? []) },
+        'auto-created topic',
+      );
       return;
     }
     throw new KafkaError(errorName(result.errorCode), result.errorMessage ?? undefined);

@@ -31,7 +31,10 @@ import {
   type Encodable,
 } from '../../src/protocol/kafka/codec.js';
 import { FrameReader } from '../../src/protocol/kafka/frame-reader.js';
-import type { RequestBodyByApiKey, ResponseBodyByApiKey } from '../../src/protocol/kafka/generated/index.js';
+import type {
+  RequestBodyByApiKey,
+  ResponseBodyByApiKey,
+} from '../../src/protocol/kafka/generated/index.js';
 
 export type ControlApiKey = 4 | 5 | 6;
 
@@ -71,7 +74,8 @@ export class ControllerChannelManager {
 
   addBroker(broker: BrokerAddress): void {
     const existing = this.#channels.get(broker.id);
-    if (existing && existing.address.host === broker.host && existing.address.port === broker.port) return;
+    if (existing && existing.address.host === broker.host && existing.address.port === broker.port)
+      return;
     existing?.stop();
     this.#channels.set(broker.id, new BrokerChannel(broker, this.#options));
   }
@@ -88,7 +92,10 @@ export class ControllerChannelManager {
   send<K extends ControlApiKey>(brokerId: number, request: QueuedRequest<K>): void {
     const channel = this.#channels.get(brokerId);
     if (!channel) {
-      this.#options.logger.warn({ brokerId, apiKey: request.apiKey }, 'no channel to broker; request dropped');
+      this.#options.logger.warn(
+        { brokerId, apiKey: request.apiKey },
+        'no channel to broker; request dropped',
+      );
       return;
     }
     channel.enqueue(request as unknown as QueuedRequest);
@@ -100,7 +107,11 @@ export class ControllerChannelManager {
   }
 }
 
-const API_NAMES: Record<ControlApiKey, string> = { 4: 'LeaderAndIsr', 5: 'StopReplica', 6: 'UpdateMetadata' };
+const API_NAMES: Record<ControlApiKey, string> = {
+  4: 'LeaderAndIsr',
+  5: 'StopReplica',
+  6: 'UpdateMetadata',
+};
 
 /** One broker's connection and queue (Kafka's RequestSendThread). */
 class BrokerChannel {
@@ -117,12 +128,17 @@ class BrokerChannel {
   #running = false;
   #stopped = false;
   /** The in-flight request's resolver, fed by the socket's data handler. */
-  #awaiting: { correlationId: number; resolve: (frame: Buffer) => void; reject: (err: Error) => void } | undefined;
+  #awaiting:
+    | { correlationId: number; resolve: (frame: Buffer) => void; reject: (err: Error) => void }
+    | undefined;
 
   constructor(address: BrokerAddress, options: ChannelManagerOptions) {
     this.address = address;
     this.#controllerId = options.controllerId;
-    this.#log = options.logger.child({ component: 'controller-channel', targetBrokerId: address.id });
+    this.#log = options.logger.child({
+      component: 'controller-channel',
+      targetBrokerId: address.id,
+    });
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#retryBackoffMs = options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS;
     this.#queuedMax = options.queuedRequestsMax ?? DEFAULT_QUEUED_REQUESTS_MAX;
@@ -132,7 +148,10 @@ class BrokerChannel {
     if (this.#stopped) return;
     if (this.#queue.length >= this.#queuedMax) {
       const dropped = this.#queue.shift() as QueuedRequest;
-      this.#log.warn({ api: API_NAMES[dropped.apiKey] }, 'request queue full; dropped the oldest request');
+      this.#log.warn(
+        { api: API_NAMES[dropped.apiKey] },
+        'request queue full; dropped the oldest request',
+      );
     }
     this.#queue.push(request);
     if (!this.#running) void this.#run();
@@ -159,7 +178,12 @@ class BrokerChannel {
         } catch (err) {
           if (this.#stopped) break;
           this.#log.warn(
-            { err: (err as Error).message, api: API_NAMES[request.apiKey], host: this.address.host, port: this.address.port },
+            {
+              err: (err as Error).message,
+              api: API_NAMES[request.apiKey],
+              host: this.address.host,
+              port: this.address.port,
+            },
             `cannot reach broker; retrying in ${this.#retryBackoffMs} ms`,
           );
           this.#socket?.destroy();
@@ -185,12 +209,20 @@ class BrokerChannel {
       request.body as never,
     );
     const frame = await new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no response within ${this.#requestTimeoutMs} ms`)),
-        this.#requestTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no response within ${this.#requestTimeoutMs} ms`)),
+        this.#requestTimeoutMs,
+      );
       this.#awaiting = {
         correlationId,
-        resolve: (f) => { clearTimeout(timer); resolve(f); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       };
       socket.cork();
       for (const chunk of chunks) socket.write(chunk);
@@ -198,7 +230,9 @@ class BrokerChannel {
     }).finally(() => (this.#awaiting = undefined));
     const decoded = decodeResponse(request.apiKey, request.apiVersion, frame);
     if (decoded.correlationId !== correlationId) {
-      throw new Error(`response correlation id ${decoded.correlationId}, expected ${correlationId}`);
+      throw new Error(
+        `response correlation id ${decoded.correlationId}, expected ${correlationId}`,
+      );
     }
     this.#log.debug({ api: API_NAMES[request.apiKey], correlationId }, 'response received');
     return decoded.body;
@@ -210,9 +244,18 @@ class BrokerChannel {
     const socket = net.connect({ host: this.address.host, port: this.address.port });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('connect timed out')), this.#requestTimeoutMs);
-      socket.once('connect', () => { clearTimeout(timer); resolve(); });
-      socket.once('error', (err) => { clearTimeout(timer); reject(err); });
+      const timer = setTimeout(
+        () => reject(new Error('connect timed out')),
+        this.#requestTimeoutMs,
+      );
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
     });
     socket.on('data', (chunk: Buffer) => {
       const result = this.#reader.push(chunk);

@@ -36,10 +36,19 @@ import { LEADER_DURING_DELETE, type BrokerInfo, type LeaderAndIsr } from '../../
  *                     plain stops as separate requests)
  * These are the lowest versions with broker epochs, recommended by NOTES.md b.9.
  */
-export const CONTROL_REQUEST_VERSIONS = { leaderAndIsr: 2, updateMetadata: 5, stopReplica: 1 } as const;
+export const CONTROL_REQUEST_VERSIONS = {
+  leaderAndIsr: 2,
+  updateMetadata: 5,
+  stopReplica: 1,
+} as const;
 
 /** SecurityProtocol ids in UpdateMetadata endpoints (Kafka's SecurityProtocol enum). */
-const SECURITY_PROTOCOL_IDS: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+const SECURITY_PROTOCOL_IDS: Record<string, number> = {
+  PLAINTEXT: 0,
+  SSL: 1,
+  SASL_PLAINTEXT: 2,
+  SASL_SSL: 3,
+};
 
 export interface LiveBroker {
   info: BrokerInfo;
@@ -84,7 +93,8 @@ export class ControllerContext {
   allPartitions(): TopicPartitionId[] {
     const result: TopicPartitionId[] = [];
     for (const [topic, partitions] of this.assignments) {
-      for (const partition of [...partitions.keys()].sort((a, b) => a - b)) result.push({ topic, partition });
+      for (const partition of [...partitions.keys()].sort((a, b) => a - b))
+        result.push({ topic, partition });
     }
     return result;
   }
@@ -224,7 +234,8 @@ export class ControllerContext {
     deletePartitions: boolean,
   ): Encodable<StopReplicaRequest> {
     const byTopic = new Map<string, number[]>();
-    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    for (const tp of partitions)
+      byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
     return {
       controllerId,
       controllerEpoch: this.epoch,

@@ -128,7 +128,9 @@ export class KafkaController {
   // Stable watcher functions: the client keeps watchers in sets, so re-arming a watch with
   // the same function never registers it twice.
   readonly #onControllerNode = (event: { type: string }): void =>
-    this.#enqueue(event.type === 'NodeDeleted' ? { type: 'Reelect' } : { type: 'ControllerChange' });
+    this.#enqueue(
+      event.type === 'NodeDeleted' ? { type: 'Reelect' } : { type: 'ControllerChange' },
+    );
   readonly #onBrokerChange = (): void => this.#enqueue({ type: 'BrokerChange' });
   readonly #onTopicChange = (): void => this.#enqueue({ type: 'TopicChange' });
   readonly #onTopicDeletion = (): void => this.#enqueue({ type: 'TopicDeletion' });
@@ -213,10 +215,14 @@ export class KafkaController {
       // A newer epoch exists, so our term is over whatever /controller says. If /controller
       // still names us (our node survived while someone bumped the epoch), give it up too:
       // its deletion starts a fresh election in which every broker, us included, may run.
-      this.#log.warn({ event: event.type, reason: err.message }, 'fenced by a newer controller epoch');
+      this.#log.warn(
+        { event: event.type, reason: err.message },
+        'fenced by a newer controller epoch',
+      );
       this.#resign('fenced: /controller_epoch moved on');
       try {
-        if ((await getControllerId(this.#zk)) === this.#options.brokerId) await this.#zk.delete(ControllerZNode.path);
+        if ((await getControllerId(this.#zk)) === this.#options.brokerId)
+          await this.#zk.delete(ControllerZNode.path);
       } catch (deleteErr) {
         this.#log.warn({ err: deleteErr }, 'could not give up /controller after being fenced');
       }
@@ -226,12 +232,18 @@ export class KafkaController {
       // The write may or may not have happened; handlers re-read before acting, so running
       // the event again is safe. Wait a little so a reconnect can happen.
       this.#log.warn({ event: event.type }, 'coordinator connection lost; retrying the event');
-      setTimeout(() => this.#enqueue(event), this.#options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
+      setTimeout(
+        () => this.#enqueue(event),
+        this.#options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
+      );
       return;
     }
     if (hasCode(err, ErrorCode.SESSIONEXPIRED)) {
       // The broker will make a new session and send RegisterBrokerAndReelect.
-      this.#log.warn({ event: event.type }, 'coordinator session expired while processing an event');
+      this.#log.warn(
+        { event: event.type },
+        'coordinator session expired while processing an event',
+      );
       this.#resign('session expired');
       return;
     }
@@ -296,7 +308,11 @@ export class KafkaController {
       this.#log.debug({ controllerId: current }, 'a controller exists; not competing');
       return;
     }
-    const attempt = await tryRegisterController(this.#zk, this.#options.brokerId, this.#options.clock.nowMs());
+    const attempt = await tryRegisterController(
+      this.#zk,
+      this.#options.brokerId,
+      this.#options.clock.nowMs(),
+    );
     if (!attempt.won) {
       this.#activeControllerId = await getControllerId(this.#zk);
       this.#log.info({ controllerId: this.#activeControllerId }, 'lost the controller election');
@@ -331,7 +347,10 @@ export class KafkaController {
     this.#sender = undefined;
     this.#deletionsInFlight.clear();
     this.#batch = new RequestBatch();
-    this.#log.info({ controllerEpoch: this.#ctx.epoch, reason }, 'resigned as controller (active -> inactive)');
+    this.#log.info(
+      { controllerEpoch: this.#ctx.epoch, reason },
+      'resigned as controller (active -> inactive)',
+    );
     this.#ctx.clear();
   }
 
@@ -366,12 +385,16 @@ export class KafkaController {
     const topics = await getAllTopics(zk, this.#onTopicChange);
     const toDelete = await getTopicsToDelete(zk, this.#onTopicDeletion);
     // 2. Pending ISR notifications: the context is about to be read fresh anyway.
-    await this.#deleteIsrChangeNotifications(await zk.getChildren(IsrChangeNotificationZNode.path, this.#onIsrChange));
+    await this.#deleteIsrChangeNotifications(
+      await zk.getChildren(IsrChangeNotificationZNode.path, this.#onIsrChange),
+    );
 
     // 3. The context: brokers, assignments, partition states.
-    for (const broker of await getAllBrokers(zk, brokerIds)) this.#ctx.liveBrokers.set(broker.info.id, broker);
+    for (const broker of await getAllBrokers(zk, brokerIds))
+      this.#ctx.liveBrokers.set(broker.info.id, broker);
     for (const topic of topics) await this.#loadTopic(topic);
-    for (const topic of toDelete) if (this.#ctx.assignments.has(topic)) this.#ctx.topicsToBeDeleted.add(topic);
+    for (const topic of toDelete)
+      if (this.#ctx.assignments.has(topic)) this.#ctx.topicsToBeDeleted.add(topic);
     for (const id of this.#ctx.liveBrokers.keys()) this.#addBrokerChannel(id);
     this.#log.info(
       {
@@ -385,17 +408,25 @@ export class KafkaController {
 
     // 4-6. Tell every live broker everything: UpdateMetadata to all, LeaderAndIsr for every
     // partition to its live replicas; elect leaders where there is none (or a dead one).
-    const all = this.#ctx.allPartitions().filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
+    const all = this.#ctx
+      .allPartitions()
+      .filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
     const fresh = all.filter((tp) => !this.#ctx.stateOf(tp));
     await this.#initializePartitions(fresh);
     // Replicas on brokers that are not registered go Offline (Kafka's ReplicaStateMachine
     // startup): they leave the ISRs, and partitions they led get new leaders. A broker that
     // died while there was no controller is noticed here and nowhere else.
     const live = this.#ctx.liveBrokerIds();
-    const deadReplicas = [...new Set(all.flatMap((tp) => this.#ctx.replicasOf(tp)))].filter((b) => !live.has(b));
+    const deadReplicas = [...new Set(all.flatMap((tp) => this.#ctx.replicasOf(tp)))].filter(
+      (b) => !live.has(b),
+    );
     if (deadReplicas.length > 0) await this.#onBrokerFailure(deadReplicas);
-    await this.#electOfflinePartitions(all.filter((tp) => this.#ctx.stateOf(tp)), 'controller failover');
-    for (const tp of all) if (this.#ctx.stateOf(tp)) this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, false);
+    await this.#electOfflinePartitions(
+      all.filter((tp) => this.#ctx.stateOf(tp)),
+      'controller failover',
+    );
+    for (const tp of all)
+      if (this.#ctx.stateOf(tp)) this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, false);
     this.#batch.updateMetadataToAll(this.#ctx.allPartitions());
     // 7. Resume topic deletions.
     this.#resumeDeletions();
@@ -430,7 +461,10 @@ export class KafkaController {
       broker.info.endpoints.find((e) => e.listenerName === this.#options.interBrokerListenerName) ??
       broker.info.endpoints[0];
     if (!endpoint) {
-      this.#log.warn({ targetBrokerId: brokerId }, 'broker registered no endpoint; cannot send to it');
+      this.#log.warn(
+        { targetBrokerId: brokerId },
+        'broker registered no endpoint; cannot send to it',
+      );
       return;
     }
     this.#sender.addBroker({ id: brokerId, host: endpoint.host, port: endpoint.port });
@@ -445,7 +479,11 @@ export class KafkaController {
     const live = this.#ctx.liveBrokerIds();
     // Parent paths are plain persistent nodes; creating them unfenced is harmless (Kafka
     // does the same) and idempotent.
-    await Promise.all(partitions.map((tp) => ensurePath(this.#zk, TopicPartitionZNode.path(tp.topic, tp.partition))));
+    await Promise.all(
+      partitions.map((tp) =>
+        ensurePath(this.#zk, TopicPartitionZNode.path(tp.topic, tp.partition)),
+      ),
+    );
     await Promise.all(
       partitions.map(async (tp) => {
         const replicas = this.#ctx.replicasOf(tp);
@@ -455,8 +493,10 @@ export class KafkaController {
           controllerEpoch: this.#ctx.epoch,
         });
         if (!decision.ok) {
-          this.#log.warn({ topic: tp.topic, partition: tp.partition, reason: decision.reason },
-            'partition stays New: no live replica to lead it');
+          this.#log.warn(
+            { topic: tp.topic, partition: tp.partition, reason: decision.reason },
+            'partition stays New: no live replica to lead it',
+          );
           return;
         }
         const path = TopicPartitionStateZNode.path(tp.topic, tp.partition);
@@ -465,7 +505,13 @@ export class KafkaController {
             Op.create(path, TopicPartitionStateZNode.encode(decision.leaderAndIsr)),
           ]);
           this.#ctx.setState(tp, { leaderAndIsr: decision.leaderAndIsr, zkVersion: 0 });
-          this.#logTransition(tp, 'NewPartition', 'OnlinePartition', decision.leaderAndIsr, 'new partition');
+          this.#logTransition(
+            tp,
+            'NewPartition',
+            'OnlinePartition',
+            decision.leaderAndIsr,
+            'new partition',
+          );
         } catch (err) {
           // A previous controller created it before dying: adopt what is there.
           if (!hasCode(err, ErrorCode.NODEEXISTS)) throw err;
@@ -483,7 +529,10 @@ export class KafkaController {
    * (leader-election.ts), written conditionally on the state's zkVersion. On BADVERSION (a
    * leader changed the ISR meanwhile) the state is re-read and the election re-run.
    */
-  async #electOfflinePartitions(partitions: readonly TopicPartitionId[], reason: string): Promise<void> {
+  async #electOfflinePartitions(
+    partitions: readonly TopicPartitionId[],
+    reason: string,
+  ): Promise<void> {
     await Promise.all(
       partitions.map((tp) =>
         this.#updatePartitionState(tp, reason, (current, live) => {
@@ -499,14 +548,24 @@ export class KafkaController {
             // Still record that the leader is gone, so Metadata shows -1 rather than a dead
             // broker; the ISR stays as it is (it never becomes empty).
             if (current.leader === NO_LEADER) {
-              this.#log.warn({ topic: tp.topic, partition: tp.partition, reason: result.reason },
-                'partition stays offline');
+              this.#log.warn(
+                { topic: tp.topic, partition: tp.partition, reason: result.reason },
+                'partition stays offline',
+              );
               return null;
             }
-            return { leaderAndIsr: { ...current, leader: NO_LEADER, leaderEpoch: current.leaderEpoch + 1,
-              controllerEpoch: this.#ctx.epoch }, to: 'OfflinePartition' };
+            return {
+              leaderAndIsr: {
+                ...current,
+                leader: NO_LEADER,
+                leaderEpoch: current.leaderEpoch + 1,
+                controllerEpoch: this.#ctx.epoch,
+              },
+              to: 'OfflinePartition',
+            };
           }
-          if (result.unclean) this.#log.warn({ topic: tp.topic, partition: tp.partition }, 'unclean leader election');
+          if (result.unclean)
+            this.#log.warn({ topic: tp.topic, partition: tp.partition }, 'unclean leader election');
           return { leaderAndIsr: result.leaderAndIsr, to: 'OnlinePartition' };
         }),
       ),
@@ -521,7 +580,10 @@ export class KafkaController {
   async #updatePartitionState(
     tp: TopicPartitionId,
     reason: string,
-    decide: (current: LeaderAndIsr, live: Set<number>) => { leaderAndIsr: LeaderAndIsr; to: string } | null,
+    decide: (
+      current: LeaderAndIsr,
+      live: Set<number>,
+    ) => { leaderAndIsr: LeaderAndIsr; to: string } | null,
   ): Promise<void> {
     for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS_MAX; attempt++) {
       const state = this.#ctx.stateOf(tp);
@@ -530,13 +592,25 @@ export class KafkaController {
       if (!decision) return;
       try {
         const results = await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [
-          Op.setData(TopicPartitionStateZNode.path(tp.topic, tp.partition),
-            TopicPartitionStateZNode.encode(decision.leaderAndIsr), state.zkVersion),
+          Op.setData(
+            TopicPartitionStateZNode.path(tp.topic, tp.partition),
+            TopicPartitionStateZNode.encode(decision.leaderAndIsr),
+            state.zkVersion,
+          ),
         ]);
         const zkVersion = results[0]?.stat?.version ?? state.zkVersion + 1;
         this.#ctx.setState(tp, { leaderAndIsr: decision.leaderAndIsr, zkVersion });
-        const from = needsLeaderElection(state.leaderAndIsr, this.#ctx.liveBrokerIds()) ? 'OfflinePartition' : 'OnlinePartition';
-        this.#logTransition(tp, from, decision.to, decision.leaderAndIsr, reason, state.leaderAndIsr);
+        const from = needsLeaderElection(state.leaderAndIsr, this.#ctx.liveBrokerIds())
+          ? 'OfflinePartition'
+          : 'OnlinePartition';
+        this.#logTransition(
+          tp,
+          from,
+          decision.to,
+          decision.leaderAndIsr,
+          reason,
+          state.leaderAndIsr,
+        );
         this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, false);
         this.#batch.updateMetadataToAll([tp]);
         return;
@@ -545,11 +619,16 @@ export class KafkaController {
         const fresh = await getPartitionState(this.#zk, tp.topic, tp.partition);
         if (!fresh) return;
         this.#ctx.setState(tp, fresh);
-        this.#log.info({ topic: tp.topic, partition: tp.partition, attempt },
-          'partition state changed underneath us (BADVERSION); re-reading and retrying');
+        this.#log.info(
+          { topic: tp.topic, partition: tp.partition, attempt },
+          'partition state changed underneath us (BADVERSION); re-reading and retrying',
+        );
       }
     }
-    this.#log.warn({ topic: tp.topic, partition: tp.partition }, 'gave up updating partition state for now');
+    this.#log.warn(
+      { topic: tp.topic, partition: tp.partition },
+      'gave up updating partition state for now',
+    );
   }
 
   #logTransition(
@@ -592,7 +671,9 @@ export class KafkaController {
       if (!now) dead.push(id);
       else if (now.epoch !== known.epoch) bounced.push(id);
     }
-    const added = current.filter((b) => !this.#ctx.liveBrokers.has(b.info.id)).map((b) => b.info.id);
+    const added = current
+      .filter((b) => !this.#ctx.liveBrokers.has(b.info.id))
+      .map((b) => b.info.id);
     if (dead.length + bounced.length + added.length === 0) return;
     this.#log.info({ added, dead, bounced, live: [...currentById.keys()] }, 'broker change');
 
@@ -639,12 +720,20 @@ export class KafkaController {
           // No election possible (or needed): shrink the ISR of the dead replicas.
           let next: LeaderAndIsr | null = null;
           for (const id of deadIds) {
-            next = removeReplicaFromIsr({ current: next ?? current, replica: id, controllerEpoch: this.#ctx.epoch }) ?? next;
+            next =
+              removeReplicaFromIsr({
+                current: next ?? current,
+                replica: id,
+                controllerEpoch: this.#ctx.epoch,
+              }) ?? next;
           }
           if (!next) return null;
           // Collapse multiple removals into one epoch bump.
           next = { ...next, leaderEpoch: current.leaderEpoch + 1 };
-          return { leaderAndIsr: next, to: next.leader === NO_LEADER ? 'OfflinePartition' : 'OnlinePartition' };
+          return {
+            leaderAndIsr: next,
+            to: next.leader === NO_LEADER ? 'OfflinePartition' : 'OnlinePartition',
+          };
         }),
       ),
     );
@@ -657,9 +746,14 @@ export class KafkaController {
       const hosted = this.#ctx.partitionsOnBroker(id).filter((tp) => this.#ctx.stateOf(tp));
       for (const tp of hosted) this.#batch.leaderAndIsrTo(id, tp, false);
     }
-    const all = this.#ctx.allPartitions().filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
+    const all = this.#ctx
+      .allPartitions()
+      .filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
     await this.#initializePartitions(all.filter((tp) => !this.#ctx.stateOf(tp)));
-    await this.#electOfflinePartitions(all.filter((tp) => this.#ctx.stateOf(tp)), `broker(s) ${ids.join(',')} started`);
+    await this.#electOfflinePartitions(
+      all.filter((tp) => this.#ctx.stateOf(tp)),
+      `broker(s) ${ids.join(',')} started`,
+    );
     this.#resumeDeletions();
   }
 
@@ -677,12 +771,18 @@ export class KafkaController {
     this.#log.info({ added, removed }, 'topic change');
     for (const topic of added) await this.#loadTopic(topic);
     const fresh = added.flatMap((topic) =>
-      [...(this.#ctx.assignments.get(topic)?.keys() ?? [])].map((partition) => ({ topic, partition })),
+      [...(this.#ctx.assignments.get(topic)?.keys() ?? [])].map((partition) => ({
+        topic,
+        partition,
+      })),
     );
     await this.#initializePartitions(fresh.filter((tp) => !this.#ctx.stateOf(tp)));
     // Partitions that already had state (created by an earlier controller) still need an
     // up-to-date leader and to be announced.
-    await this.#electOfflinePartitions(fresh.filter((tp) => this.#ctx.stateOf(tp)), 'topic change');
+    await this.#electOfflinePartitions(
+      fresh.filter((tp) => this.#ctx.stateOf(tp)),
+      'topic change',
+    );
     this.#batch.updateMetadataToAll(fresh);
   }
 
@@ -695,7 +795,9 @@ export class KafkaController {
       return;
     }
     const known = this.#ctx.assignments.get(topic) as Map<number, number[]>;
-    const added = [...assignment.partitions.keys()].filter((p) => !known.has(p)).sort((a, b) => a - b);
+    const added = [...assignment.partitions.keys()]
+      .filter((p) => !known.has(p))
+      .sort((a, b) => a - b);
     if (added.length === 0) return;
     for (const p of added) known.set(p, assignment.partitions.get(p) as number[]);
     this.#log.info({ topic, added }, 'partitions added');
@@ -710,12 +812,16 @@ export class KafkaController {
       const path = `${IsrChangeNotificationZNode.path}/${child}`;
       try {
         const { data } = await this.#zk.getData(path);
-        for (const tp of IsrChangeNotificationZNode.decode(path, data)) changed.set(partitionKey(tp.topic, tp.partition), tp);
+        for (const tp of IsrChangeNotificationZNode.decode(path, data))
+          changed.set(partitionKey(tp.topic, tp.partition), tp);
       } catch (err) {
-        if (!hasCode(err, ErrorCode.NONODE)) this.#log.warn({ err, path }, 'unreadable ISR change notification');
+        if (!hasCode(err, ErrorCode.NONODE))
+          this.#log.warn({ err, path }, 'unreadable ISR change notification');
       }
     }
-    const partitions = [...changed.values()].filter((tp) => this.#ctx.assignments.get(tp.topic)?.has(tp.partition));
+    const partitions = [...changed.values()].filter((tp) =>
+      this.#ctx.assignments.get(tp.topic)?.has(tp.partition),
+    );
     await Promise.all(
       partitions.map(async (tp) => {
         const state = await getPartitionState(this.#zk, tp.topic, tp.partition);
@@ -724,7 +830,10 @@ export class KafkaController {
     );
     await this.#deleteIsrChangeNotifications(children);
     if (partitions.length > 0) {
-      this.#log.info({ partitions: partitions.map((tp) => `${tp.topic}-${tp.partition}`) }, 'ISR changes propagated');
+      this.#log.info(
+        { partitions: partitions.map((tp) => `${tp.topic}-${tp.partition}`) },
+        'ISR changes propagated',
+      );
       this.#batch.updateMetadataToAll(partitions);
     }
   }
@@ -753,14 +862,18 @@ export class KafkaController {
     for (const topic of marked) {
       if (!this.#options.deleteTopicEnable) {
         this.#log.warn({ topic }, 'delete.topic.enable=false: removing the deletion request');
-        await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [Op.delete(DeleteTopicZNode.path(topic))]);
+        await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [
+          Op.delete(DeleteTopicZNode.path(topic)),
+        ]);
         continue;
       }
       if (!this.#ctx.assignments.has(topic)) {
         this.#log.info({ topic }, 'deletion requested for an unknown topic; removing the request');
-        await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [Op.delete(DeleteTopicZNode.path(topic))]).catch(
-          (err: unknown) => { if (!hasCode(err, ErrorCode.NONODE)) throw err; },
-        );
+        await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [
+          Op.delete(DeleteTopicZNode.path(topic)),
+        ]).catch((err: unknown) => {
+          if (!hasCode(err, ErrorCode.NONODE)) throw err;
+        });
         continue;
       }
       if (!this.#ctx.topicsToBeDeleted.has(topic)) {
@@ -775,7 +888,10 @@ export class KafkaController {
     const live = this.#ctx.liveBrokerIds();
     for (const topic of this.#ctx.topicsToBeDeleted) {
       if (this.#deletionsInFlight.has(topic)) continue;
-      const partitions = [...(this.#ctx.assignments.get(topic)?.keys() ?? [])].map((partition) => ({ topic, partition }));
+      const partitions = [...(this.#ctx.assignments.get(topic)?.keys() ?? [])].map((partition) => ({
+        topic,
+        partition,
+      }));
       const replicaBrokers = new Set(partitions.flatMap((tp) => this.#ctx.replicasOf(tp)));
       const down = [...replicaBrokers].filter((b) => !live.has(b));
       if (down.length > 0) {
@@ -792,16 +908,29 @@ export class KafkaController {
         );
       }
       this.#log.info({ topic, replicaBrokers: [...replicaBrokers] }, 'topic deletion started');
-      if (replicaBrokers.size === 0) void this.#enqueue({ type: 'TopicDeletionStopReplicaResponse', topic, brokerId: -1, errorCode: 0 });
+      if (replicaBrokers.size === 0)
+        void this.#enqueue({
+          type: 'TopicDeletionStopReplicaResponse',
+          topic,
+          brokerId: -1,
+          errorCode: 0,
+        });
     }
   }
 
-  async #processStopReplicaResponse(topic: string, brokerId: number, errorCode: number): Promise<void> {
+  async #processStopReplicaResponse(
+    topic: string,
+    brokerId: number,
+    errorCode: number,
+  ): Promise<void> {
     if (!this.#active) return;
     const pending = this.#deletionsInFlight.get(topic);
     if (!pending) return;
     if (errorCode !== 0) {
-      this.#log.warn({ topic, targetBrokerId: brokerId, errorCode }, 'replica deletion failed; will retry later');
+      this.#log.warn(
+        { topic, targetBrokerId: brokerId, errorCode },
+        'replica deletion failed; will retry later',
+      );
       this.#deletionsInFlight.delete(topic);
       return;
     }
@@ -821,12 +950,15 @@ export class KafkaController {
     });
     for (const p of partitionIds) {
       const partitionPath = `${partitionsPath}/${p}`;
-      for (const child of await this.#zk.getChildren(partitionPath)) ops.push(Op.delete(`${partitionPath}/${child}`));
+      for (const child of await this.#zk.getChildren(partitionPath))
+        ops.push(Op.delete(`${partitionPath}/${child}`));
       ops.push(Op.delete(partitionPath));
     }
-    if (partitionIds.length > 0 || (await this.#zk.exists(partitionsPath))) ops.push(Op.delete(partitionsPath));
+    if (partitionIds.length > 0 || (await this.#zk.exists(partitionsPath)))
+      ops.push(Op.delete(partitionsPath));
     ops.push(Op.delete(TopicZNode.path(topic)));
-    if (await this.#zk.exists(TopicConfigZNode.path(topic))) ops.push(Op.delete(TopicConfigZNode.path(topic)));
+    if (await this.#zk.exists(TopicConfigZNode.path(topic)))
+      ops.push(Op.delete(TopicConfigZNode.path(topic)));
     ops.push(Op.delete(DeleteTopicZNode.path(topic)));
     await fencedMulti(this.#zk, this.#ctx.epochZkVersion, ops);
     this.#ctx.removeTopic(topic);
@@ -856,7 +988,10 @@ export class KafkaController {
           onResponse: (response) => {
             const failed = response.partitionErrors.filter((p) => p.errorCode !== 0);
             if (response.errorCode !== 0 || failed.length > 0) {
-              this.#log.warn({ targetBrokerId: brokerId, errorCode: response.errorCode, failed }, 'LeaderAndIsr errors');
+              this.#log.warn(
+                { targetBrokerId: brokerId, errorCode: response.errorCode, failed },
+                'LeaderAndIsr errors',
+              );
             }
           },
         });
@@ -864,7 +999,8 @@ export class KafkaController {
     }
     const umTargets = new Map(batch.updateMetadata);
     if (batch.updateMetadataAll) {
-      for (const id of live) umTargets.set(id, new Map([...(umTargets.get(id) ?? []), ...batch.updateMetadataAll]));
+      for (const id of live)
+        umTargets.set(id, new Map([...(umTargets.get(id) ?? []), ...batch.updateMetadataAll]));
     }
     for (const [brokerId, tps] of umTargets) {
       if (!live.has(brokerId)) continue;
@@ -874,7 +1010,10 @@ export class KafkaController {
         body: this.#ctx.updateMetadataRequest(controllerId, brokerId, [...tps.values()]),
         onResponse: (response) => {
           if (response.errorCode !== 0) {
-            this.#log.warn({ targetBrokerId: brokerId, errorCode: response.errorCode }, 'UpdateMetadata error');
+            this.#log.warn(
+              { targetBrokerId: brokerId, errorCode: response.errorCode },
+              'UpdateMetadata error',
+            );
           }
         },
       });
@@ -884,7 +1023,12 @@ export class KafkaController {
       sender.send(stop.brokerId, {
         apiKey: 5,
         apiVersion: CONTROL_REQUEST_VERSIONS.stopReplica,
-        body: this.#ctx.stopReplicaRequest(controllerId, stop.brokerId, stop.partitions, stop.deletePartitions),
+        body: this.#ctx.stopReplicaRequest(
+          controllerId,
+          stop.brokerId,
+          stop.partitions,
+          stop.deletePartitions,
+        ),
         onResponse: (response) => {
           const failed = response.partitionErrors.find((p) => p.errorCode !== 0);
           stop.onResult?.(response.errorCode !== 0 ? response.errorCode : (failed?.errorCode ?? 0));
@@ -920,7 +1064,8 @@ class RequestBatch {
 
   leaderAndIsrToReplicas(ctx: ControllerContext, tp: TopicPartitionId, isNew: boolean): void {
     const live = ctx.liveBrokerIds();
-    for (const replica of ctx.replicasOf(tp)) if (live.has(replica)) this.leaderAndIsrTo(replica, tp, isNew);
+    for (const replica of ctx.replicasOf(tp))
+      if (live.has(replica)) this.leaderAndIsrTo(replica, tp, isNew);
   }
 
   updateMetadataTo(brokerId: number, partitions: readonly TopicPartitionId[]): void {
@@ -931,7 +1076,8 @@ class RequestBatch {
 
   updateMetadataToAll(partitions: readonly TopicPartitionId[]): void {
     this.updateMetadataAll ??= new Map();
-    for (const tp of partitions) this.updateMetadataAll.set(partitionKey(tp.topic, tp.partition), tp);
+    for (const tp of partitions)
+      this.updateMetadataAll.set(partitionKey(tp.topic, tp.partition), tp);
   }
 
   stopReplica(

@@ -94,7 +94,9 @@ export function offlinePartitionLeaderElection(options: {
     ok: false,
     reason:
       `no live replica in ISR [${current.isr.join(',')}] of assignment [${assignment.join(',')}]` +
-      (options.uncleanLeaderElectionEnable ? ' and no live replica at all' : ' (unclean election is off)'),
+      (options.uncleanLeaderElectionEnable
+        ? ' and no live replica at all'
+        : ' (unclean election is off)'),
   };
 }
 
@@ -129,6 +131,9 @@ export function removeReplicaFromIsr(options: {
 }
 
 /** Does this partition need an election: its leader is missing or dead? */
-export function needsLeaderElection(current: LeaderAndIsr, liveBrokerIds: ReadonlySet<number>): boolean {
+export function needsLeaderElection(
+  current: LeaderAndIsr,
+  liveBrokerIds: ReadonlySet<number>,
+): boolean {
   return current.leader === NO_LEADER || !liveBrokerIds.has(current.leader);
 }

@@ -48,7 +48,11 @@ export function assignReplicasToBrokers(options: AssignmentOptions): AssignmentR
   const brokers = [...options.brokerIds].sort((a, b) => a - b);
   const n = brokers.length;
   if (partitions <= 0) {
-    return { ok: false, errorCode: INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
+    return {
+      ok: false,
+      errorCode: INVALID_PARTITIONS,
+      message: 'Number of partitions must be larger than 0.',
+    };
   }
   if (replicationFactor <= 0) {
     return {
@@ -113,7 +117,8 @@ export function assignAdditionalPartitions(options: {
     return {
       ok: false,
       errorCode: INVALID_PARTITIONS,
-      message: `Topic currently has ${existingCount} partitions, ` +
+      message:
+        `Topic currently has ${existingCount} partitions, ` +
         `${options.totalPartitions} would not be an increase.`,
     };
   }
@@ -123,7 +128,10 @@ export function assignAdditionalPartitions(options: {
     brokerIds: brokers,
     partitions: toAdd,
     replicationFactor: partition0.length,
-    fixedStartIndex: Math.max(0, brokers.findIndex((b) => b >= firstOfPartition0)),
+    fixedStartIndex: Math.max(
+      0,
+      brokers.findIndex((b) => b >= firstOfPartition0),
+    ),
     startPartitionId: existingCount,
   });
 }

@@ -51,7 +51,13 @@ import {
   DEFAULT_RETENTION_CHECK_INTERVAL_MS,
   type LogConfig,
 } from './log-config.js';
-import { Log, fsyncDirectorySync, parsePartitionDirName, partitionDirName, type TopicPartition } from './log.js';
+import {
+  Log,
+  fsyncDirectorySync,
+  parsePartitionDirName,
+  partitionDirName,
+  type TopicPartition,
+} from './log.js';
 import {
   LOG_START_OFFSET_CHECKPOINT_FILE,
   RECOVERY_POINT_CHECKPOINT_FILE,
@@ -141,7 +147,12 @@ export class LogManager {
       fsyncDirectorySync(dir);
     }
     this.#logger.info(
-      { logDir: dir, hadCleanShutdown, logs: this.#logsIn(dir).length, ms: this.#options.clock.nowMs() - startedMs },
+      {
+        logDir: dir,
+        hadCleanShutdown,
+        logs: this.#logsIn(dir).length,
+        ms: this.#options.clock.nowMs() - startedMs,
+      },
       'loaded log dir',
     );
   }
@@ -223,7 +234,11 @@ export class LogManager {
       timer.unref();
       this.#timers.push(timer);
     };
-    every(o.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS, () => this.runRetention(), 'retention');
+    every(
+      o.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+      () => this.runRetention(),
+      'retention',
+    );
     every(
       o.recoveryPointCheckpointIntervalMs ?? DEFAULT_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS,
       () => this.checkpointRecoveryPoints(),
@@ -244,7 +259,9 @@ export class LogManager {
     let deleted = 0;
     for (const log of this.allLogs()) {
       const highWatermark = this.#options.highWatermarkOf?.(log.topicPartition);
-      deleted += log.deleteOldSegments(highWatermark === undefined ? { nowMs } : { nowMs, highWatermark });
+      deleted += log.deleteOldSegments(
+        highWatermark === undefined ? { nowMs } : { nowMs, highWatermark },
+      );
     }
     if (deleted > 0) this.checkpointLogStartOffsets();
     return deleted;
@@ -253,7 +270,8 @@ export class LogManager {
   /** Flushes every log whose last flush is older than its flushIntervalMs. */
   flushDirtyLogs(nowMs = this.#options.clock.nowMs()): void {
     for (const log of this.allLogs()) {
-      if (log.unflushedMessages > 0 && nowMs - log.lastFlushMs >= log.config.flushIntervalMs) log.flush();
+      if (log.unflushedMessages > 0 && nowMs - log.lastFlushMs >= log.config.flushIntervalMs)
+        log.flush();
     }
   }
 
@@ -266,8 +284,13 @@ export class LogManager {
   }
 
   /** For the replica layer: persist high watermarks (replication-offset-checkpoint). */
-  checkpointHighWatermarks(highWatermarks: ReadonlyMap<string, number> | ((tp: TopicPartition) => number | undefined)): void {
-    const lookup = typeof highWatermarks === 'function' ? highWatermarks : (tp: TopicPartition) => highWatermarks.get(key(tp));
+  checkpointHighWatermarks(
+    highWatermarks: ReadonlyMap<string, number> | ((tp: TopicPartition) => number | undefined),
+  ): void {
+    const lookup =
+      typeof highWatermarks === 'function'
+        ? highWatermarks
+        : (tp: TopicPartition) => highWatermarks.get(key(tp));
     this.#writeCheckpoints(REPLICATION_OFFSET_CHECKPOINT_FILE, (log) => lookup(log.topicPartition));
   }
 
@@ -275,7 +298,8 @@ export class LogManager {
   readHighWatermarks(): Map<string, number> {
     const all = new Map<string, number>();
     for (const dir of this.logDirs) {
-      for (const e of readCheckpointFile(dir, REPLICATION_OFFSET_CHECKPOINT_FILE)) all.set(key(e), e.offset);
+      for (const e of readCheckpointFile(dir, REPLICATION_OFFSET_CHECKPOINT_FILE))
+        all.set(key(e), e.offset);
     }
     return all;
   }

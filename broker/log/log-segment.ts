@@ -290,7 +290,8 @@ export class LogSegment {
     const start = this.translateOffset(options.startOffset);
     if (start === undefined) return undefined;
     const maxPosition = Math.min(options.maxPosition ?? this.#size, this.#size);
-    if (start.position >= maxPosition) return { records: Buffer.alloc(0), position: start.position };
+    if (start.position >= maxPosition)
+      return { records: Buffer.alloc(0), position: start.position };
     const wanted = options.minOneBatch
       ? Math.max(options.maxBytes, start.sizeInBytes)
       : options.maxBytes;
@@ -330,7 +331,11 @@ export class LogSegment {
   }
 
   #locate(batch: RecordBatch): Omit<BatchLocation, 'position'> {
-    return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, sizeInBytes: batch.sizeInBytes };
+    return {
+      baseOffset: batch.baseOffset,
+      lastOffset: batch.lastOffset,
+      sizeInBytes: batch.sizeInBytes,
+    };
   }
 
   /** The offset after the last batch, found from the last index entry (no full scan). */
@@ -351,7 +356,10 @@ export class LogSegment {
    */
   #scanHeaders(position: number, visit: (batch: RecordBatch, position: number) => boolean): void {
     while (position + RECORD_BATCH_HEADER_BYTES <= this.#size) {
-      const chunk = this.#readAt(position, Math.min(HEADER_SCAN_CHUNK_BYTES, this.#size - position));
+      const chunk = this.#readAt(
+        position,
+        Math.min(HEADER_SCAN_CHUNK_BYTES, this.#size - position),
+      );
       let offsetInChunk = 0;
       // Walk every header that lies wholly inside this chunk.
       while (offsetInChunk + RECORD_BATCH_HEADER_BYTES <= chunk.length) {
@@ -381,7 +389,8 @@ export class LogSegment {
   }
 
   #maxTimestamp(): TimestampOffset {
-    if (this.#maxTimestampSoFar === undefined) this.#maxTimestampSoFar = this.#loadLargestTimestamp();
+    if (this.#maxTimestampSoFar === undefined)
+      this.#maxTimestampSoFar = this.#loadLargestTimestamp();
     return this.#maxTimestampSoFar;
   }
 
@@ -443,12 +452,16 @@ export class LogSegment {
     }
     const truncatedBytes = this.#size - position;
     if (truncatedBytes > 0) this.#truncateFile(position);
-    return corruption === undefined ? { nextOffset, truncatedBytes } : { nextOffset, truncatedBytes, corruption };
+    return corruption === undefined
+      ? { nextOffset, truncatedBytes }
+      : { nextOffset, truncatedBytes, corruption };
   }
 
   #readWholeBatchAt(position: number): Buffer | undefined {
     if (position + LOG_OVERHEAD_BYTES > this.#size) return undefined;
-    const batchLength = this.#readAt(position, LOG_OVERHEAD_BYTES).readInt32BE(BATCH_LENGTH_POSITION);
+    const batchLength = this.#readAt(position, LOG_OVERHEAD_BYTES).readInt32BE(
+      BATCH_LENGTH_POSITION,
+    );
     if (batchLength < BATCH_LENGTH_MIN) return undefined;
     const size = LOG_OVERHEAD_BYTES + batchLength;
     if (position + size > this.#size) return undefined;
@@ -459,10 +472,18 @@ export class LogSegment {
     const integrity = checkBatchIntegrity(batch);
     if (integrity !== undefined) return integrity;
     if (batch.baseOffset < nextOffset || batch.lastOffset < batch.baseOffset) {
-      return { error: 'CORRUPT_MESSAGE', errorCode: 2, message: `offset ${batch.baseOffset} out of order` };
+      return {
+        error: 'CORRUPT_MESSAGE',
+        errorCode: 2,
+        message: `offset ${batch.baseOffset} out of order`,
+      };
     }
     if (!this.canHoldOffset(batch.lastOffset)) {
-      return { error: 'CORRUPT_MESSAGE', errorCode: 2, message: `offset ${batch.lastOffset} outside segment` };
+      return {
+        error: 'CORRUPT_MESSAGE',
+        errorCode: 2,
+        message: `offset ${batch.lastOffset} outside segment`,
+      };
     }
     return undefined;
   }
@@ -522,7 +543,9 @@ export class LogSegment {
   async flushAsync(): Promise<void> {
     const fd = this.#fd;
     if (fd < 0) return;
-    await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      fs.fsync(fd, (err) => (err ? reject(err) : resolve())),
+    );
     for (const file of [this.offsetIndex.path, this.timeIndex.path]) {
       const handle = await fs.promises.open(file, 'r+');
       try {

@@ -101,7 +101,9 @@ export interface LogAppendInfo {
   bytes: number;
 }
 
-export type LogAppendResult = { ok: true; info: LogAppendInfo } | { ok: false; error: LogAppendError };
+export type LogAppendResult =
+  | { ok: true; info: LogAppendInfo }
+  | { ok: false; error: LogAppendError };
 
 export interface LogReadOptions {
   fetchOffset: number;
@@ -154,7 +156,10 @@ export class Log {
     this.topicPartition = options.topicPartition;
     this.config = options.config;
     this.#clock = options.clock;
-    this.#logger = options.logger.child({ component: 'log', partition: partitionDirName(options.topicPartition) });
+    this.#logger = options.logger.child({
+      component: 'log',
+      partition: partitionDirName(options.topicPartition),
+    });
     this.#lastFlushMs = options.clock.nowMs();
   }
 
@@ -207,7 +212,10 @@ export class Log {
     const missingIndexes = new Set<number>();
     for (const baseOffset of baseOffsets) {
       const stem = path.join(this.dir, String(baseOffset).padStart(20, '0'));
-      if (!fs.existsSync(stem + INDEX_FILE_SUFFIX) || !fs.existsSync(stem + TIME_INDEX_FILE_SUFFIX)) {
+      if (
+        !fs.existsSync(stem + INDEX_FILE_SUFFIX) ||
+        !fs.existsSync(stem + TIME_INDEX_FILE_SUFFIX)
+      ) {
         missingIndexes.add(baseOffset);
       }
       this.#segments.push(LogSegment.open(this.#segmentOptions(baseOffset)));
@@ -239,7 +247,11 @@ export class Log {
     );
     this.activeSegment.becomeActive();
     this.#logger.debug(
-      { logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset, segments: this.#segments.length },
+      {
+        logStartOffset: this.#logStartOffset,
+        logEndOffset: this.#logEndOffset,
+        segments: this.#segments.length,
+      },
       'loaded log',
     );
   }
@@ -255,7 +267,8 @@ export class Log {
     for (const name of names) {
       const match = /^(\d{20})\.(log|index|timeindex)$/.exec(name);
       if (match === null) {
-        if (/\.(deleted|cleaned|swap|tmp)$/.test(name)) fs.rmSync(path.join(this.dir, name), { force: true });
+        if (/\.(deleted|cleaned|swap|tmp)$/.test(name))
+          fs.rmSync(path.join(this.dir, name), { force: true });
         continue;
       }
       if (match[2] === 'log') baseOffsets.push(Number(match[1]));
@@ -281,7 +294,11 @@ export class Log {
       const result = segment.recover();
       if (result.truncatedBytes === 0) continue;
       this.#logger.warn(
-        { baseOffset: segment.baseOffset, truncatedBytes: result.truncatedBytes, reason: result.corruption?.message ?? 'torn write' },
+        {
+          baseOffset: segment.baseOffset,
+          truncatedBytes: result.truncatedBytes,
+          reason: result.corruption?.message ?? 'torn write',
+        },
         'recovery truncated segment at the first invalid batch',
       );
       for (const later of this.#segments.splice(i + 1)) {
@@ -325,7 +342,8 @@ export class Log {
       const error = checkProducerBatch(batch, limits);
       if (error !== undefined) return { ok: false, error };
     }
-    const logAppendTimeMs = this.config.messageTimestampType === 'LogAppendTime' ? this.#clock.nowMs() : NO_TIMESTAMP;
+    const logAppendTimeMs =
+      this.config.messageTimestampType === 'LogAppendTime' ? this.#clock.nowMs() : NO_TIMESTAMP;
     // Decide every offset first, then touch the disk: the validation above cannot fail
     // halfway through a write.
     let nextOffset = this.#logEndOffset;
@@ -367,12 +385,17 @@ export class Log {
     return { ok: true, info: this.#write(records, batches, NO_TIMESTAMP) };
   }
 
-  #split(records: Buffer): { ok: true; batches: RecordBatch[] } | { ok: false; error: RecordBatchError } {
+  #split(
+    records: Buffer,
+  ): { ok: true; batches: RecordBatch[] } | { ok: false; error: RecordBatchError } {
     const { batches, tail } = readBatches(records);
     if (tail !== 'complete') {
       // Kafka silently drops a partial trailing batch from a Produce request; we reject it,
       // because a well-behaved client never sends one.
-      return { ok: false, error: recordBatchError('CORRUPT_MESSAGE', `records end with a ${tail} batch`) };
+      return {
+        ok: false,
+        error: recordBatchError('CORRUPT_MESSAGE', `records end with a ${tail} batch`),
+      };
     }
     if (records.length > this.config.segmentBytes) {
       return {
@@ -408,7 +431,12 @@ export class Log {
     const last = batches[batches.length - 1]!;
     let maxTimestamp = NO_TIMESTAMP;
     for (const batch of batches) maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp);
-    this.#maybeRoll({ bytes: records.length, firstOffset: first.baseOffset, maxOffset: last.lastOffset, maxTimestamp });
+    this.#maybeRoll({
+      bytes: records.length,
+      firstOffset: first.baseOffset,
+      maxOffset: last.lastOffset,
+      maxTimestamp,
+    });
     this.activeSegment.append(records, batches);
     invariant(last.nextOffset > this.#logEndOffset, 'the log end offset only moves forward');
     this.#logEndOffset = last.nextOffset;
@@ -424,7 +452,12 @@ export class Log {
     };
   }
 
-  #maybeRoll(append: { bytes: number; firstOffset: number; maxOffset: number; maxTimestamp: number }): void {
+  #maybeRoll(append: {
+    bytes: number;
+    firstOffset: number;
+    maxOffset: number;
+    maxTimestamp: number;
+  }): void {
     const active = this.activeSegment;
     const shouldRoll = active.shouldRoll({
       bytes: append.bytes,
@@ -447,7 +480,10 @@ export class Log {
    */
   roll(baseOffset = this.#logEndOffset): LogSegment {
     const old = this.activeSegment;
-    invariant(baseOffset >= this.#logEndOffset, `roll to ${baseOffset} below end ${this.#logEndOffset}`);
+    invariant(
+      baseOffset >= this.#logEndOffset,
+      `roll to ${baseOffset} below end ${this.#logEndOffset}`,
+    );
     if (old.size === 0 && old.baseOffset === baseOffset) return old;
     old.onBecomeInactive();
     const segment = this.#createSegment(baseOffset);
@@ -462,13 +498,20 @@ export class Log {
     try {
       await segment.flushAsync();
       await fsyncDirectory(this.dir);
-      if (!this.#closed && this.#segments.includes(segment) && newBaseOffset > this.#recoveryPoint) {
+      if (
+        !this.#closed &&
+        this.#segments.includes(segment) &&
+        newBaseOffset > this.#recoveryPoint
+      ) {
         this.#recoveryPoint = Math.min(newBaseOffset, this.#logEndOffset);
       }
     } catch (err) {
       // The segment may have been deleted meanwhile (retention, truncation): nothing to do.
       // Any other failure leaves the recovery point where it was, which is safe.
-      this.#logger.debug({ err, baseOffset: segment.baseOffset }, 'background flush of rolled segment failed');
+      this.#logger.debug(
+        { err, baseOffset: segment.baseOffset },
+        'background flush of rolled segment failed',
+      );
     }
   }
 
@@ -519,12 +562,20 @@ export class Log {
       };
     }
     const maxOffset = Math.min(options.maxOffset ?? this.#logEndOffset, this.#logEndOffset);
-    const empty = { ok: true as const, records: Buffer.alloc(0), logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset };
+    const empty = {
+      ok: true as const,
+      records: Buffer.alloc(0),
+      logStartOffset: this.#logStartOffset,
+      logEndOffset: this.#logEndOffset,
+    };
     if (fetchOffset >= maxOffset) return empty;
     // The batch holding maxOffset (if any) is where reading must stop.
     const boundIndex = this.#floorIndex(maxOffset);
     const boundSegment = this.#segments[boundIndex];
-    const boundPosition = maxOffset < this.#logEndOffset ? boundSegment?.translateOffset(maxOffset)?.position : undefined;
+    const boundPosition =
+      maxOffset < this.#logEndOffset
+        ? boundSegment?.translateOffset(maxOffset)?.position
+        : undefined;
     for (let i = Math.max(0, this.#floorIndex(fetchOffset)); i < this.#segments.length; i++) {
       const segment = this.#segments[i]!;
       if (segment.baseOffset >= maxOffset) break;
@@ -546,8 +597,10 @@ export class Log {
    * there is none: ListOffsets then answers offset -1).
    */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
-    if (timestamp === EARLIEST_TIMESTAMP) return { offset: this.#logStartOffset, timestamp: NO_TIMESTAMP };
-    if (timestamp === LATEST_TIMESTAMP) return { offset: this.#logEndOffset, timestamp: NO_TIMESTAMP };
+    if (timestamp === EARLIEST_TIMESTAMP)
+      return { offset: this.#logStartOffset, timestamp: NO_TIMESTAMP };
+    if (timestamp === LATEST_TIMESTAMP)
+      return { offset: this.#logEndOffset, timestamp: NO_TIMESTAMP };
     invariant(timestamp >= 0, `unsupported ListOffsets timestamp ${timestamp}`);
     // The first segment whose largest timestamp reaches t; earlier ones cannot hold t.
     const segment = this.#segments.find((s) => s.size > 0 && s.largestTimestamp >= timestamp);
@@ -627,17 +680,29 @@ export class Log {
     const { retentionMs, retentionBytes } = this.config;
     let deleted = 0;
     if (retentionMs >= 0) {
-      deleted += this.#deleteWhile(highWatermark, (s) => options.nowMs - s.largestTimestamp > retentionMs, 'retention time');
+      deleted += this.#deleteWhile(
+        highWatermark,
+        (s) => options.nowMs - s.largestTimestamp > retentionMs,
+        'retention time',
+      );
     }
     if (retentionBytes >= 0) {
       let excess = this.size - retentionBytes;
-      deleted += this.#deleteWhile(highWatermark, (s) => {
-        if (excess - s.size < 0) return false;
-        excess -= s.size;
-        return true;
-      }, 'retention size');
+      deleted += this.#deleteWhile(
+        highWatermark,
+        (s) => {
+          if (excess - s.size < 0) return false;
+          excess -= s.size;
+          return true;
+        },
+        'retention size',
+      );
     }
-    deleted += this.#deleteWhile(highWatermark, (_s, nextBase) => nextBase <= this.#logStartOffset, 'log start offset');
+    deleted += this.#deleteWhile(
+      highWatermark,
+      (_s, nextBase) => nextBase <= this.#logStartOffset,
+      'log start offset',
+    );
     return deleted;
   }
 
@@ -661,7 +726,10 @@ export class Log {
     // Never leave a log without segments: start a fresh active one first.
     if (count === this.#segments.length) this.roll();
     for (const segment of this.#segments.splice(0, count)) {
-      this.#logger.info({ baseOffset: segment.baseOffset, size: segment.size, reason }, 'deleting segment');
+      this.#logger.info(
+        { baseOffset: segment.baseOffset, size: segment.size, reason },
+        'deleting segment',
+      );
       segment.delete();
     }
     this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset);

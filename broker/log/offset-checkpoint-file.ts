@@ -79,7 +79,11 @@ export function readCheckpointFile(dir: string, name: string): CheckpointEntry[]
 }
 
 /** Atomically replaces `dir/name` (tmp + fsync + rename + directory fsync). */
-export function writeCheckpointFile(dir: string, name: string, entries: readonly CheckpointEntry[]): void {
+export function writeCheckpointFile(
+  dir: string,
+  name: string,
+  entries: readonly CheckpointEntry[],
+): void {
   const file = path.join(dir, name);
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w');

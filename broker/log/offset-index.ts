@@ -63,7 +63,9 @@ export class OffsetIndex extends IndexFile {
   lookup(targetOffset: number): OffsetPosition {
     const relative = targetOffset - this.baseOffset;
     const entries = this.entries;
-    const i = this.largestLowerBound(relative, (k) => entries.readInt32BE(k * OFFSET_INDEX_ENTRY_BYTES));
+    const i = this.largestLowerBound(relative, (k) =>
+      entries.readInt32BE(k * OFFSET_INDEX_ENTRY_BYTES),
+    );
     return i < 0 ? { offset: this.baseOffset, position: 0 } : this.entry(i);
   }
 

@@ -167,12 +167,17 @@ export class SocketServer {
     const range = advertisedRange(apiKey, this.#options.advertised);
     if (!range) return close('info', `unsupported API key ${apiKey} from client ${clientId}`);
     if (apiKey === ApiKeys.ApiVersions && apiVersion > API_VERSIONS_MAX_VERSION) {
-      return this.#write(socket, encodeResponseFrame(18, 0, correlationId,
-        apiVersionsFallbackResponse()));
+      return this.#write(
+        socket,
+        encodeResponseFrame(18, 0, correlationId, apiVersionsFallbackResponse()),
+      );
     }
     if (apiVersion < range.minVersion || apiVersion > range.maxVersion) {
-      return close('info', `unsupported ${apiName(apiKey)} version ${apiVersion} ` +
-        `(advertised ${range.minVersion}-${range.maxVersion}) from client ${clientId}`);
+      return close(
+        'info',
+        `unsupported ${apiName(apiKey)} version ${apiVersion} ` +
+          `(advertised ${range.minVersion}-${range.maxVersion}) from client ${clientId}`,
+      );
     }
     let request: DecodedRequest;
     try {
@@ -185,9 +190,10 @@ export class SocketServer {
     }
     let body: HandlerResult;
     try {
-      body = request.apiKey === ApiKeys.ApiVersions
-        ? handleApiVersions(request.apiVersion, request.body, this.#options.advertised)
-        : await this.#options.handler(request, connection);
+      body =
+        request.apiKey === ApiKeys.ApiVersions
+          ? handleApiVersions(request.apiVersion, request.body, this.#options.advertised)
+          : await this.#options.handler(request, connection);
     } catch (err) {
       return close('error', `handler for ${apiName(apiKey)} failed`, err);
     }

@@ -166,8 +166,12 @@ export class AdminApis {
     } catch (err) {
       const errorCode = errorCodeOf(err);
       this.#o.logger.error({ err, topics: names }, `${what} failed in the controller`);
-      return new Map(names.map((name) => [name, { name, errorCode,
-        errorMessage: err instanceof Error ? err.message : String(err) }]));
+      return new Map(
+        names.map((name) => [
+          name,
+          { name, errorCode, errorMessage: err instanceof Error ? err.message : String(err) },
+        ]),
+      );
     }
   }
 
@@ -206,17 +210,28 @@ export class AdminApis {
       accepted.push({ name: topic.name, ...resolved, configs });
     }
     if (accepted.length > 0) {
-      const results = await this.#ask(accepted.map((t) => t.name),
+      const results = await this.#ask(
+        accepted.map((t) => t.name),
         () => this.#o.controllerAdmin.createTopics(accepted, request.validateOnly),
-        'CreateTopics');
+        'CreateTopics',
+      );
       const created = accepted.filter((t) => (results.get(t.name)?.errorCode ?? -1) === 0);
       for (const topic of accepted) {
-        answers.set(topic.name, results.get(topic.name) ??
-          { name: topic.name, errorCode: -1, errorMessage: 'no result from the controller' });
+        answers.set(
+          topic.name,
+          results.get(topic.name) ?? {
+            name: topic.name,
+            errorCode: -1,
+            errorMessage: 'no result from the controller',
+          },
+        );
       }
       if (!request.validateOnly && created.length > 0) {
-        await this.#waitForLeaders(created.map((t) => ({ name: t.name, count: t.numPartitions })),
-          request.timeoutMs, answers);
+        await this.#waitForLeaders(
+          created.map((t) => ({ name: t.name, count: t.numPartitions })),
+          request.timeoutMs,
+          answers,
+        );
       }
     }
     const byName = new Map(accepted.map((t) => [t.name, t]));
@@ -233,12 +248,20 @@ export class AdminApis {
           // v5+ echo what was created, with its effective configs.
           numPartitions: ok ? resolved.numPartitions : -1,
           replicationFactor: ok ? resolved.replicationFactor : -1,
-          configs: ok && apiVersion >= 5
-            ? describeTopicConfigs(config, resolved.configs,
-              { apiVersion: 1, includeSynonyms: false, keys: null })
-              .map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly,
-                configSource: c.configSource, isSensitive: c.isSensitive }))
-            : null,
+          configs:
+            ok && apiVersion >= 5
+              ? describeTopicConfigs(config, resolved.configs, {
+                  apiVersion: 1,
+                  includeSynonyms: false,
+                  keys: null,
+                }).map((c) => ({
+                  name: c.name,
+                  value: c.value,
+                  readOnly: c.readOnly,
+                  configSource: c.configSource,
+                  isSensitive: c.isSensitive,
+                }))
+              : null,
         };
       }),
     };
@@ -256,15 +279,21 @@ export class AdminApis {
       for (const state of partitions.values()) if (state.leader < 0) return false;
       return true;
     };
-    const allReady = await this.#waitForMetadata((s) => topics.every((t) => ready(s, t)),
-      timeoutMs);
+    const allReady = await this.#waitForMetadata(
+      (s) => topics.every((t) => ready(s, t)),
+      timeoutMs,
+    );
     if (allReady || timeoutMs <= 0) return;
     const snapshot = this.#o.metadataCache.snapshot;
     for (const topic of topics) {
       if (!ready(snapshot, topic)) {
-        answers.set(topic.name, { name: topic.name, errorCode: REQUEST_TIMED_OUT,
-          errorMessage: `the controller did not elect leaders for ${topic.name} within ` +
-            `${timeoutMs} ms; it may still do so` });
+        answers.set(topic.name, {
+          name: topic.name,
+          errorCode: REQUEST_TIMED_OUT,
+          errorMessage:
+            `the controller did not elect leaders for ${topic.name} within ` +
+            `${timeoutMs} ms; it may still do so`,
+        });
       }
     }
   }
@@ -291,20 +320,28 @@ export class AdminApis {
       else accepted.push(name);
     }
     if (accepted.length > 0) {
-      const results = await this.#ask(accepted,
-        () => this.#o.controllerAdmin.deleteTopics(accepted), 'DeleteTopics');
+      const results = await this.#ask(
+        accepted,
+        () => this.#o.controllerAdmin.deleteTopics(accepted),
+        'DeleteTopics',
+      );
       const marked = accepted.filter((n) => (results.get(n)?.errorCode ?? -1) === 0);
       for (const name of accepted) {
         answers.set(name, results.get(name) ?? { name, errorCode: -1 });
       }
-      const gone = await this.#waitForMetadata((s) => marked.every((n) => !s.hasTopic(n)),
-        request.timeoutMs);
+      const gone = await this.#waitForMetadata(
+        (s) => marked.every((n) => !s.hasTopic(n)),
+        request.timeoutMs,
+      );
       if (!gone && request.timeoutMs > 0) {
         const now = this.#o.metadataCache.snapshot;
         for (const name of marked) {
           if (now.hasTopic(name)) {
-            answers.set(name, { name, errorCode: REQUEST_TIMED_OUT,
-              errorMessage: `${name} is marked for deletion but not yet deleted` });
+            answers.set(name, {
+              name,
+              errorCode: REQUEST_TIMED_OUT,
+              errorMessage: `${name} is marked for deletion but not yet deleted`,
+            });
           }
         }
       }
@@ -334,22 +371,32 @@ export class AdminApis {
       else if (!this.#o.controllerAdmin.isActive()) fail(NOT_CONTROLLER, 'not the controller');
       else if (current === undefined) fail(3, `topic ${topic.name} does not exist`);
       else if (topic.count <= current) {
-        fail(37, topic.count === current
-          ? `topic already has ${current} partitions`
-          : `topic currently has ${current} partitions, more than the requested ${topic.count}`);
-      } else if (topic.assignments !== null &&
-        topic.assignments.length !== topic.count - current) {
-        fail(39, `${topic.assignments.length} assignments given for ` +
-          `${topic.count - current} new partitions`); // INVALID_REPLICA_ASSIGNMENT
+        fail(
+          37,
+          topic.count === current
+            ? `topic already has ${current} partitions`
+            : `topic currently has ${current} partitions, more than the requested ${topic.count}`,
+        );
+      } else if (topic.assignments !== null && topic.assignments.length !== topic.count - current) {
+        fail(
+          39,
+          `${topic.assignments.length} assignments given for ` +
+            `${topic.count - current} new partitions`,
+        ); // INVALID_REPLICA_ASSIGNMENT
       } else {
-        accepted.push({ name: topic.name, count: topic.count,
-          assignments: topic.assignments?.map((a) => a.brokerIds) ?? null });
+        accepted.push({
+          name: topic.name,
+          count: topic.count,
+          assignments: topic.assignments?.map((a) => a.brokerIds) ?? null,
+        });
       }
     }
     if (accepted.length > 0) {
-      const results = await this.#ask(accepted.map((t) => t.name),
+      const results = await this.#ask(
+        accepted.map((t) => t.name),
         () => this.#o.controllerAdmin.createPartitions(accepted, request.validateOnly),
-        'CreatePartitions');
+        'CreatePartitions',
+      );
       for (const topic of accepted) {
         answers.set(topic.name, results.get(topic.name) ?? { name: topic.name, errorCode: -1 });
       }
@@ -375,12 +422,16 @@ export class AdminApis {
 function resolveCounts(
   topic: CreateTopicsRequest['topics'][number],
   config: BrokerConfigView,
-): { numPartitions: number; replicationFactor: number;
-  assignments?: NewTopic['assignments'] } | { errorCode: number; errorMessage: string } {
+):
+  | { numPartitions: number; replicationFactor: number; assignments?: NewTopic['assignments'] }
+  | { errorCode: number; errorMessage: string } {
   if (topic.assignments.length > 0) {
     if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
-      return { errorCode: INVALID_REQUEST, errorMessage: 'both num_partitions or ' +
-        'replication_factor and replica assignments were given' };
+      return {
+        errorCode: INVALID_REQUEST,
+        errorMessage:
+          'both num_partitions or ' + 'replication_factor and replica assignments were given',
+      };
     }
     const assignments = [...topic.assignments]
       .sort((a, b) => a.partitionIndex - b.partitionIndex)
@@ -388,21 +439,32 @@ function resolveCounts(
     const contiguous = assignments.every((a, i) => a.partitionIndex === i);
     const sizes = new Set(assignments.map((a) => a.brokerIds.length));
     if (!contiguous || sizes.size !== 1) {
-      return { errorCode: 39, errorMessage: 'assignments must cover partitions 0..n-1 with ' +
-        'the same number of replicas each' }; // INVALID_REPLICA_ASSIGNMENT
+      return {
+        errorCode: 39,
+        errorMessage:
+          'assignments must cover partitions 0..n-1 with ' + 'the same number of replicas each',
+      }; // INVALID_REPLICA_ASSIGNMENT
     }
-    return { numPartitions: assignments.length,
-      replicationFactor: assignments[0]!.brokerIds.length, assignments };
+    return {
+      numPartitions: assignments.length,
+      replicationFactor: assignments[0]!.brokerIds.length,
+      assignments,
+    };
   }
   const numPartitions = topic.numPartitions === -1 ? config.numPartitions : topic.numPartitions;
-  const replicationFactor = topic.replicationFactor === -1
-    ? config.defaultReplicationFactor : topic.replicationFactor;
+  const replicationFactor =
+    topic.replicationFactor === -1 ? config.defaultReplicationFactor : topic.replicationFactor;
   if (numPartitions <= 0) {
-    return { errorCode: 37, errorMessage: `number of partitions must be > 0, not ${numPartitions}` };
+    return {
+      errorCode: 37,
+      errorMessage: `number of partitions must be > 0, not ${numPartitions}`,
+    };
   }
   if (replicationFactor <= 0) {
-    return { errorCode: 38,
-      errorMessage: `replication factor must be > 0, not ${replicationFactor}` };
+    return {
+      errorCode: 38,
+      errorMessage: `replication factor must be > 0, not ${replicationFactor}`,
+    };
   }
   return { numPartitions, replicationFactor };
 }

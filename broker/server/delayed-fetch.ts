@@ -42,9 +42,10 @@ export class DelayedFetch extends DelayedOperation {
       if (partition.checkCurrentLeaderEpoch(request.currentLeaderEpoch) !== 0) {
         return this.forceComplete();
       }
-      const end = params.replicaId >= 0 || params.replicaId === -2
-        ? partition.logEndOffset
-        : partition.highWatermark;
+      const end =
+        params.replicaId >= 0 || params.replicaId === -2
+          ? partition.logEndOffset
+          : partition.highWatermark;
       // Truncated below us or retention passed us: OFFSET_OUT_OF_RANGE, send it.
       if (request.fetchOffset > end || request.fetchOffset < partition.logStartOffset) {
         return this.forceComplete();
@@ -54,7 +55,8 @@ export class DelayedFetch extends DelayedOperation {
     if (!newData) return false;
     // Any visible batch is at least 61 bytes, so min_bytes <= 1 is met without measuring.
     if (params.minBytes <= 1) return this.forceComplete();
-    const bytes = this.#replicaManager.readFromLocalLog(params)
+    const bytes = this.#replicaManager
+      .readFromLocalLog(params)
       .reduce((sum, r) => sum + r.records.length, 0);
     return bytes >= params.minBytes ? this.forceComplete() : false;
   }

@@ -56,8 +56,10 @@ export class DelayedProduce extends DelayedOperation {
         status.result.errorCode = 6; // NOT_LEADER_OR_FOLLOWER: the replica was stopped
         continue;
       }
-      const check = partition.checkEnoughReplicasReachOffset(status.requiredOffset,
-        this.#minInsyncReplicas(tp.topic));
+      const check = partition.checkEnoughReplicasReachOffset(
+        status.requiredOffset,
+        this.#minInsyncReplicas(tp.topic),
+      );
       if (check.done) {
         status.pending = false;
         status.result.errorCode = check.errorCode;

@@ -63,62 +63,141 @@ const ms = (n: number): string => (Number.isFinite(n) ? String(n) : LONG_MAX);
 const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'cleanup.policy', brokerName: 'log.cleanup.policy', kafkaDefault: 'delete' },
   { name: 'compression.type', brokerName: 'compression.type', kafkaDefault: 'producer' },
-  { name: 'delete.retention.ms', brokerName: 'log.cleaner.delete.retention.ms',
-    kafkaDefault: '86400000' },
-  { name: 'file.delete.delay.ms', brokerName: 'log.segment.delete.delay.ms',
-    kafkaDefault: '60000' },
-  { name: 'flush.messages', brokerName: 'log.flush.interval.messages', kafkaDefault: LONG_MAX,
-    brokerValue: (b) => ms(b.logDefaults.flushIntervalMessages) },
-  { name: 'flush.ms', brokerName: 'log.flush.interval.ms', kafkaDefault: LONG_MAX,
-    brokerValue: (b) => ms(b.logDefaults.flushIntervalMs) },
-  { name: 'index.interval.bytes', brokerName: 'log.index.interval.bytes', kafkaDefault: '4096',
-    brokerValue: (b) => String(b.logDefaults.indexIntervalBytes) },
-  { name: 'max.compaction.lag.ms', brokerName: 'log.cleaner.max.compaction.lag.ms',
-    kafkaDefault: LONG_MAX },
-  { name: 'max.message.bytes', brokerName: 'message.max.bytes', kafkaDefault: '1048588',
-    brokerValue: (b) => String(b.logDefaults.maxMessageBytes) },
-  { name: 'message.timestamp.difference.max.ms',
-    brokerName: 'log.message.timestamp.difference.max.ms', kafkaDefault: LONG_MAX },
-  { name: 'message.timestamp.type', brokerName: 'log.message.timestamp.type',
-    kafkaDefault: 'CreateTime', brokerValue: (b) => b.logDefaults.messageTimestampType },
-  { name: 'min.cleanable.dirty.ratio', brokerName: 'log.cleaner.min.cleanable.ratio',
-    kafkaDefault: '0.5' },
-  { name: 'min.compaction.lag.ms', brokerName: 'log.cleaner.min.compaction.lag.ms',
-    kafkaDefault: '0' },
-  { name: 'min.insync.replicas', brokerName: 'min.insync.replicas', kafkaDefault: '1',
-    brokerValue: (b) => String(b.minInsyncReplicas) },
+  {
+    name: 'delete.retention.ms',
+    brokerName: 'log.cleaner.delete.retention.ms',
+    kafkaDefault: '86400000',
+  },
+  {
+    name: 'file.delete.delay.ms',
+    brokerName: 'log.segment.delete.delay.ms',
+    kafkaDefault: '60000',
+  },
+  {
+    name: 'flush.messages',
+    brokerName: 'log.flush.interval.messages',
+    kafkaDefault: LONG_MAX,
+    brokerValue: (b) => ms(b.logDefaults.flushIntervalMessages),
+  },
+  {
+    name: 'flush.ms',
+    brokerName: 'log.flush.interval.ms',
+    kafkaDefault: LONG_MAX,
+    brokerValue: (b) => ms(b.logDefaults.flushIntervalMs),
+  },
+  {
+    name: 'index.interval.bytes',
+    brokerName: 'log.index.interval.bytes',
+    kafkaDefault: '4096',
+    brokerValue: (b) => String(b.logDefaults.indexIntervalBytes),
+  },
+  {
+    name: 'max.compaction.lag.ms',
+    brokerName: 'log.cleaner.max.compaction.lag.ms',
+    kafkaDefault: LONG_MAX,
+  },
+  {
+    name: 'max.message.bytes',
+    brokerName: 'message.max.bytes',
+    kafkaDefault: '1048588',
+    brokerValue: (b) => String(b.logDefaults.maxMessageBytes),
+  },
+  {
+    name: 'message.timestamp.difference.max.ms',
+    brokerName: 'log.message.timestamp.difference.max.ms',
+    kafkaDefault: LONG_MAX,
+  },
+  {
+    name: 'message.timestamp.type',
+    brokerName: 'log.message.timestamp.type',
+    kafkaDefault: 'CreateTime',
+    brokerValue: (b) => b.logDefaults.messageTimestampType,
+  },
+  {
+    name: 'min.cleanable.dirty.ratio',
+    brokerName: 'log.cleaner.min.cleanable.ratio',
+    kafkaDefault: '0.5',
+  },
+  {
+    name: 'min.compaction.lag.ms',
+    brokerName: 'log.cleaner.min.compaction.lag.ms',
+    kafkaDefault: '0',
+  },
+  {
+    name: 'min.insync.replicas',
+    brokerName: 'min.insync.replicas',
+    kafkaDefault: '1',
+    brokerValue: (b) => String(b.minInsyncReplicas),
+  },
   { name: 'preallocate', brokerName: 'log.preallocate', kafkaDefault: 'false' },
-  { name: 'retention.bytes', brokerName: 'log.retention.bytes', kafkaDefault: '-1',
-    brokerValue: (b) => String(b.logDefaults.retentionBytes) },
-  { name: 'retention.ms', brokerName: 'log.retention.ms', kafkaDefault: '604800000',
-    brokerValue: (b) => String(b.logDefaults.retentionMs) },
-  { name: 'segment.bytes', brokerName: 'log.segment.bytes', kafkaDefault: '1073741824',
-    brokerValue: (b) => String(b.logDefaults.segmentBytes) },
-  { name: 'segment.index.bytes', brokerName: 'log.index.size.max.bytes',
-    kafkaDefault: '10485760', brokerValue: (b) => String(b.logDefaults.maxIndexBytes) },
-  { name: 'segment.jitter.ms', brokerName: 'log.roll.jitter.ms', kafkaDefault: '0',
-    brokerValue: (b) => String(b.logDefaults.segmentJitterMs) },
-  { name: 'segment.ms', brokerName: 'log.roll.ms', kafkaDefault: '604800000',
-    brokerValue: (b) => ms(b.logDefaults.segmentMs) },
-  { name: 'unclean.leader.election.enable', brokerName: 'unclean.leader.election.enable',
-    kafkaDefault: 'false' },
+  {
+    name: 'retention.bytes',
+    brokerName: 'log.retention.bytes',
+    kafkaDefault: '-1',
+    brokerValue: (b) => String(b.logDefaults.retentionBytes),
+  },
+  {
+    name: 'retention.ms',
+    brokerName: 'log.retention.ms',
+    kafkaDefault: '604800000',
+    brokerValue: (b) => String(b.logDefaults.retentionMs),
+  },
+  {
+    name: 'segment.bytes',
+    brokerName: 'log.segment.bytes',
+    kafkaDefault: '1073741824',
+    brokerValue: (b) => String(b.logDefaults.segmentBytes),
+  },
+  {
+    name: 'segment.index.bytes',
+    brokerName: 'log.index.size.max.bytes',
+    kafkaDefault: '10485760',
+    brokerValue: (b) => String(b.logDefaults.maxIndexBytes),
+  },
+  {
+    name: 'segment.jitter.ms',
+    brokerName: 'log.roll.jitter.ms',
+    kafkaDefault: '0',
+    brokerValue: (b) => String(b.logDefaults.segmentJitterMs),
+  },
+  {
+    name: 'segment.ms',
+    brokerName: 'log.roll.ms',
+    kafkaDefault: '604800000',
+    brokerValue: (b) => ms(b.logDefaults.segmentMs),
+  },
+  {
+    name: 'unclean.leader.election.enable',
+    brokerName: 'unclean.leader.election.enable',
+    kafkaDefault: 'false',
+  },
 ];
 
 /** Broker configs shown for a BROKER resource: name, Kafka default, our value. */
-function brokerEntries(b: BrokerConfigView): { name: string; kafkaDefault: string | null;
-  value: string }[] {
+function brokerEntries(
+  b: BrokerConfigView,
+): { name: string; kafkaDefault: string | null; value: string }[] {
   const entries: { name: string; kafkaDefault: string | null; value: string }[] = [
     { name: 'broker.id', kafkaDefault: '-1', value: String(b.brokerId) },
     { name: 'num.partitions', kafkaDefault: '1', value: String(b.numPartitions) },
-    { name: 'default.replication.factor', kafkaDefault: '1',
-      value: String(b.defaultReplicationFactor) },
-    { name: 'auto.create.topics.enable', kafkaDefault: 'true',
-      value: String(b.autoCreateTopicsEnable) },
+    {
+      name: 'default.replication.factor',
+      kafkaDefault: '1',
+      value: String(b.defaultReplicationFactor),
+    },
+    {
+      name: 'auto.create.topics.enable',
+      kafkaDefault: 'true',
+      value: String(b.autoCreateTopicsEnable),
+    },
     { name: 'delete.topic.enable', kafkaDefault: 'true', value: String(b.deleteTopicEnable) },
   ];
   for (const def of TOPIC_CONFIGS) {
-    entries.push({ name: def.brokerName, kafkaDefault: def.kafkaDefault,
-      value: def.brokerValue?.(b) ?? def.kafkaDefault });
+    entries.push({
+      name: def.brokerName,
+      kafkaDefault: def.kafkaDefault,
+      value: def.brokerValue?.(b) ?? def.kafkaDefault,
+    });
   }
   for (const [name, value] of Object.entries(b.otherStatic ?? {})) {
     if (!entries.some((e) => e.name === name)) entries.push({ name, kafkaDefault: null, value });
@@ -167,11 +246,17 @@ export function describeTopicConfigs(
     }
     const brokerValue = def.brokerValue?.(broker);
     if (brokerValue !== undefined && brokerValue !== def.kafkaDefault) {
-      synonyms.push({ name: def.brokerName, value: brokerValue,
-        source: ConfigSource.STATIC_BROKER_CONFIG });
+      synonyms.push({
+        name: def.brokerName,
+        value: brokerValue,
+        source: ConfigSource.STATIC_BROKER_CONFIG,
+      });
     }
-    synonyms.push({ name: def.brokerName, value: def.kafkaDefault,
-      source: ConfigSource.DEFAULT_CONFIG });
+    synonyms.push({
+      name: def.brokerName,
+      value: def.kafkaDefault,
+      source: ConfigSource.DEFAULT_CONFIG,
+    });
     return entry(def.name, synonyms, { ...options, readOnly: false });
   });
 }
@@ -184,10 +269,14 @@ export function describeBrokerConfigs(
   return brokerEntries(broker)
     .filter((e) => options.keys === null || options.keys.includes(e.name))
     .map((e) => {
-      const source = e.kafkaDefault === e.value ? ConfigSource.DEFAULT_CONFIG
-        : ConfigSource.STATIC_BROKER_CONFIG;
-      return entry(e.name, [{ name: e.name, value: e.value, source }],
-        { ...options, readOnly: true });
+      const source =
+        e.kafkaDefault === e.value
+          ? ConfigSource.DEFAULT_CONFIG
+          : ConfigSource.STATIC_BROKER_CONFIG;
+      return entry(e.name, [{ name: e.name, value: e.value, source }], {
+        ...options,
+        readOnly: true,
+      });
     });
 }
 
@@ -205,8 +294,11 @@ export function describeResource(
 ): ResourceResult {
   const { resourceType, resourceName } = resource;
   const base = { resourceType, resourceName, configs: [] };
-  const options = { apiVersion: context.apiVersion, includeSynonyms: context.includeSynonyms,
-    keys: resource.configurationKeys };
+  const options = {
+    apiVersion: context.apiVersion,
+    includeSynonyms: context.includeSynonyms,
+    keys: resource.configurationKeys,
+  };
   switch (resourceType) {
     case ConfigResourceType.TOPIC: {
       const invalid = context.topicNameError(resourceName);
@@ -215,20 +307,36 @@ export function describeResource(
       if (overrides === undefined) {
         return { ...base, errorCode: 3, errorMessage: `topic ${resourceName} does not exist` };
       }
-      return { ...base, errorCode: 0, errorMessage: null,
-        configs: describeTopicConfigs(context.broker, overrides, options) };
+      return {
+        ...base,
+        errorCode: 0,
+        errorMessage: null,
+        configs: describeTopicConfigs(context.broker, overrides, options),
+      };
     }
     case ConfigResourceType.BROKER: {
       // An empty name means the cluster-wide defaults, which equal our static values here.
       if (resourceName !== '' && resourceName !== String(context.broker.brokerId)) {
-        return { ...base, errorCode: 42, errorMessage: `unexpected broker id ${resourceName}: ` +
-          `broker ${context.broker.brokerId} only describes itself` }; // INVALID_REQUEST
+        return {
+          ...base,
+          errorCode: 42,
+          errorMessage:
+            `unexpected broker id ${resourceName}: ` +
+            `broker ${context.broker.brokerId} only describes itself`,
+        }; // INVALID_REQUEST
       }
-      return { ...base, errorCode: 0, errorMessage: null,
-        configs: describeBrokerConfigs(context.broker, options) };
+      return {
+        ...base,
+        errorCode: 0,
+        errorMessage: null,
+        configs: describeBrokerConfigs(context.broker, options),
+      };
     }
     default:
-      return { ...base, errorCode: 42, // INVALID_REQUEST
-        errorMessage: `unsupported resource type ${resourceType}` };
+      return {
+        ...base,
+        errorCode: 42, // INVALID_REQUEST
+        errorMessage: `unsupported resource type ${resourceType}`,
+      };
   }
 }

@@ -45,11 +45,7 @@ import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
 import { NO_LEADER_EPOCH } from './partition.js';
-import {
-  CONSUMER_REPLICA_ID,
-  isInternalTopic,
-  type ReplicaManager,
-} from './replica-manager.js';
+import { CONSUMER_REPLICA_ID, isInternalTopic, type ReplicaManager } from './replica-manager.js';
 import { topicNameError } from './topic-name.js';
 
 export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './admin-apis.js';
@@ -62,12 +58,21 @@ export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './ad
  * schema for; the controller may pick any.
  */
 export const INTER_BROKER_API_RANGES: readonly AdvertisedApi[] = [
-  { apiKey: ApiKey.LeaderAndIsr, name: 'LeaderAndIsr', minVersion: 0, maxVersion: 7,
-    required: true },
-  { apiKey: ApiKey.StopReplica, name: 'StopReplica', minVersion: 0, maxVersion: 4,
-    required: true },
-  { apiKey: ApiKey.UpdateMetadata, name: 'UpdateMetadata', minVersion: 0, maxVersion: 8,
-    required: true },
+  {
+    apiKey: ApiKey.LeaderAndIsr,
+    name: 'LeaderAndIsr',
+    minVersion: 0,
+    maxVersion: 7,
+    required: true,
+  },
+  { apiKey: ApiKey.StopReplica, name: 'StopReplica', minVersion: 0, maxVersion: 4, required: true },
+  {
+    apiKey: ApiKey.UpdateMetadata,
+    name: 'UpdateMetadata',
+    minVersion: 0,
+    maxVersion: 8,
+    required: true,
+  },
 ];
 
 /** The list to give the SocketServer (and so ApiVersions): client APIs plus inter-broker. */
@@ -189,14 +194,17 @@ export class KafkaApis {
     const current = this.#deps.brokerEpoch?.();
     const stale = current !== undefined && requestEpoch !== -1n && requestEpoch < current;
     if (stale) {
-      this.#logger.warn({ requestEpoch: String(requestEpoch), current: String(current) },
-        'ignoring control request for an older incarnation of this broker');
+      this.#logger.warn(
+        { requestEpoch: String(requestEpoch), current: String(current) },
+        'ignoring control request for an older incarnation of this broker',
+      );
     }
     return stale;
   }
 
   #topicOverrides(topic: string): Readonly<Record<string, string>> | undefined {
-    if (this.#deps.topicConfigOverrides !== undefined) return this.#deps.topicConfigOverrides(topic);
+    if (this.#deps.topicConfigOverrides !== undefined)
+      return this.#deps.topicConfigOverrides(topic);
     return this.#deps.metadataCache.snapshot.hasTopic(topic) ? {} : undefined;
   }
 
@@ -217,13 +225,22 @@ export class KafkaApis {
     clientId: string | null,
   ): Promise<Encodable<ProduceResponse> | null> {
     const acks = request.acks;
-    const entries = request.topicData.flatMap((topic) => topic.partitionData.map((p) => ({
-      topicPartition: { topic: topic.name, partition: p.index }, records: p.records })));
+    const entries = request.topicData.flatMap((topic) =>
+      topic.partitionData.map((p) => ({
+        topicPartition: { topic: topic.name, partition: p.index },
+        records: p.records,
+      })),
+    );
     let results;
     if (acks !== 0 && acks !== 1 && acks !== -1) {
-      results = entries.map((e) => ({ topicPartition: e.topicPartition, errorCode: 21,
-        baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1,
-        errorMessage: `acks must be -1, 0 or 1, not ${acks}` })); // INVALID_REQUIRED_ACKS
+      results = entries.map((e) => ({
+        topicPartition: e.topicPartition,
+        errorCode: 21,
+        baseOffset: -1,
+        logAppendTimeMs: -1,
+        logStartOffset: -1,
+        errorMessage: `acks must be -1, 0 or 1, not ${acks}`,
+      })); // INVALID_REQUIRED_ACKS
     } else {
       results = await this.#deps.replicaManager.appendRecords({
         acks,
@@ -235,9 +252,11 @@ export class KafkaApis {
     if (acks === 0) {
       const failed = results.find((r) => r.errorCode !== 0);
       if (failed !== undefined) {
-        throw new CloseConnectionError(`acks=0 produce to ${failed.topicPartition.topic}-` +
-          `${failed.topicPartition.partition} failed with ` +
-          `${errorForCode(failed.errorCode).name}; closing the connection as Kafka does`);
+        throw new CloseConnectionError(
+          `acks=0 produce to ${failed.topicPartition.topic}-` +
+            `${failed.topicPartition.partition} failed with ` +
+            `${errorForCode(failed.errorCode).name}; closing the connection as Kafka does`,
+        );
       }
       return null;
     }
@@ -282,12 +301,14 @@ export class KafkaApis {
         return { errorCode: 71, sessionId: 0, responses: [] }; // INVALID_FETCH_SESSION_EPOCH
       }
     }
-    const partitions = request.topics.flatMap((topic) => topic.partitions.map((p) => ({
-      topicPartition: { topic: topic.topic, partition: p.partition },
-      fetchOffset: Number(p.fetchOffset),
-      partitionMaxBytes: p.partitionMaxBytes,
-      currentLeaderEpoch: apiVersion >= 9 ? p.currentLeaderEpoch : NO_LEADER_EPOCH,
-    })));
+    const partitions = request.topics.flatMap((topic) =>
+      topic.partitions.map((p) => ({
+        topicPartition: { topic: topic.topic, partition: p.partition },
+        fetchOffset: Number(p.fetchOffset),
+        partitionMaxBytes: p.partitionMaxBytes,
+        currentLeaderEpoch: apiVersion >= 9 ? p.currentLeaderEpoch : NO_LEADER_EPOCH,
+      })),
+    );
     const results = await this.#deps.replicaManager.fetchMessages({
       replicaId: request.replicaId,
       maxWaitMs: request.maxWaitMs,
@@ -334,7 +355,10 @@ export class KafkaApis {
    * t >= 0 the first offset whose record timestamp is >= t (-1 if none). Consumers (replica
    * id -1) must ask the leader; -2 (debugging) may ask any replica and sees up to the LEO.
    */
-  handleListOffsets(request: ListOffsetsRequest, apiVersion: number): Encodable<ListOffsetsResponse> {
+  handleListOffsets(
+    request: ListOffsetsRequest,
+    apiVersion: number,
+  ): Encodable<ListOffsetsResponse> {
     const isFromConsumer = request.replicaId === CONSUMER_REPLICA_ID;
     return {
       throttleTimeMs: 0,
@@ -343,11 +367,14 @@ export class KafkaApis {
         partitions: topic.partitions.map((p) => {
           const tp = { topic: topic.name, partition: p.partitionIndex };
           const answer = (errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1) => ({
-            partitionIndex: p.partitionIndex, errorCode, timestamp: BigInt(timestamp),
-            offset: BigInt(offset), leaderEpoch,
+            partitionIndex: p.partitionIndex,
+            errorCode,
+            timestamp: BigInt(timestamp),
+            offset: BigInt(offset),
+            leaderEpoch,
             // v0 answered with a list of offsets (max_num_offsets of them).
-            oldStyleOffsets: apiVersion === 0 && errorCode === 0 && offset >= 0
-              ? [BigInt(offset)] : [],
+            oldStyleOffsets:
+              apiVersion === 0 && errorCode === 0 && offset >= 0 ? [BigInt(offset)] : [],
           });
           const partition = this.#deps.replicaManager.getPartition(tp);
           if (partition === undefined) {
@@ -355,7 +382,8 @@ export class KafkaApis {
           }
           if (request.replicaId !== -2 && !partition.isLeader) return answer(6);
           const epochError = partition.checkCurrentLeaderEpoch(
-            apiVersion >= 4 ? p.currentLeaderEpoch : NO_LEADER_EPOCH);
+            apiVersion >= 4 ? p.currentLeaderEpoch : NO_LEADER_EPOCH,
+          );
           if (epochError !== 0) return answer(epochError);
           const timestamp = Number(p.timestamp);
           if (timestamp < -2) return answer(42); // INVALID_REQUEST: -3 (max) is v7+
@@ -392,18 +420,22 @@ export class KafkaApis {
     const names = all
       ? snapshot.topicNames()
       : [...new Set(request.topics!.map((t) => t.name ?? ''))];
-    const allowAutoCreate = this.#deps.config.autoCreateTopicsEnable &&
+    const allowAutoCreate =
+      this.#deps.config.autoCreateTopicsEnable &&
       (apiVersion < 4 || request.allowAutoTopicCreation);
-    const topics = await Promise.all(names.map(async (name) => {
-      if (snapshot.hasTopic(name)) return this.#topicMetadata(snapshot, name, apiVersion);
-      const invalid = topicNameError(name);
-      if (invalid !== undefined) return emptyTopic(name, 17); // INVALID_TOPIC_EXCEPTION
-      if (!allowAutoCreate) return emptyTopic(name, 3); // UNKNOWN_TOPIC_OR_PARTITION
-      return emptyTopic(name, await this.#autoCreate(name));
-    }));
+    const topics = await Promise.all(
+      names.map(async (name) => {
+        if (snapshot.hasTopic(name)) return this.#topicMetadata(snapshot, name, apiVersion);
+        const invalid = topicNameError(name);
+        if (invalid !== undefined) return emptyTopic(name, 17); // INVALID_TOPIC_EXCEPTION
+        if (!allowAutoCreate) return emptyTopic(name, 3); // UNKNOWN_TOPIC_OR_PARTITION
+        return emptyTopic(name, await this.#autoCreate(name));
+      }),
+    );
     return {
       throttleTimeMs: 0,
-      brokers: [...snapshot.brokers.values()].sort((a, b) => a.id - b.id)
+      brokers: [...snapshot.brokers.values()]
+        .sort((a, b) => a.id - b.id)
         .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
       clusterId: snapshot.clusterId,
       controllerId: snapshot.controllerId,
@@ -446,13 +478,15 @@ export class KafkaApis {
   ): Encodable<DescribeConfigsResponse> {
     return {
       throttleTimeMs: 0,
-      results: request.resources.map((resource) => describeResource(resource, {
-        broker: this.#deps.config,
-        apiVersion,
-        includeSynonyms: request.includeSynonyms,
-        topicOverrides: (topic) => this.#topicOverrides(topic),
-        topicNameError,
-      })),
+      results: request.resources.map((resource) =>
+        describeResource(resource, {
+          broker: this.#deps.config,
+          apiVersion,
+          includeSynonyms: request.includeSynonyms,
+          topicOverrides: (topic) => this.#topicOverrides(topic),
+          topicNameError,
+        }),
+      ),
     };
   }
 }

@@ -164,8 +164,12 @@ export class MetadataCache {
       if (partitions.size === 0) topics.delete(topic);
       else topics.set(topic, partitions);
     }
-    this.#snapshot = new MetadataSnapshot(brokers, topics, request.controllerId,
-      previous.clusterId);
+    this.#snapshot = new MetadataSnapshot(
+      brokers,
+      topics,
+      request.controllerId,
+      previous.clusterId,
+    );
     for (const listener of this.#listeners) listener(this.#snapshot);
     return deleted;
   }
@@ -203,7 +207,8 @@ export function partitionStatesOf(
   if (apiVersion <= 4) return request.ungroupedPartitionStates;
   const states: UpdateMetadataPartitionState[] = [];
   for (const topic of request.topicStates) {
-    for (const state of topic.partitionStates) states.push({ ...state, topicName: topic.topicName });
+    for (const state of topic.partitionStates)
+      states.push({ ...state, topicName: topic.topicName });
   }
   return states;
 }

@@ -102,7 +102,8 @@ export class Partition {
     this.localBrokerId = options.localBrokerId;
     this.log = options.log;
     this.#logger = options.logger.child({
-      component: 'partition', partition: partitionDirName(options.topicPartition),
+      component: 'partition',
+      partition: partitionDirName(options.topicPartition),
     });
     // A checkpoint can be ahead of a log that lost its unflushed tail in a crash; the HW
     // must never exceed the LEO.
@@ -162,8 +163,10 @@ export class Partition {
       }
     }
     this.maybeIncrementLeaderHW();
-    this.#logger.info({ from: previous, to: this.#describe() },
-      `became leader at epoch ${state.leaderEpoch}`);
+    this.#logger.info(
+      { from: previous, to: this.#describe() },
+      `became leader at epoch ${state.leaderEpoch}`,
+    );
   }
 
   /**
@@ -177,8 +180,10 @@ export class Partition {
     this.#applyState(state);
     this.#role = 'follower';
     this.#followers = new Map();
-    this.#logger.info({ from: previous, to: this.#describe() },
-      `became follower of ${state.leader} at epoch ${state.leaderEpoch}`);
+    this.#logger.info(
+      { from: previous, to: this.#describe() },
+      `became follower of ${state.leader} at epoch ${state.leaderEpoch}`,
+    );
   }
 
   #applyState(state: LeaderAndIsrPartitionState): void {
@@ -191,8 +196,13 @@ export class Partition {
   }
 
   #describe(): object {
-    return { role: this.#role, leader: this.#leaderId, leaderEpoch: this.#leaderEpoch,
-      isr: this.#isr, partitionEpoch: this.#partitionEpoch };
+    return {
+      role: this.#role,
+      leader: this.#leaderId,
+      leaderEpoch: this.#leaderEpoch,
+      isr: this.#isr,
+      partitionEpoch: this.#partitionEpoch,
+    };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -281,12 +291,22 @@ export class Partition {
     options: { acks: number; minInsyncReplicas: number },
   ): AppendOutcome {
     if (!this.isLeader) {
-      return { ok: false, errorCode: 6, message: `broker ${this.localBrokerId} is not the ` +
-        `leader of ${partitionDirName(this.topicPartition)} (leader ${this.#leaderId})` };
+      return {
+        ok: false,
+        errorCode: 6,
+        message:
+          `broker ${this.localBrokerId} is not the ` +
+          `leader of ${partitionDirName(this.topicPartition)} (leader ${this.#leaderId})`,
+      };
     }
     if (options.acks === -1 && this.#isr.length < options.minInsyncReplicas) {
-      return { ok: false, errorCode: 19, message: `ISR ${this.#isr.join(',')} is smaller ` +
-        `than min.insync.replicas ${options.minInsyncReplicas}` }; // NOT_ENOUGH_REPLICAS
+      return {
+        ok: false,
+        errorCode: 19,
+        message:
+          `ISR ${this.#isr.join(',')} is smaller ` +
+          `than min.insync.replicas ${options.minInsyncReplicas}`,
+      }; // NOT_ENOUGH_REPLICAS
     }
     const result = this.log.appendAsLeader(records, { leaderEpoch: this.#leaderEpoch });
     if (!result.ok) {

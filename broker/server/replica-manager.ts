@@ -121,8 +121,10 @@ export class ReplicaManager {
   constructor(options: ReplicaManagerOptions) {
     this.brokerId = options.brokerId;
     this.#options = options;
-    this.#logger = options.logger.child({ component: 'replica-manager',
-      brokerId: options.brokerId });
+    this.#logger = options.logger.child({
+      component: 'replica-manager',
+      brokerId: options.brokerId,
+    });
   }
 
   get controllerEpoch(): number {
@@ -135,9 +137,11 @@ export class ReplicaManager {
 
   /** Hosted partitions, sorted by topic and index (for logs, tests and checkpoints). */
   allPartitions(): Partition[] {
-    return [...this.#partitions.values()].sort((a, b) =>
-      a.topicPartition.topic.localeCompare(b.topicPartition.topic) ||
-      a.topicPartition.partition - b.topicPartition.partition);
+    return [...this.#partitions.values()].sort(
+      (a, b) =>
+        a.topicPartition.topic.localeCompare(b.topicPartition.topic) ||
+        a.topicPartition.partition - b.topicPartition.partition,
+    );
   }
 
   /** Starts the periodic high-watermark checkpoint. */
@@ -148,8 +152,7 @@ export class ReplicaManager {
   }
 
   checkpointHighWatermarks(): void {
-    this.#options.logManager.checkpointHighWatermarks(
-      (tp) => this.getPartition(tp)?.highWatermark);
+    this.#options.logManager.checkpointHighWatermarks((tp) => this.getPartition(tp)?.highWatermark);
   }
 
   /** Answers everything waiting, writes the last HW checkpoint. Before LogManager.shutdown. */
@@ -170,21 +173,24 @@ export class ReplicaManager {
       this.#controllerEpoch = controllerEpoch;
       return false;
     }
-    this.#logger.warn({ controllerId, controllerEpoch, current: this.#controllerEpoch },
-      `ignoring ${what} from a stale controller`);
+    this.#logger.warn(
+      { controllerId, controllerEpoch, current: this.#controllerEpoch },
+      `ignoring ${what} from a stale controller`,
+    );
     return true;
   }
 
   /** UpdateMetadata: refresh the metadata cache. Returns the error code to answer. */
   maybeUpdateMetadataCache(request: UpdateMetadataRequest, apiVersion: number): number {
-    if (this.#isStaleController(request.controllerEpoch, 'UpdateMetadata',
-      request.controllerId)) {
+    if (this.#isStaleController(request.controllerEpoch, 'UpdateMetadata', request.controllerId)) {
       return 11; // STALE_CONTROLLER_EPOCH
     }
     const deleted = this.#options.metadataCache.update(request, apiVersion);
     if (deleted.length > 0) {
-      this.#logger.info({ partitions: deleted.map(partitionDirName) },
-        'metadata: partitions of deleted topics removed');
+      this.#logger.info(
+        { partitions: deleted.map(partitionDirName) },
+        'metadata: partitions of deleted topics removed',
+      );
     }
     return 0;
   }
@@ -218,15 +224,23 @@ export class ReplicaManager {
     nowMs: number,
   ): number {
     if (!state.replicas.includes(this.brokerId)) {
-      this.#logger.warn({ partition: partitionDirName(tp), replicas: state.replicas,
-        controllerId }, 'ignoring LeaderAndIsr: this broker is not a replica');
+      this.#logger.warn(
+        { partition: partitionDirName(tp), replicas: state.replicas, controllerId },
+        'ignoring LeaderAndIsr: this broker is not a replica',
+      );
       return 3; // UNKNOWN_TOPIC_OR_PARTITION
     }
     const existing = this.getPartition(tp);
     if (existing !== undefined && state.leaderEpoch <= existing.leaderEpoch) {
-      this.#logger.warn({ partition: partitionDirName(tp), leaderEpoch: state.leaderEpoch,
-        current: existing.leaderEpoch, controllerId },
-      'ignoring LeaderAndIsr: leader epoch is not newer than ours');
+      this.#logger.warn(
+        {
+          partition: partitionDirName(tp),
+          leaderEpoch: state.leaderEpoch,
+          current: existing.leaderEpoch,
+          controllerId,
+        },
+        'ignoring LeaderAndIsr: leader epoch is not newer than ours',
+      );
       return 11; // STALE_CONTROLLER_EPOCH, as Kafka 2.8 answers for old and equal epochs
     }
     const partition = existing ?? this.#createPartition(tp);
@@ -262,11 +276,17 @@ export class ReplicaManager {
     const targets = stopReplicaTargetsOf(request, apiVersion);
     const answer = (errorCode: number, codes: number[]) => ({
       errorCode,
-      partitionErrors: targets.map((t, i) => ({ topicName: t.topic, partitionIndex: t.partition,
-        errorCode: codes[i] ?? 0 })),
+      partitionErrors: targets.map((t, i) => ({
+        topicName: t.topic,
+        partitionIndex: t.partition,
+        errorCode: codes[i] ?? 0,
+      })),
     });
     if (this.#isStaleController(request.controllerEpoch, 'StopReplica', request.controllerId)) {
-      return answer(11, targets.map(() => 11));
+      return answer(
+        11,
+        targets.map(() => 11),
+      );
     }
     const codes = targets.map((target) => this.#stopReplica(target));
     return answer(0, codes);
@@ -276,19 +296,27 @@ export class ReplicaManager {
     const partition = this.getPartition(target);
     if (partition !== undefined) {
       const epoch = target.leaderEpoch;
-      const accepted = epoch === EPOCH_DURING_DELETE || epoch === NO_EPOCH ||
-        epoch >= partition.leaderEpoch;
+      const accepted =
+        epoch === EPOCH_DURING_DELETE || epoch === NO_EPOCH || epoch >= partition.leaderEpoch;
       if (!accepted) {
-        this.#logger.warn({ partition: partitionDirName(target), leaderEpoch: epoch,
-          current: partition.leaderEpoch }, 'ignoring StopReplica: leader epoch is older');
+        this.#logger.warn(
+          {
+            partition: partitionDirName(target),
+            leaderEpoch: epoch,
+            current: partition.leaderEpoch,
+          },
+          'ignoring StopReplica: leader epoch is older',
+        );
         return 74; // FENCED_LEADER_EPOCH
       }
       this.#partitions.delete(key(target));
       this.#tryCompleteDelayedRequests(target);
     }
     if (target.deletePartition) this.#options.logManager.deleteLog(target);
-    this.#logger.info({ partition: partitionDirName(target), delete: target.deletePartition },
-      'stopped replica');
+    this.#logger.info(
+      { partition: partitionDirName(target), delete: target.deletePartition },
+      'stopped replica',
+    );
     return 0;
   }
 
@@ -303,10 +331,16 @@ export class ReplicaManager {
   appendRecords(params: AppendParams): Promise<ProducePartitionResult[]> {
     const statuses: ProducePartitionStatus[] = [];
     for (const entry of params.entries) {
-      const { result, requiredOffset } = this.#appendToLocalLog(entry.topicPartition,
-        entry.records, params);
-      statuses.push({ result, requiredOffset,
-        pending: params.acks === -1 && result.errorCode === 0 });
+      const { result, requiredOffset } = this.#appendToLocalLog(
+        entry.topicPartition,
+        entry.records,
+        params,
+      );
+      statuses.push({
+        result,
+        requiredOffset,
+        pending: params.acks === -1 && result.errorCode === 0,
+      });
     }
     const results = statuses.map((s) => s.result);
     if (!statuses.some((s) => s.pending)) return Promise.resolve(results);
@@ -329,8 +363,14 @@ export class ReplicaManager {
     params: AppendParams,
   ): { result: ProducePartitionResult; requiredOffset: number } {
     const fail = (errorCode: number, errorMessage: string) => ({
-      result: { topicPartition: tp, errorCode, baseOffset: -1, logAppendTimeMs: -1,
-        logStartOffset: -1, errorMessage },
+      result: {
+        topicPartition: tp,
+        errorCode,
+        baseOffset: -1,
+        logAppendTimeMs: -1,
+        logStartOffset: -1,
+        errorMessage,
+      },
       requiredOffset: -1,
     });
     if (isInternalTopic(tp.topic) && !params.internalTopicsAllowed) {
@@ -343,8 +383,10 @@ export class ReplicaManager {
       minInsyncReplicas: this.#options.minInsyncReplicas(tp.topic),
     });
     if (!outcome.ok) {
-      this.#logger.debug({ partition: partitionDirName(tp), errorCode: outcome.errorCode,
-        reason: outcome.message }, 'produce rejected');
+      this.#logger.debug(
+        { partition: partitionDirName(tp), errorCode: outcome.errorCode, reason: outcome.message },
+        'produce rejected',
+      );
       return fail(outcome.errorCode, outcome.message);
     }
     const { info } = outcome;
@@ -353,9 +395,14 @@ export class ReplicaManager {
     if (outcome.highWatermarkIncreased) this.#tryCompleteDelayedRequests(tp);
     else this.fetchPurgatory.checkAndComplete(key(tp));
     return {
-      result: { topicPartition: tp, errorCode: 0, baseOffset: info.firstOffset,
-        logAppendTimeMs: info.logAppendTimeMs, logStartOffset: info.logStartOffset,
-        errorMessage: null },
+      result: {
+        topicPartition: tp,
+        errorCode: 0,
+        baseOffset: info.firstOffset,
+        logAppendTimeMs: info.logAppendTimeMs,
+        logStartOffset: info.logStartOffset,
+        errorMessage: null,
+      },
       requiredOffset: info.lastOffset + 1,
     };
   }
@@ -390,14 +437,20 @@ export class ReplicaManager {
     const results = this.readFromLocalLog(params);
     const bytes = results.reduce((sum, r) => sum + r.records.length, 0);
     const anyError = results.some((r) => r.errorCode !== 0);
-    if (params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes ||
-      anyError) {
+    if (
+      params.maxWaitMs <= 0 ||
+      params.partitions.length === 0 ||
+      bytes >= params.minBytes ||
+      anyError
+    ) {
       return Promise.resolve(results);
     }
     return new Promise((resolve) => {
       const delayed = new DelayedFetch({ params, replicaManager: this, respond: resolve });
-      this.fetchPurgatory.tryCompleteElseWatch(delayed,
-        params.partitions.map((p) => key(p.topicPartition)));
+      this.fetchPurgatory.tryCompleteElseWatch(
+        delayed,
+        params.partitions.map((p) => key(p.topicPartition)),
+      );
     });
   }
 
@@ -422,9 +475,10 @@ export class ReplicaManager {
   readFromLocalLog(params: FetchParams): FetchPartitionResult[] {
     let bytesLeft = params.maxBytes;
     let minOneBatch = true;
-    const upTo = params.replicaId >= 0 || params.replicaId === DEBUGGING_CONSUMER_REPLICA_ID
-      ? 'logEndOffset' as const
-      : 'highWatermark' as const;
+    const upTo =
+      params.replicaId >= 0 || params.replicaId === DEBUGGING_CONSUMER_REPLICA_ID
+        ? ('logEndOffset' as const)
+        : ('highWatermark' as const);
     const results: FetchPartitionResult[] = [];
     for (const request of params.partitions) {
       const tp = request.topicPartition;
@@ -432,8 +486,14 @@ export class ReplicaManager {
       const leaderOnly = params.replicaId !== DEBUGGING_CONSUMER_REPLICA_ID;
       if (partition === undefined || (leaderOnly && !partition.isLeader)) {
         const errorCode = partition === undefined ? this.#notHostedError(tp)[0] : 6;
-        results.push({ topicPartition: tp, errorCode, highWatermark: -1, logStartOffset: -1,
-          logEndOffset: -1, records: EMPTY });
+        results.push({
+          topicPartition: tp,
+          errorCode,
+          highWatermark: -1,
+          logStartOffset: -1,
+          logEndOffset: -1,
+          records: EMPTY,
+        });
         continue;
       }
       const outcome = partition.read({
@@ -467,7 +527,8 @@ function leaderAndIsrStatesOf(
 ): LeaderAndIsrPartitionState[] {
   if (apiVersion <= 1) return request.ungroupedPartitionStates;
   return request.topicStates.flatMap((topic) =>
-    topic.partitionStates.map((state) => ({ ...state, topicName: topic.topicName })));
+    topic.partitionStates.map((state) => ({ ...state, topicName: topic.topicName })),
+  );
 }
 
 /** The response names partitions by topic name (v0-4) or groups them by topic id (v5+). */
@@ -478,10 +539,12 @@ function leaderAndIsrResponse(
   errors: Map<LeaderAndIsrPartitionState, number>,
 ): Encodable<LeaderAndIsrResponse> {
   const partitionError = (state: LeaderAndIsrPartitionState) => ({
-    topicName: state.topicName, partitionIndex: state.partitionIndex,
+    topicName: state.topicName,
+    partitionIndex: state.partitionIndex,
     errorCode: errors.get(state) ?? 0,
   });
-  if (apiVersion <= 4) return { errorCode, partitionErrors: [...errors.keys()].map(partitionError) };
+  if (apiVersion <= 4)
+    return { errorCode, partitionErrors: [...errors.keys()].map(partitionError) };
   const states = [...errors.keys()];
   return {
     errorCode,
@@ -498,17 +561,35 @@ interface StopReplicaTarget extends TopicPartition {
 }
 
 /** StopReplica targets, any version: v0 flat, v1-2 by topic, v3+ with per-partition epochs. */
-function stopReplicaTargetsOf(request: StopReplicaRequest, apiVersion: number): StopReplicaTarget[] {
+function stopReplicaTargetsOf(
+  request: StopReplicaRequest,
+  apiVersion: number,
+): StopReplicaTarget[] {
   const deletePartition = request.deletePartitions;
   if (apiVersion === 0) {
-    return request.ungroupedPartitions.map((p) => ({ topic: p.topicName,
-      partition: p.partitionIndex, deletePartition, leaderEpoch: NO_EPOCH }));
+    return request.ungroupedPartitions.map((p) => ({
+      topic: p.topicName,
+      partition: p.partitionIndex,
+      deletePartition,
+      leaderEpoch: NO_EPOCH,
+    }));
   }
   if (apiVersion <= 2) {
-    return request.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({
-      topic: t.name, partition, deletePartition, leaderEpoch: NO_EPOCH })));
+    return request.topics.flatMap((t) =>
+      t.partitionIndexes.map((partition) => ({
+        topic: t.name,
+        partition,
+        deletePartition,
+        leaderEpoch: NO_EPOCH,
+      })),
+    );
   }
-  return request.topicStates.flatMap((t) => t.partitionStates.map((p) => ({
-    topic: t.topicName, partition: p.partitionIndex, deletePartition: p.deletePartition,
-    leaderEpoch: p.leaderEpoch })));
+  return request.topicStates.flatMap((t) =>
+    t.partitionStates.map((p) => ({
+      topic: t.topicName,
+      partition: p.partitionIndex,
+      deletePartition: p.deletePartition,
+      leaderEpoch: p.leaderEpoch,
+    })),
+  );
 }

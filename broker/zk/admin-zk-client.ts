@@ -24,7 +24,10 @@ import {
   validateTopicName,
   type ReplicaAssignment,
 } from '../../src/znodes.js';
-import { assignAdditionalPartitions, assignReplicasToBrokers } from '../controller/replica-assignment.js';
+import {
+  assignAdditionalPartitions,
+  assignReplicasToBrokers,
+} from '../controller/replica-assignment.js';
 import { getAllTopics, getTopicAssignment, hasCode } from './kafka-zk-client.js';
 
 export const KafkaErrors = {
@@ -44,7 +47,10 @@ export interface AdminResult {
 }
 
 const ok: AdminResult = { errorCode: 0, errorMessage: null };
-const fail = (errorCode: number, errorMessage: string): AdminResult => ({ errorCode, errorMessage });
+const fail = (errorCode: number, errorMessage: string): AdminResult => ({
+  errorCode,
+  errorMessage,
+});
 
 export interface CreateTopicOptions {
   topic: string;
@@ -88,10 +94,14 @@ export async function createTopic(
     assignment = result.assignment;
   }
   const existing = await getAllTopics(client);
-  if (existing.includes(topic)) return fail(KafkaErrors.TOPIC_ALREADY_EXISTS, `Topic '${topic}' already exists.`);
+  if (existing.includes(topic))
+    return fail(KafkaErrors.TOPIC_ALREADY_EXISTS, `Topic '${topic}' already exists.`);
   const clash = existing.find((t) => collides(t, topic));
   if (clash) {
-    return fail(KafkaErrors.INVALID_TOPIC_EXCEPTION, `Topic '${topic}' collides with existing topic: ${clash}`);
+    return fail(
+      KafkaErrors.INVALID_TOPIC_EXCEPTION,
+      `Topic '${topic}' collides with existing topic: ${clash}`,
+    );
   }
   if (options.validateOnly) return { ...ok, assignment };
   // Config first, so that when the controller (and brokers) see the topic its config is there.
@@ -114,7 +124,10 @@ export async function createTopic(
   return { ...ok, assignment };
 }
 
-function checkAssignment(assignment: ReplicaAssignment, brokerIds: readonly number[]): string | null {
+function checkAssignment(
+  assignment: ReplicaAssignment,
+  brokerIds: readonly number[],
+): string | null {
   const ids = [...assignment.keys()].sort((a, b) => a - b);
   if (ids.some((p, i) => p !== i)) return 'partitions must be numbered consecutively from 0';
   const sizes = new Set([...assignment.values()].map((r) => r.length));
@@ -158,7 +171,8 @@ export async function addPartitions(
   try {
     read = await client.getData(TopicZNode.path(topic));
   } catch (err) {
-    if (hasCode(err, ErrorCode.NONODE)) return fail(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topic}' does not exist.`);
+    if (hasCode(err, ErrorCode.NONODE))
+      return fail(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topic}' does not exist.`);
     throw err;
   }
   const current = TopicZNode.decode(topic, read.data);

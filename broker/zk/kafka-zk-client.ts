@@ -52,7 +52,10 @@ export async function createTopLevelPaths(client: CoordinatorClient): Promise<vo
 }
 
 /** Read `/cluster/id`, creating it with `newId` if this is the cluster's first broker. */
-export async function getOrCreateClusterId(client: CoordinatorClient, newId: () => string): Promise<string> {
+export async function getOrCreateClusterId(
+  client: CoordinatorClient,
+  newId: () => string,
+): Promise<string> {
   try {
     return ClusterIdZNode.decode((await client.getData(ClusterIdZNode.path)).data);
   } catch (err) {
@@ -89,7 +92,9 @@ export class BrokerIdTakenError extends Error {
 export async function registerBroker(client: CoordinatorClient, info: BrokerInfo): Promise<number> {
   const path = BrokerIdZNode.path(info.id);
   try {
-    const { stat } = await client.createWithStat(path, BrokerIdZNode.encode(info), { mode: 'ephemeral' });
+    const { stat } = await client.createWithStat(path, BrokerIdZNode.encode(info), {
+      mode: 'ephemeral',
+    });
     return stat.czxid;
   } catch (err) {
     if (!hasCode(err, ErrorCode.NODEEXISTS)) throw err;
@@ -131,9 +136,7 @@ export async function getOrCreateControllerEpoch(
   return { epoch: ControllerEpochZNode.decode(data), zkVersion: stat.version };
 }
 
-export type ElectionAttempt =
-  | { won: true; epoch: number; epochZkVersion: number }
-  | { won: false };
+export type ElectionAttempt = { won: true; epoch: number; epochZkVersion: number } | { won: false };
 
 /**
  * One attempt to become controller (`KafkaZkClient.registerControllerAndIncrementControllerEpoch`):
@@ -150,13 +153,16 @@ export async function tryRegisterController(
   const newEpoch = epoch + 1;
   try {
     const results = await client.multi([
-      Op.create(ControllerZNode.path, ControllerZNode.encode(brokerId, nowMs), { mode: 'ephemeral' }),
+      Op.create(ControllerZNode.path, ControllerZNode.encode(brokerId, nowMs), {
+        mode: 'ephemeral',
+      }),
       Op.setData(ControllerEpochZNode.path, ControllerEpochZNode.encode(newEpoch), zkVersion),
     ]);
     const stat = (results[1] as MultiResultEntry).stat;
     return { won: true, epoch: newEpoch, epochZkVersion: stat?.version ?? zkVersion + 1 };
   } catch (err) {
-    if (hasCode(err, ErrorCode.NODEEXISTS) || hasCode(err, ErrorCode.BADVERSION)) return { won: false };
+    if (hasCode(err, ErrorCode.NODEEXISTS) || hasCode(err, ErrorCode.BADVERSION))
+      return { won: false };
     throw err;
   }
 }
@@ -171,7 +177,10 @@ export async function fencedMulti(
   ops: readonly MultiOp[],
 ): Promise<MultiResultEntry[]> {
   try {
-    const results = await client.multi([Op.check(ControllerEpochZNode.path, epochZkVersion), ...ops]);
+    const results = await client.multi([
+      Op.check(ControllerEpochZNode.path, epochZkVersion),
+      ...ops,
+    ]);
     return results.slice(1);
   } catch (err) {
     const results = err instanceof KeeperError ? err.results : undefined;
@@ -193,7 +202,10 @@ export interface RegisteredBroker {
 }
 
 /** Every registered broker with its epoch (czxid). Brokers that vanish meanwhile are skipped. */
-export async function getAllBrokers(client: CoordinatorClient, ids?: readonly string[]): Promise<RegisteredBroker[]> {
+export async function getAllBrokers(
+  client: CoordinatorClient,
+  ids?: readonly string[],
+): Promise<RegisteredBroker[]> {
   const children = ids ?? (await client.getChildren(BrokerIdsZNode.path));
   const reads = children
     .filter((c) => /^\d+$/.test(c))
@@ -230,11 +242,17 @@ export async function getTopicAssignment(
   }
 }
 
-export async function getAllTopics(client: CoordinatorClient, watcher?: () => void): Promise<string[]> {
+export async function getAllTopics(
+  client: CoordinatorClient,
+  watcher?: () => void,
+): Promise<string[]> {
   return (await client.getChildren(TopicsZNode.path, watcher)).sort();
 }
 
-export async function getTopicsToDelete(client: CoordinatorClient, watcher?: () => void): Promise<string[]> {
+export async function getTopicsToDelete(
+  client: CoordinatorClient,
+  watcher?: () => void,
+): Promise<string[]> {
   return (await client.getChildren(DeleteTopicsZNode.path, watcher)).sort();
 }
 
@@ -246,7 +264,10 @@ export async function getPartitionState(
 ): Promise<{ leaderAndIsr: LeaderAndIsr; zkVersion: number } | undefined> {
   try {
     const { data, stat } = await client.getData(TopicPartitionStateZNode.path(topic, partition));
-    return { leaderAndIsr: TopicPartitionStateZNode.decode(topic, partition, data), zkVersion: stat.version };
+    return {
+      leaderAndIsr: TopicPartitionStateZNode.decode(topic, partition, data),
+      zkVersion: stat.version,
+    };
   } catch (err) {
     if (hasCode(err, ErrorCode.NONODE)) return undefined;
     throw err;

@@ -11,7 +11,12 @@ import type { Command } from 'commander';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 import { ClusterIdZNode, ControllerEpochZNode, ControllerZNode } from '../../src/znodes.js';
-import { getAllBrokers, getAllTopics, hasCode, type RegisteredBroker } from '../../broker/zk/kafka-zk-client.js';
+import {
+  getAllBrokers,
+  getAllTopics,
+  hasCode,
+  type RegisteredBroker,
+} from '../../broker/zk/kafka-zk-client.js';
 import type { CliContext, CommandModule } from './context.js';
 import { describeTopic } from './topics.js';
 
@@ -34,7 +39,9 @@ export async function readController(client: CoordinatorClient): Promise<Control
     if (!hasCode(err, ErrorCode.NONODE)) throw err;
   }
   try {
-    controllerEpoch = ControllerEpochZNode.decode((await client.getData(ControllerEpochZNode.path)).data);
+    controllerEpoch = ControllerEpochZNode.decode(
+      (await client.getData(ControllerEpochZNode.path)).data,
+    );
   } catch (err) {
     if (!hasCode(err, ErrorCode.NONODE)) throw err;
   }
@@ -51,13 +58,17 @@ function brokerJson(b: RegisteredBroker): Record<string, unknown> {
 }
 
 function brokerLine(b: RegisteredBroker): string {
-  const endpoints = b.info.endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`).join(',');
+  const endpoints = b.info.endpoints
+    .map((e) => `${e.listenerName}://${e.host}:${e.port}`)
+    .join(',');
   return `broker ${b.info.id} at ${endpoints}${b.info.rack ? ` rack ${b.info.rack}` : ''} (epoch ${b.epoch})`;
 }
 
 export const clusterCommands: CommandModule = {
   register(program: Command, ctx: CliContext): void {
-    const cluster = program.command('cluster').description('the Kafka cluster registered in the coordinator');
+    const cluster = program
+      .command('cluster')
+      .description('the Kafka cluster registered in the coordinator');
 
     cluster
       .command('brokers')
@@ -66,7 +77,10 @@ export const clusterCommands: CommandModule = {
       .action(async (o: { json?: boolean }, cmd: Command) => {
         const brokers = await ctx.withClient(cmd, (c) => getAllBrokers(c));
         if (o.json) ctx.out(JSON.stringify(brokers.map(brokerJson)));
-        else ctx.out(brokers.length === 0 ? 'no brokers registered' : brokers.map(brokerLine).join('\n'));
+        else
+          ctx.out(
+            brokers.length === 0 ? 'no brokers registered' : brokers.map(brokerLine).join('\n'),
+          );
       });
 
     cluster
@@ -77,9 +91,11 @@ export const clusterCommands: CommandModule = {
         const view = await ctx.withClient(cmd, readController);
         if (o.json) ctx.out(JSON.stringify(view));
         else {
-          ctx.out(view.controllerId === -1
-            ? `no active controller (controller epoch ${view.controllerEpoch})`
-            : `controller: broker ${view.controllerId} (controller epoch ${view.controllerEpoch})`);
+          ctx.out(
+            view.controllerId === -1
+              ? `no active controller (controller epoch ${view.controllerEpoch})`
+              : `controller: broker ${view.controllerId} (controller epoch ${view.controllerEpoch})`,
+          );
         }
       });
 
@@ -106,25 +122,35 @@ export const clusterCommands: CommandModule = {
             for (const p of d?.partitions ?? []) {
               partitions++;
               if (p.leader === -1) offline.push(`${topic}-${p.partition}`);
-              else if (p.isr.length < p.replicas.length) underReplicated.push(`${topic}-${p.partition}`);
+              else if (p.isr.length < p.replicas.length)
+                underReplicated.push(`${topic}-${p.partition}`);
             }
           }
-          return { clusterId, ...controller, brokers: brokers.map(brokerJson), topics: topics.length,
-            partitions, offlinePartitions: offline, underReplicatedPartitions: underReplicated };
+          return {
+            clusterId,
+            ...controller,
+            brokers: brokers.map(brokerJson),
+            topics: topics.length,
+            partitions,
+            offlinePartitions: offline,
+            underReplicatedPartitions: underReplicated,
+          };
         });
         if (o.json) {
           ctx.out(JSON.stringify(summary));
           return;
         }
-        ctx.out([
-          `Cluster id: ${summary.clusterId ?? '(none yet)'}`,
-          `Controller: ${summary.controllerId === -1 ? 'none' : `broker ${summary.controllerId}`} ` +
-            `(epoch ${summary.controllerEpoch})`,
-          `Brokers: ${summary.brokers.map((b) => b.id).join(', ') || 'none'}`,
-          `Topics: ${summary.topics}, partitions: ${summary.partitions}`,
-          `Offline partitions: ${summary.offlinePartitions.join(', ') || 'none'}`,
-          `Under-replicated partitions: ${summary.underReplicatedPartitions.join(', ') || 'none'}`,
-        ].join('\n'));
+        ctx.out(
+          [
+            `Cluster id: ${summary.clusterId ?? '(none yet)'}`,
+            `Controller: ${summary.controllerId === -1 ? 'none' : `broker ${summary.controllerId}`} ` +
+              `(epoch ${summary.controllerEpoch})`,
+            `Brokers: ${summary.brokers.map((b) => b.id).join(', ') || 'none'}`,
+            `Topics: ${summary.topics}, partitions: ${summary.partitions}`,
+            `Offline partitions: ${summary.offlinePartitions.join(', ') || 'none'}`,
+            `Under-replicated partitions: ${summary.underReplicatedPartitions.join(', ') || 'none'}`,
+          ].join('\n'),
+        );
       });
   },
 };

@@ -45,12 +45,19 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function createContext(io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): CliContext {
+export function createContext(io: {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}): CliContext {
   const ctx: CliContext = {
     out: (text) => void io.stdout.write(text + '\n'),
     err: (text) => void io.stderr.write(text + '\n'),
     globals(command) {
-      const o = command.optsWithGlobals<{ server: string; sessionTimeout: string; connectTimeout: string }>();
+      const o = command.optsWithGlobals<{
+        server: string;
+        sessionTimeout: string;
+        connectTimeout: string;
+      }>();
       return {
         server: o.server,
         sessionTimeoutMs: parseIntOption(o.sessionTimeout, '--session-timeout'),
@@ -82,7 +89,8 @@ export function createContext(io: { stdout: NodeJS.WritableStream; stderr: NodeJ
 }
 
 export function parseIntOption(text: string, name: string): number {
-  if (!/^-?\d+$/.test(text)) throw new UsageError(`${name} must be an integer, got ${JSON.stringify(text)}`);
+  if (!/^-?\d+$/.test(text))
+    throw new UsageError(`${name} must be an integer, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 

@@ -29,8 +29,9 @@ export function formatJavaDate(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number): string => String(n).padStart(2, '0');
   const zone =
-    new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')
-      ?.value ?? 'UTC';
+    new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+      .formatToParts(d)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
   return (
     `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${pad(d.getDate())} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone} ${d.getFullYear()}`
@@ -91,7 +92,10 @@ export function formatData(data: Buffer | null): string {
  *   └── workers
  *       └── w1
  */
-export function formatTree(root: string, childrenOf: ReadonlyMap<string, readonly string[]>): string {
+export function formatTree(
+  root: string,
+  childrenOf: ReadonlyMap<string, readonly string[]>,
+): string {
   const lines = [root];
   const walk = (path: string, indent: string): void => {
     const children = [...(childrenOf.get(path) ?? [])].sort();

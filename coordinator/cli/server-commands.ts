@@ -37,7 +37,9 @@ async function runStart(
         : parseIntOption(o.containerCheckIntervalMs, '--container-check-interval-ms'),
   });
   // One line on stdout that scripts (and our tests) can wait for; logs go to stderr.
-  ctx.out(`Coordinator listening on ${o.host}:${coordinator.port} (admin port ${coordinator.adminPort})`);
+  ctx.out(
+    `Coordinator listening on ${o.host}:${coordinator.port} (admin port ${coordinator.adminPort})`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
@@ -63,22 +65,39 @@ export const serverCommands: CommandModule = {
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
       .option('--extended-types', "allow TTL nodes (ZooKeeper's zookeeper.extendedTypesEnabled)")
-      .option('--container-check-interval-ms <ms>', 'how often empty containers and expired TTL nodes are deleted (default 60000)')
+      .option(
+        '--container-check-interval-ms <ms>',
+        'how often empty containers and expired TTL nodes are deleted (default 60000)',
+      )
       .action((o: Parameters<typeof runStart>[0]) => runStart(o, ctx));
 
     const fourLetter = (word: string) => async (_o: unknown, cmd: Command) => {
-      const output = await fourLetterWord(ctx.globals(cmd).server, word, { timeoutMs: ctx.globals(cmd).connectTimeoutMs });
+      const output = await fourLetterWord(ctx.globals(cmd).server, word, {
+        timeoutMs: ctx.globals(cmd).connectTimeoutMs,
+      });
       ctx.out(output.replace(/\n$/, ''));
     };
-    program.command('ruok').description('is the server alive? prints imok').action(fourLetter('ruok'));
-    program.command('stat-server').description('server summary (the srvr four-letter word)').action(fourLetter('srvr'));
-    program.command('mntr').description('monitoring variables, one "zk_<key>\\t<value>" per line').action(fourLetter('mntr'));
+    program
+      .command('ruok')
+      .description('is the server alive? prints imok')
+      .action(fourLetter('ruok'));
+    program
+      .command('stat-server')
+      .description('server summary (the srvr four-letter word)')
+      .action(fourLetter('srvr'));
+    program
+      .command('mntr')
+      .description('monitoring variables, one "zk_<key>\\t<value>" per line')
+      .action(fourLetter('mntr'));
     program
       .command('4lw')
       .description('send any four-letter word (conf, cons, wchs, dump, envi, ...)')
       .argument('<word>')
       .action(async (word: string, o: unknown, cmd: Command) => {
-        if (!/^[a-z]{4}$/.test(word)) throw new UsageError(`a four-letter word is four lower-case letters, got ${JSON.stringify(word)}`);
+        if (!/^[a-z]{4}$/.test(word))
+          throw new UsageError(
+            `a four-letter word is four lower-case letters, got ${JSON.stringify(word)}`,
+          );
         await fourLetter(word)(o, cmd);
       });
   },

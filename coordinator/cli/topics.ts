@@ -22,7 +22,12 @@ import {
   type LeaderAndIsr,
 } from '../../src/znodes.js';
 import { addPartitions, createTopic, deleteTopic } from '../../broker/zk/admin-zk-client.js';
-import { getAllTopics, getPartitionState, getTopicAssignment, hasCode } from '../../broker/zk/kafka-zk-client.js';
+import {
+  getAllTopics,
+  getPartitionState,
+  getTopicAssignment,
+  hasCode,
+} from '../../broker/zk/kafka-zk-client.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
 
@@ -41,14 +46,20 @@ export interface TopicDescription {
   partitions: PartitionDescription[];
 }
 
-export async function describeTopic(client: CoordinatorClient, topic: string): Promise<TopicDescription | undefined> {
+export async function describeTopic(
+  client: CoordinatorClient,
+  topic: string,
+): Promise<TopicDescription | undefined> {
   const assignment = await getTopicAssignment(client, topic);
   if (!assignment) return undefined;
   const ids = [...assignment.partitions.keys()].sort((a, b) => a - b);
   const states = await Promise.all(ids.map((p) => getPartitionState(client, topic, p)));
   let config: Record<string, string> = {};
   try {
-    config = TopicConfigZNode.decode(topic, (await client.getData(TopicConfigZNode.path(topic))).data);
+    config = TopicConfigZNode.decode(
+      topic,
+      (await client.getData(TopicConfigZNode.path(topic))).data,
+    );
   } catch (err) {
     if (!hasCode(err, ErrorCode.NONODE)) throw err;
   }
@@ -72,7 +83,9 @@ export async function describeTopic(client: CoordinatorClient, topic: string): P
 
 /** kafka-topics --describe's text layout. */
 export function formatTopicDescription(d: TopicDescription): string {
-  const configs = Object.entries(d.config).map(([k, v]) => `${k}=${v}`).join(',');
+  const configs = Object.entries(d.config)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const lines = [
     `Topic: ${d.topic}\tPartitionCount: ${d.partitions.length}\t` +
       `ReplicationFactor: ${d.partitions[0]?.replicas.length ?? 0}\tConfigs: ${configs}` +
@@ -107,7 +120,9 @@ function parseConfigs(pairs: string[]): Record<string, string> {
 
 export const topicsCommands: CommandModule = {
   register(program: Command, ctx: CliContext): void {
-    const topics = program.command('topics').description('Kafka topics, read and written as znodes');
+    const topics = program
+      .command('topics')
+      .description('Kafka topics, read and written as znodes');
 
     topics
       .command('create')
@@ -115,23 +130,34 @@ export const topicsCommands: CommandModule = {
       .argument('<topic>')
       .requiredOption('--partitions <n>', 'number of partitions')
       .requiredOption('--replication-factor <n>', 'replicas per partition')
-      .option('--config <key=value>', 'topic config override (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-      .action(async (topic: string, o: { partitions: string; replicationFactor: string; config: string[] }, cmd: Command) => {
-        const partitions = parseIntOption(o.partitions, '--partitions');
-        const replicationFactor = parseIntOption(o.replicationFactor, '--replication-factor');
-        const config = parseConfigs(o.config);
-        await ctx.withClient(cmd, async (client) => {
-          const result = await createTopic(client, {
-            topic,
-            partitions,
-            replicationFactor,
-            config,
-            brokerIds: await registeredBrokerIds(client),
+      .option(
+        '--config <key=value>',
+        'topic config override (repeatable)',
+        (v: string, acc: string[]) => [...acc, v],
+        [],
+      )
+      .action(
+        async (
+          topic: string,
+          o: { partitions: string; replicationFactor: string; config: string[] },
+          cmd: Command,
+        ) => {
+          const partitions = parseIntOption(o.partitions, '--partitions');
+          const replicationFactor = parseIntOption(o.replicationFactor, '--replication-factor');
+          const config = parseConfigs(o.config);
+          await ctx.withClient(cmd, async (client) => {
+            const result = await createTopic(client, {
+              topic,
+              partitions,
+              replicationFactor,
+              config,
+              brokerIds: await registeredBrokerIds(client),
+            });
+            if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
+            ctx.out(`Created topic ${topic}.`);
           });
-          if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
-          ctx.out(`Created topic ${topic}.`);
-        });
-      });
+        },
+      );
 
     topics
       .command('alter')
@@ -141,7 +167,11 @@ export const topicsCommands: CommandModule = {
       .action(async (topic: string, o: { partitions: string }, cmd: Command) => {
         const totalPartitions = parseIntOption(o.partitions, '--partitions');
         await ctx.withClient(cmd, async (client) => {
-          const result = await addPartitions(client, { topic, totalPartitions, brokerIds: await registeredBrokerIds(client) });
+          const result = await addPartitions(client, {
+            topic,
+            totalPartitions,
+            brokerIds: await registeredBrokerIds(client),
+          });
           if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
           ctx.out(`Topic ${topic} now has ${totalPartitions} partitions.`);
         });
@@ -176,7 +206,8 @@ export const topicsCommands: CommandModule = {
           return result;
         });
         if (o.json) ctx.out(JSON.stringify(topic ? descriptions[0] : descriptions));
-        else if (descriptions.length > 0) ctx.out(descriptions.map(formatTopicDescription).join('\n'));
+        else if (descriptions.length > 0)
+          ctx.out(descriptions.map(formatTopicDescription).join('\n'));
       });
 
     topics
@@ -197,4 +228,3 @@ export const topicsCommands: CommandModule = {
 export function registerTopicsCommands(program: Command, ctx: CliContext): void {
   topicsCommands.register(program, ctx);
 }
-

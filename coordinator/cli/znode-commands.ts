@@ -36,7 +36,8 @@ async function readSubtree(
         client.getChildren(path).catch((err: unknown) => {
           // A node deleted by someone else while we walk is simply not there any more;
           // only the root must exist.
-          if (path !== root && err instanceof KeeperError && err.code === ErrorCode.NONODE) return [];
+          if (path !== root && err instanceof KeeperError && err.code === ErrorCode.NONODE)
+            return [];
           throw err;
         }),
       ),
@@ -51,8 +52,14 @@ async function readSubtree(
   return { childrenOf, levels };
 }
 
-function createMode(o: { ephemeral?: boolean; sequential?: boolean; container?: boolean; ttl?: string }): CreateModeName {
-  if (o.container && (o.ephemeral || o.sequential || o.ttl)) throw new UsageError('-c cannot be combined with -e, -s or -t');
+function createMode(o: {
+  ephemeral?: boolean;
+  sequential?: boolean;
+  container?: boolean;
+  ttl?: string;
+}): CreateModeName {
+  if (o.container && (o.ephemeral || o.sequential || o.ttl))
+    throw new UsageError('-c cannot be combined with -e, -s or -t');
   if (o.ttl !== undefined) {
     if (o.ephemeral) throw new UsageError('-t cannot be combined with -e');
     return o.sequential ? 'persistent_sequential_with_ttl' : 'persistent_with_ttl';
@@ -71,7 +78,8 @@ export const znodeCommands: CommandModule = {
       .option('--json', 'print {"children": [...], "stat": {...}}')
       .action(async (path: string, o: { json?: boolean }, cmd: Command) => {
         const { children, stat } = await ctx.withClient(cmd, (c) => c.getChildrenWithStat(path));
-        if (o.json) ctx.out(JSON.stringify({ children: [...children].sort(), stat: statJson(stat) }));
+        if (o.json)
+          ctx.out(JSON.stringify({ children: [...children].sort(), stat: statJson(stat) }));
         else ctx.out(formatChildren(children));
       });
 
@@ -82,7 +90,13 @@ export const znodeCommands: CommandModule = {
       .option('--json', 'print {"data": text|null, "stat": {...}}')
       .action(async (path: string, o: { json?: boolean }, cmd: Command) => {
         const { data, stat } = await ctx.withClient(cmd, (c) => c.getData(path));
-        if (o.json) ctx.out(JSON.stringify({ data: data === null ? null : data.toString('utf8'), stat: statJson(stat) }));
+        if (o.json)
+          ctx.out(
+            JSON.stringify({
+              data: data === null ? null : data.toString('utf8'),
+              stat: statJson(stat),
+            }),
+          );
         else ctx.out(formatData(data));
       });
 
@@ -102,7 +116,10 @@ export const znodeCommands: CommandModule = {
       .description('create a node; prints "Created <path>" (the path has its sequence suffix)')
       .argument('<path>')
       .argument('[data]', 'node data as UTF-8 text (default: null)')
-      .option('-e, --ephemeral', 'ephemeral: deleted when the session ends (here: when the command exits)')
+      .option(
+        '-e, --ephemeral',
+        'ephemeral: deleted when the session ends (here: when the command exits)',
+      )
       .option('-s, --sequential', 'append a 10-digit sequence number')
       .option('-c, --container', 'container node: removed by the server once its last child goes')
       .option('-t, --ttl <ms>', 'persistent node removed when untouched and childless for <ms>')
@@ -115,7 +132,9 @@ export const znodeCommands: CommandModule = {
         ) => {
           const mode = createMode(o);
           const ttlMs = o.ttl === undefined ? undefined : parseIntOption(o.ttl, '--ttl');
-          const created = await ctx.withClient(cmd, (c) => c.create(path, data ?? null, { mode, ttlMs }));
+          const created = await ctx.withClient(cmd, (c) =>
+            c.create(path, data ?? null, { mode, ttlMs }),
+          );
           ctx.out(`Created ${created}`);
         },
       );
@@ -127,11 +146,18 @@ export const znodeCommands: CommandModule = {
       .argument('<data>')
       .option('-v, --version <n>', 'only if the data version is <n> (else BadVersion)', '-1')
       .option('-s, --stat', 'print the new Stat (zkCli: set -s)')
-      .action(async (path: string, data: string, o: { version: string; stat?: boolean }, cmd: Command) => {
-        const version = parseIntOption(o.version, '--version');
-        const stat = await ctx.withClient(cmd, (c) => c.setData(path, data, version));
-        if (o.stat) ctx.out(formatStatText(stat));
-      });
+      .action(
+        async (
+          path: string,
+          data: string,
+          o: { version: string; stat?: boolean },
+          cmd: Command,
+        ) => {
+          const version = parseIntOption(o.version, '--version');
+          const stat = await ctx.withClient(cmd, (c) => c.setData(path, data, version));
+          if (o.stat) ctx.out(formatStatText(stat));
+        },
+      );
 
     program
       .command('delete')
@@ -171,13 +197,20 @@ export const znodeCommands: CommandModule = {
       .option('--json', 'print {"<path>": [children], ...}')
       .action(async (path: string, o: { json?: boolean }, cmd: Command) => {
         const { childrenOf } = await ctx.withClient(cmd, (c) => readSubtree(c, path));
-        if (o.json) ctx.out(JSON.stringify(Object.fromEntries([...childrenOf].map(([p, ch]) => [p, [...ch].sort()]))));
+        if (o.json)
+          ctx.out(
+            JSON.stringify(
+              Object.fromEntries([...childrenOf].map(([p, ch]) => [p, [...ch].sort()])),
+            ),
+          );
         else ctx.out(formatTree(path, childrenOf));
       });
 
     program
       .command('watch')
-      .description('print "<EventType> <path>" for every change at or under a path until interrupted')
+      .description(
+        'print "<EventType> <path>" for every change at or under a path until interrupted',
+      )
       .argument('<path>')
       .action(async (path: string, _o: unknown, cmd: Command) => {
         await ctx.withClient(cmd, (c) => watchUntilInterrupted(c, path, ctx));
@@ -190,8 +223,14 @@ export const znodeCommands: CommandModule = {
  * client re-registers it after a reconnect. Events that happen while disconnected are lost
  * (persistent watches have no catch-up), so disconnects are reported on stderr.
  */
-async function watchUntilInterrupted(client: CoordinatorClient, path: string, ctx: CliContext): Promise<void> {
-  await client.addWatch(path, 'persistent_recursive', (event) => ctx.out(`${event.type} ${event.path}`));
+async function watchUntilInterrupted(
+  client: CoordinatorClient,
+  path: string,
+  ctx: CliContext,
+): Promise<void> {
+  await client.addWatch(path, 'persistent_recursive', (event) =>
+    ctx.out(`${event.type} ${event.path}`),
+  );
   ctx.err(`Watching ${path} and its descendants (Ctrl-C to stop)`);
   await new Promise<void>((resolve, reject) => {
     const stop = (): void => {
@@ -201,7 +240,9 @@ async function watchUntilInterrupted(client: CoordinatorClient, path: string, ct
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    client.on('disconnected', ({ reason }) => ctx.err(`# disconnected (${reason}); reconnecting, events may be missed`));
+    client.on('disconnected', ({ reason }) =>
+      ctx.err(`# disconnected (${reason}); reconnecting, events may be missed`),
+    );
     client.on('connected', () => ctx.err('# reconnected'));
     client.once('expired', () => {
       process.off('SIGINT', stop);

@@ -283,11 +283,15 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   connect(): Promise<void> {
     if (this.#connectPromise) return this.#connectPromise;
     if (this.#state !== 'idle') {
-      return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, 'client is closed'));
+      return Promise.reject(
+        new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, 'client is closed'),
+      );
     }
     this.#connectPromise = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        settle(new KeeperError(ErrorCode.CONNECTIONLOSS, undefined, 'could not connect to any server'));
+        settle(
+          new KeeperError(ErrorCode.CONNECTIONLOSS, undefined, 'could not connect to any server'),
+        );
         this.#shutDown('initial connect timed out');
       }, this.#options.initialConnectTimeoutMs);
       const settle = (err?: Error): void => {
@@ -309,7 +313,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     const server = this.#servers[this.#serverIndex % this.#servers.length];
     this.#serverIndex = (this.#serverIndex + 1) % this.#servers.length;
     this.#serverInUse = `${server.host}:${server.port}`;
-    this.#log.debug({ server: this.#serverInUse, sessionId: formatSessionId(this.#sessionId) }, 'connecting');
+    this.#log.debug(
+      { server: this.#serverInUse, sessionId: formatSessionId(this.#sessionId) },
+      'connecting',
+    );
     const ws = new WebSocket(serverUrl(server), {
       maxPayload: this.#options.frameBytesMax,
       // Compression costs CPU per message and our messages are small.
@@ -344,7 +351,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     // 'error' is always followed by 'close'; log it here, act on 'close'.
     ws.on('error', (err) => this.#log.debug({ err, server: this.#serverInUse }, 'socket error'));
     ws.on('close', (code, reason) => {
-      this.#connectionLost(ws, `socket closed (${code}${reason.length ? ' ' + reason.toString() : ''})`);
+      this.#connectionLost(
+        ws,
+        `socket closed (${code}${reason.length ? ' ' + reason.toString() : ''})`,
+      );
     });
   }
 
@@ -367,7 +377,11 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
         return this.#dispatchEvent(frame.event);
       case 'connected':
         if (this.#state !== 'connecting') return this.#connectionLost(ws, 'unexpected connected');
-        return this.#onConnected(frame.connected.timeoutMs, frame.connected.sessionId, frame.connected.password);
+        return this.#onConnected(
+          frame.connected.timeoutMs,
+          frame.connected.sessionId,
+          frame.connected.password,
+        );
       case 'command':
         return this.#connectionLost(ws, 'unexpected command output on a session connection');
     }
@@ -386,7 +400,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     if (resumed && sessionId !== this.#sessionId) {
       // The server handed out a different session: ours is gone, and with it our ephemerals
       // and watches. Carrying on under a new id would hide that from the application.
-      this.#log.warn({ asked: formatSessionId(this.#sessionId), got: formatSessionId(sessionId) }, 'session replaced');
+      this.#log.warn(
+        { asked: formatSessionId(this.#sessionId), got: formatSessionId(sessionId) },
+        'session replaced',
+      );
       this.#expire();
       return;
     }
@@ -405,12 +422,18 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     // Auth goes first of all, so the setWatches catch-up and every later request run with
     // the identities the application added (the Java client does the same).
     if (resumed) {
-      for (const { scheme, auth } of this.#authInfo) this.#sendInternal({ op: 'auth', scheme, auth });
+      for (const { scheme, auth } of this.#authInfo)
+        this.#sendInternal({ op: 'auth', scheme, auth });
       this.#sendSetWatches();
     }
     this.#flushOutgoing();
     this.#connectSettle?.();
-    this.emit('connected', { sessionId, sessionTimeoutMs: timeoutMs, resumed, server: this.#serverInUse });
+    this.emit('connected', {
+      sessionId,
+      sessionTimeoutMs: timeoutMs,
+      resumed,
+      server: this.#serverInUse,
+    });
   }
 
   /**
@@ -437,7 +460,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     this.#log.debug({ reason, server: this.#serverInUse }, 'connection attempt failed');
     this.#failedAttempts++;
     const exp = Math.min(this.#failedAttempts - 1, 16);
-    const ceiling = Math.min(this.#options.reconnectBackoffMaxMs, this.#options.reconnectBackoffMinMs * 2 ** exp);
+    const ceiling = Math.min(
+      this.#options.reconnectBackoffMaxMs,
+      this.#options.reconnectBackoffMinMs * 2 ** exp,
+    );
     // Half fixed, half random: spreads out clients that lost the same server at once.
     const delayMs = ceiling / 2 + (Math.random() * ceiling) / 2;
     this.#reconnectTimer = setTimeout(() => {
@@ -513,11 +539,17 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, pathOf(request)));
     }
     if (this.#state === 'idle') {
-      return Promise.reject(new KeeperError(ErrorCode.CONNECTIONLOSS, pathOf(request), 'call connect() first'));
+      return Promise.reject(
+        new KeeperError(ErrorCode.CONNECTIONLOSS, pathOf(request), 'call connect() first'),
+      );
     }
     if (this.#outgoing.length >= this.#options.maxQueuedRequests) {
       return Promise.reject(
-        new KeeperError(ErrorCode.THROTTLEDOP, pathOf(request), `maxQueuedRequests=${this.#options.maxQueuedRequests}`),
+        new KeeperError(
+          ErrorCode.THROTTLEDOP,
+          pathOf(request),
+          `maxQueuedRequests=${this.#options.maxQueuedRequests}`,
+        ),
       );
     }
     return new Promise<Result>((resolve, reject) => {
@@ -612,7 +644,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     switch (request.op) {
       case 'exists':
         // A missing node still gets a watch: NodeCreated will fire it.
-        table = err === 0 ? this.#dataWatches : err === ErrorCode.NONODE ? this.#existWatches : undefined;
+        table =
+          err === 0 ? this.#dataWatches : err === ErrorCode.NONODE ? this.#existWatches : undefined;
         break;
       case 'getData':
         table = err === 0 ? this.#dataWatches : undefined;
@@ -621,7 +654,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
         table = err === 0 ? this.#childWatches : undefined;
         break;
       case 'addWatch':
-        if (err === 0) table = request.mode === 'persistent' ? this.#persistentWatches : this.#recursiveWatches;
+        if (err === 0)
+          table = request.mode === 'persistent' ? this.#persistentWatches : this.#recursiveWatches;
         break;
       default:
         break;
@@ -755,7 +789,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     options: CreateOptions = {},
   ): Promise<{ path: string; stat: Stat }> {
     const result = await this.#submit(createRequest(path, data, options));
-    if (!result.stat) throw new KeeperError(ErrorCode.MARSHALLINGERROR, path, 'server sent no stat');
+    if (!result.stat)
+      throw new KeeperError(ErrorCode.MARSHALLINGERROR, path, 'server sent no stat');
     return { path: result.path ?? path, stat: result.stat };
   }
 
@@ -766,12 +801,18 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
 
   /** The node's Stat, or null when it does not exist. A watcher is set in both cases. */
   async exists(path: string, watcher?: Watcher): Promise<Stat | null> {
-    const result = await this.#submit({ op: 'exists', path, watch: watcher !== undefined }, watcher);
+    const result = await this.#submit(
+      { op: 'exists', path, watch: watcher !== undefined },
+      watcher,
+    );
     return result.stat ?? null;
   }
 
   async getData(path: string, watcher?: Watcher): Promise<{ data: Buffer | null; stat: Stat }> {
-    const result = await this.#submit({ op: 'getData', path, watch: watcher !== undefined }, watcher);
+    const result = await this.#submit(
+      { op: 'getData', path, watch: watcher !== undefined },
+      watcher,
+    );
     return { data: result.data ?? null, stat: requireStat(result, path) };
   }
 
@@ -782,13 +823,22 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
 
   /** Child names, in the server's order (ZooKeeper promises none; sort if it matters). */
   async getChildren(path: string, watcher?: Watcher): Promise<string[]> {
-    const result = await this.#submit({ op: 'getChildren', path, watch: watcher !== undefined }, watcher);
+    const result = await this.#submit(
+      { op: 'getChildren', path, watch: watcher !== undefined },
+      watcher,
+    );
     return result.children ?? [];
   }
 
   /** getChildren2: the names plus the parent's Stat. */
-  async getChildrenWithStat(path: string, watcher?: Watcher): Promise<{ children: string[]; stat: Stat }> {
-    const result = await this.#submit({ op: 'getChildren', path, watch: watcher !== undefined }, watcher);
+  async getChildrenWithStat(
+    path: string,
+    watcher?: Watcher,
+  ): Promise<{ children: string[]; stat: Stat }> {
+    const result = await this.#submit(
+      { op: 'getChildren', path, watch: watcher !== undefined },
+      watcher,
+    );
     return { children: result.children ?? [], stat: requireStat(result, path) };
   }
 

@@ -40,7 +40,12 @@ export function fourLetterWord(
       else resolve(output ?? '');
     };
     const timer = setTimeout(
-      () => finish(new Error(`no answer to ${command} from ${server.host}:${server.port} in ${timeoutMs} ms`)),
+      () =>
+        finish(
+          new Error(
+            `no answer to ${command} from ${server.host}:${server.port} in ${timeoutMs} ms`,
+          ),
+        ),
       timeoutMs,
     );
     ws.on('open', () => ws.send(encodeClientFrame({ type: 'command', command })));
@@ -54,6 +59,12 @@ export function fourLetterWord(
       }
     });
     ws.on('error', (err) => finish(err));
-    ws.on('close', () => finish(new Error(`${server.host}:${server.port} closed the connection without answering ${command}`)));
+    ws.on('close', () =>
+      finish(
+        new Error(
+          `${server.host}:${server.port} closed the connection without answering ${command}`,
+        ),
+      ),
+    );
   });
 }

@@ -22,12 +22,22 @@ import {
   TopicZNode,
   type LeaderAndIsr,
 } from '../../src/znodes.js';
-import { freePort, ROOT, spawnDaemon, startCoordinatorProcess, type DaemonProcess } from '../helpers/processes.js';
+import {
+  freePort,
+  ROOT,
+  spawnDaemon,
+  startCoordinatorProcess,
+  type DaemonProcess,
+} from '../helpers/processes.js';
 
 const run = promisify(execFile);
 const SESSION_TIMEOUT_MS = 2_000;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -44,12 +54,28 @@ t.test('a three-broker cluster through its znodes', async (t) => {
   const connect = `127.0.0.1:${coordinator.port}`;
 
   const brokers = new Map<number, DaemonProcess & { port: number }>();
-  const startBrokerProcess = async (id: number, port?: number): Promise<DaemonProcess & { port: number }> => {
+  const startBrokerProcess = async (
+    id: number,
+    port?: number,
+  ): Promise<DaemonProcess & { port: number }> => {
     const p = port ?? (await freePort());
-    const daemon = await spawnDaemon('broker/cli.ts', [
-      'start', '--id', String(id), '--port', String(p), '--coordinator', connect,
-      '--data-dir', `${dir}/broker-${id}`, '--override', `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
-    ], 'broker listening');
+    const daemon = await spawnDaemon(
+      'broker/cli.ts',
+      [
+        'start',
+        '--id',
+        String(id),
+        '--port',
+        String(p),
+        '--coordinator',
+        connect,
+        '--data-dir',
+        `${dir}/broker-${id}`,
+        '--override',
+        `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
+      ],
+      'broker listening',
+    );
     t.teardown(() => daemon.kill('SIGKILL'));
     return { ...daemon, port: p };
   };
@@ -59,7 +85,7 @@ t.test('a three-broker cluster through its znodes', async (t) => {
   await zk.connect();
   t.teardown(() => zk.close());
 
-  await t.test('each broker registers an ephemeral /brokers/ids/N with Kafka\'s JSON', async (t) => {
+  await t.test("each broker registers an ephemeral /brokers/ids/N with Kafka's JSON", async (t) => {
     for (const [id, broker] of brokers) {
       const { data, stat } = await zk.getData(BrokerIdZNode.path(id));
       t.not(stat.ephemeralOwner, 0n, 'ephemeral');
@@ -98,94 +124,167 @@ t.test('a three-broker cluster through its znodes', async (t) => {
   });
 
   await t.test('a second broker with a taken id exits with code 1 and says why', async (t) => {
-    const err = await spawnDaemon('broker/cli.ts', [
-      'start', '--id', '2', '--port', String(await freePort()), '--coordinator', connect,
-      '--data-dir', `${dir}/dup`,
-    ], 'broker listening').then(() => undefined, (e: Error) => e);
+    const err = await spawnDaemon(
+      'broker/cli.ts',
+      [
+        'start',
+        '--id',
+        '2',
+        '--port',
+        String(await freePort()),
+        '--coordinator',
+        connect,
+        '--data-dir',
+        `${dir}/dup`,
+      ],
+      'broker listening',
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     t.ok(err, 'did not start');
     t.match(err!.message, /exited with 1/);
     t.match(err!.message, /broker id 2 is already registered/);
   });
 
-  const readState = async (topic: string, p: number): Promise<LeaderAndIsr & { zkVersion: number }> => {
+  const readState = async (
+    topic: string,
+    p: number,
+  ): Promise<LeaderAndIsr & { zkVersion: number }> => {
     const { data, stat } = await zk.getData(TopicPartitionStateZNode.path(topic, p));
     return { ...TopicPartitionStateZNode.decode(topic, p, data), zkVersion: stat.version };
   };
 
-  await t.test('`coordinator topics create` writes the assignment; the controller elects leaders', async (t) => {
-    const { stdout } = await run(process.execPath, [
-      '--import', 'tsx', 'coordinator/cli.ts', '--server', connect,
-      'topics', 'create', 'orders', '--partitions', '3', '--replication-factor', '3',
-    ], { cwd: ROOT });
-    t.match(stdout, /Created topic orders/);
-    const assignment = TopicZNode.decode('orders', (await zk.getData(TopicZNode.path('orders'))).data);
-    t.equal(assignment.partitions.size, 3);
-    const raw = JSON.parse((await zk.getData(TopicZNode.path('orders'))).data!.toString());
-    t.same(Object.keys(raw).sort(), ['adding_replicas', 'partitions', 'removing_replicas', 'version']);
-    for (const p of [0, 1, 2]) {
-      const state = await waitFor(`state of orders-${p}`, () => readState('orders', p));
-      const replicas = assignment.partitions.get(p)!;
-      t.equal(state.leader, replicas[0], `partition ${p} is led by its preferred replica`);
-      t.equal(state.leaderEpoch, 0);
-      t.same([...state.isr].sort(), [...replicas].sort());
-      t.equal(state.controllerEpoch, 1);
-      const json = JSON.parse((await zk.getData(TopicPartitionStateZNode.path('orders', p))).data!.toString());
-      t.same(Object.keys(json).sort(), ['controller_epoch', 'isr', 'leader', 'leader_epoch', 'version']);
-    }
-    const { stdout: described } = await run(process.execPath, [
-      '--import', 'tsx', 'coordinator/cli.ts', '--server', connect, 'topics', 'describe', 'orders',
-    ], { cwd: ROOT });
-    t.match(described, /Topic: orders\tPartitionCount: 3\tReplicationFactor: 3/);
-    t.match(described, /Partition: 0\tLeader: \d\tReplicas: \d,\d,\d\tIsr: /);
-  });
-
-  await t.test('SIGKILL of the controller: another broker becomes controller with epoch 2', async (t) => {
-    const victim = brokers.get(controllerId)!;
-    await victim.kill('SIGKILL');
-    brokers.delete(controllerId);
-    const next = await waitFor('a new controller', async () => {
-      const { data } = await zk.getData(ControllerZNode.path);
-      const id = ControllerZNode.decode(data).brokerId;
-      return id !== controllerId ? id : undefined;
-    });
-    t.ok(brokers.has(next), `broker ${next} took over`);
-    t.equal(ControllerEpochZNode.decode((await zk.getData(ControllerEpochZNode.path)).data), 2);
-    // The new controller saw the dead broker leave: no partition is led by it any more.
-    for (const p of [0, 1, 2]) {
-      const state = await waitFor(`orders-${p} off broker ${controllerId}`, async () => {
-        const s = await readState('orders', p);
-        return s.leader !== controllerId && !s.isr.includes(controllerId) ? s : undefined;
-      });
-      t.ok(brokers.has(state.leader), `orders-${p} led by live broker ${state.leader}`);
-    }
-    controllerId = next;
-  });
-
-  await t.test('killing a partition leader: a new leader from the ISR with a higher leader epoch', async (t) => {
-    // Pick a partition led by a broker that is not the controller, so only the leader moves.
-    let partition = -1;
-    let before: (LeaderAndIsr & { zkVersion: number }) | undefined;
-    for (const p of [0, 1, 2]) {
-      const s = await readState('orders', p);
-      if (s.leader !== controllerId && brokers.has(s.leader)) {
-        partition = p;
-        before = s;
-        break;
+  await t.test(
+    '`coordinator topics create` writes the assignment; the controller elects leaders',
+    async (t) => {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'coordinator/cli.ts',
+          '--server',
+          connect,
+          'topics',
+          'create',
+          'orders',
+          '--partitions',
+          '3',
+          '--replication-factor',
+          '3',
+        ],
+        { cwd: ROOT },
+      );
+      t.match(stdout, /Created topic orders/);
+      const assignment = TopicZNode.decode(
+        'orders',
+        (await zk.getData(TopicZNode.path('orders'))).data,
+      );
+      t.equal(assignment.partitions.size, 3);
+      const raw = JSON.parse((await zk.getData(TopicZNode.path('orders'))).data!.toString());
+      t.same(Object.keys(raw).sort(), [
+        'adding_replicas',
+        'partitions',
+        'removing_replicas',
+        'version',
+      ]);
+      for (const p of [0, 1, 2]) {
+        const state = await waitFor(`state of orders-${p}`, () => readState('orders', p));
+        const replicas = assignment.partitions.get(p)!;
+        t.equal(state.leader, replicas[0], `partition ${p} is led by its preferred replica`);
+        t.equal(state.leaderEpoch, 0);
+        t.same([...state.isr].sort(), [...replicas].sort());
+        t.equal(state.controllerEpoch, 1);
+        const json = JSON.parse(
+          (await zk.getData(TopicPartitionStateZNode.path('orders', p))).data!.toString(),
+        );
+        t.same(Object.keys(json).sort(), [
+          'controller_epoch',
+          'isr',
+          'leader',
+          'leader_epoch',
+          'version',
+        ]);
       }
-    }
-    t.ok(before, 'found a partition led by a non-controller broker');
-    if (!before) return;
-    const leader = before.leader;
-    await brokers.get(leader)!.kill('SIGKILL');
-    brokers.delete(leader);
-    const after = await waitFor(`a new leader for orders-${partition}`, async () => {
-      const s = await readState('orders', partition);
-      return s.leader !== leader ? s : undefined;
-    });
-    t.ok(before.isr.includes(after.leader), `new leader ${after.leader} was in the ISR [${before.isr}]`);
-    t.ok(after.leaderEpoch > before.leaderEpoch, `leader epoch ${before.leaderEpoch} -> ${after.leaderEpoch}`);
-    t.notOk(after.isr.includes(leader), 'the dead leader left the ISR');
-    t.ok(after.zkVersion > before.zkVersion, 'written with a conditional version bump');
-    t.equal(after.controllerEpoch, 2, 'written by the new controller');
-  });
+      const { stdout: described } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'coordinator/cli.ts',
+          '--server',
+          connect,
+          'topics',
+          'describe',
+          'orders',
+        ],
+        { cwd: ROOT },
+      );
+      t.match(described, /Topic: orders\tPartitionCount: 3\tReplicationFactor: 3/);
+      t.match(described, /Partition: 0\tLeader: \d\tReplicas: \d,\d,\d\tIsr: /);
+    },
+  );
+
+  await t.test(
+    'SIGKILL of the controller: another broker becomes controller with epoch 2',
+    async (t) => {
+      const victim = brokers.get(controllerId)!;
+      await victim.kill('SIGKILL');
+      brokers.delete(controllerId);
+      const next = await waitFor('a new controller', async () => {
+        const { data } = await zk.getData(ControllerZNode.path);
+        const id = ControllerZNode.decode(data).brokerId;
+        return id !== controllerId ? id : undefined;
+      });
+      t.ok(brokers.has(next), `broker ${next} took over`);
+      t.equal(ControllerEpochZNode.decode((await zk.getData(ControllerEpochZNode.path)).data), 2);
+      // The new controller saw the dead broker leave: no partition is led by it any more.
+      for (const p of [0, 1, 2]) {
+        const state = await waitFor(`orders-${p} off broker ${controllerId}`, async () => {
+          const s = await readState('orders', p);
+          return s.leader !== controllerId && !s.isr.includes(controllerId) ? s : undefined;
+        });
+        t.ok(brokers.has(state.leader), `orders-${p} led by live broker ${state.leader}`);
+      }
+      controllerId = next;
+    },
+  );
+
+  await t.test(
+    'killing a partition leader: a new leader from the ISR with a higher leader epoch',
+    async (t) => {
+      // Pick a partition led by a broker that is not the controller, so only the leader moves.
+      let partition = -1;
+      let before: (LeaderAndIsr & { zkVersion: number }) | undefined;
+      for (const p of [0, 1, 2]) {
+        const s = await readState('orders', p);
+        if (s.leader !== controllerId && brokers.has(s.leader)) {
+          partition = p;
+          before = s;
+          break;
+        }
+      }
+      t.ok(before, 'found a partition led by a non-controller broker');
+      if (!before) return;
+      const leader = before.leader;
+      await brokers.get(leader)!.kill('SIGKILL');
+      brokers.delete(leader);
+      const after = await waitFor(`a new leader for orders-${partition}`, async () => {
+        const s = await readState('orders', partition);
+        return s.leader !== leader ? s : undefined;
+      });
+      t.ok(
+        before.isr.includes(after.leader),
+        `new leader ${after.leader} was in the ISR [${before.isr}]`,
+      );
+      t.ok(
+        after.leaderEpoch > before.leaderEpoch,
+        `leader epoch ${before.leaderEpoch} -> ${after.leaderEpoch}`,
+      );
+      t.notOk(after.isr.includes(leader), 'the dead leader left the ISR');
+      t.ok(after.zkVersion > before.zkVersion, 'written with a conditional version bump');
+      t.equal(after.controllerEpoch, 2, 'written by the new controller');
+    },
+  );
 });

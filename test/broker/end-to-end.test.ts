@@ -11,7 +11,13 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, ROOT, spawnDaemon, startCoordinatorProcess, type DaemonProcess } from '../helpers/processes.js';
+import {
+  freePort,
+  ROOT,
+  spawnDaemon,
+  startCoordinatorProcess,
+  type DaemonProcess,
+} from '../helpers/processes.js';
 
 const run = promisify(execFile);
 const kcatAvailable = spawnSync('kcat', ['-V']).status === 0;
@@ -21,12 +27,29 @@ interface Broker extends DaemonProcess {
   port: number;
 }
 
-async function startBroker(t: { teardown(fn: () => unknown): void }, id: number, connect: string, dir: string, port?: number): Promise<Broker> {
+async function startBroker(
+  t: { teardown(fn: () => unknown): void },
+  id: number,
+  connect: string,
+  dir: string,
+  port?: number,
+): Promise<Broker> {
   const p = port ?? (await freePort());
   const daemon = await spawnDaemon(
     'broker/cli.ts',
-    ['start', '--id', String(id), '--port', String(p), '--coordinator', connect, '--data-dir', `${dir}/broker-${id}`,
-      '--override', 'zookeeper.session.timeout.ms=2000'],
+    [
+      'start',
+      '--id',
+      String(id),
+      '--port',
+      String(p),
+      '--coordinator',
+      connect,
+      '--data-dir',
+      `${dir}/broker-${id}`,
+      '--override',
+      'zookeeper.session.timeout.ms=2000',
+    ],
     'broker listening',
   );
   t.teardown(() => daemon.kill('SIGKILL'));
@@ -44,17 +67,25 @@ interface Consumed {
 
 /** Every record of a topic, via kcat as a plain (group-less) consumer. */
 async function consumeAll(bootstrap: string, topic: string): Promise<Consumed[]> {
-  const { stdout } = await run('kcat', ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-J'], {
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 30_000,
-  });
+  const { stdout } = await run(
+    'kcat',
+    ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-J'],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 30_000,
+    },
+  );
   return stdout
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Consumed);
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -72,98 +103,144 @@ if (!kcatAvailable) {
   if (process.env.CI === 'true') t.fail('kcat is not installed, and CI=true requires it');
   else t.comment('kcat is not installed: skipping the end-to-end test (apt-get install kcat)');
 } else {
-  t.test('three brokers: produce with kafkajs, consume with kcat, SIGKILL and restart a leader', async (t) => {
-    const dir = t.testdir();
-    const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
-    t.teardown(() => coordinator.kill('SIGKILL'));
-    const connect = `127.0.0.1:${coordinator.port}`;
-    const brokers: Broker[] = [];
-    for (const id of [1, 2, 3]) brokers.push(await startBroker(t, id, connect, dir));
-    const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
-
-    const created = await cli(['--server', connect, 'topics', 'create', 'orders', '--partitions', '6', '--replication-factor', '1']);
-    t.match(created.stdout, /Created topic orders/);
-    const described = await waitFor('leaders for every partition', async () => {
-      const { stdout } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
-      return /Leader: none/.test(stdout) || (stdout.match(/Partition: \d/g) ?? []).length !== 6 ? undefined : stdout;
-    });
-    t.match(described, /PartitionCount: 6/);
-
-    const kafka = new Kafka({ clientId: 'e2e', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    t.teardown(() => producer.disconnect());
-    const sent: { key: string; value: string; timestamp: string }[] = [];
-    const baseTs = Date.now() - 60_000;
-    for (let batch = 0; batch < 10; batch++) {
-      const messages = Array.from({ length: 100 }, (_, i) => {
-        const n = batch * 100 + i;
-        return { key: `key-${n}`, value: `value-${n}`, timestamp: String(baseTs + n), headers: { origin: 'kafkajs', n: String(n) } };
+  t.test(
+    'three brokers: produce with kafkajs, consume with kcat, SIGKILL and restart a leader',
+    async (t) => {
+      const dir = t.testdir();
+      const coordinator = await startCoordinatorProcess({
+        dataDir: `${dir}/coordinator`,
+        tickMs: 100,
       });
-      await producer.send({ topic: 'orders', acks: 1, messages });
-      sent.push(...messages);
-    }
+      t.teardown(() => coordinator.kill('SIGKILL'));
+      const connect = `127.0.0.1:${coordinator.port}`;
+      const brokers: Broker[] = [];
+      for (const id of [1, 2, 3]) brokers.push(await startBroker(t, id, connect, dir));
+      const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
 
-    const before = await consumeAll(bootstrap, 'orders');
-    t.equal(before.length, 1000, 'every record comes back');
-    const byKey = new Map(before.map((r) => [r.key, r]));
-    const sample = byKey.get('key-42')!;
-    t.equal(sample.payload, 'value-42');
-    t.equal(sample.ts, baseTs + 42, 'timestamp intact');
-    t.same(sample.headers, ['origin', 'kafkajs', 'n', '42'], 'headers intact');
-    // kafkajs spreads keys over the partitions with murmur2 (placement against Java's own
-    // vectors is checked in interop/kafkajs.test.ts).
-    const partitionsOf = new Map<number, Set<string>>();
-    for (const r of before) {
-      if (!partitionsOf.has(r.partition)) partitionsOf.set(r.partition, new Set());
-      partitionsOf.get(r.partition)!.add(r.key!);
-    }
-    t.ok(partitionsOf.size > 1, 'records spread over several partitions');
+      const created = await cli([
+        '--server',
+        connect,
+        'topics',
+        'create',
+        'orders',
+        '--partitions',
+        '6',
+        '--replication-factor',
+        '1',
+      ]);
+      t.match(created.stdout, /Created topic orders/);
+      const described = await waitFor('leaders for every partition', async () => {
+        const { stdout } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
+        return /Leader: none/.test(stdout) || (stdout.match(/Partition: \d/g) ?? []).length !== 6
+          ? undefined
+          : stdout;
+      });
+      t.match(described, /PartitionCount: 6/);
 
-    // SIGKILL the broker that leads partition 0, restart it on the same port and data dir.
-    const { stdout: desc } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
-    const leaderOf0 = Number(/Partition: 0\tLeader: (\d+)/.exec(desc)![1]);
-    const victim = brokers.find((b) => b.id === leaderOf0)!;
-    process.kill(victim.pid, 'SIGKILL');
-    await victim.exited;
-    // As in Kafka, a broker cannot register while its previous session's ephemeral
-    // /brokers/ids/N still exists: wait for that session to expire (2 s here).
-    await waitFor('the dead broker\'s registration to expire', async () => {
-      const { stdout } = await cli(['--server', connect, 'ls', '/brokers/ids']);
-      return stdout.includes(String(victim.id)) ? undefined : true;
-    });
-    const restarted = await startBroker(t, victim.id, connect, dir, victim.port);
-    t.equal(restarted.port, victim.port);
-    const after = await waitFor('all records after the restart', async () => {
-      const records = await consumeAll(bootstrap, 'orders');
-      return records.length === 1000 ? records : undefined;
-    });
-    const keysAfter = new Set(after.map((r) => r.key));
-    t.same(sent.filter((m) => !keysAfter.has(m.key)), [], 'no acknowledged record was lost by kill -9 + restart');
-    t.equal(after.find((r) => r.key === 'key-999')!.payload, 'value-999');
-  });
+      const kafka = new Kafka({
+        clientId: 'e2e',
+        brokers: bootstrap.split(','),
+        logLevel: logLevel.NOTHING,
+      });
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      t.teardown(() => producer.disconnect());
+      const sent: { key: string; value: string; timestamp: string }[] = [];
+      const baseTs = Date.now() - 60_000;
+      for (let batch = 0; batch < 10; batch++) {
+        const messages = Array.from({ length: 100 }, (_, i) => {
+          const n = batch * 100 + i;
+          return {
+            key: `key-${n}`,
+            value: `value-${n}`,
+            timestamp: String(baseTs + n),
+            headers: { origin: 'kafkajs', n: String(n) },
+          };
+        });
+        await producer.send({ topic: 'orders', acks: 1, messages });
+        sent.push(...messages);
+      }
+
+      const before = await consumeAll(bootstrap, 'orders');
+      t.equal(before.length, 1000, 'every record comes back');
+      const byKey = new Map(before.map((r) => [r.key, r]));
+      const sample = byKey.get('key-42')!;
+      t.equal(sample.payload, 'value-42');
+      t.equal(sample.ts, baseTs + 42, 'timestamp intact');
+      t.same(sample.headers, ['origin', 'kafkajs', 'n', '42'], 'headers intact');
+      // kafkajs spreads keys over the partitions with murmur2 (placement against Java's own
+      // vectors is checked in interop/kafkajs.test.ts).
+      const partitionsOf = new Map<number, Set<string>>();
+      for (const r of before) {
+        if (!partitionsOf.has(r.partition)) partitionsOf.set(r.partition, new Set());
+        partitionsOf.get(r.partition)!.add(r.key!);
+      }
+      t.ok(partitionsOf.size > 1, 'records spread over several partitions');
+
+      // SIGKILL the broker that leads partition 0, restart it on the same port and data dir.
+      const { stdout: desc } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
+      const leaderOf0 = Number(/Partition: 0\tLeader: (\d+)/.exec(desc)![1]);
+      const victim = brokers.find((b) => b.id === leaderOf0)!;
+      process.kill(victim.pid, 'SIGKILL');
+      await victim.exited;
+      // As in Kafka, a broker cannot register while its previous session's ephemeral
+      // /brokers/ids/N still exists: wait for that session to expire (2 s here).
+      await waitFor("the dead broker's registration to expire", async () => {
+        const { stdout } = await cli(['--server', connect, 'ls', '/brokers/ids']);
+        return stdout.includes(String(victim.id)) ? undefined : true;
+      });
+      const restarted = await startBroker(t, victim.id, connect, dir, victim.port);
+      t.equal(restarted.port, victim.port);
+      const after = await waitFor('all records after the restart', async () => {
+        const records = await consumeAll(bootstrap, 'orders');
+        return records.length === 1000 ? records : undefined;
+      });
+      const keysAfter = new Set(after.map((r) => r.key));
+      t.same(
+        sent.filter((m) => !keysAfter.has(m.key)),
+        [],
+        'no acknowledged record was lost by kill -9 + restart',
+      );
+      t.equal(after.find((r) => r.key === 'key-999')!.payload, 'value-999');
+    },
+  );
 
   t.test('one broker: auto-created topic, clean restart keeps the records', async (t) => {
     const dir = t.testdir();
-    const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
+    const coordinator = await startCoordinatorProcess({
+      dataDir: `${dir}/coordinator`,
+      tickMs: 100,
+    });
     t.teardown(() => coordinator.kill('SIGKILL'));
     const connect = `127.0.0.1:${coordinator.port}`;
     const broker = await startBroker(t, 1, connect, dir);
     const bootstrap = `127.0.0.1:${broker.port}`;
     const input = Array.from({ length: 500 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n';
     await new Promise<void>((resolve, reject) => {
-      const child = spawn('kcat', ['-b', bootstrap, '-P', '-t', 'auto', '-K', ':', '-X', 'topic.request.required.acks=1'], {
-        stdio: ['pipe', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        'kcat',
+        ['-b', bootstrap, '-P', '-t', 'auto', '-K', ':', '-X', 'topic.request.required.acks=1'],
+        {
+          stdio: ['pipe', 'ignore', 'pipe'],
+        },
+      );
       let err = '';
       child.stderr.on('data', (d) => (err += d));
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat -P failed: ${err}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`kcat -P failed: ${err}`)),
+      );
       child.stdin.end(input);
     });
-    t.equal((await waitFor('records', async () => {
-      const r = await consumeAll(bootstrap, 'auto');
-      return r.length === 500 ? r : undefined;
-    })).length, 500, 'auto-created topic holds the records');
+    t.equal(
+      (
+        await waitFor('records', async () => {
+          const r = await consumeAll(bootstrap, 'auto');
+          return r.length === 500 ? r : undefined;
+        })
+      ).length,
+      500,
+      'auto-created topic holds the records',
+    );
     await broker.kill('SIGTERM');
     t.equal(await broker.exited, 0, 'clean shutdown exits 0');
     const again = await startBroker(t, 1, connect, dir, broker.port);
@@ -171,6 +248,9 @@ if (!kcatAvailable) {
       const r = await consumeAll(`127.0.0.1:${again.port}`, 'auto');
       return r.length === 500 ? r : undefined;
     });
-    t.same(records.map((r) => r.payload).sort(), Array.from({ length: 500 }, (_, i) => `v${i}`).sort());
+    t.same(
+      records.map((r) => r.payload).sort(),
+      Array.from({ length: 500 }, (_, i) => `v${i}`).sort(),
+    );
   });
 }

@@ -38,10 +38,17 @@ function run(args: string[]): Promise<RunResult> {
 }
 
 /** Wait until `text` (a stream's accumulated output) matches. */
-function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+function waitForOutput(
+  stream: NodeJS.ReadableStream,
+  pattern: RegExp,
+  timeoutMs = 15_000,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; saw ${JSON.stringify(seen)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; saw ${JSON.stringify(seen)}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer): void => {
       seen += d.toString();
       const m = pattern.exec(seen);
@@ -56,7 +63,17 @@ function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs
 }
 
 const dataDir = t.testdir();
-const daemon = spawnCli(['start', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, '--tick-ms', '200']);
+const daemon = spawnCli([
+  'start',
+  '--port',
+  '0',
+  '--admin-port',
+  '0',
+  '--data-dir',
+  dataDir,
+  '--tick-ms',
+  '200',
+]);
 t.teardown(async () => {
   if (daemon.exitCode === null) {
     const exited = new Promise((resolve) => daemon.once('exit', resolve));
@@ -83,14 +100,40 @@ t.test('create, get, set, ls and stat behave like zkCli', async (t) => {
   t.equal((await cli('set', '/app', 'v2')).code, 0);
   const stat = await cli('stat', '/app');
   t.equal(stat.code, 0);
-  t.match(stat.stdout, /^cZxid = 0x[0-9a-f]+\nctime = .+\nmZxid = 0x[0-9a-f]+\nmtime = .+\npZxid = 0x[0-9a-f]+\n/);
-  t.match(stat.stdout, /\ncversion = 1\ndataVersion = 1\naclVersion = 0\nephemeralOwner = 0x0\ndataLength = 2\nnumChildren = 1\n$/);
+  t.match(
+    stat.stdout,
+    /^cZxid = 0x[0-9a-f]+\nctime = .+\nmZxid = 0x[0-9a-f]+\nmtime = .+\npZxid = 0x[0-9a-f]+\n/,
+  );
+  t.match(
+    stat.stdout,
+    /\ncversion = 1\ndataVersion = 1\naclVersion = 0\nephemeralOwner = 0x0\ndataLength = 2\nnumChildren = 1\n$/,
+  );
   const json = JSON.parse((await cli('stat', '/app', '--json')).stdout) as Record<string, unknown>;
-  t.match(json, { version: 1, cversion: 1, aversion: 0, ephemeralOwner: '0x0', dataLength: 2, numChildren: 1 });
+  t.match(json, {
+    version: 1,
+    cversion: 1,
+    aversion: 0,
+    ephemeralOwner: '0x0',
+    dataLength: 2,
+    numChildren: 1,
+  });
   t.same(Object.keys(json).sort(), [
-    'aversion', 'ctime', 'cversion', 'czxid', 'dataLength', 'ephemeralOwner', 'mtime', 'mzxid', 'numChildren', 'pzxid', 'version',
+    'aversion',
+    'ctime',
+    'cversion',
+    'czxid',
+    'dataLength',
+    'ephemeralOwner',
+    'mtime',
+    'mzxid',
+    'numChildren',
+    'pzxid',
+    'version',
   ]);
-  const get = JSON.parse((await cli('get', '/app', '--json')).stdout) as { data: string; stat: { version: number } };
+  const get = JSON.parse((await cli('get', '/app', '--json')).stdout) as {
+    data: string;
+    stat: { version: number };
+  };
   t.equal(get.data, 'v2');
   t.equal(get.stat.version, 1);
 });
@@ -116,7 +159,11 @@ t.test('a version conflict prints BadVersion and exits 1', async (t) => {
 });
 
 t.test('errors name the ZooKeeper code: NoNode, NodeExists, NotEmpty', async (t) => {
-  t.same(await cli('get', '/missing'), { code: 1, stdout: '', stderr: 'Error: KeeperErrorCode = NoNode for /missing\n' });
+  t.same(await cli('get', '/missing'), {
+    code: 1,
+    stdout: '',
+    stderr: 'Error: KeeperErrorCode = NoNode for /missing\n',
+  });
   await cli('create', '/dup');
   t.equal((await cli('create', '/dup')).stderr, 'Error: KeeperErrorCode = NodeExists for /dup\n');
   await cli('create', '/dup/child');
@@ -138,7 +185,9 @@ t.test('watch prints one line per event until interrupted', async (t) => {
   await cli('create', '/w', '1');
   await cli('set', '/w', '2');
   await cli('create', '/w/c');
-  const exited = new Promise<number | null>((resolve) => watcher.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    watcher.once('exit', (code) => resolve(code)),
+  );
   // The events were written before the writes' replies; give the pipe a moment to deliver.
   await waitForOutput(watcher.stdout!, /NodeCreated \/w\/c\n/).catch(() => undefined);
   watcher.kill('SIGINT');
@@ -160,7 +209,9 @@ t.test('an unreachable server is one clear error line', async (t) => {
 });
 
 t.test('the daemon stops cleanly on SIGTERM', async (t) => {
-  const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    daemon.once('exit', (code) => resolve(code)),
+  );
   daemon.kill('SIGTERM');
   t.equal(await exited, 0);
 });

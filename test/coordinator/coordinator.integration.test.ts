@@ -9,29 +9,32 @@ import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 
 const TICK_MS = 100; // sessions may then time out in [200, 2000] ms: fast tests
 
-t.test('the writer sees its own watch event before the reply, and events come in zxid order', async (t) => {
-  const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
-  t.teardown(() => coord.kill('SIGKILL'));
-  const { raw, connected } = await RawWs.session(coord.port);
-  t.teardown(() => raw.terminate());
-  t.equal(connected.type, 'connected');
-  t.equal(connected.timeoutMs, 2000, 'timeout clamped to 20 ticks');
-  t.equal((await raw.call({ op: 'create', path: '/w', data: b64('1') })).err, 0);
-  t.equal((await raw.call({ op: 'getData', path: '/w', watch: true })).err, 0);
-  t.equal((await raw.call({ op: 'getChildren', path: '/w', watch: true })).err, 0);
-  const setXid = raw.request({ op: 'setData', path: '/w', data: b64('2'), version: 0 });
-  const first = await raw.next();
-  t.match(first, { type: 'event', event: 'NodeDataChanged', path: '/w' }, 'event first');
-  const reply = await raw.next();
-  t.match(reply, { type: 'reply', xid: setXid, err: 0 });
-  t.equal((reply.stat as { version: number }).version, 1);
-  t.equal(first.zxid, reply.zxid, 'the event carries the zxid of the write that fired it');
-  const createXid = raw.request({ op: 'create', path: '/w/c', data: null });
-  t.match(await raw.next(), { type: 'event', event: 'NodeChildrenChanged', path: '/w' });
-  t.match(await raw.next(), { type: 'reply', xid: createXid, path: '/w/c' });
-  raw.request({ op: 'setData', path: '/w', data: b64('3') });
-  t.match(await raw.next(), { type: 'reply' }, 'one-shot watch consumed: no event this time');
-});
+t.test(
+  'the writer sees its own watch event before the reply, and events come in zxid order',
+  async (t) => {
+    const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
+    t.teardown(() => coord.kill('SIGKILL'));
+    const { raw, connected } = await RawWs.session(coord.port);
+    t.teardown(() => raw.terminate());
+    t.equal(connected.type, 'connected');
+    t.equal(connected.timeoutMs, 2000, 'timeout clamped to 20 ticks');
+    t.equal((await raw.call({ op: 'create', path: '/w', data: b64('1') })).err, 0);
+    t.equal((await raw.call({ op: 'getData', path: '/w', watch: true })).err, 0);
+    t.equal((await raw.call({ op: 'getChildren', path: '/w', watch: true })).err, 0);
+    const setXid = raw.request({ op: 'setData', path: '/w', data: b64('2'), version: 0 });
+    const first = await raw.next();
+    t.match(first, { type: 'event', event: 'NodeDataChanged', path: '/w' }, 'event first');
+    const reply = await raw.next();
+    t.match(reply, { type: 'reply', xid: setXid, err: 0 });
+    t.equal((reply.stat as { version: number }).version, 1);
+    t.equal(first.zxid, reply.zxid, 'the event carries the zxid of the write that fired it');
+    const createXid = raw.request({ op: 'create', path: '/w/c', data: null });
+    t.match(await raw.next(), { type: 'event', event: 'NodeChildrenChanged', path: '/w' });
+    t.match(await raw.next(), { type: 'reply', xid: createXid, path: '/w/c' });
+    raw.request({ op: 'setData', path: '/w', data: b64('3') });
+    t.match(await raw.next(), { type: 'reply' }, 'one-shot watch consumed: no event this time');
+  },
+);
 
 t.test('version conflicts, sequential names and multi atomicity over the wire', async (t) => {
   const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
@@ -39,11 +42,21 @@ t.test('version conflicts, sequential names and multi atomicity over the wire', 
   const { raw } = await RawWs.session(coord.port);
   t.teardown(() => raw.terminate());
   await raw.call({ op: 'create', path: '/v', data: b64('a') });
-  t.match(await raw.call({ op: 'setData', path: '/v', data: b64('b'), version: 7 }), { err: -103, error: 'BADVERSION' });
+  t.match(await raw.call({ op: 'setData', path: '/v', data: b64('b'), version: 7 }), {
+    err: -103,
+    error: 'BADVERSION',
+  });
   t.match(await raw.call({ op: 'delete', path: '/v', version: 3 }), { err: -103 });
-  t.match(await raw.call({ op: 'create', path: '/v', data: null }), { err: -110, error: 'NODEEXISTS' });
-  t.match(await raw.call({ op: 'create', path: '/v/s-', mode: 'persistent_sequential' }), { path: '/v/s-0000000000' });
-  t.match(await raw.call({ op: 'create', path: '/v/s-', mode: 'ephemeral_sequential' }), { path: '/v/s-0000000001' });
+  t.match(await raw.call({ op: 'create', path: '/v', data: null }), {
+    err: -110,
+    error: 'NODEEXISTS',
+  });
+  t.match(await raw.call({ op: 'create', path: '/v/s-', mode: 'persistent_sequential' }), {
+    path: '/v/s-0000000000',
+  });
+  t.match(await raw.call({ op: 'create', path: '/v/s-', mode: 'ephemeral_sequential' }), {
+    path: '/v/s-0000000001',
+  });
   const failed = await raw.call({
     op: 'multi',
     ops: [
@@ -53,8 +66,15 @@ t.test('version conflicts, sequential names and multi atomicity over the wire', 
     ],
   });
   t.equal(failed.err, -103);
-  t.same((failed.results as { err: number }[]).map((r) => r.err), [0, -103, -2]);
-  t.match(await raw.call({ op: 'exists', path: '/v/m1' }), { err: -101 }, 'nothing of the failed multi applied');
+  t.same(
+    (failed.results as { err: number }[]).map((r) => r.err),
+    [0, -103, -2],
+  );
+  t.match(
+    await raw.call({ op: 'exists', path: '/v/m1' }),
+    { err: -101 },
+    'nothing of the failed multi applied',
+  );
   const ok = await raw.call({
     op: 'multi',
     ops: [
@@ -80,7 +100,9 @@ t.test('ephemerals: gone at once after close, and after expiry of a silent sessi
   // close: deleted in the same transaction that ends the session
   const { raw: closer } = await RawWs.session(coord.port, { timeoutMs: 2000 });
   t.equal((await closer.call({ op: 'create', path: '/e1', mode: 'ephemeral' })).err, 0);
-  const deleted1 = new Promise<string>((resolve) => void watcher.exists('/e1', (e) => resolve(`${e.type} ${e.path}`)));
+  const deleted1 = new Promise<string>(
+    (resolve) => void watcher.exists('/e1', (e) => resolve(`${e.type} ${e.path}`)),
+  );
   await new Promise((r) => setTimeout(r, 50));
   t.match(await closer.call({ op: 'close' }), { type: 'reply', err: 0 });
   t.equal((await closer.closed).code, 1000, 'the server closes the socket after closeSession');
@@ -91,7 +113,9 @@ t.test('ephemerals: gone at once after close, and after expiry of a silent sessi
   t.equal(connected.timeoutMs, 400);
   t.equal((await silent.call({ op: 'create', path: '/e2', mode: 'ephemeral' })).err, 0);
   const started = Date.now();
-  const deleted2 = new Promise<string>((resolve) => void watcher.exists('/e2', (e) => resolve(`${e.type} ${e.path}`)));
+  const deleted2 = new Promise<string>(
+    (resolve) => void watcher.exists('/e2', (e) => resolve(`${e.type} ${e.path}`)),
+  );
   t.equal(await deleted2, 'NodeDeleted /e2');
   const elapsed = Date.now() - started;
   t.ok(elapsed >= 300, `expired after its timeout (${elapsed} ms)`);
@@ -148,7 +172,11 @@ t.test('a resumed session keeps its ephemerals and receives the events it missed
     ['NodeDataChanged /data', 'NodeCreated /later', 'NodeChildrenChanged /kids'],
   );
   t.match(await again.next(), { type: 'reply', xid, err: 0 });
-  t.match(await again.call({ op: 'getEphemerals', prefix: '/' }), { paths: ['/mine'] }, 'the ephemeral survived');
+  t.match(
+    await again.call({ op: 'getEphemerals', prefix: '/' }),
+    { paths: ['/mine'] },
+    'the ephemeral survived',
+  );
 });
 
 t.test('bad input gets an error or a logged close, and the daemon keeps serving', async (t) => {
@@ -169,7 +197,14 @@ t.test('bad input gets an error or a logged close, and the daemon keeps serving'
   const { raw } = await RawWs.session(coord.port);
   t.match(await raw.call({ op: 'create', path: 'relative' }), { err: -8, error: 'BADARGUMENTS' });
   t.match(await raw.call({ op: 'getData', path: 42 }), { err: -8 }, 'a field of the wrong type');
-  t.match(await raw.call({ op: 'create', path: '/big', data: Buffer.alloc(1024 * 1024 + 1).toString('base64') }), { err: -8 });
+  t.match(
+    await raw.call({
+      op: 'create',
+      path: '/big',
+      data: Buffer.alloc(1024 * 1024 + 1).toString('base64'),
+    }),
+    { err: -8 },
+  );
   t.match(await raw.call({ op: 'exists', path: '/' }), { err: 0 }, 'the connection still works');
   t.match(await raw.call({ op: 'frobnicate' }), { err: -6, error: 'UNIMPLEMENTED' });
   t.match((await raw.closed).reason, /unknown op/);
@@ -184,27 +219,41 @@ t.test('bad input gets an error or a logged close, and the daemon keeps serving'
   t.equal(coord.child.exitCode, null, 'still running');
 });
 
-t.test('four-letter words through the protocol and the admin endpoint; Prometheus metrics', async (t) => {
-  const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
-  t.teardown(() => coord.kill('SIGKILL'));
-  const ask = async (word: string): Promise<string> => {
-    const raw = await RawWs.open(coord.port);
-    raw.send({ type: 'command', command: word });
-    const answer = await raw.next();
-    await raw.closed;
-    return answer.output as string;
-  };
-  t.equal(await ask('ruok'), 'imok');
-  t.match(await ask('srvr'), /^Zookeeper version: .*\nLatency min\/avg\/max: .*\nReceived: \d+\n.*Mode: standalone\nNode count: 4\n$/s);
-  t.match(await ask('mntr'), /zk_server_state\tstandalone\n/);
-  const http = async (path: string): Promise<{ status: number; body: string }> => {
-    const res = await fetch(`http://127.0.0.1:${coord.adminPort}${path}`);
-    return { status: res.status, body: await res.text() };
-  };
-  t.match(JSON.parse((await http('/commands/ruok')).body), { command: 'ruok', error: null, output: 'imok' });
-  t.match(JSON.parse((await http('/commands/monitor')).body), { znode_count: 4 }, 'AdminServer JSON keys have no zk_ prefix');
-  t.match(JSON.parse((await http('/commands/nope')).body), { error: 'Unknown command: nope' });
-  const metrics = await http('/metrics');
-  t.equal(metrics.status, 200);
-  t.match(metrics.body, /coordinator_znode_count 4/);
-});
+t.test(
+  'four-letter words through the protocol and the admin endpoint; Prometheus metrics',
+  async (t) => {
+    const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
+    t.teardown(() => coord.kill('SIGKILL'));
+    const ask = async (word: string): Promise<string> => {
+      const raw = await RawWs.open(coord.port);
+      raw.send({ type: 'command', command: word });
+      const answer = await raw.next();
+      await raw.closed;
+      return answer.output as string;
+    };
+    t.equal(await ask('ruok'), 'imok');
+    t.match(
+      await ask('srvr'),
+      /^Zookeeper version: .*\nLatency min\/avg\/max: .*\nReceived: \d+\n.*Mode: standalone\nNode count: 4\n$/s,
+    );
+    t.match(await ask('mntr'), /zk_server_state\tstandalone\n/);
+    const http = async (path: string): Promise<{ status: number; body: string }> => {
+      const res = await fetch(`http://127.0.0.1:${coord.adminPort}${path}`);
+      return { status: res.status, body: await res.text() };
+    };
+    t.match(JSON.parse((await http('/commands/ruok')).body), {
+      command: 'ruok',
+      error: null,
+      output: 'imok',
+    });
+    t.match(
+      JSON.parse((await http('/commands/monitor')).body),
+      { znode_count: 4 },
+      'AdminServer JSON keys have no zk_ prefix',
+    );
+    t.match(JSON.parse((await http('/commands/nope')).body), { error: 'Unknown command: nope' });
+    const metrics = await http('/metrics');
+    t.equal(metrics.status, 200);
+    t.match(metrics.body, /coordinator_znode_count 4/);
+  },
+);

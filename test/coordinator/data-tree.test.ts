@@ -5,7 +5,13 @@ import type { CreateModeName } from '../../src/protocol/coordinator/messages.js'
 
 const ACL = [{ perms: 31, scheme: 'world', id: 'anyone' }];
 let zxid = 0;
-function create(tree: DataTree, path: string, mode: CreateModeName = 'persistent', sessionId = 0n, data: Buffer | null = null) {
+function create(
+  tree: DataTree,
+  path: string,
+  mode: CreateModeName = 'persistent',
+  sessionId = 0n,
+  data: Buffer | null = null,
+) {
   return tree.create({ path, data, acl: ACL, mode, sessionId, zxid: ++zxid, timeMs: 1000 + zxid });
 }
 function code(fn: () => unknown): number {
@@ -24,8 +30,14 @@ t.test('a fresh tree looks like a fresh ZooKeeper', async (t) => {
   t.equal(statOf(tree.get('/')!).cversion, -1, 'root cversion is -1');
   t.equal(statOf(tree.get('/zookeeper')!).cversion, -2, '/zookeeper cversion is -2');
   t.equal(statOf(tree.get('/zookeeper/config')!).aversion, -1);
-  t.equal(code(() => tree.delete('/', -1, 1)), ErrorCode.BADARGUMENTS);
-  t.equal(code(() => tree.delete('/zookeeper', -1, 1)), ErrorCode.BADARGUMENTS);
+  t.equal(
+    code(() => tree.delete('/', -1, 1)),
+    ErrorCode.BADARGUMENTS,
+  );
+  t.equal(
+    code(() => tree.delete('/zookeeper', -1, 1)),
+    ErrorCode.BADARGUMENTS,
+  );
 });
 
 t.test('stat fields move exactly when ZooKeeper moves them', async (t) => {
@@ -43,7 +55,11 @@ t.test('stat fields move exactly when ZooKeeper moves them', async (t) => {
   t.equal(s.pzxid, child.node.czxid, 'pzxid moves on child create');
   t.equal(s.mzxid, s0.mzxid, 'mzxid does not move on child create');
   tree.setData('/a/b', Buffer.from('y'), -1, ++zxid, 5000);
-  t.equal(statOf(tree.get('/a')!).pzxid, child.node.czxid, "a child's setData does not move the parent's pzxid");
+  t.equal(
+    statOf(tree.get('/a')!).pzxid,
+    child.node.czxid,
+    "a child's setData does not move the parent's pzxid",
+  );
   tree.setData('/a', Buffer.from('x'), 0, ++zxid, 6000);
   s = statOf(tree.get('/a')!);
   t.equal(s.version, 1, 'setData with equal bytes still bumps version');
@@ -68,36 +84,102 @@ t.test('sequential names come from the creation counter, not the visible cversio
   tree.delete('/seq/n-0000000000', -1, ++zxid);
   t.equal(statOf(tree.get('/seq')!).cversion, 4);
   t.equal(create(tree, '/seq/n-', 'persistent_sequential').path, '/seq/n-0000000003');
-  t.equal(code(() => create(tree, '/seq/plain')), ErrorCode.NODEEXISTS);
-  t.equal(create(tree, '/seq/n-', 'persistent_sequential').path, '/seq/n-0000000004', 'a failed create does not advance it');
-  t.equal(create(tree, '/seq/', 'persistent_sequential').path, '/seq/0000000005', 'a trailing slash is legal with sequential');
+  t.equal(
+    code(() => create(tree, '/seq/plain')),
+    ErrorCode.NODEEXISTS,
+  );
+  t.equal(
+    create(tree, '/seq/n-', 'persistent_sequential').path,
+    '/seq/n-0000000004',
+    'a failed create does not advance it',
+  );
+  t.equal(
+    create(tree, '/seq/', 'persistent_sequential').path,
+    '/seq/0000000005',
+    'a trailing slash is legal with sequential',
+  );
   t.equal(formatSequence(-2147483648), '-2147483648');
 });
 
 t.test('create checks run in ZooKeeper order', async (t) => {
   const tree = new DataTree();
-  t.equal(code(() => create(tree, 'a')), ErrorCode.BADARGUMENTS);
-  t.equal(code(() => create(tree, '/a/')), ErrorCode.BADARGUMENTS);
-  t.equal(code(() => create(tree, '/a/b')), ErrorCode.NONODE);
-  t.equal(code(() => create(tree, '/a/./b')), ErrorCode.BADARGUMENTS, 'malformed paths are always BadArguments');
+  t.equal(
+    code(() => create(tree, 'a')),
+    ErrorCode.BADARGUMENTS,
+  );
+  t.equal(
+    code(() => create(tree, '/a/')),
+    ErrorCode.BADARGUMENTS,
+  );
+  t.equal(
+    code(() => create(tree, '/a/b')),
+    ErrorCode.NONODE,
+  );
+  t.equal(
+    code(() => create(tree, '/a/./b')),
+    ErrorCode.BADARGUMENTS,
+    'malformed paths are always BadArguments',
+  );
   create(tree, '/a');
-  t.equal(code(() => create(tree, '/a/..')), ErrorCode.BADARGUMENTS);
-  t.equal(code(() => tree.create({ path: '/x', data: null, acl: [], mode: 'persistent', sessionId: 0n, zxid: 1, timeMs: 1 })), ErrorCode.INVALIDACL);
+  t.equal(
+    code(() => create(tree, '/a/..')),
+    ErrorCode.BADARGUMENTS,
+  );
+  t.equal(
+    code(() =>
+      tree.create({
+        path: '/x',
+        data: null,
+        acl: [],
+        mode: 'persistent',
+        sessionId: 0n,
+        zxid: 1,
+        timeMs: 1,
+      }),
+    ),
+    ErrorCode.INVALIDACL,
+  );
   create(tree, '/e', 'ephemeral', 7n);
-  t.equal(code(() => create(tree, '/e/c')), ErrorCode.NOCHILDRENFOREPHEMERALS);
-  t.equal(code(() => create(tree, '/e')), ErrorCode.NODEEXISTS, 'NodeExists wins over NoChildrenForEphemerals');
-  t.equal(code(() => create(tree, '/ttl', 'persistent_with_ttl')), ErrorCode.UNIMPLEMENTED);
-  t.equal(code(() => create(tree, '/big', 'persistent', 0n, Buffer.alloc(1024 * 1024 + 1))), ErrorCode.BADARGUMENTS);
-  t.equal(code(() => create(tree, '/ok', 'persistent', 0n, Buffer.alloc(1024 * 1024))), 0, '1 MiB of data is fine');
+  t.equal(
+    code(() => create(tree, '/e/c')),
+    ErrorCode.NOCHILDRENFOREPHEMERALS,
+  );
+  t.equal(
+    code(() => create(tree, '/e')),
+    ErrorCode.NODEEXISTS,
+    'NodeExists wins over NoChildrenForEphemerals',
+  );
+  t.equal(
+    code(() => create(tree, '/ttl', 'persistent_with_ttl')),
+    ErrorCode.UNIMPLEMENTED,
+  );
+  t.equal(
+    code(() => create(tree, '/big', 'persistent', 0n, Buffer.alloc(1024 * 1024 + 1))),
+    ErrorCode.BADARGUMENTS,
+  );
+  t.equal(
+    code(() => create(tree, '/ok', 'persistent', 0n, Buffer.alloc(1024 * 1024))),
+    0,
+    '1 MiB of data is fine',
+  );
 });
 
 t.test('delete: BadVersion before NotEmpty; null and empty data stay apart', async (t) => {
   const tree = new DataTree();
   create(tree, '/d');
   create(tree, '/d/c');
-  t.equal(code(() => tree.delete('/d', 5, ++zxid)), ErrorCode.BADVERSION);
-  t.equal(code(() => tree.delete('/d', 0, ++zxid)), ErrorCode.NOTEMPTY);
-  t.equal(code(() => tree.delete('/nope', -1, ++zxid)), ErrorCode.NONODE);
+  t.equal(
+    code(() => tree.delete('/d', 5, ++zxid)),
+    ErrorCode.BADVERSION,
+  );
+  t.equal(
+    code(() => tree.delete('/d', 0, ++zxid)),
+    ErrorCode.NOTEMPTY,
+  );
+  t.equal(
+    code(() => tree.delete('/nope', -1, ++zxid)),
+    ErrorCode.NONODE,
+  );
   create(tree, '/n', 'persistent', 0n, null);
   create(tree, '/m', 'persistent', 0n, Buffer.alloc(0));
   t.equal(tree.get('/n')!.data, null);
@@ -139,8 +221,14 @@ t.test('multi is all or nothing, and later ops see earlier ones', async (t) => {
     { sessionId: 1n, zxid: ++zxid, timeMs: 1 },
   );
   t.ok(ok.ok);
-  if (ok.ok) t.same(ok.results.map((r) => r.path ?? r.op), ['/m/a', 'setData', 'check', '/m/s-0000000001', '/m/s-0000000002']);
-  const snapshot = JSON.stringify(statOf(tree.get('/m')!), (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+  if (ok.ok)
+    t.same(
+      ok.results.map((r) => r.path ?? r.op),
+      ['/m/a', 'setData', 'check', '/m/s-0000000001', '/m/s-0000000002'],
+    );
+  const snapshot = JSON.stringify(statOf(tree.get('/m')!), (_k, v) =>
+    typeof v === 'bigint' ? String(v) : v,
+  );
   const failed = tree.multi(
     [
       { op: 'create', path: '/m/b', data: null, acl: ACL, mode: 'persistent' },
@@ -157,8 +245,16 @@ t.test('multi is all or nothing, and later ops see earlier ones', async (t) => {
   );
   t.notOk(tree.get('/m/b'), 'the create before the failure was rolled back');
   t.ok(tree.get('/m/a'), 'the delete before the failure was rolled back');
-  t.equal(JSON.stringify(statOf(tree.get('/m')!), (_k, v) => (typeof v === 'bigint' ? String(v) : v)), snapshot, 'parent stat restored');
-  t.equal(create(tree, '/m/s-', 'persistent_sequential').path, '/m/s-0000000003', 'the counter was restored too');
+  t.equal(
+    JSON.stringify(statOf(tree.get('/m')!), (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    snapshot,
+    'parent stat restored',
+  );
+  t.equal(
+    create(tree, '/m/s-', 'persistent_sequential').path,
+    '/m/s-0000000003',
+    'the counter was restored too',
+  );
   t.not(before.cversion, statOf(tree.get('/m')!).cversion);
 });
 

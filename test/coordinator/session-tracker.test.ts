@@ -15,7 +15,10 @@ t.test('a silent session expires between timeout and timeout + tick', async (t) 
   t.equal(s.id >> 56n, 1n, 'the server id sits in the high byte');
   t.same(tracker.expire(1_004_100), [], 'not before the timeout');
   t.same(tracker.expire(1_005_999), [], 'deadline rounds up to the next tick');
-  t.same(tracker.expire(1_006_000).map((x) => x.id), [s.id]);
+  t.same(
+    tracker.expire(1_006_000).map((x) => x.id),
+    [s.id],
+  );
   t.ok(s.closing);
   t.same(tracker.expire(1_100_000), [], 'expired once');
 });
@@ -25,7 +28,10 @@ t.test('a touch pushes the deadline out', async (t) => {
   const s = tracker.create(1000, 0);
   tracker.touch(s, 900);
   t.same(tracker.expire(1500), []);
-  t.same(tracker.expire(1900).map((x) => x.id), [s.id]);
+  t.same(
+    tracker.expire(1900).map((x) => x.id),
+    [s.id],
+  );
   const next = tracker.create(1000, 2000);
   t.not(next.id, s.id);
 });

@@ -19,7 +19,10 @@ import { startCoordinatorProcess } from '../helpers/processes.js';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { OPEN_ACL_UNSAFE } from '../../src/protocol/coordinator/messages.js';
-import { encodeConnectRequestFrame, encodeRequestFrame } from '../../src/protocol/zookeeper/codec.js';
+import {
+  encodeConnectRequestFrame,
+  encodeRequestFrame,
+} from '../../src/protocol/zookeeper/codec.js';
 import { FrameReader } from '../../src/protocol/zookeeper/frame-reader.js';
 import { JuteReader } from '../../src/protocol/zookeeper/jute.js';
 import * as R from '../../src/protocol/zookeeper/records.js';
@@ -35,7 +38,11 @@ t.teardown(() => coordinator.kill('SIGKILL'));
 const PYTHON = '/usr/bin/python3';
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
 
-function run(file: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
@@ -87,7 +94,11 @@ interface Nzk {
   getSessionId(): Buffer;
   create(path: string, data: Buffer | null, mode: number, cb: Callback<string>): void;
   getData(path: string, cb: (err: Error | null, data: Buffer, stat: NzkStat) => void): void;
-  getData(path: string, watcher: NzkWatcher, cb: (err: Error | null, data: Buffer, stat: NzkStat) => void): void;
+  getData(
+    path: string,
+    watcher: NzkWatcher,
+    cb: (err: Error | null, data: Buffer, stat: NzkStat) => void,
+  ): void;
   setData(path: string, data: Buffer, version: number, cb: Callback<NzkStat>): void;
   remove(path: string, version: number, cb: Callback<void>): void;
   exists(path: string, cb: Callback<NzkStat | null>): void;
@@ -105,12 +116,23 @@ interface NzkOptions {
 }
 const zookeeper = createRequire(import.meta.url)('node-zookeeper-client') as {
   createClient(connectString: string, options: NzkOptions): Nzk;
-  CreateMode: Record<'PERSISTENT' | 'EPHEMERAL' | 'PERSISTENT_SEQUENTIAL' | 'EPHEMERAL_SEQUENTIAL' | 'CONTAINER', number>;
-  Exception: Record<'BAD_VERSION' | 'NODE_EXISTS' | 'NO_NODE' | 'NO_CHILDREN_FOR_EPHEMERALS', number>;
+  CreateMode: Record<
+    'PERSISTENT' | 'EPHEMERAL' | 'PERSISTENT_SEQUENTIAL' | 'EPHEMERAL_SEQUENTIAL' | 'CONTAINER',
+    number
+  >;
+  Exception: Record<
+    'BAD_VERSION' | 'NODE_EXISTS' | 'NO_NODE' | 'NO_CHILDREN_FOR_EPHEMERALS',
+    number
+  >;
 };
 
 async function nzkConnect(options: NzkOptions = {}): Promise<Nzk> {
-  const client = zookeeper.createClient(connectString, { sessionTimeout: 4000, spinDelay: 50, retries: 1, ...options });
+  const client = zookeeper.createClient(connectString, {
+    sessionTimeout: 4000,
+    spinDelay: 50,
+    retries: 1,
+    ...options,
+  });
   const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
   client.connect();
   await connected;
@@ -132,7 +154,9 @@ const CODE = zookeeper.Exception;
 t.test('node-zookeeper-client: CRUD with versions', async (t) => {
   const c = await nzkConnect();
   t.teardown(() => c.close());
-  const path = await call<string>((cb) => c.create('/crud', Buffer.from('one'), zookeeper.CreateMode.PERSISTENT, cb));
+  const path = await call<string>((cb) =>
+    c.create('/crud', Buffer.from('one'), zookeeper.CreateMode.PERSISTENT, cb),
+  );
   t.equal(path, '/crud');
   const [data, stat] = await new Promise<[Buffer, NzkStat]>((resolve, reject) =>
     c.getData('/crud', (err, d, s) => (err ? reject(err) : resolve([d, s]))),
@@ -141,28 +165,54 @@ t.test('node-zookeeper-client: CRUD with versions', async (t) => {
   t.equal(stat.version, 0);
   const stat1 = await call<NzkStat>((cb) => c.setData('/crud', Buffer.from('two'), 0, cb));
   t.equal(stat1.version, 1);
-  await t.rejects(call((cb) => c.setData('/crud', Buffer.from('x'), 0, cb)), { code: CODE.BAD_VERSION });
-  await t.rejects(call((cb) => c.create('/crud', null, zookeeper.CreateMode.PERSISTENT, cb)), { code: CODE.NODE_EXISTS });
-  await t.rejects(call((cb) => c.remove('/crud', 0, cb)), { code: CODE.BAD_VERSION });
+  await t.rejects(
+    call((cb) => c.setData('/crud', Buffer.from('x'), 0, cb)),
+    { code: CODE.BAD_VERSION },
+  );
+  await t.rejects(
+    call((cb) => c.create('/crud', null, zookeeper.CreateMode.PERSISTENT, cb)),
+    { code: CODE.NODE_EXISTS },
+  );
+  await t.rejects(
+    call((cb) => c.remove('/crud', 0, cb)),
+    { code: CODE.BAD_VERSION },
+  );
   await call((cb) => c.remove('/crud', 1, cb));
-  t.equal(await call((cb) => c.exists('/crud', cb)), null, 'exists on a missing node gives a null stat');
-  await t.rejects(call((cb) => c.getData('/crud', cb)), { code: CODE.NO_NODE });
+  t.equal(
+    await call((cb) => c.exists('/crud', cb)),
+    null,
+    'exists on a missing node gives a null stat',
+  );
+  await t.rejects(
+    call((cb) => c.getData('/crud', cb)),
+    { code: CODE.NO_NODE },
+  );
 });
 
 t.test('node-zookeeper-client: sequential and ephemeral nodes', async (t) => {
   const c = await nzkConnect();
   await call((cb) => c.create('/seq', null, zookeeper.CreateMode.PERSISTENT, cb));
-  const a = await call<string>((cb) => c.create('/seq/n-', null, zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, cb));
-  const b = await call<string>((cb) => c.create('/seq/n-', null, zookeeper.CreateMode.PERSISTENT_SEQUENTIAL, cb));
+  const a = await call<string>((cb) =>
+    c.create('/seq/n-', null, zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, cb),
+  );
+  const b = await call<string>((cb) =>
+    c.create('/seq/n-', null, zookeeper.CreateMode.PERSISTENT_SEQUENTIAL, cb),
+  );
   t.equal(a, '/seq/n-0000000000');
   t.equal(b, '/seq/n-0000000001');
   const stat = await call<NzkStat | null>((cb) => c.exists(a, cb));
   t.same(stat?.ephemeralOwner, c.getSessionId(), 'ephemeralOwner is the session id');
-  await t.rejects(call((cb) => c.create(`${a}/child`, null, zookeeper.CreateMode.PERSISTENT, cb)), {
-    code: CODE.NO_CHILDREN_FOR_EPHEMERALS,
-  });
+  await t.rejects(
+    call((cb) => c.create(`${a}/child`, null, zookeeper.CreateMode.PERSISTENT, cb)),
+    {
+      code: CODE.NO_CHILDREN_FOR_EPHEMERALS,
+    },
+  );
   // The Java client's createContainer (19) goes through the same path.
-  t.equal(await call<string>((cb) => c.create('/seq/box', null, zookeeper.CreateMode.CONTAINER, cb)), '/seq/box');
+  t.equal(
+    await call<string>((cb) => c.create('/seq/box', null, zookeeper.CreateMode.CONTAINER, cb)),
+    '/seq/box',
+  );
   c.close();
   // closeSession deletes the ephemeral; a second client sees only the persistent node.
   const d = await nzkConnect();
@@ -204,12 +254,22 @@ t.test('node-zookeeper-client: multi (transaction)', async (t) => {
   const c = await nzkConnect();
   t.teardown(() => c.close());
   const ok = await call<{ type: number; path?: string }[]>((cb) =>
-    c.transaction().create('/tx', Buffer.from('a')).setData('/tx', Buffer.from('b'), 0).check('/tx', 1).commit(cb),
+    c
+      .transaction()
+      .create('/tx', Buffer.from('a'))
+      .setData('/tx', Buffer.from('b'), 0)
+      .check('/tx', 1)
+      .commit(cb),
   );
   t.match(ok, [{ type: 1, path: '/tx' }, { type: 5 }, { type: 13 }]);
   // (A check version of 5, not 0: node-zookeeper-client turns version 0 into -1, "any".)
-  const failed = await new Promise<{ err: (Error & { code?: number }) | null; results: unknown[] }>((resolve) =>
-    c.transaction().create('/tx2').check('/tx', 5).commit((err, results) => resolve({ err, results })),
+  const failed = await new Promise<{ err: (Error & { code?: number }) | null; results: unknown[] }>(
+    (resolve) =>
+      c
+        .transaction()
+        .create('/tx2')
+        .check('/tx', 5)
+        .commit((err, results) => resolve({ err, results })),
   );
   // node-zookeeper-client reads the per-op results and reports the failing op's code.
   t.equal(failed.err?.code, CODE.BAD_VERSION, 'the failed transaction reports BadVersion');
@@ -217,11 +277,18 @@ t.test('node-zookeeper-client: multi (transaction)', async (t) => {
     { type: -1, err: 0 },
     { type: -1, err: CODE.BAD_VERSION },
   ]);
-  t.equal(await call((cb) => c.exists('/tx2', cb)), null, 'nothing of the failed multi was applied');
+  t.equal(
+    await call((cb) => c.exists('/tx2', cb)),
+    null,
+    'nothing of the failed multi was applied',
+  );
 });
 
 /** Make a session over a raw socket, create an ephemeral, and drop the socket silently. */
-async function orphanSession(timeoutMs: number, ephemeral: string): Promise<{ id: bigint; password: Buffer }> {
+async function orphanSession(
+  timeoutMs: number,
+  ephemeral: string,
+): Promise<{ id: bigint; password: Buffer }> {
   const socket = netConnect(coordinator.port, '127.0.0.1');
   const reader = new FrameReader();
   const packets: Buffer[] = [];
@@ -236,12 +303,27 @@ async function orphanSession(timeoutMs: number, ephemeral: string): Promise<{ id
   };
   socket.write(
     encodeConnectRequestFrame(
-      { protocolVersion: 0, lastZxidSeen: 0, timeoutMs, sessionId: 0n, password: Buffer.alloc(16), readOnly: false },
+      {
+        protocolVersion: 0,
+        lastZxidSeen: 0,
+        timeoutMs,
+        sessionId: 0n,
+        password: Buffer.alloc(16),
+        readOnly: false,
+      },
       true,
     ),
   );
   const response = R.readConnectResponse(new JuteReader(await next()));
-  socket.write(encodeRequestFrame(1, { op: 'create', path: ephemeral, data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'ephemeral' }));
+  socket.write(
+    encodeRequestFrame(1, {
+      op: 'create',
+      path: ephemeral,
+      data: null,
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: 'ephemeral',
+    }),
+  );
   const reply = R.readRecord(new JuteReader(await next()), R.ReplyHeader);
   if (reply.err !== 0) throw new Error(`create failed: ${reply.err}`);
   socket.destroy();
@@ -256,39 +338,48 @@ function idBuffer(id: bigint): Buffer {
 
 t.test('node-zookeeper-client: resuming a session keeps its ephemerals', async (t) => {
   const session = await orphanSession(4000, '/resumed');
-  const c = await nzkConnect({ sessionId: idBuffer(session.id), sessionPassword: session.password });
+  const c = await nzkConnect({
+    sessionId: idBuffer(session.id),
+    sessionPassword: session.password,
+  });
   t.teardown(() => c.close());
   t.same(c.getSessionId(), idBuffer(session.id), 'same session');
   const stat = await call<NzkStat | null>((cb) => c.exists('/resumed', cb));
   t.same(stat?.ephemeralOwner, idBuffer(session.id));
 });
 
-t.test('node-zookeeper-client: session expiry deletes ephemerals and a resume is refused', async (t) => {
-  const observer = await nzkConnect();
-  t.teardown(() => observer.close());
-  const session = await orphanSession(300, '/doomed');
-  const deleted = nextEvent();
-  t.ok(await call((cb) => observer.exists('/doomed', deleted.watcher, cb)));
-  t.equal((await deleted.event).getName(), 'NODE_DELETED', 'expiry fired NodeDeleted');
+t.test(
+  'node-zookeeper-client: session expiry deletes ephemerals and a resume is refused',
+  async (t) => {
+    const observer = await nzkConnect();
+    t.teardown(() => observer.close());
+    const session = await orphanSession(300, '/doomed');
+    const deleted = nextEvent();
+    t.ok(await call((cb) => observer.exists('/doomed', deleted.watcher, cb)));
+    t.equal((await deleted.event).getName(), 'NODE_DELETED', 'expiry fired NodeDeleted');
 
-  const late = zookeeper.createClient(connectString, {
-    sessionTimeout: 4000,
-    spinDelay: 50,
-    retries: 0,
-    sessionId: idBuffer(session.id),
-    sessionPassword: session.password,
-  });
-  const expired = new Promise<string>((resolve) => late.on('state', (s) => resolve(s.getName())));
-  late.connect();
-  t.equal(await expired, 'EXPIRED', 'the server answered timeout 0');
-  late.close();
-});
+    const late = zookeeper.createClient(connectString, {
+      sessionTimeout: 4000,
+      spinDelay: 50,
+      retries: 0,
+      sessionId: idBuffer(session.id),
+      sessionPassword: session.password,
+    });
+    const expired = new Promise<string>((resolve) => late.on('state', (s) => resolve(s.getName())));
+    late.connect();
+    t.equal(await expired, 'EXPIRED', 'the server answered timeout 0');
+    late.close();
+  },
+);
 
 // ---------------------------------------------------------------------------------------
 // The WebSocket client and a ZooKeeper client on the same port.
 
 t.test('a WebSocket client and a ZooKeeper client watch each other', async (t) => {
-  const wsClient = new CoordinatorClient(connectString, { sessionTimeoutMs: 4000, logger: silentLogger() });
+  const wsClient = new CoordinatorClient(connectString, {
+    sessionTimeoutMs: 4000,
+    logger: silentLogger(),
+  });
   await wsClient.connect();
   const zk = await nzkConnect();
   t.teardown(async () => {
@@ -409,30 +500,34 @@ zk.stop()
 `;
 
 const KAZOO = 'python3-kazoo';
-t.test('kazoo: CRUD, watches, transaction, election and lock recipes', toolTestOptions(kazooAvailable, KAZOO), async (t) => {
-  if (missingTool(t, kazooAvailable, KAZOO)) return;
-  const { code, stdout, stderr } = await run(PYTHON, ['-c', KAZOO_SCRIPT, connectString], 90_000);
-  t.equal(code, 0, stderr.split('\n').slice(-5).join('\n'));
-  const steps = Object.fromEntries(
-    stdout
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => {
-        const o = JSON.parse(l) as { step: string } & Record<string, unknown>;
-        return [o.step, o];
-      }),
-  );
-  t.match(steps.crud, { first: 'one', badVersion: 'BadVersionError', exists: false });
-  t.same(steps.watches?.events, [
-    ['CHANGED', '/kz/w'],
-    ['CHILD', '/kz'],
-  ]);
-  t.same(steps.tx?.results, ['RolledBackError', 'BadVersionError']);
-  t.same(steps.election?.leaders, ['first', 'second']);
-  t.same(steps.election?.contenders, ['first', 'second']);
-  t.same(steps.lock?.order, ['one', 'two']);
-});
+t.test(
+  'kazoo: CRUD, watches, transaction, election and lock recipes',
+  toolTestOptions(kazooAvailable, KAZOO),
+  async (t) => {
+    if (missingTool(t, kazooAvailable, KAZOO)) return;
+    const { code, stdout, stderr } = await run(PYTHON, ['-c', KAZOO_SCRIPT, connectString], 90_000);
+    t.equal(code, 0, stderr.split('\n').slice(-5).join('\n'));
+    const steps = Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => {
+          const o = JSON.parse(l) as { step: string } & Record<string, unknown>;
+          return [o.step, o];
+        }),
+    );
+    t.match(steps.crud, { first: 'one', badVersion: 'BadVersionError', exists: false });
+    t.same(steps.watches?.events, [
+      ['CHANGED', '/kz/w'],
+      ['CHILD', '/kz'],
+    ]);
+    t.same(steps.tx?.results, ['RolledBackError', 'BadVersionError']);
+    t.same(steps.election?.leaders, ['first', 'second']);
+    t.same(steps.election?.contenders, ['first', 'second']);
+    t.same(steps.lock?.order, ['one', 'two']);
+  },
+);
 
 // ---------------------------------------------------------------------------------------
 // zkCli.sh one-shot commands (the Java client).

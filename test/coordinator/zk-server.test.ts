@@ -13,7 +13,10 @@ import { silentLogger } from '../../src/logger.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 import { OPEN_ACL_UNSAFE, type Request } from '../../src/protocol/coordinator/messages.js';
 import { decodeServerFrame, encodeClientFrame } from '../../src/protocol/coordinator/ws-codec.js';
-import { encodeConnectRequestFrame, encodeRequestFrame } from '../../src/protocol/zookeeper/codec.js';
+import {
+  encodeConnectRequestFrame,
+  encodeRequestFrame,
+} from '../../src/protocol/zookeeper/codec.js';
 import { FrameReader } from '../../src/protocol/zookeeper/frame-reader.js';
 import { JuteReader } from '../../src/protocol/zookeeper/jute.js';
 import { OpCode } from '../../src/protocol/zookeeper/op-codes.js';
@@ -77,7 +80,11 @@ class RawClient {
     return R.readConnectResponse(new JuteReader(packet));
   }
 
-  async reply(): Promise<{ header: { xid: number; zxid: bigint; err: number }; body: JuteReader; bytes: number }> {
+  async reply(): Promise<{
+    header: { xid: number; zxid: bigint; err: number };
+    body: JuteReader;
+    bytes: number;
+  }> {
     const packet = await this.next();
     if (!packet) throw new Error('connection closed');
     const body = new JuteReader(packet);
@@ -108,35 +115,54 @@ t.test('handshake: the response mirrors the optional readOnly byte', async (t) =
   b.socket.destroy();
 });
 
-t.test('requests pipelined behind the ConnectRequest are answered after it, in order', async (t) => {
-  const c = new RawClient();
-  c.write(
-    Buffer.concat([
-      connectFrame(true),
-      request(1, { op: 'create', path: '/pipe', data: Buffer.from('v'), acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }),
-      request(2, { op: 'getData', path: '/pipe', watch: false }),
-      request(3, { op: 'exists', path: '/nope', watch: false }),
-    ]),
-  );
-  const response = R.readConnectResponse(new JuteReader((await c.next())!));
-  t.not(response.sessionId, 0n);
-  const create = await c.reply();
-  t.match(create.header, { xid: 1, err: 0 });
-  t.equal(R.readRecord(create.body, R.CreateResponse).path, '/pipe', 'create (1) answers a path only');
-  t.equal(create.body.remaining, 0);
-  const get = await c.reply();
-  t.match(get.header, { xid: 2, err: 0 });
-  t.same(R.readRecord(get.body, R.GetDataResponse).data, Buffer.from('v'));
-  const exists = await c.reply();
-  t.same(exists.header.err, ErrorCode.NONODE);
-  t.equal(exists.bytes, 16, 'an error reply is the bare header');
-  c.socket.destroy();
-});
+t.test(
+  'requests pipelined behind the ConnectRequest are answered after it, in order',
+  async (t) => {
+    const c = new RawClient();
+    c.write(
+      Buffer.concat([
+        connectFrame(true),
+        request(1, {
+          op: 'create',
+          path: '/pipe',
+          data: Buffer.from('v'),
+          acl: [...OPEN_ACL_UNSAFE],
+          mode: 'persistent',
+        }),
+        request(2, { op: 'getData', path: '/pipe', watch: false }),
+        request(3, { op: 'exists', path: '/nope', watch: false }),
+      ]),
+    );
+    const response = R.readConnectResponse(new JuteReader((await c.next())!));
+    t.not(response.sessionId, 0n);
+    const create = await c.reply();
+    t.match(create.header, { xid: 1, err: 0 });
+    t.equal(
+      R.readRecord(create.body, R.CreateResponse).path,
+      '/pipe',
+      'create (1) answers a path only',
+    );
+    t.equal(create.body.remaining, 0);
+    const get = await c.reply();
+    t.match(get.header, { xid: 2, err: 0 });
+    t.same(R.readRecord(get.body, R.GetDataResponse).data, Buffer.from('v'));
+    const exists = await c.reply();
+    t.same(exists.header.err, ErrorCode.NONODE);
+    t.equal(exists.bytes, 16, 'an error reply is the bare header');
+    c.socket.destroy();
+  },
+);
 
 t.test('reply shapes follow the opcode: create2, getChildren vs getChildren2', async (t) => {
   const c = new RawClient();
   await c.handshake();
-  c.write(request(1, { op: 'create', path: '/shape', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }, OpCode.create2));
+  c.write(
+    request(
+      1,
+      { op: 'create', path: '/shape', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' },
+      OpCode.create2,
+    ),
+  );
   const created = await c.reply();
   const body = R.readRecord(created.body, R.Create2Response);
   t.equal(body.path, '/shape');
@@ -185,7 +211,15 @@ t.test('a notification has xid -1 and zxid -1 and arrives before the write reply
   await watcher.handshake();
   watcher.write(request(1, { op: 'exists', path: '/notify', watch: true }));
   t.equal((await watcher.reply()).header.err, ErrorCode.NONODE);
-  watcher.write(request(2, { op: 'create', path: '/notify', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }));
+  watcher.write(
+    request(2, {
+      op: 'create',
+      path: '/notify',
+      data: null,
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: 'persistent',
+    }),
+  );
   const event = await watcher.reply();
   t.same(event.header, { xid: -1, zxid: -1n, err: 0 });
   t.same(R.readRecord(event.body, R.WatcherEvent), { type: 1, state: 3, path: '/notify' });
@@ -229,7 +263,20 @@ t.test('check outside multi and bad create flags are refused without closing', a
   await c.handshake();
   c.write(request(1, { op: 'check', path: '/', version: 1 }));
   t.match((await c.reply()).header, { xid: 1, err: ErrorCode.UNIMPLEMENTED });
-  c.write(request(2, { op: 'create', path: '/ttl', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent_with_ttl', ttlMs: 10 }, OpCode.create));
+  c.write(
+    request(
+      2,
+      {
+        op: 'create',
+        path: '/ttl',
+        data: null,
+        acl: [...OPEN_ACL_UNSAFE],
+        mode: 'persistent_with_ttl',
+        ttlMs: 10,
+      },
+      OpCode.create,
+    ),
+  );
   t.match((await c.reply()).header, { xid: 2, err: ErrorCode.BADARGUMENTS });
   c.write(request(3, { op: 'ping' }));
   t.match((await c.reply()).header, { xid: -2, err: 0 }, 'still serving');
@@ -243,7 +290,11 @@ t.test('malformed input closes that connection only', async (t) => {
   const unknown = new RawClient();
   await unknown.handshake();
   unknown.write(Buffer.from([0, 0, 0, 8, 0, 0, 0, 5, 0, 0, 0, 99]));
-  t.match((await unknown.reply()).header, { xid: 5, err: ErrorCode.UNIMPLEMENTED }, 'unknown opcode answered');
+  t.match(
+    (await unknown.reply()).header,
+    { xid: 5, err: ErrorCode.UNIMPLEMENTED },
+    'unknown opcode answered',
+  );
   await unknown.closed;
 
   const undecodable = new RawClient();
@@ -286,7 +337,10 @@ async function fourLetterWord(word: string): Promise<string> {
 t.test('four-letter words on the client port', async (t) => {
   t.equal(await fourLetterWord('ruok'), 'imok');
   t.equal(await fourLetterWord('isro'), 'rw');
-  t.match(await fourLetterWord('srvr'), /^Zookeeper version: .*\nLatency min\/avg\/max: .*Mode: standalone\n/s);
+  t.match(
+    await fourLetterWord('srvr'),
+    /^Zookeeper version: .*\nLatency min\/avg\/max: .*Mode: standalone\n/s,
+  );
   t.match(await fourLetterWord('mntr'), /zk_version\t.*\nzk_server_state\tstandalone/s);
   t.match(await fourLetterWord('stat'), /Clients:/);
   t.match(await fourLetterWord('cons'), /\/127\.0\.0\.1:\d+\[/);
@@ -318,14 +372,34 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   t.match(added.header, { xid: 1, err: 0 });
   t.equal(R.readRecord(added.body, R.ErrorResponse).err, 0, 'addWatch answers ErrorResponse{0}');
 
-  c.write(request(2, { op: 'create', path: '/rec', data: null, acl: [...OPEN_ACL_UNSAFE], mode: 'persistent' }));
+  c.write(
+    request(2, {
+      op: 'create',
+      path: '/rec',
+      data: null,
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: 'persistent',
+    }),
+  );
   const created = await c.reply();
   t.equal(created.header.xid, -1);
   t.same(R.readRecord(created.body, R.WatcherEvent), { type: 1, state: 3, path: '/rec' });
   t.match((await c.reply()).header, { xid: 2, err: 0 });
-  c.write(request(3, { op: 'create', path: '/rec/e', data: Buffer.from('d'), acl: [...OPEN_ACL_UNSAFE], mode: 'ephemeral' }));
+  c.write(
+    request(3, {
+      op: 'create',
+      path: '/rec/e',
+      data: Buffer.from('d'),
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: 'ephemeral',
+    }),
+  );
   const child = await c.reply();
-  t.same(R.readRecord(child.body, R.WatcherEvent), { type: 1, state: 3, path: '/rec/e' }, 'a descendant, no ChildrenChanged');
+  t.same(
+    R.readRecord(child.body, R.WatcherEvent),
+    { type: 1, state: 3, path: '/rec/e' },
+    'a descendant, no ChildrenChanged',
+  );
   t.match((await c.reply()).header, { xid: 3, err: 0 });
 
   c.write(
@@ -341,11 +415,20 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   const read = await c.reply();
   t.equal(read.header.err, 0);
   const h1 = R.readRecord(read.body, R.MultiHeader);
-  t.same([h1.type, R.readRecord(read.body, R.GetDataResponse).data], [OpCode.getData, Buffer.from('d')]);
+  t.same(
+    [h1.type, R.readRecord(read.body, R.GetDataResponse).data],
+    [OpCode.getData, Buffer.from('d')],
+  );
   const h2 = R.readRecord(read.body, R.MultiHeader);
-  t.same([h2.type, R.readRecord(read.body, R.GetChildrenResponse).children], [OpCode.getChildren, ['e']]);
+  t.same(
+    [h2.type, R.readRecord(read.body, R.GetChildrenResponse).children],
+    [OpCode.getChildren, ['e']],
+  );
   const h3 = R.readRecord(read.body, R.MultiHeader);
-  t.same([h3.type, h3.err, R.readRecord(read.body, R.ErrorResponse).err], [-1, ErrorCode.NONODE, ErrorCode.NONODE]);
+  t.same(
+    [h3.type, h3.err, R.readRecord(read.body, R.ErrorResponse).err],
+    [-1, ErrorCode.NONODE, ErrorCode.NONODE],
+  );
   t.ok(R.readRecord(read.body, R.MultiHeader).done);
 
   c.write(request(5, { op: 'getEphemerals', prefix: '/rec' }));
@@ -353,7 +436,9 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   c.write(request(6, { op: 'getAllChildrenNumber', path: '/rec' }));
   t.equal(R.readRecord((await c.reply()).body, R.GetAllChildrenNumberResponse).totalNumber, 1);
   c.write(request(7, { op: 'whoAmI' }));
-  t.match(R.readRecord((await c.reply()).body, R.WhoAmIResponse).clientInfo, [{ authScheme: 'ip', user: '127.0.0.1' }]);
+  t.match(R.readRecord((await c.reply()).body, R.WhoAmIResponse).clientInfo, [
+    { authScheme: 'ip', user: '127.0.0.1' },
+  ]);
   c.write(request(8, { op: 'close' }));
   // Closing deletes /rec/e, which our own recursive watch still reports before the reply.
   const deleted = await c.reply();

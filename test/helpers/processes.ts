@@ -36,14 +36,21 @@ export interface DaemonProcess {
  * Run `node --import tsx <script> ...args` from the repository root and wait until a log
  * line contains `readyText` (or the process exits, which rejects).
  */
-export function spawnDaemon(script: string, args: string[], readyText: string, timeoutMs = 20_000): Promise<DaemonProcess> {
+export function spawnDaemon(
+  script: string,
+  args: string[],
+  readyText: string,
+  timeoutMs = 20_000,
+): Promise<DaemonProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info' },
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const daemon: DaemonProcess = {
     child,
     pid: child.pid!,
@@ -90,9 +97,21 @@ export async function startCoordinatorProcess(options: {
 }): Promise<CoordinatorProcess> {
   const port = options.port ?? (await freePort());
   const adminPort = options.adminPort ?? (await freePort());
-  const args = ['start', '--port', String(port), '--admin-port', String(adminPort), '--data-dir', options.dataDir];
+  const args = [
+    'start',
+    '--port',
+    String(port),
+    '--admin-port',
+    String(adminPort),
+    '--data-dir',
+    options.dataDir,
+  ];
   if (options.tickMs) args.push('--tick-ms', String(options.tickMs));
   args.push(...(options.extraArgs ?? []));
-  const daemon = await spawnDaemon(process.env.SAMSA_COORDINATOR_SCRIPT ?? 'coordinator/cli.ts', args, 'coordinator listening');
+  const daemon = await spawnDaemon(
+    process.env.SAMSA_COORDINATOR_SCRIPT ?? 'coordinator/cli.ts',
+    args,
+    'coordinator listening',
+  );
   return { ...daemon, port, adminPort, dataDir: options.dataDir };
 }

@@ -20,7 +20,9 @@ export class RawWs {
       if (waiter) waiter(message);
       else this.#messages.push(message);
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   static open(port: number): Promise<RawWs> {
@@ -32,7 +34,10 @@ export class RawWs {
   }
 
   /** Open and run the handshake; returns the `connected` answer. */
-  static async session(port: number, fields: Record<string, unknown> = {}): Promise<{ raw: RawWs; connected: Record<string, unknown> }> {
+  static async session(
+    port: number,
+    fields: Record<string, unknown> = {},
+  ): Promise<{ raw: RawWs; connected: Record<string, unknown> }> {
     const raw = await RawWs.open(port);
     raw.send({ type: 'connect', timeoutMs: 10_000, ...fields });
     return { raw, connected: await raw.next() };

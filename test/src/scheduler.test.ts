@@ -57,7 +57,7 @@ t.test('runAll fires every one-shot timer and leaves repeating ones', (t) => {
   const s = new ManualScheduler(0);
   let n = 0;
   s.repeat(7, () => n++);
-  s.schedule(50, () => n += 100);
+  s.schedule(50, () => (n += 100));
   s.runAll();
   t.equal(s.nowMs(), 50);
   t.equal(n, 107);

@@ -51,9 +51,22 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
 import { ensurePath } from './ensure-path.js';
-import { hasCode, isConnectionLoss, retryOnConnectionLoss, sortBySequence, waitForConnected } from './retry.js';
+import {
+  hasCode,
+  isConnectionLoss,
+  retryOnConnectionLoss,
+  sortBySequence,
+  waitForConnected,
+} from './retry.js';
 
-export type ElectionState = 'idle' | 'offering' | 'determining' | 'leader' | 'follower' | 'failed' | 'stopped';
+export type ElectionState =
+  | 'idle'
+  | 'offering'
+  | 'determining'
+  | 'leader'
+  | 'follower'
+  | 'failed'
+  | 'stopped';
 
 export interface LeaderElectionOptions {
   /** Stored in the offer node, so others can see who leads (see `leaderData`). */
@@ -81,7 +94,11 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   #queue: Promise<void> = Promise.resolve();
   readonly #onExpired = (): void => this.#fail(new Error('session expired'));
 
-  constructor(client: CoordinatorClient, electionPath: string, options: LeaderElectionOptions = {}) {
+  constructor(
+    client: CoordinatorClient,
+    electionPath: string,
+    options: LeaderElectionOptions = {},
+  ) {
     super();
     this.#client = client;
     this.#electionPath = electionPath;
@@ -158,14 +175,18 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
       } catch (err) {
         if (!isConnectionLoss(err)) throw err;
         await waitForConnected(this.#client);
-        const mine = (await this.#client.getChildren(this.#electionPath)).find((n) => n.startsWith(prefix));
+        const mine = (await this.#client.getChildren(this.#electionPath)).find((n) =>
+          n.startsWith(prefix),
+        );
         if (mine !== undefined) return mine;
       }
     }
   }
 
   #enqueueDetermine(): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#determine()).catch((err: unknown) => this.#fail(err as Error));
+    this.#queue = this.#queue
+      .then(() => this.#determine())
+      .catch((err: unknown) => this.#fail(err as Error));
     return this.#queue;
   }
 

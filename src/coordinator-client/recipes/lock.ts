@@ -29,7 +29,13 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, KeeperError } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
 import { ensurePath } from './ensure-path.js';
-import { hasCode, isConnectionLoss, retryOnConnectionLoss, sortBySequence, waitForConnected } from './retry.js';
+import {
+  hasCode,
+  isConnectionLoss,
+  retryOnConnectionLoss,
+  sortBySequence,
+  waitForConnected,
+} from './retry.js';
 
 export interface LockOptions {
   /** Stored in our lock node so others can see who holds or waits (e.g. a host name). */
@@ -69,7 +75,8 @@ export class Lock {
    * is then removed). Rejects with SESSIONEXPIRED if the session ends while waiting.
    */
   async acquire(options: AcquireOptions = {}): Promise<boolean> {
-    if (this.#nodeName !== undefined) throw new Error('this Lock is already acquired or being acquired');
+    if (this.#nodeName !== undefined)
+      throw new Error('this Lock is already acquired or being acquired');
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     await ensurePath(this.#client, this.#lockPath);
     this.#nodeName = await this.#createNode();
@@ -110,7 +117,9 @@ export class Lock {
       } catch (err) {
         if (!isConnectionLoss(err)) throw err;
         await waitForConnected(this.#client);
-        const mine = (await this.#client.getChildren(this.#lockPath)).find((n) => n.startsWith(prefix));
+        const mine = (await this.#client.getChildren(this.#lockPath)).find((n) =>
+          n.startsWith(prefix),
+        );
         if (mine !== undefined) return mine;
       }
     }
@@ -135,7 +144,9 @@ export class Lock {
   async #waitForDeletion(path: string, timeoutMs: number): Promise<boolean> {
     let wake: (() => void) | undefined;
     const fired = new Promise<void>((resolve) => (wake = resolve));
-    const stat = await retryOnConnectionLoss(this.#client, () => this.#client.exists(path, () => wake!()));
+    const stat = await retryOnConnectionLoss(this.#client, () =>
+      this.#client.exists(path, () => wake!()),
+    );
     if (stat === null) return true;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {

@@ -15,7 +15,9 @@ import type { CoordinatorClient } from '../client.js';
 export function waitForConnected(client: CoordinatorClient): Promise<void> {
   if (client.state === 'connected') return Promise.resolve();
   if (client.state === 'expired' || client.state === 'closed' || client.state === 'idle') {
-    return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, `client is ${client.state}`));
+    return Promise.reject(
+      new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, `client is ${client.state}`),
+    );
   }
   return new Promise<void>((resolve, reject) => {
     const cleanup = (): void => {
@@ -79,5 +81,7 @@ export function sequenceOf(name: string): number {
 
 /** Names that end in a sequence number, ordered by it (lowest first). */
 export function sortBySequence(names: readonly string[]): string[] {
-  return names.filter((n) => !Number.isNaN(sequenceOf(n))).sort((a, b) => sequenceOf(a) - sequenceOf(b));
+  return names
+    .filter((n) => !Number.isNaN(sequenceOf(n)))
+    .sort((a, b) => sequenceOf(a) - sequenceOf(b));
 }

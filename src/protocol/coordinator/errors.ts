@@ -85,9 +85,11 @@ export const ERROR_DESCRIPTIONS: Record<ErrorName, string> = {
   SYSTEMERROR: 'Range marker in ZooKeeper; we answer it for an unexpected server-side failure.',
   RUNTIMEINCONSISTENCY: 'In a failed multi: an operation after the one that failed (not applied).',
   DATAINCONSISTENCY: 'A data inconsistency was found (not sent by this server).',
-  CONNECTIONLOSS: 'Client side: the connection was lost before the reply arrived; the outcome is unknown.',
+  CONNECTIONLOSS:
+    'Client side: the connection was lost before the reply arrived; the outcome is unknown.',
   MARSHALLINGERROR: 'The request could not be decoded.',
-  UNIMPLEMENTED: 'Unknown operation, TTL nodes without extendedTypesEnabled, or check outside multi.',
+  UNIMPLEMENTED:
+    'Unknown operation, TTL nodes without extendedTypesEnabled, or check outside multi.',
   OPERATIONTIMEOUT: 'Client side: the operation timed out.',
   BADARGUMENTS: 'Invalid path, flags, TTL or data size, or deleting a built-in node.',
   UNKNOWNSESSION: 'Internal: the session is not known.',
@@ -102,7 +104,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorName, string> = {
   NOTEMPTY: 'The node has children and cannot be deleted.',
   SESSIONEXPIRED: 'The session expired; its ephemerals are gone. Start a new session.',
   INVALIDCALLBACK: 'Client side: invalid callback.',
-  INVALIDACL: 'An empty ACL, an unknown scheme, a malformed id, or the auth scheme without an identity.',
+  INVALIDACL:
+    'An empty ACL, an unknown scheme, a malformed id, or the auth scheme without an identity.',
   AUTHFAILED: 'The auth packet was rejected; the server closes the connection.',
   SESSIONMOVED: 'The session moved to another connection.',
   NOTREADONLY: 'A write was sent to a read-only server.',
@@ -147,7 +150,11 @@ export class KeeperError extends Error {
     results?: import('./messages.js').MultiResultEntry[],
   ) {
     const base = `KeeperErrorCode = ${errorCamelName(code)}`;
-    super(path ? `${base} for ${path}${detail ? ` (${detail})` : ''}` : base + (detail ? ` (${detail})` : ''));
+    super(
+      path
+        ? `${base} for ${path}${detail ? ` (${detail})` : ''}`
+        : base + (detail ? ` (${detail})` : ''),
+    );
     this.code = code;
     this.path = path;
     this.results = results;

@@ -59,7 +59,9 @@ export interface Acl {
 }
 
 /** `world:anyone` with every permission: ZooKeeper's OPEN_ACL_UNSAFE, the default. */
-export const OPEN_ACL_UNSAFE: readonly Acl[] = [{ perms: Perms.ALL, scheme: 'world', id: 'anyone' }];
+export const OPEN_ACL_UNSAFE: readonly Acl[] = [
+  { perms: Perms.ALL, scheme: 'world', id: 'anyone' },
+];
 
 /** addWatch modes (ZooKeeper 3.6+). */
 export type AddWatchMode = 'persistent' | 'persistent_recursive';

@@ -114,10 +114,20 @@ function acls(o: Json, key: string, xid?: number): Acl[] | undefined {
   return v.map((a) => {
     if (typeof a !== 'object' || a === null) throw new FrameError('an ACL must be an object', xid);
     const acl = a as Json;
-    return { perms: int(acl, 'perms', xid), scheme: str(acl, 'scheme', xid), id: str(acl, 'id', xid) };
+    return {
+      perms: int(acl, 'perms', xid),
+      scheme: str(acl, 'scheme', xid),
+      id: str(acl, 'id', xid),
+    };
   });
 }
-function oneOf<T extends string>(o: Json, key: string, allowed: readonly T[], xid?: number, dflt?: T): T {
+function oneOf<T extends string>(
+  o: Json,
+  key: string,
+  allowed: readonly T[],
+  xid?: number,
+  dflt?: T,
+): T {
   const v = o[key];
   if (v === undefined && dflt !== undefined) return dflt;
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
@@ -187,7 +197,8 @@ function decodeRequest(o: Json, xid: number, nested = false): Request {
       const ops = o.ops;
       if (!Array.isArray(ops)) throw new FrameError('"ops" must be an array', xid);
       const decoded = ops.map((sub) => {
-        if (typeof sub !== 'object' || sub === null) throw new FrameError('an op must be an object', xid);
+        if (typeof sub !== 'object' || sub === null)
+          throw new FrameError('an op must be an object', xid);
         return decodeRequest(sub as Json, xid, true);
       });
       if (op === 'multi') {
@@ -206,7 +217,11 @@ function decodeRequest(o: Json, xid: number, nested = false): Request {
       return { op, path: str(o, 'path', xid), mode: oneOf(o, 'mode', WATCH_MODES, xid) };
     case 'removeWatches':
     case 'checkWatches':
-      return { op, path: str(o, 'path', xid), watcherType: oneOf(o, 'watcherType', WATCHER_TYPES, xid, 'any') };
+      return {
+        op,
+        path: str(o, 'path', xid),
+        watcherType: oneOf(o, 'watcherType', WATCHER_TYPES, xid, 'any'),
+      };
     case 'setWatches':
       return {
         op,
@@ -331,7 +346,8 @@ function resultFromJson(o: Json): Result {
   const r: Result = {};
   if (typeof o.path === 'string') r.path = o.path;
   if (o.stat !== undefined) r.stat = statFromJson(o.stat);
-  if (o.data !== undefined) r.data = o.data === null ? null : Buffer.from(o.data as string, 'base64');
+  if (o.data !== undefined)
+    r.data = o.data === null ? null : Buffer.from(o.data as string, 'base64');
   if (Array.isArray(o.children)) r.children = o.children as string[];
   if (typeof o.count === 'number') r.count = o.count;
   if (Array.isArray(o.paths)) r.paths = o.paths as string[];
@@ -347,8 +363,12 @@ function resultFromJson(o: Json): Result {
   }
   if (Array.isArray(o.readResults)) {
     r.readResults = (o.readResults as Json[]).map((e) => {
-      const entry: MultiReadResultEntry = { op: e.op as MultiReadResultEntry['op'], err: e.err as number };
-      if (e.data !== undefined) entry.data = e.data === null ? null : Buffer.from(e.data as string, 'base64');
+      const entry: MultiReadResultEntry = {
+        op: e.op as MultiReadResultEntry['op'],
+        err: e.err as number,
+      };
+      if (e.data !== undefined)
+        entry.data = e.data === null ? null : Buffer.from(e.data as string, 'base64');
       if (e.stat !== undefined) entry.stat = statFromJson(e.stat);
       if (Array.isArray(e.children)) entry.children = e.children as string[];
       return entry;
@@ -357,7 +377,10 @@ function resultFromJson(o: Json): Result {
   return r;
 }
 
-export function encodeServerFrame(frame: ServerFrame, errorName?: (code: number) => string): string {
+export function encodeServerFrame(
+  frame: ServerFrame,
+  errorName?: (code: number) => string,
+): string {
   switch (frame.type) {
     case 'connected': {
       const c = frame.connected;
@@ -427,7 +450,11 @@ export function decodeServerFrame(text: string): ServerFrame {
     case 'event':
       return {
         type: 'event',
-        event: { type: o.event as WatchEvent['type'], path: o.path as string, zxid: o.zxid as number },
+        event: {
+          type: o.event as WatchEvent['type'],
+          path: o.path as string,
+          zxid: o.zxid as number,
+        },
       };
     default:
       throw new FrameError(`unknown server message type ${String(o.type)}`);
@@ -437,12 +464,23 @@ export function decodeServerFrame(text: string): ServerFrame {
 function requestToJson(request: Request): Json {
   switch (request.op) {
     case 'create': {
-      const o: Json = { op: 'create', path: request.path, data: b64(request.data), mode: request.mode, acl: request.acl };
+      const o: Json = {
+        op: 'create',
+        path: request.path,
+        data: b64(request.data),
+        mode: request.mode,
+        acl: request.acl,
+      };
       if (request.ttlMs !== undefined) o.ttlMs = request.ttlMs;
       return o;
     }
     case 'setData':
-      return { op: 'setData', path: request.path, data: b64(request.data), version: request.version };
+      return {
+        op: 'setData',
+        path: request.path,
+        data: b64(request.data),
+        version: request.version,
+      };
     case 'auth':
       return { op: 'auth', scheme: request.scheme, auth: b64(request.auth) };
     case 'multi':

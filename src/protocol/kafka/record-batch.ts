@@ -458,7 +458,7 @@ export function varintSize(value: number): number {
 function writeVarint(buffer: Buffer, position: number, value: number): number {
   let z = zigzag(value);
   while (z >= 128) {
-    buffer[position++] = (z % 128) | 0x80;
+    buffer[position++] = z % 128 | 0x80;
     z = Math.floor(z / 128);
   }
   buffer[position++] = z;
@@ -597,7 +597,8 @@ export function buildRecordBatch(options: BuildBatchOptions): Buffer {
   const compression = options.compression ?? 'none';
   const body = compression === 'gzip' ? gzipSync(encoded) : encoded;
   let maxTimestamp = NO_TIMESTAMP;
-  for (const record of records) maxTimestamp = Math.max(maxTimestamp, record.timestamp ?? baseTimestamp);
+  for (const record of records)
+    maxTimestamp = Math.max(maxTimestamp, record.timestamp ?? baseTimestamp);
 
   const batch = Buffer.allocUnsafe(RECORD_BATCH_HEADER_BYTES + body.length);
   let attributes = Compression[compression];
@@ -636,8 +637,12 @@ function encodeRecords(records: readonly RecordInput[], baseTimestamp: number): 
     }));
     const timestampDelta = (record.timestamp ?? baseTimestamp) - baseTimestamp;
     let bodySize =
-      1 + varintSize(timestampDelta) + varintSize(offsetDelta) + nullableBytesSize(key) +
-      nullableBytesSize(value) + varintSize(headers.length);
+      1 +
+      varintSize(timestampDelta) +
+      varintSize(offsetDelta) +
+      nullableBytesSize(key) +
+      nullableBytesSize(value) +
+      varintSize(headers.length);
     for (const h of headers) bodySize += nullableBytesSize(h.key) + nullableBytesSize(h.value);
     return { key, value, headers, timestampDelta, offsetDelta, bodySize };
   });

@@ -74,7 +74,9 @@ export type DecodedRequest =
 // Conversions between jute records and messages.ts types.
 
 /** flags value → CreateMode name, e.g. 3 → ephemeral_sequential. */
-const MODE_BY_FLAGS = new Map<number, CreateModeName>(CREATE_MODE_NAMES.map((n) => [CreateMode[n], n]));
+const MODE_BY_FLAGS = new Map<number, CreateModeName>(
+  CREATE_MODE_NAMES.map((n) => [CreateMode[n], n]),
+);
 
 const WATCH_MODE_BY_CODE: ReadonlyMap<number, AddWatchMode> = new Map([
   [0, 'persistent'],
@@ -129,11 +131,14 @@ function aclFromRecord(acl: R.RecordOf<typeof R.ACL>): Acl {
  * array instead of a fresh one per request saves garbage, and lets the store's per-array
  * encoding cache (coordinator/store.ts) hit instead of re-encoding it for every node.
  */
-const OPEN_ACL_SHARED = Object.freeze([Object.freeze({ perms: 31, scheme: 'world', id: 'anyone' })]) as Acl[];
+const OPEN_ACL_SHARED = Object.freeze([
+  Object.freeze({ perms: 31, scheme: 'world', id: 'anyone' }),
+]) as Acl[];
 
 function aclListFromRecords(records: R.RecordOf<typeof R.ACL>[]): Acl[] {
   const only = records.length === 1 ? records[0] : undefined;
-  if (only && only.perms === 31 && only.id.scheme === 'world' && only.id.id === 'anyone') return OPEN_ACL_SHARED;
+  if (only && only.perms === 31 && only.id.scheme === 'world' && only.id.id === 'anyone')
+    return OPEN_ACL_SHARED;
   return records.map(aclFromRecord);
 }
 function aclToRecord(acl: Acl): R.RecordOf<typeof R.ACL> {
@@ -166,7 +171,10 @@ export function decodeConnectRequest(packet: Buffer): DecodedConnect {
   };
 }
 
-export function encodeConnectResponseFrame(response: ConnectResponse, withReadOnly: boolean): Buffer {
+export function encodeConnectResponseFrame(
+  response: ConnectResponse,
+  withReadOnly: boolean,
+): Buffer {
   const writer = new JuteWriter(64);
   R.writeConnectResponse(writer, {
     protocolVersion: response.protocolVersion,
@@ -284,7 +292,8 @@ function decodeBody(reader: JuteReader, opCode: number): Request {
     case OpCode.getChildren:
     case OpCode.getChildren2: {
       const r = R.readRecord(reader, R.PathWatchRequest);
-      const op = opCode === OpCode.exists ? 'exists' : opCode === OpCode.getData ? 'getData' : 'getChildren';
+      const op =
+        opCode === OpCode.exists ? 'exists' : opCode === OpCode.getData ? 'getData' : 'getChildren';
       return { op, path: r.path, watch: r.watch };
     }
     case OpCode.setData: {
@@ -314,14 +323,16 @@ function decodeBody(reader: JuteReader, opCode: number): Request {
     case OpCode.addWatch: {
       const r = R.readRecord(reader, R.AddWatchRequest);
       const mode = WATCH_MODE_BY_CODE.get(r.mode);
-      if (!mode) throw new Rejection(ErrorCode.BADARGUMENTS, false, `unknown addWatch mode ${r.mode}`);
+      if (!mode)
+        throw new Rejection(ErrorCode.BADARGUMENTS, false, `unknown addWatch mode ${r.mode}`);
       return { op: 'addWatch', path: r.path, mode };
     }
     case OpCode.removeWatches:
     case OpCode.checkWatches: {
       const r = R.readRecord(reader, R.RemoveWatchesRequest);
       const watcherType = WATCHER_TYPE_BY_CODE.get(r.type);
-      if (!watcherType) throw new Rejection(ErrorCode.BADARGUMENTS, false, `unknown watcher type ${r.type}`);
+      if (!watcherType)
+        throw new Rejection(ErrorCode.BADARGUMENTS, false, `unknown watcher type ${r.type}`);
       const op = opCode === OpCode.removeWatches ? 'removeWatches' : 'checkWatches';
       return { op, path: r.path, watcherType };
     }
@@ -330,7 +341,11 @@ function decodeBody(reader: JuteReader, opCode: number): Request {
       const r =
         opCode === OpCode.setWatches2
           ? R.readRecord(reader, R.SetWatches2)
-          : { ...R.readRecord(reader, R.SetWatches), persistentWatches: [], persistentRecursiveWatches: [] };
+          : {
+              ...R.readRecord(reader, R.SetWatches),
+              persistentWatches: [],
+              persistentRecursiveWatches: [],
+            };
       return {
         op: 'setWatches',
         relativeZxid: longToNumber(r.relativeZxid, 'relativeZxid'),
@@ -359,7 +374,11 @@ function decodeBody(reader: JuteReader, opCode: number): Request {
     default:
       // Unknown opcodes, and known ones we do not serve (sasl). ZooKeeper answers
       // Unimplemented and drops the connection; the session survives for a resume.
-      throw new Rejection(ErrorCode.UNIMPLEMENTED, true, `unsupported opcode ${opCodeName(opCode)}`);
+      throw new Rejection(
+        ErrorCode.UNIMPLEMENTED,
+        true,
+        `unsupported opcode ${opCodeName(opCode)}`,
+      );
   }
 }
 
@@ -440,7 +459,10 @@ function writeResponseBody(writer: JuteWriter, shape: ReplyShape, result: Result
     case OpCode.create2:
     case OpCode.createContainer:
     case OpCode.createTTL:
-      R.writeRecord(writer, R.Create2Response, { path: need(result.path, 'path', shape), stat: stat() });
+      R.writeRecord(writer, R.Create2Response, {
+        path: need(result.path, 'path', shape),
+        stat: stat(),
+      });
       return;
     case OpCode.exists:
     case OpCode.setData:
@@ -448,10 +470,15 @@ function writeResponseBody(writer: JuteWriter, shape: ReplyShape, result: Result
       R.writeRecord(writer, R.StatResponse, { stat: stat() });
       return;
     case OpCode.getData:
-      R.writeRecord(writer, R.GetDataResponse, { data: need(result.data, 'data', shape), stat: stat() });
+      R.writeRecord(writer, R.GetDataResponse, {
+        data: need(result.data, 'data', shape),
+        stat: stat(),
+      });
       return;
     case OpCode.getChildren:
-      R.writeRecord(writer, R.GetChildrenResponse, { children: need(result.children, 'children', shape) });
+      R.writeRecord(writer, R.GetChildrenResponse, {
+        children: need(result.children, 'children', shape),
+      });
       return;
     case OpCode.getChildren2:
       R.writeRecord(writer, R.GetChildren2Response, {
@@ -466,7 +493,9 @@ function writeResponseBody(writer: JuteWriter, shape: ReplyShape, result: Result
       });
       return;
     case OpCode.getEphemerals:
-      R.writeRecord(writer, R.GetChildrenResponse, { children: need(result.paths, 'paths', shape) });
+      R.writeRecord(writer, R.GetChildrenResponse, {
+        children: need(result.paths, 'paths', shape),
+      });
       return;
     case OpCode.getAllChildrenNumber:
       R.writeRecord(writer, R.GetAllChildrenNumberResponse, {
@@ -474,7 +503,9 @@ function writeResponseBody(writer: JuteWriter, shape: ReplyShape, result: Result
       });
       return;
     case OpCode.whoAmI:
-      R.writeRecord(writer, R.WhoAmIResponse, { clientInfo: need(result.clientInfo, 'clientInfo', shape) });
+      R.writeRecord(writer, R.WhoAmIResponse, {
+        clientInfo: need(result.clientInfo, 'clientInfo', shape),
+      });
       return;
     case OpCode.addWatch:
       // ZooKeeper answers addWatch with an ErrorResponse holding 0 [obs], not an empty body.
@@ -506,7 +537,12 @@ function writeMultiError(writer: JuteWriter, err: number): void {
  * every entry as an error entry: 0 for the ops before the failing one, its code, then -2
  * (RuntimeInconsistency) for the rest; and the reply header says err 0.
  */
-function writeMultiResponse(writer: JuteWriter, shape: ReplyShape, result: Result, failed: boolean): void {
+function writeMultiResponse(
+  writer: JuteWriter,
+  shape: ReplyShape,
+  result: Result,
+  failed: boolean,
+): void {
   const results = need(result.results, 'results', shape);
   const failedMulti = failed || results.some((entry) => entry.err !== 0 || entry.op === 'error');
   results.forEach((entry, i) => {
@@ -544,7 +580,8 @@ function writeMultiReadResponse(writer: JuteWriter, result: Result): void {
 export function encodeReplyFrame(args: ReplyFrameArgs): Buffer {
   const { shape, result } = args;
   const isMulti = shape.opCode === OpCode.multi || shape.opCode === OpCode.multiRead;
-  const multiFailure = isMulti && args.err !== 0 && (result.results ?? result.readResults) !== undefined;
+  const multiFailure =
+    isMulti && args.err !== 0 && (result.results ?? result.readResults) !== undefined;
   const writer = new JuteWriter();
   R.writeRecord(writer, R.ReplyHeader, {
     xid: args.xid,
@@ -671,7 +708,8 @@ function writeRequestBody(writer: JuteWriter, opCode: number, request: Request):
       return;
     case 'removeWatches':
     case 'checkWatches': {
-      const type = [...WATCHER_TYPE_BY_CODE].find(([, name]) => name === request.watcherType)?.[0] ?? 3;
+      const type =
+        [...WATCHER_TYPE_BY_CODE].find(([, name]) => name === request.watcherType)?.[0] ?? 3;
       R.writeRecord(writer, R.RemoveWatchesRequest, { path: request.path, type });
       return;
     }
@@ -710,7 +748,11 @@ export function defaultOpCode(request: Request): number {
 }
 
 /** A request frame as a client sends it: RequestHeader + record. */
-export function encodeRequestFrame(xid: number, request: Request, opCode = defaultOpCode(request)): Buffer {
+export function encodeRequestFrame(
+  xid: number,
+  request: Request,
+  opCode = defaultOpCode(request),
+): Buffer {
   const writer = new JuteWriter();
   R.writeRecord(writer, R.RequestHeader, { xid, type: opCode });
   writeRequestBody(writer, opCode, request);

@@ -101,7 +101,8 @@ export class FrameReader {
     const out: FrameReaderOutput[] = [];
     // Each step either consumes bytes and moves on, or returns false when it needs more.
     for (;;) {
-      const progressed = this.#state === 'GET_LENGTH' ? this.#getLength(out) : this.#getPayload(out);
+      const progressed =
+        this.#state === 'GET_LENGTH' ? this.#getLength(out) : this.#getPayload(out);
       if (!progressed || this.#isDone()) break;
     }
     if (this.#isDone()) {

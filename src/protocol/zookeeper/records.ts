@@ -260,7 +260,11 @@ export function readRecord<S extends Schema>(reader: JuteReader, schema: S): Rec
   return out as RecordOf<S>;
 }
 
-export function writeRecord<S extends Schema>(writer: JuteWriter, schema: S, value: RecordOf<S>): void {
+export function writeRecord<S extends Schema>(
+  writer: JuteWriter,
+  schema: S,
+  value: RecordOf<S>,
+): void {
   const fields = value as Record<string, unknown>;
   for (const [name, type] of schema) writeField(writer, type, fields[name]);
 }

@@ -8,21 +8,40 @@ import {
 
 const asObject = (m: Map<number, number[]>): Record<number, number[]> => Object.fromEntries(m);
 
-t.test('matches Kafka AdminRackAwareTest vector (brokers 0-4, 10 partitions, RF 3, start 0)', async (t) => {
-  const r = assignReplicasToBrokers({ brokerIds: [0, 1, 2, 3, 4], partitions: 10, replicationFactor: 3, fixedStartIndex: 0 });
-  t.ok(r.ok);
-  if (!r.ok) return;
-  t.same(asObject(r.assignment), {
-    0: [0, 1, 2], 1: [1, 2, 3], 2: [2, 3, 4], 3: [3, 4, 0], 4: [4, 0, 1],
-    5: [0, 2, 3], 6: [1, 3, 4], 7: [2, 4, 0], 8: [3, 0, 1], 9: [4, 1, 2],
-  });
-});
+t.test(
+  'matches Kafka AdminRackAwareTest vector (brokers 0-4, 10 partitions, RF 3, start 0)',
+  async (t) => {
+    const r = assignReplicasToBrokers({
+      brokerIds: [0, 1, 2, 3, 4],
+      partitions: 10,
+      replicationFactor: 3,
+      fixedStartIndex: 0,
+    });
+    t.ok(r.ok);
+    if (!r.ok) return;
+    t.same(asObject(r.assignment), {
+      0: [0, 1, 2],
+      1: [1, 2, 3],
+      2: [2, 3, 4],
+      3: [3, 4, 0],
+      4: [4, 0, 1],
+      5: [0, 2, 3],
+      6: [1, 3, 4],
+      7: [2, 4, 0],
+      8: [3, 0, 1],
+      9: [4, 1, 2],
+    });
+  },
+);
 
 t.test('the random source decides start index and shift, in that order', async (t) => {
   // n = 3 brokers: draws 0.4 -> index 1, then 0.9 -> shift 2.
   const draws = [0.4, 0.9];
   const r = assignReplicasToBrokers({
-    brokerIds: [3, 1, 2], partitions: 4, replicationFactor: 2, random: () => draws.shift() as number,
+    brokerIds: [3, 1, 2],
+    partitions: 4,
+    replicationFactor: 2,
+    random: () => draws.shift() as number,
   });
   t.ok(r.ok);
   if (!r.ok) return;
@@ -37,8 +56,13 @@ t.test('the random source decides start index and shift, in that order', async (
 
 t.test('every partition gets distinct brokers and leaders are spread evenly', async (t) => {
   let seed = 7;
-  const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const r = assignReplicasToBrokers({ brokerIds: [1, 2, 3, 4, 5, 6], partitions: 60, replicationFactor: 3, random });
+  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const r = assignReplicasToBrokers({
+    brokerIds: [1, 2, 3, 4, 5, 6],
+    partitions: 60,
+    replicationFactor: 3,
+    random,
+  });
   t.ok(r.ok);
   if (!r.ok) return;
   const leaders = new Map<number, number>();
@@ -50,25 +74,44 @@ t.test('every partition gets distinct brokers and leaders are spread evenly', as
 });
 
 t.test('errors are values with Kafka codes', async (t) => {
-  t.match(assignReplicasToBrokers({ brokerIds: [1], partitions: 0, replicationFactor: 1 }), { ok: false, errorCode: INVALID_PARTITIONS });
+  t.match(assignReplicasToBrokers({ brokerIds: [1], partitions: 0, replicationFactor: 1 }), {
+    ok: false,
+    errorCode: INVALID_PARTITIONS,
+  });
   t.match(assignReplicasToBrokers({ brokerIds: [1], partitions: 1, replicationFactor: 0 }), {
-    ok: false, errorCode: INVALID_REPLICATION_FACTOR,
+    ok: false,
+    errorCode: INVALID_REPLICATION_FACTOR,
   });
   t.match(assignReplicasToBrokers({ brokerIds: [1, 2], partitions: 1, replicationFactor: 3 }), {
-    ok: false, errorCode: INVALID_REPLICATION_FACTOR, message: /larger than available brokers: 2/,
+    ok: false,
+    errorCode: INVALID_REPLICATION_FACTOR,
+    message: /larger than available brokers: 2/,
   });
 });
 
 t.test('additional partitions continue the round-robin from partition 0', async (t) => {
-  const first = assignReplicasToBrokers({ brokerIds: [0, 1, 2, 3, 4], partitions: 10, replicationFactor: 3, fixedStartIndex: 0 });
+  const first = assignReplicasToBrokers({
+    brokerIds: [0, 1, 2, 3, 4],
+    partitions: 10,
+    replicationFactor: 3,
+    fixedStartIndex: 0,
+  });
   if (!first.ok) throw new Error('setup');
   const existing = new Map([...first.assignment].filter(([p]) => p < 5));
-  const added = assignAdditionalPartitions({ brokerIds: [0, 1, 2, 3, 4], existing, totalPartitions: 10 });
+  const added = assignAdditionalPartitions({
+    brokerIds: [0, 1, 2, 3, 4],
+    existing,
+    totalPartitions: 10,
+  });
   t.ok(added.ok);
   if (!added.ok) return;
-  t.same(asObject(added.assignment), { 5: [0, 2, 3], 6: [1, 3, 4], 7: [2, 4, 0], 8: [3, 0, 1], 9: [4, 1, 2] },
-    'same as creating the topic with 10 partitions at once');
+  t.same(
+    asObject(added.assignment),
+    { 5: [0, 2, 3], 6: [1, 3, 4], 7: [2, 4, 0], 8: [3, 0, 1], 9: [4, 1, 2] },
+    'same as creating the topic with 10 partitions at once',
+  );
   t.match(assignAdditionalPartitions({ brokerIds: [0, 1], existing, totalPartitions: 5 }), {
-    ok: false, errorCode: INVALID_PARTITIONS,
+    ok: false,
+    errorCode: INVALID_PARTITIONS,
   });
 });

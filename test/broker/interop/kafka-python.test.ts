@@ -35,16 +35,32 @@ print('consumed', len(values), values[0], values[-1])
 
 if (!available) {
   if (process.env.CI === 'true') t.fail('python3-kafka is not installed, and CI=true requires it');
-  else t.comment('python3-kafka is not installed: skipping the kafka-python interop test (apt-get install python3-kafka)');
+  else
+    t.comment(
+      'python3-kafka is not installed: skipping the kafka-python interop test (apt-get install python3-kafka)',
+    );
 } else {
   t.test('kafka-python: admin, produce, consume', async (t) => {
     const dir = t.testdir();
-    const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
+    const coordinator = await startCoordinatorProcess({
+      dataDir: `${dir}/coordinator`,
+      tickMs: 100,
+    });
     t.teardown(() => coordinator.kill('SIGKILL'));
     const port = await freePort();
     const broker = await spawnDaemon(
       'broker/cli.ts',
-      ['start', '--id', '1', '--port', String(port), '--coordinator', `127.0.0.1:${coordinator.port}`, '--data-dir', `${dir}/broker-1`],
+      [
+        'start',
+        '--id',
+        '1',
+        '--port',
+        String(port),
+        '--coordinator',
+        `127.0.0.1:${coordinator.port}`,
+        '--data-dir',
+        `${dir}/broker-1`,
+      ],
       'broker listening',
     );
     t.teardown(() => broker.kill('SIGKILL'));

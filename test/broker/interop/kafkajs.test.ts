@@ -10,19 +10,34 @@ import { startBroker } from '../server/harness.js';
 
 /** Key -> partition of 6, from NOTES.md i (Java's murmur2 & 0x7fffffff % 6). */
 const JAVA_PARTITION_OF_6: Record<string, number> = {
-  '0': 2, '1': 3, '128': 5, '16384': 2, abc: 3, kafka: 4, '100:48069': 3, '': 3,
+  '0': 2,
+  '1': 3,
+  '128': 5,
+  '16384': 2,
+  abc: 3,
+  kafka: 4,
+  '100:48069': 3,
+  '': 3,
 };
 
 t.test('kafkajs: create, produce with keys/headers/timestamps, consume, offsets', async (t) => {
   const broker = await startBroker(t, { groups: true });
-  const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'interop',
-    logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
+  const kafka = new Kafka({
+    brokers: [broker.bootstrap],
+    clientId: 'interop',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3, initialRetryTime: 50 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
 
-  t.ok(await admin.createTopics({ topics: [{ topic: 'keyed', numPartitions: 6 }],
-    waitForLeaders: true }));
+  t.ok(
+    await admin.createTopics({
+      topics: [{ topic: 'keyed', numPartitions: 6 }],
+      waitForLeaders: true,
+    }),
+  );
   const metadata = await admin.fetchTopicMetadata({ topics: ['keyed'] });
   t.equal(metadata.topics[0]!.partitions.length, 6);
   const cluster = await admin.describeCluster();
@@ -37,8 +52,12 @@ t.test('kafkajs: create, produce with keys/headers/timestamps, consume, offsets'
   const results = await producer.send({
     topic: 'keyed',
     acks: -1,
-    messages: keys.map((key, i) => ({ key, value: `value-${key}`,
-      timestamp: String(baseTimestamp + i), headers: { h: `header-${i}`, second: 'x' } })),
+    messages: keys.map((key, i) => ({
+      key,
+      value: `value-${key}`,
+      timestamp: String(baseTimestamp + i),
+      headers: { h: `header-${i}`, second: 'x' },
+    })),
   });
   t.ok(results.every((r) => r.errorCode === 0));
 
@@ -48,10 +67,12 @@ t.test('kafkajs: create, produce with keys/headers/timestamps, consume, offsets'
   t.teardown(() => consumer.disconnect());
   await consumer.subscribe({ topic: 'keyed', fromBeginning: true });
   const done = new Promise<void>((resolve) => {
-    void consumer.run({ eachMessage: async (payload) => {
-      received.push(payload);
-      if (received.length === keys.length) resolve();
-    } });
+    void consumer.run({
+      eachMessage: async (payload) => {
+        received.push(payload);
+        if (received.length === keys.length) resolve();
+      },
+    });
   });
   await done;
   await consumer.stop();
@@ -74,10 +95,14 @@ t.test('kafkajs: create, produce with keys/headers/timestamps, consume, offsets'
   const p3 = byTime.find((o) => o.partition === 3)!;
   t.equal(p3.offset, '2', 'partition 3: first record at or after the timestamp');
 
-  const configs = await admin.describeConfigs({ includeSynonyms: false,
-    resources: [{ type: 2, name: 'keyed', configNames: ['cleanup.policy'] }] });
-  t.same(configs.resources[0]!.configEntries.map((c) => [c.configName, c.configValue]),
-    [['cleanup.policy', 'delete']]);
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: 2, name: 'keyed', configNames: ['cleanup.policy'] }],
+  });
+  t.same(
+    configs.resources[0]!.configEntries.map((c) => [c.configName, c.configValue]),
+    [['cleanup.policy', 'delete']],
+  );
 
   await admin.createPartitions({ topicPartitions: [{ topic: 'keyed', count: 8 }] });
   t.equal((await admin.fetchTopicMetadata({ topics: ['keyed'] })).topics[0]!.partitions.length, 8);
@@ -87,8 +112,12 @@ t.test('kafkajs: create, produce with keys/headers/timestamps, consume, offsets'
 
 t.test('kafkajs: producing to a missing topic auto-creates it', async (t) => {
   const broker = await startBroker(t);
-  const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'auto',
-    logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 } });
+  const kafka = new Kafka({
+    brokers: [broker.bootstrap],
+    clientId: 'auto',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 50 },
+  });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   t.teardown(() => producer.disconnect());

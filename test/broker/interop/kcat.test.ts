@@ -28,26 +28,59 @@ if (!kcatAvailable) {
       controllerid: number;
       topics: { topic: string; partitions: { partition: number; leader: number }[] }[];
     };
-    t.same(metadata.brokers.map((b) => [b.id, b.name]), [[1, broker.bootstrap]]);
+    t.same(
+      metadata.brokers.map((b) => [b.id, b.name]),
+      [[1, broker.bootstrap]],
+    );
     t.equal(metadata.controllerid, 1);
     const kc = metadata.topics.find((x) => x.topic === 'kc')!;
-    t.same(kc.partitions.map((p) => [p.partition, p.leader]), [[0, 1], [1, 1], [2, 1]]);
+    t.same(
+      kc.partitions.map((p) => [p.partition, p.leader]),
+      [
+        [0, 1],
+        [1, 1],
+        [2, 1],
+      ],
+    );
 
     // librdkafka's default partitioner is consistent_random (CRC-32 of the key, NOTES.md i):
     // 'abc' -> 891568578 % 3 = 0, 'hello' -> 907060870 % 3 = 1, '0' -> 4108050209 % 3 = 2.
     const input = 'abc:first\nhello:second\n0:third\n';
     await runWithInput('kcat', [...base, '-P', '-t', 'kc', '-K', ':', '-H', 'origin=kcat'], input);
 
-    const consumed = await run('kcat', [...base, '-C', '-t', 'kc', '-o', 'beginning', '-e',
-      '-J', '-q']);
-    const records = consumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as {
-      partition: number; offset: number; key: string; payload: string; headers: string[];
-      tstype: string; ts: number;
-    });
+    const consumed = await run('kcat', [
+      ...base,
+      '-C',
+      '-t',
+      'kc',
+      '-o',
+      'beginning',
+      '-e',
+      '-J',
+      '-q',
+    ]);
+    const records = consumed.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            partition: number;
+            offset: number;
+            key: string;
+            payload: string;
+            headers: string[];
+            tstype: string;
+            ts: number;
+          },
+      );
     const byKey = new Map(records.map((r) => [r.key, r]));
     t.equal(records.length, 3);
-    t.same([byKey.get('abc')?.partition, byKey.get('hello')?.partition, byKey.get('0')?.partition],
-      [0, 1, 2], 'CRC-32 partitioning');
+    t.same(
+      [byKey.get('abc')?.partition, byKey.get('hello')?.partition, byKey.get('0')?.partition],
+      [0, 1, 2],
+      'CRC-32 partitioning',
+    );
     t.equal(byKey.get('hello')?.payload, 'second');
     t.same(byKey.get('0')?.headers, ['origin', 'kcat']);
     t.equal(byKey.get('abc')?.tstype, 'create');
@@ -56,9 +89,24 @@ if (!kcatAvailable) {
 
   t.test('kcat: producing to an unknown topic without auto-create fails', async (t) => {
     const broker = await startBroker(t, { config: { autoCreateTopicsEnable: false } });
-    const result = await runWithInput('kcat', ['-b', broker.bootstrap, '-P', '-t', 'missing',
-      '-X', 'message.timeout.ms=1500', '-X', 'topic.metadata.refresh.interval.ms=100'], 'x\n')
-      .then(() => 'delivered', (err: { stderr?: string }) => err.stderr ?? 'failed');
+    const result = await runWithInput(
+      'kcat',
+      [
+        '-b',
+        broker.bootstrap,
+        '-P',
+        '-t',
+        'missing',
+        '-X',
+        'message.timeout.ms=1500',
+        '-X',
+        'topic.metadata.refresh.interval.ms=100',
+      ],
+      'x\n',
+    ).then(
+      () => 'delivered',
+      (err: { stderr?: string }) => err.stderr ?? 'failed',
+    );
     t.match(result, /Unknown topic|UNKNOWN_TOPIC|timed out|not available/i);
   });
 }

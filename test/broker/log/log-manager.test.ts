@@ -16,7 +16,10 @@ function start(logDirs: string[], overrides: Partial<LogConfig> = {}, clock = ne
 function produce(count: number, timestamp = 1_700_000_000_000): Buffer {
   return buildRecordBatch({
     baseTimestamp: timestamp,
-    records: Array.from({ length: count }, (_, i) => ({ value: 'x'.repeat(100), timestamp: timestamp + i })),
+    records: Array.from({ length: count }, (_, i) => ({
+      value: 'x'.repeat(100),
+      timestamp: timestamp + i,
+    })),
   });
 }
 
@@ -37,13 +40,20 @@ t.test('logs are spread over log.dirs and found again after a clean restart', as
   for (const dir of dirs) {
     t.ok(fs.existsSync(path.join(dir, CLEAN_SHUTDOWN_FILE)), 'clean shutdown marker written');
   }
-  t.equal(fs.readFileSync(path.join(dirs[0]!, 'recovery-point-offset-checkpoint'), 'utf8'), '0\n1\norders 0 100\n');
-  t.equal(fs.readFileSync(path.join(dirs[1]!, 'log-start-offset-checkpoint'), 'utf8'), '0\n1\norders 1 0\n');
+  t.equal(
+    fs.readFileSync(path.join(dirs[0]!, 'recovery-point-offset-checkpoint'), 'utf8'),
+    '0\n1\norders 0 100\n',
+  );
+  t.equal(
+    fs.readFileSync(path.join(dirs[1]!, 'log-start-offset-checkpoint'), 'utf8'),
+    '0\n1\norders 1 0\n',
+  );
 
   const again = start(dirs, { segmentBytes: 5000 });
   t.equal(again.getLog(orders0)?.logEndOffset, 100);
   t.equal(again.getLog(orders1)?.logEndOffset, 10);
-  for (const dir of dirs) t.notOk(fs.existsSync(path.join(dir, CLEAN_SHUTDOWN_FILE)), 'marker consumed at start-up');
+  for (const dir of dirs)
+    t.notOk(fs.existsSync(path.join(dir, CLEAN_SHUTDOWN_FILE)), 'marker consumed at start-up');
   await again.shutdown();
 });
 
@@ -56,11 +66,17 @@ t.test('without the marker, segments after the recovery point are recovered', as
   manager.checkpointRecoveryPoints();
   log.appendAsLeader(produce(10), { leaderEpoch: 0 });
   // kill -9: no shutdown. The last write was torn.
-  fs.appendFileSync(path.join(dir, 'orders-0', '00000000000000000000.log'), produce(10).subarray(0, 300));
+  fs.appendFileSync(
+    path.join(dir, 'orders-0', '00000000000000000000.log'),
+    produce(10).subarray(0, 300),
+  );
   const restarted = start([dir]);
   const recovered = restarted.getLog(orders0)!;
   t.equal(recovered.logEndOffset, 20, 'both complete batches kept (a write(2) survives kill -9)');
-  t.match(recovered.appendAsLeader(produce(1), { leaderEpoch: 1 }), { ok: true, info: { firstOffset: 20 } });
+  t.match(recovered.appendAsLeader(produce(1), { leaderEpoch: 1 }), {
+    ok: true,
+    info: { firstOffset: 20 },
+  });
   await restarted.shutdown();
 });
 
@@ -75,34 +91,54 @@ t.test('retention runs over every log and checkpoints the new log start offsets'
   log.appendAsLeader(produce(10, clock.nowMs()), { leaderEpoch: 0 });
   t.ok(manager.runRetention() > 0);
   t.equal(log.logStartOffset, 100);
-  t.equal(fs.readFileSync(path.join(dir, 'log-start-offset-checkpoint'), 'utf8'), '0\n1\norders 0 100\n');
+  t.equal(
+    fs.readFileSync(path.join(dir, 'log-start-offset-checkpoint'), 'utf8'),
+    '0\n1\norders 0 100\n',
+  );
   await manager.shutdown();
   const again = start([dir], { segmentBytes: 3000, retentionMs: 60_000 }, clock);
   t.equal(again.getLog(orders0)?.logStartOffset, 100);
   await again.shutdown();
 });
 
-t.test('deleteLog removes the partition; a half-done deletion is finished at start-up', async (t) => {
-  const dir = t.testdir();
-  const manager = start([dir]);
-  manager.getOrCreateLog(orders0).appendAsLeader(produce(5), { leaderEpoch: 0 });
-  t.ok(manager.deleteLog(orders0));
-  t.notOk(manager.deleteLog(orders0));
-  t.same(fs.readdirSync(dir).filter((n) => n.startsWith('orders')), []);
-  fs.mkdirSync(path.join(dir, 'orders-3.0123abcd-delete'));
-  await manager.shutdown();
-  start([dir]);
-  t.notOk(fs.existsSync(path.join(dir, 'orders-3.0123abcd-delete')));
-});
+t.test(
+  'deleteLog removes the partition; a half-done deletion is finished at start-up',
+  async (t) => {
+    const dir = t.testdir();
+    const manager = start([dir]);
+    manager.getOrCreateLog(orders0).appendAsLeader(produce(5), { leaderEpoch: 0 });
+    t.ok(manager.deleteLog(orders0));
+    t.notOk(manager.deleteLog(orders0));
+    t.same(
+      fs.readdirSync(dir).filter((n) => n.startsWith('orders')),
+      [],
+    );
+    fs.mkdirSync(path.join(dir, 'orders-3.0123abcd-delete'));
+    await manager.shutdown();
+    start([dir]);
+    t.notOk(fs.existsSync(path.join(dir, 'orders-3.0123abcd-delete')));
+  },
+);
 
 t.test('high watermarks round-trip through replication-offset-checkpoint', async (t) => {
   const dir = t.testdir();
   const manager = start([dir]);
   manager.getOrCreateLog(orders0);
   manager.getOrCreateLog(orders1);
-  manager.checkpointHighWatermarks(new Map([['orders 0', 42], ['orders 1', 7]]));
-  t.equal(fs.readFileSync(path.join(dir, 'replication-offset-checkpoint'), 'utf8').split('\n')[1], '2');
-  t.same([...manager.readHighWatermarks()].sort(), [['orders 0', 42], ['orders 1', 7]]);
+  manager.checkpointHighWatermarks(
+    new Map([
+      ['orders 0', 42],
+      ['orders 1', 7],
+    ]),
+  );
+  t.equal(
+    fs.readFileSync(path.join(dir, 'replication-offset-checkpoint'), 'utf8').split('\n')[1],
+    '2',
+  );
+  t.same([...manager.readHighWatermarks()].sort(), [
+    ['orders 0', 42],
+    ['orders 1', 7],
+  ]);
   await manager.shutdown();
 });
 

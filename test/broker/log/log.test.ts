@@ -3,13 +3,27 @@ import * as path from 'node:path';
 import t from 'tap';
 import { ManualClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/logger.js';
-import { Log, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, parsePartitionDirName, partitionDirName } from '../../../broker/log/log.js';
+import {
+  Log,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  parsePartitionDirName,
+  partitionDirName,
+} from '../../../broker/log/log.js';
 import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
-import { buildRecordBatch, decodeRecords, readBatches } from '../../../src/protocol/kafka/record-batch.js';
+import {
+  buildRecordBatch,
+  decodeRecords,
+  readBatches,
+} from '../../../src/protocol/kafka/record-batch.js';
 
 const logger = silentLogger();
 
-function openLog(dir: string, overrides: Partial<LogConfig> = {}, more: { clock?: ManualClock; clean?: boolean; recoveryPoint?: number } = {}) {
+function openLog(
+  dir: string,
+  overrides: Partial<LogConfig> = {},
+  more: { clock?: ManualClock; clean?: boolean; recoveryPoint?: number } = {},
+) {
   return Log.open({
     dir,
     topicPartition: { topic: 'orders', partition: 0 },
@@ -25,7 +39,11 @@ function openLog(dir: string, overrides: Partial<LogConfig> = {}, more: { clock?
 function produce(count: number, timestamp = 1_700_000_000_000, tag = 'r'): Buffer {
   return buildRecordBatch({
     baseTimestamp: timestamp,
-    records: Array.from({ length: count }, (_, i) => ({ key: `${tag}${i}`, value: 'x'.repeat(100), timestamp: timestamp + i })),
+    records: Array.from({ length: count }, (_, i) => ({
+      key: `${tag}${i}`,
+      value: 'x'.repeat(100),
+      timestamp: timestamp + i,
+    })),
   });
 }
 
@@ -51,26 +69,48 @@ t.test('partition directory names', async (t) => {
   t.equal(parsePartitionDirName('lost+found'), undefined);
 });
 
-t.test('appendAsLeader assigns offsets from the log end offset and stamps the leader epoch', async (t) => {
-  const log = openLog(t.testdir());
-  const first = log.appendAsLeader(produce(3), { leaderEpoch: 4 });
-  t.match(first, { ok: true, info: { firstOffset: 0, lastOffset: 2, batchCount: 1, logAppendTimeMs: -1 } });
-  const two = Buffer.concat([produce(2), produce(5)]); // one request, two batches
-  const second = log.appendAsLeader(two, { leaderEpoch: 4 });
-  t.match(second, { ok: true, info: { firstOffset: 3, lastOffset: 9, batchCount: 2 } });
-  t.equal(log.logEndOffset, 10);
-  const read = log.read({ fetchOffset: 0, maxBytes: 1 << 20 });
-  const batches = read.ok ? readBatches(read.records).batches : [];
-  t.same(batches.map((b) => [b.baseOffset, b.lastOffset, b.partitionLeaderEpoch]), [[0, 2, 4], [3, 4, 4], [5, 9, 4]]);
-  t.same(readAll(log).map((r) => r.offset), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-});
+t.test(
+  'appendAsLeader assigns offsets from the log end offset and stamps the leader epoch',
+  async (t) => {
+    const log = openLog(t.testdir());
+    const first = log.appendAsLeader(produce(3), { leaderEpoch: 4 });
+    t.match(first, {
+      ok: true,
+      info: { firstOffset: 0, lastOffset: 2, batchCount: 1, logAppendTimeMs: -1 },
+    });
+    const two = Buffer.concat([produce(2), produce(5)]); // one request, two batches
+    const second = log.appendAsLeader(two, { leaderEpoch: 4 });
+    t.match(second, { ok: true, info: { firstOffset: 3, lastOffset: 9, batchCount: 2 } });
+    t.equal(log.logEndOffset, 10);
+    const read = log.read({ fetchOffset: 0, maxBytes: 1 << 20 });
+    const batches = read.ok ? readBatches(read.records).batches : [];
+    t.same(
+      batches.map((b) => [b.baseOffset, b.lastOffset, b.partitionLeaderEpoch]),
+      [
+        [0, 2, 4],
+        [3, 4, 4],
+        [5, 9, 4],
+      ],
+    );
+    t.same(
+      readAll(log).map((r) => r.offset),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+  },
+);
 
 t.test('appendAsLeader rejects bad input with Kafka error codes and writes nothing', async (t) => {
   const log = openLog(t.testdir(), { maxMessageBytes: 2000 });
   const corrupt = produce(1);
   corrupt[corrupt.length - 1]! ^= 1;
-  t.match(log.appendAsLeader(corrupt, { leaderEpoch: 0 }), { ok: false, error: { error: 'CORRUPT_MESSAGE', errorCode: 2 } });
-  t.match(log.appendAsLeader(produce(30), { leaderEpoch: 0 }), { ok: false, error: { error: 'MESSAGE_TOO_LARGE', errorCode: 10 } });
+  t.match(log.appendAsLeader(corrupt, { leaderEpoch: 0 }), {
+    ok: false,
+    error: { error: 'CORRUPT_MESSAGE', errorCode: 2 },
+  });
+  t.match(log.appendAsLeader(produce(30), { leaderEpoch: 0 }), {
+    ok: false,
+    error: { error: 'MESSAGE_TOO_LARGE', errorCode: 10 },
+  });
   const good = produce(1);
   t.match(log.appendAsLeader(Buffer.concat([good, good.subarray(0, 20)]), { leaderEpoch: 0 }), {
     ok: false,
@@ -78,13 +118,19 @@ t.test('appendAsLeader rejects bad input with Kafka error codes and writes nothi
   });
   t.equal(log.logEndOffset, 0);
   t.equal(log.size, 0);
-  t.match(log.appendAsLeader(Buffer.alloc(0), { leaderEpoch: 0 }), { ok: true, info: { firstOffset: -1, batchCount: 0 } });
+  t.match(log.appendAsLeader(Buffer.alloc(0), { leaderEpoch: 0 }), {
+    ok: true,
+    info: { firstOffset: -1, batchCount: 0 },
+  });
 });
 
 t.test('LogAppendTime topics get the broker time', async (t) => {
   const clock = new ManualClock(1_800_000_000_000);
   const log = openLog(t.testdir(), { messageTimestampType: 'LogAppendTime' }, { clock });
-  t.match(log.appendAsLeader(produce(2), { leaderEpoch: 0 }), { ok: true, info: { logAppendTimeMs: 1_800_000_000_000 } });
+  t.match(log.appendAsLeader(produce(2), { leaderEpoch: 0 }), {
+    ok: true,
+    info: { logAppendTimeMs: 1_800_000_000_000 },
+  });
   t.ok(readAll(log).every((r) => r.timestamp === 1_800_000_000_000));
 });
 
@@ -95,15 +141,26 @@ t.test('read: fetch offsets, maxOffset bound and OFFSET_OUT_OF_RANGE', async (t)
   t.ok(bounded.ok);
   if (bounded.ok) {
     const batches = readBatches(bounded.records).batches;
-    t.same([batches[0]!.baseOffset, batches[batches.length - 1]!.lastOffset], [20, 59], 'stops below the high watermark');
+    t.same(
+      [batches[0]!.baseOffset, batches[batches.length - 1]!.lastOffset],
+      [20, 59],
+      'stops below the high watermark',
+    );
     t.equal(bounded.logEndOffset, 100);
   }
   const atEnd = log.read({ fetchOffset: 100, maxBytes: 1000 });
   t.ok(atEnd.ok && atEnd.records.length === 0, 'fetch at the end: empty');
   const atBound = log.read({ fetchOffset: 60, maxBytes: 1000, maxOffset: 60 });
   t.ok(atBound.ok && atBound.records.length === 0, 'fetch at the high watermark: empty');
-  t.match(log.read({ fetchOffset: 101, maxBytes: 1000 }), { ok: false, error: 'OFFSET_OUT_OF_RANGE', errorCode: 1 });
-  t.match(log.read({ fetchOffset: -1, maxBytes: 1000 }), { ok: false, error: 'OFFSET_OUT_OF_RANGE' });
+  t.match(log.read({ fetchOffset: 101, maxBytes: 1000 }), {
+    ok: false,
+    error: 'OFFSET_OUT_OF_RANGE',
+    errorCode: 1,
+  });
+  t.match(log.read({ fetchOffset: -1, maxBytes: 1000 }), {
+    ok: false,
+    error: 'OFFSET_OUT_OF_RANGE',
+  });
 });
 
 t.test('rolls by segment size; reads span segments', async (t) => {
@@ -113,14 +170,25 @@ t.test('rolls by segment size; reads span segments', async (t) => {
   t.ok(log.segmentCount >= 5, `${log.segmentCount} segments`);
   const bases = log.segmentBaseOffsets;
   t.equal(bases[0], 0);
-  t.ok(bases.every((b) => b % 10 === 0), 'segments start at batch boundaries');
-  for (const base of bases) t.ok(fs.existsSync(path.join(dir, `${String(base).padStart(20, '0')}.log`)));
-  t.same(readAll(log).map((r) => r.offset), Array.from({ length: 200 }, (_, i) => i));
+  t.ok(
+    bases.every((b) => b % 10 === 0),
+    'segments start at batch boundaries',
+  );
+  for (const base of bases)
+    t.ok(fs.existsSync(path.join(dir, `${String(base).padStart(20, '0')}.log`)));
+  t.same(
+    readAll(log).map((r) => r.offset),
+    Array.from({ length: 200 }, (_, i) => i),
+  );
   // A read at a segment's last batch continues into the next segment on the next fetch.
   const r = log.read({ fetchOffset: bases[1]!, maxBytes: 1 << 20 });
   t.ok(r.ok && readBatches(r.records).batches[0]!.baseOffset === bases[1]);
   await log.flushedRolledSegments();
-  t.equal(log.recoveryPoint, bases[bases.length - 1], 'rolled segments are fsynced; recovery point follows');
+  t.equal(
+    log.recoveryPoint,
+    bases[bases.length - 1],
+    'rolled segments are fsynced; recovery point follows',
+  );
 });
 
 t.test('rolls by time (record timestamps, as Kafka; the clock when there are none)', async (t) => {
@@ -159,7 +227,10 @@ t.test('reopens after a clean close without rescanning', async (t) => {
   t.equal(reopened.logEndOffset, 400);
   t.same(reopened.segmentBaseOffsets, bases);
   t.equal(reopened.recoveryPoint, 400);
-  t.match(reopened.appendAsLeader(produce(1), { leaderEpoch: 1 }), { ok: true, info: { firstOffset: 400 } });
+  t.match(reopened.appendAsLeader(produce(1), { leaderEpoch: 1 }), {
+    ok: true,
+    info: { firstOffset: 400 },
+  });
   t.equal(readAll(reopened).length, 401);
 });
 
@@ -171,10 +242,17 @@ t.test('after an unclean shutdown, recovery truncates a torn tail', async (t) =>
   // Simulate kill -9 mid-write: no close, a partial batch at the end of the active segment.
   const active = path.join(dir, `${String(bases[bases.length - 1]).padStart(20, '0')}.log`);
   fs.appendFileSync(active, produce(10).subarray(0, 700));
-  const recovered = openLog(dir, { segmentBytes: 20_000 }, { clean: false, recoveryPoint: bases[bases.length - 1]! });
+  const recovered = openLog(
+    dir,
+    { segmentBytes: 20_000 },
+    { clean: false, recoveryPoint: bases[bases.length - 1]! },
+  );
   t.equal(recovered.logEndOffset, 400);
   t.equal(readAll(recovered).length, 400);
-  t.match(recovered.appendAsLeader(produce(1), { leaderEpoch: 1 }), { ok: true, info: { firstOffset: 400 } });
+  t.match(recovered.appendAsLeader(produce(1), { leaderEpoch: 1 }), {
+    ok: true,
+    info: { firstOffset: 400 },
+  });
 });
 
 t.test('recovery of a corrupt segment deletes the segments after it', async (t) => {
@@ -187,7 +265,11 @@ t.test('recovery of a corrupt segment deletes the segments after it', async (t) 
   const fd = fs.openSync(second, 'r+');
   fs.writeSync(fd, Buffer.from([0xff, 0xee]), 0, 2, 3000); // flip bytes inside a batch
   fs.closeSync(fd);
-  const recovered = openLog(dir, { segmentBytes: 20_000 }, { clean: false, recoveryPoint: bases[1]! });
+  const recovered = openLog(
+    dir,
+    { segmentBytes: 20_000 },
+    { clean: false, recoveryPoint: bases[1]! },
+  );
   t.same(recovered.segmentBaseOffsets, [bases[0], bases[1]]);
   t.ok(recovered.logEndOffset > bases[1]! && recovered.logEndOffset < bases[2]!);
   t.equal(readAll(recovered).length, recovered.logEndOffset);
@@ -195,7 +277,8 @@ t.test('recovery of a corrupt segment deletes the segments after it', async (t) 
 
 t.test('offsetForTimestamp: earliest, latest and by time', async (t) => {
   const log = openLog(t.testdir(), { segmentBytes: 5000 });
-  for (let i = 0; i < 20; i++) log.appendAsLeader(produce(10, 1_000_000 + i * 1000), { leaderEpoch: 0 });
+  for (let i = 0; i < 20; i++)
+    log.appendAsLeader(produce(10, 1_000_000 + i * 1000), { leaderEpoch: 0 });
   t.same(log.offsetForTimestamp(EARLIEST_TIMESTAMP), { offset: 0, timestamp: -1 });
   t.same(log.offsetForTimestamp(LATEST_TIMESTAMP), { offset: 200, timestamp: -1 });
   t.same(log.offsetForTimestamp(1_007_005), { offset: 75, timestamp: 1_007_005 });
@@ -210,8 +293,14 @@ t.test('truncateTo drops later offsets, across segments', async (t) => {
   log.truncateTo(70);
   t.equal(log.logEndOffset, 70);
   t.ok(log.segmentBaseOffsets.every((b) => b <= 70));
-  t.same(readAll(log).map((r) => r.offset), Array.from({ length: 70 }, (_, i) => i));
-  t.match(log.appendAsLeader(produce(10, 1_700_000_000_000, 'new'), { leaderEpoch: 1 }), { ok: true, info: { firstOffset: 70 } });
+  t.same(
+    readAll(log).map((r) => r.offset),
+    Array.from({ length: 70 }, (_, i) => i),
+  );
+  t.match(log.appendAsLeader(produce(10, 1_700_000_000_000, 'new'), { leaderEpoch: 1 }), {
+    ok: true,
+    info: { firstOffset: 70 },
+  });
   t.equal(readAll(log, 70)[0]!.key!.toString(), 'new0');
   log.truncateFullyAndStartAt(500);
   t.same([log.logStartOffset, log.logEndOffset, log.segmentCount], [500, 500, 1]);
@@ -225,29 +314,47 @@ t.test('appendAsFollower keeps the leader offsets and epochs', async (t) => {
   t.ok(fetched.ok);
   if (!fetched.ok) return;
   const follower = openLog(t.testdir());
-  t.match(follower.appendAsFollower(Buffer.from(fetched.records)), { ok: true, info: { firstOffset: 0, lastOffset: 9 } });
-  const batches = readBatches((follower.read({ fetchOffset: 0, maxBytes: 1 << 20 }) as { records: Buffer }).records).batches;
-  t.same(batches.map((b) => b.partitionLeaderEpoch), [3, 4]);
-  t.match(follower.appendAsFollower(Buffer.from(fetched.records)), { ok: false, error: { error: 'UNEXPECTED_APPEND_OFFSET' } });
+  t.match(follower.appendAsFollower(Buffer.from(fetched.records)), {
+    ok: true,
+    info: { firstOffset: 0, lastOffset: 9 },
+  });
+  const batches = readBatches(
+    (follower.read({ fetchOffset: 0, maxBytes: 1 << 20 }) as { records: Buffer }).records,
+  ).batches;
+  t.same(
+    batches.map((b) => b.partitionLeaderEpoch),
+    [3, 4],
+  );
+  t.match(follower.appendAsFollower(Buffer.from(fetched.records)), {
+    ok: false,
+    error: { error: 'UNEXPECTED_APPEND_OFFSET' },
+  });
 });
 
 t.test('retention by time and by size, bounded by the high watermark', async (t) => {
   const clock = new ManualClock(1_700_000_000_000);
   const log = openLog(t.testdir(), { segmentBytes: 5000, retentionMs: 60_000 }, { clock });
-  for (let i = 0; i < 20; i++) log.appendAsLeader(produce(10, clock.nowMs() + i * 10_000), { leaderEpoch: 0 });
+  for (let i = 0; i < 20; i++)
+    log.appendAsLeader(produce(10, clock.nowMs() + i * 10_000), { leaderEpoch: 0 });
   const before = log.segmentBaseOffsets;
   const now = clock.nowMs() + 200_000; // last batch is 10 s old; batch i is 200-10i s old
   t.equal(log.deleteOldSegments({ nowMs: now, highWatermark: 0 }), 0, 'nothing below HW 0');
   const deleted = log.deleteOldSegments({ nowMs: now });
   t.ok(deleted > 0);
   t.equal(log.logStartOffset, log.segmentBaseOffsets[0]);
-  t.ok(log.segmentBaseOffsets[0]! > 0 && log.segmentBaseOffsets[0]! <= 140, 'kept segments with records < 60 s old');
+  t.ok(
+    log.segmentBaseOffsets[0]! > 0 && log.segmentBaseOffsets[0]! <= 140,
+    'kept segments with records < 60 s old',
+  );
   t.same(log.segmentBaseOffsets, before.slice(deleted));
   t.match(log.read({ fetchOffset: 0, maxBytes: 100 }), { ok: false, error: 'OFFSET_OUT_OF_RANGE' });
 
   log.config = { ...log.config, retentionMs: -1, retentionBytes: 5000 };
   log.deleteOldSegments({ nowMs: now });
-  t.ok(log.size - log.activeSegment.size <= 5000 && log.size > 0, `size ${log.size} near retention.bytes`);
+  t.ok(
+    log.size - log.activeSegment.size <= 5000 && log.size > 0,
+    `size ${log.size} near retention.bytes`,
+  );
 
   // Everything expired: a fresh active segment is rolled so the log is never segment-less.
   log.config = { ...log.config, retentionMs: 1, retentionBytes: -1 };

@@ -4,7 +4,11 @@ import t from 'tap';
 import { OffsetIndex } from '../../../broker/log/offset-index.js';
 
 const open = (dir: string, maxIndexBytes = 1024) =>
-  new OffsetIndex({ path: path.join(dir, '00000000000000000100.index'), baseOffset: 100, maxIndexBytes });
+  new OffsetIndex({
+    path: path.join(dir, '00000000000000000100.index'),
+    baseOffset: 100,
+    maxIndexBytes,
+  });
 
 t.test('lookup returns the greatest entry <= target, or the segment start', async (t) => {
   const index = open(t.testdir());
@@ -27,23 +31,26 @@ t.test('entries must increase in both offset and position', async (t) => {
   t.throws(() => index.append(111, 4000), /invariant/);
 });
 
-t.test('a preallocated index is trimmed on close and reloads with exactly its entries', async (t) => {
-  const dir = t.testdir();
-  const index = open(dir);
-  index.preallocate();
-  const file = path.join(dir, '00000000000000000100.index');
-  t.equal(fs.statSync(file).size, 1024, 'preallocated to maxIndexBytes');
-  index.append(110, 4000);
-  index.append(120, 8000);
-  index.persist(false);
-  // A crash here leaves two entries followed by zeros: the loader stops at the zeros.
-  const crashed = open(dir);
-  t.equal(crashed.entryCount, 2);
-  t.same(crashed.lookup(125), { offset: 120, position: 8000 });
-  index.trimToValidSize();
-  t.equal(fs.statSync(file).size, 16, 'trimmed to 2 entries x 8 bytes');
-  t.equal(open(dir).entryCount, 2);
-});
+t.test(
+  'a preallocated index is trimmed on close and reloads with exactly its entries',
+  async (t) => {
+    const dir = t.testdir();
+    const index = open(dir);
+    index.preallocate();
+    const file = path.join(dir, '00000000000000000100.index');
+    t.equal(fs.statSync(file).size, 1024, 'preallocated to maxIndexBytes');
+    index.append(110, 4000);
+    index.append(120, 8000);
+    index.persist(false);
+    // A crash here leaves two entries followed by zeros: the loader stops at the zeros.
+    const crashed = open(dir);
+    t.equal(crashed.entryCount, 2);
+    t.same(crashed.lookup(125), { offset: 120, position: 8000 });
+    index.trimToValidSize();
+    t.equal(fs.statSync(file).size, 16, 'trimmed to 2 entries x 8 bytes');
+    t.equal(open(dir).entryCount, 2);
+  },
+);
 
 t.test('truncateTo removes entries at and after the offset, on disk too', async (t) => {
   const dir = t.testdir();

@@ -9,10 +9,7 @@ import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { SocketServer, type RequestHandler } from '../../../broker/network/socket-server.js';
 import { advertisedApiVersions } from '../../../src/protocol/kafka/api-keys.js';
-import {
-  decodeResponse,
-  encodeRequestFrame,
-} from '../../../src/protocol/kafka/codec.js';
+import { decodeResponse, encodeRequestFrame } from '../../../src/protocol/kafka/codec.js';
 import { FrameReader } from '../../../src/protocol/kafka/frame-reader.js';
 import { silentLogger } from '../../../src/logger.js';
 
@@ -64,8 +61,12 @@ t.test('kafkajs admin connects: ApiVersions handshake and Metadata', async (t) =
       topics: [],
     };
   });
-  const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], clientId: 'socket-test',
-    logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    brokers: [`127.0.0.1:${port}`],
+    clientId: 'socket-test',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   const cluster = await admin.describeCluster();
@@ -86,10 +87,14 @@ t.test('pipelined requests are answered in order', async (t) => {
     for (const chunk of encodeRequestFrame(
       { apiKey: 12, apiVersion: 3, correlationId, clientId: 'c' },
       { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null },
-    )) client.socket.write(chunk);
+    ))
+      client.socket.write(chunk);
   }
   await client.waitFor(() => client.frames.length === 3);
-  t.same(client.frames.map((f) => decodeResponse(12, 3, f).correlationId), [0, 1, 2]);
+  t.same(
+    client.frames.map((f) => decodeResponse(12, 3, f).correlationId),
+    [0, 1, 2],
+  );
   client.socket.destroy();
 });
 

@@ -81,17 +81,24 @@ export class RawClient {
       this.#waiting.push((frame) => resolve(decodeResponse(apiKey, apiVersion, frame).body));
     });
     for (const chunk of encodeRequestFrame(
-      { apiKey, apiVersion, correlationId, clientId: 'raw-test' }, body)) {
+      { apiKey, apiVersion, correlationId, clientId: 'raw-test' },
+      body,
+    )) {
       this.#socket.write(chunk);
     }
     return response;
   }
 
   /** Sends a request that gets no response (acks=0). */
-  sendOneWay<K extends ApiKey>(apiKey: K, apiVersion: number,
-    body: Encodable<RequestBodyByApiKey[K]>): void {
+  sendOneWay<K extends ApiKey>(
+    apiKey: K,
+    apiVersion: number,
+    body: Encodable<RequestBodyByApiKey[K]>,
+  ): void {
     for (const chunk of encodeRequestFrame(
-      { apiKey, apiVersion, correlationId: this.#correlationId++, clientId: 'raw-test' }, body)) {
+      { apiKey, apiVersion, correlationId: this.#correlationId++, clientId: 'raw-test' },
+      body,
+    )) {
       this.#socket.write(chunk);
     }
   }
@@ -133,8 +140,11 @@ export class TestController implements ControllerAdmin {
       if (this.topics.has(topic.name)) {
         results.push({ name: topic.name, errorCode: 36, errorMessage: 'already exists' });
       } else if (topic.replicationFactor > 1) {
-        results.push({ name: topic.name, errorCode: 38,
-          errorMessage: 'replication factor larger than the number of brokers' });
+        results.push({
+          name: topic.name,
+          errorCode: 38,
+          errorMessage: 'replication factor larger than the number of brokers',
+        });
       } else {
         results.push({ name: topic.name, errorCode: 0 });
         if (!validateOnly) {
@@ -152,9 +162,7 @@ export class TestController implements ControllerAdmin {
     return names.map((name) => ({ name, errorCode: 0 }));
   }
 
-  async createPartitions(
-    topics: { name: string; count: number }[],
-  ): Promise<TopicResult[]> {
+  async createPartitions(topics: { name: string; count: number }[]): Promise<TopicResult[]> {
     for (const t of topics) this.topics.get(t.name)!.partitions = t.count;
     setTimeout(() => void this.publish(topics.map((t) => t.name)), 5);
     return topics.map((t) => ({ name: t.name, errorCode: 0 }));
@@ -162,8 +170,7 @@ export class TestController implements ControllerAdmin {
 
   async autoCreateTopic(name: string): Promise<void> {
     if (this.topics.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS');
-    await this.createTopics([{ name, numPartitions: 1, replicationFactor: 1, configs: {} }],
-      false);
+    await this.createTopics([{ name, numPartitions: 1, replicationFactor: 1, configs: {} }], false);
   }
 
   /** Creates a topic and waits until the broker has been told about it. */
@@ -178,32 +185,58 @@ export class TestController implements ControllerAdmin {
       const topic = this.topics.get(name)!;
       if (options.bumpEpoch) topic.leaderEpoch++;
       return Array.from({ length: topic.partitions }, (_, partitionIndex) => ({
-        topicName: name, partitionIndex, controllerEpoch: this.controllerEpoch,
-        leader: BROKER_ID, leaderEpoch: topic.leaderEpoch, isr: [BROKER_ID],
-        partitionEpoch: 0, replicas: [BROKER_ID], isNew: true,
+        topicName: name,
+        partitionIndex,
+        controllerEpoch: this.controllerEpoch,
+        leader: BROKER_ID,
+        leaderEpoch: topic.leaderEpoch,
+        isr: [BROKER_ID],
+        partitionEpoch: 0,
+        replicas: [BROKER_ID],
+        isNew: true,
       }));
     });
     const leaderAndIsr = await this.client.send(4, 2, {
-      controllerId: BROKER_ID, controllerEpoch: this.controllerEpoch, brokerEpoch: -1n,
-      topicStates: names.map((name) => ({ topicName: name,
-        partitionStates: states.filter((s) => s.topicName === name) })),
+      controllerId: BROKER_ID,
+      controllerEpoch: this.controllerEpoch,
+      brokerEpoch: -1n,
+      topicStates: names.map((name) => ({
+        topicName: name,
+        partitionStates: states.filter((s) => s.topicName === name),
+      })),
       liveLeaders: [{ brokerId: BROKER_ID, hostName: '127.0.0.1', port: this.port }],
     });
-    const updateMetadata = await this.sendUpdateMetadata(states.map((s) => ({ ...s,
-      zkVersion: 0, offlineReplicas: [] })));
+    const updateMetadata = await this.sendUpdateMetadata(
+      states.map((s) => ({ ...s, zkVersion: 0, offlineReplicas: [] })),
+    );
     return { leaderAndIsr, updateMetadata };
   }
 
-  sendUpdateMetadata(partitionStates: Encodable<
-    RequestBodyByApiKey[6]['topicStates'][number]['partitionStates'][number] &
-    { topicName: string }>[]) {
+  sendUpdateMetadata(
+    partitionStates: Encodable<
+      RequestBodyByApiKey[6]['topicStates'][number]['partitionStates'][number] & {
+        topicName: string;
+      }
+    >[],
+  ) {
     const names = [...new Set(partitionStates.map((s) => s.topicName!))];
     return this.client.send(6, 5, {
-      controllerId: BROKER_ID, controllerEpoch: this.controllerEpoch, brokerEpoch: -1n,
-      topicStates: names.map((topicName) => ({ topicName,
-        partitionStates: partitionStates.filter((s) => s.topicName === topicName) })),
-      liveBrokers: [{ id: BROKER_ID, endpoints: [{ port: this.port, host: '127.0.0.1',
-        listener: 'PLAINTEXT', securityProtocol: 0 }], rack: null }],
+      controllerId: BROKER_ID,
+      controllerEpoch: this.controllerEpoch,
+      brokerEpoch: -1n,
+      topicStates: names.map((topicName) => ({
+        topicName,
+        partitionStates: partitionStates.filter((s) => s.topicName === topicName),
+      })),
+      liveBrokers: [
+        {
+          id: BROKER_ID,
+          endpoints: [
+            { port: this.port, host: '127.0.0.1', listener: 'PLAINTEXT', securityProtocol: 0 },
+          ],
+          rack: null,
+        },
+      ],
     });
   }
 
@@ -212,15 +245,33 @@ export class TestController implements ControllerAdmin {
     const doomed = names.map((name) => ({ name, partitions: this.topics.get(name)!.partitions }));
     for (const name of names) this.topics.delete(name);
     await this.client.send(5, 3, {
-      controllerId: BROKER_ID, controllerEpoch: this.controllerEpoch, brokerEpoch: -1n,
-      topicStates: doomed.map((t) => ({ topicName: t.name,
+      controllerId: BROKER_ID,
+      controllerEpoch: this.controllerEpoch,
+      brokerEpoch: -1n,
+      topicStates: doomed.map((t) => ({
+        topicName: t.name,
         partitionStates: Array.from({ length: t.partitions }, (_, partitionIndex) => ({
-          partitionIndex, leaderEpoch: -2, deletePartition: true })) })),
+          partitionIndex,
+          leaderEpoch: -2,
+          deletePartition: true,
+        })),
+      })),
     });
-    await this.sendUpdateMetadata(doomed.flatMap((t) => Array.from({ length: t.partitions },
-      (_, partitionIndex) => ({ topicName: t.name, partitionIndex,
-        controllerEpoch: this.controllerEpoch, leader: -2, leaderEpoch: 0, isr: [],
-        zkVersion: 0, replicas: [], offlineReplicas: [] }))));
+    await this.sendUpdateMetadata(
+      doomed.flatMap((t) =>
+        Array.from({ length: t.partitions }, (_, partitionIndex) => ({
+          topicName: t.name,
+          partitionIndex,
+          controllerEpoch: this.controllerEpoch,
+          leader: -2,
+          leaderEpoch: 0,
+          isr: [],
+          zkVersion: 0,
+          replicas: [],
+          offlineReplicas: [],
+        })),
+      ),
+    );
   }
 }
 
@@ -263,17 +314,40 @@ export async function startBroker(
   const logger = silentLogger();
   const defaults = logConfig(options.logConfig);
   const config = testConfig({ logDefaults: defaults, ...options.config });
-  const logManager = LogManager.startup({ logDirs: [logDir], defaultConfig: defaults,
-    clock: systemClock, logger });
+  const logManager = LogManager.startup({
+    logDirs: [logDir],
+    defaultConfig: defaults,
+    clock: systemClock,
+    logger,
+  });
   const metadataCache = new MetadataCache({ clusterId: CLUSTER_ID });
-  const replicaManager = new ReplicaManager({ brokerId: BROKER_ID, logManager, metadataCache,
-    minInsyncReplicas: () => config.minInsyncReplicas, clock: systemClock, logger });
+  const replicaManager = new ReplicaManager({
+    brokerId: BROKER_ID,
+    logManager,
+    metadataCache,
+    minInsyncReplicas: () => config.minInsyncReplicas,
+    clock: systemClock,
+    logger,
+  });
   const controller = new TestController();
   const extraHandlers = options.groups === true ? groupStandIn(controller) : undefined;
-  const handler = createKafkaApis({ brokerId: BROKER_ID, config, logManager, metadataCache,
-    replicaManager, controllerAdmin: controller, logger, extraHandlers });
-  const server = new SocketServer({ host: '127.0.0.1', port: 0,
-    advertised: brokerAdvertisedApis(), handler, logger });
+  const handler = createKafkaApis({
+    brokerId: BROKER_ID,
+    config,
+    logManager,
+    metadataCache,
+    replicaManager,
+    controllerAdmin: controller,
+    logger,
+    extraHandlers,
+  });
+  const server = new SocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    advertised: brokerAdvertisedApis(),
+    handler,
+    logger,
+  });
   const port = await server.listen();
   controller.port = port;
   controller.client = await RawClient.connect(port);
@@ -285,8 +359,15 @@ export async function startBroker(
     fs.rmSync(logDir, { recursive: true, force: true });
   });
   await controller.sendUpdateMetadata([]);
-  return { port, bootstrap: `127.0.0.1:${port}`, controller, replicaManager, metadataCache,
-    logManager, logDir };
+  return {
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    controller,
+    replicaManager,
+    metadataCache,
+    logManager,
+    logDir,
+  };
 }
 
 /**
@@ -298,32 +379,56 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
   let assignment: Buffer = Buffer.alloc(0);
   let generation = 0;
   return {
-    10: () => ({ errorCode: 0, nodeId: BROKER_ID, host: '127.0.0.1', port: address.port,
-      coordinators: [] }),
+    10: () => ({
+      errorCode: 0,
+      nodeId: BROKER_ID,
+      host: '127.0.0.1',
+      port: address.port,
+      coordinators: [],
+    }),
     11: (request) => {
       const body = request.body as RequestBodyByApiKey[11];
       const memberId = body.memberId !== '' ? body.memberId : 'member-1';
       generation++;
       const protocol = body.protocols[0]!;
-      return { errorCode: 0, generationId: generation, protocolType: body.protocolType,
-        protocolName: protocol.name, leader: memberId, memberId,
-        members: [{ memberId, groupInstanceId: null, metadata: protocol.metadata }] };
+      return {
+        errorCode: 0,
+        generationId: generation,
+        protocolType: body.protocolType,
+        protocolName: protocol.name,
+        leader: memberId,
+        memberId,
+        members: [{ memberId, groupInstanceId: null, metadata: protocol.metadata }],
+      };
     },
     14: (request) => {
       const body = request.body as RequestBodyByApiKey[14];
       const mine = body.assignments.find((a) => a.memberId === body.memberId);
       if (mine !== undefined) assignment = mine.assignment;
-      return { errorCode: 0, protocolType: body.protocolType, protocolName: body.protocolName,
-        assignment };
+      return {
+        errorCode: 0,
+        protocolType: body.protocolType,
+        protocolName: body.protocolName,
+        assignment,
+      };
     },
     12: () => ({ errorCode: 0 }),
     13: () => ({ errorCode: 0, members: [] }),
     9: (request) => {
       const body = request.body as RequestBodyByApiKey[9];
-      return { errorCode: 0, topics: body.topics!.map((topic) => ({ name: topic.name,
-        partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex,
-          committedOffset: committed.get(`${topic.name} ${partitionIndex}`) ?? -1n,
-          committedLeaderEpoch: -1, metadata: '', errorCode: 0 })) })) };
+      return {
+        errorCode: 0,
+        topics: body.topics!.map((topic) => ({
+          name: topic.name,
+          partitions: topic.partitionIndexes.map((partitionIndex) => ({
+            partitionIndex,
+            committedOffset: committed.get(`${topic.name} ${partitionIndex}`) ?? -1n,
+            committedLeaderEpoch: -1,
+            metadata: '',
+            errorCode: 0,
+          })),
+        })),
+      };
     },
     8: (request) => {
       const body = request.body as RequestBodyByApiKey[8];
@@ -332,9 +437,15 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
           committed.set(`${topic.name} ${p.partitionIndex}`, p.committedOffset);
         }
       }
-      return { topics: body.topics.map((topic) => ({ name: topic.name,
-        partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex,
-          errorCode: 0 })) })) };
+      return {
+        topics: body.topics.map((topic) => ({
+          name: topic.name,
+          partitions: topic.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: 0,
+          })),
+        })),
+      };
     },
   };
 }

@@ -5,29 +5,73 @@
  * DescribeConfigs. Client interop (kafkajs, kcat) is in test/broker/interop/.
  */
 import t from 'tap';
-import { buildRecordBatch, decodeRecords, readBatches } from '../../../src/protocol/kafka/record-batch.js';
+import {
+  buildRecordBatch,
+  decodeRecords,
+  readBatches,
+} from '../../../src/protocol/kafka/record-batch.js';
 import { RawClient, startBroker, BROKER_ID, CLUSTER_ID } from './harness.js';
 
 const batch = (values: string[], timestamp = 1_700_000_000_000) =>
-  buildRecordBatch({ records: values.map((value, i) => ({ key: `k${i}`, value,
-    timestamp: timestamp + i })) });
+  buildRecordBatch({
+    records: values.map((value, i) => ({ key: `k${i}`, value, timestamp: timestamp + i })),
+  });
 
-function produce(client: RawClient, topic: string, partition: number, records: Buffer,
-  acks = 1, version = 7) {
-  return client.send(0, version, { transactionalId: null, acks, timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+function produce(
+  client: RawClient,
+  topic: string,
+  partition: number,
+  records: Buffer,
+  acks = 1,
+  version = 7,
+) {
+  return client.send(0, version, {
+    transactionalId: null,
+    acks,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  });
 }
 
-function fetch(client: RawClient, topic: string, partition: number, fetchOffset: bigint,
-  options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; partitionMaxBytes?: number;
-    version?: number; sessionId?: number; sessionEpoch?: number } = {}) {
+function fetch(
+  client: RawClient,
+  topic: string,
+  partition: number,
+  fetchOffset: bigint,
+  options: {
+    maxWaitMs?: number;
+    minBytes?: number;
+    maxBytes?: number;
+    partitionMaxBytes?: number;
+    version?: number;
+    sessionId?: number;
+    sessionEpoch?: number;
+  } = {},
+) {
   return client.send(1, options.version ?? 11, {
-    replicaId: -1, maxWaitMs: options.maxWaitMs ?? 0, minBytes: options.minBytes ?? 1,
-    maxBytes: options.maxBytes ?? 52428800, isolationLevel: 0,
-    sessionId: options.sessionId ?? 0, sessionEpoch: options.sessionEpoch ?? -1,
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset,
-      logStartOffset: -1n, partitionMaxBytes: options.partitionMaxBytes ?? 1048576 }] }],
-    forgottenTopicsData: [], rackId: '',
+    replicaId: -1,
+    maxWaitMs: options.maxWaitMs ?? 0,
+    minBytes: options.minBytes ?? 1,
+    maxBytes: options.maxBytes ?? 52428800,
+    isolationLevel: 0,
+    sessionId: options.sessionId ?? 0,
+    sessionEpoch: options.sessionEpoch ?? -1,
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset,
+            logStartOffset: -1n,
+            partitionMaxBytes: options.partitionMaxBytes ?? 1048576,
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
   });
 }
 
@@ -48,10 +92,19 @@ t.test('produce then fetch: offsets assigned, records intact, HW = LEO', async (
   t.equal(p.lastStableOffset, 4n);
   t.equal(p.logStartOffset, 0n);
   const batches = readBatches(p.records!).batches;
-  t.same(batches.map((b) => b.baseOffset), [0, 3]);
+  t.same(
+    batches.map((b) => b.baseOffset),
+    [0, 3],
+  );
   const records = batches.flatMap((b) => decodeRecords(b));
-  t.same(records.map((r) => r.value?.toString()), ['a', 'b', 'c', 'd']);
-  t.same(records.map((r) => r.key?.toString()), ['k0', 'k1', 'k2', 'k0']);
+  t.same(
+    records.map((r) => r.value?.toString()),
+    ['a', 'b', 'c', 'd'],
+  );
+  t.same(
+    records.map((r) => r.key?.toString()),
+    ['k0', 'k1', 'k2', 'k0'],
+  );
   t.equal(records[1]!.timestamp, 1_700_000_000_001);
 });
 
@@ -61,8 +114,8 @@ t.test('produce errors are per partition', async (t) => {
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const code = async (topic: string, partition: number, records: Buffer, acks = 1) =>
-    (await produce(client, topic, partition, records, acks)).responses[0]!
-      .partitionResponses[0]!.errorCode;
+    (await produce(client, topic, partition, records, acks)).responses[0]!.partitionResponses[0]!
+      .errorCode;
 
   const corrupt = batch(['hello']);
   corrupt[corrupt.length - 1]! ^= 0xff; // a bit flip inside the CRC-covered records
@@ -81,10 +134,26 @@ t.test('a partition led elsewhere answers NOT_LEADER_OR_FOLLOWER', async (t) => 
   c.topics.set('moved', { partitions: 1, leaderEpoch: 0 });
   // Broker 2 leads; we are a follower.
   const response = await c.client.send(4, 2, {
-    controllerId: 1, controllerEpoch: 1, brokerEpoch: -1n,
-    topicStates: [{ topicName: 'moved', partitionStates: [{ partitionIndex: 0,
-      controllerEpoch: 1, leader: 2, leaderEpoch: 3, isr: [2, 1], partitionEpoch: 0,
-      replicas: [2, 1], isNew: true }] }],
+    controllerId: 1,
+    controllerEpoch: 1,
+    brokerEpoch: -1n,
+    topicStates: [
+      {
+        topicName: 'moved',
+        partitionStates: [
+          {
+            partitionIndex: 0,
+            controllerEpoch: 1,
+            leader: 2,
+            leaderEpoch: 3,
+            isr: [2, 1],
+            partitionEpoch: 0,
+            replicas: [2, 1],
+            isNew: true,
+          },
+        ],
+      },
+    ],
     liveLeaders: [],
   });
   t.equal(response.partitionErrors[0]!.errorCode, 0);
@@ -102,15 +171,25 @@ t.test('acks=0: no response, and failures close the connection', async (t) => {
   await broker.controller.createTopic('fire', 1);
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
-  client.sendOneWay(0, 7, { transactionalId: null, acks: 0, timeoutMs: 1000,
-    topicData: [{ name: 'fire', partitionData: [{ index: 0, records: batch(['x', 'y']) }] }] });
+  client.sendOneWay(0, 7, {
+    transactionalId: null,
+    acks: 0,
+    timeoutMs: 1000,
+    topicData: [{ name: 'fire', partitionData: [{ index: 0, records: batch(['x', 'y']) }] }],
+  });
   // The next response on the connection is the Fetch's: nothing came for the Produce.
   const fetched = await fetch(client, 'fire', 0, 0n);
   t.equal(fetched.responses[0]!.partitions[0]!.highWatermark, 2n);
   let closed = false;
-  client.socket.on('close', () => { closed = true; });
-  client.sendOneWay(0, 7, { transactionalId: null, acks: 0, timeoutMs: 1000,
-    topicData: [{ name: 'unknown', partitionData: [{ index: 0, records: batch(['x']) }] }] });
+  client.socket.on('close', () => {
+    closed = true;
+  });
+  client.sendOneWay(0, 7, {
+    transactionalId: null,
+    acks: 0,
+    timeoutMs: 1000,
+    topicData: [{ name: 'unknown', partitionData: [{ index: 0, records: batch(['x']) }] }],
+  });
   for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
   t.ok(closed, 'the broker closed the connection');
 });
@@ -120,7 +199,10 @@ t.test('fetch: long poll returns as soon as data arrives, or at max_wait_ms', as
   await broker.controller.createTopic('poll', 1);
   const consumer = await RawClient.connect(broker.port);
   const producer = await RawClient.connect(broker.port);
-  t.teardown(() => { consumer.close(); producer.close(); });
+  t.teardown(() => {
+    consumer.close();
+    producer.close();
+  });
 
   let started = Date.now();
   const empty = await fetch(consumer, 'poll', 0, 0n, { maxWaitMs: 300 });
@@ -134,9 +216,13 @@ t.test('fetch: long poll returns as soon as data arrives, or at max_wait_ms', as
   const woken = await pending;
   const tookMs = Date.now() - started;
   t.ok(tookMs >= 140 && tookMs < 2000, `answered when data arrived (${tookMs} ms)`);
-  const records = readBatches(woken.responses[0]!.partitions[0]!.records!).batches
-    .flatMap((b) => decodeRecords(b));
-  t.same(records.map((r) => r.value?.toString()), ['wake up']);
+  const records = readBatches(woken.responses[0]!.partitions[0]!.records!).batches.flatMap((b) =>
+    decodeRecords(b),
+  );
+  t.same(
+    records.map((r) => r.value?.toString()),
+    ['wake up'],
+  );
   t.equal(broker.replicaManager.fetchPurgatory.watched, 0, 'nothing left in the purgatory');
 
   // min_bytes larger than one small batch: the second batch completes it.
@@ -156,11 +242,16 @@ t.test('fetch: limits, out of range, sessions', async (t) => {
   t.teardown(() => client.close());
   for (let i = 0; i < 5; i++) await produce(client, 'limits', 0, batch([`record-${i}`.repeat(10)]));
   const one = await fetch(client, 'limits', 0, 0n, { partitionMaxBytes: 10 });
-  t.equal(readBatches(one.responses[0]!.partitions[0]!.records!).batches.length, 1,
-    'the first batch is returned whole even above the limit');
+  t.equal(
+    readBatches(one.responses[0]!.partitions[0]!.records!).batches.length,
+    1,
+    'the first batch is returned whole even above the limit',
+  );
   const middle = await fetch(client, 'limits', 0, 2n);
-  t.same(readBatches(middle.responses[0]!.partitions[0]!.records!).batches
-    .map((b) => b.baseOffset), [2, 3, 4]);
+  t.same(
+    readBatches(middle.responses[0]!.partitions[0]!.records!).batches.map((b) => b.baseOffset),
+    [2, 3, 4],
+  );
   const out = await fetch(client, 'limits', 0, 99n);
   t.equal(out.responses[0]!.partitions[0]!.errorCode, 1, 'OFFSET_OUT_OF_RANGE');
   const atEnd = await fetch(client, 'limits', 0, 5n);
@@ -184,10 +275,26 @@ t.test('list offsets: earliest, latest, by timestamp', async (t) => {
   t.teardown(() => client.close());
   await produce(client, 'times', 0, batch(['a', 'b'], 1000));
   await produce(client, 'times', 0, batch(['c', 'd'], 5000));
-  const list = async (timestamp: bigint, version = 5) => (await client.send(2, version, {
-    replicaId: -1, isolationLevel: 0, topics: [{ name: 'times', partitions: [{
-      partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }] }))
-    .topics[0]!.partitions[0]!;
+  const list = async (timestamp: bigint, version = 5) =>
+    (
+      await client.send(2, version, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [
+          {
+            name: 'times',
+            partitions: [
+              {
+                partitionIndex: 0,
+                currentLeaderEpoch: -1,
+                timestamp,
+                maxNumOffsets: 1,
+              },
+            ],
+          },
+        ],
+      })
+    ).topics[0]!.partitions[0]!;
   t.equal((await list(-2n)).offset, 0n);
   t.equal((await list(-1n)).offset, 4n);
   t.equal((await list(-1n)).leaderEpoch, 0);
@@ -204,18 +311,44 @@ t.test('metadata: brokers, controller, cluster id, auto-creation, errors', async
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const all = await client.send(3, 9, { topics: null, allowAutoTopicCreation: true });
-  t.same(all.brokers.map((b) => [b.nodeId, b.host, b.port]), [[BROKER_ID, '127.0.0.1', broker.port]]);
+  t.same(
+    all.brokers.map((b) => [b.nodeId, b.host, b.port]),
+    [[BROKER_ID, '127.0.0.1', broker.port]],
+  );
   t.equal(all.controllerId, BROKER_ID);
   t.equal(all.clusterId, CLUSTER_ID);
-  t.same(all.topics.map((topic) => topic.name), ['existing']);
-  t.same(all.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId, p.replicaNodes,
-    p.isrNodes]), [[0, 1, [1], [1]], [1, 1, [1], [1]], [2, 1, [1], [1]]]);
+  t.same(
+    all.topics.map((topic) => topic.name),
+    ['existing'],
+  );
+  t.same(
+    all.topics[0]!.partitions.map((p) => [
+      p.partitionIndex,
+      p.leaderId,
+      p.replicaNodes,
+      p.isrNodes,
+    ]),
+    [
+      [0, 1, [1], [1]],
+      [1, 1, [1], [1]],
+      [2, 1, [1], [1]],
+    ],
+  );
 
   const v0All = await client.send(3, 0, { topics: [] });
-  t.same(v0All.topics.map((topic) => topic.name), ['existing'], 'v0: empty list means all');
+  t.same(
+    v0All.topics.map((topic) => topic.name),
+    ['existing'],
+    'v0: empty list means all',
+  );
 
-  const ask = async (name: string, allow = true) => (await client.send(3, 9, {
-    topics: [{ name }], allowAutoTopicCreation: allow })).topics[0]!;
+  const ask = async (name: string, allow = true) =>
+    (
+      await client.send(3, 9, {
+        topics: [{ name }],
+        allowAutoTopicCreation: allow,
+      })
+    ).topics[0]!;
   t.equal((await ask('no-auto', false)).errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION');
   t.equal((await ask('bad name!')).errorCode, 17, 'INVALID_TOPIC_EXCEPTION');
   t.equal((await ask('..')).errorCode, 17);
@@ -234,9 +367,19 @@ t.test('metadata: brokers, controller, cluster id, auto-creation, errors', async
 t.test('metadata: dead leaders and offline replicas', async (t) => {
   const broker = await startBroker(t);
   const c = broker.controller;
-  await c.sendUpdateMetadata([{ topicName: 'split', partitionIndex: 0, controllerEpoch: 1,
-    leader: 3, leaderEpoch: 2, isr: [3, 1], zkVersion: 0, replicas: [3, 1],
-    offlineReplicas: [3] }]);
+  await c.sendUpdateMetadata([
+    {
+      topicName: 'split',
+      partitionIndex: 0,
+      controllerEpoch: 1,
+      leader: 3,
+      leaderEpoch: 2,
+      isr: [3, 1],
+      zkVersion: 0,
+      replicas: [3, 1],
+      offlineReplicas: [3],
+    },
+  ]);
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const v9 = (await client.send(3, 9, { topics: [{ name: 'split' }] })).topics[0]!;
@@ -255,8 +398,11 @@ t.test('control requests: controller and leader epoch fencing', async (t) => {
   const rm = broker.replicaManager;
   t.equal(rm.getPartition(tp)?.leaderEpoch, 0);
   const again = await c.publish(['fenced']);
-  t.equal(again.leaderAndIsr.partitionErrors[0]!.errorCode, 11,
-    'same leader epoch: STALE_CONTROLLER_EPOCH');
+  t.equal(
+    again.leaderAndIsr.partitionErrors[0]!.errorCode,
+    11,
+    'same leader epoch: STALE_CONTROLLER_EPOCH',
+  );
   const bumped = await c.publish(['fenced'], { bumpEpoch: true });
   t.equal(bumped.leaderAndIsr.partitionErrors[0]!.errorCode, 0);
   t.equal(rm.getPartition(tp)?.leaderEpoch, 1);
@@ -270,106 +416,260 @@ t.test('control requests: controller and leader epoch fencing', async (t) => {
   t.equal(rm.getPartition(tp)?.leaderEpoch, 2, 'nothing changed');
   c.controllerEpoch = 5;
 
-  const stop = await c.client.send(5, 3, { controllerId: 1, controllerEpoch: 5,
-    brokerEpoch: -1n, topicStates: [{ topicName: 'fenced',
-      partitionStates: [{ partitionIndex: 0, leaderEpoch: 1, deletePartition: true }] }] });
+  const stop = await c.client.send(5, 3, {
+    controllerId: 1,
+    controllerEpoch: 5,
+    brokerEpoch: -1n,
+    topicStates: [
+      {
+        topicName: 'fenced',
+        partitionStates: [{ partitionIndex: 0, leaderEpoch: 1, deletePartition: true }],
+      },
+    ],
+  });
   t.equal(stop.partitionErrors[0]!.errorCode, 74, 'older leader epoch: FENCED_LEADER_EPOCH');
   t.ok(rm.getPartition(tp), 'still hosted');
 
-  const notReplica = await c.client.send(4, 2, { controllerId: 1, controllerEpoch: 5,
-    brokerEpoch: -1n, topicStates: [{ topicName: 'elsewhere', partitionStates: [{
-      partitionIndex: 0, controllerEpoch: 5, leader: 2, leaderEpoch: 0, isr: [2],
-      partitionEpoch: 0, replicas: [2] }] }], liveLeaders: [] });
+  const notReplica = await c.client.send(4, 2, {
+    controllerId: 1,
+    controllerEpoch: 5,
+    brokerEpoch: -1n,
+    topicStates: [
+      {
+        topicName: 'elsewhere',
+        partitionStates: [
+          {
+            partitionIndex: 0,
+            controllerEpoch: 5,
+            leader: 2,
+            leaderEpoch: 0,
+            isr: [2],
+            partitionEpoch: 0,
+            replicas: [2],
+          },
+        ],
+      },
+    ],
+    liveLeaders: [],
+  });
   t.equal(notReplica.partitionErrors[0]!.errorCode, 3, 'not in the replica list');
 
   const log = broker.logManager.getLog(tp)!;
-  const del = await c.client.send(5, 3, { controllerId: 1, controllerEpoch: 5,
-    brokerEpoch: -1n, topicStates: [{ topicName: 'fenced',
-      partitionStates: [{ partitionIndex: 0, leaderEpoch: -2, deletePartition: true }] }] });
+  const del = await c.client.send(5, 3, {
+    controllerId: 1,
+    controllerEpoch: 5,
+    brokerEpoch: -1n,
+    topicStates: [
+      {
+        topicName: 'fenced',
+        partitionStates: [{ partitionIndex: 0, leaderEpoch: -2, deletePartition: true }],
+      },
+    ],
+  });
   t.equal(del.partitionErrors[0]!.errorCode, 0);
   t.equal(rm.getPartition(tp), undefined, 'no longer hosted');
   t.equal(broker.logManager.getLog(tp), undefined, 'log deleted');
   t.ok(log.dir);
 });
 
-t.test('older control request versions: LeaderAndIsr v0, UpdateMetadata v0, StopReplica v0', async (t) => {
-  const broker = await startBroker(t);
-  const c = broker.controller;
-  const lai = await c.client.send(4, 0, { controllerId: 1, controllerEpoch: 1,
-    ungroupedPartitionStates: [{ topicName: 'old', partitionIndex: 0, controllerEpoch: 1,
-      leader: 1, leaderEpoch: 0, isr: [1], partitionEpoch: 0, replicas: [1] }],
-    liveLeaders: [{ brokerId: 1, hostName: '127.0.0.1', port: broker.port }] });
-  t.equal(lai.partitionErrors[0]!.errorCode, 0);
-  const um = await c.client.send(6, 0, { controllerId: 1, controllerEpoch: 1,
-    ungroupedPartitionStates: [{ topicName: 'old', partitionIndex: 0, controllerEpoch: 1,
-      leader: 1, leaderEpoch: 0, isr: [1], zkVersion: 0, replicas: [1] }],
-    liveBrokers: [{ id: 1, v0Host: '127.0.0.1', v0Port: broker.port }] });
-  t.equal(um.errorCode, 0);
-  t.equal(broker.metadataCache.snapshot.brokers.get(1)?.port, broker.port);
-  const lai7 = await c.client.send(4, 7, { controllerId: 1, controllerEpoch: 1, type: 0,
-    topicStates: [{ topicName: 'new', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
-      partitionStates: [{ partitionIndex: 0, controllerEpoch: 1, leader: 1, leaderEpoch: 0,
-        isr: [1], partitionEpoch: 0, replicas: [1] }] }], liveLeaders: [] });
-  t.equal(lai7.topics[0]!.partitionErrors[0]!.errorCode, 0, 'v7 answers by topic id');
-  const stop = await c.client.send(5, 0, { controllerId: 1, controllerEpoch: 1,
-    deletePartitions: false, ungroupedPartitions: [{ topicName: 'old', partitionIndex: 0 }] });
-  t.equal(stop.partitionErrors[0]!.errorCode, 0);
-  t.ok(broker.logManager.getLog({ topic: 'old', partition: 0 }), 'delete=false keeps the log');
-});
+t.test(
+  'older control request versions: LeaderAndIsr v0, UpdateMetadata v0, StopReplica v0',
+  async (t) => {
+    const broker = await startBroker(t);
+    const c = broker.controller;
+    const lai = await c.client.send(4, 0, {
+      controllerId: 1,
+      controllerEpoch: 1,
+      ungroupedPartitionStates: [
+        {
+          topicName: 'old',
+          partitionIndex: 0,
+          controllerEpoch: 1,
+          leader: 1,
+          leaderEpoch: 0,
+          isr: [1],
+          partitionEpoch: 0,
+          replicas: [1],
+        },
+      ],
+      liveLeaders: [{ brokerId: 1, hostName: '127.0.0.1', port: broker.port }],
+    });
+    t.equal(lai.partitionErrors[0]!.errorCode, 0);
+    const um = await c.client.send(6, 0, {
+      controllerId: 1,
+      controllerEpoch: 1,
+      ungroupedPartitionStates: [
+        {
+          topicName: 'old',
+          partitionIndex: 0,
+          controllerEpoch: 1,
+          leader: 1,
+          leaderEpoch: 0,
+          isr: [1],
+          zkVersion: 0,
+          replicas: [1],
+        },
+      ],
+      liveBrokers: [{ id: 1, v0Host: '127.0.0.1', v0Port: broker.port }],
+    });
+    t.equal(um.errorCode, 0);
+    t.equal(broker.metadataCache.snapshot.brokers.get(1)?.port, broker.port);
+    const lai7 = await c.client.send(4, 7, {
+      controllerId: 1,
+      controllerEpoch: 1,
+      type: 0,
+      topicStates: [
+        {
+          topicName: 'new',
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+          partitionStates: [
+            {
+              partitionIndex: 0,
+              controllerEpoch: 1,
+              leader: 1,
+              leaderEpoch: 0,
+              isr: [1],
+              partitionEpoch: 0,
+              replicas: [1],
+            },
+          ],
+        },
+      ],
+      liveLeaders: [],
+    });
+    t.equal(lai7.topics[0]!.partitionErrors[0]!.errorCode, 0, 'v7 answers by topic id');
+    const stop = await c.client.send(5, 0, {
+      controllerId: 1,
+      controllerEpoch: 1,
+      deletePartitions: false,
+      ungroupedPartitions: [{ topicName: 'old', partitionIndex: 0 }],
+    });
+    t.equal(stop.partitionErrors[0]!.errorCode, 0);
+    t.ok(broker.logManager.getLog({ topic: 'old', partition: 0 }), 'delete=false keeps the log');
+  },
+);
 
 t.test('admin: create, partitions, delete, NOT_CONTROLLER, describe configs', async (t) => {
   const broker = await startBroker(t);
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
-  const created = await client.send(19, 5, { timeoutMs: 5000, validateOnly: false, topics: [
-    { name: 'made', numPartitions: -1, replicationFactor: -1, assignments: [], configs: [
-      { name: 'retention.ms', value: '1000' }] },
-    { name: 'made', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
-    { name: 'bad/name', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
-    { name: 'wide', numPartitions: 1, replicationFactor: 3, assignments: [], configs: [] },
-  ] });
-  t.same(created.topics.map((x) => [x.name, x.errorCode]),
-    [['made', 42], ['made', 42], ['bad/name', 17], ['wide', 38]]);
-  const ok = await client.send(19, 5, { timeoutMs: 5000, validateOnly: false, topics: [
-    { name: 'made', numPartitions: 2, replicationFactor: -1, assignments: [], configs: [
-      { name: 'retention.ms', value: '1000' }] }] });
+  const created = await client.send(19, 5, {
+    timeoutMs: 5000,
+    validateOnly: false,
+    topics: [
+      {
+        name: 'made',
+        numPartitions: -1,
+        replicationFactor: -1,
+        assignments: [],
+        configs: [{ name: 'retention.ms', value: '1000' }],
+      },
+      { name: 'made', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+      { name: 'bad/name', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+      { name: 'wide', numPartitions: 1, replicationFactor: 3, assignments: [], configs: [] },
+    ],
+  });
+  t.same(
+    created.topics.map((x) => [x.name, x.errorCode]),
+    [
+      ['made', 42],
+      ['made', 42],
+      ['bad/name', 17],
+      ['wide', 38],
+    ],
+  );
+  const ok = await client.send(19, 5, {
+    timeoutMs: 5000,
+    validateOnly: false,
+    topics: [
+      {
+        name: 'made',
+        numPartitions: 2,
+        replicationFactor: -1,
+        assignments: [],
+        configs: [{ name: 'retention.ms', value: '1000' }],
+      },
+    ],
+  });
   t.equal(ok.topics[0]!.errorCode, 0);
   t.equal(ok.topics[0]!.numPartitions, 2);
   t.equal(ok.topics[0]!.configs!.find((x) => x.name === 'retention.ms')?.value, '1000');
-  t.equal(broker.metadataCache.snapshot.topics.get('made')?.size, 2, 'leaders elected before the answer');
+  t.equal(
+    broker.metadataCache.snapshot.topics.get('made')?.size,
+    2,
+    'leaders elected before the answer',
+  );
 
-  const grown = await client.send(37, 1, { timeoutMs: 5000, validateOnly: false, topics: [
-    { name: 'made', count: 4, assignments: null },
-    { name: 'ghost', count: 4, assignments: null }] });
-  t.same(grown.results.map((r) => r.errorCode), [0, 3]);
+  const grown = await client.send(37, 1, {
+    timeoutMs: 5000,
+    validateOnly: false,
+    topics: [
+      { name: 'made', count: 4, assignments: null },
+      { name: 'ghost', count: 4, assignments: null },
+    ],
+  });
+  t.same(
+    grown.results.map((r) => r.errorCode),
+    [0, 3],
+  );
   t.equal(broker.metadataCache.snapshot.topics.get('made')?.size, 4);
-  const shrink = await client.send(37, 1, { timeoutMs: 5000, validateOnly: false,
-    topics: [{ name: 'made', count: 2, assignments: null }] });
+  const shrink = await client.send(37, 1, {
+    timeoutMs: 5000,
+    validateOnly: false,
+    topics: [{ name: 'made', count: 2, assignments: null }],
+  });
   t.equal(shrink.results[0]!.errorCode, 37, 'INVALID_PARTITIONS');
 
-  const described = await client.send(32, 1, { includeSynonyms: true, resources: [
-    { resourceType: 2, resourceName: 'made', configurationKeys: ['retention.ms', 'segment.bytes'] },
-    { resourceType: 2, resourceName: 'ghost', configurationKeys: null },
-    { resourceType: 4, resourceName: '1', configurationKeys: ['num.partitions'] },
-    { resourceType: 4, resourceName: '7', configurationKeys: null },
-    { resourceType: 8, resourceName: '1', configurationKeys: null }] });
+  const described = await client.send(32, 1, {
+    includeSynonyms: true,
+    resources: [
+      {
+        resourceType: 2,
+        resourceName: 'made',
+        configurationKeys: ['retention.ms', 'segment.bytes'],
+      },
+      { resourceType: 2, resourceName: 'ghost', configurationKeys: null },
+      { resourceType: 4, resourceName: '1', configurationKeys: ['num.partitions'] },
+      { resourceType: 4, resourceName: '7', configurationKeys: null },
+      { resourceType: 8, resourceName: '1', configurationKeys: null },
+    ],
+  });
   const [topic, ghost, brokerConfig, other, logger] = described.results;
-  t.same(topic!.configs.map((x) => [x.name, x.value, x.configSource]),
-    [['retention.ms', '604800000', 5], ['segment.bytes', '1073741824', 5]],
-    'defaults (the test controller keeps no overrides)');
+  t.same(
+    topic!.configs.map((x) => [x.name, x.value, x.configSource]),
+    [
+      ['retention.ms', '604800000', 5],
+      ['segment.bytes', '1073741824', 5],
+    ],
+    'defaults (the test controller keeps no overrides)',
+  );
   t.equal(ghost!.errorCode, 3);
-  t.same(brokerConfig!.configs.map((x) => [x.name, x.value]), [['num.partitions', '1']]);
+  t.same(
+    brokerConfig!.configs.map((x) => [x.name, x.value]),
+    [['num.partitions', '1']],
+  );
   t.equal(other!.errorCode, 42);
   t.equal(logger!.errorCode, 42);
 
   const deleted = await client.send(20, 4, { timeoutMs: 5000, topicNames: ['made', 'ghost'] });
-  t.same(deleted.responses.map((r) => [r.name, r.errorCode]), [['made', 0], ['ghost', 3]]);
+  t.same(
+    deleted.responses.map((r) => [r.name, r.errorCode]),
+    [
+      ['made', 0],
+      ['ghost', 3],
+    ],
+  );
   t.notOk(broker.metadataCache.snapshot.hasTopic('made'), 'gone from the metadata');
   t.equal(broker.logManager.allLogs().length, 0, 'logs deleted');
 
   broker.controller.active = false;
-  const refused = await client.send(19, 3, { timeoutMs: 5000, validateOnly: false, topics: [
-    { name: 'later', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] });
+  const refused = await client.send(19, 3, {
+    timeoutMs: 5000,
+    validateOnly: false,
+    topics: [
+      { name: 'later', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+    ],
+  });
   t.equal(refused.topics[0]!.errorCode, 41, 'NOT_CONTROLLER');
   const refusedDelete = await client.send(20, 1, { timeoutMs: 5000, topicNames: ['x'] });
   t.equal(refusedDelete.responses[0]!.errorCode, 41);

@@ -6,19 +6,38 @@ import { MetadataCache, LEADER_DURING_DELETE } from '../../../broker/server/meta
 import type { UpdateMetadataRequest } from '../../../src/protocol/kafka/generated/index.js';
 
 const broker = (id: number, listener = 'PLAINTEXT') => ({
-  id, v0Host: '', v0Port: 0, rack: `rack-${id}`,
+  id,
+  v0Host: '',
+  v0Port: 0,
+  rack: `rack-${id}`,
   endpoints: [{ port: 9000 + id, host: `h${id}`, listener, securityProtocol: 0 }],
 });
 const state = (topicName: string, partitionIndex: number, leader: number) => ({
-  topicName, partitionIndex, controllerEpoch: 1, leader, leaderEpoch: 3, isr: [1, 2],
-  zkVersion: 0, replicas: [1, 2], offlineReplicas: [2],
+  topicName,
+  partitionIndex,
+  controllerEpoch: 1,
+  leader,
+  leaderEpoch: 3,
+  isr: [1, 2],
+  zkVersion: 0,
+  replicas: [1, 2],
+  offlineReplicas: [2],
 });
-const request = (states: ReturnType<typeof state>[], brokers = [broker(1), broker(2)]):
-  UpdateMetadataRequest => ({
-  controllerId: 2, isKRaftController: false, type: 0, controllerEpoch: 1, brokerEpoch: -1n,
+const request = (
+  states: ReturnType<typeof state>[],
+  brokers = [broker(1), broker(2)],
+): UpdateMetadataRequest => ({
+  controllerId: 2,
+  isKRaftController: false,
+  type: 0,
+  controllerEpoch: 1,
+  brokerEpoch: -1n,
   ungroupedPartitionStates: [],
   topicStates: [...new Set(states.map((s) => s.topicName))].map((topicName) => ({
-    topicName, topicId: '', partitionStates: states.filter((s) => s.topicName === topicName) })),
+    topicName,
+    topicId: '',
+    partitionStates: states.filter((s) => s.topicName === topicName),
+  })),
   liveBrokers: brokers,
 });
 
@@ -53,16 +72,26 @@ t.test('leader -2 deletes partitions, and the topic with its last partition', (t
 
 t.test('endpoint by listener name, v0 hosts, pre-v4 offline replicas', (t) => {
   const cache = new MetadataCache({ clusterId: null, listenerName: 'INTERNAL' });
-  const two = { ...broker(2), endpoints: [
-    { port: 1, host: 'outside', listener: 'EXTERNAL', securityProtocol: 0 },
-    { port: 2, host: 'inside', listener: 'INTERNAL', securityProtocol: 0 }] };
+  const two = {
+    ...broker(2),
+    endpoints: [
+      { port: 1, host: 'outside', listener: 'EXTERNAL', securityProtocol: 0 },
+      { port: 2, host: 'inside', listener: 'INTERNAL', securityProtocol: 0 },
+    ],
+  };
   cache.update(request([], [two]), 5);
   t.equal(cache.snapshot.brokers.get(2)?.host, 'inside');
-  cache.update({ ...request([], []), liveBrokers: [{ ...broker(3), v0Host: 'old', v0Port: 7 }] }, 0);
+  cache.update(
+    { ...request([], []), liveBrokers: [{ ...broker(3), v0Host: 'old', v0Port: 7 }] },
+    0,
+  );
   t.same(cache.snapshot.brokers.get(3), { id: 3, host: 'old', port: 7, rack: null });
   cache.update({ ...request([]), ungroupedPartitionStates: [state('v3', 0, 1)] }, 3);
-  t.same(cache.snapshot.partition({ topic: 'v3', partition: 0 })?.offlineReplicas, [],
-    'offline replicas arrived in v4');
+  t.same(
+    cache.snapshot.partition({ topic: 'v3', partition: 0 })?.offlineReplicas,
+    [],
+    'offline replicas arrived in v4',
+  );
   t.end();
 });
 

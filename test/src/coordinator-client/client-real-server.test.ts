@@ -27,7 +27,10 @@ t.test('the API round-trips against the real server', async (t) => {
   const { acl } = await c.getACL('/a');
   t.same(acl, [{ perms: 31, scheme: 'world', id: 'anyone' }]);
   const results = await c.multi([Op.create('/m'), Op.setData('/m', 'v'), Op.check('/m', 1)]);
-  t.same(results.map((r) => r.err), [0, 0, 0]);
+  t.same(
+    results.map((r) => r.err),
+    [0, 0, 0],
+  );
   const err = await c.multi([Op.create('/m2'), Op.create('/m')]).catch((e: unknown) => e);
   t.ok(err instanceof MultiError);
   t.equal((err as MultiError).code, ErrorCode.NODEEXISTS);
@@ -54,30 +57,33 @@ t.test("watches set by one client fire on another client's writes", async (t) =>
   t.same(seen, ['NodeCreated /w', 'NodeChildrenChanged /w', 'NodeDataChanged /w']);
 });
 
-t.test('after a network cut the session resumes and missed events arrive via setWatches', async (t) => {
-  const { port, connectString } = await startTestCoordinator(t);
-  const proxy = await TcpProxy.start(port);
-  t.teardown(() => proxy.cut());
-  const a = await connectedClient(t, proxy.connectString, { sessionTimeoutMs: 3000 });
-  const b = await connectedClient(t, connectString);
-  await b.create('/d', 'v0');
-  await a.create('/mine', null, { mode: 'ephemeral' });
-  const seen: string[] = [];
-  await a.getData('/d', (e) => seen.push(`${e.type} ${e.path}`));
-  const sessionId = a.sessionId;
+t.test(
+  'after a network cut the session resumes and missed events arrive via setWatches',
+  async (t) => {
+    const { port, connectString } = await startTestCoordinator(t);
+    const proxy = await TcpProxy.start(port);
+    t.teardown(() => proxy.cut());
+    const a = await connectedClient(t, proxy.connectString, { sessionTimeoutMs: 3000 });
+    const b = await connectedClient(t, connectString);
+    await b.create('/d', 'v0');
+    await a.create('/mine', null, { mode: 'ephemeral' });
+    const seen: string[] = [];
+    await a.getData('/d', (e) => seen.push(`${e.type} ${e.path}`));
+    const sessionId = a.sessionId;
 
-  const disconnected = new Promise((resolve) => a.once('disconnected', resolve));
-  await proxy.cut();
-  await disconnected;
-  await b.setData('/d', 'v1'); // happens while a is away
-  t.same(seen, [], 'nothing can arrive while cut off');
-  const resumed = new Promise((resolve) => a.once('connected', resolve));
-  await proxy.restore();
-  t.match(await resumed, { resumed: true, sessionId });
-  await eventually(() => seen.length === 1);
-  t.same(seen, ['NodeDataChanged /d'], 'the missed change is reported after resume');
-  t.not(await b.exists('/mine'), null, 'the ephemeral survived: same session');
-});
+    const disconnected = new Promise((resolve) => a.once('disconnected', resolve));
+    await proxy.cut();
+    await disconnected;
+    await b.setData('/d', 'v1'); // happens while a is away
+    t.same(seen, [], 'nothing can arrive while cut off');
+    const resumed = new Promise((resolve) => a.once('connected', resolve));
+    await proxy.restore();
+    t.match(await resumed, { resumed: true, sessionId });
+    await eventually(() => seen.length === 1);
+    t.same(seen, ['NodeDataChanged /d'], 'the missed change is reported after resume');
+    t.not(await b.exists('/mine'), null, 'the ephemeral survived: same session');
+  },
+);
 
 t.test('thousands of pipelined requests complete in order', async (t) => {
   const { connectString } = await startTestCoordinator(t);
@@ -89,7 +95,10 @@ t.test('thousands of pipelined requests complete in order', async (t) => {
   const paths = await Promise.all(writes);
   t.equal(paths[n - 1], `/p/n${n - 1}`);
   const reads = await Promise.all(Array.from({ length: n }, (_, i) => c.exists(`/p/n${i}`)));
-  t.ok(reads.every((s, i) => s !== null && (i === 0 || s.czxid > reads[i - 1]!.czxid)), 'czxids increase in request order');
+  t.ok(
+    reads.every((s, i) => s !== null && (i === 0 || s.czxid > reads[i - 1]!.czxid)),
+    'czxids increase in request order',
+  );
   t.comment(`${2 * n} requests in ${Date.now() - started} ms`);
   t.equal(await c.getAllChildrenNumber('/p'), n);
 });

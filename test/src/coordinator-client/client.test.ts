@@ -42,7 +42,12 @@ t.test('the handshake sends a new-session connect and adopts the negotiated time
   });
   const connected = new Promise((resolve) => client.once('connected', resolve));
   await client.connect();
-  t.same(await connected, { sessionId: 0x1234n, sessionTimeoutMs: 6000, resumed: false, server: server.connectString });
+  t.same(await connected, {
+    sessionId: 0x1234n,
+    sessionTimeoutMs: 6000,
+    resumed: false,
+    server: server.connectString,
+  });
   const c = server.last.connects[0];
   t.equal(c.sessionId, 0n);
   t.equal(c.timeoutMs, 100_000);
@@ -51,31 +56,34 @@ t.test('the handshake sends a new-session connect and adopts the negotiated time
   t.equal(client.state, 'connected');
 });
 
-t.test('pipelined requests get increasing xids and their replies are matched in order', async (t) => {
-  const { server, client } = await setup(t);
-  server.onRequest = () => {}; // answer later, all at once
-  const create = client.create('/a', 'hi', { mode: 'ephemeral_sequential' });
-  const get = client.getData('/a0000000001');
-  const exists = client.exists('/missing');
-  const children = client.getChildrenWithStat('/');
-  await server.waitFor(() => server.last.requests.length === 4);
-  const [r1, r2, r3, r4] = server.last.requests;
-  t.same([r1.xid, r2.xid, r3.xid, r4.xid], [1, 2, 3, 4]);
-  t.match(r1.request, { op: 'create', path: '/a', mode: 'ephemeral_sequential' });
-  t.equal((r1.request as { data: Buffer }).data.toString(), 'hi');
-  server.last.reply(1, 10, 0, { path: '/a0000000001', stat: STAT });
-  server.last.reply(2, 10, 0, { data: Buffer.from('hi'), stat: STAT });
-  server.last.reply(3, 11, ErrorCode.NONODE);
-  server.last.reply(4, 12, 0, { children: ['x', 'y'], stat: STAT });
-  server.onRequest = (conn, xid) => conn.reply(xid, 12);
-  t.equal(await create, '/a0000000001');
-  const got = await get;
-  t.equal(got.data?.toString(), 'hi');
-  t.equal(got.stat.version, 1);
-  t.equal(await exists, null, 'exists on a missing node resolves null');
-  t.same((await children).children, ['x', 'y']);
-  t.equal(client.lastZxidSeen, 12, 'the largest zxid of any reply is remembered');
-});
+t.test(
+  'pipelined requests get increasing xids and their replies are matched in order',
+  async (t) => {
+    const { server, client } = await setup(t);
+    server.onRequest = () => {}; // answer later, all at once
+    const create = client.create('/a', 'hi', { mode: 'ephemeral_sequential' });
+    const get = client.getData('/a0000000001');
+    const exists = client.exists('/missing');
+    const children = client.getChildrenWithStat('/');
+    await server.waitFor(() => server.last.requests.length === 4);
+    const [r1, r2, r3, r4] = server.last.requests;
+    t.same([r1.xid, r2.xid, r3.xid, r4.xid], [1, 2, 3, 4]);
+    t.match(r1.request, { op: 'create', path: '/a', mode: 'ephemeral_sequential' });
+    t.equal((r1.request as { data: Buffer }).data.toString(), 'hi');
+    server.last.reply(1, 10, 0, { path: '/a0000000001', stat: STAT });
+    server.last.reply(2, 10, 0, { data: Buffer.from('hi'), stat: STAT });
+    server.last.reply(3, 11, ErrorCode.NONODE);
+    server.last.reply(4, 12, 0, { children: ['x', 'y'], stat: STAT });
+    server.onRequest = (conn, xid) => conn.reply(xid, 12);
+    t.equal(await create, '/a0000000001');
+    const got = await get;
+    t.equal(got.data?.toString(), 'hi');
+    t.equal(got.stat.version, 1);
+    t.equal(await exists, null, 'exists on a missing node resolves null');
+    t.same((await children).children, ['x', 'y']);
+    t.equal(client.lastZxidSeen, 12, 'the largest zxid of any reply is remembered');
+  },
+);
 
 t.test('an error reply rejects with a KeeperError naming the code and path', async (t) => {
   const { server, client } = await setup(t);
@@ -101,12 +109,18 @@ t.test('a failed multi rejects with MultiError carrying every op result', async 
   t.ok(err instanceof MultiError);
   t.equal(codeOf(err), ErrorCode.NODEEXISTS);
   t.equal((err as MultiError).path, '/b', 'the failing op is named');
-  t.same((err as MultiError).results.map((r) => r.err), [0, -110, -2]);
+  t.same(
+    (err as MultiError).results.map((r) => r.err),
+    [0, -110, -2],
+  );
   // Our server's style: err set in the header as well.
   server.onRequest = (conn, xid) => conn.reply(xid, 5, ErrorCode.NODEEXISTS, { results });
-  const err2 = await client.multi([Op.create('/a'), Op.create('/b'), Op.check('/c', 1)]).catch((e: unknown) => e);
+  const err2 = await client
+    .multi([Op.create('/a'), Op.create('/b'), Op.check('/c', 1)])
+    .catch((e: unknown) => e);
   t.equal(codeOf(err2), ErrorCode.NODEEXISTS);
-  server.onRequest = (conn, xid) => conn.reply(xid, 6, 0, { results: [{ op: 'create', err: 0, path: '/a' }] });
+  server.onRequest = (conn, xid) =>
+    conn.reply(xid, 6, 0, { results: [{ op: 'create', err: 0, path: '/a' }] });
   t.same(await client.multi([Op.create('/a')]), [{ op: 'create', err: 0, path: '/a' }]);
 });
 
@@ -136,103 +150,128 @@ t.test('a one-shot watcher fires once, before the reply that reflects the change
   t.equal(client.lastZxidSeen, 8);
 });
 
-t.test('exists on a missing node arms a watch that NodeCreated fires; failed getData arms none', async (t) => {
-  const { server, client } = await setup(t);
-  server.onRequest = (conn, xid) => conn.reply(xid, 2, ErrorCode.NONODE);
-  const seen: string[] = [];
-  t.equal(await client.exists('/n', (e) => seen.push(`exists ${e.type}`)), null);
-  await client.getData('/n', (e) => seen.push(`getData ${e.type}`)).catch(() => undefined);
-  server.last.event({ type: 'NodeCreated', path: '/n', zxid: 3 });
-  server.last.event({ type: 'NodeDeleted', path: '/n', zxid: 4 });
-  await server.waitFor(() => false, 100).catch(() => undefined);
-  t.same(seen, ['exists NodeCreated']);
-});
+t.test(
+  'exists on a missing node arms a watch that NodeCreated fires; failed getData arms none',
+  async (t) => {
+    const { server, client } = await setup(t);
+    server.onRequest = (conn, xid) => conn.reply(xid, 2, ErrorCode.NONODE);
+    const seen: string[] = [];
+    t.equal(await client.exists('/n', (e) => seen.push(`exists ${e.type}`)), null);
+    await client.getData('/n', (e) => seen.push(`getData ${e.type}`)).catch(() => undefined);
+    server.last.event({ type: 'NodeCreated', path: '/n', zxid: 3 });
+    server.last.event({ type: 'NodeDeleted', path: '/n', zxid: 4 });
+    await server.waitFor(() => false, 100).catch(() => undefined);
+    t.same(seen, ['exists NodeCreated']);
+  },
+);
 
-t.test('the same watcher on one path is called once per event; child and data tables are separate', async (t) => {
-  const { server, client } = await setup(t);
-  server.onRequest = (conn, xid, r) =>
-    conn.reply(xid, 2, 0, r.op === 'getChildren' ? { children: [], stat: STAT } : { data: null, stat: STAT });
-  const seen: string[] = [];
-  const w = (e: WatchEvent): void => void seen.push(`${e.type} ${e.path}`);
-  await client.getData('/p', w);
-  await client.exists('/p', w);
-  await client.getChildren('/p', w);
-  server.last.event({ type: 'NodeChildrenChanged', path: '/p', zxid: 3 });
-  server.last.event({ type: 'NodeDataChanged', path: '/p', zxid: 4 });
-  server.last.event({ type: 'NodeDataChanged', path: '/p', zxid: 5 });
-  await server.waitFor(() => false, 100).catch(() => undefined);
-  t.same(seen, ['NodeChildrenChanged /p', 'NodeDataChanged /p']);
-});
+t.test(
+  'the same watcher on one path is called once per event; child and data tables are separate',
+  async (t) => {
+    const { server, client } = await setup(t);
+    server.onRequest = (conn, xid, r) =>
+      conn.reply(
+        xid,
+        2,
+        0,
+        r.op === 'getChildren' ? { children: [], stat: STAT } : { data: null, stat: STAT },
+      );
+    const seen: string[] = [];
+    const w = (e: WatchEvent): void => void seen.push(`${e.type} ${e.path}`);
+    await client.getData('/p', w);
+    await client.exists('/p', w);
+    await client.getChildren('/p', w);
+    server.last.event({ type: 'NodeChildrenChanged', path: '/p', zxid: 3 });
+    server.last.event({ type: 'NodeDataChanged', path: '/p', zxid: 4 });
+    server.last.event({ type: 'NodeDataChanged', path: '/p', zxid: 5 });
+    await server.waitFor(() => false, 100).catch(() => undefined);
+    t.same(seen, ['NodeChildrenChanged /p', 'NodeDataChanged /p']);
+  },
+);
 
-t.test('persistent recursive watches see descendants, stay armed, and skip child-list events', async (t) => {
-  const { server, client } = await setup(t);
-  const seen: string[] = [];
-  await client.addWatch('/r', 'persistent_recursive', (e) => seen.push(`${e.type} ${e.path}`));
-  t.match(server.last.requests[0].request, { op: 'addWatch', path: '/r', mode: 'persistent_recursive' });
-  server.last.event({ type: 'NodeCreated', path: '/r/a', zxid: 2 });
-  server.last.event({ type: 'NodeChildrenChanged', path: '/r', zxid: 2 });
-  server.last.event({ type: 'NodeDataChanged', path: '/r/a/b', zxid: 3 });
-  server.last.event({ type: 'NodeDataChanged', path: '/other', zxid: 4 });
-  server.last.event({ type: 'NodeDeleted', path: '/r', zxid: 5 });
-  await server.waitFor(() => seen.length >= 3);
-  await server.waitFor(() => false, 100).catch(() => undefined);
-  t.same(seen, ['NodeCreated /r/a', 'NodeDataChanged /r/a/b', 'NodeDeleted /r']);
-  await client.removeWatches('/r', 'persistent_recursive');
-  t.match(server.last.requests[1].request, { op: 'removeWatches', path: '/r', watcherType: 'persistent_recursive' });
-  const err = await client.removeWatches('/r', 'any').catch((e: unknown) => e);
-  t.equal(codeOf(err), ErrorCode.NOWATCHER, 'nothing left to remove');
-});
+t.test(
+  'persistent recursive watches see descendants, stay armed, and skip child-list events',
+  async (t) => {
+    const { server, client } = await setup(t);
+    const seen: string[] = [];
+    await client.addWatch('/r', 'persistent_recursive', (e) => seen.push(`${e.type} ${e.path}`));
+    t.match(server.last.requests[0].request, {
+      op: 'addWatch',
+      path: '/r',
+      mode: 'persistent_recursive',
+    });
+    server.last.event({ type: 'NodeCreated', path: '/r/a', zxid: 2 });
+    server.last.event({ type: 'NodeChildrenChanged', path: '/r', zxid: 2 });
+    server.last.event({ type: 'NodeDataChanged', path: '/r/a/b', zxid: 3 });
+    server.last.event({ type: 'NodeDataChanged', path: '/other', zxid: 4 });
+    server.last.event({ type: 'NodeDeleted', path: '/r', zxid: 5 });
+    await server.waitFor(() => seen.length >= 3);
+    await server.waitFor(() => false, 100).catch(() => undefined);
+    t.same(seen, ['NodeCreated /r/a', 'NodeDataChanged /r/a/b', 'NodeDeleted /r']);
+    await client.removeWatches('/r', 'persistent_recursive');
+    t.match(server.last.requests[1].request, {
+      op: 'removeWatches',
+      path: '/r',
+      watcherType: 'persistent_recursive',
+    });
+    const err = await client.removeWatches('/r', 'any').catch((e: unknown) => e);
+    t.equal(codeOf(err), ErrorCode.NOWATCHER, 'nothing left to remove');
+  },
+);
 
-t.test('connection loss fails pending requests, then the session resumes with setWatches', async (t) => {
-  const { server, client } = await setup(t);
-  server.onRequest = (conn, xid, r) => {
-    if (r.op === 'getData') conn.reply(xid, 20, 0, { data: null, stat: STAT });
-    else if (r.op === 'getChildren') conn.reply(xid, 21, 0, { children: [], stat: STAT });
-    else if (r.op === 'exists') conn.reply(xid, 22, ErrorCode.NONODE);
-    else if (r.op === 'addWatch') conn.reply(xid, 23);
-    // anything else: no answer, stays pending
-  };
-  const seen: string[] = [];
-  const w = (e: WatchEvent): void => void seen.push(`${e.type} ${e.path}`);
-  await client.getData('/d', w);
-  await client.getChildren('/c', w);
-  await client.exists('/e', w);
-  await client.addWatch('/p', 'persistent', w);
-  await client.addWatch('/rr', 'persistent_recursive', w);
-  const pending = client.setData('/d', 'x');
-  await server.waitFor(() => server.last.requests.length === 6);
+t.test(
+  'connection loss fails pending requests, then the session resumes with setWatches',
+  async (t) => {
+    const { server, client } = await setup(t);
+    server.onRequest = (conn, xid, r) => {
+      if (r.op === 'getData') conn.reply(xid, 20, 0, { data: null, stat: STAT });
+      else if (r.op === 'getChildren') conn.reply(xid, 21, 0, { children: [], stat: STAT });
+      else if (r.op === 'exists') conn.reply(xid, 22, ErrorCode.NONODE);
+      else if (r.op === 'addWatch') conn.reply(xid, 23);
+      // anything else: no answer, stays pending
+    };
+    const seen: string[] = [];
+    const w = (e: WatchEvent): void => void seen.push(`${e.type} ${e.path}`);
+    await client.getData('/d', w);
+    await client.getChildren('/c', w);
+    await client.exists('/e', w);
+    await client.addWatch('/p', 'persistent', w);
+    await client.addWatch('/rr', 'persistent_recursive', w);
+    const pending = client.setData('/d', 'x');
+    await server.waitFor(() => server.last.requests.length === 6);
 
-  const disconnected = new Promise((resolve) => client.once('disconnected', resolve));
-  const reconnected = new Promise((resolve) => client.once('connected', resolve));
-  const first = server.last;
-  first.kill();
-  t.equal(codeOf(await pending.catch((e: unknown) => e)), ErrorCode.CONNECTIONLOSS);
-  await disconnected;
-  t.match(await reconnected, { resumed: true, sessionId: 0x100000000000001n });
-  const second = server.last;
-  t.not(second, first);
-  t.equal(second.connects[0].sessionId, 0x100000000000001n, 'resume with the session id');
-  t.same(second.connects[0].password, Buffer.alloc(16, 7), 'and its password');
-  t.equal(second.connects[0].lastZxidSeen, 23, 'and the last zxid seen');
-  await server.waitFor(() => second.requests.length === 1);
-  t.same(second.requests[0].request, {
-    op: 'setWatches',
-    relativeZxid: 23,
-    dataWatches: ['/d'],
-    existWatches: ['/e'],
-    childWatches: ['/c'],
-    persistentWatches: ['/p'],
-    persistentRecursiveWatches: ['/rr'],
-  });
-  // A catch-up event sent by the server for the setWatches reaches the re-armed watcher.
-  second.event({ type: 'NodeDataChanged', path: '/d', zxid: 30 });
-  second.reply(second.requests[0].xid, 30);
-  await server.waitFor(() => seen.length === 1);
-  t.same(seen, ['NodeDataChanged /d']);
-  // Requests work again on the new connection.
-  server.onRequest = (conn, xid) => conn.reply(xid, 31, 0, { stat: STAT });
-  t.equal((await client.setData('/d', 'y')).version, 1);
-});
+    const disconnected = new Promise((resolve) => client.once('disconnected', resolve));
+    const reconnected = new Promise((resolve) => client.once('connected', resolve));
+    const first = server.last;
+    first.kill();
+    t.equal(codeOf(await pending.catch((e: unknown) => e)), ErrorCode.CONNECTIONLOSS);
+    await disconnected;
+    t.match(await reconnected, { resumed: true, sessionId: 0x100000000000001n });
+    const second = server.last;
+    t.not(second, first);
+    t.equal(second.connects[0].sessionId, 0x100000000000001n, 'resume with the session id');
+    t.same(second.connects[0].password, Buffer.alloc(16, 7), 'and its password');
+    t.equal(second.connects[0].lastZxidSeen, 23, 'and the last zxid seen');
+    await server.waitFor(() => second.requests.length === 1);
+    t.same(second.requests[0].request, {
+      op: 'setWatches',
+      relativeZxid: 23,
+      dataWatches: ['/d'],
+      existWatches: ['/e'],
+      childWatches: ['/c'],
+      persistentWatches: ['/p'],
+      persistentRecursiveWatches: ['/rr'],
+    });
+    // A catch-up event sent by the server for the setWatches reaches the re-armed watcher.
+    second.event({ type: 'NodeDataChanged', path: '/d', zxid: 30 });
+    second.reply(second.requests[0].xid, 30);
+    await server.waitFor(() => seen.length === 1);
+    t.same(seen, ['NodeDataChanged /d']);
+    // Requests work again on the new connection.
+    server.onRequest = (conn, xid) => conn.reply(xid, 31, 0, { stat: STAT });
+    t.equal((await client.setData('/d', 'y')).version, 1);
+  },
+);
 
 t.test('an out-of-order reply xid drops the connection and fails what was pending', async (t) => {
   const { server, client } = await setup(t);
@@ -247,31 +286,37 @@ t.test('an out-of-order reply xid drops the connection and fails what was pendin
   await server.waitFor(() => server.connections.length === 2 && client.state === 'connected');
 });
 
-t.test('an expired session rejects everything with SESSIONEXPIRED and stops reconnecting', async (t) => {
-  const { server, client } = await setup(t);
-  server.onRequest = (conn, xid, r) => {
-    if (r.op === 'getData') conn.reply(xid, 2, 0, { data: null, stat: STAT });
-  };
-  await client.getData('/w', () => t.fail('watch must not fire after expiry'));
-  const pending = client.sync('/');
-  await server.waitFor(() => server.last.requests.length === 2);
-  // The session expired while the client was away: the server answers timeout 0.
-  server.onConnect = (conn) => conn.connected(0n, 0);
-  const expired = new Promise<void>((resolve) => client.once('expired', () => resolve()));
-  server.last.kill();
-  t.equal(codeOf(await pending.catch((e: unknown) => e)), ErrorCode.CONNECTIONLOSS);
-  await expired;
-  t.equal(client.state, 'expired');
-  t.equal(codeOf(await client.exists('/x').catch((e: unknown) => e)), ErrorCode.SESSIONEXPIRED);
-  const connections = server.connections.length;
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  t.equal(server.connections.length, connections, 'no further reconnects');
-});
+t.test(
+  'an expired session rejects everything with SESSIONEXPIRED and stops reconnecting',
+  async (t) => {
+    const { server, client } = await setup(t);
+    server.onRequest = (conn, xid, r) => {
+      if (r.op === 'getData') conn.reply(xid, 2, 0, { data: null, stat: STAT });
+    };
+    await client.getData('/w', () => t.fail('watch must not fire after expiry'));
+    const pending = client.sync('/');
+    await server.waitFor(() => server.last.requests.length === 2);
+    // The session expired while the client was away: the server answers timeout 0.
+    server.onConnect = (conn) => conn.connected(0n, 0);
+    const expired = new Promise<void>((resolve) => client.once('expired', () => resolve()));
+    server.last.kill();
+    t.equal(codeOf(await pending.catch((e: unknown) => e)), ErrorCode.CONNECTIONLOSS);
+    await expired;
+    t.equal(client.state, 'expired');
+    t.equal(codeOf(await client.exists('/x').catch((e: unknown) => e)), ErrorCode.SESSIONEXPIRED);
+    const connections = server.connections.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    t.equal(server.connections.length, connections, 'no further reconnects');
+  },
+);
 
 t.test('pings keep an idle session alive; a silent server is a lost connection', async (t) => {
   const server = await FakeServer.start();
   let pings = 0;
-  const client = new CoordinatorClient(server.connectString, { sessionTimeoutMs: 300, reconnectBackoffMinMs: 10 });
+  const client = new CoordinatorClient(server.connectString, {
+    sessionTimeoutMs: 300,
+    reconnectBackoffMinMs: 10,
+  });
   t.teardown(async () => {
     await client.close();
     await server.close();
@@ -300,11 +345,15 @@ t.test('requests beyond maxInFlightRequests wait and are sent as replies free ro
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.equal(server.last.requests.length, 2, 'only the window is sent');
   t.equal(client.pendingRequests, 5);
-  server.onRequest = (conn, xid, r) => conn.reply(xid, 9, 0, { path: (r as { path: string }).path });
+  server.onRequest = (conn, xid, r) =>
+    conn.reply(xid, 9, 0, { path: (r as { path: string }).path });
   server.last.reply(1, 9, 0, { path: '/s0' });
   server.last.reply(2, 9, 0, { path: '/s1' });
   t.same(await Promise.all(all), ['/s0', '/s1', '/s2', '/s3', '/s4']);
-  t.same(server.last.requests.map((r) => r.xid), [1, 2, 3, 4, 5]);
+  t.same(
+    server.last.requests.map((r) => r.xid),
+    [1, 2, 3, 4, 5],
+  );
 });
 
 t.test('close() sends close, waits for its reply and refuses later requests', async (t) => {
@@ -330,18 +379,23 @@ t.test('connect() gives up with CONNECTIONLOSS when no server answers', async (t
   t.equal(client.state, 'closed');
 });
 
-t.test('credentials from addAuth are replayed first after a reconnect, before setWatches', async (t) => {
-  const { server, client } = await setup(t);
-  server.onRequest = (conn, xid, r) =>
-    r.op === 'getData' ? conn.reply(xid, 2, 0, { data: null, stat: STAT }) : conn.reply(xid, r.op === 'auth' ? 0 : 2);
-  await client.addAuth('digest', 'alice:secret');
-  await client.getData('/d', () => undefined);
-  const reconnected = new Promise((resolve) => client.once('connected', resolve));
-  server.last.kill();
-  await reconnected;
-  const second = server.last;
-  await server.waitFor(() => second.requests.length === 2);
-  t.match(second.requests[0].request, { op: 'auth', scheme: 'digest' });
-  t.equal((second.requests[0].request as { auth: Buffer }).auth.toString(), 'alice:secret');
-  t.match(second.requests[1].request, { op: 'setWatches', dataWatches: ['/d'] });
-});
+t.test(
+  'credentials from addAuth are replayed first after a reconnect, before setWatches',
+  async (t) => {
+    const { server, client } = await setup(t);
+    server.onRequest = (conn, xid, r) =>
+      r.op === 'getData'
+        ? conn.reply(xid, 2, 0, { data: null, stat: STAT })
+        : conn.reply(xid, r.op === 'auth' ? 0 : 2);
+    await client.addAuth('digest', 'alice:secret');
+    await client.getData('/d', () => undefined);
+    const reconnected = new Promise((resolve) => client.once('connected', resolve));
+    server.last.kill();
+    await reconnected;
+    const second = server.last;
+    await server.waitFor(() => second.requests.length === 2);
+    t.match(second.requests[0].request, { op: 'auth', scheme: 'digest' });
+    t.equal((second.requests[0].request as { auth: Buffer }).auth.toString(), 'alice:secret');
+    t.match(second.requests[1].request, { op: 'setWatches', dataWatches: ['/d'] });
+  },
+);

@@ -6,8 +6,16 @@
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import type { ConnectRequest, Request, Result, WatchEvent } from '../../../src/protocol/coordinator/messages.js';
-import { decodeClientFrame, encodeServerFrame } from '../../../src/protocol/coordinator/ws-codec.js';
+import type {
+  ConnectRequest,
+  Request,
+  Result,
+  WatchEvent,
+} from '../../../src/protocol/coordinator/messages.js';
+import {
+  decodeClientFrame,
+  encodeServerFrame,
+} from '../../../src/protocol/coordinator/ws-codec.js';
 import { errorName } from '../../../src/protocol/coordinator/errors.js';
 
 export interface ReceivedRequest {
@@ -46,7 +54,8 @@ export type RequestHandler = (conn: FakeConnection, xid: number, request: Reques
 export class FakeServer {
   readonly connections: FakeConnection[] = [];
   /** Default: a new session 0x100000000000001 (or the one asked for), timeout as requested. */
-  onConnect: ConnectHandler = (conn, c) => conn.connected(c.sessionId || 0x100000000000001n, c.timeoutMs);
+  onConnect: ConnectHandler = (conn, c) =>
+    conn.connected(c.sessionId || 0x100000000000001n, c.timeoutMs);
   /** Default: err 0, an empty result, zxid 1; pings answered with xid -2. */
   onRequest: RequestHandler = (conn, xid) => conn.reply(xid, 1);
   #wss: WebSocketServer;

@@ -8,9 +8,15 @@ import { createServer, connect, type Server, type Socket, type AddressInfo } fro
 import type { Test } from 'tap';
 import { startCoordinator } from '../../../coordinator/main.js';
 import { silentLogger } from '../../../src/logger.js';
-import { CoordinatorClient, type CoordinatorClientOptions } from '../../../src/coordinator-client/client.js';
+import {
+  CoordinatorClient,
+  type CoordinatorClientOptions,
+} from '../../../src/coordinator-client/client.js';
 
-export async function startTestCoordinator(t: Test, tickMs = 100): Promise<{ port: number; connectString: string }> {
+export async function startTestCoordinator(
+  t: Test,
+  tickMs = 100,
+): Promise<{ port: number; connectString: string }> {
   const running = await startCoordinator({
     port: 0,
     adminPort: -1,
@@ -28,7 +34,11 @@ export async function connectedClient(
   connectString: string,
   options: CoordinatorClientOptions = {},
 ): Promise<CoordinatorClient> {
-  const client = new CoordinatorClient(connectString, { reconnectBackoffMinMs: 10, reconnectBackoffMaxMs: 50, ...options });
+  const client = new CoordinatorClient(connectString, {
+    reconnectBackoffMinMs: 10,
+    reconnectBackoffMaxMs: 50,
+    ...options,
+  });
   t.teardown(() => client.close());
   await client.connect();
   return client;
@@ -84,7 +94,10 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Poll `predicate` until it holds or `timeoutMs` passes. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');

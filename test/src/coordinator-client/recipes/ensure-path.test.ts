@@ -3,7 +3,10 @@
  * round, accepts levels that already exist, and leaves existing data alone.
  */
 import t from 'tap';
-import { ensurePath, pathPrefixes } from '../../../../src/coordinator-client/recipes/ensure-path.js';
+import {
+  ensurePath,
+  pathPrefixes,
+} from '../../../../src/coordinator-client/recipes/ensure-path.js';
 import { connectedClient, startTestCoordinator } from '../real-server.js';
 
 t.test('pathPrefixes lists every ancestor, root excluded', async (t) => {

@@ -5,7 +5,13 @@
  */
 import t from 'tap';
 import { LeaderElection } from '../../../../src/coordinator-client/recipes/leader-election.js';
-import { connectedClient, eventually, sleep, startTestCoordinator, TcpProxy } from '../real-server.js';
+import {
+  connectedClient,
+  eventually,
+  sleep,
+  startTestCoordinator,
+  TcpProxy,
+} from '../real-server.js';
 
 t.test('the first contender leads; when its session is closed the second takes over', async (t) => {
   const { connectString } = await startTestCoordinator(t);

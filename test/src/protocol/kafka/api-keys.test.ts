@@ -24,8 +24,16 @@ t.test('every advertised range is inside the schema versions the codec knows', a
 
 t.test('the minimums librdkafka features depend on (NOTES.md g.3)', async (t) => {
   const min = (key: number) => advertisedRange(key)?.minVersion;
-  for (const key of [ApiKey.FindCoordinator, ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.Heartbeat,
-    ApiKey.LeaveGroup, ApiKey.ApiVersions, ApiKey.InitProducerId, ApiKey.SaslAuthenticate]) {
+  for (const key of [
+    ApiKey.FindCoordinator,
+    ApiKey.JoinGroup,
+    ApiKey.SyncGroup,
+    ApiKey.Heartbeat,
+    ApiKey.LeaveGroup,
+    ApiKey.ApiVersions,
+    ApiKey.InitProducerId,
+    ApiKey.SaslAuthenticate,
+  ]) {
     t.equal(min(key), 0, `API ${key} starts at 0`);
   }
   t.ok((min(ApiKey.Produce) ?? 99) <= 3);

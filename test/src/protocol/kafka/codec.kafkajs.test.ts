@@ -64,7 +64,10 @@ t.test('Metadata v6: kafkajs request, our response', async (t) => {
   });
   if (request.apiKey !== 3) return t.fail('not metadata');
   t.equal(request.apiVersion, 6);
-  t.same(request.body.topics?.map((topic) => topic.name), ['orders', 'payments']);
+  t.same(
+    request.body.topics?.map((topic) => topic.name),
+    ['orders', 'payments'],
+  );
   t.equal(request.body.allowAutoTopicCreation, false);
 
   const response = encodeResponse(3, 6, 42, {
@@ -81,8 +84,14 @@ t.test('Metadata v6: kafkajs request, our response', async (t) => {
         name: 'orders',
         isInternal: false,
         partitions: [
-          { errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1, 2], isrNodes: [1],
-            offlineReplicas: [] },
+          {
+            errorCode: 0,
+            partitionIndex: 0,
+            leaderId: 1,
+            replicaNodes: [1, 2],
+            isrNodes: [1],
+            offlineReplicas: [],
+          },
         ],
       },
     ],
@@ -162,8 +171,15 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
     topics: [
       {
         topic: 'orders',
-        partitions: [{ partition: 3, currentLeaderEpoch: -1, fetchOffset: '100',
-          logStartOffset: '-1', maxBytes: 1048576 }],
+        partitions: [
+          {
+            partition: 3,
+            currentLeaderEpoch: -1,
+            fetchOffset: '100',
+            logStartOffset: '-1',
+            maxBytes: 1048576,
+          },
+        ],
       },
     ],
     rackId: '',
@@ -187,9 +203,16 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
       {
         topic: 'orders',
         partitions: [
-          { partitionIndex: 3, errorCode: 0, highWatermark: 102n, lastStableOffset: 102n,
-            logStartOffset: 0n, abortedTransactions: [], preferredReadReplica: -1,
-            records: batch },
+          {
+            partitionIndex: 3,
+            errorCode: 0,
+            highWatermark: 102n,
+            lastStableOffset: 102n,
+            logStartOffset: 0n,
+            abortedTransactions: [],
+            preferredReadReplica: -1,
+            records: batch,
+          },
         ],
       },
     ],
@@ -198,7 +221,10 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
   const messages = fetched.responses[0].partitions[0].messages;
   t.same(
     messages.map((m: any) => [m.offset, m.key.toString(), m.value.toString()]),
-    [['100', 'k1', 'v1'], ['101', 'k2', 'v2']],
+    [
+      ['100', 'k1', 'v1'],
+      ['101', 'k2', 'v2'],
+    ],
   );
   t.equal(messages[1].headers.h.toString(), 'x');
   t.equal(fetched.responses[0].partitions[0].highWatermark, '102');
@@ -214,8 +240,12 @@ t.test('ListOffsets v3: kafkajs request, our response', async (t) => {
   t.equal(request.body.topics[0]?.partitions[0]?.timestamp, -2n, 'earliest');
   const response = encodeResponse(2, 3, 42, {
     throttleTimeMs: 0,
-    topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0,
-      timestamp: -1n, offset: 5n }] }],
+    topics: [
+      {
+        name: 'orders',
+        partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 5n }],
+      },
+    ],
   });
   const parsed = await kafkajsDecodeResponse('listOffsets/v3/response', response);
   t.match(parsed.responses[0], {
@@ -227,8 +257,12 @@ t.test('ListOffsets v3: kafkajs request, our response', async (t) => {
 t.test('CreateTopics v3: kafkajs request, our response', async (t) => {
   const request = await decodeKafkajs('createTopics/v3/request', {
     topics: [
-      { topic: 'a', numPartitions: 3, replicationFactor: 2,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      {
+        topic: 'a',
+        numPartitions: 3,
+        replicationFactor: 2,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
       { topic: 'b', replicaAssignment: [{ partition: 0, replicas: [1, 2] }] },
     ],
     validateOnly: false,
@@ -237,10 +271,19 @@ t.test('CreateTopics v3: kafkajs request, our response', async (t) => {
   if (request.apiKey !== 19) return t.fail('not create topics');
   t.equal(request.apiVersion, 3);
   t.match(request.body.topics, [
-    { name: 'a', numPartitions: 3, replicationFactor: 2, assignments: [],
-      configs: [{ name: 'cleanup.policy', value: 'compact' }] },
-    { name: 'b', numPartitions: -1, replicationFactor: -1,
-      assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }] },
+    {
+      name: 'a',
+      numPartitions: 3,
+      replicationFactor: 2,
+      assignments: [],
+      configs: [{ name: 'cleanup.policy', value: 'compact' }],
+    },
+    {
+      name: 'b',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }],
+    },
   ]);
   t.equal(request.body.timeoutMs, 5000);
   const response = encodeResponse(19, 3, 42, {
@@ -266,9 +309,17 @@ t.test('group APIs: FindCoordinator v2, JoinGroup v5, OffsetCommit v5', async (t
   });
   if (find.apiKey !== 10) return t.fail('not find coordinator');
   t.equal(find.body.key, 'my-group');
-  const found = await kafkajsDecodeResponse('findCoordinator/v2/response',
-    encodeResponse(10, 2, 42, { throttleTimeMs: 0, errorCode: 0, errorMessage: null,
-      nodeId: 2, host: '127.0.0.1', port: 9093 }));
+  const found = await kafkajsDecodeResponse(
+    'findCoordinator/v2/response',
+    encodeResponse(10, 2, 42, {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      nodeId: 2,
+      host: '127.0.0.1',
+      port: 9093,
+    }),
+  );
   t.match(found.coordinator, { nodeId: 2, host: '127.0.0.1', port: 9093 });
 
   const join = await decodeKafkajs('joinGroup/v5/request', {
@@ -281,13 +332,24 @@ t.test('group APIs: FindCoordinator v2, JoinGroup v5, OffsetCommit v5', async (t
   });
   if (join.apiKey !== 11) return t.fail('not join group');
   t.match(join.body, {
-    groupId: 'my-group', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, memberId: '',
-    groupInstanceId: null, protocolType: 'consumer',
+    groupId: 'my-group',
+    sessionTimeoutMs: 30000,
+    rebalanceTimeoutMs: 60000,
+    memberId: '',
+    groupInstanceId: null,
+    protocolType: 'consumer',
     protocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1, 2]) }],
   });
   // MEMBER_ID_REQUIRED (79): kafkajs decodes it and its parse raises the error.
-  const joinResponse = encodeResponse(11, 5, 42, { throttleTimeMs: 0, errorCode: 79,
-    generationId: -1, protocolName: '', leader: '', memberId: 'member-1', members: [] });
+  const joinResponse = encodeResponse(11, 5, 42, {
+    throttleTimeMs: 0,
+    errorCode: 79,
+    generationId: -1,
+    protocolName: '',
+    leader: '',
+    memberId: 'member-1',
+    members: [],
+  });
   const { decode } = kafkajs('requests/joinGroup/v5/response');
   const decodedJoin = await decode(joinResponse.subarray(4));
   t.match(decodedJoin, { errorCode: 79, memberId: 'member-1' });

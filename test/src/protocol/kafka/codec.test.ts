@@ -143,7 +143,10 @@ t.test('every API and version round-trips through the codec', async (t) => {
     const { request, response } = MESSAGE_SCHEMAS[apiKey];
     const range = parseVersionRange(request.validVersions);
     for (let version = range.min; version <= range.max; version++) {
-      for (const [message, kind] of [[request, 'request'], [response, 'response']] as const) {
+      for (const [message, kind] of [
+        [request, 'request'],
+        [response, 'response'],
+      ] as const) {
         const sample = sampleMessage(message, version, apiKey * 1000 + version);
         const encoded = encodeMessage(message, version, sample);
         const decoded = decodeMessage(message, version, encoded);
@@ -217,8 +220,16 @@ t.test('ApiVersions responses from NOTES.md f.5', async (t) => {
   });
   t.equal(
     Buffer.concat(v3).toString('hex'),
-    '0000001a' + '00000001' + '0000' + '03' + '000000030007' + '00' + '001200000003' + '00' +
-      '00000000' + '00',
+    '0000001a' +
+      '00000001' +
+      '0000' +
+      '03' +
+      '000000030007' +
+      '00' +
+      '001200000003' +
+      '00' +
+      '00000000' +
+      '00',
   );
   const fallback = encodeResponse(18, 0, 1, apiVersionsFallbackResponse());
   t.equal(fallback.toString('hex'), '00000001' + '0023' + '00000001' + '001200000003');
@@ -312,8 +323,12 @@ t.test('truncated and corrupted requests always raise KafkaProtocolError', async
     const range = parseVersionRange(request.validVersions);
     for (const version of [range.min, range.max]) {
       const body = sampleMessage(request, version, apiKey + version);
-      frames.push(encodeRequest({ apiKey, apiVersion: version, correlationId: 1, clientId: 'x' },
-        body as never));
+      frames.push(
+        encodeRequest(
+          { apiKey, apiVersion: version, correlationId: 1, clientId: 'x' },
+          body as never,
+        ),
+      );
     }
   }
   const next = prng(42);
@@ -351,13 +366,19 @@ t.test('truncated and corrupted requests always raise KafkaProtocolError', async
 t.test('a huge announced array count is refused before allocating', async (t) => {
   // Metadata v1: topics array count 0x7fffffff with no elements following.
   const frame = Buffer.from('0003000100000001ffff7fffffff', 'hex');
-  throwsProtocolError(t, () => decodeRequest(frame), 'KP_ERR_MALFORMED',
-    /array of 2147483647 elements.*MetadataRequest\.Topics/);
+  throwsProtocolError(
+    t,
+    () => decodeRequest(frame),
+    'KP_ERR_MALFORMED',
+    /array of 2147483647 elements.*MetadataRequest\.Topics/,
+  );
 });
 
 t.test('trailing bytes after a request are malformed', async (t) => {
-  const frame = encodeRequest({ apiKey: 12, apiVersion: 0, correlationId: 1, clientId: 'c' },
-    { groupId: 'g', generationId: 1, memberId: 'm' });
+  const frame = encodeRequest(
+    { apiKey: 12, apiVersion: 0, correlationId: 1, clientId: 'c' },
+    { groupId: 'g', generationId: 1, memberId: 'm' },
+  );
   t.throws(() => decodeRequest(Buffer.concat([frame, Buffer.from([0])])), {
     code: 'KP_ERR_MALFORMED',
   });

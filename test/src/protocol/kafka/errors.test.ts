@@ -11,7 +11,11 @@ import {
 
 t.test('the table is ordered, unique and uses Kafka names', async (t) => {
   const codes = KAFKA_ERRORS.map((e) => e.code);
-  t.same(codes, [...codes].sort((a, b) => a - b), 'sorted by code');
+  t.same(
+    codes,
+    [...codes].sort((a, b) => a - b),
+    'sorted by code',
+  );
   t.equal(new Set(codes).size, codes.length, 'codes unique');
   t.equal(new Set(KAFKA_ERRORS.map((e) => e.name)).size, codes.length, 'names unique');
   for (const e of KAFKA_ERRORS) {

@@ -38,7 +38,11 @@ t.test('oversize and negative sizes are reported before buffering', async (t) =>
   t.equal(new FrameReader().frameBytesMax, SOCKET_REQUEST_MAX_BYTES_DEFAULT);
   const reader = new FrameReader({ frameBytesMax: 10 });
   const first = reader.push(Buffer.concat([frame('ok'), Buffer.from('0000000b', 'hex')]));
-  t.same(first.frames.map((f) => f.toString()), ['ok'], 'frames before the bad one still come');
+  t.same(
+    first.frames.map((f) => f.toString()),
+    ['ok'],
+    'frames before the bad one still come',
+  );
   t.equal(first.error?.code, 'KP_ERR_FRAME_TOO_LARGE');
   t.equal(first.error?.sizeBytes, 11);
   t.match(first.error?.reason, /socket\.request\.max\.bytes=10/);
@@ -54,19 +58,27 @@ t.test('peekRequestHeader reads known and unknown requests', async (t) => {
     { topics: null },
   );
   const peeked = peekRequestHeader(Buffer.concat(chunks).subarray(4));
-  t.same(peeked, { ok: true, header: { apiKey: 3, apiVersion: 9, correlationId: 12,
-    clientId: 'peeker' } });
+  t.same(peeked, {
+    ok: true,
+    header: { apiKey: 3, apiVersion: 9, correlationId: 12, clientId: 'peeker' },
+  });
   // ApiVersions v9 from a future client: header still readable.
   const future = Buffer.from('0012000900000005000161' + '00' + 'ffee', 'hex');
-  t.same(peekRequestHeader(future), { ok: true, header: { apiKey: 18, apiVersion: 9,
-    correlationId: 5, clientId: 'a' } });
+  t.same(peekRequestHeader(future), {
+    ok: true,
+    header: { apiKey: 18, apiVersion: 9, correlationId: 5, clientId: 'a' },
+  });
   // Unknown API key 1000.
   const unknown = Buffer.from('03e8000000000007ffff', 'hex');
-  t.same(peekRequestHeader(unknown), { ok: true, header: { apiKey: 1000, apiVersion: 0,
-    correlationId: 7, clientId: null } });
+  t.same(peekRequestHeader(unknown), {
+    ok: true,
+    header: { apiKey: 1000, apiVersion: 0, correlationId: 7, clientId: null },
+  });
   // ControlledShutdown v0 has no client id.
-  t.same(peekRequestHeader(Buffer.from('0007000000000001', 'hex')), { ok: true,
-    header: { apiKey: 7, apiVersion: 0, correlationId: 1, clientId: null } });
+  t.same(peekRequestHeader(Buffer.from('0007000000000001', 'hex')), {
+    ok: true,
+    header: { apiKey: 7, apiVersion: 0, correlationId: 1, clientId: null },
+  });
   const short = peekRequestHeader(Buffer.from('0012', 'hex'));
   t.equal(short.ok, false);
   if (!short.ok) t.equal(short.error.code, 'KP_ERR_TRUNCATED');

@@ -22,26 +22,41 @@ t.test('fixed-width integers are big-endian', async (t) => {
   w.int64(-3n);
   w.float64(1.5);
   w.bool(true);
-  t.equal(hex(w),
-    'ff' + '1234' + 'fffe' + 'fffffffe' + 'fffffffffffffffd' + '3ff8000000000000' + '01');
+  t.equal(
+    hex(w),
+    'ff' + '1234' + 'fffe' + 'fffffffe' + 'fffffffffffffffd' + '3ff8000000000000' + '01',
+  );
   const r = new Reader(w.toBuffer());
-  t.same([r.int8(), r.int16(), r.uint16(), r.int32(), r.int64(), r.float64(), r.bool()],
-    [-1, 0x1234, 0xfffe, -2, -3n, 1.5, true]);
+  t.same(
+    [r.int8(), r.int16(), r.uint16(), r.int32(), r.int64(), r.float64(), r.bool()],
+    [-1, 0x1234, 0xfffe, -2, -3n, 1.5, true],
+  );
   t.equal(r.remaining(), 0);
 });
 
 t.test('varints: zigzag and unsigned', async (t) => {
-  const vectors: [number, string][] = [[0, '00'], [-1, '01'], [1, '02'], [-64, '7f'], [64, '8001'],
-    [2147483647, 'feffffff0f'], [-2147483648, 'ffffffff0f']];
+  const vectors: [number, string][] = [
+    [0, '00'],
+    [-1, '01'],
+    [1, '02'],
+    [-64, '7f'],
+    [64, '8001'],
+    [2147483647, 'feffffff0f'],
+    [-2147483648, 'ffffffff0f'],
+  ];
   for (const [value, bytes] of vectors) {
     const w = new Writer();
     w.varint(value);
     t.equal(hex(w), bytes, `varint ${value}`);
     t.equal(new Reader(Buffer.from(bytes, 'hex')).varint(), value);
   }
-  const longs: [bigint, string][] = [[0n, '00'], [-1n, '01'], [300n, 'd804'],
+  const longs: [bigint, string][] = [
+    [0n, '00'],
+    [-1n, '01'],
+    [300n, 'd804'],
     [9223372036854775807n, 'feffffffffffffffff01'],
-    [-9223372036854775808n, 'ffffffffffffffffff01']];
+    [-9223372036854775808n, 'ffffffffffffffffff01'],
+  ];
   for (const [value, bytes] of longs) {
     const w = new Writer();
     w.varlong(value);
@@ -55,13 +70,18 @@ t.test('varints: zigzag and unsigned', async (t) => {
 });
 
 t.test('bad varints are malformed, not endless', async (t) => {
-  t.throws(() => new Reader(Buffer.from('ffffffffff01', 'hex')).unsignedVarint(),
-    { code: 'KP_ERR_MALFORMED' });
-  t.throws(() => new Reader(Buffer.from('ffffffff7f', 'hex')).unsignedVarint(),
-    { code: 'KP_ERR_MALFORMED' }, 'more than 32 bits');
+  t.throws(() => new Reader(Buffer.from('ffffffffff01', 'hex')).unsignedVarint(), {
+    code: 'KP_ERR_MALFORMED',
+  });
+  t.throws(
+    () => new Reader(Buffer.from('ffffffff7f', 'hex')).unsignedVarint(),
+    { code: 'KP_ERR_MALFORMED' },
+    'more than 32 bits',
+  );
   t.throws(() => new Reader(Buffer.alloc(11, 0xff)).varlong(), { code: 'KP_ERR_MALFORMED' });
-  t.throws(() => new Reader(Buffer.from('80', 'hex')).unsignedVarint(),
-    { code: 'KP_ERR_TRUNCATED' });
+  t.throws(() => new Reader(Buffer.from('80', 'hex')).unsignedVarint(), {
+    code: 'KP_ERR_TRUNCATED',
+  });
 });
 
 t.test('strings and bytes, classic and compact, with nulls', async (t) => {
@@ -74,8 +94,10 @@ t.test('strings and bytes, classic and compact, with nulls', async (t) => {
   w.bytes(null, false);
   w.bytes(Buffer.from([1, 2]), true);
   w.bytes(null, true);
-  t.equal(hex(w), '000368c3a9' + 'ffff' + '0468c3a9' + '00' + '000000020102' + 'ffffffff' +
-    '030102' + '00');
+  t.equal(
+    hex(w),
+    '000368c3a9' + 'ffff' + '0468c3a9' + '00' + '000000020102' + 'ffffffff' + '030102' + '00',
+  );
   const r = new Reader(w.toBuffer());
   t.equal(r.string(false, false), 'hé');
   t.equal(r.string(false, true), null);
@@ -85,10 +107,14 @@ t.test('strings and bytes, classic and compact, with nulls', async (t) => {
   t.equal(r.bytes(false, true), null);
   t.same(r.bytes(true, false), Buffer.from([1, 2]));
   t.equal(r.bytes(true, true), null);
-  t.throws(() => new Reader(Buffer.from('fffe', 'hex')).string(false, true),
-    { code: 'KP_ERR_MALFORMED' }, 'length -2');
-  t.throws(() => new Reader(Buffer.from('00056869', 'hex')).string(false, false),
-    { code: 'KP_ERR_TRUNCATED' });
+  t.throws(
+    () => new Reader(Buffer.from('fffe', 'hex')).string(false, true),
+    { code: 'KP_ERR_MALFORMED' },
+    'length -2',
+  );
+  t.throws(() => new Reader(Buffer.from('00056869', 'hex')).string(false, false), {
+    code: 'KP_ERR_TRUNCATED',
+  });
 });
 
 t.test('uuid uses Kafka text form', async (t) => {
@@ -105,12 +131,15 @@ t.test('uuid uses Kafka text form', async (t) => {
 t.test('array lengths are checked against the remaining bytes', async (t) => {
   t.equal(new Reader(Buffer.from('00000002aabb', 'hex')).arrayLength(false, false), 2);
   t.equal(new Reader(Buffer.from('ffffffff', 'hex')).arrayLength(false, true), -1);
-  t.throws(() => new Reader(Buffer.from('ffffffff', 'hex')).arrayLength(false, false),
-    { code: 'KP_ERR_MALFORMED' });
-  t.throws(() => new Reader(Buffer.from('00000003aabb', 'hex')).arrayLength(false, false),
-    { code: 'KP_ERR_MALFORMED' });
-  t.throws(() => new Reader(Buffer.from('8080808008', 'hex')).arrayLength(true, false),
-    { code: 'KP_ERR_MALFORMED' });
+  t.throws(() => new Reader(Buffer.from('ffffffff', 'hex')).arrayLength(false, false), {
+    code: 'KP_ERR_MALFORMED',
+  });
+  t.throws(() => new Reader(Buffer.from('00000003aabb', 'hex')).arrayLength(false, false), {
+    code: 'KP_ERR_MALFORMED',
+  });
+  t.throws(() => new Reader(Buffer.from('8080808008', 'hex')).arrayLength(true, false), {
+    code: 'KP_ERR_MALFORMED',
+  });
 });
 
 t.test('writer: large buffers are referenced, small ones copied, size prefix filled', async (t) => {

@@ -41,7 +41,12 @@ t.test('builds the reference batch byte for byte and reads its header', async (t
   const built = buildRecordBatch({
     records: [
       { key: 'k', value: 'v', timestamp: 1_700_000_000_000 },
-      { key: null, value: 'hello', timestamp: 1_700_000_000_005, headers: [{ key: 'h', value: 'x' }] },
+      {
+        key: null,
+        value: 'hello',
+        timestamp: 1_700_000_000_005,
+        headers: [{ key: 'h', value: 'x' }],
+      },
     ],
   });
   t.equal(built.toString('hex'), VECTOR_HEX);
@@ -73,17 +78,20 @@ t.test('builds the reference batch byte for byte and reads its header', async (t
   );
 });
 
-t.test('baseOffset and partitionLeaderEpoch are rewritten in place without touching the CRC', async (t) => {
-  const buf = Buffer.from(VECTOR_HEX, 'hex');
-  const batch = new RecordBatch(buf, 0);
-  batch.setBaseOffset(2 ** 40 + 5);
-  batch.setPartitionLeaderEpoch(7);
-  t.equal(batch.baseOffset, 2 ** 40 + 5);
-  t.equal(batch.lastOffset, 2 ** 40 + 6);
-  t.equal(batch.partitionLeaderEpoch, 7);
-  t.equal(checkBatchIntegrity(batch), undefined, 'CRC still valid');
-  t.equal(decodeRecords(batch)[1]!.offset, 2 ** 40 + 6);
-});
+t.test(
+  'baseOffset and partitionLeaderEpoch are rewritten in place without touching the CRC',
+  async (t) => {
+    const buf = Buffer.from(VECTOR_HEX, 'hex');
+    const batch = new RecordBatch(buf, 0);
+    batch.setBaseOffset(2 ** 40 + 5);
+    batch.setPartitionLeaderEpoch(7);
+    t.equal(batch.baseOffset, 2 ** 40 + 5);
+    t.equal(batch.lastOffset, 2 ** 40 + 6);
+    t.equal(batch.partitionLeaderEpoch, 7);
+    t.equal(checkBatchIntegrity(batch), undefined, 'CRC still valid');
+    t.equal(decodeRecords(batch)[1]!.offset, 2 ** 40 + 6);
+  },
+);
 
 t.test('LogAppendTime rewrites maxTimestamp and re-checksums', async (t) => {
   const batch = new RecordBatch(Buffer.from(VECTOR_HEX, 'hex'), 0);
@@ -151,7 +159,10 @@ t.test('validation errors carry Kafka names and codes', async (t) => {
   delta.buffer.writeUInt32BE(delta.computeCrc(), CRC_POSITION);
   t.match(checkProducerBatch(delta, limits), { error: 'INVALID_RECORD' });
 
-  const control = new RecordBatch(buildRecordBatch({ records: [{ value: 'x' }], control: true }), 0);
+  const control = new RecordBatch(
+    buildRecordBatch({ records: [{ value: 'x' }], control: true }),
+    0,
+  );
   t.match(checkProducerBatch(control, limits), { error: 'INVALID_RECORD' });
 
   const noSeq = new RecordBatch(buildRecordBatch({ records: [{ value: 'x' }], producerId: 9 }), 0);
@@ -200,8 +211,14 @@ t.test('decodes a batch encoded by kafkajs (byte compatibility)', async (t) => {
   t.equal(batch.recordsCount, 3);
   t.equal(batch.maxTimestamp, 1_700_000_000_010);
   const records = decodeRecords(batch);
-  t.same(records.map((r) => r.value!.toString()), ['value-0', 'value-1', 'value-2']);
-  t.same(records.map((r) => r.timestamp), [1_700_000_000_000, 1_700_000_000_005, 1_700_000_000_010]);
+  t.same(
+    records.map((r) => r.value!.toString()),
+    ['value-0', 'value-1', 'value-2'],
+  );
+  t.same(
+    records.map((r) => r.timestamp),
+    [1_700_000_000_000, 1_700_000_000_005, 1_700_000_000_010],
+  );
   t.equal(records[1]!.headers[0]!.key, 'trace');
   t.equal(records[1]!.headers[0]!.value!.toString(), 'abc');
 

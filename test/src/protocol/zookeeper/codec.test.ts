@@ -55,7 +55,13 @@ t.test('handshake: readOnly byte is optional both ways', async (t) => {
   t.same(decodeConnectRequest(p45), { request, hasReadOnly: true });
   t.same(decodeConnectRequest(p44), { request, hasReadOnly: false });
 
-  const response = { protocolVersion: 0, timeoutMs: 4000, sessionId: 0x100n, password: Buffer.alloc(16, 1), readOnly: false };
+  const response = {
+    protocolVersion: 0,
+    timeoutMs: 4000,
+    sessionId: 0x100n,
+    password: Buffer.alloc(16, 1),
+    readOnly: false,
+  };
   t.equal(packet(encodeConnectResponseFrame(response, true)).length, 37);
   t.equal(packet(encodeConnectResponseFrame(response, false)).length, 36);
   t.throws(() => decodeConnectRequest(Buffer.alloc(10)), JuteError);
@@ -65,7 +71,8 @@ t.test('a getData request byte for byte', async (t) => {
   const bytes = Buffer.concat([
     Buffer.from([0, 0, 0, 3]), // xid
     Buffer.from([0, 0, 0, 4]), // getData
-    Buffer.from([0, 0, 0, 2]), Buffer.from('/a'),
+    Buffer.from([0, 0, 0, 2]),
+    Buffer.from('/a'),
     Buffer.from([1]), // watch
   ]);
   t.same(decodeRequest(bytes), {
@@ -80,10 +87,16 @@ t.test('a getData request byte for byte', async (t) => {
 t.test('every request round-trips through the client encoder', async (t) => {
   const acl = [{ perms: 31, scheme: 'world', id: 'anyone' }];
   const cases: [Request, number][] = [
-    [{ op: 'create', path: '/c', data: Buffer.from('x'), acl, mode: 'ephemeral_sequential' }, OpCode.create],
+    [
+      { op: 'create', path: '/c', data: Buffer.from('x'), acl, mode: 'ephemeral_sequential' },
+      OpCode.create,
+    ],
     [{ op: 'create', path: '/c', data: null, acl, mode: 'persistent' }, OpCode.create2],
     [{ op: 'create', path: '/c', data: null, acl, mode: 'container' }, OpCode.createContainer],
-    [{ op: 'create', path: '/c', data: null, acl, mode: 'persistent_with_ttl', ttlMs: 5000 }, OpCode.createTTL],
+    [
+      { op: 'create', path: '/c', data: null, acl, mode: 'persistent_with_ttl', ttlMs: 5000 },
+      OpCode.createTTL,
+    ],
     [{ op: 'delete', path: '/c', version: -1 }, OpCode.delete],
     [{ op: 'exists', path: '/c', watch: true }, OpCode.exists],
     [{ op: 'getChildren', path: '/c', watch: false }, OpCode.getChildren],
@@ -170,9 +183,15 @@ t.test('rejections: flags, opcodes, undecodable bodies', async (t) => {
     { op: 'create', path: '/t', data: null, acl, mode: 'persistent_with_ttl', ttlMs: 1 },
     OpCode.create,
   );
-  t.match(decodeRequest(packet(ttlOnCreate)), { kind: 'rejected', err: ErrorCode.BADARGUMENTS, close: false });
+  t.match(decodeRequest(packet(ttlOnCreate)), {
+    kind: 'rejected',
+    err: ErrorCode.BADARGUMENTS,
+    close: false,
+  });
 
-  const flags9 = packet(encodeRequestFrame(1, { op: 'create', path: '/t', data: null, acl, mode: 'persistent' }));
+  const flags9 = packet(
+    encodeRequestFrame(1, { op: 'create', path: '/t', data: null, acl, mode: 'persistent' }),
+  );
   flags9.writeInt32BE(9, flags9.length - 4);
   t.match(decodeRequest(flags9), { kind: 'rejected', err: ErrorCode.BADARGUMENTS });
 
@@ -184,19 +203,39 @@ t.test('rejections: flags, opcodes, undecodable bodies', async (t) => {
   t.match(decodeRequest(packet(badTtl)), { kind: 'rejected', err: ErrorCode.BADARGUMENTS });
 
   const unknown = Buffer.from([0, 0, 0, 5, 0, 0, 0, 99]);
-  t.match(decodeRequest(unknown), { kind: 'rejected', xid: 5, opCode: 99, err: ErrorCode.UNIMPLEMENTED, close: true });
+  t.match(decodeRequest(unknown), {
+    kind: 'rejected',
+    xid: 5,
+    opCode: 99,
+    err: ErrorCode.UNIMPLEMENTED,
+    close: true,
+  });
 
   const check = packet(encodeRequestFrame(6, { op: 'check', path: '/a', version: 1 }));
-  t.match(decodeRequest(check), { kind: 'rejected', xid: 6, err: ErrorCode.UNIMPLEMENTED, close: false });
+  t.match(decodeRequest(check), {
+    kind: 'rejected',
+    xid: 6,
+    err: ErrorCode.UNIMPLEMENTED,
+    close: false,
+  });
 
-  const truncated = packet(encodeRequestFrame(7, { op: 'getData', path: '/abc', watch: false })).subarray(0, 12);
-  t.match(decodeRequest(truncated), { kind: 'rejected', xid: 7, err: ErrorCode.MARSHALLINGERROR, close: true });
+  const truncated = packet(
+    encodeRequestFrame(7, { op: 'getData', path: '/abc', watch: false }),
+  ).subarray(0, 12);
+  t.match(decodeRequest(truncated), {
+    kind: 'rejected',
+    xid: 7,
+    err: ErrorCode.MARSHALLINGERROR,
+    close: true,
+  });
 
   // A getData inside a (write) multi is a marshalling error, as in ZooKeeper.
   const badMulti = Buffer.concat([
     Buffer.from([0, 0, 0, 8, 0, 0, 0, 14]),
     Buffer.from([0, 0, 0, 4, 0, 0xff, 0xff, 0xff, 0xff]),
-    Buffer.from([0, 0, 0, 2]), Buffer.from('/a'), Buffer.from([0]),
+    Buffer.from([0, 0, 0, 2]),
+    Buffer.from('/a'),
+    Buffer.from([0]),
   ]);
   t.match(decodeRequest(badMulti), { kind: 'rejected', xid: 8, err: ErrorCode.MARSHALLINGERROR });
 
@@ -204,19 +243,29 @@ t.test('rejections: flags, opcodes, undecodable bodies', async (t) => {
 });
 
 t.test('error replies are the bare 16-byte header', async (t) => {
-  const frame = encodeReplyFrame({ xid: 4, zxid: 10, err: ErrorCode.NONODE, shape: { opCode: OpCode.getData }, result: {} });
+  const frame = encodeReplyFrame({
+    xid: 4,
+    zxid: 10,
+    err: ErrorCode.NONODE,
+    shape: { opCode: OpCode.getData },
+    result: {},
+  });
   t.same(packet(frame), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 10, 0xff, 0xff, 0xff, 0x9b]));
 });
 
 t.test('create answers a path, create2 a path and a Stat', async (t) => {
   const result = { path: '/n-0000000001', stat };
-  const create = new JuteReader(packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.create }, result })));
+  const create = new JuteReader(
+    packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.create }, result })),
+  );
   t.same(replyHeader(create), { xid: 1, zxid: 5n, err: 0 });
   t.equal(R.readRecord(create, R.CreateResponse).path, '/n-0000000001');
   t.equal(create.remaining, 0);
 
   for (const opCode of [OpCode.create2, OpCode.createContainer, OpCode.createTTL]) {
-    const r = new JuteReader(packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode }, result })));
+    const r = new JuteReader(
+      packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode }, result })),
+    );
     replyHeader(r);
     const body = R.readRecord(r, R.Create2Response);
     t.equal(body.path, '/n-0000000001');
@@ -227,21 +276,57 @@ t.test('create answers a path, create2 a path and a Stat', async (t) => {
 
 t.test('getChildren vs getChildren2, getData with null data, addWatch', async (t) => {
   const children = ['a', 'b'];
-  const gc = new JuteReader(packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.getChildren }, result: { children, stat } })));
+  const gc = new JuteReader(
+    packet(
+      encodeReplyFrame({
+        xid: 1,
+        zxid: 5,
+        err: 0,
+        shape: { opCode: OpCode.getChildren },
+        result: { children, stat },
+      }),
+    ),
+  );
   replyHeader(gc);
   t.same(R.readRecord(gc, R.GetChildrenResponse), { children });
   t.equal(gc.remaining, 0);
-  const gc2 = new JuteReader(packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.getChildren2 }, result: { children, stat } })));
+  const gc2 = new JuteReader(
+    packet(
+      encodeReplyFrame({
+        xid: 1,
+        zxid: 5,
+        err: 0,
+        shape: { opCode: OpCode.getChildren2 },
+        result: { children, stat },
+      }),
+    ),
+  );
   replyHeader(gc2);
   t.same(R.readRecord(gc2, R.GetChildren2Response).children, children);
 
-  const gd = new JuteReader(packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.getData }, result: { data: null, stat } })));
+  const gd = new JuteReader(
+    packet(
+      encodeReplyFrame({
+        xid: 1,
+        zxid: 5,
+        err: 0,
+        shape: { opCode: OpCode.getData },
+        result: { data: null, stat },
+      }),
+    ),
+  );
   replyHeader(gd);
   t.equal(R.readRecord(gd, R.GetDataResponse).data, null);
 
-  const aw = packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.addWatch }, result: {} }));
+  const aw = packet(
+    encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.addWatch }, result: {} }),
+  );
   t.equal(aw.length, 20, 'header + ErrorResponse{0}');
-  t.throws(() => encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.exists }, result: {} }), /lacks stat/);
+  t.throws(
+    () =>
+      encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.exists }, result: {} }),
+    /lacks stat/,
+  );
 });
 
 function readMulti(reader: JuteReader): { type: number; err: number; body?: unknown }[] {
@@ -263,13 +348,21 @@ function readMulti(reader: JuteReader): { type: number; err: number; body?: unkn
         out.push({ type: h.type, err: h.err, body: R.readRecord(reader, R.Create2Response).path });
         break;
       case 5:
-        out.push({ type: h.type, err: h.err, body: R.readRecord(reader, R.StatResponse).stat.version });
+        out.push({
+          type: h.type,
+          err: h.err,
+          body: R.readRecord(reader, R.StatResponse).stat.version,
+        });
         break;
       case 4:
         out.push({ type: h.type, err: h.err, body: R.readRecord(reader, R.GetDataResponse).data });
         break;
       case 8:
-        out.push({ type: h.type, err: h.err, body: R.readRecord(reader, R.GetChildrenResponse).children });
+        out.push({
+          type: h.type,
+          err: h.err,
+          body: R.readRecord(reader, R.GetChildrenResponse).children,
+        });
         break;
       default:
         out.push({ type: h.type, err: h.err });
@@ -328,12 +421,28 @@ t.test('multi failure: header err 0, every entry an error (0, code, -2)', async 
   ]);
 
   // A multi error without per-op results (say, a session problem) is a plain error reply.
-  const bare = encodeReplyFrame({ xid: 3, zxid: 21, err: ErrorCode.SESSIONEXPIRED, shape: { opCode: OpCode.multi }, result: {} });
+  const bare = encodeReplyFrame({
+    xid: 3,
+    zxid: 21,
+    err: ErrorCode.SESSIONEXPIRED,
+    shape: { opCode: OpCode.multi },
+    result: {},
+  });
   t.equal(packet(bare).length, 16);
 });
 
 t.test('empty multi is just the end marker', async (t) => {
-  const r = new JuteReader(packet(encodeReplyFrame({ xid: 1, zxid: 2, err: 0, shape: { opCode: OpCode.multi, subOpCodes: [] }, result: { results: [] } })));
+  const r = new JuteReader(
+    packet(
+      encodeReplyFrame({
+        xid: 1,
+        zxid: 2,
+        err: 0,
+        shape: { opCode: OpCode.multi, subOpCodes: [] },
+        result: { results: [] },
+      }),
+    ),
+  );
   replyHeader(r);
   t.same(readMulti(r), []);
 });
@@ -361,16 +470,22 @@ t.test('multiRead: per-op results and errors, header err 0', async (t) => {
   ]);
 });
 
-t.test('notification: xid -1, the chosen zxid, WatcherEvent with state SyncConnected', async (t) => {
-  const frame = encodeNotificationFrame({ type: 'NodeChildrenChanged', path: '/p', zxid: 77 }, -1);
-  t.same(
-    packet(frame),
-    Buffer.concat([
-      Buffer.from([0xff, 0xff, 0xff, 0xff]),
-      Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
-      Buffer.from([0, 0, 0, 0]),
-      Buffer.from([0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 2]),
-      Buffer.from('/p'),
-    ]),
-  );
-});
+t.test(
+  'notification: xid -1, the chosen zxid, WatcherEvent with state SyncConnected',
+  async (t) => {
+    const frame = encodeNotificationFrame(
+      { type: 'NodeChildrenChanged', path: '/p', zxid: 77 },
+      -1,
+    );
+    t.same(
+      packet(frame),
+      Buffer.concat([
+        Buffer.from([0xff, 0xff, 0xff, 0xff]),
+        Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+        Buffer.from([0, 0, 0, 0]),
+        Buffer.from([0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 2]),
+        Buffer.from('/p'),
+      ]),
+    );
+  },
+);

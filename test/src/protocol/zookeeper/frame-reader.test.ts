@@ -10,7 +10,10 @@ function frame(payload: Buffer): Buffer {
 t.test('whole frames, several per chunk', async (t) => {
   const reader = new FrameReader();
   const out = reader.push(Buffer.concat([frame(Buffer.from('one')), frame(Buffer.from('two!'))]));
-  t.same(out.map((o) => (o.kind === 'frame' ? o.packet.toString() : o.kind)), ['one', 'two!']);
+  t.same(
+    out.map((o) => (o.kind === 'frame' ? o.packet.toString() : o.kind)),
+    ['one', 'two!'],
+  );
   t.equal(reader.bufferedBytes, 0);
 });
 
@@ -45,7 +48,9 @@ t.test('a packet at jute.maxbuffer is accepted, one byte more is an error', asyn
   t.equal(big.state, 'DONE');
   t.same(big.push(frame(Buffer.from('x'))), [], 'input after an error is ignored');
   // The default limit is 0xFFFFF, and the error comes from the length alone.
-  t.match(new FrameReader().push(Buffer.from([0, 0x10, 0, 0])), [{ code: 'ZK_ERR_FRAME_TOO_LARGE' }]);
+  t.match(new FrameReader().push(Buffer.from([0, 0x10, 0, 0])), [
+    { code: 'ZK_ERR_FRAME_TOO_LARGE' },
+  ]);
 });
 
 t.test('a negative length is an error', async (t) => {

@@ -1,5 +1,10 @@
 import t from 'tap';
-import { JuteError, JuteReader, JuteWriter, longToNumber } from '../../../../src/protocol/zookeeper/jute.js';
+import {
+  JuteError,
+  JuteReader,
+  JuteWriter,
+  longToNumber,
+} from '../../../../src/protocol/zookeeper/jute.js';
 
 t.test('primitives are big-endian with the documented sizes', async (t) => {
   const w = new JuteWriter(1);
@@ -7,11 +12,31 @@ t.test('primitives are big-endian with the documented sizes', async (t) => {
   t.same(
     w.toBuffer(),
     Buffer.from([
-      0xff, 0xff, 0xff, 0xfe, // int -2
-      1, 2, 3, 4, 5, 6, 7, 8, // long
+      0xff,
+      0xff,
+      0xff,
+      0xfe, // int -2
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8, // long
       1, // boolean
-      0, 0, 0, 2, 0x61, 0x62, // buffer "ab"
-      0, 0, 0, 2, 0xc3, 0xa9, // ustring "é" is 2 UTF-8 bytes
+      0,
+      0,
+      0,
+      2,
+      0x61,
+      0x62, // buffer "ab"
+      0,
+      0,
+      0,
+      2,
+      0xc3,
+      0xa9, // ustring "é" is 2 UTF-8 bytes
     ]),
   );
   const r = new JuteReader(w.toBuffer());
@@ -44,8 +69,14 @@ t.test('vectors: count then elements; null reads as empty', async (t) => {
     Buffer.from([0, 0, 0, 2, 0, 0, 0, 1, 0x61, 0, 0, 0, 2, 0x62, 0x63, 0xff, 0xff, 0xff, 0xff]),
   );
   const r = new JuteReader(w.toBuffer());
-  t.same(r.vector((r) => r.ustring()), ['a', 'bc']);
-  t.same(r.vector((r) => r.ustring()), []);
+  t.same(
+    r.vector((r) => r.ustring()),
+    ['a', 'bc'],
+  );
+  t.same(
+    r.vector((r) => r.ustring()),
+    [],
+  );
 });
 
 t.test('every read is bounds checked', async (t) => {
@@ -56,7 +87,10 @@ t.test('every read is bounds checked', async (t) => {
   t.throws(() => new JuteReader(Buffer.from([0xff, 0xff, 0xff, 0xff])).ustring(), /null string/);
   t.throws(() => new JuteReader(Buffer.from([0, 0, 0, 1, 0xff])).ustring(), /UTF-8/);
   // A hostile vector count fails before any element is read.
-  t.throws(() => new JuteReader(Buffer.from([0x7f, 0xff, 0xff, 0xff, 0])).vector((r) => r.int()), /exceeds/);
+  t.throws(
+    () => new JuteReader(Buffer.from([0x7f, 0xff, 0xff, 0xff, 0])).vector((r) => r.int()),
+    /exceeds/,
+  );
 });
 
 t.test('toFrame prefixes the length', async (t) => {

@@ -39,12 +39,15 @@ t.test('nested records and vectors of records (CreateRequest with an ACL)', asyn
   t.same(
     w.toBuffer(),
     Buffer.concat([
-      Buffer.from([0, 0, 0, 2]), Buffer.from('/a'),
+      Buffer.from([0, 0, 0, 2]),
+      Buffer.from('/a'),
       Buffer.from([0xff, 0xff, 0xff, 0xff]), // null data
       Buffer.from([0, 0, 0, 1]), // one ACL
       Buffer.from([0, 0, 0, 31]),
-      Buffer.from([0, 0, 0, 5]), Buffer.from('world'),
-      Buffer.from([0, 0, 0, 6]), Buffer.from('anyone'),
+      Buffer.from([0, 0, 0, 5]),
+      Buffer.from('world'),
+      Buffer.from([0, 0, 0, 6]),
+      Buffer.from('anyone'),
       Buffer.from([0, 0, 0, 3]), // flags
     ]),
   );
@@ -71,11 +74,18 @@ t.test('ConnectRequest is 45 bytes with readOnly and 44 without', async (t) => {
   t.same(w44.toBuffer(), w45.toBuffer().subarray(0, 44), 'the same bytes minus the last');
   t.equal(R.readConnectRequest(new JuteReader(w44.toBuffer())).readOnly, undefined);
 
-  t.throws(() => R.readConnectRequest(new JuteReader(Buffer.concat([w45.toBuffer(), Buffer.alloc(1)]))));
+  t.throws(() =>
+    R.readConnectRequest(new JuteReader(Buffer.concat([w45.toBuffer(), Buffer.alloc(1)]))),
+  );
 });
 
 t.test('ConnectResponse is 37 bytes with readOnly and 36 without', async (t) => {
-  const response = { protocolVersion: 0, timeOut: 4000, sessionId: 0x1000001n, passwd: Buffer.alloc(16, 7) };
+  const response = {
+    protocolVersion: 0,
+    timeOut: 4000,
+    sessionId: 0x1000001n,
+    passwd: Buffer.alloc(16, 7),
+  };
   const w37 = new JuteWriter();
   R.writeConnectResponse(w37, { ...response, readOnly: false });
   t.equal(w37.length, 37);
