@@ -37,6 +37,7 @@ import type {
   UpdateMetadataRequest,
 } from '../../src/protocol/kafka/generated/index.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { partitionDirName, type TopicPartition } from '../log/log.js';
 import { topicPartitionKey, type LogManager } from '../log/log-manager.js';
 import { DelayedFetch } from './delayed-fetch.js';
@@ -312,7 +313,14 @@ export class ReplicaManager {
       this.#partitions.delete(key(target));
       this.#tryCompleteDelayedRequests(target);
     }
-    if (target.deletePartition) this.#options.logManager.deleteLog(target);
+    if (target.deletePartition) {
+      try {
+        this.#options.logManager.deleteLog(target);
+      } catch (err) {
+        this.#logger.error({ err, partition: partitionDirName(target) }, 'could not delete log');
+        return ErrorCode.KAFKA_STORAGE_ERROR;
+      }
+    }
     this.#logger.info(
       { partition: partitionDirName(target), delete: target.deletePartition },
       'stopped replica',
