@@ -28,8 +28,8 @@
  * server reports a fatal error and main.ts exits; on restart LevelDB holds exactly the
  * acknowledged state.
  *
- * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; NOTES.md
- * b says a re-implementation may choose either, as long as zxids never go backwards).
+ * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; clients
+ * cannot tell the difference, since all they rely on is that zxids never go backwards).
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -248,7 +248,10 @@ export class CoordinatorServer extends EventEmitter {
     );
   }
 
-  /** The session handshake (NOTES.md c). The answer goes out through `conn.send`. */
+  /**
+   * The session handshake (docs/coordinator-protocol.md section 2). The answer goes out
+   * through `conn.send`.
+   */
   connect(conn: ServerConnection, request: ConnectRequest): void {
     const state = this.#stateOf(conn);
     if (!state) return;
@@ -377,7 +380,7 @@ export class CoordinatorServer extends EventEmitter {
       }
     }
     if (request.op === 'auth') {
-      // Auth replies carry zxid 0 (NOTES.md e); a failed auth closes the connection.
+      // Auth replies carry zxid 0, as ZooKeeper's do; a failed auth closes the connection.
       this.#enqueue({
         state,
         zxid: this.#lastZxid,
@@ -639,7 +642,7 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   /**
-   * Re-arm watches after a reconnect (NOTES.md d, "Re-arming after reconnect"): a change the
+   * Re-arm watches after a reconnect (ZooKeeper's setWatches): a change the
    * client missed (since relativeZxid) fires at once instead of re-registering the watch.
    */
   #setWatches(state: ConnState, request: SetWatchesRequest): void {

@@ -1,7 +1,7 @@
 /**
  * KafkaController: the classic (ZooKeeper-mode) controller. Every broker runs one; the one
  * that owns the ephemeral `/controller` znode is *active* and manages partition leadership
- * for the whole cluster. docs/controller.md walks through it; NOTES.md b is the reference.
+ * for the whole cluster. docs/controller.md walks through it.
  *
  * Concurrency model (Kafka's ControllerEventManager): ONE serial event queue. Watch callbacks
  * and request callbacks only enqueue a `ControllerEvent`; `#process` handles one event at a
@@ -9,7 +9,7 @@
  * interleave on the controller's state. Handlers re-read the coordinator, which also re-arms
  * the one-shot watches.
  *
- * Election and fencing (NOTES.md b.1): on startup and whenever /controller disappears, every
+ * Election and fencing: on startup and whenever /controller disappears, every
  * broker tries one multi { create /controller (ephemeral), setData /controller_epoch = epoch+1
  * at the version just read }. The winner keeps /controller_epoch's new znode version
  * (`epochZkVersion`), and every later write is `multi(check(/controller_epoch, epochZkVersion),
@@ -376,7 +376,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Becoming controller (NOTES.md b.2)
+  // Becoming controller (docs/controller.md, "Becoming controller")
 
   async #onControllerFailover(): Promise<void> {
     const zk = this.#zk;
@@ -657,7 +657,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Reactions (NOTES.md b.5)
+  // Reactions to broker, topic and partition changes
 
   async #processBrokerChange(): Promise<void> {
     if (!this.#active) return;
@@ -849,7 +849,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Topic deletion (NOTES.md b.7; Kafka's TopicDeletionManager, simplified)
+  // Topic deletion (Kafka's TopicDeletionManager, simplified)
   //
   //   marked (/admin/delete_topics/<t>) -> UpdateMetadata with leader -2 to all brokers and
   //   StopReplica(delete=true) to every replica -> all answered without error -> delete the

@@ -8,7 +8,7 @@
  * the client refreshes its metadata and retries there. The controller writes the change into
  * the coordinator (`/brokers/topics/<t>`, `/admin/delete_topics/<t>`), and its own watch on
  * those paths then drives the real work: electing leaders, sending LeaderAndIsr and
- * UpdateMetadata to the brokers (b.7 in NOTES.md).
+ * UpdateMetadata to the brokers (docs/controller.md).
  *
  * So "the topic was created" has two moments, and Kafka's answer waits for the second:
  *   1. ControllerAdmin.createTopics resolves: the assignment is in the coordinator;
@@ -49,7 +49,7 @@ export interface NewTopic {
   /**
    * Explicit replica lists, partition index -> broker ids (the first is the preferred
    * leader). When present it is authoritative: numPartitions and replicationFactor were
-   * derived from it. When absent the controller assigns replicas itself (NOTES.md b.8).
+   * derived from it. When absent the controller assigns replicas itself.
    */
   assignments?: { partitionIndex: number; brokerIds: number[] }[];
   /** Topic-level config overrides (e.g. `retention.ms`), to store with the topic. */

@@ -59,7 +59,7 @@ interface TopicConfigDef {
 
 const ms = (n: number): string => (Number.isFinite(n) ? String(n) : LONG_MAX);
 
-/** Topic configs with Kafka 2.8 defaults (NOTES.md Appendix A and Kafka's LogConfig). */
+/** Topic configs with Kafka 2.8 defaults (Kafka's LogConfig). */
 const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'cleanup.policy', brokerName: 'log.cleanup.policy', kafkaDefault: 'delete' },
   { name: 'compression.type', brokerName: 'compression.type', kafkaDefault: 'producer' },

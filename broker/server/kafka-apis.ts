@@ -18,7 +18,7 @@
  * Errors are values. A bad request from a client becomes error codes in the response
  * (per partition, per topic), never an exception. The handler throws only for (a) our own
  * bugs and (b) the one case where Kafka closes the connection on purpose: a failed
- * Produce with acks=0, which has no response to carry the error (NOTES.md c.5).
+ * Produce with acks=0, which has no response to carry the error.
  */
 import type { Logger } from '../../src/logger.js';
 import type { DecodedRequest, Encodable } from '../../src/protocol/kafka/codec.js';
@@ -54,7 +54,7 @@ export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './ad
  * The inter-broker APIs the controller sends to every broker. They are not in the client
  * advertisement of api-keys.ts, but the socket server only admits advertised APIs, so
  * main.ts must pass `brokerAdvertisedApis()` to it. Advertising them to clients is harmless
- * (Kafka's ZooKeeper-mode brokers did, NOTES.md g.4). We accept every version we have a
+ * (Kafka's ZooKeeper-mode brokers did). We accept every version we have a
  * schema for; the controller may pick any.
  */
 export const INTER_BROKER_API_RANGES: readonly AdvertisedApi[] = [

@@ -10,7 +10,7 @@
  * Each transition carries a strictly larger leader epoch than the last one (the replica
  * manager rejects the others before they get here), and is logged once at `info`.
  *
- * Offsets (NOTES.md c.1), for this partition on this broker:
+ * Offsets, for this partition on this broker:
  *   logStartOffset <= highWatermark <= logEndOffset
  *   - logEndOffset (LEO): the next offset to be written, owned by the log;
  *   - highWatermark (HW): offsets below it are "committed": every in-sync replica has them.

@@ -3,7 +3,7 @@
  * them leaders or followers (LeaderAndIsr) and stops them (StopReplica); clients append to
  * them (Produce) and read from them (Fetch). Modelled on Kafka's `ReplicaManager` (2.8).
  *
- * Who tells us what (NOTES.md b.9): only the controller changes which partitions we host and
+ * Who tells us what (docs/data-plane.md): only the controller changes which partitions we host and
  * who leads them. Every control request carries the controller's epoch; a request from an
  * older epoch comes from a controller that has since been replaced (it may not know yet), so
  * it is refused with STALE_CONTROLLER_EPOCH and changes nothing. Per partition, LeaderAndIsr
@@ -48,7 +48,7 @@ import { Partition, type ReadOutcome } from './partition.js';
 /** StopReplica v3 sentinels (Kafka's LeaderAndIsr.EpochDuringDelete / NoEpoch). */
 const EPOCH_DURING_DELETE = -2;
 const NO_EPOCH = -1;
-/** Fetch replica ids below 0 (NOTES.md c.2). */
+/** Fetch replica ids below 0 mark a consumer, not a follower (Kafka's FetchRequest). */
 export const CONSUMER_REPLICA_ID = -1;
 export const DEBUGGING_CONSUMER_REPLICA_ID = -2;
 

@@ -1,6 +1,6 @@
 /**
  * AdminZkClient: topic administration the classic way, by writing znodes that the controller
- * watches (Kafka's `AdminZkClient`, NOTES.md b.7). Used by the broker for CreateTopics /
+ * watches (Kafka's `AdminZkClient`; docs/controller.md). Used by the broker for CreateTopics /
  * DeleteTopics / CreatePartitions and auto-creation, and by `coordinator topics ...`.
  *
  *   create     validate, assign replicas (b.8) unless given, write /config/topics/<t> then

@@ -3,7 +3,7 @@
  * the znodes (src/znodes.ts) the classic way:
  *
  *   topics create T --partitions N --replication-factor R [--config k=v ...]
- *        assigns replicas over the registered brokers with Kafka's algorithm (NOTES.md b.8)
+ *        assigns replicas over the registered brokers with Kafka's algorithm (rack-unaware)
  *        and writes /config/topics/T then /brokers/topics/T; the controller does the rest
  *   topics list                      the children of /brokers/topics (marked ones noted)
  *   topics describe [T] [--json]     per partition: leader, replicas, isr, like

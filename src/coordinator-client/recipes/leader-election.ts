@@ -1,6 +1,6 @@
 /**
- * Leader election: ZooKeeper's classic recipe (NOTES.md h), shaped after ZooKeeper's
- * `LeaderElectionSupport` (zookeeper-recipes-election).
+ * Leader election: ZooKeeper's classic recipe, shaped after ZooKeeper's `LeaderElectionSupport`
+ * (zookeeper-recipes-election; https://zookeeper.apache.org/doc/r3.8.0/recipes.html).
  *
  * Algorithm. Every contender:
  *   1. OFFER: creates an EPHEMERAL_SEQUENTIAL node `<electionPath>/n_<guid>_<seq>` holding its

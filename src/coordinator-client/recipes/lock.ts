@@ -1,6 +1,7 @@
 /**
- * A distributed exclusive lock: ZooKeeper's lock recipe (NOTES.md h; kazoo's `Lock`,
- * Curator's `InterProcessMutex`). Same shape as ./leader-election.ts.
+ * A distributed exclusive lock: ZooKeeper's lock recipe (kazoo's `Lock`, Curator's
+ * `InterProcessMutex`), the same shape as ./leader-election.ts. The recipe is described in
+ * https://zookeeper.apache.org/doc/r3.8.0/recipes.html#sc_recipes_Locks.
  *
  * Algorithm. To acquire:
  *   1. Create an EPHEMERAL_SEQUENTIAL child `<lockPath>/<guid>-lock-<seq>`.

@@ -4,7 +4,7 @@
  * protocol and ZooKeeper's binary protocol) carry these numbers in their reply headers.
  *
  * `name` is the Java enum constant (NONODE), `camel` the name zkCli and kazoo print
- * (NoNode). See ../shared/reference/zookeeper/NOTES.md section b.
+ * (NoNode). docs/errors.md lists them with what each means here.
  */
 export const ErrorCode = {
   OK: 0,

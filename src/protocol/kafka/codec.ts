@@ -11,8 +11,8 @@
  * nullable or not, regular or tagged). The result is cached, so the per-request cost is just
  * calling those closures: no version arithmetic on the produce/fetch path.
  *
- * Frame layout (NOTES.md f.1/f.2; the 4-byte size prefix is added by the `*Frame` functions and
- * removed by frame-reader.ts before decoding):
+ * Frame layout (https://kafka.apache.org/protocol#protocol_messages; the 4-byte size prefix
+ * is added by the `*Frame` functions and removed by frame-reader.ts before decoding):
  *
  *   request  = size:int32 | api_key:int16 api_version:int16 correlation_id:int32
  *              client_id:nullable string (int16 length, even in flexible versions)

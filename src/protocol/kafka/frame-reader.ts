@@ -1,11 +1,11 @@
 /**
  * Splits a TCP byte stream into Kafka frames, and peeks at a request's header.
  *
- * Wire format (NOTES.md f.1): every request and response is `size:int32` (big-endian, the
- * number of bytes that follow) and then `size` bytes of header + body. TCP delivers those
- * bytes in arbitrary pieces: one `data` event may hold half a size field, or three frames and
- * the start of a fourth. `FrameReader` is an explicit two-state machine, the same shape as
- * ws's `Receiver` (GET_INFO / GET_PAYLOAD):
+ * Wire format (https://kafka.apache.org/protocol#protocol_common): every request and response
+ * is `size:int32` (big-endian, the number of bytes that follow) and then `size` bytes of
+ * header + body. TCP delivers those bytes in arbitrary pieces: one `data` event may hold half a
+ * size field, or three frames and the start of a fourth. `FrameReader` is an explicit two-state
+ * machine, the same shape as ws's `Receiver` (GET_INFO / GET_PAYLOAD):
  *
  *   READ_SIZE    --4 bytes buffered------------------> READ_PAYLOAD(size)
  *   READ_PAYLOAD --size bytes buffered, emit frame----> READ_SIZE
@@ -126,7 +126,7 @@ export type PeekResult =
 /**
  * Reads only the request header of a frame: api key, version, correlation id and client id.
  * Works for API keys and versions the codec does not know, so the server can still answer
- * an ApiVersions request of a future version with the v0 fallback (NOTES.md f.5), and log who
+ * an ApiVersions request of a future version with the v0 fallback (KIP-511), and log who
  * sent a request it refuses. The client id is a classic nullable string in every header
  * version that has one (only ControlledShutdown v0 uses header v0, without it).
  */

@@ -2,7 +2,8 @@
  * The primitive types of the Kafka wire protocol: a bounds-checked `Reader` and a chunked
  * `Writer` over Node Buffers, plus the typed error every decoding failure becomes.
  *
- * Wire format (all big-endian; see NOTES.md f.3 and Kafka's `protocol/types/Type.java`):
+ * Wire format (all big-endian; https://kafka.apache.org/protocol#protocol_types and Kafka's
+ * `protocol/types/Type.java`):
  *
  *   int8/int16/int32/int64, uint16, float64   fixed width, two's complement / IEEE 754
  *   bool                                      1 byte, 0 = false, anything else = true

@@ -8,7 +8,7 @@ import t from 'tap';
 import { Kafka, logLevel, Partitioners, type EachMessagePayload } from 'kafkajs';
 import { startBroker } from '../server/harness.js';
 
-/** Key -> partition of 6, from NOTES.md i (Java's murmur2 & 0x7fffffff % 6). */
+/** Key -> partition of 6, as Java's DefaultPartitioner picks it (murmur2 & 0x7fffffff % 6). */
 const JAVA_PARTITION_OF_6: Record<string, number> = {
   '0': 2,
   '1': 3,

@@ -1,7 +1,7 @@
 /**
  * Wire compatibility with a real client: kafkajs 2.2.4's own request encoders produce the bytes
  * our codec must decode, and kafkajs's response decoders must read what our codec encodes.
- * The versions are the ones kafkajs actually uses against our advertised ranges (NOTES.md g.2):
+ * The versions are the ones kafkajs actually uses against our advertised ranges:
  * ApiVersions 2, Metadata 6, Produce 7, Fetch 11, ListOffsets 3, CreateTopics 3, JoinGroup 5,
  * FindCoordinator 2, OffsetCommit 5.
  */

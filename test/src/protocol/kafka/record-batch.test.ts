@@ -18,7 +18,7 @@ import {
 
 const limits = { maxMessageBytes: 1_048_588 };
 
-// The verified vector from NOTES.md d.4 (matches kafka-python's DefaultRecordBatchBuilder).
+// A known-good batch: the bytes kafka-python's DefaultRecordBatchBuilder writes for it.
 const VECTOR_HEX =
   '00000000000000000000004affffffff02a94f3d630000000000010000018bcfe568000000018bcfe56805' +
   'ffffffffffffffffffffffffffff0000000210000000026b0276001e000a02010a68656c6c6f0202680278';
