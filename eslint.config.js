@@ -33,7 +33,7 @@ const bareCodeRules = [
     message: 'Write a Kafka or ZooKeeper code by its name (ErrorCode.X, ApiKey.X, Code.X).',
   },
   {
-    selector: `BinaryExpression[operator=/^[!=]==?$/]:has(> MemberExpression.left[property.name=${codeField}]) > ${bareNumber}.right`,
+    selector: `BinaryExpression[operator=/^[!=]==?$/]:matches([left.property.name=${codeField}], [left.name=${codeField}]) > ${bareNumber}.right`,
     message: 'Compare a Kafka or ZooKeeper code with its name (ErrorCode.X, ApiKey.X, Code.X).',
   },
 ];

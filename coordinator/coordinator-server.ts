@@ -362,7 +362,7 @@ export class CoordinatorServer extends EventEmitter {
       state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
       state.stats.lastCxid = xid;
     }
-    let err = 0;
+    let err: number = ErrorCode.OK;
     let result: Result = {};
     try {
       result = this.#execute(state, session, request, xid);
@@ -386,7 +386,7 @@ export class CoordinatorServer extends EventEmitter {
         zxid: this.#lastZxid,
         item: { kind: 'reply', xid, zxid: 0, err, request, result },
       });
-      if (err !== 0)
+      if (err !== ErrorCode.OK)
         this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'authentication failed' });
       return;
     }
@@ -396,7 +396,7 @@ export class CoordinatorServer extends EventEmitter {
       receivedAtMs,
       item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result },
     });
-    if (request.op === 'close' && err === 0) {
+    if (request.op === 'close' && err === ErrorCode.OK) {
       this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session closed by client' });
     }
   }
@@ -528,8 +528,8 @@ export class CoordinatorServer extends EventEmitter {
     try {
       const result = this.#execute(state, state.session!, op, 0);
       return op.op === 'getData'
-        ? { op: 'getData', err: 0, data: result.data ?? null, stat: result.stat! }
-        : { op: 'getChildren', err: 0, children: result.children! };
+        ? { op: 'getData', err: ErrorCode.OK, data: result.data ?? null, stat: result.stat! }
+        : { op: 'getChildren', err: ErrorCode.OK, children: result.children! };
     } catch (error) {
       if (error instanceof KeeperError) return { op: 'error', err: error.code };
       throw error;
@@ -871,7 +871,7 @@ export class CoordinatorServer extends EventEmitter {
         this.#latencyTotalMs += latency;
         this.#latencyCount++;
       }
-      if (item.err !== 0) {
+      if (item.err !== ErrorCode.OK) {
         this.#log.debug(
           { conn: state.conn.id, xid: item.xid, op: item.request.op, err: errorName(item.err) },
           'request failed',

@@ -469,19 +469,19 @@ export class DataTree {
       case 'create': {
         const created = this.create({ ...op, ...context });
         triggers.push(...created.triggers);
-        return { op: 'create', err: 0, path: created.path, stat: statOf(created.node) };
+        return { op: 'create', err: ErrorCode.OK, path: created.path, stat: statOf(created.node) };
       }
       case 'delete':
         triggers.push(...this.delete(op.path, op.version, context.zxid));
-        return { op: 'delete', err: 0 };
+        return { op: 'delete', err: ErrorCode.OK };
       case 'setData': {
         const set = this.setData(op.path, op.data, op.version, context.zxid, context.timeMs);
         triggers.push(...set.triggers);
-        return { op: 'setData', err: 0, stat: statOf(set.node) };
+        return { op: 'setData', err: ErrorCode.OK, stat: statOf(set.node) };
       }
       case 'check':
         this.check(op.path, op.version);
-        return { op: 'check', err: 0 };
+        return { op: 'check', err: ErrorCode.OK };
     }
   }
 

@@ -14,7 +14,7 @@
  */
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import type { Logger } from '../../src/logger.js';
-import { KafkaError, type KafkaErrorName } from '../../src/protocol/kafka/errors.js';
+import { KafkaError, type KafkaErrorName, ErrorCode } from '../../src/protocol/kafka/errors.js';
 import type {
   ControllerAdmin,
   NewPartitions,
@@ -80,7 +80,7 @@ export class ControllerAdminImpl implements ControllerAdmin {
         validateOnly,
         random: this.#options.random,
       });
-      if (result.errorCode === 0 && !validateOnly) {
+      if (result.errorCode === ErrorCode.NONE && !validateOnly) {
         this.#log.info(
           { topic: topic.name, assignment: Object.fromEntries(result.assignment ?? []) },
           'topic assignment written',
@@ -99,7 +99,8 @@ export class ControllerAdminImpl implements ControllerAdmin {
     const results: TopicResult[] = [];
     for (const name of names) {
       const result = await deleteTopic(this.#options.zk(), name);
-      if (result.errorCode === 0) this.#log.info({ topic: name }, 'topic marked for deletion');
+      if (result.errorCode === ErrorCode.NONE)
+        this.#log.info({ topic: name }, 'topic marked for deletion');
       results.push({ name, errorCode: result.errorCode, errorMessage: result.errorMessage });
     }
     return results;
@@ -141,7 +142,7 @@ export class ControllerAdminImpl implements ControllerAdmin {
       brokerIds,
       random: this.#options.random,
     });
-    if (result.errorCode === 0) {
+    if (result.errorCode === ErrorCode.NONE) {
       this.#log.info(
         { topic: name, assignment: Object.fromEntries(result.assignment ?? []) },
         'auto-created topic',

@@ -78,6 +78,8 @@ import {
   offlinePartitionLeaderElection,
   removeReplicaFromIsr,
 } from './leader-election.js';
+import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
+import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 
 /** Where the controller's requests go (ControllerChannelManager, or a fake in tests). */
 export interface BrokerRequestSender {
@@ -913,7 +915,7 @@ export class KafkaController {
           type: 'TopicDeletionStopReplicaResponse',
           topic,
           brokerId: -1,
-          errorCode: 0,
+          errorCode: KafkaErrorCode.NONE,
         });
     }
   }
@@ -926,7 +928,7 @@ export class KafkaController {
     if (!this.#active) return;
     const pending = this.#deletionsInFlight.get(topic);
     if (!pending) return;
-    if (errorCode !== 0) {
+    if (errorCode !== KafkaErrorCode.NONE) {
       this.#log.warn(
         { topic, targetBrokerId: brokerId, errorCode },
         'replica deletion failed; will retry later',
@@ -982,12 +984,14 @@ export class KafkaController {
         const tps = [...entries.values()].filter((e) => e.isNew === isNew).map((e) => e.tp);
         if (tps.length === 0) continue;
         sender.send(brokerId, {
-          apiKey: 4,
+          apiKey: ApiKey.LeaderAndIsr,
           apiVersion: CONTROL_REQUEST_VERSIONS.leaderAndIsr,
           body: this.#ctx.leaderAndIsrRequest(controllerId, brokerId, tps, isNew),
           onResponse: (response) => {
-            const failed = response.partitionErrors.filter((p) => p.errorCode !== 0);
-            if (response.errorCode !== 0 || failed.length > 0) {
+            const failed = response.partitionErrors.filter(
+              (p) => p.errorCode !== KafkaErrorCode.NONE,
+            );
+            if (response.errorCode !== KafkaErrorCode.NONE || failed.length > 0) {
               this.#log.warn(
                 { targetBrokerId: brokerId, errorCode: response.errorCode, failed },
                 'LeaderAndIsr errors',
@@ -1005,11 +1009,11 @@ export class KafkaController {
     for (const [brokerId, tps] of umTargets) {
       if (!live.has(brokerId)) continue;
       sender.send(brokerId, {
-        apiKey: 6,
+        apiKey: ApiKey.UpdateMetadata,
         apiVersion: CONTROL_REQUEST_VERSIONS.updateMetadata,
         body: this.#ctx.updateMetadataRequest(controllerId, brokerId, [...tps.values()]),
         onResponse: (response) => {
-          if (response.errorCode !== 0) {
+          if (response.errorCode !== KafkaErrorCode.NONE) {
             this.#log.warn(
               { targetBrokerId: brokerId, errorCode: response.errorCode },
               'UpdateMetadata error',
@@ -1021,7 +1025,7 @@ export class KafkaController {
     for (const stop of batch.stopReplicas) {
       if (!live.has(stop.brokerId)) continue;
       sender.send(stop.brokerId, {
-        apiKey: 5,
+        apiKey: ApiKey.StopReplica,
         apiVersion: CONTROL_REQUEST_VERSIONS.stopReplica,
         body: this.#ctx.stopReplicaRequest(
           controllerId,
@@ -1030,8 +1034,12 @@ export class KafkaController {
           stop.deletePartitions,
         ),
         onResponse: (response) => {
-          const failed = response.partitionErrors.find((p) => p.errorCode !== 0);
-          stop.onResult?.(response.errorCode !== 0 ? response.errorCode : (failed?.errorCode ?? 0));
+          const failed = response.partitionErrors.find((p) => p.errorCode !== KafkaErrorCode.NONE);
+          stop.onResult?.(
+            response.errorCode !== KafkaErrorCode.NONE
+              ? response.errorCode
+              : (failed?.errorCode ?? KafkaErrorCode.NONE),
+          );
         },
       });
     }

@@ -14,6 +14,7 @@ import type {
   ApiVersionsResponse,
 } from '../../src/protocol/kafka/generated/index.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
@@ -26,10 +27,10 @@ export function handleApiVersions(
     const valid =
       SOFTWARE_PATTERN.test(request.clientSoftwareName) &&
       SOFTWARE_PATTERN.test(request.clientSoftwareVersion);
-    if (!valid) return { errorCode: 42, apiKeys: [], throttleTimeMs: 0 }; // INVALID_REQUEST
+    if (!valid) return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], throttleTimeMs: 0 };
   }
   return {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     apiKeys: advertised.map(({ apiKey, minVersion, maxVersion }) => ({
       apiKey,
       minVersion,

@@ -29,6 +29,7 @@ import {
   assignReplicasToBrokers,
 } from '../controller/replica-assignment.js';
 import { getAllTopics, getTopicAssignment, hasCode } from './kafka-zk-client.js';
+import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
 
 export const KafkaErrors = {
   NONE: 0,
@@ -46,7 +47,7 @@ export interface AdminResult {
   errorMessage: string | null;
 }
 
-const ok: AdminResult = { errorCode: 0, errorMessage: null };
+const ok: AdminResult = { errorCode: KafkaErrorCode.NONE, errorMessage: null };
 const fail = (errorCode: number, errorMessage: string): AdminResult => ({
   errorCode,
   errorMessage,

@@ -14,7 +14,7 @@
  */
 import type { Command } from 'commander';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { errorForCode } from '../../src/protocol/kafka/errors.js';
+import { errorForCode, ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
 import {
   BrokerIdsZNode,
   DeleteTopicsZNode,
@@ -153,7 +153,8 @@ export const topicsCommands: CommandModule = {
               config,
               brokerIds: await registeredBrokerIds(client),
             });
-            if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
+            if (result.errorCode !== KafkaErrorCode.NONE)
+              throw failure(result.errorCode, result.errorMessage);
             ctx.out(`Created topic ${topic}.`);
           });
         },
@@ -172,7 +173,8 @@ export const topicsCommands: CommandModule = {
             totalPartitions,
             brokerIds: await registeredBrokerIds(client),
           });
-          if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
+          if (result.errorCode !== KafkaErrorCode.NONE)
+            throw failure(result.errorCode, result.errorMessage);
           ctx.out(`Topic ${topic} now has ${totalPartitions} partitions.`);
         });
       });
@@ -217,7 +219,8 @@ export const topicsCommands: CommandModule = {
       .action(async (topic: string, _o: unknown, cmd: Command) => {
         await ctx.withClient(cmd, async (client) => {
           const result = await deleteTopic(client, topic);
-          if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
+          if (result.errorCode !== KafkaErrorCode.NONE)
+            throw failure(result.errorCode, result.errorMessage);
           ctx.out(`Topic ${topic} is marked for deletion.`);
         });
       });

@@ -608,20 +608,22 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       // ZooKeeper sends header err 0 for a failed multi and puts the codes in the results;
       // our server also sets err. Accept both: any non-zero per-op code fails the multi.
       const results = result.results ?? [];
-      const failed = results.find((r) => r.err !== 0 && r.err !== ErrorCode.RUNTIMEINCONSISTENCY);
-      const code = err !== 0 ? err : failed ? failed.err : 0;
-      if (code !== 0) {
+      const failed = results.find(
+        (r) => r.err !== ErrorCode.OK && r.err !== ErrorCode.RUNTIMEINCONSISTENCY,
+      );
+      const code = err !== ErrorCode.OK ? err : (failed?.err ?? ErrorCode.OK);
+      if (code !== ErrorCode.OK) {
         const index = failed ? results.indexOf(failed) : -1;
         const path = index >= 0 ? pathOf(request.ops[index]) : undefined;
         pending.reject?.(new MultiError(code, path, results));
         return;
       }
-    } else if (err !== 0 && !(request.op === 'exists' && err === ErrorCode.NONODE)) {
+    } else if (err !== ErrorCode.OK && !(request.op === 'exists' && err === ErrorCode.NONODE)) {
       if (pending.reject) pending.reject(new KeeperError(err, pathOf(request)));
       else this.#log.warn({ op: request.op, err }, 'internal request failed');
       return;
     }
-    pending.resolve?.(err === 0 ? result : EMPTY_RESULT);
+    pending.resolve?.(err === ErrorCode.OK ? result : EMPTY_RESULT);
   }
 
   /** Fail every request sent or waiting, oldest first (so callers see them fail in order). */
@@ -645,16 +647,20 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       case 'exists':
         // A missing node still gets a watch: NodeCreated will fire it.
         table =
-          err === 0 ? this.#dataWatches : err === ErrorCode.NONODE ? this.#existWatches : undefined;
+          err === ErrorCode.OK
+            ? this.#dataWatches
+            : err === ErrorCode.NONODE
+              ? this.#existWatches
+              : undefined;
         break;
       case 'getData':
-        table = err === 0 ? this.#dataWatches : undefined;
+        table = err === ErrorCode.OK ? this.#dataWatches : undefined;
         break;
       case 'getChildren':
-        table = err === 0 ? this.#childWatches : undefined;
+        table = err === ErrorCode.OK ? this.#childWatches : undefined;
         break;
       case 'addWatch':
-        if (err === 0)
+        if (err === ErrorCode.OK)
           table = request.mode === 'persistent' ? this.#persistentWatches : this.#recursiveWatches;
         break;
       default:

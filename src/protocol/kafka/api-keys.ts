@@ -20,6 +20,7 @@
  * controller sends them.
  */
 import type { ApiVersionsResponse } from './generated/index.js';
+import { ErrorCode } from './errors.js';
 
 /** API keys by name (the APIs this codebase knows, client-facing and inter-broker). */
 export const ApiKey = Object.freeze({
@@ -135,7 +136,7 @@ export const API_VERSIONS_MAX_VERSION = 3;
  */
 export function apiVersionsFallbackResponse(): ApiVersionsResponse {
   return {
-    errorCode: 35, // UNSUPPORTED_VERSION
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
     apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX_VERSION }],
     throttleTimeMs: 0,
     supportedFeatures: [],

@@ -51,6 +51,7 @@ import {
   type RawTaggedField,
   type VersionRange,
 } from './schema.js';
+import { ApiKey } from './api-keys.js';
 
 export { KafkaProtocolError } from './primitives.js';
 export type { GeneratedApiKey as ApiKey } from './generated/index.js';
@@ -595,14 +596,15 @@ export function isFlexibleVersion(apiKey: number, version: number): boolean {
 
 /** 0, 1 or 2 (see the module comment). Unknown APIs are assumed to use v1, like old clients. */
 export function requestHeaderVersion(apiKey: number, version: number): 0 | 1 | 2 {
-  if (apiKey === 7 && version === 0) return 0; // ControlledShutdown v0 predates client ids.
+  // ControlledShutdown v0 predates client ids.
+  if (apiKey === ApiKey.ControlledShutdown && version === 0) return 0;
   if (!isKnownApiKey(apiKey)) return 1;
   return isFlexibleVersion(apiKey, version) ? 2 : 1;
 }
 
 /** 0 or 1: ApiVersions always answers with v0 so that any client can read the reply. */
 export function responseHeaderVersion(apiKey: number, version: number): 0 | 1 {
-  if (apiKey === 18) return 0;
+  if (apiKey === ApiKey.ApiVersions) return 0;
   return isFlexibleVersion(apiKey, version) ? 1 : 0;
 }
 
