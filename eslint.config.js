@@ -36,6 +36,11 @@ const bareCodeRules = [
     selector: `BinaryExpression[operator=/^[!=]==?$/]:matches([left.property.name=${codeField}], [left.name=${codeField}]) > ${bareNumber}.right`,
     message: 'Compare a Kafka or ZooKeeper code with its name (ErrorCode.X, ApiKey.X, Code.X).',
   },
+  {
+    // t.equal(response.errorCode, 6) in a test: the expected value is a code too.
+    selector: `CallExpression:matches([arguments.0.property.name=${codeField}], [arguments.0.name=${codeField}]) > ${bareNumber}.arguments`,
+    message: 'Expect a Kafka or ZooKeeper code by its name (ErrorCode.X, ApiKey.X, Code.X).',
+  },
 ];
 
 export default tseslint.config(
