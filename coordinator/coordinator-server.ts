@@ -93,9 +93,6 @@ interface QueueEntry {
   receivedAtMs?: number;
 }
 
-/** A limit with a name: how far the outbound queue may grow before clients are throttled. */
-export const OUTBOUND_QUEUE_WARN = 100_000;
-
 export class CoordinatorServer extends EventEmitter {
   readonly tree = new DataTree();
   readonly watches = new WatchManager<ConnState>();
