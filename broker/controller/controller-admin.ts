@@ -3,7 +3,7 @@
  * request handlers (broker/server/admin-apis.ts) call for CreateTopics, DeleteTopics,
  * CreatePartitions and topic auto-creation.
  *
- * In ZooKeeper mode these are znode writes (AdminZkClient, broker/zk/admin-zk-client.ts); the
+ * In ZooKeeper mode these are znode writes (AdminZkClient, src/kafka-zk/admin-zk-client.ts); the
  * controller's watches then do the real work. The writes are made with this broker's
  * coordinator session. Only the admin *requests* are restricted to the active controller
  * (`isActive`); auto-creation happens on whichever broker received the Metadata request, as
@@ -21,7 +21,7 @@ import type {
   NewTopic,
   TopicResult,
 } from '../server/admin-apis.js';
-import { addPartitions, createTopic, deleteTopic, KafkaErrors } from '../zk/admin-zk-client.js';
+import { addPartitions, createTopic, deleteTopic } from '../../src/kafka-zk/admin-zk-client.js';
 import { BrokerIdsZNode } from '../../src/znodes.js';
 
 /** Internal topics are created with their own partition count and replication factor. */
@@ -155,13 +155,13 @@ export class ControllerAdminImpl implements ControllerAdmin {
 
 function errorName(code: number): KafkaErrorName {
   switch (code) {
-    case KafkaErrors.TOPIC_ALREADY_EXISTS:
+    case ErrorCode.TOPIC_ALREADY_EXISTS:
       return 'TOPIC_ALREADY_EXISTS';
-    case KafkaErrors.INVALID_REPLICATION_FACTOR:
+    case ErrorCode.INVALID_REPLICATION_FACTOR:
       return 'INVALID_REPLICATION_FACTOR';
-    case KafkaErrors.INVALID_PARTITIONS:
+    case ErrorCode.INVALID_PARTITIONS:
       return 'INVALID_PARTITIONS';
-    case KafkaErrors.INVALID_TOPIC_EXCEPTION:
+    case ErrorCode.INVALID_TOPIC_EXCEPTION:
       return 'INVALID_TOPIC_EXCEPTION';
     default:
       return 'UNKNOWN_SERVER_ERROR';

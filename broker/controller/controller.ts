@@ -38,7 +38,7 @@ import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { Op } from '../../src/coordinator-client/client.js';
 import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js';
 import type { Logger } from '../../src/logger.js';
-import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import type { MultiOp } from '../../src/protocol/coordinator/messages.js';
 import {
   ControllerZNode,
@@ -61,9 +61,8 @@ import {
   getPartitionState,
   getTopicAssignment,
   getTopicsToDelete,
-  hasCode,
   tryRegisterController,
-} from '../zk/kafka-zk-client.js';
+} from '../../src/kafka-zk/kafka-zk-client.js';
 import type { BrokerAddress, ControlApiKey, QueuedRequest } from './controller-channel-manager.js';
 import {
   CONTROL_REQUEST_VERSIONS,

@@ -21,14 +21,13 @@ import {
   TopicConfigZNode,
   type LeaderAndIsr,
 } from '../../src/znodes.js';
-import { addPartitions, createTopic, deleteTopic } from '../../broker/zk/admin-zk-client.js';
+import { addPartitions, createTopic, deleteTopic } from '../../src/kafka-zk/admin-zk-client.js';
 import {
   getAllTopics,
   getPartitionState,
   getTopicAssignment,
-  hasCode,
-} from '../../broker/zk/kafka-zk-client.js';
-import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+} from '../../src/kafka-zk/kafka-zk-client.js';
+import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
 
 export interface PartitionDescription {

@@ -12,10 +12,10 @@
  * Connection loss: creating a persistent node is idempotent once NODEEXISTS counts as
  * success, so the whole thing is retried after a reconnect.
  */
-import { ErrorCode } from '../../protocol/coordinator/errors.js';
+import { ErrorCode, hasCode } from '../../protocol/coordinator/errors.js';
 import type { Acl } from '../../protocol/coordinator/messages.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
-import { hasCode, retryOnConnectionLoss } from './retry.js';
+import { retryOnConnectionLoss } from './retry.js';
 
 export interface EnsurePathOptions {
   /** Data for nodes this call creates (every level); existing nodes are not touched. */

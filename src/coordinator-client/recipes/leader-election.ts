@@ -48,11 +48,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ErrorCode } from '../../protocol/coordinator/errors.js';
+import { ErrorCode, hasCode } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
 import { ensurePath } from './ensure-path.js';
 import {
-  hasCode,
   isConnectionLoss,
   retryOnConnectionLoss,
   sortBySequence,

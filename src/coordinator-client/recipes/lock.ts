@@ -27,11 +27,10 @@
  * lock may be lost". A Lock object is one acquisition at a time and is not reentrant.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, KeeperError } from '../../protocol/coordinator/errors.js';
+import { ErrorCode, KeeperError, hasCode } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
 import { ensurePath } from './ensure-path.js';
 import {
-  hasCode,
   isConnectionLoss,
   retryOnConnectionLoss,
   sortBySequence,

@@ -8,7 +8,7 @@
  * connected again, provided the operation is safe to repeat (reads, creates whose node name
  * identifies the caller, deletes that tolerate NONODE), and give up on SESSIONEXPIRED.
  */
-import { ErrorCode, KeeperError } from '../../protocol/coordinator/errors.js';
+import { ErrorCode, hasCode, KeeperError } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient } from '../client.js';
 
 /** Resolves when the client is connected; rejects with SESSIONEXPIRED if it never will be. */
@@ -40,11 +40,7 @@ export function waitForConnected(client: CoordinatorClient): Promise<void> {
 }
 
 export function isConnectionLoss(err: unknown): boolean {
-  return err instanceof KeeperError && err.code === ErrorCode.CONNECTIONLOSS;
-}
-
-export function hasCode(err: unknown, code: number): boolean {
-  return err instanceof KeeperError && err.code === code;
+  return hasCode(err, ErrorCode.CONNECTIONLOSS);
 }
 
 /**

@@ -163,3 +163,8 @@ export class KeeperError extends Error {
     return errorName(this.code);
   }
 }
+
+/** Whether `err` is a KeeperError with this code (`hasCode(err, ErrorCode.NONODE)`). */
+export function hasCode(err: unknown, code: number): boolean {
+  return err instanceof KeeperError && err.code === code;
+}

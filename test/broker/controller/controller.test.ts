@@ -24,7 +24,7 @@ import type {
   ControlApiKey,
   QueuedRequest,
 } from '../../../broker/controller/controller-channel-manager.js';
-import { createTopLevelPaths, registerBroker } from '../../../broker/zk/kafka-zk-client.js';
+import { createTopLevelPaths, registerBroker } from '../../../src/kafka-zk/kafka-zk-client.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 
