@@ -16,10 +16,10 @@
  * field cannot make the broker allocate. Failure is reported as a value, not thrown, so the
  * connection owner can log the reason and close the socket (Kafka closes without replying).
  *
- * Frames are zero-copy slices of the received chunks when a frame lies in one chunk (Node
- * allocates a fresh Buffer for each socket read, so slices stay valid), and one exact-size copy
- * when it spans chunks.
+ * Frames are zero-copy slices of the received chunks when a frame lies in one chunk, and one
+ * exact-size copy when it spans chunks (../chunk-queue.ts).
  */
+import { ChunkQueue } from '../chunk-queue.js';
 import { KafkaProtocolError, Reader } from './primitives.js';
 import { requestHeaderVersion, type RequestHeader } from './codec.js';
 
@@ -44,8 +44,7 @@ export interface FrameReaderResult {
 
 export class FrameReader {
   readonly frameBytesMax: number;
-  #chunks: Buffer[] = [];
-  #bufferedBytes = 0;
+  readonly #chunks = new ChunkQueue();
   /** -1 while reading the size field, else the payload size being collected. */
   #payloadBytes = -1;
   #error: FrameError | undefined;
@@ -59,20 +58,17 @@ export class FrameReader {
 
   /** Bytes received but not yet returned as frames. */
   get bufferedBytes(): number {
-    return this.#bufferedBytes;
+    return this.#chunks.length;
   }
 
   push(chunk: Buffer): FrameReaderResult {
     if (this.#error) return { frames: [], error: this.#error };
-    if (chunk.length > 0) {
-      this.#chunks.push(chunk);
-      this.#bufferedBytes += chunk.length;
-    }
+    this.#chunks.push(chunk);
     const frames: Buffer[] = [];
     for (;;) {
       if (this.#payloadBytes === -1) {
-        if (this.#bufferedBytes < SIZE_BYTES) break;
-        const size = this.#take(SIZE_BYTES).readInt32BE(0);
+        if (this.#chunks.length < SIZE_BYTES) break;
+        const size = this.#chunks.take(SIZE_BYTES).readInt32BE(0);
         if (size < 0 || size > this.frameBytesMax) {
           this.#error = {
             code: size < 0 ? 'KP_ERR_MALFORMED' : 'KP_ERR_FRAME_TOO_LARGE',
@@ -82,40 +78,16 @@ export class FrameReader {
                 : `frame of ${size} bytes exceeds socket.request.max.bytes=${this.frameBytesMax}`,
             sizeBytes: size,
           };
-          this.#chunks = [];
-          this.#bufferedBytes = 0;
+          this.#chunks.clear();
           return { frames, error: this.#error };
         }
         this.#payloadBytes = size;
       }
-      if (this.#bufferedBytes < this.#payloadBytes) break;
-      frames.push(this.#take(this.#payloadBytes));
+      if (this.#chunks.length < this.#payloadBytes) break;
+      frames.push(this.#chunks.take(this.#payloadBytes));
       this.#payloadBytes = -1;
     }
     return { frames };
-  }
-
-  /** Removes and returns the next `n` buffered bytes (caller checked they are there). */
-  #take(n: number): Buffer {
-    this.#bufferedBytes -= n;
-    const first = this.#chunks[0];
-    if (first !== undefined && first.length >= n) {
-      // The common case: the bytes lie in one chunk, return a slice.
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0] as Buffer;
-      const used = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, used);
-      filled += used;
-      if (used === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(used);
-    }
-    return out;
   }
 }
 
