@@ -52,6 +52,7 @@ import { ErrorCode, hasCode } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
 import { ensurePath } from './ensure-path.js';
 import {
+  createProtectedSequential,
   isConnectionLoss,
   retryOnConnectionLoss,
   sortBySequence,
@@ -163,23 +164,9 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   }
 
   /** Create our ephemeral-sequential offer, finding it again if a retry follows a lost reply. */
-  async #makeOffer(): Promise<string> {
+  #makeOffer(): Promise<string> {
     const prefix = `n_${this.#guid}_`;
-    for (;;) {
-      try {
-        const path = await this.#client.create(`${this.#electionPath}/${prefix}`, this.#data, {
-          mode: 'ephemeral_sequential',
-        });
-        return path.slice(this.#electionPath.length + 1);
-      } catch (err) {
-        if (!isConnectionLoss(err)) throw err;
-        await waitForConnected(this.#client);
-        const mine = (await this.#client.getChildren(this.#electionPath)).find((n) =>
-          n.startsWith(prefix),
-        );
-        if (mine !== undefined) return mine;
-      }
-    }
+    return createProtectedSequential(this.#client, this.#electionPath, prefix, this.#data);
   }
 
   #enqueueDetermine(): Promise<void> {
