@@ -1,6 +1,6 @@
 /**
- * The broker's configuration: Kafka's property names, types and defaults (Kafka 2.8.2,
- * NOTES.md Appendix A), read from a `server.properties`-style file plus `--override k=v`
+ * The broker's configuration: Kafka's property names, types and defaults (Kafka 2.8.2's
+ * KafkaConfig), read from a `server.properties`-style file plus `--override k=v`
  * pairs, checked, and turned into one typed `BrokerConfig`. Pure: no file I/O here (the CLI
  * reads the file and passes its text), so every rule is unit-tested.
  *

@@ -38,7 +38,11 @@ import { SocketServer, type RequestHandler } from './network/socket-server.js';
 import { brokerAdvertisedApis, createKafkaApis } from './server/kafka-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { ReplicaManager } from './server/replica-manager.js';
-import { createTopLevelPaths, getOrCreateClusterId, registerBroker } from './zk/kafka-zk-client.js';
+import {
+  createTopLevelPaths,
+  getOrCreateClusterId,
+  registerBroker,
+} from '../src/kafka-zk/kafka-zk-client.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;

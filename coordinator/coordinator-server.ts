@@ -28,8 +28,8 @@
  * server reports a fatal error and main.ts exits; on restart LevelDB holds exactly the
  * acknowledged state.
  *
- * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; NOTES.md
- * b says a re-implementation may choose either, as long as zxids never go backwards).
+ * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; clients
+ * cannot tell the difference, since all they rely on is that zxids never go backwards).
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -92,9 +92,6 @@ interface QueueEntry {
   /** For replies: when the request arrived, for latency statistics. */
   receivedAtMs?: number;
 }
-
-/** A limit with a name: how far the outbound queue may grow before clients are throttled. */
-export const OUTBOUND_QUEUE_WARN = 100_000;
 
 export class CoordinatorServer extends EventEmitter {
   readonly tree = new DataTree();
@@ -248,7 +245,10 @@ export class CoordinatorServer extends EventEmitter {
     );
   }
 
-  /** The session handshake (NOTES.md c). The answer goes out through `conn.send`. */
+  /**
+   * The session handshake (docs/coordinator-protocol.md section 2). The answer goes out
+   * through `conn.send`.
+   */
   connect(conn: ServerConnection, request: ConnectRequest): void {
     const state = this.#stateOf(conn);
     if (!state) return;
@@ -359,7 +359,7 @@ export class CoordinatorServer extends EventEmitter {
       state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
       state.stats.lastCxid = xid;
     }
-    let err = 0;
+    let err: number = ErrorCode.OK;
     let result: Result = {};
     try {
       result = this.#execute(state, session, request, xid);
@@ -377,13 +377,13 @@ export class CoordinatorServer extends EventEmitter {
       }
     }
     if (request.op === 'auth') {
-      // Auth replies carry zxid 0 (NOTES.md e); a failed auth closes the connection.
+      // Auth replies carry zxid 0, as ZooKeeper's do; a failed auth closes the connection.
       this.#enqueue({
         state,
         zxid: this.#lastZxid,
         item: { kind: 'reply', xid, zxid: 0, err, request, result },
       });
-      if (err !== 0)
+      if (err !== ErrorCode.OK)
         this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'authentication failed' });
       return;
     }
@@ -393,7 +393,7 @@ export class CoordinatorServer extends EventEmitter {
       receivedAtMs,
       item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result },
     });
-    if (request.op === 'close' && err === 0) {
+    if (request.op === 'close' && err === ErrorCode.OK) {
       this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session closed by client' });
     }
   }
@@ -525,8 +525,8 @@ export class CoordinatorServer extends EventEmitter {
     try {
       const result = this.#execute(state, state.session!, op, 0);
       return op.op === 'getData'
-        ? { op: 'getData', err: 0, data: result.data ?? null, stat: result.stat! }
-        : { op: 'getChildren', err: 0, children: result.children! };
+        ? { op: 'getData', err: ErrorCode.OK, data: result.data ?? null, stat: result.stat! }
+        : { op: 'getChildren', err: ErrorCode.OK, children: result.children! };
     } catch (error) {
       if (error instanceof KeeperError) return { op: 'error', err: error.code };
       throw error;
@@ -639,7 +639,7 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   /**
-   * Re-arm watches after a reconnect (NOTES.md d, "Re-arming after reconnect"): a change the
+   * Re-arm watches after a reconnect (ZooKeeper's setWatches): a change the
    * client missed (since relativeZxid) fires at once instead of re-registering the watch.
    */
   #setWatches(state: ConnState, request: SetWatchesRequest): void {
@@ -868,7 +868,7 @@ export class CoordinatorServer extends EventEmitter {
         this.#latencyTotalMs += latency;
         this.#latencyCount++;
       }
-      if (item.err !== 0) {
+      if (item.err !== ErrorCode.OK) {
         this.#log.debug(
           { conn: state.conn.id, xid: item.xid, op: item.request.op, err: errorName(item.err) },
           'request failed',

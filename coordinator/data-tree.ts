@@ -3,12 +3,12 @@
  * every write (which error wins, which Stat field moves, which watch triggers fire).
  *
  * Pure: no sockets, no disk, no clock. A write takes the `zxid` and `timeMs` the server has
- * assigned to it, checks its preconditions in ZooKeeper's order (NOTES.md b, "Order of
- * checks") and throws a `KeeperError` *before* changing anything; then it applies the change
- * and returns the watch triggers it caused, in the order ZooKeeper fires them (NodeCreated on
+ * assigned to it, checks its preconditions in ZooKeeper's order (path, parent, version, node
+ * type) and throws a `KeeperError` *before* changing anything; then it applies the change and
+ * returns the watch triggers it caused, in the order ZooKeeper fires them (NodeCreated on
  * the node before NodeChildrenChanged on its parent, and so on).
  *
- * Stat bookkeeping that is easy to get wrong (NOTES.md a, "Stat" and the pitfalls list):
+ * Stat bookkeeping that is easy to get wrong (each point differs from the obvious guess):
  * - a node stores `childCreations`, the number of children ever created under it. That is
  *   ZooKeeper's internal cversion and names sequential children. The cversion clients see is
  *   `childCreations * 2 - numChildren`, which counts creations *and* deletions;
@@ -150,7 +150,7 @@ export class DataTree {
       this.#nodes.set(path, newNode({}));
       this.#nodes.get(parentPath(path))!.children.add(baseName(path));
     }
-    // ZooKeeper's /zookeeper/config starts with aversion -1 (NOTES.md a, "Built-in nodes").
+    // ZooKeeper's built-in /zookeeper/config starts with aversion -1, so ours does too.
     this.#nodes.get('/zookeeper/config')!.aversion = -1;
   }
 
@@ -272,7 +272,7 @@ export class DataTree {
     }
     const lastSlash = args.path.lastIndexOf('/');
     // ZooKeeper validates the final path only after appending the sequence suffix, and lets
-    // a missing parent (NoNode) win over some malformed paths. As NOTES.md a advises, we
+    // a missing parent (NoNode) win over some malformed paths. Clients cannot rely on that, so we
     // validate the whole path up front instead (with a stand-in suffix for sequential
     // modes), so every malformed path is BadArguments.
     const problem0 = pathProblem(isSequentialMode(mode) ? args.path + '0000000000' : args.path);
@@ -295,7 +295,7 @@ export class DataTree {
     const parent = this.#nodes.get(parentName);
     if (!parent) throw new KeeperError(ErrorCode.NONODE, args.path);
     // The sequential suffix comes from the parent's creation counter *before* this create,
-    // as a signed 32-bit decimal padded to 10 digits (NOTES.md a, "Create modes").
+    // as a signed 32-bit decimal padded to 10 digits (ZooKeeper's `%010d`).
     // The real suffix (digits, or '-' and digits after 2^31 creations) cannot make a path
     // invalid that passed with the stand-in suffix above, so no second validation.
     const path = isSequentialMode(mode)
@@ -469,19 +469,19 @@ export class DataTree {
       case 'create': {
         const created = this.create({ ...op, ...context });
         triggers.push(...created.triggers);
-        return { op: 'create', err: 0, path: created.path, stat: statOf(created.node) };
+        return { op: 'create', err: ErrorCode.OK, path: created.path, stat: statOf(created.node) };
       }
       case 'delete':
         triggers.push(...this.delete(op.path, op.version, context.zxid));
-        return { op: 'delete', err: 0 };
+        return { op: 'delete', err: ErrorCode.OK };
       case 'setData': {
         const set = this.setData(op.path, op.data, op.version, context.zxid, context.timeMs);
         triggers.push(...set.triggers);
-        return { op: 'setData', err: 0, stat: statOf(set.node) };
+        return { op: 'setData', err: ErrorCode.OK, stat: statOf(set.node) };
       }
       case 'check':
         this.check(op.path, op.version);
-        return { op: 'check', err: 0 };
+        return { op: 'check', err: ErrorCode.OK };
     }
   }
 
@@ -562,7 +562,7 @@ export function formatSequence(counter: number): string {
 
 const KNOWN_SCHEMES = new Set(['world', 'digest', 'ip', 'auth', 'sasl', 'x509', 'super']);
 
-/** An empty ACL list, an unknown scheme or a malformed id is InvalidACL (NOTES.md a, ACLs). */
+/** An empty ACL list, an unknown scheme or a malformed id is InvalidACL, as in ZooKeeper. */
 export function validateAcl(acl: readonly Acl[], path: string): void {
   if (acl.length === 0) throw new KeeperError(ErrorCode.INVALIDACL, path, 'empty ACL');
   for (const entry of acl) {

@@ -1,9 +1,9 @@
 /**
  * ZooKeeper's four-letter words (ruok, srvr, stat, mntr, cons, wchs, wchc, wchp, dump, envi,
  * conf, isro, dirs), rendered from a snapshot of the server's state in the text formats of
- * ZooKeeper 3.8 (NOTES.md e, "Four-letter words"). The same text is served on the client port
- * (ZooKeeper's binary protocol), on the WebSocket protocol's `command` message, and as the
- * `output` of the HTTP admin endpoint.
+ * ZooKeeper 3.8 (https://zookeeper.apache.org/doc/r3.8.0/zookeeperAdmin.html#sc_4lw). The
+ * same text is served on the client port (ZooKeeper's binary protocol), on the WebSocket protocol's
+ * `command` message, and as the `output` of the HTTP admin endpoint.
  */
 import { hostname, platform, arch, release, userInfo } from 'node:os';
 import { formatSessionId } from '../src/protocol/coordinator/messages.js';

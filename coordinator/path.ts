@@ -1,7 +1,8 @@
 /**
  * ZooKeeper's path rules (`PathUtils.validatePath`): absolute, `/`-separated, no empty
  * segments, no trailing slash (except the root), no `.` or `..` segments, and no control
- * characters, surrogates or private-use code units. See NOTES.md a, "Paths".
+ * characters, surrogates or private-use code units. See "ZooKeeper's data model" in
+ * https://zookeeper.apache.org/doc/r3.8.0/zookeeperProgrammers.html#ch_zkDataModel.
  */
 import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
 

@@ -4,7 +4,7 @@
  * Pure: time comes in as `nowMs` arguments, so tests drive expiry without sleeping.
  *
  * - A session's timeout is negotiated into [minSessionTimeoutMs, maxSessionTimeoutMs],
- *   by default [2, 20] x tickMs (NOTES.md c, "Handshake").
+ *   by default [2, 20] x tickMs, ZooKeeper's defaults.
  * - Every packet from the client `touch`es the session: its deadline becomes now + timeout,
  *   rounded *up* to the next multiple of tickMs. Deadlines are therefore bucketed by tick,
  *   and a silent session dies between `timeout` and `timeout + tick` after its last packet,
@@ -12,7 +12,7 @@
  * - `expire(nowMs)` hands back every session whose bucket has passed; the server then runs a
  *   closeSession transaction for each (deleting its ephemerals).
  * - After a restart, every known session is tracked again with a fresh deadline, counted
- *   from the restart (NOTES.md c, "Restart survival").
+ *   from the restart, as ZooKeeper does: clients get a full timeout to reconnect.
  */
 import { randomBytes } from 'node:crypto';
 import { invariant } from '../src/assert.js';

@@ -5,7 +5,8 @@
  * ZooKeeper's `WatchManager` treats a connection as a `Watcher`). Two indexes are kept, path
  * -> watchers and watcher -> paths, so a vanished connection's watches go in one step.
  *
- * Kinds of watch (NOTES.md d):
+ * Kinds of watch, as in ZooKeeper 3.8
+ * (https://zookeeper.apache.org/doc/r3.8.0/zookeeperProgrammers.html#ch_zkWatches):
  * - data watches: set by exists (even on a missing node) and getData. One-shot.
  * - child watches: set by getChildren. One-shot.
  * - persistent (addWatch mode 0): like data + child watches on the exact path, never consumed.

@@ -26,10 +26,10 @@
  * undecodable body, bad flags) go to `core.reject`, which answers in the request's place in
  * the reply order and closes afterwards when asked to.
  *
- * Special xids (NOTES.md e): pings are answered with xid -2 and auth packets with xid -4
- * (whatever the client sent); setWatches echoes its xid; notifications carry xid -1 and, like
- * ZooKeeper 3.8, zxid -1 (option `notificationZxid: 'event'` sends the triggering zxid, as 3.9
- * does).
+ * Special xids (docs/zookeeper-protocol.md): pings are answered with xid -2 and auth packets
+ * with xid -4 (whatever the client sent); setWatches echoes its xid; notifications carry xid -1
+ * and, like ZooKeeper 3.8, zxid -1 (option `notificationZxid: 'event'` sends the triggering zxid,
+ * as 3.9 does).
  *
  * Robustness: no exception escapes a socket handler. Framing violations and undecodable
  * packets close the connection with a logged reason; the process and every other connection

@@ -2,8 +2,7 @@
  * The znode layout of ZooKeeper-mode Kafka: every path the brokers, the controller and the
  * coordinator CLI read or write, with the exact JSON Kafka 2.x puts in it. One object per
  * znode with `path(...)`, `encode(...)` and `decode(...)`, as Kafka's `ZkData.scala` does, so
- * the layout lives in one file (docs/znodes.md is the annotated tour; NOTES.md a is the
- * reference).
+ * the layout lives in one file (docs/znodes.md is the annotated tour).
  *
  *   /cluster/id                                  {"version":"1","id":"<22-char base64url>"}
  *   /controller                      (ephemeral) {"version":1,"brokerid":1,"timestamp":"..."}
@@ -201,7 +200,7 @@ export type ReplicaAssignment = Map<number, number[]>;
 
 export interface TopicAssignment {
   partitions: ReplicaAssignment;
-  /** Non-empty only while a partition is being reassigned (NOTES.md b.6). */
+  /** Non-empty only while a partition is being reassigned (KIP-455). */
   addingReplicas: ReplicaAssignment;
   removingReplicas: ReplicaAssignment;
 }

@@ -3,7 +3,7 @@
  * request handlers (broker/server/admin-apis.ts) call for CreateTopics, DeleteTopics,
  * CreatePartitions and topic auto-creation.
  *
- * In ZooKeeper mode these are znode writes (AdminZkClient, broker/zk/admin-zk-client.ts); the
+ * In ZooKeeper mode these are znode writes (AdminZkClient, src/kafka-zk/admin-zk-client.ts); the
  * controller's watches then do the real work. The writes are made with this broker's
  * coordinator session. Only the admin *requests* are restricted to the active controller
  * (`isActive`); auto-creation happens on whichever broker received the Metadata request, as
@@ -14,14 +14,14 @@
  */
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import type { Logger } from '../../src/logger.js';
-import { KafkaError, type KafkaErrorName } from '../../src/protocol/kafka/errors.js';
+import { KafkaError, type KafkaErrorName, ErrorCode } from '../../src/protocol/kafka/errors.js';
 import type {
   ControllerAdmin,
   NewPartitions,
   NewTopic,
   TopicResult,
 } from '../server/admin-apis.js';
-import { addPartitions, createTopic, deleteTopic, KafkaErrors } from '../zk/admin-zk-client.js';
+import { addPartitions, createTopic, deleteTopic } from '../../src/kafka-zk/admin-zk-client.js';
 import { BrokerIdsZNode } from '../../src/znodes.js';
 
 /** Internal topics are created with their own partition count and replication factor. */
@@ -80,7 +80,7 @@ export class ControllerAdminImpl implements ControllerAdmin {
         validateOnly,
         random: this.#options.random,
       });
-      if (result.errorCode === 0 && !validateOnly) {
+      if (result.errorCode === ErrorCode.NONE && !validateOnly) {
         this.#log.info(
           { topic: topic.name, assignment: Object.fromEntries(result.assignment ?? []) },
           'topic assignment written',
@@ -99,7 +99,8 @@ export class ControllerAdminImpl implements ControllerAdmin {
     const results: TopicResult[] = [];
     for (const name of names) {
       const result = await deleteTopic(this.#options.zk(), name);
-      if (result.errorCode === 0) this.#log.info({ topic: name }, 'topic marked for deletion');
+      if (result.errorCode === ErrorCode.NONE)
+        this.#log.info({ topic: name }, 'topic marked for deletion');
       results.push({ name, errorCode: result.errorCode, errorMessage: result.errorMessage });
     }
     return results;
@@ -141,7 +142,7 @@ export class ControllerAdminImpl implements ControllerAdmin {
       brokerIds,
       random: this.#options.random,
     });
-    if (result.errorCode === 0) {
+    if (result.errorCode === ErrorCode.NONE) {
       this.#log.info(
         { topic: name, assignment: Object.fromEntries(result.assignment ?? []) },
         'auto-created topic',
@@ -154,13 +155,13 @@ export class ControllerAdminImpl implements ControllerAdmin {
 
 function errorName(code: number): KafkaErrorName {
   switch (code) {
-    case KafkaErrors.TOPIC_ALREADY_EXISTS:
+    case ErrorCode.TOPIC_ALREADY_EXISTS:
       return 'TOPIC_ALREADY_EXISTS';
-    case KafkaErrors.INVALID_REPLICATION_FACTOR:
+    case ErrorCode.INVALID_REPLICATION_FACTOR:
       return 'INVALID_REPLICATION_FACTOR';
-    case KafkaErrors.INVALID_PARTITIONS:
+    case ErrorCode.INVALID_PARTITIONS:
       return 'INVALID_PARTITIONS';
-    case KafkaErrors.INVALID_TOPIC_EXCEPTION:
+    case ErrorCode.INVALID_TOPIC_EXCEPTION:
       return 'INVALID_TOPIC_EXCEPTION';
     default:
       return 'UNKNOWN_SERVER_ERROR';

@@ -1,7 +1,7 @@
 /**
  * KafkaController: the classic (ZooKeeper-mode) controller. Every broker runs one; the one
  * that owns the ephemeral `/controller` znode is *active* and manages partition leadership
- * for the whole cluster. docs/controller.md walks through it; NOTES.md b is the reference.
+ * for the whole cluster. docs/controller.md walks through it.
  *
  * Concurrency model (Kafka's ControllerEventManager): ONE serial event queue. Watch callbacks
  * and request callbacks only enqueue a `ControllerEvent`; `#process` handles one event at a
@@ -9,7 +9,7 @@
  * interleave on the controller's state. Handlers re-read the coordinator, which also re-arms
  * the one-shot watches.
  *
- * Election and fencing (NOTES.md b.1): on startup and whenever /controller disappears, every
+ * Election and fencing: on startup and whenever /controller disappears, every
  * broker tries one multi { create /controller (ephemeral), setData /controller_epoch = epoch+1
  * at the version just read }. The winner keeps /controller_epoch's new znode version
  * (`epochZkVersion`), and every later write is `multi(check(/controller_epoch, epochZkVersion),
@@ -38,7 +38,7 @@ import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { Op } from '../../src/coordinator-client/client.js';
 import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js';
 import type { Logger } from '../../src/logger.js';
-import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import type { MultiOp } from '../../src/protocol/coordinator/messages.js';
 import {
   ControllerZNode,
@@ -61,9 +61,8 @@ import {
   getPartitionState,
   getTopicAssignment,
   getTopicsToDelete,
-  hasCode,
   tryRegisterController,
-} from '../zk/kafka-zk-client.js';
+} from '../../src/kafka-zk/kafka-zk-client.js';
 import type { BrokerAddress, ControlApiKey, QueuedRequest } from './controller-channel-manager.js';
 import {
   CONTROL_REQUEST_VERSIONS,
@@ -78,6 +77,8 @@ import {
   offlinePartitionLeaderElection,
   removeReplicaFromIsr,
 } from './leader-election.js';
+import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
+import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 
 /** Where the controller's requests go (ControllerChannelManager, or a fake in tests). */
 export interface BrokerRequestSender {
@@ -376,7 +377,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Becoming controller (NOTES.md b.2)
+  // Becoming controller (docs/controller.md, "Becoming controller")
 
   async #onControllerFailover(): Promise<void> {
     const zk = this.#zk;
@@ -657,7 +658,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Reactions (NOTES.md b.5)
+  // Reactions to broker, topic and partition changes
 
   async #processBrokerChange(): Promise<void> {
     if (!this.#active) return;
@@ -849,7 +850,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Topic deletion (NOTES.md b.7; Kafka's TopicDeletionManager, simplified)
+  // Topic deletion (Kafka's TopicDeletionManager, simplified)
   //
   //   marked (/admin/delete_topics/<t>) -> UpdateMetadata with leader -2 to all brokers and
   //   StopReplica(delete=true) to every replica -> all answered without error -> delete the
@@ -913,7 +914,7 @@ export class KafkaController {
           type: 'TopicDeletionStopReplicaResponse',
           topic,
           brokerId: -1,
-          errorCode: 0,
+          errorCode: KafkaErrorCode.NONE,
         });
     }
   }
@@ -926,7 +927,7 @@ export class KafkaController {
     if (!this.#active) return;
     const pending = this.#deletionsInFlight.get(topic);
     if (!pending) return;
-    if (errorCode !== 0) {
+    if (errorCode !== KafkaErrorCode.NONE) {
       this.#log.warn(
         { topic, targetBrokerId: brokerId, errorCode },
         'replica deletion failed; will retry later',
@@ -982,12 +983,14 @@ export class KafkaController {
         const tps = [...entries.values()].filter((e) => e.isNew === isNew).map((e) => e.tp);
         if (tps.length === 0) continue;
         sender.send(brokerId, {
-          apiKey: 4,
+          apiKey: ApiKey.LeaderAndIsr,
           apiVersion: CONTROL_REQUEST_VERSIONS.leaderAndIsr,
           body: this.#ctx.leaderAndIsrRequest(controllerId, brokerId, tps, isNew),
           onResponse: (response) => {
-            const failed = response.partitionErrors.filter((p) => p.errorCode !== 0);
-            if (response.errorCode !== 0 || failed.length > 0) {
+            const failed = response.partitionErrors.filter(
+              (p) => p.errorCode !== KafkaErrorCode.NONE,
+            );
+            if (response.errorCode !== KafkaErrorCode.NONE || failed.length > 0) {
               this.#log.warn(
                 { targetBrokerId: brokerId, errorCode: response.errorCode, failed },
                 'LeaderAndIsr errors',
@@ -1005,11 +1008,11 @@ export class KafkaController {
     for (const [brokerId, tps] of umTargets) {
       if (!live.has(brokerId)) continue;
       sender.send(brokerId, {
-        apiKey: 6,
+        apiKey: ApiKey.UpdateMetadata,
         apiVersion: CONTROL_REQUEST_VERSIONS.updateMetadata,
         body: this.#ctx.updateMetadataRequest(controllerId, brokerId, [...tps.values()]),
         onResponse: (response) => {
-          if (response.errorCode !== 0) {
+          if (response.errorCode !== KafkaErrorCode.NONE) {
             this.#log.warn(
               { targetBrokerId: brokerId, errorCode: response.errorCode },
               'UpdateMetadata error',
@@ -1021,7 +1024,7 @@ export class KafkaController {
     for (const stop of batch.stopReplicas) {
       if (!live.has(stop.brokerId)) continue;
       sender.send(stop.brokerId, {
-        apiKey: 5,
+        apiKey: ApiKey.StopReplica,
         apiVersion: CONTROL_REQUEST_VERSIONS.stopReplica,
         body: this.#ctx.stopReplicaRequest(
           controllerId,
@@ -1030,8 +1033,12 @@ export class KafkaController {
           stop.deletePartitions,
         ),
         onResponse: (response) => {
-          const failed = response.partitionErrors.find((p) => p.errorCode !== 0);
-          stop.onResult?.(response.errorCode !== 0 ? response.errorCode : (failed?.errorCode ?? 0));
+          const failed = response.partitionErrors.find((p) => p.errorCode !== KafkaErrorCode.NONE);
+          stop.onResult?.(
+            response.errorCode !== KafkaErrorCode.NONE
+              ? response.errorCode
+              : (failed?.errorCode ?? KafkaErrorCode.NONE),
+          );
         },
       });
     }

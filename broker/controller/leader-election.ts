@@ -3,7 +3,7 @@
  * `PartitionLeaderElectionAlgorithms` in Election.scala, and the ISR shrink the replica state
  * machine does when a replica goes offline). No I/O and no controller state: input is the
  * partition's assignment, its current leader/ISR and the set of live brokers; output is the
- * new leader/ISR or a reason why there is none. NOTES.md b.3 and b.4 are the reference.
+ * new leader/ISR or a reason why there is none (Kafka's PartitionLeaderElectionAlgorithms).
  *
  * Rules every function here keeps (and the tests check):
  *   - Candidates are taken in *assignment order*, so the preferred replica (index 0) wins

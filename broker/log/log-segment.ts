@@ -44,6 +44,7 @@ import {
 } from '../../src/protocol/kafka/record-batch.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 export const LOG_FILE_SUFFIX = '.log';
 export const INDEX_FILE_SUFFIX = '.index';
@@ -474,14 +475,14 @@ export class LogSegment {
     if (batch.baseOffset < nextOffset || batch.lastOffset < batch.baseOffset) {
       return {
         error: 'CORRUPT_MESSAGE',
-        errorCode: 2,
+        errorCode: ErrorCode.CORRUPT_MESSAGE,
         message: `offset ${batch.baseOffset} out of order`,
       };
     }
     if (!this.canHoldOffset(batch.lastOffset)) {
       return {
         error: 'CORRUPT_MESSAGE',
-        errorCode: 2,
+        errorCode: ErrorCode.CORRUPT_MESSAGE,
         message: `offset ${batch.lastOffset} outside segment`,
       };
     }

@@ -57,6 +57,7 @@ import {
   LOG_FILE_SUFFIX,
   TIME_INDEX_FILE_SUFFIX,
 } from './log-segment.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 export interface TopicPartition {
   topic: string;
@@ -82,8 +83,8 @@ export const LATEST_TIMESTAMP = -1;
 /** An append the replica fetcher got wrong: the batches do not start at our end. */
 export interface UnexpectedAppendOffsetError {
   readonly error: 'UNEXPECTED_APPEND_OFFSET';
-  /** Answered on the wire as UNKNOWN_SERVER_ERROR, as Kafka's exception would be. */
-  readonly errorCode: -1;
+  /** ErrorCode.UNKNOWN_SERVER_ERROR on the wire, as Kafka's exception would be. */
+  readonly errorCode: number;
   readonly message: string;
 }
 
@@ -116,7 +117,7 @@ export interface LogReadOptions {
 
 export type LogReadResult =
   | { ok: true; records: Buffer; logStartOffset: number; logEndOffset: number }
-  | { ok: false; error: 'OFFSET_OUT_OF_RANGE'; errorCode: 1; message: string };
+  | { ok: false; error: 'OFFSET_OUT_OF_RANGE'; errorCode: number; message: string };
 
 export interface LogOptions {
   /** The partition directory; created if missing. */
@@ -375,7 +376,7 @@ export class Log {
           ok: false,
           error: {
             error: 'UNEXPECTED_APPEND_OFFSET',
-            errorCode: -1,
+            errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
             message: `batch at offset ${batch.baseOffset} does not follow ${expected}`,
           },
         };
@@ -557,7 +558,7 @@ export class Log {
       return {
         ok: false,
         error: 'OFFSET_OUT_OF_RANGE',
-        errorCode: 1,
+        errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
         message: `offset ${fetchOffset} is outside [${this.#logStartOffset}, ${this.#logEndOffset}]`,
       };
     }

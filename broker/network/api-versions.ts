@@ -2,7 +2,7 @@
  * The ApiVersions (18) handler: the first request every client sends, answered with the
  * version ranges this broker implements (src/protocol/kafka/api-keys.ts).
  *
- * Rules (NOTES.md f.5): v1+ carry throttle_time_ms; v3 is flexible and the client names its
+ * Rules (KIP-511): v1+ carry throttle_time_ms; v3 is flexible and the client names its
  * software, which Kafka checks against `[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?` and answers
  * INVALID_REQUEST (42) with no ranges if it does not match. Versions above ours never reach
  * this handler: the socket server answers those with the v0 fallback itself, because their
@@ -14,6 +14,7 @@ import type {
   ApiVersionsResponse,
 } from '../../src/protocol/kafka/generated/index.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
@@ -26,10 +27,10 @@ export function handleApiVersions(
     const valid =
       SOFTWARE_PATTERN.test(request.clientSoftwareName) &&
       SOFTWARE_PATTERN.test(request.clientSoftwareVersion);
-    if (!valid) return { errorCode: 42, apiKeys: [], throttleTimeMs: 0 }; // INVALID_REQUEST
+    if (!valid) return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], throttleTimeMs: 0 };
   }
   return {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     apiKeys: advertised.map(({ apiKey, minVersion, maxVersion }) => ({
       apiKey,
       minVersion,

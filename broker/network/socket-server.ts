@@ -7,7 +7,7 @@
  *   bytes --FrameReader--> frames --peek header--> admit? --decode--> handler --encode--> bytes
  *
  * Ordering: clients pipeline requests and match responses by correlation id, but they also
- * rely on responses arriving in request order (NOTES.md f.1). Handlers are async (a Fetch may
+ * rely on responses arriving in request order, as Kafka promises. Handlers are async (a Fetch may
  * wait for data), so each connection keeps a promise chain: request N+1 is handled only after
  * the response to N has been written. Kafka gets the same effect by muting the socket while a
  * request is in flight. While more than `queuedRequestsMax` frames wait, the socket is paused,
@@ -16,7 +16,7 @@
  * Admission, before any body is parsed (the header is always readable):
  *   - API key not advertised                  -> close (Kafka closes; clients expect it)
  *   - ApiVersions above our maximum           -> v0 fallback reply: UNSUPPORTED_VERSION and
- *                                                ApiVersions' own range (NOTES.md f.5)
+ *                                                ApiVersions' own range (KIP-511)
  *   - other version outside the advertised range -> close
  *   - frame above socket.request.max.bytes, undecodable body, handler failure -> close
  * Every close is logged with its reason, at `info` (client errors) or `error` (our bugs).

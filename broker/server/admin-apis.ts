@@ -8,7 +8,7 @@
  * the client refreshes its metadata and retries there. The controller writes the change into
  * the coordinator (`/brokers/topics/<t>`, `/admin/delete_topics/<t>`), and its own watch on
  * those paths then drives the real work: electing leaders, sending LeaderAndIsr and
- * UpdateMetadata to the brokers (b.7 in NOTES.md).
+ * UpdateMetadata to the brokers (docs/controller.md).
  *
  * So "the topic was created" has two moments, and Kafka's answer waits for the second:
  *   1. ControllerAdmin.createTopics resolves: the assignment is in the coordinator;
@@ -36,7 +36,7 @@ import type {
   DeleteTopicsRequest,
   DeleteTopicsResponse,
 } from '../../src/protocol/kafka/generated/index.js';
-import { errorCodeOf } from '../../src/protocol/kafka/errors.js';
+import { errorCodeOf, ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { describeTopicConfigs, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot } from './metadata-cache.js';
 import { topicNameError } from './topic-name.js';
@@ -49,7 +49,7 @@ export interface NewTopic {
   /**
    * Explicit replica lists, partition index -> broker ids (the first is the preferred
    * leader). When present it is authoritative: numPartitions and replicationFactor were
-   * derived from it. When absent the controller assigns replicas itself (NOTES.md b.8).
+   * derived from it. When absent the controller assigns replicas itself.
    */
   assignments?: { partitionIndex: number; brokerIds: number[] }[];
   /** Topic-level config overrides (e.g. `retention.ms`), to store with the topic. */
@@ -215,13 +215,13 @@ export class AdminApis {
         () => this.#o.controllerAdmin.createTopics(accepted, request.validateOnly),
         'CreateTopics',
       );
-      const created = accepted.filter((t) => (results.get(t.name)?.errorCode ?? -1) === 0);
+      const created = accepted.filter((t) => results.get(t.name)?.errorCode === ErrorCode.NONE);
       for (const topic of accepted) {
         answers.set(
           topic.name,
           results.get(topic.name) ?? {
             name: topic.name,
-            errorCode: -1,
+            errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
             errorMessage: 'no result from the controller',
           },
         );
@@ -240,7 +240,7 @@ export class AdminApis {
       topics: request.topics.map((topic) => {
         const answer = answers.get(topic.name)!;
         const resolved = byName.get(topic.name);
-        const ok = answer.errorCode === 0 && resolved !== undefined;
+        const ok = answer.errorCode === ErrorCode.NONE && resolved !== undefined;
         return {
           name: topic.name,
           errorCode: answer.errorCode,
@@ -325,9 +325,9 @@ export class AdminApis {
         () => this.#o.controllerAdmin.deleteTopics(accepted),
         'DeleteTopics',
       );
-      const marked = accepted.filter((n) => (results.get(n)?.errorCode ?? -1) === 0);
+      const marked = accepted.filter((n) => results.get(n)?.errorCode === ErrorCode.NONE);
       for (const name of accepted) {
-        answers.set(name, results.get(name) ?? { name, errorCode: -1 });
+        answers.set(name, results.get(name) ?? { name, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR });
       }
       const gone = await this.#waitForMetadata(
         (s) => marked.every((n) => !s.hasTopic(n)),
@@ -398,9 +398,15 @@ export class AdminApis {
         'CreatePartitions',
       );
       for (const topic of accepted) {
-        answers.set(topic.name, results.get(topic.name) ?? { name: topic.name, errorCode: -1 });
+        answers.set(
+          topic.name,
+          results.get(topic.name) ?? {
+            name: topic.name,
+            errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+          },
+        );
       }
-      const grown = accepted.filter((t) => answers.get(t.name)?.errorCode === 0);
+      const grown = accepted.filter((t) => answers.get(t.name)?.errorCode === ErrorCode.NONE);
       if (!request.validateOnly && grown.length > 0) {
         await this.#waitForLeaders(grown, request.timeoutMs, answers);
       }
@@ -440,7 +446,7 @@ function resolveCounts(
     const sizes = new Set(assignments.map((a) => a.brokerIds.length));
     if (!contiguous || sizes.size !== 1) {
       return {
-        errorCode: 39,
+        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
         errorMessage:
           'assignments must cover partitions 0..n-1 with ' + 'the same number of replicas each',
       }; // INVALID_REPLICA_ASSIGNMENT
@@ -456,13 +462,13 @@ function resolveCounts(
     topic.replicationFactor === -1 ? config.defaultReplicationFactor : topic.replicationFactor;
   if (numPartitions <= 0) {
     return {
-      errorCode: 37,
+      errorCode: ErrorCode.INVALID_PARTITIONS,
       errorMessage: `number of partitions must be > 0, not ${numPartitions}`,
     };
   }
   if (replicationFactor <= 0) {
     return {
-      errorCode: 38,
+      errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
       errorMessage: `replication factor must be > 0, not ${replicationFactor}`,
     };
   }

@@ -15,6 +15,7 @@
  */
 import { DelayedOperation } from './delayed-operation.js';
 import type { FetchParams, FetchPartitionResult, ReplicaManager } from './replica-manager.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 export class DelayedFetch extends DelayedOperation {
   readonly #params: FetchParams;
@@ -39,7 +40,7 @@ export class DelayedFetch extends DelayedOperation {
       const partition = this.#replicaManager.getPartition(request.topicPartition);
       // Gone, no longer led here, or re-elected: the answer is an error now, send it.
       if (partition === undefined || !partition.isLeader) return this.forceComplete();
-      if (partition.checkCurrentLeaderEpoch(request.currentLeaderEpoch) !== 0) {
+      if (partition.checkCurrentLeaderEpoch(request.currentLeaderEpoch) !== ErrorCode.NONE) {
         return this.forceComplete();
       }
       const end =

@@ -17,6 +17,7 @@
  */
 import { DelayedOperation } from './delayed-operation.js';
 import type { ProducePartitionResult, ReplicaManager } from './replica-manager.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 /** One partition's part of the response, and what it still waits for. */
 export interface ProducePartitionStatus {
@@ -53,7 +54,8 @@ export class DelayedProduce extends DelayedOperation {
       const partition = this.#replicaManager.getPartition(tp);
       if (partition === undefined) {
         status.pending = false;
-        status.result.errorCode = 6; // NOT_LEADER_OR_FOLLOWER: the replica was stopped
+        // The replica was stopped (or moved) while the request waited.
+        status.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         continue;
       }
       const check = partition.checkEnoughReplicasReachOffset(
@@ -73,7 +75,7 @@ export class DelayedProduce extends DelayedOperation {
     for (const status of this.#statuses) {
       if (status.pending) {
         status.pending = false;
-        status.result.errorCode = 7; // REQUEST_TIMED_OUT
+        status.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
     }
     this.#respond(this.#statuses.map((s) => s.result));

@@ -20,6 +20,7 @@
 import type { DescribeConfigsResult } from '../../src/protocol/kafka/generated/describe-configs.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
 import type { LogConfig } from '../log/log-config.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 export const ConfigResourceType = { TOPIC: 2, BROKER: 4 } as const;
 
@@ -59,7 +60,7 @@ interface TopicConfigDef {
 
 const ms = (n: number): string => (Number.isFinite(n) ? String(n) : LONG_MAX);
 
-/** Topic configs with Kafka 2.8 defaults (NOTES.md Appendix A and Kafka's LogConfig). */
+/** Topic configs with Kafka 2.8 defaults (Kafka's LogConfig). */
 const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'cleanup.policy', brokerName: 'log.cleanup.policy', kafkaDefault: 'delete' },
   { name: 'compression.type', brokerName: 'compression.type', kafkaDefault: 'producer' },
@@ -302,14 +303,19 @@ export function describeResource(
   switch (resourceType) {
     case ConfigResourceType.TOPIC: {
       const invalid = context.topicNameError(resourceName);
-      if (invalid !== undefined) return { ...base, errorCode: 17, errorMessage: invalid };
+      if (invalid !== undefined)
+        return { ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: invalid };
       const overrides = context.topicOverrides(resourceName);
       if (overrides === undefined) {
-        return { ...base, errorCode: 3, errorMessage: `topic ${resourceName} does not exist` };
+        return {
+          ...base,
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: `topic ${resourceName} does not exist`,
+        };
       }
       return {
         ...base,
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         errorMessage: null,
         configs: describeTopicConfigs(context.broker, overrides, options),
       };
@@ -319,7 +325,7 @@ export function describeResource(
       if (resourceName !== '' && resourceName !== String(context.broker.brokerId)) {
         return {
           ...base,
-          errorCode: 42,
+          errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage:
             `unexpected broker id ${resourceName}: ` +
             `broker ${context.broker.brokerId} only describes itself`,
@@ -327,7 +333,7 @@ export function describeResource(
       }
       return {
         ...base,
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         errorMessage: null,
         configs: describeBrokerConfigs(context.broker, options),
       };
@@ -335,7 +341,7 @@ export function describeResource(
     default:
       return {
         ...base,
-        errorCode: 42, // INVALID_REQUEST
+        errorCode: ErrorCode.INVALID_REQUEST,
         errorMessage: `unsupported resource type ${resourceType}`,
       };
   }

@@ -18,7 +18,7 @@
  * Errors are values. A bad request from a client becomes error codes in the response
  * (per partition, per topic), never an exception. The handler throws only for (a) our own
  * bugs and (b) the one case where Kafka closes the connection on purpose: a failed
- * Produce with acks=0, which has no response to carry the error (NOTES.md c.5).
+ * Produce with acks=0, which has no response to carry the error.
  */
 import type { Logger } from '../../src/logger.js';
 import type { DecodedRequest, Encodable } from '../../src/protocol/kafka/codec.js';
@@ -38,14 +38,20 @@ import type {
 import type { MetadataResponseTopic } from '../../src/protocol/kafka/generated/metadata.js';
 import type { AdvertisedApi } from '../../src/protocol/kafka/api-keys.js';
 import { advertisedApiVersions } from '../../src/protocol/kafka/api-keys.js';
-import { errorCodeOf, errorForCode } from '../../src/protocol/kafka/errors.js';
+import { errorCodeOf, errorForCode, ErrorCode } from '../../src/protocol/kafka/errors.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { ConnectionInfo, HandlerResult, RequestHandler } from '../network/socket-server.js';
 import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
 import { NO_LEADER_EPOCH } from './partition.js';
-import { CONSUMER_REPLICA_ID, isInternalTopic, type ReplicaManager } from './replica-manager.js';
+import {
+  CONSUMER_REPLICA_ID,
+  DEBUGGING_CONSUMER_REPLICA_ID,
+  isInternalTopic,
+  type ReplicaManager,
+} from './replica-manager.js';
+import { EARLIEST_TIMESTAMP } from '../log/log.js';
 import { topicNameError } from './topic-name.js';
 
 export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './admin-apis.js';
@@ -54,7 +60,7 @@ export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './ad
  * The inter-broker APIs the controller sends to every broker. They are not in the client
  * advertisement of api-keys.ts, but the socket server only admits advertised APIs, so
  * main.ts must pass `brokerAdvertisedApis()` to it. Advertising them to clients is harmless
- * (Kafka's ZooKeeper-mode brokers did, NOTES.md g.4). We accept every version we have a
+ * (Kafka's ZooKeeper-mode brokers did). We accept every version we have a
  * schema for; the controller may pick any.
  */
 export const INTER_BROKER_API_RANGES: readonly AdvertisedApi[] = [
@@ -167,16 +173,18 @@ export class KafkaApis {
         return this.handleDescribeConfigs(request.body, v);
       case ApiKey.LeaderAndIsr: {
         if (this.#isStaleBrokerEpoch(request.body.brokerEpoch)) {
-          return { errorCode: 77 }; // STALE_BROKER_EPOCH
+          return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
         }
         return this.#deps.replicaManager.becomeLeaderOrFollower(request.body, v);
       }
       case ApiKey.StopReplica: {
-        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch)) return { errorCode: 77 };
+        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch))
+          return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
         return this.#deps.replicaManager.stopReplicas(request.body, v);
       }
       case ApiKey.UpdateMetadata: {
-        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch)) return { errorCode: 77 };
+        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch))
+          return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
         return { errorCode: this.#deps.replicaManager.maybeUpdateMetadataCache(request.body, v) };
       }
       default: {
@@ -235,7 +243,7 @@ export class KafkaApis {
     if (acks !== 0 && acks !== 1 && acks !== -1) {
       results = entries.map((e) => ({
         topicPartition: e.topicPartition,
-        errorCode: 21,
+        errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
         baseOffset: -1,
         logAppendTimeMs: -1,
         logStartOffset: -1,
@@ -250,7 +258,7 @@ export class KafkaApis {
       });
     }
     if (acks === 0) {
-      const failed = results.find((r) => r.errorCode !== 0);
+      const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
       if (failed !== undefined) {
         throw new CloseConnectionError(
           `acks=0 produce to ${failed.topicPartition.topic}-` +
@@ -296,9 +304,10 @@ export class KafkaApis {
    */
   async handleFetch(request: FetchRequest, apiVersion: number): Promise<Encodable<FetchResponse>> {
     if (apiVersion >= 7) {
-      if (request.sessionId !== 0) return { errorCode: 70, sessionId: 0, responses: [] };
+      if (request.sessionId !== 0)
+        return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       if (request.sessionEpoch !== 0 && request.sessionEpoch !== -1) {
-        return { errorCode: 71, sessionId: 0, responses: [] }; // INVALID_FETCH_SESSION_EPOCH
+        return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: 0, responses: [] };
       }
     }
     const partitions = request.topics.flatMap((topic) =>
@@ -321,13 +330,13 @@ export class KafkaApis {
     let i = 0;
     return {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       sessionId: 0,
       responses: request.topics.map((topic) => ({
         topic: topic.topic,
         partitions: topic.partitions.map(() => {
           const r = results[i++]!;
-          const ok = r.errorCode === 0;
+          const ok = r.errorCode === ErrorCode.NONE;
           return {
             partitionIndex: r.topicPartition.partition,
             errorCode: r.errorCode,
@@ -374,23 +383,31 @@ export class KafkaApis {
             leaderEpoch,
             // v0 answered with a list of offsets (max_num_offsets of them).
             oldStyleOffsets:
-              apiVersion === 0 && errorCode === 0 && offset >= 0 ? [BigInt(offset)] : [],
+              apiVersion === 0 && errorCode === ErrorCode.NONE && offset >= 0
+                ? [BigInt(offset)]
+                : [],
           });
           const partition = this.#deps.replicaManager.getPartition(tp);
           if (partition === undefined) {
-            return answer(this.#deps.metadataCache.snapshot.partition(tp) ? 6 : 3);
+            const known = this.#deps.metadataCache.snapshot.partition(tp) !== undefined;
+            return answer(
+              known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            );
           }
-          if (request.replicaId !== -2 && !partition.isLeader) return answer(6);
+          if (request.replicaId !== DEBUGGING_CONSUMER_REPLICA_ID && !partition.isLeader) {
+            return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          }
           const epochError = partition.checkCurrentLeaderEpoch(
             apiVersion >= 4 ? p.currentLeaderEpoch : NO_LEADER_EPOCH,
           );
-          if (epochError !== 0) return answer(epochError);
+          if (epochError !== ErrorCode.NONE) return answer(epochError);
           const timestamp = Number(p.timestamp);
-          if (timestamp < -2) return answer(42); // INVALID_REQUEST: -3 (max) is v7+
+          // -3 (the max timestamp) is v7+, which we do not speak.
+          if (timestamp < EARLIEST_TIMESTAMP) return answer(ErrorCode.INVALID_REQUEST);
           const found = partition.fetchOffsetForTimestamp(timestamp, isFromConsumer);
-          if (found === undefined) return answer(0);
+          if (found === undefined) return answer(ErrorCode.NONE);
           const epoch = timestamp === -1 ? partition.leaderEpoch : -1;
-          return answer(0, found.offset, found.timestamp, epoch);
+          return answer(ErrorCode.NONE, found.offset, found.timestamp, epoch);
         }),
       })),
     };
@@ -427,8 +444,8 @@ export class KafkaApis {
       names.map(async (name) => {
         if (snapshot.hasTopic(name)) return this.#topicMetadata(snapshot, name, apiVersion);
         const invalid = topicNameError(name);
-        if (invalid !== undefined) return emptyTopic(name, 17); // INVALID_TOPIC_EXCEPTION
-        if (!allowAutoCreate) return emptyTopic(name, 3); // UNKNOWN_TOPIC_OR_PARTITION
+        if (invalid !== undefined) return emptyTopic(name, ErrorCode.INVALID_TOPIC_EXCEPTION);
+        if (!allowAutoCreate) return emptyTopic(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         return emptyTopic(name, await this.#autoCreate(name));
       }),
     );
@@ -448,11 +465,13 @@ export class KafkaApis {
     try {
       await this.#deps.controllerAdmin.autoCreateTopic(name);
       this.#logger.info({ topic: name }, 'auto-created topic');
-      return 5; // LEADER_NOT_AVAILABLE
+      return ErrorCode.LEADER_NOT_AVAILABLE;
     } catch (err) {
       const code = errorCodeOf(err);
-      if (code === 36) return 5; // TOPIC_ALREADY_EXISTS: another broker created it first
-      if (code === -1) this.#logger.error({ err, topic: name }, 'auto-creating topic failed');
+      // Another broker created it first: the topic is on its way all the same.
+      if (code === ErrorCode.TOPIC_ALREADY_EXISTS) return ErrorCode.LEADER_NOT_AVAILABLE;
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
+        this.#logger.error({ err, topic: name }, 'auto-creating topic failed');
       return code;
     }
   }
@@ -465,7 +484,7 @@ export class KafkaApis {
     const partitions = [...snapshot.topics.get(name)!.values()]
       .sort((a, b) => a.partition - b.partition)
       .map((state) => partitionMetadata(snapshot, state, apiVersion));
-    return { errorCode: 0, name, isInternal: isInternalTopic(name), partitions };
+    return { errorCode: ErrorCode.NONE, name, isInternal: isInternalTopic(name), partitions };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -503,12 +522,13 @@ function emptyTopic(name: string, errorCode: number): Encodable<MetadataResponse
  */
 function partitionMetadata(snapshot: MetadataSnapshot, state: PartitionState, apiVersion: number) {
   const leaderAlive = state.leader >= 0 && snapshot.isBrokerAlive(state.leader);
-  let errorCode = leaderAlive ? 0 : 5;
+  let errorCode = leaderAlive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE;
   let replicas = state.replicas;
   let isr = state.isr;
   if (apiVersion === 0) {
     const alive = (id: number) => snapshot.isBrokerAlive(id);
-    if (errorCode === 0 && (!replicas.every(alive) || !isr.every(alive))) errorCode = 9;
+    if (errorCode === ErrorCode.NONE && (!replicas.every(alive) || !isr.every(alive)))
+      errorCode = ErrorCode.REPLICA_NOT_AVAILABLE;
     replicas = replicas.filter(alive);
     isr = isr.filter(alive);
   }

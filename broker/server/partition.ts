@@ -10,7 +10,7 @@
  * Each transition carries a strictly larger leader epoch than the last one (the replica
  * manager rejects the others before they get here), and is logged once at `info`.
  *
- * Offsets (NOTES.md c.1), for this partition on this broker:
+ * Offsets, for this partition on this broker:
  *   logStartOffset <= highWatermark <= logEndOffset
  *   - logEndOffset (LEO): the next offset to be written, owned by the log;
  *   - highWatermark (HW): offsets below it are "committed": every in-sync replica has them.
@@ -36,6 +36,7 @@ import {
   type LogAppendInfo,
   type TopicPartition,
 } from '../log/log.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 /** Kafka's "no epoch given" in requests (Fetch current_leader_epoch, ListOffsets, ...). */
 export const NO_LEADER_EPOCH = -1;
@@ -270,10 +271,11 @@ export class Partition {
     requiredOffset: number,
     minInsyncReplicas: number,
   ): { done: false } | { done: true; errorCode: number } {
-    if (!this.isLeader) return { done: true, errorCode: 6 }; // NOT_LEADER_OR_FOLLOWER
+    if (!this.isLeader) return { done: true, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     if (this.#highWatermark < requiredOffset) return { done: false };
     const enough = this.#isr.length >= minInsyncReplicas;
-    return { done: true, errorCode: enough ? 0 : 20 }; // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+    const errorCode = enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+    return { done: true, errorCode };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -293,7 +295,7 @@ export class Partition {
     if (!this.isLeader) {
       return {
         ok: false,
-        errorCode: 6,
+        errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
         message:
           `broker ${this.localBrokerId} is not the ` +
           `leader of ${partitionDirName(this.topicPartition)} (leader ${this.#leaderId})`,
@@ -302,7 +304,7 @@ export class Partition {
     if (options.acks === -1 && this.#isr.length < options.minInsyncReplicas) {
       return {
         ok: false,
-        errorCode: 19,
+        errorCode: ErrorCode.NOT_ENOUGH_REPLICAS,
         message:
           `ISR ${this.#isr.join(',')} is smaller ` +
           `than min.insync.replicas ${options.minInsyncReplicas}`,
@@ -321,8 +323,10 @@ export class Partition {
    * means ours is (UNKNOWN_LEADER_EPOCH: the LeaderAndIsr has not reached us yet).
    */
   checkCurrentLeaderEpoch(requested: number): number {
-    if (requested === NO_LEADER_EPOCH || requested === this.#leaderEpoch) return 0;
-    return requested < this.#leaderEpoch ? 74 : 75;
+    if (requested === NO_LEADER_EPOCH || requested === this.#leaderEpoch) return ErrorCode.NONE;
+    return requested < this.#leaderEpoch
+      ? ErrorCode.FENCED_LEADER_EPOCH
+      : ErrorCode.UNKNOWN_LEADER_EPOCH;
   }
 
   read(options: ReadOptions): ReadOutcome {
@@ -334,7 +338,7 @@ export class Partition {
       records,
     });
     const epochError = this.checkCurrentLeaderEpoch(options.currentLeaderEpoch);
-    if (epochError !== 0) return outcome(epochError);
+    if (epochError !== ErrorCode.NONE) return outcome(epochError);
     const result = this.log.read({
       fetchOffset: options.fetchOffset,
       maxBytes: options.maxBytes,

@@ -3,7 +3,7 @@
  * them leaders or followers (LeaderAndIsr) and stops them (StopReplica); clients append to
  * them (Produce) and read from them (Fetch). Modelled on Kafka's `ReplicaManager` (2.8).
  *
- * Who tells us what (NOTES.md b.9): only the controller changes which partitions we host and
+ * Who tells us what (docs/data-plane.md): only the controller changes which partitions we host and
  * who leads them. Every control request carries the controller's epoch; a request from an
  * older epoch comes from a controller that has since been replaced (it may not know yet), so
  * it is refused with STALE_CONTROLLER_EPOCH and changes nothing. Per partition, LeaderAndIsr
@@ -37,7 +37,6 @@ import type {
   UpdateMetadataRequest,
 } from '../../src/protocol/kafka/generated/index.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
-import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { partitionDirName, type TopicPartition } from '../log/log.js';
 import { topicPartitionKey, type LogManager } from '../log/log-manager.js';
 import { DelayedFetch } from './delayed-fetch.js';
@@ -45,6 +44,7 @@ import { DelayedOperationPurgatory } from './delayed-operation.js';
 import { DelayedProduce, type ProducePartitionStatus } from './delayed-produce.js';
 import type { MetadataCache } from './metadata-cache.js';
 import { Partition, type ReadOutcome } from './partition.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 /** StopReplica v3 sentinels (Kafka's LeaderAndIsr.EpochDuringDelete / NoEpoch). */
 const EPOCH_DURING_DELETE = -2;
@@ -52,7 +52,7 @@ const NO_EPOCH = -1;
 /** How many partitions of one LeaderAndIsr are handled per turn of the event loop. */
 export const LEADER_AND_ISR_SLICE = 100;
 
-/** Fetch replica ids below 0 (NOTES.md c.2). */
+/** Fetch replica ids below 0 mark a consumer, not a follower (Kafka's FetchRequest). */
 export const CONSUMER_REPLICA_ID = -1;
 export const DEBUGGING_CONSUMER_REPLICA_ID = -2;
 
@@ -187,7 +187,7 @@ export class ReplicaManager {
   /** UpdateMetadata: refresh the metadata cache. Returns the error code to answer. */
   maybeUpdateMetadataCache(request: UpdateMetadataRequest, apiVersion: number): number {
     if (this.#isStaleController(request.controllerEpoch, 'UpdateMetadata', request.controllerId)) {
-      return 11; // STALE_CONTROLLER_EPOCH
+      return ErrorCode.STALE_CONTROLLER_EPOCH;
     }
     const deleted = this.#options.metadataCache.update(request, apiVersion);
     if (deleted.length > 0) {
@@ -196,7 +196,7 @@ export class ReplicaManager {
         'metadata: partitions of deleted topics removed',
       );
     }
-    return 0;
+    return ErrorCode.NONE;
   }
 
   /**
@@ -218,8 +218,8 @@ export class ReplicaManager {
     const states = leaderAndIsrStatesOf(request, apiVersion);
     const errors = new Map<LeaderAndIsrPartitionState, number>();
     if (this.#isStaleController(request.controllerEpoch, 'LeaderAndIsr', request.controllerId)) {
-      for (const state of states) errors.set(state, 11);
-      return leaderAndIsrResponse(request, apiVersion, 11, errors);
+      for (const state of states) errors.set(state, ErrorCode.STALE_CONTROLLER_EPOCH);
+      return leaderAndIsrResponse(request, apiVersion, ErrorCode.STALE_CONTROLLER_EPOCH, errors);
     }
     for (let from = 0; from < states.length; from += LEADER_AND_ISR_SLICE) {
       if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -243,7 +243,7 @@ export class ReplicaManager {
         { partition: partitionDirName(tp), replicas: state.replicas, controllerId },
         'ignoring LeaderAndIsr: this broker is not a replica',
       );
-      return 3; // UNKNOWN_TOPIC_OR_PARTITION
+      return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     }
     const existing = this.getPartition(tp);
     if (existing !== undefined && state.leaderEpoch <= existing.leaderEpoch) {
@@ -256,7 +256,8 @@ export class ReplicaManager {
         },
         'ignoring LeaderAndIsr: leader epoch is not newer than ours',
       );
-      return 11; // STALE_CONTROLLER_EPOCH, as Kafka 2.8 answers for old and equal epochs
+      // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for an old and for an equal leader epoch.
+      return ErrorCode.STALE_CONTROLLER_EPOCH;
     }
     const partition = existing ?? this.#createPartition(tp);
     if (state.leader === this.brokerId) partition.makeLeader(state, nowMs);
@@ -298,13 +299,14 @@ export class ReplicaManager {
       })),
     });
     if (this.#isStaleController(request.controllerEpoch, 'StopReplica', request.controllerId)) {
+      const stale = ErrorCode.STALE_CONTROLLER_EPOCH;
       return answer(
-        11,
-        targets.map(() => 11),
+        stale,
+        targets.map(() => stale),
       );
     }
     const codes = targets.map((target) => this.#stopReplica(target));
-    return answer(0, codes);
+    return answer(ErrorCode.NONE, codes);
   }
 
   #stopReplica(target: StopReplicaTarget): number {
@@ -322,7 +324,7 @@ export class ReplicaManager {
           },
           'ignoring StopReplica: leader epoch is older',
         );
-        return 74; // FENCED_LEADER_EPOCH
+        return ErrorCode.FENCED_LEADER_EPOCH;
       }
       this.#partitions.delete(key(target));
       this.#tryCompleteDelayedRequests(target);
@@ -361,7 +363,7 @@ export class ReplicaManager {
       statuses.push({
         result,
         requiredOffset,
-        pending: params.acks === -1 && result.errorCode === 0,
+        pending: params.acks === -1 && result.errorCode === ErrorCode.NONE,
       });
     }
     const results = statuses.map((s) => s.result);
@@ -419,7 +421,7 @@ export class ReplicaManager {
     return {
       result: {
         topicPartition: tp,
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         baseOffset: info.firstOffset,
         logAppendTimeMs: info.logAppendTimeMs,
         logStartOffset: info.logStartOffset,
@@ -458,7 +460,7 @@ export class ReplicaManager {
     if (params.replicaId >= 0) this.#updateFollowerFetchStates(params);
     const results = this.readFromLocalLog(params);
     const bytes = results.reduce((sum, r) => sum + r.records.length, 0);
-    const anyError = results.some((r) => r.errorCode !== 0);
+    const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
     if (
       params.maxWaitMs <= 0 ||
       params.partitions.length === 0 ||

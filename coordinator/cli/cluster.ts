@@ -9,14 +9,13 @@
  */
 import type { Command } from 'commander';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import { ClusterIdZNode, ControllerEpochZNode, ControllerZNode } from '../../src/znodes.js';
 import {
   getAllBrokers,
   getAllTopics,
-  hasCode,
   type RegisteredBroker,
-} from '../../broker/zk/kafka-zk-client.js';
+} from '../../src/kafka-zk/kafka-zk-client.js';
 import type { CliContext, CommandModule } from './context.js';
 import { describeTopic } from './topics.js';
 

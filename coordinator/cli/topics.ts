@@ -3,7 +3,7 @@
  * the znodes (src/znodes.ts) the classic way:
  *
  *   topics create T --partitions N --replication-factor R [--config k=v ...]
- *        assigns replicas over the registered brokers with Kafka's algorithm (NOTES.md b.8)
+ *        assigns replicas over the registered brokers with Kafka's algorithm (rack-unaware)
  *        and writes /config/topics/T then /brokers/topics/T; the controller does the rest
  *   topics list                      the children of /brokers/topics (marked ones noted)
  *   topics describe [T] [--json]     per partition: leader, replicas, isr, like
@@ -14,21 +14,20 @@
  */
 import type { Command } from 'commander';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { errorForCode } from '../../src/protocol/kafka/errors.js';
+import { errorForCode, ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
 import {
   BrokerIdsZNode,
   DeleteTopicsZNode,
   TopicConfigZNode,
   type LeaderAndIsr,
 } from '../../src/znodes.js';
-import { addPartitions, createTopic, deleteTopic } from '../../broker/zk/admin-zk-client.js';
+import { addPartitions, createTopic, deleteTopic } from '../../src/kafka-zk/admin-zk-client.js';
 import {
   getAllTopics,
   getPartitionState,
   getTopicAssignment,
-  hasCode,
-} from '../../broker/zk/kafka-zk-client.js';
-import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+} from '../../src/kafka-zk/kafka-zk-client.js';
+import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
 
 export interface PartitionDescription {
@@ -153,7 +152,8 @@ export const topicsCommands: CommandModule = {
               config,
               brokerIds: await registeredBrokerIds(client),
             });
-            if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
+            if (result.errorCode !== KafkaErrorCode.NONE)
+              throw failure(result.errorCode, result.errorMessage);
             ctx.out(`Created topic ${topic}.`);
           });
         },
@@ -172,7 +172,8 @@ export const topicsCommands: CommandModule = {
             totalPartitions,
             brokerIds: await registeredBrokerIds(client),
           });
-          if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
+          if (result.errorCode !== KafkaErrorCode.NONE)
+            throw failure(result.errorCode, result.errorMessage);
           ctx.out(`Topic ${topic} now has ${totalPartitions} partitions.`);
         });
       });
@@ -217,7 +218,8 @@ export const topicsCommands: CommandModule = {
       .action(async (topic: string, _o: unknown, cmd: Command) => {
         await ctx.withClient(cmd, async (client) => {
           const result = await deleteTopic(client, topic);
-          if (result.errorCode !== 0) throw failure(result.errorCode, result.errorMessage);
+          if (result.errorCode !== KafkaErrorCode.NONE)
+            throw failure(result.errorCode, result.errorMessage);
           ctx.out(`Topic ${topic} is marked for deletion.`);
         });
       });

@@ -7,7 +7,7 @@
  * connection carries exactly one session: the first message is `connect`, the server answers
  * `connected`, then requests (`{"type":"request","xid":n,...}`) and replies/events flow.
  *
- * Ordering assumptions (all guaranteed by the server, see NOTES.md b/c/d):
+ * Ordering assumptions (all guaranteed by the server; docs/coordinator-protocol.md section 4):
  * - Replies come back in exactly the order the requests were sent. So the client keeps the
  *   requests it has sent in a FIFO queue and a reply must answer the oldest one; a reply with
  *   any other xid means the stream is corrupt and the connection is dropped. Pings are the
@@ -172,7 +172,7 @@ interface Pending {
   reject: ((err: Error) => void) | undefined;
 }
 
-// ZooKeeper's special xids (NOTES.md e). Normal xids start at 1 and stay positive.
+// ZooKeeper's special xids (-2 answers a ping). Normal xids start at 1 and stay positive.
 const PING_XID = -2;
 const XID_MAX = 0x7fffffff;
 const PING_FRAME = encodeClientFrame({ type: 'request', xid: PING_XID, request: { op: 'ping' } });
@@ -391,7 +391,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     clearTimeout(this.#attemptTimer);
     if (timeoutMs <= 0) {
       // The server no longer knows the session (expired, closed or bad password). Every
-      // client treats timeout <= 0 as SESSION_EXPIRED (NOTES.md c).
+      // ZooKeeper client treats a negotiated timeout <= 0 as SESSION_EXPIRED.
       this.#log.info({ sessionId: formatSessionId(this.#sessionId) }, 'session expired');
       this.#expire();
       return;
@@ -608,20 +608,22 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       // ZooKeeper sends header err 0 for a failed multi and puts the codes in the results;
       // our server also sets err. Accept both: any non-zero per-op code fails the multi.
       const results = result.results ?? [];
-      const failed = results.find((r) => r.err !== 0 && r.err !== ErrorCode.RUNTIMEINCONSISTENCY);
-      const code = err !== 0 ? err : failed ? failed.err : 0;
-      if (code !== 0) {
+      const failed = results.find(
+        (r) => r.err !== ErrorCode.OK && r.err !== ErrorCode.RUNTIMEINCONSISTENCY,
+      );
+      const code = err !== ErrorCode.OK ? err : (failed?.err ?? ErrorCode.OK);
+      if (code !== ErrorCode.OK) {
         const index = failed ? results.indexOf(failed) : -1;
         const path = index >= 0 ? pathOf(request.ops[index]) : undefined;
         pending.reject?.(new MultiError(code, path, results));
         return;
       }
-    } else if (err !== 0 && !(request.op === 'exists' && err === ErrorCode.NONODE)) {
+    } else if (err !== ErrorCode.OK && !(request.op === 'exists' && err === ErrorCode.NONODE)) {
       if (pending.reject) pending.reject(new KeeperError(err, pathOf(request)));
       else this.#log.warn({ op: request.op, err }, 'internal request failed');
       return;
     }
-    pending.resolve?.(err === 0 ? result : EMPTY_RESULT);
+    pending.resolve?.(err === ErrorCode.OK ? result : EMPTY_RESULT);
   }
 
   /** Fail every request sent or waiting, oldest first (so callers see them fail in order). */
@@ -645,16 +647,20 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       case 'exists':
         // A missing node still gets a watch: NodeCreated will fire it.
         table =
-          err === 0 ? this.#dataWatches : err === ErrorCode.NONODE ? this.#existWatches : undefined;
+          err === ErrorCode.OK
+            ? this.#dataWatches
+            : err === ErrorCode.NONODE
+              ? this.#existWatches
+              : undefined;
         break;
       case 'getData':
-        table = err === 0 ? this.#dataWatches : undefined;
+        table = err === ErrorCode.OK ? this.#dataWatches : undefined;
         break;
       case 'getChildren':
-        table = err === 0 ? this.#childWatches : undefined;
+        table = err === ErrorCode.OK ? this.#childWatches : undefined;
         break;
       case 'addWatch':
-        if (err === 0)
+        if (err === ErrorCode.OK)
           table = request.mode === 'persistent' ? this.#persistentWatches : this.#recursiveWatches;
         break;
       default:
@@ -698,7 +704,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     const persistent = this.#persistentWatches.get(event.path);
     if (persistent) for (const w of persistent) targets.add(w);
     // Recursive watches cover the path and every descendant but never report child-list
-    // changes (NOTES.md d): their NodeCreated/NodeDeleted already say the same thing.
+    // changes (as in ZooKeeper 3.6+): their NodeCreated/NodeDeleted already say the same.
     if (this.#recursiveWatches.size > 0 && event.type !== 'NodeChildrenChanged') {
       for (let p = event.path; ; p = p.slice(0, Math.max(1, p.lastIndexOf('/')))) {
         const set = this.#recursiveWatches.get(p);

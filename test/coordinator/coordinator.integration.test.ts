@@ -6,6 +6,7 @@ import t from 'tap';
 import { startCoordinatorProcess } from '../helpers/processes.js';
 import { RawWs, b64 } from '../helpers/raw-ws.js';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
+import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 
 const TICK_MS = 100; // sessions may then time out in [200, 2000] ms: fast tests
 
@@ -18,14 +19,14 @@ t.test(
     t.teardown(() => raw.terminate());
     t.equal(connected.type, 'connected');
     t.equal(connected.timeoutMs, 2000, 'timeout clamped to 20 ticks');
-    t.equal((await raw.call({ op: 'create', path: '/w', data: b64('1') })).err, 0);
-    t.equal((await raw.call({ op: 'getData', path: '/w', watch: true })).err, 0);
-    t.equal((await raw.call({ op: 'getChildren', path: '/w', watch: true })).err, 0);
+    t.equal((await raw.call({ op: 'create', path: '/w', data: b64('1') })).err, ErrorCode.OK);
+    t.equal((await raw.call({ op: 'getData', path: '/w', watch: true })).err, ErrorCode.OK);
+    t.equal((await raw.call({ op: 'getChildren', path: '/w', watch: true })).err, ErrorCode.OK);
     const setXid = raw.request({ op: 'setData', path: '/w', data: b64('2'), version: 0 });
     const first = await raw.next();
     t.match(first, { type: 'event', event: 'NodeDataChanged', path: '/w' }, 'event first');
     const reply = await raw.next();
-    t.match(reply, { type: 'reply', xid: setXid, err: 0 });
+    t.match(reply, { type: 'reply', xid: setXid, err: ErrorCode.OK });
     t.equal((reply.stat as { version: number }).version, 1);
     t.equal(first.zxid, reply.zxid, 'the event carries the zxid of the write that fired it');
     const createXid = raw.request({ op: 'create', path: '/w/c', data: null });
@@ -43,12 +44,12 @@ t.test('version conflicts, sequential names and multi atomicity over the wire', 
   t.teardown(() => raw.terminate());
   await raw.call({ op: 'create', path: '/v', data: b64('a') });
   t.match(await raw.call({ op: 'setData', path: '/v', data: b64('b'), version: 7 }), {
-    err: -103,
+    err: ErrorCode.BADVERSION,
     error: 'BADVERSION',
   });
-  t.match(await raw.call({ op: 'delete', path: '/v', version: 3 }), { err: -103 });
+  t.match(await raw.call({ op: 'delete', path: '/v', version: 3 }), { err: ErrorCode.BADVERSION });
   t.match(await raw.call({ op: 'create', path: '/v', data: null }), {
-    err: -110,
+    err: ErrorCode.NODEEXISTS,
     error: 'NODEEXISTS',
   });
   t.match(await raw.call({ op: 'create', path: '/v/s-', mode: 'persistent_sequential' }), {
@@ -65,14 +66,14 @@ t.test('version conflicts, sequential names and multi atomicity over the wire', 
       { op: 'create', path: '/v/m2' },
     ],
   });
-  t.equal(failed.err, -103);
+  t.equal(failed.err, ErrorCode.BADVERSION);
   t.same(
     (failed.results as { err: number }[]).map((r) => r.err),
     [0, -103, -2],
   );
   t.match(
     await raw.call({ op: 'exists', path: '/v/m1' }),
-    { err: -101 },
+    { err: ErrorCode.NONODE },
     'nothing of the failed multi applied',
   );
   const ok = await raw.call({
@@ -83,7 +84,7 @@ t.test('version conflicts, sequential names and multi atomicity over the wire', 
       { op: 'check', path: '/v/m1', version: 1 },
     ],
   });
-  t.equal(ok.err, 0);
+  t.equal(ok.err, ErrorCode.OK);
   t.equal((ok.results as unknown[]).length, 3);
   const stat = (await raw.call({ op: 'exists', path: '/v' })).stat as Record<string, unknown>;
   t.equal(stat.numChildren, 3);
@@ -99,19 +100,19 @@ t.test('ephemerals: gone at once after close, and after expiry of a silent sessi
 
   // close: deleted in the same transaction that ends the session
   const { raw: closer } = await RawWs.session(coord.port, { timeoutMs: 2000 });
-  t.equal((await closer.call({ op: 'create', path: '/e1', mode: 'ephemeral' })).err, 0);
+  t.equal((await closer.call({ op: 'create', path: '/e1', mode: 'ephemeral' })).err, ErrorCode.OK);
   const deleted1 = new Promise<string>(
     (resolve) => void watcher.exists('/e1', (e) => resolve(`${e.type} ${e.path}`)),
   );
   await new Promise((r) => setTimeout(r, 50));
-  t.match(await closer.call({ op: 'close' }), { type: 'reply', err: 0 });
+  t.match(await closer.call({ op: 'close' }), { type: 'reply', err: ErrorCode.OK });
   t.equal((await closer.closed).code, 1000, 'the server closes the socket after closeSession');
   t.equal(await deleted1, 'NodeDeleted /e1');
 
   // expiry: a session that stops sending anything (no pings) dies after its timeout
   const { raw: silent, connected } = await RawWs.session(coord.port, { timeoutMs: 400 });
   t.equal(connected.timeoutMs, 400);
-  t.equal((await silent.call({ op: 'create', path: '/e2', mode: 'ephemeral' })).err, 0);
+  t.equal((await silent.call({ op: 'create', path: '/e2', mode: 'ephemeral' })).err, ErrorCode.OK);
   const started = Date.now();
   const deleted2 = new Promise<string>(
     (resolve) => void watcher.exists('/e2', (e) => resolve(`${e.type} ${e.path}`)),
@@ -171,7 +172,7 @@ t.test('a resumed session keeps its ephemerals and receives the events it missed
     events.map((e) => `${e.event} ${e.path}`),
     ['NodeDataChanged /data', 'NodeCreated /later', 'NodeChildrenChanged /kids'],
   );
-  t.match(await again.next(), { type: 'reply', xid, err: 0 });
+  t.match(await again.next(), { type: 'reply', xid, err: ErrorCode.OK });
   t.match(
     await again.call({ op: 'getEphemerals', prefix: '/' }),
     { paths: ['/mine'] },
@@ -195,18 +196,32 @@ t.test('bad input gets an error or a logged close, and the daemon keeps serving'
   t.match((await early.closed).reason, /first message must be connect/);
 
   const { raw } = await RawWs.session(coord.port);
-  t.match(await raw.call({ op: 'create', path: 'relative' }), { err: -8, error: 'BADARGUMENTS' });
-  t.match(await raw.call({ op: 'getData', path: 42 }), { err: -8 }, 'a field of the wrong type');
+  t.match(await raw.call({ op: 'create', path: 'relative' }), {
+    err: ErrorCode.BADARGUMENTS,
+    error: 'BADARGUMENTS',
+  });
+  t.match(
+    await raw.call({ op: 'getData', path: 42 }),
+    { err: ErrorCode.BADARGUMENTS },
+    'a field of the wrong type',
+  );
   t.match(
     await raw.call({
       op: 'create',
       path: '/big',
       data: Buffer.alloc(1024 * 1024 + 1).toString('base64'),
     }),
-    { err: -8 },
+    { err: ErrorCode.BADARGUMENTS },
   );
-  t.match(await raw.call({ op: 'exists', path: '/' }), { err: 0 }, 'the connection still works');
-  t.match(await raw.call({ op: 'frobnicate' }), { err: -6, error: 'UNIMPLEMENTED' });
+  t.match(
+    await raw.call({ op: 'exists', path: '/' }),
+    { err: ErrorCode.OK },
+    'the connection still works',
+  );
+  t.match(await raw.call({ op: 'frobnicate' }), {
+    err: ErrorCode.UNIMPLEMENTED,
+    error: 'UNIMPLEMENTED',
+  });
   t.match((await raw.closed).reason, /unknown op/);
 
   const huge = await RawWs.open(coord.port);
@@ -214,7 +229,7 @@ t.test('bad input gets an error or a logged close, and the daemon keeps serving'
   t.equal((await huge.closed).code, 1009, 'an oversize frame is refused');
 
   const { raw: fine } = await RawWs.session(coord.port);
-  t.match(await fine.call({ op: 'exists', path: '/' }), { err: 0 }, 'others are served');
+  t.match(await fine.call({ op: 'exists', path: '/' }), { err: ErrorCode.OK }, 'others are served');
   fine.terminate();
   t.equal(coord.child.exitCode, null, 'still running');
 });

@@ -7,7 +7,7 @@ import t from 'tap';
 import { startCoordinatorProcess } from '../helpers/processes.js';
 import { RawWs } from '../helpers/raw-ws.js';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { KeeperError } from '../../src/protocol/coordinator/errors.js';
+import { KeeperError, ErrorCode } from '../../src/protocol/coordinator/errors.js';
 
 t.test('kill -9 in the middle of a write storm loses no acknowledged write', async (t) => {
   const dataDir = t.testdir();
@@ -68,8 +68,14 @@ t.test(
     const coord = await startCoordinatorProcess({ dataDir, tickMs: tick });
     const { raw: stays, connected: s1 } = await RawWs.session(coord.port, { timeoutMs: 1500 });
     const { raw: leaves, connected: s2 } = await RawWs.session(coord.port, { timeoutMs: 1500 });
-    t.equal((await stays.call({ op: 'create', path: '/stays', mode: 'ephemeral' })).err, 0);
-    t.equal((await leaves.call({ op: 'create', path: '/leaves', mode: 'ephemeral' })).err, 0);
+    t.equal(
+      (await stays.call({ op: 'create', path: '/stays', mode: 'ephemeral' })).err,
+      ErrorCode.OK,
+    );
+    t.equal(
+      (await leaves.call({ op: 'create', path: '/leaves', mode: 'ephemeral' })).err,
+      ErrorCode.OK,
+    );
     const zxid = (await stays.call({ op: 'sync', path: '/' })).zxid;
     await coord.kill('SIGKILL');
     stays.terminate();

@@ -26,6 +26,7 @@ import {
 import { FrameReader } from '../../src/protocol/zookeeper/frame-reader.js';
 import { JuteReader } from '../../src/protocol/zookeeper/jute.js';
 import * as R from '../../src/protocol/zookeeper/records.js';
+import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 
 const coordinator = await startCoordinatorProcess({
   dataDir: t.testdir(),
@@ -274,7 +275,7 @@ t.test('node-zookeeper-client: multi (transaction)', async (t) => {
   // node-zookeeper-client reads the per-op results and reports the failing op's code.
   t.equal(failed.err?.code, CODE.BAD_VERSION, 'the failed transaction reports BadVersion');
   t.same(failed.results, [
-    { type: -1, err: 0 },
+    { type: -1, err: ErrorCode.OK },
     { type: -1, err: CODE.BAD_VERSION },
   ]);
   t.equal(
@@ -325,7 +326,7 @@ async function orphanSession(
     }),
   );
   const reply = R.readRecord(new JuteReader(await next()), R.ReplyHeader);
-  if (reply.err !== 0) throw new Error(`create failed: ${reply.err}`);
+  if (reply.err !== ErrorCode.OK) throw new Error(`create failed: ${reply.err}`);
   socket.destroy();
   return { id: response.sessionId, password: response.passwd! };
 }

@@ -136,7 +136,7 @@ t.test(
     const response = R.readConnectResponse(new JuteReader((await c.next())!));
     t.not(response.sessionId, 0n);
     const create = await c.reply();
-    t.match(create.header, { xid: 1, err: 0 });
+    t.match(create.header, { xid: 1, err: ErrorCode.OK });
     t.equal(
       R.readRecord(create.body, R.CreateResponse).path,
       '/pipe',
@@ -144,7 +144,7 @@ t.test(
     );
     t.equal(create.body.remaining, 0);
     const get = await c.reply();
-    t.match(get.header, { xid: 2, err: 0 });
+    t.match(get.header, { xid: 2, err: ErrorCode.OK });
     t.same(R.readRecord(get.body, R.GetDataResponse).data, Buffer.from('v'));
     const exists = await c.reply();
     t.same(exists.header.err, ErrorCode.NONODE);
@@ -181,9 +181,9 @@ t.test('special xids: ping -2, auth -4 with zxid 0, setWatches echoes -8', async
   const c = new RawClient();
   await c.handshake();
   c.write(request(-2, { op: 'ping' }));
-  t.match((await c.reply()).header, { xid: -2, err: 0 });
+  t.match((await c.reply()).header, { xid: -2, err: ErrorCode.OK });
   c.write(request(-4, { op: 'auth', scheme: 'digest', auth: Buffer.from('user:secret') }));
-  t.same((await c.reply()).header, { xid: -4, zxid: 0n, err: 0 });
+  t.same((await c.reply()).header, { xid: -4, zxid: 0n, err: ErrorCode.OK });
   const sw: Request = {
     op: 'setWatches',
     relativeZxid: 0,
@@ -194,7 +194,7 @@ t.test('special xids: ping -2, auth -4 with zxid 0, setWatches echoes -8', async
     persistentRecursiveWatches: [],
   };
   c.write(request(-8, sw));
-  t.match((await c.reply()).header, { xid: -8, err: 0 });
+  t.match((await c.reply()).header, { xid: -8, err: ErrorCode.OK });
   c.socket.destroy();
 });
 
@@ -221,9 +221,9 @@ t.test('a notification has xid -1 and zxid -1 and arrives before the write reply
     }),
   );
   const event = await watcher.reply();
-  t.same(event.header, { xid: -1, zxid: -1n, err: 0 });
+  t.same(event.header, { xid: -1, zxid: -1n, err: ErrorCode.OK });
   t.same(R.readRecord(event.body, R.WatcherEvent), { type: 1, state: 3, path: '/notify' });
-  t.match((await watcher.reply()).header, { xid: 2, err: 0 });
+  t.match((await watcher.reply()).header, { xid: 2, err: ErrorCode.OK });
   watcher.socket.destroy();
 });
 
@@ -241,7 +241,7 @@ t.test('a failed multi: header err 0 and per-op error results', async (t) => {
     }),
   );
   const reply = await c.reply();
-  t.equal(reply.header.err, 0);
+  t.equal(reply.header.err, ErrorCode.OK);
   const entries = [];
   for (;;) {
     const h = R.readRecord(reply.body, R.MultiHeader);
@@ -279,7 +279,7 @@ t.test('check outside multi and bad create flags are refused without closing', a
   );
   t.match((await c.reply()).header, { xid: 2, err: ErrorCode.BADARGUMENTS });
   c.write(request(3, { op: 'ping' }));
-  t.match((await c.reply()).header, { xid: -2, err: 0 }, 'still serving');
+  t.match((await c.reply()).header, { xid: -2, err: ErrorCode.OK }, 'still serving');
   c.socket.destroy();
 });
 
@@ -323,7 +323,11 @@ t.test('malformed input closes that connection only', async (t) => {
   t.equal(await headerless.next(), undefined, 'a request without a header: dropped');
 
   healthy.write(request(-2, { op: 'ping' }));
-  t.match((await healthy.reply()).header, { xid: -2, err: 0 }, 'the server still serves others');
+  t.match(
+    (await healthy.reply()).header,
+    { xid: -2, err: ErrorCode.OK },
+    'the server still serves others',
+  );
   healthy.socket.destroy();
 });
 
@@ -369,8 +373,12 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   await c.handshake();
   c.write(request(1, { op: 'addWatch', path: '/rec', mode: 'persistent_recursive' }));
   const added = await c.reply();
-  t.match(added.header, { xid: 1, err: 0 });
-  t.equal(R.readRecord(added.body, R.ErrorResponse).err, 0, 'addWatch answers ErrorResponse{0}');
+  t.match(added.header, { xid: 1, err: ErrorCode.OK });
+  t.equal(
+    R.readRecord(added.body, R.ErrorResponse).err,
+    ErrorCode.OK,
+    'addWatch answers ErrorResponse{0}',
+  );
 
   c.write(
     request(2, {
@@ -384,7 +392,7 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   const created = await c.reply();
   t.equal(created.header.xid, -1);
   t.same(R.readRecord(created.body, R.WatcherEvent), { type: 1, state: 3, path: '/rec' });
-  t.match((await c.reply()).header, { xid: 2, err: 0 });
+  t.match((await c.reply()).header, { xid: 2, err: ErrorCode.OK });
   c.write(
     request(3, {
       op: 'create',
@@ -400,7 +408,7 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
     { type: 1, state: 3, path: '/rec/e' },
     'a descendant, no ChildrenChanged',
   );
-  t.match((await c.reply()).header, { xid: 3, err: 0 });
+  t.match((await c.reply()).header, { xid: 3, err: ErrorCode.OK });
 
   c.write(
     request(4, {
@@ -413,7 +421,7 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
     }),
   );
   const read = await c.reply();
-  t.equal(read.header.err, 0);
+  t.equal(read.header.err, ErrorCode.OK);
   const h1 = R.readRecord(read.body, R.MultiHeader);
   t.same(
     [h1.type, R.readRecord(read.body, R.GetDataResponse).data],
@@ -443,6 +451,6 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   // Closing deletes /rec/e, which our own recursive watch still reports before the reply.
   const deleted = await c.reply();
   t.same(R.readRecord(deleted.body, R.WatcherEvent), { type: 2, state: 3, path: '/rec/e' });
-  t.match((await c.reply()).header, { xid: 8, err: 0 });
+  t.match((await c.reply()).header, { xid: 8, err: ErrorCode.OK });
   await t.resolves(c.closed, 'closeSession: replied, then the server closed the connection');
 });

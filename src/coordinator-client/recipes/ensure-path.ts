@@ -5,17 +5,17 @@
  * How: one `exists` for the common case (the path is already there); otherwise a create for
  * every prefix, `/a`, `/a/b`, `/a/b/c`, all sent at once without waiting for each other. This
  * is safe only because the server applies one session's requests in the order they were sent
- * (NOTES.md f): `/a` is created before the create of `/a/b` is looked at. Each create may fail
- * with NODEEXISTS (the node was there, or another client made it first), which is success for
- * us. Pipelining turns a depth-d path into one round trip instead of d.
+ * (ZooKeeper's FIFO client order): `/a` is created before the create of `/a/b` is looked at.
+ * Each create may fail with NODEEXISTS (the node was there, or another client made it first),
+ * which is success for us. Pipelining turns a depth-d path into one round trip instead of d.
  *
  * Connection loss: creating a persistent node is idempotent once NODEEXISTS counts as
  * success, so the whole thing is retried after a reconnect.
  */
-import { ErrorCode } from '../../protocol/coordinator/errors.js';
+import { ErrorCode, hasCode } from '../../protocol/coordinator/errors.js';
 import type { Acl } from '../../protocol/coordinator/messages.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
-import { hasCode, retryOnConnectionLoss } from './retry.js';
+import { retryOnConnectionLoss } from './retry.js';
 
 export interface EnsurePathOptions {
   /** Data for nodes this call creates (every level); existing nodes are not touched. */

@@ -1,6 +1,6 @@
 /**
- * Leader election: ZooKeeper's classic recipe (NOTES.md h), shaped after ZooKeeper's
- * `LeaderElectionSupport` (zookeeper-recipes-election).
+ * Leader election: ZooKeeper's classic recipe, shaped after ZooKeeper's `LeaderElectionSupport`
+ * (zookeeper-recipes-election; https://zookeeper.apache.org/doc/r3.8.0/recipes.html).
  *
  * Algorithm. Every contender:
  *   1. OFFER: creates an EPHEMERAL_SEQUENTIAL node `<electionPath>/n_<guid>_<seq>` holding its
@@ -48,11 +48,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ErrorCode } from '../../protocol/coordinator/errors.js';
+import { ErrorCode, hasCode } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
 import { ensurePath } from './ensure-path.js';
 import {
-  hasCode,
+  createProtectedSequential,
   isConnectionLoss,
   retryOnConnectionLoss,
   sortBySequence,
@@ -164,23 +164,9 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   }
 
   /** Create our ephemeral-sequential offer, finding it again if a retry follows a lost reply. */
-  async #makeOffer(): Promise<string> {
+  #makeOffer(): Promise<string> {
     const prefix = `n_${this.#guid}_`;
-    for (;;) {
-      try {
-        const path = await this.#client.create(`${this.#electionPath}/${prefix}`, this.#data, {
-          mode: 'ephemeral_sequential',
-        });
-        return path.slice(this.#electionPath.length + 1);
-      } catch (err) {
-        if (!isConnectionLoss(err)) throw err;
-        await waitForConnected(this.#client);
-        const mine = (await this.#client.getChildren(this.#electionPath)).find((n) =>
-          n.startsWith(prefix),
-        );
-        if (mine !== undefined) return mine;
-      }
-    }
+    return createProtectedSequential(this.#client, this.#electionPath, prefix, this.#data);
   }
 
   #enqueueDetermine(): Promise<void> {

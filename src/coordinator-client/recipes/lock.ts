@@ -1,6 +1,7 @@
 /**
- * A distributed exclusive lock: ZooKeeper's lock recipe (NOTES.md h; kazoo's `Lock`,
- * Curator's `InterProcessMutex`). Same shape as ./leader-election.ts.
+ * A distributed exclusive lock: ZooKeeper's lock recipe (kazoo's `Lock`, Curator's
+ * `InterProcessMutex`), the same shape as ./leader-election.ts. The recipe is described in
+ * https://zookeeper.apache.org/doc/r3.8.0/recipes.html#sc_recipes_Locks.
  *
  * Algorithm. To acquire:
  *   1. Create an EPHEMERAL_SEQUENTIAL child `<lockPath>/<guid>-lock-<seq>`.
@@ -26,16 +27,10 @@
  * lock may be lost". A Lock object is one acquisition at a time and is not reentrant.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, KeeperError } from '../../protocol/coordinator/errors.js';
+import { ErrorCode, KeeperError, hasCode } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
 import { ensurePath } from './ensure-path.js';
-import {
-  hasCode,
-  isConnectionLoss,
-  retryOnConnectionLoss,
-  sortBySequence,
-  waitForConnected,
-} from './retry.js';
+import { createProtectedSequential, retryOnConnectionLoss, sortBySequence } from './retry.js';
 
 export interface LockOptions {
   /** Stored in our lock node so others can see who holds or waits (e.g. a host name). */
@@ -106,23 +101,9 @@ export class Lock {
     await this.#deleteNode();
   }
 
-  async #createNode(): Promise<string> {
+  #createNode(): Promise<string> {
     const prefix = `${this.#guid}-lock-`;
-    for (;;) {
-      try {
-        const path = await this.#client.create(`${this.#lockPath}/${prefix}`, this.#data, {
-          mode: 'ephemeral_sequential',
-        });
-        return path.slice(this.#lockPath.length + 1);
-      } catch (err) {
-        if (!isConnectionLoss(err)) throw err;
-        await waitForConnected(this.#client);
-        const mine = (await this.#client.getChildren(this.#lockPath)).find((n) =>
-          n.startsWith(prefix),
-        );
-        if (mine !== undefined) return mine;
-      }
-    }
+    return createProtectedSequential(this.#client, this.#lockPath, prefix, this.#data);
   }
 
   /** The child just before ours, or undefined when ours is the lowest (we hold the lock). */

@@ -8,8 +8,8 @@
  * connected again, provided the operation is safe to repeat (reads, creates whose node name
  * identifies the caller, deletes that tolerate NONODE), and give up on SESSIONEXPIRED.
  */
-import { ErrorCode, KeeperError } from '../../protocol/coordinator/errors.js';
-import type { CoordinatorClient } from '../client.js';
+import { ErrorCode, hasCode, KeeperError } from '../../protocol/coordinator/errors.js';
+import type { CoordinatorClient, NodeData } from '../client.js';
 
 /** Resolves when the client is connected; rejects with SESSIONEXPIRED if it never will be. */
 export function waitForConnected(client: CoordinatorClient): Promise<void> {
@@ -40,11 +40,7 @@ export function waitForConnected(client: CoordinatorClient): Promise<void> {
 }
 
 export function isConnectionLoss(err: unknown): boolean {
-  return err instanceof KeeperError && err.code === ErrorCode.CONNECTIONLOSS;
-}
-
-export function hasCode(err: unknown, code: number): boolean {
-  return err instanceof KeeperError && err.code === code;
+  return hasCode(err, ErrorCode.CONNECTIONLOSS);
 }
 
 /**
@@ -62,6 +58,35 @@ export async function retryOnConnectionLoss<T>(
     } catch (err) {
       if (!isConnectionLoss(err) || attempt >= attemptsMax) throw err;
       await waitForConnected(client);
+    }
+  }
+}
+
+/**
+ * Creates the EPHEMERAL_SEQUENTIAL node `<parentPath>/<prefix><sequence>` and returns its name
+ * (without the parent). `prefix` must be unique to the caller (the recipes put a GUID in it),
+ * because a create can be applied by the server while its reply is lost to a CONNECTIONLOSS: a
+ * blind retry would leave the first node behind, alive as long as our session, ahead of every
+ * other contender. So after reconnecting we first look for a child with our prefix and only
+ * create again if there is none. (Curator calls this a "protected" create.)
+ */
+export async function createProtectedSequential(
+  client: CoordinatorClient,
+  parentPath: string,
+  prefix: string,
+  data: NodeData,
+): Promise<string> {
+  for (;;) {
+    try {
+      const path = await client.create(`${parentPath}/${prefix}`, data, {
+        mode: 'ephemeral_sequential',
+      });
+      return path.slice(parentPath.length + 1);
+    } catch (err) {
+      if (!isConnectionLoss(err)) throw err;
+      await waitForConnected(client);
+      const mine = (await client.getChildren(parentPath)).find((n) => n.startsWith(prefix));
+      if (mine !== undefined) return mine;
     }
   }
 }

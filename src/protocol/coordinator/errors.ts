@@ -4,7 +4,7 @@
  * protocol and ZooKeeper's binary protocol) carry these numbers in their reply headers.
  *
  * `name` is the Java enum constant (NONODE), `camel` the name zkCli and kazoo print
- * (NoNode). See ../shared/reference/zookeeper/NOTES.md section b.
+ * (NoNode). docs/errors.md lists them with what each means here.
  */
 export const ErrorCode = {
   OK: 0,
@@ -162,4 +162,9 @@ export class KeeperError extends Error {
   get codeName(): string {
     return errorName(this.code);
   }
+}
+
+/** Whether `err` is a KeeperError with this code (`hasCode(err, ErrorCode.NONODE)`). */
+export function hasCode(err: unknown, code: number): boolean {
+  return err instanceof KeeperError && err.code === code;
 }

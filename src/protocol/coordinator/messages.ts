@@ -34,7 +34,7 @@ export function isTtlMode(mode: CreateModeName): boolean {
   return mode.endsWith('_with_ttl');
 }
 
-/** ZooKeeper's Stat record, field for field (see NOTES.md a, "Stat"). */
+/** ZooKeeper's Stat record, field for field (docs/coordinator-protocol.md, "Stat"). */
 export interface Stat {
   czxid: number;
   mzxid: number;

@@ -41,6 +41,7 @@ import {
   type WatchEvent,
   type WatcherType,
 } from './messages.js';
+import { ErrorCode } from './errors.js';
 
 export const WS_PROTOCOL_VERSION = 1;
 
@@ -397,7 +398,7 @@ export function encodeServerFrame(
       return JSON.stringify({ type: 'command', command: frame.command, output: frame.output });
     case 'reply': {
       const head: Json = { type: 'reply', xid: frame.xid, zxid: frame.zxid, err: frame.err };
-      if (frame.err !== 0) {
+      if (frame.err !== ErrorCode.OK) {
         if (errorName) head.error = errorName(frame.err);
         // A failed multi still carries its per-op results (ZooKeeper sends header err 0 then;
         // we send the failing code in err for convenience and the results alongside).

@@ -2,7 +2,7 @@
  * Kafka API keys by name, and the ApiVersions advertisement: which versions of which APIs our
  * brokers tell clients they speak.
  *
- * Why these ranges (NOTES.md g): the clients we serve (librdkafka 2.0.2 via kcat and
+ * Why these ranges: the clients we serve (librdkafka 2.0.2 via kcat and
  * confluent-kafka-python, kafkajs 2.2.4, kafka-python 2.0.2, @platformatic/kafka) each pick a
  * version from the broker's range differently:
  *   - librdkafka enables "features" only if the broker's *minimum* versions are low enough
@@ -20,6 +20,7 @@
  * controller sends them.
  */
 import type { ApiVersionsResponse } from './generated/index.js';
+import { ErrorCode } from './errors.js';
 
 /** API keys by name (the APIs this codebase knows, client-facing and inter-broker). */
 export const ApiKey = Object.freeze({
@@ -75,7 +76,7 @@ const api = (
   note?: string,
 ): AdvertisedApi => ({ apiKey: ApiKey[name], name, minVersion, maxVersion, required, note });
 
-/** The ranges of recommended-api-versions.json (NOTES.md g.4), in its order. */
+/** The ranges all our clients can use (docs/kafka-protocol.md): required APIs, then optional. */
 export const API_VERSION_RANGES: readonly AdvertisedApi[] = [
   api('Produce', 3, 7, true, 'Produce 3 must be in range for librdkafka MsgVer2'),
   api('Fetch', 4, 12, true, 'Fetch 4 for librdkafka MsgVer2; 11 makes kafka-python guess 2.3'),
@@ -129,13 +130,13 @@ export const API_VERSIONS_MAX_VERSION = 3;
 
 /**
  * The reply to an ApiVersions request of a version we do not speak (a client newer than us),
- * NOTES.md f.5: encoded as ApiVersions **v0** under response header v0, with
+ * as KIP-511 specifies: encoded as ApiVersions **v0** under response header v0, with
  * UNSUPPORTED_VERSION and only ApiVersions' own range, so the client retries with a version
  * from that range. Encode it with `encodeResponse(18, 0, correlationId, body)`.
  */
 export function apiVersionsFallbackResponse(): ApiVersionsResponse {
   return {
-    errorCode: 35, // UNSUPPORTED_VERSION
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
     apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX_VERSION }],
     throttleTimeMs: 0,
     supportedFeatures: [],

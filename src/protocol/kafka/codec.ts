@@ -11,8 +11,8 @@
  * nullable or not, regular or tagged). The result is cached, so the per-request cost is just
  * calling those closures: no version arithmetic on the produce/fetch path.
  *
- * Frame layout (NOTES.md f.1/f.2; the 4-byte size prefix is added by the `*Frame` functions and
- * removed by frame-reader.ts before decoding):
+ * Frame layout (https://kafka.apache.org/protocol#protocol_messages; the 4-byte size prefix
+ * is added by the `*Frame` functions and removed by frame-reader.ts before decoding):
  *
  *   request  = size:int32 | api_key:int16 api_version:int16 correlation_id:int32
  *              client_id:nullable string (int16 length, even in flexible versions)
@@ -51,6 +51,7 @@ import {
   type RawTaggedField,
   type VersionRange,
 } from './schema.js';
+import { ApiKey } from './api-keys.js';
 
 export { KafkaProtocolError } from './primitives.js';
 export type { GeneratedApiKey as ApiKey } from './generated/index.js';
@@ -595,14 +596,15 @@ export function isFlexibleVersion(apiKey: number, version: number): boolean {
 
 /** 0, 1 or 2 (see the module comment). Unknown APIs are assumed to use v1, like old clients. */
 export function requestHeaderVersion(apiKey: number, version: number): 0 | 1 | 2 {
-  if (apiKey === 7 && version === 0) return 0; // ControlledShutdown v0 predates client ids.
+  // ControlledShutdown v0 predates client ids.
+  if (apiKey === ApiKey.ControlledShutdown && version === 0) return 0;
   if (!isKnownApiKey(apiKey)) return 1;
   return isFlexibleVersion(apiKey, version) ? 2 : 1;
 }
 
 /** 0 or 1: ApiVersions always answers with v0 so that any client can read the reply. */
 export function responseHeaderVersion(apiKey: number, version: number): 0 | 1 {
-  if (apiKey === 18) return 0;
+  if (apiKey === ApiKey.ApiVersions) return 0;
   return isFlexibleVersion(apiKey, version) ? 1 : 0;
 }
 

@@ -1,11 +1,11 @@
 /**
  * Splits a TCP byte stream into Kafka frames, and peeks at a request's header.
  *
- * Wire format (NOTES.md f.1): every request and response is `size:int32` (big-endian, the
- * number of bytes that follow) and then `size` bytes of header + body. TCP delivers those
- * bytes in arbitrary pieces: one `data` event may hold half a size field, or three frames and
- * the start of a fourth. `FrameReader` is an explicit two-state machine, the same shape as
- * ws's `Receiver` (GET_INFO / GET_PAYLOAD):
+ * Wire format (https://kafka.apache.org/protocol#protocol_common): every request and response
+ * is `size:int32` (big-endian, the number of bytes that follow) and then `size` bytes of
+ * header + body. TCP delivers those bytes in arbitrary pieces: one `data` event may hold half a
+ * size field, or three frames and the start of a fourth. `FrameReader` is an explicit two-state
+ * machine, the same shape as ws's `Receiver` (GET_INFO / GET_PAYLOAD):
  *
  *   READ_SIZE    --4 bytes buffered------------------> READ_PAYLOAD(size)
  *   READ_PAYLOAD --size bytes buffered, emit frame----> READ_SIZE
@@ -16,10 +16,10 @@
  * field cannot make the broker allocate. Failure is reported as a value, not thrown, so the
  * connection owner can log the reason and close the socket (Kafka closes without replying).
  *
- * Frames are zero-copy slices of the received chunks when a frame lies in one chunk (Node
- * allocates a fresh Buffer for each socket read, so slices stay valid), and one exact-size copy
- * when it spans chunks.
+ * Frames are zero-copy slices of the received chunks when a frame lies in one chunk, and one
+ * exact-size copy when it spans chunks (../chunk-queue.ts).
  */
+import { ChunkQueue } from '../chunk-queue.js';
 import { KafkaProtocolError, Reader } from './primitives.js';
 import { requestHeaderVersion, type RequestHeader } from './codec.js';
 
@@ -44,8 +44,7 @@ export interface FrameReaderResult {
 
 export class FrameReader {
   readonly frameBytesMax: number;
-  #chunks: Buffer[] = [];
-  #bufferedBytes = 0;
+  readonly #chunks = new ChunkQueue();
   /** -1 while reading the size field, else the payload size being collected. */
   #payloadBytes = -1;
   #error: FrameError | undefined;
@@ -59,20 +58,17 @@ export class FrameReader {
 
   /** Bytes received but not yet returned as frames. */
   get bufferedBytes(): number {
-    return this.#bufferedBytes;
+    return this.#chunks.length;
   }
 
   push(chunk: Buffer): FrameReaderResult {
     if (this.#error) return { frames: [], error: this.#error };
-    if (chunk.length > 0) {
-      this.#chunks.push(chunk);
-      this.#bufferedBytes += chunk.length;
-    }
+    this.#chunks.push(chunk);
     const frames: Buffer[] = [];
     for (;;) {
       if (this.#payloadBytes === -1) {
-        if (this.#bufferedBytes < SIZE_BYTES) break;
-        const size = this.#take(SIZE_BYTES).readInt32BE(0);
+        if (this.#chunks.length < SIZE_BYTES) break;
+        const size = this.#chunks.take(SIZE_BYTES).readInt32BE(0);
         if (size < 0 || size > this.frameBytesMax) {
           this.#error = {
             code: size < 0 ? 'KP_ERR_MALFORMED' : 'KP_ERR_FRAME_TOO_LARGE',
@@ -82,40 +78,16 @@ export class FrameReader {
                 : `frame of ${size} bytes exceeds socket.request.max.bytes=${this.frameBytesMax}`,
             sizeBytes: size,
           };
-          this.#chunks = [];
-          this.#bufferedBytes = 0;
+          this.#chunks.clear();
           return { frames, error: this.#error };
         }
         this.#payloadBytes = size;
       }
-      if (this.#bufferedBytes < this.#payloadBytes) break;
-      frames.push(this.#take(this.#payloadBytes));
+      if (this.#chunks.length < this.#payloadBytes) break;
+      frames.push(this.#chunks.take(this.#payloadBytes));
       this.#payloadBytes = -1;
     }
     return { frames };
-  }
-
-  /** Removes and returns the next `n` buffered bytes (caller checked they are there). */
-  #take(n: number): Buffer {
-    this.#bufferedBytes -= n;
-    const first = this.#chunks[0];
-    if (first !== undefined && first.length >= n) {
-      // The common case: the bytes lie in one chunk, return a slice.
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0] as Buffer;
-      const used = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, used);
-      filled += used;
-      if (used === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(used);
-    }
-    return out;
   }
 }
 
@@ -126,7 +98,7 @@ export type PeekResult =
 /**
  * Reads only the request header of a frame: api key, version, correlation id and client id.
  * Works for API keys and versions the codec does not know, so the server can still answer
- * an ApiVersions request of a future version with the v0 fallback (NOTES.md f.5), and log who
+ * an ApiVersions request of a future version with the v0 fallback (KIP-511), and log who
  * sent a request it refuses. The client id is a classic nullable string in every header
  * version that has one (only ControlledShutdown v0 uses header v0, without it).
  */

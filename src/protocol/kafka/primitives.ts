@@ -2,13 +2,14 @@
  * The primitive types of the Kafka wire protocol: a bounds-checked `Reader` and a chunked
  * `Writer` over Node Buffers, plus the typed error every decoding failure becomes.
  *
- * Wire format (all big-endian; see NOTES.md f.3 and Kafka's `protocol/types/Type.java`):
+ * Wire format (all big-endian; https://kafka.apache.org/protocol#protocol_types and Kafka's
+ * `protocol/types/Type.java`):
  *
  *   int8/int16/int32/int64, uint16, float64   fixed width, two's complement / IEEE 754
  *   bool                                      1 byte, 0 = false, anything else = true
  *   uuid                                      16 raw bytes
  *   unsigned varint                           7 bits per byte, low group first, high bit = more
- *   varint / varlong                          zigzag ((n << 1) ^ (n >> 31|63)) then unsigned varint
+ *   (signed varints appear only inside record batches: see varint.ts)
  *   string                                    int16 length + UTF-8 (nullable: length -1 = null)
  *   compact string                            unsigned varint (length + 1) + UTF-8 (0 = null)
  *   bytes                                     int32 length + bytes (nullable: -1 = null)
@@ -187,27 +188,6 @@ export class Reader {
     throw malformed('unsigned varint longer than 5 bytes');
   }
 
-  /** Zigzag-encoded signed 32-bit varint (record internals). */
-  varint(): number {
-    const raw = this.unsignedVarint();
-    return (raw >>> 1) ^ -(raw & 1);
-  }
-
-  /** Zigzag-encoded signed 64-bit varint (record internals), at most 10 bytes. */
-  varlong(): bigint {
-    let raw = 0n;
-    for (let shift = 0n; shift <= 63n; shift += 7n) {
-      this.need(1);
-      const byte = this.buf[this.offset++] as number;
-      raw |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) {
-        raw = BigInt.asUintN(64, raw);
-        return BigInt.asIntN(64, (raw >> 1n) ^ -(raw & 1n));
-      }
-    }
-    throw malformed('varlong longer than 10 bytes');
-  }
-
   #utf8(length: number): string {
     this.need(length);
     const text = this.buf.toString('utf8', this.offset, this.offset + length);
@@ -376,20 +356,6 @@ export class Writer {
       value = Math.floor(value / 128);
     }
     this.#buf[this.#pos++] = value;
-  }
-
-  varint(value: number): void {
-    this.unsignedVarint(((value << 1) ^ (value >> 31)) >>> 0);
-  }
-
-  varlong(value: bigint): void {
-    let raw = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
-    this.#ensure(10);
-    while (raw > 0x7fn) {
-      this.#buf[this.#pos++] = Number(raw & 0x7fn) | 0x80;
-      raw >>= 7n;
-    }
-    this.#buf[this.#pos++] = Number(raw);
   }
 
   #length(length: number, compact: boolean, width: 2 | 4): void {

@@ -42,6 +42,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { crc32c } from './crc32c.js';
+import { readVarint, varintSize, writeVarint, type VarintCursor } from './varint.js';
 
 // ---------------------------------------------------------------------------------------
 // Layout constants
@@ -414,58 +415,6 @@ export function checkRecordFraming(batch: RecordBatch): RecordBatchError | undef
 }
 
 // ---------------------------------------------------------------------------------------
-// Varints (zig-zag, base 128, least significant group first)
-// ---------------------------------------------------------------------------------------
-
-interface Cursor {
-  position: number;
-}
-
-/**
- * Reads a zig-zag varint or varlong at `cursor.position` and advances the cursor. Uses
- * multiplication rather than bit operations so that values beyond 32 bits (timestamp deltas)
- * stay exact up to 2^53. Returns undefined if the varint runs past `end` or past 10 bytes.
- */
-function readVarint(buffer: Buffer, cursor: Cursor, end: number): number | undefined {
-  let zigzag = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    if (cursor.position >= end) return undefined;
-    const byte = buffer[cursor.position++]!;
-    zigzag += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) {
-      return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
-    }
-    scale *= 128;
-  }
-  return undefined;
-}
-
-function zigzag(value: number): number {
-  return value >= 0 ? value * 2 : -value * 2 - 1;
-}
-
-export function varintSize(value: number): number {
-  let z = zigzag(value);
-  let size = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buffer: Buffer, position: number, value: number): number {
-  let z = zigzag(value);
-  while (z >= 128) {
-    buffer[position++] = z % 128 | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buffer[position++] = z;
-  return position;
-}
-
-// ---------------------------------------------------------------------------------------
 // Decoding records (tests, tools, offsetForTimestamp) -- never on the append path
 // ---------------------------------------------------------------------------------------
 
@@ -495,7 +444,7 @@ export function decodeRecords(batch: RecordBatch): DecodedRecord[] {
   const logAppendTime = batch.timestampType === 'LogAppendTime' ? batch.maxTimestamp : undefined;
   const baseTimestamp = batch.baseTimestamp;
   const records: DecodedRecord[] = [];
-  const cursor: Cursor = { position: start };
+  const cursor: VarintCursor = { position: start };
   const fail = (what: string): never => {
     throw new RecordBatchDecodeError(recordBatchError('CORRUPT_MESSAGE', what));
   };

@@ -509,7 +509,7 @@ function writeResponseBody(writer: JuteWriter, shape: ReplyShape, result: Result
       return;
     case OpCode.addWatch:
       // ZooKeeper answers addWatch with an ErrorResponse holding 0 [obs], not an empty body.
-      R.writeRecord(writer, R.ErrorResponse, { err: 0 });
+      R.writeRecord(writer, R.ErrorResponse, { err: ErrorCode.OK });
       return;
     case OpCode.multi:
       writeMultiResponse(writer, shape, result, false);
@@ -524,7 +524,12 @@ function writeResponseBody(writer: JuteWriter, shape: ReplyShape, result: Result
   }
 }
 
-const MULTI_END: R.RecordOf<typeof R.MultiHeader> = { type: -1, done: true, err: -1 };
+/**
+ * The error field of a MultiHeader that carries no result: each header of a multi *request*, and
+ * the (-1, done, -1) header that ends every list. ZooKeeper writes -1 there; it is not an error.
+ */
+const NO_ERR = -1;
+const MULTI_END: R.RecordOf<typeof R.MultiHeader> = { type: -1, done: true, err: NO_ERR };
 
 function writeMultiError(writer: JuteWriter, err: number): void {
   R.writeRecord(writer, R.MultiHeader, { type: OpCode.error, done: false, err });
@@ -544,14 +549,15 @@ function writeMultiResponse(
   failed: boolean,
 ): void {
   const results = need(result.results, 'results', shape);
-  const failedMulti = failed || results.some((entry) => entry.err !== 0 || entry.op === 'error');
+  const failedMulti =
+    failed || results.some((entry) => entry.err !== ErrorCode.OK || entry.op === 'error');
   results.forEach((entry, i) => {
     if (failedMulti) {
       writeMultiError(writer, entry.err);
       return;
     }
     const type = shape.subOpCodes?.[i] ?? OpCode[entry.op as MultiOp['op']];
-    R.writeRecord(writer, R.MultiHeader, { type, done: false, err: 0 });
+    R.writeRecord(writer, R.MultiHeader, { type, done: false, err: ErrorCode.OK });
     writeResponseBody(writer, { opCode: type }, { path: entry.path, stat: entry.stat });
   });
   R.writeRecord(writer, R.MultiHeader, MULTI_END);
@@ -561,12 +567,12 @@ function writeMultiResponse(
 function writeMultiReadResponse(writer: JuteWriter, result: Result): void {
   const shape = { opCode: OpCode.multiRead };
   for (const entry of need(result.readResults, 'readResults', shape)) {
-    if (entry.err !== 0 || entry.op === 'error') {
+    if (entry.err !== ErrorCode.OK || entry.op === 'error') {
       writeMultiError(writer, entry.err);
       continue;
     }
     const type = OpCode[entry.op];
-    R.writeRecord(writer, R.MultiHeader, { type, done: false, err: 0 });
+    R.writeRecord(writer, R.MultiHeader, { type, done: false, err: ErrorCode.OK });
     writeResponseBody(writer, { opCode: type }, entry);
   }
   R.writeRecord(writer, R.MultiHeader, MULTI_END);
@@ -581,7 +587,7 @@ export function encodeReplyFrame(args: ReplyFrameArgs): Buffer {
   const { shape, result } = args;
   const isMulti = shape.opCode === OpCode.multi || shape.opCode === OpCode.multiRead;
   const multiFailure =
-    isMulti && args.err !== 0 && (result.results ?? result.readResults) !== undefined;
+    isMulti && args.err !== ErrorCode.OK && (result.results ?? result.readResults) !== undefined;
   const writer = new JuteWriter();
   R.writeRecord(writer, R.ReplyHeader, {
     xid: args.xid,
@@ -592,7 +598,7 @@ export function encodeReplyFrame(args: ReplyFrameArgs): Buffer {
     writeMultiResponse(writer, shape, result, true);
   } else if (multiFailure) {
     writeMultiReadResponse(writer, result);
-  } else if (args.err === 0) {
+  } else if (args.err === ErrorCode.OK) {
     writeResponseBody(writer, shape, result);
   }
   return writer.toFrame();
@@ -611,7 +617,11 @@ export function encodeErrorReplyFrame(xid: number, zxid: number, err: number): B
  */
 export function encodeNotificationFrame(event: WatchEvent, zxid: number): Buffer {
   const writer = new JuteWriter(64);
-  R.writeRecord(writer, R.ReplyHeader, { xid: Xid.notification, zxid: BigInt(zxid), err: 0 });
+  R.writeRecord(writer, R.ReplyHeader, {
+    xid: Xid.notification,
+    zxid: BigInt(zxid),
+    err: ErrorCode.OK,
+  });
   R.writeRecord(writer, R.WatcherEvent, {
     type: EventType[event.type],
     state: KeeperState.SyncConnected,
@@ -695,7 +705,7 @@ function writeRequestBody(writer: JuteWriter, opCode: number, request: Request):
     case 'multiRead':
       for (const sub of request.ops) {
         const type = sub.op === 'create' ? createOpCode(sub.mode, false) : OpCode[sub.op];
-        R.writeRecord(writer, R.MultiHeader, { type, done: false, err: -1 });
+        R.writeRecord(writer, R.MultiHeader, { type, done: false, err: NO_ERR });
         writeRequestBody(writer, type, sub);
       }
       R.writeRecord(writer, R.MultiHeader, MULTI_END);

@@ -25,6 +25,7 @@
  *
  * The parser does no I/O and keeps no timers, so it is tested by feeding it bytes.
  */
+import { ChunkQueue } from '../chunk-queue.js';
 import { JUTE_MAX_BUFFER_BYTES } from './jute.js';
 
 /**
@@ -73,9 +74,8 @@ export class FrameReader {
   readonly #packetBytesMax: number;
   #detectFourLetterWords: boolean;
   #state: State = 'GET_LENGTH';
-  /** Received chunks not yet consumed, and how many bytes they hold in total. */
-  #chunks: Buffer[] = [];
-  #bufferedBytes = 0;
+  /** Received bytes not yet consumed. */
+  readonly #chunks = new ChunkQueue();
   /** The length of the packet being read, once GET_LENGTH has read it. */
   #payloadLength = 0;
 
@@ -90,14 +90,13 @@ export class FrameReader {
 
   /** Bytes received but not yet returned as part of a packet. */
   get bufferedBytes(): number {
-    return this.#bufferedBytes;
+    return this.#chunks.length;
   }
 
   /** Feed one chunk; returns every complete packet (and at most one terminal output). */
   push(chunk: Buffer): FrameReaderOutput[] {
     if (this.#state === 'DONE') return [];
     this.#chunks.push(chunk);
-    this.#bufferedBytes += chunk.length;
     const out: FrameReaderOutput[] = [];
     // Each step either consumes bytes and moves on, or returns false when it needs more.
     for (;;) {
@@ -105,10 +104,7 @@ export class FrameReader {
         this.#state === 'GET_LENGTH' ? this.#getLength(out) : this.#getPayload(out);
       if (!progressed || this.#isDone()) break;
     }
-    if (this.#isDone()) {
-      this.#chunks = [];
-      this.#bufferedBytes = 0;
-    }
+    if (this.#isDone()) this.#chunks.clear();
     return out;
   }
 
@@ -119,8 +115,8 @@ export class FrameReader {
   }
 
   #getLength(out: FrameReaderOutput[]): boolean {
-    if (this.#bufferedBytes < 4) return false;
-    const head = this.#consume(4);
+    if (this.#chunks.length < 4) return false;
+    const head = this.#chunks.take(4);
     if (this.#detectFourLetterWords) {
       // Only the very first 4 bytes of the connection may be a command.
       this.#detectFourLetterWords = false;
@@ -148,8 +144,8 @@ export class FrameReader {
   }
 
   #getPayload(out: FrameReaderOutput[]): boolean {
-    if (this.#bufferedBytes < this.#payloadLength) return false;
-    out.push({ kind: 'frame', packet: this.#consume(this.#payloadLength) });
+    if (this.#chunks.length < this.#payloadLength) return false;
+    out.push({ kind: 'frame', packet: this.#chunks.take(this.#payloadLength) });
     this.#state = 'GET_LENGTH';
     return true;
   }
@@ -158,28 +154,5 @@ export class FrameReader {
     out.push({ kind: 'error', code, message });
     this.#state = 'DONE';
     return true;
-  }
-
-  /** Take `n` bytes off the front of the buffered chunks (n <= bufferedBytes). */
-  #consume(n: number): Buffer {
-    this.#bufferedBytes -= n;
-    const first = this.#chunks[0];
-    if (first !== undefined && n === first.length) return this.#chunks.shift() as Buffer;
-    if (first !== undefined && n < first.length) {
-      this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    // The bytes span several chunks: copy them into one buffer.
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0] as Buffer;
-      const take = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, take);
-      filled += take;
-      if (take === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(take);
-    }
-    return out;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * ZooKeeper's operation codes (`ZooDefs.OpCode`): the `type` field of a RequestHeader and of
- * a MultiHeader. See shared/reference/zookeeper/NOTES.md section b for the request and
- * response record of each. The special xids that travel in the same headers are here too.
+ * a MultiHeader. docs/zookeeper-protocol.md ("Opcodes") gives the request and response
+ * record of each. The special xids that travel in the same headers are here too.
  */
 export const OpCode = {
   notification: 0,

@@ -1,8 +1,8 @@
 /**
  * The jute records of ZooKeeper's client protocol, written as data: each record is an ordered
- * list of `[fieldName, fieldType]` pairs transcribed from
- * shared/reference/zookeeper/zookeeper.jute (modules `org.apache.zookeeper.data` and
- * `org.apache.zookeeper.proto`). One generic `readRecord` / `writeRecord` pair interprets
+ * list of `[fieldName, fieldType]` pairs transcribed from ZooKeeper 3.8's `zookeeper.jute`
+ * (zookeeper-jute/src/main/resources/ in ZooKeeper's source; modules `org.apache.zookeeper.data`
+ * and `org.apache.zookeeper.proto`). One generic `readRecord` / `writeRecord` pair interprets
  * every schema, so a record's layout is stated exactly once and its TypeScript type is
  * derived from it (`RecordOf<typeof Stat>`).
  *

@@ -24,7 +24,9 @@ import type {
   ControlApiKey,
   QueuedRequest,
 } from '../../../broker/controller/controller-channel-manager.js';
-import { createTopLevelPaths, registerBroker } from '../../../broker/zk/kafka-zk-client.js';
+import { createTopLevelPaths, registerBroker } from '../../../src/kafka-zk/kafka-zk-client.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
+import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 
 interface Sent {
   to: number;
@@ -48,7 +50,7 @@ class RecordingSender implements BrokerRequestSender {
       body: request.body as Record<string, unknown>,
     });
     // Answer as a broker that accepted everything.
-    const ok = { errorCode: 0, partitionErrors: [] };
+    const ok = { errorCode: ErrorCode.NONE, partitionErrors: [] };
     queueMicrotask(() => request.onResponse?.(ok as never));
   }
   shutdown(): void {}
@@ -123,7 +125,7 @@ t.test('controller with simulated brokers', async (t) => {
   t.same([...sender.brokers].sort(), [1, 2, 3], 'a channel to every broker, itself included');
   t.same(
     sender.sent
-      .filter((s) => s.apiKey === 6)
+      .filter((s) => s.apiKey === ApiKey.UpdateMetadata)
       .map((s) => s.to)
       .sort(),
     [1, 2, 3],
@@ -157,7 +159,7 @@ t.test('controller with simulated brokers', async (t) => {
       await controller.whenIdle();
       t.same(await state('t', 0), { leader: 2, leaderEpoch: 0, isr: [2, 3], controllerEpoch: 1 });
       t.same(await state('t', 1), { leader: 3, leaderEpoch: 0, isr: [3, 1], controllerEpoch: 1 });
-      const lai = sender.sent.filter((s) => s.apiKey === 4);
+      const lai = sender.sent.filter((s) => s.apiKey === ApiKey.LeaderAndIsr);
       t.same(lai.map((s) => s.to).sort(), [1, 2, 3]);
       const toBroker3 = lai.find((s) => s.to === 3)!.body as {
         topicStates: {
@@ -175,7 +177,7 @@ t.test('controller with simulated brokers', async (t) => {
       );
       t.same(
         sender.sent
-          .filter((s) => s.apiKey === 6)
+          .filter((s) => s.apiKey === ApiKey.UpdateMetadata)
           .map((s) => s.to)
           .sort(),
         [1, 2, 3],
@@ -240,11 +242,11 @@ t.test('controller with simulated brokers', async (t) => {
         'topic znode removed',
       );
       t.equal(await admin.exists(DeleteTopicZNode.path('gone')), null, 'marker removed');
-      const um = sender.sent.find((s) => s.apiKey === 6)!.body as {
+      const um = sender.sent.find((s) => s.apiKey === ApiKey.UpdateMetadata)!.body as {
         topicStates: { topicName: string; partitionStates: { leader: number }[] }[];
       };
       t.equal(um.topicStates.find((ts) => ts.topicName === 'gone')!.partitionStates[0]!.leader, -2);
-      const stops = sender.sent.filter((s) => s.apiKey === 5);
+      const stops = sender.sent.filter((s) => s.apiKey === ApiKey.StopReplica);
       t.same(stops.map((s) => s.to).sort(), [1, 2]);
       t.ok(stops.every((s) => s.body.deletePartitions === true));
     },

@@ -7,8 +7,9 @@
 import t from 'tap';
 import { Kafka, logLevel, Partitioners, type EachMessagePayload } from 'kafkajs';
 import { startBroker } from '../server/harness.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
-/** Key -> partition of 6, from NOTES.md i (Java's murmur2 & 0x7fffffff % 6). */
+/** Key -> partition of 6, as Java's DefaultPartitioner picks it (murmur2 & 0x7fffffff % 6). */
 const JAVA_PARTITION_OF_6: Record<string, number> = {
   '0': 2,
   '1': 3,
@@ -59,7 +60,7 @@ t.test('kafkajs: create, produce with keys/headers/timestamps, consume, offsets'
       headers: { h: `header-${i}`, second: 'x' },
     })),
   });
-  t.ok(results.every((r) => r.errorCode === 0));
+  t.ok(results.every((r) => r.errorCode === ErrorCode.NONE));
 
   const received: EachMessagePayload[] = [];
   const consumer = kafka.consumer({ groupId: 'g', maxWaitTimeInMs: 500 });
@@ -122,6 +123,6 @@ t.test('kafkajs: producing to a missing topic auto-creates it', async (t) => {
   await producer.connect();
   t.teardown(() => producer.disconnect());
   const [result] = await producer.send({ topic: 'fresh', messages: [{ value: 'first' }] });
-  t.equal(result!.errorCode, 0);
+  t.equal(result!.errorCode, ErrorCode.NONE);
   t.equal(result!.baseOffset, '0');
 });

@@ -43,7 +43,7 @@ if (!kcatAvailable) {
       ],
     );
 
-    // librdkafka's default partitioner is consistent_random (CRC-32 of the key, NOTES.md i):
+    // librdkafka's default partitioner is consistent_random (CRC-32 of the key):
     // 'abc' -> 891568578 % 3 = 0, 'hello' -> 907060870 % 3 = 1, '0' -> 4108050209 % 3 = 2.
     const input = 'abc:first\nhello:second\n0:third\n';
     await runWithInput('kcat', [...base, '-P', '-t', 'kc', '-K', ':', '-H', 'origin=kcat'], input);

@@ -16,6 +16,7 @@ import {
   decodeRecords,
   readBatches,
 } from '../../../src/protocol/kafka/record-batch.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
 const logger = silentLogger();
 
@@ -105,11 +106,11 @@ t.test('appendAsLeader rejects bad input with Kafka error codes and writes nothi
   corrupt[corrupt.length - 1]! ^= 1;
   t.match(log.appendAsLeader(corrupt, { leaderEpoch: 0 }), {
     ok: false,
-    error: { error: 'CORRUPT_MESSAGE', errorCode: 2 },
+    error: { error: 'CORRUPT_MESSAGE', errorCode: ErrorCode.CORRUPT_MESSAGE },
   });
   t.match(log.appendAsLeader(produce(30), { leaderEpoch: 0 }), {
     ok: false,
-    error: { error: 'MESSAGE_TOO_LARGE', errorCode: 10 },
+    error: { error: 'MESSAGE_TOO_LARGE', errorCode: ErrorCode.MESSAGE_TOO_LARGE },
   });
   const good = produce(1);
   t.match(log.appendAsLeader(Buffer.concat([good, good.subarray(0, 20)]), { leaderEpoch: 0 }), {
@@ -155,7 +156,7 @@ t.test('read: fetch offsets, maxOffset bound and OFFSET_OUT_OF_RANGE', async (t)
   t.match(log.read({ fetchOffset: 101, maxBytes: 1000 }), {
     ok: false,
     error: 'OFFSET_OUT_OF_RANGE',
-    errorCode: 1,
+    errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
   });
   t.match(log.read({ fetchOffset: -1, maxBytes: 1000 }), {
     ok: false,

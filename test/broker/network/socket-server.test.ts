@@ -8,10 +8,11 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { SocketServer, type RequestHandler } from '../../../broker/network/socket-server.js';
-import { advertisedApiVersions } from '../../../src/protocol/kafka/api-keys.js';
+import { advertisedApiVersions, ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 import { decodeResponse, encodeRequestFrame } from '../../../src/protocol/kafka/codec.js';
 import { FrameReader } from '../../../src/protocol/kafka/frame-reader.js';
 import { silentLogger } from '../../../src/logger.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
 async function startServer(
   t: Test,
@@ -53,7 +54,7 @@ t.test('kafkajs admin connects: ApiVersions handshake and Metadata', async (t) =
   const seen: string[] = [];
   port = await startServer(t, (request) => {
     seen.push(`${request.apiKey}v${request.apiVersion}`);
-    if (request.apiKey !== 3) return null;
+    if (request.apiKey !== ApiKey.Metadata) return null;
     return {
       brokers: [{ nodeId: 1, host: '127.0.0.1', port, rack: null }],
       clusterId: 'test-cluster',
@@ -80,12 +81,12 @@ t.test('pipelined requests are answered in order', async (t) => {
   const delays = [50, 0, 20];
   const port = await startServer(t, async (request) => {
     await new Promise((r) => setTimeout(r, delays[request.correlationId] ?? 0));
-    return { throttleTimeMs: 0, errorCode: 0 };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
   });
   const client = await rawClient(port);
   for (const correlationId of [0, 1, 2]) {
     for (const chunk of encodeRequestFrame(
-      { apiKey: 12, apiVersion: 3, correlationId, clientId: 'c' },
+      { apiKey: ApiKey.Heartbeat, apiVersion: 3, correlationId, clientId: 'c' },
       { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null },
     ))
       client.socket.write(chunk);

@@ -45,7 +45,7 @@ import type {
 } from '../../../src/protocol/kafka/generated/index.js';
 import { systemClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/logger.js';
-import { KafkaError } from '../../../src/protocol/kafka/errors.js';
+import { KafkaError, ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
 export const BROKER_ID = 1;
 export const CLUSTER_ID = 'test-cluster-id';
@@ -138,15 +138,19 @@ export class TestController implements ControllerAdmin {
     const results: TopicResult[] = [];
     for (const topic of topics) {
       if (this.topics.has(topic.name)) {
-        results.push({ name: topic.name, errorCode: 36, errorMessage: 'already exists' });
+        results.push({
+          name: topic.name,
+          errorCode: ErrorCode.TOPIC_ALREADY_EXISTS,
+          errorMessage: 'already exists',
+        });
       } else if (topic.replicationFactor > 1) {
         results.push({
           name: topic.name,
-          errorCode: 38,
+          errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
           errorMessage: 'replication factor larger than the number of brokers',
         });
       } else {
-        results.push({ name: topic.name, errorCode: 0 });
+        results.push({ name: topic.name, errorCode: ErrorCode.NONE });
         if (!validateOnly) {
           // Like the real controller: the znode is written now, leaders come a bit later.
           this.topics.set(topic.name, { partitions: topic.numPartitions, leaderEpoch: 0 });
@@ -159,13 +163,13 @@ export class TestController implements ControllerAdmin {
 
   async deleteTopics(names: string[]): Promise<TopicResult[]> {
     setTimeout(() => void this.delete(names), 5);
-    return names.map((name) => ({ name, errorCode: 0 }));
+    return names.map((name) => ({ name, errorCode: ErrorCode.NONE }));
   }
 
   async createPartitions(topics: { name: string; count: number }[]): Promise<TopicResult[]> {
     for (const t of topics) this.topics.get(t.name)!.partitions = t.count;
     setTimeout(() => void this.publish(topics.map((t) => t.name)), 5);
-    return topics.map((t) => ({ name: t.name, errorCode: 0 }));
+    return topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NONE }));
   }
 
   async autoCreateTopic(name: string): Promise<void> {
@@ -380,7 +384,7 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
   let generation = 0;
   return {
     10: () => ({
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       nodeId: BROKER_ID,
       host: '127.0.0.1',
       port: address.port,
@@ -392,7 +396,7 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
       generation++;
       const protocol = body.protocols[0]!;
       return {
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         generationId: generation,
         protocolType: body.protocolType,
         protocolName: protocol.name,
@@ -406,18 +410,18 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
       const mine = body.assignments.find((a) => a.memberId === body.memberId);
       if (mine !== undefined) assignment = mine.assignment;
       return {
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         protocolType: body.protocolType,
         protocolName: body.protocolName,
         assignment,
       };
     },
-    12: () => ({ errorCode: 0 }),
-    13: () => ({ errorCode: 0, members: [] }),
+    12: () => ({ errorCode: ErrorCode.NONE }),
+    13: () => ({ errorCode: ErrorCode.NONE, members: [] }),
     9: (request) => {
       const body = request.body as RequestBodyByApiKey[9];
       return {
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         topics: body.topics!.map((topic) => ({
           name: topic.name,
           partitions: topic.partitionIndexes.map((partitionIndex) => ({
@@ -425,7 +429,7 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
             committedOffset: committed.get(`${topic.name} ${partitionIndex}`) ?? -1n,
             committedLeaderEpoch: -1,
             metadata: '',
-            errorCode: 0,
+            errorCode: ErrorCode.NONE,
           })),
         })),
       };
@@ -442,7 +446,7 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
           name: topic.name,
           partitions: topic.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
-            errorCode: 0,
+            errorCode: ErrorCode.NONE,
           })),
         })),
       };

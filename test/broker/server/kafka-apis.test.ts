@@ -11,6 +11,7 @@ import {
   readBatches,
 } from '../../../src/protocol/kafka/record-batch.js';
 import { RawClient, startBroker, BROKER_ID, CLUSTER_ID } from './harness.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
 const batch = (values: string[], timestamp = 1_700_000_000_000) =>
   buildRecordBatch({
@@ -81,13 +82,13 @@ t.test('produce then fetch: offsets assigned, records intact, HW = LEO', async (
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const first = await produce(client, 'orders', 0, batch(['a', 'b', 'c']));
-  t.equal(first.responses[0]!.partitionResponses[0]!.errorCode, 0);
+  t.equal(first.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
   t.equal(first.responses[0]!.partitionResponses[0]!.baseOffset, 0n);
   const second = await produce(client, 'orders', 0, batch(['d']), -1);
   t.equal(second.responses[0]!.partitionResponses[0]!.baseOffset, 3n, 'acks=-1 with one replica');
   const fetched = await fetch(client, 'orders', 0, 0n);
   const p = fetched.responses[0]!.partitions[0]!;
-  t.equal(p.errorCode, 0);
+  t.equal(p.errorCode, ErrorCode.NONE);
   t.equal(p.highWatermark, 4n);
   t.equal(p.lastStableOffset, 4n);
   t.equal(p.logStartOffset, 0n);
@@ -156,14 +157,17 @@ t.test('a partition led elsewhere answers NOT_LEADER_OR_FOLLOWER', async (t) => 
     ],
     liveLeaders: [],
   });
-  t.equal(response.partitionErrors[0]!.errorCode, 0);
+  t.equal(response.partitionErrors[0]!.errorCode, ErrorCode.NONE);
   t.equal(broker.replicaManager.getPartition({ topic: 'moved', partition: 0 })?.role, 'follower');
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const produced = await produce(client, 'moved', 0, batch(['a']));
-  t.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, 6);
+  t.equal(
+    produced.responses[0]!.partitionResponses[0]!.errorCode,
+    ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  );
   const fetched = await fetch(client, 'moved', 0, 0n);
-  t.equal(fetched.responses[0]!.partitions[0]!.errorCode, 6);
+  t.equal(fetched.responses[0]!.partitions[0]!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
 });
 
 t.test('acks=0: no response, and failures close the connection', async (t) => {
@@ -253,15 +257,15 @@ t.test('fetch: limits, out of range, sessions', async (t) => {
     [2, 3, 4],
   );
   const out = await fetch(client, 'limits', 0, 99n);
-  t.equal(out.responses[0]!.partitions[0]!.errorCode, 1, 'OFFSET_OUT_OF_RANGE');
+  t.equal(out.responses[0]!.partitions[0]!.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
   const atEnd = await fetch(client, 'limits', 0, 5n);
-  t.equal(atEnd.responses[0]!.partitions[0]!.errorCode, 0);
+  t.equal(atEnd.responses[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
   t.equal(atEnd.responses[0]!.partitions[0]!.records!.length, 0);
   const newSession = await fetch(client, 'limits', 0, 0n, { sessionEpoch: 0 });
   t.equal(newSession.sessionId, 0, 'no session is created');
-  t.equal(newSession.errorCode, 0);
+  t.equal(newSession.errorCode, ErrorCode.NONE);
   const badSession = await fetch(client, 'limits', 0, 0n, { sessionId: 42, sessionEpoch: 1 });
-  t.equal(badSession.errorCode, 70, 'FETCH_SESSION_ID_NOT_FOUND');
+  t.equal(badSession.errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
   const v4 = await fetch(client, 'limits', 0, 4n, { version: 4 });
   t.equal(readBatches(v4.responses[0]!.partitions[0]!.records!).batches.length, 1, 'Fetch v4');
   const v12 = await fetch(client, 'limits', 0, 4n, { version: 12 });
@@ -349,18 +353,26 @@ t.test('metadata: brokers, controller, cluster id, auto-creation, errors', async
         allowAutoTopicCreation: allow,
       })
     ).topics[0]!;
-  t.equal((await ask('no-auto', false)).errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION');
-  t.equal((await ask('bad name!')).errorCode, 17, 'INVALID_TOPIC_EXCEPTION');
-  t.equal((await ask('..')).errorCode, 17);
-  t.equal((await ask('x'.repeat(250))).errorCode, 17, 'longer than 249');
-  t.equal((await ask('auto')).errorCode, 5, 'LEADER_NOT_AVAILABLE while being created');
+  t.equal((await ask('no-auto', false)).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  t.equal((await ask('bad name!')).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  t.equal((await ask('..')).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  t.equal(
+    (await ask('x'.repeat(250))).errorCode,
+    ErrorCode.INVALID_TOPIC_EXCEPTION,
+    'longer than 249',
+  );
+  t.equal(
+    (await ask('auto')).errorCode,
+    ErrorCode.LEADER_NOT_AVAILABLE,
+    'LEADER_NOT_AVAILABLE while being created',
+  );
   let ready;
   for (let i = 0; i < 50; i++) {
     ready = await ask('auto');
-    if (ready.errorCode === 0) break;
+    if (ready.errorCode === ErrorCode.NONE) break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  t.equal(ready!.errorCode, 0, 'then the topic is there');
+  t.equal(ready!.errorCode, ErrorCode.NONE, 'then the topic is there');
   t.equal(ready!.partitions.length, 1);
 });
 
@@ -383,7 +395,7 @@ t.test('metadata: dead leaders and offline replicas', async (t) => {
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const v9 = (await client.send(3, 9, { topics: [{ name: 'split' }] })).topics[0]!;
-  t.equal(v9.partitions[0]!.errorCode, 5, 'leader 3 is not alive');
+  t.equal(v9.partitions[0]!.errorCode, ErrorCode.LEADER_NOT_AVAILABLE, 'leader 3 is not alive');
   t.equal(v9.partitions[0]!.leaderId, -1);
   t.same(v9.partitions[0]!.offlineReplicas, [3]);
   const v0 = (await client.send(3, 0, { topics: [{ name: 'split' }] })).topics[0]!;
@@ -400,19 +412,23 @@ t.test('control requests: controller and leader epoch fencing', async (t) => {
   const again = await c.publish(['fenced']);
   t.equal(
     again.leaderAndIsr.partitionErrors[0]!.errorCode,
-    11,
+    ErrorCode.STALE_CONTROLLER_EPOCH,
     'same leader epoch: STALE_CONTROLLER_EPOCH',
   );
   const bumped = await c.publish(['fenced'], { bumpEpoch: true });
-  t.equal(bumped.leaderAndIsr.partitionErrors[0]!.errorCode, 0);
+  t.equal(bumped.leaderAndIsr.partitionErrors[0]!.errorCode, ErrorCode.NONE);
   t.equal(rm.getPartition(tp)?.leaderEpoch, 1);
 
   c.controllerEpoch = 5;
   await c.publish(['fenced'], { bumpEpoch: true });
   c.controllerEpoch = 4;
   const stale = await c.publish(['fenced'], { bumpEpoch: true });
-  t.equal(stale.leaderAndIsr.errorCode, 11, 'older controller: STALE_CONTROLLER_EPOCH');
-  t.equal(stale.updateMetadata.errorCode, 11);
+  t.equal(
+    stale.leaderAndIsr.errorCode,
+    ErrorCode.STALE_CONTROLLER_EPOCH,
+    'older controller: STALE_CONTROLLER_EPOCH',
+  );
+  t.equal(stale.updateMetadata.errorCode, ErrorCode.STALE_CONTROLLER_EPOCH);
   t.equal(rm.getPartition(tp)?.leaderEpoch, 2, 'nothing changed');
   c.controllerEpoch = 5;
 
@@ -427,7 +443,11 @@ t.test('control requests: controller and leader epoch fencing', async (t) => {
       },
     ],
   });
-  t.equal(stop.partitionErrors[0]!.errorCode, 74, 'older leader epoch: FENCED_LEADER_EPOCH');
+  t.equal(
+    stop.partitionErrors[0]!.errorCode,
+    ErrorCode.FENCED_LEADER_EPOCH,
+    'older leader epoch: FENCED_LEADER_EPOCH',
+  );
   t.ok(rm.getPartition(tp), 'still hosted');
 
   const notReplica = await c.client.send(4, 2, {
@@ -452,7 +472,11 @@ t.test('control requests: controller and leader epoch fencing', async (t) => {
     ],
     liveLeaders: [],
   });
-  t.equal(notReplica.partitionErrors[0]!.errorCode, 3, 'not in the replica list');
+  t.equal(
+    notReplica.partitionErrors[0]!.errorCode,
+    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    'not in the replica list',
+  );
 
   const log = broker.logManager.getLog(tp)!;
   const del = await c.client.send(5, 3, {
@@ -466,7 +490,7 @@ t.test('control requests: controller and leader epoch fencing', async (t) => {
       },
     ],
   });
-  t.equal(del.partitionErrors[0]!.errorCode, 0);
+  t.equal(del.partitionErrors[0]!.errorCode, ErrorCode.NONE);
   t.equal(rm.getPartition(tp), undefined, 'no longer hosted');
   t.equal(broker.logManager.getLog(tp), undefined, 'log deleted');
   t.ok(log.dir);
@@ -494,7 +518,7 @@ t.test(
       ],
       liveLeaders: [{ brokerId: 1, hostName: '127.0.0.1', port: broker.port }],
     });
-    t.equal(lai.partitionErrors[0]!.errorCode, 0);
+    t.equal(lai.partitionErrors[0]!.errorCode, ErrorCode.NONE);
     const um = await c.client.send(6, 0, {
       controllerId: 1,
       controllerEpoch: 1,
@@ -512,7 +536,7 @@ t.test(
       ],
       liveBrokers: [{ id: 1, v0Host: '127.0.0.1', v0Port: broker.port }],
     });
-    t.equal(um.errorCode, 0);
+    t.equal(um.errorCode, ErrorCode.NONE);
     t.equal(broker.metadataCache.snapshot.brokers.get(1)?.port, broker.port);
     const lai7 = await c.client.send(4, 7, {
       controllerId: 1,
@@ -537,14 +561,18 @@ t.test(
       ],
       liveLeaders: [],
     });
-    t.equal(lai7.topics[0]!.partitionErrors[0]!.errorCode, 0, 'v7 answers by topic id');
+    t.equal(
+      lai7.topics[0]!.partitionErrors[0]!.errorCode,
+      ErrorCode.NONE,
+      'v7 answers by topic id',
+    );
     const stop = await c.client.send(5, 0, {
       controllerId: 1,
       controllerEpoch: 1,
       deletePartitions: false,
       ungroupedPartitions: [{ topicName: 'old', partitionIndex: 0 }],
     });
-    t.equal(stop.partitionErrors[0]!.errorCode, 0);
+    t.equal(stop.partitionErrors[0]!.errorCode, ErrorCode.NONE);
     t.ok(broker.logManager.getLog({ topic: 'old', partition: 0 }), 'delete=false keeps the log');
   },
 );
@@ -591,7 +619,7 @@ t.test('admin: create, partitions, delete, NOT_CONTROLLER, describe configs', as
       },
     ],
   });
-  t.equal(ok.topics[0]!.errorCode, 0);
+  t.equal(ok.topics[0]!.errorCode, ErrorCode.NONE);
   t.equal(ok.topics[0]!.numPartitions, 2);
   t.equal(ok.topics[0]!.configs!.find((x) => x.name === 'retention.ms')?.value, '1000');
   t.equal(
@@ -618,7 +646,7 @@ t.test('admin: create, partitions, delete, NOT_CONTROLLER, describe configs', as
     validateOnly: false,
     topics: [{ name: 'made', count: 2, assignments: null }],
   });
-  t.equal(shrink.results[0]!.errorCode, 37, 'INVALID_PARTITIONS');
+  t.equal(shrink.results[0]!.errorCode, ErrorCode.INVALID_PARTITIONS);
 
   const described = await client.send(32, 1, {
     includeSynonyms: true,
@@ -643,13 +671,13 @@ t.test('admin: create, partitions, delete, NOT_CONTROLLER, describe configs', as
     ],
     'defaults (the test controller keeps no overrides)',
   );
-  t.equal(ghost!.errorCode, 3);
+  t.equal(ghost!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   t.same(
     brokerConfig!.configs.map((x) => [x.name, x.value]),
     [['num.partitions', '1']],
   );
-  t.equal(other!.errorCode, 42);
-  t.equal(logger!.errorCode, 42);
+  t.equal(other!.errorCode, ErrorCode.INVALID_REQUEST);
+  t.equal(logger!.errorCode, ErrorCode.INVALID_REQUEST);
 
   const deleted = await client.send(20, 4, { timeoutMs: 5000, topicNames: ['made', 'ghost'] });
   t.same(
@@ -670,7 +698,7 @@ t.test('admin: create, partitions, delete, NOT_CONTROLLER, describe configs', as
       { name: 'later', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
     ],
   });
-  t.equal(refused.topics[0]!.errorCode, 41, 'NOT_CONTROLLER');
+  t.equal(refused.topics[0]!.errorCode, ErrorCode.NOT_CONTROLLER);
   const refusedDelete = await client.send(20, 1, { timeoutMs: 5000, topicNames: ['x'] });
-  t.equal(refusedDelete.responses[0]!.errorCode, 41);
+  t.equal(refusedDelete.responses[0]!.errorCode, ErrorCode.NOT_CONTROLLER);
 });

@@ -97,7 +97,7 @@ t.test('an error reply rejects with a KeeperError naming the code and path', asy
 t.test('a failed multi rejects with MultiError carrying every op result', async (t) => {
   const { server, client } = await setup(t);
   const results = [
-    { op: 'create' as const, err: 0 },
+    { op: 'create' as const, err: ErrorCode.OK },
     { op: 'error' as const, err: ErrorCode.NODEEXISTS },
     { op: 'error' as const, err: ErrorCode.RUNTIMEINCONSISTENCY },
   ];
@@ -120,8 +120,8 @@ t.test('a failed multi rejects with MultiError carrying every op result', async 
     .catch((e: unknown) => e);
   t.equal(codeOf(err2), ErrorCode.NODEEXISTS);
   server.onRequest = (conn, xid) =>
-    conn.reply(xid, 6, 0, { results: [{ op: 'create', err: 0, path: '/a' }] });
-  t.same(await client.multi([Op.create('/a')]), [{ op: 'create', err: 0, path: '/a' }]);
+    conn.reply(xid, 6, 0, { results: [{ op: 'create', err: ErrorCode.OK, path: '/a' }] });
+  t.same(await client.multi([Op.create('/a')]), [{ op: 'create', err: ErrorCode.OK, path: '/a' }]);
 });
 
 t.test('a one-shot watcher fires once, before the reply that reflects the change', async (t) => {

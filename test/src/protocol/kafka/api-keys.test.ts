@@ -22,7 +22,7 @@ t.test('every advertised range is inside the schema versions the codec knows', a
   }
 });
 
-t.test('the minimums librdkafka features depend on (NOTES.md g.3)', async (t) => {
+t.test('the minimums librdkafka features depend on', async (t) => {
   const min = (key: number) => advertisedRange(key)?.minVersion;
   for (const key of [
     ApiKey.FindCoordinator,

@@ -1,7 +1,7 @@
 /**
  * Wire compatibility with a real client: kafkajs 2.2.4's own request encoders produce the bytes
  * our codec must decode, and kafkajs's response decoders must read what our codec encodes.
- * The versions are the ones kafkajs actually uses against our advertised ranges (NOTES.md g.2):
+ * The versions are the ones kafkajs actually uses against our advertised ranges:
  * ApiVersions 2, Metadata 6, Produce 7, Fetch 11, ListOffsets 3, CreateTopics 3, JoinGroup 5,
  * FindCoordinator 2, OffsetCommit 5.
  */
@@ -12,6 +12,8 @@ import {
   encodeResponse,
   type DecodedRequest,
 } from '../../../../src/protocol/kafka/codec.js';
+import { ErrorCode } from '../../../../src/protocol/kafka/errors.js';
+import { ApiKey } from '../../../../src/protocol/kafka/api-keys.js';
 
 const require = createRequire(import.meta.url);
 const kafkajs = (path: string): any => require(`kafkajs/src/protocol/${path}`);
@@ -40,20 +42,20 @@ async function kafkajsDecodeResponse(path: string, frame: Buffer): Promise<any> 
 
 t.test('ApiVersions v2: kafkajs request, our response', async (t) => {
   const request = await decodeKafkajs('apiVersions/v2/request', {});
-  t.equal(request.apiKey, 18);
+  t.equal(request.apiKey, ApiKey.ApiVersions);
   t.equal(request.apiVersion, 2);
   const response = encodeResponse(18, 2, 42, {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     apiKeys: [
-      { apiKey: 0, minVersion: 3, maxVersion: 7 },
-      { apiKey: 18, minVersion: 0, maxVersion: 3 },
+      { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 7 },
+      { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 },
     ],
     throttleTimeMs: 0,
   });
   const parsed = await kafkajsDecodeResponse('apiVersions/v2/response', response);
   t.same(parsed.apiVersions, [
-    { apiKey: 0, minVersion: 3, maxVersion: 7 },
-    { apiKey: 18, minVersion: 0, maxVersion: 3 },
+    { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 7 },
+    { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 },
   ]);
 });
 
@@ -62,7 +64,7 @@ t.test('Metadata v6: kafkajs request, our response', async (t) => {
     topics: ['orders', 'payments'],
     allowAutoTopicCreation: false,
   });
-  if (request.apiKey !== 3) return t.fail('not metadata');
+  if (request.apiKey !== ApiKey.Metadata) return t.fail('not metadata');
   t.equal(request.apiVersion, 6);
   t.same(
     request.body.topics?.map((topic) => topic.name),
@@ -80,12 +82,12 @@ t.test('Metadata v6: kafkajs request, our response', async (t) => {
     controllerId: 1,
     topics: [
       {
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         name: 'orders',
         isInternal: false,
         partitions: [
           {
-            errorCode: 0,
+            errorCode: ErrorCode.NONE,
             partitionIndex: 0,
             leaderId: 1,
             replicaNodes: [1, 2],
@@ -132,7 +134,7 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
       },
     ],
   });
-  if (request.apiKey !== 0) return t.fail('not produce');
+  if (request.apiKey !== ApiKey.Produce) return t.fail('not produce');
   t.equal(request.apiVersion, 7);
   t.equal(request.body.acks, -1);
   t.equal(request.body.timeoutMs, 30000);
@@ -150,7 +152,13 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
       {
         name: 'orders',
         partitionResponses: [
-          { index: 3, errorCode: 0, baseOffset: 100n, logAppendTimeMs: -1n, logStartOffset: 0n },
+          {
+            index: 3,
+            errorCode: ErrorCode.NONE,
+            baseOffset: 100n,
+            logAppendTimeMs: -1n,
+            logStartOffset: 0n,
+          },
         ],
       },
     ],
@@ -159,7 +167,9 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
   const produced = await kafkajsDecodeResponse('produce/v7/response', produceResponse);
   t.match(produced.topics[0], {
     topicName: 'orders',
-    partitions: [{ partition: 3, errorCode: 0, baseOffset: '100', logStartOffset: '0' }],
+    partitions: [
+      { partition: 3, errorCode: ErrorCode.NONE, baseOffset: '100', logStartOffset: '0' },
+    ],
   });
 
   const fetchRequest = await decodeKafkajs('fetch/v11/request', {
@@ -184,7 +194,7 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
     ],
     rackId: '',
   });
-  if (fetchRequest.apiKey !== 1) return t.fail('not fetch');
+  if (fetchRequest.apiKey !== ApiKey.Fetch) return t.fail('not fetch');
   t.equal(fetchRequest.apiVersion, 11);
   const fetchPartition = fetchRequest.body.topics[0]?.partitions[0];
   t.equal(fetchPartition?.fetchOffset, 100n);
@@ -197,7 +207,7 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
   batch.writeBigInt64BE(100n, 0);
   const fetchResponse = encodeResponse(1, 11, 42, {
     throttleTimeMs: 0,
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     sessionId: 0,
     responses: [
       {
@@ -205,7 +215,7 @@ t.test('Produce v7 and Fetch v11: records pass through untouched', async (t) => 
         partitions: [
           {
             partitionIndex: 3,
-            errorCode: 0,
+            errorCode: ErrorCode.NONE,
             highWatermark: 102n,
             lastStableOffset: 102n,
             logStartOffset: 0n,
@@ -236,21 +246,21 @@ t.test('ListOffsets v3: kafkajs request, our response', async (t) => {
     isolationLevel: 1,
     topics: [{ topic: 'orders', partitions: [{ partition: 0, timestamp: -2 }] }],
   });
-  if (request.apiKey !== 2) return t.fail('not list offsets');
+  if (request.apiKey !== ApiKey.ListOffsets) return t.fail('not list offsets');
   t.equal(request.body.topics[0]?.partitions[0]?.timestamp, -2n, 'earliest');
   const response = encodeResponse(2, 3, 42, {
     throttleTimeMs: 0,
     topics: [
       {
         name: 'orders',
-        partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 5n }],
+        partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE, timestamp: -1n, offset: 5n }],
       },
     ],
   });
   const parsed = await kafkajsDecodeResponse('listOffsets/v3/response', response);
   t.match(parsed.responses[0], {
     topic: 'orders',
-    partitions: [{ partition: 0, errorCode: 0, offset: '5' }],
+    partitions: [{ partition: 0, errorCode: ErrorCode.NONE, offset: '5' }],
   });
 });
 
@@ -268,7 +278,7 @@ t.test('CreateTopics v3: kafkajs request, our response', async (t) => {
     validateOnly: false,
     timeout: 5000,
   });
-  if (request.apiKey !== 19) return t.fail('not create topics');
+  if (request.apiKey !== ApiKey.CreateTopics) return t.fail('not create topics');
   t.equal(request.apiVersion, 3);
   t.match(request.body.topics, [
     {
@@ -289,16 +299,20 @@ t.test('CreateTopics v3: kafkajs request, our response', async (t) => {
   const response = encodeResponse(19, 3, 42, {
     throttleTimeMs: 0,
     topics: [
-      { name: 'a', errorCode: 0, errorMessage: null },
-      { name: 'b', errorCode: 36, errorMessage: 'Topic already exists' },
+      { name: 'a', errorCode: ErrorCode.NONE, errorMessage: null },
+      {
+        name: 'b',
+        errorCode: ErrorCode.TOPIC_ALREADY_EXISTS,
+        errorMessage: 'Topic already exists',
+      },
     ],
   });
   // kafkajs's parse throws for a topic with an error: decode only.
   const { decode } = kafkajs('requests/createTopics/v3/response');
   const decoded = await decode(response.subarray(4));
   t.match(decoded.topicErrors, [
-    { topic: 'a', errorCode: 0 },
-    { topic: 'b', errorCode: 36, errorMessage: 'Topic already exists' },
+    { topic: 'a', errorCode: ErrorCode.NONE },
+    { topic: 'b', errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: 'Topic already exists' },
   ]);
 });
 
@@ -307,13 +321,13 @@ t.test('group APIs: FindCoordinator v2, JoinGroup v5, OffsetCommit v5', async (t
     coordinatorKey: 'my-group',
     coordinatorType: 0,
   });
-  if (find.apiKey !== 10) return t.fail('not find coordinator');
+  if (find.apiKey !== ApiKey.FindCoordinator) return t.fail('not find coordinator');
   t.equal(find.body.key, 'my-group');
   const found = await kafkajsDecodeResponse(
     'findCoordinator/v2/response',
     encodeResponse(10, 2, 42, {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       errorMessage: null,
       nodeId: 2,
       host: '127.0.0.1',
@@ -330,7 +344,7 @@ t.test('group APIs: FindCoordinator v2, JoinGroup v5, OffsetCommit v5', async (t
     protocolType: 'consumer',
     groupProtocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1, 2]) }],
   });
-  if (join.apiKey !== 11) return t.fail('not join group');
+  if (join.apiKey !== ApiKey.JoinGroup) return t.fail('not join group');
   t.match(join.body, {
     groupId: 'my-group',
     sessionTimeoutMs: 30000,
@@ -343,7 +357,7 @@ t.test('group APIs: FindCoordinator v2, JoinGroup v5, OffsetCommit v5', async (t
   // MEMBER_ID_REQUIRED (79): kafkajs decodes it and its parse raises the error.
   const joinResponse = encodeResponse(11, 5, 42, {
     throttleTimeMs: 0,
-    errorCode: 79,
+    errorCode: ErrorCode.MEMBER_ID_REQUIRED,
     generationId: -1,
     protocolName: '',
     leader: '',
@@ -352,7 +366,7 @@ t.test('group APIs: FindCoordinator v2, JoinGroup v5, OffsetCommit v5', async (t
   });
   const { decode } = kafkajs('requests/joinGroup/v5/response');
   const decodedJoin = await decode(joinResponse.subarray(4));
-  t.match(decodedJoin, { errorCode: 79, memberId: 'member-1' });
+  t.match(decodedJoin, { errorCode: ErrorCode.MEMBER_ID_REQUIRED, memberId: 'member-1' });
 
   const commit = await decodeKafkajs('offsetCommit/v5/request', {
     groupId: 'my-group',
@@ -360,7 +374,7 @@ t.test('group APIs: FindCoordinator v2, JoinGroup v5, OffsetCommit v5', async (t
     memberId: 'member-1',
     topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '9007199254740993' }] }],
   });
-  if (commit.apiKey !== 8) return t.fail('not offset commit');
+  if (commit.apiKey !== ApiKey.OffsetCommit) return t.fail('not offset commit');
   t.equal(commit.body.generationIdOrMemberEpoch, 4);
   t.equal(
     commit.body.topics[0]?.partitions[0]?.committedOffset,

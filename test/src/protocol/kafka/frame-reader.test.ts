@@ -5,6 +5,7 @@ import {
   peekRequestHeader,
 } from '../../../../src/protocol/kafka/frame-reader.js';
 import { encodeRequestFrame } from '../../../../src/protocol/kafka/codec.js';
+import { ApiKey } from '../../../../src/protocol/kafka/api-keys.js';
 
 const frame = (payload: string): Buffer => {
   const body = Buffer.from(payload);
@@ -54,30 +55,30 @@ t.test('oversize and negative sizes are reported before buffering', async (t) =>
 
 t.test('peekRequestHeader reads known and unknown requests', async (t) => {
   const chunks = encodeRequestFrame(
-    { apiKey: 3, apiVersion: 9, correlationId: 12, clientId: 'peeker' },
+    { apiKey: ApiKey.Metadata, apiVersion: 9, correlationId: 12, clientId: 'peeker' },
     { topics: null },
   );
   const peeked = peekRequestHeader(Buffer.concat(chunks).subarray(4));
   t.same(peeked, {
     ok: true,
-    header: { apiKey: 3, apiVersion: 9, correlationId: 12, clientId: 'peeker' },
+    header: { apiKey: ApiKey.Metadata, apiVersion: 9, correlationId: 12, clientId: 'peeker' },
   });
   // ApiVersions v9 from a future client: header still readable.
   const future = Buffer.from('0012000900000005000161' + '00' + 'ffee', 'hex');
   t.same(peekRequestHeader(future), {
     ok: true,
-    header: { apiKey: 18, apiVersion: 9, correlationId: 5, clientId: 'a' },
+    header: { apiKey: ApiKey.ApiVersions, apiVersion: 9, correlationId: 5, clientId: 'a' },
   });
-  // Unknown API key 1000.
+  const unknownApiKey = 1000; // 0x03e8, no API's key
   const unknown = Buffer.from('03e8000000000007ffff', 'hex');
   t.same(peekRequestHeader(unknown), {
     ok: true,
-    header: { apiKey: 1000, apiVersion: 0, correlationId: 7, clientId: null },
+    header: { apiKey: unknownApiKey, apiVersion: 0, correlationId: 7, clientId: null },
   });
   // ControlledShutdown v0 has no client id.
   t.same(peekRequestHeader(Buffer.from('0007000000000001', 'hex')), {
     ok: true,
-    header: { apiKey: 7, apiVersion: 0, correlationId: 1, clientId: null },
+    header: { apiKey: ApiKey.ControlledShutdown, apiVersion: 0, correlationId: 1, clientId: null },
   });
   const short = peekRequestHeader(Buffer.from('0012', 'hex'));
   t.equal(short.ok, false);

@@ -15,10 +15,11 @@ import {
   LAST_OFFSET_DELTA_POSITION,
   MAGIC_POSITION,
 } from '../../../../src/protocol/kafka/record-batch.js';
+import { ErrorCode } from '../../../../src/protocol/kafka/errors.js';
 
 const limits = { maxMessageBytes: 1_048_588 };
 
-// The verified vector from NOTES.md d.4 (matches kafka-python's DefaultRecordBatchBuilder).
+// A known-good batch: the bytes kafka-python's DefaultRecordBatchBuilder writes for it.
 const VECTOR_HEX =
   '00000000000000000000004affffffff02a94f3d630000000000010000018bcfe568000000018bcfe56805' +
   'ffffffffffffffffffffffffffff0000000210000000026b0276001e000a02010a68656c6c6f0202680278';
@@ -143,15 +144,21 @@ t.test('validation errors carry Kafka names and codes', async (t) => {
 
   const flipped = fresh();
   flipped.buffer[70]! ^= 0x01;
-  t.match(checkBatchIntegrity(flipped), { error: 'CORRUPT_MESSAGE', errorCode: 2 });
+  t.match(checkBatchIntegrity(flipped), {
+    error: 'CORRUPT_MESSAGE',
+    errorCode: ErrorCode.CORRUPT_MESSAGE,
+  });
 
   const magic = fresh();
   magic.buffer.writeInt8(1, MAGIC_POSITION);
-  t.match(checkBatchIntegrity(magic), { error: 'INVALID_RECORD', errorCode: 87 });
+  t.match(checkBatchIntegrity(magic), {
+    error: 'INVALID_RECORD',
+    errorCode: ErrorCode.INVALID_RECORD,
+  });
 
   t.match(checkProducerBatch(fresh(), { maxMessageBytes: 50 }), {
     error: 'MESSAGE_TOO_LARGE',
-    errorCode: 10,
+    errorCode: ErrorCode.MESSAGE_TOO_LARGE,
   });
 
   const delta = fresh();

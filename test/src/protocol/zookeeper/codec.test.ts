@@ -202,11 +202,12 @@ t.test('rejections: flags, opcodes, undecodable bodies', async (t) => {
   );
   t.match(decodeRequest(packet(badTtl)), { kind: 'rejected', err: ErrorCode.BADARGUMENTS });
 
-  const unknown = Buffer.from([0, 0, 0, 5, 0, 0, 0, 99]);
+  const unknownOpCode = 99; // no operation of ZooKeeper's has this code
+  const unknown = Buffer.from([0, 0, 0, 5, 0, 0, 0, unknownOpCode]);
   t.match(decodeRequest(unknown), {
     kind: 'rejected',
     xid: 5,
-    opCode: 99,
+    opCode: unknownOpCode,
     err: ErrorCode.UNIMPLEMENTED,
     close: true,
   });
@@ -256,15 +257,23 @@ t.test('error replies are the bare 16-byte header', async (t) => {
 t.test('create answers a path, create2 a path and a Stat', async (t) => {
   const result = { path: '/n-0000000001', stat };
   const create = new JuteReader(
-    packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.create }, result })),
+    packet(
+      encodeReplyFrame({
+        xid: 1,
+        zxid: 5,
+        err: ErrorCode.OK,
+        shape: { opCode: OpCode.create },
+        result,
+      }),
+    ),
   );
-  t.same(replyHeader(create), { xid: 1, zxid: 5n, err: 0 });
+  t.same(replyHeader(create), { xid: 1, zxid: 5n, err: ErrorCode.OK });
   t.equal(R.readRecord(create, R.CreateResponse).path, '/n-0000000001');
   t.equal(create.remaining, 0);
 
   for (const opCode of [OpCode.create2, OpCode.createContainer, OpCode.createTTL]) {
     const r = new JuteReader(
-      packet(encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode }, result })),
+      packet(encodeReplyFrame({ xid: 1, zxid: 5, err: ErrorCode.OK, shape: { opCode }, result })),
     );
     replyHeader(r);
     const body = R.readRecord(r, R.Create2Response);
@@ -281,7 +290,7 @@ t.test('getChildren vs getChildren2, getData with null data, addWatch', async (t
       encodeReplyFrame({
         xid: 1,
         zxid: 5,
-        err: 0,
+        err: ErrorCode.OK,
         shape: { opCode: OpCode.getChildren },
         result: { children, stat },
       }),
@@ -295,7 +304,7 @@ t.test('getChildren vs getChildren2, getData with null data, addWatch', async (t
       encodeReplyFrame({
         xid: 1,
         zxid: 5,
-        err: 0,
+        err: ErrorCode.OK,
         shape: { opCode: OpCode.getChildren2 },
         result: { children, stat },
       }),
@@ -309,7 +318,7 @@ t.test('getChildren vs getChildren2, getData with null data, addWatch', async (t
       encodeReplyFrame({
         xid: 1,
         zxid: 5,
-        err: 0,
+        err: ErrorCode.OK,
         shape: { opCode: OpCode.getData },
         result: { data: null, stat },
       }),
@@ -319,12 +328,24 @@ t.test('getChildren vs getChildren2, getData with null data, addWatch', async (t
   t.equal(R.readRecord(gd, R.GetDataResponse).data, null);
 
   const aw = packet(
-    encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.addWatch }, result: {} }),
+    encodeReplyFrame({
+      xid: 1,
+      zxid: 5,
+      err: ErrorCode.OK,
+      shape: { opCode: OpCode.addWatch },
+      result: {},
+    }),
   );
   t.equal(aw.length, 20, 'header + ErrorResponse{0}');
   t.throws(
     () =>
-      encodeReplyFrame({ xid: 1, zxid: 5, err: 0, shape: { opCode: OpCode.exists }, result: {} }),
+      encodeReplyFrame({
+        xid: 1,
+        zxid: 5,
+        err: ErrorCode.OK,
+        shape: { opCode: OpCode.exists },
+        result: {},
+      }),
     /lacks stat/,
   );
 });
@@ -334,7 +355,7 @@ function readMulti(reader: JuteReader): { type: number; err: number; body?: unkn
   for (;;) {
     const h = R.readRecord(reader, R.MultiHeader);
     if (h.done) {
-      if (h.type !== -1 || h.err !== -1) throw new Error('bad end marker');
+      if (h.type !== -1 || h.err !== ErrorCode.SYSTEMERROR) throw new Error('bad end marker');
       return out;
     }
     switch (h.type) {
@@ -374,26 +395,26 @@ t.test('multi success: each result in the shape of its sub-request', async (t) =
   const frame = encodeReplyFrame({
     xid: 3,
     zxid: 20,
-    err: 0,
+    err: ErrorCode.OK,
     shape: { opCode: OpCode.multi, subOpCodes: [1, 15, 5, 2, 13] },
     result: {
       results: [
-        { op: 'create', err: 0, path: '/a', stat },
-        { op: 'create', err: 0, path: '/b', stat },
-        { op: 'setData', err: 0, stat },
-        { op: 'delete', err: 0 },
-        { op: 'check', err: 0 },
+        { op: 'create', err: ErrorCode.OK, path: '/a', stat },
+        { op: 'create', err: ErrorCode.OK, path: '/b', stat },
+        { op: 'setData', err: ErrorCode.OK, stat },
+        { op: 'delete', err: ErrorCode.OK },
+        { op: 'check', err: ErrorCode.OK },
       ],
     },
   });
   const r = new JuteReader(packet(frame));
-  t.same(replyHeader(r), { xid: 3, zxid: 20n, err: 0 });
+  t.same(replyHeader(r), { xid: 3, zxid: 20n, err: ErrorCode.OK });
   t.same(readMulti(r), [
-    { type: 1, err: 0, body: '/a' },
-    { type: 15, err: 0, body: '/b' },
-    { type: 5, err: 0, body: 1 },
-    { type: 2, err: 0 },
-    { type: 13, err: 0 },
+    { type: 1, err: ErrorCode.OK, body: '/a' },
+    { type: 15, err: ErrorCode.OK, body: '/b' },
+    { type: 5, err: ErrorCode.OK, body: 1 },
+    { type: 2, err: ErrorCode.OK },
+    { type: 13, err: ErrorCode.OK },
   ]);
   t.equal(r.remaining, 0);
 });
@@ -406,18 +427,18 @@ t.test('multi failure: header err 0, every entry an error (0, code, -2)', async 
     shape: { opCode: OpCode.multi, subOpCodes: [1, 5, 2] },
     result: {
       results: [
-        { op: 'create', err: 0, path: '/a' },
+        { op: 'create', err: ErrorCode.OK, path: '/a' },
         { op: 'error', err: ErrorCode.BADVERSION },
         { op: 'error', err: ErrorCode.RUNTIMEINCONSISTENCY },
       ],
     },
   });
   const r = new JuteReader(packet(frame));
-  t.same(replyHeader(r), { xid: 3, zxid: 21n, err: 0 });
+  t.same(replyHeader(r), { xid: 3, zxid: 21n, err: ErrorCode.OK });
   t.same(readMulti(r), [
-    { type: -1, err: 0, body: 0 },
-    { type: -1, err: -103, body: -103 },
-    { type: -1, err: -2, body: -2 },
+    { type: -1, err: ErrorCode.OK, body: 0 },
+    { type: -1, err: ErrorCode.BADVERSION, body: -103 },
+    { type: -1, err: ErrorCode.RUNTIMEINCONSISTENCY, body: -2 },
   ]);
 
   // A multi error without per-op results (say, a session problem) is a plain error reply.
@@ -437,7 +458,7 @@ t.test('empty multi is just the end marker', async (t) => {
       encodeReplyFrame({
         xid: 1,
         zxid: 2,
-        err: 0,
+        err: ErrorCode.OK,
         shape: { opCode: OpCode.multi, subOpCodes: [] },
         result: { results: [] },
       }),
@@ -451,22 +472,22 @@ t.test('multiRead: per-op results and errors, header err 0', async (t) => {
   const frame = encodeReplyFrame({
     xid: 9,
     zxid: 30,
-    err: 0,
+    err: ErrorCode.OK,
     shape: { opCode: OpCode.multiRead, subOpCodes: [4, 8, 4] },
     result: {
       readResults: [
-        { op: 'getData', err: 0, data: Buffer.from('v'), stat },
-        { op: 'getChildren', err: 0, children: ['x'] },
+        { op: 'getData', err: ErrorCode.OK, data: Buffer.from('v'), stat },
+        { op: 'getChildren', err: ErrorCode.OK, children: ['x'] },
         { op: 'error', err: ErrorCode.NONODE },
       ],
     },
   });
   const r = new JuteReader(packet(frame));
-  t.same(replyHeader(r), { xid: 9, zxid: 30n, err: 0 });
+  t.same(replyHeader(r), { xid: 9, zxid: 30n, err: ErrorCode.OK });
   t.same(readMulti(r), [
-    { type: 4, err: 0, body: Buffer.from('v') },
-    { type: 8, err: 0, body: ['x'] },
-    { type: -1, err: -101, body: -101 },
+    { type: 4, err: ErrorCode.OK, body: Buffer.from('v') },
+    { type: 8, err: ErrorCode.OK, body: ['x'] },
+    { type: -1, err: ErrorCode.NONODE, body: -101 },
   ]);
 });
 

@@ -1,6 +1,7 @@
 /**
- * KafkaZkClient: the reads and writes brokers and the controller make against the
- * coordinator, expressed in znode terms (Kafka's class of the same name). Every function
+ * KafkaZkClient: the reads and writes brokers, the controller and the `coordinator cluster` /
+ * `coordinator topics` commands make against the coordinator, expressed in znode terms (Kafka's
+ * class of the same name). It is in src/ because both daemons use it. Every function
  * takes the `CoordinatorClient` to use, because a broker replaces its client when its session
  * expires; nothing here keeps state.
  *
@@ -12,10 +13,10 @@
  * /controller_epoch has a newer version, the whole multi fails on that check, and the caller
  * gets a `ControllerMovedError` (Kafka's ControllerMovedException) and must resign.
  */
-import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { Op } from '../../src/coordinator-client/client.js';
-import { ErrorCode, KeeperError } from '../../src/protocol/coordinator/errors.js';
-import type { MultiOp, MultiResultEntry } from '../../src/protocol/coordinator/messages.js';
+import type { CoordinatorClient } from '../coordinator-client/client.js';
+import { Op } from '../coordinator-client/client.js';
+import { ErrorCode, KeeperError, hasCode } from '../protocol/coordinator/errors.js';
+import type { MultiOp, MultiResultEntry } from '../protocol/coordinator/messages.js';
 import {
   BrokerIdZNode,
   BrokerIdsZNode,
@@ -30,12 +31,8 @@ import {
   type BrokerInfo,
   type LeaderAndIsr,
   type TopicAssignment,
-} from '../../src/znodes.js';
-import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js';
-
-export function hasCode(err: unknown, code: number): boolean {
-  return err instanceof KeeperError && err.code === code;
-}
+} from '../znodes.js';
+import { ensurePath } from '../coordinator-client/recipes/ensure-path.js';
 
 /** A newer controller exists: the /controller_epoch check of a fenced write failed. */
 export class ControllerMovedError extends Error {

@@ -4,7 +4,7 @@ import {
   assignReplicasToBrokers,
   INVALID_PARTITIONS,
   INVALID_REPLICATION_FACTOR,
-} from '../../../broker/controller/replica-assignment.js';
+} from '../../../src/kafka-zk/replica-assignment.js';
 import {
   TopicZNode,
   topicZNodeBytesUpperBound,

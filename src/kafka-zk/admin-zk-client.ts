@@ -1,6 +1,6 @@
 /**
  * AdminZkClient: topic administration the classic way, by writing znodes that the controller
- * watches (Kafka's `AdminZkClient`, NOTES.md b.7). Used by the broker for CreateTopics /
+ * watches (Kafka's `AdminZkClient`; docs/controller.md). Used by the broker for CreateTopics /
  * DeleteTopics / CreatePartitions and auto-creation, and by `coordinator topics ...`.
  *
  *   create     validate, assign replicas (b.8) unless given, write /config/topics/<t> then
@@ -10,13 +10,13 @@
  *   partitions rewrite /brokers/topics/<t> with more partitions, conditional on the version
  *              read (the controller's data watch on the topic notices)
  *
- * Results are values with Kafka error codes (TOPIC_ALREADY_EXISTS 36, INVALID_PARTITIONS 37,
- * INVALID_REPLICATION_FACTOR 38, INVALID_TOPIC_EXCEPTION 17, UNKNOWN_TOPIC_OR_PARTITION 3,
- * TOPIC_DELETION_DISABLED 73, INVALID_REPLICA_ASSIGNMENT 39), so a request handler can put them
- * straight into its per-topic response.
+ * Results are values with Kafka error codes (TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
+ * INVALID_REPLICATION_FACTOR, INVALID_TOPIC_EXCEPTION, UNKNOWN_TOPIC_OR_PARTITION,
+ * INVALID_REPLICA_ASSIGNMENT), so a request handler can put them straight into its per-topic
+ * response.
  */
-import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+import type { CoordinatorClient } from '../coordinator-client/client.js';
+import { ErrorCode, hasCode } from '../protocol/coordinator/errors.js';
 import {
   DeleteTopicZNode,
   TopicConfigZNode,
@@ -24,31 +24,17 @@ import {
   validateTopicName,
   ZNODE_DATA_BYTES_MAX,
   type ReplicaAssignment,
-} from '../../src/znodes.js';
-import {
-  assignAdditionalPartitions,
-  assignReplicasToBrokers,
-} from '../controller/replica-assignment.js';
-import { getAllTopics, getTopicAssignment, hasCode } from './kafka-zk-client.js';
-
-export const KafkaErrors = {
-  NONE: 0,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  INVALID_TOPIC_EXCEPTION: 17,
-  TOPIC_ALREADY_EXISTS: 36,
-  INVALID_PARTITIONS: 37,
-  INVALID_REPLICATION_FACTOR: 38,
-  INVALID_REPLICA_ASSIGNMENT: 39,
-  INVALID_CONFIG: 40,
-  TOPIC_DELETION_DISABLED: 73,
-} as const;
+} from '../znodes.js';
+import { assignAdditionalPartitions, assignReplicasToBrokers } from './replica-assignment.js';
+import { getAllTopics, getTopicAssignment } from './kafka-zk-client.js';
+import { ErrorCode as KafkaErrorCode } from '../protocol/kafka/errors.js';
 
 export interface AdminResult {
   errorCode: number;
   errorMessage: string | null;
 }
 
-const ok: AdminResult = { errorCode: 0, errorMessage: null };
+const ok: AdminResult = { errorCode: KafkaErrorCode.NONE, errorMessage: null };
 const fail = (errorCode: number, errorMessage: string): AdminResult => ({
   errorCode,
   errorMessage,
@@ -79,15 +65,15 @@ export async function createTopic(
 ): Promise<AdminResult & { assignment?: ReplicaAssignment }> {
   const { topic } = options;
   const invalid = validateTopicName(topic);
-  if (invalid) return fail(KafkaErrors.INVALID_TOPIC_EXCEPTION, invalid);
+  if (invalid) return fail(KafkaErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
   let assignment: ReplicaAssignment;
   if (options.assignment && options.assignment.size > 0) {
     const problem = checkAssignment(options.assignment, options.brokerIds);
-    if (problem) return fail(KafkaErrors.INVALID_REPLICA_ASSIGNMENT, problem);
+    if (problem) return fail(KafkaErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
     const bytes = TopicZNode.encode(options.assignment).length;
     if (bytes > ZNODE_DATA_BYTES_MAX) {
       return fail(
-        KafkaErrors.INVALID_REPLICA_ASSIGNMENT,
+        KafkaErrorCode.INVALID_REPLICA_ASSIGNMENT,
         `the assignment takes ${bytes} bytes, more than the ${ZNODE_DATA_BYTES_MAX} ` +
           'bytes one znode can hold',
       );
@@ -106,18 +92,18 @@ export async function createTopic(
   const configBytes = TopicConfigZNode.encode(options.config ?? {}).length;
   if (configBytes > ZNODE_DATA_BYTES_MAX) {
     return fail(
-      KafkaErrors.INVALID_CONFIG,
+      KafkaErrorCode.INVALID_CONFIG,
       `the topic's configs take ${configBytes} bytes, more than the ${ZNODE_DATA_BYTES_MAX} ` +
         'bytes one znode can hold',
     );
   }
   const existing = await getAllTopics(client);
   if (existing.includes(topic))
-    return fail(KafkaErrors.TOPIC_ALREADY_EXISTS, `Topic '${topic}' already exists.`);
+    return fail(KafkaErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${topic}' already exists.`);
   const clash = existing.find((t) => collides(t, topic));
   if (clash) {
     return fail(
-      KafkaErrors.INVALID_TOPIC_EXCEPTION,
+      KafkaErrorCode.INVALID_TOPIC_EXCEPTION,
       `Topic '${topic}' collides with existing topic: ${clash}`,
     );
   }
@@ -135,7 +121,7 @@ export async function createTopic(
     await client.create(TopicZNode.path(topic), TopicZNode.encode(assignment));
   } catch (err) {
     if (hasCode(err, ErrorCode.NODEEXISTS)) {
-      return fail(KafkaErrors.TOPIC_ALREADY_EXISTS, `Topic '${topic}' already exists.`);
+      return fail(KafkaErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${topic}' already exists.`);
     }
     throw err;
   }
@@ -162,7 +148,7 @@ function checkAssignment(
 /** Ask the controller to delete a topic (create /admin/delete_topics/<t>). */
 export async function deleteTopic(client: CoordinatorClient, topic: string): Promise<AdminResult> {
   if ((await client.exists(TopicZNode.path(topic))) === null) {
-    return fail(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topic}' does not exist.`);
+    return fail(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topic}' does not exist.`);
   }
   try {
     await client.create(DeleteTopicZNode.path(topic));
@@ -190,7 +176,7 @@ export async function addPartitions(
     read = await client.getData(TopicZNode.path(topic));
   } catch (err) {
     if (hasCode(err, ErrorCode.NONODE))
-      return fail(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topic}' does not exist.`);
+      return fail(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topic}' does not exist.`);
     throw err;
   }
   const current = TopicZNode.decode(topic, read.data);
@@ -198,12 +184,15 @@ export async function addPartitions(
   if (options.newAssignments && options.newAssignments.length > 0) {
     const expected = options.totalPartitions - current.partitions.size;
     if (options.newAssignments.length !== expected) {
-      return fail(KafkaErrors.INVALID_REPLICA_ASSIGNMENT, `expected ${expected} new assignments`);
+      return fail(
+        KafkaErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `expected ${expected} new assignments`,
+      );
     }
     added = new Map(options.newAssignments.map((r, i) => [current.partitions.size + i, r]));
     const merged = new Map([...current.partitions, ...added]);
     const problem = checkAssignment(merged, options.brokerIds);
-    if (problem) return fail(KafkaErrors.INVALID_REPLICA_ASSIGNMENT, problem);
+    if (problem) return fail(KafkaErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
   } else {
     const result = assignAdditionalPartitions({
       brokerIds: options.brokerIds,
@@ -217,7 +206,7 @@ export async function addPartitions(
   const encoded = TopicZNode.encode(merged);
   if (encoded.length > ZNODE_DATA_BYTES_MAX) {
     return fail(
-      KafkaErrors.INVALID_PARTITIONS,
+      KafkaErrorCode.INVALID_PARTITIONS,
       `${merged.size} partitions need a replica assignment of ${encoded.length} bytes, more ` +
         `than the ${ZNODE_DATA_BYTES_MAX} bytes one znode can hold`,
     );
@@ -227,7 +216,10 @@ export async function addPartitions(
     await client.setData(TopicZNode.path(topic), encoded, read.stat.version);
   } catch (err) {
     if (hasCode(err, ErrorCode.BADVERSION)) {
-      return fail(KafkaErrors.INVALID_PARTITIONS, `Topic '${topic}' changed concurrently; retry`);
+      return fail(
+        KafkaErrorCode.INVALID_PARTITIONS,
+        `Topic '${topic}' changed concurrently; retry`,
+      );
     }
     throw err;
   }
