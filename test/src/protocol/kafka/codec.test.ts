@@ -29,7 +29,6 @@ import {
   type FieldSchema,
   type MessageSchema,
 } from '../../../../src/protocol/kafka/schema.js';
-import { apiVersionsFallbackResponse } from '../../../../src/protocol/kafka/api-keys.js';
 
 /** A small deterministic PRNG so that failures reproduce. */
 function prng(seed: number): () => number {
@@ -183,7 +182,14 @@ t.test('a request survives encodeRequest -> decodeRequest with its header', asyn
   if (decoded.apiKey !== 3) return;
   t.same(
     { ...decoded, body: undefined },
-    { apiKey: 3, apiVersion: 9, correlationId: 77, clientId: 'me', body: undefined },
+    {
+      apiKey: 3,
+      apiVersion: 9,
+      correlationId: 77,
+      clientId: 'me',
+      body: undefined,
+      trailingBytes: 0,
+    },
   );
   t.equal(decoded.body.topics?.[0]?.name, 'orders');
   t.equal(decoded.body.topics?.[0]?.topicId, 'AAAAAAAAAAAAAAAAAAAAAA', 'absent uuid = zero uuid');
@@ -231,7 +237,10 @@ t.test('ApiVersions responses from NOTES.md f.5', async (t) => {
       '00000000' +
       '00',
   );
-  const fallback = encodeResponse(18, 0, 1, apiVersionsFallbackResponse());
+  const fallback = encodeResponse(18, 0, 1, {
+    errorCode: 35,
+    apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }],
+  });
   t.equal(fallback.toString('hex'), '00000001' + '0023' + '00000001' + '001200000003');
 });
 
@@ -374,12 +383,20 @@ t.test('a huge announced array count is refused before allocating', async (t) =>
   );
 });
 
-t.test('trailing bytes after a request are malformed', async (t) => {
+t.test('trailing bytes after a request are counted and ignored, as Kafka does', async (t) => {
   const frame = encodeRequest(
     { apiKey: 12, apiVersion: 0, correlationId: 1, clientId: 'c' },
     { groupId: 'g', generationId: 1, memberId: 'm' },
   );
-  t.throws(() => decodeRequest(Buffer.concat([frame, Buffer.from([0])])), {
+  const decoded = decodeRequest(Buffer.concat([frame, Buffer.from([0, 0])]));
+  t.equal(decoded.trailingBytes, 2);
+  t.match(decoded.body, { groupId: 'g', generationId: 1, memberId: 'm' });
+  t.equal(decodeRequest(frame).trailingBytes, 0);
+});
+
+t.test('trailing bytes after a response are malformed (our own encoder wrote it)', async (t) => {
+  const frame = encodeResponse(12, 0, 1, { errorCode: 0 });
+  t.throws(() => decodeResponse(12, 0, Buffer.concat([frame, Buffer.from([0])])), {
     code: 'KP_ERR_MALFORMED',
   });
 });
