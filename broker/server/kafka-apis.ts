@@ -86,7 +86,10 @@ export interface KafkaApisDeps {
   topicConfigOverrides?: (topic: string) => Readonly<Record<string, string>> | undefined;
 }
 
-/** Every version the codec has a schema for: the controller's requests (we send them). */
+/**
+ * The controller's requests (LeaderAndIsr, StopReplica, UpdateMetadata) are served at every
+ * version the codec has a schema for: only our own controller sends them, and it may pick any.
+ */
 function allSchemaVersions(apiKey: keyof typeof MESSAGE_SCHEMAS): {
   minVersion: number;
   maxVersion: number;
