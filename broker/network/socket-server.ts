@@ -228,8 +228,10 @@ class Connection {
       this.#queue.push(frame);
       this.#queuedBytes += frame.length;
     }
-    // Answer what came before a bad frame, then close.
-    if (result.error) this.#closeAfterQueue ??= result.error.reason;
+    if (result.error) {
+      // Answer what came before the bad frame, then close; read nothing more (muted) meanwhile.
+      this.#closeAfterQueue ??= result.error.reason;
+    }
     this.#updateMute();
     void this.#serveQueue();
   }
@@ -241,13 +243,16 @@ class Connection {
     void this.#serveQueue();
   }
 
-  /** Mutes (pauses reading) exactly while the queue is over its bounds or a write is pending. */
+  /**
+   * Mutes (pauses reading) exactly while the queue is over its bounds, a write is pending, or
+   * the stream is broken (a bad frame: only what came before it is still answered).
+   */
   #updateMute(): void {
     if (this.#closed) return;
     const queueFull =
       this.#queuedBytes > this.#options.queuedRequestBytesMax ||
       this.#queue.length > this.#options.queuedRequestsMax;
-    const mute = queueFull || this.#awaitingDrain;
+    const mute = queueFull || this.#awaitingDrain || this.#closeAfterQueue !== undefined;
     if (mute === this.#muted) return;
     this.#muted = mute;
     if (mute) this.#socket.pause();

@@ -65,7 +65,8 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
     case ApiKey.Metadata: // each named topic with the error; no brokers.
       return {
         topics: (request.body.topics ?? []).map((topic) => ({
-          name: topic.name,
+          // Asked for by id (v10+): the name is unknown, and only v12+ answers may omit it.
+          name: topic.name ?? '',
           topicId: topic.topicId,
           errorCode,
         })),
