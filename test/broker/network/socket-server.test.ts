@@ -358,3 +358,57 @@ t.test('a client that never reads is muted with bounded buffers; others are serv
   );
   bad.socket.destroy();
 });
+
+t.test(
+  'a client that floods requests while one is in progress is muted at the bound',
+  async (t) => {
+    let release = (): void => {};
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const { port, server } = await startServer(t, [
+      // The first request waits (like a Fetch long poll) until the test releases it.
+      apiHandler(ApiKey.Heartbeat, { minVersion: 0, maxVersion: 4 }, async () => {
+        await blocked;
+        return { errorCode: 0 };
+      }),
+      apiHandler(ApiKey.Produce, { minVersion: 3, maxVersion: 7 }, (request) => ({
+        responses: request.body.topicData.map((topic) => ({
+          name: topic.name,
+          partitionResponses: topic.partitionData.map((p) => ({ index: p.index, errorCode: 0 })),
+        })),
+      })),
+    ]);
+    const client = await rawClient(port);
+    client.send(ApiKey.Heartbeat, 3, heartbeat);
+    // 8 MiB of requests behind it, 64 KiB each.
+    const records = Buffer.alloc(64 * 1024, 2);
+    const floods = 128;
+    for (let i = 0; i < floods; i++) {
+      client.send(ApiKey.Produce, 7, {
+        acks: 1,
+        timeoutMs: 1000,
+        topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+      });
+    }
+    const stats = () => server.connections()[0]!;
+    const queueBytesMax = 1024 * 1024 + 2 * (64 * 1024 + 100);
+    let worst = 0;
+    const muted = await until(() => {
+      const s = server.connections()[0];
+      if (s === undefined) return false;
+      worst = Math.max(worst, s.queuedRequestBytes);
+      return s.state === 'MUTED' && s.queuedRequestBytes > 1024 * 1024;
+    });
+    t.ok(muted, 'muted once the queue is over queuedRequestBytesMax');
+    t.ok(worst <= queueBytesMax, `queued request bytes stay bounded (${worst})`);
+    t.ok(stats().queuedRequests < floods, 'the rest waits in the kernel and in the client');
+    release();
+    await until(() => client.frames.length === floods + 1);
+    t.equal(client.frames.length, floods + 1, 'every request answered once released');
+    t.same(
+      client.frames.map((f, i) => f.readInt32BE(0) === i),
+      client.frames.map(() => true),
+      'in order',
+    );
+    client.socket.destroy();
+  },
+);
