@@ -34,8 +34,9 @@ import { ControllerAdminImpl } from './controller/controller-admin.js';
 import { ControllerChannelManager } from './controller/controller-channel-manager.js';
 import { KafkaController } from './controller/controller.js';
 import { LogManager } from './log/log-manager.js';
-import { SocketServer, type RequestHandler } from './network/socket-server.js';
-import { brokerAdvertisedApis, createKafkaApis } from './server/kafka-apis.js';
+import { ApiHandlerTable } from './network/api-handler-table.js';
+import { SocketServer } from './network/socket-server.js';
+import { kafkaApiHandlers } from './server/kafka-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { ReplicaManager } from './server/replica-manager.js';
 import {
@@ -119,7 +120,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
     logManager.startPeriodicTasks();
 
-    // 3. The request handler and the socket server.
+    // 3. The handler table and the socket server.
     const metadataCache = new MetadataCache({
       clusterId,
       listenerName: config.interBrokerListenerName,
@@ -166,7 +167,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         ],
       ]),
     });
-    const handler: RequestHandler = createKafkaApis({
+    const dataPlaneHandlers = kafkaApiHandlers({
       brokerId,
       config: {
         brokerId,
@@ -185,13 +186,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger: root,
       brokerEpoch: () => brokerEpoch,
     });
+    // One table is both dispatch and the ApiVersions answer: each part of the broker registers
+    // the APIs it serves, with their versions.
+    const handlers = new ApiHandlerTable().registerAll(dataPlaneHandlers);
     const listener = config.listeners[0];
     if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
     const socketServer = new SocketServer({
       host: listener.host,
       port: listener.port,
-      advertised: brokerAdvertisedApis(),
-      handler,
+      handlers,
       logger: root,
       frameBytesMax: config.socketRequestMaxBytes,
     });

@@ -20,14 +20,11 @@ import { systemClock } from '../src/clock.js';
 import { silentLogger } from '../src/logger.js';
 import { LogManager } from '../broker/log/log-manager.js';
 import { logConfig } from '../broker/log/log-config.js';
+import { ApiHandlerTable } from '../broker/network/api-handler-table.js';
 import { SocketServer } from '../broker/network/socket-server.js';
 import { MetadataCache } from '../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../broker/server/replica-manager.js';
-import {
-  brokerAdvertisedApis,
-  createKafkaApis,
-  type ControllerAdmin,
-} from '../broker/server/kafka-apis.js';
+import { kafkaApiHandlers, type ControllerAdmin } from '../broker/server/kafka-apis.js';
 import type {
   LeaderAndIsrRequest,
   UpdateMetadataRequest,
@@ -63,28 +60,29 @@ const controllerAdmin: ControllerAdmin = {
   createPartitions: refuse,
   autoCreateTopic: refuse,
 };
-const handler = createKafkaApis({
-  brokerId: 1,
-  logManager,
-  metadataCache,
-  replicaManager,
-  controllerAdmin,
-  logger,
-  config: {
+const handlers = new ApiHandlerTable().registerAll(
+  kafkaApiHandlers({
     brokerId: 1,
-    autoCreateTopicsEnable: false,
-    numPartitions: 1,
-    defaultReplicationFactor: 1,
-    deleteTopicEnable: true,
-    minInsyncReplicas: 1,
-    logDefaults: defaults,
-  },
-});
+    logManager,
+    metadataCache,
+    replicaManager,
+    controllerAdmin,
+    logger,
+    config: {
+      brokerId: 1,
+      autoCreateTopicsEnable: false,
+      numPartitions: 1,
+      defaultReplicationFactor: 1,
+      deleteTopicEnable: true,
+      minInsyncReplicas: 1,
+      logDefaults: defaults,
+    },
+  }),
+);
 const server = new SocketServer({
   host: '127.0.0.1',
   port: 0,
-  advertised: brokerAdvertisedApis(),
-  handler,
+  handlers,
   logger,
 });
 const port = await server.listen();

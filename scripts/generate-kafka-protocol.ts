@@ -1,14 +1,22 @@
 /**
  * Generates `src/protocol/kafka/generated/*.ts` from Kafka's JSON message schemas.
  *
- * Usage: node --import=tsx scripts/generate-kafka-protocol.ts [messages-dir]
- *        (default: ../shared/reference/kafka/messages, relative to the repository root)
+ * Usage: node --import=tsx scripts/generate-kafka-protocol.ts [messages-dir] [--out dir]
+ *        messages-dir defaults to ../shared/reference/kafka/messages (relative to the
+ *        repository root); --out defaults to src/protocol/kafka/generated. A test
+ *        (test/scripts/generate-kafka-protocol.test.ts) regenerates into a temporary directory
+ *        and fails when the committed files differ.
  *
- * Input: Apache Kafka 3.8's `clients/src/main/resources/common/message/*.json`. They are JSON with
- * whole-line `//` comments (an Apache license header, then a line per version bump explaining
- * what changed); we drop comment lines before `JSON.parse`, but keep the version-history
- * comments and copy them into the generated doc comments, because they are the best short
- * explanation of why each version exists.
+ * Where the input comes from: Apache Kafka's own protocol definitions,
+ * `clients/src/main/resources/common/message/*.json` of the 3.8.0 release (Apache License
+ * 2.0), copied unchanged into `../shared/reference/kafka/messages/` beside the repository,
+ * together with `recommended-api-versions.json` one level up, which says which APIs to
+ * generate. Those files are an input of this script only: they are not part of the
+ * repository, and no daemon reads them at run time (the generated files are committed).
+ * They are JSON with whole-line `//` comments (an Apache license header, then a line per
+ * version bump explaining what changed); we drop comment lines before `JSON.parse`, but keep
+ * the version-history comments and copy them into the generated doc comments, because they
+ * are the best short explanation of why each version exists.
  *
  * Output, one file per API (e.g. `generated/produce.ts`), committed to git:
  *   - `<api>RequestSchema` / `<api>ResponseSchema`: the schema as data (type `MessageSchema`),
@@ -21,8 +29,9 @@
  *
  * Which APIs: those in `recommended-api-versions.json` (what our brokers advertise), plus the
  * classic inter-broker control plane: LeaderAndIsr (4), StopReplica (5), UpdateMetadata (6) and
- * ControlledShutdown (7). The whole schema (all its versions) is generated; which versions are
- * advertised to clients is decided in `src/protocol/kafka/api-keys.ts`.
+ * ControlledShutdown (7). The whole schema (all its versions) is generated; which versions the
+ * broker serves (and so advertises) is decided where handlers are registered in its handler
+ * table (broker/network/api-handler-table.ts), with the ranges of src/protocol/kafka/api-keys.ts.
  *
  * The generated code never refers back to the JSON: nothing reads `../shared` at run time.
  */
@@ -31,10 +40,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const messagesDir = resolve(
-  process.argv[2] ?? join(repoRoot, '../shared/reference/kafka/messages'),
+const args = process.argv.slice(2);
+const outFlag = args.indexOf('--out');
+const outDir = resolve(
+  outFlag >= 0 ? args[outFlag + 1]! : join(repoRoot, 'src/protocol/kafka/generated'),
 );
-const outDir = join(repoRoot, 'src/protocol/kafka/generated');
+const positional = args.filter((_, i) => outFlag < 0 || (i !== outFlag && i !== outFlag + 1));
+const messagesDir = resolve(positional[0] ?? join(repoRoot, '../shared/reference/kafka/messages'));
 
 /** The classic ZooKeeper-mode control plane, sent by the controller to brokers. */
 const INTER_BROKER_API_KEYS = [4, 5, 6, 7];

@@ -1,28 +1,29 @@
 /**
- * The broker's request handler: one function per Kafka API, reached through one `switch` on
- * the API key. Modelled on Kafka's `KafkaApis.handle` (kafka.server, 2.8). The socket server
- * (broker/network/socket-server.ts) decodes each request, calls the handler this module
- * builds, encodes what it returns, and keeps responses in request order per connection.
+ * The broker's own request handlers, one method per Kafka API, modelled on Kafka's
+ * `KafkaApis` (kafka.server, 2.8). `handlers()` lists them with the versions each serves, for
+ * the broker's handler table (broker/network/api-handler-table.ts), which is the single source
+ * of dispatch and of the ApiVersions answer. Other modules (the group coordinator, ...)
+ * register their own rows in the same table.
  *
  *   Data plane   Produce 0, Fetch 1, ListOffsets 2, Metadata 3            (this file)
  *   Admin        CreateTopics 19, DeleteTopics 20, CreatePartitions 37     (admin-apis.ts)
  *                DescribeConfigs 32                                        (describe-configs.ts)
  *   Control      LeaderAndIsr 4, StopReplica 5, UpdateMetadata 6           (replica-manager.ts)
- *   Others       `extraHandlers` (group coordinator, ControlledShutdown on the controller...)
- *   ApiVersions 18 is answered by the socket server itself.
+ *   ApiVersions 18 is registered by the table itself.
  *
- * Versions: every version in the advertised ranges (src/protocol/kafka/api-keys.ts) is
- * handled; the decoded objects have every field whatever the version (absent ones hold their
- * defaults), so handlers only branch on `apiVersion` where the *meaning* changed.
+ * Versions: every version in a registered range is handled; the decoded objects have every
+ * field whatever the version (absent ones hold their defaults), so handlers only branch on
+ * `apiVersion` where the *meaning* changed.
  *
  * Errors are values. A bad request from a client becomes error codes in the response
- * (per partition, per topic), never an exception. The handler throws only for (a) our own
- * bugs and (b) the one case where Kafka closes the connection on purpose: a failed
- * Produce with acks=0, which has no response to carry the error.
+ * (per partition, per topic), never an exception. The handlers throw only for (a) our own
+ * bugs (the socket server answers UNKNOWN_SERVER_ERROR) and (b) the one case where Kafka
+ * closes the connection on purpose: a failed Produce with acks=0, which has no response to
+ * carry the error (CloseConnectionError).
  */
 import type { Logger } from '../../src/logger.js';
-import type { DecodedRequest, Encodable } from '../../src/protocol/kafka/codec.js';
-import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
+import type { Encodable } from '../../src/protocol/kafka/codec.js';
+import { ApiKey, recommendedRange } from '../../src/protocol/kafka/api-keys.js';
 import type {
   DescribeConfigsRequest,
   DescribeConfigsResponse,
@@ -35,59 +36,22 @@ import type {
   ProduceRequest,
   ProduceResponse,
 } from '../../src/protocol/kafka/generated/index.js';
+import { MESSAGE_SCHEMAS } from '../../src/protocol/kafka/generated/index.js';
 import type { MetadataResponseTopic } from '../../src/protocol/kafka/generated/metadata.js';
-import type { AdvertisedApi } from '../../src/protocol/kafka/api-keys.js';
-import { advertisedApiVersions } from '../../src/protocol/kafka/api-keys.js';
-import { errorCodeOf, errorForCode, ErrorCode } from '../../src/protocol/kafka/errors.js';
+import { parseVersionRange } from '../../src/protocol/kafka/schema.js';
+import { ErrorCode, errorCodeOf, errorForCode } from '../../src/protocol/kafka/errors.js';
 import type { LogManager } from '../log/log-manager.js';
-import type { ConnectionInfo, HandlerResult, RequestHandler } from '../network/socket-server.js';
+import { apiHandler, type AnyApiHandler } from '../network/api-handler-table.js';
+import { CloseConnectionError } from '../network/socket-server.js';
 import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
 import { NO_LEADER_EPOCH } from './partition.js';
-import {
-  CONSUMER_REPLICA_ID,
-  DEBUGGING_CONSUMER_REPLICA_ID,
-  isInternalTopic,
-  type ReplicaManager,
-} from './replica-manager.js';
-import { EARLIEST_TIMESTAMP } from '../log/log.js';
+import { CONSUMER_REPLICA_ID, isInternalTopic, type ReplicaManager } from './replica-manager.js';
 import { topicNameError } from './topic-name.js';
 
 export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './admin-apis.js';
-
-/**
- * The inter-broker APIs the controller sends to every broker. They are not in the client
- * advertisement of api-keys.ts, but the socket server only admits advertised APIs, so
- * main.ts must pass `brokerAdvertisedApis()` to it. Advertising them to clients is harmless
- * (Kafka's ZooKeeper-mode brokers did). We accept every version we have a
- * schema for; the controller may pick any.
- */
-export const INTER_BROKER_API_RANGES: readonly AdvertisedApi[] = [
-  {
-    apiKey: ApiKey.LeaderAndIsr,
-    name: 'LeaderAndIsr',
-    minVersion: 0,
-    maxVersion: 7,
-    required: true,
-  },
-  { apiKey: ApiKey.StopReplica, name: 'StopReplica', minVersion: 0, maxVersion: 4, required: true },
-  {
-    apiKey: ApiKey.UpdateMetadata,
-    name: 'UpdateMetadata',
-    minVersion: 0,
-    maxVersion: 8,
-    required: true,
-  },
-];
-
-/** The list to give the SocketServer (and so ApiVersions): client APIs plus inter-broker. */
-export function brokerAdvertisedApis(
-  extra: readonly AdvertisedApi[] = [],
-  optionalImplemented: ReadonlySet<number> = new Set(),
-): AdvertisedApi[] {
-  return [...advertisedApiVersions(optionalImplemented), ...INTER_BROKER_API_RANGES, ...extra];
-}
+export { CloseConnectionError } from '../network/socket-server.js';
 
 /** The broker settings the request handlers need (Kafka property names in comments). */
 export interface KafkaApisConfig extends BrokerConfigView {
@@ -120,19 +84,23 @@ export interface KafkaApisDeps {
   /** A topic's config overrides from the coordinator, or undefined if the topic is unknown
    *  there. Defaults to: {} for topics in the metadata cache, else undefined. */
   topicConfigOverrides?: (topic: string) => Readonly<Record<string, string>> | undefined;
-  /** Handlers for APIs this module does not implement (groups, ControlledShutdown...). */
-  extraHandlers?: Partial<Record<number, RequestHandler>>;
 }
 
-/** Builds the RequestHandler that main.ts gives to the SocketServer. */
-export function createKafkaApis(deps: KafkaApisDeps): RequestHandler {
-  const apis = new KafkaApis(deps);
-  return (request, connection) => apis.handle(request, connection);
+/**
+ * The controller's requests (LeaderAndIsr, StopReplica, UpdateMetadata) are served at every
+ * version the codec has a schema for: only our own controller sends them, and it may pick any.
+ */
+function allSchemaVersions(apiKey: keyof typeof MESSAGE_SCHEMAS): {
+  minVersion: number;
+  maxVersion: number;
+} {
+  const { min, max } = parseVersionRange(MESSAGE_SCHEMAS[apiKey].request.validVersions);
+  return { minVersion: min, maxVersion: max };
 }
 
-/** Thrown to make the socket server close the connection (acks=0 Produce failures). */
-export class CloseConnectionError extends Error {
-  override name = 'CloseConnectionError';
+/** The rows this module contributes to the broker's handler table. */
+export function kafkaApiHandlers(deps: KafkaApisDeps): AnyApiHandler[] {
+  return new KafkaApis(deps).handlers();
 }
 
 export class KafkaApis {
@@ -152,49 +120,55 @@ export class KafkaApis {
     });
   }
 
-  async handle(request: DecodedRequest, connection: ConnectionInfo): Promise<HandlerResult> {
-    const v = request.apiVersion;
-    switch (request.apiKey) {
-      case ApiKey.Produce:
-        return this.handleProduce(request.body, v, request.clientId);
-      case ApiKey.Fetch:
-        return this.handleFetch(request.body, v);
-      case ApiKey.ListOffsets:
-        return this.handleListOffsets(request.body, v);
-      case ApiKey.Metadata:
-        return this.handleMetadata(request.body, v);
-      case ApiKey.CreateTopics:
-        return this.#admin.createTopics(request.body, v);
-      case ApiKey.DeleteTopics:
-        return this.#admin.deleteTopics(request.body, v);
-      case ApiKey.CreatePartitions:
-        return this.#admin.createPartitions(request.body, v);
-      case ApiKey.DescribeConfigs:
-        return this.handleDescribeConfigs(request.body, v);
-      case ApiKey.LeaderAndIsr: {
-        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch)) {
+  /**
+   * The APIs this module serves, with their versions: the client-facing ones at the ranges of
+   * src/protocol/kafka/api-keys.ts, the controller's requests at every version we have.
+   */
+  handlers(): AnyApiHandler[] {
+    const range = recommendedRange;
+    const replicas = this.#deps.replicaManager;
+    return [
+      apiHandler(ApiKey.Produce, range(ApiKey.Produce), (r) =>
+        this.handleProduce(r.body, r.apiVersion, r.clientId),
+      ),
+      apiHandler(ApiKey.Fetch, range(ApiKey.Fetch), (r) => this.handleFetch(r.body, r.apiVersion)),
+      apiHandler(ApiKey.ListOffsets, range(ApiKey.ListOffsets), (r) =>
+        this.handleListOffsets(r.body, r.apiVersion),
+      ),
+      apiHandler(ApiKey.Metadata, range(ApiKey.Metadata), (r) =>
+        this.handleMetadata(r.body, r.apiVersion),
+      ),
+      apiHandler(ApiKey.CreateTopics, range(ApiKey.CreateTopics), (r) =>
+        this.#admin.createTopics(r.body, r.apiVersion),
+      ),
+      apiHandler(ApiKey.DeleteTopics, range(ApiKey.DeleteTopics), (r) =>
+        this.#admin.deleteTopics(r.body, r.apiVersion),
+      ),
+      apiHandler(ApiKey.CreatePartitions, range(ApiKey.CreatePartitions), (r) =>
+        this.#admin.createPartitions(r.body, r.apiVersion),
+      ),
+      apiHandler(ApiKey.DescribeConfigs, range(ApiKey.DescribeConfigs), (r) =>
+        this.handleDescribeConfigs(r.body, r.apiVersion),
+      ),
+      apiHandler(ApiKey.LeaderAndIsr, allSchemaVersions(ApiKey.LeaderAndIsr), (r) => {
+        if (this.#isStaleBrokerEpoch(r.body.brokerEpoch)) {
           return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
         }
-        return this.#deps.replicaManager.becomeLeaderOrFollower(request.body, v);
-      }
-      case ApiKey.StopReplica: {
-        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch))
+        return replicas.becomeLeaderOrFollower(r.body, r.apiVersion);
+      }),
+      apiHandler(ApiKey.StopReplica, allSchemaVersions(ApiKey.StopReplica), (r) => {
+        if (this.#isStaleBrokerEpoch(r.body.brokerEpoch)) {
           return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
-        return this.#deps.replicaManager.stopReplicas(request.body, v);
-      }
-      case ApiKey.UpdateMetadata: {
-        if (this.#isStaleBrokerEpoch(request.body.brokerEpoch))
+        }
+        return replicas.stopReplicas(r.body, r.apiVersion);
+      }),
+      apiHandler(ApiKey.UpdateMetadata, allSchemaVersions(ApiKey.UpdateMetadata), (r) => {
+        if (this.#isStaleBrokerEpoch(r.body.brokerEpoch)) {
           return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
-        return { errorCode: this.#deps.replicaManager.maybeUpdateMetadataCache(request.body, v) };
-      }
-      default: {
-        const extra = this.#deps.extraHandlers?.[request.apiKey];
-        if (extra !== undefined) return extra(request, connection);
-        // Advertised but not implemented here: a wiring mistake, not a client error. The
-        // socket server logs it and closes the connection, which clients treat as retriable.
-        throw new Error(`no handler for API key ${request.apiKey}`);
-      }
-    }
+        }
+        return { errorCode: replicas.maybeUpdateMetadataCache(r.body, r.apiVersion) };
+      }),
+    ];
   }
 
   /** -1 means "not sent" (older request versions); otherwise it must not be older than us. */
@@ -243,7 +217,7 @@ export class KafkaApis {
     if (acks !== 0 && acks !== 1 && acks !== -1) {
       results = entries.map((e) => ({
         topicPartition: e.topicPartition,
-        errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
+        errorCode: 21,
         baseOffset: -1,
         logAppendTimeMs: -1,
         logStartOffset: -1,
@@ -258,7 +232,7 @@ export class KafkaApis {
       });
     }
     if (acks === 0) {
-      const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
+      const failed = results.find((r) => r.errorCode !== 0);
       if (failed !== undefined) {
         throw new CloseConnectionError(
           `acks=0 produce to ${failed.topicPartition.topic}-` +
@@ -304,10 +278,9 @@ export class KafkaApis {
    */
   async handleFetch(request: FetchRequest, apiVersion: number): Promise<Encodable<FetchResponse>> {
     if (apiVersion >= 7) {
-      if (request.sessionId !== 0)
-        return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+      if (request.sessionId !== 0) return { errorCode: 70, sessionId: 0, responses: [] };
       if (request.sessionEpoch !== 0 && request.sessionEpoch !== -1) {
-        return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: 0, responses: [] };
+        return { errorCode: 71, sessionId: 0, responses: [] }; // INVALID_FETCH_SESSION_EPOCH
       }
     }
     const partitions = request.topics.flatMap((topic) =>
@@ -330,13 +303,13 @@ export class KafkaApis {
     let i = 0;
     return {
       throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
+      errorCode: 0,
       sessionId: 0,
       responses: request.topics.map((topic) => ({
         topic: topic.topic,
         partitions: topic.partitions.map(() => {
           const r = results[i++]!;
-          const ok = r.errorCode === ErrorCode.NONE;
+          const ok = r.errorCode === 0;
           return {
             partitionIndex: r.topicPartition.partition,
             errorCode: r.errorCode,
@@ -383,31 +356,23 @@ export class KafkaApis {
             leaderEpoch,
             // v0 answered with a list of offsets (max_num_offsets of them).
             oldStyleOffsets:
-              apiVersion === 0 && errorCode === ErrorCode.NONE && offset >= 0
-                ? [BigInt(offset)]
-                : [],
+              apiVersion === 0 && errorCode === 0 && offset >= 0 ? [BigInt(offset)] : [],
           });
           const partition = this.#deps.replicaManager.getPartition(tp);
           if (partition === undefined) {
-            const known = this.#deps.metadataCache.snapshot.partition(tp) !== undefined;
-            return answer(
-              known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-            );
+            return answer(this.#deps.metadataCache.snapshot.partition(tp) ? 6 : 3);
           }
-          if (request.replicaId !== DEBUGGING_CONSUMER_REPLICA_ID && !partition.isLeader) {
-            return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-          }
+          if (request.replicaId !== -2 && !partition.isLeader) return answer(6);
           const epochError = partition.checkCurrentLeaderEpoch(
             apiVersion >= 4 ? p.currentLeaderEpoch : NO_LEADER_EPOCH,
           );
-          if (epochError !== ErrorCode.NONE) return answer(epochError);
+          if (epochError !== 0) return answer(epochError);
           const timestamp = Number(p.timestamp);
-          // -3 (the max timestamp) is v7+, which we do not speak.
-          if (timestamp < EARLIEST_TIMESTAMP) return answer(ErrorCode.INVALID_REQUEST);
+          if (timestamp < -2) return answer(42); // INVALID_REQUEST: -3 (max) is v7+
           const found = partition.fetchOffsetForTimestamp(timestamp, isFromConsumer);
-          if (found === undefined) return answer(ErrorCode.NONE);
+          if (found === undefined) return answer(0);
           const epoch = timestamp === -1 ? partition.leaderEpoch : -1;
-          return answer(ErrorCode.NONE, found.offset, found.timestamp, epoch);
+          return answer(0, found.offset, found.timestamp, epoch);
         }),
       })),
     };
@@ -444,8 +409,8 @@ export class KafkaApis {
       names.map(async (name) => {
         if (snapshot.hasTopic(name)) return this.#topicMetadata(snapshot, name, apiVersion);
         const invalid = topicNameError(name);
-        if (invalid !== undefined) return emptyTopic(name, ErrorCode.INVALID_TOPIC_EXCEPTION);
-        if (!allowAutoCreate) return emptyTopic(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (invalid !== undefined) return emptyTopic(name, 17); // INVALID_TOPIC_EXCEPTION
+        if (!allowAutoCreate) return emptyTopic(name, 3); // UNKNOWN_TOPIC_OR_PARTITION
         return emptyTopic(name, await this.#autoCreate(name));
       }),
     );
@@ -465,13 +430,11 @@ export class KafkaApis {
     try {
       await this.#deps.controllerAdmin.autoCreateTopic(name);
       this.#logger.info({ topic: name }, 'auto-created topic');
-      return ErrorCode.LEADER_NOT_AVAILABLE;
+      return 5; // LEADER_NOT_AVAILABLE
     } catch (err) {
       const code = errorCodeOf(err);
-      // Another broker created it first: the topic is on its way all the same.
-      if (code === ErrorCode.TOPIC_ALREADY_EXISTS) return ErrorCode.LEADER_NOT_AVAILABLE;
-      if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
-        this.#logger.error({ err, topic: name }, 'auto-creating topic failed');
+      if (code === 36) return 5; // TOPIC_ALREADY_EXISTS: another broker created it first
+      if (code === -1) this.#logger.error({ err, topic: name }, 'auto-creating topic failed');
       return code;
     }
   }
@@ -484,7 +447,7 @@ export class KafkaApis {
     const partitions = [...snapshot.topics.get(name)!.values()]
       .sort((a, b) => a.partition - b.partition)
       .map((state) => partitionMetadata(snapshot, state, apiVersion));
-    return { errorCode: ErrorCode.NONE, name, isInternal: isInternalTopic(name), partitions };
+    return { errorCode: 0, name, isInternal: isInternalTopic(name), partitions };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -522,13 +485,12 @@ function emptyTopic(name: string, errorCode: number): Encodable<MetadataResponse
  */
 function partitionMetadata(snapshot: MetadataSnapshot, state: PartitionState, apiVersion: number) {
   const leaderAlive = state.leader >= 0 && snapshot.isBrokerAlive(state.leader);
-  let errorCode = leaderAlive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE;
+  let errorCode = leaderAlive ? 0 : 5;
   let replicas = state.replicas;
   let isr = state.isr;
   if (apiVersion === 0) {
     const alive = (id: number) => snapshot.isBrokerAlive(id);
-    if (errorCode === ErrorCode.NONE && (!replicas.every(alive) || !isr.every(alive)))
-      errorCode = ErrorCode.REPLICA_NOT_AVAILABLE;
+    if (errorCode === 0 && (!replicas.every(alive) || !isr.every(alive))) errorCode = 9;
     replicas = replicas.filter(alive);
     isr = isr.filter(alive);
   }

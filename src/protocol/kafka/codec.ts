@@ -654,20 +654,30 @@ export type DecodedRequest = {
     correlationId: number;
     clientId: string | null;
     body: RequestBodyByApiKey[K];
+    /** Bytes after the body that the schema does not describe (ignored, see decodeRequest). */
+    trailingBytes: number;
   };
 }[GeneratedApiKey];
 
 /**
  * Decodes a request frame (without its 4-byte size prefix). Throws KafkaProtocolError with
  * KP_ERR_UNKNOWN_API_KEY, KP_ERR_UNSUPPORTED_VERSION, KP_ERR_TRUNCATED or KP_ERR_MALFORMED.
+ *
+ * Bytes after the body are not an error, because they are not one for Kafka: its request
+ * parser (`AbstractRequest.parseRequest`) reads the fields the schema lists and never checks
+ * that the frame ended there. Clients depend on that. librdkafka 2.x writes the "all topics"
+ * Metadata request of v9+ with the 4-byte placeholder it reserved for the topic count left
+ * in place (`00 00 00 00` where a compact null array is one `00` byte): Kafka reads a null
+ * topic list, three booleans and a tagged field out of it and ignores the last byte, so the
+ * request works there and must work here. The count is returned as `trailingBytes` so the
+ * caller can log it. A *truncated* body is still an error.
  */
 export function decodeRequest(frame: Buffer): DecodedRequest {
   const reader = new Reader(frame);
   const header = readRequestHeader(reader);
   const { request } = schemasFor(header.apiKey);
   const body = readMessage(reader, request, header.apiVersion);
-  expectEnd(reader, request.name);
-  return { ...header, body } as DecodedRequest;
+  return { ...header, body, trailingBytes: reader.remaining() } as DecodedRequest;
 }
 
 function requestWriter<K extends GeneratedApiKey>(

@@ -21,12 +21,16 @@ import { once } from 'node:events';
 import type { Test } from 'tap';
 import { LogManager } from '../../../broker/log/log-manager.js';
 import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
-import { SocketServer, type RequestHandler } from '../../../broker/network/socket-server.js';
+import {
+  ApiHandlerTable,
+  apiHandler,
+  type AnyApiHandler,
+} from '../../../broker/network/api-handler-table.js';
+import { SocketServer, type HandlerResult } from '../../../broker/network/socket-server.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../../../broker/server/replica-manager.js';
 import {
-  brokerAdvertisedApis,
-  createKafkaApis,
+  kafkaApiHandlers,
   type ControllerAdmin,
   type KafkaApisConfig,
   type NewTopic,
@@ -36,6 +40,7 @@ import {
   decodeResponse,
   encodeRequestFrame,
   type ApiKey,
+  type DecodedRequest,
   type Encodable,
 } from '../../../src/protocol/kafka/codec.js';
 import { FrameReader } from '../../../src/protocol/kafka/frame-reader.js';
@@ -334,24 +339,19 @@ export async function startBroker(
     logger,
   });
   const controller = new TestController();
-  const extraHandlers = options.groups === true ? groupStandIn(controller) : undefined;
-  const handler = createKafkaApis({
-    brokerId: BROKER_ID,
-    config,
-    logManager,
-    metadataCache,
-    replicaManager,
-    controllerAdmin: controller,
-    logger,
-    extraHandlers,
-  });
-  const server = new SocketServer({
-    host: '127.0.0.1',
-    port: 0,
-    advertised: brokerAdvertisedApis(),
-    handler,
-    logger,
-  });
+  const handlers = new ApiHandlerTable().registerAll(
+    kafkaApiHandlers({
+      brokerId: BROKER_ID,
+      config,
+      logManager,
+      metadataCache,
+      replicaManager,
+      controllerAdmin: controller,
+      logger,
+    }),
+  );
+  if (options.groups === true) handlers.registerAll(groupStandIn(controller));
+  const server = new SocketServer({ host: '127.0.0.1', port: 0, handlers, logger });
   const port = await server.listen();
   controller.port = port;
   controller.client = await RawClient.connect(port);
@@ -378,11 +378,22 @@ export async function startBroker(
  * Single-member group APIs for a kafkajs consumer (see the module comment). Committed offsets
  * are kept in memory so a test can check that commits arrive.
  */
-export function groupStandIn(address: { port: number }): Partial<Record<number, RequestHandler>> {
+export function groupStandIn(address: { port: number }): AnyApiHandler[] {
   const committed = new Map<string, bigint>();
   let assignment: Buffer = Buffer.alloc(0);
   let generation = 0;
-  return {
+  // The versions the stand-in's answers are right for (kafkajs uses FindCoordinator 2,
+  // JoinGroup 5, SyncGroup/Heartbeat/LeaveGroup 3, OffsetFetch 4, OffsetCommit 5).
+  const versions: Record<number, [number, number]> = {
+    10: [0, 3],
+    11: [0, 6],
+    14: [0, 4],
+    12: [0, 4],
+    13: [3, 4],
+    9: [2, 7],
+    8: [2, 8],
+  };
+  const rows: Record<number, (request: DecodedRequest) => HandlerResult> = {
     10: () => ({
       errorCode: ErrorCode.NONE,
       nodeId: BROKER_ID,
@@ -452,4 +463,8 @@ export function groupStandIn(address: { port: number }): Partial<Record<number, 
       };
     },
   };
+  return Object.entries(rows).map(([key, handle]) => {
+    const [minVersion, maxVersion] = versions[Number(key)]!;
+    return apiHandler(Number(key) as ApiKey, { minVersion, maxVersion }, handle as never);
+  });
 }

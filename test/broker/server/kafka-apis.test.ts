@@ -307,6 +307,9 @@ t.test('list offsets: earliest, latest, by timestamp', async (t) => {
   t.equal(byTime.timestamp, 5000n);
   t.equal((await list(999_999n)).offset, -1n, 'no record that late');
   t.equal((await list(-1n, 1)).offset, 4n, 'v1');
+  // v0 (librdkafka 1.x) answers with a list of offsets instead of one offset.
+  t.same((await list(-1n, 0)).oldStyleOffsets, [4n], 'v0: latest');
+  t.same((await list(-2n, 0)).oldStyleOffsets, [0n], 'v0: earliest');
 });
 
 t.test('metadata: brokers, controller, cluster id, auto-creation, errors', async (t) => {

@@ -2,13 +2,12 @@ import t from 'tap';
 import {
   API_VERSION_RANGES,
   ApiKey,
-  advertisedApiVersions,
-  advertisedRange,
+  recommendedRange,
 } from '../../../../src/protocol/kafka/api-keys.js';
 import { MESSAGE_SCHEMAS } from '../../../../src/protocol/kafka/generated/index.js';
 import { parseVersionRange } from '../../../../src/protocol/kafka/schema.js';
 
-t.test('every advertised range is inside the schema versions the codec knows', async (t) => {
+t.test('every recommended range is inside the schema versions the codec knows', async (t) => {
   for (const api of API_VERSION_RANGES) {
     const schemas = (MESSAGE_SCHEMAS as Record<number, (typeof MESSAGE_SCHEMAS)[0]>)[api.apiKey];
     if (!schemas) {
@@ -23,7 +22,7 @@ t.test('every advertised range is inside the schema versions the codec knows', a
 });
 
 t.test('the minimums librdkafka features depend on', async (t) => {
-  const min = (key: number) => advertisedRange(key)?.minVersion;
+  const min = (key: number) => recommendedRange(key).minVersion;
   for (const key of [
     ApiKey.FindCoordinator,
     ApiKey.JoinGroup,
@@ -33,21 +32,13 @@ t.test('the minimums librdkafka features depend on', async (t) => {
     ApiKey.ApiVersions,
     ApiKey.InitProducerId,
     ApiKey.SaslAuthenticate,
+    ApiKey.ListOffsets,
   ]) {
     t.equal(min(key), 0, `API ${key} starts at 0`);
   }
-  t.ok((min(ApiKey.Produce) ?? 99) <= 3);
-  t.ok((min(ApiKey.Fetch) ?? 99) <= 4);
-  t.ok((min(ApiKey.OffsetFetch) ?? 99) <= 1);
-  t.ok((min(ApiKey.ListOffsets) ?? 99) <= 1);
-  t.equal(advertisedRange(ApiKey.Produce)?.maxVersion, 7, 'no Produce 8: kafka-python guesses 2.3');
-});
-
-t.test('optional APIs are advertised only when implemented', async (t) => {
-  const required = advertisedApiVersions();
-  t.equal(required.length, 23);
-  t.notOk(required.some((a) => a.apiKey === ApiKey.DescribeCluster));
-  const more = advertisedApiVersions(new Set([ApiKey.DescribeCluster]));
-  t.equal(more.length, 24);
-  t.equal(advertisedRange(ApiKey.LeaderAndIsr), undefined, 'inter-broker APIs not advertised');
+  t.ok(min(ApiKey.Produce) <= 3);
+  t.ok(min(ApiKey.Fetch) <= 4);
+  t.ok(min(ApiKey.OffsetFetch) <= 1);
+  t.equal(recommendedRange(ApiKey.Produce).maxVersion, 7, 'no Produce 8: kafka-python guesses 2.3');
+  t.throws(() => recommendedRange(ApiKey.LeaderAndIsr), 'inter-broker APIs have no client range');
 });

@@ -2,7 +2,7 @@
  * The table-driven codec against itself and against hand-checked bytes:
  *   - every generated API, every version, request and response: a sample value with every
  *     field of that version set to a non-default value survives encode -> decode -> encode;
- *   - exact bytes for flexible messages (compact strings, tagged fields), ApiVersions v3's;
+ *   - exact bytes for flexible messages (compact strings, tagged fields) from NOTES.md f.5;
  *   - unknown tagged fields are skipped on decode and written back on encode;
  *   - truncated or corrupted input always raises a KafkaProtocolError.
  */
@@ -20,7 +20,7 @@ import {
   KafkaProtocolError,
   requestHeaderVersion,
   responseHeaderVersion,
-  type ApiKey as SchemaApiKey,
+  type ApiKey,
 } from '../../../../src/protocol/kafka/codec.js';
 import { MESSAGE_SCHEMAS } from '../../../../src/protocol/kafka/generated/index.js';
 import {
@@ -29,8 +29,6 @@ import {
   type FieldSchema,
   type MessageSchema,
 } from '../../../../src/protocol/kafka/schema.js';
-import { apiVersionsFallbackResponse, ApiKey } from '../../../../src/protocol/kafka/api-keys.js';
-import { ErrorCode } from '../../../../src/protocol/kafka/errors.js';
 
 /** A small deterministic PRNG so that failures reproduce. */
 function prng(seed: number): () => number {
@@ -136,7 +134,7 @@ function throwsProtocolError(
   }
 }
 
-const apiKeys = Object.keys(MESSAGE_SCHEMAS).map(Number) as SchemaApiKey[];
+const apiKeys = Object.keys(MESSAGE_SCHEMAS).map(Number) as ApiKey[];
 
 t.test('every API and version round-trips through the codec', async (t) => {
   let cases = 0;
@@ -180,11 +178,18 @@ t.test('a request survives encodeRequest -> decodeRequest with its header', asyn
     includeTopicAuthorizedOperations: true,
   });
   const decoded = decodeRequest(frame);
-  t.equal(decoded.apiKey, ApiKey.Metadata);
-  if (decoded.apiKey !== ApiKey.Metadata) return;
+  t.equal(decoded.apiKey, 3);
+  if (decoded.apiKey !== 3) return;
   t.same(
     { ...decoded, body: undefined },
-    { apiKey: ApiKey.Metadata, apiVersion: 9, correlationId: 77, clientId: 'me', body: undefined },
+    {
+      apiKey: 3,
+      apiVersion: 9,
+      correlationId: 77,
+      clientId: 'me',
+      body: undefined,
+      trailingBytes: 0,
+    },
   );
   t.equal(decoded.body.topics?.[0]?.name, 'orders');
   t.equal(decoded.body.topics?.[0]?.topicId, 'AAAAAAAAAAAAAAAAAAAAAA', 'absent uuid = zero uuid');
@@ -192,30 +197,30 @@ t.test('a request survives encodeRequest -> decodeRequest with its header', asyn
   t.equal(decoded.body.includeClusterAuthorizedOperations, false, 'absent in v9: default');
 });
 
-t.test('ApiVersions v3 request bytes, as librdkafka sends them', async (t) => {
+t.test('ApiVersions v3 request bytes from NOTES.md f.5', async (t) => {
   const frame = Buffer.from(
     '0000001e001200030000000100016300' + '0b6c696272646b61666b61' + '06322e302e3200',
     'hex',
   );
   const decoded = decodeRequest(frame.subarray(4));
-  t.equal(decoded.apiKey, ApiKey.ApiVersions);
-  if (decoded.apiKey !== ApiKey.ApiVersions) return;
+  t.equal(decoded.apiKey, 18);
+  if (decoded.apiKey !== 18) return;
   t.equal(decoded.clientId, 'c');
   t.equal(decoded.body.clientSoftwareName, 'librdkafka');
   t.equal(decoded.body.clientSoftwareVersion, '2.0.2');
   const reencoded = encodeRequestFrame(
-    { apiKey: ApiKey.ApiVersions, apiVersion: 3, correlationId: 1, clientId: 'c' },
+    { apiKey: 18, apiVersion: 3, correlationId: 1, clientId: 'c' },
     decoded.body,
   );
   t.equal(Buffer.concat(reencoded).toString('hex'), frame.toString('hex'));
 });
 
-t.test('ApiVersions responses, byte for byte', async (t) => {
+t.test('ApiVersions responses from NOTES.md f.5', async (t) => {
   const v3 = encodeResponseFrame(18, 3, 1, {
-    errorCode: ErrorCode.NONE,
+    errorCode: 0,
     apiKeys: [
-      { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 7 },
-      { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 },
+      { apiKey: 0, minVersion: 3, maxVersion: 7 },
+      { apiKey: 18, minVersion: 0, maxVersion: 3 },
     ],
     throttleTimeMs: 0,
   });
@@ -232,7 +237,10 @@ t.test('ApiVersions responses, byte for byte', async (t) => {
       '00000000' +
       '00',
   );
-  const fallback = encodeResponse(18, 0, 1, apiVersionsFallbackResponse());
+  const fallback = encodeResponse(18, 0, 1, {
+    errorCode: 35,
+    apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }],
+  });
   t.equal(fallback.toString('hex'), '00000001' + '0023' + '00000001' + '001200000003');
 });
 
@@ -251,21 +259,16 @@ t.test('tagged fields: known ones decoded, unknown ones preserved', async (t) =>
     forgottenTopicsData: [],
     rackId: '',
   };
-  const header = {
-    apiKey: ApiKey.Fetch,
-    apiVersion: 12,
-    correlationId: 9,
-    clientId: null,
-  } as const;
+  const header = { apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null } as const;
   const frame = encodeRequest(header, body);
   const decoded = decodeRequest(frame);
-  if (decoded.apiKey !== ApiKey.Fetch) return t.fail('not a fetch');
+  if (decoded.apiKey !== 1) return t.fail('not a fetch');
   t.equal(decoded.clientId, null);
   t.equal(decoded.body.clusterId, 'abc', 'tagged field read');
   // Without ClusterId the body ends with an empty tagged-field section (one 0 byte, after
   // RackId). Replace it with a section holding one unknown tag, 7, of two bytes.
   const withoutTags = encodeRequest(
-    { apiKey: ApiKey.Fetch, apiVersion: 12, correlationId: 9, clientId: null },
+    { apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null },
     { ...body, clusterId: null },
   );
   t.equal(withoutTags[withoutTags.length - 1], 0, 'no tagged fields: count 0 at the end');
@@ -274,11 +277,11 @@ t.test('tagged fields: known ones decoded, unknown ones preserved', async (t) =>
     Buffer.from([1, 7, 2, 0xbe, 0xef]),
   ]);
   const withUnknown = decodeRequest(unknown);
-  if (withUnknown.apiKey !== ApiKey.Fetch) return t.fail('not a fetch');
+  if (withUnknown.apiKey !== 1) return t.fail('not a fetch');
   t.equal(withUnknown.body.clusterId, null);
   t.same(withUnknown.body._unknownTaggedFields, [{ tag: 7, data: Buffer.from([0xbe, 0xef]) }]);
   const reencoded = encodeRequest(
-    { apiKey: ApiKey.Fetch, apiVersion: 12, correlationId: 9, clientId: null },
+    { apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null },
     withUnknown.body,
   );
   t.ok(reencoded.equals(unknown), 'unknown tag written back unchanged');
@@ -309,11 +312,7 @@ t.test('encoding errors are typed and name the field', async (t) => {
   );
   throwsProtocolError(
     t,
-    () =>
-      encodeRequest(
-        { apiKey: ApiKey.Produce, apiVersion: 99, correlationId: 1, clientId: null },
-        {},
-      ),
+    () => encodeRequest({ apiKey: 0, apiVersion: 99, correlationId: 1, clientId: null }, {}),
     'KP_ERR_UNSUPPORTED_VERSION',
   );
 });
@@ -384,12 +383,20 @@ t.test('a huge announced array count is refused before allocating', async (t) =>
   );
 });
 
-t.test('trailing bytes after a request are malformed', async (t) => {
+t.test('trailing bytes after a request are counted and ignored, as Kafka does', async (t) => {
   const frame = encodeRequest(
-    { apiKey: ApiKey.Heartbeat, apiVersion: 0, correlationId: 1, clientId: 'c' },
+    { apiKey: 12, apiVersion: 0, correlationId: 1, clientId: 'c' },
     { groupId: 'g', generationId: 1, memberId: 'm' },
   );
-  t.throws(() => decodeRequest(Buffer.concat([frame, Buffer.from([0])])), {
+  const decoded = decodeRequest(Buffer.concat([frame, Buffer.from([0, 0])]));
+  t.equal(decoded.trailingBytes, 2);
+  t.match(decoded.body, { groupId: 'g', generationId: 1, memberId: 'm' });
+  t.equal(decodeRequest(frame).trailingBytes, 0);
+});
+
+t.test('trailing bytes after a response are malformed (our own encoder wrote it)', async (t) => {
+  const frame = encodeResponse(12, 0, 1, { errorCode: 0 });
+  t.throws(() => decodeResponse(12, 0, Buffer.concat([frame, Buffer.from([0])])), {
     code: 'KP_ERR_MALFORMED',
   });
 });
