@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { systemClock, type Clock } from '../src/clock.js';
+import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
@@ -43,7 +43,8 @@ import { createTopLevelPaths, getOrCreateClusterId, registerBroker } from './zk/
 export interface BrokerOptions {
   config: BrokerConfig;
   logger?: Logger;
-  clock?: Clock;
+  /** Time and timers for the whole broker; the system scheduler unless a test gives one. */
+  scheduler?: Scheduler;
 }
 
 export interface RunningBroker {
@@ -75,7 +76,8 @@ export function newClusterId(): string {
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const { config } = options;
-  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const clock = scheduler;
   const root = options.logger ?? createRootLogger({ name: `broker-${config.brokerId}` });
 
   // 2 (before 1: an id may need to be generated, and meta.properties may hold it).
@@ -109,6 +111,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logDirs: config.logDirs,
       defaultConfig: config.log,
       clock,
+      scheduler,
       logger: root,
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
@@ -126,6 +129,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       metadataCache,
       minInsyncReplicas: () => config.minInsyncReplicas,
       clock,
+      scheduler,
       logger: root,
       highWatermarkCheckpointIntervalMs: config.replicaHighWatermarkCheckpointIntervalMs,
     });

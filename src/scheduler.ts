@@ -21,6 +21,12 @@ import type { Clock } from './clock.js';
 export interface Timer {
   /** Same as `scheduler.cancel(timer)`. */
   cancel(): void;
+  /**
+   * Lets the process exit while this timer is still pending (Node's `unref`), for timers
+   * that guard something else that keeps the process alive (a socket's handshake or linger
+   * timeout). Does nothing on the manual scheduler. Returns the timer.
+   */
+  unref(): Timer;
 }
 
 export interface Scheduler extends Clock {
@@ -50,14 +56,22 @@ export class SystemScheduler implements Scheduler {
     checkDelay(delayMs, 'delayMs', 0);
     const handle = setTimeout(fn, delayMs);
     if (this.#unref) handle.unref();
-    return { cancel: () => clearTimeout(handle) };
+    const timer: Timer = {
+      cancel: () => clearTimeout(handle),
+      unref: () => (handle.unref(), timer),
+    };
+    return timer;
   }
 
   repeat(intervalMs: number, fn: () => void): Timer {
     checkDelay(intervalMs, 'intervalMs', 1);
     const handle = setInterval(fn, intervalMs);
     if (this.#unref) handle.unref();
-    return { cancel: () => clearInterval(handle) };
+    const timer: Timer = {
+      cancel: () => clearInterval(handle),
+      unref: () => (handle.unref(), timer),
+    };
+    return timer;
   }
 
   cancel(timer: Timer): void {
@@ -163,6 +177,7 @@ export class ManualScheduler implements Scheduler {
         timer.cancelled = true;
         this.#remove(timer);
       },
+      unref: () => timer,
     };
     this.#pending.push(timer);
     return timer;
