@@ -99,6 +99,7 @@ export class ManualScheduler implements Scheduler {
   #nowMs: number;
   #nextId = 0;
   #pending: ManualTimer[] = [];
+  #pendingWaiters: { count: number; wake: () => void }[] = [];
 
   constructor(startMs = 1_700_000_000_000) {
     this.#nowMs = startMs;
@@ -111,6 +112,16 @@ export class ManualScheduler implements Scheduler {
   /** How many timers are waiting (repeating ones count once). */
   get pendingCount(): number {
     return this.#pending.length;
+  }
+
+  /**
+   * Resolves once at least `count` timers are pending. A test awaits it to learn, without
+   * polling, that the code under test has started waiting for time (a parked long poll, a
+   * request timeout) before it moves time with `advance`.
+   */
+  untilPending(count = 1): Promise<void> {
+    if (this.#pending.length >= count) return Promise.resolve();
+    return new Promise((wake) => this.#pendingWaiters.push({ count, wake }));
   }
 
   /** The due time of the earliest pending timer, or undefined when none is pending. */
@@ -180,6 +191,12 @@ export class ManualScheduler implements Scheduler {
       unref: () => timer,
     };
     this.#pending.push(timer);
+    if (this.#pendingWaiters.length > 0) {
+      const pending = this.#pending.length;
+      const due = this.#pendingWaiters.filter((w) => w.count <= pending);
+      this.#pendingWaiters = this.#pendingWaiters.filter((w) => w.count > pending);
+      for (const waiter of due) waiter.wake();
+    }
     return timer;
   }
 
