@@ -86,6 +86,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
       initialConnectTimeoutMs: config.zookeeperConnectionTimeoutMs,
       logger: root,
+      scheduler,
     });
     try {
       await client.connect();
@@ -143,11 +144,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           controllerId: brokerId,
           logger: root,
           requestTimeoutMs: config.controllerSocketTimeoutMs,
+          scheduler,
         }),
       interBrokerListenerName: config.interBrokerListenerName,
       uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
       deleteTopicEnable: config.deleteTopicEnable,
       clock,
+      scheduler,
       logger: root,
     });
     const controllerAdmin = new ControllerAdminImpl({
@@ -184,6 +187,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       controllerAdmin,
       logger: root,
       brokerEpoch: () => brokerEpoch,
+      scheduler,
     });
     const listener = config.listeners[0];
     if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
@@ -251,7 +255,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           } catch (err) {
             if (stopping) return;
             log.error({ err }, 're-registration failed; retrying in 1 s');
-            await new Promise((r) => setTimeout(r, 1_000));
+            await new Promise<void>((r) => scheduler.schedule(1_000, r));
           }
         }
       })();

@@ -21,6 +21,7 @@
  * Produce with acks=0, which has no response to carry the error (NOTES.md c.5).
  */
 import type { Logger } from '../../src/logger.js';
+import type { Scheduler } from '../../src/scheduler.js';
 import type { DecodedRequest, Encodable } from '../../src/protocol/kafka/codec.js';
 import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 import type {
@@ -116,6 +117,8 @@ export interface KafkaApisDeps {
   topicConfigOverrides?: (topic: string) => Readonly<Record<string, string>> | undefined;
   /** Handlers for APIs this module does not implement (groups, ControlledShutdown...). */
   extraHandlers?: Partial<Record<number, RequestHandler>>;
+  /** Timers of request handling (admin timeouts); the system scheduler by default. */
+  scheduler?: Scheduler;
 }
 
 /** Builds the RequestHandler that main.ts gives to the SocketServer. */
@@ -143,6 +146,7 @@ export class KafkaApis {
       config: deps.config,
       logger: this.#logger,
       topicConfigOverrides: (topic) => this.#topicOverrides(topic),
+      scheduler: deps.scheduler,
     });
   }
 

@@ -345,6 +345,7 @@ export async function startBroker(
     controllerAdmin: controller,
     logger,
     extraHandlers,
+    scheduler,
   });
   const server = new SocketServer({
     host: '127.0.0.1',
