@@ -39,7 +39,8 @@ export class MemoryStore implements Store {
     return this;
   }
 
-  load(): Promise<LoadedState> {
+  /** Async, so that a broken invariant (load after close) is a rejection like any I/O error. */
+  async load(): Promise<LoadedState> {
     invariant(this.#open, 'load on a closed store');
     // LevelDB returns keys in order; a parent path is a prefix of its children's, so plain
     // string order also puts parents first.
@@ -50,10 +51,10 @@ export class MemoryStore implements Store {
       ...s,
       password: Buffer.from(s.password),
     }));
-    return Promise.resolve({ lastZxid: this.#lastZxid, nodes, sessions });
+    return { lastZxid: this.#lastZxid, nodes, sessions };
   }
 
-  commit(batch: CommitBatch): Promise<void> {
+  async commit(batch: CommitBatch): Promise<void> {
     invariant(this.#open, 'commit on a closed store');
     invariant(!this.#committing, 'commits must not overlap');
     // Encode synchronously, before yielding, as LevelStore does: the batch is the tree as of
@@ -64,7 +65,7 @@ export class MemoryStore implements Store {
     for (const [id, session] of batch.sessions)
       sessions.set(id, session && { ...session, password: Buffer.from(session.password) });
     this.#committing = true;
-    return new Promise((resolve) =>
+    await new Promise<void>((resolve) =>
       setImmediate(() => {
         for (const [path, encoded] of nodes) {
           if (encoded === null) this.#nodes.delete(path);
