@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { systemClock, type Clock } from '../src/clock.js';
+import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
@@ -48,7 +48,8 @@ import {
 export interface BrokerOptions {
   config: BrokerConfig;
   logger?: Logger;
-  clock?: Clock;
+  /** Time and timers for the whole broker; the system scheduler unless a test gives one. */
+  scheduler?: Scheduler;
 }
 
 export interface RunningBroker {
@@ -80,7 +81,8 @@ export function newClusterId(): string {
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const { config } = options;
-  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const clock = scheduler;
   const root = options.logger ?? createRootLogger({ name: `broker-${config.brokerId}` });
 
   // 2 (before 1: an id may need to be generated, and meta.properties may hold it).
@@ -89,6 +91,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
       initialConnectTimeoutMs: config.zookeeperConnectionTimeoutMs,
       logger: root,
+      scheduler,
     });
     try {
       await client.connect();
@@ -114,6 +117,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logDirs: config.logDirs,
       defaultConfig: config.log,
       clock,
+      scheduler,
       logger: root,
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
@@ -131,6 +135,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       metadataCache,
       minInsyncReplicas: () => config.minInsyncReplicas,
       clock,
+      scheduler,
       logger: root,
       highWatermarkCheckpointIntervalMs: config.replicaHighWatermarkCheckpointIntervalMs,
     });
@@ -144,11 +149,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           controllerId: brokerId,
           logger: root,
           requestTimeoutMs: config.controllerSocketTimeoutMs,
+          scheduler,
         }),
       interBrokerListenerName: config.interBrokerListenerName,
       uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
       deleteTopicEnable: config.deleteTopicEnable,
       clock,
+      scheduler,
       logger: root,
     });
     const controllerAdmin = new ControllerAdminImpl({
@@ -185,6 +192,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       controllerAdmin,
       logger: root,
       brokerEpoch: () => brokerEpoch,
+      scheduler,
     });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
@@ -254,7 +262,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           } catch (err) {
             if (stopping) return;
             log.error({ err }, 're-registration failed; retrying in 1 s');
-            await new Promise((r) => setTimeout(r, 1_000));
+            await new Promise<void>((r) => scheduler.schedule(1_000, r));
           }
         }
       })();

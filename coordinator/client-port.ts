@@ -73,18 +73,22 @@ export async function listenClientPort(options: ClientPortOptions): Promise<Clie
   function sniff(socket: Socket): void {
     const chunks: Buffer[] = [];
     let length = 0;
-    const timer = setTimeout(() => {
-      log.debug({ remote: socket.remoteAddress }, 'closing: no bytes within the handshake timeout');
-      socket.destroy();
-    }, sniffTimeoutMs);
-    timer.unref();
+    const timer = options.core.scheduler
+      .schedule(sniffTimeoutMs, () => {
+        log.debug(
+          { remote: socket.remoteAddress },
+          'closing: no bytes within the handshake timeout',
+        );
+        socket.destroy();
+      })
+      .unref();
     const onError = (err: Error): void =>
       log.debug({ err: err.message }, 'socket error before routing');
     const onData = (chunk: Buffer): void => {
       chunks.push(chunk);
       length += chunk.length;
       if (length < SNIFF_BYTES) return;
-      clearTimeout(timer);
+      timer.cancel();
       socket.off('data', onData);
       socket.off('error', onError);
       socket.pause();
@@ -98,7 +102,7 @@ export async function listenClientPort(options: ClientPortOptions): Promise<Clie
     };
     socket.on('data', onData);
     socket.on('error', onError);
-    socket.on('end', () => clearTimeout(timer));
+    socket.on('end', () => timer.cancel());
   }
 
   function route(socket: Socket, head: Buffer): void {

@@ -34,7 +34,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../src/clock.js';
-import { systemClock } from '../src/clock.js';
+import { systemScheduler, type Scheduler, type Timer } from '../src/scheduler.js';
 import { InvariantError } from '../src/assert.js';
 import type { Logger } from '../src/logger.js';
 import { ErrorCode, KeeperError, errorName } from '../src/protocol/coordinator/errors.js';
@@ -51,7 +51,7 @@ import type { ConnectionStats, Outbound, ServerConnection } from './connection.j
 import { DataTree, statOf, type Trigger } from './data-tree.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
-import { Store, type StoredNode, type StoredSession } from './store.js';
+import { LevelStore, type Store, type StoredNode, type StoredSession } from './store.js';
 import { WatchManager } from './watch-manager.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
 
@@ -69,7 +69,13 @@ export interface CoordinatorServerOptions {
   containerCheckIntervalMs?: number;
   clientPort?: number;
   logger: Logger;
-  clock?: Clock;
+  /**
+   * Time and timers: session expiry and container checks run on it. Defaults to the system
+   * scheduler; unit tests pass a ManualScheduler and move time with `advance`.
+   */
+  scheduler?: Scheduler;
+  /** Where commits go. Defaults to the LevelDB store in `dataDir`; tests pass a MemoryStore. */
+  store?: Store;
 }
 
 /** Everything the core knows about one transport connection. */
@@ -100,12 +106,13 @@ export class CoordinatorServer extends EventEmitter {
   readonly options: Required<
     Omit<
       CoordinatorServerOptions,
-      'clock' | 'logger' | 'minSessionTimeoutMs' | 'maxSessionTimeoutMs'
+      'scheduler' | 'store' | 'logger' | 'minSessionTimeoutMs' | 'maxSessionTimeoutMs'
     >
   >;
   readonly #store: Store;
   readonly #log: Logger;
   readonly #clock: Clock;
+  readonly #scheduler: Scheduler;
   readonly #connStates = new Map<ServerConnection, ConnState>();
   /** session id -> the connection it is currently bound to */
   readonly #sessionConn = new Map<bigint, ConnState>();
@@ -117,7 +124,9 @@ export class CoordinatorServer extends EventEmitter {
   #committing = false;
   #commitScheduled = false;
   #closed = false;
-  #timers: NodeJS.Timeout[] = [];
+  /** Callers of `close()` waiting for the commit in progress (or scheduled) to finish. */
+  #idleWaiters: (() => void)[] = [];
+  #timers: Timer[] = [];
   readonly startedAtMs: number;
   // Server-wide statistics for srvr/mntr.
   #packetsReceived = 0;
@@ -133,7 +142,8 @@ export class CoordinatorServer extends EventEmitter {
     super();
     this.#store = store;
     this.#log = options.logger;
-    this.#clock = options.clock ?? systemClock;
+    this.#scheduler = options.scheduler ?? systemScheduler;
+    this.#clock = this.#scheduler;
     this.options = {
       dataDir: options.dataDir,
       tickMs: options.tickMs ?? 2000,
@@ -156,7 +166,7 @@ export class CoordinatorServer extends EventEmitter {
 
   /** Open the store, rebuild the tree and the sessions, and start the expiry timers. */
   static async open(options: CoordinatorServerOptions): Promise<CoordinatorServer> {
-    const store = await Store.open(options.dataDir);
+    const store = options.store ?? (await LevelStore.open(options.dataDir));
     const server = new CoordinatorServer(store, options);
     await server.#recover();
     server.#startTimers();
@@ -185,17 +195,18 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   #startTimers(): void {
-    const expiry = setInterval(
-      () => this.#expireSessions(),
-      Math.max(10, Math.floor(this.options.tickMs / 2)),
+    const expiry = this.#scheduler.repeat(Math.max(10, Math.floor(this.options.tickMs / 2)), () =>
+      this.#expireSessions(),
     );
-    const containers = setInterval(
-      () => this.#cleanUpContainers(),
-      this.options.containerCheckIntervalMs,
+    const containers = this.#scheduler.repeat(this.options.containerCheckIntervalMs, () =>
+      this.#cleanUpContainers(),
     );
-    expiry.unref();
-    containers.unref();
     this.#timers.push(expiry, containers);
+  }
+
+  /** The time and timers the core runs on; transports take their timeouts from it too. */
+  get scheduler(): Scheduler {
+    return this.#scheduler;
   }
 
   get lastZxid(): number {
@@ -782,13 +793,13 @@ export class CoordinatorServer extends EventEmitter {
 
   async #commit(): Promise<void> {
     this.#commitScheduled = false;
-    if (this.#committing || this.#closed) return;
+    if (this.#committing || this.#closed) return this.#wakeIdleWaiters();
     if (
       this.#durableZxid === this.#lastZxid &&
       !this.tree.hasDirtyPaths &&
       this.#dirtySessions.size === 0
     )
-      return;
+      return this.#wakeIdleWaiters();
     this.#committing = true;
     const zxid = this.#lastZxid;
     const nodes = new Map<string, StoredNode | null>();
@@ -803,6 +814,8 @@ export class CoordinatorServer extends EventEmitter {
     } catch (error) {
       this.#log.fatal({ err: error, zxid }, 'could not write to the data directory; stopping');
       this.#closed = true;
+      this.#committing = false;
+      this.#wakeIdleWaiters();
       this.emit('fatal', error);
       return;
     }
@@ -818,6 +831,15 @@ export class CoordinatorServer extends EventEmitter {
     ) {
       this.#scheduleCommit();
     }
+    this.#wakeIdleWaiters();
+  }
+
+  /** Resolves `close()`'s wait once no commit runs and none is scheduled. */
+  #wakeIdleWaiters(): void {
+    if (this.#committing || this.#commitScheduled) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   #enqueue(entry: QueueEntry): void {
@@ -984,10 +1006,11 @@ export class CoordinatorServer extends EventEmitter {
   /** Stop timers, drop connections and close the store (after the last commit). */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#committing || this.#commitScheduled) await new Promise((r) => setTimeout(r, 5));
+    while (this.#committing || this.#commitScheduled)
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     await this.#commit();
     this.#closed = true;
-    for (const timer of this.#timers) clearInterval(timer);
+    for (const timer of this.#timers) timer.cancel();
     for (const state of [...this.#connStates.values()])
       this.#closeNow(state, 'server shutting down');
     await this.#store.close();

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { createRootLogger, type Logger } from '../src/logger.js';
+import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorServer } from './coordinator-server.js';
 import { createWsTransport } from './ws-server.js';
 import { createAdminServer } from './admin-server.js';
@@ -26,6 +27,8 @@ export interface CoordinatorOptions {
   containerCheckIntervalMs?: number;
   logLevel?: string;
   logger?: Logger;
+  /** Time and timers for the whole coordinator; the system scheduler unless a test gives one. */
+  scheduler?: Scheduler;
 }
 
 export interface RunningCoordinator {
@@ -79,6 +82,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     containerCheckIntervalMs: options.containerCheckIntervalMs,
     clientPort: options.port,
     logger: logger.child({ component: 'coordinator' }),
+    scheduler: options.scheduler ?? systemScheduler,
   });
   const ws = createWsTransport(core, logger);
   // The client port serves both protocols: an HTTP upgrade becomes a WebSocket connection,

@@ -1,5 +1,8 @@
 /**
- * Durable state of the coordinator in LevelDB (`level`).
+ * Durable state of the coordinator: the `Store` interface the core (coordinator-server.ts)
+ * writes its group commits through, and its LevelDB implementation (`level`). Unit tests give
+ * the core the in-memory implementation in memory-store.ts instead, which keeps the same
+ * encoded bytes without touching the disk.
  *
  * Layout, three keyspaces of one database in `<dataDir>/coordinator.db`, told apart by the
  * first character of the key (plain prefixes are cheaper than level's sublevels):
@@ -142,20 +145,33 @@ const NODE_PREFIX = 'n';
 const SESSION_PREFIX = 's';
 const META_PREFIX = 'm';
 
-export class Store {
+/**
+ * Where the core keeps what it has acknowledged. `load` is called once, before anything else;
+ * `commit` calls never overlap (the core waits for one before it starts the next), and a
+ * resolved commit is durable: a restart's `load` returns it.
+ */
+export interface Store {
+  load(): Promise<LoadedState>;
+  /** Writes one batch atomically; resolves once it is durable. */
+  commit(batch: CommitBatch): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The production store: one LevelDB database in the data directory. */
+export class LevelStore implements Store {
   readonly #db: Level<string, Buffer>;
 
   private constructor(db: Level<string, Buffer>) {
     this.#db = db;
   }
 
-  static async open(dataDir: string): Promise<Store> {
+  static async open(dataDir: string): Promise<LevelStore> {
     const db = new Level<string, Buffer>(join(dataDir, 'coordinator.db'), {
       keyEncoding: 'utf8',
       valueEncoding: 'buffer',
     });
     await db.open();
-    return new Store(db);
+    return new LevelStore(db);
   }
 
   async load(): Promise<LoadedState> {

@@ -152,10 +152,11 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
     let phase: 'handshake' | 'session' | 'done' = 'handshake';
     core.attach(conn);
     log.debug({ conn: conn.id, remote }, 'connection accepted');
-    const handshakeTimer = setTimeout(() => {
-      if (phase === 'handshake') conn.close('no handshake within 10 s');
-    }, HANDSHAKE_TIMEOUT_MS);
-    handshakeTimer.unref();
+    const handshakeTimer = core.scheduler
+      .schedule(HANDSHAKE_TIMEOUT_MS, () => {
+        if (phase === 'handshake') conn.close('no handshake within 10 s');
+      })
+      .unref();
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (phase === 'done') return;
@@ -208,7 +209,7 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
           return;
         }
         phase = 'session';
-        clearTimeout(handshakeTimer);
+        handshakeTimer.cancel();
         core.connect(conn, frame.connect);
         return;
       }
@@ -224,7 +225,7 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
       core.submit(conn, frame.xid, frame.request);
     });
     ws.on('close', (code: number) => {
-      clearTimeout(handshakeTimer);
+      handshakeTimer.cancel();
       core.detach(conn, `socket closed (${code})`);
     });
     ws.on('error', (err: Error) => {

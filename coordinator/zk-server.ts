@@ -37,6 +37,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../src/logger.js';
+import type { Scheduler, Timer } from '../src/scheduler.js';
 import type { ConnectRequest, Request } from '../src/protocol/coordinator/messages.js';
 import { errorName } from '../src/protocol/coordinator/errors.js';
 import {
@@ -65,6 +66,8 @@ const CLOSE_LINGER_MS = 5_000;
 
 /** The part of CoordinatorServer this transport uses (kept narrow so tests can fake it). */
 export interface ZkCore {
+  /** Handshake and linger timeouts run on the core's scheduler. */
+  readonly scheduler: Scheduler;
   attach(conn: ServerConnection): void;
   connect(conn: ServerConnection, request: ConnectRequest): void;
   submit(conn: ServerConnection, xid: number, request: Request): void;
@@ -108,7 +111,7 @@ export class ZkConnection implements ServerConnection {
   #held: Buffer[] = [];
   /** Requests handed to the core and not yet answered, oldest first. */
   #pending: Pending[] = [];
-  #handshakeTimer: NodeJS.Timeout | undefined;
+  #handshakeTimer: Timer | undefined;
   /** Set once no further request may be processed (a request that closes, or closing). */
   #inputClosed = false;
   #detached = false;
@@ -131,11 +134,12 @@ export class ZkConnection implements ServerConnection {
     this.#log.debug({ remote: this.remoteAddress }, 'connection accepted');
 
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? ZK_HANDSHAKE_TIMEOUT_MS;
-    this.#handshakeTimer = setTimeout(() => {
-      if (this.#state === 'HANDSHAKE')
-        this.#abort(`no ConnectRequest within ${handshakeTimeoutMs} ms`);
-    }, handshakeTimeoutMs);
-    this.#handshakeTimer.unref();
+    this.#handshakeTimer = this.#core.scheduler
+      .schedule(handshakeTimeoutMs, () => {
+        if (this.#state === 'HANDSHAKE')
+          this.#abort(`no ConnectRequest within ${handshakeTimeoutMs} ms`);
+      })
+      .unref();
 
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -203,7 +207,7 @@ export class ZkConnection implements ServerConnection {
       this.#abort('undecodable ConnectRequest');
       return;
     }
-    clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer?.cancel();
     this.#readOnlyByte = decoded.hasReadOnly;
     this.#state = 'CONNECTING';
     this.#log.debug(
@@ -291,7 +295,7 @@ export class ZkConnection implements ServerConnection {
     // end() sends what is already written, then FIN; the client closes its side on EOF.
     // If it does not, the linger timer ends the socket anyway.
     this.#socket.end();
-    setTimeout(() => this.#socket.destroy(), CLOSE_LINGER_MS).unref();
+    this.#core.scheduler.schedule(CLOSE_LINGER_MS, () => this.#socket.destroy()).unref();
     this.#detach(reason);
   }
 
@@ -383,7 +387,7 @@ export class ZkConnection implements ServerConnection {
 
   #detach(reason: string): void {
     this.#state = 'CLOSED';
-    clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer?.cancel();
     if (this.#detached) return;
     this.#detached = true;
     this.#core.detach(this, reason);

@@ -21,6 +21,12 @@ import type { Clock } from './clock.js';
 export interface Timer {
   /** Same as `scheduler.cancel(timer)`. */
   cancel(): void;
+  /**
+   * Lets the process exit while this timer is still pending (Node's `unref`), for timers
+   * that guard something else that keeps the process alive (a socket's handshake or linger
+   * timeout). Does nothing on the manual scheduler. Returns the timer.
+   */
+  unref(): Timer;
 }
 
 export interface Scheduler extends Clock {
@@ -50,14 +56,22 @@ export class SystemScheduler implements Scheduler {
     checkDelay(delayMs, 'delayMs', 0);
     const handle = setTimeout(fn, delayMs);
     if (this.#unref) handle.unref();
-    return { cancel: () => clearTimeout(handle) };
+    const timer: Timer = {
+      cancel: () => clearTimeout(handle),
+      unref: () => (handle.unref(), timer),
+    };
+    return timer;
   }
 
   repeat(intervalMs: number, fn: () => void): Timer {
     checkDelay(intervalMs, 'intervalMs', 1);
     const handle = setInterval(fn, intervalMs);
     if (this.#unref) handle.unref();
-    return { cancel: () => clearInterval(handle) };
+    const timer: Timer = {
+      cancel: () => clearInterval(handle),
+      unref: () => (handle.unref(), timer),
+    };
+    return timer;
   }
 
   cancel(timer: Timer): void {
@@ -85,6 +99,7 @@ export class ManualScheduler implements Scheduler {
   #nowMs: number;
   #nextId = 0;
   #pending: ManualTimer[] = [];
+  #pendingWaiters: { count: number; wake: () => void }[] = [];
 
   constructor(startMs = 1_700_000_000_000) {
     this.#nowMs = startMs;
@@ -97,6 +112,16 @@ export class ManualScheduler implements Scheduler {
   /** How many timers are waiting (repeating ones count once). */
   get pendingCount(): number {
     return this.#pending.length;
+  }
+
+  /**
+   * Resolves once at least `count` timers are pending. A test awaits it to learn, without
+   * polling, that the code under test has started waiting for time (a parked long poll, a
+   * request timeout) before it moves time with `advance`.
+   */
+  untilPending(count = 1): Promise<void> {
+    if (this.#pending.length >= count) return Promise.resolve();
+    return new Promise((wake) => this.#pendingWaiters.push({ count, wake }));
   }
 
   /** The due time of the earliest pending timer, or undefined when none is pending. */
@@ -163,8 +188,15 @@ export class ManualScheduler implements Scheduler {
         timer.cancelled = true;
         this.#remove(timer);
       },
+      unref: () => timer,
     };
     this.#pending.push(timer);
+    if (this.#pendingWaiters.length > 0) {
+      const pending = this.#pending.length;
+      const due = this.#pendingWaiters.filter((w) => w.count <= pending);
+      this.#pendingWaiters = this.#pendingWaiters.filter((w) => w.count > pending);
+      for (const waiter of due) waiter.wake();
+    }
     return timer;
   }
 

@@ -24,6 +24,7 @@
  */
 import net from 'node:net';
 import type { Logger } from '../../src/logger.js';
+import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import {
   decodeResponse,
   encodeRequestFrame,
@@ -58,6 +59,8 @@ export interface ChannelManagerOptions {
   requestTimeoutMs?: number;
   retryBackoffMs?: number;
   queuedRequestsMax?: number;
+  /** Request and connect timeouts, retry backoff; the system scheduler by default. */
+  scheduler?: Scheduler;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -121,6 +124,7 @@ class BrokerChannel {
   readonly #requestTimeoutMs: number;
   readonly #retryBackoffMs: number;
   readonly #queuedMax: number;
+  readonly #scheduler: Scheduler;
   readonly #queue: QueuedRequest[] = [];
   #socket: net.Socket | undefined;
   #reader = new FrameReader();
@@ -142,6 +146,7 @@ class BrokerChannel {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#retryBackoffMs = options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS;
     this.#queuedMax = options.queuedRequestsMax ?? DEFAULT_QUEUED_REQUESTS_MAX;
+    this.#scheduler = options.scheduler ?? systemScheduler;
   }
 
   enqueue(request: QueuedRequest): void {
@@ -188,7 +193,7 @@ class BrokerChannel {
           );
           this.#socket?.destroy();
           this.#socket = undefined;
-          await new Promise((r) => setTimeout(r, this.#retryBackoffMs));
+          await new Promise<void>((r) => this.#scheduler.schedule(this.#retryBackoffMs, r));
         }
       }
     } finally {
@@ -209,18 +214,17 @@ class BrokerChannel {
       request.body as never,
     );
     const frame = await new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no response within ${this.#requestTimeoutMs} ms`)),
-        this.#requestTimeoutMs,
+      const timer = this.#scheduler.schedule(this.#requestTimeoutMs, () =>
+        reject(new Error(`no response within ${this.#requestTimeoutMs} ms`)),
       );
       this.#awaiting = {
         correlationId,
         resolve: (f) => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve(f);
         },
         reject: (e) => {
-          clearTimeout(timer);
+          timer.cancel();
           reject(e);
         },
       };
@@ -244,16 +248,15 @@ class BrokerChannel {
     const socket = net.connect({ host: this.address.host, port: this.address.port });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('connect timed out')),
-        this.#requestTimeoutMs,
+      const timer = this.#scheduler.schedule(this.#requestTimeoutMs, () =>
+        reject(new Error('connect timed out')),
       );
       socket.once('connect', () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       });
       socket.once('error', (err) => {
-        clearTimeout(timer);
+        timer.cancel();
         reject(err);
       });
     });

@@ -34,6 +34,7 @@
  * Kafka's order: LeaderAndIsr, then UpdateMetadata, then StopReplica.
  */
 import type { Clock } from '../../src/clock.js';
+import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { Op } from '../../src/coordinator-client/client.js';
 import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js';
@@ -99,6 +100,8 @@ export interface ControllerOptions {
   uncleanLeaderElectionEnable: boolean;
   deleteTopicEnable: boolean;
   clock: Clock;
+  /** Runs the retry backoff; the system scheduler by default. */
+  scheduler?: Scheduler;
   logger: Logger;
   /** Retry an event that failed on a lost coordinator connection after this long. */
   retryBackoffMs?: number;
@@ -233,9 +236,9 @@ export class KafkaController {
       // The write may or may not have happened; handlers re-read before acting, so running
       // the event again is safe. Wait a little so a reconnect can happen.
       this.#log.warn({ event: event.type }, 'coordinator connection lost; retrying the event');
-      setTimeout(
-        () => this.#enqueue(event),
+      (this.#options.scheduler ?? systemScheduler).schedule(
         this.#options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
+        () => this.#enqueue(event),
       );
       return;
     }

@@ -23,7 +23,8 @@
  *      CRC-checked, re-indexed and truncated at the first invalid batch (log.ts);
  *   3. delete the marker, so a crash from now on is detected at the next start-up.
  *
- * Periodic tasks (timers, unref'd so they never keep the process alive):
+ * Periodic tasks (timers on the given Scheduler, unref'd so they never keep the process
+ * alive):
  *   retention every log.retention.check.interval.ms (5 min), recovery-point checkpoint
  *   every log.flush.offset.checkpoint.interval.ms (1 min), log-start-offset checkpoint every
  *   log.flush.start.offset.checkpoint.interval.ms (1 min), and, only if flushIntervalMs is
@@ -45,6 +46,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { invariant } from '../../src/assert.js';
 import type { Clock } from '../../src/clock.js';
+import { systemScheduler, type Scheduler, type Timer } from '../../src/scheduler.js';
 import type { Logger } from '../../src/logger.js';
 import {
   DEFAULT_LOG_START_OFFSET_CHECKPOINT_INTERVAL_MS,
@@ -95,6 +97,11 @@ export interface LogManagerOptions {
   /** The high watermark bounds retention; defaults to each log's end offset. */
   highWatermarkOf?: (tp: TopicPartition) => number | undefined;
   clock: Clock;
+  /**
+   * Timers of the periodic tasks (the system scheduler by default). Kafka's LogManager also
+   * takes `time` and `scheduler` apart; a test gives one ManualScheduler as both.
+   */
+  scheduler?: Scheduler;
   logger: Logger;
   retentionCheckIntervalMs?: number;
   recoveryPointCheckpointIntervalMs?: number;
@@ -111,7 +118,7 @@ export class LogManager {
   readonly #options: LogManagerOptions;
   readonly #logger: Logger;
   readonly #logs = new Map<string, ManagedLog>();
-  #timers: NodeJS.Timeout[] = [];
+  #timers: Timer[] = [];
   #shutDown = false;
 
   private constructor(options: LogManagerOptions) {
@@ -254,16 +261,16 @@ export class LogManager {
   /** Starts the periodic tasks (retention, checkpoints, time-based flush). */
   startPeriodicTasks(): void {
     const o = this.#options;
+    const scheduler = o.scheduler ?? systemScheduler;
     const every = (ms: number, task: () => void, name: string): void => {
-      const timer = setInterval(() => {
+      const timer = scheduler.repeat(ms, () => {
         try {
           task();
         } catch (err) {
           this.#logger.error({ err, task: name }, 'periodic log task failed');
         }
-      }, ms);
-      timer.unref();
-      this.#timers.push(timer);
+      });
+      this.#timers.push(timer.unref());
     };
     every(
       o.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS,
@@ -354,7 +361,7 @@ export class LogManager {
   async shutdown(): Promise<void> {
     if (this.#shutDown) return;
     this.#shutDown = true;
-    for (const timer of this.#timers) clearInterval(timer);
+    for (const timer of this.#timers) timer.cancel();
     this.#timers = [];
     for (const log of this.allLogs()) await log.flushedRolledSegments();
     for (const log of this.allLogs()) {

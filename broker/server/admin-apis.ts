@@ -27,6 +27,7 @@
  * assignments (INVALID_REPLICA_ASSIGNMENT 39), bad configs (INVALID_CONFIG 40).
  */
 import type { Logger } from '../../src/logger.js';
+import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
 import type {
   CreatePartitionsRequest,
@@ -112,6 +113,8 @@ export interface AdminApisOptions {
   config: BrokerConfigView & { deleteTopicEnable: boolean };
   logger: Logger;
   topicConfigOverrides: (topic: string) => Readonly<Record<string, string>> | undefined;
+  /** Runs the wait for metadata after CreateTopics; the system scheduler by default. */
+  scheduler?: Scheduler;
 }
 
 const NOT_CONTROLLER = 41;
@@ -143,11 +146,11 @@ export class AdminApis {
     if (timeoutMs <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (result: boolean) => {
-        clearTimeout(timer);
+        timer.cancel();
         unsubscribe();
         resolve(result);
       };
-      const timer = setTimeout(() => done(false), timeoutMs);
+      const timer = (this.#o.scheduler ?? systemScheduler).schedule(timeoutMs, () => done(false));
       const unsubscribe = cache.onUpdate((snapshot) => {
         if (ready(snapshot)) done(true);
       });

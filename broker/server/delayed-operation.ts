@@ -18,6 +18,9 @@
  *        '-- for each op watching key: op.tryComplete()
  *   timer fires -> op.forceComplete(); op.onExpiration()
  *
+ * The timers run on the purgatory's `Scheduler` (src/scheduler.ts), so tests move time with a
+ * ManualScheduler instead of waiting for a long poll to run out.
+ *
  * `forceComplete` is the only way an operation completes, and it returns true exactly once,
  * so `onComplete` (which sends the response) runs exactly once whichever path gets there
  * first. Node runs one callback at a time, so Kafka's locks are not needed: the check and the
@@ -26,11 +29,12 @@
  * Limits: an operation is watched by at most as many keys as its request has partitions, and
  * it is removed from every key when it completes, so the purgatory holds only live operations.
  */
+import type { Scheduler, Timer } from '../../src/scheduler.js';
 
 export abstract class DelayedOperation {
   readonly delayMs: number;
   #completed = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   /** Set by the purgatory: removes the operation from its watch lists. */
   #release: (() => void) | undefined;
 
@@ -58,16 +62,16 @@ export abstract class DelayedOperation {
   forceComplete(): boolean {
     if (this.#completed) return false;
     this.#completed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#release?.();
     this.onComplete();
     return true;
   }
 
   /** @internal Called by the purgatory when it starts watching the operation. */
-  startWatching(release: () => void, onTimeout: () => void): void {
+  startWatching(release: () => void, timer: Timer): void {
     this.#release = release;
-    this.#timer = setTimeout(onTimeout, this.delayMs);
+    this.#timer = timer;
   }
 
   /** @internal Called by the purgatory's timer. */
@@ -78,11 +82,13 @@ export abstract class DelayedOperation {
 
 export class DelayedOperationPurgatory<T extends DelayedOperation> {
   readonly name: string;
+  readonly #scheduler: Scheduler;
   readonly #watchers = new Map<string, Set<T>>();
   #watched = 0;
 
-  constructor(name: string) {
+  constructor(name: string, scheduler: Scheduler) {
     this.name = name;
+    this.#scheduler = scheduler;
   }
 
   /** Operations waiting right now (for metrics and tests). */
@@ -115,7 +121,7 @@ export class DelayedOperationPurgatory<T extends DelayedOperation> {
           if (set?.size === 0) this.#watchers.delete(key);
         }
       },
-      () => operation.expire(),
+      this.#scheduler.schedule(operation.delayMs, () => operation.expire()),
     );
     return false;
   }

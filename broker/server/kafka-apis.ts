@@ -22,6 +22,7 @@
  * carry the error (CloseConnectionError).
  */
 import type { Logger } from '../../src/logger.js';
+import type { Scheduler } from '../../src/scheduler.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
 import { ApiKey, recommendedRange } from '../../src/protocol/kafka/api-keys.js';
 import type {
@@ -84,6 +85,8 @@ export interface KafkaApisDeps {
   /** A topic's config overrides from the coordinator, or undefined if the topic is unknown
    *  there. Defaults to: {} for topics in the metadata cache, else undefined. */
   topicConfigOverrides?: (topic: string) => Readonly<Record<string, string>> | undefined;
+  /** Timers of request handling (admin timeouts); the system scheduler by default. */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -117,6 +120,7 @@ export class KafkaApis {
       config: deps.config,
       logger: this.#logger,
       topicConfigOverrides: (topic) => this.#topicOverrides(topic),
+      scheduler: deps.scheduler,
     });
   }
 

@@ -27,6 +27,7 @@
  * 5000) and at shutdown, and read back when a partition is first created here.
  */
 import type { Clock } from '../../src/clock.js';
+import { systemScheduler, type Scheduler, type Timer } from '../../src/scheduler.js';
 import type { Logger } from '../../src/logger.js';
 import type { LeaderAndIsrPartitionState } from '../../src/protocol/kafka/generated/leader-and-isr.js';
 import type {
@@ -65,6 +66,11 @@ export interface ReplicaManagerOptions {
   /** min.insync.replicas of a topic (the broker default unless the topic overrides it). */
   minInsyncReplicas: (topic: string) => number;
   clock: Clock;
+  /**
+   * Timers: purgatory timeouts and the periodic checkpoint (the system scheduler by default).
+   * Kafka also keeps `time` and `scheduler` apart; a test gives one ManualScheduler as both.
+   */
+  scheduler?: Scheduler;
   logger: Logger;
   highWatermarkCheckpointIntervalMs?: number;
 }
@@ -116,15 +122,19 @@ export class ReplicaManager {
   readonly #options: ReplicaManagerOptions;
   readonly #logger: Logger;
   readonly #partitions = new Map<string, Partition>();
-  readonly fetchPurgatory = new DelayedOperationPurgatory<DelayedFetch>('Fetch');
-  readonly producePurgatory = new DelayedOperationPurgatory<DelayedProduce>('Produce');
+  readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
+  readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   /** The newest controller epoch seen in an accepted control request. */
   #controllerEpoch = -1;
-  #checkpointTimer: NodeJS.Timeout | undefined;
+  readonly #scheduler: Scheduler;
+  #checkpointTimer: Timer | undefined;
 
   constructor(options: ReplicaManagerOptions) {
     this.brokerId = options.brokerId;
     this.#options = options;
+    this.#scheduler = options.scheduler ?? systemScheduler;
+    this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', this.#scheduler);
+    this.producePurgatory = new DelayedOperationPurgatory('Produce', this.#scheduler);
     this.#logger = options.logger.child({
       component: 'replica-manager',
       brokerId: options.brokerId,
@@ -151,8 +161,9 @@ export class ReplicaManager {
   /** Starts the periodic high-watermark checkpoint. */
   startup(): void {
     const intervalMs = this.#options.highWatermarkCheckpointIntervalMs ?? 5000;
-    this.#checkpointTimer = setInterval(() => this.checkpointHighWatermarks(), intervalMs);
-    this.#checkpointTimer.unref();
+    this.#checkpointTimer = this.#scheduler
+      .repeat(intervalMs, () => this.checkpointHighWatermarks())
+      .unref();
   }
 
   checkpointHighWatermarks(): void {
@@ -161,7 +172,7 @@ export class ReplicaManager {
 
   /** Answers everything waiting, writes the last HW checkpoint. Before LogManager.shutdown. */
   shutdown(): void {
-    if (this.#checkpointTimer !== undefined) clearInterval(this.#checkpointTimer);
+    this.#checkpointTimer?.cancel();
     this.fetchPurgatory.shutdown();
     this.producePurgatory.shutdown();
     this.checkpointHighWatermarks();

@@ -58,6 +58,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { invariant } from '../assert.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { systemScheduler, type Scheduler, type Timer } from '../scheduler.js';
 import { ErrorCode, KeeperError } from '../protocol/coordinator/errors.js';
 import {
   formatSessionId,
@@ -117,6 +118,11 @@ export interface CoordinatorClientOptions {
   /** setWatches after a resume is split into requests of about this many bytes of paths. */
   setWatchesBatchBytesMax?: number;
   logger?: Logger;
+  /**
+   * Time and timers: keep-alive ticks, connect and read timeouts, reconnect backoff and the
+   * close grace period. The system scheduler unless a test gives a ManualScheduler.
+   */
+  scheduler?: Scheduler;
 }
 
 const DEFAULTS = {
@@ -196,8 +202,9 @@ export interface CoordinatorClientEvents {
 
 export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   readonly #servers: ServerAddress[];
-  readonly #options: Required<Omit<CoordinatorClientOptions, 'logger'>>;
+  readonly #options: Required<Omit<CoordinatorClientOptions, 'logger' | 'scheduler'>>;
   readonly #log: Logger;
+  readonly #scheduler: Scheduler;
 
   #state: ClientState = 'idle';
   /** True while close() is waiting for the server to answer the close request. */
@@ -215,9 +222,9 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   #serverIndex = 0;
   #serverInUse = '';
   #failedAttempts = 0;
-  #attemptTimer: NodeJS.Timeout | undefined;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #tickTimer: NodeJS.Timeout | undefined;
+  #attemptTimer: Timer | undefined;
+  #reconnectTimer: Timer | undefined;
+  #tickTimer: Timer | undefined;
   // Keep-alive bookkeeping, sampled by the tick instead of reading the clock per message.
   #sentSinceTick = false;
   #receivedSinceTick = false;
@@ -245,8 +252,9 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   constructor(connectString: string, options: CoordinatorClientOptions = {}) {
     super();
     this.#servers = parseConnectString(connectString);
-    const { logger, ...rest } = options;
+    const { logger, scheduler, ...rest } = options;
     this.#options = { ...DEFAULTS, ...rest };
+    this.#scheduler = scheduler ?? systemScheduler;
     invariant(this.#options.maxInFlightRequests > 0, 'maxInFlightRequests > 0');
     this.#log = (logger ?? silentLogger()).child({ component: 'coordinator-client' });
     // Start on a random server, as ZooKeeper's StaticHostProvider shuffles, so that many
@@ -264,6 +272,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   /** The timeout the server granted (0 before the first connection). */
   get sessionTimeoutMs(): number {
     return this.#negotiatedTimeoutMs;
+  }
+  /** The time source and timers this client runs on; recipes take their timeouts from it. */
+  get scheduler(): Scheduler {
+    return this.#scheduler;
   }
   get lastZxidSeen(): number {
     return this.#lastZxidSeen;
@@ -288,16 +300,16 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       );
     }
     this.#connectPromise = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#scheduler.schedule(this.#options.initialConnectTimeoutMs, () => {
         settle(
           new KeeperError(ErrorCode.CONNECTIONLOSS, undefined, 'could not connect to any server'),
         );
         this.#shutDown('initial connect timed out');
-      }, this.#options.initialConnectTimeoutMs);
+      });
       const settle = (err?: Error): void => {
         if (!this.#connectSettle) return;
         this.#connectSettle = undefined;
-        clearTimeout(timer);
+        timer.cancel();
         if (err) reject(err);
         else resolve();
       };
@@ -323,9 +335,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       perMessageDeflate: false,
     });
     this.#ws = ws;
-    this.#attemptTimer = setTimeout(
-      () => this.#connectionLost(ws, 'connection attempt timed out'),
-      this.#options.connectAttemptTimeoutMs,
+    this.#attemptTimer = this.#scheduler.schedule(this.#options.connectAttemptTimeoutMs, () =>
+      this.#connectionLost(ws, 'connection attempt timed out'),
     );
     ws.on('open', () => {
       if (ws !== this.#ws) return;
@@ -388,7 +399,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   }
 
   #onConnected(timeoutMs: number, sessionId: bigint, password: Buffer): void {
-    clearTimeout(this.#attemptTimer);
+    this.#attemptTimer?.cancel();
     if (timeoutMs <= 0) {
       // The server no longer knows the session (expired, closed or bad password). Every
       // ZooKeeper client treats a negotiated timeout <= 0 as SESSION_EXPIRED.
@@ -466,15 +477,15 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     );
     // Half fixed, half random: spreads out clients that lost the same server at once.
     const delayMs = ceiling / 2 + (Math.random() * ceiling) / 2;
-    this.#reconnectTimer = setTimeout(() => {
+    this.#reconnectTimer = this.#scheduler.schedule(delayMs, () => {
       this.#reconnectTimer = undefined;
       if (this.#state === 'connecting' && this.#ws === undefined) this.#attemptConnection();
-    }, delayMs);
+    });
   }
 
   #dropSocket(): void {
-    clearTimeout(this.#attemptTimer);
-    clearInterval(this.#tickTimer);
+    this.#attemptTimer?.cancel();
+    this.#tickTimer?.cancel();
     this.#tickTimer = undefined;
     const ws = this.#ws;
     this.#ws = undefined;
@@ -499,7 +510,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   // Keep-alive.
 
   #startTicking(): void {
-    const now = Date.now();
+    const now = this.#scheduler.nowMs();
     this.#lastSentMs = now;
     this.#lastReceivedMs = now;
     this.#sentSinceTick = false;
@@ -507,15 +518,14 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     // Ten ticks per timeout: pings go out between 1/3 and 1/3 + 1/10 of the timeout after the
     // last send, and a dead server is noticed between 2/3 and 2/3 + 1/10 of it.
     const tickMs = Math.max(10, Math.floor(this.#negotiatedTimeoutMs / 10));
-    this.#tickTimer = setInterval(() => this.#tick(), tickMs);
     // The socket keeps the process alive while connected; the timer should not on its own.
-    this.#tickTimer.unref();
+    this.#tickTimer = this.#scheduler.repeat(tickMs, () => this.#tick()).unref();
   }
 
   #tick(): void {
     const ws = this.#ws;
     if (!ws || this.#state !== 'connected') return;
-    const now = Date.now();
+    const now = this.#scheduler.nowMs();
     if (this.#sentSinceTick) this.#lastSentMs = now;
     if (this.#receivedSinceTick) this.#lastReceivedMs = now;
     this.#sentSinceTick = false;
@@ -979,12 +989,12 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       const request = this.#submit({ op: 'close' });
       this.#closing = true;
       const graceMs = Math.min(this.#negotiatedTimeoutMs, 5_000);
-      let timer: NodeJS.Timeout | undefined;
+      let timer: Timer | undefined;
       await Promise.race([
         request.catch(() => undefined),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+        new Promise<void>((resolve) => (timer = this.#scheduler.schedule(graceMs, resolve))),
       ]);
-      clearTimeout(timer);
+      timer?.cancel();
     }
     this.#shutDown('closed by the application');
   }
@@ -993,7 +1003,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     if (this.#state === 'closed') return;
     this.#closing = false;
     this.#dropSocket();
-    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer?.cancel();
     this.#state = 'closed';
     this.#clearWatches();
     this.#failAll(ErrorCode.CONNECTIONLOSS);

@@ -9,11 +9,14 @@
  */
 import WebSocket from 'ws';
 import { decodeServerFrame, encodeClientFrame } from '../protocol/coordinator/ws-codec.js';
+import { systemScheduler, type Scheduler } from '../scheduler.js';
 import { parseConnectString, serverUrl } from './connect-string.js';
 
 export interface FourLetterWordOptions {
   /** Give up (reject) after this long. */
   timeoutMs?: number;
+  /** Runs the timeout; the system scheduler by default. */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -34,19 +37,15 @@ export function fourLetterWord(
     const finish = (err: Error | undefined, output?: string): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.cancel();
       ws.terminate();
       if (err) reject(err);
       else resolve(output ?? '');
     };
-    const timer = setTimeout(
-      () =>
-        finish(
-          new Error(
-            `no answer to ${command} from ${server.host}:${server.port} in ${timeoutMs} ms`,
-          ),
-        ),
-      timeoutMs,
+    const timer = (options.scheduler ?? systemScheduler).schedule(timeoutMs, () =>
+      finish(
+        new Error(`no answer to ${command} from ${server.host}:${server.port} in ${timeoutMs} ms`),
+      ),
     );
     ws.on('open', () => ws.send(encodeClientFrame({ type: 'command', command })));
     ws.on('message', (data) => {

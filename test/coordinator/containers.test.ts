@@ -1,48 +1,49 @@
 /**
  * Container and TTL nodes are cleaned up by the server's periodic task through the normal
- * write path, so watchers see NodeDeleted (ZooKeeper's ContainerManager).
+ * write path, so watchers see NodeDeleted (ZooKeeper's ContainerManager). Driven on the core
+ * with a ManualScheduler: the check runs every `containerCheckIntervalMs` of manual time.
  */
 import t from 'tap';
-import { startCoordinator } from '../../coordinator/main.js';
-import { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { silentLogger } from '../../src/logger.js';
+import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+import { requests, startCore } from './core-harness.js';
 
-t.test(
-  'an emptied container and an expired TTL node are deleted, with NodeDeleted events',
-  async (t) => {
-    const coord = await startCoordinator({
-      port: 0,
-      adminPort: -1,
-      dataDir: t.testdir(),
-      containerCheckIntervalMs: 100,
-      extendedTypesEnabled: true,
-      logger: silentLogger(),
-    });
-    t.teardown(() => coord.close());
-    const client = new CoordinatorClient(`127.0.0.1:${coord.port}`);
-    await client.connect();
-    t.teardown(() => client.close());
+const CHECK_MS = 100;
 
-    await client.create('/box', null, { mode: 'container' });
-    t.equal(
-      (await client.exists('/box'))!.ephemeralOwner,
-      0n,
-      'containers report ephemeralOwner 0',
-    );
-    await new Promise((r) => setTimeout(r, 300));
-    t.ok(await client.exists('/box'), 'a container that never had a child stays');
-    await client.create('/box/item');
-    const deleted = new Promise<string>(
-      (resolve) => void client.exists('/box', (e) => resolve(e.type)),
-    );
-    await client.delete('/box/item');
-    t.equal(await deleted, 'NodeDeleted', 'the empty container went away');
+t.test('a container is deleted at the first check after its last child goes', async (t) => {
+  const { core, scheduler, connect } = await startCore(t, { containerCheckIntervalMs: CHECK_MS });
+  const { conn } = await connect();
+  t.equal((await conn.call(requests.create('/box', 'container'))).err, 0);
+  t.equal(core.tree.get('/box')!.ephemeralOwner, 0n, 'containers report ephemeralOwner 0');
+  scheduler.advance(10 * CHECK_MS);
+  t.ok(core.tree.get('/box'), 'a container that never had a child stays');
 
-    await client.create('/short-lived', 'x', { mode: 'persistent_with_ttl', ttlMs: 200 });
-    t.ok(await client.exists('/short-lived'));
-    const expired = new Promise<string>(
-      (resolve) => void client.exists('/short-lived', (e) => resolve(e.type)),
-    );
-    t.equal(await expired, 'NodeDeleted', 'the TTL node was deleted after its TTL');
-  },
-);
+  t.equal((await conn.call(requests.create('/box/item'))).err, 0);
+  t.equal((await conn.call(requests.exists('/box', true))).err, 0);
+  t.equal((await conn.call(requests.delete('/box/item'))).err, 0);
+  t.ok(core.tree.get('/box'), 'still there until the next check');
+  scheduler.advance(CHECK_MS);
+  t.match(await conn.nextEvent(), { type: 'NodeDeleted', path: '/box' });
+  t.equal(core.tree.get('/box'), undefined, 'the empty container went away');
+});
+
+t.test('a TTL node is deleted at the first check after its TTL without changes', async (t) => {
+  const { core, scheduler, connect } = await startCore(t, {
+    containerCheckIntervalMs: CHECK_MS,
+    extendedTypesEnabled: true,
+  });
+  const { conn } = await connect();
+  t.equal((await conn.call(requests.create('/short-lived', 'persistent_with_ttl', 250))).err, 0);
+  t.equal((await conn.call(requests.exists('/short-lived', true))).err, 0);
+  scheduler.advance(2 * CHECK_MS);
+  t.ok(core.tree.get('/short-lived'), 'kept at 200 ms: its TTL is 250 ms');
+  scheduler.advance(CHECK_MS);
+  t.match(await conn.nextEvent(), { type: 'NodeDeleted', path: '/short-lived' });
+  t.equal(core.tree.get('/short-lived'), undefined, 'deleted at the check at 300 ms');
+});
+
+t.test('TTL nodes need extended types', async (t) => {
+  const { connect } = await startCore(t);
+  const { conn } = await connect();
+  const { err } = await conn.call(requests.create('/ttl', 'persistent_with_ttl', 250));
+  t.equal(err, ErrorCode.UNIMPLEMENTED, 'refused as ZooKeeper refuses with extendedTypes off');
+});

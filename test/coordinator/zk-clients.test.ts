@@ -214,11 +214,13 @@ t.test('node-zookeeper-client: sequential and ephemeral nodes', async (t) => {
     await call<string>((cb) => c.create('/seq/box', null, zookeeper.CreateMode.CONTAINER, cb)),
     '/seq/box',
   );
-  c.close();
-  // closeSession deletes the ephemeral; a second client sees only the persistent node.
+  // closeSession deletes the ephemeral; a second client, watching, sees it go.
   const d = await nzkConnect();
   t.teardown(() => d.close());
-  await new Promise((r) => setTimeout(r, 100));
+  const changed = nextEvent();
+  await call<string[]>((cb) => d.getChildren('/seq', changed.watcher, cb));
+  c.close();
+  t.equal((await changed.event).getName(), 'NODE_CHILDREN_CHANGED', 'the ephemeral went');
   t.same((await call<string[]>((cb) => d.getChildren('/seq', cb))).sort(), ['box', 'n-0000000001']);
 });
 
@@ -399,10 +401,10 @@ t.test('a WebSocket client and a ZooKeeper client watch each other', async (t) =
   t.equal(data.toString(), 'from ws');
 
   // WebSocket client watches, ZooKeeper client writes.
-  const wsSaw = new Promise<{ type: string; path: string }>((resolve) => {
-    void wsClient.getData('/mixed', (event) => resolve(event));
-  });
-  await new Promise((r) => setTimeout(r, 50));
+  let seen: (event: { type: string; path: string }) => void = () => {};
+  const wsSaw = new Promise<{ type: string; path: string }>((resolve) => (seen = resolve));
+  // Awaiting the reply means the watch is armed before the other client writes.
+  await wsClient.getData('/mixed', (event) => seen(event));
   await call((cb) => zk.setData('/mixed', Buffer.from('from zk'), -1, cb));
   t.match(await wsSaw, { type: 'NodeDataChanged', path: '/mixed' });
   t.equal((await wsClient.getData('/mixed')).data?.toString(), 'from zk');
@@ -412,10 +414,11 @@ t.test('a WebSocket client and a ZooKeeper client watch each other', async (t) =
 // kazoo: CRUD, watches, and its election and lock recipes.
 
 const KAZOO_SCRIPT = String.raw`
-import json, sys, threading, time
+import json, sys, threading
 from kazoo.client import KazooClient
 from kazoo.recipe.election import Election
 from kazoo.recipe.lock import Lock
+from kazoo.recipe.watchers import ChildrenWatch
 
 hosts = sys.argv[1]
 def out(**kw):
@@ -458,8 +461,19 @@ t.create('/kz/tx', b'')
 t.check('/kz/w', 99)
 out(step='tx', results=[type(r).__name__ for r in t.commit()])
 
+def children_reach(path, count):
+    # An event set once 'path' has 'count' children (waits for the server, not for time).
+    reached = threading.Event()
+    def check(children):
+        if len(children) >= count:
+            reached.set()
+            return False
+    ChildrenWatch(zk, path, check)
+    return reached
+
 # election: two contenders, the first one leads until it leaves
 leaders = []
+first_led = threading.Event()
 second_led = threading.Event()
 zk2 = KazooClient(hosts=hosts, timeout=6)
 zk2.start(timeout=10)
@@ -467,15 +481,17 @@ release = threading.Event()
 def lead(name):
     leaders.append(name)
     if name == 'first':
+        first_led.set()
         release.wait(10)
     else:
         second_led.set()
 e1 = Election(zk, '/kz/election', 'first')
 e2 = Election(zk2, '/kz/election', 'second')
 t1 = threading.Thread(target=e1.run, args=(lead, 'first')); t1.start()
-time.sleep(0.5)
+first_led.wait(10)
+both_in = children_reach('/kz/election', 2)
 t2 = threading.Thread(target=e2.run, args=(lead, 'second')); t2.start()
-time.sleep(0.5)
+both_in.wait(10)
 contenders = sorted(e1.contenders())
 release.set()
 second_led.wait(10)
@@ -489,9 +505,10 @@ l2 = Lock(zk2, '/kz/lock', 'two')
 l1.acquire()
 def take_second():
     l2.acquire(timeout=10); order.append('two'); l2.release()
+second_waits = children_reach('/kz/lock', 2)
 th = threading.Thread(target=take_second); th.start()
-time.sleep(0.5)
-order.append('one')
+second_waits.wait(10)
+order.append('one' if not l2.is_acquired else 'two acquired while one held it')
 l1.release()
 th.join(10)
 out(step='lock', order=order)

@@ -80,3 +80,35 @@ t.test('system scheduler runs a timer and cancels another', async (t) => {
   await new Promise<void>((resolve) => s.schedule(2, resolve));
   t.pass('the scheduled timer ran');
 });
+
+t.test('untilPending resolves once enough timers wait, at once if they already do', async (t) => {
+  const s = new ManualScheduler();
+  const order: string[] = [];
+  const two = s.untilPending(2).then(() => order.push('two'));
+  const one = s.untilPending(1).then(() => order.push('one'));
+  s.schedule(10, () => {});
+  await one;
+  t.same(order, ['one'], 'one timer: only the first waiter is woken');
+  s.repeat(10, () => {});
+  await two;
+  t.same(order, ['one', 'two']);
+  await s.untilPending(2);
+  t.pass('already pending: resolves at once');
+});
+
+t.test('unref returns the timer and keeps it working on both schedulers', async (t) => {
+  const manual = new ManualScheduler();
+  let ran = 0;
+  const timer = manual.schedule(5, () => ran++);
+  t.equal(timer.unref(), timer);
+  manual.advance(5);
+  t.equal(ran, 1);
+  const system = new SystemScheduler();
+  const unrefed = system.repeat(1, () => {}).unref();
+  unrefed.cancel();
+  // An unref-ed timer alone would let the process exit; a ref-ed one keeps it up meanwhile.
+  const keepAlive = system.schedule(60_000, () => {});
+  await new Promise<void>((resolve) => system.schedule(1, resolve).unref());
+  keepAlive.cancel();
+  t.pass('an unref-ed timer still fires while something else keeps the process alive');
+});

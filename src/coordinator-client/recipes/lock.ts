@@ -29,6 +29,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, KeeperError, hasCode } from '../../protocol/coordinator/errors.js';
 import type { CoordinatorClient, NodeData } from '../client.js';
+import type { Timer } from '../../scheduler.js';
 import { ensurePath } from './ensure-path.js';
 import { createProtectedSequential, retryOnConnectionLoss, sortBySequence } from './retry.js';
 
@@ -72,7 +73,8 @@ export class Lock {
   async acquire(options: AcquireOptions = {}): Promise<boolean> {
     if (this.#nodeName !== undefined)
       throw new Error('this Lock is already acquired or being acquired');
-    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    const clock = this.#client.scheduler;
+    const deadline = options.timeoutMs === undefined ? Infinity : clock.nowMs() + options.timeoutMs;
     await ensurePath(this.#client, this.#lockPath);
     this.#nodeName = await this.#createNode();
     try {
@@ -82,7 +84,7 @@ export class Lock {
           this.#held = true;
           return true;
         }
-        const remainingMs = deadline - Date.now();
+        const remainingMs = deadline - clock.nowMs();
         if (remainingMs <= 0 || !(await this.#waitForDeletion(predecessor, remainingMs))) {
           await this.#deleteNode();
           return false;
@@ -129,19 +131,20 @@ export class Lock {
       this.#client.exists(path, () => wake!()),
     );
     if (stat === null) return true;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const expired = new Promise<never>((_, reject) => {
       const onGone = (): void => reject(new KeeperError(ErrorCode.SESSIONEXPIRED, this.nodePath));
       this.#client.once('expired', onGone);
       void fired.finally(() => this.#client.off('expired', onGone));
     });
     const timedOut = new Promise<boolean>((resolve) => {
-      if (timeoutMs !== Infinity) timer = setTimeout(() => resolve(false), timeoutMs);
+      if (timeoutMs !== Infinity)
+        timer = this.#client.scheduler.schedule(timeoutMs, () => resolve(false));
     });
     try {
       return await Promise.race([fired.then(() => true), timedOut, expired]);
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
       // Stop listening for expiry when the race ended any other way.
       wake!();
     }

@@ -48,7 +48,7 @@ import type {
   RequestBodyByApiKey,
   ResponseBodyByApiKey,
 } from '../../../src/protocol/kafka/generated/index.js';
-import { systemClock } from '../../../src/clock.js';
+import { systemScheduler, type Scheduler } from '../../../src/scheduler.js';
 import { silentLogger } from '../../../src/logger.js';
 import { KafkaError, ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
@@ -315,6 +315,8 @@ export async function startBroker(
     logConfig?: Partial<LogConfig>;
     /** Answer the group APIs with `groupStandIn` (for kafkajs consumers). */
     groups?: boolean;
+    /** Time and timers of the broker (a ManualScheduler makes long polls deterministic). */
+    scheduler?: Scheduler;
   } = {},
 ): Promise<TestBroker> {
   // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
@@ -323,10 +325,12 @@ export async function startBroker(
   const logger = silentLogger();
   const defaults = logConfig(options.logConfig);
   const config = testConfig({ logDefaults: defaults, ...options.config });
+  const scheduler = options.scheduler ?? systemScheduler;
   const logManager = LogManager.startup({
     logDirs: [logDir],
     defaultConfig: defaults,
-    clock: systemClock,
+    clock: scheduler,
+    scheduler,
     logger,
   });
   const metadataCache = new MetadataCache({ clusterId: CLUSTER_ID });
@@ -335,7 +339,8 @@ export async function startBroker(
     logManager,
     metadataCache,
     minInsyncReplicas: () => config.minInsyncReplicas,
-    clock: systemClock,
+    clock: scheduler,
+    scheduler,
     logger,
   });
   const controller = new TestController();
@@ -348,6 +353,7 @@ export async function startBroker(
       replicaManager,
       controllerAdmin: controller,
       logger,
+      scheduler,
     }),
   );
   if (options.groups === true) handlers.registerAll(groupStandIn(controller));

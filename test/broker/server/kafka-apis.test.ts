@@ -10,6 +10,7 @@ import {
   decodeRecords,
   readBatches,
 } from '../../../src/protocol/kafka/record-batch.js';
+import { ManualScheduler } from '../../../src/scheduler.js';
 import { RawClient, startBroker, BROKER_ID, CLUSTER_ID } from './harness.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
@@ -184,22 +185,24 @@ t.test('acks=0: no response, and failures close the connection', async (t) => {
   // The next response on the connection is the Fetch's: nothing came for the Produce.
   const fetched = await fetch(client, 'fire', 0, 0n);
   t.equal(fetched.responses[0]!.partitions[0]!.highWatermark, 2n);
-  let closed = false;
-  client.socket.on('close', () => {
-    closed = true;
-  });
+  const closed = new Promise<boolean>((resolve) =>
+    client.socket.once('close', () => resolve(true)),
+  );
   client.sendOneWay(0, 7, {
     transactionalId: null,
     acks: 0,
     timeoutMs: 1000,
     topicData: [{ name: 'unknown', partitionData: [{ index: 0, records: batch(['x']) }] }],
   });
-  for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
-  t.ok(closed, 'the broker closed the connection');
+  t.ok(await closed, 'the broker closed the connection');
 });
 
 t.test('fetch: long poll returns as soon as data arrives, or at max_wait_ms', async (t) => {
-  const broker = await startBroker(t);
+  // Time moves only when the test says so: the broker's purgatory runs on this scheduler, and
+  // the harness starts no other timer.
+  const scheduler = new ManualScheduler();
+  const broker = await startBroker(t, { scheduler });
+  const purgatory = broker.replicaManager.fetchPurgatory;
   await broker.controller.createTopic('poll', 1);
   const consumer = await RawClient.connect(broker.port);
   const producer = await RawClient.connect(broker.port);
@@ -208,18 +211,21 @@ t.test('fetch: long poll returns as soon as data arrives, or at max_wait_ms', as
     producer.close();
   });
 
-  let started = Date.now();
-  const empty = await fetch(consumer, 'poll', 0, 0n, { maxWaitMs: 300 });
-  const waitedMs = Date.now() - started;
-  t.ok(waitedMs >= 280 && waitedMs < 2000, `waited max_wait_ms (${waitedMs} ms)`);
-  t.equal(empty.responses[0]!.partitions[0]!.records!.length, 0);
+  const empty = fetch(consumer, 'poll', 0, 0n, { maxWaitMs: 300 });
+  await scheduler.untilPending(1);
+  t.equal(purgatory.watched, 1, 'a caught-up fetch is parked in the purgatory');
+  scheduler.advance(299);
+  t.equal(purgatory.watched, 1, 'still parked 1 ms before max_wait_ms');
+  scheduler.advance(1);
+  t.equal(purgatory.watched, 0, 'answered at max_wait_ms');
+  t.equal((await empty).responses[0]!.partitions[0]!.records!.length, 0, 'with no records');
 
-  started = Date.now();
+  const startedMs = scheduler.nowMs();
   const pending = fetch(consumer, 'poll', 0, 0n, { maxWaitMs: 10_000 });
-  setTimeout(() => void produce(producer, 'poll', 0, batch(['wake up'])), 150);
+  await scheduler.untilPending(1);
+  await produce(producer, 'poll', 0, batch(['wake up']));
   const woken = await pending;
-  const tookMs = Date.now() - started;
-  t.ok(tookMs >= 140 && tookMs < 2000, `answered when data arrived (${tookMs} ms)`);
+  t.equal(scheduler.nowMs(), startedMs, 'answered when data arrived, with no time passing');
   const records = readBatches(woken.responses[0]!.partitions[0]!.records!).batches.flatMap((b) =>
     decodeRecords(b),
   );
@@ -227,16 +233,18 @@ t.test('fetch: long poll returns as soon as data arrives, or at max_wait_ms', as
     records.map((r) => r.value?.toString()),
     ['wake up'],
   );
-  t.equal(broker.replicaManager.fetchPurgatory.watched, 0, 'nothing left in the purgatory');
+  t.equal(purgatory.watched, 0, 'nothing left in the purgatory');
+  t.equal(scheduler.pendingCount, 0, 'and its timeout was cancelled');
 
   // min_bytes larger than one small batch: the second batch completes it.
-  started = Date.now();
   const big = fetch(consumer, 'poll', 0, 1n, { maxWaitMs: 10_000, minBytes: 100 });
-  setTimeout(() => void produce(producer, 'poll', 0, batch(['1'])), 50);
-  setTimeout(() => void produce(producer, 'poll', 0, batch(['2'])), 150);
+  await scheduler.untilPending(1);
+  await produce(producer, 'poll', 0, batch(['1']));
+  t.equal(purgatory.watched, 1, 'one small batch is not min_bytes: still waiting');
+  await produce(producer, 'poll', 0, batch(['2']));
   const both = await big;
   t.equal(readBatches(both.responses[0]!.partitions[0]!.records!).batches.length, 2);
-  t.ok(Date.now() - started < 2000);
+  t.equal(scheduler.nowMs(), startedMs, 'still no time passed');
 });
 
 t.test('fetch: limits, out of range, sessions', async (t) => {

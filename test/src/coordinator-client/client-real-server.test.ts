@@ -86,7 +86,9 @@ t.test(
 );
 
 t.test('thousands of pipelined requests complete in order', async (t) => {
-  const { connectString } = await startTestCoordinator(t);
+  // A 1 s tick allows a 20 s session, so a read timeout of 13 s: on a loaded machine the
+  // replies to 5000 queued writes can take longer than the 1.3 s a 100 ms tick would allow.
+  const { connectString } = await startTestCoordinator(t, 1000);
   const c = await connectedClient(t, connectString);
   await c.create('/p');
   const n = 5000;

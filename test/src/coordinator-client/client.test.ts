@@ -2,22 +2,29 @@
  * Unit tests of CoordinatorClient against a scripted fake server (./fake-server.ts): xids and
  * reply ordering, result mapping, watch registration and one-shot dispatch, connection loss,
  * resume with setWatches, expiry, keep-alive and the in-flight window.
+ *
+ * The client runs on a ManualScheduler: its keep-alive, timeouts and backoff move only when
+ * a test advances time, and "nothing else happened" is shown by a barrier (a reply or event
+ * that the socket delivers after everything sent before it), never by sleeping.
  */
 import t, { type Test } from 'tap';
 import { CoordinatorClient, MultiError, Op } from '../../../src/coordinator-client/client.js';
 import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
 import type { WatchEvent } from '../../../src/protocol/coordinator/messages.js';
+import { ManualScheduler } from '../../../src/scheduler.js';
 import { FakeServer, STAT } from './fake-server.js';
 
 async function setup(
   t: Test,
   options: ConstructorParameters<typeof CoordinatorClient>[1] = {},
-): Promise<{ server: FakeServer; client: CoordinatorClient }> {
+): Promise<{ server: FakeServer; client: CoordinatorClient; scheduler: ManualScheduler }> {
   const server = await FakeServer.start();
+  const scheduler = new ManualScheduler();
   const client = new CoordinatorClient(server.connectString, {
     sessionTimeoutMs: 4000,
     reconnectBackoffMinMs: 10,
     reconnectBackoffMaxMs: 20,
+    scheduler,
     ...options,
   });
   t.teardown(async () => {
@@ -25,7 +32,16 @@ async function setup(
     await server.close();
   });
   await client.connect();
-  return { server, client };
+  return { server, client, scheduler };
+}
+
+/**
+ * Resolves once the client has handled everything the server sent before this call: the
+ * reply to a `sync` sent now leaves the server after those messages, on the same socket,
+ * and the client handles messages in order. Whatever the reply says (an error is fine).
+ */
+async function barrier(client: CoordinatorClient): Promise<void> {
+  await client.sync('/').catch(() => undefined);
 }
 
 function codeOf(err: unknown): number | undefined {
@@ -160,8 +176,8 @@ t.test(
     await client.getData('/n', (e) => seen.push(`getData ${e.type}`)).catch(() => undefined);
     server.last.event({ type: 'NodeCreated', path: '/n', zxid: 3 });
     server.last.event({ type: 'NodeDeleted', path: '/n', zxid: 4 });
-    await server.waitFor(() => false, 100).catch(() => undefined);
-    t.same(seen, ['exists NodeCreated']);
+    await barrier(client);
+    t.same(seen, ['exists NodeCreated'], 'the one-shot watch fired once; getData armed none');
   },
 );
 
@@ -184,7 +200,7 @@ t.test(
     server.last.event({ type: 'NodeChildrenChanged', path: '/p', zxid: 3 });
     server.last.event({ type: 'NodeDataChanged', path: '/p', zxid: 4 });
     server.last.event({ type: 'NodeDataChanged', path: '/p', zxid: 5 });
-    await server.waitFor(() => false, 100).catch(() => undefined);
+    await barrier(client);
     t.same(seen, ['NodeChildrenChanged /p', 'NodeDataChanged /p']);
   },
 );
@@ -205,11 +221,10 @@ t.test(
     server.last.event({ type: 'NodeDataChanged', path: '/r/a/b', zxid: 3 });
     server.last.event({ type: 'NodeDataChanged', path: '/other', zxid: 4 });
     server.last.event({ type: 'NodeDeleted', path: '/r', zxid: 5 });
-    await server.waitFor(() => seen.length >= 3);
-    await server.waitFor(() => false, 100).catch(() => undefined);
+    await barrier(client);
     t.same(seen, ['NodeCreated /r/a', 'NodeDataChanged /r/a/b', 'NodeDeleted /r']);
     await client.removeWatches('/r', 'persistent_recursive');
-    t.match(server.last.requests[1].request, {
+    t.match(server.last.requests[2].request, {
       op: 'removeWatches',
       path: '/r',
       watcherType: 'persistent_recursive',
@@ -289,7 +304,7 @@ t.test('an out-of-order reply xid drops the connection and fails what was pendin
 t.test(
   'an expired session rejects everything with SESSIONEXPIRED and stops reconnecting',
   async (t) => {
-    const { server, client } = await setup(t);
+    const { server, client, scheduler } = await setup(t);
     server.onRequest = (conn, xid, r) => {
       if (r.op === 'getData') conn.reply(xid, 2, 0, { data: null, stat: STAT });
     };
@@ -304,45 +319,60 @@ t.test(
     await expired;
     t.equal(client.state, 'expired');
     t.equal(codeOf(await client.exists('/x').catch((e: unknown) => e)), ErrorCode.SESSIONEXPIRED);
-    const connections = server.connections.length;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    t.equal(server.connections.length, connections, 'no further reconnects');
+    // A reconnect can only come from a timer (backoff) or at once from a lost connection;
+    // with no timer pending and no socket, nothing can ever dial the server again.
+    t.equal(scheduler.pendingCount, 0, 'no reconnect pending, no keep-alive left running');
+    scheduler.advance(60_000);
+    t.equal(client.state, 'expired', 'still expired a minute later');
   },
 );
 
 t.test('pings keep an idle session alive; a silent server is a lost connection', async (t) => {
-  const server = await FakeServer.start();
-  let pings = 0;
-  const client = new CoordinatorClient(server.connectString, {
-    sessionTimeoutMs: 300,
-    reconnectBackoffMinMs: 10,
-  });
-  t.teardown(async () => {
-    await client.close();
-    await server.close();
-  });
-  await client.connect();
-  // Count pings by watching the raw socket of the first connection.
-  server.last.ws.on('message', (d) => {
-    if (d.toString().includes('"ping"')) pings++;
-  });
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  t.ok(pings >= 2, `idle client pinged (${pings} pings in 400 ms at timeout 300)`);
-  t.equal(client.state, 'connected', 'pongs keep the connection up');
+  // Timeout 300 ms: ticks every 30 ms, a ping once nothing was sent for 100 ms, and the
+  // connection counts as dead once nothing was received for 200 ms.
+  const { server, client, scheduler } = await setup(t, { sessionTimeoutMs: 300 });
+  const conn = server.last;
+  let disconnects = 0;
+  client.on('disconnected', () => disconnects++);
+  // Barrier from the server's side only (the client sends nothing for it): an event on a
+  // persistently watched node, seen once the client has handled everything sent before it.
+  let seenEvent: (() => void) | undefined;
+  await client.addWatch('/', 'persistent', () => seenEvent?.());
+  const serverBarrier = async (): Promise<void> => {
+    const seen = new Promise<void>((resolve) => (seenEvent = resolve));
+    conn.event({ type: 'NodeDataChanged', path: '/', zxid: 1 });
+    await seen;
+  };
+  scheduler.advance(30); // the tick that notes the addWatch as the last thing sent
+
+  // Each 120 ms of idle time holds exactly one ping (at its fourth tick).
+  for (let round = 1; round <= 10; round++) {
+    scheduler.advance(120);
+    await server.waitFor(() => conn.pings === round);
+    await serverBarrier(); // the pong has reached the client too
+  }
+  t.equal(conn.pings, 10, 'one ping per 120 ms of silence');
+  t.equal(client.state, 'connected', 'pongs kept the connection up for 4 session timeouts');
+  t.equal(disconnects, 0);
 
   // Now the server stops answering anything: the read timeout (200 ms) must trip.
-  const silent = server.last;
-  silent.ws.removeAllListeners('message');
+  conn.ws.removeAllListeners('message');
   const lost = new Promise<{ reason: string }>((resolve) => client.once('disconnected', resolve));
-  t.match((await lost).reason, /nothing received/);
+  scheduler.advance(120);
+  t.equal(disconnects, 0, 'not yet: something was received within the last 200 ms');
+  scheduler.advance(120);
+  t.match((await lost).reason, /nothing received for 2\d\d ms/);
 });
 
 t.test('requests beyond maxInFlightRequests wait and are sent as replies free room', async (t) => {
-  const { server, client } = await setup(t, { maxInFlightRequests: 2 });
+  const { server, client, scheduler } = await setup(t, { maxInFlightRequests: 2 });
   server.onRequest = () => {};
   const all = Array.from({ length: 5 }, (_, i) => client.sync(`/s${i}`));
   await server.waitFor(() => server.last.requests.length === 2);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // A ping is sent outside the window; anything else the client had sent would be ahead of
+  // it on the socket. Timeout 4000: the ping goes out at the tick 1600 ms after the last send.
+  scheduler.advance(2000);
+  await server.waitFor(() => server.last.pings === 1);
   t.equal(server.last.requests.length, 2, 'only the window is sent');
   t.equal(client.pendingRequests, 5);
   server.onRequest = (conn, xid, r) =>
@@ -370,12 +400,20 @@ t.test('connect() gives up with CONNECTIONLOSS when no server answers', async (t
   const server = await FakeServer.start();
   const port = server.port;
   await server.close(); // nothing listens on the port any more
+  const scheduler = new ManualScheduler();
   const client = new CoordinatorClient(`127.0.0.1:${port}`, {
     initialConnectTimeoutMs: 200,
     reconnectBackoffMinMs: 10,
+    scheduler,
   });
-  const err = await client.connect().catch((e: unknown) => e);
-  t.equal(codeOf(err), ErrorCode.CONNECTIONLOSS);
+  let settled = false;
+  const connecting = client.connect().catch((e: unknown) => e);
+  void connecting.then(() => (settled = true));
+  scheduler.advance(199);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  t.equal(settled, false, 'still trying 1 ms before initialConnectTimeoutMs');
+  scheduler.advance(1);
+  t.equal(codeOf(await connecting), ErrorCode.CONNECTIONLOSS);
   t.equal(client.state, 'closed');
 });
 

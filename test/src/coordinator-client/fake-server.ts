@@ -26,6 +26,8 @@ export interface ReceivedRequest {
 export class FakeConnection {
   readonly connects: ConnectRequest[] = [];
   readonly requests: ReceivedRequest[] = [];
+  /** Pings received (answered by the server, not recorded in `requests`). */
+  pings = 0;
   constructor(readonly ws: WebSocket) {}
 
   connected(sessionId: bigint, timeoutMs: number, password = Buffer.alloc(16, 7)): void {
@@ -72,8 +74,10 @@ export class FakeServer {
           conn.connects.push(frame.connect);
           this.onConnect(conn, frame.connect);
         } else if (frame.type === 'request') {
-          if (frame.request.op === 'ping') conn.reply(-2, 1);
-          else {
+          if (frame.request.op === 'ping') {
+            conn.pings++;
+            conn.reply(-2, 1);
+          } else {
             conn.requests.push({ xid: frame.xid, request: frame.request });
             this.onRequest(conn, frame.xid, frame.request);
           }

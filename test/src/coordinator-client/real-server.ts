@@ -8,14 +8,20 @@ import { createServer, connect, type Server, type Socket, type AddressInfo } fro
 import type { Test } from 'tap';
 import { startCoordinator } from '../../../coordinator/main.js';
 import { silentLogger } from '../../../src/logger.js';
+import type { Scheduler } from '../../../src/scheduler.js';
 import {
   CoordinatorClient,
   type CoordinatorClientOptions,
 } from '../../../src/coordinator-client/client.js';
 
+/**
+ * `scheduler` (a ManualScheduler) runs the server on manual time: its sessions then expire
+ * only when the test advances it, however slow the machine is.
+ */
 export async function startTestCoordinator(
   t: Test,
   tickMs = 100,
+  scheduler?: Scheduler,
 ): Promise<{ port: number; connectString: string }> {
   const running = await startCoordinator({
     port: 0,
@@ -23,6 +29,7 @@ export async function startTestCoordinator(
     dataDir: t.testdir(),
     tickMs,
     logger: silentLogger(),
+    scheduler,
   });
   t.teardown(() => running.close());
   return { port: running.port, connectString: `127.0.0.1:${running.port}` };
