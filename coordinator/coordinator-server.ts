@@ -49,6 +49,7 @@ import {
 } from '../src/protocol/coordinator/messages.js';
 import type { ConnectionStats, Outbound, ServerConnection } from './connection.js';
 import { DataTree, statOf, type Trigger } from './data-tree.js';
+import { uniqueAcl } from './acl.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
 import { Store, type StoredNode, type StoredSession } from './store.js';
@@ -608,8 +609,12 @@ export class CoordinatorServer extends EventEmitter {
     return result;
   }
 
-  /** The `auth` ACL scheme stands for every identity the connection has authenticated. */
-  #expandAcl(state: ConnState, acl: Acl[], path: string): Acl[] {
+  /**
+   * Repeated entries are dropped first (ZooKeeper since 3.5); then the `auth` ACL scheme
+   * stands for every identity the connection has authenticated.
+   */
+  #expandAcl(state: ConnState, requested: Acl[], path: string): Acl[] {
+    const acl = requested.length > 1 ? uniqueAcl(requested) : requested;
     if (!acl.some((a) => a.scheme === 'auth')) return acl;
     if (state.authIds.length === 0) {
       throw new KeeperError(

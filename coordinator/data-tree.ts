@@ -25,12 +25,14 @@ import {
   isEphemeralMode,
   isSequentialMode,
   isTtlMode,
+  Perms,
   type Acl,
   type CreateModeName,
   type MultiOp,
   type MultiResultEntry,
   type Stat,
 } from '../src/protocol/coordinator/messages.js';
+import { validateAcl } from './acl.js';
 import { baseName, joinPath, parentPath, pathProblem, validatePath } from './path.js';
 
 /** ZooKeeper's jute.maxbuffer bounds a whole packet; we bound node data to 1 MiB. */
@@ -145,13 +147,19 @@ export class DataTree {
   #undo: UndoEntry[] | undefined;
 
   constructor() {
-    this.#nodes.set('/', newNode({}));
+    // ZooKeeper builds these nodes with empty data, not null: the Java client's getConfig()
+    // and getData("/") return an empty array, and zkCli's `config` prints an empty line.
+    this.#nodes.set('/', newNode({ data: Buffer.alloc(0) }));
     for (const path of BUILT_IN_PATHS) {
-      this.#nodes.set(path, newNode({}));
+      this.#nodes.set(path, newNode({ data: Buffer.alloc(0) }));
       this.#nodes.get(parentPath(path))!.children.add(baseName(path));
     }
-    // ZooKeeper's /zookeeper/config starts with aversion -1 (NOTES.md a, "Built-in nodes").
-    this.#nodes.get('/zookeeper/config')!.aversion = -1;
+    // /zookeeper/config is readable by everyone and writable by nobody (READ_ACL_UNSAFE: only
+    // reconfig changes it); ZooKeeper sets that ACL with setACL(..., -1), which leaves the
+    // node's aversion at -1.
+    const config = this.#nodes.get('/zookeeper/config')!;
+    config.acl = [{ perms: Perms.READ, scheme: 'world', id: 'anyone' }];
+    config.aversion = -1;
   }
 
   // -------------------------------------------------------------------------------------
@@ -558,21 +566,4 @@ export class DataTree {
 /** `7` -> `0000000007`; negative counters (after 2^31 creations) keep their sign. */
 export function formatSequence(counter: number): string {
   return counter < 0 ? '-' + String(-counter).padStart(10, '0') : String(counter).padStart(10, '0');
-}
-
-const KNOWN_SCHEMES = new Set(['world', 'digest', 'ip', 'auth', 'sasl', 'x509', 'super']);
-
-/** An empty ACL list, an unknown scheme or a malformed id is InvalidACL (NOTES.md a, ACLs). */
-export function validateAcl(acl: readonly Acl[], path: string): void {
-  if (acl.length === 0) throw new KeeperError(ErrorCode.INVALIDACL, path, 'empty ACL');
-  for (const entry of acl) {
-    const bad =
-      !KNOWN_SCHEMES.has(entry.scheme) ||
-      !Number.isInteger(entry.perms) ||
-      entry.perms < 0 ||
-      entry.perms > 31 ||
-      (entry.scheme === 'world' && entry.id !== 'anyone') ||
-      (entry.scheme === 'digest' && !entry.id.includes(':'));
-    if (bad) throw new KeeperError(ErrorCode.INVALIDACL, path, `${entry.scheme}:${entry.id}`);
-  }
 }
