@@ -915,6 +915,7 @@ export class CoordinatorServer extends EventEmitter {
       approximateDataSize: this.tree.approximateDataSize,
       ephemeralCount: this.tree.ephemeralCount,
       watchCount: this.watches.watchCount,
+      dataWatchCount: this.watches.dataWatchCount,
       watchedPathCount: this.watches.watchedPathCount,
       watcherCount: this.watches.watcherCount,
       packetsReceived: this.#packetsReceived,

@@ -18,7 +18,10 @@ export interface ServerSnapshot {
   nodeCount: number;
   approximateDataSize: number;
   ephemeralCount: number;
+  /** Watches in both of ZooKeeper's tables (mntr); a persistent watch counts twice. */
   watchCount: number;
+  /** Watches in ZooKeeper's data table only (wchs). */
+  dataWatchCount: number;
   watchedPathCount: number;
   watcherCount: number;
   packetsReceived: number;
@@ -106,7 +109,7 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
         .map(([key, value]) => `zk_${key}\t${value}\n`)
         .join('');
     case 'wchs':
-      return `${s.watcherCount} connections watching ${s.watchedPathCount} paths\nTotal watches:${s.watchCount}\n`;
+      return `${s.watcherCount} connections watching ${s.watchedPathCount} paths\nTotal watches:${s.dataWatchCount}\n`;
     case 'wchc':
       return s.watchesBySession
         .map((w) => `${formatSessionId(w.sessionId)}\n` + w.paths.map((p) => `\t${p}\n`).join(''))
