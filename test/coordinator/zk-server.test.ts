@@ -472,3 +472,70 @@ t.test(
     c.socket.destroy();
   },
 );
+
+/** mntr's lines as a map, without the zk_ prefix. */
+function parseMntr(text: string): Map<string, string> {
+  return new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [key, value] = line.split('\t');
+        return [key!.replace(/^zk_/, ''), value!] as [string, string];
+      }),
+  );
+}
+
+t.test('mntr serves ZooKeeper metrics with real values', async (t) => {
+  const before = parseMntr(await fourLetterWord('mntr'));
+  const c = new RawClient();
+  await c.handshake();
+  const acl = [...OPEN_ACL_UNSAFE];
+  c.write(request(1, { op: 'create', path: '/mntr', data: null, acl, mode: 'persistent' }));
+  await c.reply();
+  c.write(request(2, { op: 'getData', path: '/mntr', watch: true }));
+  await c.reply();
+  c.write(request(3, { op: 'setData', path: '/mntr', data: Buffer.from('v'), version: -1 }));
+  await c.reply(); // the NodeDataChanged event
+  await c.reply();
+  c.write(request(-4, { op: 'auth', scheme: 'nope', auth: Buffer.from('x') }));
+  await c.reply();
+  await c.closed; // AuthFailed closes the connection; the session lives on: a drop
+  const after = parseMntr(await fourLetterWord('mntr'));
+  const grew = (key: string, by: number): void => {
+    t.ok(after.has(key), `${key} is served`);
+    t.equal(Number(after.get(key)) - Number(before.get(key) ?? 0), by, key);
+  };
+  grew('proposal_count', 3); // createSession, create, setData
+  grew('connection_request_count', 1);
+  grew('connection_drop_count', 1);
+  grew('auth_failed_count', 1);
+  grew('cnt_updatelatency', 2);
+  grew('cnt_readlatency', 1);
+  grew('cnt_node_changed_watch_count', 1);
+  t.ok(Number(after.get('max_client_response_size')) >= 36, 'a ConnectResponse at least');
+  t.ok(Number(after.get('response_bytes')) > Number(before.get('response_bytes')));
+  for (const key of ['p50_readlatency', 'p999_updatelatency', 'avg_fsynctime'])
+    t.ok(after.has(key), key);
+  if (process.platform === 'linux') {
+    t.ok(Number(after.get('open_file_descriptor_count')) > 0, 'open descriptors counted');
+    t.ok(Number(after.get('max_file_descriptor_count')) > 0, 'the descriptor limit');
+  }
+  t.ok(after.size > 60, `${after.size} keys`);
+});
+
+t.test('wchs counts data watches only; dirs and conf report the data dir size', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(request(1, { op: 'getChildren', path: '/', watch: true }));
+  await c.reply();
+  t.match(await fourLetterWord('wchs'), /^0 connections watching 0 paths\nTotal watches:0\n$/);
+  c.write(request(2, { op: 'exists', path: '/wchs-missing', watch: true }));
+  await c.reply();
+  t.match(await fourLetterWord('wchs'), /^1 connections watching 1 paths\nTotal watches:1\n$/);
+  t.match(await fourLetterWord('wchp'), /^\/wchs-missing\n\t0x[0-9a-f]+\n$/);
+  c.socket.destroy();
+  const dirs = /^datadir_size: (\d+)\nlogdir_size: (\d+)\n$/.exec(await fourLetterWord('dirs'));
+  t.ok(dirs && Number(dirs[1]) > 0, 'the LevelDB files are counted');
+  t.match(await fourLetterWord('conf'), new RegExp(`\\ndataDirSize=${dirs?.[1]}\\n`));
+});
