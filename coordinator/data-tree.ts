@@ -33,6 +33,14 @@ import {
   type Stat,
 } from '../src/protocol/coordinator/messages.js';
 import { validateAcl } from './acl.js';
+import {
+  formatQuotaUsage,
+  parseQuotaUsage,
+  quotaPathOfLimitsNode,
+  quotaPathOfStatsNode,
+  quotaStatsPath,
+  type QuotaUsage,
+} from './quota.js';
 import { baseName, joinPath, parentPath, pathProblem, validatePath } from './path.js';
 
 /** ZooKeeper's jute.maxbuffer bounds a whole packet; we bound node data to 1 MiB. */
@@ -143,6 +151,8 @@ export class DataTree {
   readonly #ttls = new Set<string>();
   #dirty = new Set<string>();
   #dataBytes = 0;
+  /** Paths that have a quota: a `zookeeper_limits` node under /zookeeper/quota (see quota.ts). */
+  readonly #quotaRoots = new Set<string>();
   /** While applying a multi: before-images of every node touched, oldest first. */
   #undo: UndoEntry[] | undefined;
 
@@ -342,6 +352,10 @@ export class DataTree {
     this.#index(path, node);
     this.#dirty.add(path);
     this.#dirty.add(parentName);
+    // A new stats node starts from the real usage, whatever the client wrote into it.
+    const quotaOfStats = quotaPathOfStatsNode(path);
+    if (quotaOfStats !== undefined) this.#recountQuota(quotaOfStats);
+    this.#addToQuotaStats(path, node.data?.length ?? 0, 1);
     return {
       path,
       node,
@@ -374,6 +388,7 @@ export class DataTree {
     parent.pzxid = zxid;
     this.#dirty.add(path);
     this.#dirty.add(parentName);
+    this.#addToQuotaStats(path, -(node.data?.length ?? 0), -1);
     return [
       { type: 'NodeDeleted', path },
       { type: 'NodeChildrenChanged', path: parentName },
@@ -401,12 +416,14 @@ export class DataTree {
       throw new KeeperError(ErrorCode.BADVERSION, path);
 
     this.#saveUndo(path);
-    this.#dataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
+    const bytesDiff = (data?.length ?? 0) - (node.data?.length ?? 0);
+    this.#dataBytes += bytesDiff;
     node.data = data;
     node.mzxid = zxid;
     node.mtimeMs = timeMs;
     node.version = (node.version + 1) | 0;
     this.#dirty.add(path);
+    this.#addToQuotaStats(path, bytesDiff, 0);
     return { node, triggers: [{ type: 'NodeDataChanged', path }] };
   }
 
@@ -508,6 +525,65 @@ export class DataTree {
   }
 
   // -------------------------------------------------------------------------------------
+  // Quota statistics (see quota.ts): kept up to date as ZooKeeper's DataTree keeps them.
+
+  /** The deepest path at or above `path` that has a quota, if any (never `/`). */
+  quotaRootOf(path: string): string | undefined {
+    if (this.#quotaRoots.size === 0) return undefined;
+    for (let current = path; current !== '/'; current = parentPath(current)) {
+      if (this.#quotaRoots.has(current)) return current;
+    }
+    return undefined;
+  }
+
+  /** Add a change of `bytes` and `count` to the stats of the quota that covers `path`. */
+  #addToQuotaStats(path: string, bytes: number, count: number): void {
+    const root = this.quotaRootOf(path);
+    if (root === undefined) return;
+    const statsPath = quotaStatsPath(root);
+    const stats = this.#nodes.get(statsPath);
+    // ZooKeeper logs a missing stats node and carries on; the limits node alone changes nothing.
+    if (!stats) return;
+    const usage = parseQuotaUsage(stats.data);
+    this.#setQuotaStats(statsPath, stats, {
+      count: usage.count + count,
+      bytes: usage.bytes + bytes,
+    });
+  }
+
+  /** Count the nodes and bytes of the subtree at `root` afresh into its stats node. */
+  #recountQuota(root: string): void {
+    const statsPath = quotaStatsPath(root);
+    const stats = this.#nodes.get(statsPath);
+    if (!stats) return;
+    let count = 0;
+    let bytes = 0;
+    if (this.#nodes.has(root)) {
+      const stack = [root];
+      while (stack.length > 0) {
+        const current = stack.pop()!;
+        const node = this.#nodes.get(current)!;
+        count++;
+        bytes += node.data?.length ?? 0;
+        for (const child of node.children) stack.push(joinPath(current, child));
+      }
+    }
+    this.#setQuotaStats(statsPath, stats, { count, bytes });
+  }
+
+  /**
+   * The server rewrites a stats node's data in place, as ZooKeeper does: no new version,
+   * mzxid or mtime, and no watch fires (clients read the stats, they do not watch them).
+   */
+  #setQuotaStats(statsPath: string, stats: DataNode, usage: QuotaUsage): void {
+    this.#saveUndo(statsPath);
+    const data = formatQuotaUsage(usage);
+    this.#dataBytes += data.length - (stats.data?.length ?? 0);
+    stats.data = data;
+    this.#dirty.add(statsPath);
+  }
+
+  // -------------------------------------------------------------------------------------
 
   #saveUndo(path: string): void {
     if (!this.#undo) return;
@@ -542,6 +618,8 @@ export class DataTree {
 
   #index(path: string, node: DataNode): void {
     this.#dataBytes += this.#sizeOf(path, node);
+    const quotaOfLimits = quotaPathOfLimitsNode(path);
+    if (quotaOfLimits !== undefined) this.#quotaRoots.add(quotaOfLimits);
     if (node.kind === 'container') this.#containers.add(path);
     else if (node.kind === 'ttl') this.#ttls.add(path);
     else if (node.ephemeralOwner !== 0n) {
@@ -553,6 +631,8 @@ export class DataTree {
 
   #unindex(path: string, node: DataNode): void {
     this.#dataBytes -= this.#sizeOf(path, node);
+    const quotaOfLimits = quotaPathOfLimitsNode(path);
+    if (quotaOfLimits !== undefined) this.#quotaRoots.delete(quotaOfLimits);
     this.#containers.delete(path);
     this.#ttls.delete(path);
     if (node.kind === 'normal' && node.ephemeralOwner !== 0n) {

@@ -618,3 +618,31 @@ t.test('zkCli.sh one-shot commands', toolTestOptions(zkCliAvailable, ZKCLI_TOOL)
   t.match(after, /\[cli-container, /, 'ls still works');
   t.notMatch(after, /[[ ]cli[,\]]/, '/cli is gone');
 });
+
+t.test(
+  'zkCli.sh: quota statistics, and config prints the empty config',
+  toolTestOptions(zkCliAvailable, ZKCLI_TOOL),
+  async (t) => {
+    if (missingTool(t, zkCliAvailable, ZKCLI_TOOL)) return;
+    const zkCli = async (...args: string[]): Promise<string> => {
+      const { stdout, stderr } = await run(ZKCLI, ['-server', connectString, ...args]);
+      return stdout + stderr;
+    };
+    t.notMatch(await zkCli('config'), /^null$/m, 'empty data, not null');
+    await zkCli('create', '/q', 'x');
+    await zkCli('create', '/q/a', 'yy');
+    await zkCli('create', '/q/b', 'zzz');
+    t.match(
+      await zkCli('setquota', '-n', '2', '/q'),
+      /count quota you create is less than the existing count:3/,
+    );
+    t.match(await zkCli('listquota', '/q'), /Output stat for \/q count=3,bytes=6/);
+    await zkCli('create', '/q/c', '123456');
+    await zkCli('delete', '/q/b');
+    t.match(
+      await zkCli('listquota', '/q'),
+      /Output stat for \/q count=3,bytes=9/,
+      'kept up to date; not enforced',
+    );
+  },
+);
