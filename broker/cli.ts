@@ -9,11 +9,12 @@
  * naming the problem.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { createRootLogger } from '../src/logger.js';
 import { buildBrokerConfig, ConfigError } from './config.js';
 import { startBroker } from './main.js';
 import { isEntryPoint } from '../src/entry-point.js';
+import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
 function integer(name: string) {
   return (value: string): number => {
@@ -23,7 +24,9 @@ function integer(name: string) {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('broker').description('Samsa Kafka broker');
+  // exitOverride: commander throws instead of calling process.exit itself, so the help text
+  // and usage errors are flushed like everything else (commands inherit the setting).
+  const program = new Command('broker').description('Samsa Kafka broker').exitOverride();
   program
     .command('start')
     .description('start a broker')
@@ -88,10 +91,10 @@ export function buildProgram(): Command {
           stopping = true;
           logger.info({ signal }, 'signal received; stopping');
           broker.shutdown().then(
-            () => process.exit(0),
+            () => exitAfterFlush(0),
             (err: unknown) => {
               logger.error({ err }, 'unclean shutdown');
-              process.exit(1);
+              return exitAfterFlush(1);
             },
           );
         };
@@ -103,11 +106,14 @@ export function buildProgram(): Command {
 }
 
 if (isEntryPoint(import.meta.url)) {
+  exitOnBrokenPipe();
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {
+      // commander has printed its own message (or the help text, with exit code 0).
+      if (err instanceof CommanderError) return exitAfterFlush(err.exitCode === 0 ? 0 : 1);
       const e = err as Error & { code?: string };
       process.stderr.write(`broker: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
-      process.exit(1);
+      return exitAfterFlush(1);
     });
 }

@@ -20,6 +20,7 @@ import { znodeCommands } from './cli/znode-commands.js';
 import { topicsCommands } from './cli/topics.js';
 import { clusterCommands } from './cli/cluster.js';
 import { isEntryPoint } from '../src/entry-point.js';
+import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
 export const COMMAND_MODULES: readonly CommandModule[] = [
   serverCommands,
@@ -75,15 +76,15 @@ export async function main(argv: readonly string[] = process.argv, io?: CliIo): 
 }
 
 if (isEntryPoint(import.meta.url)) {
+  exitOnBrokenPipe();
   main().then(
-    (code) => {
-      // Exit explicitly: a closed client or server leaves nothing that should keep us alive,
-      // and a one-shot command must not hang on a stray timer.
-      process.exit(code);
-    },
+    // Exit explicitly: a closed client or server leaves nothing that should keep us alive,
+    // and a one-shot command must not hang on a stray timer. But first let stdout drain: a
+    // pipe takes 64 KiB at a time, and exiting at once cut long output short.
+    (code) => exitAfterFlush(code),
     (err: unknown) => {
       process.stderr.write(describeFailure(err) + '\n');
-      process.exit(1);
+      return exitAfterFlush(1);
     },
   );
 }

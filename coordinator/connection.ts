@@ -39,8 +39,11 @@ export interface ServerConnection {
   readonly protocol: 'ws' | 'zk';
   /** `127.0.0.1:52344` */
   readonly remoteAddress: string;
-  /** Queue one item for the client, in order. */
-  send(item: Outbound): void;
+  /**
+   * Queue one item for the client, in order. Returns the size of the frame it becomes, in
+   * bytes (0 if nothing was written), for mntr's response-size statistics.
+   */
+  send(item: Outbound): number;
   /**
    * Close the connection (after writing what was already sent). The core calls this when a
    * session is closed, expired or moved to another connection; `reason` is logged.

@@ -35,7 +35,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../src/clock.js';
 import { systemScheduler, type Scheduler, type Timer } from '../src/scheduler.js';
-import { InvariantError } from '../src/assert.js';
+import { InvariantError, unreachable } from '../src/assert.js';
 import type { Logger } from '../src/logger.js';
 import { ErrorCode, KeeperError, errorName } from '../src/protocol/coordinator/errors.js';
 import {
@@ -49,10 +49,13 @@ import {
 } from '../src/protocol/coordinator/messages.js';
 import type { ConnectionStats, Outbound, ServerConnection } from './connection.js';
 import { DataTree, statOf, type Trigger } from './data-tree.js';
+import { uniqueAcl } from './acl.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
 import { LevelStore, type Store, type StoredNode, type StoredSession } from './store.js';
 import { WatchManager } from './watch-manager.js';
+import { ServerMetrics, type Summary } from './server-metrics.js';
+import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
 
 export const SERVER_VERSION = '3.8.0-samsa';
@@ -99,6 +102,19 @@ interface QueueEntry {
   receivedAtMs?: number;
 }
 
+/**
+ * Requests that are transactions (they take a zxid): their latency is mntr's updatelatency,
+ * every other request's is readlatency, as ZooKeeper splits them.
+ */
+const WRITE_OPS: ReadonlySet<Request['op']> = new Set([
+  'create',
+  'delete',
+  'setData',
+  'setACL',
+  'multi',
+  'close',
+]);
+
 export class CoordinatorServer extends EventEmitter {
   readonly tree = new DataTree();
   readonly watches = new WatchManager<ConnState>();
@@ -137,6 +153,10 @@ export class CoordinatorServer extends EventEmitter {
   #latencyCount = 0;
   #commits = 0;
   #commitTotalMs = 0;
+  /** mntr's ZooKeeper-named counters and summaries (server-metrics.ts). */
+  readonly metrics = new ServerMetrics();
+  /** lastZxid when the metrics were last reset: every zxid since is one proposal. */
+  #proposalBaseZxid = 0;
 
   private constructor(store: Store, options: CoordinatorServerOptions) {
     super();
@@ -183,6 +203,7 @@ export class CoordinatorServer extends EventEmitter {
     for (const session of state.sessions) this.sessions.add(session, now);
     this.#lastZxid = state.lastZxid;
     this.#durableZxid = state.lastZxid;
+    this.#proposalBaseZxid = state.lastZxid;
     this.#log.info(
       {
         lastZxid: '0x' + state.lastZxid.toString(16),
@@ -246,6 +267,10 @@ export class CoordinatorServer extends EventEmitter {
     if (!state) return;
     state.closed = true;
     this.#connStates.delete(conn);
+    // A drop: the connection ended while its session lives on (not a closeSession, not an
+    // expiry), which is what ZooKeeper's connection_drop_count counts.
+    if (state.session && this.sessions.get(state.session.id) && !state.session.closing)
+      this.metrics.connectionDropCount++;
     this.watches.removeWatcher(state);
     if (state.session && this.#sessionConn.get(state.session.id) === state) {
       this.#sessionConn.delete(state.session.id);
@@ -265,6 +290,7 @@ export class CoordinatorServer extends EventEmitter {
     if (!state) return;
     state.stats.packetsReceived++;
     this.#packetsReceived++;
+    this.metrics.connectionRequestCount++;
     if (state.session) {
       this.#closeNow(state, 'second connect request on one connection');
       return;
@@ -619,8 +645,12 @@ export class CoordinatorServer extends EventEmitter {
     return result;
   }
 
-  /** The `auth` ACL scheme stands for every identity the connection has authenticated. */
-  #expandAcl(state: ConnState, acl: Acl[], path: string): Acl[] {
+  /**
+   * Repeated entries are dropped first (ZooKeeper since 3.5); then the `auth` ACL scheme
+   * stands for every identity the connection has authenticated.
+   */
+  #expandAcl(state: ConnState, requested: Acl[], path: string): Acl[] {
+    const acl = requested.length > 1 ? uniqueAcl(requested) : requested;
     if (!acl.some((a) => a.scheme === 'auth')) return acl;
     if (state.authIds.length === 0) {
       throw new KeeperError(
@@ -635,6 +665,15 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   #authenticate(state: ConnState, scheme: string, auth: Buffer): void {
+    try {
+      this.#addAuthId(state, scheme, auth);
+    } catch (error) {
+      this.metrics.authFailedCount++;
+      throw error;
+    }
+  }
+
+  #addAuthId(state: ConnState, scheme: string, auth: Buffer): void {
     if (scheme !== 'digest')
       throw new KeeperError(ErrorCode.AUTHFAILED, undefined, `unknown scheme ${scheme}`);
     const text = auth.toString('utf8');
@@ -682,13 +721,31 @@ export class CoordinatorServer extends EventEmitter {
 
   #fire(triggers: readonly Trigger[], zxid: number): void {
     for (const trigger of triggers) {
-      for (const watcher of this.watches.trigger(trigger)) {
+      const watchers = this.watches.trigger(trigger);
+      // Like ZooKeeper, count only changes that notified someone.
+      if (watchers.size > 0) this.#watchCountSummary(trigger.type).add(watchers.size);
+      for (const watcher of watchers) {
         this.#enqueue({
           state: watcher,
           zxid,
           item: { kind: 'event', event: { ...trigger, zxid } },
         });
       }
+    }
+  }
+
+  #watchCountSummary(type: Trigger['type']): Summary {
+    switch (type) {
+      case 'NodeCreated':
+        return this.metrics.nodeCreatedWatchCount;
+      case 'NodeDeleted':
+        return this.metrics.nodeDeletedWatchCount;
+      case 'NodeDataChanged':
+        return this.metrics.nodeChangedWatchCount;
+      case 'NodeChildrenChanged':
+        return this.metrics.nodeChildrenWatchCount;
+      default:
+        return unreachable(type);
     }
   }
 
@@ -741,6 +798,7 @@ export class CoordinatorServer extends EventEmitter {
   #expireSessions(): void {
     if (this.#closed) return;
     for (const session of this.sessions.expire(this.#clock.nowMs())) {
+      this.metrics.staleSessionsExpired++;
       const state = this.#sessionConn.get(session.id);
       this.#closeSession(session, `expired after ${session.timeoutMs} ms without a packet`);
       if (state) {
@@ -820,7 +878,10 @@ export class CoordinatorServer extends EventEmitter {
       return;
     }
     this.#commits++;
-    this.#commitTotalMs += performance.now() - startedMs;
+    const commitMs = performance.now() - startedMs;
+    this.#commitTotalMs += commitMs;
+    this.metrics.fsyncTime.add(Math.round(commitMs));
+    this.metrics.syncBatchSize.add(zxid - this.#durableZxid);
     this.#durableZxid = zxid;
     this.#committing = false;
     this.#drain();
@@ -889,6 +950,10 @@ export class CoordinatorServer extends EventEmitter {
         this.#latencyMaxMs = Math.max(this.#latencyMaxMs, latency);
         this.#latencyTotalMs += latency;
         this.#latencyCount++;
+        (WRITE_OPS.has(item.request.op)
+          ? this.metrics.updateLatency
+          : this.metrics.readLatency
+        ).add(latency);
       }
       if (item.err !== ErrorCode.OK) {
         this.#log.debug(
@@ -899,7 +964,7 @@ export class CoordinatorServer extends EventEmitter {
     }
     state.stats.packetsSent++;
     this.#packetsSent++;
-    state.conn.send(item);
+    this.metrics.recordResponse(state.conn.send(item));
   }
 
   #closeNow(state: ConnState, reason: string): void {
@@ -932,6 +997,13 @@ export class CoordinatorServer extends EventEmitter {
       approximateDataSize: this.tree.approximateDataSize,
       ephemeralCount: this.tree.ephemeralCount,
       watchCount: this.watches.watchCount,
+      dataWatchCount: this.watches.dataWatchCount,
+      metrics: [
+        ['proposal_count', this.#lastZxid - this.#proposalBaseZxid],
+        ...this.metrics.entries(),
+      ],
+      fileDescriptors: fileDescriptorCounts(),
+      dataDirBytes: directoryBytes(this.options.dataDir),
       watchedPathCount: this.watches.watchedPathCount,
       watcherCount: this.watches.watcherCount,
       packetsReceived: this.#packetsReceived,
@@ -998,6 +1070,8 @@ export class CoordinatorServer extends EventEmitter {
       this.#latencyMaxMs = 0;
       this.#latencyTotalMs = 0;
       this.#latencyCount = 0;
+      this.metrics.reset();
+      this.#proposalBaseZxid = this.#lastZxid;
       return 'Server stats reset.\n';
     }
     return renderFourLetterWord(word, this.snapshot());

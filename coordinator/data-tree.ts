@@ -25,12 +25,22 @@ import {
   isEphemeralMode,
   isSequentialMode,
   isTtlMode,
+  Perms,
   type Acl,
   type CreateModeName,
   type MultiOp,
   type MultiResultEntry,
   type Stat,
 } from '../src/protocol/coordinator/messages.js';
+import { validateAcl } from './acl.js';
+import {
+  formatQuotaUsage,
+  parseQuotaUsage,
+  quotaPathOfLimitsNode,
+  quotaPathOfStatsNode,
+  quotaStatsPath,
+  type QuotaUsage,
+} from './quota.js';
 import { baseName, joinPath, parentPath, pathProblem, validatePath } from './path.js';
 
 /** ZooKeeper's jute.maxbuffer bounds a whole packet; we bound node data to 1 MiB. */
@@ -141,17 +151,25 @@ export class DataTree {
   readonly #ttls = new Set<string>();
   #dirty = new Set<string>();
   #dataBytes = 0;
+  /** Paths that have a quota: a `zookeeper_limits` node under /zookeeper/quota (see quota.ts). */
+  readonly #quotaRoots = new Set<string>();
   /** While applying a multi: before-images of every node touched, oldest first. */
   #undo: UndoEntry[] | undefined;
 
   constructor() {
-    this.#nodes.set('/', newNode({}));
+    // ZooKeeper builds these nodes with empty data, not null: the Java client's getConfig()
+    // and getData("/") return an empty array, and zkCli's `config` prints an empty line.
+    this.#nodes.set('/', newNode({ data: Buffer.alloc(0) }));
     for (const path of BUILT_IN_PATHS) {
-      this.#nodes.set(path, newNode({}));
+      this.#nodes.set(path, newNode({ data: Buffer.alloc(0) }));
       this.#nodes.get(parentPath(path))!.children.add(baseName(path));
     }
-    // ZooKeeper's built-in /zookeeper/config starts with aversion -1, so ours does too.
-    this.#nodes.get('/zookeeper/config')!.aversion = -1;
+    // /zookeeper/config is readable by everyone and writable by nobody (READ_ACL_UNSAFE: only
+    // reconfig changes it); ZooKeeper sets that ACL with setACL(..., -1), which leaves the
+    // node's aversion at -1.
+    const config = this.#nodes.get('/zookeeper/config')!;
+    config.acl = [{ perms: Perms.READ, scheme: 'world', id: 'anyone' }];
+    config.aversion = -1;
   }
 
   // -------------------------------------------------------------------------------------
@@ -334,6 +352,10 @@ export class DataTree {
     this.#index(path, node);
     this.#dirty.add(path);
     this.#dirty.add(parentName);
+    // A new stats node starts from the real usage, whatever the client wrote into it.
+    const quotaOfStats = quotaPathOfStatsNode(path);
+    if (quotaOfStats !== undefined) this.#recountQuota(quotaOfStats);
+    this.#addToQuotaStats(path, node.data?.length ?? 0, 1);
     return {
       path,
       node,
@@ -366,6 +388,7 @@ export class DataTree {
     parent.pzxid = zxid;
     this.#dirty.add(path);
     this.#dirty.add(parentName);
+    this.#addToQuotaStats(path, -(node.data?.length ?? 0), -1);
     return [
       { type: 'NodeDeleted', path },
       { type: 'NodeChildrenChanged', path: parentName },
@@ -393,12 +416,14 @@ export class DataTree {
       throw new KeeperError(ErrorCode.BADVERSION, path);
 
     this.#saveUndo(path);
-    this.#dataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
+    const bytesDiff = (data?.length ?? 0) - (node.data?.length ?? 0);
+    this.#dataBytes += bytesDiff;
     node.data = data;
     node.mzxid = zxid;
     node.mtimeMs = timeMs;
     node.version = (node.version + 1) | 0;
     this.#dirty.add(path);
+    this.#addToQuotaStats(path, bytesDiff, 0);
     return { node, triggers: [{ type: 'NodeDataChanged', path }] };
   }
 
@@ -500,6 +525,65 @@ export class DataTree {
   }
 
   // -------------------------------------------------------------------------------------
+  // Quota statistics (see quota.ts): kept up to date as ZooKeeper's DataTree keeps them.
+
+  /** The deepest path at or above `path` that has a quota, if any (never `/`). */
+  quotaRootOf(path: string): string | undefined {
+    if (this.#quotaRoots.size === 0) return undefined;
+    for (let current = path; current !== '/'; current = parentPath(current)) {
+      if (this.#quotaRoots.has(current)) return current;
+    }
+    return undefined;
+  }
+
+  /** Add a change of `bytes` and `count` to the stats of the quota that covers `path`. */
+  #addToQuotaStats(path: string, bytes: number, count: number): void {
+    const root = this.quotaRootOf(path);
+    if (root === undefined) return;
+    const statsPath = quotaStatsPath(root);
+    const stats = this.#nodes.get(statsPath);
+    // ZooKeeper logs a missing stats node and carries on; the limits node alone changes nothing.
+    if (!stats) return;
+    const usage = parseQuotaUsage(stats.data);
+    this.#setQuotaStats(statsPath, stats, {
+      count: usage.count + count,
+      bytes: usage.bytes + bytes,
+    });
+  }
+
+  /** Count the nodes and bytes of the subtree at `root` afresh into its stats node. */
+  #recountQuota(root: string): void {
+    const statsPath = quotaStatsPath(root);
+    const stats = this.#nodes.get(statsPath);
+    if (!stats) return;
+    let count = 0;
+    let bytes = 0;
+    if (this.#nodes.has(root)) {
+      const stack = [root];
+      while (stack.length > 0) {
+        const current = stack.pop()!;
+        const node = this.#nodes.get(current)!;
+        count++;
+        bytes += node.data?.length ?? 0;
+        for (const child of node.children) stack.push(joinPath(current, child));
+      }
+    }
+    this.#setQuotaStats(statsPath, stats, { count, bytes });
+  }
+
+  /**
+   * The server rewrites a stats node's data in place, as ZooKeeper does: no new version,
+   * mzxid or mtime, and no watch fires (clients read the stats, they do not watch them).
+   */
+  #setQuotaStats(statsPath: string, stats: DataNode, usage: QuotaUsage): void {
+    this.#saveUndo(statsPath);
+    const data = formatQuotaUsage(usage);
+    this.#dataBytes += data.length - (stats.data?.length ?? 0);
+    stats.data = data;
+    this.#dirty.add(statsPath);
+  }
+
+  // -------------------------------------------------------------------------------------
 
   #saveUndo(path: string): void {
     if (!this.#undo) return;
@@ -534,6 +618,8 @@ export class DataTree {
 
   #index(path: string, node: DataNode): void {
     this.#dataBytes += this.#sizeOf(path, node);
+    const quotaOfLimits = quotaPathOfLimitsNode(path);
+    if (quotaOfLimits !== undefined) this.#quotaRoots.add(quotaOfLimits);
     if (node.kind === 'container') this.#containers.add(path);
     else if (node.kind === 'ttl') this.#ttls.add(path);
     else if (node.ephemeralOwner !== 0n) {
@@ -545,6 +631,8 @@ export class DataTree {
 
   #unindex(path: string, node: DataNode): void {
     this.#dataBytes -= this.#sizeOf(path, node);
+    const quotaOfLimits = quotaPathOfLimitsNode(path);
+    if (quotaOfLimits !== undefined) this.#quotaRoots.delete(quotaOfLimits);
     this.#containers.delete(path);
     this.#ttls.delete(path);
     if (node.kind === 'normal' && node.ephemeralOwner !== 0n) {
@@ -558,21 +646,4 @@ export class DataTree {
 /** `7` -> `0000000007`; negative counters (after 2^31 creations) keep their sign. */
 export function formatSequence(counter: number): string {
   return counter < 0 ? '-' + String(-counter).padStart(10, '0') : String(counter).padStart(10, '0');
-}
-
-const KNOWN_SCHEMES = new Set(['world', 'digest', 'ip', 'auth', 'sasl', 'x509', 'super']);
-
-/** An empty ACL list, an unknown scheme or a malformed id is InvalidACL, as in ZooKeeper. */
-export function validateAcl(acl: readonly Acl[], path: string): void {
-  if (acl.length === 0) throw new KeeperError(ErrorCode.INVALIDACL, path, 'empty ACL');
-  for (const entry of acl) {
-    const bad =
-      !KNOWN_SCHEMES.has(entry.scheme) ||
-      !Number.isInteger(entry.perms) ||
-      entry.perms < 0 ||
-      entry.perms > 31 ||
-      (entry.scheme === 'world' && entry.id !== 'anyone') ||
-      (entry.scheme === 'digest' && !entry.id.includes(':'));
-    if (bad) throw new KeeperError(ErrorCode.INVALIDACL, path, `${entry.scheme}:${entry.id}`);
-  }
 }

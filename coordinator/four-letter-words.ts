@@ -18,7 +18,10 @@ export interface ServerSnapshot {
   nodeCount: number;
   approximateDataSize: number;
   ephemeralCount: number;
+  /** Watches in both of ZooKeeper's tables (mntr); a persistent watch counts twice. */
   watchCount: number;
+  /** Watches in ZooKeeper's data table only (wchs). */
+  dataWatchCount: number;
   watchedPathCount: number;
   watcherCount: number;
   packetsReceived: number;
@@ -47,6 +50,12 @@ export interface ServerSnapshot {
   }[];
   watchesByPath: { path: string; sessions: bigint[] }[];
   watchesBySession: { sessionId: bigint; paths: string[] }[];
+  /** ZooKeeper-named counters and summaries (server-metrics.ts), without the zk_ prefix. */
+  metrics: [string, number][];
+  /** Undefined where the system cannot tell (no /proc). */
+  fileDescriptors: { open: number; max: number } | undefined;
+  /** Bytes of the files in the data directory (`dirs`, `conf`). */
+  dataDirBytes: number;
 }
 
 const hex = (n: number): string => '0x' + n.toString(16);
@@ -106,7 +115,7 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
         .map(([key, value]) => `zk_${key}\t${value}\n`)
         .join('');
     case 'wchs':
-      return `${s.watcherCount} connections watching ${s.watchedPathCount} paths\nTotal watches:${s.watchCount}\n`;
+      return `${s.watcherCount} connections watching ${s.watchedPathCount} paths\nTotal watches:${s.dataWatchCount}\n`;
     case 'wchc':
       return s.watchesBySession
         .map((w) => `${formatSessionId(w.sessionId)}\n` + w.paths.map((p) => `\t${p}\n`).join(''))
@@ -161,9 +170,9 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
         `clientPort=${s.clientPort}\n` +
         `secureClientPort=-1\n` +
         `dataDir=${s.dataDir}\n` +
-        `dataDirSize=0\n` +
+        `dataDirSize=${s.dataDirBytes}\n` +
         `dataLogDir=${s.dataDir}\n` +
-        `dataLogSize=0\n` +
+        `dataLogSize=${s.dataDirBytes}\n` +
         `tickTime=${s.tickMs}\n` +
         `maxClientCnxns=60\n` +
         `minSessionTimeout=${s.minSessionTimeoutMs}\n` +
@@ -172,7 +181,9 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
         `serverId=${s.serverId}\n`
       );
     case 'dirs':
-      return `datadir_size: 0\nlogdir_size: 0\n`;
+      // Our transaction log and snapshot are one LevelDB directory, so both sizes are the same,
+      // as in a ZooKeeper whose dataLogDir is its dataDir.
+      return `datadir_size: ${s.dataDirBytes}\nlogdir_size: ${s.dataDirBytes}\n`;
     default:
       return undefined;
   }
@@ -202,13 +213,18 @@ export function mntr(s: ServerSnapshot): [string, string | number][] {
     ['watch_count', s.watchCount],
     ['ephemerals_count', s.ephemeralCount],
     ['approximate_data_size', s.approximateDataSize],
-    ['open_file_descriptor_count', -1],
-    ['max_file_descriptor_count', -1],
+    ...(s.fileDescriptors === undefined
+      ? []
+      : ([
+          ['open_file_descriptor_count', s.fileDescriptors.open],
+          ['max_file_descriptor_count', s.fileDescriptors.max],
+        ] as [string, number][])),
     ['global_sessions', s.sessions.length],
     ['last_zxid', s.lastZxid],
     ['durable_zxid', s.durableZxid],
     ['group_commits', s.commits],
     ['avg_group_commit_ms', ms(s.commitAvgMs)],
     ['uptime', s.nowMs - s.startedAtMs],
+    ...s.metrics,
   ];
 }

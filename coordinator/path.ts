@@ -5,9 +5,16 @@
  * https://zookeeper.apache.org/doc/r3.8.0/zookeeperProgrammers.html#ch_zkDataModel.
  */
 import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
+import { JUTE_MAX_BUFFER_BYTES } from '../src/protocol/zookeeper/jute.js';
 
-/** Longest path we accept, in UTF-16 code units: a limit with a name, as every limit has. */
-export const PATH_LENGTH_MAX = 4096;
+/**
+ * Longest path we accept, in UTF-16 code units. ZooKeeper has no path limit of its own: a path
+ * is bounded only by the packet that carries it (jute.maxbuffer, 0xFFFFF bytes). A string has
+ * at most as many UTF-16 code units as UTF-8 bytes, so this bound refuses no path a ZooKeeper
+ * client could send, and it holds the WebSocket protocol (whose frames may be larger) to the
+ * same size, so that one path never costs the tree and the store more than a packet.
+ */
+export const PATH_LENGTH_MAX = JUTE_MAX_BUFFER_BYTES;
 
 function badCodeUnit(c: number): boolean {
   return (

@@ -13,36 +13,80 @@
  * - persistent-recursive (addWatch mode 1): NodeCreated, NodeDeleted and NodeDataChanged for
  *   the path and every descendant; never NodeChildrenChanged. Never consumed.
  *
- * Which watch tables a trigger reaches:
- *   NodeCreated          data (exists) watches on the path
- *   NodeDeleted          data and child watches on the path
- *   NodeDataChanged      data watches on the path
- *   NodeChildrenChanged  child watches on the (parent) path
- * plus persistent watches on the path for all four, and recursive watches on the path or an
- * ancestor for all but NodeChildrenChanged. A watcher hears about one change once, however
- * many of its watches match. We keep persistent and recursive modes on the same path side by
- * side, as ZooKeeper 3.9 does (3.8 let the last addWatch replace the earlier mode).
+ * ZooKeeper keeps two watch tables, one for data and one for children, and a persistent or
+ * recursive watch sits in both: it has a data half and a child half. That is visible to
+ * clients, so we keep the halves apart too (six tables):
+ *
+ *   table            set by                    half of
+ *   data             getData, exists           -
+ *   child            getChildren               -
+ *   persistentData   addWatch mode 0           persistent
+ *   persistentChild  addWatch mode 0           persistent
+ *   recursiveData    addWatch mode 1           persistent-recursive
+ *   recursiveChild   addWatch mode 1           persistent-recursive
+ *
+ * Which tables a trigger reaches (recursive tables on the path or any ancestor):
+ *   NodeCreated          data, persistentData, recursiveData
+ *   NodeDataChanged      data, persistentData, recursiveData
+ *   NodeChildrenChanged  child, persistentChild (on the parent; recursive watches never)
+ *   NodeDeleted          all six
+ * A watcher hears about one change once, however many of its watches match.
+ *
+ * removeWatches takes out the halves of its type: `data` (zkCli `removewatches -d`) the data
+ * watches and the data halves, `children` (-c) the child watches and the child halves. So a
+ * persistent watch whose data half was removed still reports NodeChildrenChanged and
+ * NodeDeleted, but no NodeDataChanged and no NodeCreated, as ZooKeeper 3.8.0 did when tried.
+ *
+ * The four-letter words wchs, wchc and wchp show ZooKeeper's data table only (data watches
+ * and the data halves); mntr's zk_watch_count counts both tables, a persistent watch twice.
+ * We keep persistent and recursive modes on the same path side by side, as ZooKeeper 3.9 does
+ * (3.8 let the last addWatch replace the earlier mode).
  */
 import { parentPath } from './path.js';
 import type { Trigger } from './data-tree.js';
 import type { WatcherType } from '../src/protocol/coordinator/messages.js';
 
-type Table = 'data' | 'child' | 'persistent' | 'recursive';
-const TABLES: readonly Table[] = ['data', 'child', 'persistent', 'recursive'];
+type Table =
+  | 'data'
+  | 'child'
+  | 'persistentData'
+  | 'persistentChild'
+  | 'recursiveData'
+  | 'recursiveChild';
+const TABLES: readonly Table[] = [
+  'data',
+  'child',
+  'persistentData',
+  'persistentChild',
+  'recursiveData',
+  'recursiveChild',
+];
+/** ZooKeeper's data watch table: what wchs, wchc and wchp report. */
+const DATA_TABLES: readonly Table[] = ['data', 'persistentData', 'recursiveData'];
+
+function emptyTables<K, V>(): Record<Table, Map<K, V>> {
+  return {
+    data: new Map(),
+    child: new Map(),
+    persistentData: new Map(),
+    persistentChild: new Map(),
+    recursiveData: new Map(),
+    recursiveChild: new Map(),
+  };
+}
+
+/** The tables removeWatches / checkWatches of each watcher type look in. */
+const TABLES_OF_TYPE: Record<WatcherType, readonly Table[]> = {
+  data: ['data', 'persistentData', 'recursiveData'],
+  children: ['child', 'persistentChild', 'recursiveChild'],
+  persistent: ['persistentData', 'persistentChild'],
+  persistent_recursive: ['recursiveData', 'recursiveChild'],
+  any: TABLES,
+};
 
 export class WatchManager<W> {
-  readonly #byPath: Record<Table, Map<string, Set<W>>> = {
-    data: new Map(),
-    child: new Map(),
-    persistent: new Map(),
-    recursive: new Map(),
-  };
-  readonly #byWatcher: Record<Table, Map<W, Set<string>>> = {
-    data: new Map(),
-    child: new Map(),
-    persistent: new Map(),
-    recursive: new Map(),
-  };
+  readonly #byPath = emptyTables<string, Set<W>>();
+  readonly #byWatcher = emptyTables<W, Set<string>>();
 
   addDataWatch(path: string, watcher: W): void {
     this.#add('data', path, watcher);
@@ -51,7 +95,8 @@ export class WatchManager<W> {
     this.#add('child', path, watcher);
   }
   addPersistentWatch(path: string, watcher: W, recursive: boolean): void {
-    this.#add(recursive ? 'recursive' : 'persistent', path, watcher);
+    this.#add(recursive ? 'recursiveData' : 'persistentData', path, watcher);
+    this.#add(recursive ? 'recursiveChild' : 'persistentChild', path, watcher);
   }
 
   /**
@@ -61,39 +106,27 @@ export class WatchManager<W> {
   trigger(trigger: Trigger): Set<W> {
     const hit = new Set<W>();
     const { type, path } = trigger;
-    if (type === 'NodeCreated' || type === 'NodeDataChanged' || type === 'NodeDeleted') {
+    const dataSide = type !== 'NodeChildrenChanged';
+    const childSide = type === 'NodeChildrenChanged' || type === 'NodeDeleted';
+    if (dataSide) {
       this.#consume('data', path, hit);
+      this.#collect('persistentData', path, hit);
+      this.#collectRecursive('recursiveData', path, hit);
     }
-    if (type === 'NodeChildrenChanged' || type === 'NodeDeleted') {
+    if (childSide) {
       this.#consume('child', path, hit);
-    }
-    for (const w of this.#byPath.persistent.get(path) ?? []) hit.add(w);
-    if (type !== 'NodeChildrenChanged' && this.#byPath.recursive.size > 0) {
-      // Walk from the node up to the root: a recursive watch anywhere above matches.
-      let current = path;
-      for (;;) {
-        for (const w of this.#byPath.recursive.get(current) ?? []) hit.add(w);
-        if (current === '/') break;
-        current = parentPath(current);
-      }
+      this.#collect('persistentChild', path, hit);
+      // A recursive watch reports a child's creation or deletion as that child's own event,
+      // never as NodeChildrenChanged of the parent.
+      if (type === 'NodeDeleted') this.#collectRecursive('recursiveChild', path, hit);
     }
     return hit;
   }
 
   /** Remove a watcher's watches on a path: removeWatches. Returns whether any existed. */
   remove(path: string, watcher: W, type: WatcherType, dryRun = false): boolean {
-    const tables: Table[] =
-      type === 'children'
-        ? ['child']
-        : type === 'data'
-          ? ['data']
-          : type === 'persistent'
-            ? ['persistent']
-            : type === 'persistent_recursive'
-              ? ['recursive']
-              : [...TABLES];
     let found = false;
-    for (const table of tables) {
+    for (const table of TABLES_OF_TYPE[type]) {
       if (this.#byPath[table].get(path)?.has(watcher)) {
         found = true;
         if (!dryRun) this.#delete(table, path, watcher);
@@ -116,31 +149,34 @@ export class WatchManager<W> {
     }
   }
 
-  /** Total number of (watcher, path, kind) watches: mntr's zk_watch_count. */
+  /** (watcher, path) pairs in both of ZooKeeper's tables: mntr's zk_watch_count. */
   get watchCount(): number {
-    let count = 0;
-    for (const table of TABLES) for (const set of this.#byPath[table].values()) count += set.size;
-    return count;
+    return this.#count(TABLES);
   }
 
-  /** Distinct watched paths: `wchs`. */
+  /** (watcher, path) pairs in ZooKeeper's data table: `wchs` "Total watches". */
+  get dataWatchCount(): number {
+    return this.#count(DATA_TABLES);
+  }
+
+  /** Distinct paths in the data table: `wchs`. */
   get watchedPathCount(): number {
     const paths = new Set<string>();
-    for (const table of TABLES) for (const path of this.#byPath[table].keys()) paths.add(path);
+    for (const table of DATA_TABLES) for (const path of this.#byPath[table].keys()) paths.add(path);
     return paths.size;
   }
 
-  /** Watchers that hold at least one watch: `wchs`. */
+  /** Watchers with at least one watch in the data table: `wchs`. */
   get watcherCount(): number {
     const watchers = new Set<W>();
-    for (const table of TABLES) for (const w of this.#byWatcher[table].keys()) watchers.add(w);
+    for (const table of DATA_TABLES) for (const w of this.#byWatcher[table].keys()) watchers.add(w);
     return watchers.size;
   }
 
-  /** path -> watchers, all kinds merged: `wchp`. */
+  /** path -> watchers of the data table: `wchp`. */
   byPath(): Map<string, Set<W>> {
     const out = new Map<string, Set<W>>();
-    for (const table of TABLES) {
+    for (const table of DATA_TABLES) {
       for (const [path, set] of this.#byPath[table]) {
         let merged = out.get(path);
         if (!merged) out.set(path, (merged = new Set()));
@@ -150,10 +186,10 @@ export class WatchManager<W> {
     return out;
   }
 
-  /** watcher -> paths, all kinds merged: `wchc`. */
+  /** watcher -> paths of the data table: `wchc`. */
   byWatcher(): Map<W, Set<string>> {
     const out = new Map<W, Set<string>>();
-    for (const table of TABLES) {
+    for (const table of DATA_TABLES) {
       for (const [w, paths] of this.#byWatcher[table]) {
         let merged = out.get(w);
         if (!merged) out.set(w, (merged = new Set()));
@@ -161,6 +197,29 @@ export class WatchManager<W> {
       }
     }
     return out;
+  }
+
+  #count(tables: readonly Table[]): number {
+    let count = 0;
+    for (const table of tables) for (const set of this.#byPath[table].values()) count += set.size;
+    return count;
+  }
+
+  /** Persistent: every watcher in the table for this path hears about it, and stays. */
+  #collect(table: Table, path: string, hit: Set<W>): void {
+    for (const w of this.#byPath[table].get(path) ?? []) hit.add(w);
+  }
+
+  /** Recursive: a watch on the path or on any ancestor matches. */
+  #collectRecursive(table: Table, path: string, hit: Set<W>): void {
+    if (this.#byPath[table].size === 0) return;
+    // Walk from the node up to the root.
+    let current = path;
+    for (;;) {
+      this.#collect(table, current, hit);
+      if (current === '/') break;
+      current = parentPath(current);
+    }
   }
 
   #add(table: Table, path: string, watcher: W): void {

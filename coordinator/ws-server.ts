@@ -57,8 +57,8 @@ class WsConnection implements ServerConnection {
     this.#log = log;
   }
 
-  send(item: Outbound): void {
-    if (this.#closing) return;
+  send(item: Outbound): number {
+    if (this.#closing) return 0;
     let frame: ServerFrame;
     switch (item.kind) {
       case 'connected':
@@ -86,10 +86,11 @@ class WsConnection implements ServerConnection {
         'client is not reading its replies; closing',
       );
       this.close('client is not reading its replies');
-      return;
+      return 0;
     }
     this.#cork();
     this.#ws.send(text);
+    return Buffer.byteLength(text);
   }
 
   /**

@@ -268,23 +268,30 @@ export class ZkConnection implements ServerConnection {
   // =====================================================================================
   // ServerConnection: what the core calls.
 
-  send(item: Outbound): void {
-    if (this.#state === 'CLOSED') return;
+  send(item: Outbound): number {
+    if (this.#state === 'CLOSED') return 0;
+    let bytes = 0;
     this.#guard(() => {
       switch (item.kind) {
         case 'connected':
-          this.#sendConnected(item);
+          bytes = this.#sendConnected(item);
           return;
-        case 'reply':
-          this.#write(this.#encodeReply(item));
+        case 'reply': {
+          const frame = this.#encodeReply(item);
+          bytes = frame.length;
+          this.#write(frame);
           return;
+        }
         case 'event': {
           const zxid = this.#notificationZxid === 'event' ? item.event.zxid : -1;
-          this.#write(encodeNotificationFrame(item.event, zxid));
+          const frame = encodeNotificationFrame(item.event, zxid);
+          bytes = frame.length;
+          this.#write(frame);
           return;
         }
       }
     });
+    return bytes;
   }
 
   close(reason: string): void {
@@ -301,22 +308,25 @@ export class ZkConnection implements ServerConnection {
 
   // =====================================================================================
 
-  #sendConnected(item: Extract<Outbound, { kind: 'connected' }>): void {
-    this.#write(encodeConnectResponseFrame(item.response, this.#readOnlyByte));
+  /** Returns the size of the ConnectResponse frame. */
+  #sendConnected(item: Extract<Outbound, { kind: 'connected' }>): number {
+    const frame = encodeConnectResponseFrame(item.response, this.#readOnlyByte);
+    this.#write(frame);
     if (item.response.timeoutMs <= 0) {
       // An expired or unknown session: the core closes the connection next. Nothing that
       // was pipelined behind the handshake can be served.
       this.#held = [];
-      return;
+      return frame.length;
     }
     this.#state = 'SESSION';
     const held = this.#held;
     this.#held = [];
     for (const packet of held) {
-      if (this.#inputClosed) return;
+      if (this.#inputClosed) return frame.length;
       this.#onRequest(packet);
     }
     if (!this.#inputClosed) this.#socket.resume();
+    return frame.length;
   }
 
   #encodeReply(item: Extract<Outbound, { kind: 'reply' }>): Buffer {

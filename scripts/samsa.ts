@@ -24,8 +24,9 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { isEntryPoint } from '../src/entry-point.js';
+import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from scripts/ or from dist/scripts/. */
@@ -181,7 +182,9 @@ export async function startCluster(options: { dataDir: string; brokers: number }
       r.child.kill('SIGTERM');
       await r.exited;
     }
-    process.exit(0);
+    // The children's last lines were copied to our stdout: let them reach a pipe (`npm start |
+    // tee log`) before exiting.
+    await exitAfterFlush(0);
   };
   process.on('SIGINT', () => void stopAll());
   process.on('SIGTERM', () => void stopAll());
@@ -239,7 +242,11 @@ export async function startCluster(options: { dataDir: string; brokers: number }
 }
 
 if (isEntryPoint(import.meta.url)) {
-  const program = new Command('samsa').description('run a Samsa development cluster');
+  exitOnBrokenPipe();
+  // exitOverride: commander throws instead of exiting, so its help text is flushed too.
+  const program = new Command('samsa')
+    .description('run a Samsa development cluster')
+    .exitOverride();
   program
     .command('start')
     .description('coordinator on 2181 (admin 8080) and brokers on 9092, 9093, 9094')
@@ -252,7 +259,9 @@ if (isEntryPoint(import.meta.url)) {
       await startCluster({ dataDir: o.dataDir, brokers });
     });
   program.parseAsync(process.argv).catch((err: unknown) => {
+    // commander has printed its own message (or the help text, with exit code 0).
+    if (err instanceof CommanderError) return exitAfterFlush(err.exitCode === 0 ? 0 : 1);
     process.stderr.write(`samsa: ${(err as Error).message}\n`);
-    process.exit(1);
+    return exitAfterFlush(1);
   });
 }

@@ -12,6 +12,7 @@ import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ErrorCode, KeeperError } from '../../src/protocol/coordinator/errors.js';
 import type { CreateModeName } from '../../src/protocol/coordinator/messages.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
+import { nodeDataFrom } from './data-source.js';
 import {
   formatChildren,
   formatData,
@@ -116,6 +117,7 @@ export const znodeCommands: CommandModule = {
       .description('create a node; prints "Created <path>" (the path has its sequence suffix)')
       .argument('<path>')
       .argument('[data]', 'node data as UTF-8 text (default: null)')
+      .option('-d, --data-file <file>', 'take the data from a file, or from stdin if <file> is -')
       .option(
         '-e, --ephemeral',
         'ephemeral: deleted when the session ends (here: when the command exits)',
@@ -127,13 +129,20 @@ export const znodeCommands: CommandModule = {
         async (
           path: string,
           data: string | undefined,
-          o: { ephemeral?: boolean; sequential?: boolean; container?: boolean; ttl?: string },
+          o: {
+            ephemeral?: boolean;
+            sequential?: boolean;
+            container?: boolean;
+            ttl?: string;
+            dataFile?: string;
+          },
           cmd: Command,
         ) => {
           const mode = createMode(o);
           const ttlMs = o.ttl === undefined ? undefined : parseIntOption(o.ttl, '--ttl');
+          const content = await nodeDataFrom({ text: data, dataFile: o.dataFile });
           const created = await ctx.withClient(cmd, (c) =>
-            c.create(path, data ?? null, { mode, ttlMs }),
+            c.create(path, content ?? null, { mode, ttlMs }),
           );
           ctx.out(`Created ${created}`);
         },
@@ -143,18 +152,22 @@ export const znodeCommands: CommandModule = {
       .command('set')
       .description('replace the data of a node')
       .argument('<path>')
-      .argument('<data>')
+      .argument('[data]', 'the new data as UTF-8 text (required unless --data-file is given)')
+      .option('-d, --data-file <file>', 'take the data from a file, or from stdin if <file> is -')
       .option('-v, --version <n>', 'only if the data version is <n> (else BadVersion)', '-1')
       .option('-s, --stat', 'print the new Stat (zkCli: set -s)')
       .action(
         async (
           path: string,
-          data: string,
-          o: { version: string; stat?: boolean },
+          data: string | undefined,
+          o: { version: string; stat?: boolean; dataFile?: string },
           cmd: Command,
         ) => {
           const version = parseIntOption(o.version, '--version');
-          const stat = await ctx.withClient(cmd, (c) => c.setData(path, data, version));
+          const content = await nodeDataFrom({ text: data, dataFile: o.dataFile });
+          if (content === undefined)
+            throw new UsageError('set needs the data: an argument or --data-file');
+          const stat = await ctx.withClient(cmd, (c) => c.setData(path, content, version));
           if (o.stat) ctx.out(formatStatText(stat));
         },
       );

@@ -7,6 +7,8 @@ import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cliPath = join(repoRoot, 'coordinator', 'cli.ts');
@@ -17,21 +19,40 @@ interface RunResult {
   stderr: string;
 }
 
-function spawnCli(args: string[]): ChildProcess {
+function spawnCli(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   return spawn(process.execPath, ['--import=tsx', cliPath, ...args], {
     cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
     env: { ...process.env, SAMSA_LOG_LEVEL: 'warn' },
   });
 }
 
-function run(args: string[]): Promise<RunResult> {
+/** Run one command; its stdout and stderr are pipes, as in `coordinator get /x | wc -c`. */
+function run(args: string[], input?: Buffer): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(args);
+    const child = spawnCli(args, input === undefined ? 'ignore' : 'pipe');
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** Run a bash command line (for real pipelines between processes). */
+function shell(command: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SAMSA_LOG_LEVEL: 'warn' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -206,6 +227,75 @@ t.test('an unreachable server is one clear error line', async (t) => {
   const r = await run(['ls', '/', '--server', '127.0.0.1:1', '--connect-timeout', '300']);
   t.equal(r.code, 1);
   t.match(r.stderr, /^Error: KeeperErrorCode = ConnectionLoss.*127\.0\.0\.1:1\n$/);
+});
+
+t.test('long output reaches a pipe whole before the command exits', async (t) => {
+  // A pipe takes 64 KiB at a time; exiting without flushing cut `get` to 65,536 bytes.
+  const value = Buffer.alloc(1024 * 1024, 'v');
+  const file = join(dataDir, '..', 'value-1m');
+  writeFileSync(file, value);
+  t.same(await cli('create', '/big', '--data-file', file), {
+    code: 0,
+    stdout: 'Created /big\n',
+    stderr: '',
+  });
+  const got = await cli('get', '/big');
+  t.equal(got.code, 0);
+  t.equal(got.stdout.length, value.length + 1, 'every byte and the newline');
+  t.ok(got.stdout === value.toString() + '\n');
+
+  // ls of 2,000 children with long names is about 100 KB of text.
+  const names = Array.from({ length: 2000 }, (_, i) => `child-${String(i).padStart(40, '0')}`);
+  const client = new CoordinatorClient(`127.0.0.1:${port}`);
+  await client.connect();
+  await client.create('/many');
+  await Promise.all(names.map((name) => client.create(`/many/${name}`)));
+  await client.close();
+  const listed = await cli('ls', '/many');
+  t.equal(listed.code, 0);
+  t.equal(listed.stdout, `[${names.join(', ')}]\n`);
+
+  // The same through a shell pipeline into a real reader.
+  const piped = await shell(
+    `node --import=tsx ${cliPath} get /big --server 127.0.0.1:${port} | wc -c`,
+  );
+  t.equal(piped.stdout.trim(), String(value.length + 1));
+});
+
+t.test('a reader that stops early ends the command quietly, as SIGPIPE would', async (t) => {
+  const r = await shell(
+    `node --import=tsx ${cliPath} get /big --server 127.0.0.1:${port} | head -c 5; ` +
+      'echo " ${PIPESTATUS[0]}"',
+  );
+  t.equal(r.stdout, 'vvvvv 141\n', '128 + SIGPIPE, like a C program');
+  t.equal(r.stderr, '', 'no stack trace');
+});
+
+t.test('create and set take the data from a file or standard input', async (t) => {
+  const binary = Buffer.from([0, 1, 2, 255, 10, 0]);
+  const file = join(dataDir, '..', 'binary');
+  writeFileSync(file, binary);
+  t.equal((await cli('create', '/df', '-d', file)).code, 0);
+  t.equal((await cli('stat', '/df', '--json')).stdout.includes('"dataLength":6'), true);
+  t.equal((await run(['set', '/df', '--data-file', '-', ...server], Buffer.from('piped'))).code, 0);
+  t.equal((await cli('get', '/df')).stdout, 'piped\n');
+  const stdinCreate = await run(['create', '/df2', '-d', '-', ...server], Buffer.from('in'));
+  t.equal(stdinCreate.stdout, 'Created /df2\n');
+  t.equal((await cli('get', '/df2')).stdout, 'in\n');
+
+  const both = await cli('set', '/df', 'x', '-d', file);
+  t.equal(both.code, 1);
+  t.match(both.stderr, /either as an argument or with --data-file, not both/);
+  const neither = await cli('set', '/df');
+  t.equal(neither.code, 1);
+  t.match(neither.stderr, /set needs the data/);
+  const missing = await cli('create', '/df3', '-d', join(dataDir, 'no-such-file'));
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /^Error: cannot read --data-file .*no-such-file: ENOENT/);
+  const tooBig = await run(['set', '/df', '-d', '-', ...server], Buffer.alloc(1024 * 1024 + 1));
+  t.equal(tooBig.code, 1);
+  t.match(tooBig.stderr, /standard input holds more than 1048576 bytes/);
+  t.equal((await cli('get', '/df')).stdout, 'piped\n', 'a refused set changes nothing');
 });
 
 t.test('the daemon stops cleanly on SIGTERM', async (t) => {

@@ -42,9 +42,11 @@ export class FakeConnection implements ServerConnection {
     core.attach(this);
   }
 
-  send(item: Outbound): void {
+  /** Records the item; a fake connection has no wire, so it reports 0 bytes written. */
+  send(item: Outbound): number {
     this.received.push(item);
     this.#notify();
+    return 0;
   }
 
   close(reason: string): void {

@@ -30,6 +30,10 @@ t.test('a fresh tree looks like a fresh ZooKeeper', async (t) => {
   t.equal(statOf(tree.get('/')!).cversion, -1, 'root cversion is -1');
   t.equal(statOf(tree.get('/zookeeper')!).cversion, -2, '/zookeeper cversion is -2');
   t.equal(statOf(tree.get('/zookeeper/config')!).aversion, -1);
+  for (const path of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
+    t.same(tree.get(path)!.data, Buffer.alloc(0), `${path} holds empty data, not null`);
+  }
+  t.same(tree.get('/zookeeper/config')!.acl, [{ perms: 1, scheme: 'world', id: 'anyone' }]);
   t.equal(
     code(() => tree.delete('/', -1, 1)),
     ErrorCode.BADARGUMENTS,
@@ -265,4 +269,39 @@ t.test('getAllChildrenNumber counts every descendant', async (t) => {
   create(tree, '/c/1/2');
   t.equal(tree.countDescendants('/c'), 2);
   t.equal(tree.countDescendants('/'), tree.nodeCount - 1);
+});
+
+t.test('paths have no limit of their own below the packet size, as in ZooKeeper', async (t) => {
+  const tree = new DataTree();
+  const long = '/' + 'a'.repeat(5000);
+  t.equal(create(tree, long).path, long);
+  t.equal(
+    code(() => create(tree, '/' + 'b'.repeat(0xfffff))),
+    ErrorCode.BADARGUMENTS,
+    'longer than jute.maxbuffer',
+  );
+});
+
+t.test('ACLs: repeated entries are dropped, ip and digest ids are checked', async (t) => {
+  const tree = new DataTree();
+  const invalid = (scheme: string, id: string): number =>
+    code(() =>
+      tree.create({
+        path: '/acl',
+        data: null,
+        acl: [{ perms: 31, scheme, id }],
+        mode: 'persistent',
+        sessionId: 0n,
+        zxid: ++zxid,
+        timeMs: 1,
+      }),
+    );
+  for (const id of ['999.1.1.1/99', '300.1.1.1', '1.2.3.4/33', '1.2.3', '1.2.3.4/', '::1'])
+    t.equal(invalid('ip', id), ErrorCode.INVALIDACL, `ip:${id}`);
+  for (const id of ['u:', 'u:h:x', 'uh']) t.equal(invalid('digest', id), ErrorCode.INVALIDACL);
+  for (const scheme of ['sasl', 'x509', 'super', 'foo'])
+    t.equal(invalid(scheme, 'x'), ErrorCode.INVALIDACL, `${scheme} is not a provider`);
+  t.equal(invalid('ip', '10.0.0.0/8'), 0);
+  tree.delete('/acl', -1, ++zxid);
+  t.equal(invalid('digest', ':h'), 0, 'Java split keeps a leading empty part');
 });

@@ -547,6 +547,71 @@ t.test(
   },
 );
 
+const KAZOO_DEVIATIONS_SCRIPT = String.raw`
+import json, sys
+from kazoo.client import KazooClient
+from kazoo.security import ACL, Id, CREATOR_ALL_ACL
+from kazoo.exceptions import InvalidACLError
+
+zk = KazooClient(hosts=sys.argv[1], timeout=6)
+zk.start(timeout=10)
+def out(**kw):
+    print(json.dumps(kw), flush=True)
+
+config, _ = zk.get('/zookeeper/config')
+out(step='config', data=repr(config))
+zk.add_auth('digest', 'user:secret')
+# kazoo sends CREATOR_ALL_ACL's empty id as a null string.
+zk.create('/kzd', b'', acl=CREATOR_ALL_ACL)
+out(step='creator', acl=[[a.perms, a.id.scheme, a.id.id] for a in zk.get_acls('/kzd')[0]])
+everyone = Id('world', 'anyone')
+zk.create('/kzd/dup', b'', acl=[ACL(31, everyone), ACL(31, everyone), ACL(1, everyone)])
+out(step='dup', acl=[[a.perms, a.id.scheme, a.id.id] for a in zk.get_acls('/kzd/dup')[0]])
+bad = []
+for ident in ['999.1.1.1/99', '300.1.1.1']:
+    try:
+        zk.create('/kzd/ip', b'', acl=[ACL(31, Id('ip', ident))])
+        bad.append('accepted')
+    except InvalidACLError:
+        bad.append('InvalidACL')
+out(step='ip', results=bad)
+long = '/kzd/' + 'a' * 5000
+out(step='long', created=zk.create(long) == long)
+zk.stop()
+`;
+
+t.test(
+  'kazoo: null ACL ids, duplicate ACLs, ip ids, /zookeeper/config and long paths',
+  toolTestOptions(kazooAvailable, KAZOO),
+  async (t) => {
+    if (missingTool(t, kazooAvailable, KAZOO)) return;
+    const { code, stdout, stderr } = await run(PYTHON, [
+      '-c',
+      KAZOO_DEVIATIONS_SCRIPT,
+      connectString,
+    ]);
+    t.equal(code, 0, stderr.split('\n').slice(-5).join('\n'));
+    const steps = Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => {
+          const o = JSON.parse(l) as { step: string } & Record<string, unknown>;
+          return [o.step, o];
+        }),
+    );
+    t.equal(steps.config?.data, "b''", 'empty, not null, as getConfig() expects');
+    t.same(steps.creator?.acl, [[31, 'digest', 'user:5w9W4eL3797Y4Wq8AcKUPPk8ha4=']]);
+    t.same(steps.dup?.acl, [
+      [31, 'world', 'anyone'],
+      [1, 'world', 'anyone'],
+    ]);
+    t.same(steps.ip?.results, ['InvalidACL', 'InvalidACL']);
+    t.equal(steps.long?.created, true);
+  },
+);
+
 // ---------------------------------------------------------------------------------------
 // zkCli.sh one-shot commands (the Java client).
 
@@ -571,3 +636,31 @@ t.test('zkCli.sh one-shot commands', toolTestOptions(zkCliAvailable, ZKCLI_TOOL)
   t.match(after, /\[cli-container, /, 'ls still works');
   t.notMatch(after, /[[ ]cli[,\]]/, '/cli is gone');
 });
+
+t.test(
+  'zkCli.sh: quota statistics, and config prints the empty config',
+  toolTestOptions(zkCliAvailable, ZKCLI_TOOL),
+  async (t) => {
+    if (missingTool(t, zkCliAvailable, ZKCLI_TOOL)) return;
+    const zkCli = async (...args: string[]): Promise<string> => {
+      const { stdout, stderr } = await run(ZKCLI, ['-server', connectString, ...args]);
+      return stdout + stderr;
+    };
+    t.notMatch(await zkCli('config'), /^null$/m, 'empty data, not null');
+    await zkCli('create', '/q', 'x');
+    await zkCli('create', '/q/a', 'yy');
+    await zkCli('create', '/q/b', 'zzz');
+    t.match(
+      await zkCli('setquota', '-n', '2', '/q'),
+      /count quota you create is less than the existing count:3/,
+    );
+    t.match(await zkCli('listquota', '/q'), /Output stat for \/q count=3,bytes=6/);
+    await zkCli('create', '/q/c', '123456');
+    await zkCli('delete', '/q/b');
+    t.match(
+      await zkCli('listquota', '/q'),
+      /Output stat for \/q count=3,bytes=9/,
+      'kept up to date; not enforced',
+    );
+  },
+);

@@ -454,3 +454,96 @@ t.test('addWatch recursive, multiRead, getEphemerals, getAllChildrenNumber, whoA
   t.match((await c.reply()).header, { xid: 8, err: ErrorCode.OK });
   await t.resolves(c.closed, 'closeSession: replied, then the server closed the connection');
 });
+
+t.test(
+  'removeWatches data leaves the child half of a persistent watch (ZooKeeper 3.8)',
+  async (t) => {
+    const c = new RawClient();
+    await c.handshake();
+    const acl = [...OPEN_ACL_UNSAFE];
+    c.write(request(1, { op: 'create', path: '/rmw', data: null, acl, mode: 'persistent' }));
+    t.match((await c.reply()).header, { xid: 1, err: 0 });
+    c.write(request(2, { op: 'addWatch', path: '/rmw', mode: 'persistent' }));
+    t.match((await c.reply()).header, { xid: 2, err: 0 });
+    c.write(request(3, { op: 'removeWatches', path: '/rmw', watcherType: 'data' }));
+    t.match((await c.reply()).header, { xid: 3, err: 0 }, 'the data half is a data watch');
+    // No NodeDataChanged: the next frame is the setData reply itself.
+    c.write(request(4, { op: 'setData', path: '/rmw', data: Buffer.from('x'), version: -1 }));
+    t.match((await c.reply()).header, { xid: 4, err: 0 });
+    c.write(request(5, { op: 'create', path: '/rmw/c', data: null, acl, mode: 'persistent' }));
+    const changed = await c.reply();
+    t.equal(changed.header.xid, -1);
+    t.same(R.readRecord(changed.body, R.WatcherEvent), { type: 4, state: 3, path: '/rmw' });
+    t.match((await c.reply()).header, { xid: 5, err: 0 });
+    c.write(request(6, { op: 'removeWatches', path: '/rmw', watcherType: 'data' }));
+    t.match((await c.reply()).header, { xid: 6, err: ErrorCode.NOWATCHER });
+    c.socket.destroy();
+  },
+);
+
+/** mntr's lines as a map, without the zk_ prefix. */
+function parseMntr(text: string): Map<string, string> {
+  return new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [key, value] = line.split('\t');
+        return [key!.replace(/^zk_/, ''), value!] as [string, string];
+      }),
+  );
+}
+
+t.test('mntr serves ZooKeeper metrics with real values', async (t) => {
+  const before = parseMntr(await fourLetterWord('mntr'));
+  const c = new RawClient();
+  await c.handshake();
+  const acl = [...OPEN_ACL_UNSAFE];
+  c.write(request(1, { op: 'create', path: '/mntr', data: null, acl, mode: 'persistent' }));
+  await c.reply();
+  c.write(request(2, { op: 'getData', path: '/mntr', watch: true }));
+  await c.reply();
+  c.write(request(3, { op: 'setData', path: '/mntr', data: Buffer.from('v'), version: -1 }));
+  await c.reply(); // the NodeDataChanged event
+  await c.reply();
+  c.write(request(-4, { op: 'auth', scheme: 'nope', auth: Buffer.from('x') }));
+  await c.reply();
+  await c.closed; // AuthFailed closes the connection; the session lives on: a drop
+  const after = parseMntr(await fourLetterWord('mntr'));
+  const grew = (key: string, by: number): void => {
+    t.ok(after.has(key), `${key} is served`);
+    t.equal(Number(after.get(key)) - Number(before.get(key) ?? 0), by, key);
+  };
+  grew('proposal_count', 3); // createSession, create, setData
+  grew('connection_request_count', 1);
+  grew('connection_drop_count', 1);
+  grew('auth_failed_count', 1);
+  grew('cnt_updatelatency', 2);
+  grew('cnt_readlatency', 1);
+  grew('cnt_node_changed_watch_count', 1);
+  t.ok(Number(after.get('max_client_response_size')) >= 36, 'a ConnectResponse at least');
+  t.ok(Number(after.get('response_bytes')) > Number(before.get('response_bytes')));
+  for (const key of ['p50_readlatency', 'p999_updatelatency', 'avg_fsynctime'])
+    t.ok(after.has(key), key);
+  if (process.platform === 'linux') {
+    t.ok(Number(after.get('open_file_descriptor_count')) > 0, 'open descriptors counted');
+    t.ok(Number(after.get('max_file_descriptor_count')) > 0, 'the descriptor limit');
+  }
+  t.ok(after.size > 60, `${after.size} keys`);
+});
+
+t.test('wchs counts data watches only; dirs and conf report the data dir size', async (t) => {
+  const c = new RawClient();
+  await c.handshake();
+  c.write(request(1, { op: 'getChildren', path: '/', watch: true }));
+  await c.reply();
+  t.match(await fourLetterWord('wchs'), /^0 connections watching 0 paths\nTotal watches:0\n$/);
+  c.write(request(2, { op: 'exists', path: '/wchs-missing', watch: true }));
+  await c.reply();
+  t.match(await fourLetterWord('wchs'), /^1 connections watching 1 paths\nTotal watches:1\n$/);
+  t.match(await fourLetterWord('wchp'), /^\/wchs-missing\n\t0x[0-9a-f]+\n$/);
+  c.socket.destroy();
+  const dirs = /^datadir_size: (\d+)\nlogdir_size: (\d+)\n$/.exec(await fourLetterWord('dirs'));
+  t.ok(dirs && Number(dirs[1]) > 0, 'the LevelDB files are counted');
+  t.match(await fourLetterWord('conf'), new RegExp(`\\ndataDirSize=${dirs?.[1]}\\n`));
+});

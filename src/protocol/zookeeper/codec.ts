@@ -46,7 +46,7 @@ import {
   type WatchEvent,
   type WatcherType,
 } from '../coordinator/messages.js';
-import { JuteError, JuteReader, JuteWriter, longToNumber } from './jute.js';
+import { JuteError, JuteNullStringError, JuteReader, JuteWriter, longToNumber } from './jute.js';
 import { KeeperState, OpCode, Xid, opCodeName } from './op-codes.js';
 import * as R from './records.js';
 
@@ -122,8 +122,19 @@ export function statFromRecord(record: R.RecordOf<typeof R.Stat>): Stat {
   };
 }
 
+/**
+ * What ZooKeeper 3.8 does with a null part of an ACL Id (fixupACL): a null scheme is
+ * InvalidACL; under `auth` the id is ignored, so null is fine (kazoo's CREATOR_ALL_ACL sends
+ * `auth` with a null id); any other scheme dereferences the id and fails with
+ * MarshallingError, the connection staying open.
+ */
 function aclFromRecord(acl: R.RecordOf<typeof R.ACL>): Acl {
-  return { perms: acl.perms, scheme: acl.id.scheme, id: acl.id.id };
+  const { scheme, id } = acl.id;
+  if (scheme === null) throw new Rejection(ErrorCode.INVALIDACL, false, 'ACL with a null scheme');
+  if (id === null && scheme !== 'auth') {
+    throw new Rejection(ErrorCode.MARSHALLINGERROR, false, `${scheme} ACL with a null id`);
+  }
+  return { perms: acl.perms, scheme, id: id ?? '' };
 }
 
 /**
@@ -359,7 +370,8 @@ function decodeBody(reader: JuteReader, opCode: number): Request {
     case OpCode.auth: {
       // AuthPacket.type is always 0 and unused by ZooKeeper; the scheme says everything.
       const r = R.readRecord(reader, R.AuthPacket);
-      return { op: 'auth', scheme: r.scheme, auth: r.auth ?? Buffer.alloc(0) };
+      // A null scheme names no provider, as an unknown one does: AuthFailed.
+      return { op: 'auth', scheme: r.scheme ?? '', auth: r.auth ?? Buffer.alloc(0) };
     }
     case OpCode.ping:
       return { op: 'ping' };
@@ -368,9 +380,21 @@ function decodeBody(reader: JuteReader, opCode: number): Request {
     case OpCode.whoAmI:
       return { op: 'whoAmI' };
     case OpCode.reconfig:
-      // A standalone server has no ensemble to reconfigure; ZooKeeper answers this when
-      // reconfigEnabled is false (the default).
+      // ZooKeeper checks reconfigEnabled first, and it is false by default: a standalone
+      // ZooKeeper 3.8.0 with a default configuration answers ReconfigDisabled (observed), and
+      // only with reconfigEnabled=true goes on to say Unimplemented (standalone servers have no
+      // ensemble). We have no reconfig at all, so we give the default configuration's answer.
       throw new Rejection(ErrorCode.RECONFIGDISABLED, false, 'reconfig is not supported');
+    case OpCode.deleteContainer:
+      // The server's own opcode, used by its container cleanup. ZooKeeper 3.8 reads the path
+      // of a client's deleteContainer from the wrong bytes (the whole packet), so validation
+      // fails whatever the client sent: BadArguments, connection kept (observed). Answering
+      // the same keeps clients from deleting nodes through the cleanup's back door.
+      throw new Rejection(
+        ErrorCode.BADARGUMENTS,
+        false,
+        'deleteContainer is reserved for the server itself',
+      );
     default:
       // Unknown opcodes, and known ones we do not serve (sasl). ZooKeeper answers
       // Unimplemented and drops the connection; the session survives for a resume.
@@ -406,6 +430,18 @@ export function decodeRequest(packet: Buffer): DecodedRequest {
   } catch (err) {
     if (err instanceof Rejection) {
       return { kind: 'rejected', xid, opCode, err: err.err, close: err.close, reason: err.reason };
+    }
+    if (err instanceof JuteNullStringError) {
+      // The packet is well formed; ZooKeeper fails on the null later (a NullPointerException
+      // in its request processors), answers MarshallingError and keeps the connection.
+      return {
+        kind: 'rejected',
+        xid,
+        opCode,
+        err: ErrorCode.MARSHALLINGERROR,
+        close: false,
+        reason: `cannot serve ${opCodeName(opCode)}: ${err.message}`,
+      };
     }
     if (err instanceof JuteError) {
       return {

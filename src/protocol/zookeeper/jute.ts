@@ -18,10 +18,11 @@
  * checked: a truncated or lying packet ends in a `JuteError` (which the server turns into
  * MarshallingError and a closed connection), never in reading past the packet.
  *
- * Nulls: ZooKeeper's Java code accepts a null ustring or vector anywhere; no client we know of
- * sends one in a request. This reader refuses a null ustring (`ustring()` throws JuteError), and
- * reads a null vector as an empty one, so the rest of the server never has to check for null.
- * Null buffers are real and common (node data may be null), so `buffer()` returns `null`.
+ * Nulls: ZooKeeper's Java code reads a null ustring, buffer or vector anywhere, and clients do
+ * send them: kazoo writes the empty id of CREATOR_ALL_ACL (`auth`, "") as a null string. So
+ * `ustring()` and `buffer()` return `null` for length -1, like Java's readString/readBuffer.
+ * A null vector reads as an empty one, which is how ZooKeeper treats every null list it gets
+ * in a request. What a null string means is decided one level up, in ./records.ts.
  */
 
 /** jute.maxbuffer's default: the largest packet (after the 4-byte length) ZooKeeper accepts. */
@@ -30,6 +31,16 @@ export const JUTE_MAX_BUFFER_BYTES = 0xfffff;
 /** The packet could not be decoded (truncated, a bad length, invalid UTF-8, ...). */
 export class JuteError extends Error {
   override name = 'JuteError';
+}
+
+/**
+ * A null string where the record needs a string (see ./records.ts for the fields that may be
+ * null). Its own class because ZooKeeper answers it differently from a broken packet: the
+ * packet was well formed, the Java server fails on the null later (a NullPointerException that
+ * becomes MarshallingError) and keeps the connection open.
+ */
+export class JuteNullStringError extends JuteError {
+  override name = 'JuteNullStringError';
 }
 
 export class JuteReader {
@@ -81,10 +92,10 @@ export class JuteReader {
     return Buffer.from(this.#buffer.subarray(start, start + length));
   }
 
-  /** A length-prefixed UTF-8 string. Null (-1) is refused, see the module comment. */
-  ustring(): string {
+  /** A length-prefixed UTF-8 string; -1 means null. */
+  ustring(): string | null {
     const length = this.int();
-    if (length === -1) throw new JuteError('null string where a string is required');
+    if (length === -1) return null;
     if (length < 0) throw new JuteError(`negative string length ${length}`);
     const start = this.#take(length, 'ustring');
     const bytes = this.#buffer.subarray(start, start + length);

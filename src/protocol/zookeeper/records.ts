@@ -22,9 +22,9 @@
  *
  * Records used only between servers (quorum packets, txns, snapshots) are not here.
  */
-import { JuteError, type JuteReader, type JuteWriter } from './jute.js';
+import { JuteError, JuteNullStringError, type JuteReader, type JuteWriter } from './jute.js';
 
-type Primitive = 'int' | 'long' | 'boolean' | 'buffer' | 'ustring';
+type Primitive = 'int' | 'long' | 'boolean' | 'buffer' | 'ustring' | 'nullableUstring';
 export type FieldType = Primitive | { readonly vector: FieldType } | { readonly record: Schema };
 export type Schema = readonly (readonly [string, FieldType])[];
 
@@ -38,11 +38,13 @@ type ValueOf<F> = F extends 'int'
         ? Buffer | null
         : F extends 'ustring'
           ? string
-          : F extends { readonly vector: infer E }
-            ? ValueOf<E>[]
-            : F extends { readonly record: infer S extends Schema }
-              ? RecordOf<S>
-              : never;
+          : F extends 'nullableUstring'
+            ? string | null
+            : F extends { readonly vector: infer E }
+              ? ValueOf<E>[]
+              : F extends { readonly record: infer S extends Schema }
+                ? RecordOf<S>
+                : never;
 
 /** The TypeScript type of a record: `{ fieldName: value }` for each field of the schema. */
 export type RecordOf<S extends Schema> = { -readonly [E in S[number] as E[0]]: ValueOf<E[1]> };
@@ -50,9 +52,13 @@ export type RecordOf<S extends Schema> = { -readonly [E in S[number] as E[0]]: V
 // ---------------------------------------------------------------------------------------
 // module org.apache.zookeeper.data
 
+/**
+ * Both parts may be null on the wire: kazoo sends CREATOR_ALL_ACL's empty id as null, and the
+ * server decides what a null scheme or id means (./codec.ts, aclFromRecord).
+ */
 export const Id = [
-  ['scheme', 'ustring'],
-  ['id', 'ustring'],
+  ['scheme', 'nullableUstring'],
+  ['id', 'nullableUstring'],
 ] as const;
 export const ACL = [
   ['perms', 'int'],
@@ -108,9 +114,10 @@ export const ConnectResponseBase = [
   ['sessionId', 'long'],
   ['passwd', 'buffer'],
 ] as const;
+/** A null scheme names no provider, like any unknown one: AuthFailed. */
 export const AuthPacket = [
   ['type', 'int'],
-  ['scheme', 'ustring'],
+  ['scheme', 'nullableUstring'],
   ['auth', 'buffer'],
 ] as const;
 export const WatcherEvent = [
@@ -219,7 +226,14 @@ function readField(reader: JuteReader, type: FieldType): unknown {
         return reader.boolean();
       case 'buffer':
         return reader.buffer();
-      case 'ustring':
+      case 'ustring': {
+        // Paths and names: ZooKeeper 3.8 fails on a null one with MarshallingError and keeps
+        // the connection (./codec.ts answers JuteNullStringError that way).
+        const value = reader.ustring();
+        if (value === null) throw new JuteNullStringError('null string where a string is required');
+        return value;
+      }
+      case 'nullableUstring':
         return reader.ustring();
     }
   }
@@ -243,7 +257,8 @@ function writeField(writer: JuteWriter, type: FieldType, value: unknown): void {
         writer.buffer(value as Buffer | null);
         return;
       case 'ustring':
-        writer.ustring(value as string);
+      case 'nullableUstring':
+        writer.ustring(value as string | null);
         return;
     }
   }

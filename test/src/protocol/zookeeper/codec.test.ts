@@ -243,6 +243,94 @@ t.test('rejections: flags, opcodes, undecodable bodies', async (t) => {
   t.throws(() => decodeRequest(Buffer.alloc(7)), JuteError, 'no header at all');
 });
 
+/** RequestHeader + raw body bytes, for requests our own encoder cannot produce. */
+function rawRequest(xid: number, opCode: number, ...body: Buffer[]): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeInt32BE(xid, 0);
+  header.writeInt32BE(opCode, 4);
+  return Buffer.concat([header, ...body]);
+}
+const int = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+};
+const ustring = (text: string | null): Buffer =>
+  text === null ? int(-1) : Buffer.concat([int(Buffer.byteLength(text)), Buffer.from(text)]);
+/** A CreateRequest for `path` (may be null) with one ACL entry (scheme and id may be null). */
+function createWithAcl(path: string | null, scheme: string | null, id: string | null): Buffer {
+  return rawRequest(
+    1,
+    OpCode.create,
+    ustring(path),
+    int(-1),
+    int(1),
+    int(31),
+    ustring(scheme),
+    ustring(id),
+    int(0),
+  );
+}
+
+t.test('null strings are read as ZooKeeper 3.8 reads them', async (t) => {
+  // kazoo's CREATOR_ALL_ACL is (auth, null): under `auth` the id does not matter.
+  t.match(decodeRequest(createWithAcl('/k', 'auth', null)), {
+    kind: 'request',
+    request: { op: 'create', path: '/k', acl: [{ perms: 31, scheme: 'auth', id: '' }] },
+  });
+  // A null scheme is InvalidACL; a null id under another scheme fails as ZooKeeper's
+  // NullPointerException does: MarshallingError, and the connection stays open.
+  t.match(decodeRequest(createWithAcl('/k', null, 'anyone')), {
+    kind: 'rejected',
+    err: ErrorCode.INVALIDACL,
+    close: false,
+  });
+  t.match(decodeRequest(createWithAcl('/k', 'digest', null)), {
+    kind: 'rejected',
+    err: ErrorCode.MARSHALLINGERROR,
+    close: false,
+  });
+  t.match(decodeRequest(createWithAcl(null, 'world', 'anyone')), {
+    kind: 'rejected',
+    err: ErrorCode.MARSHALLINGERROR,
+    close: false,
+  });
+  t.match(decodeRequest(rawRequest(2, OpCode.getData, ustring(null), Buffer.from([0]))), {
+    kind: 'rejected',
+    xid: 2,
+    err: ErrorCode.MARSHALLINGERROR,
+    close: false,
+  });
+  // A null auth scheme names no provider: AuthFailed, decided by the server as for "".
+  t.match(decodeRequest(rawRequest(-4, OpCode.auth, int(0), ustring(null), ustring('x'))), {
+    kind: 'request',
+    request: { op: 'auth', scheme: '' },
+  });
+});
+
+t.test('deleteContainer and reconfig from a client get the answers of ZooKeeper 3.8', async (t) => {
+  t.match(decodeRequest(rawRequest(3, OpCode.deleteContainer, ustring('/c'))), {
+    kind: 'rejected',
+    xid: 3,
+    err: ErrorCode.BADARGUMENTS,
+    close: false,
+  });
+  // reconfigEnabled is false by default in ZooKeeper, which then answers ReconfigDisabled.
+  const reconfig = rawRequest(
+    4,
+    OpCode.reconfig,
+    ustring(''),
+    ustring('2'),
+    ustring(''),
+    Buffer.alloc(8, 0xff),
+  );
+  t.match(decodeRequest(reconfig), {
+    kind: 'rejected',
+    err: ErrorCode.RECONFIGDISABLED,
+    close: false,
+  });
+});
+
 t.test('error replies are the bare 16-byte header', async (t) => {
   const frame = encodeReplyFrame({
     xid: 4,
