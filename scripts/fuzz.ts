@@ -78,6 +78,8 @@ export interface FuzzReport {
   livenessChecks: number;
   livenessFailures: number;
   livenessFailureReasons: string[];
+  /** The last frames sent before the first liveness failure (mutation, size, hex head). */
+  framesBeforeFirstFailure: string[];
   slowestLivenessMs: number;
   /** 1 when the daemon process disappeared (only known with --pid). */
   crashes: number;
@@ -149,25 +151,29 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const QUIET_MS = 40;
 /** A connection that is still open this long after its last write is closed anyway. */
 const LINGER_MAX_MS = 2000;
+/** How many recent frames a report of a liveness failure shows, and how much of each. */
+const RECENT_FRAMES_KEPT = 64;
+const RECENT_FRAME_BYTES_SHOWN = 160;
 /** Frames replayed per connection at most: long captured sessions are cut into pieces. */
 const FRAMES_PER_CONNECTION_MAX = 40;
 
 /** Shared state of one run. */
 class Run {
   readonly report: FuzzReport;
-  readonly random: Random;
   readonly corpus: CorpusConnection[];
   readonly allFrames: Buffer[];
   readonly deadline: number;
   #nextLivenessAt: number;
   #livenessRunning: Promise<void> | undefined;
   #stopped = false;
+  #connectionNumber = 0;
+  /** The most recent frames sent, for the report of a liveness failure. */
+  readonly #recent: string[] = [];
 
   constructor(
     readonly options: FuzzOptions,
     readonly target: Target,
   ) {
-    this.random = new Random(options.seed);
     this.corpus = loadCorpus(options.corpusDir, options.protocol);
     this.allFrames = this.corpus.flatMap((c) => c.frames);
     this.deadline = Date.now() + options.maxSeconds * 1000;
@@ -184,6 +190,7 @@ class Run {
       livenessChecks: 0,
       livenessFailures: 0,
       livenessFailureReasons: [],
+      framesBeforeFirstFailure: [],
       slowestLivenessMs: 0,
       crashes: 0,
       elapsedSeconds: 0,
@@ -202,7 +209,11 @@ class Run {
   }
 
   /** Counts one frame sent; starts a liveness probe when one is due. */
-  countFrame(mutation: string): void {
+  countFrame(mutation: string, sent: Buffer | string): void {
+    const bytes = typeof sent === 'string' ? Buffer.from(sent, 'utf8') : sent;
+    const shown = bytes.subarray(0, RECENT_FRAME_BYTES_SHOWN).toString('hex');
+    this.#recent.push(`${mutation} ${bytes.length} bytes: ${shown}`);
+    if (this.#recent.length > RECENT_FRAMES_KEPT) this.#recent.shift();
     this.report.framesSent++;
     this.report.mutations[mutation] = (this.report.mutations[mutation] ?? 0) + 1;
     if (this.report.framesSent >= this.#nextLivenessAt && this.#livenessRunning === undefined) {
@@ -226,6 +237,9 @@ class Run {
       this.report.slowestLivenessMs = Math.max(this.report.slowestLivenessMs, ms);
     } catch (err) {
       this.report.livenessFailures++;
+      if (this.report.framesBeforeFirstFailure.length === 0) {
+        this.report.framesBeforeFirstFailure = [...this.#recent];
+      }
       const reason = `after ${this.report.framesSent} frames: ${(err as Error).message}`;
       if (this.report.livenessFailureReasons.length < 20) {
         this.report.livenessFailureReasons.push(reason);
@@ -258,12 +272,22 @@ class Run {
   }
 
   /** The captured frames a connection replays: a random window of one captured session. */
-  pickSession(): CorpusConnection {
-    const source = this.random.pick(this.corpus);
+  /**
+   * A random source for the next connection. Connections run concurrently and finish in an
+   * order that depends on timing, so each gets its own source derived from the seed and its
+   * number: what connection N sends is the same in every run with the same seed.
+   */
+  nextConnectionRandom(): Random {
+    this.#connectionNumber++;
+    return new Random(Math.imul(this.options.seed, 0x9e3779b1) ^ this.#connectionNumber);
+  }
+
+  pickSession(random: Random): CorpusConnection {
+    const source = random.pick(this.corpus);
     const count = source.frames.length || source.messages.length;
     if (count <= FRAMES_PER_CONNECTION_MAX) return source;
     // Keep the first frame (the handshake of ZooKeeper and ws) and a window after it.
-    const from = this.random.int(1, count - FRAMES_PER_CONNECTION_MAX + 1);
+    const from = random.int(1, count - FRAMES_PER_CONNECTION_MAX + 1);
     const window = <T>(items: T[]): T[] =>
       items.length === 0
         ? []
@@ -289,7 +313,8 @@ function mutationRate(run: Run, index: number): number {
 // Binary connections (Kafka, ZooKeeper)
 
 async function binaryConnection(run: Run): Promise<void> {
-  const session = run.pickSession();
+  const random = run.nextConnectionRandom();
+  const session = run.pickSession(random);
   const headerOffset = run.options.protocol === 'kafka' ? 0 : 4;
   const socket = tcpConnect(run.target.port, run.target.host);
   let closed = false;
@@ -315,15 +340,10 @@ async function binaryConnection(run: Run): Promise<void> {
   run.report.connections++;
   for (const [index, frame] of session.frames.entries()) {
     if (closed || run.stopped) break;
-    const mutated = run.random.chance(mutationRate(run, index));
-    const mutation = mutated ? run.random.pick(BINARY_MUTATIONS.slice(1)) : 'replay';
-    const plan: BinaryPlan = planBinary(
-      run.random,
-      mutation,
-      frame,
-      run.random.pick(run.allFrames),
-      headerOffset,
-    );
+    const mutated = random.chance(mutationRate(run, index));
+    const mutation = mutated ? random.pick(BINARY_MUTATIONS.slice(1)) : 'replay';
+    const other = random.pick(run.allFrames);
+    const plan: BinaryPlan = planBinary(random, mutation, frame, other, headerOffset);
     for (const chunk of plan.chunks) {
       if (closed) break;
       const flushed = socket.write(chunk);
@@ -331,10 +351,10 @@ async function binaryConnection(run: Run): Promise<void> {
         await Promise.race([new Promise((r) => socket.once('drain', r)), closedByDaemon]);
       if (plan.pauseMs > 0) await sleep(plan.pauseMs);
     }
-    run.countFrame(plan.mutation);
+    run.countFrame(plan.mutation, Buffer.concat(plan.chunks));
     if (plan.closeAfter) break;
     // Let the daemon answer now and then, as a real client waiting for replies would.
-    if (run.random.chance(0.3)) await sleep(1);
+    if (random.chance(0.3)) await sleep(1);
   }
   await linger(
     () => closed,
@@ -362,8 +382,8 @@ async function linger(
 // ---------------------------------------------------------------------------------------------
 // WebSocket connections (the coordinator's JSON protocol)
 
-async function wsConnection(run: Run): Promise<void> {
-  const session = run.pickSession();
+async function wsConnection(run: Run, random: Random): Promise<void> {
+  const session = run.pickSession(random);
   const ws = new WebSocket(`ws://${run.target.host}:${run.target.port}/`, {
     // Our own limit would refuse the daemon's large answers; we only count them.
     maxPayload: 64 * 1024 * 1024,
@@ -391,16 +411,17 @@ async function wsConnection(run: Run): Promise<void> {
   run.report.connections++;
   for (const [index, message] of session.messages.entries()) {
     if (closed || run.stopped) break;
-    const mutated = run.random.chance(mutationRate(run, index));
-    const mutation = mutated ? run.random.pick(TEXT_MUTATIONS.slice(1)) : 'replay';
-    const plan: TextPlan = planText(run.random, mutation, message);
+    const mutated = random.chance(mutationRate(run, index));
+    const mutation = mutated ? random.pick(TEXT_MUTATIONS.slice(1)) : 'replay';
+    const plan: TextPlan = planText(random, mutation, message);
     if (plan.pauseMs > 0) await sleep(plan.pauseMs);
     for (const m of plan.messages) {
       if (closed) break;
       await new Promise<void>((resolve) => ws.send(m, { binary: plan.binary }, () => resolve()));
     }
-    run.countFrame(plan.mutation);
-    if (run.random.chance(0.3)) await sleep(1);
+    const first = plan.messages[0] ?? '';
+    run.countFrame(plan.mutation, first);
+    if (random.chance(0.3)) await sleep(1);
   }
   await linger(
     () => closed,
@@ -415,7 +436,7 @@ async function wsConnection(run: Run): Promise<void> {
  * A few raw TCP connections per run that open like a WebSocket upgrade and then send garbage:
  * the client port routes anything starting with "GET " to the HTTP server.
  */
-async function httpGarbageConnection(run: Run): Promise<void> {
+async function httpGarbageConnection(run: Run, random: Random): Promise<void> {
   const socket: Socket = tcpConnect(run.target.port, run.target.host);
   const closed = new Promise<void>((resolve) => {
     socket.on('error', () => {});
@@ -425,7 +446,7 @@ async function httpGarbageConnection(run: Run): Promise<void> {
   socket.write(
     Buffer.concat([
       Buffer.from('GET /'),
-      run.random.bytes(run.random.int(0, 600)),
+      random.bytes(random.int(0, 600)),
       Buffer.from('\r\n\r\n'),
     ]),
   );
@@ -441,8 +462,9 @@ async function worker(run: Run): Promise<void> {
   while (!run.stopped) {
     try {
       if (run.options.protocol === 'ws') {
-        if (run.random.chance(0.02)) await httpGarbageConnection(run);
-        else await wsConnection(run);
+        const random = run.nextConnectionRandom();
+        if (random.chance(0.02)) await httpGarbageConnection(run, random);
+        else await wsConnection(run, random);
       } else {
         await binaryConnection(run);
       }
@@ -513,6 +535,11 @@ export function formatReport(report: FuzzReport): string {
     `  liveness           ${report.livenessChecks} checks, ${report.livenessFailures} failures, ` +
       `slowest ${report.slowestLivenessMs.toFixed(1)} ms`,
     ...report.livenessFailureReasons.map((r) => `    ${r}`),
+    ...(report.framesBeforeFirstFailure.length === 0
+      ? []
+      : ['  frames before the first failure (oldest first):'].concat(
+          report.framesBeforeFirstFailure.map((f) => `    ${f}`),
+        )),
     `  RSS                before ${mib(report.rssBeforeKiB)}, peak sampled ${mib(report.rssPeakKiB)}, ` +
       `after ${mib(report.rssAfterKiB)}${rssChange}`,
   ].join('\n');
