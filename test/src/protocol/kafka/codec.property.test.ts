@@ -34,8 +34,8 @@ import {
 import { applyMutations, mutations } from '../../../fuzz/byte-mutations.js';
 
 const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
-const ROUND_TRIP_RUNS = 15;
-const GARBAGE_RUNS = 15;
+const ROUND_TRIP_RUNS = 10;
+const GARBAGE_RUNS = 10;
 
 const apiKeys = Object.keys(MESSAGE_SCHEMAS).map(Number) as ApiKey[];
 const requestVersionCount = apiKeys
