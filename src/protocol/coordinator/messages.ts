@@ -301,8 +301,13 @@ export interface ConnectResponse {
   readOnly: boolean;
 }
 
+/**
+ * A session id as ZooKeeper prints it (Long.toHexString): the 64 bits as unsigned hex, so an id
+ * with the top bit set (a server id of 128 or more) reads "0xff..." and parses back, where a
+ * signed "0x-1" would not.
+ */
 export function formatSessionId(id: bigint): string {
-  return '0x' + id.toString(16);
+  return '0x' + BigInt.asUintN(64, id).toString(16);
 }
 
 export function parseSessionId(text: string): bigint {

@@ -487,6 +487,12 @@ export function decodeRecords(batch: RecordBatch): DecodedRecord[] {
   return records;
 }
 
+/**
+ * The most a compressed batch may inflate to when decoded: Kafka's default socket.request.max
+ * .bytes, so no decoded batch is larger than the largest request a broker accepts.
+ */
+export const DECOMPRESSED_RECORDS_BYTES_MAX = 104_857_600;
+
 function recordsSection(batch: RecordBatch): { buffer: Buffer; start: number; end: number } {
   const start = batch.position + RECORDS_POSITION;
   const end = batch.position + batch.sizeInBytes;
@@ -494,7 +500,19 @@ function recordsSection(batch: RecordBatch): { buffer: Buffer; start: number; en
     case 'none':
       return { buffer: batch.buffer, start, end };
     case 'gzip': {
-      const inflated = gunzipSync(batch.buffer.subarray(start, end));
+      // The broker stores compressed batches without opening them, so the gzip stream here is
+      // whatever a producer sent: corrupt input must become CORRUPT_MESSAGE, not a zlib error,
+      // and a small batch that inflates to gigabytes must stop at a bound.
+      let inflated: Buffer;
+      try {
+        inflated = gunzipSync(batch.buffer.subarray(start, end), {
+          maxOutputLength: DECOMPRESSED_RECORDS_BYTES_MAX,
+        });
+      } catch (err) {
+        throw new RecordBatchDecodeError(
+          recordBatchError('CORRUPT_MESSAGE', `cannot inflate gzip records: ${String(err)}`),
+        );
+      }
       return { buffer: inflated, start: 0, end: inflated.length };
     }
     default:
