@@ -15,6 +15,7 @@
  * The records stay in the leader's log in the last two cases: the producer retries, which can
  * duplicate them unless it is idempotent (that is Kafka's contract too).
  */
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { DelayedOperation } from './delayed-operation.js';
 import type { ProducePartitionResult, ReplicaManager } from './replica-manager.js';
 
@@ -53,7 +54,8 @@ export class DelayedProduce extends DelayedOperation {
       const partition = this.#replicaManager.getPartition(tp);
       if (partition === undefined) {
         status.pending = false;
-        status.result.errorCode = 6; // NOT_LEADER_OR_FOLLOWER: the replica was stopped
+        // The replica was stopped here (moved, or its topic deleted).
+        status.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         continue;
       }
       const check = partition.checkEnoughReplicasReachOffset(
@@ -73,7 +75,7 @@ export class DelayedProduce extends DelayedOperation {
     for (const status of this.#statuses) {
       if (status.pending) {
         status.pending = false;
-        status.result.errorCode = 7; // REQUEST_TIMED_OUT
+        status.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
     }
     this.#respond(this.#statuses.map((s) => s.result));

@@ -4,7 +4,8 @@
  * (broker/network/socket-server.ts) decodes each request, calls the handler this module
  * builds, encodes what it returns, and keeps responses in request order per connection.
  *
- *   Data plane   Produce 0, Fetch 1, ListOffsets 2, Metadata 3            (this file)
+ *   Data plane   Produce 0, Fetch 1, ListOffsets 2, Metadata 3,           (this file)
+ *                OffsetForLeaderEpoch 23 (followers after a leader change)
  *   Admin        CreateTopics 19, DeleteTopics 20, CreatePartitions 37     (admin-apis.ts)
  *                DescribeConfigs 32                                        (describe-configs.ts)
  *   Control      LeaderAndIsr 4, StopReplica 5, UpdateMetadata 6           (replica-manager.ts)

@@ -18,6 +18,17 @@
  * The read path (Fetch -> fetchMessages):
  *   read each partition up to the HW (consumers) or LEO (followers), within the byte limits;
  *   enough bytes, an error, or max_wait_ms=0 -> answer now; else DelayedFetch (long poll).
+ *   A follower's fetch (replica_id = its broker id) first tells the leader the follower's
+ *   LEO (Partition.updateFollowerFetchState): the HW may move, and a follower that caught up
+ *   may rejoin the ISR.
+ *
+ * Replication lives beside this class, in broker/replica/ (docs/replication.md):
+ *   - `replicaFetcherManager`: the follower side. After a LeaderAndIsr that makes us a
+ *     follower of L, the partition is handed to the replica fetcher for L (one per leader
+ *     broker), which truncates it with OffsetsForLeaderEpoch and then fetches from L;
+ *   - `isrManager`: the leader side of the ISR. It shrinks the ISR of followers that lag
+ *     for replica.lag.time.max.ms, writes every ISR change to the partition's state znode
+ *     (conditionally) and tells the controller through /isr_change_notification.
  *
  * Errors are values: every per-partition outcome carries a Kafka error code, and nothing a
  * client sends can make these methods throw.
@@ -238,7 +249,7 @@ export class ReplicaManager {
   /** UpdateMetadata: refresh the metadata cache. Returns the error code to answer. */
   maybeUpdateMetadataCache(request: UpdateMetadataRequest, apiVersion: number): number {
     if (this.#isStaleController(request.controllerEpoch, 'UpdateMetadata', request.controllerId)) {
-      return 11; // STALE_CONTROLLER_EPOCH
+      return ErrorCode.STALE_CONTROLLER_EPOCH;
     }
     const deleted = this.#options.metadataCache.update(request, apiVersion);
     if (deleted.length > 0) {
@@ -269,8 +280,9 @@ export class ReplicaManager {
     const states = leaderAndIsrStatesOf(request, apiVersion);
     const errors = new Map<LeaderAndIsrPartitionState, number>();
     if (this.#isStaleController(request.controllerEpoch, 'LeaderAndIsr', request.controllerId)) {
-      for (const state of states) errors.set(state, 11);
-      return leaderAndIsrResponse(request, apiVersion, 11, errors);
+      const stale = ErrorCode.STALE_CONTROLLER_EPOCH;
+      for (const state of states) errors.set(state, stale);
+      return leaderAndIsrResponse(request, apiVersion, stale, errors);
     }
     const liveLeaders = new Map(request.liveLeaders.map((l) => [l.brokerId, l]));
     const followed: FollowedPartition[] = [];
@@ -315,7 +327,7 @@ export class ReplicaManager {
         { partition: partitionDirName(tp), replicas: state.replicas, controllerId },
         'ignoring LeaderAndIsr: this broker is not a replica',
       );
-      return 3; // UNKNOWN_TOPIC_OR_PARTITION
+      return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     }
     const existing = this.getPartition(tp);
     if (existing !== undefined && state.leaderEpoch <= existing.leaderEpoch) {
@@ -328,7 +340,8 @@ export class ReplicaManager {
         },
         'ignoring LeaderAndIsr: leader epoch is not newer than ours',
       );
-      return 11; // STALE_CONTROLLER_EPOCH, as Kafka 2.8 answers for old and equal epochs
+      // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for old and equal epochs alike.
+      return ErrorCode.STALE_CONTROLLER_EPOCH;
     }
     const partition = existing ?? this.#createPartition(tp);
     if (state.leader === this.brokerId) partition.makeLeader(state, nowMs);
@@ -395,7 +408,7 @@ export class ReplicaManager {
           },
           'ignoring StopReplica: leader epoch is older',
         );
-        return 74; // FENCED_LEADER_EPOCH
+        return ErrorCode.FENCED_LEADER_EPOCH;
       }
       this.#partitions.delete(key(target));
       this.replicaFetcherManager.removeFetcherForPartitions([target]);
@@ -471,7 +484,7 @@ export class ReplicaManager {
       requiredOffset: -1,
     });
     if (isInternalTopic(tp.topic) && !params.internalTopicsAllowed) {
-      return fail(17, `cannot append to internal topic ${tp.topic}`); // INVALID_TOPIC_EXCEPTION
+      return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `cannot append to internal topic ${tp.topic}`);
     }
     const partition = this.getPartition(tp);
     if (partition === undefined) return fail(...this.#notHostedError(tp));
@@ -511,9 +524,12 @@ export class ReplicaManager {
    */
   #notHostedError(tp: TopicPartition): [number, string] {
     if (this.#options.metadataCache.snapshot.partition(tp) !== undefined) {
-      return [6, `broker ${this.brokerId} does not host ${partitionDirName(tp)}`];
+      return [
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        `broker ${this.brokerId} does not host ${partitionDirName(tp)}`,
+      ];
     }
-    return [3, `unknown partition ${partitionDirName(tp)}`];
+    return [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${partitionDirName(tp)}`];
   }
 
   #tryCompleteDelayedRequests(tp: TopicPartition): void {
@@ -592,7 +608,8 @@ export class ReplicaManager {
       const partition = this.getPartition(tp);
       const leaderOnly = params.replicaId !== DEBUGGING_CONSUMER_REPLICA_ID;
       if (partition === undefined || (leaderOnly && !partition.isLeader)) {
-        const errorCode = partition === undefined ? this.#notHostedError(tp)[0] : 6;
+        const errorCode =
+          partition === undefined ? this.#notHostedError(tp)[0] : ErrorCode.NOT_LEADER_OR_FOLLOWER;
         results.push({
           topicPartition: tp,
           errorCode,
