@@ -1,7 +1,8 @@
 /**
  * Produce throughput with replication (not a test): a coordinator and three broker processes
- * on this machine, one topic with replication factor 3, kcat (librdkafka) producing 100-byte
- * records with acks=1 and then with acks=all (-1), min.insync.replicas=2.
+ * on this machine, kcat (librdkafka) producing 100-byte records: first to a topic with
+ * replication factor 1 (the baseline, acks=1), then replication factor 3 with acks=1 and with
+ * acks=all (-1), min.insync.replicas=2. One topic per run.
  *
  *   node --import=tsx scripts/bench-replication.ts [records=1000000] [partitions=1]
  *   npm run bench:replication -- 1000000 3
@@ -113,15 +114,21 @@ async function main(): Promise<void> {
   console.log(
     `3 brokers + coordinator on ${os.cpus().length} cores (${os.cpus()[0]?.model}), ` +
       `node ${process.version}; ${recordCount} records of ${RECORD_BYTES} bytes, ` +
-      `${partitions} partition(s), replication factor 3`,
+      `${partitions} partition(s), min.insync.replicas=2`,
   );
-  for (const acks of ['1', 'all']) {
-    const topic = `bench-acks-${acks}`;
+  // The first run is the baseline without replication, on the same processes and machine.
+  const runs = [
+    { acks: '1', replicationFactor: 1 },
+    { acks: '1', replicationFactor: 3 },
+    { acks: 'all', replicationFactor: 3 },
+  ];
+  for (const { acks, replicationFactor } of runs) {
+    const topic = `bench-rf${replicationFactor}-acks-${acks}`;
     await run(
       process.execPath,
       ['--import', 'tsx', 'coordinator/cli.ts', '--server', connect]
         .concat(['topics', 'create', topic, '--partitions', String(partitions)])
-        .concat(['--replication-factor', '3']),
+        .concat(['--replication-factor', String(replicationFactor)]),
     );
     // Wait for the leaders: a metadata query that lists the topic with leaders.
     for (let i = 0; i < 100; i++) {
@@ -147,7 +154,8 @@ async function main(): Promise<void> {
     const perSecond = Math.round((recordCount / ms) * 1000);
     const mbPerSecond = ((recordCount * RECORD_BYTES) / ms / 1000 / 1.048576).toFixed(1);
     console.log(
-      `acks=${acks.padEnd(3)} ${recordCount} records in ${ms.toFixed(0)} ms: ` +
+      `RF ${replicationFactor} acks=${acks.padEnd(3)} ${recordCount} records in ` +
+        `${ms.toFixed(0)} ms: ` +
         `${perSecond.toLocaleString('en')} records/s, ${mbPerSecond} MB/s`,
     );
   }

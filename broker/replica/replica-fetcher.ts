@@ -114,6 +114,8 @@ export class ReplicaFetcher {
   /** Wakes the loop when it sleeps (partitions added, backoff over, shutdown). */
   #wake: (() => void) | undefined;
   #sleepTimer: Timer | undefined;
+  /** Consecutive requests that failed (connection refused, closed, timed out). */
+  #failedAttempts = 0;
 
   constructor(options: {
     sourceBroker: BrokerEndPoint;
@@ -213,12 +215,28 @@ export class ReplicaFetcher {
           else {
             const next = Math.min(...[...this.#states.values()].map((s) => s.delayedUntilMs));
             await this.#sleep(Math.max(1, next - nowMs));
+            continue;
+          }
+          if (this.#failedAttempts > 0) {
+            this.#logger.info(
+              { failedAttempts: this.#failedAttempts },
+              `leader ${this.sourceBroker.id} answers again`,
+            );
+            this.#failedAttempts = 0;
           }
         } catch (err) {
           if (this.#stopped) break;
-          this.#logger.warn(
-            { err: (err as Error).message, host: this.sourceBroker.host },
-            `cannot reach leader ${this.sourceBroker.id}; retrying in ` +
+          // The first failure of an outage is a warning; the retries every backoff until the
+          // controller moves leadership (a session timeout later) are only debug detail.
+          const level = this.#failedAttempts === 0 ? 'warn' : 'debug';
+          this.#failedAttempts++;
+          this.#logger[level](
+            {
+              err: (err as Error).message,
+              host: this.sourceBroker.host,
+              port: this.sourceBroker.port,
+            },
+            `cannot reach leader ${this.sourceBroker.id}; retrying every ` +
               `${this.#config.fetchBackoffMs} ms`,
           );
           await this.#sleep(this.#config.fetchBackoffMs);
