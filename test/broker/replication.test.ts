@@ -7,11 +7,16 @@
  *      the ISR after its restart, and the three replicas' log files end up byte for byte
  *      equal; then with two brokers of three down, acks=all gets NOT_ENOUGH_REPLICAS
  *      (min.insync.replicas=2) while acks=1 still works.
- *   2. A follower with divergent records (an old leader that wrote records nobody copied,
+ *   2. A follower that stops fetching (SIGSTOP) is shrunk out of the ISR by the leader after
+ *      replica.lag.time.max.ms, written to the state znode and announced to the controller
+ *      (the brokers' metadata shows it); the topic's own min.insync.replicas=3 then refuses
+ *      acks=all; after SIGCONT it catches up and the leader writes it back.
+ *   3. A follower with divergent records (an old leader that wrote records nobody copied,
  *      replaced by an unclean election) truncates them when it comes back and converges on
  *      the new leader's log, byte for byte (KIP-101).
  *
  * kcat is a Debian package: without it the test skips with a message, except under CI=true.
+ * The scenarios take about 30 s each (session expiries, ISR lag times).
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -52,7 +57,7 @@ async function startBroker(
   const p = port ?? (await freePort());
   const args = ['start', '--id', String(id), '--port', String(p)];
   args.push('--coordinator', cluster.connect, '--data-dir', `${cluster.dir}/broker-${id}`);
-  for (const o of ['zookeeper.session.timeout.ms=2000', ...cluster.overrides]) {
+  for (const o of cluster.overrides) {
     args.push('--override', o);
   }
   const daemon = await spawnDaemon('broker/cli.ts', args, 'broker listening');
@@ -65,15 +70,19 @@ async function startBroker(
 async function startCluster(
   t: { testdir(): string; teardown(fn: () => unknown): void },
   overrides: string[],
+  options: { tickMs?: number; sessionTimeoutMs?: number } = {},
 ): Promise<Cluster> {
   const dir = t.testdir();
-  const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
+  const coordinator = await startCoordinatorProcess({
+    dataDir: `${dir}/coordinator`,
+    tickMs: options.tickMs ?? 100,
+  });
   t.teardown(() => coordinator.kill('SIGKILL'));
   const cluster: Cluster = {
     connect: `127.0.0.1:${coordinator.port}`,
     dir,
     brokers: new Map(),
-    overrides,
+    overrides: [`zookeeper.session.timeout.ms=${options.sessionTimeoutMs ?? 2000}`, ...overrides],
     bootstrap: () => [...cluster.brokers.values()].map((b) => `127.0.0.1:${b.port}`).join(','),
   };
   for (const id of [1, 2, 3]) await startBroker(t, cluster, id);
@@ -313,6 +322,75 @@ if (!kcatAvailable) {
       const last = await consume(leaderBootstrap, topic, 0);
       t.equal(last.at(-1), 'accepted');
       t.notOk(last.includes('refused'), 'the refused record was never appended');
+    },
+  );
+
+  t.test(
+    'the leader shrinks the ISR of a follower that stops fetching, and expands it',
+    async (t) => {
+      // The coordinator's default tick allows an 18 s session, so a stopped follower keeps its
+      // registration: only the leader's lag rule can take it out of the ISR.
+      const cluster = await startCluster(t, ['replica.lag.time.max.ms=3000'], {
+        tickMs: 2000,
+        sessionTimeoutMs: 18_000,
+      });
+      const topic = 'lagging';
+      await cli(
+        cluster,
+        ['topics', 'create', topic, '--partitions', '1'].concat([
+          '--replication-factor',
+          '3',
+          '--config',
+          'min.insync.replicas=3',
+        ]),
+      );
+      const start = await waitFor('a leader and a full ISR', async () => {
+        const state = await partitionState(cluster, topic, 0);
+        return state.leader >= 0 && state.isr.length === 3 ? state : undefined;
+      });
+      const leaderAddress = `127.0.0.1:${cluster.brokers.get(start.leader)!.port}`;
+      t.equal(
+        (await kcatProduce(leaderAddress, topic, 0, 'all', ['three in sync'])).trim(),
+        '',
+        'acks=all with all three in sync',
+      );
+      const follower = start.isr.find((id) => id !== start.leader)!;
+      const stopped = cluster.brokers.get(follower)!;
+      process.kill(stopped.pid, 'SIGSTOP');
+      t.teardown(() => {
+        if (stopped.child.exitCode === null) process.kill(stopped.pid, 'SIGCONT');
+      });
+      const shrunk = await waitFor('the leader to shrink the ISR', async () => {
+        const state = await partitionState(cluster, topic, 0);
+        return state.isr.includes(follower) ? undefined : state;
+      });
+      t.equal(shrunk.leader, start.leader, 'same leader');
+      t.equal(shrunk.leader_epoch, start.leader_epoch, 'same epoch: only the ISR changed');
+      t.match(
+        cluster.brokers.get(start.leader)!.log(),
+        /ISR shrinking from/,
+        'written by the leader',
+      );
+      // The ISR change notification reaches the controller, which updates every broker.
+      await waitFor("the brokers' metadata to show the smaller ISR", async () => {
+        const { stdout } = await run('kcat', ['-b', leaderAddress, '-L', '-t', topic, '-J']);
+        const isr = JSON.parse(stdout).topics[0].partitions[0].isrs as number[];
+        return isr.length === 2 ? isr : undefined;
+      });
+      const refused = await kcatProduce(leaderAddress, topic, 0, 'all', ['two in sync']);
+      t.match(refused, /Not enough in-sync replicas/, "the topic's min.insync.replicas=3 holds");
+      process.kill(stopped.pid, 'SIGCONT');
+      const expanded = await waitFor('the follower to rejoin', async () => {
+        const state = await partitionState(cluster, topic, 0);
+        return state.isr.includes(follower) ? state : undefined;
+      });
+      t.equal(expanded.isr.length, 3);
+      t.equal(
+        (await kcatProduce(leaderAddress, topic, 0, 'all', ['three again'])).trim(),
+        '',
+        'acks=all works again',
+      );
+      t.same(await consume(leaderAddress, topic, 0), ['three in sync', 'three again']);
     },
   );
 
