@@ -959,8 +959,15 @@ export class KafkaController {
       'OfflineReplica',
       { reason: `controlled shutdown of broker ${brokerId}` },
     );
+    // What it still leads. Kafka lists every such partition, so the broker retries even when
+    // no other replica could ever take over; we leave out partitions whose other replicas are
+    // all dead or shutting down too (retrying cannot help them), so that stopping a whole
+    // cluster at once (Ctrl-C on `npm start`) does not wait out every retry.
+    const electable = ctx.electableBrokerIds();
     const remainingPartitions = hosted.filter(
-      (tp) => ctx.stateOf(tp)?.leaderAndIsr.leader === brokerId,
+      (tp) =>
+        ctx.stateOf(tp)?.leaderAndIsr.leader === brokerId &&
+        ctx.replicasOf(tp).some((b) => b !== brokerId && electable.has(b)),
     );
     this.#log.info(
       {
