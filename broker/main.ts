@@ -43,6 +43,9 @@ import { controlledShutdown, handleControlledShutdown } from './server/controlle
 import { brokerAdvertisedApis, createKafkaApis } from './server/kafka-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { ReplicaManager } from './server/replica-manager.js';
+import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
+import { TopicMinIsr } from './replica/topic-min-isr.js';
+import { systemScheduler } from '../src/scheduler.js';
 import { createTopLevelPaths, getOrCreateClusterId, registerBroker } from './zk/kafka-zk-client.js';
 
 export interface BrokerOptions {
@@ -125,14 +128,27 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       clusterId,
       listenerName: config.interBrokerListenerName,
     });
+    const topicMinIsr = new TopicMinIsr({
+      zk: () => zk,
+      defaultMinIsr: config.minInsyncReplicas,
+      logger: root,
+    });
     const replicaManager = new ReplicaManager({
       brokerId,
       logManager,
       metadataCache,
-      minInsyncReplicas: () => config.minInsyncReplicas,
+      minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
+      onPartitionCreated: (tp) => topicMinIsr.track(tp.topic),
       clock,
+      scheduler: systemScheduler,
       logger: root,
       highWatermarkCheckpointIntervalMs: config.replicaHighWatermarkCheckpointIntervalMs,
+      replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+      partitionStateStore: new CoordinatorPartitionStateStore(() => zk),
+      replicaFetcherConfig: {
+        fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+        fetchMaxBytes: config.replicaFetchMaxBytes,
+      },
     });
     replicaManager.startup();
     let brokerEpoch: bigint | undefined;

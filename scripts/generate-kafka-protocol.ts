@@ -37,7 +37,7 @@ const messagesDir = resolve(
 const outDir = join(repoRoot, 'src/protocol/kafka/generated');
 
 /** The classic ZooKeeper-mode control plane, sent by the controller to brokers. */
-const INTER_BROKER_API_KEYS = [4, 5, 6, 7];
+const INTER_BROKER_API_KEYS = [4, 5, 6, 7, 23];
 
 interface JsonField {
   name: string;

@@ -30,6 +30,8 @@ import type {
   FetchResponse,
   ListOffsetsRequest,
   ListOffsetsResponse,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
   MetadataRequest,
   MetadataResponse,
   ProduceRequest,
@@ -38,14 +40,19 @@ import type {
 import type { MetadataResponseTopic } from '../../src/protocol/kafka/generated/metadata.js';
 import type { AdvertisedApi } from '../../src/protocol/kafka/api-keys.js';
 import { advertisedApiVersions } from '../../src/protocol/kafka/api-keys.js';
-import { errorCodeOf, errorForCode } from '../../src/protocol/kafka/errors.js';
+import { ErrorCode, errorCodeOf, errorForCode } from '../../src/protocol/kafka/errors.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { ConnectionInfo, HandlerResult, RequestHandler } from '../network/socket-server.js';
 import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
 import { NO_LEADER_EPOCH } from './partition.js';
-import { CONSUMER_REPLICA_ID, isInternalTopic, type ReplicaManager } from './replica-manager.js';
+import {
+  CONSUMER_REPLICA_ID,
+  DEBUGGING_CONSUMER_REPLICA_ID,
+  isInternalTopic,
+  type ReplicaManager,
+} from './replica-manager.js';
 import { topicNameError } from './topic-name.js';
 
 export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './admin-apis.js';
@@ -71,6 +78,14 @@ export const INTER_BROKER_API_RANGES: readonly AdvertisedApi[] = [
     name: 'UpdateMetadata',
     minVersion: 0,
     maxVersion: 8,
+    required: true,
+  },
+  // Followers ask it after a leader change (KIP-101/279); consumers may too (KIP-320).
+  {
+    apiKey: ApiKey.OffsetForLeaderEpoch,
+    name: 'OffsetForLeaderEpoch',
+    minVersion: 0,
+    maxVersion: 4,
     required: true,
   },
 ];
@@ -155,6 +170,8 @@ export class KafkaApis {
         return this.handleFetch(request.body, v);
       case ApiKey.ListOffsets:
         return this.handleListOffsets(request.body, v);
+      case ApiKey.OffsetForLeaderEpoch:
+        return this.handleOffsetForLeaderEpoch(request.body, v);
       case ApiKey.Metadata:
         return this.handleMetadata(request.body, v);
       case ApiKey.CreateTopics:
@@ -391,6 +408,55 @@ export class KafkaApis {
           if (found === undefined) return answer(0);
           const epoch = timestamp === -1 ? partition.leaderEpoch : -1;
           return answer(0, found.offset, found.timestamp, epoch);
+        }),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // OffsetForLeaderEpoch (23)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Where an epoch ends in the leader's log (KIP-101): for each partition, the largest epoch
+   * <= the requested one that the leader has, and the offset where the next epoch starts (the
+   * LEO for the current epoch). A follower truncates to it after a leader change. Only the
+   * leader answers, except for the debugging replica id -2 (also the default of v0-2).
+   * current_leader_epoch (v2+) fences as in Fetch: FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH.
+   */
+  handleOffsetForLeaderEpoch(
+    request: OffsetForLeaderEpochRequest,
+    apiVersion: number,
+  ): Encodable<OffsetForLeaderEpochResponse> {
+    const anyReplica = request.replicaId === DEBUGGING_CONSUMER_REPLICA_ID;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((topic) => ({
+        topic: topic.topic,
+        partitions: topic.partitions.map((p) => {
+          const tp = { topic: topic.topic, partition: p.partition };
+          const answer = (errorCode: number, leaderEpoch = -1, endOffset = -1) => ({
+            errorCode,
+            partition: p.partition,
+            leaderEpoch,
+            endOffset: BigInt(endOffset),
+          });
+          const partition = this.#deps.replicaManager.getPartition(tp);
+          if (partition === undefined) {
+            const known = this.#deps.metadataCache.snapshot.partition(tp) !== undefined;
+            return answer(
+              known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            );
+          }
+          if (!partition.isLeader && !anyReplica) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const currentLeaderEpoch = apiVersion >= 2 ? p.currentLeaderEpoch : NO_LEADER_EPOCH;
+          const epochError = partition.checkCurrentLeaderEpoch(currentLeaderEpoch);
+          if (epochError !== ErrorCode.NONE) return answer(epochError);
+          const end = partition.leaderEpochCache.endOffsetFor(
+            p.leaderEpoch,
+            partition.logEndOffset,
+          );
+          return answer(ErrorCode.NONE, end.epoch, end.endOffset);
         }),
       })),
     };

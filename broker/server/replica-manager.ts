@@ -28,6 +28,7 @@
  */
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/logger.js';
+import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import type { LeaderAndIsrPartitionState } from '../../src/protocol/kafka/generated/leader-and-isr.js';
 import type {
   LeaderAndIsrRequest,
@@ -44,6 +45,16 @@ import { DelayedOperationPurgatory } from './delayed-operation.js';
 import { DelayedProduce, type ProducePartitionStatus } from './delayed-produce.js';
 import type { MetadataCache } from './metadata-cache.js';
 import { Partition, type ReadOutcome } from './partition.js';
+import { IsrManager } from '../replica/isr-manager.js';
+import type { PartitionStateStore } from '../replica/partition-state-store.js';
+import {
+  DEFAULT_REPLICA_FETCHER_CONFIG,
+  type ReplicaFetcherConfig,
+} from '../replica/replica-fetcher.js';
+import {
+  ReplicaFetcherManager,
+  type FollowedPartition,
+} from '../replica/replica-fetcher-manager.js';
 
 /** StopReplica v3 sentinels (Kafka's LeaderAndIsr.EpochDuringDelete / NoEpoch). */
 const EPOCH_DURING_DELETE = -2;
@@ -63,7 +74,24 @@ export interface ReplicaManagerOptions {
   clock: Clock;
   logger: Logger;
   highWatermarkCheckpointIntervalMs?: number;
+  /** Timers of the ISR checks and the replica fetchers (defaults to the system's). */
+  scheduler?: Scheduler;
+  /** replica.lag.time.max.ms (30000): how long a follower may lag before leaving the ISR. */
+  replicaLagTimeMaxMs?: number;
+  /** Where ISR changes are written; without one they are refused (single-broker tests). */
+  partitionStateStore?: PartitionStateStore;
+  /** replica.fetch.* settings of the replica fetchers. */
+  replicaFetcherConfig?: Partial<ReplicaFetcherConfig>;
+  /** Called when this broker starts hosting a partition (e.g. to load topic configs). */
+  onPartitionCreated?: (tp: TopicPartition) => void;
 }
+
+/** Used when no store is given: every ISR change fails, so the ISR stays as assigned. */
+const NO_PARTITION_STATE_STORE: PartitionStateStore = {
+  updateLeaderAndIsr: () =>
+    Promise.resolve({ outcome: 'failed', reason: 'no partition state store configured' }),
+  writeIsrChangeNotification: () => Promise.resolve(),
+};
 
 export interface ProducePartitionResult {
   topicPartition: TopicPartition;
@@ -117,6 +145,10 @@ export class ReplicaManager {
   /** The newest controller epoch seen in an accepted control request. */
   #controllerEpoch = -1;
   #checkpointTimer: NodeJS.Timeout | undefined;
+  /** The follower side: one replica fetcher per broker we follow (broker/replica/). */
+  readonly replicaFetcherManager: ReplicaFetcherManager;
+  /** The leader side of the ISR: shrink checks, conditional writes, notifications. */
+  readonly isrManager: IsrManager;
 
   constructor(options: ReplicaManagerOptions) {
     this.brokerId = options.brokerId;
@@ -124,6 +156,22 @@ export class ReplicaManager {
     this.#logger = options.logger.child({
       component: 'replica-manager',
       brokerId: options.brokerId,
+    });
+    const scheduler = options.scheduler ?? systemScheduler;
+    this.replicaFetcherManager = new ReplicaFetcherManager({
+      localBrokerId: options.brokerId,
+      scheduler,
+      config: { ...DEFAULT_REPLICA_FETCHER_CONFIG, ...options.replicaFetcherConfig },
+      partitions: this,
+      logger: options.logger,
+    });
+    this.isrManager = new IsrManager({
+      scheduler,
+      store: options.partitionStateStore ?? NO_PARTITION_STATE_STORE,
+      replicaLagTimeMaxMs: options.replicaLagTimeMaxMs ?? 30_000,
+      partitions: () => this.#partitions.values(),
+      onHighWatermarkIncreased: (tp) => this.#tryCompleteDelayedRequests(tp),
+      logger: options.logger,
     });
   }
 
@@ -146,6 +194,7 @@ export class ReplicaManager {
 
   /** Starts the periodic high-watermark checkpoint. */
   startup(): void {
+    this.isrManager.startup();
     const intervalMs = this.#options.highWatermarkCheckpointIntervalMs ?? 5000;
     this.#checkpointTimer = setInterval(() => this.checkpointHighWatermarks(), intervalMs);
     this.#checkpointTimer.unref();
@@ -158,6 +207,8 @@ export class ReplicaManager {
   /** Answers everything waiting, writes the last HW checkpoint. Before LogManager.shutdown. */
   shutdown(): void {
     if (this.#checkpointTimer !== undefined) clearInterval(this.#checkpointTimer);
+    this.replicaFetcherManager.shutdown();
+    this.isrManager.shutdown();
     this.fetchPurgatory.shutdown();
     this.producePurgatory.shutdown();
     this.checkpointHighWatermarks();
@@ -210,10 +261,31 @@ export class ReplicaManager {
       return leaderAndIsrResponse(request, apiVersion, 11, errors);
     }
     const nowMs = this.#options.clock.nowMs();
+    const liveLeaders = new Map(request.liveLeaders.map((l) => [l.brokerId, l]));
+    const followed: FollowedPartition[] = [];
+    const notFollowing: TopicPartition[] = [];
     for (const state of states) {
       const tp = { topic: state.topicName, partition: state.partitionIndex };
-      errors.set(state, this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs));
+      const errorCode = this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs);
+      errors.set(state, errorCode);
+      if (errorCode !== 0) continue;
+      const leader = liveLeaders.get(state.leader);
+      if (state.leader !== this.brokerId && leader !== undefined) {
+        followed.push({
+          tp,
+          leader: { id: leader.brokerId, host: leader.hostName, port: leader.port },
+          leaderEpoch: state.leaderEpoch,
+        });
+      } else {
+        // Leading, or following a leader that is offline (-1): nothing to fetch from.
+        notFollowing.push(tp);
+      }
     }
+    // Kafka's makeFollowers: stop fetching under the old epoch, then start again (from the
+    // truncation step) from the new leader.
+    this.replicaFetcherManager.removeFetcherForPartitions(notFollowing);
+    this.replicaFetcherManager.addFetcherForPartitions(followed);
+    this.replicaFetcherManager.shutdownIdleFetchers();
     return leaderAndIsrResponse(request, apiVersion, 0, errors);
   }
 
@@ -263,6 +335,7 @@ export class ReplicaManager {
       logger: this.#options.logger,
     });
     this.#partitions.set(key(tp), partition);
+    this.#options.onPartitionCreated?.(tp);
     return partition;
   }
 
@@ -310,6 +383,8 @@ export class ReplicaManager {
         return 74; // FENCED_LEADER_EPOCH
       }
       this.#partitions.delete(key(target));
+      this.replicaFetcherManager.removeFetcherForPartitions([target]);
+      this.replicaFetcherManager.shutdownIdleFetchers();
       this.#tryCompleteDelayedRequests(target);
     }
     if (target.deletePartition) this.#options.logManager.deleteLog(target);
@@ -454,15 +529,25 @@ export class ReplicaManager {
     });
   }
 
-  /** A follower's fetch offset is its LEO: record it, and move the HW if that allows. */
+  /**
+   * A follower's fetch offset is its LEO: record it, move the HW if that allows, and write
+   * the ISR expansion if the follower has just caught up.
+   */
   #updateFollowerFetchStates(params: FetchParams): void {
     const nowMs = this.#options.clock.nowMs();
     for (const request of params.partitions) {
       const partition = this.getPartition(request.topicPartition);
       if (partition?.isLeader !== true) continue;
-      if (partition.updateFollowerFetchState(params.replicaId, request.fetchOffset, nowMs)) {
-        this.#tryCompleteDelayedRequests(request.topicPartition);
-      }
+      // A fetch fenced by its epoch says nothing reliable about this leadership.
+      if (partition.checkCurrentLeaderEpoch(request.currentLeaderEpoch) !== 0) continue;
+      const update = partition.updateFollowerFetchState(
+        params.replicaId,
+        request.fetchOffset,
+        nowMs,
+      );
+      if (update.isrProposal !== undefined)
+        void this.isrManager.submit(partition, update.isrProposal);
+      if (update.highWatermarkIncreased) this.#tryCompleteDelayedRequests(request.topicPartition);
     }
   }
 
