@@ -30,7 +30,6 @@ import * as path from 'node:path';
 import { systemClock, type Clock } from '../src/clock.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
 import { ApiKey } from '../src/protocol/kafka/api-keys.js';
-import { systemScheduler } from '../src/scheduler.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
 import type { BrokerConfig } from './config.js';
