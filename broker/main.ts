@@ -18,7 +18,9 @@
  * the election (Kafka's RegisterBrokerAndReelect). Until that is done the broker keeps
  * serving clients from what it knows.
  *
- * Shutdown (SIGINT/SIGTERM in cli.ts): close the socket server, resign as controller (deleting
+ * Shutdown (SIGINT/SIGTERM in cli.ts): first the controlled shutdown (controlled.shutdown.enable:
+ * ask the controller to move our leaderships away, server/controlled-shutdown.ts), while the
+ * socket server still answers; then close the socket server, resign as controller (deleting
  * /controller so another broker takes over at once), close the session (which removes our
  * registration), then flush the logs and write the clean-shutdown marker.
  */
@@ -27,6 +29,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemClock, type Clock } from '../src/clock.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
+import { ApiKey } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
 import type { BrokerConfig } from './config.js';
@@ -35,6 +38,7 @@ import { ControllerChannelManager } from './controller/controller-channel-manage
 import { KafkaController } from './controller/controller.js';
 import { LogManager } from './log/log-manager.js';
 import { SocketServer, type RequestHandler } from './network/socket-server.js';
+import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
 import { brokerAdvertisedApis, createKafkaApis } from './server/kafka-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { ReplicaManager } from './server/replica-manager.js';
@@ -159,7 +163,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       interBrokerListenerName: config.interBrokerListenerName,
       uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
       deleteTopicEnable: config.deleteTopicEnable,
+      autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
+      leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
+      leaderImbalancePerBrokerPercentage: config.leaderImbalancePerBrokerPercentage,
       clock,
+      scheduler: systemScheduler,
       logger: root,
     });
     const controllerAdmin = new ControllerAdminImpl({
@@ -196,13 +204,30 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       controllerAdmin,
       logger: root,
       brokerEpoch: () => brokerEpoch,
+      extraHandlers: {
+        // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
+        [ApiKey.ControlledShutdown]: (request) => {
+          if (request.apiKey !== ApiKey.ControlledShutdown) throw new Error('wrong API key');
+          return handleControlledShutdown(controller, request.body);
+        },
+      },
     });
     const listener = config.listeners[0];
     if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
     const socketServer = new SocketServer({
       host: listener.host,
       port: listener.port,
-      advertised: brokerAdvertisedApis(),
+      // ControlledShutdown v0 has a request header without a client id; nothing sends it any
+      // more (Kafka 2.8's brokers send v3), so only 1-3 are accepted.
+      advertised: brokerAdvertisedApis([
+        {
+          apiKey: ApiKey.ControlledShutdown,
+          name: 'ControlledShutdown',
+          minVersion: 1,
+          maxVersion: 3,
+          required: true,
+        },
+      ]),
       handler,
       logger: root,
       frameBytesMax: config.socketRequestMaxBytes,
@@ -284,6 +309,19 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         if (stopping) return;
         stopping = true;
         log.info('shutting down');
+        if (config.controlledShutdownEnable) {
+          await controlledShutdown({
+            brokerId,
+            brokerEpoch: () => brokerEpoch,
+            zk: () => zk,
+            interBrokerListenerName: config.interBrokerListenerName,
+            maxRetries: config.controlledShutdownMaxRetries,
+            retryBackoffMs: config.controlledShutdownRetryBackoffMs,
+            requestTimeoutMs: config.requestTimeoutMs,
+            scheduler: systemScheduler,
+            logger: root,
+          });
+        }
         await socketServer.close();
         await controller.shutdown();
         await zk.close();
