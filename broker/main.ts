@@ -309,6 +309,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         if (stopping) return;
         stopping = true;
         log.info('shutting down');
+        // No more fetching: a follower that keeps fetching during the controlled shutdown
+        // could be written back into an ISR by its leader just before it exits.
+        replicaManager.stopReplicaFetchers();
         if (config.controlledShutdownEnable) {
           await controlledShutdown({
             brokerId,

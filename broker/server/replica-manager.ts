@@ -157,6 +157,8 @@ export class ReplicaManager {
   readonly #partitions = new Map<string, Partition>();
   readonly fetchPurgatory = new DelayedOperationPurgatory<DelayedFetch>('Fetch');
   readonly producePurgatory = new DelayedOperationPurgatory<DelayedProduce>('Produce');
+  /** Set by `stopReplicaFetchers`: no follower fetches any more. */
+  #fetchingStopped = false;
   /** The newest controller epoch seen in an accepted control request. */
   #controllerEpoch = -1;
   #checkpointTimer: NodeJS.Timeout | undefined;
@@ -217,6 +219,21 @@ export class ReplicaManager {
 
   checkpointHighWatermarks(): void {
     this.#options.logManager.checkpointHighWatermarks((tp) => this.getPartition(tp)?.highWatermark);
+  }
+
+  /**
+   * The first step of a shutdown: stop copying from leaders, and start no new fetcher for the
+   * rest of this broker's life. A broker in controlled shutdown would otherwise keep fetching
+   * while the controller moves leadership away, and a leader that sees it caught up would
+   * write it back into the ISR just before it exits (Kafka 2.8 has that race; later versions
+   * keep shutting-down brokers out of the ISR, KIP-841). Its partitions stay hosted and
+   * readable; only fetching stops.
+   */
+  stopReplicaFetchers(): void {
+    if (this.#fetchingStopped) return;
+    this.#fetchingStopped = true;
+    this.replicaFetcherManager.shutdown();
+    this.#logger.info('replica fetchers stopped for shutdown');
   }
 
   /** Answers everything waiting, writes the last HW checkpoint. Before LogManager.shutdown. */
@@ -311,7 +328,7 @@ export class ReplicaManager {
     // Kafka's makeFollowers: stop fetching under the old epoch, then start again (from the
     // truncation step) from the new leader.
     this.replicaFetcherManager.removeFetcherForPartitions(notFollowing);
-    this.replicaFetcherManager.addFetcherForPartitions(followed);
+    if (!this.#fetchingStopped) this.replicaFetcherManager.addFetcherForPartitions(followed);
     this.replicaFetcherManager.shutdownIdleFetchers();
     return leaderAndIsrResponse(request, apiVersion, 0, errors);
   }
