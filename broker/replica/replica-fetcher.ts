@@ -247,12 +247,24 @@ export class ReplicaFetcher {
     }
   }
 
-  /** Whether `entry` is still the one we serve for its partition (not removed or re-added). */
+  /**
+   * The partition `entry` is for, if we still serve it as added: not removed or re-added
+   * here, still a follower, still at the same leader epoch. An entry that outlived its
+   * partition's state is dropped (the replica manager adds a fresh one for the new state), so
+   * the loop never spins on partitions it cannot fetch.
+   */
   #current(entry: PartitionFetchState): Partition | undefined {
-    if (this.#states.get(topicPartitionKey(entry.tp)) !== entry) return undefined;
+    const key = topicPartitionKey(entry.tp);
+    if (this.#states.get(key) !== entry) return undefined;
     const partition = this.#partitions.getPartition(entry.tp);
-    if (partition === undefined || partition.isLeader) return undefined;
-    if (partition.leaderEpoch !== entry.leaderEpoch) return undefined;
+    if (
+      partition === undefined ||
+      partition.isLeader ||
+      partition.leaderEpoch !== entry.leaderEpoch
+    ) {
+      this.#states.delete(key);
+      return undefined;
+    }
     return partition;
   }
 
