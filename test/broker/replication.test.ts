@@ -25,6 +25,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import {
+  daemonDataDir,
   freePort,
   ROOT,
   spawnDaemon,
@@ -68,11 +69,11 @@ async function startBroker(
 }
 
 async function startCluster(
-  t: { testdir(): string; teardown(fn: () => unknown): void },
+  t: { teardown(fn: () => unknown): void },
   overrides: string[],
   options: { tickMs?: number; sessionTimeoutMs?: number } = {},
 ): Promise<Cluster> {
-  const dir = t.testdir();
+  const dir = daemonDataDir(t);
   const coordinator = await startCoordinatorProcess({
     dataDir: `${dir}/coordinator`,
     tickMs: options.tickMs ?? 100,
