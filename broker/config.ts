@@ -305,12 +305,36 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
   'auto.leader.rebalance.enable': {
     type: 'boolean',
     default: 'true',
-    doc: 'accepted; rebalance not implemented',
+    doc: 'move leaders back to preferred replicas',
+  },
+  'leader.imbalance.check.interval.seconds': {
+    type: 'long',
+    default: '300',
+    min: 1,
+    doc: 'how often the controller checks leader balance',
+  },
+  'leader.imbalance.per.broker.percentage': {
+    type: 'int',
+    default: '10',
+    min: 0,
+    doc: 'imbalance allowed per broker before rebalancing',
   },
   'controlled.shutdown.enable': {
     type: 'boolean',
     default: 'true',
-    doc: 'accepted; clean stop resigns instead',
+    doc: 'move leadership away before stopping',
+  },
+  'controlled.shutdown.max.retries': {
+    type: 'int',
+    default: '3',
+    min: 1,
+    doc: 'controlled shutdown attempts',
+  },
+  'controlled.shutdown.retry.backoff.ms': {
+    type: 'long',
+    default: '5000',
+    min: 0,
+    doc: 'wait between controlled shutdown attempts',
   },
 };
 
@@ -338,6 +362,12 @@ export interface BrokerConfig {
   deleteTopicEnable: boolean;
   minInsyncReplicas: number;
   uncleanLeaderElectionEnable: boolean;
+  autoLeaderRebalanceEnable: boolean;
+  leaderImbalanceCheckIntervalMs: number;
+  leaderImbalancePerBrokerPercentage: number;
+  controlledShutdownEnable: boolean;
+  controlledShutdownMaxRetries: number;
+  controlledShutdownRetryBackoffMs: number;
   /** The `log.*` defaults as the log layer wants them. */
   log: LogConfig;
   logRetentionCheckIntervalMs: number;
@@ -503,6 +533,12 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     deleteTopicEnable: r.boolean('delete.topic.enable'),
     minInsyncReplicas: r.int('min.insync.replicas'),
     uncleanLeaderElectionEnable: r.boolean('unclean.leader.election.enable'),
+    autoLeaderRebalanceEnable: r.boolean('auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalMs: r.long('leader.imbalance.check.interval.seconds') * 1_000,
+    leaderImbalancePerBrokerPercentage: r.int('leader.imbalance.per.broker.percentage'),
+    controlledShutdownEnable: r.boolean('controlled.shutdown.enable'),
+    controlledShutdownMaxRetries: r.int('controlled.shutdown.max.retries'),
+    controlledShutdownRetryBackoffMs: r.long('controlled.shutdown.retry.backoff.ms'),
     log,
     logRetentionCheckIntervalMs: r.long('log.retention.check.interval.ms'),
     logFlushOffsetCheckpointIntervalMs: r.int('log.flush.offset.checkpoint.interval.ms'),

@@ -18,7 +18,9 @@
  * the election (Kafka's RegisterBrokerAndReelect). Until that is done the broker keeps
  * serving clients from what it knows.
  *
- * Shutdown (SIGINT/SIGTERM in cli.ts): close the socket server, resign as controller (deleting
+ * Shutdown (SIGINT/SIGTERM in cli.ts): first the controlled shutdown (controlled.shutdown.enable:
+ * ask the controller to move our leaderships away, server/controlled-shutdown.ts), while the
+ * socket server still answers; then close the socket server, resign as controller (deleting
  * /controller so another broker takes over at once), close the session (which removes our
  * registration), then flush the logs and write the clean-shutdown marker.
  */
@@ -27,6 +29,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
+import { ApiKey } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
 import type { BrokerConfig } from './config.js';
@@ -34,7 +37,7 @@ import { ControllerAdminImpl } from './controller/controller-admin.js';
 import { ControllerChannelManager } from './controller/controller-channel-manager.js';
 import { KafkaController } from './controller/controller.js';
 import { LogManager } from './log/log-manager.js';
-import { ApiHandlerTable } from './network/api-handler-table.js';
+import { apiHandler, ApiHandlerTable } from './network/api-handler-table.js';
 import { SocketServer } from './network/socket-server.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
@@ -44,6 +47,9 @@ import {
   getOrCreateClusterId,
   registerBroker,
 } from '../src/kafka-zk/kafka-zk-client.js';
+import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
+import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
+import { TopicMinIsr } from './replica/topic-min-isr.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -129,15 +135,27 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       clusterId,
       listenerName: config.interBrokerListenerName,
     });
+    const topicMinIsr = new TopicMinIsr({
+      zk: () => zk,
+      defaultMinIsr: config.minInsyncReplicas,
+      logger: root,
+    });
     const replicaManager = new ReplicaManager({
       brokerId,
       logManager,
       metadataCache,
-      minInsyncReplicas: () => config.minInsyncReplicas,
+      minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
+      onPartitionCreated: (tp) => topicMinIsr.track(tp.topic),
       clock,
       scheduler,
       logger: root,
       highWatermarkCheckpointIntervalMs: config.replicaHighWatermarkCheckpointIntervalMs,
+      replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+      partitionStateStore: new CoordinatorPartitionStateStore(() => zk),
+      replicaFetcherConfig: {
+        fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+        fetchMaxBytes: config.replicaFetchMaxBytes,
+      },
     });
     replicaManager.startup();
     let brokerEpoch: bigint | undefined;
@@ -154,6 +172,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       interBrokerListenerName: config.interBrokerListenerName,
       uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
       deleteTopicEnable: config.deleteTopicEnable,
+      autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
+      leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
+      leaderImbalancePerBrokerPercentage: config.leaderImbalancePerBrokerPercentage,
       clock,
       scheduler,
       logger: root,
@@ -196,7 +217,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
-    const handlers = new ApiHandlerTable().registerAll(dataPlaneHandlers);
+    const handlers = new ApiHandlerTable().registerAll(dataPlaneHandlers).registerAll([
+      // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
+      // ControlledShutdown v0 has a request header without a client id; nothing sends it any
+      // more (Kafka 2.8's brokers send v3), so only 1-3 are served.
+      apiHandler(ApiKey.ControlledShutdown, { minVersion: 1, maxVersion: 3 }, (r) =>
+        handleControlledShutdown(controller, r.body),
+      ),
+    ]);
     const listener = config.listeners[0];
     if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
     const socketServer = new SocketServer({
@@ -283,6 +311,22 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         if (stopping) return;
         stopping = true;
         log.info('shutting down');
+        // No more fetching: a follower that keeps fetching during the controlled shutdown
+        // could be written back into an ISR by its leader just before it exits.
+        replicaManager.stopReplicaFetchers();
+        if (config.controlledShutdownEnable) {
+          await controlledShutdown({
+            brokerId,
+            brokerEpoch: () => brokerEpoch,
+            zk: () => zk,
+            interBrokerListenerName: config.interBrokerListenerName,
+            maxRetries: config.controlledShutdownMaxRetries,
+            retryBackoffMs: config.controlledShutdownRetryBackoffMs,
+            requestTimeoutMs: config.requestTimeoutMs,
+            scheduler: systemScheduler,
+            logger: root,
+          });
+        }
         await socketServer.close();
         await controller.shutdown();
         await zk.close();

@@ -19,6 +19,8 @@ import { serverCommands } from './cli/server-commands.js';
 import { znodeCommands } from './cli/znode-commands.js';
 import { topicsCommands } from './cli/topics.js';
 import { clusterCommands } from './cli/cluster.js';
+import { electLeadersCommands } from './cli/elect-leaders.js';
+import { reassignCommands } from './cli/reassign.js';
 import { isEntryPoint } from '../src/entry-point.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
@@ -27,6 +29,8 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   znodeCommands,
   topicsCommands,
   clusterCommands,
+  electLeadersCommands,
+  reassignCommands,
 ];
 
 export interface CliIo {

@@ -49,7 +49,7 @@ const positional = args.filter((_, i) => outFlag < 0 || (i !== outFlag && i !== 
 const messagesDir = resolve(positional[0] ?? join(repoRoot, '../shared/reference/kafka/messages'));
 
 /** The classic ZooKeeper-mode control plane, sent by the controller to brokers. */
-const INTER_BROKER_API_KEYS = [4, 5, 6, 7];
+const INTER_BROKER_API_KEYS = [4, 5, 6, 7, 23];
 
 interface JsonField {
   name: string;

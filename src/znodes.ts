@@ -14,6 +14,9 @@
  *   /brokers/topics/<t>/partitions/<p>/state     {"controller_epoch":3,"leader":1,"version":1,
  *                                                 "leader_epoch":5,"isr":[1,2]}
  *   /admin/delete_topics/<t>                     empty: "please delete t"
+ *   /admin/reassign_partitions                   {"version":1,"partitions":[{"topic","partition",
+ *                                                 "replicas":[2,3]}]}
+ *   /admin/preferred_replica_election            {"version":1,"partitions":[{"topic","partition"}]}
  *   /config/topics/<t>                           {"version":1,"config":{"retention.ms":"1"}}
  *   /isr_change_notification/isr_change_<seq>    {"version":1,"partitions":[{"topic","partition"}]}
  *
@@ -256,16 +259,27 @@ export const TopicZNode = {
   path(topic: string): string {
     return `/brokers/topics/${topic}`;
   },
-  encode(partitions: ReplicaAssignment): Buffer {
-    const toObject = (m: ReplicaAssignment): Record<string, number[]> =>
+  /**
+   * `moving` is given while partitions are being reassigned: for each such partition the
+   * replicas being added (AR) and removed (RR), which Kafka 2.4+ keeps here so that a new
+   * controller can resume the reassignment.
+   */
+  encode(
+    partitions: ReplicaAssignment,
+    moving: { addingReplicas?: ReplicaAssignment; removingReplicas?: ReplicaAssignment } = {},
+  ): Buffer {
+    const toObject = (m: ReplicaAssignment | undefined): Record<string, number[]> =>
       Object.fromEntries(
-        [...m.entries()].sort((a, b) => a[0] - b[0]).map(([p, r]) => [String(p), r]),
+        [...(m ?? new Map<number, number[]>()).entries()]
+          .filter(([, r]) => r.length > 0)
+          .sort((a, b) => a[0] - b[0])
+          .map(([p, r]) => [String(p), r]),
       );
     return json({
       version: 2,
       partitions: toObject(partitions),
-      adding_replicas: {},
-      removing_replicas: {},
+      adding_replicas: toObject(moving.addingReplicas),
+      removing_replicas: toObject(moving.removingReplicas),
     });
   },
   decode(topic: string, bytes: Buffer | null): TopicAssignment {
@@ -351,6 +365,76 @@ export const DeleteTopicsZNode = { path: '/admin/delete_topics' };
 export const DeleteTopicZNode = {
   path(topic: string): string {
     return `/admin/delete_topics/${topic}`;
+  },
+};
+
+/** One partition's requested replicas in `/admin/reassign_partitions`. */
+export interface PartitionReassignmentRequest {
+  topic: string;
+  partition: number;
+  replicas: number[];
+}
+
+/**
+ * `/admin/reassign_partitions`: the classic way to ask for reassignments (what
+ * `kafka-reassign-partitions.sh --zookeeper ... --execute` wrote). The controller watches for
+ * its creation, starts every listed reassignment, and removes partitions from it as they
+ * complete; it deletes the node when none is left. Same JSON as the tool's plan file:
+ * `{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}`.
+ */
+export const ReassignPartitionsZNode = {
+  path: '/admin/reassign_partitions',
+  encode(partitions: readonly PartitionReassignmentRequest[]): Buffer {
+    return json({
+      version: 1,
+      partitions: partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        replicas: p.replicas,
+      })),
+    });
+  },
+  decode(bytes: Buffer | null): PartitionReassignmentRequest[] {
+    const path = this.path;
+    const j = parseJson(path, bytes);
+    if (!Array.isArray(j.partitions))
+      throw new ZNodeDecodeError(path, 'field "partitions" is not an array');
+    return j.partitions.map((p: Record<string, unknown>, i: number) => {
+      if (typeof p !== 'object' || p === null || typeof p.topic !== 'string')
+        throw new ZNodeDecodeError(path, `partitions[${i}].topic is not a string`);
+      return {
+        topic: p.topic,
+        partition: intField(path, p, 'partition'),
+        replicas: intArray(path, p.replicas, `partitions[${i}].replicas`),
+      };
+    });
+  },
+};
+
+/**
+ * `/admin/preferred_replica_election`: partitions whose preferred replica (the first of the
+ * assignment) should lead again (what `kafka-preferred-replica-election.sh --zookeeper` and
+ * `npx coordinator elect-leaders` write). The controller deletes it once the elections ran.
+ * `{"version":1,"partitions":[{"topic":"t","partition":0}]}`.
+ */
+export const PreferredReplicaElectionZNode = {
+  path: '/admin/preferred_replica_election',
+  encode(partitions: readonly { topic: string; partition: number }[]): Buffer {
+    return json({
+      version: 1,
+      partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+    });
+  },
+  decode(bytes: Buffer | null): { topic: string; partition: number }[] {
+    const path = this.path;
+    const j = parseJson(path, bytes);
+    if (!Array.isArray(j.partitions))
+      throw new ZNodeDecodeError(path, 'field "partitions" is not an array');
+    return j.partitions.map((p: Record<string, unknown>, i: number) => {
+      if (typeof p !== 'object' || p === null || typeof p.topic !== 'string')
+        throw new ZNodeDecodeError(path, `partitions[${i}].topic is not a string`);
+      return { topic: p.topic, partition: intField(path, p, 'partition') };
+    });
   },
 };
 

@@ -12,6 +12,9 @@
  *   partitionStates          "topic/partition" -> leader, ISR, epochs + the state znode's
  *                            version (the "zkVersion"/partition epoch used for conditional writes)
  *   topicsToBeDeleted        topics listed under /admin/delete_topics
+ *   shuttingDownBrokerIds    brokers in a controlled shutdown: live, but never elected
+ *   reassignments            "topic/partition" -> the replicas before and the target replicas
+ *                            of a reassignment in progress (reassignment.ts)
  *
  * Also here: building the bodies of the control-plane requests from this state, because
  * that is a pure function of it (Kafka's ControllerBrokerRequestBatch). The versions sent are
@@ -69,6 +72,14 @@ export interface TopicPartitionId {
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
+/** A reassignment in progress: where the partition came from and where it goes. */
+export interface ReassignmentInProgress {
+  /** The replicas before the reassignment started (ORS). */
+  originalReplicas: number[];
+  /** The replicas it ends with (TRS); the first is the new preferred leader. */
+  targetReplicas: number[];
+}
+
 export class ControllerContext {
   epoch = 0;
   epochZkVersion = -1;
@@ -76,6 +87,8 @@ export class ControllerContext {
   readonly assignments = new Map<string, Map<number, number[]>>();
   readonly partitionStates = new Map<string, PartitionStateWithVersion>();
   readonly topicsToBeDeleted = new Set<string>();
+  readonly shuttingDownBrokerIds = new Set<number>();
+  readonly reassignments = new Map<string, ReassignmentInProgress>();
 
   clear(): void {
     this.epoch = 0;
@@ -84,6 +97,8 @@ export class ControllerContext {
     this.assignments.clear();
     this.partitionStates.clear();
     this.topicsToBeDeleted.clear();
+    this.shuttingDownBrokerIds.clear();
+    this.reassignments.clear();
   }
 
   liveBrokerIds(): Set<number> {
@@ -111,9 +126,25 @@ export class ControllerContext {
     this.partitionStates.set(partitionKey(tp.topic, tp.partition), state);
   }
 
+  setReplicas(tp: TopicPartitionId, replicas: number[]): void {
+    this.assignments.get(tp.topic)?.set(tp.partition, replicas);
+  }
+
+  reassignmentOf(tp: TopicPartitionId): ReassignmentInProgress | undefined {
+    return this.reassignments.get(partitionKey(tp.topic, tp.partition));
+  }
+
+  /** Live brokers that may lead: registered and not in a controlled shutdown. */
+  electableBrokerIds(): Set<number> {
+    const ids = this.liveBrokerIds();
+    for (const id of this.shuttingDownBrokerIds) ids.delete(id);
+    return ids;
+  }
+
   removeTopic(topic: string): void {
     for (const partition of this.assignments.get(topic)?.keys() ?? []) {
       this.partitionStates.delete(partitionKey(topic, partition));
+      this.reassignments.delete(partitionKey(topic, partition));
     }
     this.assignments.delete(topic);
     this.topicsToBeDeleted.delete(topic);

@@ -1,14 +1,24 @@
 /**
  * The events of the controller's queue (Kafka's `ControllerEvent` subclasses in
- * ControllerState.scala / KafkaController.scala). Watch callbacks and request callbacks only
- * *create* these and enqueue them; `KafkaController.#process` is the one place that acts on
- * them, one at a time. Most carry no data on purpose: a watch says only "something changed",
- * and the handler re-reads the coordinator (which also re-arms the one-shot watch).
+ * ControllerState.scala / KafkaController.scala). Watch callbacks, timers and request
+ * handlers only *create* these and enqueue them; `KafkaController.#process` is the one place
+ * that acts on them, one at a time. Most carry no data on purpose: a watch says only
+ * "something changed", and the handler re-reads the coordinator (which also re-arms the
+ * one-shot watch).
  */
+import type { TopicPartitionId } from './controller-context.js';
+
+/** The controller's answer to a ControlledShutdown request. */
+export interface ControlledShutdownResult {
+  errorCode: number;
+  /** Partitions the broker still leads (the broker retries while this is not empty). */
+  remainingPartitions: TopicPartitionId[];
+}
+
 export type ControllerEvent =
   /** This broker started: watch /controller and try to become controller. */
   | { type: 'Startup' }
-  /** /controller was created or changed: learn who the controller is; resign if it is not us. */
+  /** /controller was created or changed: learn the controller; resign if it is not us. */
   | { type: 'ControllerChange' }
   /** /controller was deleted: resign if we were controller, then race to become it. */
   | { type: 'Reelect' }
@@ -24,8 +34,29 @@ export type ControllerEvent =
   | { type: 'TopicDeletion' }
   /** Children of /isr_change_notification changed: leaders changed ISRs. */
   | { type: 'IsrChangeNotification' }
-  /** A broker answered StopReplica(delete=true) for a topic being deleted. */
-  | { type: 'TopicDeletionStopReplicaResponse'; topic: string; brokerId: number; errorCode: number }
+  /** A broker answered StopReplica(delete=true) for a replica of a topic being deleted. */
+  | {
+      type: 'TopicDeletionStopReplicaResponse';
+      topic: string;
+      partition: number;
+      brokerId: number;
+      errorCode: number;
+    }
+  /** /admin/reassign_partitions was created or changed. */
+  | { type: 'ZkPartitionReassignment' }
+  /** The state znode of a partition being reassigned changed (its ISR may have grown). */
+  | { type: 'PartitionReassignmentIsrChange'; partition: TopicPartitionId }
+  /** /admin/preferred_replica_election was created. */
+  | { type: 'ReplicaLeaderElection' }
+  /** The leader.imbalance.check.interval timer fired. */
+  | { type: 'AutoPreferredReplicaLeaderElection' }
+  /** A broker asked to shut down in a controlled way (the ControlledShutdown API). */
+  | {
+      type: 'ControlledShutdown';
+      brokerId: number;
+      brokerEpoch: bigint;
+      reply: (result: ControlledShutdownResult) => void;
+    }
   /** The broker is shutting down: resign and stop processing. */
   | { type: 'Shutdown' };
 

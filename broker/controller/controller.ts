@@ -3,55 +3,53 @@
  * that owns the ephemeral `/controller` znode is *active* and manages partition leadership
  * for the whole cluster. docs/controller.md walks through it.
  *
- * Concurrency model (Kafka's ControllerEventManager): ONE serial event queue. Watch callbacks
- * and request callbacks only enqueue a `ControllerEvent`; `#process` handles one event at a
- * time to completion (including its awaits) before the next starts, so no two handlers ever
- * interleave on the controller's state. Handlers re-read the coordinator, which also re-arms
- * the one-shot watches.
+ * This file is the event loop and the reactions to events; the work is done by modules named
+ * after Kafka's classes:
  *
- * Election and fencing: on startup and whenever /controller disappears, every
- * broker tries one multi { create /controller (ephemeral), setData /controller_epoch = epoch+1
- * at the version just read }. The winner keeps /controller_epoch's new znode version
- * (`epochZkVersion`), and every later write is `multi(check(/controller_epoch, epochZkVersion),
- * ...)`, so a controller that was replaced without noticing (a long pause, a partition from
- * the coordinator) cannot overwrite its successor's decisions: its writes fail and it resigns.
+ *   partition-state-machine.ts   leaders and ISRs: writes the state znodes (decisions in
+ *                                leader-election.ts)
+ *   replica-state-machine.ts     which brokers host, stop and delete a partition's replicas
+ *   topic-deletion-manager.ts    /admin/delete_topics
+ *   reassignment-manager.ts      /admin/reassign_partitions (decisions in reassignment.ts)
+ *   controller-request-batch.ts  the LeaderAndIsr/UpdateMetadata/StopReplica of one event
+ *   leader-imbalance.ts          when the automatic preferred-leader election runs
+ *
+ * Concurrency model (Kafka's ControllerEventManager): ONE serial event queue. Watch callbacks,
+ * timers and request handlers only enqueue a `ControllerEvent`; `#process` handles one event
+ * at a time to completion (including its awaits) before the next starts, so no two handlers
+ * ever interleave on the controller's state. Handlers re-read the coordinator, which also
+ * re-arms the one-shot watches. The requests an event produced are sent when it is done.
+ *
+ * Election and fencing: on startup and whenever /controller disappears, every broker tries
+ * one multi { create /controller (ephemeral), setData /controller_epoch = epoch+1 at the
+ * version just read }. The winner keeps /controller_epoch's new znode version
+ * (`epochZkVersion`), and every later write is `multi(check(/controller_epoch,
+ * epochZkVersion), ...)`, so a controller that was replaced without noticing (a long pause, a
+ * partition from the coordinator) cannot overwrite its successor's decisions: its writes fail
+ * and it resigns.
  *
  * States of this broker's controller:
  *
  *     inactive --elect() wins--> active       (onControllerFailover: rebuild the context,
- *                                              elect leaders, send LeaderAndIsr/UpdateMetadata)
+ *                                              elect leaders, resume reassignments, preferred
+ *                                              elections and deletions, tell every broker)
  *     active --/controller now names another broker, a fenced write fails, the session
  *              expires, or shutdown--> inactive   (onControllerResignation: drop the context
  *                                              and the broker channels)
- *
- * Partition states (Kafka's PartitionStateMachine, kept implicit in the context):
- *   NonExistent -> New (assignment known, no state znode) -> Online (state znode with a live
- *   leader) <-> Offline (leader -1 or dead) -> NonExistent (topic deleted).
- * Every transition that writes a state znode is logged once at info with old and new state.
- *
- * Requests to brokers go through a `BrokerRequestSender` (the ControllerChannelManager in
- * production, a recorder in tests). After each event the accumulated requests are sent in
- * Kafka's order: LeaderAndIsr, then UpdateMetadata, then StopReplica.
  */
 import type { Clock } from '../../src/clock.js';
-import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { Op } from '../../src/coordinator-client/client.js';
-import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js';
 import type { Logger } from '../../src/logger.js';
 import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
-import type { MultiOp } from '../../src/protocol/coordinator/messages.js';
+import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
+import { systemScheduler, type Scheduler, type Timer } from '../../src/scheduler.js';
+import { unreachable } from '../../src/assert.js';
 import {
   ControllerZNode,
-  DeleteTopicZNode,
   IsrChangeNotificationZNode,
-  NO_LEADER,
-  TopicConfigZNode,
-  TopicPartitionStateZNode,
-  TopicPartitionsZNode,
-  TopicPartitionZNode,
-  TopicZNode,
-  type LeaderAndIsr,
+  PreferredReplicaElectionZNode,
+  type ReplicaAssignment,
 } from '../../src/znodes.js';
 import {
   ControllerMovedError,
@@ -64,30 +62,18 @@ import {
   getTopicsToDelete,
   tryRegisterController,
 } from '../../src/kafka-zk/kafka-zk-client.js';
-import type { BrokerAddress, ControlApiKey, QueuedRequest } from './controller-channel-manager.js';
-import {
-  CONTROL_REQUEST_VERSIONS,
-  ControllerContext,
-  partitionKey,
-  type TopicPartitionId,
-} from './controller-context.js';
-import type { ControllerEvent } from './controller-events.js';
-import {
-  initialLeaderAndIsr,
-  needsLeaderElection,
-  offlinePartitionLeaderElection,
-  removeReplicaFromIsr,
-} from './leader-election.js';
-import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
-import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
+import { ControllerContext, partitionKey, type TopicPartitionId } from './controller-context.js';
+import type { ControlledShutdownResult, ControllerEvent } from './controller-events.js';
+import { ControllerRequestBatch, type BrokerRequestSender } from './controller-request-batch.js';
+import { leaderImbalance } from './leader-imbalance.js';
+import { needsLeaderElection } from './leader-election.js';
+import { PartitionStateMachine } from './partition-state-machine.js';
+import { ReassignmentManager } from './reassignment-manager.js';
+import { ReplicaStateMachine } from './replica-state-machine.js';
+import { TopicDeletionManager } from './topic-deletion-manager.js';
 
-/** Where the controller's requests go (ControllerChannelManager, or a fake in tests). */
-export interface BrokerRequestSender {
-  addBroker(broker: BrokerAddress): void;
-  removeBroker(brokerId: number): void;
-  send<K extends ControlApiKey>(brokerId: number, request: QueuedRequest<K>): void;
-  shutdown(): void;
-}
+export type { BrokerRequestSender } from './controller-request-batch.js';
+export type { ControlledShutdownResult } from './controller-events.js';
 
 export interface ControllerOptions {
   brokerId: number;
@@ -97,25 +83,33 @@ export interface ControllerOptions {
   createSender: () => BrokerRequestSender;
   /** Listener the controller uses to reach brokers (inter.broker.listener.name). */
   interBrokerListenerName: string;
+  /** unclean.leader.election.enable (false); a topic's config may override it. */
   uncleanLeaderElectionEnable: boolean;
   deleteTopicEnable: boolean;
   clock: Clock;
-  /** Runs the retry backoff; the system scheduler by default. */
+  /** Timers (retry backoff, the leader imbalance check); the system scheduler by default. */
   scheduler?: Scheduler;
   logger: Logger;
   /** Retry an event that failed on a lost coordinator connection after this long. */
   retryBackoffMs?: number;
+  /** auto.leader.rebalance.enable (true). */
+  autoLeaderRebalanceEnable?: boolean;
+  /** leader.imbalance.check.interval.seconds (300), in ms. */
+  leaderImbalanceCheckIntervalMs?: number;
+  /** leader.imbalance.per.broker.percentage (10). */
+  leaderImbalancePerBrokerPercentage?: number;
 }
 
 /** Bound on queued events; watches coalesce naturally, so this is never near in practice. */
 const QUEUED_EVENTS_MAX = 100_000;
 const DEFAULT_RETRY_BACKOFF_MS = 500;
-/** Attempts of a conditional partition-state write before giving up until the next event. */
-const STATE_WRITE_ATTEMPTS_MAX = 5;
+const DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS = 300_000;
+const DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = 10;
 
 export class KafkaController {
   readonly #options: ControllerOptions;
   readonly #log: Logger;
+  readonly #scheduler: Scheduler;
   readonly #ctx = new ControllerContext();
   readonly #queue: ControllerEvent[] = [];
   #running = false;
@@ -124,10 +118,13 @@ export class KafkaController {
   #active = false;
   #sender: BrokerRequestSender | undefined;
   /** Requests accumulated while processing one event, sent at its end. */
-  #batch = new RequestBatch();
-  /** Topics whose StopReplica(delete) is out: broker ids that have not answered yet. */
-  readonly #deletionsInFlight = new Map<string, Set<number>>();
+  #batch = new ControllerRequestBatch();
   #idleWaiters: (() => void)[] = [];
+  #imbalanceTimer: Timer | undefined;
+  readonly #partitionStateMachine: PartitionStateMachine;
+  readonly #replicaStateMachine: ReplicaStateMachine;
+  readonly #topicDeletionManager: TopicDeletionManager;
+  readonly #reassignmentManager: ReassignmentManager;
 
   // Stable watcher functions: the client keeps watchers in sets, so re-arming a watch with
   // the same function never registers it twice.
@@ -139,11 +136,60 @@ export class KafkaController {
   readonly #onTopicChange = (): void => this.#enqueue({ type: 'TopicChange' });
   readonly #onTopicDeletion = (): void => this.#enqueue({ type: 'TopicDeletion' });
   readonly #onIsrChange = (): void => this.#enqueue({ type: 'IsrChangeNotification' });
+  readonly #onReassignNode = (): void => this.#enqueue({ type: 'ZkPartitionReassignment' });
+  readonly #onPreferredElectionNode = (): void => this.#enqueue({ type: 'ReplicaLeaderElection' });
   readonly #topicWatchers = new Map<string, () => void>();
+  readonly #stateWatchers = new Map<string, () => void>();
 
   constructor(options: ControllerOptions) {
     this.#options = options;
+    this.#scheduler = options.scheduler ?? systemScheduler;
     this.#log = options.logger.child({ component: 'controller', brokerId: options.brokerId });
+    const batch = (): ControllerRequestBatch => this.#batch;
+    const zk = (): CoordinatorClient => this.#zk;
+    this.#partitionStateMachine = new PartitionStateMachine({
+      ctx: this.#ctx,
+      zk,
+      batch,
+      uncleanLeaderElectionEnable: options.uncleanLeaderElectionEnable,
+      log: this.#log,
+    });
+    this.#replicaStateMachine = new ReplicaStateMachine({
+      ctx: this.#ctx,
+      partitionStateMachine: this.#partitionStateMachine,
+      batch,
+      log: this.#log,
+    });
+    this.#topicDeletionManager = new TopicDeletionManager({
+      ctx: this.#ctx,
+      zk,
+      replicaStateMachine: this.#replicaStateMachine,
+      batch,
+      deleteTopicEnable: options.deleteTopicEnable,
+      onDeletionResult: (r, errorCode) =>
+        this.#enqueue({
+          type: 'TopicDeletionStopReplicaResponse',
+          topic: r.topic,
+          partition: r.partition,
+          brokerId: r.replica,
+          errorCode,
+        }),
+      onTopicDeleted: (topic) => {
+        this.#ctx.removeTopic(topic);
+        this.#topicWatchers.delete(topic);
+      },
+      log: this.#log,
+    });
+    this.#reassignmentManager = new ReassignmentManager({
+      ctx: this.#ctx,
+      zk,
+      partitionStateMachine: this.#partitionStateMachine,
+      replicaStateMachine: this.#replicaStateMachine,
+      batch,
+      onRequestNode: this.#onReassignNode,
+      stateWatcher: (tp) => this.#stateWatcher(tp),
+      log: this.#log,
+    });
   }
 
   /** Is this broker the active controller? (what KafkaApis asks before CreateTopics) */
@@ -170,6 +216,20 @@ export class KafkaController {
     this.#enqueue({ type: 'RegisterBrokerAndReelect' });
   }
 
+  /**
+   * The ControlledShutdown API on the controller's side: move leadership away from
+   * `brokerId` and take it out of the ISRs. Resolves with the partitions it still leads.
+   */
+  controlledShutdown(brokerId: number, brokerEpoch: bigint): Promise<ControlledShutdownResult> {
+    return new Promise((reply) => {
+      if (!this.#active || this.#stopped) {
+        reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
+        return;
+      }
+      this.#enqueue({ type: 'ControlledShutdown', brokerId, brokerEpoch, reply });
+    });
+  }
+
   /** Resign (deleting /controller if we own it) and stop; resolves when done. */
   async shutdown(): Promise<void> {
     this.#enqueue({ type: 'Shutdown' });
@@ -186,7 +246,11 @@ export class KafkaController {
   // The event queue
 
   #enqueue(event: ControllerEvent): void {
-    if (this.#stopped) return;
+    if (this.#stopped) {
+      if (event.type === 'ControlledShutdown')
+        event.reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
+      return;
+    }
     if (this.#queue.length >= QUEUED_EVENTS_MAX) {
       this.#log.error({ event: event.type }, 'controller event queue full; event dropped');
       return;
@@ -200,7 +264,7 @@ export class KafkaController {
     while (this.#queue.length > 0 && !this.#stopped) {
       const event = this.#queue.shift() as ControllerEvent;
       this.#log.debug({ event: event.type }, 'processing event');
-      this.#batch = new RequestBatch();
+      this.#batch = new ControllerRequestBatch();
       try {
         await this.#process(event);
         this.#sendBatch();
@@ -208,6 +272,10 @@ export class KafkaController {
         await this.#handleFailure(event, err);
       }
     }
+    // Anyone still waiting for a ControlledShutdown answer gets one.
+    for (const event of this.#queue.splice(0))
+      if (event.type === 'ControlledShutdown')
+        event.reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
     this.#running = false;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
@@ -215,6 +283,15 @@ export class KafkaController {
   }
 
   async #handleFailure(event: ControllerEvent, err: unknown): Promise<void> {
+    if (event.type === 'ControlledShutdown') {
+      // The broker retries (controlled.shutdown.max.retries); say something it can act on.
+      event.reply({
+        errorCode: this.#active
+          ? KafkaErrorCode.UNKNOWN_SERVER_ERROR
+          : KafkaErrorCode.NOT_CONTROLLER,
+        remainingPartitions: [],
+      });
+    }
     if (err instanceof ControllerMovedError) {
       // A newer epoch exists, so our term is over whatever /controller says. If /controller
       // still names us (our node survived while someone bumped the epoch), give it up too:
@@ -236,10 +313,10 @@ export class KafkaController {
       // The write may or may not have happened; handlers re-read before acting, so running
       // the event again is safe. Wait a little so a reconnect can happen.
       this.#log.warn({ event: event.type }, 'coordinator connection lost; retrying the event');
-      (this.#options.scheduler ?? systemScheduler).schedule(
-        this.#options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
-        () => this.#enqueue(event),
-      );
+      if (event.type !== 'ControlledShutdown')
+        this.#scheduler.schedule(this.#options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS, () =>
+          this.#enqueue(event),
+        );
       return;
     }
     if (hasCode(err, ErrorCode.SESSIONEXPIRED)) {
@@ -281,13 +358,29 @@ export class KafkaController {
       case 'IsrChangeNotification':
         return this.#processIsrChangeNotification();
       case 'TopicDeletionStopReplicaResponse':
-        return this.#processStopReplicaResponse(event.topic, event.brokerId, event.errorCode);
+        if (!this.#active) return;
+        return this.#topicDeletionManager.onDeletionResult(
+          { topic: event.topic, partition: event.partition, replica: event.brokerId },
+          event.errorCode,
+        );
+      case 'ZkPartitionReassignment':
+        if (!this.#active) return;
+        return this.#reassignmentManager.onRequestNodeChange();
+      case 'PartitionReassignmentIsrChange':
+        if (!this.#active) return;
+        return this.#reassignmentManager.advance([event.partition]);
+      case 'ReplicaLeaderElection':
+        return this.#processReplicaLeaderElection();
+      case 'AutoPreferredReplicaLeaderElection':
+        return this.#processAutoPreferredReplicaLeaderElection();
+      case 'ControlledShutdown':
+        return event.reply(
+          await this.#processControlledShutdown(event.brokerId, event.brokerEpoch),
+        );
       case 'Shutdown':
         return this.#processShutdown();
-      default: {
-        const never: never = event;
-        throw new Error(`unknown event ${JSON.stringify(never)}`);
-      }
+      default:
+        return unreachable(event, 'controller event');
     }
   }
 
@@ -349,8 +442,11 @@ export class KafkaController {
     this.#active = false;
     this.#sender?.shutdown();
     this.#sender = undefined;
-    this.#deletionsInFlight.clear();
-    this.#batch = new RequestBatch();
+    this.#imbalanceTimer?.cancel();
+    this.#imbalanceTimer = undefined;
+    this.#topicDeletionManager.clear();
+    this.#replicaStateMachine.clear();
+    this.#batch = new ControllerRequestBatch();
     this.#log.info(
       { controllerEpoch: this.#ctx.epoch, reason },
       'resigned as controller (active -> inactive)',
@@ -362,7 +458,9 @@ export class KafkaController {
     // Nothing after this event runs: /controller's deletion below fires our own watch, and a
     // Reelect processed now would make a stopping broker controller again.
     this.#stopped = true;
-    this.#queue.length = 0;
+    for (const event of this.#queue.splice(0))
+      if (event.type === 'ControlledShutdown')
+        event.reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
     if (!this.#active) return;
     const epoch = this.#ctx.epoch;
     this.#resign('broker shutting down');
@@ -380,7 +478,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Becoming controller (docs/controller.md, "Becoming controller")
+  // Becoming controller (Kafka's onControllerFailover)
 
   async #onControllerFailover(): Promise<void> {
     const zk = this.#zk;
@@ -393,13 +491,18 @@ export class KafkaController {
       await zk.getChildren(IsrChangeNotificationZNode.path, this.#onIsrChange),
     );
 
-    // 3. The context: brokers, assignments, partition states.
+    // 3. The context: brokers, assignments (with reassignments in progress), partition states.
     for (const broker of await getAllBrokers(zk, brokerIds))
       this.#ctx.liveBrokers.set(broker.info.id, broker);
-    for (const topic of topics) await this.#loadTopic(topic);
+    const moving = new Map<string, { adding: ReplicaAssignment; removing: ReplicaAssignment }>();
+    for (const topic of topics) {
+      const loaded = await this.#loadTopic(topic);
+      if (loaded && (loaded.adding.size > 0 || loaded.removing.size > 0)) moving.set(topic, loaded);
+    }
     for (const topic of toDelete)
       if (this.#ctx.assignments.has(topic)) this.#ctx.topicsToBeDeleted.add(topic);
     for (const id of this.#ctx.liveBrokers.keys()) this.#addBrokerChannel(id);
+    this.#replicaStateMachine.initialize();
     this.#log.info(
       {
         liveBrokers: [...this.#ctx.liveBrokers.keys()],
@@ -410,36 +513,51 @@ export class KafkaController {
       'controller context loaded',
     );
 
-    // 4-6. Tell every live broker everything: UpdateMetadata to all, LeaderAndIsr for every
-    // partition to its live replicas; elect leaders where there is none (or a dead one).
-    const all = this.#ctx
-      .allPartitions()
-      .filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
-    const fresh = all.filter((tp) => !this.#ctx.stateOf(tp));
-    await this.#initializePartitions(fresh);
-    // Replicas on brokers that are not registered go Offline (Kafka's ReplicaStateMachine
-    // startup): they leave the ISRs, and partitions they led get new leaders. A broker that
-    // died while there was no controller is noticed here and nowhere else.
-    const live = this.#ctx.liveBrokerIds();
-    const deadReplicas = [...new Set(all.flatMap((tp) => this.#ctx.replicasOf(tp)))].filter(
-      (b) => !live.has(b),
-    );
-    if (deadReplicas.length > 0) await this.#onBrokerFailure(deadReplicas);
-    await this.#electOfflinePartitions(
+    // 4. Tell every live broker everything, elect leaders where there is none (or a dead
+    // one). Replicas on brokers that are not registered leave the ISRs: a broker that died
+    // while there was no controller is noticed here and nowhere else.
+    const all = this.#activePartitions();
+    await this.#partitionStateMachine.initialize(all.filter((tp) => !this.#ctx.stateOf(tp)));
+    await this.#partitionStateMachine.elect(
       all.filter((tp) => this.#ctx.stateOf(tp)),
+      { kind: 'offline' },
       'controller failover',
     );
     for (const tp of all)
       if (this.#ctx.stateOf(tp)) this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, false);
     this.#batch.updateMetadataToAll(this.#ctx.allPartitions());
-    // 7. Resume topic deletions.
-    this.#resumeDeletions();
+
+    // 5. Finish what the previous controller left: reassignments, preferred elections,
+    // deletions; then the periodic leader balance check.
+    await this.#reassignmentManager.resumeOnFailover(moving);
+    await this.#processReplicaLeaderElection();
+    await this.#topicDeletionManager.resume();
+    this.#scheduleLeaderImbalanceCheck();
   }
 
-  /** Read a topic's assignment (arming its data watch) and its partition states. */
-  async #loadTopic(topic: string): Promise<void> {
+  /** Partitions of topics that are not being deleted. */
+  #activePartitions(): TopicPartitionId[] {
+    return this.#ctx.allPartitions().filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
+  }
+
+  #scheduleLeaderImbalanceCheck(): void {
+    if (this.#options.autoLeaderRebalanceEnable === false) return;
+    this.#imbalanceTimer?.cancel();
+    this.#imbalanceTimer = this.#scheduler.repeat(
+      this.#options.leaderImbalanceCheckIntervalMs ?? DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
+      () => this.#enqueue({ type: 'AutoPreferredReplicaLeaderElection' }),
+    );
+  }
+
+  /**
+   * Read a topic's assignment (arming its data watch) and its partition states. Returns the
+   * replicas being added and removed, when a reassignment is in progress.
+   */
+  async #loadTopic(
+    topic: string,
+  ): Promise<{ adding: ReplicaAssignment; removing: ReplicaAssignment } | undefined> {
     const assignment = await getTopicAssignment(this.#zk, topic, this.#topicWatcher(topic));
-    if (!assignment) return;
+    if (!assignment) return undefined;
     this.#ctx.assignments.set(topic, new Map(assignment.partitions));
     await Promise.all(
       [...assignment.partitions.keys()].map(async (partition) => {
@@ -447,6 +565,7 @@ export class KafkaController {
         if (state) this.#ctx.setState({ topic, partition }, state);
       }),
     );
+    return { adding: assignment.addingReplicas, removing: assignment.removingReplicas };
   }
 
   #topicWatcher(topic: string): () => void {
@@ -454,6 +573,16 @@ export class KafkaController {
     if (!watcher) {
       watcher = () => this.#enqueue({ type: 'PartitionModifications', topic });
       this.#topicWatchers.set(topic, watcher);
+    }
+    return watcher;
+  }
+
+  #stateWatcher(tp: TopicPartitionId): () => void {
+    const key = partitionKey(tp.topic, tp.partition);
+    let watcher = this.#stateWatchers.get(key);
+    if (!watcher) {
+      watcher = () => this.#enqueue({ type: 'PartitionReassignmentIsrChange', partition: tp });
+      this.#stateWatchers.set(key, watcher);
     }
     return watcher;
   }
@@ -475,193 +604,7 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Partition state machine
-
-  /** New -> Online: create the state znodes (fenced) for partitions that have none. */
-  async #initializePartitions(partitions: readonly TopicPartitionId[]): Promise<void> {
-    if (partitions.length === 0) return;
-    const live = this.#ctx.liveBrokerIds();
-    // Parent paths are plain persistent nodes; creating them unfenced is harmless (Kafka
-    // does the same) and idempotent.
-    await Promise.all(
-      partitions.map((tp) =>
-        ensurePath(this.#zk, TopicPartitionZNode.path(tp.topic, tp.partition)),
-      ),
-    );
-    await Promise.all(
-      partitions.map(async (tp) => {
-        const replicas = this.#ctx.replicasOf(tp);
-        const decision = initialLeaderAndIsr({
-          assignment: replicas,
-          liveBrokerIds: live,
-          controllerEpoch: this.#ctx.epoch,
-        });
-        if (!decision.ok) {
-          this.#log.warn(
-            { topic: tp.topic, partition: tp.partition, reason: decision.reason },
-            'partition stays New: no live replica to lead it',
-          );
-          return;
-        }
-        const path = TopicPartitionStateZNode.path(tp.topic, tp.partition);
-        try {
-          await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [
-            Op.create(path, TopicPartitionStateZNode.encode(decision.leaderAndIsr)),
-          ]);
-          this.#ctx.setState(tp, { leaderAndIsr: decision.leaderAndIsr, zkVersion: 0 });
-          this.#logTransition(
-            tp,
-            'NewPartition',
-            'OnlinePartition',
-            decision.leaderAndIsr,
-            'new partition',
-          );
-        } catch (err) {
-          // A previous controller created it before dying: adopt what is there.
-          if (!hasCode(err, ErrorCode.NODEEXISTS)) throw err;
-          const existing = await getPartitionState(this.#zk, tp.topic, tp.partition);
-          if (existing) this.#ctx.setState(tp, existing);
-        }
-        this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, true);
-      }),
-    );
-    this.#batch.updateMetadataToAll(partitions);
-  }
-
-  /**
-   * Offline -> Online for partitions whose leader is missing or dead: the offline election
-   * (leader-election.ts), written conditionally on the state's zkVersion. On BADVERSION (a
-   * leader changed the ISR meanwhile) the state is re-read and the election re-run.
-   */
-  async #electOfflinePartitions(
-    partitions: readonly TopicPartitionId[],
-    reason: string,
-  ): Promise<void> {
-    await Promise.all(
-      partitions.map((tp) =>
-        this.#updatePartitionState(tp, reason, (current, live) => {
-          if (!needsLeaderElection(current, live)) return null;
-          const result = offlinePartitionLeaderElection({
-            assignment: this.#ctx.replicasOf(tp),
-            current,
-            liveBrokerIds: live,
-            uncleanLeaderElectionEnable: this.#options.uncleanLeaderElectionEnable,
-            controllerEpoch: this.#ctx.epoch,
-          });
-          if (!result.ok) {
-            // Still record that the leader is gone, so Metadata shows -1 rather than a dead
-            // broker; the ISR stays as it is (it never becomes empty).
-            if (current.leader === NO_LEADER) {
-              this.#log.warn(
-                { topic: tp.topic, partition: tp.partition, reason: result.reason },
-                'partition stays offline',
-              );
-              return null;
-            }
-            return {
-              leaderAndIsr: {
-                ...current,
-                leader: NO_LEADER,
-                leaderEpoch: current.leaderEpoch + 1,
-                controllerEpoch: this.#ctx.epoch,
-              },
-              to: 'OfflinePartition',
-            };
-          }
-          if (result.unclean)
-            this.#log.warn({ topic: tp.topic, partition: tp.partition }, 'unclean leader election');
-          return { leaderAndIsr: result.leaderAndIsr, to: 'OnlinePartition' };
-        }),
-      ),
-    );
-  }
-
-  /**
-   * The read-decide-write loop for one partition's state. `decide` gets the current state
-   * and live brokers and returns the new state (or null: nothing to do). The write is
-   * fenced and conditional; LeaderAndIsr goes to the live replicas and UpdateMetadata to all.
-   */
-  async #updatePartitionState(
-    tp: TopicPartitionId,
-    reason: string,
-    decide: (
-      current: LeaderAndIsr,
-      live: Set<number>,
-    ) => { leaderAndIsr: LeaderAndIsr; to: string } | null,
-  ): Promise<void> {
-    for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS_MAX; attempt++) {
-      const state = this.#ctx.stateOf(tp);
-      if (!state) return;
-      const decision = decide(state.leaderAndIsr, this.#ctx.liveBrokerIds());
-      if (!decision) return;
-      try {
-        const results = await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [
-          Op.setData(
-            TopicPartitionStateZNode.path(tp.topic, tp.partition),
-            TopicPartitionStateZNode.encode(decision.leaderAndIsr),
-            state.zkVersion,
-          ),
-        ]);
-        const zkVersion = results[0]?.stat?.version ?? state.zkVersion + 1;
-        this.#ctx.setState(tp, { leaderAndIsr: decision.leaderAndIsr, zkVersion });
-        const from = needsLeaderElection(state.leaderAndIsr, this.#ctx.liveBrokerIds())
-          ? 'OfflinePartition'
-          : 'OnlinePartition';
-        this.#logTransition(
-          tp,
-          from,
-          decision.to,
-          decision.leaderAndIsr,
-          reason,
-          state.leaderAndIsr,
-        );
-        this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, false);
-        this.#batch.updateMetadataToAll([tp]);
-        return;
-      } catch (err) {
-        if (!hasCode(err, ErrorCode.BADVERSION)) throw err;
-        const fresh = await getPartitionState(this.#zk, tp.topic, tp.partition);
-        if (!fresh) return;
-        this.#ctx.setState(tp, fresh);
-        this.#log.info(
-          { topic: tp.topic, partition: tp.partition, attempt },
-          'partition state changed underneath us (BADVERSION); re-reading and retrying',
-        );
-      }
-    }
-    this.#log.warn(
-      { topic: tp.topic, partition: tp.partition },
-      'gave up updating partition state for now',
-    );
-  }
-
-  #logTransition(
-    tp: TopicPartitionId,
-    from: string,
-    to: string,
-    state: LeaderAndIsr,
-    reason: string,
-    previous?: LeaderAndIsr,
-  ): void {
-    this.#log.info(
-      {
-        topic: tp.topic,
-        partition: tp.partition,
-        from,
-        to,
-        leader: state.leader,
-        leaderEpoch: state.leaderEpoch,
-        isr: state.isr,
-        previousLeader: previous?.leader,
-        previousIsr: previous?.isr,
-        reason,
-      },
-      `partition ${tp.topic}-${tp.partition} ${from} -> ${to}`,
-    );
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Reactions to broker, topic and partition changes
+  // Brokers coming and going (Kafka's onBrokerStartup / onBrokerFailure)
 
   async #processBrokerChange(): Promise<void> {
     if (!this.#active) return;
@@ -684,6 +627,7 @@ export class KafkaController {
     // A bounced broker lost all its state: handle it as a failure followed by a start.
     for (const id of [...dead, ...bounced]) {
       this.#ctx.liveBrokers.delete(id);
+      this.#ctx.shuttingDownBrokerIds.delete(id);
       this.#sender?.removeBroker(id);
     }
     if (dead.length + bounced.length > 0) await this.#onBrokerFailure([...dead, ...bounced]);
@@ -698,68 +642,60 @@ export class KafkaController {
     this.#batch.updateMetadataToAll([]);
   }
 
-  /** Partitions led by a dead broker get a new leader; it leaves every ISR it was in. */
+  /**
+   * Partitions led by a dead broker get a new leader and the broker leaves every ISR: one
+   * decision per partition (leader-election.ts `partitionAfterBrokerChange`), one write.
+   */
   async #onBrokerFailure(deadIds: readonly number[]): Promise<void> {
     const dead = new Set(deadIds);
-    const affected = this.#ctx
-      .allPartitions()
-      .filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic))
-      .filter((tp) => {
-        const s = this.#ctx.stateOf(tp)?.leaderAndIsr;
-        return s !== undefined && (dead.has(s.leader) || s.isr.some((b) => dead.has(b)));
-      });
-    await Promise.all(
-      affected.map((tp) =>
-        this.#updatePartitionState(tp, `broker(s) ${deadIds.join(',')} failed`, (current, live) => {
-          if (needsLeaderElection(current, live)) {
-            const result = offlinePartitionLeaderElection({
-              assignment: this.#ctx.replicasOf(tp),
-              current,
-              liveBrokerIds: live,
-              uncleanLeaderElectionEnable: this.#options.uncleanLeaderElectionEnable,
-              controllerEpoch: this.#ctx.epoch,
-            });
-            if (result.ok) return { leaderAndIsr: result.leaderAndIsr, to: 'OnlinePartition' };
-          }
-          // No election possible (or needed): shrink the ISR of the dead replicas.
-          let next: LeaderAndIsr | null = null;
-          for (const id of deadIds) {
-            next =
-              removeReplicaFromIsr({
-                current: next ?? current,
-                replica: id,
-                controllerEpoch: this.#ctx.epoch,
-              }) ?? next;
-          }
-          if (!next) return null;
-          // Collapse multiple removals into one epoch bump.
-          next = { ...next, leaderEpoch: current.leaderEpoch + 1 };
-          return {
-            leaderAndIsr: next,
-            to: next.leader === NO_LEADER ? 'OfflinePartition' : 'OnlinePartition',
-          };
-        }),
-      ),
+    const affected = this.#activePartitions().filter((tp) => {
+      const s = this.#ctx.stateOf(tp)?.leaderAndIsr;
+      return s !== undefined && (dead.has(s.leader) || s.isr.some((b) => dead.has(b)));
+    });
+    await this.#partitionStateMachine.elect(
+      affected,
+      { kind: 'offline' },
+      `broker(s) ${deadIds.join(',')} failed`,
     );
+    for (const id of deadIds)
+      this.#replicaStateMachine.markOffline(
+        this.#replicaStateMachine
+          .replicasOn(id, this.#ctx.allPartitions())
+          .filter((r) => this.#replicaStateMachine.stateOf(r) !== 'NonExistentReplica'),
+      );
   }
 
   /** New or restarted brokers: tell them everything, then elect where they make it possible. */
   async #onBrokerStartup(ids: readonly number[]): Promise<void> {
     for (const id of ids) {
       this.#batch.updateMetadataTo(id, this.#ctx.allPartitions());
-      const hosted = this.#ctx.partitionsOnBroker(id).filter((tp) => this.#ctx.stateOf(tp));
-      for (const tp of hosted) this.#batch.leaderAndIsrTo(id, tp, false);
+      const hosted = this.#replicaStateMachine.replicasOn(id, this.#activePartitions());
+      await this.#replicaStateMachine.handleStateChanges(
+        hosted.filter((r) => this.#replicaStateMachine.stateOf(r) !== 'NonExistentReplica'),
+        'OnlineReplica',
+        { reason: `broker ${id} started` },
+      );
     }
-    const all = this.#ctx
-      .allPartitions()
-      .filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
-    await this.#initializePartitions(all.filter((tp) => !this.#ctx.stateOf(tp)));
-    await this.#electOfflinePartitions(
-      all.filter((tp) => this.#ctx.stateOf(tp)),
+    const all = this.#activePartitions();
+    await this.#partitionStateMachine.initialize(all.filter((tp) => !this.#ctx.stateOf(tp)));
+    await this.#partitionStateMachine.elect(
+      all.filter((tp) => {
+        const state = this.#ctx.stateOf(tp);
+        return state && needsLeaderElection(state.leaderAndIsr, this.#ctx.liveBrokerIds());
+      }),
+      { kind: 'offline' },
       `broker(s) ${ids.join(',')} started`,
     );
-    this.#resumeDeletions();
+    // Reassignments waiting for these brokers can go on.
+    for (const id of ids)
+      await this.#reassignmentManager.advance(
+        this.#reassignmentManager.partitionsWithReplicaOn(id),
+      );
+    await this.#topicDeletionManager.resume();
   }
+
+  // -------------------------------------------------------------------------------------------
+  // Topics and partitions
 
   async #processTopicChange(): Promise<void> {
     if (!this.#active) return;
@@ -769,6 +705,7 @@ export class KafkaController {
     const removed = [...known].filter((t) => !topics.includes(t));
     for (const topic of removed) {
       this.#ctx.removeTopic(topic);
+      this.#replicaStateMachine.removeTopic(topic);
       this.#topicWatchers.delete(topic);
     }
     if (added.length === 0) return;
@@ -780,14 +717,33 @@ export class KafkaController {
         partition,
       })),
     );
-    await this.#initializePartitions(fresh.filter((tp) => !this.#ctx.stateOf(tp)));
+    await this.#startReplicas(fresh);
+    await this.#partitionStateMachine.initialize(fresh.filter((tp) => !this.#ctx.stateOf(tp)));
     // Partitions that already had state (created by an earlier controller) still need an
     // up-to-date leader and to be announced.
-    await this.#electOfflinePartitions(
+    await this.#partitionStateMachine.elect(
       fresh.filter((tp) => this.#ctx.stateOf(tp)),
+      { kind: 'offline' },
       'topic change',
     );
     this.#batch.updateMetadataToAll(fresh);
+  }
+
+  /** New partitions' replicas: NonExistent -> New -> Online (no requests until they lead). */
+  async #startReplicas(partitions: readonly TopicPartitionId[]): Promise<void> {
+    const live = this.#ctx.liveBrokerIds();
+    const replicas = partitions.flatMap((tp) =>
+      this.#ctx.replicasOf(tp).map((replica) => ({ ...tp, replica })),
+    );
+    const rsm = this.#replicaStateMachine;
+    const fresh = replicas.filter((r) => rsm.stateOf(r) === 'NonExistentReplica');
+    await rsm.handleStateChanges(fresh, 'NewReplica', { reason: 'new partition' });
+    await rsm.handleStateChanges(
+      fresh.filter((r) => live.has(r.replica)),
+      'OnlineReplica',
+      { reason: 'new partition' },
+    );
+    rsm.markOffline(fresh.filter((r) => !live.has(r.replica)));
   }
 
   async #processPartitionModifications(topic: string): Promise<void> {
@@ -805,9 +761,24 @@ export class KafkaController {
     if (added.length === 0) return;
     for (const p of added) known.set(p, assignment.partitions.get(p) as number[]);
     this.#log.info({ topic, added }, 'partitions added');
-    await this.#initializePartitions(added.map((partition) => ({ topic, partition })));
+    const fresh = added.map((partition) => ({ topic, partition }));
+    await this.#startReplicas(fresh);
+    await this.#partitionStateMachine.initialize(fresh);
   }
 
+  async #processTopicDeletion(): Promise<void> {
+    if (!this.#active) return;
+    await this.#topicDeletionManager.markForDeletion(
+      await getTopicsToDelete(this.#zk, this.#onTopicDeletion),
+    );
+    await this.#topicDeletionManager.resume();
+  }
+
+  /**
+   * Leaders write /isr_change_notification/isr_change_N when they change an ISR (Kafka 2.x);
+   * the controller re-reads those partitions' states, tells every broker (UpdateMetadata),
+   * deletes the notifications, and lets waiting reassignments see the grown ISRs.
+   */
   async #processIsrChangeNotification(): Promise<void> {
     if (!this.#active) return;
     const children = await this.#zk.getChildren(IsrChangeNotificationZNode.path, this.#onIsrChange);
@@ -839,6 +810,7 @@ export class KafkaController {
         'ISR changes propagated',
       );
       this.#batch.updateMetadataToAll(partitions);
+      await this.#reassignmentManager.advance(partitions);
     }
   }
 
@@ -853,121 +825,158 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Topic deletion (Kafka's TopicDeletionManager, simplified)
-  //
-  //   marked (/admin/delete_topics/<t>) -> UpdateMetadata with leader -2 to all brokers and
-  //   StopReplica(delete=true) to every replica -> all answered without error -> delete the
-  //   topic's znodes (fenced) -> removed. While a replica's broker is down, deletion waits
-  //   (the topic is "ineligible") and resumes on the next broker change.
+  // Preferred leaders
 
-  async #processTopicDeletion(): Promise<void> {
+  /**
+   * /admin/preferred_replica_election (written by `npx coordinator elect-leaders` or the
+   * ElectLeaders API): run the preferred election for the listed partitions, then delete it.
+   */
+  async #processReplicaLeaderElection(): Promise<void> {
     if (!this.#active) return;
-    const marked = await getTopicsToDelete(this.#zk, this.#onTopicDeletion);
-    for (const topic of marked) {
-      if (!this.#options.deleteTopicEnable) {
-        this.#log.warn({ topic }, 'delete.topic.enable=false: removing the deletion request');
-        await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [
-          Op.delete(DeleteTopicZNode.path(topic)),
-        ]);
-        continue;
-      }
-      if (!this.#ctx.assignments.has(topic)) {
-        this.#log.info({ topic }, 'deletion requested for an unknown topic; removing the request');
-        await fencedMulti(this.#zk, this.#ctx.epochZkVersion, [
-          Op.delete(DeleteTopicZNode.path(topic)),
-        ]).catch((err: unknown) => {
-          if (!hasCode(err, ErrorCode.NONODE)) throw err;
-        });
-        continue;
-      }
-      if (!this.#ctx.topicsToBeDeleted.has(topic)) {
-        this.#ctx.topicsToBeDeleted.add(topic);
-        this.#log.info({ topic }, 'topic marked for deletion');
-      }
+    const zk = this.#zk;
+    const stat = await zk.exists(PreferredReplicaElectionZNode.path, this.#onPreferredElectionNode);
+    if (!stat) return;
+    let requested: TopicPartitionId[] = [];
+    try {
+      const { data } = await zk.getData(PreferredReplicaElectionZNode.path);
+      requested = PreferredReplicaElectionZNode.decode(data);
+    } catch (err) {
+      if (hasCode(err, ErrorCode.NONODE)) return;
+      this.#log.warn({ err }, 'unreadable /admin/preferred_replica_election; deleting it');
     }
-    this.#resumeDeletions();
-  }
-
-  #resumeDeletions(): void {
-    const live = this.#ctx.liveBrokerIds();
-    for (const topic of this.#ctx.topicsToBeDeleted) {
-      if (this.#deletionsInFlight.has(topic)) continue;
-      const partitions = [...(this.#ctx.assignments.get(topic)?.keys() ?? [])].map((partition) => ({
-        topic,
-        partition,
-      }));
-      const replicaBrokers = new Set(partitions.flatMap((tp) => this.#ctx.replicasOf(tp)));
-      const down = [...replicaBrokers].filter((b) => !live.has(b));
-      if (down.length > 0) {
-        this.#log.info({ topic, down }, 'topic deletion waits: replicas on brokers that are down');
-        continue;
-      }
-      this.#deletionsInFlight.set(topic, new Set(replicaBrokers));
-      // Brokers drop the topic from their metadata first, then delete the replicas.
-      this.#batch.updateMetadataToAll(partitions);
-      for (const brokerId of replicaBrokers) {
-        const hosted = partitions.filter((tp) => this.#ctx.replicasOf(tp).includes(brokerId));
-        this.#batch.stopReplica(brokerId, hosted, true, (errorCode) =>
-          this.#enqueue({ type: 'TopicDeletionStopReplicaResponse', topic, brokerId, errorCode }),
-        );
-      }
-      this.#log.info({ topic, replicaBrokers: [...replicaBrokers] }, 'topic deletion started');
-      if (replicaBrokers.size === 0)
-        void this.#enqueue({
-          type: 'TopicDeletionStopReplicaResponse',
-          topic,
-          brokerId: -1,
-          errorCode: KafkaErrorCode.NONE,
-        });
-    }
-  }
-
-  async #processStopReplicaResponse(
-    topic: string,
-    brokerId: number,
-    errorCode: number,
-  ): Promise<void> {
-    if (!this.#active) return;
-    const pending = this.#deletionsInFlight.get(topic);
-    if (!pending) return;
-    if (errorCode !== KafkaErrorCode.NONE) {
-      this.#log.warn(
-        { topic, targetBrokerId: brokerId, errorCode },
-        'replica deletion failed; will retry later',
-      );
-      this.#deletionsInFlight.delete(topic);
-      return;
-    }
-    pending.delete(brokerId);
-    if (pending.size > 0) return;
-    this.#deletionsInFlight.delete(topic);
-    await this.#completeDeletion(topic);
-  }
-
-  async #completeDeletion(topic: string): Promise<void> {
-    // Children first: states, partition nodes, /partitions, the topic, its config, the marker.
-    const ops: MultiOp[] = [];
-    const partitionsPath = TopicPartitionsZNode.path(topic);
-    const partitionIds = await this.#zk.getChildren(partitionsPath).catch((err: unknown) => {
-      if (hasCode(err, ErrorCode.NONODE)) return [] as string[];
-      throw err;
+    const { elected, failed } = await this.electPreferredLeaders(requested, 'admin request');
+    this.#log.info(
+      { elected: elected.length, notElected: failed },
+      'preferred replica election requested through the coordinator done',
+    );
+    await fencedMulti(zk, this.#ctx.epochZkVersion, [
+      Op.delete(PreferredReplicaElectionZNode.path),
+    ]).catch((err: unknown) => {
+      if (!hasCode(err, ErrorCode.NONODE)) throw err;
     });
-    for (const p of partitionIds) {
-      const partitionPath = `${partitionsPath}/${p}`;
-      for (const child of await this.#zk.getChildren(partitionPath))
-        ops.push(Op.delete(`${partitionPath}/${child}`));
-      ops.push(Op.delete(partitionPath));
+  }
+
+  /** The preferred election for `partitions`; the ones it could not do, with the reason. */
+  async electPreferredLeaders(
+    partitions: readonly TopicPartitionId[],
+    reason: string,
+  ): Promise<{ elected: TopicPartitionId[]; failed: { partition: string; reason: string }[] }> {
+    const failed: { partition: string; reason: string }[] = [];
+    const eligible: TopicPartitionId[] = [];
+    for (const tp of partitions) {
+      const name = `${tp.topic}-${tp.partition}`;
+      if (!this.#ctx.stateOf(tp)) failed.push({ partition: name, reason: 'unknown partition' });
+      else if (this.#ctx.topicsToBeDeleted.has(tp.topic))
+        failed.push({ partition: name, reason: 'the topic is being deleted' });
+      else if (this.#ctx.reassignmentOf(tp))
+        failed.push({ partition: name, reason: 'the partition is being reassigned' });
+      else eligible.push(tp);
     }
-    if (partitionIds.length > 0 || (await this.#zk.exists(partitionsPath)))
-      ops.push(Op.delete(partitionsPath));
-    ops.push(Op.delete(TopicZNode.path(topic)));
-    if (await this.#zk.exists(TopicConfigZNode.path(topic)))
-      ops.push(Op.delete(TopicConfigZNode.path(topic)));
-    ops.push(Op.delete(DeleteTopicZNode.path(topic)));
-    await fencedMulti(this.#zk, this.#ctx.epochZkVersion, ops);
-    this.#ctx.removeTopic(topic);
-    this.#topicWatchers.delete(topic);
-    this.#log.info({ topic }, 'topic deleted');
+    const notElected = await this.#partitionStateMachine.elect(
+      eligible,
+      { kind: 'preferred' },
+      `preferred replica election (${reason})`,
+    );
+    for (const f of notElected)
+      failed.push({ partition: `${f.tp.topic}-${f.tp.partition}`, reason: f.reason });
+    const elected = eligible.filter(
+      (tp) => !notElected.some((f) => f.tp.topic === tp.topic && f.tp.partition === tp.partition),
+    );
+    return { elected, failed };
+  }
+
+  /** auto.leader.rebalance.enable: every leader.imbalance.check.interval. */
+  async #processAutoPreferredReplicaLeaderElection(): Promise<void> {
+    if (!this.#active) return;
+    const ctx = this.#ctx;
+    const report = leaderImbalance({
+      partitions: ctx.allPartitions().flatMap((tp) => {
+        const state = ctx.stateOf(tp);
+        if (!state) return [];
+        const busy = ctx.topicsToBeDeleted.has(tp.topic) || ctx.reassignmentOf(tp) !== undefined;
+        return [{ ...tp, replicas: ctx.replicasOf(tp), state: state.leaderAndIsr, busy }];
+      }),
+      liveBrokerIds: ctx.electableBrokerIds(),
+      imbalancePerBrokerPercentage:
+        this.#options.leaderImbalancePerBrokerPercentage ??
+        DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
+    });
+    this.#log.debug(
+      { ratioByBroker: Object.fromEntries(report.ratioByBroker) },
+      'leader imbalance check',
+    );
+    if (report.toElect.length === 0) return;
+    const { elected } = await this.electPreferredLeaders(report.toElect, 'auto leader rebalance');
+    this.#log.info(
+      { elected: elected.map((tp) => `${tp.topic}-${tp.partition}`) },
+      'auto leader rebalance moved leaders back to their preferred replicas',
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Controlled shutdown (Kafka's doControlledShutdown)
+
+  /**
+   * The broker is about to stop: every partition it leads (with another replica) gets a new
+   * leader from the rest of the ISR, and it leaves the ISR of every partition it follows
+   * (StopReplica without delete). The answer lists what it still leads; the broker retries
+   * until that is empty or it runs out of retries.
+   */
+  async #processControlledShutdown(
+    brokerId: number,
+    brokerEpoch: bigint,
+  ): Promise<ControlledShutdownResult> {
+    const ctx = this.#ctx;
+    if (!this.#active) return { errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
+    const broker = ctx.liveBrokers.get(brokerId);
+    if (!broker) {
+      return { errorCode: KafkaErrorCode.BROKER_NOT_AVAILABLE, remainingPartitions: [] };
+    }
+    if (brokerEpoch !== -1n && brokerEpoch < BigInt(broker.epoch)) {
+      return { errorCode: KafkaErrorCode.STALE_BROKER_EPOCH, remainingPartitions: [] };
+    }
+    ctx.shuttingDownBrokerIds.add(brokerId);
+    this.#log.info({ shuttingDownBrokerId: brokerId }, 'controlled shutdown requested');
+    // Single-replica partitions cannot move: nothing to do for them (Kafka's rule).
+    const hosted = this.#activePartitions().filter(
+      (tp) => ctx.replicasOf(tp).includes(brokerId) && ctx.replicasOf(tp).length > 1,
+    );
+    const led = hosted.filter((tp) => ctx.stateOf(tp)?.leaderAndIsr.leader === brokerId);
+    const followed = hosted.filter((tp) => {
+      const state = ctx.stateOf(tp)?.leaderAndIsr;
+      return state !== undefined && state.leader !== brokerId;
+    });
+    await this.#partitionStateMachine.elect(
+      led,
+      { kind: 'controlledShutdown' },
+      `controlled shutdown of broker ${brokerId}`,
+    );
+    await this.#replicaStateMachine.handleStateChanges(
+      followed
+        .map((tp) => ({ ...tp, replica: brokerId }))
+        .filter((r) => this.#replicaStateMachine.stateOf(r) !== 'NonExistentReplica'),
+      'OfflineReplica',
+      { reason: `controlled shutdown of broker ${brokerId}` },
+    );
+    // What it still leads. Kafka lists every such partition, so the broker retries even when
+    // no other replica could ever take over; we leave out partitions whose other replicas are
+    // all dead or shutting down too (retrying cannot help them), so that stopping a whole
+    // cluster at once (Ctrl-C on `npm start`) does not wait out every retry.
+    const electable = ctx.electableBrokerIds();
+    const remainingPartitions = hosted.filter(
+      (tp) =>
+        ctx.stateOf(tp)?.leaderAndIsr.leader === brokerId &&
+        ctx.replicasOf(tp).some((b) => b !== brokerId && electable.has(b)),
+    );
+    this.#log.info(
+      {
+        shuttingDownBrokerId: brokerId,
+        moved: led.length - remainingPartitions.length,
+        remaining: remainingPartitions.map((tp) => `${tp.topic}-${tp.partition}`),
+      },
+      'controlled shutdown: leadership moved',
+    );
+    return { errorCode: KafkaErrorCode.NONE, remainingPartitions };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -975,127 +984,9 @@ export class KafkaController {
 
   #sendBatch(): void {
     const sender = this.#sender;
-    if (!this.#active || !sender) return;
-    const controllerId = this.#options.brokerId;
-    const live = this.#ctx.liveBrokerIds();
     const batch = this.#batch;
-    this.#batch = new RequestBatch();
-    for (const [brokerId, entries] of batch.leaderAndIsr) {
-      if (!live.has(brokerId)) continue;
-      for (const isNew of [true, false]) {
-        const tps = [...entries.values()].filter((e) => e.isNew === isNew).map((e) => e.tp);
-        if (tps.length === 0) continue;
-        sender.send(brokerId, {
-          apiKey: ApiKey.LeaderAndIsr,
-          apiVersion: CONTROL_REQUEST_VERSIONS.leaderAndIsr,
-          body: this.#ctx.leaderAndIsrRequest(controllerId, brokerId, tps, isNew),
-          onResponse: (response) => {
-            const failed = response.partitionErrors.filter(
-              (p) => p.errorCode !== KafkaErrorCode.NONE,
-            );
-            if (response.errorCode !== KafkaErrorCode.NONE || failed.length > 0) {
-              this.#log.warn(
-                { targetBrokerId: brokerId, errorCode: response.errorCode, failed },
-                'LeaderAndIsr errors',
-              );
-            }
-          },
-        });
-      }
-    }
-    const umTargets = new Map(batch.updateMetadata);
-    if (batch.updateMetadataAll) {
-      for (const id of live)
-        umTargets.set(id, new Map([...(umTargets.get(id) ?? []), ...batch.updateMetadataAll]));
-    }
-    for (const [brokerId, tps] of umTargets) {
-      if (!live.has(brokerId)) continue;
-      sender.send(brokerId, {
-        apiKey: ApiKey.UpdateMetadata,
-        apiVersion: CONTROL_REQUEST_VERSIONS.updateMetadata,
-        body: this.#ctx.updateMetadataRequest(controllerId, brokerId, [...tps.values()]),
-        onResponse: (response) => {
-          if (response.errorCode !== KafkaErrorCode.NONE) {
-            this.#log.warn(
-              { targetBrokerId: brokerId, errorCode: response.errorCode },
-              'UpdateMetadata error',
-            );
-          }
-        },
-      });
-    }
-    for (const stop of batch.stopReplicas) {
-      if (!live.has(stop.brokerId)) continue;
-      sender.send(stop.brokerId, {
-        apiKey: ApiKey.StopReplica,
-        apiVersion: CONTROL_REQUEST_VERSIONS.stopReplica,
-        body: this.#ctx.stopReplicaRequest(
-          controllerId,
-          stop.brokerId,
-          stop.partitions,
-          stop.deletePartitions,
-        ),
-        onResponse: (response) => {
-          const failed = response.partitionErrors.find((p) => p.errorCode !== KafkaErrorCode.NONE);
-          stop.onResult?.(
-            response.errorCode !== KafkaErrorCode.NONE
-              ? response.errorCode
-              : (failed?.errorCode ?? KafkaErrorCode.NONE),
-          );
-        },
-      });
-    }
-  }
-}
-
-/**
- * The requests one event produced, merged per broker (Kafka's ControllerBrokerRequestBatch).
- * Partition states are read from the context when the batch is *sent*, so a partition
- * changed twice within one event is sent once, with its final state.
- */
-class RequestBatch {
-  readonly leaderAndIsr = new Map<number, Map<string, { tp: TopicPartitionId; isNew: boolean }>>();
-  readonly updateMetadata = new Map<number, Map<string, TopicPartitionId>>();
-  /** Partitions for an UpdateMetadata to every live broker; undefined = none needed. */
-  updateMetadataAll: Map<string, TopicPartitionId> | undefined;
-  readonly stopReplicas: {
-    brokerId: number;
-    partitions: TopicPartitionId[];
-    deletePartitions: boolean;
-    onResult?: (errorCode: number) => void;
-  }[] = [];
-
-  leaderAndIsrTo(brokerId: number, tp: TopicPartitionId, isNew: boolean): void {
-    let entries = this.leaderAndIsr.get(brokerId);
-    if (!entries) this.leaderAndIsr.set(brokerId, (entries = new Map()));
-    const key = partitionKey(tp.topic, tp.partition);
-    entries.set(key, { tp, isNew: isNew || (entries.get(key)?.isNew ?? false) });
-  }
-
-  leaderAndIsrToReplicas(ctx: ControllerContext, tp: TopicPartitionId, isNew: boolean): void {
-    const live = ctx.liveBrokerIds();
-    for (const replica of ctx.replicasOf(tp))
-      if (live.has(replica)) this.leaderAndIsrTo(replica, tp, isNew);
-  }
-
-  updateMetadataTo(brokerId: number, partitions: readonly TopicPartitionId[]): void {
-    let entries = this.updateMetadata.get(brokerId);
-    if (!entries) this.updateMetadata.set(brokerId, (entries = new Map()));
-    for (const tp of partitions) entries.set(partitionKey(tp.topic, tp.partition), tp);
-  }
-
-  updateMetadataToAll(partitions: readonly TopicPartitionId[]): void {
-    this.updateMetadataAll ??= new Map();
-    for (const tp of partitions)
-      this.updateMetadataAll.set(partitionKey(tp.topic, tp.partition), tp);
-  }
-
-  stopReplica(
-    brokerId: number,
-    partitions: TopicPartitionId[],
-    deletePartitions: boolean,
-    onResult?: (errorCode: number) => void,
-  ): void {
-    this.stopReplicas.push({ brokerId, partitions, deletePartitions, onResult });
+    this.#batch = new ControllerRequestBatch();
+    if (!this.#active || !sender || batch.isEmpty) return;
+    batch.send({ ctx: this.#ctx, sender, controllerId: this.#options.brokerId, log: this.#log });
   }
 }

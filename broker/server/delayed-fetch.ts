@@ -14,8 +14,13 @@
  * count bytes (Kafka compares segment positions instead; our log does not expose them).
  */
 import { DelayedOperation } from './delayed-operation.js';
-import type { FetchParams, FetchPartitionResult, ReplicaManager } from './replica-manager.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
+import {
+  DEBUGGING_CONSUMER_REPLICA_ID,
+  type FetchParams,
+  type FetchPartitionResult,
+  type ReplicaManager,
+} from './replica-manager.js';
 
 export class DelayedFetch extends DelayedOperation {
   readonly #params: FetchParams;
@@ -44,7 +49,7 @@ export class DelayedFetch extends DelayedOperation {
         return this.forceComplete();
       }
       const end =
-        params.replicaId >= 0 || params.replicaId === -2
+        params.replicaId >= 0 || params.replicaId === DEBUGGING_CONSUMER_REPLICA_ID
           ? partition.logEndOffset
           : partition.highWatermark;
       // Truncated below us or retention passed us: OFFSET_OUT_OF_RANGE, send it.

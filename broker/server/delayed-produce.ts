@@ -15,9 +15,9 @@
  * The records stay in the leader's log in the last two cases: the producer retries, which can
  * duplicate them unless it is idempotent (that is Kafka's contract too).
  */
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { DelayedOperation } from './delayed-operation.js';
 import type { ProducePartitionResult, ReplicaManager } from './replica-manager.js';
-import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 /** One partition's part of the response, and what it still waits for. */
 export interface ProducePartitionStatus {
@@ -54,7 +54,7 @@ export class DelayedProduce extends DelayedOperation {
       const partition = this.#replicaManager.getPartition(tp);
       if (partition === undefined) {
         status.pending = false;
-        // The replica was stopped (or moved) while the request waited.
+        // The replica was stopped here (moved, or its topic deleted).
         status.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         continue;
       }

@@ -5,7 +5,8 @@
  * of dispatch and of the ApiVersions answer. Other modules (the group coordinator, ...)
  * register their own rows in the same table.
  *
- *   Data plane   Produce 0, Fetch 1, ListOffsets 2, Metadata 3            (this file)
+ *   Data plane   Produce 0, Fetch 1, ListOffsets 2, Metadata 3,           (this file)
+ *                OffsetForLeaderEpoch 23 (followers after a leader change)
  *   Admin        CreateTopics 19, DeleteTopics 20, CreatePartitions 37     (admin-apis.ts)
  *                DescribeConfigs 32                                        (describe-configs.ts)
  *   Control      LeaderAndIsr 4, StopReplica 5, UpdateMetadata 6           (replica-manager.ts)
@@ -32,6 +33,8 @@ import type {
   FetchResponse,
   ListOffsetsRequest,
   ListOffsetsResponse,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
   MetadataRequest,
   MetadataResponse,
   ProduceRequest,
@@ -48,7 +51,12 @@ import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
 import { NO_LEADER_EPOCH } from './partition.js';
-import { CONSUMER_REPLICA_ID, isInternalTopic, type ReplicaManager } from './replica-manager.js';
+import {
+  CONSUMER_REPLICA_ID,
+  DEBUGGING_CONSUMER_REPLICA_ID,
+  isInternalTopic,
+  type ReplicaManager,
+} from './replica-manager.js';
 import { topicNameError } from './topic-name.js';
 
 export type { ControllerAdmin, NewTopic, TopicResult, NewPartitions } from './admin-apis.js';
@@ -138,6 +146,10 @@ export class KafkaApis {
       apiHandler(ApiKey.Fetch, range(ApiKey.Fetch), (r) => this.handleFetch(r.body, r.apiVersion)),
       apiHandler(ApiKey.ListOffsets, range(ApiKey.ListOffsets), (r) =>
         this.handleListOffsets(r.body, r.apiVersion),
+      ),
+      // Followers ask it after a leader change (KIP-101/279); consumers may too (KIP-320).
+      apiHandler(ApiKey.OffsetForLeaderEpoch, allSchemaVersions(ApiKey.OffsetForLeaderEpoch), (r) =>
+        this.handleOffsetForLeaderEpoch(r.body, r.apiVersion),
       ),
       apiHandler(ApiKey.Metadata, range(ApiKey.Metadata), (r) =>
         this.handleMetadata(r.body, r.apiVersion),
@@ -377,6 +389,55 @@ export class KafkaApis {
           if (found === undefined) return answer(0);
           const epoch = timestamp === -1 ? partition.leaderEpoch : -1;
           return answer(0, found.offset, found.timestamp, epoch);
+        }),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // OffsetForLeaderEpoch (23)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Where an epoch ends in the leader's log (KIP-101): for each partition, the largest epoch
+   * <= the requested one that the leader has, and the offset where the next epoch starts (the
+   * LEO for the current epoch). A follower truncates to it after a leader change. Only the
+   * leader answers, except for the debugging replica id -2 (also the default of v0-2).
+   * current_leader_epoch (v2+) fences as in Fetch: FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH.
+   */
+  handleOffsetForLeaderEpoch(
+    request: OffsetForLeaderEpochRequest,
+    apiVersion: number,
+  ): Encodable<OffsetForLeaderEpochResponse> {
+    const anyReplica = request.replicaId === DEBUGGING_CONSUMER_REPLICA_ID;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((topic) => ({
+        topic: topic.topic,
+        partitions: topic.partitions.map((p) => {
+          const tp = { topic: topic.topic, partition: p.partition };
+          const answer = (errorCode: number, leaderEpoch = -1, endOffset = -1) => ({
+            errorCode,
+            partition: p.partition,
+            leaderEpoch,
+            endOffset: BigInt(endOffset),
+          });
+          const partition = this.#deps.replicaManager.getPartition(tp);
+          if (partition === undefined) {
+            const known = this.#deps.metadataCache.snapshot.partition(tp) !== undefined;
+            return answer(
+              known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            );
+          }
+          if (!partition.isLeader && !anyReplica) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const currentLeaderEpoch = apiVersion >= 2 ? p.currentLeaderEpoch : NO_LEADER_EPOCH;
+          const epochError = partition.checkCurrentLeaderEpoch(currentLeaderEpoch);
+          if (epochError !== ErrorCode.NONE) return answer(epochError);
+          const end = partition.leaderEpochCache.endOffsetFor(
+            p.leaderEpoch,
+            partition.logEndOffset,
+          );
+          return answer(ErrorCode.NONE, end.epoch, end.endOffset);
         }),
       })),
     };

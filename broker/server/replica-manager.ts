@@ -18,6 +18,17 @@
  * The read path (Fetch -> fetchMessages):
  *   read each partition up to the HW (consumers) or LEO (followers), within the byte limits;
  *   enough bytes, an error, or max_wait_ms=0 -> answer now; else DelayedFetch (long poll).
+ *   A follower's fetch (replica_id = its broker id) first tells the leader the follower's
+ *   LEO (Partition.updateFollowerFetchState): the HW may move, and a follower that caught up
+ *   may rejoin the ISR.
+ *
+ * Replication lives beside this class, in broker/replica/ (docs/replication.md):
+ *   - `replicaFetcherManager`: the follower side. After a LeaderAndIsr that makes us a
+ *     follower of L, the partition is handed to the replica fetcher for L (one per leader
+ *     broker), which truncates it with OffsetsForLeaderEpoch and then fetches from L;
+ *   - `isrManager`: the leader side of the ISR. It shrinks the ISR of followers that lag
+ *     for replica.lag.time.max.ms, writes every ISR change to the partition's state znode
+ *     (conditionally) and tells the controller through /isr_change_notification.
  *
  * Errors are values: every per-partition outcome carries a Kafka error code, and nothing a
  * client sends can make these methods throw.
@@ -46,6 +57,16 @@ import { DelayedProduce, type ProducePartitionStatus } from './delayed-produce.j
 import type { MetadataCache } from './metadata-cache.js';
 import { Partition, type ReadOutcome } from './partition.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
+import { IsrManager } from '../replica/isr-manager.js';
+import type { PartitionStateStore } from '../replica/partition-state-store.js';
+import {
+  DEFAULT_REPLICA_FETCHER_CONFIG,
+  type ReplicaFetcherConfig,
+} from '../replica/replica-fetcher.js';
+import {
+  ReplicaFetcherManager,
+  type FollowedPartition,
+} from '../replica/replica-fetcher-manager.js';
 
 /** StopReplica v3 sentinels (Kafka's LeaderAndIsr.EpochDuringDelete / NoEpoch). */
 const EPOCH_DURING_DELETE = -2;
@@ -73,7 +94,22 @@ export interface ReplicaManagerOptions {
   scheduler?: Scheduler;
   logger: Logger;
   highWatermarkCheckpointIntervalMs?: number;
+  /** replica.lag.time.max.ms (30000): how long a follower may lag before leaving the ISR. */
+  replicaLagTimeMaxMs?: number;
+  /** Where ISR changes are written; without one they are refused (single-broker tests). */
+  partitionStateStore?: PartitionStateStore;
+  /** replica.fetch.* settings of the replica fetchers. */
+  replicaFetcherConfig?: Partial<ReplicaFetcherConfig>;
+  /** Called when this broker starts hosting a partition (e.g. to load topic configs). */
+  onPartitionCreated?: (tp: TopicPartition) => void;
 }
+
+/** Used when no store is given: every ISR change fails, so the ISR stays as assigned. */
+const NO_PARTITION_STATE_STORE: PartitionStateStore = {
+  updateLeaderAndIsr: () =>
+    Promise.resolve({ outcome: 'failed', reason: 'no partition state store configured' }),
+  writeIsrChangeNotification: () => Promise.resolve(),
+};
 
 export interface ProducePartitionResult {
   topicPartition: TopicPartition;
@@ -124,10 +160,16 @@ export class ReplicaManager {
   readonly #partitions = new Map<string, Partition>();
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
+  /** Set by `stopReplicaFetchers`: no follower fetches any more. */
+  #fetchingStopped = false;
   /** The newest controller epoch seen in an accepted control request. */
   #controllerEpoch = -1;
   readonly #scheduler: Scheduler;
   #checkpointTimer: Timer | undefined;
+  /** The follower side: one replica fetcher per broker we follow (broker/replica/). */
+  readonly replicaFetcherManager: ReplicaFetcherManager;
+  /** The leader side of the ISR: shrink checks, conditional writes, notifications. */
+  readonly isrManager: IsrManager;
 
   constructor(options: ReplicaManagerOptions) {
     this.brokerId = options.brokerId;
@@ -138,6 +180,22 @@ export class ReplicaManager {
     this.#logger = options.logger.child({
       component: 'replica-manager',
       brokerId: options.brokerId,
+    });
+    const scheduler = options.scheduler ?? systemScheduler;
+    this.replicaFetcherManager = new ReplicaFetcherManager({
+      localBrokerId: options.brokerId,
+      scheduler,
+      config: { ...DEFAULT_REPLICA_FETCHER_CONFIG, ...options.replicaFetcherConfig },
+      partitions: this,
+      logger: options.logger,
+    });
+    this.isrManager = new IsrManager({
+      scheduler,
+      store: options.partitionStateStore ?? NO_PARTITION_STATE_STORE,
+      replicaLagTimeMaxMs: options.replicaLagTimeMaxMs ?? 30_000,
+      partitions: () => this.#partitions.values(),
+      onHighWatermarkIncreased: (tp) => this.#tryCompleteDelayedRequests(tp),
+      logger: options.logger,
     });
   }
 
@@ -160,6 +218,7 @@ export class ReplicaManager {
 
   /** Starts the periodic high-watermark checkpoint. */
   startup(): void {
+    this.isrManager.startup();
     const intervalMs = this.#options.highWatermarkCheckpointIntervalMs ?? 5000;
     this.#checkpointTimer = this.#scheduler
       .repeat(intervalMs, () => this.checkpointHighWatermarks())
@@ -170,9 +229,26 @@ export class ReplicaManager {
     this.#options.logManager.checkpointHighWatermarks((tp) => this.getPartition(tp)?.highWatermark);
   }
 
+  /**
+   * The first step of a shutdown: stop copying from leaders, and start no new fetcher for the
+   * rest of this broker's life. A broker in controlled shutdown would otherwise keep fetching
+   * while the controller moves leadership away, and a leader that sees it caught up would
+   * write it back into the ISR just before it exits (Kafka 2.8 has that race; later versions
+   * keep shutting-down brokers out of the ISR, KIP-841). Its partitions stay hosted and
+   * readable; only fetching stops.
+   */
+  stopReplicaFetchers(): void {
+    if (this.#fetchingStopped) return;
+    this.#fetchingStopped = true;
+    this.replicaFetcherManager.shutdown();
+    this.#logger.info('replica fetchers stopped for shutdown');
+  }
+
   /** Answers everything waiting, writes the last HW checkpoint. Before LogManager.shutdown. */
   shutdown(): void {
     this.#checkpointTimer?.cancel();
+    this.replicaFetcherManager.shutdown();
+    this.isrManager.shutdown();
     this.fetchPurgatory.shutdown();
     this.producePurgatory.shutdown();
     this.checkpointHighWatermarks();
@@ -229,17 +305,39 @@ export class ReplicaManager {
     const states = leaderAndIsrStatesOf(request, apiVersion);
     const errors = new Map<LeaderAndIsrPartitionState, number>();
     if (this.#isStaleController(request.controllerEpoch, 'LeaderAndIsr', request.controllerId)) {
-      for (const state of states) errors.set(state, ErrorCode.STALE_CONTROLLER_EPOCH);
-      return leaderAndIsrResponse(request, apiVersion, ErrorCode.STALE_CONTROLLER_EPOCH, errors);
+      const stale = ErrorCode.STALE_CONTROLLER_EPOCH;
+      for (const state of states) errors.set(state, stale);
+      return leaderAndIsrResponse(request, apiVersion, stale, errors);
     }
+    const liveLeaders = new Map(request.liveLeaders.map((l) => [l.brokerId, l]));
+    const followed: FollowedPartition[] = [];
+    const notFollowing: TopicPartition[] = [];
     for (let from = 0; from < states.length; from += LEADER_AND_ISR_SLICE) {
       if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const nowMs = this.#options.clock.nowMs();
       for (const state of states.slice(from, from + LEADER_AND_ISR_SLICE)) {
         const tp = { topic: state.topicName, partition: state.partitionIndex };
-        errors.set(state, this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs));
+        const errorCode = this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs);
+        errors.set(state, errorCode);
+        if (errorCode !== 0) continue;
+        const leader = liveLeaders.get(state.leader);
+        if (state.leader !== this.brokerId && leader !== undefined) {
+          followed.push({
+            tp,
+            leader: { id: leader.brokerId, host: leader.hostName, port: leader.port },
+            leaderEpoch: state.leaderEpoch,
+          });
+        } else {
+          // Leading, or following a leader that is offline (-1): nothing to fetch from.
+          notFollowing.push(tp);
+        }
       }
     }
+    // Kafka's makeFollowers: stop fetching under the old epoch, then start again (from the
+    // truncation step) from the new leader.
+    this.replicaFetcherManager.removeFetcherForPartitions(notFollowing);
+    if (!this.#fetchingStopped) this.replicaFetcherManager.addFetcherForPartitions(followed);
+    this.replicaFetcherManager.shutdownIdleFetchers();
     return leaderAndIsrResponse(request, apiVersion, 0, errors);
   }
 
@@ -267,7 +365,7 @@ export class ReplicaManager {
         },
         'ignoring LeaderAndIsr: leader epoch is not newer than ours',
       );
-      // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for an old and for an equal leader epoch.
+      // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for old and equal epochs alike.
       return ErrorCode.STALE_CONTROLLER_EPOCH;
     }
     const partition = existing ?? this.#createPartition(tp);
@@ -290,6 +388,7 @@ export class ReplicaManager {
       logger: this.#options.logger,
     });
     this.#partitions.set(key(tp), partition);
+    this.#options.onPartitionCreated?.(tp);
     return partition;
   }
 
@@ -338,6 +437,8 @@ export class ReplicaManager {
         return ErrorCode.FENCED_LEADER_EPOCH;
       }
       this.#partitions.delete(key(target));
+      this.replicaFetcherManager.removeFetcherForPartitions([target]);
+      this.replicaFetcherManager.shutdownIdleFetchers();
       this.#tryCompleteDelayedRequests(target);
     }
     if (target.deletePartition) {
@@ -409,7 +510,7 @@ export class ReplicaManager {
       requiredOffset: -1,
     });
     if (isInternalTopic(tp.topic) && !params.internalTopicsAllowed) {
-      return fail(17, `cannot append to internal topic ${tp.topic}`); // INVALID_TOPIC_EXCEPTION
+      return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `cannot append to internal topic ${tp.topic}`);
     }
     const partition = this.getPartition(tp);
     if (partition === undefined) return fail(...this.#notHostedError(tp));
@@ -449,9 +550,12 @@ export class ReplicaManager {
    */
   #notHostedError(tp: TopicPartition): [number, string] {
     if (this.#options.metadataCache.snapshot.partition(tp) !== undefined) {
-      return [6, `broker ${this.brokerId} does not host ${partitionDirName(tp)}`];
+      return [
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        `broker ${this.brokerId} does not host ${partitionDirName(tp)}`,
+      ];
     }
-    return [3, `unknown partition ${partitionDirName(tp)}`];
+    return [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${partitionDirName(tp)}`];
   }
 
   #tryCompleteDelayedRequests(tp: TopicPartition): void {
@@ -489,15 +593,25 @@ export class ReplicaManager {
     });
   }
 
-  /** A follower's fetch offset is its LEO: record it, and move the HW if that allows. */
+  /**
+   * A follower's fetch offset is its LEO: record it, move the HW if that allows, and write
+   * the ISR expansion if the follower has just caught up.
+   */
   #updateFollowerFetchStates(params: FetchParams): void {
     const nowMs = this.#options.clock.nowMs();
     for (const request of params.partitions) {
       const partition = this.getPartition(request.topicPartition);
       if (partition?.isLeader !== true) continue;
-      if (partition.updateFollowerFetchState(params.replicaId, request.fetchOffset, nowMs)) {
-        this.#tryCompleteDelayedRequests(request.topicPartition);
-      }
+      // A fetch fenced by its epoch says nothing reliable about this leadership.
+      if (partition.checkCurrentLeaderEpoch(request.currentLeaderEpoch) !== 0) continue;
+      const update = partition.updateFollowerFetchState(
+        params.replicaId,
+        request.fetchOffset,
+        nowMs,
+      );
+      if (update.isrProposal !== undefined)
+        void this.isrManager.submit(partition, update.isrProposal);
+      if (update.highWatermarkIncreased) this.#tryCompleteDelayedRequests(request.topicPartition);
     }
   }
 
@@ -520,7 +634,8 @@ export class ReplicaManager {
       const partition = this.getPartition(tp);
       const leaderOnly = params.replicaId !== DEBUGGING_CONSUMER_REPLICA_ID;
       if (partition === undefined || (leaderOnly && !partition.isLeader)) {
-        const errorCode = partition === undefined ? this.#notHostedError(tp)[0] : 6;
+        const errorCode =
+          partition === undefined ? this.#notHostedError(tp)[0] : ErrorCode.NOT_LEADER_OR_FOLLOWER;
         results.push({
           topicPartition: tp,
           errorCode,

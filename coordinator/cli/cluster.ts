@@ -5,7 +5,8 @@
  *                                epoch (czxid of the registration)
  *   cluster controller [--json]  the active controller (/controller) and /controller_epoch
  *   cluster describe [--json]    cluster id, controller, brokers, topic and partition counts,
- *                                and partitions without a leader or with a shrunk ISR
+ *                                partitions without a leader or with a shrunk ISR, and
+ *                                reassignments in progress (reassign.ts)
  */
 import type { Command } from 'commander';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
@@ -18,6 +19,7 @@ import {
 } from '../../src/kafka-zk/kafka-zk-client.js';
 import type { CliContext, CommandModule } from './context.js';
 import { describeTopic } from './topics.js';
+import { reassignmentLine, reassignmentsInProgress } from './reassign.js';
 
 export interface ControllerView {
   controllerId: number;
@@ -125,9 +127,11 @@ export const clusterCommands: CommandModule = {
                 underReplicated.push(`${topic}-${p.partition}`);
             }
           }
+          const reassignments = await reassignmentsInProgress(client);
           return {
             clusterId,
             ...controller,
+            reassignmentsInProgress: reassignments,
             brokers: brokers.map(brokerJson),
             topics: topics.length,
             partitions,
@@ -148,6 +152,9 @@ export const clusterCommands: CommandModule = {
             `Topics: ${summary.topics}, partitions: ${summary.partitions}`,
             `Offline partitions: ${summary.offlinePartitions.join(', ') || 'none'}`,
             `Under-replicated partitions: ${summary.underReplicatedPartitions.join(', ') || 'none'}`,
+            `Reassignments in progress: ${
+              summary.reassignmentsInProgress.map(reassignmentLine).join('; ') || 'none'
+            }`,
           ].join('\n'),
         );
       });

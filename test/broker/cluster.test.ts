@@ -23,6 +23,7 @@ import {
   type LeaderAndIsr,
 } from '../../src/znodes.js';
 import {
+  daemonDataDir,
   freePort,
   ROOT,
   spawnDaemon,
@@ -48,7 +49,7 @@ async function waitFor<T>(
 }
 
 t.test('a three-broker cluster through its znodes', async (t) => {
-  const dir = t.testdir();
+  const dir = daemonDataDir(t);
   const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
   t.teardown(() => coordinator.kill('SIGKILL'));
   const connect = `127.0.0.1:${coordinator.port}`;

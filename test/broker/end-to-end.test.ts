@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import {
+  daemonDataDir,
   freePort,
   ROOT,
   spawnDaemon,
@@ -106,7 +107,7 @@ if (!kcatAvailable) {
   t.test(
     'three brokers: produce with kafkajs, consume with kcat, SIGKILL and restart a leader',
     async (t) => {
-      const dir = t.testdir();
+      const dir = daemonDataDir(t);
       const coordinator = await startCoordinatorProcess({
         dataDir: `${dir}/coordinator`,
         tickMs: 100,
@@ -206,7 +207,7 @@ if (!kcatAvailable) {
   );
 
   t.test('one broker: auto-created topic, clean restart keeps the records', async (t) => {
-    const dir = t.testdir();
+    const dir = daemonDataDir(t);
     const coordinator = await startCoordinatorProcess({
       dataDir: `${dir}/coordinator`,
       tickMs: 100,

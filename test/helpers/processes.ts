@@ -4,11 +4,26 @@
  * Each process is killed in t.teardown by the test that started it, by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * A temporary directory for daemons' data, removed when the test ends *after* the daemons
+ * were killed. Call it before starting any daemon: teardowns run last-registered first, so
+ * this removal runs after every kill registered later. (tap removes `t.testdir()` before the
+ * teardowns run, while a broker may still be writing there: a replica fetcher appending, a
+ * checkpoint being replaced; the removal then fails with ENOTEMPTY.)
+ */
+export function daemonDataDir(t: { teardown(fn: () => unknown): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {

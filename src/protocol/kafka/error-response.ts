@@ -62,6 +62,18 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
           })),
         })),
       };
+    case ApiKey.OffsetForLeaderEpoch:
+      return {
+        topics: request.body.topics.map((topic) => ({
+          topic: topic.topic,
+          partitions: topic.partitions.map((p) => ({
+            partition: p.partition,
+            errorCode,
+            leaderEpoch: -1,
+            endOffset: -1n,
+          })),
+        })),
+      };
     case ApiKey.Metadata: // each named topic with the error; no brokers.
       return {
         topics: (request.body.topics ?? []).map((topic) => ({

@@ -320,6 +320,36 @@ t.test('list offsets: earliest, latest, by timestamp', async (t) => {
   t.same((await list(-2n, 0)).oldStyleOffsets, [0n], 'v0: earliest');
 });
 
+t.test('offsets for leader epoch: where an epoch ends, fenced like Fetch', async (t) => {
+  const broker = await startBroker(t);
+  await broker.controller.createTopic('epochs', 1);
+  const client = await RawClient.connect(broker.port);
+  t.teardown(() => client.close());
+  await produce(client, 'epochs', 0, batch(['a', 'b', 'c']));
+  const ask = async (leaderEpoch: number, currentLeaderEpoch = -1, version = 3, topic = 'epochs') =>
+    (
+      await client.send(23, version, {
+        replicaId: -1,
+        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
+      })
+    ).topics[0]!.partitions[0]!;
+  t.match(await ask(0), { errorCode: 0, leaderEpoch: 0, endOffset: 3n }, 'the current epoch: LEO');
+  t.match(await ask(0, 0, 4), { errorCode: 0, endOffset: 3n }, 'v4 (flexible)');
+  t.match(await ask(7), { errorCode: 0, leaderEpoch: -1, endOffset: -1n }, 'unknown epoch');
+  t.match(await ask(0, 1), { errorCode: 75 }, 'UNKNOWN_LEADER_EPOCH');
+  t.match(await ask(0, -1, 3, 'nope'), { errorCode: 3 }, 'UNKNOWN_TOPIC_OR_PARTITION');
+  t.match(await ask(0, -1, 0), { errorCode: 0, endOffset: 3n }, 'v0');
+  const versions = await client.send(18, 3, {
+    clientSoftwareName: 'raw-test',
+    clientSoftwareVersion: '1',
+  });
+  t.match(
+    versions.apiKeys.find((k) => k.apiKey === 23),
+    { minVersion: 0, maxVersion: 4 },
+    'advertised',
+  );
+});
+
 t.test('metadata: brokers, controller, cluster id, auto-creation, errors', async (t) => {
   const broker = await startBroker(t);
   await broker.controller.createTopic('existing', 3);

@@ -143,6 +143,12 @@ import {
   type InitProducerIdResponse,
 } from './init-producer-id.js';
 import {
+  offsetForLeaderEpochRequestSchema,
+  offsetForLeaderEpochResponseSchema,
+  type OffsetForLeaderEpochRequest,
+  type OffsetForLeaderEpochResponse,
+} from './offset-for-leader-epoch.js';
+import {
   describeConfigsRequestSchema,
   describeConfigsResponseSchema,
   type DescribeConfigsRequest,
@@ -238,6 +244,8 @@ export type {
   DeleteRecordsResponse,
   InitProducerIdRequest,
   InitProducerIdResponse,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
   DescribeConfigsRequest,
   DescribeConfigsResponse,
   AlterConfigsRequest,
@@ -281,6 +289,7 @@ export const GENERATED_API_NAMES = {
   20: "DeleteTopics",
   21: "DeleteRecords",
   22: "InitProducerId",
+  23: "OffsetForLeaderEpoch",
   32: "DescribeConfigs",
   33: "AlterConfigs",
   36: "SaslAuthenticate",
@@ -318,6 +327,7 @@ export const MESSAGE_SCHEMAS: Readonly<Record<GeneratedApiKey, { readonly reques
   20: { request: deleteTopicsRequestSchema, response: deleteTopicsResponseSchema },
   21: { request: deleteRecordsRequestSchema, response: deleteRecordsResponseSchema },
   22: { request: initProducerIdRequestSchema, response: initProducerIdResponseSchema },
+  23: { request: offsetForLeaderEpochRequestSchema, response: offsetForLeaderEpochResponseSchema },
   32: { request: describeConfigsRequestSchema, response: describeConfigsResponseSchema },
   33: { request: alterConfigsRequestSchema, response: alterConfigsResponseSchema },
   36: { request: saslAuthenticateRequestSchema, response: saslAuthenticateResponseSchema },
@@ -353,6 +363,7 @@ export interface RequestBodyByApiKey {
   20: DeleteTopicsRequest;
   21: DeleteRecordsRequest;
   22: InitProducerIdRequest;
+  23: OffsetForLeaderEpochRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
   36: SaslAuthenticateRequest;
@@ -388,6 +399,7 @@ export interface ResponseBodyByApiKey {
   20: DeleteTopicsResponse;
   21: DeleteRecordsResponse;
   22: InitProducerIdResponse;
+  23: OffsetForLeaderEpochResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
   36: SaslAuthenticateResponse;

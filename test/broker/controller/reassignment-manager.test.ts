@@ -1,0 +1,115 @@
+/**
+ * Partition reassignment through /admin/reassign_partitions, carried out by the controller
+ * against a real in-process coordinator with simulated brokers (harness.ts). The followers'
+ * catching up is simulated the way a leader reports it: an ISR change in the state znode
+ * plus an /isr_change_notification entry.
+ */
+import t from 'tap';
+import { ReassignPartitionsZNode, TopicZNode } from '../../../src/znodes.js';
+import { startBench, until, type Bench } from './harness.js';
+
+const topicZNode = async (bench: Bench, topic: string) =>
+  TopicZNode.decode(topic, (await bench.admin.getData(TopicZNode.path(topic))).data);
+
+const requestReassignment = (bench: Bench, topic: string, partition: number, replicas: number[]) =>
+  bench.admin.create(
+    ReassignPartitionsZNode.path,
+    ReassignPartitionsZNode.encode([{ topic, partition, replicas }]),
+  );
+
+t.test('reassignment [1,2] -> [2,3]', async (t) => {
+  const bench = await startBench(t);
+  for (const id of [1, 2, 3]) await bench.startBroker(id);
+  const controller = bench.controller(1);
+  controller.startup();
+  await until(async () => controller.isActive(), 'active');
+  await bench.createTopic('r', { 0: [1, 2] });
+  await controller.whenIdle();
+  controller.sender.sent.length = 0;
+
+  await requestReassignment(bench, 'r', 0, [2, 3]);
+  await until(async () => (await topicZNode(bench, 'r')).partitions.get(0)?.length === 3, 'RS');
+  await controller.whenIdle();
+  const moving = await topicZNode(bench, 'r');
+  t.same(moving.partitions.get(0), [2, 3, 1], 'the assignment is RS = target + removed');
+  t.same(moving.addingReplicas.get(0), [3]);
+  t.same(moving.removingReplicas.get(0), [1]);
+  t.same(
+    await bench.state('r', 0),
+    { leader: 1, leaderEpoch: 1, isr: [1, 2], controllerEpoch: 1 },
+    'the leader epoch was bumped so every replica learns RS',
+  );
+  t.ok(
+    controller.sender.sent.some((s) => s.apiKey === 4 && s.to === 3),
+    'the new replica got a LeaderAndIsr (it starts following)',
+  );
+  t.ok(await bench.admin.exists(ReassignPartitionsZNode.path), 'still requested while waiting');
+
+  // Broker 3 catches up; the leader adds it to the ISR.
+  controller.sender.sent.length = 0;
+  await bench.setIsr('r', 0, [1, 2, 3]);
+  await until(
+    async () => (await bench.admin.exists(ReassignPartitionsZNode.path)) === null,
+    'the request is removed when done',
+  );
+  await controller.whenIdle();
+  const done = await topicZNode(bench, 'r');
+  t.same(done.partitions.get(0), [2, 3], 'final assignment');
+  t.same(done.addingReplicas.size + done.removingReplicas.size, 0, 'no moving replicas left');
+  const state = await bench.state('r', 0);
+  t.equal(state.leader, 2, 'leadership moved into the target set');
+  t.same(state.isr, [2, 3], 'the removed replica left the ISR');
+  const stops = controller.sender.sent.filter((s) => s.apiKey === 5 && s.to === 1);
+  t.ok(
+    stops.some((s) => s.body.deletePartitions === true),
+    'StopReplica with delete to the removed replica',
+  );
+});
+
+t.test('controller failover in the middle of a reassignment', async (t) => {
+  const bench = await startBench(t);
+  for (const id of [1, 2, 3]) await bench.startBroker(id);
+  const first = bench.controller(1);
+  first.startup();
+  await until(async () => first.isActive(), 'controller 1');
+  const second = bench.controller(2);
+  second.startup();
+  await bench.createTopic('f', { 0: [1, 2] });
+  await first.whenIdle();
+  await requestReassignment(bench, 'f', 0, [2, 3]);
+  await until(async () => (await topicZNode(bench, 'f')).partitions.get(0)?.length === 3, 'RS');
+  await first.whenIdle();
+
+  // Controller 1 goes away while the reassignment waits for broker 3.
+  await first.shutdown();
+  await bench.killBroker(1);
+  await until(async () => second.isActive(), 'controller 2 takes over');
+  await second.whenIdle();
+  t.equal(second.epoch, 2);
+  t.ok(await bench.admin.exists(ReassignPartitionsZNode.path), 'still in progress');
+  t.equal((await bench.state('f', 0)).leader, 2, 'broker 1 died: 2 leads');
+
+  await bench.setIsr('f', 0, [2, 3]);
+  await until(
+    async () => (await bench.admin.exists(ReassignPartitionsZNode.path)) === null,
+    'the new controller completes it',
+  );
+  await second.whenIdle();
+  t.same((await topicZNode(bench, 'f')).partitions.get(0), [2, 3]);
+  t.same((await bench.state('f', 0)).isr, [2, 3]);
+});
+
+t.test('an invalid request is dropped from the znode', async (t) => {
+  const bench = await startBench(t);
+  for (const id of [1, 2]) await bench.startBroker(id);
+  const controller = bench.controller(1);
+  controller.startup();
+  await until(async () => controller.isActive(), 'active');
+  await bench.createTopic('v', { 0: [1] });
+  await requestReassignment(bench, 'v', 0, [7]);
+  await until(
+    async () => (await bench.admin.exists(ReassignPartitionsZNode.path)) === null,
+    'removed',
+  );
+  t.same((await topicZNode(bench, 'v')).partitions.get(0), [1], 'assignment untouched');
+});
