@@ -38,6 +38,9 @@ import { SocketServer, type RequestHandler } from './network/socket-server.js';
 import { brokerAdvertisedApis, createKafkaApis } from './server/kafka-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { ReplicaManager } from './server/replica-manager.js';
+import { createGroupCoordinator, groupExtraHandlers } from './group/index.js';
+import { systemScheduler } from '../src/scheduler.js';
+import { ApiKey } from '../src/protocol/kafka/api-keys.js';
 import { createTopLevelPaths, getOrCreateClusterId, registerBroker } from './zk/kafka-zk-client.js';
 
 export interface BrokerOptions {
@@ -162,6 +165,26 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         ],
       ]),
     });
+    const groups = createGroupCoordinator({
+      brokerId,
+      settings: {
+        offsetsTopicNumPartitions: config.offsetsTopicNumPartitions,
+        offsetsTopicReplicationFactor: config.offsetsTopicReplicationFactor,
+        offsetCommitTimeoutMs: config.offsetsCommitTimeoutMs,
+        groupMinSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+        groupMaxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+        groupInitialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        groupMaxSize: config.groupMaxSize,
+        offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+        offsetsRetentionMs: config.offsetsRetentionMinutes * 60_000,
+        offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
+      },
+      replicaManager,
+      metadataCache,
+      controllerAdmin,
+      scheduler: systemScheduler,
+      logger: root,
+    });
     const handler: RequestHandler = createKafkaApis({
       brokerId,
       config: {
@@ -180,13 +203,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       controllerAdmin,
       logger: root,
       brokerEpoch: () => brokerEpoch,
+      extraHandlers: groupExtraHandlers(groups.apis),
     });
     const listener = config.listeners[0];
     if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
     const socketServer = new SocketServer({
       host: listener.host,
       port: listener.port,
-      advertised: brokerAdvertisedApis(),
+      advertised: brokerAdvertisedApis([], new Set([ApiKey.OffsetDelete])),
       handler,
       logger: root,
       frameBytesMax: config.socketRequestMaxBytes,
@@ -271,6 +295,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         await socketServer.close();
         await controller.shutdown();
         await zk.close();
+        groups.shutdown();
         replicaManager.shutdown();
         await logManager.shutdown();
         log.info('shut down cleanly');

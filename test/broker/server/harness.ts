@@ -8,10 +8,9 @@
  * UpdateMetadata, LeaderAndIsr and StopReplica requests. It also implements ControllerAdmin
  * for the broker, so CreateTopics/DeleteTopics/auto-creation go "through the controller".
  *
- * `groupStandIn` answers the group APIs for a kafkajs consumer with a single member (the group
- * coordinator is not part of the data plane and not written yet): FindCoordinator -> this
- * broker, JoinGroup -> you are the leader, SyncGroup -> your own assignment, no committed
- * offsets. It is a test fixture only.
+ * The group APIs are served by the real group coordinator (broker/group/), with
+ * `__consumer_offsets` created through the test controller on first use (replication factor
+ * 1, as there is one broker) and group.initial.rebalance.delay.ms 0 unless a test asks.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,7 +20,7 @@ import { once } from 'node:events';
 import type { Test } from 'tap';
 import { LogManager } from '../../../broker/log/log-manager.js';
 import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
-import { SocketServer, type RequestHandler } from '../../../broker/network/socket-server.js';
+import { SocketServer } from '../../../broker/network/socket-server.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../../../broker/server/replica-manager.js';
 import {
@@ -44,6 +43,15 @@ import type {
   ResponseBodyByApiKey,
 } from '../../../src/protocol/kafka/generated/index.js';
 import { systemClock } from '../../../src/clock.js';
+import { systemScheduler } from '../../../src/scheduler.js';
+import { ApiKey as ApiKeys } from '../../../src/protocol/kafka/api-keys.js';
+import {
+  createGroupCoordinator,
+  DEFAULT_GROUP_COORDINATOR_SETTINGS,
+  groupExtraHandlers,
+  type GroupCoordinatorSettings,
+  type RunningGroupCoordinator,
+} from '../../../broker/group/index.js';
 import { silentLogger } from '../../../src/logger.js';
 import { KafkaError } from '../../../src/protocol/kafka/errors.js';
 
@@ -168,9 +176,13 @@ export class TestController implements ControllerAdmin {
     return topics.map((t) => ({ name: t.name, errorCode: 0 }));
   }
 
+  /** Partitions of `__consumer_offsets` when it is auto-created (offsets.topic.num.partitions). */
+  offsetsTopicNumPartitions = 50;
+
   async autoCreateTopic(name: string): Promise<void> {
     if (this.topics.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS');
-    await this.createTopics([{ name, numPartitions: 1, replicationFactor: 1, configs: {} }], false);
+    const numPartitions = name === '__consumer_offsets' ? this.offsetsTopicNumPartitions : 1;
+    await this.createTopics([{ name, numPartitions, replicationFactor: 1, configs: {} }], false);
   }
 
   /** Creates a topic and waits until the broker has been told about it. */
@@ -283,6 +295,7 @@ export interface TestBroker {
   metadataCache: MetadataCache;
   logManager: LogManager;
   logDir: string;
+  groups: RunningGroupCoordinator;
 }
 
 export function testConfig(overrides: Partial<KafkaApisConfig> = {}): KafkaApisConfig {
@@ -304,8 +317,8 @@ export async function startBroker(
   options: {
     config?: Partial<KafkaApisConfig>;
     logConfig?: Partial<LogConfig>;
-    /** Answer the group APIs with `groupStandIn` (for kafkajs consumers). */
-    groups?: boolean;
+    /** Group coordinator settings (defaults: Kafka's, with 1 replica and no initial delay). */
+    groups?: Partial<GroupCoordinatorSettings>;
   } = {},
 ): Promise<TestBroker> {
   // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
@@ -330,7 +343,23 @@ export async function startBroker(
     logger,
   });
   const controller = new TestController();
-  const extraHandlers = options.groups === true ? groupStandIn(controller) : undefined;
+  const settings: GroupCoordinatorSettings = {
+    ...DEFAULT_GROUP_COORDINATOR_SETTINGS,
+    offsetsTopicReplicationFactor: 1,
+    groupInitialRebalanceDelayMs: 0,
+    ...options.groups,
+  };
+  controller.offsetsTopicNumPartitions = settings.offsetsTopicNumPartitions;
+  const groups = createGroupCoordinator({
+    brokerId: BROKER_ID,
+    settings,
+    replicaManager,
+    metadataCache,
+    controllerAdmin: controller,
+    scheduler: systemScheduler,
+    logger,
+  });
+  const extraHandlers = groupExtraHandlers(groups.apis);
   const handler = createKafkaApis({
     brokerId: BROKER_ID,
     config,
@@ -344,7 +373,7 @@ export async function startBroker(
   const server = new SocketServer({
     host: '127.0.0.1',
     port: 0,
-    advertised: brokerAdvertisedApis(),
+    advertised: brokerAdvertisedApis([], new Set([ApiKeys.OffsetDelete])),
     handler,
     logger,
   });
@@ -353,6 +382,7 @@ export async function startBroker(
   controller.client = await RawClient.connect(port);
   t.teardown(async () => {
     controller.client.close();
+    groups.shutdown();
     replicaManager.shutdown();
     await server.close();
     await logManager.shutdown();
@@ -367,85 +397,6 @@ export async function startBroker(
     metadataCache,
     logManager,
     logDir,
-  };
-}
-
-/**
- * Single-member group APIs for a kafkajs consumer (see the module comment). Committed offsets
- * are kept in memory so a test can check that commits arrive.
- */
-export function groupStandIn(address: { port: number }): Partial<Record<number, RequestHandler>> {
-  const committed = new Map<string, bigint>();
-  let assignment: Buffer = Buffer.alloc(0);
-  let generation = 0;
-  return {
-    10: () => ({
-      errorCode: 0,
-      nodeId: BROKER_ID,
-      host: '127.0.0.1',
-      port: address.port,
-      coordinators: [],
-    }),
-    11: (request) => {
-      const body = request.body as RequestBodyByApiKey[11];
-      const memberId = body.memberId !== '' ? body.memberId : 'member-1';
-      generation++;
-      const protocol = body.protocols[0]!;
-      return {
-        errorCode: 0,
-        generationId: generation,
-        protocolType: body.protocolType,
-        protocolName: protocol.name,
-        leader: memberId,
-        memberId,
-        members: [{ memberId, groupInstanceId: null, metadata: protocol.metadata }],
-      };
-    },
-    14: (request) => {
-      const body = request.body as RequestBodyByApiKey[14];
-      const mine = body.assignments.find((a) => a.memberId === body.memberId);
-      if (mine !== undefined) assignment = mine.assignment;
-      return {
-        errorCode: 0,
-        protocolType: body.protocolType,
-        protocolName: body.protocolName,
-        assignment,
-      };
-    },
-    12: () => ({ errorCode: 0 }),
-    13: () => ({ errorCode: 0, members: [] }),
-    9: (request) => {
-      const body = request.body as RequestBodyByApiKey[9];
-      return {
-        errorCode: 0,
-        topics: body.topics!.map((topic) => ({
-          name: topic.name,
-          partitions: topic.partitionIndexes.map((partitionIndex) => ({
-            partitionIndex,
-            committedOffset: committed.get(`${topic.name} ${partitionIndex}`) ?? -1n,
-            committedLeaderEpoch: -1,
-            metadata: '',
-            errorCode: 0,
-          })),
-        })),
-      };
-    },
-    8: (request) => {
-      const body = request.body as RequestBodyByApiKey[8];
-      for (const topic of body.topics) {
-        for (const p of topic.partitions) {
-          committed.set(`${topic.name} ${p.partitionIndex}`, p.committedOffset);
-        }
-      }
-      return {
-        topics: body.topics.map((topic) => ({
-          name: topic.name,
-          partitions: topic.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex,
-            errorCode: 0,
-          })),
-        })),
-      };
-    },
+    groups,
   };
 }
