@@ -502,7 +502,9 @@ export class GroupCoordinator {
     );
     this.#joinTimers.get(group.groupId)?.cancel();
     this.#initialDelays.delete(group.groupId);
-    if (wasEmpty) {
+    // With no initial delay configured, the first join phase is like any other (it ends as
+    // soon as everybody is in), which is what Kafka's zero-length delay amounts to.
+    if (wasEmpty && this.#config.groupInitialRebalanceDelayMs > 0) {
       const initialDelayMs = this.#config.groupInitialRebalanceDelayMs;
       const rebalanceTimeoutMs = group.rebalanceTimeoutMs;
       const delayMs = Math.min(initialDelayMs, rebalanceTimeoutMs);
@@ -512,6 +514,9 @@ export class GroupCoordinator {
         group.groupId,
         this.#scheduler.schedule(group.rebalanceTimeoutMs, () => this.#completeJoin(group)),
       );
+      // Kafka's tryCompleteElseWatch: with nobody left to wait for (the last member left),
+      // the join phase ends at once.
+      this.#checkJoinComplete(group);
     }
   }
 
