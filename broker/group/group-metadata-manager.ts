@@ -155,12 +155,12 @@ export class GroupMetadataManager implements GroupStore {
   #unload(partition: number): void {
     this.#partitions.delete(partition);
     this.#coordinator?.unloadGroups((groupId) => this.partitionFor(groupId) === partition);
-    this.#log.info({ partition }, 'no longer coordinator for __consumer_offsets partition');
+    this.#log.debug({ partition }, 'no longer coordinator for __consumer_offsets partition');
   }
 
   #load(partition: number, leaderEpoch: number): void {
     this.#partitions.set(partition, { state: 'loading', leaderEpoch });
-    this.#log.info({ partition, leaderEpoch }, 'loading groups of __consumer_offsets partition');
+    this.#log.debug({ partition, leaderEpoch }, 'loading groups of __consumer_offsets partition');
     void this.#readPartition(partition)
       .then((groups) => {
         const current = this.#partitions.get(partition);
@@ -169,7 +169,8 @@ export class GroupMetadataManager implements GroupStore {
         this.#coordinator?.unloadGroups((groupId) => this.partitionFor(groupId) === partition);
         for (const group of groups) this.#coordinator?.loadGroup(group);
         this.#partitions.set(partition, { state: 'loaded', leaderEpoch });
-        this.#log.info(
+        // Most partitions hold no group: only those that do are worth an info line.
+        this.#log[groups.length > 0 ? 'info' : 'debug'](
           { partition, leaderEpoch, groups: groups.length },
           'loaded __consumer_offsets partition',
         );

@@ -52,7 +52,7 @@ import {
   type GroupCoordinatorSettings,
   type RunningGroupCoordinator,
 } from '../../../broker/group/index.js';
-import { silentLogger } from '../../../src/logger.js';
+import { createRootLogger, silentLogger } from '../../../src/logger.js';
 import { KafkaError } from '../../../src/protocol/kafka/errors.js';
 
 export const BROKER_ID = 1;
@@ -324,7 +324,9 @@ export async function startBroker(
   // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
   // in t.teardown, which writes the last checkpoints into it.
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-broker-test-'));
-  const logger = silentLogger();
+  // HARNESS_LOG=debug (or info...) shows the broker's log on stderr while debugging a test.
+  const logLevel = process.env.HARNESS_LOG;
+  const logger = logLevel ? createRootLogger({ level: logLevel }) : silentLogger();
   const defaults = logConfig(options.logConfig);
   const config = testConfig({ logDefaults: defaults, ...options.config });
   const logManager = LogManager.startup({
