@@ -19,6 +19,7 @@ import { serverCommands } from './cli/server-commands.js';
 import { znodeCommands } from './cli/znode-commands.js';
 import { topicsCommands } from './cli/topics.js';
 import { clusterCommands } from './cli/cluster.js';
+import { groupsCommands } from './cli/groups.js';
 import { isEntryPoint } from '../src/entry-point.js';
 
 export const COMMAND_MODULES: readonly CommandModule[] = [
@@ -26,6 +27,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   znodeCommands,
   topicsCommands,
   clusterCommands,
+  groupsCommands,
 ];
 
 export interface CliIo {
