@@ -173,7 +173,7 @@ export class GroupApis {
           // v4+ clients understand MEMBER_ID_REQUIRED; older ones get their id at once.
           requireKnownMemberId: apiVersion >= 4,
           clientId,
-          clientHost: `/${connection.remoteAddress}`,
+          clientHost: clientHostOf(connection.remoteAddress),
           // v0 had a single timeout for both.
           rebalanceTimeoutMs:
             apiVersion >= 1 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs,
@@ -504,4 +504,10 @@ export function groupExtraHandlers(apis: GroupApis): Partial<Record<number, Requ
 
 function hostOf(broker: { id: number; host: string; port: number }) {
   return { nodeId: broker.id, host: broker.host, port: broker.port };
+}
+
+/** Kafka shows a member's host as Java's InetAddress.toString() does: "/127.0.0.1". */
+function clientHostOf(remoteAddress: string): string {
+  const host = remoteAddress.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return `/${host}`;
 }
