@@ -333,3 +333,47 @@ t.test('a group record is written at every new generation', async (t) => {
   t.equal(value.leader, joined.memberId);
   t.equal(value.members[0]!.assignment.toString(), 'x');
 });
+
+t.test(
+  'a new leader epoch reloads the partition: newest record per key, tombstones win',
+  async (t) => {
+    const { broker, client } = await setup(t);
+    await coordinatorReady(client, 'keep');
+    await coordinatorReady(client, 'drop');
+    const commit = (groupId: string, offset: bigint) =>
+      client.send(ApiKey.OffsetCommit, 7, {
+        groupId,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: offset }] }],
+      });
+    await commit('keep', 1n);
+    await commit('keep', 2n);
+    await commit('drop', 5n);
+    await client.send(ApiKey.DeleteGroups, 2, { groupsNames: ['drop'] });
+
+    // The controller makes this broker leader again at a newer epoch (as after a failover):
+    // the coordinator forgets what it had and reads the partitions back from the log.
+    await broker.controller.publish(['__consumer_offsets'], { bumpEpoch: true });
+    await coordinatorReady(client, 'keep');
+    const fetched = await client.send(ApiKey.OffsetFetch, 8, {
+      groups: [
+        { groupId: 'keep', topics: null },
+        { groupId: 'drop', topics: null },
+      ],
+      requireStable: false,
+    });
+    t.same(
+      fetched.groups.map((g) => [
+        g.groupId,
+        g.topics.flatMap((x) => x.partitions.map((p) => p.committedOffset)),
+      ]),
+      [
+        ['keep', [2n]],
+        ['drop', []],
+      ],
+      'the newest commit of "keep" is back, the deleted group stays deleted',
+    );
+  },
+);
