@@ -355,8 +355,10 @@ t.test(
 
     // The controller makes this broker leader again at a newer epoch (as after a failover):
     // the coordinator forgets what it had and reads the partitions back from the log.
+    const before = broker.groups.coordinator.group('keep');
     await broker.controller.publish(['__consumer_offsets'], { bumpEpoch: true });
     await coordinatorReady(client, 'keep');
+    t.not(broker.groups.coordinator.group('keep'), before, 'the group was read back, not kept');
     const fetched = await client.send(ApiKey.OffsetFetch, 8, {
       groups: [
         { groupId: 'keep', topics: null },
