@@ -15,19 +15,18 @@
  * The logic is in groups-admin.ts; this module parses options and prints.
  */
 import type { Command } from 'commander';
-import { KafkaClient, type BrokerAddress } from '../../src/kafka-client.js';
+import type { BrokerAddress, KafkaClient } from '../../src/kafka-client.js';
 import { BrokerIdsZNode, BrokerIdZNode } from '../../src/znodes.js';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
-import {
-  commitOffsets,
-  deleteGroup,
-  describeGroup,
-  listGroups,
-  planOffsetReset,
-  type GroupDescription,
-  type ResetSpec,
-} from './groups-admin.js';
+import type { GroupDescription, ResetSpec } from './groups-admin.js';
+
+/**
+ * The Kafka client and the protocol codecs are loaded only when a groups command runs: they
+ * are large, and every other `coordinator` command (each a short-lived process) would pay
+ * for them at start-up otherwise.
+ */
+const admin = () => import('./groups-admin.js');
 
 /** The brokers' addresses from /brokers/ids (the PLAINTEXT endpoint, else the first). */
 export async function registeredBrokers(client: CoordinatorClient): Promise<BrokerAddress[]> {
@@ -50,6 +49,7 @@ async function withKafka<T>(
 ): Promise<T> {
   const brokers = await ctx.withClient(cmd, registeredBrokers);
   if (brokers.length === 0) throw new Error('no brokers are registered in /brokers/ids');
+  const { KafkaClient } = await import('../../src/kafka-client.js');
   const kafka = new KafkaClient(brokers, { clientId: 'coordinator-groups' });
   try {
     return await work(kafka);
@@ -157,6 +157,7 @@ export const groupsCommands: CommandModule = {
       .description('every group, with its state and coordinator')
       .option('--json', 'print JSON')
       .action(async (o: { json?: boolean }, cmd: Command) => {
+        const { listGroups } = await admin();
         const all = await withKafka(ctx, cmd, listGroups);
         if (o.json) ctx.out(JSON.stringify(all));
         else if (all.length === 0) ctx.out('no groups');
@@ -175,6 +176,7 @@ export const groupsCommands: CommandModule = {
       .argument('<group>')
       .option('--json', 'print JSON')
       .action(async (groupId: string, o: { json?: boolean }, cmd: Command) => {
+        const { describeGroup } = await admin();
         const d = await withKafka(ctx, cmd, (kafka) => describeGroup(kafka, groupId));
         ctx.out(o.json ? JSON.stringify(d) : describeText(d));
       });
@@ -210,6 +212,7 @@ export const groupsCommands: CommandModule = {
         ) => {
           if (o.dryRun && o.execute) throw new UsageError('give --dry-run or --execute, not both');
           const spec = resetSpec(o);
+          const { planOffsetReset, commitOffsets } = await admin();
           const plan = await withKafka(ctx, cmd, async (kafka) => {
             const planned = await planOffsetReset(kafka, groupId, o.topic, spec);
             if (o.execute) await commitOffsets(kafka, groupId, planned);
@@ -234,6 +237,7 @@ export const groupsCommands: CommandModule = {
       .description('delete an empty group and its committed offsets')
       .argument('<group>')
       .action(async (groupId: string, _o: unknown, cmd: Command) => {
+        const { deleteGroup } = await admin();
         await withKafka(ctx, cmd, (kafka) => deleteGroup(kafka, groupId));
         ctx.out(`Deleted group ${groupId}`);
       });
