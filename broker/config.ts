@@ -278,6 +278,43 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 0,
     doc: 'first rebalance delay',
   },
+  'group.min.session.timeout.ms': {
+    type: 'int',
+    default: '6000',
+    min: 0,
+    doc: 'shortest session.timeout.ms a member may ask for',
+  },
+  'group.max.session.timeout.ms': {
+    type: 'int',
+    default: '1800000',
+    min: 0,
+    doc: 'longest session.timeout.ms a member may ask for',
+  },
+  'group.max.size': { type: 'int', default: '2147483647', min: 1, doc: 'members per group' },
+  'offsets.retention.minutes': {
+    type: 'int',
+    default: '10080',
+    min: 1,
+    doc: 'how long an empty group keeps its offsets',
+  },
+  'offsets.retention.check.interval.ms': {
+    type: 'long',
+    default: '600000',
+    min: 1,
+    doc: 'how often expired offsets are removed',
+  },
+  'offsets.commit.timeout.ms': {
+    type: 'int',
+    default: '5000',
+    min: 1,
+    doc: 'how long an offset commit waits for the replicas',
+  },
+  'offset.metadata.max.bytes': {
+    type: 'int',
+    default: '4096',
+    min: 0,
+    doc: 'longest metadata string of a commit',
+  },
   'zookeeper.connect': {
     type: 'string',
     default: undefined,
@@ -381,6 +418,13 @@ export interface BrokerConfig {
   offsetsTopicNumPartitions: number;
   offsetsTopicReplicationFactor: number;
   groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  groupMaxSize: number;
+  offsetsRetentionMinutes: number;
+  offsetsRetentionCheckIntervalMs: number;
+  offsetsCommitTimeoutMs: number;
+  offsetMetadataMaxBytes: number;
   zookeeperConnect: string;
   zookeeperSessionTimeoutMs: number;
   zookeeperConnectionTimeoutMs: number;
@@ -553,6 +597,13 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     offsetsTopicNumPartitions: r.int('offsets.topic.num.partitions'),
     offsetsTopicReplicationFactor: r.int('offsets.topic.replication.factor'),
     groupInitialRebalanceDelayMs: r.int('group.initial.rebalance.delay.ms'),
+    groupMinSessionTimeoutMs: r.int('group.min.session.timeout.ms'),
+    groupMaxSessionTimeoutMs: r.int('group.max.session.timeout.ms'),
+    groupMaxSize: r.int('group.max.size'),
+    offsetsRetentionMinutes: r.int('offsets.retention.minutes'),
+    offsetsRetentionCheckIntervalMs: r.long('offsets.retention.check.interval.ms'),
+    offsetsCommitTimeoutMs: r.int('offsets.commit.timeout.ms'),
+    offsetMetadataMaxBytes: r.int('offset.metadata.max.bytes'),
     zookeeperConnect,
     zookeeperSessionTimeoutMs: sessionTimeoutMs,
     // Kafka: zookeeper.connection.timeout.ms defaults to the session timeout.

@@ -50,6 +50,7 @@ import {
 import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
 import { TopicMinIsr } from './replica/topic-min-isr.js';
+import { createGroupCoordinator } from './group/index.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -195,6 +196,26 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         ],
       ]),
     });
+    const groups = createGroupCoordinator({
+      brokerId,
+      settings: {
+        offsetsTopicNumPartitions: config.offsetsTopicNumPartitions,
+        offsetsTopicReplicationFactor: config.offsetsTopicReplicationFactor,
+        offsetCommitTimeoutMs: config.offsetsCommitTimeoutMs,
+        groupMinSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+        groupMaxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+        groupInitialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        groupMaxSize: config.groupMaxSize,
+        offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+        offsetsRetentionMs: config.offsetsRetentionMinutes * 60_000,
+        offsetsRetentionCheckIntervalMs: config.offsetsRetentionCheckIntervalMs,
+      },
+      replicaManager,
+      metadataCache,
+      controllerAdmin,
+      scheduler,
+      logger: root,
+    });
     const dataPlaneHandlers = kafkaApiHandlers({
       brokerId,
       config: {
@@ -217,14 +238,17 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
-    const handlers = new ApiHandlerTable().registerAll(dataPlaneHandlers).registerAll([
-      // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
-      // ControlledShutdown v0 has a request header without a client id; nothing sends it any
-      // more (Kafka 2.8's brokers send v3), so only 1-3 are served.
-      apiHandler(ApiKey.ControlledShutdown, { minVersion: 1, maxVersion: 3 }, (r) =>
-        handleControlledShutdown(controller, r.body),
-      ),
-    ]);
+    const handlers = new ApiHandlerTable()
+      .registerAll(dataPlaneHandlers)
+      .registerAll(groups.handlers)
+      .registerAll([
+        // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
+        // ControlledShutdown v0 has a request header without a client id; nothing sends it any
+        // more (Kafka 2.8's brokers send v3), so only 1-3 are served.
+        apiHandler(ApiKey.ControlledShutdown, { minVersion: 1, maxVersion: 3 }, (r) =>
+          handleControlledShutdown(controller, r.body),
+        ),
+      ]);
     const listener = config.listeners[0];
     if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
     const socketServer = new SocketServer({
@@ -330,6 +354,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         await socketServer.close();
         await controller.shutdown();
         await zk.close();
+        groups.shutdown();
         replicaManager.shutdown();
         await logManager.shutdown();
         log.info('shut down cleanly');

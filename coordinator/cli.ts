@@ -21,6 +21,7 @@ import { topicsCommands } from './cli/topics.js';
 import { clusterCommands } from './cli/cluster.js';
 import { electLeadersCommands } from './cli/elect-leaders.js';
 import { reassignCommands } from './cli/reassign.js';
+import { groupsCommands } from './cli/groups.js';
 import { isEntryPoint } from '../src/entry-point.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
@@ -31,6 +32,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   clusterCommands,
   electLeadersCommands,
   reassignCommands,
+  groupsCommands,
 ];
 
 export interface CliIo {

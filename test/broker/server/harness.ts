@@ -8,10 +8,9 @@
  * UpdateMetadata, LeaderAndIsr and StopReplica requests. It also implements ControllerAdmin
  * for the broker, so CreateTopics/DeleteTopics/auto-creation go "through the controller".
  *
- * `groupStandIn` answers the group APIs for a kafkajs consumer with a single member (the group
- * coordinator is not part of the data plane and not written yet): FindCoordinator -> this
- * broker, JoinGroup -> you are the leader, SyncGroup -> your own assignment, no committed
- * offsets. It is a test fixture only.
+ * The group APIs are served by the real group coordinator (broker/group/), with
+ * `__consumer_offsets` created through the test controller on first use (replication factor
+ * 1, as there is one broker) and group.initial.rebalance.delay.ms 0 unless a test asks.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,12 +20,8 @@ import { once } from 'node:events';
 import type { Test } from 'tap';
 import { LogManager } from '../../../broker/log/log-manager.js';
 import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
-import {
-  ApiHandlerTable,
-  apiHandler,
-  type AnyApiHandler,
-} from '../../../broker/network/api-handler-table.js';
-import { SocketServer, type HandlerResult } from '../../../broker/network/socket-server.js';
+import { ApiHandlerTable } from '../../../broker/network/api-handler-table.js';
+import { SocketServer } from '../../../broker/network/socket-server.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../../../broker/server/replica-manager.js';
 import {
@@ -40,7 +35,6 @@ import {
   decodeResponse,
   encodeRequestFrame,
   type ApiKey,
-  type DecodedRequest,
   type Encodable,
 } from '../../../src/protocol/kafka/codec.js';
 import { FrameReader } from '../../../src/protocol/kafka/frame-reader.js';
@@ -49,7 +43,13 @@ import type {
   ResponseBodyByApiKey,
 } from '../../../src/protocol/kafka/generated/index.js';
 import { systemScheduler, type Scheduler } from '../../../src/scheduler.js';
-import { silentLogger } from '../../../src/logger.js';
+import {
+  createGroupCoordinator,
+  DEFAULT_GROUP_COORDINATOR_SETTINGS,
+  type GroupCoordinatorSettings,
+  type RunningGroupCoordinator,
+} from '../../../broker/group/index.js';
+import { createRootLogger, silentLogger } from '../../../src/logger.js';
 import { KafkaError, ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
 export const BROKER_ID = 1;
@@ -177,9 +177,13 @@ export class TestController implements ControllerAdmin {
     return topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NONE }));
   }
 
+  /** Partitions of `__consumer_offsets` when it is auto-created (offsets.topic.num.partitions). */
+  offsetsTopicNumPartitions = 50;
+
   async autoCreateTopic(name: string): Promise<void> {
     if (this.topics.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS');
-    await this.createTopics([{ name, numPartitions: 1, replicationFactor: 1, configs: {} }], false);
+    const numPartitions = name === '__consumer_offsets' ? this.offsetsTopicNumPartitions : 1;
+    await this.createTopics([{ name, numPartitions, replicationFactor: 1, configs: {} }], false);
   }
 
   /** Creates a topic and waits until the broker has been told about it. */
@@ -292,6 +296,7 @@ export interface TestBroker {
   metadataCache: MetadataCache;
   logManager: LogManager;
   logDir: string;
+  groups: RunningGroupCoordinator;
 }
 
 export function testConfig(overrides: Partial<KafkaApisConfig> = {}): KafkaApisConfig {
@@ -313,8 +318,8 @@ export async function startBroker(
   options: {
     config?: Partial<KafkaApisConfig>;
     logConfig?: Partial<LogConfig>;
-    /** Answer the group APIs with `groupStandIn` (for kafkajs consumers). */
-    groups?: boolean;
+    /** Group coordinator settings (defaults: Kafka's, with 1 replica and no initial delay). */
+    groups?: Partial<GroupCoordinatorSettings>;
     /** Time and timers of the broker (a ManualScheduler makes long polls deterministic). */
     scheduler?: Scheduler;
   } = {},
@@ -322,7 +327,9 @@ export async function startBroker(
   // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
   // in t.teardown, which writes the last checkpoints into it.
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-broker-test-'));
-  const logger = silentLogger();
+  // HARNESS_LOG=debug (or info...) shows the broker's log on stderr while debugging a test.
+  const logLevel = process.env.HARNESS_LOG;
+  const logger = logLevel ? createRootLogger({ level: logLevel }) : silentLogger();
   const defaults = logConfig(options.logConfig);
   const config = testConfig({ logDefaults: defaults, ...options.config });
   const scheduler = options.scheduler ?? systemScheduler;
@@ -344,25 +351,43 @@ export async function startBroker(
     logger,
   });
   const controller = new TestController();
-  const handlers = new ApiHandlerTable().registerAll(
-    kafkaApiHandlers({
-      brokerId: BROKER_ID,
-      config,
-      logManager,
-      metadataCache,
-      replicaManager,
-      controllerAdmin: controller,
-      logger,
-      scheduler,
-    }),
-  );
-  if (options.groups === true) handlers.registerAll(groupStandIn(controller));
+  const settings: GroupCoordinatorSettings = {
+    ...DEFAULT_GROUP_COORDINATOR_SETTINGS,
+    offsetsTopicReplicationFactor: 1,
+    groupInitialRebalanceDelayMs: 0,
+    ...options.groups,
+  };
+  controller.offsetsTopicNumPartitions = settings.offsetsTopicNumPartitions;
+  const groups = createGroupCoordinator({
+    brokerId: BROKER_ID,
+    settings,
+    replicaManager,
+    metadataCache,
+    controllerAdmin: controller,
+    scheduler,
+    logger,
+  });
+  const handlers = new ApiHandlerTable()
+    .registerAll(
+      kafkaApiHandlers({
+        brokerId: BROKER_ID,
+        config,
+        logManager,
+        metadataCache,
+        replicaManager,
+        controllerAdmin: controller,
+        logger,
+        scheduler,
+      }),
+    )
+    .registerAll(groups.handlers);
   const server = new SocketServer({ host: '127.0.0.1', port: 0, handlers, logger });
   const port = await server.listen();
   controller.port = port;
   controller.client = await RawClient.connect(port);
   t.teardown(async () => {
     controller.client.close();
+    groups.shutdown();
     replicaManager.shutdown();
     await server.close();
     await logManager.shutdown();
@@ -377,100 +402,6 @@ export async function startBroker(
     metadataCache,
     logManager,
     logDir,
+    groups,
   };
-}
-
-/**
- * Single-member group APIs for a kafkajs consumer (see the module comment). Committed offsets
- * are kept in memory so a test can check that commits arrive.
- */
-export function groupStandIn(address: { port: number }): AnyApiHandler[] {
-  const committed = new Map<string, bigint>();
-  let assignment: Buffer = Buffer.alloc(0);
-  let generation = 0;
-  // The versions the stand-in's answers are right for (kafkajs uses FindCoordinator 2,
-  // JoinGroup 5, SyncGroup/Heartbeat/LeaveGroup 3, OffsetFetch 4, OffsetCommit 5).
-  const versions: Record<number, [number, number]> = {
-    10: [0, 3],
-    11: [0, 6],
-    14: [0, 4],
-    12: [0, 4],
-    13: [3, 4],
-    9: [2, 7],
-    8: [2, 8],
-  };
-  const rows: Record<number, (request: DecodedRequest) => HandlerResult> = {
-    10: () => ({
-      errorCode: ErrorCode.NONE,
-      nodeId: BROKER_ID,
-      host: '127.0.0.1',
-      port: address.port,
-      coordinators: [],
-    }),
-    11: (request) => {
-      const body = request.body as RequestBodyByApiKey[11];
-      const memberId = body.memberId !== '' ? body.memberId : 'member-1';
-      generation++;
-      const protocol = body.protocols[0]!;
-      return {
-        errorCode: ErrorCode.NONE,
-        generationId: generation,
-        protocolType: body.protocolType,
-        protocolName: protocol.name,
-        leader: memberId,
-        memberId,
-        members: [{ memberId, groupInstanceId: null, metadata: protocol.metadata }],
-      };
-    },
-    14: (request) => {
-      const body = request.body as RequestBodyByApiKey[14];
-      const mine = body.assignments.find((a) => a.memberId === body.memberId);
-      if (mine !== undefined) assignment = mine.assignment;
-      return {
-        errorCode: ErrorCode.NONE,
-        protocolType: body.protocolType,
-        protocolName: body.protocolName,
-        assignment,
-      };
-    },
-    12: () => ({ errorCode: ErrorCode.NONE }),
-    13: () => ({ errorCode: ErrorCode.NONE, members: [] }),
-    9: (request) => {
-      const body = request.body as RequestBodyByApiKey[9];
-      return {
-        errorCode: ErrorCode.NONE,
-        topics: body.topics!.map((topic) => ({
-          name: topic.name,
-          partitions: topic.partitionIndexes.map((partitionIndex) => ({
-            partitionIndex,
-            committedOffset: committed.get(`${topic.name} ${partitionIndex}`) ?? -1n,
-            committedLeaderEpoch: -1,
-            metadata: '',
-            errorCode: ErrorCode.NONE,
-          })),
-        })),
-      };
-    },
-    8: (request) => {
-      const body = request.body as RequestBodyByApiKey[8];
-      for (const topic of body.topics) {
-        for (const p of topic.partitions) {
-          committed.set(`${topic.name} ${p.partitionIndex}`, p.committedOffset);
-        }
-      }
-      return {
-        topics: body.topics.map((topic) => ({
-          name: topic.name,
-          partitions: topic.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex,
-            errorCode: ErrorCode.NONE,
-          })),
-        })),
-      };
-    },
-  };
-  return Object.entries(rows).map(([key, handle]) => {
-    const [minVersion, maxVersion] = versions[Number(key)]!;
-    return apiHandler(Number(key) as ApiKey, { minVersion, maxVersion }, handle as never);
-  });
 }
