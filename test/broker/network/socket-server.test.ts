@@ -13,6 +13,7 @@ import { decodeResponse, encodeRequestFrame } from '../../../src/protocol/kafka/
 import { FrameReader } from '../../../src/protocol/kafka/frame-reader.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 async function startServer(
   t: Test,
@@ -43,10 +44,7 @@ async function rawClient(port: number) {
   socket.on('close', () => {
     closed = true;
   });
-  const waitFor = async (check: () => boolean) => {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  };
-  return { socket, frames, isClosed: () => closed, waitFor };
+  return { socket, frames, isClosed: () => closed };
 }
 
 t.test('kafkajs admin connects: ApiVersions handshake and Metadata', async (t) => {
@@ -91,7 +89,7 @@ t.test('pipelined requests are answered in order', async (t) => {
     ))
       client.socket.write(chunk);
   }
-  await client.waitFor(() => client.frames.length === 3);
+  await waitFor('three responses', () => client.frames.length === 3);
   t.same(
     client.frames.map((f) => decodeResponse(12, 3, f).correlationId),
     [0, 1, 2],
@@ -104,7 +102,7 @@ t.test('ApiVersions from the future gets the v0 fallback', async (t) => {
   const client = await rawClient(port);
   // ApiVersions v9, correlation 5, client id "a", a body we cannot know.
   client.socket.write(Buffer.from('0000000e' + '0012000900000005000161' + '00' + 'ffee', 'hex'));
-  await client.waitFor(() => client.frames.length === 1);
+  await waitFor('one response', () => client.frames.length === 1);
   t.equal(client.frames[0]?.toString('hex'), '00000005' + '0023' + '00000001' + '001200000003');
   t.notOk(client.isClosed(), 'connection stays open');
   client.socket.destroy();
@@ -121,8 +119,7 @@ t.test('refused requests close the connection', async (t) => {
   for (const [name, bytes] of cases) {
     const client = await rawClient(port);
     client.socket.write(bytes);
-    await client.waitFor(client.isClosed);
-    t.ok(client.isClosed(), name);
+    t.ok(await waitFor(`the close after ${name}`, client.isClosed), name);
     t.equal(client.frames.length, 0, `${name}: no reply`);
   }
 });

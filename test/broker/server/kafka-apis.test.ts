@@ -12,6 +12,7 @@ import {
 } from '../../../src/protocol/kafka/record-batch.js';
 import { RawClient, startBroker, BROKER_ID, CLUSTER_ID } from './harness.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const batch = (values: string[], timestamp = 1_700_000_000_000) =>
   buildRecordBatch({
@@ -194,8 +195,7 @@ t.test('acks=0: no response, and failures close the connection', async (t) => {
     timeoutMs: 1000,
     topicData: [{ name: 'unknown', partitionData: [{ index: 0, records: batch(['x']) }] }],
   });
-  for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
-  t.ok(closed, 'the broker closed the connection');
+  t.ok(await waitFor('the close', () => closed), 'the broker closed the connection');
 });
 
 t.test('fetch: long poll returns as soon as data arrives, or at max_wait_ms', async (t) => {
@@ -366,14 +366,11 @@ t.test('metadata: brokers, controller, cluster id, auto-creation, errors', async
     ErrorCode.LEADER_NOT_AVAILABLE,
     'LEADER_NOT_AVAILABLE while being created',
   );
-  let ready;
-  for (let i = 0; i < 50; i++) {
-    ready = await ask('auto');
-    if (ready.errorCode === ErrorCode.NONE) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  t.equal(ready!.errorCode, ErrorCode.NONE, 'then the topic is there');
-  t.equal(ready!.partitions.length, 1);
+  const ready = await waitFor('the topic', async () => {
+    const topic = await ask('auto');
+    return topic.errorCode === ErrorCode.NONE && topic;
+  });
+  t.equal(ready.partitions.length, 1, 'then the topic is there');
 });
 
 t.test('metadata: dead leaders and offline replicas', async (t) => {
