@@ -282,7 +282,7 @@ t.test('a three-broker cluster through its znodes', async (t) => {
       );
       t.ok(
         before.isr.includes(after.leader),
-        `new leader ${after.leader} was in the ISR [${before.isr}]`,
+        `new leader ${after.leader} was in the ISR [${before.isr.join(',')}]`,
       );
       t.ok(
         after.leaderEpoch > before.leaderEpoch,

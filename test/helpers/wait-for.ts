@@ -34,7 +34,10 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() > deadline) {
-      const cause = lastError === undefined ? '' : ` (last error: ${String(lastError)})`;
+      const cause =
+        lastError === undefined
+          ? ''
+          : ` (last error: ${lastError instanceof Error ? lastError.message : 'a non-Error'})`;
       throw new Error(`timed out waiting for ${what}${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -134,7 +134,7 @@ t.test('scripted: leader dies, then the whole ISR, then the last ISR member retu
       }
     }
     transcript.push(
-      `${event}: leader=${state.leader} epoch=${state.leaderEpoch} isr=[${state.isr}]`,
+      `${event}: leader=${state.leader} epoch=${state.leaderEpoch} isr=[${state.isr.join(',')}]`,
     );
   };
   step('broker 1 dies', [2, 3]);

@@ -8,6 +8,7 @@ import { CoordinatorClient, MultiError, Op } from '../../../src/coordinator-clie
 import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
 import type { WatchEvent } from '../../../src/protocol/coordinator/messages.js';
 import { FakeServer, STAT } from './fake-server.js';
+import { messageText } from '../../../src/protocol/coordinator/ws-codec.js';
 
 async function setup(
   t: Test,
@@ -324,7 +325,7 @@ t.test('pings keep an idle session alive; a silent server is a lost connection',
   await client.connect();
   // Count pings by watching the raw socket of the first connection.
   server.last.ws.on('message', (d) => {
-    if (d.toString().includes('"ping"')) pings++;
+    if (messageText(d).includes('"ping"')) pings++;
   });
   await new Promise((resolve) => setTimeout(resolve, 400));
   t.ok(pings >= 2, `idle client pinged (${pings} pings in 400 ms at timeout 300)`);
