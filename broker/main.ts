@@ -427,14 +427,15 @@ function checkMetaProperties(
     if (meta.brokerId !== undefined && meta.brokerId !== brokerId) {
       throw new BrokerStartupError(
         'KB_ERR_META_PROPERTIES',
-        `${meta.dir}/meta.properties says broker.id=${meta.brokerId}, but this broker is ${brokerId}`,
+        `${meta.dir}/meta.properties says broker.id=${meta.brokerId}, ` +
+          `but this broker is ${brokerId}`,
       );
     }
     if (meta.clusterId !== undefined && meta.clusterId !== clusterId) {
       throw new BrokerStartupError(
         'KB_ERR_META_PROPERTIES',
-        `${meta.dir}/meta.properties says cluster.id=${meta.clusterId}, but the coordinator's cluster is ` +
-          `${clusterId} (data from another cluster?)`,
+        `${meta.dir}/meta.properties says cluster.id=${meta.clusterId}, ` +
+          `but the coordinator's cluster is ${clusterId} (data from another cluster?)`,
       );
     }
   }
@@ -444,7 +445,8 @@ function checkMetaProperties(
     if (fs.existsSync(file)) continue;
     fs.writeFileSync(
       file,
-      `#\n#${new Date().toUTCString()}\nversion=0\nbroker.id=${brokerId}\ncluster.id=${clusterId}\n`,
+      `#\n#${new Date().toUTCString()}\n` +
+        `version=0\nbroker.id=${brokerId}\ncluster.id=${clusterId}\n`,
     );
   }
 }

@@ -80,7 +80,8 @@ function statBody(s: ServerSnapshot): string {
 
 function connectionLine(c: ServerSnapshot['connections'][number], detailed: boolean): string {
   const st = c.stats;
-  const base = ` /${c.remoteAddress}[1](queued=0,recved=${st.packetsReceived},sent=${st.packetsSent}`;
+  const base =
+    ` /${c.remoteAddress}[1](queued=0` + `,recved=${st.packetsReceived},sent=${st.packetsSent}`;
   if (!detailed) return base + ')\n';
   const avg = st.replies === 0 ? 0 : st.totalLatencyMs / st.replies;
   return (
@@ -89,7 +90,8 @@ function connectionLine(c: ServerSnapshot['connections'][number], detailed: bool
     `,lop=${st.lastOp},est=${st.connectedAtMs},to=${c.timeoutMs ?? 0}` +
     `,lcxid=${hex(Math.max(st.lastCxid, 0))},lzxid=${hex(Math.max(st.lastZxid, 0))}` +
     `,lresp=${st.lastResponseAtMs},llat=${st.lastLatencyMs}` +
-    `,minlat=${st.replies === 0 ? 0 : st.minLatencyMs},avglat=${ms(avg)},maxlat=${st.maxLatencyMs})\n`
+    `,minlat=${st.replies === 0 ? 0 : st.minLatencyMs}` +
+    `,avglat=${ms(avg)},maxlat=${st.maxLatencyMs})\n`
   );
 }
 
@@ -115,7 +117,10 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
         .map(([key, value]) => `zk_${key}\t${value}\n`)
         .join('');
     case 'wchs':
-      return `${s.watcherCount} connections watching ${s.watchedPathCount} paths\nTotal watches:${s.dataWatchCount}\n`;
+      return (
+        `${s.watcherCount} connections watching ${s.watchedPathCount} paths\n` +
+        `Total watches:${s.dataWatchCount}\n`
+      );
     case 'wchc':
       return s.watchesBySession
         .map((w) => `${formatSessionId(w.sessionId)}\n` + w.paths.map((p) => `\t${p}\n`).join(''))
@@ -151,6 +156,7 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
     }
     case 'envi': {
       const user = safeUser();
+      const memory = process.memoryUsage();
       return (
         'Environment:\n' +
         `zookeeper.version=${s.version}, built on samsa\n` +
@@ -161,8 +167,8 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
         `os.version=${release()}\n` +
         `user.name=${user}\n` +
         `user.dir=${process.cwd()}\n` +
-        `os.memory.free=${Math.round((process.memoryUsage().heapTotal - process.memoryUsage().heapUsed) / 1048576)}MB\n` +
-        `os.memory.total=${Math.round(process.memoryUsage().heapTotal / 1048576)}MB\n`
+        `os.memory.free=${Math.round((memory.heapTotal - memory.heapUsed) / 1048576)}MB\n` +
+        `os.memory.total=${Math.round(memory.heapTotal / 1048576)}MB\n`
       );
     }
     case 'conf':

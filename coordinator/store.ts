@@ -21,7 +21,8 @@
  * Node value encoding (version 1), big-endian:
  *   u8 format version (1) | u8 kind (0 normal, 1 container, 2 ttl) | f64 czxid | f64 mzxid |
  *   f64 pzxid | f64 ctimeMs | f64 mtimeMs | i32 version | i32 aversion | i32 childCreations |
- *   i64 ephemeralOwner | f64 ttlMs | u32 aclJsonLength | aclJson | i32 dataLength (-1 = null) | data
+ *   i64 ephemeralOwner | f64 ttlMs | u32 aclJsonLength | aclJson
+ *   | i32 dataLength (-1 = null) | data
  * zxids and times are integers below 2^53, exactly representable as float64.
  */
 import { Level } from 'level';

@@ -22,6 +22,7 @@ import {
   decodeClientFrame,
   encodeServerFrame,
   type ServerFrame,
+  messageText,
 } from '../src/protocol/coordinator/ws-codec.js';
 import type { Outbound, ServerConnection } from './connection.js';
 import type { CoordinatorServer } from './coordinator-server.js';
@@ -167,7 +168,7 @@ export function createWsTransport(core: CoordinatorServer, logger: Logger): WsTr
         conn.close('binary frames are not part of the protocol');
         return;
       }
-      const text = data.toString();
+      const text = messageText(data);
       if (log.isLevelEnabled('debug'))
         log.debug({ conn: conn.id, in: text.slice(0, 500) }, 'receive');
       let frame;

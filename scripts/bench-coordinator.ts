@@ -17,6 +17,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { messageText } from '../src/protocol/coordinator/ws-codec.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -46,7 +47,7 @@ async function openSession(port: number): Promise<Session> {
   const connected = new Promise<void>((resolve) => {
     session.onMessage = () => resolve();
   });
-  ws.on('message', (data) => session.onMessage(data.toString()));
+  ws.on('message', (data) => session.onMessage(messageText(data)));
   ws.send(JSON.stringify({ type: 'connect', timeoutMs: 30000 }));
   await connected;
   return session;
@@ -61,7 +62,10 @@ function request(op: Op, session: number, i: number, xid: number): string {
     case 'create':
       return `{"type":"request","xid":${xid},"op":"create","path":"${path}","data":"${DATA}"}`;
     case 'setData':
-      return `{"type":"request","xid":${xid},"op":"setData","path":"${path}","data":"${DATA}","version":-1}`;
+      return (
+        `{"type":"request","xid":${xid},"op":"setData",` +
+        `"path":"${path}","data":"${DATA}","version":-1}`
+      );
     case 'getData':
       return `{"type":"request","xid":${xid},"op":"getData","path":"${path}"}`;
     case 'exists':
@@ -180,7 +184,8 @@ async function main(): Promise<void> {
     setup.ws.send('{"type":"request","xid":1,"op":"create","path":"/bench"}');
   });
   console.log(
-    `# coordinator benchmark: ${OPS} ops per cell, ${OUTSTANDING} outstanding per session, ${cpus().length} cores`,
+    `# coordinator benchmark: ${OPS} ops per cell, ${OUTSTANDING} outstanding per session, ` +
+      `${cpus().length} cores`,
   );
   console.log('| sessions | create/s | setData/s | getData/s | exists/s |');
   console.log('|---:|---:|---:|---:|---:|');
@@ -206,7 +211,8 @@ async function main(): Promise<void> {
   }
   const latency = await watchLatency(port);
   console.log(
-    `\nwatch notification latency (setData -> event at another session): p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms`,
+    '\nwatch notification latency (setData -> event at another session): ' +
+      `p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms`,
   );
   setup.ws.close();
   await stop();

@@ -500,8 +500,9 @@ function printComparison(ours: Results, theirs: Results): void {
 
 async function main(): Promise<void> {
   console.log(
-    `# ZooKeeper-protocol benchmark: ${OPS} ops per cell, ${OUTSTANDING} outstanding per session, ` +
-      `${DATA.length}-byte data, warm-up ${WARMUP_OPS} ops, ${cpus().length} cores, Node ${process.version}`,
+    `# ZooKeeper-protocol benchmark: ${OPS} ops per cell, ` +
+      `${OUTSTANDING} outstanding per session, ${DATA.length}-byte data, ` +
+      `warm-up ${WARMUP_OPS} ops, ${cpus().length} cores, Node ${process.version}`,
   );
   if (values.server) {
     const [host, port] = values.server.split(':');

@@ -67,8 +67,10 @@ export function formatLogLine(line: string): string {
     const level = LEVELS[Number(entry.level)] ?? String(entry.level);
     const rest = Object.fromEntries(Object.entries(entry).filter(([k]) => !OMITTED.has(k)));
     const fields = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest) : '';
-    const component = entry.component ? `${String(entry.component)}: ` : '';
-    return `${level} ${component}${String(entry.msg ?? '')}${fields}`;
+    const text = (value: unknown): string =>
+      typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+    const component = entry.component ? `${text(entry.component)}: ` : '';
+    return `${level} ${component}${text(entry.msg)}${fields}`;
   } catch {
     return line;
   }
@@ -140,7 +142,8 @@ async function startBrokerChild(spec: ChildSpec, isStopping: () => boolean): Pro
         throw err;
       process.stdout.write(
         `[samsa] ${spec.name}: its registration from before an unclean stop is still ` +
-          `live; trying again in ${ID_TAKEN_RETRY_DELAY_MS / 1000} s (it goes once that session times out)\n`,
+          `live; trying again in ${ID_TAKEN_RETRY_DELAY_MS / 1000} s ` +
+          '(it goes once that session times out)\n',
       );
       await new Promise((r) => setTimeout(r, ID_TAKEN_RETRY_DELAY_MS));
     }

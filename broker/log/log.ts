@@ -559,7 +559,8 @@ export class Log {
         ok: false,
         error: 'OFFSET_OUT_OF_RANGE',
         errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
-        message: `offset ${fetchOffset} is outside [${this.#logStartOffset}, ${this.#logEndOffset}]`,
+        message:
+          `offset ${fetchOffset} is outside ` + `[${this.#logStartOffset}, ${this.#logEndOffset}]`,
       };
     }
     const maxOffset = Math.min(options.maxOffset ?? this.#logEndOffset, this.#logEndOffset);

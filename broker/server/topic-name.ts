@@ -20,7 +20,10 @@ export function topicNameError(name: string | null): string | undefined {
     return `topic name is ${name.length} characters long; the maximum is ${TOPIC_NAME_LENGTH_MAX}`;
   }
   if (!LEGAL.test(name)) {
-    return `topic name "${name}" is illegal: only ASCII letters, digits, '.', '_' and '-' are allowed`;
+    return (
+      `topic name "${name}" is illegal: ` +
+      "only ASCII letters, digits, '.', '_' and '-' are allowed"
+    );
   }
   return undefined;
 }

@@ -62,7 +62,8 @@ function brokerLine(b: RegisteredBroker): string {
   const endpoints = b.info.endpoints
     .map((e) => `${e.listenerName}://${e.host}:${e.port}`)
     .join(',');
-  return `broker ${b.info.id} at ${endpoints}${b.info.rack ? ` rack ${b.info.rack}` : ''} (epoch ${b.epoch})`;
+  const rack = b.info.rack ? ` rack ${b.info.rack}` : '';
+  return `broker ${b.info.id} at ${endpoints}${rack} (epoch ${b.epoch})`;
 }
 
 export const clusterCommands: CommandModule = {
@@ -95,7 +96,8 @@ export const clusterCommands: CommandModule = {
           ctx.out(
             view.controllerId === -1
               ? `no active controller (controller epoch ${view.controllerEpoch})`
-              : `controller: broker ${view.controllerId} (controller epoch ${view.controllerEpoch})`,
+              : `controller: broker ${view.controllerId} ` +
+                  `(controller epoch ${view.controllerEpoch})`,
           );
         }
       });
@@ -143,11 +145,11 @@ export const clusterCommands: CommandModule = {
           ctx.out(JSON.stringify(summary));
           return;
         }
+        const controller = summary.controllerId === -1 ? 'none' : `broker ${summary.controllerId}`;
         ctx.out(
           [
             `Cluster id: ${summary.clusterId ?? '(none yet)'}`,
-            `Controller: ${summary.controllerId === -1 ? 'none' : `broker ${summary.controllerId}`} ` +
-              `(epoch ${summary.controllerEpoch})`,
+            `Controller: ${controller} (epoch ${summary.controllerEpoch})`,
             `Brokers: ${summary.brokers.map((b) => b.id).join(', ') || 'none'}`,
             `Topics: ${summary.topics}, partitions: ${summary.partitions}`,
             `Offline partitions: ${summary.offlinePartitions.join(', ') || 'none'}`,

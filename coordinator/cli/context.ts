@@ -74,7 +74,7 @@ export function createContext(io: {
         await client.connect();
       } catch (err) {
         if (err instanceof KeeperError) {
-          throw new Error(`${err.message}: could not connect to ${g.server}`);
+          throw new Error(`${err.message}: could not connect to ${g.server}`, { cause: err });
         }
         throw err;
       }

@@ -92,7 +92,8 @@ export function formatTopicDescription(d: TopicDescription): string {
   ];
   for (const p of d.partitions) {
     lines.push(
-      `\tTopic: ${d.topic}\tPartition: ${p.partition}\tLeader: ${p.leader === -1 ? 'none' : p.leader}\t` +
+      `\tTopic: ${d.topic}\tPartition: ${p.partition}\t` +
+        `Leader: ${p.leader === -1 ? 'none' : p.leader}\t` +
         `Replicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`,
     );
   }

@@ -83,6 +83,7 @@ import {
   FrameError,
   WS_PROTOCOL_VERSION,
   type ServerFrame,
+  messageText,
 } from '../protocol/coordinator/ws-codec.js';
 import { Fifo } from './fifo.js';
 import { parseConnectString, serverUrl, type ServerAddress } from './connect-string.js';
@@ -357,7 +358,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     ws.on('message', (data, isBinary) => {
       if (ws !== this.#ws) return;
       if (isBinary) return this.#connectionLost(ws, 'server sent a binary message');
-      this.#onMessage(ws, data.toString());
+      this.#onMessage(ws, messageText(data));
     });
     // 'error' is always followed by 'close'; log it here, act on 'close'.
     ws.on('error', (err) => this.#log.debug({ err, server: this.#serverInUse }, 'socket error'));

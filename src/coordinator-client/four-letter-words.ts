@@ -8,7 +8,11 @@
  * No session is created, so a 4lw works even when the server cannot serve sessions.
  */
 import WebSocket from 'ws';
-import { decodeServerFrame, encodeClientFrame } from '../protocol/coordinator/ws-codec.js';
+import {
+  decodeServerFrame,
+  encodeClientFrame,
+  messageText,
+} from '../protocol/coordinator/ws-codec.js';
 import { systemScheduler, type Scheduler } from '../scheduler.js';
 import { parseConnectString, serverUrl } from './connect-string.js';
 
@@ -50,7 +54,7 @@ export function fourLetterWord(
     ws.on('open', () => ws.send(encodeClientFrame({ type: 'command', command })));
     ws.on('message', (data) => {
       try {
-        const frame = decodeServerFrame(data.toString());
+        const frame = decodeServerFrame(messageText(data));
         if (frame.type !== 'command') throw new Error(`expected command output, got ${frame.type}`);
         finish(undefined, frame.output);
       } catch (err) {

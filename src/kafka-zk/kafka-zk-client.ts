@@ -75,8 +75,9 @@ export class BrokerIdTakenError extends Error {
   readonly code = 'KB_ERR_BROKER_ID_TAKEN';
   constructor(readonly brokerId: number) {
     super(
-      `broker id ${brokerId} is already registered at ${BrokerIdZNode.path(brokerId)} by another live ` +
-        'broker (another session owns the ephemeral node); pick another --id or stop the other broker',
+      `broker id ${brokerId} is already registered at ${BrokerIdZNode.path(brokerId)} ` +
+        'by another live broker (another session owns the ephemeral node); ' +
+        'pick another --id or stop the other broker',
     );
   }
 }

@@ -30,23 +30,13 @@ import {
   startCoordinatorProcess,
   type DaemonProcess,
 } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const run = promisify(execFile);
 const SESSION_TIMEOUT_MS = 2_000;
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Probes here read znodes while brokers run as processes: every 100 ms, for up to 15 s. */
+const PROCESS_POLL = { timeoutMs: 15_000, intervalMs: 100 };
 
 t.test('a three-broker cluster through its znodes', async (t) => {
   const dir = daemonDataDir(t);
@@ -191,7 +181,11 @@ t.test('a three-broker cluster through its znodes', async (t) => {
         'version',
       ]);
       for (const p of [0, 1, 2]) {
-        const state = await waitFor(`state of orders-${p}`, () => readState('orders', p));
+        const state = await waitFor(
+          `state of orders-${p}`,
+          () => readState('orders', p),
+          PROCESS_POLL,
+        );
         const replicas = assignment.partitions.get(p)!;
         t.equal(state.leader, replicas[0], `partition ${p} is led by its preferred replica`);
         t.equal(state.leaderEpoch, 0);
@@ -233,19 +227,27 @@ t.test('a three-broker cluster through its znodes', async (t) => {
       const victim = brokers.get(controllerId)!;
       await victim.kill('SIGKILL');
       brokers.delete(controllerId);
-      const next = await waitFor('a new controller', async () => {
-        const { data } = await zk.getData(ControllerZNode.path);
-        const id = ControllerZNode.decode(data).brokerId;
-        return id !== controllerId ? id : undefined;
-      });
+      const next = await waitFor(
+        'a new controller',
+        async () => {
+          const { data } = await zk.getData(ControllerZNode.path);
+          const id = ControllerZNode.decode(data).brokerId;
+          return id !== controllerId ? id : undefined;
+        },
+        PROCESS_POLL,
+      );
       t.ok(brokers.has(next), `broker ${next} took over`);
       t.equal(ControllerEpochZNode.decode((await zk.getData(ControllerEpochZNode.path)).data), 2);
       // The new controller saw the dead broker leave: no partition is led by it any more.
       for (const p of [0, 1, 2]) {
-        const state = await waitFor(`orders-${p} off broker ${controllerId}`, async () => {
-          const s = await readState('orders', p);
-          return s.leader !== controllerId && !s.isr.includes(controllerId) ? s : undefined;
-        });
+        const state = await waitFor(
+          `orders-${p} off broker ${controllerId}`,
+          async () => {
+            const s = await readState('orders', p);
+            return s.leader !== controllerId && !s.isr.includes(controllerId) ? s : undefined;
+          },
+          PROCESS_POLL,
+        );
         t.ok(brokers.has(state.leader), `orders-${p} led by live broker ${state.leader}`);
       }
       controllerId = next;
@@ -271,13 +273,17 @@ t.test('a three-broker cluster through its znodes', async (t) => {
       const leader = before.leader;
       await brokers.get(leader)!.kill('SIGKILL');
       brokers.delete(leader);
-      const after = await waitFor(`a new leader for orders-${partition}`, async () => {
-        const s = await readState('orders', partition);
-        return s.leader !== leader ? s : undefined;
-      });
+      const after = await waitFor(
+        `a new leader for orders-${partition}`,
+        async () => {
+          const s = await readState('orders', partition);
+          return s.leader !== leader ? s : undefined;
+        },
+        PROCESS_POLL,
+      );
       t.ok(
         before.isr.includes(after.leader),
-        `new leader ${after.leader} was in the ISR [${before.isr}]`,
+        `new leader ${after.leader} was in the ISR [${before.isr.join(',')}]`,
       );
       t.ok(
         after.leaderEpoch > before.leaderEpoch,

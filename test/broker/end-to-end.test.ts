@@ -19,6 +19,7 @@ import {
   startCoordinatorProcess,
   type DaemonProcess,
 } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const run = promisify(execFile);
 const kcatAvailable = spawnSync('kcat', ['-V']).status === 0;
@@ -82,19 +83,8 @@ async function consumeAll(bootstrap: string, topic: string): Promise<Consumed[]>
     .map((line) => JSON.parse(line) as Consumed);
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Probes here run a CLI or a consumer process: ask every 200 ms, for up to 20 s. */
+const PROCESS_POLL = { timeoutMs: 20_000, intervalMs: 200 };
 
 function cli(args: string[]): Promise<{ stdout: string }> {
   return run(process.execPath, ['--import', 'tsx', 'coordinator/cli.ts', ...args], { cwd: ROOT });
@@ -130,12 +120,16 @@ if (!kcatAvailable) {
         '1',
       ]);
       t.match(created.stdout, /Created topic orders/);
-      const described = await waitFor('leaders for every partition', async () => {
-        const { stdout } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
-        return /Leader: none/.test(stdout) || (stdout.match(/Partition: \d/g) ?? []).length !== 6
-          ? undefined
-          : stdout;
-      });
+      const described = await waitFor(
+        'leaders for every partition',
+        async () => {
+          const { stdout } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
+          return /Leader: none/.test(stdout) || (stdout.match(/Partition: \d/g) ?? []).length !== 6
+            ? undefined
+            : stdout;
+        },
+        PROCESS_POLL,
+      );
       t.match(described, /PartitionCount: 6/);
 
       const kafka = new Kafka({
@@ -186,16 +180,24 @@ if (!kcatAvailable) {
       await victim.exited;
       // As in Kafka, a broker cannot register while its previous session's ephemeral
       // /brokers/ids/N still exists: wait for that session to expire (2 s here).
-      await waitFor("the dead broker's registration to expire", async () => {
-        const { stdout } = await cli(['--server', connect, 'ls', '/brokers/ids']);
-        return stdout.includes(String(victim.id)) ? undefined : true;
-      });
+      await waitFor(
+        "the dead broker's registration to expire",
+        async () => {
+          const { stdout } = await cli(['--server', connect, 'ls', '/brokers/ids']);
+          return stdout.includes(String(victim.id)) ? undefined : true;
+        },
+        PROCESS_POLL,
+      );
       const restarted = await startBroker(t, victim.id, connect, dir, victim.port);
       t.equal(restarted.port, victim.port);
-      const after = await waitFor('all records after the restart', async () => {
-        const records = await consumeAll(bootstrap, 'orders');
-        return records.length === 1000 ? records : undefined;
-      });
+      const after = await waitFor(
+        'all records after the restart',
+        async () => {
+          const records = await consumeAll(bootstrap, 'orders');
+          return records.length === 1000 ? records : undefined;
+        },
+        PROCESS_POLL,
+      );
       const keysAfter = new Set(after.map((r) => r.key));
       t.same(
         sent.filter((m) => !keysAfter.has(m.key)),
@@ -234,10 +236,14 @@ if (!kcatAvailable) {
     });
     t.equal(
       (
-        await waitFor('records', async () => {
-          const r = await consumeAll(bootstrap, 'auto');
-          return r.length === 500 ? r : undefined;
-        })
+        await waitFor(
+          'records',
+          async () => {
+            const r = await consumeAll(bootstrap, 'auto');
+            return r.length === 500 ? r : undefined;
+          },
+          PROCESS_POLL,
+        )
       ).length,
       500,
       'auto-created topic holds the records',
@@ -245,10 +251,14 @@ if (!kcatAvailable) {
     await broker.kill('SIGTERM');
     t.equal(await broker.exited, 0, 'clean shutdown exits 0');
     const again = await startBroker(t, 1, connect, dir, broker.port);
-    const records = await waitFor('records after restart', async () => {
-      const r = await consumeAll(`127.0.0.1:${again.port}`, 'auto');
-      return r.length === 500 ? r : undefined;
-    });
+    const records = await waitFor(
+      'records after restart',
+      async () => {
+        const r = await consumeAll(`127.0.0.1:${again.port}`, 'auto');
+        return r.length === 500 ? r : undefined;
+      },
+      PROCESS_POLL,
+    );
     t.same(
       records.map((r) => r.payload).sort(),
       Array.from({ length: 500 }, (_, i) => `v${i}`).sort(),

@@ -173,7 +173,7 @@ t.test('a resumed session keeps its ephemerals and receives the events it missed
   });
   const events = [await again.next(), await again.next(), await again.next()];
   t.same(
-    events.map((e) => `${e.event} ${e.path}`),
+    events.map((e) => `${e.event as string} ${e.path as string}`),
     ['NodeDataChanged /data', 'NodeCreated /later', 'NodeChildrenChanged /kids'],
   );
   t.match(await again.next(), { type: 'reply', xid, err: ErrorCode.OK });

@@ -12,7 +12,11 @@ import { listenClientPort } from '../../coordinator/client-port.js';
 import { silentLogger } from '../../src/logger.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 import { OPEN_ACL_UNSAFE, type Request } from '../../src/protocol/coordinator/messages.js';
-import { decodeServerFrame, encodeClientFrame } from '../../src/protocol/coordinator/ws-codec.js';
+import {
+  decodeServerFrame,
+  encodeClientFrame,
+  messageText,
+} from '../../src/protocol/coordinator/ws-codec.js';
 import {
   encodeConnectRequestFrame,
   encodeRequestFrame,
@@ -358,9 +362,9 @@ t.test('the same port serves WebSocket clients', async (t) => {
     new Promise((resolve) => {
       const m = messages.shift();
       if (m) resolve(m);
-      else socket.once('message', (d) => resolve(messages.shift() ?? d.toString()));
+      else socket.once('message', (d) => resolve(messages.shift() ?? messageText(d)));
     });
-  socket.on('message', (d) => messages.push(d.toString()));
+  socket.on('message', (d) => messages.push(messageText(d)));
   await new Promise((resolve) => socket.once('open', resolve));
   socket.send(encodeClientFrame({ type: 'command', command: 'ruok' }));
   const frame = decodeServerFrame(await next());

@@ -4,6 +4,7 @@
  * exactly the details these tests need to see.
  */
 import WebSocket from 'ws';
+import { messageText } from '../../src/protocol/coordinator/ws-codec.js';
 
 export class RawWs {
   readonly ws: WebSocket;
@@ -15,7 +16,7 @@ export class RawWs {
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as Record<string, unknown>;
+      const message = JSON.parse(messageText(data)) as Record<string, unknown>;
       const waiter = this.#waiters.shift();
       if (waiter) waiter(message);
       else this.#messages.push(message);

@@ -43,6 +43,17 @@ import {
 } from './messages.js';
 import { ErrorCode } from './errors.js';
 
+/**
+ * The text of a WebSocket message as the `ws` library delivers it: a Buffer (its default), or
+ * the other shapes its `RawData` type allows (fragments, an ArrayBuffer), decoded as UTF-8.
+ * Every message of the protocol is text, so this is what the frame decoders are given.
+ */
+export function messageText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
 export const WS_PROTOCOL_VERSION = 1;
 
 /** The message could not be decoded. `xid` is set when the request's xid was readable. */

@@ -201,12 +201,14 @@ export function encodeConnectResponseFrame(
 // Server side: requests.
 
 /** A request that decoded but must be refused; thrown inside decoding, caught below. */
-class Rejection {
+class Rejection extends Error {
   constructor(
     readonly err: number,
     readonly close: boolean,
     readonly reason: string,
-  ) {}
+  ) {
+    super(reason);
+  }
 }
 
 function createFromRecord(

@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/logger.js';
 import {
   BrokerIdZNode,
   ControllerEpochZNode,
+  ControllerZNode,
   DeleteTopicZNode,
   TopicPartitionStateZNode,
   TopicZNode,
@@ -27,6 +28,7 @@ import type {
 import { createTopLevelPaths, registerBroker } from '../../../src/kafka-zk/kafka-zk-client.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 interface Sent {
   to: number;
@@ -54,14 +56,6 @@ class RecordingSender implements BrokerRequestSender {
     queueMicrotask(() => request.onResponse?.(ok as never));
   }
   shutdown(): void {}
-}
-
-async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 t.test('controller with simulated brokers', async (t) => {
@@ -152,9 +146,9 @@ t.test('controller with simulated brokers', async (t) => {
           ]),
         ),
       );
-      await until(
-        async () => (await admin.exists(TopicPartitionStateZNode.path('t', 1))) !== null,
+      await waitFor(
         'states',
+        async () => (await admin.exists(TopicPartitionStateZNode.path('t', 1))) !== null,
       );
       await controller.whenIdle();
       t.same(await state('t', 0), { leader: 2, leaderEpoch: 0, isr: [2, 3], controllerEpoch: 1 });
@@ -198,9 +192,9 @@ t.test('controller with simulated brokers', async (t) => {
       ),
       stat.version,
     );
-    await until(
-      async () => (await admin.exists(TopicPartitionStateZNode.path('t', 2))) !== null,
+    await waitFor(
       'partition 2',
+      async () => (await admin.exists(TopicPartitionStateZNode.path('t', 2))) !== null,
     );
     t.same(await state('t', 2), { leader: 1, leaderEpoch: 0, isr: [1, 2], controllerEpoch: 1 });
   });
@@ -210,7 +204,7 @@ t.test('controller with simulated brokers', async (t) => {
     async (t) => {
       sender.sent.length = 0;
       await brokerSessions.get(3)!.close();
-      await until(async () => (await state('t', 1)).leader === 1, 't-1 moves to broker 1');
+      await waitFor('t-1 moves to broker 1', async () => (await state('t', 1)).leader === 1);
       await controller.whenIdle();
       t.same(await state('t', 1), { leader: 1, leaderEpoch: 1, isr: [1], controllerEpoch: 1 });
       t.same(
@@ -230,16 +224,16 @@ t.test('controller with simulated brokers', async (t) => {
     'topic deletion: leader -2 in UpdateMetadata, StopReplica(delete), znodes removed',
     async (t) => {
       await admin.create(TopicZNode.path('gone'), TopicZNode.encode(new Map([[0, [1, 2]]])));
-      await until(
-        async () => (await admin.exists(TopicPartitionStateZNode.path('gone', 0))) !== null,
+      await waitFor(
         'created',
+        async () => (await admin.exists(TopicPartitionStateZNode.path('gone', 0))) !== null,
       );
       await controller.whenIdle();
       sender.sent.length = 0;
       await admin.create(DeleteTopicZNode.path('gone'));
-      await until(
-        async () => (await admin.exists(TopicZNode.path('gone'))) === null,
+      await waitFor(
         'topic znode removed',
+        async () => (await admin.exists(TopicZNode.path('gone'))) === null,
       );
       t.equal(await admin.exists(DeleteTopicZNode.path('gone')), null, 'marker removed');
       const um = sender.sent.find((s) => s.apiKey === ApiKey.UpdateMetadata)!.body as {
@@ -253,6 +247,10 @@ t.test('controller with simulated brokers', async (t) => {
   );
 
   await t.test('a newer controller epoch fences this controller: it resigns', async (t) => {
+    // Watch /controller: resigning deletes it, and only a fenced controller resigns here.
+    let resignation: string | undefined;
+    await admin.exists(ControllerZNode.path, (event) => (resignation = event.type));
+    t.ok(controller.isActive(), 'active before the fence');
     // Someone else bumps /controller_epoch (as a new controller's election would).
     const { data, stat } = await admin.getData(ControllerEpochZNode.path);
     await admin.multi([
@@ -264,14 +262,15 @@ t.test('controller with simulated brokers', async (t) => {
     ]);
     // Any write by the old controller now fails its check: trigger one with a new topic.
     await admin.create(TopicZNode.path('late'), TopicZNode.encode(new Map([[0, [1]]])));
-    // It gave up /controller, which starts a new election; it may win again, with a new epoch.
-    await until(async () => controller.isActive(), 're-elected');
+    t.equal(await waitFor('/controller to change', () => resignation), 'NodeDeleted', 'resigned');
+    // Giving up /controller starts a new election; it may win again, with a new epoch.
+    await waitFor('re-elected', async () => controller.isActive() && controller.epoch === 3);
     await controller.whenIdle();
     t.equal(controller.epoch, 3, 'won the fresh election with epoch 3');
     t.equal(ControllerEpochZNode.decode((await admin.getData(ControllerEpochZNode.path)).data), 3);
-    await until(
-      async () => (await admin.exists(TopicPartitionStateZNode.path('late', 0))) !== null,
+    await waitFor(
       'the new term handles the topic',
+      async () => (await admin.exists(TopicPartitionStateZNode.path('late', 0))) !== null,
     );
     t.equal(
       (await state('late', 0)).controllerEpoch,

@@ -207,7 +207,7 @@ t.test('scripted: leader dies, then the whole ISR, then the last ISR member retu
   const step = (event: string, liveIds: number[]): void => {
     state = afterBrokerChange(state, liveIds)?.leaderAndIsr ?? state;
     transcript.push(
-      `${event}: leader=${state.leader} epoch=${state.leaderEpoch} isr=[${state.isr}]`,
+      `${event}: leader=${state.leader} epoch=${state.leaderEpoch} isr=[${state.isr.join(',')}]`,
     );
   };
   step('broker 1 dies', [2, 3]);

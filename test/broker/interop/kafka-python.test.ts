@@ -26,7 +26,9 @@ producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1)
 for i in range(200):
     producer.send('py', key=b'k%d' % i, value=b'v%d' % i)
 producer.flush()
-consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=3000, enable_auto_commit=False)
+consumer = KafkaConsumer(
+    bootstrap_servers=bootstrap, consumer_timeout_ms=3000, enable_auto_commit=False
+)
 consumer.assign([TopicPartition('py', 0), TopicPartition('py', 1)])
 consumer.seek_to_beginning()
 values = sorted(m.value.decode() for m in consumer)
@@ -37,7 +39,8 @@ if (!available) {
   if (process.env.CI === 'true') t.fail('python3-kafka is not installed, and CI=true requires it');
   else
     t.comment(
-      'python3-kafka is not installed: skipping the kafka-python interop test (apt-get install python3-kafka)',
+      'python3-kafka is not installed: skipping the kafka-python interop test ' +
+        '(apt-get install python3-kafka)',
     );
 } else {
   t.test('kafka-python: admin, produce, consume', async (t) => {

@@ -115,7 +115,7 @@ if (!kcatAvailable) {
 function runWithInput(command: string, args: string[], input: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(command, args, { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stderr }));
+      if (err) reject(Object.assign(new Error(`${command} failed`, { cause: err }), { stderr }));
       else resolve(stdout);
     });
     child.stdin!.end(input);

@@ -13,6 +13,7 @@ import {
 import { ManualScheduler } from '../../../src/scheduler.js';
 import { RawClient, startBroker, BROKER_ID, CLUSTER_ID } from './harness.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const batch = (values: string[], timestamp = 1_700_000_000_000) =>
   buildRecordBatch({
@@ -407,14 +408,11 @@ t.test('metadata: brokers, controller, cluster id, auto-creation, errors', async
     ErrorCode.LEADER_NOT_AVAILABLE,
     'LEADER_NOT_AVAILABLE while being created',
   );
-  let ready;
-  for (let i = 0; i < 50; i++) {
-    ready = await ask('auto');
-    if (ready.errorCode === ErrorCode.NONE) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  t.equal(ready!.errorCode, ErrorCode.NONE, 'then the topic is there');
-  t.equal(ready!.partitions.length, 1);
+  const ready = await waitFor('the topic', async () => {
+    const topic = await ask('auto');
+    return topic.errorCode === ErrorCode.NONE && topic;
+  });
+  t.equal(ready.partitions.length, 1, 'then the topic is there');
 });
 
 t.test('metadata: dead leaders and offline replicas', async (t) => {

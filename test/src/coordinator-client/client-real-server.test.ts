@@ -7,7 +7,8 @@ import t from 'tap';
 import { MultiError, Op } from '../../../src/coordinator-client/client.js';
 import { ErrorCode } from '../../../src/protocol/coordinator/errors.js';
 import type { WatchEvent } from '../../../src/protocol/coordinator/messages.js';
-import { connectedClient, eventually, startTestCoordinator, TcpProxy } from './real-server.js';
+import { connectedClient, startTestCoordinator, TcpProxy } from './real-server.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 t.test('the API round-trips against the real server', async (t) => {
   const { connectString } = await startTestCoordinator(t);
@@ -48,12 +49,12 @@ t.test("watches set by one client fire on another client's writes", async (t) =>
   const w = (e: WatchEvent): void => void seen.push(`${e.type} ${e.path}`);
   t.equal(await a.exists('/w', w), null);
   await b.create('/w', 'x');
-  await eventually(() => seen.length === 1);
+  await waitFor('the first event', () => seen.length === 1);
   await a.getData('/w', w);
   await a.getChildren('/w', w);
   await b.create('/w/c');
   await b.setData('/w', 'y');
-  await eventually(() => seen.length === 3);
+  await waitFor('three events', () => seen.length === 3);
   t.same(seen, ['NodeCreated /w', 'NodeChildrenChanged /w', 'NodeDataChanged /w']);
 });
 
@@ -79,7 +80,7 @@ t.test(
     const resumed = new Promise((resolve) => a.once('connected', resolve));
     await proxy.restore();
     t.match(await resumed, { resumed: true, sessionId });
-    await eventually(() => seen.length === 1);
+    await waitFor('the missed event', () => seen.length === 1);
     t.same(seen, ['NodeDataChanged /d'], 'the missed change is reported after resume');
     t.not(await b.exists('/mine'), null, 'the ephemeral survived: same session');
   },

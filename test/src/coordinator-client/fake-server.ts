@@ -15,6 +15,7 @@ import type {
 import {
   decodeClientFrame,
   encodeServerFrame,
+  messageText,
 } from '../../../src/protocol/coordinator/ws-codec.js';
 import { errorName } from '../../../src/protocol/coordinator/errors.js';
 
@@ -69,7 +70,7 @@ export class FakeServer {
       const conn = new FakeConnection(ws);
       this.connections.push(conn);
       ws.on('message', (data) => {
-        const frame = decodeClientFrame(data.toString());
+        const frame = decodeClientFrame(messageText(data));
         if (frame.type === 'connect') {
           conn.connects.push(frame.connect);
           this.onConnect(conn, frame.connect);

@@ -5,13 +5,8 @@
  */
 import t from 'tap';
 import { LeaderElection } from '../../../../src/coordinator-client/recipes/leader-election.js';
-import {
-  connectedClient,
-  eventually,
-  sleep,
-  startTestCoordinator,
-  TcpProxy,
-} from '../real-server.js';
+import { connectedClient, sleep, startTestCoordinator, TcpProxy } from '../real-server.js';
+import { waitFor } from '../../../helpers/wait-for.js';
 
 t.test('the first contender leads; when its session is closed the second takes over', async (t) => {
   const { connectString } = await startTestCoordinator(t);
@@ -48,12 +43,12 @@ t.test('a follower whose predecessor dies re-checks instead of assuming it leads
   const states: string[] = [];
   ec.on('state', (s) => states.push(s));
   await eb.stop(); // a follower (c's predecessor) leaves; a still leads
-  await eventually(() => states.includes('follower'));
+  await waitFor('c to follow', () => states.includes('follower'));
   t.equal(ea.state, 'leader');
   t.equal(ec.state, 'follower', 'c now follows a');
   t.same(states, ['determining', 'follower']);
   await ea.stop();
-  await eventually(() => ec.isLeader);
+  await waitFor('c to lead', () => ec.isLeader);
 });
 
 t.test('when the leader is cut off, its session expires and the follower is elected', async (t) => {
@@ -70,7 +65,7 @@ t.test('when the leader is cut off, its session expires and the follower is elec
   t.ok(ea.isLeader);
   const failed = new Promise<Error>((resolve) => ea.once('failed', resolve));
   await proxy.cut(); // a crashes, as far as the server can tell
-  await eventually(() => eb.isLeader, 5000);
+  await waitFor('b to lead', () => eb.isLeader);
   t.equal((await eb.leaderData())?.toString(), 'b');
   // When a's network comes back, it learns that its session expired and leaves the race.
   await sleep(50);

@@ -58,7 +58,8 @@ class StubClient extends EventEmitter {
   }
   create(path: string): Promise<string> {
     this.creates += 1;
-    const name = `${path.slice(path.lastIndexOf('/') + 1)}${String(this.creates).padStart(10, '0')}`;
+    const prefix = path.slice(path.lastIndexOf('/') + 1);
+    const name = `${prefix}${String(this.creates).padStart(10, '0')}`;
     const outcome = this.nextCreate;
     this.nextCreate = 'ok';
     if (outcome !== 'lost-before-create') this.children.push(name);
