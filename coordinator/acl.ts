@@ -15,6 +15,9 @@
  *                bits 0..32 (ZooKeeper 3.8 has no IPv6 ACLs)
  *      anything else is InvalidACL.
  *
+ * Permission checks (ZooKeeper's checkACL, below) use the identities of the connection:
+ * always `ip:<client address>`, plus one `digest:user:hash` per successful auth packet.
+ *
  * Pure functions on values; the data tree calls them before it changes anything.
  */
 import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
@@ -89,4 +92,63 @@ function isJavaInt(text: string): boolean {
   if (!/^[+-]?\d+$/.test(text)) return false;
   const value = Number(text);
   return value >= -(2 ** 31) && value <= 2 ** 31 - 1;
+}
+
+/** Who is asking: a connection's identities (`ip:127.0.0.1`, `digest:user:hash`, ...). */
+export interface Identity {
+  scheme: string;
+  id: string;
+}
+
+/**
+ * Does `acl` grant `perm` (one of Perms) to any of `ids`? ZooKeeper's checkACL: an empty
+ * list grants everything; an entry grants its perms to `world:anyone`, to an equal digest id,
+ * or to a client address inside its `ip` range.
+ */
+export function hasPermission(
+  acl: readonly Acl[],
+  perm: number,
+  ids: readonly Identity[],
+): boolean {
+  if (acl.length === 0) return true;
+  for (const entry of acl) {
+    if ((entry.perms & perm) === 0) continue;
+    if (entry.scheme === 'world' && entry.id === 'anyone') return true;
+    for (const who of ids) {
+      if (who.scheme !== entry.scheme) continue;
+      if (entry.scheme === 'ip' ? ipMatches(who.id, entry.id) : who.id === entry.id) return true;
+    }
+  }
+  return false;
+}
+
+/** Throws NoAuth unless `acl` grants `perm` to one of `ids`. */
+export function requirePermission(
+  acl: readonly Acl[],
+  perm: number,
+  ids: readonly Identity[],
+  path: string,
+): void {
+  if (!hasPermission(acl, perm, ids)) throw new KeeperError(ErrorCode.NOAUTH, path);
+}
+
+/** IPAuthenticationProvider.matches: `address` inside `a.b.c.d[/bits]`. IPv4 only, as 3.8. */
+export function ipMatches(address: string, aclExpr: string): boolean {
+  if (!isValidIpId(aclExpr)) return false;
+  const client = ipv4Bits(address.replace(/^::ffff:/, ''));
+  if (client === undefined) return false;
+  const slash = aclExpr.indexOf('/');
+  const network = ipv4Bits(slash === -1 ? aclExpr : aclExpr.slice(0, slash))!;
+  const bits = slash === -1 ? 32 : Number(aclExpr.slice(slash + 1));
+  // Shifting by 32 is a no-op in JavaScript, so /0 needs its own case.
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return (client & mask) >>> 0 === (network & mask) >>> 0;
+}
+
+function ipv4Bits(address: string): number | undefined {
+  const parts = address.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^[+-]?\d+$/.test(p))) return undefined;
+  const bytes = parts.map(Number);
+  if (bytes.some((b) => b < 0 || b > 255)) return undefined;
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
 }

@@ -40,6 +40,7 @@ import type { Logger } from '../src/logger.js';
 import { ErrorCode, KeeperError, errorName } from '../src/protocol/coordinator/errors.js';
 import {
   formatSessionId,
+  Perms,
   type Acl,
   type ConnectRequest,
   type MultiReadResultEntry,
@@ -49,7 +50,7 @@ import {
 } from '../src/protocol/coordinator/messages.js';
 import type { ConnectionStats, Outbound, ServerConnection } from './connection.js';
 import { DataTree, statOf, type Trigger } from './data-tree.js';
-import { uniqueAcl } from './acl.js';
+import { requirePermission, uniqueAcl, type Identity } from './acl.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
 import { LevelStore, type Store, type StoredNode, type StoredSession } from './store.js';
@@ -100,6 +101,16 @@ interface QueueEntry {
   closeReason?: string;
   /** For replies: when the request arrived, for latency statistics. */
   receivedAtMs?: number;
+}
+
+/**
+ * The identities ACLs are checked against: the client's address (ZooKeeper gives every
+ * connection an `ip` identity) and every digest identity its auth packets added.
+ * Exists needs no permission in ZooKeeper 3.8.0, so it is not checked.
+ */
+function identitiesOf(state: ConnState): Identity[] {
+  const ip = state.conn.remoteAddress.replace(/:\d+$/, '');
+  return [{ scheme: 'ip', id: ip }, ...state.authIds];
 }
 
 /**
@@ -472,6 +483,7 @@ export class CoordinatorServer extends EventEmitter {
         validatePath(request.path);
         const node = this.tree.get(request.path);
         if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
         if (request.watch) this.watches.addDataWatch(request.path, state);
         return { data: node.data, stat: statOf(node) };
       }
@@ -479,12 +491,15 @@ export class CoordinatorServer extends EventEmitter {
         validatePath(request.path);
         const node = this.tree.get(request.path);
         if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
         if (request.watch) this.watches.addChildWatch(request.path, state);
         return { children: [...node.children].sort(), stat: statOf(node) };
       }
       case 'getAllChildrenNumber': {
         validatePath(request.path);
-        if (!this.tree.get(request.path)) throw new KeeperError(ErrorCode.NONODE, request.path);
+        const node = this.tree.get(request.path);
+        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
         return { count: this.tree.countDescendants(request.path) };
       }
       case 'getEphemerals': {
@@ -501,6 +516,7 @@ export class CoordinatorServer extends EventEmitter {
         validatePath(request.path);
         const node = this.tree.get(request.path);
         if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
+        requirePermission(node.acl, Perms.READ | Perms.ADMIN, identitiesOf(state), request.path);
         return { acl: node.acl, stat: statOf(node) };
       }
       case 'multiRead':
@@ -589,17 +605,25 @@ export class CoordinatorServer extends EventEmitter {
           zxid,
           timeMs,
           extendedTypesEnabled: this.options.extendedTypesEnabled,
+          ids: identitiesOf(state),
         });
         result = { path: created.path, stat: statOf(created.node) };
         triggers = created.triggers;
         break;
       }
       case 'delete':
-        triggers = this.tree.delete(request.path, request.version, zxid);
+        triggers = this.tree.delete(request.path, request.version, zxid, identitiesOf(state));
         result = {};
         break;
       case 'setData': {
-        const set = this.tree.setData(request.path, request.data, request.version, zxid, timeMs);
+        const set = this.tree.setData(
+          request.path,
+          request.data,
+          request.version,
+          zxid,
+          timeMs,
+          identitiesOf(state),
+        );
         result = { stat: statOf(set.node) };
         triggers = set.triggers;
         break;
@@ -609,6 +633,7 @@ export class CoordinatorServer extends EventEmitter {
           request.path,
           this.#expandAcl(state, request.acl, request.path),
           request.version,
+          identitiesOf(state),
         );
         result = { stat: statOf(node) };
         triggers = [];
@@ -623,6 +648,7 @@ export class CoordinatorServer extends EventEmitter {
           zxid,
           timeMs,
           extendedTypesEnabled: this.options.extendedTypesEnabled,
+          ids: identitiesOf(state),
         });
         if (!outcome.ok) {
           const failed = outcome.results[outcome.failedAt]!;

@@ -32,7 +32,7 @@ import {
   type MultiResultEntry,
   type Stat,
 } from '../src/protocol/coordinator/messages.js';
-import { validateAcl } from './acl.js';
+import { requirePermission, validateAcl, type Identity } from './acl.js';
 import {
   formatQuotaUsage,
   parseQuotaUsage,
@@ -134,6 +134,18 @@ export interface CreateArgs {
   timeMs: number;
   /** TTL modes need ZooKeeper's `extendedTypesEnabled`; without it they are Unimplemented. */
   extendedTypesEnabled?: boolean;
+  /** The client's identities, checked against ACLs; undefined for the server's own writes. */
+  ids?: readonly Identity[];
+}
+
+/** What every operation of a multi shares. */
+export interface MultiContext {
+  sessionId: bigint;
+  zxid: number;
+  timeMs: number;
+  extendedTypesEnabled?: boolean;
+  /** The client's identities, checked against ACLs as for single operations. */
+  ids?: readonly Identity[];
 }
 
 /** A before-image of a node, for rolling back a failed multi. */
@@ -312,6 +324,7 @@ export class DataTree {
     const parentName = lastSlash === 0 ? '/' : args.path.slice(0, lastSlash);
     const parent = this.#nodes.get(parentName);
     if (!parent) throw new KeeperError(ErrorCode.NONODE, args.path);
+    if (args.ids) requirePermission(parent.acl, Perms.CREATE, args.ids, args.path);
     // The sequential suffix comes from the parent's creation counter *before* this create,
     // as a signed 32-bit decimal padded to 10 digits (ZooKeeper's `%010d`).
     // The real suffix (digits, or '-' and digits after 2^31 creations) cannot make a path
@@ -366,7 +379,7 @@ export class DataTree {
     };
   }
 
-  delete(path: string, version: number, zxid: number): Trigger[] {
+  delete(path: string, version: number, zxid: number, ids?: readonly Identity[]): Trigger[] {
     if (path === '/' || BUILT_IN_PATHS.includes(path)) {
       throw new KeeperError(ErrorCode.BADARGUMENTS, path, 'cannot delete a built-in node');
     }
@@ -374,6 +387,7 @@ export class DataTree {
     const parentName = parentPath(path);
     const parent = this.#nodes.get(parentName);
     if (!parent) throw new KeeperError(ErrorCode.NONODE, path);
+    if (ids) requirePermission(parent.acl, Perms.DELETE, ids, path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
     if (version !== -1 && node.version !== version)
@@ -401,10 +415,12 @@ export class DataTree {
     version: number,
     zxid: number,
     timeMs: number,
+    ids?: readonly Identity[],
   ): { node: DataNode; triggers: Trigger[] } {
     validatePath(path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
+    if (ids) requirePermission(node.acl, Perms.WRITE, ids, path);
     if (data !== null && data.length > DATA_BYTES_MAX) {
       throw new KeeperError(
         ErrorCode.BADARGUMENTS,
@@ -427,11 +443,12 @@ export class DataTree {
     return { node, triggers: [{ type: 'NodeDataChanged', path }] };
   }
 
-  setAcl(path: string, acl: Acl[], aversion: number): DataNode {
+  setAcl(path: string, acl: Acl[], aversion: number, ids?: readonly Identity[]): DataNode {
     validatePath(path);
     validateAcl(acl, path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
+    if (ids) requirePermission(node.acl, Perms.ADMIN, ids, path);
     if (aversion !== -1 && node.aversion !== aversion)
       throw new KeeperError(ErrorCode.BADVERSION, path);
     this.#saveUndo(path);
@@ -441,10 +458,11 @@ export class DataTree {
     return node;
   }
 
-  check(path: string, version: number): void {
+  check(path: string, version: number, ids?: readonly Identity[]): void {
     validatePath(path);
     const node = this.#nodes.get(path);
     if (!node) throw new KeeperError(ErrorCode.NONODE, path);
+    if (ids) requirePermission(node.acl, Perms.READ, ids, path);
     if (version !== -1 && node.version !== version)
       throw new KeeperError(ErrorCode.BADVERSION, path);
   }
@@ -456,7 +474,7 @@ export class DataTree {
    */
   multi(
     ops: readonly MultiOp[],
-    context: { sessionId: bigint; zxid: number; timeMs: number; extendedTypesEnabled?: boolean },
+    context: MultiContext,
   ):
     | { ok: true; results: MultiResultEntry[]; triggers: Trigger[] }
     | { ok: false; failedAt: number; results: MultiResultEntry[] } {
@@ -485,11 +503,7 @@ export class DataTree {
     }
   }
 
-  #applyMultiOp(
-    op: MultiOp,
-    context: { sessionId: bigint; zxid: number; timeMs: number; extendedTypesEnabled?: boolean },
-    triggers: Trigger[],
-  ): MultiResultEntry {
+  #applyMultiOp(op: MultiOp, context: MultiContext, triggers: Trigger[]): MultiResultEntry {
     switch (op.op) {
       case 'create': {
         const created = this.create({ ...op, ...context });
@@ -497,15 +511,22 @@ export class DataTree {
         return { op: 'create', err: ErrorCode.OK, path: created.path, stat: statOf(created.node) };
       }
       case 'delete':
-        triggers.push(...this.delete(op.path, op.version, context.zxid));
+        triggers.push(...this.delete(op.path, op.version, context.zxid, context.ids));
         return { op: 'delete', err: ErrorCode.OK };
       case 'setData': {
-        const set = this.setData(op.path, op.data, op.version, context.zxid, context.timeMs);
+        const set = this.setData(
+          op.path,
+          op.data,
+          op.version,
+          context.zxid,
+          context.timeMs,
+          context.ids,
+        );
         triggers.push(...set.triggers);
         return { op: 'setData', err: ErrorCode.OK, stat: statOf(set.node) };
       }
       case 'check':
-        this.check(op.path, op.version);
+        this.check(op.path, op.version, context.ids);
         return { op: 'check', err: ErrorCode.OK };
     }
   }

@@ -99,6 +99,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       : err;
   }
   const port = clientPort.port;
+  // `conf` reports the port actually bound (with --port 0 the system picked it).
+  core.options.clientPort = port;
   let adminPort = -1;
   let admin: HttpServer | undefined;
   if (options.adminPort !== -1) {

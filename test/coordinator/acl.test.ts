@@ -3,7 +3,15 @@
  * same ids (InvalidACL or accepted).
  */
 import t from 'tap';
-import { isValidDigestId, isValidIpId, uniqueAcl, validateAcl } from '../../coordinator/acl.js';
+import {
+  hasPermission,
+  ipMatches,
+  isValidDigestId,
+  isValidIpId,
+  requirePermission,
+  uniqueAcl,
+  validateAcl,
+} from '../../coordinator/acl.js';
 import { ErrorCode, KeeperError } from '../../src/protocol/coordinator/errors.js';
 
 t.test('repeated entries are dropped, the first occurrence keeps its place', async (t) => {
@@ -49,4 +57,28 @@ t.test('validateAcl: empty lists, unknown schemes and bad ids are InvalidACL', a
   t.ok(invalid([{ perms: 31, scheme: 'ip', id: '300.1.1.1' }]));
   t.notOk(invalid([{ perms: 31, scheme: 'world', id: 'anyone' }]));
   t.notOk(invalid([{ perms: 31, scheme: 'auth', id: '' }]));
+});
+
+t.test('permissions: world:anyone, digest ids and ip ranges, as checkACL', async (t) => {
+  const READ = 1;
+  const WRITE = 2;
+  const me = [
+    { scheme: 'ip', id: '10.1.2.3' },
+    { scheme: 'digest', id: 'u:hash' },
+  ];
+  t.ok(hasPermission([], WRITE, []), 'an empty ACL grants everything');
+  t.ok(hasPermission([{ perms: 31, scheme: 'world', id: 'anyone' }], WRITE, []));
+  t.notOk(hasPermission([{ perms: READ, scheme: 'world', id: 'anyone' }], WRITE, me));
+  t.ok(hasPermission([{ perms: 31, scheme: 'digest', id: 'u:hash' }], WRITE, me));
+  t.notOk(hasPermission([{ perms: 31, scheme: 'digest', id: 'v:hash' }], WRITE, me));
+  t.ok(hasPermission([{ perms: READ, scheme: 'ip', id: '10.0.0.0/8' }], READ, me));
+  t.notOk(hasPermission([{ perms: READ, scheme: 'ip', id: '10.0.0.0/16' }], READ, me));
+  t.ok(ipMatches('127.0.0.1', '127.0.0.1'));
+  t.ok(ipMatches('::ffff:127.0.0.1', '127.0.0.0/8'), 'IPv4-mapped addresses');
+  t.ok(ipMatches('192.168.1.1', '0.0.0.0/0'));
+  t.notOk(ipMatches('192.168.1.1', '300.1.1.1'), 'an invalid expression matches nothing');
+  t.throws(
+    () => requirePermission([{ perms: READ, scheme: 'world', id: 'anyone' }], WRITE, me, '/p'),
+    { code: ErrorCode.NOAUTH },
+  );
 });

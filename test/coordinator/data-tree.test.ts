@@ -305,3 +305,59 @@ t.test('ACLs: repeated entries are dropped, ip and digest ids are checked', asyn
   tree.delete('/acl', -1, ++zxid);
   t.equal(invalid('digest', ':h'), 0, 'Java split keeps a leading empty part');
 });
+
+t.test('ACLs are enforced in ZooKeeper order when the caller gives its identities', async (t) => {
+  const tree = new DataTree();
+  const owner = [
+    { scheme: 'ip', id: '127.0.0.1' },
+    { scheme: 'digest', id: 'u:h' },
+  ];
+  const eve = [{ scheme: 'ip', id: '127.0.0.1' }];
+  tree.create({
+    path: '/locked',
+    data: null,
+    acl: [{ perms: 31, scheme: 'digest', id: 'u:h' }],
+    mode: 'persistent',
+    sessionId: 0n,
+    zxid: ++zxid,
+    timeMs: 1,
+  });
+  const child = (ids: typeof eve) =>
+    code(() =>
+      tree.create({
+        path: '/locked/c',
+        data: null,
+        acl: ACL,
+        mode: 'persistent',
+        sessionId: 0n,
+        zxid: ++zxid,
+        timeMs: 1,
+        ids,
+      }),
+    );
+  t.equal(child(eve), ErrorCode.NOAUTH, 'CREATE on the parent');
+  t.equal(child(owner), 0);
+  t.equal(
+    code(() => tree.setData('/locked', Buffer.from('x'), -1, ++zxid, 1, eve)),
+    ErrorCode.NOAUTH,
+  );
+  t.equal(
+    code(() => tree.setData('/locked', Buffer.from('x'), 7, ++zxid, 1, eve)),
+    ErrorCode.NOAUTH,
+    'WRITE is checked before the version',
+  );
+  t.equal(
+    code(() => tree.delete('/locked/c', -1, ++zxid, eve)),
+    ErrorCode.NOAUTH,
+  );
+  t.equal(
+    code(() => tree.setAcl('/locked', ACL, -1, eve)),
+    ErrorCode.NOAUTH,
+    'ADMIN',
+  );
+  t.equal(
+    code(() => tree.delete('/locked/c', -1, ++zxid)),
+    0,
+    'the server itself may',
+  );
+});
