@@ -300,11 +300,8 @@ class Connection {
     if (apiKey === ApiKey.ApiVersions) {
       const range = handlers.apiVersionsRange;
       if (apiVersion > range.maxVersion) {
-        return this.#write(
-          encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
-            ...apiVersionsFallbackResponse(range),
-          }),
-        );
+        const fallback = apiVersionsFallbackResponse(range);
+        return this.#write(encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, fallback));
       }
     }
     const found = handlers.lookup(apiKey, apiVersion);

@@ -414,3 +414,29 @@ t.test('records are zero-copy slices on decode and referenced on encode', async 
   t.ok(decoded && decoded.buffer === frame.buffer, 'decoded records alias the frame');
   t.ok(decoded?.equals(records));
 });
+
+t.test('Metadata v9 frames of librdkafka 2.15, captured and derived', async (t) => {
+  const hex = (text: string) => Buffer.from(text.replace(/[ |]/g, ''), 'hex');
+  // Topic "mt": header v2 (client id "rdkafka", empty tags), then the flexible body.
+  const topic = decodeRequest(
+    hex('0003 0009 00000002 0007 72646b61666b61 00 | 02 03 6d74 00 01 00 00 00'),
+  );
+  t.match(topic, { apiKey: 3, apiVersion: 9, correlationId: 2, clientId: 'rdkafka' });
+  t.equal(topic.trailingBytes, 0);
+  if (topic.apiKey !== 3) return;
+  t.same(
+    topic.body.topics?.map((x) => x.name),
+    ['mt'],
+  );
+  t.equal(topic.body.allowAutoTopicCreation, true);
+  // "All topics": librdkafka writes its 4-byte count placeholder (00000000) unchanged. Read
+  // as Kafka reads it: null topics, three false booleans, an unknown tagged field (tag 0, no
+  // bytes), and 1 byte left over.
+  const all = decodeRequest(
+    hex('0003 0009 00000003 0007 72646b61666b61 00 | 00000000 01 00 00 00'),
+  );
+  t.equal(all.trailingBytes, 1);
+  if (all.apiKey !== 3) return;
+  t.equal(all.body.topics, null, 'all topics');
+  t.equal(all.body.allowAutoTopicCreation, false);
+});
