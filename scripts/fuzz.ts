@@ -271,7 +271,6 @@ class Run {
     await this.#livenessRunning;
   }
 
-  /** The captured frames a connection replays: a random window of one captured session. */
   /**
    * A random source for the next connection. Connections run concurrently and finish in an
    * order that depends on timing, so each gets its own source derived from the seed and its
@@ -282,6 +281,7 @@ class Run {
     return new Random(Math.imul(this.options.seed, 0x9e3779b1) ^ this.#connectionNumber);
   }
 
+  /** The captured frames a connection replays: a random window of one captured session. */
   pickSession(random: Random): CorpusConnection {
     const source = random.pick(this.corpus);
     const count = source.frames.length || source.messages.length;
