@@ -64,6 +64,8 @@ export interface FuzzOptions {
   readonly corpusDir: string;
   /** Progress lines go here (stderr by default). */
   readonly log?: (line: string) => void;
+  /** Stops the run early (Ctrl-C): the report is still made, with stoppedBy 'signal'. */
+  readonly signal?: AbortSignal;
 }
 
 export interface FuzzReport {
@@ -87,7 +89,7 @@ export interface FuzzReport {
   rssPeakKiB?: number;
   rssAfterKiB?: number;
   elapsedSeconds: number;
-  stoppedBy: 'frames' | 'time' | 'crash';
+  stoppedBy: 'frames' | 'time' | 'crash' | 'signal';
 }
 
 /** One captured client connection: the frames it sent, in order. */
@@ -201,7 +203,10 @@ class Run {
   get stopped(): boolean {
     if (this.#stopped) return true;
     if (this.report.framesSent >= this.options.frames) return true;
-    if (Date.now() > this.deadline) {
+    if (this.options.signal?.aborted === true) {
+      this.report.stoppedBy = 'signal';
+      this.#stopped = true;
+    } else if (Date.now() > this.deadline) {
       this.report.stoppedBy = 'time';
       this.#stopped = true;
     }
@@ -271,7 +276,6 @@ class Run {
     await this.#livenessRunning;
   }
 
-  /** The captured frames a connection replays: a random window of one captured session. */
   /**
    * A random source for the next connection. Connections run concurrently and finish in an
    * order that depends on timing, so each gets its own source derived from the seed and its
@@ -282,6 +286,7 @@ class Run {
     return new Random(Math.imul(this.options.seed, 0x9e3779b1) ^ this.#connectionNumber);
   }
 
+  /** The captured frames a connection replays: a random window of one captured session. */
   pickSession(random: Random): CorpusConnection {
     const source = random.pick(this.corpus);
     const count = source.frames.length || source.messages.length;
@@ -562,7 +567,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--pid <pid>', "daemon's process id: crash detection and RSS")
     .option('--connections <n>', 'connections at once', '16')
     .option('--liveness-every <n>', 'frames between liveness probes', '300')
-    .option('--liveness-timeout-ms <ms>', 'how long a probe may take', '5000')
+    .option('--liveness-timeout-ms <ms>', 'how long a probe may take', '10000')
     .option('--mutation-rate <p>', 'probability that a frame is mutated', '0.5')
     .option('--max-seconds <s>', 'stop after this long whatever the count', '900')
     .option('--settle-seconds <s>', 'wait for RSS to come back after the run', '60')
@@ -574,6 +579,9 @@ async function main(argv: string[]): Promise<void> {
   if (protocol !== 'kafka' && protocol !== 'zookeeper' && protocol !== 'ws') {
     throw new Error(`--protocol must be kafka, zookeeper or ws, got ${protocol}`);
   }
+  // Ctrl-C ends the run early but still waits for open connections and prints the report.
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
   const seed =
     o.seed === undefined ? Date.now() % 0x7fffffff : parseNumber(o.seed as string, '--seed');
   const report = await runFuzz({
@@ -591,6 +599,7 @@ async function main(argv: string[]): Promise<void> {
     settleSeconds: parseNumber(o.settleSeconds as string, '--settle-seconds'),
     corpusDir: o.corpus as string,
     log: (line) => process.stderr.write(`${line}\n`),
+    signal: abort.signal,
   });
   process.stdout.write(
     `${o.json === true ? JSON.stringify(report, null, 2) : formatReport(report)}\n`,
