@@ -322,6 +322,34 @@ if (!kcatAvailable) {
       );
     });
 
+    await t.test(
+      'kafkajs admin: alterPartitionReassignments and listPartitionReassignments',
+      async (t) => {
+        const [a, b, c] = [...cluster.brokers.keys()].sort() as [number, number, number];
+        await createTopic(cluster, 'viaapi', [[a, b]]);
+        const kafka = new Kafka({
+          clientId: 'leadership-admin',
+          brokers: cluster.bootstrap().split(','),
+          logLevel: logLevel.NOTHING,
+        });
+        const admin = kafka.admin();
+        await admin.connect();
+        t.teardown(() => admin.disconnect());
+        await admin.alterPartitionReassignments({
+          topics: [{ topic: 'viaapi', partitionAssignment: [{ partition: 0, replicas: [b, c] }] }],
+        });
+        await waitFor('the API reassignment to complete', async () => {
+          const listed = await admin.listPartitionReassignments({});
+          const json = await getJson(cluster, '/brokers/topics/viaapi');
+          const partitions = json.partitions as Record<string, number[]>;
+          return listed.topics.length === 0 && partitions['0']?.join(',') === `${b},${c}`
+            ? true
+            : undefined;
+        });
+        t.pass(`viaapi-0 moved from [${a},${b}] to [${b},${c}] through the Kafka protocol`);
+      },
+    );
+
     await t.test('controller failover in the middle of a reassignment', async (t) => {
       const controller = await controllerId(cluster);
       const [x, paused] = [1, 2, 3].filter((id) => id !== controller) as [number, number];
