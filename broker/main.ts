@@ -362,6 +362,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             scheduler: systemScheduler,
             logger: root,
           });
+          // If we are the controller, other brokers stopping at the same time may be waiting
+          // for our answer to their ControlledShutdown: let the queue answer them and the
+          // socket server write the answers (one turn of the event loop) before closing.
+          await controller.whenIdle();
+          await new Promise((resolve) => setImmediate(resolve));
         }
         await socketServer.close();
         await controller.shutdown();

@@ -1091,7 +1091,7 @@ export class KafkaController {
     this.#log.info(
       {
         shuttingDownBrokerId: brokerId,
-        moved: led.length - remainingPartitions.length,
+        moved: led.filter((tp) => ctx.stateOf(tp)?.leaderAndIsr.leader !== brokerId).length,
         remaining: remainingPartitions.map((tp) => `${tp.topic}-${tp.partition}`),
       },
       'controlled shutdown: leadership moved',
