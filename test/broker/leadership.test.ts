@@ -32,6 +32,9 @@ import {
 } from '../helpers/processes.js';
 
 const run = promisify(execFile);
+// Four scenarios with process restarts and session expiries take about two and a half
+// minutes on an idle 2-core machine, beyond the 120 s per file of package.json.
+t.setTimeout(600_000);
 const kcatAvailable = spawnSync('kcat', ['-V']).status === 0;
 
 interface Broker extends DaemonProcess {
