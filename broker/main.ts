@@ -40,6 +40,11 @@ import { LogManager } from './log/log-manager.js';
 import { SocketServer, type RequestHandler } from './network/socket-server.js';
 import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
 import { brokerAdvertisedApis, createKafkaApis } from './server/kafka-apis.js';
+import {
+  handleAlterPartitionReassignments,
+  handleElectLeaders,
+  handleListPartitionReassignments,
+} from './server/partition-admin-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { ReplicaManager } from './server/replica-manager.js';
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
@@ -210,6 +215,20 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           if (request.apiKey !== ApiKey.ControlledShutdown) throw new Error('wrong API key');
           return handleControlledShutdown(controller, request.body);
         },
+        [ApiKey.ElectLeaders]: (request) => {
+          if (request.apiKey !== ApiKey.ElectLeaders) throw new Error('wrong API key');
+          return handleElectLeaders(controller, request.body);
+        },
+        [ApiKey.AlterPartitionReassignments]: (request) => {
+          if (request.apiKey !== ApiKey.AlterPartitionReassignments)
+            throw new Error('wrong API key');
+          return handleAlterPartitionReassignments(controller, request.body);
+        },
+        [ApiKey.ListPartitionReassignments]: (request) => {
+          if (request.apiKey !== ApiKey.ListPartitionReassignments)
+            throw new Error('wrong API key');
+          return handleListPartitionReassignments(controller, request.body);
+        },
       },
     });
     const listener = config.listeners[0];
@@ -226,6 +245,28 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           minVersion: 1,
           maxVersion: 3,
           required: true,
+        },
+        // The controller's partition admin APIs (server/partition-admin-apis.ts).
+        {
+          apiKey: ApiKey.ElectLeaders,
+          name: 'ElectLeaders',
+          minVersion: 0,
+          maxVersion: 2,
+          required: false,
+        },
+        {
+          apiKey: ApiKey.AlterPartitionReassignments,
+          name: 'AlterPartitionReassignments',
+          minVersion: 0,
+          maxVersion: 0,
+          required: false,
+        },
+        {
+          apiKey: ApiKey.ListPartitionReassignments,
+          name: 'ListPartitionReassignments',
+          minVersion: 0,
+          maxVersion: 0,
+          required: false,
         },
       ]),
       handler,
@@ -324,6 +365,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             scheduler: systemScheduler,
             logger: root,
           });
+          // If we are the controller, other brokers stopping at the same time may be waiting
+          // for our answer to their ControlledShutdown: let the queue answer them and the
+          // socket server write the answers (one turn of the event loop) before closing.
+          await controller.whenIdle();
+          await new Promise((resolve) => setImmediate(resolve));
         }
         await socketServer.close();
         await controller.shutdown();

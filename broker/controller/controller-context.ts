@@ -1,12 +1,12 @@
 /**
  * ControllerContext: the active controller's in-memory copy of the cluster, rebuilt from the
- * coordinator every time a broker becomes controller (NOTES.md b.2 step 3) and then kept in
+ * coordinator every time a broker becomes controller and then kept in
  * step with its own writes and with watch events. Only the controller's event queue touches
  * it, so there is no locking (Kafka's ControllerContext has the same rule).
  *
  * Contents:
  *   epoch / epochZkVersion   the controller epoch and the znode version of /controller_epoch
- *                            that fences every write (NOTES.md b.1)
+ *                            that fences every write
  *   liveBrokers              registered brokers with their epoch (= czxid of /brokers/ids/N)
  *   assignments              topic -> partition -> replicas (from /brokers/topics/<t>)
  *   partitionStates          "topic/partition" -> leader, ISR, epochs + the state znode's
@@ -37,7 +37,7 @@ import { LEADER_DURING_DELETE, type BrokerInfo, type LeaderAndIsr } from '../../
  *   StopReplica v1    broker epoch, partitions grouped by topic, one delete flag per
  *                     request (v3's per-partition flag is not needed: we send deletions and
  *                     plain stops as separate requests)
- * These are the lowest versions with broker epochs, recommended by NOTES.md b.9.
+ * These are the lowest versions with broker epochs (see docs/controller.md).
  */
 export const CONTROL_REQUEST_VERSIONS = {
   leaderAndIsr: 2,

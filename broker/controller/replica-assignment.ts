@@ -1,6 +1,6 @@
 /**
  * Replica assignment for new topics and new partitions: Kafka's rack-unaware algorithm from
- * `AdminUtils.assignReplicasToBrokers` (NOTES.md b.8). Pure; the random source is injected
+ * `AdminUtils.assignReplicasToBrokers`. Pure; the random source is injected
  * so tests can pin the two random draws.
  *
  * The algorithm, for sorted broker ids B (n = |B|), p partitions, replication factor r:
