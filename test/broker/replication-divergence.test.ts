@@ -20,6 +20,10 @@ import {
   waitForEqualReplicas,
 } from '../helpers/replication-cluster.js';
 
+// Process starts, session expiries and ISR lag times: well over a minute on a busy 2-core
+// machine, so more than the 120 s per file of package.json when the machine is loaded.
+t.setTimeout(300_000);
+
 if (!kcatAvailable) {
   if (process.env.CI === 'true') t.fail('kcat is not installed, and CI=true requires it');
   else t.comment('kcat is not installed: skipping (apt-get install kcat)');
