@@ -40,6 +40,11 @@ import { LogManager } from './log/log-manager.js';
 import { apiHandler, ApiHandlerTable } from './network/api-handler-table.js';
 import { SocketServer } from './network/socket-server.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
+import {
+  handleAlterPartitionReassignments,
+  handleElectLeaders,
+  handleListPartitionReassignments,
+} from './server/partition-admin-apis.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { ReplicaManager } from './server/replica-manager.js';
 import {
@@ -248,6 +253,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         apiHandler(ApiKey.ControlledShutdown, { minVersion: 1, maxVersion: 3 }, (r) =>
           handleControlledShutdown(controller, r.body),
         ),
+        // The controller's partition admin APIs (server/partition-admin-apis.ts).
+        apiHandler(ApiKey.ElectLeaders, { minVersion: 0, maxVersion: 2 }, (r) =>
+          handleElectLeaders(controller, r.body),
+        ),
+        apiHandler(ApiKey.AlterPartitionReassignments, { minVersion: 0, maxVersion: 0 }, (r) =>
+          handleAlterPartitionReassignments(controller, r.body),
+        ),
+        apiHandler(ApiKey.ListPartitionReassignments, { minVersion: 0, maxVersion: 0 }, (r) =>
+          handleListPartitionReassignments(controller, r.body),
+        ),
       ]);
     const listener = config.listeners[0];
     if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
@@ -350,6 +365,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             scheduler: systemScheduler,
             logger: root,
           });
+          // If we are the controller, other brokers stopping at the same time may be waiting
+          // for our answer to their ControlledShutdown: let the queue answer them and the
+          // socket server write the answers (one turn of the event loop) before closing.
+          await controller.whenIdle();
+          await new Promise((resolve) => setImmediate(resolve));
         }
         await socketServer.close();
         await controller.shutdown();

@@ -29,9 +29,11 @@
  *
  * Which APIs: those in `recommended-api-versions.json` (what our brokers advertise), plus the
  * classic inter-broker control plane: LeaderAndIsr (4), StopReplica (5), UpdateMetadata (6) and
- * ControlledShutdown (7). The whole schema (all its versions) is generated; which versions the
- * broker serves (and so advertises) is decided where handlers are registered in its handler
- * table (broker/network/api-handler-table.ts), with the ranges of src/protocol/kafka/api-keys.ts.
+ * ControlledShutdown (7), OffsetForLeaderEpoch (23), and the controller's partition admin APIs
+ * ElectLeaders (43), AlterPartitionReassignments (45), ListPartitionReassignments (46). The
+ * whole schema (all its versions) is generated; which versions the broker serves (and so
+ * advertises) is decided where handlers are registered in its handler table
+ * (broker/network/api-handler-table.ts), with the ranges of src/protocol/kafka/api-keys.ts.
  *
  * The generated code never refers back to the JSON: nothing reads `../shared` at run time.
  */
@@ -50,6 +52,12 @@ const messagesDir = resolve(positional[0] ?? join(repoRoot, '../shared/reference
 
 /** The classic ZooKeeper-mode control plane, sent by the controller to brokers. */
 const INTER_BROKER_API_KEYS = [4, 5, 6, 7, 23];
+
+/**
+ * Admin APIs the controller answers that no recommended client needs: ElectLeaders (43,
+ * KIP-460), AlterPartitionReassignments (45) and ListPartitionReassignments (46, KIP-455).
+ */
+const CONTROLLER_ADMIN_API_KEYS = [43, 45, 46];
 
 interface JsonField {
   name: string;
@@ -431,7 +439,11 @@ function main(): void {
   const recommended = JSON.parse(
     readFileSync(join(messagesDir, '../recommended-api-versions.json'), 'utf8'),
   ) as { apis: { apiKey: number }[] };
-  const wanted = new Set([...recommended.apis.map((a) => a.apiKey), ...INTER_BROKER_API_KEYS]);
+  const wanted = new Set([
+    ...recommended.apis.map((a) => a.apiKey),
+    ...INTER_BROKER_API_KEYS,
+    ...CONTROLLER_ADMIN_API_KEYS,
+  ]);
   const byKey = new Map<number, { request?: LoadedMessage; response?: LoadedMessage }>();
   for (const file of readdirSync(messagesDir).sort()) {
     if (!/(Request|Response)\.json$/.test(file)) continue;

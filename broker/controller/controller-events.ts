@@ -15,6 +15,21 @@ export interface ControlledShutdownResult {
   remainingPartitions: TopicPartitionId[];
 }
 
+/** One partition's answer to an admin API call (ElectLeaders, AlterPartitionReassignments). */
+export interface PartitionApiResult {
+  tp: TopicPartitionId;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+/** A reassignment in progress as ListPartitionReassignments shows it. */
+export interface OngoingReassignment {
+  tp: TopicPartitionId;
+  replicas: number[];
+  adding: number[];
+  removing: number[];
+}
+
 export type ControllerEvent =
   /** This broker started: watch /controller and try to become controller. */
   | { type: 'Startup' }
@@ -56,6 +71,25 @@ export type ControllerEvent =
       brokerId: number;
       brokerEpoch: bigint;
       reply: (result: ControlledShutdownResult) => void;
+    }
+  /** The ElectLeaders API (KIP-460): preferred or unclean elections; null = all partitions. */
+  | {
+      type: 'ApiElectLeaders';
+      electionType: 'preferred' | 'unclean';
+      partitions: TopicPartitionId[] | null;
+      reply: (results: PartitionApiResult[]) => void;
+    }
+  /** The AlterPartitionReassignments API (KIP-455): start, or cancel with null replicas. */
+  | {
+      type: 'ApiPartitionReassignment';
+      requests: { tp: TopicPartitionId; replicas: number[] | null }[];
+      reply: (results: PartitionApiResult[]) => void;
+    }
+  /** The ListPartitionReassignments API (KIP-455); null = all. */
+  | {
+      type: 'ListPartitionReassignments';
+      partitions: TopicPartitionId[] | null;
+      reply: (ongoing: OngoingReassignment[]) => void;
     }
   /** The broker is shutting down: resign and stop processing. */
   | { type: 'Shutdown' };

@@ -63,7 +63,12 @@ import {
   tryRegisterController,
 } from '../../src/kafka-zk/kafka-zk-client.js';
 import { ControllerContext, partitionKey, type TopicPartitionId } from './controller-context.js';
-import type { ControlledShutdownResult, ControllerEvent } from './controller-events.js';
+import type {
+  ControlledShutdownResult,
+  ControllerEvent,
+  OngoingReassignment,
+  PartitionApiResult,
+} from './controller-events.js';
 import { ControllerRequestBatch, type BrokerRequestSender } from './controller-request-batch.js';
 import { leaderImbalance } from './leader-imbalance.js';
 import { needsLeaderElection } from './leader-election.js';
@@ -73,7 +78,11 @@ import { ReplicaStateMachine } from './replica-state-machine.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
 
 export type { BrokerRequestSender } from './controller-request-batch.js';
-export type { ControlledShutdownResult } from './controller-events.js';
+export type {
+  ControlledShutdownResult,
+  OngoingReassignment,
+  PartitionApiResult,
+} from './controller-events.js';
 
 export interface ControllerOptions {
   brokerId: number;
@@ -120,6 +129,8 @@ export class KafkaController {
   /** Requests accumulated while processing one event, sent at its end. */
   #batch = new ControllerRequestBatch();
   #idleWaiters: (() => void)[] = [];
+  /** API events waiting for an answer: how to answer "not controller" if they never run. */
+  readonly #pendingReplies = new Map<ControllerEvent, () => void>();
   #imbalanceTimer: Timer | undefined;
   readonly #partitionStateMachine: PartitionStateMachine;
   readonly #replicaStateMachine: ReplicaStateMachine;
@@ -230,6 +241,38 @@ export class KafkaController {
     });
   }
 
+  /** The ElectLeaders API; null when this broker is not the controller. */
+  electLeaders(
+    electionType: 'preferred' | 'unclean',
+    partitions: TopicPartitionId[] | null,
+  ): Promise<PartitionApiResult[] | null> {
+    return this.#ask((reply) => ({ type: 'ApiElectLeaders', electionType, partitions, reply }));
+  }
+
+  /** The AlterPartitionReassignments API; null when this broker is not the controller. */
+  alterPartitionReassignments(
+    requests: { tp: TopicPartitionId; replicas: number[] | null }[],
+  ): Promise<PartitionApiResult[] | null> {
+    return this.#ask((reply) => ({ type: 'ApiPartitionReassignment', requests, reply }));
+  }
+
+  /** The ListPartitionReassignments API; null when this broker is not the controller. */
+  listPartitionReassignments(
+    partitions: TopicPartitionId[] | null,
+  ): Promise<OngoingReassignment[] | null> {
+    return this.#ask((reply) => ({ type: 'ListPartitionReassignments', partitions, reply }));
+  }
+
+  /** Enqueue an API event and wait for its reply; null if not (or no longer) controller. */
+  #ask<T>(event: (reply: (value: T) => void) => ControllerEvent): Promise<T | null> {
+    return new Promise((resolve) => {
+      if (!this.#active || this.#stopped) return resolve(null);
+      const e = event(resolve as (value: T) => void);
+      this.#pendingReplies.set(e, () => resolve(null));
+      this.#enqueue(e);
+    });
+  }
+
   /** Resign (deleting /controller if we own it) and stop; resolves when done. */
   async shutdown(): Promise<void> {
     this.#enqueue({ type: 'Shutdown' });
@@ -271,15 +314,24 @@ export class KafkaController {
       } catch (err) {
         await this.#handleFailure(event, err);
       }
+      // An API event that failed (or found us inactive) still gets an answer; resolving a
+      // promise twice does nothing, so those that were answered are not affected.
+      this.#pendingReplies.get(event)?.();
+      this.#pendingReplies.delete(event);
     }
-    // Anyone still waiting for a ControlledShutdown answer gets one.
-    for (const event of this.#queue.splice(0))
-      if (event.type === 'ControlledShutdown')
-        event.reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
+    // Anyone still waiting for an answer gets one.
+    for (const event of this.#queue.splice(0)) this.#answerNotController(event);
     this.#running = false;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
+  }
+
+  #answerNotController(event: ControllerEvent): void {
+    if (event.type === 'ControlledShutdown')
+      event.reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
+    this.#pendingReplies.get(event)?.();
+    this.#pendingReplies.delete(event);
   }
 
   async #handleFailure(event: ControllerEvent, err: unknown): Promise<void> {
@@ -377,6 +429,17 @@ export class KafkaController {
         return event.reply(
           await this.#processControlledShutdown(event.brokerId, event.brokerEpoch),
         );
+      case 'ApiElectLeaders':
+        if (!this.#active) return;
+        return event.reply(
+          await this.#processApiElectLeaders(event.electionType, event.partitions),
+        );
+      case 'ApiPartitionReassignment':
+        if (!this.#active) return;
+        return event.reply(await this.#reassignmentManager.alter(event.requests));
+      case 'ListPartitionReassignments':
+        if (!this.#active) return;
+        return event.reply(this.#reassignmentManager.list(event.partitions));
       case 'Shutdown':
         return this.#processShutdown();
       default:
@@ -458,9 +521,7 @@ export class KafkaController {
     // Nothing after this event runs: /controller's deletion below fires our own watch, and a
     // Reelect processed now would make a stopping broker controller again.
     this.#stopped = true;
-    for (const event of this.#queue.splice(0))
-      if (event.type === 'ControlledShutdown')
-        event.reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
+    for (const event of this.#queue.splice(0)) this.#answerNotController(event);
     if (!this.#active) return;
     const epoch = this.#ctx.epoch;
     this.#resign('broker shutting down');
@@ -885,6 +946,64 @@ export class KafkaController {
     return { elected, failed };
   }
 
+  /**
+   * The ElectLeaders API (KIP-460). Preferred: ELECTION_NOT_NEEDED when the preferred replica
+   * already leads, PREFERRED_LEADER_NOT_AVAILABLE when it is not live and in the ISR.
+   * Unclean: only for partitions without a live leader; ELIGIBLE_LEADERS_NOT_AVAILABLE when
+   * no replica at all is live.
+   */
+  async #processApiElectLeaders(
+    electionType: 'preferred' | 'unclean',
+    requested: TopicPartitionId[] | null,
+  ): Promise<PartitionApiResult[]> {
+    const ctx = this.#ctx;
+    const partitions = requested ?? this.#activePartitions();
+    const results: PartitionApiResult[] = [];
+    const toElect: TopicPartitionId[] = [];
+    const result = (tp: TopicPartitionId, errorCode: number, errorMessage: string | null = null) =>
+      results.push({ tp, errorCode, errorMessage });
+    for (const tp of partitions) {
+      const state = ctx.stateOf(tp);
+      if (!state || ctx.topicsToBeDeleted.has(tp.topic)) {
+        result(tp, KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      } else if (
+        electionType === 'preferred'
+          ? state.leaderAndIsr.leader === ctx.replicasOf(tp)[0]
+          : !needsLeaderElection(state.leaderAndIsr, ctx.liveBrokerIds())
+      ) {
+        result(tp, KafkaErrorCode.ELECTION_NOT_NEEDED, 'the partition has the right leader');
+      } else if (ctx.reassignmentOf(tp)) {
+        result(
+          tp,
+          KafkaErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+          'the partition is being reassigned',
+        );
+      } else {
+        toElect.push(tp);
+      }
+    }
+    if (electionType === 'preferred') {
+      const { failed } = await this.electPreferredLeaders(toElect, 'ElectLeaders');
+      for (const tp of toElect) {
+        const failure = failed.find((f) => f.partition === `${tp.topic}-${tp.partition}`);
+        if (failure) result(tp, KafkaErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, failure.reason);
+        else result(tp, KafkaErrorCode.NONE);
+      }
+    } else {
+      await this.#partitionStateMachine.elect(
+        toElect,
+        { kind: 'offline', forceUnclean: true },
+        'unclean election (ElectLeaders)',
+      );
+      for (const tp of toElect) {
+        const leader = ctx.stateOf(tp)?.leaderAndIsr.leader ?? -1;
+        if (leader < 0) result(tp, KafkaErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE);
+        else result(tp, KafkaErrorCode.NONE);
+      }
+    }
+    return results;
+  }
+
   /** auto.leader.rebalance.enable: every leader.imbalance.check.interval. */
   async #processAutoPreferredReplicaLeaderElection(): Promise<void> {
     if (!this.#active) return;
@@ -971,7 +1090,7 @@ export class KafkaController {
     this.#log.info(
       {
         shuttingDownBrokerId: brokerId,
-        moved: led.length - remainingPartitions.length,
+        moved: led.filter((tp) => ctx.stateOf(tp)?.leaderAndIsr.leader !== brokerId).length,
         remaining: remainingPartitions.map((tp) => `${tp.topic}-${tp.partition}`),
       },
       'controlled shutdown: leadership moved',

@@ -64,10 +64,11 @@ export const VALID_PREVIOUS_PARTITION_STATES: Readonly<
 
 /**
  * Why a partition needs a new leader, and so which election decides (Kafka's
- * PartitionLeaderElectionStrategy). `offline` also shrinks dead brokers out of the ISR.
+ * PartitionLeaderElectionStrategy). `offline` also shrinks dead brokers out of the ISR;
+ * `forceUnclean` is the ElectLeaders API's unclean election (whatever the config says).
  */
 export type ElectionStrategy =
-  | { kind: 'offline' }
+  | { kind: 'offline'; forceUnclean?: boolean }
   | { kind: 'reassign' }
   | { kind: 'preferred' }
   | { kind: 'controlledShutdown' };
@@ -177,7 +178,8 @@ export class PartitionStateMachine {
           const options = { current, controllerEpoch: ctx.epoch };
           switch (strategy.kind) {
             case 'offline': {
-              const uncleanLeaderElectionEnable = unclean?.get(tp.topic) ?? false;
+              const uncleanLeaderElectionEnable =
+                strategy.forceUnclean === true || (unclean?.get(tp.topic) ?? false);
               const decision = partitionAfterBrokerChange({
                 ...options,
                 assignment: ctx.replicasOf(tp),

@@ -19,6 +19,7 @@
 import { Op, type CoordinatorClient } from '../../src/coordinator-client/client.js';
 import type { Logger } from '../../src/logger.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
+import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
 import {
   ReassignPartitionsZNode,
   TopicPartitionStateZNode,
@@ -148,6 +149,98 @@ export class ReassignmentManager {
         toAdvance.push({ topic, partition });
     }
     await this.advance(toAdvance);
+  }
+
+  /**
+   * AlterPartitionReassignments (KIP-455): start (replicas given) or cancel (null) each
+   * partition's reassignment. API reassignments are recorded in the topic znode only, as in
+   * Kafka 2.4+. Returns an error code (and message) per partition.
+   */
+  async alter(
+    requests: readonly { tp: TopicPartitionId; replicas: number[] | null }[],
+  ): Promise<{ tp: TopicPartitionId; errorCode: number; errorMessage: string | null }[]> {
+    const { ctx, log } = this.#o;
+    const results: { tp: TopicPartitionId; errorCode: number; errorMessage: string | null }[] = [];
+    const toAdvance: TopicPartitionId[] = [];
+    for (const { tp, replicas } of requests) {
+      const key = partitionKey(tp.topic, tp.partition);
+      if (
+        !ctx.assignments.get(tp.topic)?.has(tp.partition) ||
+        ctx.topicsToBeDeleted.has(tp.topic)
+      ) {
+        results.push({
+          tp,
+          errorCode: KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: null,
+        });
+        continue;
+      }
+      const existing = ctx.reassignmentOf(tp);
+      if (replicas === null) {
+        if (!existing) {
+          results.push({
+            tp,
+            errorCode: KafkaErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+            errorMessage: null,
+          });
+          continue;
+        }
+        ctx.reassignments.set(key, {
+          originalReplicas: existing.originalReplicas,
+          targetReplicas: [...existing.originalReplicas],
+        });
+        log.info({ topic: tp.topic, partition: tp.partition }, 'reassignment cancelled');
+      } else {
+        const reason = invalidReassignmentReason({
+          targetReplicas: replicas,
+          registeredBrokerIds: ctx.liveBrokerIds(),
+        });
+        if (reason !== null) {
+          results.push({
+            tp,
+            errorCode: KafkaErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            errorMessage: reason,
+          });
+          continue;
+        }
+        ctx.reassignments.set(key, {
+          originalReplicas: existing?.originalReplicas ?? [...ctx.replicasOf(tp)],
+          targetReplicas: [...replicas],
+        });
+        log.info(
+          { topic: tp.topic, partition: tp.partition, targetReplicas: replicas },
+          `reassignment of ${tp.topic}-${tp.partition} requested (AlterPartitionReassignments)`,
+        );
+      }
+      results.push({ tp, errorCode: KafkaErrorCode.NONE, errorMessage: null });
+      toAdvance.push(tp);
+    }
+    await this.advance(toAdvance);
+    return results;
+  }
+
+  /** ListPartitionReassignments: the reassignments in progress (all, or of `partitions`). */
+  list(partitions: readonly TopicPartitionId[] | null): {
+    tp: TopicPartitionId;
+    replicas: number[];
+    adding: number[];
+    removing: number[];
+  }[] {
+    const { ctx } = this.#o;
+    const wanted = partitions?.map((tp) => partitionKey(tp.topic, tp.partition));
+    const result = [];
+    for (const [key, r] of ctx.reassignments) {
+      if (wanted && !wanted.includes(key)) continue;
+      const [topic, partition] = splitPartitionKey(key);
+      const replicas = ctx.replicasOf({ topic, partition });
+      result.push({
+        tp: { topic, partition },
+        replicas,
+        adding: r.targetReplicas.filter((b) => !r.originalReplicas.includes(b)),
+        removing: replicas.filter((b) => !r.targetReplicas.includes(b)),
+      });
+    }
+    return result;
   }
 
   /** Run the next step for each partition that is being reassigned. */

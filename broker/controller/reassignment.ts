@@ -25,7 +25,9 @@
  *             the partition from /admin/reassign_partitions; UpdateMetadata to all
  *
  * A reassignment to the current replicas is a no-op (Kafka removes it from the znode at
- * once). Each step is safe to run again: a new controller resumes a reassignment by asking
+ * once). Cancelling (KIP-455, AlterPartitionReassignments with null replicas) makes the
+ * target the original replicas again: the partition completes at once back on ORS, and the
+ * replicas that were being added are stopped and deleted. Each step is safe to run again: a new controller resumes a reassignment by asking
  * for the next step from what the coordinator shows.
  */
 import type { LeaderAndIsr } from '../../src/znodes.js';
@@ -84,12 +86,25 @@ export function nextReassignmentStep(options: {
   liveBrokerIds: ReadonlySet<number>;
 }): ReassignmentStep {
   const { originalReplicas, targetReplicas, currentReplicas, current, liveBrokerIds } = options;
-  if (sameList(originalReplicas, targetReplicas)) return { kind: 'noop' };
+  const leaderStays = targetReplicas.includes(current.leader) && liveBrokerIds.has(current.leader);
+  if (sameList(originalReplicas, targetReplicas)) {
+    if (sameList(currentReplicas, originalReplicas)) return { kind: 'noop' };
+    // A cancelled reassignment (KIP-455): go straight back to the original replicas, which
+    // have every record; the replicas that were being added are removed.
+    return {
+      kind: 'complete',
+      sets: {
+        replicas: [...currentReplicas],
+        adding: [],
+        removing: currentReplicas.filter((b) => !originalReplicas.includes(b)),
+      },
+      moveLeader: !leaderStays,
+    };
+  }
   const sets = reassignmentReplicaSets({ originalReplicas, targetReplicas });
   if (!sameList(currentReplicas, sets.replicas)) return { kind: 'start', sets };
   const notInIsr = targetReplicas.filter((b) => !current.isr.includes(b));
   if (notInIsr.length > 0) return { kind: 'wait', sets, notInIsr };
-  const leaderStays = targetReplicas.includes(current.leader) && liveBrokerIds.has(current.leader);
   return { kind: 'complete', sets, moveLeader: !leaderStays };
 }
 

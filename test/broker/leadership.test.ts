@@ -32,6 +32,9 @@ import {
 } from '../helpers/processes.js';
 
 const run = promisify(execFile);
+// Four scenarios with process restarts and session expiries take about two and a half
+// minutes on an idle 2-core machine, beyond the 120 s per file of package.json.
+t.setTimeout(600_000);
 const kcatAvailable = spawnSync('kcat', ['-V']).status === 0;
 
 interface Broker extends DaemonProcess {
@@ -321,6 +324,34 @@ if (!kcatAvailable) {
         `all ${acknowledged.length} acknowledged records readable after the move`,
       );
     });
+
+    await t.test(
+      'kafkajs admin: alterPartitionReassignments and listPartitionReassignments',
+      async (t) => {
+        const [a, b, c] = [...cluster.brokers.keys()].sort() as [number, number, number];
+        await createTopic(cluster, 'viaapi', [[a, b]]);
+        const kafka = new Kafka({
+          clientId: 'leadership-admin',
+          brokers: cluster.bootstrap().split(','),
+          logLevel: logLevel.NOTHING,
+        });
+        const admin = kafka.admin();
+        await admin.connect();
+        t.teardown(() => admin.disconnect());
+        await admin.alterPartitionReassignments({
+          topics: [{ topic: 'viaapi', partitionAssignment: [{ partition: 0, replicas: [b, c] }] }],
+        });
+        await waitFor('the API reassignment to complete', async () => {
+          const listed = await admin.listPartitionReassignments({});
+          const json = await getJson(cluster, '/brokers/topics/viaapi');
+          const partitions = json.partitions as Record<string, number[]>;
+          return listed.topics.length === 0 && partitions['0']?.join(',') === `${b},${c}`
+            ? true
+            : undefined;
+        });
+        t.pass(`viaapi-0 moved from [${a},${b}] to [${b},${c}] through the Kafka protocol`);
+      },
+    );
 
     await t.test('controller failover in the middle of a reassignment', async (t) => {
       const controller = await controllerId(cluster);

@@ -48,6 +48,9 @@ export const ApiKey = Object.freeze({
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
+  ElectLeaders: 43,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
 } as const);

@@ -180,6 +180,10 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
     case ApiKey.SaslAuthenticate:
     case ApiKey.OffsetDelete:
     case ApiKey.DescribeCluster:
+    // The controller's partition admin APIs: a top-level error code (ElectLeaders from v1).
+    case ApiKey.ElectLeaders:
+    case ApiKey.AlterPartitionReassignments:
+    case ApiKey.ListPartitionReassignments:
       return { errorCode };
     default:
       return unreachable(request);

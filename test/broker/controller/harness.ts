@@ -63,6 +63,8 @@ export async function until(probe: () => Promise<boolean>, what: string): Promis
 
 export interface Bench {
   admin: CoordinatorClient;
+  /** The coordinator's connect string. */
+  connect: string;
   scheduler: ManualScheduler;
   /** Register broker `id` with a session of its own. */
   startBroker(id: number): Promise<CoordinatorClient>;
@@ -113,6 +115,7 @@ export async function startBench(t: Test): Promise<Bench> {
   const scheduler = new ManualScheduler();
   const bench: Bench = {
     admin,
+    connect,
     scheduler,
     async startBroker(id) {
       const s = await session();

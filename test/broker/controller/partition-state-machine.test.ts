@@ -152,6 +152,36 @@ t.test('leadership through the controller', async (t) => {
     },
   );
 
+  await t.test('the ElectLeaders API: preferred and unclean elections', async (t) => {
+    await bench.createTopic('el', { 0: [3, 1], 1: [1, 3] });
+    await controller.whenIdle();
+    await bench.setIsr('el', 0, [3]);
+    await until(async () => (await bench.state('el', 0)).isr.length === 1, 'shrunk');
+    await controller.whenIdle();
+    await bench.killBroker(3);
+    await until(async () => (await bench.state('el', 0)).leader === -1, 'el-0 offline');
+    const el0 = { topic: 'el', partition: 0 };
+    const el1 = { topic: 'el', partition: 1 };
+    t.same(await controller.electLeaders('preferred', [el0, el1]), [
+      {
+        tp: el1,
+        errorCode: ErrorCode.ELECTION_NOT_NEEDED,
+        errorMessage: 'the partition has the right leader',
+      },
+      {
+        tp: el0,
+        errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+        errorMessage: 'the preferred replica 3 is not live and in ISR [3]',
+      },
+    ]);
+    t.same(await controller.electLeaders('unclean', [el0]), [
+      { tp: el0, errorCode: ErrorCode.NONE, errorMessage: null },
+    ]);
+    t.same(await bench.state('el', 0), { leader: 1, leaderEpoch: 2, isr: [1], controllerEpoch: 1 });
+    await bench.startBroker(3);
+    await controller.whenIdle();
+  });
+
   await t.test('auto leader rebalance every leader.imbalance.check.interval', async (t) => {
     await bench.createTopic('ar', { 0: [4, 1], 1: [4, 3] });
     await controller.whenIdle();

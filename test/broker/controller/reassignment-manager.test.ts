@@ -113,3 +113,57 @@ t.test('an invalid request is dropped from the znode', async (t) => {
   );
   t.same((await topicZNode(bench, 'v')).partitions.get(0), [1], 'assignment untouched');
 });
+
+t.test('AlterPartitionReassignments, ListPartitionReassignments and cancelling', async (t) => {
+  const bench = await startBench(t);
+  for (const id of [1, 2, 3]) await bench.startBroker(id);
+  const controller = bench.controller(1);
+  controller.startup();
+  await until(async () => controller.isActive(), 'active');
+  await bench.createTopic('api', { 0: [1, 2], 1: [1, 2] });
+  await controller.whenIdle();
+  const tp0 = { topic: 'api', partition: 0 };
+  const tp1 = { topic: 'api', partition: 1 };
+  t.same(
+    await controller.alterPartitionReassignments([
+      { tp: tp0, replicas: [2, 3] },
+      { tp: tp1, replicas: [1, 9] },
+      { tp: { topic: 'nope', partition: 0 }, replicas: [1] },
+    ]),
+    [
+      { tp: tp0, errorCode: 0, errorMessage: null },
+      {
+        tp: tp1,
+        errorCode: 39,
+        errorMessage: 'the proposed assignment contains non-existent broker ids [9]',
+      },
+      { tp: { topic: 'nope', partition: 0 }, errorCode: 3, errorMessage: null },
+    ],
+    'started; INVALID_REPLICA_ASSIGNMENT; UNKNOWN_TOPIC_OR_PARTITION',
+  );
+  t.same(await controller.listPartitionReassignments(null), [
+    { tp: tp0, replicas: [2, 3, 1], adding: [3], removing: [1] },
+  ]);
+  t.same(
+    (await topicZNode(bench, 'api')).addingReplicas.get(0),
+    [3],
+    'recorded in the topic znode (no /admin/reassign_partitions for API requests)',
+  );
+  t.same(
+    await controller.alterPartitionReassignments([{ tp: tp1, replicas: null }]),
+    [{ tp: tp1, errorCode: 85, errorMessage: null }],
+    'cancelling a partition that is not moving: NO_REASSIGNMENT_IN_PROGRESS',
+  );
+  t.same(await controller.alterPartitionReassignments([{ tp: tp0, replicas: null }]), [
+    { tp: tp0, errorCode: 0, errorMessage: null },
+  ]);
+  await controller.whenIdle();
+  const back = await topicZNode(bench, 'api');
+  t.same(back.partitions.get(0), [1, 2], 'cancelled: the original replicas again');
+  t.equal(back.addingReplicas.size + back.removingReplicas.size, 0);
+  t.same(await controller.listPartitionReassignments(null), []);
+  t.ok(
+    controller.sender.sent.some((s) => s.apiKey === 5 && s.to === 3 && s.body.deletePartitions),
+    'the replica that was being added is deleted',
+  );
+});

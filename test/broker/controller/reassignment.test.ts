@@ -110,3 +110,20 @@ t.test("Kafka's checks of a requested replica list", async (t) => {
     null,
   );
 });
+
+t.test('cancelling: back to the original replicas at once, the added ones removed', async (t) => {
+  t.same(
+    nextReassignmentStep({
+      originalReplicas: [1, 2],
+      targetReplicas: [1, 2],
+      currentReplicas: [2, 3, 1],
+      current: state(2, [1, 2]),
+      liveBrokerIds: live(1, 2, 3),
+    }),
+    {
+      kind: 'complete',
+      sets: { replicas: [2, 3, 1], adding: [], removing: [3] },
+      moveLeader: false,
+    },
+  );
+});

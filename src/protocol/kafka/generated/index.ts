@@ -179,11 +179,29 @@ import {
   type DeleteGroupsResponse,
 } from './delete-groups.js';
 import {
+  electLeadersRequestSchema,
+  electLeadersResponseSchema,
+  type ElectLeadersRequest,
+  type ElectLeadersResponse,
+} from './elect-leaders.js';
+import {
   incrementalAlterConfigsRequestSchema,
   incrementalAlterConfigsResponseSchema,
   type IncrementalAlterConfigsRequest,
   type IncrementalAlterConfigsResponse,
 } from './incremental-alter-configs.js';
+import {
+  alterPartitionReassignmentsRequestSchema,
+  alterPartitionReassignmentsResponseSchema,
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponse,
+} from './alter-partition-reassignments.js';
+import {
+  listPartitionReassignmentsRequestSchema,
+  listPartitionReassignmentsResponseSchema,
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponse,
+} from './list-partition-reassignments.js';
 import {
   offsetDeleteRequestSchema,
   offsetDeleteResponseSchema,
@@ -256,8 +274,14 @@ export type {
   CreatePartitionsResponse,
   DeleteGroupsRequest,
   DeleteGroupsResponse,
+  ElectLeadersRequest,
+  ElectLeadersResponse,
   IncrementalAlterConfigsRequest,
   IncrementalAlterConfigsResponse,
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
   OffsetDeleteRequest,
   OffsetDeleteResponse,
   DescribeClusterRequest,
@@ -295,7 +319,10 @@ export const GENERATED_API_NAMES = {
   36: "SaslAuthenticate",
   37: "CreatePartitions",
   42: "DeleteGroups",
+  43: "ElectLeaders",
   44: "IncrementalAlterConfigs",
+  45: "AlterPartitionReassignments",
+  46: "ListPartitionReassignments",
   47: "OffsetDelete",
   60: "DescribeCluster",
 } as const;
@@ -333,7 +360,10 @@ export const MESSAGE_SCHEMAS: Readonly<Record<GeneratedApiKey, { readonly reques
   36: { request: saslAuthenticateRequestSchema, response: saslAuthenticateResponseSchema },
   37: { request: createPartitionsRequestSchema, response: createPartitionsResponseSchema },
   42: { request: deleteGroupsRequestSchema, response: deleteGroupsResponseSchema },
+  43: { request: electLeadersRequestSchema, response: electLeadersResponseSchema },
   44: { request: incrementalAlterConfigsRequestSchema, response: incrementalAlterConfigsResponseSchema },
+  45: { request: alterPartitionReassignmentsRequestSchema, response: alterPartitionReassignmentsResponseSchema },
+  46: { request: listPartitionReassignmentsRequestSchema, response: listPartitionReassignmentsResponseSchema },
   47: { request: offsetDeleteRequestSchema, response: offsetDeleteResponseSchema },
   60: { request: describeClusterRequestSchema, response: describeClusterResponseSchema },
 };
@@ -369,7 +399,10 @@ export interface RequestBodyByApiKey {
   36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
+  43: ElectLeadersRequest;
   44: IncrementalAlterConfigsRequest;
+  45: AlterPartitionReassignmentsRequest;
+  46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
   60: DescribeClusterRequest;
 }
@@ -405,7 +438,10 @@ export interface ResponseBodyByApiKey {
   36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
+  43: ElectLeadersResponse;
   44: IncrementalAlterConfigsResponse;
+  45: AlterPartitionReassignmentsResponse;
+  46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
   60: DescribeClusterResponse;
 }
