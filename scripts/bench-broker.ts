@@ -91,7 +91,7 @@ const port = await server.listen();
 const bootstrap = `127.0.0.1:${port}`;
 
 /** What a controller would send for a new topic led by broker 1. */
-function createTopic(topic: string, partitions: number): void {
+async function createTopic(topic: string, partitions: number): Promise<void> {
   const states = Array.from({ length: partitions }, (_, partitionIndex) => ({
     topicName: topic,
     partitionIndex,
@@ -108,7 +108,7 @@ function createTopic(topic: string, partitions: number): void {
     leaderRecoveryState: 0,
     offlineReplicas: [],
   }));
-  replicaManager.becomeLeaderOrFollower(
+  await replicaManager.becomeLeaderOrFollower(
     {
       controllerId: 1,
       isKRaftController: false,
@@ -228,7 +228,7 @@ console.log(
 );
 for (const partitions of partitionCounts) {
   const topic = `bench-${partitions}`;
-  createTopic(topic, partitions);
+  await createTopic(topic, partitions);
   const produced = await kcat(
     [
       '-P',

@@ -205,6 +205,52 @@ export interface TopicAssignment {
   removingReplicas: ReplicaAssignment;
 }
 
+/**
+ * The most data one znode may hold, for what brokers write: ZooKeeper's default jute.maxbuffer
+ * is 0xfffff bytes for a whole request packet (path and headers included), and the coordinator
+ * refuses node data over 1 MiB, so 1,000,000 bytes leaves room for the rest of the packet. A
+ * topic's whole replica assignment lives in one znode, so this bounds how many partitions a
+ * topic can have (about 60,000 with three replicas).
+ */
+export const ZNODE_DATA_BYTES_MAX = 1_000_000;
+
+/** Decimal digits of a non-negative integer. */
+function digitsOf(n: number): number {
+  return n < 10 ? 1 : Math.floor(Math.log10(n)) + 1;
+}
+
+/**
+ * An upper bound of `TopicZNode.encode(...).length` for partitions `0 .. partitions-1` with
+ * `replicationFactor` replicas each, no broker id longer than `brokerIdDigitsMax` digits. Costs
+ * O(number of digits), not O(partitions), so an absurd count from a client (2,147,483,647) is
+ * measured before any work is done for it.
+ */
+export function topicZNodeBytesUpperBound(options: {
+  partitions: number;
+  replicationFactor: number;
+  brokerIdDigitsMax: number;
+}): number {
+  const { partitions, replicationFactor, brokerIdDigitsMax } = options;
+  // Each entry is `"<p>":[<id>,<id>,...],`: the partition id, 5 characters of quotes, colon,
+  // brackets and comma, then the ids and the commas between them.
+  const perEntry = 5 + replicationFactor * brokerIdDigitsMax + Math.max(0, replicationFactor - 1);
+  let bytes = 100; // {"version":2,"partitions":{...},"adding_replicas":{},"removing_replicas":{}}
+  let low = 0;
+  for (let digits = 1; low < partitions; digits += 1) {
+    const high = Math.min(partitions, 10 ** digits);
+    bytes += (high - low) * (digits + perEntry);
+    low = high;
+  }
+  return bytes;
+}
+
+/** The decimal digits of the longest of `ids` (at least 1). */
+export function brokerIdDigitsMax(ids: Iterable<number>): number {
+  let max = 1;
+  for (const id of ids) max = Math.max(max, digitsOf(Math.abs(id)) + (id < 0 ? 1 : 0));
+  return max;
+}
+
 /** `/brokers/topics/<t>`, version 2 (Kafka 2.4+): the replica assignment. */
 export const TopicZNode = {
   path(topic: string): string {

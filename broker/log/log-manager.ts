@@ -12,7 +12,8 @@
  *     log-start-offset-checkpoint        per partition: first readable offset
  *     replication-offset-checkpoint      per partition: high watermark (replica layer)
  *     orders-0/ orders-1/ ...            one Log each (log.ts)
- *     orders-2.<id>-delete/              a deleted partition not yet removed from disk
+ *     orders-2.<id>-delete/              a deleted partition not yet removed from disk (the
+ *                                        topic part is cut short past 255 bytes)
  *
  * Start-up, per log dir:
  *   1. note whether `.kafka_cleanshutdown` exists, then remove half-deleted partitions;
@@ -69,6 +70,20 @@ import {
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 const DELETE_DIR_SUFFIX = '-delete';
+/** The longest file name the usual Linux file systems allow (NAME_MAX). */
+const FILE_NAME_BYTES_MAX = 255;
+
+/**
+ * The name a partition directory is renamed to before it is removed: `<topic>-<partition>.
+ * <32 hex digits>-delete`, with the topic cut short as Kafka's `Log.logDeleteDirName` does so
+ * the whole name stays within 255 bytes (a topic name may have 249 characters, and
+ * `-0.<uuid>-delete` adds 42). Start-up removes every directory whose name ends in `-delete`.
+ */
+export function deleteDirName(tp: TopicPartition): string {
+  const suffix = `-${tp.partition}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`;
+  // Topic names are ASCII (validated), so characters and bytes are the same here.
+  return tp.topic.slice(0, Math.max(0, FILE_NAME_BYTES_MAX - suffix.length)) + suffix;
+}
 
 export interface LogManagerOptions {
   /** `log.dirs`: one or more directories (created if missing). */
@@ -182,8 +197,13 @@ export class LogManager {
     for (const dir of this.logDirs) {
       if (this.#logsIn(dir).length < this.#logsIn(logDir).length) logDir = dir;
     }
+    const dir = path.join(logDir, partitionDirName(tp));
+    // Every partition directory on disk was loaded at start-up, so one that exists here but
+    // is not managed is the remains of a deletion that failed: its records belong to a topic
+    // that was deleted and must not reappear in a new one of the same name.
+    invariant(!fs.existsSync(dir), `${dir} is left over from a failed deletion`);
     const log = Log.open({
-      dir: path.join(logDir, partitionDirName(tp)),
+      dir,
       topicPartition: tp,
       config: config ?? this.#configFor(tp.topic),
       clock: this.#options.clock,
@@ -197,21 +217,32 @@ export class LogManager {
   }
 
   /**
-   * Deletes a partition's log. The directory is first renamed to `<name>.<id>-delete` (one
-   * atomic rename), so a crash midway leaves something start-up recognises and finishes.
+   * Deletes a partition's log. The directory is first renamed to a `-delete` name (one atomic
+   * rename, see `deleteDirName`), so a crash midway leaves something start-up recognises and
+   * finishes. If the rename fails the directory is removed where it is: a deletion that half
+   * failed must never leave records behind that a re-created topic would serve again. Throws
+   * only when the data could not be removed at all (an I/O error: the caller answers
+   * KAFKA_STORAGE_ERROR), and then the directory stays fenced off (`getOrCreateLog` refuses
+   * to reopen it until a restart has finished the deletion or shown it is still there).
    */
   deleteLog(tp: TopicPartition): boolean {
     const managed = this.#logs.get(key(tp));
     if (managed === undefined) return false;
     this.#logs.delete(key(tp));
     managed.log.close();
-    const doomed = path.join(
-      managed.logDir,
-      `${partitionDirName(tp)}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`,
-    );
-    fs.renameSync(managed.log.dir, doomed);
-    fsyncDirectorySync(managed.logDir);
-    fs.rmSync(doomed, { recursive: true, force: true });
+    const doomed = path.join(managed.logDir, deleteDirName(tp));
+    let target = doomed;
+    try {
+      fs.renameSync(managed.log.dir, doomed);
+      fsyncDirectorySync(managed.logDir);
+    } catch (err) {
+      this.#logger.warn(
+        { err, partition: partitionDirName(tp) },
+        'could not rename the log for deletion; removing it in place',
+      );
+      target = managed.log.dir;
+    }
+    fs.rmSync(target, { recursive: true, force: true });
     this.#logger.info({ partition: partitionDirName(tp) }, 'deleted log');
     return true;
   }

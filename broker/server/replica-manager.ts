@@ -37,6 +37,7 @@ import type {
   UpdateMetadataRequest,
 } from '../../src/protocol/kafka/generated/index.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { partitionDirName, type TopicPartition } from '../log/log.js';
 import { topicPartitionKey, type LogManager } from '../log/log-manager.js';
 import { DelayedFetch } from './delayed-fetch.js';
@@ -44,11 +45,13 @@ import { DelayedOperationPurgatory } from './delayed-operation.js';
 import { DelayedProduce, type ProducePartitionStatus } from './delayed-produce.js';
 import type { MetadataCache } from './metadata-cache.js';
 import { Partition, type ReadOutcome } from './partition.js';
-import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 /** StopReplica v3 sentinels (Kafka's LeaderAndIsr.EpochDuringDelete / NoEpoch). */
 const EPOCH_DURING_DELETE = -2;
 const NO_EPOCH = -1;
+/** How many partitions of one LeaderAndIsr are handled per turn of the event loop. */
+export const LEADER_AND_ISR_SLICE = 100;
+
 /** Fetch replica ids below 0 mark a consumer, not a follower (Kafka's FetchRequest). */
 export const CONSUMER_REPLICA_ID = -1;
 export const DEBUGGING_CONSUMER_REPLICA_ID = -2;
@@ -199,23 +202,34 @@ export class ReplicaManager {
   /**
    * LeaderAndIsr: for each partition that names us among its replicas and carries a newer
    * leader epoch, create the log if needed and become leader or follower.
+   *
+   * A new topic can bring tens of thousands of partitions in one request, and creating a log
+   * touches the disk (about a millisecond each), so the partitions are taken in slices of
+   * `LEADER_AND_ISR_SLICE` with a turn of the event loop between them: the coordinator
+   * session's pings and other clients' requests go on meanwhile instead of waiting for the
+   * whole request (a stalled event loop once expired the broker's session). Each partition's
+   * transition is still done in one go; the controller sends its next request to this broker
+   * only after the answer to this one.
    */
-  becomeLeaderOrFollower(
+  async becomeLeaderOrFollower(
     request: LeaderAndIsrRequest,
     apiVersion: number,
-  ): Encodable<LeaderAndIsrResponse> {
+  ): Promise<Encodable<LeaderAndIsrResponse>> {
     const states = leaderAndIsrStatesOf(request, apiVersion);
     const errors = new Map<LeaderAndIsrPartitionState, number>();
     if (this.#isStaleController(request.controllerEpoch, 'LeaderAndIsr', request.controllerId)) {
       for (const state of states) errors.set(state, ErrorCode.STALE_CONTROLLER_EPOCH);
       return leaderAndIsrResponse(request, apiVersion, ErrorCode.STALE_CONTROLLER_EPOCH, errors);
     }
-    const nowMs = this.#options.clock.nowMs();
-    for (const state of states) {
-      const tp = { topic: state.topicName, partition: state.partitionIndex };
-      errors.set(state, this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs));
+    for (let from = 0; from < states.length; from += LEADER_AND_ISR_SLICE) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const nowMs = this.#options.clock.nowMs();
+      for (const state of states.slice(from, from + LEADER_AND_ISR_SLICE)) {
+        const tp = { topic: state.topicName, partition: state.partitionIndex };
+        errors.set(state, this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs));
+      }
     }
-    return leaderAndIsrResponse(request, apiVersion, 0, errors);
+    return leaderAndIsrResponse(request, apiVersion, ErrorCode.NONE, errors);
   }
 
   #applyLeaderAndIsr(
@@ -315,7 +329,14 @@ export class ReplicaManager {
       this.#partitions.delete(key(target));
       this.#tryCompleteDelayedRequests(target);
     }
-    if (target.deletePartition) this.#options.logManager.deleteLog(target);
+    if (target.deletePartition) {
+      try {
+        this.#options.logManager.deleteLog(target);
+      } catch (err) {
+        this.#logger.error({ err, partition: partitionDirName(target) }, 'could not delete log');
+        return ErrorCode.KAFKA_STORAGE_ERROR;
+      }
+    }
     this.#logger.info(
       { partition: partitionDirName(target), delete: target.deletePartition },
       'stopped replica',

@@ -22,6 +22,7 @@ import {
   TopicConfigZNode,
   TopicZNode,
   validateTopicName,
+  ZNODE_DATA_BYTES_MAX,
   type ReplicaAssignment,
 } from '../znodes.js';
 import { assignAdditionalPartitions, assignReplicasToBrokers } from './replica-assignment.js';
@@ -69,6 +70,14 @@ export async function createTopic(
   if (options.assignment && options.assignment.size > 0) {
     const problem = checkAssignment(options.assignment, options.brokerIds);
     if (problem) return fail(KafkaErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
+    const bytes = TopicZNode.encode(options.assignment).length;
+    if (bytes > ZNODE_DATA_BYTES_MAX) {
+      return fail(
+        KafkaErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `the assignment takes ${bytes} bytes, more than the ${ZNODE_DATA_BYTES_MAX} ` +
+          'bytes one znode can hold',
+      );
+    }
     assignment = options.assignment;
   } else {
     const result = assignReplicasToBrokers({
@@ -79,6 +88,14 @@ export async function createTopic(
     });
     if (!result.ok) return fail(result.errorCode, result.message);
     assignment = result.assignment;
+  }
+  const configBytes = TopicConfigZNode.encode(options.config ?? {}).length;
+  if (configBytes > ZNODE_DATA_BYTES_MAX) {
+    return fail(
+      KafkaErrorCode.INVALID_CONFIG,
+      `the topic's configs take ${configBytes} bytes, more than the ${ZNODE_DATA_BYTES_MAX} ` +
+        'bytes one znode can hold',
+    );
   }
   const existing = await getAllTopics(client);
   if (existing.includes(topic))
@@ -185,10 +202,18 @@ export async function addPartitions(
     if (!result.ok) return fail(result.errorCode, result.message);
     added = result.assignment;
   }
-  if (options.validateOnly) return ok;
   const merged = new Map([...current.partitions, ...added]);
+  const encoded = TopicZNode.encode(merged);
+  if (encoded.length > ZNODE_DATA_BYTES_MAX) {
+    return fail(
+      KafkaErrorCode.INVALID_PARTITIONS,
+      `${merged.size} partitions need a replica assignment of ${encoded.length} bytes, more ` +
+        `than the ${ZNODE_DATA_BYTES_MAX} bytes one znode can hold`,
+    );
+  }
+  if (options.validateOnly) return ok;
   try {
-    await client.setData(TopicZNode.path(topic), TopicZNode.encode(merged), read.stat.version);
+    await client.setData(TopicZNode.path(topic), encoded, read.stat.version);
   } catch (err) {
     if (hasCode(err, ErrorCode.BADVERSION)) {
       return fail(

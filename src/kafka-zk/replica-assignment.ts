@@ -19,12 +19,16 @@
  * when X dies). `(shift + j) % (n - 1)` is never n - 1, so a follower is never the leader's
  * own broker, and distinct j give distinct brokers.
  *
- * Errors are values, with Kafka's error codes: INVALID_PARTITIONS (37) when p <= 0,
- * INVALID_REPLICATION_FACTOR (38) when r <= 0 or r exceeds the number of brokers.
+ * Errors are values, with Kafka's error codes: INVALID_PARTITIONS when p <= 0 or when
+ * the assignment would not fit in the topic's znode (`ZNODE_DATA_BYTES_MAX`),
+ * INVALID_REPLICATION_FACTOR when r <= 0 or r exceeds the number of brokers. Both are
+ * checked before any work proportional to p is done.
  */
+import { brokerIdDigitsMax, topicZNodeBytesUpperBound, ZNODE_DATA_BYTES_MAX } from '../znodes.js';
+import { ErrorCode } from '../protocol/kafka/errors.js';
 
-export const INVALID_PARTITIONS = 37;
-export const INVALID_REPLICATION_FACTOR = 38;
+export const INVALID_PARTITIONS = ErrorCode.INVALID_PARTITIONS;
+export const INVALID_REPLICATION_FACTOR = ErrorCode.INVALID_REPLICATION_FACTOR;
 
 export interface AssignmentOptions {
   /** Registered broker ids (any order; sorted here as Kafka sorts them). */
@@ -66,6 +70,24 @@ export function assignReplicasToBrokers(options: AssignmentOptions): AssignmentR
       ok: false,
       errorCode: INVALID_REPLICATION_FACTOR,
       message: `Replication factor: ${replicationFactor} larger than available brokers: ${n}.`,
+    };
+  }
+  // The whole assignment goes into one znode, so a count that cannot fit there is refused
+  // here, before the loop below spends time (and memory) proportional to it.
+  const totalPartitions = Math.max(0, options.startPartitionId ?? 0) + partitions;
+  const bytes = topicZNodeBytesUpperBound({
+    partitions: totalPartitions,
+    replicationFactor,
+    brokerIdDigitsMax: brokerIdDigitsMax(brokers),
+  });
+  if (bytes > ZNODE_DATA_BYTES_MAX) {
+    return {
+      ok: false,
+      errorCode: INVALID_PARTITIONS,
+      message:
+        `${totalPartitions} partitions with replication factor ${replicationFactor} need a ` +
+        `replica assignment of about ${bytes} bytes, more than the ${ZNODE_DATA_BYTES_MAX} ` +
+        'bytes one znode can hold.',
     };
   }
   const random = options.random ?? Math.random;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { ManualClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/logger.js';
-import { LogManager, CLEAN_SHUTDOWN_FILE } from '../../../broker/log/log-manager.js';
+import { LogManager, CLEAN_SHUTDOWN_FILE, deleteDirName } from '../../../broker/log/log-manager.js';
 import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
 import { buildRecordBatch } from '../../../src/protocol/kafka/record-batch.js';
 
@@ -119,6 +119,48 @@ t.test(
     t.notOk(fs.existsSync(path.join(dir, 'orders-3.0123abcd-delete')));
   },
 );
+
+t.test('a topic with a 249-character name is deleted whole and re-created empty', async (t) => {
+  const dir = t.testdir();
+  const manager = start([dir]);
+  const longest = { topic: 't'.repeat(249), partition: 0 };
+  manager.getOrCreateLog(longest).appendAsLeader(produce(5), { leaderEpoch: 0 });
+  t.ok(manager.deleteLog(longest));
+  t.same(
+    fs.readdirSync(dir).filter((n) => n.startsWith('t')),
+    [],
+    'nothing of it is left',
+  );
+  const again = manager.getOrCreateLog(longest);
+  t.equal(again.logEndOffset, 0, 'the re-created topic serves none of the deleted records');
+  await manager.shutdown();
+});
+
+t.test('delete-directory names stay within 255 bytes and are finished at start-up', async (t) => {
+  for (const topic of ['orders', 'x'.repeat(249), 'y'.repeat(213), 'z'.repeat(214)]) {
+    const name = deleteDirName({ topic, partition: 2_147_483_647 });
+    t.ok(name.length <= 255, `${name.length} bytes for a ${topic.length}-character topic`);
+    t.match(name, /-2147483647\.[0-9a-f]{32}-delete$/);
+    t.ok(name.startsWith(topic.slice(0, 20)), 'starts with the topic');
+  }
+  t.equal(deleteDirName({ topic: 'orders', partition: 3 }).slice(0, 9), 'orders-3.');
+  const dir = t.testdir();
+  const leftover = deleteDirName({ topic: 'q'.repeat(249), partition: 0 });
+  fs.mkdirSync(path.join(dir, leftover));
+  fs.writeFileSync(path.join(dir, leftover, '00000000000000000000.log'), 'old');
+  const manager = start([dir]);
+  t.notOk(fs.existsSync(path.join(dir, leftover)), 'start-up removed the half-done deletion');
+  await manager.shutdown();
+});
+
+t.test('an unmanaged partition directory is never reopened as a new log', async (t) => {
+  const dir = t.testdir();
+  const manager = start([dir]);
+  // As if a deletion had failed after the log left the manager.
+  fs.mkdirSync(path.join(dir, 'orders-0'));
+  t.throws(() => manager.getOrCreateLog(orders0), /left over from a failed deletion/);
+  await manager.shutdown();
+});
 
 t.test('high watermarks round-trip through replication-offset-checkpoint', async (t) => {
   const dir = t.testdir();

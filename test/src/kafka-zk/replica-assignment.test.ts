@@ -5,6 +5,11 @@ import {
   INVALID_PARTITIONS,
   INVALID_REPLICATION_FACTOR,
 } from '../../../src/kafka-zk/replica-assignment.js';
+import {
+  TopicZNode,
+  topicZNodeBytesUpperBound,
+  ZNODE_DATA_BYTES_MAX,
+} from '../../../src/znodes.js';
 
 const asObject = (m: Map<number, number[]>): Record<number, number[]> => Object.fromEntries(m);
 
@@ -114,4 +119,68 @@ t.test('additional partitions continue the round-robin from partition 0', async 
     ok: false,
     errorCode: INVALID_PARTITIONS,
   });
+});
+
+t.test('counts whose assignment cannot fit in one znode are refused before any work', (t) => {
+  for (const partitions of [10_000_000, 2_147_483_647]) {
+    const r = assignReplicasToBrokers({ brokerIds: [1, 2, 3], partitions, replicationFactor: 1 });
+    t.match(r, {
+      ok: false,
+      errorCode: INVALID_PARTITIONS,
+      message: new RegExp(`^${partitions} partitions .* more than the 1000000 bytes`),
+    });
+  }
+  t.match(
+    assignReplicasToBrokers({
+      brokerIds: [1, 2, 3],
+      partitions: 3,
+      replicationFactor: 2_147_483_647,
+    }),
+    { ok: false, errorCode: INVALID_REPLICATION_FACTOR },
+  );
+  const existing = new Map([[0, [1]]]);
+  t.match(
+    assignAdditionalPartitions({ brokerIds: [1, 2, 3], existing, totalPartitions: 2_147_483_647 }),
+    { ok: false, errorCode: INVALID_PARTITIONS },
+  );
+  t.end();
+});
+
+t.test('the largest topics that fit are assigned, and their znode fits', (t) => {
+  const fits = assignReplicasToBrokers({
+    brokerIds: [1, 2, 3],
+    partitions: 50_000,
+    replicationFactor: 3,
+  });
+  t.ok(fits.ok);
+  if (fits.ok) t.ok(TopicZNode.encode(fits.assignment).length <= ZNODE_DATA_BYTES_MAX);
+  t.end();
+});
+
+t.test('the znode size bound is never below the real encoding', (t) => {
+  const cases = [
+    { brokers: [0, 1, 2], partitions: 1, rf: 1 },
+    { brokers: [0, 1, 2], partitions: 9, rf: 3 },
+    { brokers: [7, 8, 9, 10], partitions: 10, rf: 2 },
+    { brokers: [1, 2, 3, 1000, 2000], partitions: 1234, rf: 3 },
+    { brokers: [5, 123456789], partitions: 10_001, rf: 2 },
+  ];
+  for (const c of cases) {
+    const r = assignReplicasToBrokers({
+      brokerIds: c.brokers,
+      partitions: c.partitions,
+      replicationFactor: c.rf,
+    });
+    if (!r.ok) throw new Error(r.message);
+    const real = TopicZNode.encode(r.assignment).length;
+    const digits = Math.max(...c.brokers.map((b) => String(b).length));
+    const bound = topicZNodeBytesUpperBound({
+      partitions: c.partitions,
+      replicationFactor: c.rf,
+      brokerIdDigitsMax: digits,
+    });
+    t.ok(real <= bound, `${c.partitions} x ${c.rf}: ${real} <= ${bound}`);
+    t.ok(bound - real < 100 + c.partitions * c.rf * digits, 'and not far above it');
+  }
+  t.end();
 });
