@@ -338,7 +338,7 @@ export class ReplicaManager {
     this.replicaFetcherManager.removeFetcherForPartitions(notFollowing);
     if (!this.#fetchingStopped) this.replicaFetcherManager.addFetcherForPartitions(followed);
     this.replicaFetcherManager.shutdownIdleFetchers();
-    return leaderAndIsrResponse(request, apiVersion, 0, errors);
+    return leaderAndIsrResponse(request, apiVersion, ErrorCode.NONE, errors);
   }
 
   #applyLeaderAndIsr(

@@ -19,19 +19,16 @@
  * when X dies). `(shift + j) % (n - 1)` is never n - 1, so a follower is never the leader's
  * own broker, and distinct j give distinct brokers.
  *
- * Errors are values, with Kafka's error codes: INVALID_PARTITIONS (37) when p <= 0 or when
+ * Errors are values, with Kafka's error codes: INVALID_PARTITIONS when p <= 0 or when
  * the assignment would not fit in the topic's znode (`ZNODE_DATA_BYTES_MAX`),
- * INVALID_REPLICATION_FACTOR (38) when r <= 0 or r exceeds the number of brokers. Both are
+ * INVALID_REPLICATION_FACTOR when r <= 0 or r exceeds the number of brokers. Both are
  * checked before any work proportional to p is done.
  */
-import {
-  brokerIdDigitsMax,
-  topicZNodeBytesUpperBound,
-  ZNODE_DATA_BYTES_MAX,
-} from '../../src/znodes.js';
+import { brokerIdDigitsMax, topicZNodeBytesUpperBound, ZNODE_DATA_BYTES_MAX } from '../znodes.js';
+import { ErrorCode } from '../protocol/kafka/errors.js';
 
-export const INVALID_PARTITIONS = 37;
-export const INVALID_REPLICATION_FACTOR = 38;
+export const INVALID_PARTITIONS = ErrorCode.INVALID_PARTITIONS;
+export const INVALID_REPLICATION_FACTOR = ErrorCode.INVALID_REPLICATION_FACTOR;
 
 export interface AssignmentOptions {
   /** Registered broker ids (any order; sorted here as Kafka sorts them). */

@@ -14,6 +14,7 @@ import { logConfig } from '../../../broker/log/log-config.js';
 import { LogManager } from '../../../broker/log/log-manager.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { LEADER_AND_ISR_SLICE, ReplicaManager } from '../../../broker/server/replica-manager.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
 t.test('LeaderAndIsr for many partitions yields to the event loop between slices', async (t) => {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-slices-'));
@@ -84,5 +85,5 @@ t.test('LeaderAndIsr for many partitions yields to the event loop between slices
   handled = true;
   t.ok(turns >= 3, `other work ran ${turns} times while ${count} partitions were created`);
   t.ok(replicaManager.getPartition({ topic: 'wide', partition: count - 1 }), 'all created');
-  t.equal(response.errorCode, 0);
+  t.equal(response.errorCode, ErrorCode.NONE);
 });
