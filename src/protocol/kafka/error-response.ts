@@ -74,6 +74,18 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
           })),
         })),
       };
+    case ApiKey.ElectLeaders: // v1+ also has a top-level code; v0 only the per-partition ones.
+      return {
+        errorCode,
+        replicaElectionResults: (request.body.topicPartitions ?? []).map((t) => ({
+          topic: t.topic,
+          partitionResult: t.partitions.map((partitionId) => ({
+            partitionId,
+            errorCode,
+            errorMessage: null,
+          })),
+        })),
+      };
     case ApiKey.Metadata: // each named topic with the error; no brokers.
       return {
         topics: (request.body.topics ?? []).map((topic) => ({
@@ -180,8 +192,7 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
     case ApiKey.SaslAuthenticate:
     case ApiKey.OffsetDelete:
     case ApiKey.DescribeCluster:
-    // The controller's partition admin APIs: a top-level error code (ElectLeaders from v1).
-    case ApiKey.ElectLeaders:
+    // The controller's reassignment APIs carry a top-level error code.
     case ApiKey.AlterPartitionReassignments:
     case ApiKey.ListPartitionReassignments:
       return { errorCode };

@@ -20,6 +20,7 @@ import {
   deleteTopicsV6,
   fetchV12,
   metadataV9,
+  offsetForLeaderEpochV4,
 } from '@platformatic/kafka';
 import { ApiHandlerTable } from '../../../../broker/network/api-handler-table.js';
 import { KafkaApis, type KafkaApisDeps } from '../../../../broker/server/kafka-apis.js';
@@ -56,7 +57,18 @@ function decoded<K extends DecodedRequest['apiKey']>(frame: Buffer, apiKey: K) {
 }
 
 /** The (API, version) pairs checked below. */
-const CHECKED = new Set(['18v3', '3v9', '1v12', '19v5', '19v6', '19v7', '20v4', '20v5', '20v6']);
+const CHECKED = new Set([
+  '18v3',
+  '3v9',
+  '1v12',
+  '19v5',
+  '19v6',
+  '19v7',
+  '20v4',
+  '20v5',
+  '20v6',
+  '23v4',
+]);
 
 /**
  * Flexible versions of the controller's requests (LeaderAndIsr 4-7, StopReplica 2-4,
@@ -315,4 +327,50 @@ t.test('DeleteTopics v6, and v4-v5 from the BNF', async (t) => {
   });
   const parsed = deleteTopicsV6.parseResponse(42, 20, 6, responseBody(response, true));
   t.match(parsed.responses, [{ name: 'orders', errorCode: 0 }]);
+});
+
+t.test('OffsetForLeaderEpoch v4 (what a follower asks after a leader change)', async (t) => {
+  const request = decoded(
+    platformaticRequest(
+      23,
+      4,
+      offsetForLeaderEpochV4.createRequest(2, [
+        {
+          name: 'orders',
+          partitions: [{ partitionIndex: 1, currentLeaderEpoch: 7, leaderEpoch: 6 }],
+        },
+      ]),
+    ),
+    ApiKey.OffsetForLeaderEpoch,
+  );
+  t.equal(request.trailingBytes, 0);
+  t.equal(request.body.replicaId, 2);
+  t.match(request.body.topics, [
+    { topic: 'orders', partitions: [{ partition: 1, currentLeaderEpoch: 7, leaderEpoch: 6 }] },
+  ]);
+  const response = encodeResponse(23, 4, 42, {
+    throttleTimeMs: 0,
+    topics: [
+      {
+        topic: 'orders',
+        partitions: [{ partition: 1, errorCode: 0, leaderEpoch: 6, endOffset: 1500n }],
+      },
+    ],
+  });
+  // @platformatic/kafka 1.35 reads Partition before ErrorCode here, against Kafka's schema
+  // (ErrorCode, Partition, LeaderEpoch, EndOffset), so the response is checked byte by byte:
+  // throttle 0, [1 topic "orders" [1 partition: error 0, partition 1, epoch 6, end 1500]].
+  const expected =
+    '00000000' +
+    '02' +
+    '076f7264657273' +
+    '02' +
+    '0000' +
+    '00000001' +
+    '00000006' +
+    '00000000000005dc' +
+    '00' +
+    '00' +
+    '00';
+  t.equal(response.subarray(5).toString('hex'), expected, 'after correlation id and tags');
 });
