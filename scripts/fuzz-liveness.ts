@@ -15,7 +15,11 @@ import { ErrorCode } from '../src/protocol/kafka/errors.js';
 import { ErrorCode as ZkErrorCode } from '../src/protocol/coordinator/errors.js';
 import { ApiKey } from '../src/protocol/kafka/api-keys.js';
 import { FrameReader } from '../src/protocol/kafka/frame-reader.js';
-import { decodeServerFrame, encodeClientFrame } from '../src/protocol/coordinator/ws-codec.js';
+import {
+  decodeServerFrame,
+  encodeClientFrame,
+  messageText,
+} from '../src/protocol/coordinator/ws-codec.js';
 
 export type FuzzProtocol = 'kafka' | 'zookeeper' | 'ws';
 
@@ -107,7 +111,7 @@ function wsProbe(target: Target, timeoutMs: number): Promise<void> {
       );
     });
     ws.on('message', (data) => {
-      const frame = decodeServerFrame(data.toString());
+      const frame = decodeServerFrame(messageText(data));
       if (frame.type === 'connected') {
         const request = { op: 'getData' as const, path: '/', watch: false };
         ws.send(encodeClientFrame({ type: 'request', xid: 1, request }));

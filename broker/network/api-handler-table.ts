@@ -88,7 +88,10 @@ export class ApiHandlerTable {
 
   /** Adds one API. Throws on a duplicate or a range the codec cannot decode. */
   register(handler: AnyApiHandler): this {
-    const { apiKey, minVersion, maxVersion } = handler;
+    const { minVersion, maxVersion } = handler;
+    // Typed as a known key already, but checked again at run time: widened so the message
+    // can name a key that slipped past the types.
+    const apiKey: number = handler.apiKey;
     if (!isKnownApiKey(apiKey)) throw new Error(`API key ${apiKey} has no schema`);
     const name = apiName(apiKey);
     if (this.#handlers.has(apiKey)) throw new Error(`${name} registered twice`);

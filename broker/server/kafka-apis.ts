@@ -297,7 +297,7 @@ export class KafkaApis {
       if (request.sessionId !== 0)
         return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       if (request.sessionEpoch !== 0 && request.sessionEpoch !== -1) {
-        return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: 0, responses: [] }; // INVALID_FETCH_SESSION_EPOCH
+        return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: 0, responses: [] };
       }
     }
     const partitions = request.topics.flatMap((topic) =>

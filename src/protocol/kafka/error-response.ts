@@ -164,7 +164,8 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
       return { results: request.body.topics.map((topic) => ({ name: topic.name, errorCode })) };
     case ApiKey.DeleteGroups:
       return { results: request.body.groupsNames.map((groupId) => ({ groupId, errorCode })) };
-    // The rest carry one top-level error code in every version.
+    // The rest carry one top-level error code in every version, but for ElectLeaders, which
+    // has it from v1. The last three are the controller's partition admin APIs.
     case ApiKey.LeaderAndIsr:
     case ApiKey.StopReplica:
     case ApiKey.UpdateMetadata:
@@ -180,7 +181,6 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
     case ApiKey.SaslAuthenticate:
     case ApiKey.OffsetDelete:
     case ApiKey.DescribeCluster:
-    // The controller's partition admin APIs: a top-level error code (ElectLeaders from v1).
     case ApiKey.ElectLeaders:
     case ApiKey.AlterPartitionReassignments:
     case ApiKey.ListPartitionReassignments:

@@ -171,7 +171,8 @@ t.test('corrupted valid bodies decode or raise KafkaProtocolError', async (t) =>
   t.equal(
     checked,
     messageVersionCount,
-    `every one of ${messageVersionCount} message versions refuse corrupted input with their own error`,
+    `every one of ${messageVersionCount} message versions refuse corrupted input ` +
+      'with their own error',
   );
 });
 
@@ -220,6 +221,7 @@ t.test('corrupted request frames decode or raise KafkaProtocolError', async (t) 
   t.equal(
     checked,
     requestVersionCount,
-    `every one of ${requestVersionCount} request versions refuse corrupted frames with their own error`,
+    `every one of ${requestVersionCount} request versions refuse corrupted frames ` +
+      'with their own error',
   );
 });
