@@ -89,8 +89,8 @@ export class ApiHandlerTable {
   /** Adds one API. Throws on a duplicate or a range the codec cannot decode. */
   register(handler: AnyApiHandler): this {
     const { minVersion, maxVersion } = handler;
-    // Typed as a known key already, but checked again at run time: widened so the message
-    // can name a key that slipped past the types.
+    // The type promises a known key, but a caller may have cast one in: the key is read as a
+    // plain number so that the run-time check below can still reject it and name it.
     const apiKey: number = handler.apiKey;
     if (!isKnownApiKey(apiKey)) throw new Error(`API key ${apiKey} has no schema`);
     const name = apiName(apiKey);
