@@ -40,11 +40,12 @@ const bareCodeRules = [
     message: 'Compare a Kafka or ZooKeeper code with its name (ErrorCode.X, ApiKey.X, Code.X).',
   },
   {
-    // t.equal(response.errorCode, 6) in a test: the expected value is a code too.
+    // t.equal(response.errorCode, 6) in a test: the expected value is a code too. Only a tap
+    // assertion's second argument is: in buffer.writeInt16BE(apiKey, 0) 0 is an offset.
     selector:
-      'CallExpression' +
+      "CallExpression[callee.object.name='t']" +
       `:matches([arguments.0.property.name=${codeField}], [arguments.0.name=${codeField}])` +
-      ` > ${bareNumber}.arguments`,
+      ` > ${bareNumber}.arguments:nth-child(2)`,
     message: 'Expect a Kafka or ZooKeeper code by its name (ErrorCode.X, ApiKey.X, Code.X).',
   },
 ];

@@ -40,6 +40,7 @@ export class MemoryStore implements Store {
   }
 
   /** Async, so that a broken invariant (load after close) is a rejection like any I/O error. */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async for the rejection above.
   async load(): Promise<LoadedState> {
     invariant(this.#open, 'load on a closed store');
     // LevelDB returns keys in order; a parent path is a prefix of its children's, so plain

@@ -370,6 +370,8 @@ async function fourLetterWords(port: number): Promise<void> {
 /** Our coordinator client, with every JSON message it sends recorded. */
 async function coordinatorClient(port: number): Promise<Captured> {
   const connections: { frames: string[] }[] = [];
+  // Kept to be called with `.call(this, ...)` below, which supplies the `this` it needs.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const send = WebSocket.prototype.send;
   const byConnection = new WeakMap<WebSocket, string[]>();
   WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
@@ -518,9 +520,8 @@ async function main(): Promise<void> {
         .toLowerCase();
       writeFileSync(join(folder, `${name}.json`), `${JSON.stringify(file, null, 1)}\n`);
       const frames = file.connections.reduce((n, c) => n + c.frames.length, 0);
-      log(
-        `wrote ${file.protocol}/${name}.json: ${file.connections.length} connections, ${frames} frames`,
-      );
+      const connections = file.connections.length;
+      log(`wrote ${file.protocol}/${name}.json: ${connections} connections, ${frames} frames`);
     }
     // The repository's format check covers the fixtures too.
     await run(join(ROOT, 'node_modules', '.bin', 'prettier'), ['--write', out]);

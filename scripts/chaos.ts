@@ -153,14 +153,15 @@ interface PartitionView {
 }
 
 async function describe(): Promise<PartitionView[]> {
-  const json = JSON.parse(await cli('topics', 'describe', TOPIC, '--json'));
-  const topic = Array.isArray(json) ? json[0] : json;
-  return topic.partitions as PartitionView[];
+  const json = JSON.parse(await cli('topics', 'describe', TOPIC, '--json')) as unknown;
+  const topic = (Array.isArray(json) ? json[0] : json) as { partitions: PartitionView[] };
+  return topic.partitions;
 }
 
 async function controllerId(): Promise<number> {
   const out = await cli('get', '/controller');
-  return JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)).brokerid;
+  const json = out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1);
+  return (JSON.parse(json) as { brokerid: number }).brokerid;
 }
 
 async function waitWhole(): Promise<void> {
@@ -184,7 +185,8 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-let failed = false;
+// Set on every path below: by the summary, or by the catch when the run aborts.
+let failed: boolean;
 try {
   for (const id of BROKER_IDS) await startBroker(id);
   await cli(

@@ -12,9 +12,14 @@ import { connect as tcpConnect } from 'node:net';
 import WebSocket from 'ws';
 import { decodeResponse, encodeRequestFrame } from '../src/protocol/kafka/codec.js';
 import { ErrorCode } from '../src/protocol/kafka/errors.js';
+import { ErrorCode as ZkErrorCode } from '../src/protocol/coordinator/errors.js';
 import { ApiKey } from '../src/protocol/kafka/api-keys.js';
 import { FrameReader } from '../src/protocol/kafka/frame-reader.js';
-import { decodeServerFrame, encodeClientFrame } from '../src/protocol/coordinator/ws-codec.js';
+import {
+  decodeServerFrame,
+  encodeClientFrame,
+  messageText,
+} from '../src/protocol/coordinator/ws-codec.js';
 
 export type FuzzProtocol = 'kafka' | 'zookeeper' | 'ws';
 
@@ -106,12 +111,12 @@ function wsProbe(target: Target, timeoutMs: number): Promise<void> {
       );
     });
     ws.on('message', (data) => {
-      const frame = decodeServerFrame(data.toString());
+      const frame = decodeServerFrame(messageText(data));
       if (frame.type === 'connected') {
         const request = { op: 'getData' as const, path: '/', watch: false };
         ws.send(encodeClientFrame({ type: 'request', xid: 1, request }));
       } else if (frame.type === 'reply' && frame.xid === 1) {
-        if (frame.err !== 0) return reject(new Error(`ws getData: err ${frame.err}`));
+        if (frame.err !== ZkErrorCode.OK) return reject(new Error(`ws getData: err ${frame.err}`));
         // Close the session too, so that probes leave nothing behind.
         ws.send(encodeClientFrame({ type: 'request', xid: 2, request: { op: 'close' } }));
         resolve();

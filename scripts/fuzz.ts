@@ -340,7 +340,7 @@ async function binaryConnection(run: Run): Promise<void> {
       socket.once('error', reject);
     });
   } catch (err) {
-    throw new Error(`connect failed: ${(err as Error).message}`);
+    throw new Error(`connect failed: ${(err as Error).message}`, { cause: err });
   }
   run.report.connections++;
   for (const [index, frame] of session.frames.entries()) {
@@ -411,7 +411,7 @@ async function wsConnection(run: Run, random: Random): Promise<void> {
       ws.once('error', reject);
     });
   } catch (err) {
-    throw new Error(`connect failed: ${(err as Error).message}`);
+    throw new Error(`connect failed: ${(err as Error).message}`, { cause: err });
   }
   run.report.connections++;
   for (const [index, message] of session.messages.entries()) {
@@ -525,10 +525,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 export function formatReport(report: FuzzReport): string {
   const mib = (kib: number | undefined) =>
     kib === undefined ? 'n/a' : `${(kib / 1024).toFixed(1)} MiB`;
-  const rssChange =
+  const rssChangePercent =
     report.rssBeforeKiB !== undefined && report.rssAfterKiB !== undefined
-      ? ` (${(((report.rssAfterKiB - report.rssBeforeKiB) / report.rssBeforeKiB) * 100).toFixed(1)}%)`
-      : '';
+      ? ((report.rssAfterKiB - report.rssBeforeKiB) / report.rssBeforeKiB) * 100
+      : undefined;
+  const rssChange = rssChangePercent !== undefined ? ` (${rssChangePercent.toFixed(1)}%)` : '';
   return [
     `fuzz ${report.protocol} ${report.target} seed ${report.seed}: stopped by ${report.stoppedBy}`,
     `  frames sent        ${report.framesSent} over ${report.connections} connections ` +
@@ -545,7 +546,8 @@ export function formatReport(report: FuzzReport): string {
       : ['  frames before the first failure (oldest first):'].concat(
           report.framesBeforeFirstFailure.map((f) => `    ${f}`),
         )),
-    `  RSS                before ${mib(report.rssBeforeKiB)}, peak sampled ${mib(report.rssPeakKiB)}, ` +
+    `  RSS                before ${mib(report.rssBeforeKiB)}, ` +
+      `peak sampled ${mib(report.rssPeakKiB)}, ` +
       `after ${mib(report.rssAfterKiB)}${rssChange}`,
   ].join('\n');
 }

@@ -60,7 +60,10 @@ export class ControllerRequestBatch {
 
   leaderAndIsrTo(brokerId: number, tp: TopicPartitionId, isNew: boolean): void {
     let entries = this.#leaderAndIsr.get(brokerId);
-    if (!entries) this.#leaderAndIsr.set(brokerId, (entries = new Map()));
+    if (!entries) {
+      entries = new Map<string, { tp: TopicPartitionId; isNew: boolean }>();
+      this.#leaderAndIsr.set(brokerId, entries);
+    }
     const key = partitionKey(tp.topic, tp.partition);
     entries.set(key, { tp, isNew: isNew || (entries.get(key)?.isNew ?? false) });
   }
@@ -78,7 +81,8 @@ export class ControllerRequestBatch {
 
   updateMetadataTo(brokerId: number, partitions: readonly TopicPartitionId[]): void {
     let entries = this.#updateMetadata.get(brokerId);
-    if (!entries) this.#updateMetadata.set(brokerId, (entries = new Map()));
+    if (!entries)
+      this.#updateMetadata.set(brokerId, (entries = new Map<string, TopicPartitionId>()));
     for (const tp of partitions) entries.set(partitionKey(tp.topic, tp.partition), tp);
   }
 

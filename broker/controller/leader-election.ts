@@ -186,7 +186,8 @@ export function preferredReplicaLeaderElection(options: {
   if (!liveBrokerIds.has(preferred) || !current.isr.includes(preferred)) {
     return {
       ok: false,
-      reason: `the preferred replica ${preferred} is not live and in ISR [${current.isr.join(',')}]`,
+      reason:
+        `the preferred replica ${preferred} is not live and in ISR ` + `[${current.isr.join(',')}]`,
     };
   }
   return {

@@ -27,8 +27,8 @@
  * A reassignment to the current replicas is a no-op (Kafka removes it from the znode at
  * once). Cancelling (KIP-455, AlterPartitionReassignments with null replicas) makes the
  * target the original replicas again: the partition completes at once back on ORS, and the
- * replicas that were being added are stopped and deleted. Each step is safe to run again: a new controller resumes a reassignment by asking
- * for the next step from what the coordinator shows.
+ * replicas that were being added are stopped and deleted. Each step is safe to run again: a new
+ * controller resumes a reassignment by asking for the next step from what the coordinator shows.
  */
 import type { LeaderAndIsr } from '../../src/znodes.js';
 

@@ -146,7 +146,8 @@ export class ReplicaStateMachine {
       const from = this.stateOf(r);
       invariant(
         VALID_PREVIOUS_REPLICA_STATES[target].includes(from),
-        `replica ${r.topic}-${r.partition} on broker ${r.replica} cannot go from ${from} to ${target}`,
+        `replica ${r.topic}-${r.partition} on broker ${r.replica} ` +
+          `cannot go from ${from} to ${target}`,
       );
       switch (target) {
         case 'NewReplica':

@@ -928,7 +928,8 @@ export class GroupCoordinator {
     const statusError = this.#groupStatusError(groupId, false);
     if (statusError !== ErrorCode.NONE) return { errorCode: statusError, offsets };
     const group = this.#groups.get(groupId);
-    const committed = group === undefined || group.is('Dead') ? new Map() : group.offsets;
+    const committed =
+      group === undefined || group.is('Dead') ? new Map<string, CommittedOffset>() : group.offsets;
     if (partitions === null) {
       for (const [key, value] of committed) offsets.set(key, value);
     } else {

@@ -88,7 +88,10 @@ export class ApiHandlerTable {
 
   /** Adds one API. Throws on a duplicate or a range the codec cannot decode. */
   register(handler: AnyApiHandler): this {
-    const { apiKey, minVersion, maxVersion } = handler;
+    const { minVersion, maxVersion } = handler;
+    // The type promises a known key, but a caller may have cast one in: the key is read as a
+    // plain number so that the run-time check below can still reject it and name it.
+    const apiKey: number = handler.apiKey;
     if (!isKnownApiKey(apiKey)) throw new Error(`API key ${apiKey} has no schema`);
     const name = apiName(apiKey);
     if (this.#handlers.has(apiKey)) throw new Error(`${name} registered twice`);

@@ -233,7 +233,7 @@ export class KafkaApis {
     if (acks !== 0 && acks !== 1 && acks !== -1) {
       results = entries.map((e) => ({
         topicPartition: e.topicPartition,
-        errorCode: 21,
+        errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
         baseOffset: -1,
         logAppendTimeMs: -1,
         logStartOffset: -1,
@@ -248,7 +248,7 @@ export class KafkaApis {
       });
     }
     if (acks === 0) {
-      const failed = results.find((r) => r.errorCode !== 0);
+      const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
       if (failed !== undefined) {
         throw new CloseConnectionError(
           `acks=0 produce to ${failed.topicPartition.topic}-` +
@@ -294,9 +294,10 @@ export class KafkaApis {
    */
   async handleFetch(request: FetchRequest, apiVersion: number): Promise<Encodable<FetchResponse>> {
     if (apiVersion >= 7) {
-      if (request.sessionId !== 0) return { errorCode: 70, sessionId: 0, responses: [] };
+      if (request.sessionId !== 0)
+        return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       if (request.sessionEpoch !== 0 && request.sessionEpoch !== -1) {
-        return { errorCode: 71, sessionId: 0, responses: [] }; // INVALID_FETCH_SESSION_EPOCH
+        return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: 0, responses: [] };
       }
     }
     const partitions = request.topics.flatMap((topic) =>
@@ -319,13 +320,13 @@ export class KafkaApis {
     let i = 0;
     return {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       sessionId: 0,
       responses: request.topics.map((topic) => ({
         topic: topic.topic,
         partitions: topic.partitions.map(() => {
           const r = results[i++]!;
-          const ok = r.errorCode === 0;
+          const ok = r.errorCode === ErrorCode.NONE;
           return {
             partitionIndex: r.topicPartition.partition,
             errorCode: r.errorCode,
@@ -372,7 +373,9 @@ export class KafkaApis {
             leaderEpoch,
             // v0 answered with a list of offsets (max_num_offsets of them).
             oldStyleOffsets:
-              apiVersion === 0 && errorCode === 0 && offset >= 0 ? [BigInt(offset)] : [],
+              apiVersion === 0 && errorCode === ErrorCode.NONE && offset >= 0
+                ? [BigInt(offset)]
+                : [],
           });
           const partition = this.#deps.replicaManager.getPartition(tp);
           if (partition === undefined) {
@@ -512,7 +515,7 @@ export class KafkaApis {
     const partitions = [...snapshot.topics.get(name)!.values()]
       .sort((a, b) => a.partition - b.partition)
       .map((state) => partitionMetadata(snapshot, state, apiVersion));
-    return { errorCode: 0, name, isInternal: isInternalTopic(name), partitions };
+    return { errorCode: ErrorCode.NONE, name, isInternal: isInternalTopic(name), partitions };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -555,7 +558,8 @@ function partitionMetadata(snapshot: MetadataSnapshot, state: PartitionState, ap
   let isr = state.isr;
   if (apiVersion === 0) {
     const alive = (id: number) => snapshot.isBrokerAlive(id);
-    if (errorCode === 0 && (!replicas.every(alive) || !isr.every(alive))) errorCode = 9;
+    if (errorCode === ErrorCode.NONE && (!replicas.every(alive) || !isr.every(alive)))
+      errorCode = 9;
     replicas = replicas.filter(alive);
     isr = isr.filter(alive);
   }

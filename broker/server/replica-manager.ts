@@ -319,7 +319,7 @@ export class ReplicaManager {
         const tp = { topic: state.topicName, partition: state.partitionIndex };
         const errorCode = this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs);
         errors.set(state, errorCode);
-        if (errorCode !== 0) continue;
+        if (errorCode !== ErrorCode.NONE) continue;
         const leader = liveLeaders.get(state.leader);
         if (state.leader !== this.brokerId && leader !== undefined) {
           followed.push({

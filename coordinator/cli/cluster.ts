@@ -153,7 +153,8 @@ export const clusterCommands: CommandModule = {
             `Brokers: ${summary.brokers.map((b) => b.id).join(', ') || 'none'}`,
             `Topics: ${summary.topics}, partitions: ${summary.partitions}`,
             `Offline partitions: ${summary.offlinePartitions.join(', ') || 'none'}`,
-            `Under-replicated partitions: ${summary.underReplicatedPartitions.join(', ') || 'none'}`,
+            'Under-replicated partitions: ' +
+              (summary.underReplicatedPartitions.join(', ') || 'none'),
             `Reassignments in progress: ${
               summary.reassignmentsInProgress.map(reassignmentLine).join('; ') || 'none'
             }`,

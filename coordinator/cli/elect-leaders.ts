@@ -63,7 +63,9 @@ export const electLeadersCommands: CommandModule = {
             );
           } catch (err) {
             if (err instanceof KeeperError && err.code === ErrorCode.NODEEXISTS)
-              throw new Error('Preferred replica leader election is already in progress');
+              throw new Error('Preferred replica leader election is already in progress', {
+                cause: err,
+              });
             throw err;
           }
           ctx.out(

@@ -10,8 +10,10 @@
  *                                        finished with other replicas; without a plan, list
  *                                        the reassignments in progress
  *
- * Plan JSON (what `kafka-reassign-partitions.sh --generate` prints and `--execute` reads):
- *   {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3],"log_dirs":["any","any"]}]}
+ * Plan JSON (what `kafka-reassign-partitions.sh --generate` prints and `--execute` reads), here
+ * wrapped (the tool prints it on one line):
+ *   {"version":1,"partitions":[
+ *     {"topic":"t","partition":0,"replicas":[2,3],"log_dirs":["any","any"]}]}
  * `log_dirs` is accepted and must be "any" (we have no JBOD moves).
  *
  * Starting writes `/admin/reassign_partitions` with the partitions and their target replicas;
@@ -250,7 +252,7 @@ export const reassignCommands: CommandModule = {
               );
             } catch (err) {
               if (err instanceof KeeperError && err.code === ErrorCode.NODEEXISTS)
-                throw new Error('There is an existing assignment running.');
+                throw new Error('There is an existing assignment running.', { cause: err });
               throw err;
             }
             ctx.out(

@@ -142,7 +142,8 @@ export interface CoreHarness {
   core: CoordinatorServer;
   scheduler: ManualScheduler;
   store: MemoryStore;
-  connect(timeoutMs?: number): Promise<{ conn: FakeConnection; session: ConnectResponse }>;
+  /** A function property, not a method, so that tests can destructure it. */
+  connect: (timeoutMs?: number) => Promise<{ conn: FakeConnection; session: ConnectResponse }>;
 }
 
 /** Opens a core on a MemoryStore and a ManualScheduler; closed in the test's teardown. */
@@ -165,7 +166,7 @@ export async function startCore(
     core,
     scheduler,
     store,
-    async connect(timeoutMs = 2000) {
+    connect: async (timeoutMs = 2000) => {
       const conn = new FakeConnection(core);
       return { conn, session: await conn.handshake(timeoutMs) };
     },

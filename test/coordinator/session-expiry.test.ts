@@ -8,6 +8,7 @@
 import t from 'tap';
 import { CoordinatorServer } from '../../coordinator/coordinator-server.js';
 import { silentLogger } from '../../src/logger.js';
+import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 import { FakeConnection, requests, startCore } from './core-harness.js';
 
 const TICK_MS = 100;
@@ -17,8 +18,8 @@ t.test('a silent session expires at its deadline and takes its ephemerals along'
   const { conn: watcher } = await connect(2000);
   const { conn: silent, session } = await connect(400);
   t.equal(session.timeoutMs, 400);
-  t.equal((await silent.call(requests.create('/e', 'ephemeral'))).err, 0);
-  t.equal((await watcher.call(requests.exists('/e', true))).err, 0);
+  t.equal((await silent.call(requests.create('/e', 'ephemeral'))).err, ErrorCode.OK);
+  t.equal((await watcher.call(requests.exists('/e', true))).err, ErrorCode.OK);
 
   // The last packet came at the start (a multiple of the tick), so the deadline is 400 ms on.
   scheduler.advance(399);
@@ -78,7 +79,7 @@ t.test('resuming an expired session is answered with timeout 0, then closed', as
 t.test('a recovered session gets a fresh deadline counted from the restart', async (t) => {
   const first = await startCore(t, { tickMs: TICK_MS });
   const { conn, session } = await first.connect(1000);
-  t.equal((await conn.call(requests.create('/mine', 'ephemeral'))).err, 0);
+  t.equal((await conn.call(requests.create('/mine', 'ephemeral'))).err, ErrorCode.OK);
   await first.core.close();
   // Much later than the session's timeout: the process was down.
   first.scheduler.advance(60_000);
@@ -94,7 +95,7 @@ t.test('a recovered session gets a fresh deadline counted from the restart', asy
   t.ok(restarted.tree.get('/mine'), 'with its ephemeral');
   const watcher = new FakeConnection(restarted);
   await watcher.handshake(10_000);
-  t.equal((await watcher.call(requests.exists('/mine', true))).err, 0);
+  t.equal((await watcher.call(requests.exists('/mine', true))).err, ErrorCode.OK);
   first.scheduler.advance(999);
   t.ok(restarted.sessions.get(session.sessionId), 'its client has the full timeout to return');
   first.scheduler.advance(1);

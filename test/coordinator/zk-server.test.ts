@@ -466,19 +466,23 @@ t.test(
     await c.handshake();
     const acl = [...OPEN_ACL_UNSAFE];
     c.write(request(1, { op: 'create', path: '/rmw', data: null, acl, mode: 'persistent' }));
-    t.match((await c.reply()).header, { xid: 1, err: 0 });
+    t.match((await c.reply()).header, { xid: 1, err: ErrorCode.OK });
     c.write(request(2, { op: 'addWatch', path: '/rmw', mode: 'persistent' }));
-    t.match((await c.reply()).header, { xid: 2, err: 0 });
+    t.match((await c.reply()).header, { xid: 2, err: ErrorCode.OK });
     c.write(request(3, { op: 'removeWatches', path: '/rmw', watcherType: 'data' }));
-    t.match((await c.reply()).header, { xid: 3, err: 0 }, 'the data half is a data watch');
+    t.match(
+      (await c.reply()).header,
+      { xid: 3, err: ErrorCode.OK },
+      'the data half is a data watch',
+    );
     // No NodeDataChanged: the next frame is the setData reply itself.
     c.write(request(4, { op: 'setData', path: '/rmw', data: Buffer.from('x'), version: -1 }));
-    t.match((await c.reply()).header, { xid: 4, err: 0 });
+    t.match((await c.reply()).header, { xid: 4, err: ErrorCode.OK });
     c.write(request(5, { op: 'create', path: '/rmw/c', data: null, acl, mode: 'persistent' }));
     const changed = await c.reply();
     t.equal(changed.header.xid, -1);
     t.same(R.readRecord(changed.body, R.WatcherEvent), { type: 4, state: 3, path: '/rmw' });
-    t.match((await c.reply()).header, { xid: 5, err: 0 });
+    t.match((await c.reply()).header, { xid: 5, err: ErrorCode.OK });
     c.write(request(6, { op: 'removeWatches', path: '/rmw', watcherType: 'data' }));
     t.match((await c.reply()).header, { xid: 6, err: ErrorCode.NOWATCHER });
     c.socket.destroy();

@@ -176,7 +176,8 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
       return { results: request.body.topics.map((topic) => ({ name: topic.name, errorCode })) };
     case ApiKey.DeleteGroups:
       return { results: request.body.groupsNames.map((groupId) => ({ groupId, errorCode })) };
-    // The rest carry one top-level error code in every version.
+    // The rest carry one top-level error code in every version. The last two are the
+    // controller's reassignment APIs.
     case ApiKey.LeaderAndIsr:
     case ApiKey.StopReplica:
     case ApiKey.UpdateMetadata:
@@ -192,7 +193,6 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
     case ApiKey.SaslAuthenticate:
     case ApiKey.OffsetDelete:
     case ApiKey.DescribeCluster:
-    // The controller's reassignment APIs carry a top-level error code.
     case ApiKey.AlterPartitionReassignments:
     case ApiKey.ListPartitionReassignments:
       return { errorCode };

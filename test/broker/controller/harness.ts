@@ -9,6 +9,7 @@ import { startCoordinator } from '../../../coordinator/main.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { ManualScheduler } from '../../../src/scheduler.js';
 import { silentLogger } from '../../../src/logger.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 import {
   IsrChangeNotificationZNode,
   TopicPartitionStateZNode,
@@ -47,7 +48,7 @@ export class RecordingSender implements BrokerRequestSender {
       apiKey: request.apiKey,
       body: request.body as Record<string, unknown>,
     });
-    const ok = { errorCode: 0, partitionErrors: [] };
+    const ok = { errorCode: ErrorCode.NONE, partitionErrors: [] };
     queueMicrotask(() => request.onResponse?.(ok as never));
   }
   shutdown(): void {}

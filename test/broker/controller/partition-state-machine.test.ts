@@ -6,6 +6,7 @@
  * automatic leader rebalance driven by a manual scheduler.
  */
 import t from 'tap';
+import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 import { PreferredReplicaElectionZNode } from '../../../src/znodes.js';
 import { startBench, until } from './harness.js';
@@ -94,7 +95,9 @@ t.test('leadership through the controller', async (t) => {
         'a single-replica partition cannot move and is not waited for',
       );
       await controller.whenIdle();
-      const stops = controller.sender.sent.filter((s) => s.apiKey === 5 && s.to === 2);
+      const stops = controller.sender.sent.filter(
+        (s) => s.apiKey === ApiKey.StopReplica && s.to === 2,
+      );
       t.ok(
         stops.some((s) => s.body.deletePartitions === false),
         'the follower replica on broker 2 is stopped (not deleted)',

@@ -5,6 +5,8 @@
  * plus an /isr_change_notification entry.
  */
 import t from 'tap';
+import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 import { ReassignPartitionsZNode, TopicZNode } from '../../../src/znodes.js';
 import { startBench, until, type Bench } from './harness.js';
 
@@ -40,7 +42,7 @@ t.test('reassignment [1,2] -> [2,3]', async (t) => {
     'the leader epoch was bumped so every replica learns RS',
   );
   t.ok(
-    controller.sender.sent.some((s) => s.apiKey === 4 && s.to === 3),
+    controller.sender.sent.some((s) => s.apiKey === ApiKey.LeaderAndIsr && s.to === 3),
     'the new replica got a LeaderAndIsr (it starts following)',
   );
   t.ok(await bench.admin.exists(ReassignPartitionsZNode.path), 'still requested while waiting');
@@ -59,7 +61,7 @@ t.test('reassignment [1,2] -> [2,3]', async (t) => {
   const state = await bench.state('r', 0);
   t.equal(state.leader, 2, 'leadership moved into the target set');
   t.same(state.isr, [2, 3], 'the removed replica left the ISR');
-  const stops = controller.sender.sent.filter((s) => s.apiKey === 5 && s.to === 1);
+  const stops = controller.sender.sent.filter((s) => s.apiKey === ApiKey.StopReplica && s.to === 1);
   t.ok(
     stops.some((s) => s.body.deletePartitions === true),
     'StopReplica with delete to the removed replica',
@@ -131,13 +133,17 @@ t.test('AlterPartitionReassignments, ListPartitionReassignments and cancelling',
       { tp: { topic: 'nope', partition: 0 }, replicas: [1] },
     ]),
     [
-      { tp: tp0, errorCode: 0, errorMessage: null },
+      { tp: tp0, errorCode: ErrorCode.NONE, errorMessage: null },
       {
         tp: tp1,
-        errorCode: 39,
+        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
         errorMessage: 'the proposed assignment contains non-existent broker ids [9]',
       },
-      { tp: { topic: 'nope', partition: 0 }, errorCode: 3, errorMessage: null },
+      {
+        tp: { topic: 'nope', partition: 0 },
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: null,
+      },
     ],
     'started; INVALID_REPLICA_ASSIGNMENT; UNKNOWN_TOPIC_OR_PARTITION',
   );
@@ -151,11 +157,11 @@ t.test('AlterPartitionReassignments, ListPartitionReassignments and cancelling',
   );
   t.same(
     await controller.alterPartitionReassignments([{ tp: tp1, replicas: null }]),
-    [{ tp: tp1, errorCode: 85, errorMessage: null }],
+    [{ tp: tp1, errorCode: ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, errorMessage: null }],
     'cancelling a partition that is not moving: NO_REASSIGNMENT_IN_PROGRESS',
   );
   t.same(await controller.alterPartitionReassignments([{ tp: tp0, replicas: null }]), [
-    { tp: tp0, errorCode: 0, errorMessage: null },
+    { tp: tp0, errorCode: ErrorCode.NONE, errorMessage: null },
   ]);
   await controller.whenIdle();
   const back = await topicZNode(bench, 'api');
@@ -163,7 +169,9 @@ t.test('AlterPartitionReassignments, ListPartitionReassignments and cancelling',
   t.equal(back.addingReplicas.size + back.removingReplicas.size, 0);
   t.same(await controller.listPartitionReassignments(null), []);
   t.ok(
-    controller.sender.sent.some((s) => s.apiKey === 5 && s.to === 3 && s.body.deletePartitions),
+    controller.sender.sent.some(
+      (s) => s.apiKey === ApiKey.StopReplica && s.to === 3 && s.body.deletePartitions,
+    ),
     'the replica that was being added is deleted',
   );
 });

@@ -111,7 +111,9 @@ t.test('kafkajs admin connects: ApiVersions handshake and Metadata', async (t) =
 
 t.test('ApiVersions lists exactly the handler table, ApiVersions included', async (t) => {
   const { port } = await startServer(t, [
-    apiHandler(ApiKey.Heartbeat, { minVersion: 1, maxVersion: 3 }, () => ({ errorCode: 0 })),
+    apiHandler(ApiKey.Heartbeat, { minVersion: 1, maxVersion: 3 }, () => ({
+      errorCode: ErrorCode.NONE,
+    })),
     apiHandler(ApiKey.Metadata, { minVersion: 0, maxVersion: 9 }, () => ({})),
   ]);
   const client = await rawClient(port);
@@ -149,7 +151,7 @@ t.test('pipelined requests are answered in order', async (t) => {
   const { port } = await startServer(t, [
     apiHandler(ApiKey.Heartbeat, { minVersion: 0, maxVersion: 4 }, async (request) => {
       await new Promise((r) => setTimeout(r, delays[request.correlationId] ?? 0));
-      return { throttleTimeMs: 0, errorCode: 0 };
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
     }),
   ]);
   const client = await rawClient(port);
@@ -197,7 +199,10 @@ t.test('an API or version outside the table gets UNSUPPORTED_VERSION, not a clos
   });
   client.send(ApiKey.Metadata, 9, { topics: null });
   await until(() => client.frames.length === 4);
-  t.equal(decodeResponse(ApiKey.JoinGroup, 5, client.frames[0]!).body.errorCode, 35);
+  t.equal(
+    decodeResponse(ApiKey.JoinGroup, 5, client.frames[0]!).body.errorCode,
+    ErrorCode.UNSUPPORTED_VERSION,
+  );
   const metadata = decodeResponse(ApiKey.Metadata, 12, client.frames[1]!).body;
   t.same(
     metadata.topics.map((topic) => [topic.name, topic.errorCode]),
@@ -277,7 +282,11 @@ t.test('librdkafka 2.x Metadata v9 frames are answered', async (t) => {
 t.test('undecodable requests close the connection', async (t) => {
   const { port } = await startServer(
     t,
-    [apiHandler(ApiKey.Heartbeat, { minVersion: 0, maxVersion: 4 }, () => ({ errorCode: 0 }))],
+    [
+      apiHandler(ApiKey.Heartbeat, { minVersion: 0, maxVersion: 4 }, () => ({
+        errorCode: ErrorCode.NONE,
+      })),
+    ],
     { frameBytesMax: 1000 },
   );
   const cases: [string, Buffer][] = [
@@ -368,12 +377,15 @@ t.test(
       // The first request waits (like a Fetch long poll) until the test releases it.
       apiHandler(ApiKey.Heartbeat, { minVersion: 0, maxVersion: 4 }, async () => {
         await blocked;
-        return { errorCode: 0 };
+        return { errorCode: ErrorCode.NONE };
       }),
       apiHandler(ApiKey.Produce, { minVersion: 3, maxVersion: 7 }, (request) => ({
         responses: request.body.topicData.map((topic) => ({
           name: topic.name,
-          partitionResponses: topic.partitionData.map((p) => ({ index: p.index, errorCode: 0 })),
+          partitionResponses: topic.partitionData.map((p) => ({
+            index: p.index,
+            errorCode: ErrorCode.NONE,
+          })),
         })),
       })),
     ]);

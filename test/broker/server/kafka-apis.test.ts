@@ -12,6 +12,7 @@ import {
 } from '../../../src/protocol/kafka/record-batch.js';
 import { ManualScheduler } from '../../../src/scheduler.js';
 import { RawClient, startBroker, BROKER_ID, CLUSTER_ID } from './harness.js';
+import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -334,18 +335,30 @@ t.test('offsets for leader epoch: where an epoch ends, fenced like Fetch', async
         topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
       })
     ).topics[0]!.partitions[0]!;
-  t.match(await ask(0), { errorCode: 0, leaderEpoch: 0, endOffset: 3n }, 'the current epoch: LEO');
-  t.match(await ask(0, 0, 4), { errorCode: 0, endOffset: 3n }, 'v4 (flexible)');
-  t.match(await ask(7), { errorCode: 0, leaderEpoch: -1, endOffset: -1n }, 'unknown epoch');
-  t.match(await ask(0, 1), { errorCode: 75 }, 'UNKNOWN_LEADER_EPOCH');
-  t.match(await ask(0, -1, 3, 'nope'), { errorCode: 3 }, 'UNKNOWN_TOPIC_OR_PARTITION');
-  t.match(await ask(0, -1, 0), { errorCode: 0, endOffset: 3n }, 'v0');
+  t.match(
+    await ask(0),
+    { errorCode: ErrorCode.NONE, leaderEpoch: 0, endOffset: 3n },
+    'the current epoch: LEO',
+  );
+  t.match(await ask(0, 0, 4), { errorCode: ErrorCode.NONE, endOffset: 3n }, 'v4 (flexible)');
+  t.match(
+    await ask(7),
+    { errorCode: ErrorCode.NONE, leaderEpoch: -1, endOffset: -1n },
+    'unknown epoch',
+  );
+  t.match(await ask(0, 1), { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH }, 'UNKNOWN_LEADER_EPOCH');
+  t.match(
+    await ask(0, -1, 3, 'nope'),
+    { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+    'UNKNOWN_TOPIC_OR_PARTITION',
+  );
+  t.match(await ask(0, -1, 0), { errorCode: ErrorCode.NONE, endOffset: 3n }, 'v0');
   const versions = await client.send(18, 3, {
     clientSoftwareName: 'raw-test',
     clientSoftwareVersion: '1',
   });
   t.match(
-    versions.apiKeys.find((k) => k.apiKey === 23),
+    versions.apiKeys.find((k) => k.apiKey === ApiKey.OffsetForLeaderEpoch),
     { minVersion: 0, maxVersion: 4 },
     'advertised',
   );

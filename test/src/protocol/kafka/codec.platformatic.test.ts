@@ -32,6 +32,7 @@ import {
   type DecodedRequest,
 } from '../../../../src/protocol/kafka/codec.js';
 import { ApiKey } from '../../../../src/protocol/kafka/api-keys.js';
+import { ErrorCode } from '../../../../src/protocol/kafka/errors.js';
 import { buildRecordBatch } from '../../../../src/protocol/kafka/record-batch.js';
 
 /** A request frame (no size prefix) as platformatic's Connection.send writes it. */
@@ -108,10 +109,10 @@ t.test('ApiVersions v3', async (t) => {
   t.equal(request.trailingBytes, 0);
   t.match(request.body, { clientSoftwareName: 'platformatic-kafka', clientSoftwareVersion: '1' });
   const response = encodeResponse(18, 3, 42, {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     apiKeys: [
-      { apiKey: 3, minVersion: 0, maxVersion: 9 },
-      { apiKey: 18, minVersion: 0, maxVersion: 3 },
+      { apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 9 },
+      { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 },
     ],
     throttleTimeMs: 7,
   });
@@ -145,12 +146,12 @@ t.test('Metadata v9', async (t) => {
     controllerId: 1,
     topics: [
       {
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         name: 'a',
         isInternal: false,
         partitions: [
           {
-            errorCode: 0,
+            errorCode: ErrorCode.NONE,
             partitionIndex: 0,
             leaderId: 1,
             leaderEpoch: 3,
@@ -213,7 +214,7 @@ t.test('Fetch v12', async (t) => {
     records: [{ key: 'k', value: 'v1' }, { value: 'v2' }],
   });
   const response = encodeResponse(1, 12, 42, {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     sessionId: 0,
     responses: [
       {
@@ -221,7 +222,7 @@ t.test('Fetch v12', async (t) => {
         partitions: [
           {
             partitionIndex: 2,
-            errorCode: 0,
+            errorCode: ErrorCode.NONE,
             highWatermark: 12n,
             lastStableOffset: 12n,
             logStartOffset: 0n,
@@ -282,7 +283,7 @@ t.test('CreateTopics v5-v7 (one body layout)', async (t) => {
     topics: [
       {
         name: 'orders',
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         errorMessage: null,
         numPartitions: 3,
         replicationFactor: 2,
@@ -323,10 +324,10 @@ t.test('DeleteTopics v6, and v4-v5 from the BNF', async (t) => {
     t.equal(old.trailingBytes, 0);
   }
   const response = encodeResponse(20, 6, 42, {
-    responses: [{ name: 'orders', errorCode: 0, errorMessage: null }],
+    responses: [{ name: 'orders', errorCode: ErrorCode.NONE, errorMessage: null }],
   });
   const parsed = deleteTopicsV6.parseResponse(42, 20, 6, responseBody(response, true));
-  t.match(parsed.responses, [{ name: 'orders', errorCode: 0 }]);
+  t.match(parsed.responses, [{ name: 'orders', errorCode: ErrorCode.NONE }]);
 });
 
 t.test('OffsetForLeaderEpoch v4 (what a follower asks after a leader change)', async (t) => {

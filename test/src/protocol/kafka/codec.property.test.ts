@@ -21,8 +21,9 @@ import {
   encodeRequest,
   encodeResponse,
   KafkaProtocolError,
-  type ApiKey,
+  type ApiKey as GeneratedApiKey,
 } from '../../../../src/protocol/kafka/codec.js';
+import { ApiKey } from '../../../../src/protocol/kafka/api-keys.js';
 import { MESSAGE_SCHEMAS } from '../../../../src/protocol/kafka/generated/index.js';
 import type { MessageSchema } from '../../../../src/protocol/kafka/schema.js';
 import {
@@ -37,7 +38,7 @@ const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.
 const ROUND_TRIP_RUNS = 10;
 const GARBAGE_RUNS = 10;
 
-const apiKeys = Object.keys(MESSAGE_SCHEMAS).map(Number) as ApiKey[];
+const apiKeys = Object.keys(MESSAGE_SCHEMAS).map(Number) as GeneratedApiKey[];
 const requestVersionCount = apiKeys
   .map((k) => versionsOf(MESSAGE_SCHEMAS[k].request).length)
   .reduce((a, b) => a + b, 0);
@@ -57,7 +58,9 @@ function decodesOrRefuses(decode: () => unknown): boolean {
   }
 }
 
-function eachMessage(fn: (apiKey: ApiKey, message: MessageSchema, version: number) => void) {
+function eachMessage(
+  fn: (apiKey: GeneratedApiKey, message: MessageSchema, version: number) => void,
+) {
   for (const apiKey of apiKeys) {
     const { request, response } = MESSAGE_SCHEMAS[apiKey];
     for (const message of [request, response]) {
@@ -101,7 +104,8 @@ t.test('whole request and response frames round-trip with their headers', async 
           const frame = encodeRequest({ apiKey, apiVersion, ...h }, body as never);
           const decoded = decodeRequest(frame);
           // ControlledShutdown v0 uses request header v0, which has no client id.
-          const clientId = apiKey === 7 && apiVersion === 0 ? null : h.clientId;
+          const clientId =
+            apiKey === ApiKey.ControlledShutdown && apiVersion === 0 ? null : h.clientId;
           return (
             decoded.apiKey === apiKey &&
             decoded.apiVersion === apiVersion &&
@@ -167,7 +171,8 @@ t.test('corrupted valid bodies decode or raise KafkaProtocolError', async (t) =>
   t.equal(
     checked,
     messageVersionCount,
-    `every one of ${messageVersionCount} message versions refuse corrupted input with their own error`,
+    `every one of ${messageVersionCount} message versions refuse corrupted input ` +
+      'with their own error',
   );
 });
 
@@ -216,6 +221,7 @@ t.test('corrupted request frames decode or raise KafkaProtocolError', async (t) 
   t.equal(
     checked,
     requestVersionCount,
-    `every one of ${requestVersionCount} request versions refuse corrupted frames with their own error`,
+    `every one of ${requestVersionCount} request versions refuse corrupted frames ` +
+      'with their own error',
   );
 });

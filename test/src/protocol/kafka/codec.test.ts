@@ -2,7 +2,8 @@
  * The table-driven codec against itself and against hand-checked bytes:
  *   - every generated API, every version, request and response: a sample value with every
  *     field of that version set to a non-default value survives encode -> decode -> encode;
- *   - exact bytes for flexible messages (compact strings, tagged fields) from NOTES.md f.5;
+ *   - exact bytes for flexible messages (compact strings, tagged fields) of
+ *     librdkafka's ApiVersions v3 request and the broker's v3 and fallback replies;
  *   - unknown tagged fields are skipped on decode and written back on encode;
  *   - truncated or corrupted input always raises a KafkaProtocolError.
  */
@@ -20,8 +21,10 @@ import {
   KafkaProtocolError,
   requestHeaderVersion,
   responseHeaderVersion,
-  type ApiKey,
+  type ApiKey as GeneratedApiKey,
 } from '../../../../src/protocol/kafka/codec.js';
+import { ApiKey } from '../../../../src/protocol/kafka/api-keys.js';
+import { ErrorCode } from '../../../../src/protocol/kafka/errors.js';
 import { MESSAGE_SCHEMAS } from '../../../../src/protocol/kafka/generated/index.js';
 import {
   inVersionRange,
@@ -134,7 +137,7 @@ function throwsProtocolError(
   }
 }
 
-const apiKeys = Object.keys(MESSAGE_SCHEMAS).map(Number) as ApiKey[];
+const apiKeys = Object.keys(MESSAGE_SCHEMAS).map(Number) as GeneratedApiKey[];
 
 t.test('every API and version round-trips through the codec', async (t) => {
   let cases = 0;
@@ -178,12 +181,12 @@ t.test('a request survives encodeRequest -> decodeRequest with its header', asyn
     includeTopicAuthorizedOperations: true,
   });
   const decoded = decodeRequest(frame);
-  t.equal(decoded.apiKey, 3);
-  if (decoded.apiKey !== 3) return;
+  t.equal(decoded.apiKey, ApiKey.Metadata);
+  if (decoded.apiKey !== ApiKey.Metadata) return;
   t.same(
     { ...decoded, body: undefined },
     {
-      apiKey: 3,
+      apiKey: ApiKey.Metadata,
       apiVersion: 9,
       correlationId: 77,
       clientId: 'me',
@@ -197,30 +200,30 @@ t.test('a request survives encodeRequest -> decodeRequest with its header', asyn
   t.equal(decoded.body.includeClusterAuthorizedOperations, false, 'absent in v9: default');
 });
 
-t.test('ApiVersions v3 request bytes from NOTES.md f.5', async (t) => {
+t.test('ApiVersions v3 request bytes as librdkafka 2.0.2 sends them', async (t) => {
   const frame = Buffer.from(
     '0000001e001200030000000100016300' + '0b6c696272646b61666b61' + '06322e302e3200',
     'hex',
   );
   const decoded = decodeRequest(frame.subarray(4));
-  t.equal(decoded.apiKey, 18);
-  if (decoded.apiKey !== 18) return;
+  t.equal(decoded.apiKey, ApiKey.ApiVersions);
+  if (decoded.apiKey !== ApiKey.ApiVersions) return;
   t.equal(decoded.clientId, 'c');
   t.equal(decoded.body.clientSoftwareName, 'librdkafka');
   t.equal(decoded.body.clientSoftwareVersion, '2.0.2');
   const reencoded = encodeRequestFrame(
-    { apiKey: 18, apiVersion: 3, correlationId: 1, clientId: 'c' },
+    { apiKey: ApiKey.ApiVersions, apiVersion: 3, correlationId: 1, clientId: 'c' },
     decoded.body,
   );
   t.equal(Buffer.concat(reencoded).toString('hex'), frame.toString('hex'));
 });
 
-t.test('ApiVersions responses from NOTES.md f.5', async (t) => {
+t.test('ApiVersions responses byte for byte: v3, and the v0 fallback', async (t) => {
   const v3 = encodeResponseFrame(18, 3, 1, {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     apiKeys: [
-      { apiKey: 0, minVersion: 3, maxVersion: 7 },
-      { apiKey: 18, minVersion: 0, maxVersion: 3 },
+      { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 7 },
+      { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 },
     ],
     throttleTimeMs: 0,
   });
@@ -238,8 +241,8 @@ t.test('ApiVersions responses from NOTES.md f.5', async (t) => {
       '00',
   );
   const fallback = encodeResponse(18, 0, 1, {
-    errorCode: 35,
-    apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }],
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
+    apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 }],
   });
   t.equal(fallback.toString('hex'), '00000001' + '0023' + '00000001' + '001200000003');
 });
@@ -259,16 +262,21 @@ t.test('tagged fields: known ones decoded, unknown ones preserved', async (t) =>
     forgottenTopicsData: [],
     rackId: '',
   };
-  const header = { apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null } as const;
+  const header = {
+    apiKey: ApiKey.Fetch,
+    apiVersion: 12,
+    correlationId: 9,
+    clientId: null,
+  } as const;
   const frame = encodeRequest(header, body);
   const decoded = decodeRequest(frame);
-  if (decoded.apiKey !== 1) return t.fail('not a fetch');
+  if (decoded.apiKey !== ApiKey.Fetch) return t.fail('not a fetch');
   t.equal(decoded.clientId, null);
   t.equal(decoded.body.clusterId, 'abc', 'tagged field read');
   // Without ClusterId the body ends with an empty tagged-field section (one 0 byte, after
   // RackId). Replace it with a section holding one unknown tag, 7, of two bytes.
   const withoutTags = encodeRequest(
-    { apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null },
+    { apiKey: ApiKey.Fetch, apiVersion: 12, correlationId: 9, clientId: null },
     { ...body, clusterId: null },
   );
   t.equal(withoutTags[withoutTags.length - 1], 0, 'no tagged fields: count 0 at the end');
@@ -277,11 +285,11 @@ t.test('tagged fields: known ones decoded, unknown ones preserved', async (t) =>
     Buffer.from([1, 7, 2, 0xbe, 0xef]),
   ]);
   const withUnknown = decodeRequest(unknown);
-  if (withUnknown.apiKey !== 1) return t.fail('not a fetch');
+  if (withUnknown.apiKey !== ApiKey.Fetch) return t.fail('not a fetch');
   t.equal(withUnknown.body.clusterId, null);
   t.same(withUnknown.body._unknownTaggedFields, [{ tag: 7, data: Buffer.from([0xbe, 0xef]) }]);
   const reencoded = encodeRequest(
-    { apiKey: 1, apiVersion: 12, correlationId: 9, clientId: null },
+    { apiKey: ApiKey.Fetch, apiVersion: 12, correlationId: 9, clientId: null },
     withUnknown.body,
   );
   t.ok(reencoded.equals(unknown), 'unknown tag written back unchanged');
@@ -312,7 +320,11 @@ t.test('encoding errors are typed and name the field', async (t) => {
   );
   throwsProtocolError(
     t,
-    () => encodeRequest({ apiKey: 0, apiVersion: 99, correlationId: 1, clientId: null }, {}),
+    () =>
+      encodeRequest(
+        { apiKey: ApiKey.Produce, apiVersion: 99, correlationId: 1, clientId: null },
+        {},
+      ),
     'KP_ERR_UNSUPPORTED_VERSION',
   );
 });
@@ -385,7 +397,7 @@ t.test('a huge announced array count is refused before allocating', async (t) =>
 
 t.test('trailing bytes after a request are counted and ignored, as Kafka does', async (t) => {
   const frame = encodeRequest(
-    { apiKey: 12, apiVersion: 0, correlationId: 1, clientId: 'c' },
+    { apiKey: ApiKey.Heartbeat, apiVersion: 0, correlationId: 1, clientId: 'c' },
     { groupId: 'g', generationId: 1, memberId: 'm' },
   );
   const decoded = decodeRequest(Buffer.concat([frame, Buffer.from([0, 0])]));
@@ -395,7 +407,7 @@ t.test('trailing bytes after a request are counted and ignored, as Kafka does', 
 });
 
 t.test('trailing bytes after a response are malformed (our own encoder wrote it)', async (t) => {
-  const frame = encodeResponse(12, 0, 1, { errorCode: 0 });
+  const frame = encodeResponse(12, 0, 1, { errorCode: ErrorCode.NONE });
   t.throws(() => decodeResponse(12, 0, Buffer.concat([frame, Buffer.from([0])])), {
     code: 'KP_ERR_MALFORMED',
   });
@@ -421,9 +433,9 @@ t.test('Metadata v9 frames of librdkafka 2.15, captured and derived', async (t) 
   const topic = decodeRequest(
     hex('0003 0009 00000002 0007 72646b61666b61 00 | 02 03 6d74 00 01 00 00 00'),
   );
-  t.match(topic, { apiKey: 3, apiVersion: 9, correlationId: 2, clientId: 'rdkafka' });
+  t.match(topic, { apiKey: ApiKey.Metadata, apiVersion: 9, correlationId: 2, clientId: 'rdkafka' });
   t.equal(topic.trailingBytes, 0);
-  if (topic.apiKey !== 3) return;
+  if (topic.apiKey !== ApiKey.Metadata) return;
   t.same(
     topic.body.topics?.map((x) => x.name),
     ['mt'],
@@ -436,7 +448,7 @@ t.test('Metadata v9 frames of librdkafka 2.15, captured and derived', async (t) 
     hex('0003 0009 00000003 0007 72646b61666b61 00 | 00000000 01 00 00 00'),
   );
   t.equal(all.trailingBytes, 1);
-  if (all.apiKey !== 3) return;
+  if (all.apiKey !== ApiKey.Metadata) return;
   t.equal(all.body.topics, null, 'all topics');
   t.equal(all.body.allowAutoTopicCreation, false);
 });
