@@ -19,6 +19,9 @@ import {
   startCoordinatorProcess,
   type DaemonProcess,
 } from '../../helpers/processes.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
+import { BrokerIdZNode } from '../../../src/znodes.js';
 
 /** Runs `coordinator ...` in-process; resolves with its exit code and output. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -132,6 +135,16 @@ t.test('a group survives a SIGKILL of its coordinator; describe and reset-offset
   t.same(await consume(20), range(0, 20), 'the first member reads everything');
 
   await broker.kill('SIGKILL');
+  // As in Kafka, the broker cannot register again while its old session's ephemeral
+  // /brokers/ids/1 is alive: wait for the session to expire (2 s) first.
+  const zk = new CoordinatorClient(connect);
+  await zk.connect();
+  await waitFor(
+    "the killed broker's registration to expire",
+    async () => (await zk.exists(BrokerIdZNode.path(1))) === null,
+    { timeoutMs: 20_000 },
+  );
+  await zk.close();
   await startBroker(); // killed by the teardown startBroker registers
   t.pass('the coordinating broker was killed and started again');
 

@@ -364,7 +364,9 @@ export async function startBroker(
     replicaManager,
     metadataCache,
     controllerAdmin: controller,
-    scheduler,
+    // The group coordinator's own timers (retention checks, ...) run on real time, so a
+    // test that drives the broker's purgatories on a ManualScheduler sees only those.
+    scheduler: systemScheduler,
     logger,
   });
   const handlers = new ApiHandlerTable()
