@@ -164,6 +164,8 @@ export class ReplicaManager {
   #fetchingStopped = false;
   /** The newest controller epoch seen in an accepted control request. */
   #controllerEpoch = -1;
+  /** replication-offset-checkpoint as read for the LeaderAndIsr slice being applied. */
+  #checkpointedHighWatermarks: ReadonlyMap<string, number> | undefined;
   readonly #scheduler: Scheduler;
   #checkpointTimer: Timer | undefined;
   /** The follower side: one replica fetcher per broker we follow (broker/replica/). */
@@ -315,6 +317,10 @@ export class ReplicaManager {
     for (let from = 0; from < states.length; from += LEADER_AND_ISR_SLICE) {
       if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const nowMs = this.#options.clock.nowMs();
+      // The high-watermark checkpoint is read once per slice, not once per new partition: a
+      // request creating thousands of partitions would otherwise read a file of thousands of
+      // lines thousands of times.
+      this.#checkpointedHighWatermarks = undefined;
       for (const state of states.slice(from, from + LEADER_AND_ISR_SLICE)) {
         const tp = { topic: state.topicName, partition: state.partitionIndex };
         const errorCode = this.#applyLeaderAndIsr(tp, state, request.controllerId, nowMs);
@@ -333,6 +339,7 @@ export class ReplicaManager {
         }
       }
     }
+    this.#checkpointedHighWatermarks = undefined;
     // Kafka's makeFollowers: stop fetching under the old epoch, then start again (from the
     // truncation step) from the new leader.
     this.replicaFetcherManager.removeFetcherForPartitions(notFollowing);
@@ -379,7 +386,8 @@ export class ReplicaManager {
 
   #createPartition(tp: TopicPartition): Partition {
     const log = this.#options.logManager.getOrCreateLog(tp);
-    const checkpoints = this.#options.logManager.readHighWatermarks();
+    const checkpoints = (this.#checkpointedHighWatermarks ??=
+      this.#options.logManager.readHighWatermarks());
     const partition = new Partition({
       topicPartition: tp,
       localBrokerId: this.brokerId,
