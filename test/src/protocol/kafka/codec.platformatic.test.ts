@@ -354,7 +354,7 @@ t.test('OffsetForLeaderEpoch v4 (what a follower asks after a leader change)', a
     topics: [
       {
         topic: 'orders',
-        partitions: [{ partition: 1, errorCode: 0, leaderEpoch: 6, endOffset: 1500n }],
+        partitions: [{ partition: 1, errorCode: ErrorCode.NONE, leaderEpoch: 6, endOffset: 1500n }],
       },
     ],
   });
