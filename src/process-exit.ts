@@ -36,9 +36,21 @@ export function flushed(stream: NodeJS.WritableStream): Promise<void> {
   });
 }
 
-/** Flush stdout and stderr, then end the process with `code`. */
+/**
+ * How long `exitAfterFlush` waits for the streams at most. A reader that keeps its end of the
+ * pipe open but never reads (a parent that was stopped, or that died while another process
+ * still holds the pipe) would otherwise keep a stopped daemon alive for ever after SIGTERM.
+ */
+export const FLUSH_WAIT_MS_MAX = 5_000;
+
+/** Flush stdout and stderr (for at most FLUSH_WAIT_MS_MAX), then end the process. */
 export async function exitAfterFlush(code: number): Promise<never> {
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  await Promise.race([
+    Promise.all([flushed(process.stdout), flushed(process.stderr)]),
+    // Process-level, not a component's timer, so not the Scheduler; unref'd so it never
+    // keeps the process alive by itself.
+    new Promise<void>((resolve) => setTimeout(resolve, FLUSH_WAIT_MS_MAX).unref()),
+  ]);
   process.exit(code);
 }
 
