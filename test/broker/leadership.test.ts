@@ -208,11 +208,11 @@ if (!kcatAvailable) {
         return s.leader === b ? s : undefined;
       });
       t.ok(back.leader_epoch > offline.leader_epoch, 'with a new leader epoch');
-      await waitFor(`broker ${a} to rejoin the ISR`, async () => {
+      const rejoined = await waitFor(`broker ${a} to rejoin the ISR`, async () => {
         const s = await partitionState(cluster, 'lonely', 0);
         return s.isr.includes(a) ? s : undefined;
       });
-      t.pass(`broker ${a} caught up and rejoined the ISR`);
+      t.ok(rejoined.isr.includes(a), `broker ${a} caught up and rejoined the ISR`);
     });
 
     await t.test('SIGTERM of a leader moves leadership before the process exits', async (t) => {
@@ -341,15 +341,19 @@ if (!kcatAvailable) {
         await admin.alterPartitionReassignments({
           topics: [{ topic: 'viaapi', partitionAssignment: [{ partition: 0, replicas: [b, c] }] }],
         });
-        await waitFor('the API reassignment to complete', async () => {
+        const moved = await waitFor('the API reassignment to complete', async () => {
           const listed = await admin.listPartitionReassignments({});
           const json = await getJson(cluster, '/brokers/topics/viaapi');
           const partitions = json.partitions as Record<string, number[]>;
           return listed.topics.length === 0 && partitions['0']?.join(',') === `${b},${c}`
-            ? true
+            ? partitions['0']
             : undefined;
         });
-        t.pass(`viaapi-0 moved from [${a},${b}] to [${b},${c}] through the Kafka protocol`);
+        t.same(
+          moved,
+          [b, c],
+          `viaapi-0 moved from [${a},${b}] to [${b},${c}] through the Kafka protocol`,
+        );
       },
     );
 

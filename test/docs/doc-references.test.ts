@@ -47,8 +47,9 @@ t.test('no comment or doc cites NOTES.md, which is not in the repository', async
     ...docs(),
     ...['src', 'broker', 'coordinator', 'scripts'].flatMap((dir) => filesUnder(dir)),
   ].filter((path) => statSync(join(ROOT, path)).size < 1_000_000);
-  for (const path of files) {
-    if (readFileSync(join(ROOT, path), 'utf8').includes('NOTES.md')) t.fail(`${path} cites it`);
-  }
-  t.pass(`${files.length} files read`);
+  t.ok(files.length > 50, `${files.length} files read`);
+  const citing = files.filter((path) =>
+    readFileSync(join(ROOT, path), 'utf8').includes('NOTES.md'),
+  );
+  t.same(citing, [], 'none cites it');
 });

@@ -200,6 +200,10 @@ t.test('leadership through the controller', async (t) => {
     bench.scheduler.advance(300_000);
     await until(async () => (await bench.state('ar', 0)).leader === 4, 'ar-0 rebalanced');
     await until(async () => (await bench.state('ar', 1)).leader === 4, 'ar-1 rebalanced');
-    t.pass('both partitions lead from broker 4 again');
+    t.same(
+      [(await bench.state('ar', 0)).leader, (await bench.state('ar', 1)).leader],
+      [4, 4],
+      'both partitions lead from broker 4 again',
+    );
   });
 });

@@ -89,8 +89,8 @@ t.test(
     t.teardown(() => a.disconnect());
     await a.subscribe({ topic: 'orders', fromBeginning: true });
     await a.run({ eachMessage: onMessage('a') });
-    await aJoins.until((x) => count(x, 'orders') === 4);
-    t.pass('the only member gets all four partitions');
+    const alone = await aJoins.until((x) => count(x, 'orders') === 4);
+    t.equal(count(alone, 'orders'), 4, 'the only member gets all four partitions');
 
     const b = kafka.consumer({ groupId: 'orders-group', maxWaitTimeInMs: 100 });
     const bJoins = assignments(b);

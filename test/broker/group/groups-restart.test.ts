@@ -145,8 +145,8 @@ t.test('a group survives a SIGKILL of its coordinator; describe and reset-offset
     { timeoutMs: 20_000 },
   );
   await zk.close();
-  await startBroker(); // killed by the teardown startBroker registers
-  t.pass('the coordinating broker was killed and started again');
+  const restarted = await startBroker(); // killed by the teardown startBroker registers
+  t.equal(restarted.child.exitCode, null, 'the coordinating broker was killed and started again');
 
   await produce(20, 10);
   let described: { code: number; stdout: string; stderr: string };

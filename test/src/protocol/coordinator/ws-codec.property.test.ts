@@ -59,28 +59,48 @@ function decodesOrRefuses(input: string): boolean {
 }
 
 t.test('every client frame round-trips', async (t) => {
-  fc.assert(
-    fc.property(clientFrame, (frame) => equal(frame, decodeClientFrame(encodeClientFrame(frame)))),
-    { numRuns: 3000, seed },
+  t.doesNotThrow(
+    () =>
+      fc.assert(
+        fc.property(clientFrame, (frame) =>
+          equal(frame, decodeClientFrame(encodeClientFrame(frame))),
+        ),
+        { numRuns: 3000, seed },
+      ),
+    '3000 client frames round-trip',
   );
-  t.pass('3000 client frames round-trip');
 });
 
 t.test('every server event, command answer and connect answer round-trips', async (t) => {
-  fc.assert(
-    fc.property(serverFrame, (frame) => equal(frame, decodeServerFrame(encodeServerFrame(frame)))),
-    { numRuns: 1000, seed },
+  t.doesNotThrow(
+    () =>
+      fc.assert(
+        fc.property(serverFrame, (frame) =>
+          equal(frame, decodeServerFrame(encodeServerFrame(frame))),
+        ),
+        { numRuns: 1000, seed },
+      ),
+    '1000 server frames round-trip',
   );
-  t.pass('1000 server frames round-trip');
 });
 
 t.test('arbitrary text and JSON decode to a frame or a FrameError', async (t) => {
-  fc.assert(fc.property(fc.string({ unit: 'binary' }), decodesOrRefuses), { numRuns: 1000, seed });
-  fc.assert(
-    fc.property(fc.jsonValue(), (value) => decodesOrRefuses(JSON.stringify(value))),
-    { numRuns: 1000, seed },
+  t.doesNotThrow(
+    () =>
+      fc.assert(fc.property(fc.string({ unit: 'binary' }), decodesOrRefuses), {
+        numRuns: 1000,
+        seed,
+      }),
+    '1000 arbitrary texts decoded or refused',
   );
-  t.pass('2000 inputs decoded or refused');
+  t.doesNotThrow(
+    () =>
+      fc.assert(
+        fc.property(fc.jsonValue(), (value) => decodesOrRefuses(JSON.stringify(value))),
+        { numRuns: 1000, seed },
+      ),
+    '1000 arbitrary JSON values decoded or refused',
+  );
 });
 
 t.test('valid frames with one field replaced decode to a frame or a FrameError', async (t) => {
@@ -101,6 +121,8 @@ t.test('valid frames with one field replaced decode to a frame or a FrameError',
       target[keys[which % keys.length] ?? 'type'] = value;
       return JSON.stringify(object);
     });
-  fc.assert(fc.property(replaced, decodesOrRefuses), { numRuns: 3000, seed });
-  t.pass('3000 altered frames decoded or refused');
+  t.doesNotThrow(
+    () => fc.assert(fc.property(replaced, decodesOrRefuses), { numRuns: 3000, seed }),
+    '3000 altered frames decoded or refused',
+  );
 });
