@@ -30,7 +30,35 @@ export interface LogConfig {
   retentionBytes: number;
   /** `log.message.timestamp.type` / `message.timestamp.type`. */
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** `log.message.timestamp.difference.max.ms` / `message.timestamp.difference.max.ms`:
+   *  with CreateTime, a batch whose timestamp is further than this from the broker's clock
+   *  is refused (INVALID_TIMESTAMP). */
+  messageTimestampDifferenceMaxMs: number;
+  /** `log.cleanup.policy` / `cleanup.policy`: `delete` (retention), `compact` (the log
+   *  cleaner keeps the latest record per key), or both. */
+  cleanupPolicy: readonly CleanupPolicy[];
+  /** `log.cleaner.min.compaction.lag.ms` / `min.compaction.lag.ms`: a record stays
+   *  uncompacted at least this long. */
+  minCompactionLagMs: number;
+  /** `log.cleaner.max.compaction.lag.ms` / `max.compaction.lag.ms`: a dirty record is
+   *  compacted at the latest this long after it was written. */
+  maxCompactionLagMs: number;
+  /** `log.cleaner.delete.retention.ms` / `delete.retention.ms`: how long a tombstone stays
+   *  after its segment was cleaned. */
+  deleteRetentionMs: number;
+  /** `log.cleaner.min.cleanable.ratio` / `min.cleanable.dirty.ratio`: clean a log once
+   *  this share of it is dirty (not yet cleaned). */
+  minCleanableDirtyRatio: number;
+  /** `log.segment.delete.delay.ms` / `file.delete.delay.ms`: a segment is renamed
+   *  `.deleted` first and removed from disk this much later. */
+  fileDeleteDelayMs: number;
+  /** `compression.type` (broker and topic): `producer` keeps what the producer sent;
+   *  any codec recompresses batches that carry another. */
+  compressionType: CompressionType;
 }
+
+export type CleanupPolicy = 'delete' | 'compact';
+export type CompressionType = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -44,6 +72,14 @@ export const DEFAULT_FLUSH_INTERVAL_MESSAGES = Infinity;
 export const DEFAULT_FLUSH_INTERVAL_MS = Infinity;
 export const DEFAULT_RETENTION_MS = 168 * HOUR_MS;
 export const DEFAULT_RETENTION_BYTES = -1;
+export const DEFAULT_MESSAGE_TIMESTAMP_DIFFERENCE_MAX_MS = Infinity;
+export const DEFAULT_CLEANUP_POLICY: readonly CleanupPolicy[] = Object.freeze(['delete']);
+export const DEFAULT_MIN_COMPACTION_LAG_MS = 0;
+export const DEFAULT_MAX_COMPACTION_LAG_MS = Infinity;
+export const DEFAULT_DELETE_RETENTION_MS = 24 * HOUR_MS;
+export const DEFAULT_MIN_CLEANABLE_DIRTY_RATIO = 0.5;
+export const DEFAULT_FILE_DELETE_DELAY_MS = 60_000;
+export const DEFAULT_COMPRESSION_TYPE: CompressionType = 'producer';
 /** `log.retention.check.interval.ms`: how often the log manager runs retention. */
 export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
 /** `log.flush.offset.checkpoint.interval.ms`: recovery-point checkpoint period. */
@@ -63,6 +99,14 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   retentionMs: DEFAULT_RETENTION_MS,
   retentionBytes: DEFAULT_RETENTION_BYTES,
   messageTimestampType: 'CreateTime',
+  messageTimestampDifferenceMaxMs: DEFAULT_MESSAGE_TIMESTAMP_DIFFERENCE_MAX_MS,
+  cleanupPolicy: DEFAULT_CLEANUP_POLICY,
+  minCompactionLagMs: DEFAULT_MIN_COMPACTION_LAG_MS,
+  maxCompactionLagMs: DEFAULT_MAX_COMPACTION_LAG_MS,
+  deleteRetentionMs: DEFAULT_DELETE_RETENTION_MS,
+  minCleanableDirtyRatio: DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
+  fileDeleteDelayMs: DEFAULT_FILE_DELETE_DELAY_MS,
+  compressionType: DEFAULT_COMPRESSION_TYPE,
 });
 
 /** Kafka's defaults with some fields overridden. */

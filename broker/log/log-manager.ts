@@ -195,6 +195,17 @@ export class LogManager {
     return [...this.#logs.values()].map((m) => m.log);
   }
 
+  /**
+   * A topic's configuration changed (an override in `/config/topics/<t>` or a dynamic broker
+   * default): every open log of the topic takes the new config at once, as Kafka's
+   * `LogManager.updateTopicConfig` does; logs created later get it through `configFor`.
+   */
+  updateTopicConfig(topic: string, config: LogConfig): void {
+    for (const { log } of this.#logs.values()) {
+      if (log.topicPartition.topic === topic) log.config = config;
+    }
+  }
+
   /** Returns the partition's log, creating it in the log dir holding the fewest logs. */
   getOrCreateLog(tp: TopicPartition, config?: LogConfig): Log {
     const existing = this.getLog(tp);

@@ -196,3 +196,17 @@ t.test('flushDirtyLogs honours flushIntervalMs', async (t) => {
   t.equal(log.recoveryPoint, 3);
   await manager.shutdown();
 });
+
+t.test('updateTopicConfig gives every open log of the topic the new config', async (t) => {
+  const manager = start([t.testdir()], { segmentBytes: 5000 });
+  const zero = manager.getOrCreateLog(orders0);
+  const one = manager.getOrCreateLog(orders1);
+  const other = manager.getOrCreateLog({ topic: 'payments', partition: 0 });
+  manager.updateTopicConfig('orders', logConfig({ segmentBytes: 2000, retentionMs: 60_000 }));
+  t.same([zero.config.segmentBytes, zero.config.retentionMs], [2000, 60_000]);
+  t.equal(one.config.segmentBytes, 2000);
+  t.equal(other.config.segmentBytes, 5000, 'another topic keeps its config');
+  for (let i = 0; i < 4; i++) zero.appendAsLeader(produce(10), { leaderEpoch: 0 });
+  t.ok(zero.segmentCount > 1, 'the new segment.bytes rolls the log');
+  await manager.shutdown();
+});
