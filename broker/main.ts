@@ -29,6 +29,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
+import { ensureChroot } from '../src/kafka-zk/chroot.js';
 import { ApiKey } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
@@ -99,13 +100,18 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   // 2 (before 1: an id may need to be generated, and meta.properties may hold it).
   const connectSession = async (): Promise<CoordinatorClient> => {
-    const client = new CoordinatorClient(config.zookeeperConnect, {
+    // ZooKeeper's binary protocol, as Kafka's brokers speak it: the same broker then runs on
+    // our coordinator (which serves both protocols on one port) or on Apache ZooKeeper.
+    const clientOptions = {
+      protocol: 'zookeeper',
       sessionTimeoutMs: config.zookeeperSessionTimeoutMs,
       initialConnectTimeoutMs: config.zookeeperConnectionTimeoutMs,
       logger: root,
       scheduler,
-    });
+    } as const;
+    const client = new CoordinatorClient(config.zookeeperConnect, clientOptions);
     try {
+      await ensureChroot(config.zookeeperConnect, clientOptions);
       await client.connect();
     } catch (err) {
       throw new BrokerStartupError(

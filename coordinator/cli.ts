@@ -48,7 +48,16 @@ export function buildProgram(
     .description(
       'Samsa coordinator: a ZooKeeper-style coordination service and its command-line client',
     )
-    .option('--server <list>', 'servers to talk to, host:port[,host:port...]', '127.0.0.1:2181')
+    .option(
+      '--server <list>',
+      'servers to talk to, host:port[,host:port...][/chroot] (ours or Apache ZooKeeper)',
+      '127.0.0.1:2181',
+    )
+    .option(
+      '--protocol <name>',
+      "wire protocol: zookeeper (ZooKeeper's binary protocol, both servers speak it) or websocket",
+      'zookeeper',
+    )
     .option('--session-timeout <ms>', 'session timeout requested by one-shot commands', '30000')
     .option('--connect-timeout <ms>', 'give up connecting after this long', '5000')
     .showHelpAfterError('(run with --help for usage)')

@@ -12,13 +12,16 @@
  * `create -e` disappears as soon as the command returns instead of lingering for the session
  * timeout).
  */
+import type { ConnectionProtocol } from '../../src/coordinator-client/connection.js';
 import type { Command } from 'commander';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { KeeperError } from '../../src/protocol/coordinator/errors.js';
 
 export interface GlobalOptions {
-  /** Connect string: `host:port[,host:port...]`. */
+  /** Connect string: `host:port[,host:port...][/chroot]`. */
   server: string;
+  /** The client's wire protocol (ZooKeeper's binary one unless --protocol websocket). */
+  protocol: ConnectionProtocol;
   /** Requested session timeout for one-shot commands. */
   sessionTimeoutMs: number;
   /** Give up connecting after this long. */
@@ -55,11 +58,16 @@ export function createContext(io: {
     globals(command) {
       const o = command.optsWithGlobals<{
         server: string;
+        protocol: string;
         sessionTimeout: string;
         connectTimeout: string;
       }>();
+      if (o.protocol !== 'zookeeper' && o.protocol !== 'websocket') {
+        throw new Error(`--protocol must be zookeeper or websocket, not ${o.protocol}`);
+      }
       return {
         server: o.server,
+        protocol: o.protocol,
         sessionTimeoutMs: parseIntOption(o.sessionTimeout, '--session-timeout'),
         connectTimeoutMs: parseIntOption(o.connectTimeout, '--connect-timeout'),
       };
@@ -67,6 +75,7 @@ export function createContext(io: {
     async withClient(command, work) {
       const g = ctx.globals(command);
       const client = new CoordinatorClient(g.server, {
+        protocol: g.protocol,
         sessionTimeoutMs: g.sessionTimeoutMs,
         initialConnectTimeoutMs: g.connectTimeoutMs,
       });

@@ -1,11 +1,15 @@
 /**
- * CoordinatorClient: a client for the coordinator's WebSocket JSON protocol with ZooKeeper's
- * client semantics (the Java `ZooKeeper` class and its `ClientCnxn`), as a promise API.
+ * CoordinatorClient: a client for the coordinator with ZooKeeper's client semantics (the Java
+ * `ZooKeeper` class and its `ClientCnxn`), as a promise API.
  *
- * Wire format: one JSON object per WebSocket text message, encoded and decoded only by
- * `../protocol/coordinator/ws-codec.ts` (docs/coordinator-protocol.md describes it). A
- * connection carries exactly one session: the first message is `connect`, the server answers
- * `connected`, then requests (`{"type":"request","xid":n,...}`) and replies/events flow.
+ * Wire protocols (`options.protocol`): `websocket`, the coordinator's JSON protocol (one JSON
+ * object per WebSocket text message, `../protocol/coordinator/ws-codec.ts`,
+ * docs/coordinator-protocol.md), or `zookeeper`, ZooKeeper's binary protocol, which Apache
+ * ZooKeeper speaks and our coordinator answers on the same port. Each connection is one
+ * object from `./connection.ts`; everything below is the same over both. A connection carries
+ * exactly one session: the first frame is `connect`, the server answers `connected`, then
+ * requests and replies/events flow. A chroot suffix in the connect string (`host:port/app`)
+ * roots every path at /app, as in ZooKeeper (`./chroot.ts`).
  *
  * Ordering assumptions (all guaranteed by the server; docs/coordinator-protocol.md section 4):
  * - Replies come back in exactly the order the requests were sent. So the client keeps the
@@ -55,7 +59,6 @@
  * replies free room, so pipelining many thousands of requests keeps a bounded window open.
  */
 import { EventEmitter } from 'node:events';
-import WebSocket from 'ws';
 import { invariant } from '../assert.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { systemScheduler, type Scheduler, type Timer } from '../scheduler.js';
@@ -77,16 +80,13 @@ import {
   type WatchEvent,
   type WatcherType,
 } from '../protocol/coordinator/messages.js';
-import {
-  decodeServerFrame,
-  encodeClientFrame,
-  FrameError,
-  WS_PROTOCOL_VERSION,
-  type ServerFrame,
-  messageText,
-} from '../protocol/coordinator/ws-codec.js';
+import { WS_PROTOCOL_VERSION, type ServerFrame } from '../protocol/coordinator/ws-codec.js';
 import { Fifo } from './fifo.js';
-import { parseConnectString, serverUrl, type ServerAddress } from './connect-string.js';
+import { parseChroot, parseConnectString, type ServerAddress } from './connect-string.js';
+import { withChroot } from './chroot.js';
+import type { ClientConnection, ConnectionFactory, ConnectionProtocol } from './connection.js';
+import { openWebSocketConnection } from './websocket-connection.js';
+import { openZooKeeperConnection } from './zookeeper-connection.js';
 
 /** A one-shot or persistent watch callback. It receives node events only. */
 export type Watcher = (event: WatchEvent) => void;
@@ -105,7 +105,7 @@ export interface CoordinatorClientOptions {
    * expired or `close()` is called, as ZooKeeper's client does.
    */
   initialConnectTimeoutMs?: number;
-  /** One connection attempt (WebSocket open + `connected` answer) must finish within this. */
+  /** One connection attempt (socket open + `connected` answer) must finish within this. */
   connectAttemptTimeoutMs?: number;
   /** Backoff between failed connection attempts: doubles from `min` up to `max`, jittered. */
   reconnectBackoffMinMs?: number;
@@ -114,7 +114,13 @@ export interface CoordinatorClientOptions {
   maxInFlightRequests?: number;
   /** Requests waiting to be sent. Beyond this a request fails at once with THROTTLEDOP. */
   maxQueuedRequests?: number;
-  /** Largest WebSocket message accepted from the server (ws `maxPayload`). */
+  /**
+   * The wire protocol: `websocket` (the coordinator's JSON protocol, the default) or
+   * `zookeeper` (ZooKeeper's binary protocol: Apache ZooKeeper, or our coordinator, which
+   * serves both on one port).
+   */
+  protocol?: ConnectionProtocol;
+  /** Largest frame accepted from the server (a WebSocket message or a binary packet). */
   frameBytesMax?: number;
   /** setWatches after a resume is split into requests of about this many bytes of paths. */
   setWatchesBatchBytesMax?: number;
@@ -134,6 +140,7 @@ const DEFAULTS = {
   reconnectBackoffMaxMs: 2_000,
   maxInFlightRequests: 10_000,
   maxQueuedRequests: 1_000_000,
+  protocol: 'websocket' as ConnectionProtocol,
   // ZooKeeper's jute.maxbuffer is ~1 MiB of binary; base64 and JSON field names make the same
   // content about 4/3 larger, and big getChildren lists are common, so allow 16 MiB.
   frameBytesMax: 16 * 1024 * 1024,
@@ -182,7 +189,11 @@ interface Pending {
 // ZooKeeper's special xids (-2 answers a ping). Normal xids start at 1 and stay positive.
 const PING_XID = -2;
 const XID_MAX = 0x7fffffff;
-const PING_FRAME = encodeClientFrame({ type: 'request', xid: PING_XID, request: { op: 'ping' } });
+const PING_REQUEST: Request = Object.freeze({ op: 'ping' });
+const OPEN_CONNECTION: Record<ConnectionProtocol, ConnectionFactory> = {
+  websocket: openWebSocketConnection,
+  zookeeper: openZooKeeperConnection,
+};
 const EMPTY_RESULT: Result = Object.freeze({}) as Result;
 
 function toBuffer(data: NodeData | undefined): Buffer | null {
@@ -219,7 +230,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   #xid = 0;
 
   // The current connection attempt or connection.
-  #ws: WebSocket | undefined;
+  #conn: ClientConnection | undefined;
+  readonly #openConnection: ConnectionFactory;
   #serverIndex = 0;
   #serverInUse = '';
   #failedAttempts = 0;
@@ -255,6 +267,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     this.#servers = parseConnectString(connectString);
     const { logger, scheduler, ...rest } = options;
     this.#options = { ...DEFAULTS, ...rest };
+    // A chroot suffix (`host:port/app`) roots every path this client uses at /app.
+    const chroot = parseChroot(connectString);
+    const open = OPEN_CONNECTION[this.#options.protocol];
+    this.#openConnection = chroot === undefined ? open : withChroot(open, chroot);
     this.#scheduler = scheduler ?? systemScheduler;
     invariant(this.#options.maxInFlightRequests > 0, 'maxInFlightRequests > 0');
     this.#log = (logger ?? silentLogger()).child({ component: 'coordinator-client' });
@@ -322,7 +338,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   }
 
   #attemptConnection(): void {
-    invariant(this.#ws === undefined, 'one connection at a time');
+    invariant(this.#conn === undefined, 'one connection at a time');
     const server = this.#servers[this.#serverIndex % this.#servers.length];
     this.#serverIndex = (this.#serverIndex + 1) % this.#servers.length;
     this.#serverInUse = `${server.host}:${server.port}`;
@@ -330,72 +346,59 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       { server: this.#serverInUse, sessionId: formatSessionId(this.#sessionId) },
       'connecting',
     );
-    const ws = new WebSocket(serverUrl(server), {
-      maxPayload: this.#options.frameBytesMax,
-      // Compression costs CPU per message and our messages are small.
-      perMessageDeflate: false,
-    });
-    this.#ws = ws;
-    this.#attemptTimer = this.#scheduler.schedule(this.#options.connectAttemptTimeoutMs, () =>
-      this.#connectionLost(ws, 'connection attempt timed out'),
+    const conn: ClientConnection = this.#openConnection(
+      server,
+      { frameBytesMax: this.#options.frameBytesMax },
+      {
+        onOpen: () => {
+          conn.send({
+            type: 'connect',
+            connect: {
+              protocolVersion: WS_PROTOCOL_VERSION,
+              lastZxidSeen: this.#lastZxidSeen,
+              timeoutMs: this.#options.sessionTimeoutMs,
+              sessionId: this.#sessionId,
+              password: this.#password,
+              readOnly: false,
+            },
+          });
+        },
+        onFrame: (frame) => this.#onFrame(conn, frame),
+        onClose: (reason) => this.#connectionLost(conn, reason),
+      },
     );
-    ws.on('open', () => {
-      if (ws !== this.#ws) return;
-      ws.send(
-        encodeClientFrame({
-          type: 'connect',
-          connect: {
-            protocolVersion: WS_PROTOCOL_VERSION,
-            lastZxidSeen: this.#lastZxidSeen,
-            timeoutMs: this.#options.sessionTimeoutMs,
-            sessionId: this.#sessionId,
-            password: this.#password,
-            readOnly: false,
-          },
-        }),
-      );
-    });
-    ws.on('message', (data, isBinary) => {
-      if (ws !== this.#ws) return;
-      if (isBinary) return this.#connectionLost(ws, 'server sent a binary message');
-      this.#onMessage(ws, messageText(data));
-    });
-    // 'error' is always followed by 'close'; log it here, act on 'close'.
-    ws.on('error', (err) => this.#log.debug({ err, server: this.#serverInUse }, 'socket error'));
-    ws.on('close', (code, reason) => {
-      this.#connectionLost(
-        ws,
-        `socket closed (${code}${reason.length ? ' ' + reason.toString() : ''})`,
-      );
-    });
+    this.#conn = conn;
+    this.#attemptTimer = this.#scheduler.schedule(this.#options.connectAttemptTimeoutMs, () =>
+      this.#connectionLost(conn, 'connection attempt timed out'),
+    );
   }
 
-  #onMessage(ws: WebSocket, text: string): void {
-    let frame: ServerFrame;
-    try {
-      frame = decodeServerFrame(text);
-    } catch (err) {
-      const message = err instanceof FrameError ? err.message : String(err);
-      return this.#connectionLost(ws, `undecodable message from server: ${message}`);
-    }
+  #onFrame(conn: ClientConnection, frame: ServerFrame): void {
+    if (conn !== this.#conn) return;
     this.#receivedSinceTick = true;
     switch (frame.type) {
       case 'reply':
-        if (this.#state !== 'connected') return this.#connectionLost(ws, 'reply before connected');
-        return this.#onReply(ws, frame.xid, frame.zxid, frame.err, frame.result);
+        if (this.#state !== 'connected') {
+          return this.#connectionLost(conn, 'reply before connected');
+        }
+        return this.#onReply(conn, frame.xid, frame.zxid, frame.err, frame.result);
       case 'event':
-        if (this.#state !== 'connected') return this.#connectionLost(ws, 'event before connected');
+        if (this.#state !== 'connected') {
+          return this.#connectionLost(conn, 'event before connected');
+        }
         if (frame.event.zxid > this.#lastZxidSeen) this.#lastZxidSeen = frame.event.zxid;
         return this.#dispatchEvent(frame.event);
       case 'connected':
-        if (this.#state !== 'connecting') return this.#connectionLost(ws, 'unexpected connected');
+        if (this.#state !== 'connecting') {
+          return this.#connectionLost(conn, 'unexpected connected');
+        }
         return this.#onConnected(
           frame.connected.timeoutMs,
           frame.connected.sessionId,
           frame.connected.password,
         );
       case 'command':
-        return this.#connectionLost(ws, 'unexpected command output on a session connection');
+        return this.#connectionLost(conn, 'unexpected command output on a session connection');
     }
   }
 
@@ -452,8 +455,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
    * The current connection (or attempt) is gone. Fail what was in flight, then reconnect
    * unless the client is closing, closed or expired. Events from stale sockets are ignored.
    */
-  #connectionLost(ws: WebSocket, reason: string): void {
-    if (ws !== this.#ws) return;
+  #connectionLost(conn: ClientConnection, reason: string): void {
+    if (conn !== this.#conn) return;
     const wasConnected = this.#state === 'connected';
     this.#dropSocket();
     if (this.#state === 'closed' || this.#state === 'expired') return;
@@ -480,7 +483,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     const delayMs = ceiling / 2 + (Math.random() * ceiling) / 2;
     this.#reconnectTimer = this.#scheduler.schedule(delayMs, () => {
       this.#reconnectTimer = undefined;
-      if (this.#state === 'connecting' && this.#ws === undefined) this.#attemptConnection();
+      if (this.#state === 'connecting' && this.#conn === undefined) this.#attemptConnection();
     });
   }
 
@@ -488,14 +491,9 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     this.#attemptTimer?.cancel();
     this.#tickTimer?.cancel();
     this.#tickTimer = undefined;
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws) {
-      ws.removeAllListeners('message');
-      // Keep a no-op error listener: a late socket error must not become an uncaught exception.
-      ws.on('error', () => {});
-      ws.terminate();
-    }
+    const conn = this.#conn;
+    this.#conn = undefined;
+    conn?.close();
   }
 
   #expire(): void {
@@ -524,8 +522,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   }
 
   #tick(): void {
-    const ws = this.#ws;
-    if (!ws || this.#state !== 'connected') return;
+    const conn = this.#conn;
+    if (!conn || this.#state !== 'connected') return;
     const now = this.#scheduler.nowMs();
     if (this.#sentSinceTick) this.#lastSentMs = now;
     if (this.#receivedSinceTick) this.#lastReceivedMs = now;
@@ -533,10 +531,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     this.#receivedSinceTick = false;
     const readTimeoutMs = (this.#negotiatedTimeoutMs * 2) / 3;
     if (now - this.#lastReceivedMs >= readTimeoutMs) {
-      return this.#connectionLost(ws, `nothing received for ${now - this.#lastReceivedMs} ms`);
+      return this.#connectionLost(conn, `nothing received for ${now - this.#lastReceivedMs} ms`);
     }
     if (now - this.#lastSentMs >= this.#negotiatedTimeoutMs / 3) {
-      ws.send(PING_FRAME);
+      conn.send({ type: 'request', xid: PING_XID, request: PING_REQUEST });
       this.#lastSentMs = now;
     }
   }
@@ -579,12 +577,12 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   }
 
   #send(pending: Pending): void {
-    const ws = this.#ws;
-    invariant(ws !== undefined && this.#state === 'connected', 'send only while connected');
+    const conn = this.#conn;
+    invariant(conn !== undefined && this.#state === 'connected', 'send only while connected');
     this.#xid = this.#xid === XID_MAX ? 1 : this.#xid + 1;
     pending.xid = this.#xid;
     this.#inFlight.push(pending);
-    ws.send(encodeClientFrame({ type: 'request', xid: pending.xid, request: pending.request }));
+    conn.send({ type: 'request', xid: pending.xid, request: pending.request });
     this.#sentSinceTick = true;
   }
 
@@ -598,14 +596,14 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     }
   }
 
-  #onReply(ws: WebSocket, xid: number, zxid: number, err: number, result: Result): void {
+  #onReply(conn: ClientConnection, xid: number, zxid: number, err: number, result: Result): void {
     if (zxid > this.#lastZxidSeen) this.#lastZxidSeen = zxid;
     if (xid === PING_XID) return;
     const pending = this.#inFlight.peek();
     if (!pending || pending.xid !== xid) {
       // Replies must come in request order; anything else means we can no longer tell which
       // request a reply answers, so the only safe move is to drop the connection.
-      return this.#connectionLost(ws, `reply xid ${xid}, expected ${pending?.xid ?? 'none'}`);
+      return this.#connectionLost(conn, `reply xid ${xid}, expected ${pending?.xid ?? 'none'}`);
     }
     this.#inFlight.shift();
     this.#registerWatch(pending, err);

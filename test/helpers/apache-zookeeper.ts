@@ -1,0 +1,66 @@
+/**
+ * A real Apache ZooKeeper 3.8 server for interop tests: Debian's `zookeeper` package (which
+ * `.ci/run` installs) started standalone (ZooKeeperServerMain, as zkServer.sh does when
+ * zoo.cfg names no peers) on a free loopback port with a temporary data dir, killed in
+ * teardown. Missing Java or the package fails the test, as every interop tool does.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { connect } from 'node:net';
+import { freePort } from './processes.js';
+import { waitFor } from './wait-for.js';
+
+export const ZOOKEEPER_CLASSPATH = '/usr/share/java/zookeeper.jar:/etc/zookeeper/conf';
+
+export interface ApacheZooKeeper {
+  port: number;
+  connectString: string;
+}
+
+/** A four-letter word over plain TCP, as `echo ruok | nc` sends it. */
+function tcpFourLetterWord(port: number, word: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(word));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
+
+export async function startApacheZooKeeper(t: Test): Promise<ApacheZooKeeper> {
+  const jar = ZOOKEEPER_CLASSPATH.split(':')[0]!;
+  if (!existsSync(jar)) throw new Error(`${jar} not found: install Debian's zookeeper package`);
+  const dir = t.testdir();
+  const port = await freePort();
+  const config = [
+    'tickTime=500',
+    `dataDir=${join(dir, 'data')}`,
+    `clientPort=${port}`,
+    'clientPortAddress=127.0.0.1',
+    'admin.enableServer=false',
+    '4lw.commands.whitelist=*',
+  ];
+  writeFileSync(join(dir, 'zoo.cfg'), config.join('\n') + '\n');
+  const child = spawn(
+    'java',
+    ['-cp', ZOOKEEPER_CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', 'zoo.cfg'],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  await waitFor(
+    'ZooKeeper to answer ruok',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`zookeeper exited with ${child.exitCode}`);
+      return (await tcpFourLetterWord(port, 'ruok')) === 'imok';
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  return { port, connectString: `127.0.0.1:${port}` };
+}
