@@ -72,8 +72,10 @@ export const serverCommands: CommandModule = {
       .action((o: Parameters<typeof runStart>[0]) => runStart(o, ctx));
 
     const fourLetter = (word: string) => async (_o: unknown, cmd: Command) => {
-      const output = await fourLetterWord(ctx.globals(cmd).server, word, {
-        timeoutMs: ctx.globals(cmd).connectTimeoutMs,
+      const g = ctx.globals(cmd);
+      const output = await fourLetterWord(g.server, word, {
+        timeoutMs: g.connectTimeoutMs,
+        protocol: g.protocol,
       });
       ctx.out(output.replace(/\n$/, ''));
     };

@@ -59,6 +59,11 @@ if (!kcatAvailable && process.env.CI !== 'true') {
     t.same((await raw.getChildren('/samsa/brokers/ids')).sort(), ['1', '2', '3']);
     t.notOk(await raw.exists('/brokers'), 'nothing outside the chroot');
 
+    // The coordinator CLI against ZooKeeper: the cluster view and a four-letter word.
+    const view = (await cli(cluster, ['cluster', 'describe'])).stdout;
+    t.match(view, /controller/i, '`coordinator cluster` reads the cluster from ZooKeeper');
+    t.equal((await cli(cluster, ['ruok'])).stdout.trim(), 'imok');
+
     const topic = 'orders';
     await createTopic(cluster, topic, 1);
     const before = await partitionState(cluster, topic, 0);

@@ -7,6 +7,7 @@
  */
 import t, { type Test } from 'tap';
 import { CoordinatorClient, MultiError, Op } from '../../../src/coordinator-client/client.js';
+import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
 import { ErrorCode } from '../../../src/protocol/coordinator/errors.js';
 import type { WatchEvent } from '../../../src/protocol/coordinator/messages.js';
 import { startApacheZooKeeper } from '../../helpers/apache-zookeeper.js';
@@ -117,7 +118,12 @@ async function chroot(t: Test, connectString: string): Promise<void> {
   t.same(events, ['NodeChildrenChanged /brokers']);
 }
 
-const scripts = { apiRoundTrip, watchesFire, authInFlight, chroot };
+async function fourLetterWords(t: Test, connectString: string): Promise<void> {
+  t.equal(await fourLetterWord(connectString, 'ruok', { protocol: 'zookeeper' }), 'imok');
+  t.match(await fourLetterWord(connectString, 'srvr', { protocol: 'zookeeper' }), /Mode: /);
+}
+
+const scripts = { apiRoundTrip, watchesFire, authInFlight, chroot, fourLetterWords };
 
 t.test('over the binary protocol against our coordinator', async (t) => {
   for (const [name, script] of Object.entries(scripts)) {
