@@ -26,6 +26,10 @@ import {
   type Cluster,
 } from '../helpers/replication-cluster.js';
 
+// Process starts and session expiries: beyond the 120 s per file of package.json when the
+// machine is loaded.
+t.setTimeout(300_000);
+
 const PREFERRED = 0;
 const UNCLEAN = 1;
 

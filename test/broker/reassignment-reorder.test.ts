@@ -15,6 +15,10 @@ import {
   type Cluster,
 } from '../helpers/replication-cluster.js';
 
+// Process starts and session expiries: beyond the 120 s per file of package.json when the
+// machine is loaded.
+t.setTimeout(300_000);
+
 /** A znode's JSON, via `coordinator get`. */
 async function getJson(cluster: Cluster, path: string): Promise<unknown> {
   const { stdout } = await cli(cluster, ['get', path]);

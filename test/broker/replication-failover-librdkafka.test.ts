@@ -22,6 +22,10 @@ import {
   waitFor,
 } from '../helpers/replication-cluster.js';
 
+// Process starts and session expiries: beyond the 120 s per file of package.json when the
+// machine is loaded.
+t.setTimeout(300_000);
+
 const PYTHON = '/usr/bin/python3';
 const confluentAvailable = spawnSync(PYTHON, ['-c', 'import confluent_kafka']).status === 0;
 

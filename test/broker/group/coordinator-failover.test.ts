@@ -23,6 +23,10 @@ import {
   waitFor,
 } from '../../helpers/replication-cluster.js';
 
+// Process starts and session expiries: beyond the 120 s per file of package.json when the
+// machine is loaded.
+t.setTimeout(300_000);
+
 const GROUP = 'failover-readers';
 const TOPIC = 'orders';
 const OFFSETS_PARTITIONS = 3;
