@@ -163,6 +163,12 @@ export class PartitionStateMachine {
    * Elect leaders for `partitions` with `strategy`. Partitions where the election found
    * nobody (or had nothing to do) are returned with the reason; the others are written and
    * announced.
+   *
+   * Each election starts from the state znode as it is now, not from the context: leaders
+   * change ISRs on their own and tell the controller only through the batched
+   * /isr_change_notification, so the context may be seconds behind (a preferred replica that
+   * has just caught up would look out of sync). Kafka's `doElectLeaderForPartitions` reads
+   * the states from ZooKeeper first for the same reason.
    */
   async elect(
     partitions: readonly TopicPartitionId[],
@@ -174,6 +180,8 @@ export class PartitionStateMachine {
     const unclean = strategy.kind === 'offline' ? await this.#uncleanByTopic(partitions) : null;
     await Promise.all(
       partitions.map(async (tp) => {
+        const fresh = await getPartitionState(this.#o.zk(), tp.topic, tp.partition);
+        if (fresh) ctx.setState(tp, fresh);
         const skipped = await this.#update(tp, reason, (current) => {
           const options = { current, controllerEpoch: ctx.epoch };
           switch (strategy.kind) {

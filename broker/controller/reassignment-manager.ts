@@ -302,8 +302,16 @@ export class ReassignmentManager {
           'NewReplica',
           { reason: 'reassignment' },
         );
-        // Then wait, as below (the new replicas cannot be in the ISR yet).
-        await this.#watchState(tp);
+        if (sets.adding.length > 0) {
+          // Then wait, as below (the new replicas cannot be in the ISR yet).
+          await this.#watchState(tp);
+          return;
+        }
+        // Nothing to add (the target only reorders or drops replicas): every replica of TRS
+        // may already be in the ISR, and no ISR change will come to wake us. Kafka's
+        // onPartitionReassignment checks for completion right after writing RS; so do we (the
+        // assignment is RS now, so the next step is wait or complete, never start again).
+        await this.#advance(tp, reassignment);
         return;
       }
       case 'wait':

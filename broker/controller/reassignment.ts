@@ -24,6 +24,10 @@
  *             → deleted (StopReplica with delete=true); write TRS with empty AR/RR; remove
  *             the partition from /admin/reassign_partitions; UpdateMetadata to all
  *
+ * A target that only reorders or drops replicas (e.g. [1,3,2] -> [2,3,1]) has no AR: right after
+ * start every replica of TRS is usually in the ISR already, so complete follows in the same pass
+ * (the ISR will not change to wake the controller), as in Kafka's onPartitionReassignment.
+ *
  * A reassignment to the current replicas is a no-op (Kafka removes it from the znode at
  * once). Cancelling (KIP-455, AlterPartitionReassignments with null replicas) makes the
  * target the original replicas again: the partition completes at once back on ORS, and the

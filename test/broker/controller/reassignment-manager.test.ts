@@ -175,3 +175,35 @@ t.test('AlterPartitionReassignments, ListPartitionReassignments and cancelling',
     'the replica that was being added is deleted',
   );
 });
+
+t.test('a reorder [1,3,2] -> [2,3,1] completes at once; then a preferred election', async (t) => {
+  const bench = await startBench(t);
+  for (const id of [1, 2, 3]) await bench.startBroker(id);
+  const controller = bench.controller(1);
+  controller.startup();
+  await until(async () => controller.isActive(), 'active');
+  await bench.createTopic('o', { 0: [1, 3, 2] });
+  await controller.whenIdle();
+  await bench.setIsr('o', 0, [1, 3, 2]);
+  await controller.whenIdle();
+
+  await requestReassignment(bench, 'o', 0, [2, 3, 1]);
+  await until(
+    async () => (await bench.admin.exists(ReassignPartitionsZNode.path)) === null,
+    'the request is removed without any ISR change',
+  );
+  await controller.whenIdle();
+  const done = await topicZNode(bench, 'o');
+  t.same(done.partitions.get(0), [2, 3, 1], 'final assignment: the new order');
+  t.equal(done.addingReplicas.size + done.removingReplicas.size, 0, 'nothing moving');
+  t.same(await controller.listPartitionReassignments(null), [], 'no reassignment in progress');
+  t.equal((await bench.state('o', 0)).leader, 1, 'leader 1 is in the new set: it stays');
+
+  const tp = { topic: 'o', partition: 0 };
+  t.same(
+    await controller.electLeaders('preferred', [tp]),
+    [{ tp, errorCode: ErrorCode.NONE, errorMessage: null }],
+    'the preferred election is no longer blocked by the reassignment',
+  );
+  t.equal((await bench.state('o', 0)).leader, 2, 'the new preferred replica leads');
+});

@@ -127,3 +127,35 @@ t.test('cancelling: back to the original replicas at once, the added ones remove
     },
   );
 });
+
+t.test('a reorder of the same replicas: start, then complete in the same pass', async (t) => {
+  const reorder = { originalReplicas: [1, 3, 2], targetReplicas: [2, 3, 1] };
+  const step = (currentReplicas: number[], current: LeaderAndIsr) =>
+    nextReassignmentStep({ ...reorder, currentReplicas, current, liveBrokerIds: live(1, 2, 3) });
+  t.match(
+    step([1, 3, 2], state(1, [1, 3, 2])),
+    { kind: 'start', sets: { replicas: [2, 3, 1], adding: [], removing: [] } },
+    'RS is the target itself: nothing to add or remove',
+  );
+  t.match(
+    step([2, 3, 1], state(1, [1, 3, 2])),
+    { kind: 'complete', moveLeader: false },
+    'every target replica is in the ISR already: complete; leader 1 is in the target, it stays',
+  );
+  t.match(
+    step([2, 3, 1], state(1, [1, 3])),
+    { kind: 'wait', notInIsr: [2] },
+    'a target replica out of the ISR still makes it wait',
+  );
+  t.match(
+    nextReassignmentStep({
+      originalReplicas: [1, 2, 3],
+      targetReplicas: [3, 2],
+      currentReplicas: [3, 2, 1],
+      current: state(1, [1, 2, 3]),
+      liveBrokerIds: live(1, 2, 3),
+    }),
+    { kind: 'complete', moveLeader: true, sets: { removing: [1] } },
+    'dropping the leader: complete at once, leadership moves into the target',
+  );
+});

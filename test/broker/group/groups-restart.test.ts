@@ -6,8 +6,7 @@
  * shows them with the right lag, a new member resumes exactly there, and `groups
  * reset-offsets` moves the group back so that it reads exactly those records again.
  *
- * (With replication in place the same proof with three brokers and a failover to another
- * replica belongs here too; today a partition has no follower to take over.)
+ * The failover to another replica, with three brokers: coordinator-failover.test.ts.
  */
 import { Writable } from 'node:stream';
 import t from 'tap';
