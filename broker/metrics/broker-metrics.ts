@@ -311,7 +311,7 @@ export class BrokerMetrics {
     });
   }
 
-  /** Connects the scrape-time gauges to the running broker (until then they are absent). */
+  /** Connects the scrape-time gauges to the running broker (until then they read 0). */
   bind(sources: BrokerMetricsSources): void {
     this.#sources = sources;
   }
