@@ -305,6 +305,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         controller,
         groups: groups.coordinator,
         socketServer,
+        metadataCache,
         minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
         readiness: () => ({
           registered: brokerEpoch !== undefined && !['expired', 'closed'].includes(zk.state),

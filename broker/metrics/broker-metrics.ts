@@ -97,6 +97,8 @@ export class BrokerMetrics {
   readonly isrHooks: IsrMetricsHooks;
   #sources: BrokerMetricsSources | undefined;
   readonly #topicCounters: Counter<'topic'>[];
+  /** Topics with counter series, so a deleted topic's series can be dropped. */
+  readonly #countedTopics = new Set<string>();
 
   constructor(options: BrokerMetricsOptions) {
     const registers = [this.registry];
@@ -122,12 +124,15 @@ export class BrokerMetrics {
       labelNames: ['topic'],
     });
     this.#topicCounters = [messagesIn, bytesIn, bytesOut];
+    const counted = this.#countedTopics;
     this.topicHooks = {
       recordsAppended(tp, messages, bytes) {
+        counted.add(tp.topic);
         messagesIn.inc({ topic: tp.topic }, messages);
         bytesIn.inc({ topic: tp.topic }, bytes);
       },
       recordsFetched(tp, bytes) {
+        counted.add(tp.topic);
         bytesOut.inc({ topic: tp.topic }, bytes);
       },
     };
@@ -323,7 +328,13 @@ export class BrokerMetrics {
 
   /** Drops a deleted topic's counters. */
   forgetTopic(topic: string): void {
+    this.#countedTopics.delete(topic);
     for (const c of this.#topicCounters) c.remove({ topic });
+  }
+
+  /** Drops the counters of every counted topic for which `exists` is false. */
+  forgetDeletedTopics(exists: (topic: string) => boolean): void {
+    for (const topic of [...this.#countedTopics]) if (!exists(topic)) this.forgetTopic(topic);
   }
 
   #gauge(name: string, help: string, read: (s: BrokerMetricsSources) => number): void {
@@ -352,9 +363,7 @@ function count<T>(items: Iterable<T>, test: (item: T) => boolean): number {
   return n;
 }
 
-function* groupOffsets(
-  s: BrokerMetricsSources,
-): Generator<{
+function* groupOffsets(s: BrokerMetricsSources): Generator<{
   labels: { consumergroup: string; topic: string; partition: string };
   offset: number;
 }> {

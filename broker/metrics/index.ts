@@ -7,6 +7,7 @@ import type { Logger } from '../../src/logger.js';
 import type { KafkaController } from '../controller/controller.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { SocketServer } from '../network/socket-server.js';
+import type { MetadataCache } from '../server/metadata-cache.js';
 import type { ReplicaManager } from '../server/replica-manager.js';
 import { BrokerAdminServer, type Readiness } from './admin-server.js';
 import type { BrokerMetrics } from './broker-metrics.js';
@@ -22,6 +23,8 @@ export interface BrokerAdminOptions {
   controller: KafkaController;
   groups: GroupCoordinator;
   socketServer: SocketServer;
+  /** Its updates tell when a topic is gone (its counters are dropped then). */
+  metadataCache: MetadataCache;
   minInsyncReplicas: (topic: string) => number;
   readiness: () => Readiness;
   logger: Logger;
@@ -51,7 +54,18 @@ export async function startBrokerAdmin(options: BrokerAdminOptions): Promise<Run
     },
     connections: () => socketServer.connections().length,
   });
-  if (options.port === -1) return { port: -1, close: () => Promise.resolve() };
+  const stopForgetting = options.metadataCache.onUpdate((snapshot) =>
+    options.metrics.forgetDeletedTopics((topic) => snapshot.topics.has(topic)),
+  );
+  if (options.port === -1) {
+    return {
+      port: -1,
+      close: () => {
+        stopForgetting();
+        return Promise.resolve();
+      },
+    };
+  }
   const server = new BrokerAdminServer({
     host: options.host,
     port: options.port,
@@ -60,5 +74,11 @@ export async function startBrokerAdmin(options: BrokerAdminOptions): Promise<Run
     logger: options.logger,
   });
   const port = await server.listen();
-  return { port, close: () => server.close() };
+  return {
+    port,
+    close: () => {
+      stopForgetting();
+      return server.close();
+    },
+  };
 }

@@ -132,11 +132,10 @@ t.test('gauges at scrape time, counters from the hooks', async (t) => {
   t.equal(sample(after, 'kafka_controller_kafkacontroller_activecontrollercount'), 0);
   t.equal(sample(after, 'kafka_controller_kafkacontroller_offlinepartitionscount'), 0);
 
-  metrics.forgetTopic('a');
-  t.equal(
-    sample(await metrics.metrics(), 'kafka_server_brokertopicmetrics_messagesin_total', {
-      topic: 'a',
-    }),
-    undefined,
-  );
+  metrics.topicHooks.recordsAppended({ topic: 'kept', partition: 0 }, 1, 10);
+  metrics.forgetDeletedTopics((topic) => topic === 'kept');
+  const forgotten = await metrics.metrics();
+  const messagesIn = 'kafka_server_brokertopicmetrics_messagesin_total';
+  t.equal(sample(forgotten, messagesIn, { topic: 'a' }), undefined, 'deleted topic dropped');
+  t.equal(sample(forgotten, messagesIn, { topic: 'kept' }), 1, 'existing topic kept');
 });
