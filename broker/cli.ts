@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `broker` command: `broker start --id N --port P --coordinator HOST:PORT --data-dir D
- * [--config FILE] [--override k=v ...] [--log-level L]`. Builds the configuration
+ * [--admin-port A] [--config FILE] [--override k=v ...] [--log-level L]`. Builds the configuration
  * (config.ts), starts the broker (main.ts) and stops it cleanly on SIGINT/SIGTERM.
  *
  * Exit codes: 0 after a clean stop; 1 when the start fails (bad configuration, the broker id
@@ -39,6 +39,11 @@ export function buildProgram(): Command {
     .option('--host <host>', 'host for --port', '127.0.0.1')
     .option('--coordinator <host:port>', 'coordinator to use (zookeeper.connect)')
     .option('--data-dir <dir>', 'log directory (log.dirs)')
+    .option(
+      '--admin-port <port>',
+      'HTTP /metrics, /healthz, /readyz on this port (admin.port; -1 = off)',
+      integer('--admin-port'),
+    )
     .option('--config <file>', 'server.properties-style file')
     .option(
       '--override <key=value>',
@@ -54,6 +59,7 @@ export function buildProgram(): Command {
         host: string;
         coordinator?: string;
         dataDir?: string;
+        adminPort?: number;
         config?: string;
         override: string[];
         logLevel?: string;
@@ -78,6 +84,7 @@ export function buildProgram(): Command {
             host: opts.host,
             coordinator: opts.coordinator,
             dataDir: opts.dataDir,
+            adminPort: opts.adminPort,
           },
         });
         const logger = createRootLogger({

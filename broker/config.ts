@@ -339,6 +339,13 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     doc: 'controller request timeout',
   },
   'request.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'request timeout' },
+  // Not Kafka's (Kafka has JMX and the Prometheus JMX exporter): broker/metrics/admin-server.ts.
+  'admin.port': {
+    type: 'int',
+    default: '-1',
+    min: -1,
+    doc: 'HTTP port for /metrics, /healthz and /readyz on the listener host; -1 = off',
+  },
   'auto.leader.rebalance.enable': {
     type: 'boolean',
     default: 'true',
@@ -430,6 +437,8 @@ export interface BrokerConfig {
   zookeeperConnectionTimeoutMs: number;
   controllerSocketTimeoutMs: number;
   requestTimeoutMs: number;
+  /** admin.port: the HTTP metrics and health endpoint; -1 = none, 0 = any free port. */
+  adminPort: number;
   /** Every property with its final string value (for DescribeConfigs and the start-up log). */
   properties: ReadonlyMap<string, string>;
 }
@@ -471,6 +480,8 @@ export interface CliShorthands {
   host?: string;
   coordinator?: string;
   dataDir?: string;
+  /** admin.port */
+  adminPort?: number;
 }
 
 export interface BuildConfigInput {
@@ -493,6 +504,7 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
   if (cli.port !== undefined)
     raw.set('listeners', `PLAINTEXT://${cli.host ?? '127.0.0.1'}:${cli.port}`);
   if (cli.coordinator !== undefined) raw.set('zookeeper.connect', cli.coordinator);
+  if (cli.adminPort !== undefined) raw.set('admin.port', String(cli.adminPort));
   if (cli.dataDir !== undefined && !raw.has('log.dirs')) raw.set('log.dirs', cli.dataDir);
 
   for (const key of raw.keys()) {
@@ -611,6 +623,7 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
       r.optionalNumber('zookeeper.connection.timeout.ms') ?? sessionTimeoutMs,
     controllerSocketTimeoutMs: r.int('controller.socket.timeout.ms'),
     requestTimeoutMs: r.int('request.timeout.ms'),
+    adminPort: r.int('admin.port'),
     properties: values,
   };
 }

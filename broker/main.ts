@@ -9,6 +9,7 @@
  *      check meta.properties in every log dir (broker.id and cluster.id must match)
  *   3. start the socket server (before registering, so the controller can reach us as soon
  *      as it sees our registration)
+ *      and the admin HTTP endpoint, if admin.port is set (metrics/: /metrics, /healthz, /readyz)
  *   4. register the ephemeral /brokers/ids/<id> (broker epoch = its czxid)
  *   5. start the controller election
  *   6. log `broker listening`
@@ -57,6 +58,7 @@ import { controlledShutdown, handleControlledShutdown } from './server/controlle
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
 import { TopicMinIsr } from './replica/topic-min-isr.js';
 import { createGroupCoordinator } from './group/index.js';
+import { BrokerMetrics, startBrokerAdmin, type RunningBrokerAdmin } from './metrics/index.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -70,6 +72,9 @@ export interface RunningBroker {
   clusterId: string;
   /** The port the (first) listener is bound to. */
   port: number;
+  /** The admin HTTP port (/metrics, /healthz, /readyz), -1 when admin.port is -1. */
+  adminPort: number;
+  metrics: BrokerMetrics;
   controller: KafkaController;
   /** The current coordinator session. */
   zk(): CoordinatorClient;
@@ -142,7 +147,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
     logManager.startPeriodicTasks();
 
-    // 3. The handler table and the socket server.
+    // 3. The handler table and the socket server (and the metrics they report to).
+    const metrics = new BrokerMetrics({ brokerId, listener: config.interBrokerListenerName });
     const metadataCache = new MetadataCache({
       clusterId,
       listenerName: config.interBrokerListenerName,
@@ -168,6 +174,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
         fetchMaxBytes: config.replicaFetchMaxBytes,
       },
+      metrics: { topics: metrics.topicHooks, isr: metrics.isrHooks },
     });
     replicaManager.startup();
     let brokerEpoch: bigint | undefined;
@@ -278,6 +285,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       handlers,
       logger: root,
       frameBytesMax: config.socketRequestMaxBytes,
+      metrics: metrics.networkHooks,
     });
     let port: number;
     try {
@@ -287,6 +295,37 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         throw new BrokerStartupError(
           'KB_ERR_PORT_IN_USE',
           `port ${listener.port} on ${listener.host} is already in use (another broker running?)`,
+        );
+      }
+      throw err;
+    }
+    // The admin endpoint: up before registration, so /healthz answers and /readyz says why
+    // the broker is not ready yet.
+    let admin: RunningBrokerAdmin;
+    try {
+      admin = await startBrokerAdmin({
+        host: listener.host,
+        port: config.adminPort,
+        metrics,
+        replicaManager,
+        controller,
+        groups: groups.coordinator,
+        socketServer,
+        metadataCache,
+        minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
+        readiness: () => ({
+          registered: brokerEpoch !== undefined && !['expired', 'closed'].includes(zk.state),
+          metadataLoaded: metadataCache.snapshot.brokers.has(brokerId),
+        }),
+        logger: root,
+      });
+    } catch (err) {
+      await socketServer.close();
+      await logManager.shutdown();
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new BrokerStartupError(
+          'KB_ERR_PORT_IN_USE',
+          `admin port ${config.adminPort} on ${listener.host} is already in use`,
         );
       }
       throw err;
@@ -308,6 +347,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     try {
       brokerEpoch = BigInt(await registerBroker(zk, info));
     } catch (err) {
+      await admin.close();
       await socketServer.close();
       await logManager.shutdown();
       throw err;
@@ -344,12 +384,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
     // 5. The controller election.
     controller.startup();
-    log.info({ host: listener.host, port, clusterId }, 'broker listening');
+    log.info({ host: listener.host, port, adminPort: admin.port, clusterId }, 'broker listening');
 
     return {
       brokerId,
       clusterId,
       port,
+      adminPort: admin.port,
+      metrics,
       controller,
       zk: () => zk,
       async shutdown() {
@@ -383,6 +425,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         groups.shutdown();
         replicaManager.shutdown();
         await logManager.shutdown();
+        await admin.close();
         log.info('shut down cleanly');
       },
     };

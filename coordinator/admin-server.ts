@@ -4,15 +4,16 @@
  *   GET /commands/<name>     one command as JSON: {"command", "error", "output", ...fields}
  *                            (long names and four-letter aliases both work: /commands/monitor,
  *                            /commands/mntr)
- *   GET /metrics             Prometheus text format (prom-client), the mntr figures as gauges
+ *   GET /metrics             Prometheus text format (metrics.ts): every mntr figure as a gauge,
+ *                            request and fsync latency histograms, process metrics
  * An unknown command answers 200 with "error": "Unknown command: x", as ZooKeeper 3.8 does.
  */
 import { createServer, type Server } from 'node:http';
-import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../src/logger.js';
 import { formatSessionId } from '../src/protocol/coordinator/messages.js';
 import type { CoordinatorServer } from './coordinator-server.js';
 import { mntr } from './four-letter-words.js';
+import { CoordinatorMetrics } from './metrics.js';
 
 /** ZooKeeper's long command names and their four-letter aliases. */
 const ALIASES: Record<string, string> = {
@@ -46,38 +47,6 @@ const ALIASES: Record<string, string> = {
   stat_reset: 'srst',
   srst: 'srst',
 };
-
-function metricsRegistry(core: CoordinatorServer): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'coordinator_process_' });
-  const gauges: [string, string, (s: ReturnType<CoordinatorServer['snapshot']>) => number][] = [
-    ['znode_count', 'Number of znodes in the tree', (s) => s.nodeCount],
-    ['ephemerals_count', 'Number of ephemeral znodes', (s) => s.ephemeralCount],
-    ['watch_count', 'Number of watches', (s) => s.watchCount],
-    ['approximate_data_size', 'Bytes of znode data and paths', (s) => s.approximateDataSize],
-    ['num_alive_connections', 'Open client connections', (s) => s.connections.length],
-    ['global_sessions', 'Live sessions', (s) => s.sessions.length],
-    ['outstanding_requests', 'Replies waiting for the disk', (s) => s.outstandingRequests],
-    ['packets_received', 'Packets received since start or srst', (s) => s.packetsReceived],
-    ['packets_sent', 'Packets sent since start or srst', (s) => s.packetsSent],
-    ['last_zxid', 'Zxid of the last applied write', (s) => s.lastZxid],
-    ['group_commits', 'LevelDB batches written', (s) => s.commits],
-    ['avg_group_commit_ms', 'Average time of one fsynced batch', (s) => s.commitAvgMs],
-    ['avg_latency_ms', 'Average request latency', (s) => s.latencyAvgMs],
-    ['max_latency_ms', 'Maximum request latency', (s) => s.latencyMaxMs],
-  ];
-  for (const [name, help, read] of gauges) {
-    new Gauge({
-      name: `coordinator_${name}`,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read(core.snapshot()));
-      },
-    });
-  }
-  return registry;
-}
 
 function jsonFields(word: string, core: CoordinatorServer): Record<string, unknown> {
   const s = core.snapshot();
@@ -136,7 +105,7 @@ function jsonFields(word: string, core: CoordinatorServer): Record<string, unkno
 
 export function createAdminServer(core: CoordinatorServer, logger: Logger): Server {
   const log = logger.child({ component: 'admin-server' });
-  const registry = metricsRegistry(core);
+  const metrics = new CoordinatorMetrics(core);
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (status: number, type: string, body: string): void => {
@@ -145,9 +114,9 @@ export function createAdminServer(core: CoordinatorServer, logger: Logger): Serv
     };
     if (req.method !== 'GET') return send(405, 'text/plain', 'GET only\n');
     if (url.pathname === '/metrics') {
-      registry
+      metrics
         .metrics()
-        .then((text) => send(200, registry.contentType, text))
+        .then((text) => send(200, metrics.registry.contentType, text))
         .catch((err: unknown) => {
           log.error({ err }, 'metrics failed');
           send(500, 'text/plain', 'metrics failed\n');

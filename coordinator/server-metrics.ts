@@ -26,6 +26,8 @@ export class Summary {
   max = -Infinity;
   readonly #samples: number[] | undefined;
   #next = 0;
+  /** Sees every value too (the Prometheus histograms of metrics.ts); not reset by srst. */
+  observer: ((value: number) => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -35,6 +37,7 @@ export class Summary {
   }
 
   add(value: number): void {
+    this.observer?.(value);
     this.count++;
     this.sum += value;
     this.min = Math.min(this.min, value);

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
+ * `samsa`: the project's console tool. `samsa start` is here; the Kafka client commands
+ * live in scripts/samsa/, one module per command (produce, consume, topics, bench).
+ *
  * `samsa start`: a whole development cluster on this machine, as separate processes:
  *
- *   [coordinator]  127.0.0.1:2181 (admin HTTP 8080), data in ./data/coordinator
- *   [broker-1]     127.0.0.1:9092, data in ./data/broker-1
- *   [broker-2]     127.0.0.1:9093, data in ./data/broker-2
- *   [broker-3]     127.0.0.1:9094, data in ./data/broker-3
+ *   [coordinator]  127.0.0.1:2181 (admin HTTP 8080: /commands, /metrics), ./data/coordinator
+ *   [broker-1]     127.0.0.1:9092 (admin HTTP 8091: /metrics, /healthz, /readyz), ./data/broker-1
+ *   [broker-2]     127.0.0.1:9093 (admin HTTP 8092), data in ./data/broker-2
+ *   [broker-3]     127.0.0.1:9094 (admin HTTP 8093), data in ./data/broker-3
  *
  * Data is kept across restarts (delete ./data for a fresh cluster). Each child runs the
  * compiled program from dist/ when it has been built (`npm run build`), otherwise the
@@ -13,8 +16,10 @@
  * pino's JSON lines are shortened to `LEVEL component: message {fields}` so the story of the
  * cluster (elections, leader changes) can be read as it happens.
  *
- * Order: all ports are checked first (a busy port stops everything with a message naming it);
- * the coordinator starts and must log `coordinator listening`; then the brokers start.
+ * Order: all ports are checked first (a busy port stops everything with a message naming it
+ * and, where /proc shows it, the process holding it); the coordinator starts and must log
+ * `coordinator listening`; then the brokers start; then a banner (scripts/samsa/banner.ts)
+ * says what runs where and what to try.
  * Ctrl-C (SIGINT) or SIGTERM stops the brokers first (each resigns and closes its session
  * cleanly), then the coordinator; a second Ctrl-C kills whatever is left.
  */
@@ -27,6 +32,13 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isEntryPoint } from '../src/entry-point.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
+import { banner } from './samsa/banner.js';
+import { registerBench } from './samsa/bench.js';
+import { registerConsume } from './samsa/consume.js';
+import { describeError } from './samsa/kafka.js';
+import { describePortOwner } from './samsa/port-owner.js';
+import { registerProduce } from './samsa/produce.js';
+import { registerTopics } from './samsa/topics.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from scripts/ or from dist/scripts/. */
@@ -155,15 +167,18 @@ export async function startCluster(options: { dataDir: string; brokers: number }
   const coordinatorPort = 2181;
   const adminPort = 8080;
   const brokerPorts = Array.from({ length: options.brokers }, (_, i) => 9092 + i);
+  /** Broker admin (metrics) ports: 8091 + id - 1. */
+  const brokerAdminPorts = brokerPorts.map((_, i) => 8091 + i);
   for (const [what, port] of [
     ['coordinator', coordinatorPort],
     ['coordinator admin', adminPort],
     ...brokerPorts.map((p, i) => [`broker-${i + 1}`, p] as const),
+    ...brokerAdminPorts.map((p, i) => [`broker-${i + 1} admin`, p] as const),
   ] as const) {
     if (!(await portFree(port))) {
       throw new Error(
-        `port ${port} (${what}) is already in use on 127.0.0.1: stop whatever uses it ` +
-          '(another `samsa start`?) and try again',
+        `port ${port} (${what}) is already in use on 127.0.0.1${describePortOwner(port)}: ` +
+          'stop whatever uses it (another `samsa start`?) and try again',
       );
     }
   }
@@ -225,6 +240,8 @@ export async function startCluster(options: { dataDir: string; brokers: number }
               `127.0.0.1:${coordinatorPort}`,
               '--data-dir',
               join(dataDir, `broker-${i + 1}`),
+              '--admin-port',
+              String(brokerAdminPorts[i]),
             ],
             readyText: 'broker listening',
           },
@@ -242,13 +259,24 @@ export async function startCluster(options: { dataDir: string; brokers: number }
     `[samsa] cluster up: bootstrap servers ${brokerPorts.map((p) => `127.0.0.1:${p}`).join(',')}` +
       ' (Ctrl-C stops it)\n',
   );
+  process.stdout.write(
+    banner({
+      coordinatorPort,
+      coordinatorAdminPort: adminPort,
+      brokers: brokerPorts.map((port, i) => ({
+        id: i + 1,
+        port,
+        adminPort: brokerAdminPorts[i]!,
+      })),
+    }) + '\n',
+  );
 }
 
 if (isEntryPoint(import.meta.url)) {
   exitOnBrokenPipe();
   // exitOverride: commander throws instead of exiting, so its help text is flushed too.
   const program = new Command('samsa')
-    .description('run a Samsa development cluster')
+    .description('run a Samsa development cluster, and Kafka console tools for it')
     .exitOverride();
   program
     .command('start')
@@ -261,10 +289,14 @@ if (isEntryPoint(import.meta.url)) {
         throw new Error('--brokers must be 1..9');
       await startCluster({ dataDir: o.dataDir, brokers });
     });
+  registerProduce(program);
+  registerConsume(program);
+  registerTopics(program);
+  registerBench(program);
   program.parseAsync(process.argv).catch((err: unknown) => {
     // commander has printed its own message (or the help text, with exit code 0).
     if (err instanceof CommanderError) return exitAfterFlush(err.exitCode === 0 ? 0 : 1);
-    process.stderr.write(`samsa: ${(err as Error).message}\n`);
+    process.stderr.write(`samsa: ${describeError(err)}\n`);
     return exitAfterFlush(1);
   });
 }

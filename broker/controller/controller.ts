@@ -218,6 +218,27 @@ export class KafkaController {
     return this.#ctx.epoch;
   }
 
+  /**
+   * Kafka's controller gauges (OfflinePartitionsCount, GlobalTopicCount,
+   * GlobalPartitionCount), read by broker/metrics/ at scrape time; undefined unless active.
+   * Topics being deleted are left out, as in Kafka.
+   */
+  metricsSnapshot(): { offlinePartitions: number; topics: number; partitions: number } | undefined {
+    if (!this.#active) return undefined;
+    const ctx = this.#ctx;
+    const live = ctx.liveBrokerIds();
+    let offlinePartitions = 0;
+    let partitions = 0;
+    for (const tp of ctx.allPartitions()) {
+      if (ctx.topicsToBeDeleted.has(tp.topic)) continue;
+      partitions++;
+      const leader = ctx.stateOf(tp)?.leaderAndIsr.leader;
+      if (leader === undefined || !live.has(leader)) offlinePartitions++;
+    }
+    const topics = [...ctx.assignments.keys()].filter((t) => !ctx.topicsToBeDeleted.has(t));
+    return { offlinePartitions, topics: topics.length, partitions };
+  }
+
   startup(): void {
     this.#enqueue({ type: 'Startup' });
   }

@@ -57,6 +57,7 @@ import { ErrorCode, errorCodeOf } from '../../src/protocol/kafka/errors.js';
 import { FrameReader, peekRequestHeader } from '../../src/protocol/kafka/frame-reader.js';
 import { MESSAGE_SCHEMAS } from '../../src/protocol/kafka/generated/index.js';
 import { inVersionRange, parseVersionRange } from '../../src/protocol/kafka/schema.js';
+import type { NetworkMetricsHooks } from '../metrics/broker-metrics.js';
 import type { ApiHandlerTable, ConnectionInfo, HandlerResult } from './api-handler-table.js';
 import { apiVersionsFallbackResponse } from './api-versions.js';
 
@@ -83,6 +84,8 @@ export interface SocketServerOptions {
   readonly queuedRequestBytesMax?: number;
   /** Received, unserved requests a connection may have before it is muted. */
   readonly queuedRequestsMax?: number;
+  /** Counts bytes and requests for the broker's metrics (broker/metrics/). */
+  readonly metrics?: NetworkMetricsHooks;
 }
 
 /** What one connection holds right now (for tests, metrics and debugging). */
@@ -151,6 +154,7 @@ export class SocketServer {
       queuedRequestBytesMax:
         this.#options.queuedRequestBytesMax ?? QUEUED_REQUEST_BYTES_MAX_DEFAULT,
       queuedRequestsMax: this.#options.queuedRequestsMax ?? QUEUED_REQUESTS_MAX_DEFAULT,
+      metrics: this.#options.metrics,
     });
     this.#connections.add(connection);
     socket.on('close', () => this.#connections.delete(connection));
@@ -163,6 +167,7 @@ interface ConnectionOptions {
   readonly frameBytesMax: number | undefined;
   readonly queuedRequestBytesMax: number;
   readonly queuedRequestsMax: number;
+  readonly metrics: NetworkMetricsHooks | undefined;
 }
 
 /** One client connection: its frame reader, request queue, mute state and serving loop. */
@@ -223,6 +228,7 @@ class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
+    this.#options.metrics?.bytesReceived(chunk.length);
     const result = this.#frames.push(chunk);
     for (const frame of result.frames) {
       this.#queue.push(frame);
@@ -293,6 +299,7 @@ class Connection {
   }
 
   async #serve(frame: Buffer): Promise<void> {
+    const startedMs = performance.now();
     const peeked = peekRequestHeader(frame);
     if (!peeked.ok) return this.#close('info', 'unreadable request header', peeked.error);
     const { apiKey, apiVersion, correlationId, clientId } = peeked.header;
@@ -346,7 +353,9 @@ class Connection {
       );
       body = errorResponse(request, ErrorCode.UNSUPPORTED_VERSION);
     }
-    if (body === null || this.#closed) return;
+    const done = (): void =>
+      this.#options.metrics?.requestCompleted(apiKey, (performance.now() - startedMs) / 1000);
+    if (body === null || this.#closed) return done();
     let chunks: Buffer[];
     try {
       chunks = encodeResponseFrame(request.apiKey, apiVersion, correlationId, body as never);
@@ -354,6 +363,7 @@ class Connection {
       return this.#close('error', `could not encode the response to ${what}`, err);
     }
     this.#write(chunks);
+    done();
   }
 
   #codecKnows(apiKey: number, apiVersion: number): boolean {
@@ -377,6 +387,7 @@ class Connection {
       flushed = this.#socket.write(chunk);
     }
     this.#socket.uncork();
+    this.#options.metrics?.bytesSent(bytes);
     if (bytes > this.#largestResponseBytes) this.#largestResponseBytes = bytes;
     if (!flushed) {
       this.#awaitingDrain = true;

@@ -22,6 +22,7 @@ import type { Scheduler, Timer } from '../../src/scheduler.js';
 import { partitionDirName, type TopicPartition } from '../log/log.js';
 import { topicPartitionKey } from '../log/log-manager.js';
 import type { IsrProposal, Partition } from '../server/partition.js';
+import type { IsrMetricsHooks } from '../metrics/broker-metrics.js';
 import type { PartitionStateStore } from './partition-state-store.js';
 
 /** Kafka's ReplicaManager.IsrChangePropagationBlackOut / IsrChangePropagationInterval. */
@@ -39,6 +40,8 @@ export interface IsrManagerOptions {
   /** Called when an ISR change moved a partition's HW (waiting requests may complete). */
   onHighWatermarkIncreased: (tp: TopicPartition) => void;
   logger: Logger;
+  /** Counts written shrinks and expansions (broker/metrics/). */
+  metrics?: IsrMetricsHooks;
   propagationBlackoutMs?: number;
   propagationIntervalMs?: number;
   propagationCheckIntervalMs?: number;
@@ -106,7 +109,10 @@ export class IsrManager {
       proposal.zkVersion,
     );
     const highWatermarkIncreased = partition.completeIsrUpdate(proposal, result);
-    if (result.outcome === 'written') this.#recordIsrChange(tp);
+    if (result.outcome === 'written') {
+      this.#recordIsrChange(tp);
+      this.#options.metrics?.isrChanged(proposal.kind);
+    }
     if (highWatermarkIncreased) this.#options.onHighWatermarkIncreased(tp);
   }
 

@@ -59,6 +59,7 @@ import { Partition, type ReadOutcome } from './partition.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { IsrManager } from '../replica/isr-manager.js';
 import type { PartitionStateStore } from '../replica/partition-state-store.js';
+import type { IsrMetricsHooks, TopicMetricsHooks } from '../metrics/broker-metrics.js';
 import {
   DEFAULT_REPLICA_FETCHER_CONFIG,
   type ReplicaFetcherConfig,
@@ -102,6 +103,8 @@ export interface ReplicaManagerOptions {
   replicaFetcherConfig?: Partial<ReplicaFetcherConfig>;
   /** Called when this broker starts hosting a partition (e.g. to load topic configs). */
   onPartitionCreated?: (tp: TopicPartition) => void;
+  /** Counts client records and bytes in and out, and ISR changes (broker/metrics/). */
+  metrics?: { topics: TopicMetricsHooks; isr: IsrMetricsHooks };
 }
 
 /** Used when no store is given: every ISR change fails, so the ISR stays as assigned. */
@@ -198,6 +201,7 @@ export class ReplicaManager {
       partitions: () => this.#partitions.values(),
       onHighWatermarkIncreased: (tp) => this.#tryCompleteDelayedRequests(tp),
       logger: options.logger,
+      metrics: options.metrics?.isr,
     });
   }
 
@@ -534,6 +538,13 @@ export class ReplicaManager {
       return fail(outcome.errorCode, outcome.message);
     }
     const { info } = outcome;
+    if (info.firstOffset >= 0) {
+      this.#options.metrics?.topics.recordsAppended(
+        tp,
+        info.lastOffset - info.firstOffset + 1,
+        records?.length ?? 0,
+      );
+    }
     // Followers (up to the LEO) can read the new records now; consumers only once the HW
     // moved, and then acks=-1 producers may be done too.
     if (outcome.highWatermarkIncreased) this.#tryCompleteDelayedRequests(tp);
@@ -580,6 +591,18 @@ export class ReplicaManager {
    * when something failed, or when max_wait_ms is 0, else when data arrives or time is up.
    */
   fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
+    const metrics = this.#options.metrics?.topics;
+    if (metrics === undefined || params.replicaId >= 0) return this.#fetchMessages(params);
+    // Consumers' bytes out, as Kafka's BytesOutPerSec (replication is counted apart there).
+    return this.#fetchMessages(params).then((results) => {
+      for (const r of results) {
+        if (r.records.length > 0) metrics.recordsFetched(r.topicPartition, r.records.length);
+      }
+      return results;
+    });
+  }
+
+  #fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
     if (params.replicaId >= 0) this.#updateFollowerFetchStates(params);
     const results = this.readFromLocalLog(params);
     const bytes = results.reduce((sum, r) => sum + r.records.length, 0);
