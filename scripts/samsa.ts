@@ -6,6 +6,7 @@
  *   [broker-1]     127.0.0.1:9092, data in ./data/broker-1
  *   [broker-2]     127.0.0.1:9093, data in ./data/broker-2
  *   [broker-3]     127.0.0.1:9094, data in ./data/broker-3
+ *   [dashboard]    http://127.0.0.1:9000/ (started after the brokers; src/dashboard/)
  *
  * Data is kept across restarts (delete ./data for a fresh cluster). Each child runs the
  * compiled program from dist/ when it has been built (`npm run build`), otherwise the
@@ -155,9 +156,11 @@ export async function startCluster(options: { dataDir: string; brokers: number }
   const coordinatorPort = 2181;
   const adminPort = 8080;
   const brokerPorts = Array.from({ length: options.brokers }, (_, i) => 9092 + i);
+  const dashboardPort = 9000;
   for (const [what, port] of [
     ['coordinator', coordinatorPort],
     ['coordinator admin', adminPort],
+    ['dashboard', dashboardPort],
     ...brokerPorts.map((p, i) => [`broker-${i + 1}`, p] as const),
   ] as const) {
     if (!(await portFree(port))) {
@@ -233,6 +236,16 @@ export async function startCluster(options: { dataDir: string; brokers: number }
       ),
     );
     running.push(...brokers);
+    // The dashboard is a client like any other: if it fails, the cluster runs on without it.
+    const dashboardArgs = ['dashboard', '--coordinator', `127.0.0.1:${coordinatorPort}`];
+    dashboardArgs.push('--port', String(dashboardPort), '--broker-admin-port-base', '8091');
+    const dashboard = await startChild({
+      name: 'dashboard',
+      program: 'scripts/samsa',
+      args: dashboardArgs,
+      readyText: 'dashboard listening',
+    }).catch(() => undefined);
+    if (dashboard) running.push(dashboard);
   } catch (err) {
     process.stdout.write(`[samsa] ${(err as Error).message}; stopping the rest\n`);
     await stopAll();
@@ -260,6 +273,24 @@ if (isEntryPoint(import.meta.url)) {
       if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9)
         throw new Error('--brokers must be 1..9');
       await startCluster({ dataDir: o.dataDir, brokers });
+    });
+  program
+    .command('dashboard')
+    .description('the live dashboard, a client of the cluster (http://127.0.0.1:9000/)')
+    .requiredOption('--coordinator <host:port>', 'the coordinator to watch')
+    .option('--port <n>', 'HTTP port of the page', '9000')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--read-only', 'no actions: for shared screens', false)
+    .option('--broker-admin-port-base <n>', "scrape broker N's /metrics on port n + N - 1")
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const { runDashboard } = await import('../src/dashboard/main.js');
+      const base = o.brokerAdminPortBase === undefined ? null : Number(o.brokerAdminPortBase);
+      await runDashboard({
+        ...(o as { coordinator: string; host: string }),
+        port: Number(o.port),
+        readOnly: o.readOnly === true,
+        brokerAdminPortBase: base,
+      });
     });
   program.parseAsync(process.argv).catch((err: unknown) => {
     // commander has printed its own message (or the help text, with exit code 0).

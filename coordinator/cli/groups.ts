@@ -12,7 +12,8 @@
  *        plans (and with --execute commits) new offsets for an inactive group
  *   groups delete GROUP                   removes an empty group and its offsets
  *
- * The logic is in src/kafka-admin/groups-admin.ts (shared with the dashboard); this module parses options and prints.
+ * The logic is in src/kafka-admin/groups-admin.ts (shared with the dashboard); this module
+ * parses options and prints.
  */
 import type { Command } from 'commander';
 import type { BrokerAddress, KafkaClient } from '../../src/kafka-client.js';
