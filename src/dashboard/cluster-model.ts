@@ -447,11 +447,14 @@ function summarizeBursts(events: TimelineEvent[], timeMs: number): TimelineEvent
     if (summarized.has(key)) continue;
     summarized.add(key);
     const ids = group.map((g) => Number(partitionEvent.exec(g.znode)![2]));
-    const what = e.kind.replace('-', ' ');
+    const firstLeaders = group.every((g) => g.text.includes(' online: '));
+    const what = firstLeaders ? 'first leader elected' : e.kind.replace('-', ' ');
     result.push({
       timeMs,
       kind: e.kind,
-      text: `${what} for ${ids.length} partitions of ${m[1]}: ${ids.join(', ')}`,
+      text:
+        `${what} for ${ids.length} partitions of ${m[1]}: ` +
+        `${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''}`,
       znode: `/brokers/topics/${m[1]}/partitions/*/state`,
       level: group.some((g) => g.level === 'bad') ? 'bad' : e.level,
     });

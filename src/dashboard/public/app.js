@@ -166,6 +166,7 @@ function renderTopics() {
       const folded = t.name.startsWith('__') && !model.unfolded.has(t.name);
       const rf = t.partitions[0]?.replicas.length ?? 0;
       const config = Object.entries(t.config)
+        .filter(([k]) => k !== 'min.insync.replicas')
         .map(([k, val]) => `${esc(k)}=${esc(val)}`)
         .join(', ');
       const rows = t.partitions

@@ -28,6 +28,10 @@ import {
   cli,
 } from '../../helpers/replication-cluster.js';
 
+// A cluster, a browser, a failover and a reassignment: more than tap's default 120 s on a
+// loaded machine.
+t.setTimeout(300_000);
+
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing`);
