@@ -151,7 +151,11 @@ async function startBrokerChild(spec: ChildSpec, isStopping: () => boolean): Pro
   }
 }
 
-export async function startCluster(options: { dataDir: string; brokers: number }): Promise<void> {
+export async function startCluster(options: {
+  dataDir: string;
+  brokers: number;
+  dashboardReadOnly?: boolean;
+}): Promise<void> {
   const dataDir = resolve(options.dataDir);
   const coordinatorPort = 2181;
   const adminPort = 8080;
@@ -239,6 +243,7 @@ export async function startCluster(options: { dataDir: string; brokers: number }
     // The dashboard is a client like any other: if it fails, the cluster runs on without it.
     const dashboardArgs = ['dashboard', '--coordinator', `127.0.0.1:${coordinatorPort}`];
     dashboardArgs.push('--port', String(dashboardPort), '--broker-admin-port-base', '8091');
+    if (options.dashboardReadOnly === true) dashboardArgs.push('--read-only');
     const dashboard = await startChild({
       name: 'dashboard',
       program: 'scripts/samsa',
@@ -268,11 +273,12 @@ if (isEntryPoint(import.meta.url)) {
     .description('coordinator on 2181 (admin 8080) and brokers on 9092, 9093, 9094')
     .option('--data-dir <dir>', 'where every process keeps its data', './data')
     .option('--brokers <n>', 'how many brokers', '3')
-    .action(async (o: { dataDir: string; brokers: string }) => {
+    .option('--dashboard-read-only', 'the dashboard on 9000 without actions', false)
+    .action(async (o: { dataDir: string; brokers: string; dashboardReadOnly: boolean }) => {
       const brokers = Number(o.brokers);
       if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9)
         throw new Error('--brokers must be 1..9');
-      await startCluster({ dataDir: o.dataDir, brokers });
+      await startCluster({ dataDir: o.dataDir, brokers, dashboardReadOnly: o.dashboardReadOnly });
     });
   program
     .command('dashboard')
