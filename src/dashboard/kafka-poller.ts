@@ -218,7 +218,24 @@ export class KafkaPoller {
   }
 
   async #pollGroups(client: KafkaClient, nowMs: number): Promise<void> {
-    const listed = (await listGroups(client)).slice(0, GROUPS_MAX);
+    // Each broker on its own: one that died but is still registered (its session has not
+    // expired yet) must not hide the groups the others coordinate.
+    const perBroker = await Promise.all(
+      client.brokers.map(async (b) => {
+        const one = new KafkaClient([b], {
+          clientId: 'samsa-dashboard',
+          requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        });
+        try {
+          return await listGroups(one);
+        } catch {
+          return [];
+        } finally {
+          one.close();
+        }
+      }),
+    );
+    const listed = perBroker.flat().slice(0, GROUPS_MAX);
     const groups: GroupView[] = [];
     for (const g of listed) {
       try {
