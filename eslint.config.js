@@ -110,6 +110,18 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The dashboard's page runs in a browser: its globals, and no Node ones.
+    files: ['src/dashboard/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'WebSocket', 'fetch', 'CSS', 'uPlot']
+          .concat(['setTimeout', 'clearTimeout', 'HTMLElement'])
+          .map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // tap callbacks are async by habit so that a later `await` needs no signature change; an

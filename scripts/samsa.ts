@@ -9,6 +9,7 @@
  *   [broker-1]     127.0.0.1:9092 (admin HTTP 8091: /metrics, /healthz, /readyz), ./data/broker-1
  *   [broker-2]     127.0.0.1:9093 (admin HTTP 8092), data in ./data/broker-2
  *   [broker-3]     127.0.0.1:9094 (admin HTTP 8093), data in ./data/broker-3
+ *   [dashboard]    http://127.0.0.1:9000/ (started after the brokers; src/dashboard/)
  *
  * Data is kept across restarts (delete ./data for a fresh cluster). Each child runs the
  * compiled program from dist/ when it has been built (`npm run build`), otherwise the
@@ -162,16 +163,23 @@ async function startBrokerChild(spec: ChildSpec, isStopping: () => boolean): Pro
   }
 }
 
-export async function startCluster(options: { dataDir: string; brokers: number }): Promise<void> {
+export async function startCluster(options: {
+  dataDir: string;
+  brokers: number;
+  dashboardReadOnly?: boolean;
+}): Promise<void> {
   const dataDir = resolve(options.dataDir);
   const coordinatorPort = 2181;
   const adminPort = 8080;
   const brokerPorts = Array.from({ length: options.brokers }, (_, i) => 9092 + i);
   /** Broker admin (metrics) ports: 8091 + id - 1. */
   const brokerAdminPorts = brokerPorts.map((_, i) => 8091 + i);
+  const dashboardPort = 9000;
+  let dashboardUrl: string | undefined;
   for (const [what, port] of [
     ['coordinator', coordinatorPort],
     ['coordinator admin', adminPort],
+    ['dashboard', dashboardPort],
     ...brokerPorts.map((p, i) => [`broker-${i + 1}`, p] as const),
     ...brokerAdminPorts.map((p, i) => [`broker-${i + 1} admin`, p] as const),
   ] as const) {
@@ -250,6 +258,20 @@ export async function startCluster(options: { dataDir: string; brokers: number }
       ),
     );
     running.push(...brokers);
+    // The dashboard is a client like any other: if it fails, the cluster runs on without it.
+    const dashboardArgs = ['dashboard', '--coordinator', `127.0.0.1:${coordinatorPort}`];
+    dashboardArgs.push('--port', String(dashboardPort), '--broker-admin-port-base', '8091');
+    if (options.dashboardReadOnly === true) dashboardArgs.push('--read-only');
+    const dashboard = await startChild({
+      name: 'dashboard',
+      program: 'scripts/samsa',
+      args: dashboardArgs,
+      readyText: 'dashboard listening',
+    }).catch(() => undefined);
+    if (dashboard) {
+      running.push(dashboard);
+      dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
+    }
   } catch (err) {
     process.stdout.write(`[samsa] ${(err as Error).message}; stopping the rest\n`);
     await stopAll();
@@ -268,6 +290,7 @@ export async function startCluster(options: { dataDir: string; brokers: number }
         port,
         adminPort: brokerAdminPorts[i]!,
       })),
+      dashboardUrl,
     }) + '\n',
   );
 }
@@ -283,11 +306,30 @@ if (isEntryPoint(import.meta.url)) {
     .description('coordinator on 2181 (admin 8080) and brokers on 9092, 9093, 9094')
     .option('--data-dir <dir>', 'where every process keeps its data', './data')
     .option('--brokers <n>', 'how many brokers', '3')
-    .action(async (o: { dataDir: string; brokers: string }) => {
+    .option('--dashboard-read-only', 'the dashboard on 9000 without actions', false)
+    .action(async (o: { dataDir: string; brokers: string; dashboardReadOnly: boolean }) => {
       const brokers = Number(o.brokers);
       if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9)
         throw new Error('--brokers must be 1..9');
-      await startCluster({ dataDir: o.dataDir, brokers });
+      await startCluster({ dataDir: o.dataDir, brokers, dashboardReadOnly: o.dashboardReadOnly });
+    });
+  program
+    .command('dashboard')
+    .description('the live dashboard, a client of the cluster (http://127.0.0.1:9000/)')
+    .requiredOption('--coordinator <host:port>', 'the coordinator to watch')
+    .option('--port <n>', 'HTTP port of the page', '9000')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--read-only', 'no actions: for shared screens', false)
+    .option('--broker-admin-port-base <n>', "scrape broker N's /metrics on port n + N - 1")
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const { runDashboard } = await import('../src/dashboard/main.js');
+      const base = o.brokerAdminPortBase === undefined ? null : Number(o.brokerAdminPortBase);
+      await runDashboard({
+        ...(o as { coordinator: string; host: string }),
+        port: Number(o.port),
+        readOnly: o.readOnly === true,
+        brokerAdminPortBase: base,
+      });
     });
   registerProduce(program);
   registerConsume(program);

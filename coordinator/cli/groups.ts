@@ -12,21 +12,22 @@
  *        plans (and with --execute commits) new offsets for an inactive group
  *   groups delete GROUP                   removes an empty group and its offsets
  *
- * The logic is in groups-admin.ts; this module parses options and prints.
+ * The logic is in src/kafka-admin/groups-admin.ts (shared with the dashboard); this module
+ * parses options and prints.
  */
 import type { Command } from 'commander';
 import type { BrokerAddress, KafkaClient } from '../../src/kafka-client.js';
 import { BrokerIdsZNode, BrokerIdZNode } from '../../src/znodes.js';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
-import type { GroupDescription, ResetSpec } from './groups-admin.js';
+import type { GroupDescription, ResetSpec } from '../../src/kafka-admin/groups-admin.js';
 
 /**
  * The Kafka client and the protocol codecs are loaded only when a groups command runs: they
  * are large, and every other `coordinator` command (each a short-lived process) would pay
  * for them at start-up otherwise.
  */
-const admin = () => import('./groups-admin.js');
+const admin = () => import('../../src/kafka-admin/groups-admin.js');
 
 /** The brokers' addresses from /brokers/ids (the PLAINTEXT endpoint, else the first). */
 export async function registeredBrokers(client: CoordinatorClient): Promise<BrokerAddress[]> {

@@ -1,6 +1,7 @@
 /**
- * What the `coordinator groups` commands do, over the Kafka protocol (src/kafka-client.ts),
- * as Kafka's kafka-consumer-groups.sh does through its AdminClient:
+ * What the `coordinator groups` commands and the dashboard's group views do, over the Kafka
+ * protocol (src/kafka-client.ts), as Kafka's kafka-consumer-groups.sh does through its
+ * AdminClient:
  *
  *   listGroups        ListGroups to every broker (each answers for the groups it
  *                     coordinates), merged
@@ -16,10 +17,10 @@
  *
  * Kafka errors become exceptions carrying Kafka's error name, for the CLI's one-line report.
  */
-import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
-import { errorForCode, ErrorCode } from '../../src/protocol/kafka/errors.js';
-import { decodeConsumerAssignment } from '../../src/protocol/kafka/consumer-protocol.js';
-import type { KafkaClient } from '../../src/kafka-client.js';
+import { ApiKey } from '../protocol/kafka/api-keys.js';
+import { errorForCode, ErrorCode } from '../protocol/kafka/errors.js';
+import { decodeConsumerAssignment } from '../protocol/kafka/consumer-protocol.js';
+import type { KafkaClient } from '../kafka-client.js';
 
 export class GroupCommandError extends Error {
   override name = 'GroupCommandError';
