@@ -56,6 +56,11 @@ import { controlledShutdown, handleControlledShutdown } from './server/controlle
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
 import { TopicMinIsr } from './replica/topic-min-isr.js';
 import { createGroupCoordinator } from './group/index.js';
+import {
+  CoordinatorProducerIdBlockStore,
+  ProducerIdManager,
+} from './transaction/producer-id-manager.js';
+import { transactionApiHandlers } from './transaction/transaction-apis.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -133,6 +138,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger: root,
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+      producerIdExpirationMs: config.producerIdExpirationMs,
+      producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
     logManager.startPeriodicTasks();
 
@@ -246,6 +253,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const handlers = new ApiHandlerTable()
       .registerAll(dataPlaneHandlers)
       .registerAll(groups.handlers)
+      .registerAll(
+        transactionApiHandlers({
+          producerIdManager: new ProducerIdManager({
+            brokerId,
+            store: new CoordinatorProducerIdBlockStore(() => zk),
+            logger: root,
+          }),
+          logger: root,
+        }),
+      )
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any
