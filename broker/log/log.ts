@@ -417,6 +417,10 @@ export class Log {
           error: { error: 'PRODUCER_STATE', errorCode: check.errorCode, message: check.message },
         };
       case 'duplicate':
+        this.#logger.debug(
+          { producerId: batches[0]!.producerId, lastOffset: check.batch.lastOffset },
+          'duplicate batch from an idempotent producer: acknowledged, not appended',
+        );
         return { ok: true, info: this.#duplicateAppend(check.batch) };
       case 'append': {
         const info = this.#write(records, batches, logAppendTimeMs);
