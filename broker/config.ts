@@ -315,6 +315,24 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 0,
     doc: 'longest metadata string of a commit',
   },
+  'producer.id.expiration.ms': {
+    type: 'int',
+    default: '86400000',
+    min: 1,
+    doc: 'how long a partition keeps the state of an idle idempotent producer (KIP-854)',
+  },
+  'producer.id.expiration.check.interval.ms': {
+    type: 'int',
+    default: '600000',
+    min: 1,
+    doc: 'how often idle producers are looked for',
+  },
+  'transactional.id.expiration.ms': {
+    type: 'int',
+    default: '604800000',
+    min: 1,
+    doc: 'how long the transaction coordinator keeps an idle transactional id',
+  },
   'zookeeper.connect': {
     type: 'string',
     default: undefined,
@@ -432,6 +450,9 @@ export interface BrokerConfig {
   offsetsRetentionCheckIntervalMs: number;
   offsetsCommitTimeoutMs: number;
   offsetMetadataMaxBytes: number;
+  producerIdExpirationMs: number;
+  producerIdExpirationCheckIntervalMs: number;
+  transactionalIdExpirationMs: number;
   zookeeperConnect: string;
   zookeeperSessionTimeoutMs: number;
   zookeeperConnectionTimeoutMs: number;
@@ -616,6 +637,9 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     offsetsRetentionCheckIntervalMs: r.long('offsets.retention.check.interval.ms'),
     offsetsCommitTimeoutMs: r.int('offsets.commit.timeout.ms'),
     offsetMetadataMaxBytes: r.int('offset.metadata.max.bytes'),
+    producerIdExpirationMs: r.int('producer.id.expiration.ms'),
+    producerIdExpirationCheckIntervalMs: r.int('producer.id.expiration.check.interval.ms'),
+    transactionalIdExpirationMs: r.int('transactional.id.expiration.ms'),
     zookeeperConnect,
     zookeeperSessionTimeoutMs: sessionTimeoutMs,
     // Kafka: zookeeper.connection.timeout.ms defaults to the session timeout.

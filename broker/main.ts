@@ -59,6 +59,11 @@ import { CoordinatorPartitionStateStore } from './replica/partition-state-store.
 import { TopicMinIsr } from './replica/topic-min-isr.js';
 import { createGroupCoordinator } from './group/index.js';
 import { BrokerMetrics, startBrokerAdmin, type RunningBrokerAdmin } from './metrics/index.js';
+import {
+  CoordinatorProducerIdBlockStore,
+  ProducerIdManager,
+} from './transaction/producer-id-manager.js';
+import { transactionApiHandlers } from './transaction/transaction-apis.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -144,6 +149,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger: root,
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+      producerIdExpirationMs: config.producerIdExpirationMs,
+      producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
     logManager.startPeriodicTasks();
 
@@ -259,6 +266,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const handlers = new ApiHandlerTable()
       .registerAll(dataPlaneHandlers)
       .registerAll(groups.handlers)
+      .registerAll(
+        transactionApiHandlers({
+          producerIdManager: new ProducerIdManager({
+            brokerId,
+            store: new CoordinatorProducerIdBlockStore(() => zk),
+            logger: root,
+          }),
+          logger: root,
+        }),
+      )
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any

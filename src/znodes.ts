@@ -19,6 +19,8 @@
  *   /admin/preferred_replica_election            {"version":1,"partitions":[{"topic","partition"}]}
  *   /config/topics/<t>                           {"version":1,"config":{"retention.ms":"1"}}
  *   /isr_change_notification/isr_change_<seq>    {"version":1,"partitions":[{"topic","partition"}]}
+ *   /latest_producer_id_block                    {"version":1,"broker":0,"block_start":"0",
+ *                                                 "block_end":"999"}
  *
  * Decoders are strict about what they need (a missing `leader` is an error, reported with
  * the path) and lenient about what they do not (unknown fields are ignored, so a znode written
@@ -477,7 +479,48 @@ export const IsrChangeNotificationZNode = {
 
 export const LogDirEventNotificationZNode = { path: '/log_dir_event_notification' };
 export const ConsumersZNode = { path: '/consumers' };
-export const LatestProducerIdBlockZNode = { path: '/latest_producer_id_block' };
+/** A block of producer ids one broker took for itself: [blockStart, blockEnd], inclusive. */
+export interface ProducerIdBlock {
+  brokerId: number;
+  blockStart: number;
+  blockEnd: number;
+}
+
+/**
+ * `/latest_producer_id_block`: the last block of producer ids handed out, as Kafka 2.x's
+ * ProducerIdBlockZNode writes it: {"version":1,"broker":2,"block_start":"1000",
+ * "block_end":"1999"} (the ids are JSON strings, being int64 in Kafka). Created empty at
+ * start-up; brokers take the next block with a setData conditional on the version they read.
+ */
+export const LatestProducerIdBlockZNode = {
+  path: '/latest_producer_id_block',
+  encode(block: ProducerIdBlock): Buffer {
+    return json({
+      version: 1,
+      broker: block.brokerId,
+      block_start: String(block.blockStart),
+      block_end: String(block.blockEnd),
+    });
+  },
+  /** undefined while no block was ever handed out (the node is empty). */
+  decode(bytes: Buffer | null): ProducerIdBlock | undefined {
+    if (bytes === null || bytes.length === 0) return undefined;
+    const j = parseJson(this.path, bytes);
+    const id = (name: string): number => {
+      const value = j[name];
+      const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(n)) {
+        throw new ZNodeDecodeError(this.path, `field "${name}" is not a decimal string`);
+      }
+      return n;
+    };
+    return {
+      brokerId: intField(this.path, j, 'broker'),
+      blockStart: id('block_start'),
+      blockEnd: id('block_end'),
+    };
+  },
+};
 
 /**
  * The persistent paths every Kafka broker creates at start-up if they are missing

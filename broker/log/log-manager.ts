@@ -106,7 +106,14 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   recoveryPointCheckpointIntervalMs?: number;
   logStartOffsetCheckpointIntervalMs?: number;
+  /** `producer.id.expiration.ms` (1 day): idle producers' state is dropped after this. */
+  producerIdExpirationMs?: number;
+  /** `producer.id.expiration.check.interval.ms` (10 min): how often that is checked. */
+  producerIdExpirationCheckIntervalMs?: number;
 }
+
+/** Kafka's producer.id.expiration.check.interval.ms default. */
+const DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000;
 
 interface ManagedLog {
   log: Log;
@@ -161,6 +168,7 @@ export class LogManager {
         recoveryPoint: recoveryPoints.get(key(tp)) ?? 0,
         logStartOffset: logStartOffsets.get(key(tp)),
         hadCleanShutdown,
+        producerIdExpirationMs: this.#options.producerIdExpirationMs,
       });
       this.#logs.set(key(tp), { log, logDir: dir });
     }
@@ -228,6 +236,7 @@ export class LogManager {
       logger: this.#options.logger,
       recoveryPoint: 0,
       hadCleanShutdown: true, // a brand-new directory has nothing to recover
+      producerIdExpirationMs: this.#options.producerIdExpirationMs,
     });
     this.#logs.set(key(tp), { log, logDir });
     this.#logger.info({ partition: partitionDirName(tp), logDir }, 'created log');
@@ -301,6 +310,16 @@ export class LogManager {
     if (Number.isFinite(o.defaultConfig.flushIntervalMs)) {
       every(o.defaultConfig.flushIntervalMs, () => this.flushDirtyLogs(), 'flush');
     }
+    every(
+      o.producerIdExpirationCheckIntervalMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+      () => this.removeExpiredProducers(),
+      'producer id expiration',
+    );
+  }
+
+  /** Forgets, in every log, the producers idle for longer than producer.id.expiration.ms. */
+  removeExpiredProducers(nowMs = this.#options.clock.nowMs()): void {
+    for (const log of this.allLogs()) log.removeExpiredProducers(nowMs);
   }
 
   /** Applies retention to every log; returns the number of segments deleted. */

@@ -58,6 +58,19 @@ import {
   TIME_INDEX_FILE_SUFFIX,
 } from './log-segment.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
+import {
+  ProducerStateManager,
+  firstOffsetOf,
+  type AppendOrigin,
+  type BatchMetadata,
+} from './producer-state-manager.js';
+import {
+  CorruptSnapshotError,
+  deleteProducerSnapshot,
+  listProducerSnapshots,
+  readProducerSnapshot,
+  writeProducerSnapshot,
+} from './producer-snapshot-file.js';
 
 export interface TopicPartition {
   topic: string;
@@ -88,7 +101,19 @@ export interface UnexpectedAppendOffsetError {
   readonly message: string;
 }
 
-export type LogAppendError = RecordBatchError | UnexpectedAppendOffsetError;
+/** A batch refused by the producer state (sequence numbers, epochs: see
+ *  producer-state-manager.ts). */
+export interface ProducerStateAppendError {
+  readonly error: 'PRODUCER_STATE';
+  /** OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH or INVALID_TXN_STATE. */
+  readonly errorCode: number;
+  readonly message: string;
+}
+
+export type LogAppendError =
+  | RecordBatchError
+  | UnexpectedAppendOffsetError
+  | ProducerStateAppendError;
 
 export interface LogAppendInfo {
   /** -1 (with lastOffset -1) when `records` held no batch at all, as in Kafka. */
@@ -100,6 +125,9 @@ export interface LogAppendInfo {
   logStartOffset: number;
   batchCount: number;
   bytes: number;
+  /** The request repeated a batch already in the log (an idempotent producer's retry): the
+   *  offsets are the original ones and nothing was written. */
+  duplicate: boolean;
 }
 
 export type LogAppendResult =
@@ -132,14 +160,26 @@ export interface LogOptions {
   logStartOffset?: number;
   /** Whether the log dir had a `.kafka_cleanshutdown` marker. */
   hadCleanShutdown: boolean;
+  /** `producer.id.expiration.ms` (1 day): when idle producers' state is dropped. */
+  producerIdExpirationMs?: number;
 }
+
+/** Kafka's producer.id.expiration.ms default (KIP-854): one day. */
+export const PRODUCER_ID_EXPIRATION_MS_DEFAULT = 86_400_000;
+/** How much of the log one step of the producer state's replay reads. */
+const PRODUCER_STATE_REPLAY_READ_BYTES = 1_048_576;
 
 export class Log {
   readonly dir: string;
   readonly topicPartition: TopicPartition;
   config: LogConfig;
+  /** Idempotent and transactional producers' sequence numbers and epochs (one per log, as
+   *  in Kafka; its snapshots are the `.snapshot` files beside the segments). */
+  readonly producerState: ProducerStateManager;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  /** The offset of the newest producer snapshot on disk (-1: none). */
+  #lastSnapshotOffset = -1;
   /** Sorted by baseOffset; never empty; the last is the active segment. */
   #segments: LogSegment[] = [];
   #logEndOffset = 0;
@@ -162,6 +202,10 @@ export class Log {
       partition: partitionDirName(options.topicPartition),
     });
     this.#lastFlushMs = options.clock.nowMs();
+    this.producerState = new ProducerStateManager({
+      producerIdExpirationMs: options.producerIdExpirationMs ?? PRODUCER_ID_EXPIRATION_MS_DEFAULT,
+      partitionName: partitionDirName(options.topicPartition),
+    });
   }
 
   /** Opens (or creates) the log in `options.dir`, recovering it if the shutdown was unclean. */
@@ -228,6 +272,7 @@ export class Log {
       this.#logStartOffset = start;
       this.#recoveryPoint = start;
       this.activeSegment.becomeActive();
+      this.#loadProducerState({ trustSnapshots: false });
       return;
     }
     if (options.hadCleanShutdown) {
@@ -247,6 +292,7 @@ export class Log {
       this.#logEndOffset,
     );
     this.activeSegment.becomeActive();
+    this.#loadProducerState({ trustSnapshots: options.hadCleanShutdown });
     this.#logger.debug(
       {
         logStartOffset: this.#logStartOffset,
@@ -331,9 +377,16 @@ export class Log {
 
   /**
    * Appends a Produce request's `records` (one or more batches): validates, assigns offsets
-   * from the log end offset, stamps `leaderEpoch`, writes. Mutates `records` in place.
+   * from the log end offset, stamps `leaderEpoch`, checks idempotent producers' sequence
+   * numbers and epochs, writes. Mutates `records` in place. A retried batch that is already
+   * in the log is not written again: the result carries its original offsets, with
+   * `duplicate` set. `origin` is 'coordinator' for the group and transaction coordinators'
+   * own writes (epochs are checked, sequences not).
    */
-  appendAsLeader(records: Buffer, options: { leaderEpoch: number }): LogAppendResult {
+  appendAsLeader(
+    records: Buffer,
+    options: { leaderEpoch: number; origin?: AppendOrigin },
+  ): LogAppendResult {
     const split = this.#split(records);
     if (!split.ok) return split;
     const { batches } = split;
@@ -354,7 +407,44 @@ export class Log {
       if (logAppendTimeMs !== NO_TIMESTAMP) batch.setLogAppendTime(logAppendTimeMs);
       nextOffset = batch.nextOffset;
     }
-    return { ok: true, info: this.#write(records, batches, logAppendTimeMs) };
+    // The producer state's verdict needs the offsets (it remembers where each batch went)
+    // and must come before the write: a refused or duplicate batch is not written.
+    const check = this.producerState.prepareAppend(batches, options.origin ?? 'client');
+    switch (check.kind) {
+      case 'rejected':
+        return {
+          ok: false,
+          error: { error: 'PRODUCER_STATE', errorCode: check.errorCode, message: check.message },
+        };
+      case 'duplicate':
+        this.#logger.debug(
+          { producerId: batches[0]!.producerId, lastOffset: check.batch.lastOffset },
+          'duplicate batch from an idempotent producer: acknowledged, not appended',
+        );
+        return { ok: true, info: this.#duplicateAppend(check.batch) };
+      case 'append': {
+        const info = this.#write(records, batches, logAppendTimeMs);
+        this.producerState.completeAppend(check.updates);
+        return { ok: true, info };
+      }
+    }
+  }
+
+  /**
+   * The answer to a retry (Kafka's Log.append with a duplicate): the offsets of the batch as
+   * it was first appended, and, as Kafka does, that batch's timestamp as its append time.
+   */
+  #duplicateAppend(batch: BatchMetadata): LogAppendInfo {
+    return {
+      firstOffset: firstOffsetOf(batch),
+      lastOffset: batch.lastOffset,
+      maxTimestamp: batch.timestampMs,
+      logAppendTimeMs: batch.timestampMs,
+      logStartOffset: this.#logStartOffset,
+      batchCount: 0,
+      bytes: 0,
+      duplicate: true,
+    };
   }
 
   /**
@@ -383,7 +473,13 @@ export class Log {
       }
       expected = batch.nextOffset;
     }
-    return { ok: true, info: this.#write(records, batches, NO_TIMESTAMP) };
+    // A follower keeps the producer state too (nothing is refused: the leader checked), so
+    // that it can deduplicate retries if it becomes the leader.
+    const check = this.producerState.prepareAppend(batches, 'replication');
+    invariant(check.kind === 'append', 'replicated batches are never refused');
+    const info = this.#write(records, batches, NO_TIMESTAMP);
+    this.producerState.completeAppend(check.updates);
+    return { ok: true, info };
   }
 
   #split(
@@ -421,6 +517,7 @@ export class Log {
         logStartOffset: this.#logStartOffset,
         batchCount: 0,
         bytes: 0,
+        duplicate: false,
       },
     };
   }
@@ -450,6 +547,7 @@ export class Log {
       logStartOffset: this.#logStartOffset,
       batchCount: batches.length,
       bytes: records.length,
+      duplicate: false,
     };
   }
 
@@ -486,6 +584,12 @@ export class Log {
       `roll to ${baseOffset} below end ${this.#logEndOffset}`,
     );
     if (old.size === 0 && old.baseOffset === baseOffset) return old;
+    // The producer state as of the new segment's start, so that recovery replays at most the
+    // segments after it (Kafka takes this snapshot on every roll).
+    if (baseOffset > this.producerState.mapEndOffset) {
+      this.producerState.updateMapEndOffset(baseOffset);
+    }
+    this.#takeProducerSnapshot();
     old.onBecomeInactive();
     const segment = this.#createSegment(baseOffset);
     segment.becomeActive();
@@ -627,6 +731,108 @@ export class Log {
   }
 
   // ---------------------------------------------------------------------------------------
+  // Producer state (idempotent and transactional producers, producer-state-manager.ts)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Rebuilds the producer state (Kafka's Log.loadProducerState): snapshots past the log end
+   * (they describe records that are gone) or before the first segment are deleted, the newest
+   * readable one is loaded (a corrupt one is deleted and the next older tried), and the
+   * batches after it are replayed. A log that had a clean shutdown but has no snapshot at all
+   * was written before producers were tracked: like Kafka, we then skip the full scan and
+   * start with no producer state (`trustSnapshots`).
+   */
+  #loadProducerState(options: { trustSnapshots: boolean }): void {
+    const end = this.#logEndOffset;
+    const start = this.#segments[0]!.baseOffset;
+    const usable: number[] = [];
+    for (const offset of listProducerSnapshots(this.dir)) {
+      if (offset > end || offset < start) deleteProducerSnapshot(this.dir, offset);
+      else usable.push(offset);
+    }
+    this.#lastSnapshotOffset = -1;
+    const nowMs = this.#clock.nowMs();
+    for (let offset = usable.pop(); offset !== undefined; offset = usable.pop()) {
+      try {
+        this.producerState.loadSnapshot(readProducerSnapshot(this.dir, offset), offset, nowMs);
+        this.#lastSnapshotOffset = offset;
+        break;
+      } catch (err) {
+        if (!(err instanceof CorruptSnapshotError)) throw err;
+        this.#logger.warn({ err, offset }, 'deleting corrupt producer snapshot');
+        deleteProducerSnapshot(this.dir, offset);
+      }
+    }
+    if (this.#lastSnapshotOffset < 0) {
+      this.producerState.truncateFullyAndStartAt(this.#logStartOffset);
+      if (options.trustSnapshots) {
+        this.producerState.updateMapEndOffset(end);
+        return;
+      }
+    }
+    const replayed = this.#replayProducerState();
+    this.#logger.debug(
+      { snapshotOffset: this.#lastSnapshotOffset, replayedBatches: replayed },
+      'loaded producer state',
+    );
+  }
+
+  /** Feeds the batches from the producer state's end to the log end through it. */
+  #replayProducerState(): number {
+    const end = this.#logEndOffset;
+    let offset = Math.max(this.producerState.mapEndOffset, this.#logStartOffset);
+    let replayed = 0;
+    while (offset < end) {
+      const result = this.read({
+        fetchOffset: offset,
+        maxBytes: PRODUCER_STATE_REPLAY_READ_BYTES,
+        minOneBatch: true,
+      });
+      if (!result.ok || result.records.length === 0) break;
+      // The first batch read may start before `offset` (it holds it): already counted.
+      const from = offset;
+      const fresh = readBatches(result.records).batches.filter((b) => b.lastOffset >= from);
+      if (fresh.length === 0) break;
+      this.producerState.replay(fresh);
+      offset = fresh[fresh.length - 1]!.nextOffset;
+      replayed += fresh.length;
+    }
+    this.producerState.updateMapEndOffset(end);
+    return replayed;
+  }
+
+  /** Kafka's takeSnapshot: the state at its end offset, unless that snapshot exists. */
+  #takeProducerSnapshot(): void {
+    const offset = this.producerState.mapEndOffset;
+    if (offset <= this.#lastSnapshotOffset) return;
+    writeProducerSnapshot(this.dir, offset, this.producerState.activeProducers.values());
+    this.#lastSnapshotOffset = offset;
+    this.#dirDirty = true;
+    // Snapshots from before the first segment describe records that retention removed.
+    this.deleteProducerSnapshotsBelow(this.#segments[0]!.baseOffset);
+  }
+
+  /**
+   * Removes the snapshots below `offset` (retention and the cleaner call this with the new
+   * first segment's base offset; the newest snapshot is always kept).
+   */
+  deleteProducerSnapshotsBelow(offset: number): void {
+    const offsets = listProducerSnapshots(this.dir);
+    for (const old of offsets.slice(0, -1)) {
+      if (old < offset) deleteProducerSnapshot(this.dir, old);
+    }
+  }
+
+  /** Forgets producers idle for producer.id.expiration.ms (the log manager's timer). */
+  removeExpiredProducers(nowMs: number): number[] {
+    const expired = this.producerState.removeExpiredProducers(nowMs);
+    if (expired.length > 0) {
+      this.#logger.debug({ producerIds: expired }, 'expired idle producer ids');
+    }
+    return expired;
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Truncation and retention
   // ---------------------------------------------------------------------------------------
 
@@ -649,6 +855,9 @@ export class Log {
     this.#logEndOffset = targetOffset;
     this.#logStartOffset = Math.min(this.#logStartOffset, targetOffset);
     this.#recoveryPoint = Math.min(this.#recoveryPoint, targetOffset);
+    // The removed batches may have moved producers' sequences: rebuild from the newest
+    // snapshot at or below the target (later ones are deleted) and the batches after it.
+    this.#loadProducerState({ trustSnapshots: false });
     this.#logger.info({ targetOffset }, 'truncated log');
   }
 
@@ -660,6 +869,9 @@ export class Log {
     this.#logEndOffset = newOffset;
     this.#logStartOffset = newOffset;
     this.#recoveryPoint = newOffset;
+    for (const offset of listProducerSnapshots(this.dir)) deleteProducerSnapshot(this.dir, offset);
+    this.#lastSnapshotOffset = -1;
+    this.producerState.truncateFullyAndStartAt(newOffset);
     this.#logger.info({ newOffset }, 'truncated log fully');
   }
 
@@ -743,9 +955,19 @@ export class Log {
   // Life cycle
   // ---------------------------------------------------------------------------------------
 
-  /** Closes every segment (trimming indexes). Does not flush: the log manager does that. */
+  /**
+   * Closes every segment (trimming indexes). Does not flush: the log manager does that. The
+   * producer state is snapshotted at the log end offset, so that a clean restart reads it
+   * back instead of replaying the active segment.
+   */
   close(): void {
     if (this.#closed) return;
+    try {
+      this.#takeProducerSnapshot();
+    } catch (err) {
+      // Not fatal: recovery replays the log instead.
+      this.#logger.warn({ err }, 'could not write the producer snapshot on close');
+    }
     for (const segment of this.#segments) segment.close();
     this.#closed = true;
   }

@@ -22,6 +22,11 @@ import { LogManager } from '../../../broker/log/log-manager.js';
 import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
 import { ApiHandlerTable } from '../../../broker/network/api-handler-table.js';
 import { SocketServer } from '../../../broker/network/socket-server.js';
+import {
+  ProducerIdManager,
+  type ProducerIdBlockStore,
+} from '../../../broker/transaction/producer-id-manager.js';
+import { transactionApiHandlers } from '../../../broker/transaction/transaction-apis.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../../../broker/server/replica-manager.js';
 import {
@@ -56,6 +61,21 @@ export const BROKER_ID = 1;
 export const CLUSTER_ID = 'test-cluster-id';
 
 /** A raw Kafka-protocol client: one request at a time, typed by API key. */
+/** /latest_producer_id_block without a coordinator: the block and a version, in memory. */
+class MemoryProducerIdBlockStore implements ProducerIdBlockStore {
+  #block: Parameters<ProducerIdBlockStore['writeIfVersion']>[0] | undefined;
+  #version = 0;
+  read() {
+    return Promise.resolve({ block: this.#block, version: this.#version });
+  }
+  writeIfVersion(block: Parameters<ProducerIdBlockStore['writeIfVersion']>[0], version: number) {
+    if (version !== this.#version) return Promise.resolve(false);
+    this.#block = block;
+    this.#version++;
+    return Promise.resolve(true);
+  }
+}
+
 export class RawClient {
   readonly #socket: net.Socket;
   readonly #reader = new FrameReader();
@@ -382,7 +402,17 @@ export async function startBroker(
         scheduler,
       }),
     )
-    .registerAll(groups.handlers);
+    .registerAll(groups.handlers)
+    .registerAll(
+      transactionApiHandlers({
+        producerIdManager: new ProducerIdManager({
+          brokerId: BROKER_ID,
+          store: new MemoryProducerIdBlockStore(),
+          logger,
+        }),
+        logger,
+      }),
+    );
   const server = new SocketServer({ host: '127.0.0.1', port: 0, handlers, logger });
   const port = await server.listen();
   controller.port = port;
