@@ -55,6 +55,7 @@ import {
 import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
 import { TopicMinIsr } from './replica/topic-min-isr.js';
+import { TopicLogConfigs } from './server/topic-log-configs.js';
 import { createGroupCoordinator } from './group/index.js';
 
 export interface BrokerOptions {
@@ -124,15 +125,27 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     log = root.child({ component: 'broker', brokerId });
     checkMetaProperties(config.logDirs, brokerId, clusterId);
 
-    // 1. The logs.
+    // 1. The logs. Retention and compaction stop at each partition's high watermark, which
+    // the replica manager (made just below) owns; a log no partition hosts counts as 0.
+    const late: { replicaManager?: ReplicaManager } = {};
+    const topicLogConfigs = new TopicLogConfigs({
+      zk: () => zk,
+      defaults: config.log,
+      logger: root,
+      onChange: (topic, logConfig) => logManager.updateTopicConfig(topic, logConfig),
+    });
     const logManager = LogManager.startup({
       logDirs: config.logDirs,
       defaultConfig: config.log,
+      configFor: (topic) => topicLogConfigs.configFor(topic),
+      highWatermarkOf: (tp) => late.replicaManager?.getPartition(tp)?.highWatermark ?? 0,
       clock,
       scheduler,
       logger: root,
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+      cleanerEnable: config.logCleanerEnable,
+      cleanerConfig: config.logCleaner,
     });
     logManager.startPeriodicTasks();
 
@@ -151,7 +164,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logManager,
       metadataCache,
       minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
-      onPartitionCreated: (tp) => topicMinIsr.track(tp.topic),
+      onPartitionCreated: (tp) => {
+        topicMinIsr.track(tp.topic);
+        topicLogConfigs.track(tp.topic);
+      },
       clock,
       scheduler,
       logger: root,
@@ -163,6 +179,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         fetchMaxBytes: config.replicaFetchMaxBytes,
       },
     });
+    late.replicaManager = replicaManager;
     replicaManager.startup();
     let brokerEpoch: bigint | undefined;
     const controller = new KafkaController({

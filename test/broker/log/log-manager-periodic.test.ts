@@ -40,7 +40,7 @@ t.test('retention and checkpoints run on the scheduler at their intervals', asyn
   for (let i = 0; i < 10; i++)
     log.appendAsLeader(produce(10, scheduler.nowMs()), { leaderEpoch: 0 });
   manager.startPeriodicTasks();
-  t.equal(scheduler.pendingCount, 3, 'retention and two checkpoints (flush is off by default)');
+  t.equal(scheduler.pendingCount, 4, 'retention, two checkpoints, the log cleaner (no flush)');
 
   const recoveryCheckpoint = path.join(dir, 'recovery-point-offset-checkpoint');
   fs.rmSync(recoveryCheckpoint, { force: true });
