@@ -56,6 +56,7 @@ import { controlledShutdown, handleControlledShutdown } from './server/controlle
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
 import { TopicMinIsr } from './replica/topic-min-isr.js';
 import { TopicLogConfigs } from './server/topic-log-configs.js';
+import { DeleteRecordsHandler } from './server/delete-records.js';
 import { createGroupCoordinator } from './group/index.js';
 
 export interface BrokerOptions {
@@ -214,6 +215,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           {
             numPartitions: config.offsetsTopicNumPartitions,
             replicationFactor: config.offsetsTopicReplicationFactor,
+            // Kafka's GroupMetadataManager.offsetsTopicConfigs: only the latest commit of each
+            // group/partition key matters, so the log cleaner compacts the topic; segments of
+            // offsets.topic.segment.bytes (100 MiB) so that it has inactive segments to clean.
+            configs: {
+              'cleanup.policy': 'compact',
+              'compression.type': 'producer',
+              'segment.bytes': String(100 * 1024 * 1024),
+            },
           },
         ],
       ]),
@@ -258,6 +267,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       brokerEpoch: () => brokerEpoch,
       scheduler,
     });
+    const deleteRecords = new DeleteRecordsHandler({ replicaManager, scheduler, logger: root });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
     const handlers = new ApiHandlerTable()
@@ -269,6 +279,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         // more (Kafka 2.8's brokers send v3), so only 1-3 are served.
         apiHandler(ApiKey.ControlledShutdown, { minVersion: 1, maxVersion: 3 }, (r) =>
           handleControlledShutdown(controller, r.body),
+        ),
+        // Moves log start offsets on the partitions' leaders (server/delete-records.ts).
+        apiHandler(ApiKey.DeleteRecords, { minVersion: 0, maxVersion: 2 }, (r) =>
+          deleteRecords.handle(r.body),
         ),
         // The controller's partition admin APIs (server/partition-admin-apis.ts).
         apiHandler(ApiKey.ElectLeaders, { minVersion: 0, maxVersion: 2 }, (r) =>
@@ -392,6 +406,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         await controller.shutdown();
         await zk.close();
         groups.shutdown();
+        deleteRecords.shutdown();
         replicaManager.shutdown();
         await logManager.shutdown();
         log.info('shut down cleanly');
