@@ -311,8 +311,12 @@ export class LogCleaner {
   }
 
   /** Yields to the event loop if this cleaning has run for sliceMs since the last yield. */
-  async #maybeYield(): Promise<void> {
-    if (performance.now() - this.#sliceStartMs < this.config.sliceMs) return;
+  #maybeYield(): Promise<void> | undefined {
+    if (performance.now() - this.#sliceStartMs < this.config.sliceMs) return undefined;
+    return this.#yield();
+  }
+
+  async #yield(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.#stopped) throw new CleaningAborted('the broker is shutting down');
     this.#sliceStartMs = performance.now();
@@ -320,7 +324,7 @@ export class LogCleaner {
 
   /**
    * Reads every batch of `segment` in chunks of ioBufferBytes, calling `visit` for each, and
-   * yields between chunks.
+   * yields to the event loop whenever a slice is used up.
    */
   async #forEachBatch(
     segment: LogSegment,
@@ -340,8 +344,9 @@ export class LogCleaner {
         if (batch.lastOffset < offset) continue;
         offset = batch.nextOffset;
         if (visit(batch) === 'stop') return bytes;
+        // Checked per batch: a chunk of small records can take longer than a slice.
+        await this.#maybeYield();
       }
-      await this.#maybeYield();
     }
   }
 
