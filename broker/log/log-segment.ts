@@ -19,9 +19,10 @@
  * `flush`, `onBecomeInactive` and `close` (see index-file.ts for why that is enough).
  *
  * Reads are synchronous positional reads (pread) into a fresh buffer: one copy from the page
- * cache, no more. Because no read is ever in flight across an `await`, a segment can be
- * deleted right away (Kafka renames to `.deleted` and waits `file.delete.delay.ms` because
- * its sendfile() transfers may still be running).
+ * cache, no more. No read is ever in flight across an `await`; still, a segment leaving the
+ * log is renamed `.deleted` and removed file.delete.delay.ms later, as in Kafka (whose
+ * sendfile() transfers may still be running), so that the log cleaner, which does yield
+ * between its reads, and any future asynchronous reader are never cut off (log.ts).
  *
  * Concurrency: single-threaded; every method runs to completion. The owning `Log` serialises
  * appends and truncation.
