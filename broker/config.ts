@@ -196,7 +196,66 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     oneOf: ['CreateTime', 'LogAppendTime'],
     doc: 'timestamp type',
   },
-  'log.cleanup.policy': { type: 'list', default: 'delete', doc: 'only "delete" is implemented' },
+  'log.cleanup.policy': {
+    type: 'list',
+    default: 'delete',
+    doc: 'delete (retention), compact (the log cleaner), or both',
+  },
+  // The log cleaner (broker/log/log-cleaner.ts) and delayed segment deletion.
+  'log.cleaner.enable': { type: 'boolean', default: 'true', doc: 'run the log cleaner' },
+  'log.cleaner.backoff.ms': {
+    type: 'long',
+    default: '15000',
+    min: 0,
+    doc: 'pause when no log needs cleaning',
+  },
+  'log.cleaner.dedupe.buffer.size': {
+    type: 'long',
+    default: String(128 * 1024 * 1024),
+    min: 48,
+    doc: 'memory for the key -> offset map',
+  },
+  'log.cleaner.io.buffer.size': {
+    type: 'int',
+    default: String(512 * 1024),
+    min: 0,
+    doc: 'bytes read or written at a time',
+  },
+  'log.cleaner.io.buffer.load.factor': {
+    type: 'string',
+    default: '0.9',
+    doc: 'how full the offset map may get',
+  },
+  'log.cleaner.threads': { type: 'int', default: '1', min: 0, doc: 'accepted; one cleaner runs' },
+  'log.cleaner.min.cleanable.ratio': {
+    type: 'string',
+    default: '0.5',
+    doc: 'clean a log once this share of it is dirty (0..1)',
+  },
+  'log.cleaner.delete.retention.ms': {
+    type: 'long',
+    default: '86400000',
+    min: 0,
+    doc: 'how long tombstones stay after cleaning',
+  },
+  'log.cleaner.min.compaction.lag.ms': {
+    type: 'long',
+    default: '0',
+    min: 0,
+    doc: 'records stay uncompacted at least this long',
+  },
+  'log.cleaner.max.compaction.lag.ms': {
+    type: 'long',
+    default: String(Number.MAX_SAFE_INTEGER),
+    min: 1,
+    doc: 'dirty records are compacted at the latest this long after',
+  },
+  'log.segment.delete.delay.ms': {
+    type: 'long',
+    default: '60000',
+    min: 0,
+    doc: 'delay before a deleted segment leaves the disk',
+  },
   'message.max.bytes': {
     type: 'int',
     default: String(DEFAULT_LOG_CONFIG.maxMessageBytes),
@@ -432,6 +491,14 @@ export interface BrokerConfig {
   controlledShutdownRetryBackoffMs: number;
   /** The `log.*` defaults as the log layer wants them. */
   log: LogConfig;
+  /** log.cleaner.enable and the cleaner's own settings (broker/log/log-cleaner.ts). */
+  logCleanerEnable: boolean;
+  logCleaner: {
+    backoffMs: number;
+    dedupeBufferBytes: number;
+    ioBufferBytes: number;
+    loadFactor: number;
+  };
   logRetentionCheckIntervalMs: number;
   logFlushOffsetCheckpointIntervalMs: number;
   messageMaxBytes: number;
@@ -571,9 +638,14 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     r.optionalNumber('log.flush.interval.ms') ?? r.long('log.flush.scheduler.interval.ms');
   const neverOver = (n: number): number => (n >= Number.MAX_SAFE_INTEGER ? Infinity : n);
   const cleanupPolicy = r.list('log.cleanup.policy');
-  if (cleanupPolicy.length !== 1 || cleanupPolicy[0] !== 'delete') {
-    throw new ConfigError('log.cleanup.policy', 'only "delete" is implemented (no compaction)');
+  if (cleanupPolicy.length === 0 || cleanupPolicy.some((p) => p !== 'delete' && p !== 'compact')) {
+    throw new ConfigError('log.cleanup.policy', 'must be delete, compact or both');
   }
+  const ratio = (key: string): number => {
+    const value = Number(r.string(key));
+    if (!(value >= 0 && value <= 1)) throw new ConfigError(key, 'must be between 0 and 1');
+    return value;
+  };
   const messageMaxBytes = r.int('message.max.bytes');
 
   const log: LogConfig = {
@@ -592,6 +664,12 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     messageTimestampType: r.string(
       'log.message.timestamp.type',
     ) as LogConfig['messageTimestampType'],
+    cleanupPolicy: cleanupPolicy as LogConfig['cleanupPolicy'],
+    minCompactionLagMs: r.long('log.cleaner.min.compaction.lag.ms'),
+    maxCompactionLagMs: neverOver(r.long('log.cleaner.max.compaction.lag.ms')),
+    deleteRetentionMs: r.long('log.cleaner.delete.retention.ms'),
+    minCleanableDirtyRatio: ratio('log.cleaner.min.cleanable.ratio'),
+    fileDeleteDelayMs: r.long('log.segment.delete.delay.ms'),
   };
 
   const sessionTimeoutMs = r.int('zookeeper.session.timeout.ms');
@@ -617,6 +695,13 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     controlledShutdownMaxRetries: r.int('controlled.shutdown.max.retries'),
     controlledShutdownRetryBackoffMs: r.long('controlled.shutdown.retry.backoff.ms'),
     log,
+    logCleanerEnable: r.boolean('log.cleaner.enable'),
+    logCleaner: {
+      backoffMs: r.long('log.cleaner.backoff.ms'),
+      dedupeBufferBytes: r.long('log.cleaner.dedupe.buffer.size'),
+      ioBufferBytes: r.int('log.cleaner.io.buffer.size'),
+      loadFactor: ratio('log.cleaner.io.buffer.load.factor'),
+    },
     logRetentionCheckIntervalMs: r.long('log.retention.check.interval.ms'),
     logFlushOffsetCheckpointIntervalMs: r.int('log.flush.offset.checkpoint.interval.ms'),
     messageMaxBytes,

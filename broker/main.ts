@@ -57,6 +57,8 @@ import {
 import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
 import { TopicMinIsr } from './replica/topic-min-isr.js';
+import { TopicLogConfigs } from './server/topic-log-configs.js';
+import { DeleteRecordsHandler } from './server/delete-records.js';
 import { createGroupCoordinator } from './group/index.js';
 import { BrokerMetrics, startBrokerAdmin, type RunningBrokerAdmin } from './metrics/index.js';
 import {
@@ -140,10 +142,20 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     log = root.child({ component: 'broker', brokerId });
     checkMetaProperties(config.logDirs, brokerId, clusterId);
 
-    // 1. The logs.
+    // 1. The logs. Retention and compaction stop at each partition's high watermark, which
+    // the replica manager (made just below) owns; a log no partition hosts counts as 0.
+    const late: { replicaManager?: ReplicaManager } = {};
+    const topicLogConfigs = new TopicLogConfigs({
+      zk: () => zk,
+      defaults: config.log,
+      logger: root,
+      onChange: (topic, logConfig) => logManager.updateTopicConfig(topic, logConfig),
+    });
     const logManager = LogManager.startup({
       logDirs: config.logDirs,
       defaultConfig: config.log,
+      configFor: (topic) => topicLogConfigs.configFor(topic),
+      highWatermarkOf: (tp) => late.replicaManager?.getPartition(tp)?.highWatermark ?? 0,
       clock,
       scheduler,
       logger: root,
@@ -151,6 +163,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
       producerIdExpirationMs: config.producerIdExpirationMs,
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
+      cleanerEnable: config.logCleanerEnable,
+      cleanerConfig: config.logCleaner,
     });
     logManager.startPeriodicTasks();
 
@@ -170,7 +184,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logManager,
       metadataCache,
       minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
-      onPartitionCreated: (tp) => topicMinIsr.track(tp.topic),
+      onPartitionCreated: (tp) => {
+        topicMinIsr.track(tp.topic);
+        topicLogConfigs.track(tp.topic);
+      },
       clock,
       scheduler,
       logger: root,
@@ -183,6 +200,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       },
       metrics: { topics: metrics.topicHooks, isr: metrics.isrHooks },
     });
+    late.replicaManager = replicaManager;
     replicaManager.startup();
     let brokerEpoch: bigint | undefined;
     const controller = new KafkaController({
@@ -217,6 +235,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           {
             numPartitions: config.offsetsTopicNumPartitions,
             replicationFactor: config.offsetsTopicReplicationFactor,
+            // Kafka's GroupMetadataManager.offsetsTopicConfigs: only the latest commit of each
+            // group/partition key matters, so the log cleaner compacts the topic; segments of
+            // offsets.topic.segment.bytes (100 MiB) so that it has inactive segments to clean.
+            configs: {
+              'cleanup.policy': 'compact',
+              'compression.type': 'producer',
+              'segment.bytes': String(100 * 1024 * 1024),
+            },
           },
         ],
       ]),
@@ -261,6 +287,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       brokerEpoch: () => brokerEpoch,
       scheduler,
     });
+    const deleteRecords = new DeleteRecordsHandler({ replicaManager, scheduler, logger: root });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
     const handlers = new ApiHandlerTable()
@@ -282,6 +309,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         // more (Kafka 2.8's brokers send v3), so only 1-3 are served.
         apiHandler(ApiKey.ControlledShutdown, { minVersion: 1, maxVersion: 3 }, (r) =>
           handleControlledShutdown(controller, r.body),
+        ),
+        // Moves log start offsets on the partitions' leaders (server/delete-records.ts).
+        apiHandler(ApiKey.DeleteRecords, { minVersion: 0, maxVersion: 2 }, (r) =>
+          deleteRecords.handle(r.body),
         ),
         // The controller's partition admin APIs (server/partition-admin-apis.ts).
         apiHandler(ApiKey.ElectLeaders, { minVersion: 0, maxVersion: 2 }, (r) =>
@@ -440,6 +471,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         await controller.shutdown();
         await zk.close();
         groups.shutdown();
+        deleteRecords.shutdown();
         replicaManager.shutdown();
         await logManager.shutdown();
         await admin.close();

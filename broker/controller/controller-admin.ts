@@ -28,6 +28,8 @@ import { BrokerIdsZNode } from '../../src/znodes.js';
 export interface InternalTopicSettings {
   numPartitions: number;
   replicationFactor: number;
+  /** Topic config overrides it is created with (`__consumer_offsets`: cleanup.policy=compact). */
+  configs?: Record<string, string>;
 }
 
 export interface ControllerAdminOptions {
@@ -141,6 +143,7 @@ export class ControllerAdminImpl implements ControllerAdmin {
       replicationFactor,
       brokerIds,
       random: this.#options.random,
+      config: internal?.configs,
     });
     if (result.errorCode === ErrorCode.NONE) {
       this.#log.info(

@@ -24,7 +24,8 @@ import * as fs from 'node:fs';
 import { invariant } from '../../src/assert.js';
 
 export abstract class IndexFile {
-  readonly path: string;
+  /** Changes only by `renameTo` (a segment's `.cleaned` -> `.swap` -> live, or `.deleted`). */
+  #path: string;
   readonly baseOffset: number;
   readonly entryBytes: number;
   /** How many entries fit in maxIndexBytes; a full index makes the segment roll. */
@@ -42,7 +43,7 @@ export abstract class IndexFile {
     entryBytes: number;
     maxIndexBytes: number;
   }) {
-    this.path = options.path;
+    this.#path = options.path;
     this.baseOffset = options.baseOffset;
     this.entryBytes = options.entryBytes;
     this.maxEntries = Math.floor(options.maxIndexBytes / options.entryBytes);
@@ -172,6 +173,16 @@ export abstract class IndexFile {
       fs.truncateSync(this.path, size);
       this.#fileBytes = size;
     }
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Renames the file (entries not yet written go to the new name later). */
+  renameTo(newPath: string): void {
+    fs.renameSync(this.#path, newPath);
+    this.#path = newPath;
   }
 
   deleteFile(): void {

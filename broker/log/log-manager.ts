@@ -36,7 +36,10 @@
  *
  * Not done: Kafka's `.lock` file (Node has no portable flock; run one broker per log dir),
  * `meta.properties` (the broker's start-up owns broker.id/cluster.id), log-dir failure
- * handling (an I/O error here throws and should stop the broker), compaction.
+ * handling (an I/O error here throws and should stop the broker).
+ *
+ * Compaction: the log cleaner (log-cleaner.ts) runs beside the periodic tasks for the logs
+ * whose cleanup.policy contains `compact`; its checkpoint is `cleaner-offset-checkpoint`.
  *
  * Single-threaded: all methods are synchronous except `shutdown` (it awaits background
  * fsyncs of rolled segments first).
@@ -61,7 +64,9 @@ import {
   partitionDirName,
   type TopicPartition,
 } from './log.js';
+import { LogCleaner, type LogCleanerConfig } from './log-cleaner.js';
 import {
+  CLEANER_OFFSET_CHECKPOINT_FILE,
   LOG_START_OFFSET_CHECKPOINT_FILE,
   RECOVERY_POINT_CHECKPOINT_FILE,
   REPLICATION_OFFSET_CHECKPOINT_FILE,
@@ -94,7 +99,11 @@ export interface LogManagerOptions {
   defaultConfig: LogConfig;
   /** Per-topic configuration (topic overrides applied to the defaults); defaults to them. */
   configFor?: (topic: string) => LogConfig;
-  /** The high watermark bounds retention; defaults to each log's end offset. */
+  /**
+   * The partition's high watermark (the replica manager's): retention and compaction never
+   * go past it. Undefined (a partition not hosted) counts as the log end offset; the broker
+   * passes 0 for those instead, so nothing is deleted from a log no replica owns.
+   */
   highWatermarkOf?: (tp: TopicPartition) => number | undefined;
   clock: Clock;
   /**
@@ -110,6 +119,12 @@ export interface LogManagerOptions {
   producerIdExpirationMs?: number;
   /** `producer.id.expiration.check.interval.ms` (10 min): how often that is checked. */
   producerIdExpirationCheckIntervalMs?: number;
+  /**
+   * log.cleaner.enable (true): run the log cleaner (log-cleaner.ts) for compacted topics,
+   * with these settings (log.cleaner.backoff.ms and friends; Kafka's defaults otherwise).
+   */
+  cleanerEnable?: boolean;
+  cleanerConfig?: Partial<LogCleanerConfig>;
 }
 
 /** Kafka's producer.id.expiration.check.interval.ms default. */
@@ -127,12 +142,40 @@ export class LogManager {
   readonly #logs = new Map<string, ManagedLog>();
   #timers: Timer[] = [];
   #shutDown = false;
+  /** The log cleaner, unless log.cleaner.enable=false. */
+  readonly cleaner: LogCleaner | undefined;
 
   private constructor(options: LogManagerOptions) {
     invariant(options.logDirs.length > 0, 'log.dirs is empty');
     this.logDirs = options.logDirs.map((d) => path.resolve(d));
     this.#options = options;
     this.#logger = options.logger.child({ component: 'log-manager' });
+    if (options.cleanerEnable ?? true) {
+      this.cleaner = new LogCleaner({
+        logs: {
+          logs: () => this.#logs.values(),
+          highWatermarkOf: (tp) => this.#highWatermarkOf(tp),
+          readCheckpoint: (dir) => toMap(readCheckpointFile(dir, CLEANER_OFFSET_CHECKPOINT_FILE)),
+          writeCheckpoint: (dir, offsets) =>
+            writeCheckpointFile(
+              dir,
+              CLEANER_OFFSET_CHECKPOINT_FILE,
+              [...offsets].map(([k, offset]) => ({ ...parseKey(k), offset })),
+            ),
+        },
+        config: options.cleanerConfig,
+        clock: options.clock,
+        scheduler: options.scheduler,
+        logger: options.logger,
+      });
+    }
+  }
+
+  /** The bound of retention and compaction: the high watermark, else the log end offset. */
+  #highWatermarkOf(tp: TopicPartition): number {
+    const log = this.getLog(tp);
+    const highWatermark = this.#options.highWatermarkOf?.(tp);
+    return Math.min(highWatermark ?? log?.logEndOffset ?? 0, log?.logEndOffset ?? 0);
   }
 
   /** Loads every log in every log dir (recovering after an unclean shutdown). */
@@ -164,6 +207,7 @@ export class LogManager {
         topicPartition: tp,
         config: this.#configFor(tp.topic),
         clock: this.#options.clock,
+        scheduler: this.#options.scheduler,
         logger: this.#options.logger,
         recoveryPoint: recoveryPoints.get(key(tp)) ?? 0,
         logStartOffset: logStartOffsets.get(key(tp)),
@@ -233,6 +277,7 @@ export class LogManager {
       topicPartition: tp,
       config: config ?? this.#configFor(tp.topic),
       clock: this.#options.clock,
+      scheduler: this.#options.scheduler,
       logger: this.#options.logger,
       recoveryPoint: 0,
       hadCleanShutdown: true, // a brand-new directory has nothing to recover
@@ -315,6 +360,7 @@ export class LogManager {
       () => this.removeExpiredProducers(),
       'producer id expiration',
     );
+    this.cleaner?.startup();
   }
 
   /** Forgets, in every log, the producers idle for longer than producer.id.expiration.ms. */
@@ -326,10 +372,8 @@ export class LogManager {
   runRetention(nowMs = this.#options.clock.nowMs()): number {
     let deleted = 0;
     for (const log of this.allLogs()) {
-      const highWatermark = this.#options.highWatermarkOf?.(log.topicPartition);
-      deleted += log.deleteOldSegments(
-        highWatermark === undefined ? { nowMs } : { nowMs, highWatermark },
-      );
+      const highWatermark = this.#highWatermarkOf(log.topicPartition);
+      deleted += log.deleteOldSegments({ nowMs, highWatermark });
     }
     if (deleted > 0) this.checkpointLogStartOffsets();
     return deleted;
@@ -393,6 +437,7 @@ export class LogManager {
     this.#shutDown = true;
     for (const timer of this.#timers) timer.cancel();
     this.#timers = [];
+    await this.cleaner?.shutdown();
     for (const log of this.allLogs()) await log.flushedRolledSegments();
     for (const log of this.allLogs()) {
       log.flush();
@@ -415,6 +460,11 @@ export function topicPartitionKey(tp: TopicPartition): string {
   return `${tp.topic} ${tp.partition}`;
 }
 const key = topicPartitionKey;
+
+function parseKey(k: string): TopicPartition {
+  const space = k.lastIndexOf(' ');
+  return { topic: k.slice(0, space), partition: Number(k.slice(space + 1)) };
+}
 
 function toMap(entries: readonly CheckpointEntry[]): Map<string, number> {
   return new Map(entries.map((e) => [key(e), e.offset]));

@@ -19,9 +19,10 @@
  * `flush`, `onBecomeInactive` and `close` (see index-file.ts for why that is enough).
  *
  * Reads are synchronous positional reads (pread) into a fresh buffer: one copy from the page
- * cache, no more. Because no read is ever in flight across an `await`, a segment can be
- * deleted right away (Kafka renames to `.deleted` and waits `file.delete.delay.ms` because
- * its sendfile() transfers may still be running).
+ * cache, no more. No read is ever in flight across an `await`; still, a segment leaving the
+ * log is renamed `.deleted` and removed file.delete.delay.ms later, as in Kafka (whose
+ * sendfile() transfers may still be running), so that the log cleaner, which does yield
+ * between its reads, and any future asynchronous reader are never cut off (log.ts).
  *
  * Concurrency: single-threaded; every method runs to completion. The owning `Log` serialises
  * appends and truncation.
@@ -49,6 +50,16 @@ import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 export const LOG_FILE_SUFFIX = '.log';
 export const INDEX_FILE_SUFFIX = '.index';
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
+/**
+ * Suffixes a segment's three files carry while they are not (or no longer) live, as in
+ * Kafka's Log: `.cleaned` while the log cleaner writes a segment, `.swap` once it is complete
+ * and about to replace the segments it was cleaned from, `.deleted` from the moment a segment
+ * leaves the log until its files are removed `file.delete.delay.ms` later. Start-up removes
+ * `.cleaned` and `.deleted` files and completes `.swap` ones (log.ts).
+ */
+export const CLEANED_FILE_SUFFIX = '.cleaned';
+export const SWAP_FILE_SUFFIX = '.swap';
+export const DELETED_FILE_SUFFIX = '.deleted';
 /** Relative offsets are stored as int32 in the indexes. */
 const INT32_MAX = 0x7fff_ffff;
 /** Header scans (finding an offset) read this much at a time. */
@@ -68,6 +79,8 @@ export interface LogSegmentOptions {
   indexIntervalBytes: number;
   maxIndexBytes: number;
   clock: Clock;
+  /** `.cleaned` or `.swap` after each file name (the log cleaner's segments); none if live. */
+  fileSuffix?: string;
 }
 
 /** Where a batch lives in the .log file. */
@@ -105,7 +118,8 @@ export interface RecoveryResult {
 
 export class LogSegment {
   readonly baseOffset: number;
-  readonly logPath: string;
+  #logPath: string;
+  #fileSuffix: string;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
   readonly #indexIntervalBytes: number;
@@ -123,7 +137,9 @@ export class LogSegment {
   private constructor(options: LogSegmentOptions, fd: number) {
     this.baseOffset = options.baseOffset;
     const stem = path.join(options.dir, segmentFileStem(options.baseOffset));
-    this.logPath = stem + LOG_FILE_SUFFIX;
+    const suffix = options.fileSuffix ?? '';
+    this.#fileSuffix = suffix;
+    this.#logPath = stem + LOG_FILE_SUFFIX + suffix;
     this.#fd = fd;
     const stat = fs.fstatSync(fd);
     this.#size = stat.size;
@@ -131,21 +147,65 @@ export class LogSegment {
     this.#indexIntervalBytes = options.indexIntervalBytes;
     this.#clock = options.clock;
     const indexOptions = { baseOffset: options.baseOffset, maxIndexBytes: options.maxIndexBytes };
-    this.offsetIndex = new OffsetIndex({ ...indexOptions, path: stem + INDEX_FILE_SUFFIX });
-    this.timeIndex = new TimeIndex({ ...indexOptions, path: stem + TIME_INDEX_FILE_SUFFIX });
+    this.offsetIndex = new OffsetIndex({
+      ...indexOptions,
+      path: stem + INDEX_FILE_SUFFIX + suffix,
+    });
+    this.timeIndex = new TimeIndex({
+      ...indexOptions,
+      path: stem + TIME_INDEX_FILE_SUFFIX + suffix,
+    });
+  }
+
+  static #logPathOf(options: LogSegmentOptions): string {
+    const stem = segmentFileStem(options.baseOffset);
+    return path.join(options.dir, stem + LOG_FILE_SUFFIX + (options.fileSuffix ?? ''));
   }
 
   /** A new, empty segment. Fails if its .log file already exists. */
   static create(options: LogSegmentOptions): LogSegment {
-    const logPath = path.join(options.dir, segmentFileStem(options.baseOffset) + LOG_FILE_SUFFIX);
     // 'wx+': create exclusively, so we never silently clobber an existing segment.
-    return new LogSegment(options, fs.openSync(logPath, 'wx+'));
+    return new LogSegment(options, fs.openSync(LogSegment.#logPathOf(options), 'wx+'));
   }
 
   /** An existing segment. Its indexes are trusted as they are; call `recover` if unsure. */
   static open(options: LogSegmentOptions): LogSegment {
-    const logPath = path.join(options.dir, segmentFileStem(options.baseOffset) + LOG_FILE_SUFFIX);
-    return new LogSegment(options, fs.openSync(logPath, 'r+'));
+    return new LogSegment(options, fs.openSync(LogSegment.#logPathOf(options), 'r+'));
+  }
+
+  get logPath(): string {
+    return this.#logPath;
+  }
+
+  /** '' for a live segment, else `.cleaned`, `.swap` or `.deleted`. */
+  get fileSuffix(): string {
+    return this.#fileSuffix;
+  }
+
+  /**
+   * Renames all three files from the current suffix to `suffix` (Kafka's
+   * changeFileSuffixes). The open file descriptor survives the rename, so reads go on. The
+   * .log goes last: start-up decides what a segment is by its .log file's name.
+   */
+  changeFileSuffix(suffix: string): void {
+    const rename = (from: string): string =>
+      from.slice(0, from.length - this.#fileSuffix.length) + suffix;
+    this.offsetIndex.renameTo(rename(this.offsetIndex.path));
+    this.timeIndex.renameTo(rename(this.timeIndex.path));
+    const logPath = rename(this.#logPath);
+    fs.renameSync(this.#logPath, logPath);
+    this.#logPath = logPath;
+    this.#fileSuffix = suffix;
+  }
+
+  /** The .log file's modification time (Kafka's lastModified: delete.retention.ms uses it). */
+  get lastModifiedMs(): number {
+    return fs.fstatSync(this.#fd).mtimeMs;
+  }
+
+  /** Sets the modification time of the .log file (a cleaned segment keeps its source's). */
+  setLastModifiedMs(ms: number): void {
+    fs.futimesSync(this.#fd, ms / 1000, ms / 1000);
   }
 
   /** Bytes in the .log file. */
@@ -248,6 +308,22 @@ export class LogSegment {
     const first = this.#firstBatchTimestamp();
     if (first >= 0 && messageTimestamp >= 0) return messageTimestamp - first;
     return this.#clock.nowMs() - this.#createdMs;
+  }
+
+  /** The first batch's maxTimestamp (-1 if none): max.compaction.lag.ms measures from it. */
+  get firstBatchTimestamp(): number {
+    return this.#firstBatchTimestamp();
+  }
+
+  /**
+   * Calls visit(headerView, position) for every batch from the start of the file. The view
+   * holds the 61-byte header only: read header fields, not records.
+   */
+  forEachBatchHeader(visit: (batch: RecordBatch, position: number) => void): void {
+    this.#scanHeaders(0, (batch, position) => {
+      visit(batch, position);
+      return true;
+    });
   }
 
   #firstBatchTimestamp(): number {

@@ -41,6 +41,7 @@ import * as path from 'node:path';
 import { invariant } from '../../src/assert.js';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/logger.js';
+import { systemScheduler, type Scheduler, type Timer } from '../../src/scheduler.js';
 import {
   checkBatchIntegrity,
   checkProducerBatch,
@@ -53,8 +54,11 @@ import {
 import type { LogConfig } from './log-config.js';
 import {
   LogSegment,
+  CLEANED_FILE_SUFFIX,
+  DELETED_FILE_SUFFIX,
   INDEX_FILE_SUFFIX,
   LOG_FILE_SUFFIX,
+  SWAP_FILE_SUFFIX,
   TIME_INDEX_FILE_SUFFIX,
 } from './log-segment.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
@@ -162,6 +166,11 @@ export interface LogOptions {
   hadCleanShutdown: boolean;
   /** `producer.id.expiration.ms` (1 day): when idle producers' state is dropped. */
   producerIdExpirationMs?: number;
+  /**
+   * Timers for removing `.deleted` segments file.delete.delay.ms after they left the log
+   * (unref'd: they never keep the process alive). The system scheduler by default.
+   */
+  scheduler?: Scheduler;
 }
 
 /** Kafka's producer.id.expiration.ms default (KIP-854): one day. */
@@ -177,6 +186,7 @@ export class Log {
    *  in Kafka; its snapshots are the `.snapshot` files beside the segments). */
   readonly producerState: ProducerStateManager;
   readonly #clock: Clock;
+  readonly #scheduler: Scheduler;
   readonly #logger: Logger;
   /** The offset of the newest producer snapshot on disk (-1: none). */
   #lastSnapshotOffset = -1;
@@ -191,12 +201,15 @@ export class Log {
   /** Serialises the asynchronous fsyncs of rolled segments. */
   #flushChain: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Segments renamed `.deleted`, waiting for file.delete.delay.ms; removed on close. */
+  readonly #pendingDeletes = new Map<LogSegment, Timer>();
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
     this.topicPartition = options.topicPartition;
     this.config = options.config;
     this.#clock = options.clock;
+    this.#scheduler = options.scheduler ?? systemScheduler;
     this.#logger = options.logger.child({
       component: 'log',
       partition: partitionDirName(options.topicPartition),
@@ -304,20 +317,19 @@ export class Log {
   }
 
   /**
-   * Lists segment base offsets and removes what a crash can leave behind: indexes whose
-   * .log is gone (a deletion cut short) and temporary files.
+   * Lists segment base offsets and removes what a crash can leave behind: temporary files,
+   * half-done swaps of the log cleaner (see #completeSwaps), indexes whose .log is gone (a
+   * deletion cut short).
    */
   #scanDirectory(): number[] {
+    this.#removeTemporaryFiles();
+    this.#completeSwaps();
     const names = fs.readdirSync(this.dir);
     const logs = new Set(names.filter((n) => n.endsWith(LOG_FILE_SUFFIX)));
     const baseOffsets: number[] = [];
     for (const name of names) {
       const match = /^(\d{20})\.(log|index|timeindex)$/.exec(name);
-      if (match === null) {
-        if (/\.(deleted|cleaned|swap|tmp)$/.test(name))
-          fs.rmSync(path.join(this.dir, name), { force: true });
-        continue;
-      }
+      if (match === null) continue;
       if (match[2] === 'log') baseOffsets.push(Number(match[1]));
       else if (!logs.has(`${match[1]}${LOG_FILE_SUFFIX}`)) {
         this.#logger.warn({ file: name }, 'removing orphaned index file');
@@ -882,35 +894,44 @@ export class Log {
     this.#logStartOffset = offset;
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Log management: retention, delayed deletion, the log cleaner's swap (docs/log.md)
+  // ---------------------------------------------------------------------------------------
+
   /**
-   * Retention (Kafka's deleteOldSegments, cleanup.policy=delete): deletes the oldest
-   * segments whose largest timestamp is older than retentionMs, then the oldest while the
-   * log is larger than retentionBytes, then those wholly below the log start offset. Only
-   * segments wholly below `highWatermark` are eligible (replicas may still need the rest);
-   * it defaults to the log end offset. Returns how many segments were deleted.
+   * Retention (Kafka's deleteOldSegments). With cleanup.policy containing `delete`: deletes
+   * the oldest segments whose largest timestamp is older than retentionMs, then the oldest
+   * while the log is larger than retentionBytes. Whatever the policy: the segments wholly
+   * below the log start offset (DeleteRecords moved it). Only segments wholly below
+   * `highWatermark` are eligible (a record not yet committed may be needed by a follower and
+   * must not vanish before consumers could read it); it defaults to the log end offset.
+   * Deleted segments leave the log at once and their files follow file.delete.delay.ms later
+   * (`#deleteSegmentLater`). Returns how many segments were deleted.
    */
   deleteOldSegments(options: { nowMs: number; highWatermark?: number }): number {
     const highWatermark = options.highWatermark ?? this.#logEndOffset;
-    const { retentionMs, retentionBytes } = this.config;
+    const { retentionMs, retentionBytes, cleanupPolicy } = this.config;
     let deleted = 0;
-    if (retentionMs >= 0) {
-      deleted += this.#deleteWhile(
-        highWatermark,
-        (s) => options.nowMs - s.largestTimestamp > retentionMs,
-        'retention time',
-      );
-    }
-    if (retentionBytes >= 0) {
-      let excess = this.size - retentionBytes;
-      deleted += this.#deleteWhile(
-        highWatermark,
-        (s) => {
-          if (excess - s.size < 0) return false;
-          excess -= s.size;
-          return true;
-        },
-        'retention size',
-      );
+    if (cleanupPolicy.includes('delete')) {
+      if (retentionMs >= 0) {
+        deleted += this.#deleteWhile(
+          highWatermark,
+          (s) => options.nowMs - s.largestTimestamp > retentionMs,
+          'retention time',
+        );
+      }
+      if (retentionBytes >= 0) {
+        let excess = this.size - retentionBytes;
+        deleted += this.#deleteWhile(
+          highWatermark,
+          (s) => {
+            if (excess - s.size < 0) return false;
+            excess -= s.size;
+            return true;
+          },
+          'retention size',
+        );
+      }
     }
     deleted += this.#deleteWhile(
       highWatermark,
@@ -939,16 +960,149 @@ export class Log {
     if (count === 0) return 0;
     // Never leave a log without segments: start a fresh active one first.
     if (count === this.#segments.length) this.roll();
+    const from = this.#logStartOffset;
     for (const segment of this.#segments.splice(0, count)) {
       this.#logger.info(
         { baseOffset: segment.baseOffset, size: segment.size, reason },
         'deleting segment',
       );
-      segment.delete();
+      this.#deleteSegmentLater(segment);
     }
     this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset);
     this.#recoveryPoint = Math.max(this.#recoveryPoint, this.#segments[0]!.baseOffset);
+    // The producer snapshots of the removed segments go with them (the newest stays).
+    this.deleteProducerSnapshotsBelow(this.#segments[0]!.baseOffset);
+    if (this.#logStartOffset > from) {
+      this.#logger.info(
+        { from, to: this.#logStartOffset, reason },
+        `log start offset moved to ${this.#logStartOffset}`,
+      );
+    }
     return count;
+  }
+
+  /**
+   * A segment that has left the log: its files are renamed `.deleted` now and removed
+   * file.delete.delay.ms later (Kafka's asyncDeleteSegment), so that a reader holding the
+   * file open is not cut off and a crash in between leaves only `.deleted` files, which
+   * start-up removes. The open descriptor keeps working after the rename.
+   */
+  #deleteSegmentLater(segment: LogSegment): void {
+    segment.changeFileSuffix(DELETED_FILE_SUFFIX);
+    if (this.config.fileDeleteDelayMs <= 0) {
+      this.#removeDeleted(segment);
+      return;
+    }
+    const timer = this.#scheduler.schedule(this.config.fileDeleteDelayMs, () =>
+      this.#removeDeleted(segment),
+    );
+    this.#pendingDeletes.set(segment, timer.unref());
+  }
+
+  #removeDeleted(segment: LogSegment): void {
+    this.#pendingDeletes.get(segment)?.cancel();
+    this.#pendingDeletes.delete(segment);
+    try {
+      segment.delete();
+    } catch (err) {
+      this.#logger.warn({ err, file: segment.logPath }, 'could not remove deleted segment');
+    }
+  }
+
+  /** Segments waiting for file.delete.delay.ms (tests). */
+  get pendingDeletes(): number {
+    return this.#pendingDeletes.size;
+  }
+
+  /** Start-up: `.deleted` (removal cut short), `.cleaned` (cleaning cut short), `.tmp`. */
+  #removeTemporaryFiles(): void {
+    for (const name of fs.readdirSync(this.dir)) {
+      const temporary =
+        name.endsWith(DELETED_FILE_SUFFIX) ||
+        name.endsWith(CLEANED_FILE_SUFFIX) ||
+        name.endsWith('.tmp') ||
+        // Index files of a swap are rebuilt from its .log (#completeSwaps).
+        (name.endsWith(SWAP_FILE_SUFFIX) && !name.endsWith(LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX));
+      if (temporary) fs.rmSync(path.join(this.dir, name), { force: true });
+    }
+  }
+
+  /**
+   * Start-up: a `.log.swap` file is a cleaned segment that was complete (it was fsynced
+   * before being renamed from `.cleaned`) but had not yet replaced the segments it was made
+   * from when the broker stopped. Finish the swap as Kafka does: rebuild its indexes, delete
+   * the live segments whose offsets it covers, and make it live. It covers [its base offset,
+   * its last offset]; an empty swap (every record of its group removed) covers its base
+   * offset only. Segments of the group past its end may stay: they hold older values of keys
+   * the log has newer ones for, which the next cleaning removes.
+   */
+  #completeSwaps(): void {
+    const swaps = fs
+      .readdirSync(this.dir)
+      .map((name) => /^(\d{20})\.log\.swap$/.exec(name))
+      .filter((m) => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    for (const baseOffset of swaps) {
+      const swap = LogSegment.open({
+        ...this.#segmentOptions(baseOffset),
+        fileSuffix: SWAP_FILE_SUFFIX,
+      });
+      swap.recover();
+      const end = Math.max(swap.readNextOffset(), baseOffset + 1);
+      for (const name of fs.readdirSync(this.dir)) {
+        const m = /^(\d{20})\.(log|index|timeindex)$/.exec(name);
+        if (m === null) continue;
+        const base = Number(m[1]);
+        if (base >= baseOffset && base < end) fs.rmSync(path.join(this.dir, name));
+      }
+      swap.changeFileSuffix('');
+      swap.close();
+      fsyncDirectorySync(this.dir);
+      this.#logger.warn({ baseOffset, endOffset: end }, 'completed a cleaned-segment swap');
+    }
+  }
+
+  /** The segments, oldest first (the last one is active); for the log cleaner. */
+  segments(): readonly LogSegment[] {
+    return this.#segments;
+  }
+
+  /** The segment options a new segment of this log gets (the cleaner's `.cleaned` ones). */
+  newSegmentOptions(baseOffset: number, fileSuffix: string) {
+    return { ...this.#segmentOptions(baseOffset), fileSuffix };
+  }
+
+  /**
+   * The log cleaner's swap (Kafka's replaceSegments): `cleaned`, a complete `.cleaned`
+   * segment made from the consecutive inactive segments `old`, takes their place:
+   *
+   *   1. cleaned .cleaned -> .swap, directory fsynced: from here on start-up finishes the swap;
+   *   2. old segments -> .deleted (removed file.delete.delay.ms later);
+   *   3. cleaned .swap -> live, directory fsynced;
+   *   4. the in-memory list takes the new segment in one step.
+   *
+   * All of it is synchronous, so no append, read or truncation sees a half-swapped log.
+   * Returns false (and changes nothing) if `old` is no longer a run of inactive segments of
+   * this log: retention, a truncation or a deletion came first, and the cleaning is void.
+   */
+  replaceSegments(cleaned: LogSegment, old: readonly LogSegment[]): boolean {
+    const first = this.#segments.indexOf(old[0]!);
+    const intact =
+      !this.#closed &&
+      old.length > 0 &&
+      first >= 0 &&
+      first + old.length < this.#segments.length &&
+      old.every((s, i) => this.#segments[first + i] === s);
+    if (!intact) return false;
+    invariant(cleaned.baseOffset === old[0]!.baseOffset, 'a cleaned segment keeps its base');
+    cleaned.changeFileSuffix(SWAP_FILE_SUFFIX);
+    fsyncDirectorySync(this.dir);
+    for (const segment of old) this.#deleteSegmentLater(segment);
+    cleaned.changeFileSuffix('');
+    fsyncDirectorySync(this.dir);
+    this.#segments.splice(first, old.length, cleaned);
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -968,12 +1122,15 @@ export class Log {
       // Not fatal: recovery replays the log instead.
       this.#logger.warn({ err }, 'could not write the producer snapshot on close');
     }
+    // Nobody reads from a closed log: `.deleted` segments can go now.
+    for (const segment of [...this.#pendingDeletes.keys()]) this.#removeDeleted(segment);
     for (const segment of this.#segments) segment.close();
     this.#closed = true;
   }
 
   /** Closes and removes the whole partition directory. */
   delete(): void {
+    for (const segment of [...this.#pendingDeletes.keys()]) this.#removeDeleted(segment);
     for (const segment of this.#segments) segment.delete();
     this.#closed = true;
     fs.rmSync(this.dir, { recursive: true, force: true });

@@ -6,6 +6,8 @@
  *   log-start-offset-checkpoint        each log's start offset
  *   replication-offset-checkpoint      each partition's high watermark (owned by the replica
  *                                      layer; this module only reads and writes the file)
+ *   cleaner-offset-checkpoint          where each compacted log's dirty part begins (the log
+ *                                      cleaner's)
  *
  * Format (Kafka's CheckpointFile, version 0), e.g.:
  *
@@ -26,6 +28,7 @@ import { fsyncDirectorySync } from './log.js';
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT_FILE = 'replication-offset-checkpoint';
+export const CLEANER_OFFSET_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
 const CHECKPOINT_VERSION = 0;
 
 export interface CheckpointEntry extends TopicPartition {

@@ -306,6 +306,8 @@ export class KafkaApis {
         fetchOffset: Number(p.fetchOffset),
         partitionMaxBytes: p.partitionMaxBytes,
         currentLeaderEpoch: apiVersion >= 9 ? p.currentLeaderEpoch : NO_LEADER_EPOCH,
+        // Followers report their log start offset (v5+); the leader's DeleteRecords waits on it.
+        logStartOffset: apiVersion >= 5 ? Number(p.logStartOffset) : -1,
       })),
     );
     const results = await this.#deps.replicaManager.fetchMessages({

@@ -149,6 +149,8 @@ export class Partition {
   #highWatermark: number;
   /** Followers by broker id; only meaningful while we lead. */
   #followers = new Map<number, FollowerFetchState>();
+  /** Followers' log start offsets, as their fetches report them (DeleteRecords). */
+  #followerLogStartOffsets = new Map<number, number>();
   /** The ISR change being written, if any (one at a time). */
   #pendingIsr: IsrProposal | undefined;
 
@@ -232,6 +234,7 @@ export class Partition {
     this.#leaderEpochStartOffset = this.log.logEndOffset;
     this.leaderEpochCache.assign(state.leaderEpoch, this.log.logEndOffset);
     this.#followers = new Map();
+    this.#followerLogStartOffsets = new Map();
     for (const replica of state.replicas) {
       if (replica !== this.localBrokerId) {
         const inIsr = state.isr.includes(replica);
@@ -646,6 +649,60 @@ export class Partition {
     this.leaderEpochCache.clear();
     this.#highWatermark = offset;
   }
+
+  // ---------------------------------------------------------------------------------------
+  // DeleteRecords (Kafka's deleteRecordsOnLeader and lowWatermarkIfLeader; the request's
+  // flow is in broker/server/delete-records.ts)
+  // ---------------------------------------------------------------------------------------
+
+  /** Records a follower's log start offset, as its Fetch (v5+) reports it. */
+  updateFollowerLogStartOffset(replicaId: number, logStartOffset: number): void {
+    if (this.isLeader) this.#followerLogStartOffsets.set(replicaId, logStartOffset);
+  }
+
+  /**
+   * The smallest log start offset among the leader and the followers on live brokers (a
+   * follower not heard from yet counts as -1): a DeleteRecords is complete once this reaches
+   * the offset it asked for, i.e. every live replica has moved its start offset too.
+   */
+  lowWatermark(isBrokerAlive: (brokerId: number) => boolean): number {
+    let low = this.log.logStartOffset;
+    for (const replica of this.#replicas) {
+      if (replica === this.localBrokerId || !isBrokerAlive(replica)) continue;
+      low = Math.min(low, this.#followerLogStartOffsets.get(replica) ?? -1);
+    }
+    return low;
+  }
+
+  /**
+   * Moves the log start offset to `offset` (-1: the high watermark). OFFSET_OUT_OF_RANGE
+   * below 0 or above the high watermark (records not committed yet cannot be deleted),
+   * NOT_LEADER_OR_FOLLOWER off the leader, POLICY_VIOLATION when cleanup.policy has no
+   * `delete` (Kafka: records of a compact-only topic are removed by the cleaner alone).
+   */
+  deleteRecordsOnLeader(offset: number): DeleteRecordsOutcome {
+    if (!this.isLeader) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, requestedOffset: -1 };
+    if (!this.log.config.cleanupPolicy.includes('delete'))
+      return { errorCode: ErrorCode.POLICY_VIOLATION, requestedOffset: -1 };
+    const target = offset === DELETE_RECORDS_HIGH_WATERMARK ? this.#highWatermark : offset;
+    if (target < 0 || target > this.#highWatermark)
+      return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, requestedOffset: -1 };
+    if (target > this.log.logStartOffset) {
+      this.log.maybeIncrementLogStartOffset(target);
+      this.leaderEpochCache.truncateFromStart(target);
+      this.#logger.info({ logStartOffset: target }, `DeleteRecords: log start offset ${target}`);
+    }
+    return { errorCode: ErrorCode.NONE, requestedOffset: target };
+  }
+}
+
+/** DeleteRecordsRequest.HIGH_WATERMARK: "delete everything below the high watermark". */
+export const DELETE_RECORDS_HIGH_WATERMARK = -1;
+
+export interface DeleteRecordsOutcome {
+  errorCode: number;
+  /** Where the log start offset now is at least (-1 on error). */
+  requestedOffset: number;
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);

@@ -138,6 +138,8 @@ export interface FetchPartitionRequest {
   fetchOffset: number;
   partitionMaxBytes: number;
   currentLeaderEpoch: number;
+  /** A follower's log start offset (Fetch v5+), -1 when not sent. */
+  logStartOffset?: number;
 }
 
 export interface FetchParams {
@@ -175,6 +177,7 @@ export class ReplicaManager {
   readonly replicaFetcherManager: ReplicaFetcherManager;
   /** The leader side of the ISR: shrink checks, conditional writes, notifications. */
   readonly isrManager: IsrManager;
+  readonly #followerFetchListeners: ((tp: TopicPartition) => void)[] = [];
 
   constructor(options: ReplicaManagerOptions) {
     this.brokerId = options.brokerId;
@@ -207,6 +210,18 @@ export class ReplicaManager {
 
   get controllerEpoch(): number {
     return this.#controllerEpoch;
+  }
+
+  /**
+   * Called after a follower's fetch reported its log start offset for `tp` (DeleteRecords
+   * waits for followers to catch up with a new log start offset: delete-records.ts).
+   */
+  onFollowerLogStartOffset(listener: (tp: TopicPartition) => void): void {
+    this.#followerFetchListeners.push(listener);
+  }
+
+  get metadataCache(): MetadataCache {
+    return this.#options.metadataCache;
   }
 
   getPartition(tp: TopicPartition): Partition | undefined {
@@ -640,6 +655,10 @@ export class ReplicaManager {
         request.fetchOffset,
         nowMs,
       );
+      if (request.logStartOffset !== undefined && request.logStartOffset >= 0) {
+        partition.updateFollowerLogStartOffset(params.replicaId, request.logStartOffset);
+        for (const listener of this.#followerFetchListeners) listener(request.topicPartition);
+      }
       if (update.isrProposal !== undefined)
         void this.isrManager.submit(partition, update.isrProposal);
       if (update.highWatermarkIncreased) this.#tryCompleteDelayedRequests(request.topicPartition);

@@ -148,11 +148,32 @@ t.test('unknown or invalid settings stop the start, naming the key', async (t) =
     /one of/,
   );
   fails(
-    { ...base, overrides: ['log.cleanup.policy=compact'] },
+    { ...base, overrides: ['log.cleanup.policy=shred'] },
     'log.cleanup.policy',
-    /only "delete"/,
+    /delete, compact or both/,
   );
   fails({}, 'zookeeper.connect', /required/);
   t.throws(() => parseOverrides(['novalue']), /key=value/);
   t.throws(() => parseProperties('just-a-key-without-value-and-no-separator\n='), ConfigError);
+});
+
+t.test('log cleaner and cleanup policy settings reach the log config', (t) => {
+  const config = buildBrokerConfig({
+    ...base,
+    overrides: [
+      'log.cleanup.policy=compact,delete',
+      'log.cleaner.backoff.ms=500',
+      'log.cleaner.min.cleanable.ratio=0.2',
+      'log.cleaner.delete.retention.ms=1000',
+      'log.segment.delete.delay.ms=0',
+      'log.cleaner.dedupe.buffer.size=1048576',
+    ],
+  });
+  t.same(config.log.cleanupPolicy, ['compact', 'delete']);
+  t.equal(config.log.minCleanableDirtyRatio, 0.2);
+  t.equal(config.log.deleteRetentionMs, 1000);
+  t.equal(config.log.fileDeleteDelayMs, 0);
+  t.equal(config.log.maxCompactionLagMs, Infinity);
+  t.match(config.logCleaner, { backoffMs: 500, dedupeBufferBytes: 1048576 });
+  t.end();
 });

@@ -42,8 +42,8 @@ t.test('retention and checkpoints run on the scheduler at their intervals', asyn
   manager.startPeriodicTasks();
   t.equal(
     scheduler.pendingCount,
-    4,
-    'retention, two checkpoints and producer id expiration (flush is off by default)',
+    5,
+    'retention, two checkpoints, producer id expiration and the log cleaner (no flush)',
   );
 
   const recoveryCheckpoint = path.join(dir, 'recovery-point-offset-checkpoint');
