@@ -117,6 +117,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   };
   let zk = await connectSession();
   let log = root.child({ component: 'broker', brokerId: config.brokerId });
+  if (config.unhonouredProperties.length > 0) {
+    // One line for all of them (config.ts): Kafka properties this broker accepts but ignores.
+    log.warn(
+      { properties: config.unhonouredProperties },
+      `${config.unhonouredProperties.length} Kafka properties are not implemented by Samsa ` +
+        'and have no effect: ' +
+        config.unhonouredProperties.join(', '),
+    );
+  }
   try {
     await createTopLevelPaths(zk);
     const clusterId = await getOrCreateClusterId(zk, newClusterId);
