@@ -29,7 +29,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
-import { ApiKey } from '../src/protocol/kafka/api-keys.js';
+import { ApiKey, recommendedRange } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
 import type { BrokerConfig } from './config.js';
@@ -54,7 +54,9 @@ import {
 } from '../src/kafka-zk/kafka-zk-client.js';
 import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
-import { TopicMinIsr } from './replica/topic-min-isr.js';
+import { ConfigRepository } from './server/config-repository.js';
+import { DynamicConfigManager } from './server/dynamic-config-manager.js';
+import { AlterConfigsApis } from './server/alter-configs.js';
 import { createGroupCoordinator } from './group/index.js';
 
 export interface BrokerOptions {
@@ -133,16 +135,44 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     log = root.child({ component: 'broker', brokerId });
     checkMetaProperties(config.logDirs, brokerId, clusterId);
 
+    // Every config value in its layers (server.properties, /config/brokers, /config/topics),
+    // read before the logs open so that each log starts with its topic's settings.
+    const repository = new ConfigRepository({
+      brokerId,
+      log: config.log,
+      minInsyncReplicas: config.minInsyncReplicas,
+      uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+      properties: config.properties,
+      staticProperties: config.staticProperties,
+    });
+    const late: { logManager?: LogManager } = {};
+    const dynamicConfig = new DynamicConfigManager({
+      zk: () => zk,
+      repository,
+      clock,
+      logger: root,
+      onTopicConfigChange: (topic) =>
+        late.logManager?.updateTopicConfig(topic, repository.logConfig(topic)),
+      onBrokerConfigChange: () => {
+        const topics = new Set(late.logManager?.allLogs().map((l) => l.topicPartition.topic));
+        for (const topic of topics)
+          late.logManager?.updateTopicConfig(topic, repository.logConfig(topic));
+      },
+    });
+    await dynamicConfig.startup();
+
     // 1. The logs.
     const logManager = LogManager.startup({
       logDirs: config.logDirs,
       defaultConfig: config.log,
+      configFor: (topic) => repository.logConfig(topic),
       clock,
       scheduler,
       logger: root,
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
     });
+    late.logManager = logManager;
     logManager.startPeriodicTasks();
 
     // 3. The handler table and the socket server.
@@ -150,17 +180,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       clusterId,
       listenerName: config.interBrokerListenerName,
     });
-    const topicMinIsr = new TopicMinIsr({
-      zk: () => zk,
-      defaultMinIsr: config.minInsyncReplicas,
-      logger: root,
-    });
     const replicaManager = new ReplicaManager({
       brokerId,
       logManager,
       metadataCache,
-      minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
-      onPartitionCreated: (tp) => topicMinIsr.track(tp.topic),
+      minInsyncReplicas: (topic) => repository.minInsyncReplicas(topic),
+      // CreateTopics writes /config/topics/<t> without a change notification (as Kafka):
+      // read it when we first host a partition of the topic.
+      onPartitionCreated: (tp) => dynamicConfig.refreshTopic(tp.topic),
       clock,
       scheduler,
       logger: root,
@@ -185,7 +212,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           scheduler,
         }),
       interBrokerListenerName: config.interBrokerListenerName,
-      uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+      uncleanLeaderElectionEnable: () => repository.uncleanLeaderElectionEnable(undefined),
       deleteTopicEnable: config.deleteTopicEnable,
       autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
       leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
@@ -240,7 +267,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         deleteTopicEnable: config.deleteTopicEnable,
         minInsyncReplicas: config.minInsyncReplicas,
         logDefaults: config.log,
-        otherStatic: Object.fromEntries(config.properties),
+        repository,
       },
       logManager,
       metadataCache,
@@ -250,6 +277,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       brokerEpoch: () => brokerEpoch,
       scheduler,
     });
+    const alterConfigs = new AlterConfigsApis({ zk: () => zk, brokerId, logger: root });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
     const handlers = new ApiHandlerTable()
@@ -271,6 +299,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         ),
         apiHandler(ApiKey.ListPartitionReassignments, { minVersion: 0, maxVersion: 0 }, (r) =>
           handleListPartitionReassignments(controller, r.body),
+        ),
+        // Config changes: written to the coordinator, applied by every broker's
+        // dynamic config manager (server/alter-configs.ts).
+        apiHandler(ApiKey.AlterConfigs, recommendedRange(ApiKey.AlterConfigs), (r) =>
+          alterConfigs.alterConfigs(r.body),
+        ),
+        apiHandler(
+          ApiKey.IncrementalAlterConfigs,
+          recommendedRange(ApiKey.IncrementalAlterConfigs),
+          (r) => alterConfigs.incrementalAlterConfigs(r.body),
         ),
       ]);
     const listener = config.listeners[0];
@@ -334,6 +372,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             brokerEpoch = BigInt(await registerBroker(zk, { ...info, timestampMs: clock.nowMs() }));
             log.info({ brokerEpoch: Number(brokerEpoch) }, 're-registered with a new session');
             controller.onNewSession();
+            dynamicConfig.onNewSession();
             return;
           } catch (err) {
             if (stopping) return;
@@ -382,6 +421,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         }
         await socketServer.close();
         await controller.shutdown();
+        dynamicConfig.close();
         await zk.close();
         groups.shutdown();
         replicaManager.shutdown();
