@@ -13,16 +13,39 @@
  * per line; `#` and `!` start comment lines; blank lines are skipped; whitespace around key
  * and value is trimmed; a trailing `\` continues the value on the next line.
  *
- * Strictness: an unknown key or a value of the wrong type stops the start with a message
- * naming the key (ConfigError, code KB_ERR_CONFIG). Kafka itself only warns about unknown
- * keys; we refuse them because a typo (`log.retention.hour`) silently doing nothing is the
- * most common configuration bug, and this broker has no plugins that could own extra keys.
+ * Three kinds of names (a real Kafka 2.8 server.properties starts unchanged):
+ *   - honoured: listed in BROKER_PROPERTIES below, read into BrokerConfig and acted on;
+ *   - known but not implemented: every other Kafka 2.8 broker property
+ *     (src/kafka-config/kafka-broker-properties.ts). Its value is checked like Kafka checks it
+ *     and then has no effect; main.ts logs ONE warning at start listing all such keys given;
+ *   - unknown: a name Kafka 2.8 does not have stops the start, with the closest known name as
+ *     a suggestion. Kafka itself only warns; we refuse because a typo (`log.retention.hour`)
+ *     silently doing nothing is the most common configuration bug, and this broker has no
+ *     plugins that could own extra keys.
+ * A bad value (wrong type, out of range, not one of the allowed values) stops the start with
+ * a message naming the key and what is allowed (ConfigError, code KB_ERR_CONFIG).
+ *
+ * Adding a property Samsa honours is a one-place change: its row in BROKER_PROPERTIES (name,
+ * type and validator as in Kafka, default, doc) plus the line of buildBrokerConfig that reads
+ * it into BrokerConfig. Which honoured ones may change at run time (KIP-226, /config/brokers)
+ * is decided in broker/server/config-repository.ts.
  *
  * Derived settings follow Kafka's precedence: `log.roll.ms` wins over `log.roll.hours`;
  * `log.retention.ms` over `.minutes` over `.hours`; `log.dirs` over `log.dir`;
  * `advertised.listeners` defaults to `listeners`.
  */
-import { DEFAULT_LOG_CONFIG, type LogConfig } from './log/log-config.js';
+import { DEFAULT_LOG_CONFIG, type CompressionType, type LogConfig } from './log/log-config.js';
+import {
+  configValueError,
+  parseConfigList,
+  parseConfigNumber,
+  unknownConfigMessage,
+  type ConfigDef,
+} from '../src/kafka-config/config-def.js';
+import {
+  KAFKA_BROKER_PROPERTIES,
+  kafkaBrokerProperty,
+} from '../src/kafka-config/kafka-broker-properties.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -35,25 +58,19 @@ export class ConfigError extends Error {
   }
 }
 
-type PropertyType = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'password';
-
-interface PropertyDef {
-  type: PropertyType;
+/** A property Samsa honours: Kafka's type and validator (ConfigDef), default and a doc line. */
+export interface PropertyDef extends ConfigDef {
   /** As Kafka's ConfigDef: the default in its string form; undefined = no default. */
   default: string | undefined;
-  /** Lowest accepted value, for numbers. */
-  min?: number;
-  /** Accepted values, for enumerations. */
-  oneOf?: readonly string[];
   doc: string;
 }
 
 const HOURS_168 = String(168);
 
 /**
- * Every property this broker understands. Names and defaults are Kafka's; a property is here
- * only if something reads it (or Kafka users commonly set it and it is harmless, like
- * `num.network.threads`, accepted so a stock server.properties starts).
+ * Every property this broker honours. Names, types, validators and defaults are Kafka 2.8's;
+ * a property is here only if something reads it. (Kafka's other properties are known to
+ * src/kafka-config/kafka-broker-properties.ts and accepted with a warning.)
  */
 export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
   'broker.id': { type: 'int', default: '-1', min: -1, doc: "this broker's id; -1 = generate one" },
@@ -256,6 +273,18 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 0,
     doc: 'delay before a deleted segment leaves the disk',
   },
+  'log.message.timestamp.difference.max.ms': {
+    type: 'long',
+    default: '9223372036854775807',
+    min: 0,
+    doc: 'CreateTime batches further than this from the broker clock are refused',
+  },
+  'compression.type': {
+    type: 'string',
+    default: 'producer',
+    oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+    doc: 'codec batches are stored with; producer = as the producer sent them',
+  },
   'message.max.bytes': {
     type: 'int',
     default: String(DEFAULT_LOG_CONFIG.maxMessageBytes),
@@ -267,26 +296,6 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     default: '104857600',
     min: 1,
     doc: 'largest request frame',
-  },
-  'socket.send.buffer.bytes': { type: 'int', default: '102400', min: -1, doc: 'accepted, unused' },
-  'socket.receive.buffer.bytes': {
-    type: 'int',
-    default: '102400',
-    min: -1,
-    doc: 'accepted, unused',
-  },
-  'num.network.threads': {
-    type: 'int',
-    default: '3',
-    min: 1,
-    doc: 'accepted, unused (one event loop)',
-  },
-  'num.io.threads': { type: 'int', default: '8', min: 1, doc: 'accepted, unused (one event loop)' },
-  'num.recovery.threads.per.data.dir': {
-    type: 'int',
-    default: '1',
-    min: 1,
-    doc: 'accepted, unused',
   },
   'replica.lag.time.max.ms': {
     type: 'long',
@@ -324,13 +333,6 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 1,
     doc: '__consumer_offsets replicas',
   },
-  'transaction.state.log.replication.factor': {
-    type: 'int',
-    default: '3',
-    min: 1,
-    doc: 'accepted, unused',
-  },
-  'transaction.state.log.min.isr': { type: 'int', default: '2', min: 1, doc: 'accepted, unused' },
   'group.initial.rebalance.delay.ms': {
     type: 'int',
     default: '3000',
@@ -527,8 +529,13 @@ export interface BrokerConfig {
   requestTimeoutMs: number;
   /** admin.port: the HTTP metrics and health endpoint; -1 = none, 0 = any free port. */
   adminPort: number;
-  /** Every property with its final string value (for DescribeConfigs and the start-up log). */
+  /** Every honoured property with its final string value (given, else Kafka's default). */
   properties: ReadonlyMap<string, string>;
+  /** Only the properties the operator gave (file, --override, flags): DescribeConfigs shows
+   *  these as STATIC_BROKER_CONFIG, the rest as DEFAULT_CONFIG. */
+  staticProperties: ReadonlyMap<string, string>;
+  /** Kafka properties that were given but that Samsa does not implement (no effect). */
+  unhonouredProperties: readonly string[];
 }
 
 /** Parse the text of a `.properties` file into key/value pairs, in file order. */
@@ -593,11 +600,11 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     raw.set('listeners', `PLAINTEXT://${cli.host ?? '127.0.0.1'}:${cli.port}`);
   if (cli.coordinator !== undefined) raw.set('zookeeper.connect', cli.coordinator);
   if (cli.adminPort !== undefined) raw.set('admin.port', String(cli.adminPort));
-  if (cli.dataDir !== undefined && !raw.has('log.dirs')) raw.set('log.dirs', cli.dataDir);
+  // The dedicated flags win over the file, as the precedence above says: a stock
+  // server.properties names log.dirs=/tmp/kafka-logs, and --data-dir must replace it.
+  if (cli.dataDir !== undefined) raw.set('log.dirs', cli.dataDir);
 
-  for (const key of raw.keys()) {
-    if (!(key in BROKER_PROPERTIES)) throw new ConfigError(key, 'unknown property');
-  }
+  const unhonouredProperties = checkProperties(raw);
   const values = new Map<string, string>();
   for (const [key, def] of Object.entries(BROKER_PROPERTIES)) {
     const value = raw.get(key) ?? def.default;
@@ -670,6 +677,8 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     deleteRetentionMs: r.long('log.cleaner.delete.retention.ms'),
     minCleanableDirtyRatio: ratio('log.cleaner.min.cleanable.ratio'),
     fileDeleteDelayMs: r.long('log.segment.delete.delay.ms'),
+    messageTimestampDifferenceMaxMs: r.long('log.message.timestamp.difference.max.ms'),
+    compressionType: r.string('compression.type') as CompressionType,
   };
 
   const sessionTimeoutMs = r.int('zookeeper.session.timeout.ms');
@@ -734,7 +743,33 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     requestTimeoutMs: r.int('request.timeout.ms'),
     adminPort: r.int('admin.port'),
     properties: values,
+    staticProperties: raw,
+    unhonouredProperties,
   };
+}
+
+/**
+ * Checks every given key and value: a name Kafka 2.8 does not have is refused with a
+ * suggestion, a bad value is refused naming the key and what is allowed. Returns the keys
+ * that are Kafka's but not honoured here (for the one start-up warning), sorted.
+ */
+function checkProperties(raw: ReadonlyMap<string, string>): string[] {
+  const unhonoured: string[] = [];
+  for (const [key, value] of raw) {
+    const honoured = BROKER_PROPERTIES[key];
+    const def = honoured ?? kafkaBrokerProperty(key);
+    if (def === undefined) {
+      const known = new Set([
+        ...Object.keys(KAFKA_BROKER_PROPERTIES),
+        ...Object.keys(BROKER_PROPERTIES),
+      ]);
+      throw new ConfigError(key, unknownConfigMessage(key, known));
+    }
+    const error = configValueError(key, def, value);
+    if (error !== undefined) throw new ConfigError(key, error);
+    if (honoured === undefined) unhonoured.push(key);
+  }
+  return unhonoured.sort();
 }
 
 function minutesToMs(minutes: number | undefined): number | undefined {
@@ -792,7 +827,7 @@ function parseListeners(
   });
 }
 
-/** Typed access to the merged string values, each failure naming its key. */
+/** Typed access to the merged values, already checked by checkProperties (or defaults). */
 class Reader {
   constructor(readonly values: Map<string, string>) {}
 
@@ -802,46 +837,27 @@ class Reader {
     return v;
   }
 
-  #number(key: string, v: string, type: 'int' | 'long'): number {
-    if (!/^-?\d+$/.test(v)) throw new ConfigError(key, `"${v}" is not an integer`);
-    const n = Number(v);
-    const max = type === 'int' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
-    if (n > max) throw new ConfigError(key, `${v} is larger than ${max}`);
-    const min = BROKER_PROPERTIES[key]?.min;
-    if (min !== undefined && n < min) throw new ConfigError(key, `${v} is smaller than ${min}`);
-    return n;
-  }
-
   int(key: string): number {
-    return this.#number(key, this.#get(key), 'int');
+    return Number(this.#get(key).trim());
   }
+  /** Kafka's Long.MAX_VALUE ("never") becomes Infinity. */
   long(key: string): number {
-    return this.#number(key, this.#get(key), 'long');
+    return parseConfigNumber(this.#get(key));
   }
   optionalNumber(key: string): number | undefined {
     const v = this.values.get(key);
-    if (v === undefined) return undefined;
-    return this.#number(key, v, BROKER_PROPERTIES[key]?.type === 'int' ? 'int' : 'long');
+    return v === undefined ? undefined : parseConfigNumber(v);
   }
   boolean(key: string): boolean {
-    const v = this.#get(key).toLowerCase();
-    if (v !== 'true' && v !== 'false') throw new ConfigError(key, `"${v}" is not true or false`);
-    return v === 'true';
+    return this.#get(key).trim().toLowerCase() === 'true';
   }
   string(key: string): string {
-    const v = this.#get(key);
-    const oneOf = BROKER_PROPERTIES[key]?.oneOf;
-    if (oneOf && !oneOf.includes(v))
-      throw new ConfigError(key, `"${v}" is not one of ${oneOf.join(', ')}`);
-    return v;
+    return this.#get(key).trim();
   }
   optionalString(key: string): string | undefined {
     return this.values.get(key);
   }
   list(key: string): string[] {
-    return this.#get(key)
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0);
+    return parseConfigList(this.#get(key));
   }
 }

@@ -31,7 +31,7 @@ import * as path from 'node:path';
 import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
 import { ensureChroot } from '../src/kafka-zk/chroot.js';
-import { ApiKey } from '../src/protocol/kafka/api-keys.js';
+import { ApiKey, recommendedRange } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
 import type { BrokerConfig } from './config.js';
@@ -56,9 +56,10 @@ import {
 } from '../src/kafka-zk/kafka-zk-client.js';
 import { controlledShutdown, handleControlledShutdown } from './server/controlled-shutdown.js';
 import { CoordinatorPartitionStateStore } from './replica/partition-state-store.js';
-import { TopicMinIsr } from './replica/topic-min-isr.js';
-import { TopicLogConfigs } from './server/topic-log-configs.js';
 import { DeleteRecordsHandler } from './server/delete-records.js';
+import { ConfigRepository } from './server/config-repository.js';
+import { DynamicConfigManager } from './server/dynamic-config-manager.js';
+import { AlterConfigsApis } from './server/alter-configs.js';
 import { createGroupCoordinator } from './group/index.js';
 import { BrokerMetrics, startBrokerAdmin, type RunningBrokerAdmin } from './metrics/index.js';
 import {
@@ -135,6 +136,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   };
   let zk = await connectSession();
   let log = root.child({ component: 'broker', brokerId: config.brokerId });
+  if (config.unhonouredProperties.length > 0) {
+    // One line for all of them (config.ts): Kafka properties this broker accepts but ignores.
+    log.warn(
+      { properties: config.unhonouredProperties },
+      `${config.unhonouredProperties.length} Kafka properties are not implemented by Samsa ` +
+        'and have no effect: ' +
+        config.unhonouredProperties.join(', '),
+    );
+  }
   try {
     await createTopLevelPaths(zk);
     const clusterId = await getOrCreateClusterId(zk, newClusterId);
@@ -142,19 +152,39 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     log = root.child({ component: 'broker', brokerId });
     checkMetaProperties(config.logDirs, brokerId, clusterId);
 
-    // 1. The logs. Retention and compaction stop at each partition's high watermark, which
-    // the replica manager (made just below) owns; a log no partition hosts counts as 0.
-    const late: { replicaManager?: ReplicaManager } = {};
-    const topicLogConfigs = new TopicLogConfigs({
-      zk: () => zk,
-      defaults: config.log,
-      logger: root,
-      onChange: (topic, logConfig) => logManager.updateTopicConfig(topic, logConfig),
+    // Every config value in its layers (server.properties, /config/brokers, /config/topics),
+    // read before the logs open so that each log starts with its topic's settings.
+    const repository = new ConfigRepository({
+      brokerId,
+      log: config.log,
+      minInsyncReplicas: config.minInsyncReplicas,
+      uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+      properties: config.properties,
+      staticProperties: config.staticProperties,
     });
+    // Retention and compaction stop at each partition's high watermark, which the replica
+    // manager (made below) owns; a log no partition hosts counts as 0.
+    const late: { logManager?: LogManager; replicaManager?: ReplicaManager } = {};
+    const dynamicConfig = new DynamicConfigManager({
+      zk: () => zk,
+      repository,
+      clock,
+      logger: root,
+      onTopicConfigChange: (topic) =>
+        late.logManager?.updateTopicConfig(topic, repository.logConfig(topic)),
+      onBrokerConfigChange: () => {
+        const topics = new Set(late.logManager?.allLogs().map((l) => l.topicPartition.topic));
+        for (const topic of topics)
+          late.logManager?.updateTopicConfig(topic, repository.logConfig(topic));
+      },
+    });
+    await dynamicConfig.startup();
+
+    // 1. The logs.
     const logManager = LogManager.startup({
       logDirs: config.logDirs,
       defaultConfig: config.log,
-      configFor: (topic) => topicLogConfigs.configFor(topic),
+      configFor: (topic) => repository.logConfig(topic),
       highWatermarkOf: (tp) => late.replicaManager?.getPartition(tp)?.highWatermark ?? 0,
       clock,
       scheduler,
@@ -166,6 +196,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       cleanerEnable: config.logCleanerEnable,
       cleanerConfig: config.logCleaner,
     });
+    late.logManager = logManager;
     logManager.startPeriodicTasks();
 
     // 3. The handler table and the socket server (and the metrics they report to).
@@ -174,20 +205,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       clusterId,
       listenerName: config.interBrokerListenerName,
     });
-    const topicMinIsr = new TopicMinIsr({
-      zk: () => zk,
-      defaultMinIsr: config.minInsyncReplicas,
-      logger: root,
-    });
     const replicaManager = new ReplicaManager({
       brokerId,
       logManager,
       metadataCache,
-      minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
-      onPartitionCreated: (tp) => {
-        topicMinIsr.track(tp.topic);
-        topicLogConfigs.track(tp.topic);
-      },
+      minInsyncReplicas: (topic) => repository.minInsyncReplicas(topic),
+      // CreateTopics writes /config/topics/<t> without a change notification (as Kafka):
+      // read it when we first host a partition of the topic.
+      onPartitionCreated: (tp) => dynamicConfig.refreshTopic(tp.topic),
       clock,
       scheduler,
       logger: root,
@@ -214,7 +239,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           scheduler,
         }),
       interBrokerListenerName: config.interBrokerListenerName,
-      uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+      uncleanLeaderElectionEnable: () => repository.uncleanLeaderElectionEnable(undefined),
       deleteTopicEnable: config.deleteTopicEnable,
       autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
       leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
@@ -277,7 +302,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         deleteTopicEnable: config.deleteTopicEnable,
         minInsyncReplicas: config.minInsyncReplicas,
         logDefaults: config.log,
-        otherStatic: Object.fromEntries(config.properties),
+        repository,
       },
       logManager,
       metadataCache,
@@ -288,6 +313,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       scheduler,
     });
     const deleteRecords = new DeleteRecordsHandler({ replicaManager, scheduler, logger: root });
+    const alterConfigs = new AlterConfigsApis({ zk: () => zk, brokerId, logger: root });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
     const handlers = new ApiHandlerTable()
@@ -323,6 +349,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         ),
         apiHandler(ApiKey.ListPartitionReassignments, { minVersion: 0, maxVersion: 0 }, (r) =>
           handleListPartitionReassignments(controller, r.body),
+        ),
+        // Config changes: written to the coordinator, applied by every broker's
+        // dynamic config manager (server/alter-configs.ts).
+        apiHandler(ApiKey.AlterConfigs, recommendedRange(ApiKey.AlterConfigs), (r) =>
+          alterConfigs.alterConfigs(r.body),
+        ),
+        apiHandler(
+          ApiKey.IncrementalAlterConfigs,
+          recommendedRange(ApiKey.IncrementalAlterConfigs),
+          (r) => alterConfigs.incrementalAlterConfigs(r.body),
         ),
       ]);
     const listener = config.listeners[0];
@@ -360,7 +396,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         groups: groups.coordinator,
         socketServer,
         metadataCache,
-        minInsyncReplicas: (topic) => topicMinIsr.minInsyncReplicas(topic),
+        minInsyncReplicas: (topic) => repository.minInsyncReplicas(topic),
         readiness: () => ({
           registered: brokerEpoch !== undefined && !['expired', 'closed'].includes(zk.state),
           metadataLoaded: metadataCache.snapshot.brokers.has(brokerId),
@@ -419,6 +455,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             brokerEpoch = BigInt(await registerBroker(zk, { ...info, timestampMs: clock.nowMs() }));
             log.info({ brokerEpoch: Number(brokerEpoch) }, 're-registered with a new session');
             controller.onNewSession();
+            dynamicConfig.onNewSession();
             return;
           } catch (err) {
             if (stopping) return;
@@ -469,6 +506,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         }
         await socketServer.close();
         await controller.shutdown();
+        dynamicConfig.close();
         await zk.close();
         groups.shutdown();
         deleteRecords.shutdown();

@@ -459,6 +459,55 @@ export const TopicConfigZNode = {
   },
 };
 
+/** The entity types with configs in /config/<type>/<name> (Kafka's ConfigType). */
+export type ConfigEntityType = (typeof ConfigTypes)[number];
+
+/** The name of the cluster-wide default entity: /config/brokers/<default> (KIP-226). */
+export const DEFAULT_CONFIG_ENTITY = '<default>';
+
+/**
+ * `/config/<type>/<name>`: an entity's config overrides, `{"version":1,"config":{...}}` with
+ * every value a string (Kafka's ConfigEntityZNode). Topics use TopicConfigZNode, the same
+ * layout; brokers use `/config/brokers/<id>` and `/config/brokers/<default>`.
+ */
+export const EntityConfigZNode = {
+  path(entityType: ConfigEntityType, name: string): string {
+    return `${ConfigZNode.path}/${entityType}/${name}`;
+  },
+  encode(config: Record<string, string>): Buffer {
+    return json({ version: 1, config });
+  },
+  decode(path: string, bytes: Buffer | null): Record<string, string> {
+    const j = parseJson(path, bytes);
+    const config = (j.config ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)]));
+  },
+};
+
+/**
+ * `/config/changes/config_change_<10 digits>`: sequential znodes that tell every broker an
+ * entity's config changed (Kafka's ConfigEntityChangeNotificationSequenceZNode). The data
+ * names the entity: version 2 (Kafka 2.x) `{"version":2,"entity_path":"topics/orders"}`;
+ * version 1 (older tools) `{"version":1,"entity_type":"topics","entity_name":"orders"}` is
+ * still read. Brokers read the entity's znode again; the notification carries no values.
+ */
+export const ConfigChangeNotificationZNode = {
+  prefix: `${ConfigChangesZNode.path}/config_change_`,
+  encode(entityType: ConfigEntityType, name: string): Buffer {
+    return json({ version: 2, entity_path: `${entityType}/${name}` });
+  },
+  decode(path: string, bytes: Buffer | null): { entityType: string; name: string } {
+    const j = parseJson(path, bytes);
+    if (j.version === 1) {
+      return { entityType: String(j.entity_type), name: String(j.entity_name) };
+    }
+    const entityPath = typeof j.entity_path === 'string' ? j.entity_path : '';
+    const slash = entityPath.indexOf('/');
+    if (slash <= 0) throw new ZNodeDecodeError(path, `bad entity_path "${entityPath}"`);
+    return { entityType: entityPath.slice(0, slash), name: entityPath.slice(slash + 1) };
+  },
+};
+
 export const IsrChangeNotificationZNode = {
   path: '/isr_change_notification',
   /** Sequential children are named `isr_change_<10 digits>`. */

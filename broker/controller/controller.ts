@@ -93,7 +93,7 @@ export interface ControllerOptions {
   /** Listener the controller uses to reach brokers (inter.broker.listener.name). */
   interBrokerListenerName: string;
   /** unclean.leader.election.enable (false); a topic's config may override it. */
-  uncleanLeaderElectionEnable: boolean;
+  uncleanLeaderElectionEnable: boolean | (() => boolean);
   deleteTopicEnable: boolean;
   clock: Clock;
   /** Timers (retry backoff, the leader imbalance check); the system scheduler by default. */

@@ -85,7 +85,9 @@ export interface PartitionStateMachineOptions {
   /** The batch of the event being processed. */
   batch: () => ControllerRequestBatch;
   /** The broker-wide unclean.leader.election.enable; topics may override it. */
-  uncleanLeaderElectionEnable: boolean;
+  /** unclean.leader.election.enable of the brokers (static, or a dynamic default that
+   *  /config/brokers changes at run time); a topic's own override is read at election time. */
+  uncleanLeaderElectionEnable: boolean | (() => boolean);
   log: Logger;
 }
 
@@ -338,7 +340,8 @@ export class PartitionStateMachine {
     const zk = this.#o.zk();
     const result = new Map<string, boolean>();
     for (const topic of new Set(partitions.map((tp) => tp.topic))) {
-      let value = this.#o.uncleanLeaderElectionEnable;
+      const brokerValue = this.#o.uncleanLeaderElectionEnable;
+      let value = typeof brokerValue === 'function' ? brokerValue() : brokerValue;
       try {
         const { data } = await zk.getData(TopicConfigZNode.path(topic));
         const override = TopicConfigZNode.decode(topic, data)[UNCLEAN_LEADER_ELECTION_ENABLE];

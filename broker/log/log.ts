@@ -18,8 +18,10 @@
  * Appending as leader (Kafka's Log.appendAsLeader + LogValidator, uncompressed or not):
  *   1. split the Produce `records` buffer into batches by their framing (no copy);
  *   2. check each batch (`checkProducerBatch`: size, magic, CRC-32C, header consistency);
- *   3. write the offsets and leader epoch into the batch headers *in the request buffer*
- *      (both fields lie outside the CRC) and, for LogAppendTime topics, the time;
+ *   3. apply the topic's timestamp and compression policy (log-validator.ts: LogAppendTime
+ *      stamped in place, INVALID_TIMESTAMP, recompression to the topic's codec into a new
+ *      buffer), then write the offsets and leader epoch into the batch headers (both fields
+ *      lie outside the CRC);
  *   4. roll the active segment if needed, then one write(2) of the whole buffer.
  * No record is decoded: per-record cost on this path is zero. The caller must not reuse the
  * buffer for anything that expects the producer's original header bytes.
@@ -52,6 +54,7 @@ import {
   type RecordBatchError,
 } from '../../src/protocol/kafka/record-batch.js';
 import type { LogConfig } from './log-config.js';
+import { validateRecords } from './log-validator.js';
 import {
   LogSegment,
   CLEANED_FILE_SUFFIX,
@@ -408,20 +411,24 @@ export class Log {
       const error = checkProducerBatch(batch, limits);
       if (error !== undefined) return { ok: false, error };
     }
+    // Timestamps and compression policy (log-validator.ts): may stamp LogAppendTime in
+    // place or return recompressed batches in a new buffer.
+    const nowMs = this.#clock.nowMs();
+    const validated = validateRecords(records, batches, this.config, nowMs);
+    if (!validated.ok) return validated;
     const logAppendTimeMs =
-      this.config.messageTimestampType === 'LogAppendTime' ? this.#clock.nowMs() : NO_TIMESTAMP;
+      this.config.messageTimestampType === 'LogAppendTime' ? nowMs : NO_TIMESTAMP;
     // Decide every offset first, then touch the disk: the validation above cannot fail
     // halfway through a write.
     let nextOffset = this.#logEndOffset;
-    for (const batch of batches) {
+    for (const batch of validated.batches) {
       batch.setBaseOffset(nextOffset);
       batch.setPartitionLeaderEpoch(options.leaderEpoch);
-      if (logAppendTimeMs !== NO_TIMESTAMP) batch.setLogAppendTime(logAppendTimeMs);
       nextOffset = batch.nextOffset;
     }
     // The producer state's verdict needs the offsets (it remembers where each batch went)
     // and must come before the write: a refused or duplicate batch is not written.
-    const check = this.producerState.prepareAppend(batches, options.origin ?? 'client');
+    const check = this.producerState.prepareAppend(validated.batches, options.origin ?? 'client');
     switch (check.kind) {
       case 'rejected':
         return {
@@ -430,12 +437,12 @@ export class Log {
         };
       case 'duplicate':
         this.#logger.debug(
-          { producerId: batches[0]!.producerId, lastOffset: check.batch.lastOffset },
+          { producerId: validated.batches[0]!.producerId, lastOffset: check.batch.lastOffset },
           'duplicate batch from an idempotent producer: acknowledged, not appended',
         );
         return { ok: true, info: this.#duplicateAppend(check.batch) };
       case 'append': {
-        const info = this.#write(records, batches, logAppendTimeMs);
+        const info = this.#write(validated.records, validated.batches, logAppendTimeMs);
         this.producerState.completeAppend(check.updates);
         return { ok: true, info };
       }

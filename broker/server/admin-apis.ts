@@ -38,7 +38,8 @@ import type {
   DeleteTopicsResponse,
 } from '../../src/protocol/kafka/generated/index.js';
 import { errorCodeOf, ErrorCode } from '../../src/protocol/kafka/errors.js';
-import { describeTopicConfigs, type BrokerConfigView } from './describe-configs.js';
+import { describeTopicConfigs, repositoryOf, type BrokerConfigView } from './describe-configs.js';
+import { topicConfigError } from '../../src/kafka-config/topic-configs.js';
 import type { MetadataCache, MetadataSnapshot } from './metadata-cache.js';
 import { topicNameError } from './topic-name.js';
 
@@ -210,6 +211,11 @@ export class AdminApis {
       }
       const configs: Record<string, string> = {};
       for (const c of topic.configs) if (c.value !== null) configs[c.name] = c.value;
+      const configError = topicConfigError(configs);
+      if (configError !== undefined) {
+        fail(ErrorCode.INVALID_CONFIG, configError);
+        continue;
+      }
       accepted.push({ name: topic.name, ...resolved, configs });
     }
     if (accepted.length > 0) {
@@ -253,11 +259,15 @@ export class AdminApis {
           replicationFactor: ok ? resolved.replicationFactor : -1,
           configs:
             ok && apiVersion >= 5
-              ? describeTopicConfigs(config, resolved.configs, {
-                  apiVersion: 1,
-                  includeSynonyms: false,
-                  keys: null,
-                }).map((c) => ({
+              ? describeTopicConfigs(
+                  repositoryOf(config).withTopicOverrides(topic.name, resolved.configs),
+                  topic.name,
+                  {
+                    apiVersion: 1,
+                    includeSynonyms: false,
+                    keys: null,
+                  },
+                ).map((c) => ({
                   name: c.name,
                   value: c.value,
                   readOnly: c.readOnly,

@@ -535,7 +535,7 @@ export class KafkaApis {
           broker: this.#deps.config,
           apiVersion,
           includeSynonyms: request.includeSynonyms,
-          topicOverrides: (topic) => this.#topicOverrides(topic),
+          topicExists: (topic) => this.#topicOverrides(topic) !== undefined,
           topicNameError,
         }),
       ),

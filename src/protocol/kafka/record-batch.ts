@@ -1,7 +1,8 @@
 /**
  * Kafka record batches, format v2 (magic 2): the unit that producers send, the log stores
  * and consumers fetch. The broker never re-encodes a batch it receives: it checks it, writes
- * the offset and leader epoch into its header in place, and appends its bytes to the log.
+ * the offset and leader epoch into its header in place, and appends its bytes to the log
+ * (unless the topic asks for another codec or LogAppendTime: broker/log/log-validator.ts).
  *
  * Byte layout (all integers big-endian; positions are from the start of the batch):
  *
@@ -40,7 +41,7 @@
  * Errors are values (`RecordBatchError`) named and numbered as in Kafka's `Errors.java`, so
  * the Produce handler can put the code straight into its per-partition response.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { compress, decompress, DecompressionError } from './compression.js';
 import { crc32c } from './crc32c.js';
 import { readVarint, varintSize, writeVarint, type VarintCursor } from './varint.js';
 
@@ -347,7 +348,8 @@ export interface ProducerBatchLimits {
  * the CRC to show the producer wrote what it meant to and on the header's count/delta
  * consistency. A producer that checksums garbage records gets garbage stored, and consumers
  * will reject those records, not the broker. `checkRecordFraming` can be called for
- * stricter checking. Compressed batches are stored as received and never decompressed.
+ * stricter checking. Compressed batches are decompressed only when the topic's
+ * compression.type asks for another codec (broker/log/log-validator.ts).
  */
 export function checkProducerBatch(
   batch: RecordBatch,
@@ -432,9 +434,9 @@ export interface DecodedRecord {
 }
 
 /**
- * Decodes every record of a batch. Uncompressed and gzip batches only (gzip through
- * node:zlib); snappy, lz4 and zstd need libraries we do not ship, so those throw
- * UNSUPPORTED_COMPRESSION_TYPE. Keys and values share memory with the batch (uncompressed)
+ * Decodes every record of a batch, decompressing it first (compression.ts: gzip, snappy, lz4,
+ * zstd; the reserved ids 5-7 throw UNSUPPORTED_COMPRESSION_TYPE). Keys and values share
+ * memory with the batch (uncompressed)
  * or with the decompressed buffer. Throws RecordBatchDecodeError on malformed records.
  */
 export function decodeRecords(batch: RecordBatch): DecodedRecord[] {
@@ -496,32 +498,25 @@ export const DECOMPRESSED_RECORDS_BYTES_MAX = 104_857_600;
 function recordsSection(batch: RecordBatch): { buffer: Buffer; start: number; end: number } {
   const start = batch.position + RECORDS_POSITION;
   const end = batch.position + batch.sizeInBytes;
-  switch (batch.compression) {
-    case 'none':
-      return { buffer: batch.buffer, start, end };
-    case 'gzip': {
-      // The broker stores compressed batches without opening them, so the gzip stream here is
-      // whatever a producer sent: corrupt input must become CORRUPT_MESSAGE, not a zlib error,
-      // and a small batch that inflates to gigabytes must stop at a bound.
-      let inflated: Buffer;
-      try {
-        inflated = gunzipSync(batch.buffer.subarray(start, end), {
-          maxOutputLength: DECOMPRESSED_RECORDS_BYTES_MAX,
-        });
-      } catch (err) {
-        throw new RecordBatchDecodeError(
-          recordBatchError('CORRUPT_MESSAGE', `cannot inflate gzip records: ${String(err)}`),
-        );
-      }
-      return { buffer: inflated, start: 0, end: inflated.length };
-    }
-    default:
-      throw new RecordBatchDecodeError(
-        recordBatchError(
-          'UNSUPPORTED_COMPRESSION_TYPE',
-          `cannot decode ${batch.compression ?? `compression id ${batch.compressionId}`}`,
-        ),
-      );
+  const codec = batch.compression;
+  if (codec === 'none') return { buffer: batch.buffer, start, end };
+  if (codec === undefined) {
+    throw new RecordBatchDecodeError(
+      recordBatchError('UNSUPPORTED_COMPRESSION_TYPE', `compression id ${batch.compressionId}`),
+    );
+  }
+  // The bytes are whatever a producer sent: corrupt input must become CORRUPT_MESSAGE, not
+  // a codec's exception, and a small batch that inflates to gigabytes must stop at a bound.
+  try {
+    const inflated = decompress(
+      codec,
+      batch.buffer.subarray(start, end),
+      DECOMPRESSED_RECORDS_BYTES_MAX,
+    );
+    return { buffer: inflated, start: 0, end: inflated.length };
+  } catch (err) {
+    if (!(err instanceof DecompressionError)) throw err;
+    throw new RecordBatchDecodeError(recordBatchError('CORRUPT_MESSAGE', err.message));
   }
 }
 
@@ -543,7 +538,7 @@ export interface BuildBatchOptions {
   partitionLeaderEpoch?: number;
   /** Defaults to the first record's timestamp, else Date.now(). */
   baseTimestamp?: number;
-  compression?: 'none' | 'gzip';
+  compression?: CompressionName;
   timestampType?: TimestampType;
   producerId?: number;
   producerEpoch?: number;
@@ -562,7 +557,7 @@ export function buildRecordBatch(options: BuildBatchOptions): Buffer {
   const baseTimestamp = options.baseTimestamp ?? records[0]!.timestamp ?? Date.now();
   const encoded = encodeRecords(records, baseTimestamp);
   const compression = options.compression ?? 'none';
-  const body = compression === 'gzip' ? gzipSync(encoded) : encoded;
+  const body = compression === 'none' ? encoded : compress(compression, encoded);
   let maxTimestamp = NO_TIMESTAMP;
   for (const record of records)
     maxTimestamp = Math.max(maxTimestamp, record.timestamp ?? baseTimestamp);
