@@ -138,7 +138,7 @@ t.test('unknown or invalid settings stop the start, naming the key', async (t) =
   );
   fails({ ...base, overrides: ['listeners=localhost:9092'] }, 'listeners', /NAME:\/\/host:port/);
   fails(
-    { ...base, overrides: ['listeners=SSL://h:1'] },
+    { ...base, overrides: ['listeners=INTERNAL://h:1'] },
     'listeners',
     /not in listener.security.protocol.map/,
   );
