@@ -39,6 +39,9 @@ import { KafkaController } from './controller/controller.js';
 import { LogManager } from './log/log-manager.js';
 import { apiHandler, ApiHandlerTable } from './network/api-handler-table.js';
 import { SocketServer } from './network/socket-server.js';
+import { brokerConnector } from './network/broker-connector.js';
+import { SaslServerConnection, saslApiHandlers } from './security/sasl-server.js';
+import { CoordinatorScramCredentials } from './security/scram-credentials-store.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
   handleAlterPartitionReassignments,
@@ -69,6 +72,8 @@ export interface RunningBroker {
   clusterId: string;
   /** The port the (first) listener is bound to. */
   port: number;
+  /** The bound port of every listener, by listener name. */
+  ports: ReadonlyMap<string, number>;
   controller: KafkaController;
   /** The current coordinator session. */
   zk(): CoordinatorClient;
@@ -137,6 +142,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     logManager.startPeriodicTasks();
 
     // 3. The handler table and the socket server.
+    // Connections to other brokers use the inter-broker listener's TLS and SASL.
+    const connect = brokerConnector({
+      security: config.security.interBroker,
+      clientId: `broker-${brokerId}`,
+      timeoutMs: config.requestTimeoutMs,
+      scheduler,
+    });
     const metadataCache = new MetadataCache({
       clusterId,
       listenerName: config.interBrokerListenerName,
@@ -161,6 +173,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       replicaFetcherConfig: {
         fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
         fetchMaxBytes: config.replicaFetchMaxBytes,
+        connect,
       },
     });
     replicaManager.startup();
@@ -174,6 +187,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           logger: root,
           requestTimeoutMs: config.controllerSocketTimeoutMs,
           scheduler,
+          connect,
         }),
       interBrokerListenerName: config.interBrokerListenerName,
       uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
@@ -231,7 +245,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         deleteTopicEnable: config.deleteTopicEnable,
         minInsyncReplicas: config.minInsyncReplicas,
         logDefaults: config.log,
-        otherStatic: Object.fromEntries(config.properties),
+        // Passwords and keys are never shown (Kafka reports them as sensitive, value null).
+        otherStatic: Object.fromEntries(
+          [...config.properties].filter(([k]) => !isSensitiveProperty(k)),
+        ),
       },
       logManager,
       metadataCache,
@@ -246,6 +263,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const handlers = new ApiHandlerTable()
       .registerAll(dataPlaneHandlers)
       .registerAll(groups.handlers)
+      .registerAll(saslApiHandlers())
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any
@@ -264,27 +282,48 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           handleListPartitionReassignments(controller, r.body),
         ),
       ]);
-    const listener = config.listeners[0];
-    if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
-    const socketServer = new SocketServer({
-      host: listener.host,
-      port: listener.port,
-      handlers,
-      logger: root,
-      frameBytesMax: config.socketRequestMaxBytes,
-    });
-    let port: number;
-    try {
-      port = await socketServer.listen();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new BrokerStartupError(
-          'KB_ERR_PORT_IN_USE',
-          `port ${listener.port} on ${listener.host} is already in use (another broker running?)`,
-        );
-      }
-      throw err;
+    if (config.listeners.length === 0) {
+      throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
     }
+    // One socket server per listener, each with its own security protocol.
+    const scramCredentials = new CoordinatorScramCredentials(() => zk);
+    const socketServers: SocketServer[] = [];
+    const ports = new Map<string, number>();
+    for (const listener of config.listeners) {
+      const security = config.security.listeners.get(listener.listenerName)!;
+      const socketServer = new SocketServer({
+        host: listener.host,
+        port: listener.port,
+        handlers,
+        logger: root,
+        frameBytesMax: config.socketRequestMaxBytes,
+        listener: security,
+        saslConnection: (session, logger) =>
+          new SaslServerConnection({
+            sasl: security.sasl!,
+            session,
+            credentials: scramCredentials,
+            logger,
+          }),
+      });
+      socketServers.push(socketServer);
+      try {
+        ports.set(listener.listenerName, await socketServer.listen());
+      } catch (err) {
+        await Promise.all(socketServers.map((s) => s.close()));
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new BrokerStartupError(
+            'KB_ERR_PORT_IN_USE',
+            `port ${listener.port} on ${listener.host} is already in use (another broker running?)`,
+          );
+        }
+        throw err;
+      }
+    }
+    const listener = config.listeners[0]!;
+    const port = ports.get(listener.listenerName)!;
+    const closeSocketServers = (): Promise<unknown> =>
+      Promise.all(socketServers.map((s) => s.close()));
 
     // 4. Registration. An advertised port of 0 means "the port we actually got".
     const info: BrokerInfo = {
@@ -292,7 +331,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       endpoints: config.advertisedListeners.map((l) => ({
         listenerName: l.listenerName,
         host: l.host,
-        port: l.port === 0 ? port : l.port,
+        port: l.port === 0 ? (ports.get(l.listenerName) ?? port) : l.port,
         securityProtocol: l.securityProtocol,
       })),
       rack: config.rack,
@@ -302,7 +341,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     try {
       brokerEpoch = BigInt(await registerBroker(zk, info));
     } catch (err) {
-      await socketServer.close();
+      await closeSocketServers();
       await logManager.shutdown();
       throw err;
     }
@@ -338,12 +377,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
     // 5. The controller election.
     controller.startup();
-    log.info({ host: listener.host, port, clusterId }, 'broker listening');
+    log.info(
+      { host: listener.host, port, ports: Object.fromEntries(ports), clusterId },
+      'broker listening',
+    );
 
     return {
       brokerId,
       clusterId,
       port,
+      ports,
       controller,
       zk: () => zk,
       async shutdown() {
@@ -364,6 +407,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             requestTimeoutMs: config.requestTimeoutMs,
             scheduler: systemScheduler,
             logger: root,
+            connect,
           });
           // If we are the controller, other brokers stopping at the same time may be waiting
           // for our answer to their ControlledShutdown: let the queue answer them and the
@@ -371,7 +415,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           await controller.whenIdle();
           await new Promise((resolve) => setImmediate(resolve));
         }
-        await socketServer.close();
+        await closeSocketServers();
         await controller.shutdown();
         await zk.close();
         groups.shutdown();
@@ -384,6 +428,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     await zk.close();
     throw err;
   }
+}
+
+/** Passwords, keys and JAAS configs (with their listener-prefixed forms). */
+function isSensitiveProperty(key: string): boolean {
+  return /(password|sasl\.jaas\.config|ssl\.keystore\.key)$/.test(key);
 }
 
 /**

@@ -22,6 +22,7 @@ import { clusterCommands } from './cli/cluster.js';
 import { electLeadersCommands } from './cli/elect-leaders.js';
 import { reassignCommands } from './cli/reassign.js';
 import { groupsCommands } from './cli/groups.js';
+import { configsCommands } from './cli/configs.js';
 import { isEntryPoint } from '../src/entry-point.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
@@ -33,6 +34,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   electLeadersCommands,
   reassignCommands,
   groupsCommands,
+  configsCommands,
 ];
 
 export interface CliIo {

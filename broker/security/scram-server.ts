@@ -148,7 +148,10 @@ export class ScramServer {
     if (attrs.get('c') !== Buffer.from(this.#gs2Header).toString('base64')) {
       return this.#fail('channel binding does not match the GS2 header');
     }
-    if (attrs.get('r') !== this.#nonce) return this.#fail('nonce mismatch');
+    // Kafka's ScramSaslServer only checks that the echoed nonce ENDS with ours: librdkafka
+    // sends its client nonce again in front of the whole server nonce (`r=<c><c><s>`). The
+    // AuthMessage is built from what the client sent, so the proof still covers it.
+    if (!(attrs.get('r') ?? '').endsWith(this.#nonce)) return this.#fail('nonce mismatch');
     const proof = Buffer.from(message.slice(proofAt + 3), 'base64');
     const credential = this.#credential;
     const mechanism = this.#o.mechanism;

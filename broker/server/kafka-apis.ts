@@ -151,8 +151,8 @@ export class KafkaApis {
       apiHandler(ApiKey.OffsetForLeaderEpoch, allSchemaVersions(ApiKey.OffsetForLeaderEpoch), (r) =>
         this.handleOffsetForLeaderEpoch(r.body, r.apiVersion),
       ),
-      apiHandler(ApiKey.Metadata, range(ApiKey.Metadata), (r) =>
-        this.handleMetadata(r.body, r.apiVersion),
+      apiHandler(ApiKey.Metadata, range(ApiKey.Metadata), (r, connection) =>
+        this.handleMetadata(r.body, r.apiVersion, connection.session.listenerName),
       ),
       apiHandler(ApiKey.CreateTopics, range(ApiKey.CreateTopics), (r) =>
         this.#admin.createTopics(r.body, r.apiVersion),
@@ -464,6 +464,8 @@ export class KafkaApis {
   async handleMetadata(
     request: MetadataRequest,
     apiVersion: number,
+    /** The listener the request came in on: brokers are listed with its endpoints. */
+    listenerName?: string,
   ): Promise<Encodable<MetadataResponse>> {
     const snapshot = this.#deps.metadataCache.snapshot;
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
@@ -484,8 +486,8 @@ export class KafkaApis {
     );
     return {
       throttleTimeMs: 0,
-      brokers: [...snapshot.brokers.values()]
-        .sort((a, b) => a.id - b.id)
+      brokers: snapshot
+        .brokersOn(listenerName)
         .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
       clusterId: snapshot.clusterId,
       controllerId: snapshot.controllerId,
