@@ -42,6 +42,7 @@ import { SocketServer } from './network/socket-server.js';
 import { brokerConnector } from './network/broker-connector.js';
 import { SaslServerConnection, saslApiHandlers } from './security/sasl-server.js';
 import { CoordinatorScramCredentials } from './security/scram-credentials-store.js';
+import { AclCache } from './security/acl-cache.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
   handleAlterPartitionReassignments,
@@ -235,8 +236,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       scheduler,
       logger: root,
     });
+    // authorizer.class.name=kafka.security.authorizer.AclAuthorizer: ACLs from the coordinator,
+    // cached here and kept current through the change notifications (security/acl-cache.ts).
+    let aclCache: AclCache | undefined;
+    if (config.security.authorizer.enabled) {
+      aclCache = new AclCache({ zk: () => zk, settings: config.security.authorizer, logger: root });
+      await aclCache.start();
+    }
     const dataPlaneHandlers = kafkaApiHandlers({
       brokerId,
+      authorize: aclCache?.check,
       config: {
         brokerId,
         numPartitions: config.numPartitions,
@@ -417,6 +426,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         }
         await closeSocketServers();
         await controller.shutdown();
+        aclCache?.close();
         await zk.close();
         groups.shutdown();
         replicaManager.shutdown();
