@@ -43,6 +43,7 @@ import { brokerConnector } from './network/broker-connector.js';
 import { SaslServerConnection, saslApiHandlers } from './security/sasl-server.js';
 import { CoordinatorScramCredentials } from './security/scram-credentials-store.js';
 import { AclCache } from './security/acl-cache.js';
+import { authorizeGroupApis } from './security/group-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
   handleAlterPartitionReassignments,
@@ -271,7 +272,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     // the APIs it serves, with their versions.
     const handlers = new ApiHandlerTable()
       .registerAll(dataPlaneHandlers)
-      .registerAll(groups.handlers)
+      .registerAll(aclCache ? authorizeGroupApis(groups.handlers, aclCache.check) : groups.handlers)
       .registerAll(saslApiHandlers())
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
