@@ -1,9 +1,10 @@
 /**
  * The authorizer's hook on the group APIs: Kafka checks READ on the group for JoinGroup,
- * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetDelete, DESCRIBE for OffsetFetch
- * FindCoordinator and DescribeGroups, DELETE for DeleteGroups, answering GROUP_AUTHORIZATION_FAILED. The rows of
- * the handler table are wrapped; a denied request gets that error in every error field
- * (error-response.ts), without reaching the group coordinator.
+ * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetDelete, DESCRIBE for OffsetFetch,
+ * FindCoordinator and DescribeGroups, DELETE for DeleteGroups, answering
+ * GROUP_AUTHORIZATION_FAILED. The rows of the handler table are wrapped; a denied request
+ * gets that error in every error field (error-response.ts), without reaching the group
+ * coordinator.
  *
  * Not done here: OffsetCommit's per-topic READ check, OffsetFetch v8's per-group answers
  * (a batch with one denied group is refused as a whole), ListGroups' filtering.
