@@ -46,6 +46,12 @@ import {
   KAFKA_BROKER_PROPERTIES,
   kafkaBrokerProperty,
 } from '../src/kafka-config/kafka-broker-properties.js';
+import {
+  buildSecurityConfig,
+  isListenerPrefixedProperty,
+  parseProtocolMap,
+  type SecurityConfig,
+} from './security/security-config.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -98,13 +104,19 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
   },
   'listener.security.protocol.map': {
     type: 'list',
-    default: 'PLAINTEXT:PLAINTEXT',
-    doc: 'listener name to security protocol; only PLAINTEXT is implemented',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    doc: 'listener name to security protocol',
   },
   'inter.broker.listener.name': {
     type: 'string',
+    default: undefined,
+    doc: 'listener brokers use to reach each other; default: security.inter.broker.protocol',
+  },
+  'security.inter.broker.protocol': {
+    type: 'string',
     default: 'PLAINTEXT',
-    doc: 'listener the controller uses',
+    oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'],
+    doc: 'the inter-broker listener, by protocol (when inter.broker.listener.name is unset)',
   },
   'log.dir': {
     type: 'string',
@@ -459,6 +471,70 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 0,
     doc: 'wait between controlled shutdown attempts',
   },
+  // Security (broker/security/security-config.ts reads these, per listener: each ssl.* and
+  // sasl.* property may also be given as listener.name.<listener>.<property>).
+  'ssl.keystore.type': { type: 'string', default: 'JKS', doc: 'PEM or PKCS12 (JKS is refused)' },
+  'ssl.keystore.location': { type: 'string', default: undefined, doc: 'key and certificate file' },
+  'ssl.keystore.password': { type: 'password', default: undefined, doc: 'PKCS12 password' },
+  'ssl.key.password': { type: 'password', default: undefined, doc: 'encrypted PEM key password' },
+  'ssl.keystore.key': { type: 'password', default: undefined, doc: 'inline PEM private key' },
+  'ssl.keystore.certificate.chain': {
+    type: 'string',
+    default: undefined,
+    doc: 'inline PEM certificate chain',
+  },
+  'ssl.truststore.type': { type: 'string', default: 'JKS', doc: 'PEM (JKS is refused)' },
+  'ssl.truststore.location': { type: 'string', default: undefined, doc: 'CA certificates file' },
+  'ssl.truststore.password': { type: 'password', default: undefined, doc: 'accepted, unused' },
+  'ssl.truststore.certificates': {
+    type: 'string',
+    default: undefined,
+    doc: 'inline PEM CA certificates',
+  },
+  'ssl.client.auth': {
+    type: 'string',
+    default: 'none',
+    oneOf: ['none', 'requested', 'required'],
+    doc: 'ask clients for certificates (mutual TLS)',
+  },
+  'ssl.endpoint.identification.algorithm': {
+    type: 'string',
+    default: 'https',
+    doc: 'https: inter-broker clients check host names; empty: they do not',
+  },
+  'ssl.enabled.protocols': { type: 'list', default: 'TLSv1.2,TLSv1.3', doc: 'TLS versions' },
+  'sasl.enabled.mechanisms': {
+    type: 'list',
+    default: 'GSSAPI',
+    doc: 'SASL mechanisms offered: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512',
+  },
+  'sasl.mechanism.inter.broker.protocol': {
+    type: 'string',
+    default: 'GSSAPI',
+    doc: 'mechanism brokers log in to each other with',
+  },
+  'sasl.jaas.config': {
+    type: 'password',
+    default: undefined,
+    doc: 'JAAS login module with PLAIN users (user_alice="...") and our own username/password',
+  },
+  'connections.max.reauth.ms': {
+    type: 'long',
+    default: '0',
+    min: 0,
+    doc: 'SASL sessions expire after this (KIP-368); 0 = never',
+  },
+  'authorizer.class.name': {
+    type: 'string',
+    default: '',
+    doc: 'kafka.security.authorizer.AclAuthorizer turns ACL checks on',
+  },
+  'super.users': { type: 'string', default: undefined, doc: 'principals allowed everything' },
+  'allow.everyone.if.no.acl.found': {
+    type: 'boolean',
+    default: 'false',
+    doc: 'a resource without ACLs is open to all',
+  },
 };
 
 /** One listener parsed from `NAME://host:port`. */
@@ -529,6 +605,8 @@ export interface BrokerConfig {
   requestTimeoutMs: number;
   /** admin.port: the HTTP metrics and health endpoint; -1 = none, 0 = any free port. */
   adminPort: number;
+  /** Listeners' TLS and SASL, the inter-broker client, the authorizer. */
+  security: SecurityConfig;
   /** Every honoured property with its final string value (given, else Kafka's default). */
   properties: ReadonlyMap<string, string>;
   /** Only the properties the operator gave (file, --override, flags): DescribeConfigs shows
@@ -604,11 +682,16 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
   // server.properties names log.dirs=/tmp/kafka-logs, and --data-dir must replace it.
   if (cli.dataDir !== undefined) raw.set('log.dirs', cli.dataDir);
 
-  const unhonouredProperties = checkProperties(raw);
+  const known = (key: string): boolean => key in BROKER_PROPERTIES;
+  const unhonouredProperties = checkProperties(raw, known);
   const values = new Map<string, string>();
   for (const [key, def] of Object.entries(BROKER_PROPERTIES)) {
     const value = raw.get(key) ?? def.default;
     if (value !== undefined) values.set(key, value);
+  }
+  // Per-listener security settings (listener.name.<l>.ssl.*, sasl.*) are honoured too.
+  for (const [key, value] of raw) {
+    if (!known(key) && isListenerPrefixedProperty(key, known)) values.set(key, value);
   }
   const r = new Reader(values);
 
@@ -622,7 +705,16 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
   const advertisedListeners = values.has('advertised.listeners')
     ? parseListeners('advertised.listeners', r.list('advertised.listeners'), protocolMap)
     : listeners;
-  const interBrokerListenerName = r.string('inter.broker.listener.name');
+  // Kafka: inter.broker.listener.name, or the listener named after
+  // security.inter.broker.protocol; never both.
+  const explicitInterBroker = r.optionalString('inter.broker.listener.name');
+  if (explicitInterBroker !== undefined && raw.has('security.inter.broker.protocol')) {
+    throw new ConfigError(
+      'inter.broker.listener.name',
+      'set either inter.broker.listener.name or security.inter.broker.protocol, not both',
+    );
+  }
+  const interBrokerListenerName = explicitInterBroker ?? r.string('security.inter.broker.protocol');
   if (!advertisedListeners.some((l) => l.listenerName === interBrokerListenerName)) {
     throw new ConfigError(
       'inter.broker.listener.name',
@@ -742,6 +834,11 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     controllerSocketTimeoutMs: r.int('controller.socket.timeout.ms'),
     requestTimeoutMs: r.int('request.timeout.ms'),
     adminPort: r.int('admin.port'),
+    security: buildSecurityConfig({
+      listeners,
+      interBrokerListenerName,
+      value: (key) => values.get(key),
+    }),
     properties: values,
     staticProperties: raw,
     unhonouredProperties,
@@ -753,9 +850,14 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
  * suggestion, a bad value is refused naming the key and what is allowed. Returns the keys
  * that are Kafka's but not honoured here (for the one start-up warning), sorted.
  */
-function checkProperties(raw: ReadonlyMap<string, string>): string[] {
+function checkProperties(
+  raw: ReadonlyMap<string, string>,
+  known: (key: string) => boolean,
+): string[] {
   const unhonoured: string[] = [];
   for (const [key, value] of raw) {
+    // listener.name.<l>.<setting>: read by the security config for that listener.
+    if (!known(key) && isListenerPrefixedProperty(key, known)) continue;
     const honoured = BROKER_PROPERTIES[key];
     const def = honoured ?? kafkaBrokerProperty(key);
     if (def === undefined) {
@@ -781,28 +883,10 @@ function hoursToMs(hours: number): number {
   return hours < 0 ? -1 : hours * 3_600_000;
 }
 
-function parseProtocolMap(entries: string[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const entry of entries) {
-    const [name, protocol] = entry.split(':');
-    if (!name || !protocol) {
-      throw new ConfigError('listener.security.protocol.map', `"${entry}" is not NAME:PROTOCOL`);
-    }
-    if (protocol !== 'PLAINTEXT') {
-      throw new ConfigError(
-        'listener.security.protocol.map',
-        `${protocol} is not implemented (PLAINTEXT only)`,
-      );
-    }
-    map.set(name, protocol);
-  }
-  return map;
-}
-
 function parseListeners(
   key: string,
   entries: string[],
-  protocolMap: Map<string, string>,
+  protocolMap: ReadonlyMap<string, string>,
 ): ListenerConfig[] {
   if (entries.length === 0) throw new ConfigError(key, 'no listener given');
   const seen = new Set<string>();

@@ -41,6 +41,11 @@ import { KafkaController } from './controller/controller.js';
 import { LogManager } from './log/log-manager.js';
 import { apiHandler, ApiHandlerTable } from './network/api-handler-table.js';
 import { SocketServer } from './network/socket-server.js';
+import { brokerConnector } from './network/broker-connector.js';
+import { SaslServerConnection, saslApiHandlers } from './security/sasl-server.js';
+import { CoordinatorScramCredentials } from './security/scram-credentials-store.js';
+import { AclCache } from './security/acl-cache.js';
+import { authorizeGroupApis } from './security/group-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
   handleAlterPartitionReassignments,
@@ -83,6 +88,8 @@ export interface RunningBroker {
   /** The admin HTTP port (/metrics, /healthz, /readyz), -1 when admin.port is -1. */
   adminPort: number;
   metrics: BrokerMetrics;
+  /** The bound port of every listener, by listener name. */
+  ports: ReadonlyMap<string, number>;
   controller: KafkaController;
   /** The current coordinator session. */
   zk(): CoordinatorClient;
@@ -201,6 +208,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
     // 3. The handler table and the socket server (and the metrics they report to).
     const metrics = new BrokerMetrics({ brokerId, listener: config.interBrokerListenerName });
+    // Connections to other brokers use the inter-broker listener's TLS and SASL.
+    const connect = brokerConnector({
+      security: config.security.interBroker,
+      clientId: `broker-${brokerId}`,
+      timeoutMs: config.requestTimeoutMs,
+      scheduler,
+    });
     const metadataCache = new MetadataCache({
       clusterId,
       listenerName: config.interBrokerListenerName,
@@ -222,6 +236,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       replicaFetcherConfig: {
         fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
         fetchMaxBytes: config.replicaFetchMaxBytes,
+        connect,
       },
       metrics: { topics: metrics.topicHooks, isr: metrics.isrHooks },
     });
@@ -237,6 +252,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           logger: root,
           requestTimeoutMs: config.controllerSocketTimeoutMs,
           scheduler,
+          connect,
         }),
       interBrokerListenerName: config.interBrokerListenerName,
       uncleanLeaderElectionEnable: () => repository.uncleanLeaderElectionEnable(undefined),
@@ -292,8 +308,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       scheduler,
       logger: root,
     });
+    // authorizer.class.name=kafka.security.authorizer.AclAuthorizer: ACLs from the coordinator,
+    // cached here and kept current through the change notifications (security/acl-cache.ts).
+    let aclCache: AclCache | undefined;
+    if (config.security.authorizer.enabled) {
+      aclCache = new AclCache({ zk: () => zk, settings: config.security.authorizer, logger: root });
+      await aclCache.start();
+    }
     const dataPlaneHandlers = kafkaApiHandlers({
       brokerId,
+      authorize: aclCache?.check,
       config: {
         brokerId,
         numPartitions: config.numPartitions,
@@ -318,7 +342,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     // the APIs it serves, with their versions.
     const handlers = new ApiHandlerTable()
       .registerAll(dataPlaneHandlers)
-      .registerAll(groups.handlers)
+      .registerAll(aclCache ? authorizeGroupApis(groups.handlers, aclCache.check) : groups.handlers)
       .registerAll(
         transactionApiHandlers({
           producerIdManager: new ProducerIdManager({
@@ -329,6 +353,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           logger: root,
         }),
       )
+      .registerAll(saslApiHandlers())
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any
@@ -361,28 +386,49 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           (r) => alterConfigs.incrementalAlterConfigs(r.body),
         ),
       ]);
-    const listener = config.listeners[0];
-    if (!listener) throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
-    const socketServer = new SocketServer({
-      host: listener.host,
-      port: listener.port,
-      handlers,
-      logger: root,
-      frameBytesMax: config.socketRequestMaxBytes,
-      metrics: metrics.networkHooks,
-    });
-    let port: number;
-    try {
-      port = await socketServer.listen();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new BrokerStartupError(
-          'KB_ERR_PORT_IN_USE',
-          `port ${listener.port} on ${listener.host} is already in use (another broker running?)`,
-        );
-      }
-      throw err;
+    if (config.listeners.length === 0) {
+      throw new BrokerStartupError('KB_ERR_CONFIG', 'no listener configured');
     }
+    // One socket server per listener, each with its own security protocol.
+    const scramCredentials = new CoordinatorScramCredentials(() => zk);
+    const socketServers: SocketServer[] = [];
+    const ports = new Map<string, number>();
+    for (const listener of config.listeners) {
+      const security = config.security.listeners.get(listener.listenerName)!;
+      const socketServer = new SocketServer({
+        host: listener.host,
+        port: listener.port,
+        handlers,
+        logger: root,
+        frameBytesMax: config.socketRequestMaxBytes,
+        metrics: metrics.networkHooks,
+        listener: security,
+        saslConnection: (session, logger) =>
+          new SaslServerConnection({
+            sasl: security.sasl!,
+            session,
+            credentials: scramCredentials,
+            logger,
+          }),
+      });
+      socketServers.push(socketServer);
+      try {
+        ports.set(listener.listenerName, await socketServer.listen());
+      } catch (err) {
+        await Promise.all(socketServers.map((s) => s.close()));
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new BrokerStartupError(
+            'KB_ERR_PORT_IN_USE',
+            `port ${listener.port} on ${listener.host} is already in use (another broker running?)`,
+          );
+        }
+        throw err;
+      }
+    }
+    const listener = config.listeners[0]!;
+    const port = ports.get(listener.listenerName)!;
+    const closeSocketServers = (): Promise<unknown> =>
+      Promise.all(socketServers.map((s) => s.close()));
     // The admin endpoint: up before registration, so /healthz answers and /readyz says why
     // the broker is not ready yet.
     let admin: RunningBrokerAdmin;
@@ -394,7 +440,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         replicaManager,
         controller,
         groups: groups.coordinator,
-        socketServer,
+        socketServer: socketServers[0]!,
         metadataCache,
         minInsyncReplicas: (topic) => repository.minInsyncReplicas(topic),
         readiness: () => ({
@@ -404,7 +450,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         logger: root,
       });
     } catch (err) {
-      await socketServer.close();
+      await closeSocketServers();
       await logManager.shutdown();
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new BrokerStartupError(
@@ -421,7 +467,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       endpoints: config.advertisedListeners.map((l) => ({
         listenerName: l.listenerName,
         host: l.host,
-        port: l.port === 0 ? port : l.port,
+        port: l.port === 0 ? (ports.get(l.listenerName) ?? port) : l.port,
         securityProtocol: l.securityProtocol,
       })),
       rack: config.rack,
@@ -432,7 +478,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       brokerEpoch = BigInt(await registerBroker(zk, info));
     } catch (err) {
       await admin.close();
-      await socketServer.close();
+      await closeSocketServers();
       await logManager.shutdown();
       throw err;
     }
@@ -469,7 +515,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
     // 5. The controller election.
     controller.startup();
-    log.info({ host: listener.host, port, adminPort: admin.port, clusterId }, 'broker listening');
+    log.info(
+      {
+        host: listener.host,
+        port,
+        ports: Object.fromEntries(ports),
+        adminPort: admin.port,
+        clusterId,
+      },
+      'broker listening',
+    );
 
     return {
       brokerId,
@@ -477,6 +532,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       port,
       adminPort: admin.port,
       metrics,
+      ports,
       controller,
       zk: () => zk,
       async shutdown() {
@@ -497,6 +553,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             requestTimeoutMs: config.requestTimeoutMs,
             scheduler: systemScheduler,
             logger: root,
+            connect,
           });
           // If we are the controller, other brokers stopping at the same time may be waiting
           // for our answer to their ControlledShutdown: let the queue answer them and the
@@ -504,9 +561,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           await controller.whenIdle();
           await new Promise((resolve) => setImmediate(resolve));
         }
-        await socketServer.close();
+        await closeSocketServers();
         await controller.shutdown();
         dynamicConfig.close();
+        aclCache?.close();
         await zk.close();
         groups.shutdown();
         deleteRecords.shutdown();

@@ -23,6 +23,7 @@ import { electLeadersCommands } from './cli/elect-leaders.js';
 import { reassignCommands } from './cli/reassign.js';
 import { groupsCommands } from './cli/groups.js';
 import { configsCommands } from './cli/configs.js';
+import { aclsCommands } from './cli/acls.js';
 import { isEntryPoint } from '../src/entry-point.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
@@ -35,6 +36,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   reassignCommands,
   groupsCommands,
   configsCommands,
+  aclsCommands,
 ];
 
 export interface CliIo {

@@ -23,6 +23,7 @@
  *     newest requests are the ones worth keeping.
  */
 import net from 'node:net';
+import type { BrokerConnector } from '../network/broker-connector.js';
 import type { Logger } from '../../src/logger.js';
 import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import {
@@ -61,6 +62,8 @@ export interface ChannelManagerOptions {
   queuedRequestsMax?: number;
   /** Request and connect timeouts, retry backoff; the system scheduler by default. */
   scheduler?: Scheduler;
+  /** Opens connections over the inter-broker listener's security; TCP if unset. */
+  connect?: BrokerConnector;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -125,6 +128,7 @@ class BrokerChannel {
   readonly #retryBackoffMs: number;
   readonly #queuedMax: number;
   readonly #scheduler: Scheduler;
+  readonly #connectTo: BrokerConnector | undefined;
   readonly #queue: QueuedRequest[] = [];
   #socket: net.Socket | undefined;
   #reader = new FrameReader();
@@ -147,6 +151,7 @@ class BrokerChannel {
     this.#retryBackoffMs = options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS;
     this.#queuedMax = options.queuedRequestsMax ?? DEFAULT_QUEUED_REQUESTS_MAX;
     this.#scheduler = options.scheduler ?? systemScheduler;
+    this.#connectTo = options.connect;
   }
 
   enqueue(request: QueuedRequest): void {
@@ -245,6 +250,25 @@ class BrokerChannel {
   async #connect(): Promise<net.Socket> {
     if (this.#socket && !this.#socket.destroyed) return this.#socket;
     this.#reader = new FrameReader();
+    const socket = this.#connectTo
+      ? await this.#connectTo(this.address.host, this.address.port)
+      : await this.#connectTcp();
+    socket.on('data', (chunk: Buffer) => {
+      const result = this.#reader.push(chunk);
+      for (const frame of result.frames) this.#awaiting?.resolve(frame);
+      if (result.error) {
+        this.#awaiting?.reject(new Error(result.error.reason));
+        socket.destroy();
+      }
+    });
+    socket.on('error', (err) => this.#awaiting?.reject(err));
+    socket.on('close', () => this.#awaiting?.reject(new Error('connection closed')));
+    this.#socket = socket;
+    this.#log.info({ host: this.address.host, port: this.address.port }, 'connected to broker');
+    return socket;
+  }
+
+  async #connectTcp(): Promise<net.Socket> {
     const socket = net.connect({ host: this.address.host, port: this.address.port });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
@@ -260,18 +284,6 @@ class BrokerChannel {
         reject(err);
       });
     });
-    socket.on('data', (chunk: Buffer) => {
-      const result = this.#reader.push(chunk);
-      for (const frame of result.frames) this.#awaiting?.resolve(frame);
-      if (result.error) {
-        this.#awaiting?.reject(new Error(result.error.reason));
-        socket.destroy();
-      }
-    });
-    socket.on('error', (err) => this.#awaiting?.reject(err));
-    socket.on('close', () => this.#awaiting?.reject(new Error('connection closed')));
-    this.#socket = socket;
-    this.#log.info({ host: this.address.host, port: this.address.port }, 'connected to broker');
     return socket;
   }
 }

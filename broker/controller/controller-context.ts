@@ -89,6 +89,8 @@ export class ControllerContext {
   readonly topicsToBeDeleted = new Set<string>();
   readonly shuttingDownBrokerIds = new Set<number>();
   readonly reassignments = new Map<string, ReassignmentInProgress>();
+  /** inter.broker.listener.name: followers reach their leaders on this listener. */
+  interBrokerListenerName: string | undefined;
 
   clear(): void {
     this.epoch = 0;
@@ -191,7 +193,9 @@ export class ControllerContext {
     // liveLeaders: where the leaders named above can be reached (followers fetch from them).
     const liveLeaders = [...leaderIds].flatMap((id) => {
       const broker = this.liveBrokers.get(id);
-      const endpoint = broker?.info.endpoints[0];
+      const endpoints = broker?.info.endpoints ?? [];
+      const endpoint =
+        endpoints.find((e) => e.listenerName === this.interBrokerListenerName) ?? endpoints[0];
       return endpoint ? [{ brokerId: id, hostName: endpoint.host, port: endpoint.port }] : [];
     });
     return {

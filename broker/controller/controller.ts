@@ -153,6 +153,7 @@ export class KafkaController {
   readonly #stateWatchers = new Map<string, () => void>();
 
   constructor(options: ControllerOptions) {
+    this.#ctx.interBrokerListenerName = options.interBrokerListenerName;
     this.#options = options;
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#log = options.logger.child({ component: 'controller', brokerId: options.brokerId });

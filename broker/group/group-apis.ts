@@ -87,16 +87,17 @@ export class GroupApis {
   async findCoordinator(
     request: FindCoordinatorRequest,
     apiVersion: number,
+    listenerName?: string,
   ): Promise<Encodable<FindCoordinatorResponse>> {
     const keyType = apiVersion >= 1 ? request.keyType : KeyType.GROUP;
     if (apiVersion >= 4) {
       const coordinators = [];
       for (const key of request.coordinatorKeys) {
-        coordinators.push({ key, ...(await this.#coordinatorFor(key, keyType)) });
+        coordinators.push({ key, ...(await this.#coordinatorFor(key, keyType, listenerName)) });
       }
       return { throttleTimeMs: 0, coordinators };
     }
-    const found = await this.#coordinatorFor(request.key, keyType);
+    const found = await this.#coordinatorFor(request.key, keyType, listenerName);
     return {
       throttleTimeMs: 0,
       ...found,
@@ -104,7 +105,7 @@ export class GroupApis {
     };
   }
 
-  async #coordinatorFor(key: string, keyType: number) {
+  async #coordinatorFor(key: string, keyType: number, listenerName?: string) {
     const none = (errorCode: number, errorMessage: string | null = null) => ({
       errorCode,
       errorMessage,
@@ -122,7 +123,8 @@ export class GroupApis {
     }
     const partition = this.#o.manager.partitionFor(key);
     const state = snapshot.partition({ topic: GROUP_METADATA_TOPIC_NAME, partition });
-    const leader = state !== undefined ? snapshot.brokers.get(state.leader) : undefined;
+    // The coordinator's endpoint on the listener the client came in on.
+    const leader = state !== undefined ? snapshot.brokerOn(state.leader, listenerName) : undefined;
     if (leader === undefined) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     return { errorCode: ErrorCode.NONE, errorMessage: null, ...hostOf(leader) };
   }
@@ -440,7 +442,7 @@ export class GroupApis {
     const v = request.apiVersion;
     switch (request.apiKey) {
       case ApiKey.FindCoordinator:
-        return this.findCoordinator(request.body, v);
+        return this.findCoordinator(request.body, v, connection.session.listenerName);
       case ApiKey.JoinGroup:
         return this.joinGroup(request.body, v, request.clientId ?? '', connection);
       case ApiKey.SyncGroup:

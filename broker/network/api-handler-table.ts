@@ -24,11 +24,14 @@ import {
   type ResponseBodyByApiKey,
 } from '../../src/protocol/kafka/generated/index.js';
 import { parseVersionRange } from '../../src/protocol/kafka/schema.js';
+import type { ConnectionSession } from '../security/session.js';
 import { apiVersionsHandler } from './api-versions.js';
 
 export interface ConnectionInfo {
   readonly connectionId: number;
   readonly remoteAddress: string;
+  /** Listener, principal and SASL state of the connection (broker/security/session.ts). */
+  readonly session: ConnectionSession;
 }
 
 /** The decoded request of API K. */

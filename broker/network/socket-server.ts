@@ -41,8 +41,17 @@
  * (UNKNOWN_SERVER_ERROR for our bugs, logged at `error`), as Kafka's `handleError` does; one
  * that throws CloseConnectionError (acks=0 Produce failures) has the connection closed.
  * Every close is logged with its reason, at `info` (client errors) or `error` (our bugs).
+ *
+ * Security (broker/security/): a server serves one listener. On SSL and SASL_SSL listeners it
+ * is a TLS server (tls-server.ts) and a connection starts once its handshake is done. Each
+ * connection has a session (listener, principal, SASL state). On SASL listeners, until the
+ * login is complete only ApiVersions, SaslHandshake and SaslAuthenticate are served; any
+ * other request closes the connection, as Kafka's SaslServerAuthenticator does. After a
+ * SaslHandshake v0 the client's SASL tokens come as bare frames (no request header): they go
+ * to the session's SASL state machine and its answers go back bare.
  */
 import net from 'node:net';
+import type tls from 'node:tls';
 import type { Logger } from '../../src/logger.js';
 import {
   apiName,
@@ -60,6 +69,13 @@ import { inVersionRange, parseVersionRange } from '../../src/protocol/kafka/sche
 import type { NetworkMetricsHooks } from '../metrics/broker-metrics.js';
 import type { ApiHandlerTable, ConnectionInfo, HandlerResult } from './api-handler-table.js';
 import { apiVersionsFallbackResponse } from './api-versions.js';
+import { usesSasl, usesTls, type ListenerSecurity } from '../security/security-config.js';
+import {
+  API_KEYS_BEFORE_AUTHENTICATION,
+  type ConnectionSession,
+  type SaslConnection,
+} from '../security/session.js';
+import { ANONYMOUS_PRINCIPAL, createTlsServer, principalOfTlsSocket } from './tls-server.js';
 
 export type { ConnectionInfo, HandlerResult } from './api-handler-table.js';
 
@@ -86,7 +102,18 @@ export interface SocketServerOptions {
   readonly queuedRequestsMax?: number;
   /** Counts bytes and requests for the broker's metrics (broker/metrics/). */
   readonly metrics?: NetworkMetricsHooks;
+  /** The listener served: its name and security protocol; PLAINTEXT when not given. */
+  readonly listener?: ListenerSecurity;
+  /** Makes the SASL state machine of a new connection (required on SASL listeners). */
+  readonly saslConnection?: (session: ConnectionSession, logger: Logger) => SaslConnection;
 }
+
+const PLAINTEXT_LISTENER: ListenerSecurity = {
+  listenerName: 'PLAINTEXT',
+  securityProtocol: 'PLAINTEXT',
+  ssl: undefined,
+  sasl: undefined,
+};
 
 /** What one connection holds right now (for tests, metrics and debugging). */
 export interface ConnectionStats {
@@ -109,13 +136,41 @@ export class SocketServer {
   readonly #options: SocketServerOptions;
   readonly #logger: Logger;
   readonly #server: net.Server;
+  readonly #listener: ListenerSecurity;
   readonly #connections = new Set<Connection>();
   #nextConnectionId = 1;
 
   constructor(options: SocketServerOptions) {
     this.#options = options;
-    this.#logger = options.logger.child({ component: 'socket-server' });
-    this.#server = net.createServer((socket) => this.#accept(socket));
+    this.#listener = options.listener ?? PLAINTEXT_LISTENER;
+    this.#logger = options.logger.child({
+      component: 'socket-server',
+      listener: this.#listener.listenerName,
+    });
+    const protocol = this.#listener.securityProtocol;
+    if (usesSasl(protocol) && options.saslConnection === undefined) {
+      throw new Error(`listener ${this.#listener.listenerName} needs a SASL connection factory`);
+    }
+    if (usesTls(protocol)) {
+      const ssl = this.#listener.ssl;
+      if (ssl === undefined) throw new Error(`listener ${this.#listener.listenerName}: no SSL`);
+      const server = createTlsServer(
+        ssl,
+        (socket) => this.#accept(socket, principalOfTlsSocket(socket)),
+        (socket, reason) =>
+          this.#logger.info({ remoteAddress: socket.remoteAddress }, `refused: ${reason}`),
+      );
+      // A failed handshake (no or an untrusted client certificate, a plaintext client).
+      server.on('tlsClientError', (err, socket) =>
+        this.#logger.info(
+          { remoteAddress: socket.remoteAddress, err: err.message },
+          'TLS handshake failed',
+        ),
+      );
+      this.#server = server;
+    } else {
+      this.#server = net.createServer((socket) => this.#accept(socket, ANONYMOUS_PRINCIPAL));
+    }
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -142,14 +197,25 @@ export class SocketServer {
     return [...this.#connections].map((c) => c.stats());
   }
 
-  #accept(socket: net.Socket): void {
-    const info: ConnectionInfo = {
-      connectionId: this.#nextConnectionId++,
-      remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+  #accept(socket: net.Socket | tls.TLSSocket, principal: string): void {
+    const connectionId = this.#nextConnectionId++;
+    const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    const logger = this.#logger.child({ connectionId, remoteAddress });
+    const sasl = usesSasl(this.#listener.securityProtocol);
+    const session: ConnectionSession = {
+      listenerName: this.#listener.listenerName,
+      securityProtocol: this.#listener.securityProtocol,
+      principal,
+      clientHost: socket.remoteAddress ?? '',
+      authenticated: !sasl,
+      sasl: undefined,
+      closeAfterResponse: undefined,
     };
+    if (sasl) session.sasl = this.#options.saslConnection!(session, logger);
+    const info: ConnectionInfo = { connectionId, remoteAddress, session };
     const connection = new Connection(socket, info, {
       handlers: this.#options.handlers,
-      logger: this.#logger.child(info),
+      logger,
       frameBytesMax: this.#options.frameBytesMax,
       queuedRequestBytesMax:
         this.#options.queuedRequestBytesMax ?? QUEUED_REQUEST_BYTES_MAX_DEFAULT,
@@ -300,9 +366,18 @@ class Connection {
 
   async #serve(frame: Buffer): Promise<void> {
     const startedMs = performance.now();
+    const session = this.#info.session;
+    if (session.sasl?.expectsRawToken) return this.#serveRawSaslToken(session.sasl, frame);
     const peeked = peekRequestHeader(frame);
     if (!peeked.ok) return this.#close('info', 'unreadable request header', peeked.error);
     const { apiKey, apiVersion, correlationId, clientId } = peeked.header;
+    if (!session.authenticated && !API_KEYS_BEFORE_AUTHENTICATION.has(apiKey)) {
+      return this.#close(
+        'info',
+        `${apiName(apiKey)} from client ${clientId} before SASL authentication ` +
+          `(only ApiVersions, SaslHandshake and SaslAuthenticate are allowed)`,
+      );
+    }
     const handlers = this.#options.handlers;
     if (apiKey === ApiKey.ApiVersions) {
       const range = handlers.apiVersionsRange;
@@ -364,6 +439,24 @@ class Connection {
     }
     this.#write(chunks);
     done();
+    if (session.closeAfterResponse !== undefined) this.#closeAfterWrite(session.closeAfterResponse);
+  }
+
+  /** A SASL token without a Kafka header (after SaslHandshake v0): answered the same way. */
+  async #serveRawSaslToken(sasl: SaslConnection, token: Buffer): Promise<void> {
+    const answer = await sasl.rawToken(token);
+    if ('close' in answer) return this.#close('info', answer.close);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(answer.response.length);
+    this.#write([size, answer.response]);
+  }
+
+  /** Sends what is written, then closes (the answer to a failed login is the last one). */
+  #closeAfterWrite(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#log.info(`closing connection: ${reason}`);
+    this.#socket.end();
   }
 
   #codecKnows(apiKey: number, apiVersion: number): boolean {

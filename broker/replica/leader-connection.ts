@@ -11,6 +11,7 @@
  * logs and `kafka-configs` quotas.
  */
 import net from 'node:net';
+import type { BrokerConnector } from '../network/broker-connector.js';
 import type { Scheduler } from '../../src/scheduler.js';
 import {
   decodeResponse,
@@ -35,6 +36,7 @@ export class LeaderConnection {
   readonly #clientId: string;
   readonly #scheduler: Scheduler;
   readonly #requestTimeoutMs: number;
+  readonly #connectTo: BrokerConnector | undefined;
   #socket: net.Socket | undefined;
   #reader = new FrameReader();
   #correlationId = 0;
@@ -45,7 +47,9 @@ export class LeaderConnection {
     localBrokerId: number;
     scheduler: Scheduler;
     requestTimeoutMs: number;
+    connect?: BrokerConnector;
   }) {
+    this.#connectTo = options.connect;
     this.endPoint = options.endPoint;
     this.#clientId = `replica-fetcher-${options.localBrokerId}`;
     this.#scheduler = options.scheduler;
@@ -112,19 +116,14 @@ export class LeaderConnection {
   async #connect(): Promise<net.Socket> {
     if (this.#socket !== undefined && !this.#socket.destroyed) return this.#socket;
     this.#reader = new FrameReader();
+    if (this.#connectTo !== undefined) {
+      const secured = await this.#connectTo(this.endPoint.host, this.endPoint.port);
+      this.#attach(secured);
+      return secured;
+    }
     const socket = net.connect({ host: this.endPoint.host, port: this.endPoint.port });
     socket.setNoDelay(true);
-    this.#socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      const result = this.#reader.push(chunk);
-      for (const frame of result.frames) this.#awaiting?.resolve(frame);
-      if (result.error) {
-        this.#awaiting?.reject(new Error(result.error.reason));
-        socket.destroy();
-      }
-    });
-    socket.on('error', (err) => this.#awaiting?.reject(err));
-    socket.on('close', () => this.#awaiting?.reject(new Error('connection closed')));
+    this.#attach(socket);
     await new Promise<void>((resolve, reject) => {
       const timer = this.#scheduler.schedule(this.#requestTimeoutMs, () => {
         socket.destroy();
@@ -140,5 +139,20 @@ export class LeaderConnection {
       });
     });
     return socket;
+  }
+
+  /** Feeds the socket's frames to the waiting request. */
+  #attach(socket: net.Socket): void {
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      const result = this.#reader.push(chunk);
+      for (const frame of result.frames) this.#awaiting?.resolve(frame);
+      if (result.error) {
+        this.#awaiting?.reject(new Error(result.error.reason));
+        socket.destroy();
+      }
+    });
+    socket.on('error', (err) => this.#awaiting?.reject(err));
+    socket.on('close', () => this.#awaiting?.reject(new Error('connection closed')));
   }
 }

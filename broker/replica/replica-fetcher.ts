@@ -53,6 +53,7 @@ import {
 } from '../log/log.js';
 import { topicPartitionKey } from '../log/log-manager.js';
 import type { Partition } from '../server/partition.js';
+import type { BrokerConnector } from '../network/broker-connector.js';
 import { LeaderConnection, type BrokerEndPoint } from './leader-connection.js';
 
 /** Versions we send: all non-flexible, all with current_leader_epoch (fencing). */
@@ -67,6 +68,8 @@ export interface ReplicaFetcherConfig {
   fetchMinBytes: number;
   /** replica.fetch.max.bytes (1 MiB): per partition. */
   fetchMaxBytes: number;
+  /** Opens the connection to the leader (the inter-broker listener's security); TCP if unset. */
+  connect?: BrokerConnector;
   /** replica.fetch.response.max.bytes (10 MiB): per response. */
   fetchResponseMaxBytes: number;
   /** replica.fetch.backoff.ms (1000): pause after an error. */
@@ -140,6 +143,7 @@ export class ReplicaFetcher {
       localBrokerId: options.localBrokerId,
       scheduler: options.scheduler,
       requestTimeoutMs: options.config.socketTimeoutMs + options.config.fetchWaitMaxMs,
+      connect: options.config.connect,
     });
   }
 

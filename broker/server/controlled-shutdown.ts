@@ -21,6 +21,7 @@
  * the broker still leads; a broker that is not the controller answers NOT_CONTROLLER.
  */
 import net from 'node:net';
+import type { BrokerConnector } from '../network/broker-connector.js';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import type { Logger } from '../../src/logger.js';
 import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
@@ -54,6 +55,8 @@ export interface ControlledShutdownOptions {
   requestTimeoutMs: number;
   scheduler: Scheduler;
   logger: Logger;
+  /** Opens the connection over the inter-broker listener's security; TCP if unset. */
+  connect?: BrokerConnector;
 }
 
 /** What the handler needs of the controller (KafkaController in production). */
@@ -142,30 +145,49 @@ function roundTrip(
   options: ControlledShutdownOptions,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const connected = options.connect?.(host, port);
+    const socket = connected === undefined ? net.connect({ host, port }) : new net.Socket();
     const reader = new FrameReader();
     const timer = options.scheduler.schedule(options.requestTimeoutMs, () =>
       done(new Error(`no answer from ${host}:${port} within ${options.requestTimeoutMs} ms`)),
     );
     let settled = false;
+    let secure: net.Socket | undefined;
     const done = (err: Error | null, response?: Buffer): void => {
       if (settled) return;
       settled = true;
       timer.cancel();
       socket.destroy();
+      secure?.destroy();
       if (err) reject(err);
       else resolve(response as Buffer);
     };
-    socket.once('connect', () => {
-      for (const chunk of frame) socket.write(chunk);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const result = reader.push(chunk);
-      if (result.frames[0]) done(null, result.frames[0]);
-      else if (result.error) done(new Error(result.error.reason));
-    });
-    socket.on('error', (err) => done(err));
-    socket.on('close', () => done(new Error('connection closed before the answer')));
+    const use = (s: net.Socket): void => {
+      s.on('data', (chunk: Buffer) => {
+        const result = reader.push(chunk);
+        if (result.frames[0]) done(null, result.frames[0]);
+        else if (result.error) done(new Error(result.error.reason));
+      });
+      s.on('error', (err) => done(err));
+      s.on('close', () => done(new Error('connection closed before the answer')));
+    };
+    if (connected === undefined) {
+      socket.once('connect', () => {
+        for (const chunk of frame) socket.write(chunk);
+      });
+      use(socket);
+      return;
+    }
+    // A secured connection (TLS, SASL) arrives ready; `socket` above is never used then.
+    connected.then(
+      (secured) => {
+        if (settled) return secured.destroy();
+        secure = secured;
+        use(secured);
+        for (const chunk of frame) secured.write(chunk);
+      },
+      (err: Error) => done(err),
+    );
   });
 }
 

@@ -82,7 +82,8 @@ interface DescribeOptions {
 }
 
 /** Passwords are never shown (Kafka's isSensitive): the value goes out as null. */
-const isSensitive = (name: string): boolean => /password|jaas\.config|secret/.test(name);
+const isSensitive = (name: string): boolean =>
+  /password|jaas\.config|secret|ssl\.keystore\.key$/.test(name);
 
 /** One DescribeConfigs entry. */
 function entry(

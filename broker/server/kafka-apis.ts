@@ -46,6 +46,9 @@ import { parseVersionRange } from '../../src/protocol/kafka/schema.js';
 import { ErrorCode, errorCodeOf, errorForCode } from '../../src/protocol/kafka/errors.js';
 import type { LogManager } from '../log/log-manager.js';
 import { apiHandler, type AnyApiHandler } from '../network/api-handler-table.js';
+import type { AuthorizationCheck } from '../security/acl-cache.js';
+import type { ConnectionSession } from '../security/session.js';
+import type { Operation, ResourceType } from '../../src/security/acl.js';
 import { CloseConnectionError } from '../network/socket-server.js';
 import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
@@ -78,6 +81,11 @@ export interface KafkaApisConfig extends BrokerConfigView {
 
 export interface KafkaApisDeps {
   brokerId: number;
+  /**
+   * The authorizer's check (broker/security/acl-cache.ts); everything is allowed without
+   * one, as in Kafka when authorizer.class.name is empty.
+   */
+  authorize?: AuthorizationCheck;
   config: KafkaApisConfig;
   logManager: LogManager;
   metadataCache: MetadataCache;
@@ -140,10 +148,12 @@ export class KafkaApis {
     const range = recommendedRange;
     const replicas = this.#deps.replicaManager;
     return [
-      apiHandler(ApiKey.Produce, range(ApiKey.Produce), (r) =>
-        this.handleProduce(r.body, r.apiVersion, r.clientId),
+      apiHandler(ApiKey.Produce, range(ApiKey.Produce), (r, connection) =>
+        this.#authorizedProduce(r.body, r.apiVersion, r.clientId, connection.session),
       ),
-      apiHandler(ApiKey.Fetch, range(ApiKey.Fetch), (r) => this.handleFetch(r.body, r.apiVersion)),
+      apiHandler(ApiKey.Fetch, range(ApiKey.Fetch), (r, connection) =>
+        this.#authorizedFetch(r.body, r.apiVersion, connection.session),
+      ),
       apiHandler(ApiKey.ListOffsets, range(ApiKey.ListOffsets), (r) =>
         this.handleListOffsets(r.body, r.apiVersion),
       ),
@@ -151,12 +161,41 @@ export class KafkaApis {
       apiHandler(ApiKey.OffsetForLeaderEpoch, allSchemaVersions(ApiKey.OffsetForLeaderEpoch), (r) =>
         this.handleOffsetForLeaderEpoch(r.body, r.apiVersion),
       ),
-      apiHandler(ApiKey.Metadata, range(ApiKey.Metadata), (r) =>
-        this.handleMetadata(r.body, r.apiVersion),
+      apiHandler(ApiKey.Metadata, range(ApiKey.Metadata), (r, connection) =>
+        this.handleMetadata(r.body, r.apiVersion, connection.session.listenerName, (topic) =>
+          this.#allowed(connection.session, 'Describe', 'Topic', topic),
+        ),
       ),
-      apiHandler(ApiKey.CreateTopics, range(ApiKey.CreateTopics), (r) =>
-        this.#admin.createTopics(r.body, r.apiVersion),
-      ),
+      apiHandler(ApiKey.CreateTopics, range(ApiKey.CreateTopics), async (r, connection) => {
+        // Kafka: CREATE on the cluster, or else CREATE on each topic.
+        const session = connection.session;
+        const denied = new Set(
+          r.body.topics
+            .map((t) => t.name)
+            .filter(
+              (name) =>
+                !this.#allowed(session, 'Create', 'Cluster') &&
+                !this.#allowed(session, 'Create', 'Topic', name),
+            ),
+        );
+        if (denied.size === 0) return this.#admin.createTopics(r.body, r.apiVersion);
+        const allowed = { ...r.body, topics: r.body.topics.filter((t) => !denied.has(t.name)) };
+        const answer = await this.#admin.createTopics(allowed, r.apiVersion);
+        return {
+          ...answer,
+          topics: r.body.topics.map(
+            (t) =>
+              (answer.topics ?? []).find((a) => a.name === t.name) ?? {
+                name: t.name,
+                errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                errorMessage: null,
+                numPartitions: -1,
+                replicationFactor: -1,
+                configs: null,
+              },
+          ),
+        };
+      }),
       apiHandler(ApiKey.DeleteTopics, range(ApiKey.DeleteTopics), (r) =>
         this.#admin.deleteTopics(r.body, r.apiVersion),
       ),
@@ -185,6 +224,104 @@ export class KafkaApis {
         return { errorCode: replicas.maybeUpdateMetadataCache(r.body, r.apiVersion) };
       }),
     ];
+  }
+
+  #allowed(
+    session: ConnectionSession,
+    operation: Operation,
+    resourceType: ResourceType,
+    name?: string,
+  ): boolean {
+    const check = this.#deps.authorize;
+    return check === undefined || check(session, operation, resourceType, name);
+  }
+
+  /** Produce: WRITE on each topic; the others get TOPIC_AUTHORIZATION_FAILED. */
+  async #authorizedProduce(
+    request: ProduceRequest,
+    apiVersion: number,
+    clientId: string | null,
+    session: ConnectionSession,
+  ): Promise<Encodable<ProduceResponse> | null> {
+    const denied = new Set(
+      request.topicData
+        .map((t) => t.name)
+        .filter((name) => !this.#allowed(session, 'Write', 'Topic', name)),
+    );
+    if (denied.size === 0) return this.handleProduce(request, apiVersion, clientId);
+    if (request.acks === 0) {
+      throw new CloseConnectionError(
+        `acks=0 produce by ${session.principal} to ${[...denied].join(', ')} is not ` +
+          'authorized; closing the connection as Kafka does',
+      );
+    }
+    const allowed = { ...request, topicData: request.topicData.filter((t) => !denied.has(t.name)) };
+    const answer =
+      allowed.topicData.length > 0
+        ? await this.handleProduce(allowed, apiVersion, clientId)
+        : { responses: [], throttleTimeMs: 0 };
+    const responses = answer?.responses ?? [];
+    return {
+      throttleTimeMs: 0,
+      responses: request.topicData.map(
+        (t) =>
+          responses.find((r) => r.name === t.name && !denied.has(t.name)) ?? {
+            name: t.name,
+            partitionResponses: t.partitionData.map((p) => ({
+              index: p.index,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+              baseOffset: -1n,
+              logAppendTimeMs: -1n,
+              logStartOffset: -1n,
+              errorMessage: null,
+            })),
+          },
+      ),
+    };
+  }
+
+  /**
+   * Fetch: a follower (replica id >= 0) needs CLUSTER_ACTION on the cluster, or the whole
+   * request fails with CLUSTER_AUTHORIZATION_FAILED; a consumer needs READ on each topic.
+   */
+  async #authorizedFetch(
+    request: FetchRequest,
+    apiVersion: number,
+    session: ConnectionSession,
+  ): Promise<Encodable<FetchResponse>> {
+    if (request.replicaId >= 0) {
+      if (!this.#allowed(session, 'ClusterAction', 'Cluster')) {
+        return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, sessionId: 0, responses: [] };
+      }
+      return this.handleFetch(request, apiVersion);
+    }
+    const denied = new Set(
+      request.topics
+        .map((t) => t.topic)
+        .filter((name) => !this.#allowed(session, 'Read', 'Topic', name)),
+    );
+    if (denied.size === 0) return this.handleFetch(request, apiVersion);
+    const allowed = { ...request, topics: request.topics.filter((t) => !denied.has(t.topic)) };
+    const answer = await this.handleFetch(allowed, apiVersion);
+    return {
+      ...answer,
+      responses: request.topics.map(
+        (t) =>
+          (answer.responses ?? []).find((r) => r.topic === t.topic && !denied.has(t.topic)) ?? {
+            topic: t.topic,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partition,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+              highWatermark: -1n,
+              lastStableOffset: -1n,
+              logStartOffset: -1n,
+              abortedTransactions: null,
+              preferredReadReplica: -1,
+              records: null,
+            })),
+          },
+      ),
+    };
   }
 
   /** -1 means "not sent" (older request versions); otherwise it must not be older than us. */
@@ -466,17 +603,26 @@ export class KafkaApis {
   async handleMetadata(
     request: MetadataRequest,
     apiVersion: number,
+    /** The listener the request came in on: brokers are listed with its endpoints. */
+    listenerName?: string,
+    /** DESCRIBE on a topic (the authorizer); all topics when not given. */
+    describable: (topic: string) => boolean = () => true,
   ): Promise<Encodable<MetadataResponse>> {
     const snapshot = this.#deps.metadataCache.snapshot;
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    // Kafka leaves topics the client may not DESCRIBE out of an all-topics answer, and
+    // answers TOPIC_AUTHORIZATION_FAILED for those it names.
     const names = all
-      ? snapshot.topicNames()
+      ? snapshot.topicNames().filter(describable)
       : [...new Set(request.topics!.map((t) => t.name ?? ''))];
     const allowAutoCreate =
       this.#deps.config.autoCreateTopicsEnable &&
       (apiVersion < 4 || request.allowAutoTopicCreation);
     const topics = await Promise.all(
       names.map(async (name) => {
+        if (!describable(name)) {
+          return emptyTopic(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        }
         if (snapshot.hasTopic(name)) return this.#topicMetadata(snapshot, name, apiVersion);
         const invalid = topicNameError(name);
         if (invalid !== undefined) return emptyTopic(name, 17); // INVALID_TOPIC_EXCEPTION
@@ -486,8 +632,8 @@ export class KafkaApis {
     );
     return {
       throttleTimeMs: 0,
-      brokers: [...snapshot.brokers.values()]
-        .sort((a, b) => a.id - b.id)
+      brokers: snapshot
+        .brokersOn(listenerName)
         .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
       clusterId: snapshot.clusterId,
       controllerId: snapshot.controllerId,

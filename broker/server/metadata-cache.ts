@@ -38,9 +38,12 @@ export const NO_LEADER = -1;
 
 export interface BrokerEndpoint {
   readonly id: number;
+  /** host and port of the cache's default listener (the inter-broker one). */
   readonly host: string;
   readonly port: number;
   readonly rack: string | null;
+  /** Every listener of the broker by name (UpdateMetadata v1+), including the default. */
+  readonly listeners?: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
 }
 
 export interface PartitionState {
@@ -78,6 +81,26 @@ export class MetadataSnapshot {
 
   partition(tp: TopicPartition): PartitionState | undefined {
     return this.topics.get(tp.topic)?.get(tp.partition);
+  }
+
+  /**
+   * A live broker as a client of `listenerName` must reach it (Kafka answers each client with
+   * the endpoints of the listener it connected to); undefined if the broker is not alive or
+   * has no such listener. Without a listener name: the default endpoint.
+   */
+  brokerOn(brokerId: number, listenerName: string | undefined): BrokerEndpoint | undefined {
+    const broker = this.brokers.get(brokerId);
+    if (broker === undefined || listenerName === undefined) return broker;
+    const endpoint = broker.listeners?.get(listenerName);
+    if (endpoint === undefined) return broker.listeners === undefined ? broker : undefined;
+    return { id: broker.id, host: endpoint.host, port: endpoint.port, rack: broker.rack };
+  }
+
+  /** Every live broker with an endpoint on `listenerName`, by id (see brokerOn). */
+  brokersOn(listenerName: string | undefined): BrokerEndpoint[] {
+    return [...this.brokers.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((id) => this.brokerOn(id, listenerName) ?? []);
   }
 
   isBrokerAlive(brokerId: number): boolean {
@@ -192,6 +215,7 @@ export class MetadataCache {
       host: endpoint?.host ?? '',
       port: endpoint?.port ?? -1,
       rack: apiVersion >= 2 ? broker.rack : null,
+      listeners: new Map(broker.endpoints.map((e) => [e.listener, { host: e.host, port: e.port }])),
     };
   }
 }

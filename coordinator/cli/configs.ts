@@ -13,8 +13,12 @@
  * name or a bad value exits 1 with the message naming the key. A value holding commas goes
  * in square brackets, as in kafka-configs: `--add-config cleanup.policy=[compact,delete]`.
  *
- * Entity types are a table (ENTITY_TYPES): another type (`users`, for SCRAM credentials) is
- * one more entry with its own validation and description.
+ * Entity types are a table (ENTITY_TYPES). Users (`--entity-type users`) hold SCRAM
+ * credentials, which are derived from a password rather than stored as given, so they have
+ * their own module (user-configs.ts):
+ *
+ *   configs --entity-type users --entity-name alice --alter \
+ *     --add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]'
  */
 import type { Command } from 'commander';
 import { configValueError, unknownConfigMessage } from '../../src/kafka-config/config-def.js';
@@ -27,6 +31,7 @@ import { changeEntityConfig, fetchEntityConfig } from '../../src/kafka-zk/config
 import { DEFAULT_CONFIG_ENTITY, TopicZNode, type ConfigEntityType } from '../../src/znodes.js';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { UsageError, type CliContext, type CommandModule } from './context.js';
+import { runUserConfigs } from './user-configs.js';
 
 export interface EntityTypeSpec {
   /** The first problem with a complete new override map, or undefined. */
@@ -110,16 +115,32 @@ export const configsCommands: CommandModule = {
     program
       .command('configs')
       .description("describe or change an entity's config overrides (kafka-configs --zookeeper)")
-      .requiredOption('--entity-type <type>', 'topics or brokers')
-      .option('--entity-name <name>', 'topic name or broker id')
+      .requiredOption('--entity-type <type>', 'topics, brokers or users')
+      .option('--entity-name <name>', 'topic name, broker id or user name')
       .option('--entity-default', 'the default of every broker (/config/brokers/<default>)')
       .option('--describe', 'show the overrides')
       .option('--alter', 'change the overrides')
       .option('--add-config <k=v,...>', 'with --alter: set these')
       .option('--delete-config <k,...>', 'with --alter: remove these')
       .action(async (o: ConfigsOptions, cmd: Command) => {
+        if (Boolean(o.describe) === Boolean(o.alter)) {
+          throw new UsageError('give exactly one of --describe, --alter');
+        }
+        if (o.entityType === 'users') {
+          if (o.entityName === undefined) throw new UsageError('give --entity-name USER');
+          const lines = await ctx.withClient(cmd, (zk) =>
+            runUserConfigs(zk, {
+              entityName: o.entityName!,
+              alter: o.alter === true,
+              describe: o.describe === true,
+              addConfig: o.addConfig,
+              deleteConfig: o.deleteConfig,
+            }),
+          );
+          for (const line of lines) ctx.out(line);
+          return;
+        }
         const entity = entityOf(o);
-        if (o.describe === o.alter) throw new UsageError('give exactly one of --describe, --alter');
         await ctx.withClient(cmd, async (client) => {
           await entity.spec.checkEntity?.(client, entity.name);
           const current = await fetchEntityConfig(client, entity.type, entity.name);

@@ -48,7 +48,7 @@ t.test('an update replaces brokers and merges partition states', (t) => {
   const first = cache.snapshot;
   t.equal(first.controllerId, 2);
   t.equal(first.clusterId, 'c1');
-  t.same(first.brokers.get(1), { id: 1, host: 'h1', port: 9001, rack: 'rack-1' });
+  t.match(first.brokers.get(1), { id: 1, host: 'h1', port: 9001, rack: 'rack-1' });
   t.same(first.partition({ topic: 'a', partition: 1 })?.offlineReplicas, [2]);
 
   cache.update(request([state('b', 0, 1)], [broker(1)]), 5);
@@ -91,6 +91,28 @@ t.test('endpoint by listener name, v0 hosts, pre-v4 offline replicas', (t) => {
     cache.snapshot.partition({ topic: 'v3', partition: 0 })?.offlineReplicas,
     [],
     'offline replicas arrived in v4',
+  );
+  t.end();
+});
+
+t.test('each client gets the endpoints of the listener it connected to', (t) => {
+  const cache = new MetadataCache({ clusterId: 'c1', listenerName: 'INTERNAL' });
+  const twoListeners = (id: number) => ({
+    ...broker(id),
+    endpoints: [
+      { port: 9000 + id, host: `h${id}`, listener: 'INTERNAL', securityProtocol: 0 },
+      { port: 9100 + id, host: `h${id}`, listener: 'SSL', securityProtocol: 1 },
+    ],
+  });
+  cache.update(request([], [twoListeners(1), broker(2, 'INTERNAL')]), 7);
+  const snapshot = cache.snapshot;
+  t.match(snapshot.brokerOn(1, 'SSL'), { id: 1, host: 'h1', port: 9101 });
+  t.match(snapshot.brokerOn(1, undefined), { port: 9001 }, 'the default: the inter-broker one');
+  t.equal(snapshot.brokerOn(2, 'SSL'), undefined, 'broker 2 has no SSL listener');
+  t.same(
+    snapshot.brokersOn('SSL').map((b) => [b.id, b.port]),
+    [[1, 9101]],
+    'only brokers with that listener are listed',
   );
   t.end();
 });

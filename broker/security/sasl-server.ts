@@ -1,0 +1,223 @@
+/**
+ * SASL logins on SASL_PLAINTEXT and SASL_SSL listeners, as Kafka 2.8's
+ * SaslServerAuthenticator runs them, one SaslServerConnection per connection:
+ *
+ *   state        request                      answer / next state
+ *   HANDSHAKE    ApiVersions                  served as usual
+ *                SaslHandshake(mechanism)     enabled: NONE + our mechanisms; v0 -> RAW,
+ *                                             v1 -> AUTHENTICATE.  Not enabled:
+ *                                             UNSUPPORTED_SASL_MECHANISM (the client may try
+ *                                             another one)
+ *                anything else                the connection is closed (logged)
+ *   RAW          a bare size-prefixed token   the mechanism's answer, bare; COMPLETE when done
+ *                (no Kafka header: SaslHandshake v0 clients, KIP-43)
+ *   AUTHENTICATE SaslAuthenticate(authBytes)  the answer in authBytes; COMPLETE when done
+ *   COMPLETE     any request                  served; the principal is User:<name>
+ *   failure      -                            SASL_AUTHENTICATION_FAILED with the reason
+ *                                             (v1: then the connection is closed; raw: closed)
+ *
+ * Mechanisms:
+ *   PLAIN (RFC 4616)   one token `authzid NUL user NUL password`, checked against the
+ *                      user_<name>="<password>" options of the listener's JAAS config
+ *   SCRAM-SHA-256/512  scram-server.ts, with the credential of `/config/users/<name>`
+ *                      (read at each login, so a new or changed user works at once)
+ *
+ * On a listener without SASL, SaslHandshake and SaslAuthenticate answer ILLEGAL_SASL_STATE,
+ * as Kafka's KafkaApis does.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../../src/logger.js';
+import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
+import {
+  isScramMechanism,
+  type ScramCredential,
+  type ScramMechanism,
+} from '../../src/security/scram-credential.js';
+import {
+  apiHandler,
+  type AnyApiHandler,
+  type ConnectionInfo,
+} from '../network/api-handler-table.js';
+import { ScramServer } from './scram-server.js';
+import type { ListenerSasl, SaslMechanism } from './security-config.js';
+import type { ConnectionSession, SaslConnection } from './session.js';
+
+/** Where SCRAM credentials come from (the coordinator's /config/users, in the broker). */
+export interface ScramCredentialSource {
+  credential(mechanism: ScramMechanism, user: string): Promise<ScramCredential | undefined>;
+}
+
+type State = 'HANDSHAKE' | 'RAW' | 'AUTHENTICATE' | 'COMPLETE' | 'FAILED';
+
+/** One step's outcome: bytes for the client, and whether the login is over. */
+type Step =
+  | { kind: 'continue'; response: Buffer }
+  | { kind: 'complete'; response: Buffer; user: string }
+  | { kind: 'failed'; reason: string };
+
+export interface SaslServerConnectionOptions {
+  sasl: ListenerSasl;
+  session: ConnectionSession;
+  credentials: ScramCredentialSource;
+  logger: Logger;
+}
+
+export class SaslServerConnection implements SaslConnection {
+  readonly #o: SaslServerConnectionOptions;
+  #state: State = 'HANDSHAKE';
+  #mechanism: SaslMechanism | undefined;
+  #scram: ScramServer | undefined;
+
+  constructor(options: SaslServerConnectionOptions) {
+    this.#o = options;
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  get expectsRawToken(): boolean {
+    return this.#state === 'RAW';
+  }
+
+  /** SaslHandshake: pick the mechanism. */
+  handshake(mechanism: string, apiVersion: number): { errorCode: number; mechanisms: string[] } {
+    const mechanisms = [...this.#o.sasl.enabledMechanisms];
+    if (this.#state !== 'HANDSHAKE') {
+      return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms };
+    }
+    const chosen = this.#o.sasl.enabledMechanisms.find((m) => m === mechanism);
+    if (chosen === undefined) {
+      this.#o.logger.info({ mechanism }, 'SASL mechanism not enabled on this listener');
+      return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms };
+    }
+    this.#mechanism = chosen;
+    this.#state = apiVersion === 0 ? 'RAW' : 'AUTHENTICATE';
+    return { errorCode: ErrorCode.NONE, mechanisms };
+  }
+
+  /** SaslAuthenticate (v1 handshakes): one token in, one out. */
+  async authenticate(
+    token: Buffer,
+  ): Promise<{ errorCode: number; errorMessage: string | null; authBytes: Buffer }> {
+    if (this.#state !== 'AUTHENTICATE') {
+      const reason = `SaslAuthenticate in state ${this.#state}`;
+      this.#o.session.closeAfterResponse = reason;
+      return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: reason, authBytes: EMPTY };
+    }
+    const step = await this.#step(token);
+    if (step.kind === 'failed') {
+      this.#o.session.closeAfterResponse = `SASL authentication failed: ${step.reason}`;
+      return {
+        errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
+        errorMessage: step.reason,
+        authBytes: EMPTY,
+      };
+    }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.response };
+  }
+
+  async rawToken(token: Buffer): Promise<{ response: Buffer } | { close: string }> {
+    const step = await this.#step(token);
+    if (step.kind === 'failed') return { close: `SASL authentication failed: ${step.reason}` };
+    return { response: step.response };
+  }
+
+  async #step(token: Buffer): Promise<Step> {
+    const mechanism = this.#mechanism!;
+    let step: Step;
+    if (mechanism === 'PLAIN') step = this.#plain(token);
+    else step = await this.#scramStep(mechanism, token);
+    if (step.kind === 'failed') {
+      this.#state = 'FAILED';
+      this.#o.logger.info({ mechanism, reason: step.reason }, 'SASL authentication failed');
+    } else if (step.kind === 'complete') {
+      this.#state = 'COMPLETE';
+      this.#o.session.principal = `User:${step.user}`;
+      this.#o.session.authenticated = true;
+      this.#o.logger.debug({ mechanism, principal: this.#o.session.principal }, 'authenticated');
+    }
+    return step;
+  }
+
+  #plain(token: Buffer): Step {
+    // RFC 4616: [authzid] NUL authcid NUL passwd.
+    const parts = token.toString('utf8').split('\u0000');
+    if (parts.length !== 3) return { kind: 'failed', reason: 'Invalid PLAIN token' };
+    const [authzid, user, password] = parts as [string, string, string];
+    if (user === '') return { kind: 'failed', reason: 'Authentication failed: no user name' };
+    if (authzid !== '' && authzid !== user) {
+      return { kind: 'failed', reason: 'Authentication failed: authorization id is not the user' };
+    }
+    const expected = this.#o.sasl.plainUsers.get(user);
+    // Compare digests so that the time taken does not depend on where the passwords differ.
+    const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+    if (expected === undefined || !timingSafeEqual(digest(expected), digest(password))) {
+      return { kind: 'failed', reason: 'Authentication failed: Invalid username or password' };
+    }
+    return { kind: 'complete', response: EMPTY, user };
+  }
+
+  async #scramStep(mechanism: SaslMechanism, token: Buffer): Promise<Step> {
+    if (!isScramMechanism(mechanism)) return { kind: 'failed', reason: `no ${mechanism}` };
+    const message = token.toString('utf8');
+    if (this.#scram === undefined) {
+      const user = ScramServer.userOf(message);
+      let credential: ScramCredential | undefined;
+      if (user !== undefined) {
+        try {
+          credential = await this.#o.credentials.credential(mechanism, user);
+        } catch (err) {
+          this.#o.logger.warn({ err, user }, 'cannot read SCRAM credentials');
+          return { kind: 'failed', reason: 'Authentication failed: credentials unavailable' };
+        }
+      }
+      this.#scram = new ScramServer({
+        mechanism,
+        serverNonce: randomBytes(18).toString('base64url'),
+        credentialOf: () => credential,
+      });
+    }
+    const step = this.#scram.step(message);
+    switch (step.kind) {
+      case 'challenge':
+        return { kind: 'continue', response: Buffer.from(step.message) };
+      case 'complete':
+        return { kind: 'complete', response: Buffer.from(step.message), user: step.user };
+      case 'failed':
+        return { kind: 'failed', reason: step.reason };
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function saslOf(connection: ConnectionInfo): SaslServerConnection | undefined {
+  const sasl = connection.session.sasl;
+  return sasl instanceof SaslServerConnection ? sasl : undefined;
+}
+
+/** The SaslHandshake and SaslAuthenticate rows of the handler table. */
+export function saslApiHandlers(): AnyApiHandler[] {
+  return [
+    apiHandler(ApiKey.SaslHandshake, { minVersion: 0, maxVersion: 1 }, (r, connection) => {
+      const sasl = saslOf(connection);
+      if (sasl === undefined) return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] };
+      return sasl.handshake(r.body.mechanism, r.apiVersion);
+    }),
+    apiHandler(ApiKey.SaslAuthenticate, { minVersion: 0, maxVersion: 2 }, async (r, connection) => {
+      const sasl = saslOf(connection);
+      if (sasl === undefined) {
+        return {
+          errorCode: ErrorCode.ILLEGAL_SASL_STATE,
+          errorMessage: 'this listener does not use SASL',
+          authBytes: EMPTY,
+          sessionLifetimeMs: 0n,
+        };
+      }
+      // sessionLifetimeMs 0: the session does not expire (connections.max.reauth.ms=0).
+      return { ...(await sasl.authenticate(r.body.authBytes)), sessionLifetimeMs: 0n };
+    }),
+  ];
+}

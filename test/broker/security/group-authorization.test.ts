@@ -1,0 +1,47 @@
+import t from 'tap';
+import { authorizeGroupApis } from '../../../broker/security/group-authorization.js';
+import { apiHandler, type ConnectionInfo } from '../../../broker/network/api-handler-table.js';
+import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
+import type { DecodedRequest } from '../../../src/protocol/kafka/codec.js';
+
+const session = {
+  listenerName: 'SASL_PLAINTEXT',
+  securityProtocol: 'SASL_PLAINTEXT' as const,
+  principal: 'User:alice',
+  clientHost: '127.0.0.1',
+  authenticated: true,
+  sasl: undefined,
+  closeAfterResponse: undefined,
+};
+const connection: ConnectionInfo = { connectionId: 1, remoteAddress: '127.0.0.1:1', session };
+
+t.test('group APIs are refused with GROUP_AUTHORIZATION_FAILED without access', async (t) => {
+  let served = 0;
+  const heartbeat = apiHandler(ApiKey.Heartbeat, { minVersion: 0, maxVersion: 4 }, () => {
+    served++;
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
+  });
+  const asked: string[] = [];
+  const [guarded] = authorizeGroupApis([heartbeat], (s, operation, type, name) => {
+    asked.push(`${s.principal} ${operation} ${type}:${name}`);
+    return name === 'allowed';
+  });
+  const request = (groupId: string) =>
+    ({
+      apiKey: ApiKey.Heartbeat,
+      apiVersion: 4,
+      correlationId: 1,
+      clientId: 'c',
+      body: { groupId, generationId: 1, memberId: 'm', groupInstanceId: null },
+      trailingBytes: 0,
+    }) as DecodedRequest;
+  const handle = guarded!.handle as (r: DecodedRequest, c: ConnectionInfo) => unknown;
+  t.match(await handle(request('denied'), connection), {
+    errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+  });
+  t.equal(served, 0, 'the group coordinator never saw the denied request');
+  t.match(await handle(request('allowed'), connection), { errorCode: ErrorCode.NONE });
+  t.equal(served, 1);
+  t.same(asked, ['User:alice Read Group:denied', 'User:alice Read Group:allowed']);
+});
