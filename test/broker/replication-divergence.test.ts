@@ -18,7 +18,7 @@ import {
   consume,
   kcatProduce,
   waitForEqualReplicas,
-} from '../helpers/replication-cluster.js';
+} from '../helpers/cluster.js';
 
 // Process starts, session expiries and ISR lag times: well over a minute on a busy 2-core
 // machine, so more than the 120 s per file of package.json when the machine is loaded.
@@ -30,10 +30,9 @@ if (!kcatAvailable) {
 } else {
   t.test('a follower with divergent records truncates and converges', async (t) => {
     // Unclean election lets an out-of-sync replica lead, which is what creates divergence.
-    const cluster = await startCluster(t, [
-      'min.insync.replicas=1',
-      'unclean.leader.election.enable=true',
-    ]);
+    const cluster = await startCluster(t, {
+      overrides: ['min.insync.replicas=1', 'unclean.leader.election.enable=true'],
+    });
     const topic = 'diverge';
     await createTopic(cluster, topic, 1);
     const bootstrap = () => cluster.bootstrap();

@@ -20,7 +20,7 @@ import {
   consume,
   kcatProduce,
   waitForEqualReplicas,
-} from '../helpers/replication-cluster.js';
+} from '../helpers/cluster.js';
 
 // Process starts, session expiries and ISR lag times: well over a minute on a busy 2-core
 // machine, so more than the 120 s per file of package.json when the machine is loaded.
@@ -33,7 +33,7 @@ if (!kcatAvailable) {
   t.test(
     'kill -9 of a leader under acks=all production loses no acknowledged record',
     async (t) => {
-      const cluster = await startCluster(t, ['min.insync.replicas=2']);
+      const cluster = await startCluster(t, { overrides: ['min.insync.replicas=2'] });
       const topic = 'acked';
       await createTopic(cluster, topic, 2);
       const before = await partitionState(cluster, topic, 0);

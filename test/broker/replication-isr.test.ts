@@ -17,7 +17,7 @@ import {
   consume,
   kcatProduce,
   run,
-} from '../helpers/replication-cluster.js';
+} from '../helpers/cluster.js';
 
 // Process starts, session expiries and ISR lag times: well over a minute on a busy 2-core
 // machine, so more than the 120 s per file of package.json when the machine is loaded.
@@ -32,7 +32,8 @@ if (!kcatAvailable) {
     async (t) => {
       // The coordinator's default tick allows an 18 s session, so a stopped follower keeps its
       // registration: only the leader's lag rule can take it out of the ISR.
-      const cluster = await startCluster(t, ['replica.lag.time.max.ms=3000'], {
+      const cluster = await startCluster(t, {
+        overrides: ['replica.lag.time.max.ms=3000'],
         tickMs: 2000,
         sessionTimeoutMs: 18_000,
       });
