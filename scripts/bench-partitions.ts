@@ -45,6 +45,13 @@ function daemon(script: string, args: string[], ready: string): Promise<ChildPro
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
+    const logFile = fs.createWriteStream(
+      path.join(
+        os.tmpdir(),
+        `bench-partitions-${path.basename(script, '.ts')}-${path.dirname(script)}.log`,
+      ),
+    );
+    child.stderr!.pipe(logFile);
     child.stderr!.on('data', (chunk: Buffer) => {
       if (output.length < 1_000_000) output += chunk.toString();
       if (output.includes(ready)) resolve(child);

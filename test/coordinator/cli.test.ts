@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { waitFor } from '../helpers/wait-for.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cliPath = join(repoRoot, 'coordinator', 'cli.ts');
@@ -212,8 +213,9 @@ t.test('watch prints one line per event until interrupted', async (t) => {
   const exited = new Promise<number | null>((resolve) =>
     watcher.once('exit', (code) => resolve(code)),
   );
-  // The events were written before the writes' replies; give the pipe a moment to deliver.
-  await waitForOutput(watcher.stdout!, /NodeCreated \/w\/c\n/).catch(() => undefined);
+  // The events were written before the writes' replies, but the pipe may deliver them after:
+  // wait on everything read so far (a listener added now would miss what already arrived).
+  await waitFor('the third event', () => stdout.includes('NodeCreated /w/c\n'));
   watcher.kill('SIGINT');
   t.equal(await exited, 0, 'exits 0 on SIGINT');
   t.equal(stdout, 'NodeCreated /w\nNodeDataChanged /w\nNodeCreated /w/c\n');
