@@ -8,7 +8,11 @@ import { RawWs, b64 } from '../helpers/raw-ws.js';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 
-// Sessions may then last up to 20 s: raw sessions that send no pings outlive any stall of a
+// Six coordinator processes, one per scenario: on a 2-core machine loaded by other test runs
+// (load average over 20) that took longer than the 120 s per file of package.json.
+t.setTimeout(300_000);
+
+// A 1 s tick allows sessions of 20 s: raw sessions that send no pings outlive any stall of a
 // loaded machine. The expiry test uses a 100 ms tick (sessions of at most 2 s) instead.
 const TICK_MS = 1000;
 const EXPIRY_TICK_MS = 100;
