@@ -26,7 +26,7 @@ import {
   controllerId,
   createTopicWithAssignment as createTopic,
   getJson,
-  kcatAvailable,
+  kcatInstalled,
   killBroker as kill,
   partitionState,
   restart,
@@ -41,10 +41,7 @@ t.setTimeout(600_000);
 
 type Teardown = { teardown(fn: () => unknown): void };
 
-if (!kcatAvailable) {
-  if (process.env.CI === 'true') t.fail('kcat is not installed, and CI=true requires it');
-  else t.comment('kcat is not installed: skipping the leadership test (apt-get install kcat)');
-} else {
+if (kcatInstalled(t)) {
   t.test('partition leadership with three broker processes', async (t) => {
     const cluster = await startCluster(t);
     // Brokers restarted inside a subtest must outlive it: their teardown goes here.

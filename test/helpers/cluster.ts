@@ -44,6 +44,17 @@ import { waitFor as waitUntil } from './wait-for.js';
 export const run = promisify(execFile);
 export const kcatAvailable = spawnSync('kcat', ['-V']).status === 0;
 
+/**
+ * Whether kcat (a Debian package) is installed. Without it a test file skips with a comment,
+ * except under CI=true, where a missing tool is a failure.
+ */
+export function kcatInstalled(t: { fail(message: string): void; comment(m: string): void }) {
+  if (kcatAvailable) return true;
+  if (process.env.CI === 'true') t.fail('kcat is not installed, and CI=true requires it');
+  else t.comment('kcat is not installed: skipping (apt-get install kcat)');
+  return false;
+}
+
 type Teardown = { teardown(fn: () => unknown): void };
 
 export interface Broker extends DaemonProcess {
