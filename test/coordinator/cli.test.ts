@@ -63,7 +63,8 @@ function shell(command: string): Promise<RunResult> {
 function waitForOutput(
   stream: NodeJS.ReadableStream,
   pattern: RegExp,
-  timeoutMs = 15_000,
+  // Generous: a process's start-up alone has taken over 13 s on a loaded 2-core machine.
+  timeoutMs = 60_000,
 ): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = '';
@@ -212,6 +213,10 @@ t.test('deleteall removes a subtree; tree prints one', async (t) => {
 
 t.test('watch prints one line per event until interrupted', async (t) => {
   const watcher = spawnCli(['watch', '/w', ...server]);
+  // If the test fails midway, the watcher must not outlive it (its pipes keep this file alive).
+  t.teardown(() => {
+    if (watcher.exitCode === null) watcher.kill('SIGKILL');
+  });
   let stdout = '';
   watcher.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   await waitForOutput(watcher.stderr!, /Watching \/w/);
