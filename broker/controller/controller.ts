@@ -45,6 +45,7 @@ import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
 import { systemScheduler, type Scheduler, type Timer } from '../../src/scheduler.js';
 import { unreachable } from '../../src/assert.js';
+import { inBatches } from '../../src/in-batches.js';
 import {
   ControllerZNode,
   IsrChangeNotificationZNode,
@@ -72,7 +73,7 @@ import type {
 import { ControllerRequestBatch, type BrokerRequestSender } from './controller-request-batch.js';
 import { leaderImbalance } from './leader-imbalance.js';
 import { needsLeaderElection } from './leader-election.js';
-import { PartitionStateMachine } from './partition-state-machine.js';
+import { PARTITIONS_PER_ZK_BATCH, PartitionStateMachine } from './partition-state-machine.js';
 import { ReassignmentManager } from './reassignment-manager.js';
 import { ReplicaStateMachine } from './replica-state-machine.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
@@ -642,12 +643,10 @@ export class KafkaController {
     const assignment = await getTopicAssignment(this.#zk, topic, this.#topicWatcher(topic));
     if (!assignment) return undefined;
     this.#ctx.assignments.set(topic, new Map(assignment.partitions));
-    await Promise.all(
-      [...assignment.partitions.keys()].map(async (partition) => {
-        const state = await getPartitionState(this.#zk, topic, partition);
-        if (state) this.#ctx.setState({ topic, partition }, state);
-      }),
-    );
+    await inBatches([...assignment.partitions.keys()], PARTITIONS_PER_ZK_BATCH, async (p) => {
+      const state = await getPartitionState(this.#zk, topic, p);
+      if (state) this.#ctx.setState({ topic, partition: p }, state);
+    });
     return { adding: assignment.addingReplicas, removing: assignment.removingReplicas };
   }
 

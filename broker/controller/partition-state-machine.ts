@@ -25,6 +25,7 @@ import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js'
 import type { Logger } from '../../src/logger.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 import { invariant, unreachable } from '../../src/assert.js';
+import { inBatches } from '../../src/in-batches.js';
 import {
   TopicConfigZNode,
   TopicPartitionStateZNode,
@@ -51,6 +52,12 @@ export type PartitionState =
   | 'NewPartition'
   | 'OnlinePartition'
   | 'OfflinePartition';
+
+/**
+ * At most this many partitions' coordinator requests are started at once (src/in-batches.ts):
+ * a topic of 32,767 partitions otherwise queued so many that the broker's session expired.
+ */
+export const PARTITIONS_PER_ZK_BATCH = 500;
 
 /** Kafka's `validPreviousStates`, the table above as data. */
 export const VALID_PREVIOUS_PARTITION_STATES: Readonly<
@@ -125,39 +132,37 @@ export class PartitionStateMachine {
     const live = ctx.electableBrokerIds();
     // Parent paths are plain persistent nodes; creating them unfenced is harmless (Kafka
     // does the same) and idempotent.
-    await Promise.all(
-      partitions.map((tp) => ensurePath(zk, TopicPartitionZNode.path(tp.topic, tp.partition))),
-    );
-    await Promise.all(
-      partitions.map(async (tp) => {
-        const decision = initialLeaderAndIsr({
-          assignment: ctx.replicasOf(tp),
-          liveBrokerIds: live,
-          controllerEpoch: ctx.epoch,
-        });
-        if (!decision.ok) {
-          log.warn(
-            { topic: tp.topic, partition: tp.partition, reason: decision.reason },
-            'partition stays New: no live replica to lead it',
-          );
-          return;
-        }
-        const path = TopicPartitionStateZNode.path(tp.topic, tp.partition);
-        try {
-          await fencedMulti(zk, ctx.epochZkVersion, [
-            Op.create(path, TopicPartitionStateZNode.encode(decision.leaderAndIsr)),
-          ]);
-          ctx.setState(tp, { leaderAndIsr: decision.leaderAndIsr, zkVersion: 0 });
-          this.#logTransition(tp, 'NewPartition', decision.leaderAndIsr, 'new partition');
-        } catch (err) {
-          // A previous controller created it before dying: adopt what is there.
-          if (!hasCode(err, ErrorCode.NODEEXISTS)) throw err;
-          const existing = await getPartitionState(zk, tp.topic, tp.partition);
-          if (existing) ctx.setState(tp, existing);
-        }
-        this.#o.batch().leaderAndIsrToReplicas(ctx, tp, true);
-      }),
-    );
+    await inBatches(partitions, PARTITIONS_PER_ZK_BATCH, async (tp) => {
+      await ensurePath(zk, TopicPartitionZNode.path(tp.topic, tp.partition));
+    });
+    await inBatches(partitions, PARTITIONS_PER_ZK_BATCH, async (tp) => {
+      const decision = initialLeaderAndIsr({
+        assignment: ctx.replicasOf(tp),
+        liveBrokerIds: live,
+        controllerEpoch: ctx.epoch,
+      });
+      if (!decision.ok) {
+        log.warn(
+          { topic: tp.topic, partition: tp.partition, reason: decision.reason },
+          'partition stays New: no live replica to lead it',
+        );
+        return;
+      }
+      const path = TopicPartitionStateZNode.path(tp.topic, tp.partition);
+      try {
+        await fencedMulti(zk, ctx.epochZkVersion, [
+          Op.create(path, TopicPartitionStateZNode.encode(decision.leaderAndIsr)),
+        ]);
+        ctx.setState(tp, { leaderAndIsr: decision.leaderAndIsr, zkVersion: 0 });
+        this.#logTransition(tp, 'NewPartition', decision.leaderAndIsr, 'new partition');
+      } catch (err) {
+        // A previous controller created it before dying: adopt what is there.
+        if (!hasCode(err, ErrorCode.NODEEXISTS)) throw err;
+        const existing = await getPartitionState(zk, tp.topic, tp.partition);
+        if (existing) ctx.setState(tp, existing);
+      }
+      this.#o.batch().leaderAndIsrToReplicas(ctx, tp, true);
+    });
     this.#o.batch().updateMetadataToAll(partitions);
   }
 
@@ -180,74 +185,74 @@ export class PartitionStateMachine {
     const { ctx } = this.#o;
     const failures: ElectionFailure[] = [];
     const unclean = strategy.kind === 'offline' ? await this.#uncleanByTopic(partitions) : null;
-    await Promise.all(
-      partitions.map(async (tp) => {
-        const fresh = await getPartitionState(this.#o.zk(), tp.topic, tp.partition);
-        if (fresh) ctx.setState(tp, fresh);
-        const skipped = await this.#update(tp, reason, (current) => {
-          const options = { current, controllerEpoch: ctx.epoch };
-          switch (strategy.kind) {
-            case 'offline': {
-              const uncleanLeaderElectionEnable =
-                strategy.forceUnclean === true || (unclean?.get(tp.topic) ?? false);
-              const decision = partitionAfterBrokerChange({
+    await inBatches(partitions, PARTITIONS_PER_ZK_BATCH, async (tp) => {
+      // The state znode, not the cache: the ISR may have changed since the controller last
+      // heard (Kafka's doElectLeaderForPartitions reads the states first).
+      const fresh = await getPartitionState(this.#o.zk(), tp.topic, tp.partition);
+      if (fresh) ctx.setState(tp, fresh);
+      const skipped = await this.#update(tp, reason, (current) => {
+        const options = { current, controllerEpoch: ctx.epoch };
+        switch (strategy.kind) {
+          case 'offline': {
+            const uncleanLeaderElectionEnable =
+              strategy.forceUnclean === true || (unclean?.get(tp.topic) ?? false);
+            const decision = partitionAfterBrokerChange({
+              ...options,
+              assignment: ctx.replicasOf(tp),
+              liveBrokerIds: ctx.liveBrokerIds(),
+              shuttingDownBrokerIds: ctx.shuttingDownBrokerIds,
+              uncleanLeaderElectionEnable,
+            });
+            if (decision && decision.leaderAndIsr.leader < 0) {
+              this.#o.log.warn(
+                {
+                  topic: tp.topic,
+                  partition: tp.partition,
+                  reason: offlineReason({
+                    assignment: ctx.replicasOf(tp),
+                    current,
+                    uncleanLeaderElectionEnable,
+                  }),
+                },
+                'partition goes offline',
+              );
+            }
+            return decision;
+          }
+          case 'reassign': {
+            const reassignment = ctx.reassignmentOf(tp);
+            if (!reassignment) return { skip: 'no reassignment in progress' };
+            return asDecision(
+              reassignPartitionLeaderElection({
+                ...options,
+                targetReplicas: reassignment.targetReplicas,
+                liveBrokerIds: ctx.electableBrokerIds(),
+              }),
+            );
+          }
+          case 'preferred':
+            return asDecision(
+              preferredReplicaLeaderElection({
+                ...options,
+                assignment: ctx.replicasOf(tp),
+                liveBrokerIds: ctx.electableBrokerIds(),
+              }),
+            );
+          case 'controlledShutdown':
+            return asDecision(
+              controlledShutdownLeaderElection({
                 ...options,
                 assignment: ctx.replicasOf(tp),
                 liveBrokerIds: ctx.liveBrokerIds(),
                 shuttingDownBrokerIds: ctx.shuttingDownBrokerIds,
-                uncleanLeaderElectionEnable,
-              });
-              if (decision && decision.leaderAndIsr.leader < 0) {
-                this.#o.log.warn(
-                  {
-                    topic: tp.topic,
-                    partition: tp.partition,
-                    reason: offlineReason({
-                      assignment: ctx.replicasOf(tp),
-                      current,
-                      uncleanLeaderElectionEnable,
-                    }),
-                  },
-                  'partition goes offline',
-                );
-              }
-              return decision;
-            }
-            case 'reassign': {
-              const reassignment = ctx.reassignmentOf(tp);
-              if (!reassignment) return { skip: 'no reassignment in progress' };
-              return asDecision(
-                reassignPartitionLeaderElection({
-                  ...options,
-                  targetReplicas: reassignment.targetReplicas,
-                  liveBrokerIds: ctx.electableBrokerIds(),
-                }),
-              );
-            }
-            case 'preferred':
-              return asDecision(
-                preferredReplicaLeaderElection({
-                  ...options,
-                  assignment: ctx.replicasOf(tp),
-                  liveBrokerIds: ctx.electableBrokerIds(),
-                }),
-              );
-            case 'controlledShutdown':
-              return asDecision(
-                controlledShutdownLeaderElection({
-                  ...options,
-                  assignment: ctx.replicasOf(tp),
-                  liveBrokerIds: ctx.liveBrokerIds(),
-                  shuttingDownBrokerIds: ctx.shuttingDownBrokerIds,
-                }),
-              );
-            default:
-              return unreachable(strategy, 'election strategy');
-          }
-        });
-        if (skipped !== undefined) failures.push({ tp, reason: skipped });
-      }),
-    );
+              }),
+            );
+          default:
+            return unreachable(strategy, 'election strategy');
+        }
+      });
+      if (skipped !== undefined) failures.push({ tp, reason: skipped });
+    });
     return failures;
   }
 

@@ -140,6 +140,8 @@ export class LogManager {
   readonly #options: LogManagerOptions;
   readonly #logger: Logger;
   readonly #logs = new Map<string, ManagedLog>();
+  /** How many logs each log dir holds (where `getOrCreateLog` puts the next one). */
+  readonly #logCounts = new Map<string, number>();
   #timers: Timer[] = [];
   #shutDown = false;
   /** The log cleaner, unless log.cleaner.enable=false. */
@@ -215,6 +217,7 @@ export class LogManager {
         producerIdExpirationMs: this.#options.producerIdExpirationMs,
       });
       this.#logs.set(key(tp), { log, logDir: dir });
+      this.#countLog(dir, +1);
     }
     if (hadCleanShutdown) {
       fs.rmSync(markerPath);
@@ -233,6 +236,14 @@ export class LogManager {
 
   #configFor(topic: string): LogConfig {
     return this.#options.configFor?.(topic) ?? this.#options.defaultConfig;
+  }
+
+  #countLog(dir: string, delta: 1 | -1): void {
+    this.#logCounts.set(dir, this.#logCountIn(dir) + delta);
+  }
+
+  #logCountIn(dir: string): number {
+    return this.#logCounts.get(dir) ?? 0;
   }
 
   #logsIn(dir: string): Log[] {
@@ -263,9 +274,11 @@ export class LogManager {
     const existing = this.getLog(tp);
     if (existing !== undefined) return existing;
     invariant(!this.#shutDown, 'log manager is shut down');
+    // Counted, not filtered from every log: creating a topic of thousands of partitions would
+    // otherwise walk all logs once per new one.
     let logDir = this.logDirs[0]!;
     for (const dir of this.logDirs) {
-      if (this.#logsIn(dir).length < this.#logsIn(logDir).length) logDir = dir;
+      if (this.#logCountIn(dir) < this.#logCountIn(logDir)) logDir = dir;
     }
     const dir = path.join(logDir, partitionDirName(tp));
     // Every partition directory on disk was loaded at start-up, so one that exists here but
@@ -284,6 +297,7 @@ export class LogManager {
       producerIdExpirationMs: this.#options.producerIdExpirationMs,
     });
     this.#logs.set(key(tp), { log, logDir });
+    this.#countLog(logDir, +1);
     this.#logger.info({ partition: partitionDirName(tp), logDir }, 'created log');
     return log;
   }
@@ -301,6 +315,7 @@ export class LogManager {
     const managed = this.#logs.get(key(tp));
     if (managed === undefined) return false;
     this.#logs.delete(key(tp));
+    this.#countLog(managed.logDir, -1);
     managed.log.close();
     const doomed = path.join(managed.logDir, deleteDirName(tp));
     let target = doomed;

@@ -9,61 +9,20 @@
  *     fail with ENAMETOOLONG and leave the records to be served again).
  */
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
-import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ControllerZNode, DeleteTopicZNode, TopicZNode } from '../../src/znodes.js';
-import { freePort, spawnDaemon, startCoordinatorProcess } from '../helpers/processes.js';
-
-/** Polls `probe` until it gives a value (the test helpers' shared version is on its way). */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { kafka, startCluster, waitFor } from '../helpers/cluster.js';
 
 t.test('impossible admin requests are refused and long topic names delete cleanly', async (t) => {
-  const dir = t.testdir();
-  const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
-  t.teardown(() => coordinator.kill('SIGKILL'));
-  const connect = `127.0.0.1:${coordinator.port}`;
-  const port = await freePort();
-  const broker = await spawnDaemon(
-    'broker/cli.ts',
-    [
-      'start',
-      '--id',
-      '1',
-      '--port',
-      String(port),
-      '--coordinator',
-      connect,
-      '--data-dir',
-      `${dir}/broker-1`,
-      '--override',
-      'zookeeper.session.timeout.ms=2000',
-    ],
-    'broker listening',
-  );
-  t.teardown(() => broker.kill('SIGKILL'));
-
-  const zk = new CoordinatorClient(connect);
-  await zk.connect();
-  t.teardown(() => zk.close());
+  const cluster = await startCluster(t, { brokers: [1] });
+  const { zk } = cluster;
+  const broker = cluster.brokers.get(1)!;
   const controllerBefore = await waitFor('a controller', async () => {
     const stat = await zk.exists(ControllerZNode.path);
     return stat ?? undefined;
   });
 
-  const kafka = new Kafka({
-    brokers: [`127.0.0.1:${port}`],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 2 },
-  });
-  const admin = kafka.admin();
+  const client = kafka(cluster, { retry: { retries: 2 } });
+  const admin = client.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
 
@@ -113,7 +72,7 @@ t.test('impossible admin requests are refused and long topic names delete cleanl
     topics: [{ topic: longest, numPartitions: 1 }],
     waitForLeaders: true,
   });
-  const producer = kafka.producer();
+  const producer = client.producer();
   await producer.connect();
   t.teardown(() => producer.disconnect());
   await producer.send({ topic: longest, acks: 1, messages: [{ value: 'a' }, { value: 'b' }] });

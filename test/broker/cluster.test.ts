@@ -8,10 +8,7 @@
  * Timing: the coordinator ticks every 100 ms and brokers ask for 2 s sessions, so a killed
  * broker's ephemerals vanish within about 2 s.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import t from 'tap';
-import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import {
   BrokerIdZNode,
   ClusterIdZNode,
@@ -22,59 +19,12 @@ import {
   TopicZNode,
   type LeaderAndIsr,
 } from '../../src/znodes.js';
-import {
-  daemonDataDir,
-  freePort,
-  ROOT,
-  spawnDaemon,
-  startCoordinatorProcess,
-  type DaemonProcess,
-} from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait-for.js';
-
-const run = promisify(execFile);
-const SESSION_TIMEOUT_MS = 2_000;
-
-/** Probes here read znodes while brokers run as processes: every 100 ms, for up to 15 s. */
-const PROCESS_POLL = { timeoutMs: 15_000, intervalMs: 100 };
+import { cli, kill9, leaderAndIsr, startCluster, waitFor } from '../helpers/cluster.js';
+import { freePort, spawnDaemon } from '../helpers/processes.js';
 
 t.test('a three-broker cluster through its znodes', async (t) => {
-  const dir = daemonDataDir(t);
-  const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
-  t.teardown(() => coordinator.kill('SIGKILL'));
-  const connect = `127.0.0.1:${coordinator.port}`;
-
-  const brokers = new Map<number, DaemonProcess & { port: number }>();
-  const startBrokerProcess = async (
-    id: number,
-    port?: number,
-  ): Promise<DaemonProcess & { port: number }> => {
-    const p = port ?? (await freePort());
-    const daemon = await spawnDaemon(
-      'broker/cli.ts',
-      [
-        'start',
-        '--id',
-        String(id),
-        '--port',
-        String(p),
-        '--coordinator',
-        connect,
-        '--data-dir',
-        `${dir}/broker-${id}`,
-        '--override',
-        `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
-      ],
-      'broker listening',
-    );
-    t.teardown(() => daemon.kill('SIGKILL'));
-    return { ...daemon, port: p };
-  };
-  for (const id of [1, 2, 3]) brokers.set(id, await startBrokerProcess(id));
-
-  const zk = new CoordinatorClient(connect, { sessionTimeoutMs: 10_000 });
-  await zk.connect();
-  t.teardown(() => zk.close());
+  const cluster = await startCluster(t);
+  const { brokers, connect, dir, zk } = cluster;
 
   await t.test("each broker registers an ephemeral /brokers/ids/N with Kafka's JSON", async (t) => {
     for (const [id, broker] of brokers) {
@@ -138,35 +88,21 @@ t.test('a three-broker cluster through its znodes', async (t) => {
     t.match(err!.message, /broker id 2 is already registered/);
   });
 
-  const readState = async (
-    topic: string,
-    p: number,
-  ): Promise<LeaderAndIsr & { zkVersion: number }> => {
-    const { data, stat } = await zk.getData(TopicPartitionStateZNode.path(topic, p));
-    return { ...TopicPartitionStateZNode.decode(topic, p, data), zkVersion: stat.version };
-  };
+  const readState = (topic: string, p: number): Promise<LeaderAndIsr & { zkVersion: number }> =>
+    leaderAndIsr(cluster, topic, p);
 
   await t.test(
     '`coordinator topics create` writes the assignment; the controller elects leaders',
     async (t) => {
-      const { stdout } = await run(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'coordinator/cli.ts',
-          '--server',
-          connect,
-          'topics',
-          'create',
-          'orders',
-          '--partitions',
-          '3',
-          '--replication-factor',
-          '3',
-        ],
-        { cwd: ROOT },
-      );
+      const { stdout } = await cli(cluster, [
+        'topics',
+        'create',
+        'orders',
+        '--partitions',
+        '3',
+        '--replication-factor',
+        '3',
+      ]);
       t.match(stdout, /Created topic orders/);
       const assignment = TopicZNode.decode(
         'orders',
@@ -181,11 +117,7 @@ t.test('a three-broker cluster through its znodes', async (t) => {
         'version',
       ]);
       for (const p of [0, 1, 2]) {
-        const state = await waitFor(
-          `state of orders-${p}`,
-          () => readState('orders', p),
-          PROCESS_POLL,
-        );
+        const state = await waitFor(`state of orders-${p}`, () => readState('orders', p));
         const replicas = assignment.partitions.get(p)!;
         t.equal(state.leader, replicas[0], `partition ${p} is led by its preferred replica`);
         t.equal(state.leaderEpoch, 0);
@@ -202,20 +134,7 @@ t.test('a three-broker cluster through its znodes', async (t) => {
           'version',
         ]);
       }
-      const { stdout: described } = await run(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'coordinator/cli.ts',
-          '--server',
-          connect,
-          'topics',
-          'describe',
-          'orders',
-        ],
-        { cwd: ROOT },
-      );
+      const { stdout: described } = await cli(cluster, ['topics', 'describe', 'orders']);
       t.match(described, /Topic: orders\tPartitionCount: 3\tReplicationFactor: 3/);
       t.match(described, /Partition: 0\tLeader: \d\tReplicas: \d,\d,\d\tIsr: /);
     },
@@ -224,30 +143,20 @@ t.test('a three-broker cluster through its znodes', async (t) => {
   await t.test(
     'SIGKILL of the controller: another broker becomes controller with epoch 2',
     async (t) => {
-      const victim = brokers.get(controllerId)!;
-      await victim.kill('SIGKILL');
-      brokers.delete(controllerId);
-      const next = await waitFor(
-        'a new controller',
-        async () => {
-          const { data } = await zk.getData(ControllerZNode.path);
-          const id = ControllerZNode.decode(data).brokerId;
-          return id !== controllerId ? id : undefined;
-        },
-        PROCESS_POLL,
-      );
+      await kill9(cluster, controllerId);
+      const next = await waitFor('a new controller', async () => {
+        const { data } = await zk.getData(ControllerZNode.path);
+        const id = ControllerZNode.decode(data).brokerId;
+        return id !== controllerId ? id : undefined;
+      });
       t.ok(brokers.has(next), `broker ${next} took over`);
       t.equal(ControllerEpochZNode.decode((await zk.getData(ControllerEpochZNode.path)).data), 2);
       // The new controller saw the dead broker leave: no partition is led by it any more.
       for (const p of [0, 1, 2]) {
-        const state = await waitFor(
-          `orders-${p} off broker ${controllerId}`,
-          async () => {
-            const s = await readState('orders', p);
-            return s.leader !== controllerId && !s.isr.includes(controllerId) ? s : undefined;
-          },
-          PROCESS_POLL,
-        );
+        const state = await waitFor(`orders-${p} off broker ${controllerId}`, async () => {
+          const s = await readState('orders', p);
+          return s.leader !== controllerId && !s.isr.includes(controllerId) ? s : undefined;
+        });
         t.ok(brokers.has(state.leader), `orders-${p} led by live broker ${state.leader}`);
       }
       controllerId = next;
@@ -271,16 +180,11 @@ t.test('a three-broker cluster through its znodes', async (t) => {
       t.ok(before, 'found a partition led by a non-controller broker');
       if (!before) return;
       const leader = before.leader;
-      await brokers.get(leader)!.kill('SIGKILL');
-      brokers.delete(leader);
-      const after = await waitFor(
-        `a new leader for orders-${partition}`,
-        async () => {
-          const s = await readState('orders', partition);
-          return s.leader !== leader ? s : undefined;
-        },
-        PROCESS_POLL,
-      );
+      await kill9(cluster, leader);
+      const after = await waitFor(`a new leader for orders-${partition}`, async () => {
+        const s = await readState('orders', partition);
+        return s.leader !== leader ? s : undefined;
+      });
       t.ok(
         before.isr.includes(after.leader),
         `new leader ${after.leader} was in the ISR [${before.isr.join(',')}]`,

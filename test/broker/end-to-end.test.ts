@@ -7,56 +7,20 @@
  *
  * kcat is a Debian package: without it the test skips with a message, except under CI=true.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
 import {
-  daemonDataDir,
-  freePort,
-  ROOT,
-  spawnDaemon,
-  startCoordinatorProcess,
-  type DaemonProcess,
-} from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait-for.js';
-
-const run = promisify(execFile);
-const kcatAvailable = spawnSync('kcat', ['-V']).status === 0;
-
-interface Broker extends DaemonProcess {
-  id: number;
-  port: number;
-}
-
-async function startBroker(
-  t: { teardown(fn: () => unknown): void },
-  id: number,
-  connect: string,
-  dir: string,
-  port?: number,
-): Promise<Broker> {
-  const p = port ?? (await freePort());
-  const daemon = await spawnDaemon(
-    'broker/cli.ts',
-    [
-      'start',
-      '--id',
-      String(id),
-      '--port',
-      String(p),
-      '--coordinator',
-      connect,
-      '--data-dir',
-      `${dir}/broker-${id}`,
-      '--override',
-      'zookeeper.session.timeout.ms=2000',
-    ],
-    'broker listening',
-  );
-  t.teardown(() => daemon.kill('SIGKILL'));
-  return { ...daemon, id, port: p };
-}
+  cli,
+  kafka,
+  kcatInstalled,
+  kill9,
+  killBroker,
+  restart,
+  run,
+  startBroker,
+  startCluster,
+  waitFor,
+} from '../helpers/cluster.js';
 
 interface Consumed {
   key: string | null;
@@ -83,34 +47,14 @@ async function consumeAll(bootstrap: string, topic: string): Promise<Consumed[]>
     .map((line) => JSON.parse(line) as Consumed);
 }
 
-/** Probes here run a CLI or a consumer process: ask every 200 ms, for up to 20 s. */
-const PROCESS_POLL = { timeoutMs: 20_000, intervalMs: 200 };
-
-function cli(args: string[]): Promise<{ stdout: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'coordinator/cli.ts', ...args], { cwd: ROOT });
-}
-
-if (!kcatAvailable) {
-  if (process.env.CI === 'true') t.fail('kcat is not installed, and CI=true requires it');
-  else t.comment('kcat is not installed: skipping the end-to-end test (apt-get install kcat)');
-} else {
+if (kcatInstalled(t)) {
   t.test(
     'three brokers: produce with kafkajs, consume with kcat, SIGKILL and restart a leader',
     async (t) => {
-      const dir = daemonDataDir(t);
-      const coordinator = await startCoordinatorProcess({
-        dataDir: `${dir}/coordinator`,
-        tickMs: 100,
-      });
-      t.teardown(() => coordinator.kill('SIGKILL'));
-      const connect = `127.0.0.1:${coordinator.port}`;
-      const brokers: Broker[] = [];
-      for (const id of [1, 2, 3]) brokers.push(await startBroker(t, id, connect, dir));
-      const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
+      const cluster = await startCluster(t);
+      const bootstrap = cluster.bootstrap();
 
-      const created = await cli([
-        '--server',
-        connect,
+      const created = await cli(cluster, [
         'topics',
         'create',
         'orders',
@@ -120,24 +64,16 @@ if (!kcatAvailable) {
         '1',
       ]);
       t.match(created.stdout, /Created topic orders/);
-      const described = await waitFor(
-        'leaders for every partition',
-        async () => {
-          const { stdout } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
-          return /Leader: none/.test(stdout) || (stdout.match(/Partition: \d/g) ?? []).length !== 6
-            ? undefined
-            : stdout;
-        },
-        PROCESS_POLL,
-      );
+      const described = await waitFor('leaders for every partition', async () => {
+        const { stdout } = await cli(cluster, ['topics', 'describe', 'orders']);
+        return /Leader: none/.test(stdout) || (stdout.match(/Partition: \d/g) ?? []).length !== 6
+          ? undefined
+          : stdout;
+      });
       t.match(described, /PartitionCount: 6/);
 
-      const kafka = new Kafka({
-        clientId: 'e2e',
-        brokers: bootstrap.split(','),
-        logLevel: logLevel.NOTHING,
-      });
-      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      const client = kafka(cluster, { clientId: 'e2e' });
+      const producer = client.producer({ allowAutoTopicCreation: false });
       await producer.connect();
       t.teardown(() => producer.disconnect());
       const sent: { key: string; value: string; timestamp: string }[] = [];
@@ -173,31 +109,16 @@ if (!kcatAvailable) {
       t.ok(partitionsOf.size > 1, 'records spread over several partitions');
 
       // SIGKILL the broker that leads partition 0, restart it on the same port and data dir.
-      const { stdout: desc } = await cli(['--server', connect, 'topics', 'describe', 'orders']);
+      const { stdout: desc } = await cli(cluster, ['topics', 'describe', 'orders']);
       const leaderOf0 = Number(/Partition: 0\tLeader: (\d+)/.exec(desc)![1]);
-      const victim = brokers.find((b) => b.id === leaderOf0)!;
-      process.kill(victim.pid, 'SIGKILL');
-      await victim.exited;
-      // As in Kafka, a broker cannot register while its previous session's ephemeral
-      // /brokers/ids/N still exists: wait for that session to expire (2 s here).
-      await waitFor(
-        "the dead broker's registration to expire",
-        async () => {
-          const { stdout } = await cli(['--server', connect, 'ls', '/brokers/ids']);
-          return stdout.includes(String(victim.id)) ? undefined : true;
-        },
-        PROCESS_POLL,
-      );
-      const restarted = await startBroker(t, victim.id, connect, dir, victim.port);
+      const victim = await kill9(cluster, leaderOf0);
+      // restart waits for the dead broker's registration to expire (2 s here) first.
+      const restarted = await restart(t, cluster, victim);
       t.equal(restarted.port, victim.port);
-      const after = await waitFor(
-        'all records after the restart',
-        async () => {
-          const records = await consumeAll(bootstrap, 'orders');
-          return records.length === 1000 ? records : undefined;
-        },
-        PROCESS_POLL,
-      );
+      const after = await waitFor('all records after the restart', async () => {
+        const records = await consumeAll(bootstrap, 'orders');
+        return records.length === 1000 ? records : undefined;
+      });
       const keysAfter = new Set(after.map((r) => r.key));
       t.same(
         sent.filter((m) => !keysAfter.has(m.key)),
@@ -209,14 +130,8 @@ if (!kcatAvailable) {
   );
 
   t.test('one broker: auto-created topic, clean restart keeps the records', async (t) => {
-    const dir = daemonDataDir(t);
-    const coordinator = await startCoordinatorProcess({
-      dataDir: `${dir}/coordinator`,
-      tickMs: 100,
-    });
-    t.teardown(() => coordinator.kill('SIGKILL'));
-    const connect = `127.0.0.1:${coordinator.port}`;
-    const broker = await startBroker(t, 1, connect, dir);
+    const cluster = await startCluster(t, { brokers: [1] });
+    const broker = cluster.brokers.get(1)!;
     const bootstrap = `127.0.0.1:${broker.port}`;
     const input = Array.from({ length: 500 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n';
     await new Promise<void>((resolve, reject) => {
@@ -236,29 +151,21 @@ if (!kcatAvailable) {
     });
     t.equal(
       (
-        await waitFor(
-          'records',
-          async () => {
-            const r = await consumeAll(bootstrap, 'auto');
-            return r.length === 500 ? r : undefined;
-          },
-          PROCESS_POLL,
-        )
+        await waitFor('records', async () => {
+          const r = await consumeAll(bootstrap, 'auto');
+          return r.length === 500 ? r : undefined;
+        })
       ).length,
       500,
       'auto-created topic holds the records',
     );
-    await broker.kill('SIGTERM');
+    await killBroker(cluster, 1, 'SIGTERM');
     t.equal(await broker.exited, 0, 'clean shutdown exits 0');
-    const again = await startBroker(t, 1, connect, dir, broker.port);
-    const records = await waitFor(
-      'records after restart',
-      async () => {
-        const r = await consumeAll(`127.0.0.1:${again.port}`, 'auto');
-        return r.length === 500 ? r : undefined;
-      },
-      PROCESS_POLL,
-    );
+    const again = await startBroker(t, cluster, 1, { port: broker.port });
+    const records = await waitFor('records after restart', async () => {
+      const r = await consumeAll(`127.0.0.1:${again.port}`, 'auto');
+      return r.length === 500 ? r : undefined;
+    });
     t.same(
       records.map((r) => r.payload).sort(),
       Array.from({ length: 500 }, (_, i) => `v${i}`).sort(),

@@ -16,158 +16,32 @@
  * kcat (a Debian package) reads the records back: without it the test skips with a message,
  * except under CI=true.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
-import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ReassignPartitionsZNode } from '../../src/znodes.js';
 import {
-  freePort,
-  ROOT,
-  spawnDaemon,
-  startCoordinatorProcess,
-  type DaemonProcess,
-} from '../helpers/processes.js';
+  cli,
+  consume,
+  controllerId,
+  createTopicWithAssignment as createTopic,
+  getJson,
+  kcatInstalled,
+  killBroker as kill,
+  partitionState,
+  restart,
+  run,
+  startCluster,
+  waitFor,
+} from '../helpers/cluster.js';
 
-const run = promisify(execFile);
-// Four scenarios with process restarts and session expiries take about two and a half
-// minutes on an idle 2-core machine, beyond the 120 s per file of package.json.
+// Four scenarios with process restarts and session expiries: more than the 120 s per file of
+// package.json on a loaded 2-core machine.
 t.setTimeout(600_000);
-const kcatAvailable = spawnSync('kcat', ['-V']).status === 0;
-
-interface Broker extends DaemonProcess {
-  id: number;
-  port: number;
-}
-
-interface Cluster {
-  connect: string;
-  dir: string;
-  brokers: Map<number, Broker>;
-  bootstrap(): string;
-}
 
 type Teardown = { teardown(fn: () => unknown): void };
 
-async function startBroker(t: Teardown, cluster: Cluster, id: number, port?: number) {
-  const p = port ?? (await freePort());
-  const args = ['start', '--id', String(id), '--port', String(p)];
-  args.push('--coordinator', cluster.connect, '--data-dir', `${cluster.dir}/broker-${id}`);
-  for (const o of [
-    'zookeeper.session.timeout.ms=2000',
-    // Keep a failed controlled shutdown short; the tests expect it to succeed first time.
-    'controlled.shutdown.retry.backoff.ms=500',
-  ])
-    args.push('--override', o);
-  const daemon = await spawnDaemon('broker/cli.ts', args, 'broker listening');
-  t.teardown(() => daemon.kill('SIGKILL'));
-  const broker = { ...daemon, id, port: p };
-  cluster.brokers.set(id, broker);
-  return broker;
-}
-
-async function startCluster(t: Teardown & { testdir(): string }): Promise<Cluster> {
-  const dir = t.testdir();
-  const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
-  t.teardown(() => coordinator.kill('SIGKILL'));
-  const cluster: Cluster = {
-    connect: `127.0.0.1:${coordinator.port}`,
-    dir,
-    brokers: new Map(),
-    bootstrap: () => [...cluster.brokers.values()].map((b) => `127.0.0.1:${b.port}`).join(','),
-  };
-  for (const id of [1, 2, 3]) await startBroker(t, cluster, id);
-  return cluster;
-}
-
-function cli(cluster: Cluster, args: string[]): Promise<{ stdout: string }> {
-  return run(
-    process.execPath,
-    ['--import', 'tsx', 'coordinator/cli.ts', '--server', cluster.connect, ...args],
-    { cwd: ROOT },
-  );
-}
-
-async function getJson(cluster: Cluster, path: string): Promise<Record<string, unknown>> {
-  const { stdout } = await cli(cluster, ['get', path]);
-  return JSON.parse(stdout.slice(stdout.indexOf('{'), stdout.lastIndexOf('}') + 1));
-}
-
-interface State {
-  leader: number;
-  leader_epoch: number;
-  isr: number[];
-}
-
-const partitionState = (cluster: Cluster, topic: string, partition: number) =>
-  getJson(cluster, `/brokers/topics/${topic}/partitions/${partition}/state`) as Promise<
-    Record<string, unknown> & State
-  >;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 40_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Create a topic with an explicit assignment (the znode, as kafka-topics --zookeeper did). */
-async function createTopic(cluster: Cluster, topic: string, assignment: number[][]) {
-  const partitions = Object.fromEntries(assignment.map((r, p) => [String(p), r]));
-  await cli(cluster, [
-    'create',
-    `/brokers/topics/${topic}`,
-    JSON.stringify({ version: 2, partitions, adding_replicas: {}, removing_replicas: {} }),
-  ]);
-  for (let p = 0; p < assignment.length; p++) {
-    await waitFor(`a leader for ${topic}-${p}`, async () => {
-      const state = await partitionState(cluster, topic, p);
-      return state.leader >= 0 && state.isr.length === assignment[p]!.length ? state : undefined;
-    });
-  }
-}
-
-async function kill(cluster: Cluster, id: number, signal: NodeJS.Signals): Promise<void> {
-  const broker = cluster.brokers.get(id)!;
-  process.kill(broker.pid, signal);
-  await broker.exited;
-  cluster.brokers.delete(id);
-}
-
-async function restart(t: Teardown, cluster: Cluster, broker: Broker): Promise<Broker> {
-  await waitFor(`broker ${broker.id}'s registration to expire`, async () => {
-    const { stdout } = await cli(cluster, ['ls', '/brokers/ids']);
-    return stdout.includes(String(broker.id)) ? undefined : true;
-  });
-  return startBroker(t, cluster, broker.id, broker.port);
-}
-
-async function controllerId(cluster: Cluster): Promise<number> {
-  return (await getJson(cluster, '/controller')).brokerid as number;
-}
-
-async function consume(bootstrap: string, topic: string, partition: number): Promise<string[]> {
-  const { stdout } = await run(
-    'kcat',
-    ['-b', bootstrap, '-C', '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q'],
-    { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 },
-  );
-  return stdout.split('\n').filter((line) => line !== '');
-}
-
-if (!kcatAvailable) {
-  if (process.env.CI === 'true') t.fail('kcat is not installed, and CI=true requires it');
-  else t.comment('kcat is not installed: skipping the leadership test (apt-get install kcat)');
-} else {
+if (kcatInstalled(t)) {
   t.test('partition leadership with three broker processes', async (t) => {
     const cluster = await startCluster(t);
     // Brokers restarted inside a subtest must outlive it: their teardown goes here.
@@ -196,7 +70,14 @@ if (!kcatAvailable) {
       t.match(described, /Offline partitions: lonely-0/);
 
       await restart(root, cluster, brokerA);
-      await new Promise((r) => setTimeout(r, 1_000));
+      // The controller sends everyone the new broker list once it has handled the return
+      // (and made whatever election it allows): then the partition's state is settled.
+      const controllerAddress = `127.0.0.1:${cluster.brokers.get(controller)!.port}`;
+      await waitFor(`the controller to have handled broker ${a}'s return`, async () => {
+        const { stdout } = await run('kcat', ['-b', controllerAddress, '-L', '-J']);
+        const ids = (JSON.parse(stdout) as { brokers: { id: number }[] }).brokers.map((x) => x.id);
+        return ids.includes(a) ? true : undefined;
+      });
       t.equal(
         (await partitionState(cluster, 'lonely', 0)).leader,
         -1,
@@ -365,9 +246,7 @@ if (!kcatAvailable) {
       const pausedBroker = cluster.brokers.get(paused)!;
       // Its session (2 s) expires while it is stopped, so the request is written at once from
       // here, while the broker is still registered (the controller checks that).
-      const zk = new CoordinatorClient(cluster.connect, { sessionTimeoutMs: 10_000 });
-      await zk.connect();
-      t.teardown(() => zk.close());
+      const zk = cluster.zk;
       process.kill(pausedBroker.pid, 'SIGSTOP');
       t.teardown(() => {
         if (pausedBroker.child.exitCode === null) process.kill(pausedBroker.pid, 'SIGCONT');

@@ -9,37 +9,28 @@
 import t from 'tap';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { startApacheZooKeeper } from '../helpers/apache-zookeeper.js';
-import { daemonDataDir } from '../helpers/processes.js';
 import {
   cli,
   consume,
   createTopic,
-  kcatAvailable,
+  kcatInstalled,
   kcatProduce,
   kill9,
   partitionState,
-  startBroker,
+  startCluster,
   waitFor,
-  type Cluster,
-} from '../helpers/replication-cluster.js';
+} from '../helpers/cluster.js';
 
 t.setTimeout(300_000);
 
-if (!kcatAvailable && process.env.CI !== 'true') {
-  t.comment('kcat is not installed: skipping (apt-get install kcat)');
-} else {
+if (kcatInstalled(t)) {
   t.test('three brokers run on Apache ZooKeeper 3.8 under a chroot', async (t) => {
-    t.ok(kcatAvailable, 'kcat is installed');
     const zk = await startApacheZooKeeper(t);
-    const dir = daemonDataDir(t);
-    const cluster: Cluster = {
-      connect: `${zk.connectString}/samsa`,
-      dir,
-      brokers: new Map(),
-      overrides: ['zookeeper.session.timeout.ms=4000', 'min.insync.replicas=2'],
-      bootstrap: () => [...cluster.brokers.values()].map((b) => `127.0.0.1:${b.port}`).join(','),
-    };
-    for (const id of [1, 2, 3]) await startBroker(t, cluster, id);
+    const cluster = await startCluster(t, {
+      zookeeperConnect: `${zk.connectString}/samsa`,
+      sessionTimeoutMs: 4000,
+      overrides: ['min.insync.replicas=2'],
+    });
 
     const ids = await waitFor('three registrations', async () => {
       const { stdout } = await cli(cluster, ['ls', '/brokers/ids']);

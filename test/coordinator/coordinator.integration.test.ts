@@ -8,17 +8,24 @@ import { RawWs, b64 } from '../helpers/raw-ws.js';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
 
-const TICK_MS = 100; // sessions may then time out in [200, 2000] ms: fast tests
+// Six coordinator processes, one per scenario: on a 2-core machine loaded by other test runs
+// (load average over 20) that took longer than the 120 s per file of package.json.
+t.setTimeout(300_000);
+
+// A 1 s tick allows sessions of 20 s: raw sessions that send no pings outlive any stall of a
+// loaded machine. The expiry test uses a 100 ms tick (sessions of at most 2 s) instead.
+const TICK_MS = 1000;
+const EXPIRY_TICK_MS = 100;
 
 t.test(
   'the writer sees its own watch event before the reply, and events come in zxid order',
   async (t) => {
     const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
     t.teardown(() => coord.kill('SIGKILL'));
-    const { raw, connected } = await RawWs.session(coord.port);
+    const { raw, connected } = await RawWs.session(coord.port, { timeoutMs: 60_000 });
     t.teardown(() => raw.terminate());
     t.equal(connected.type, 'connected');
-    t.equal(connected.timeoutMs, 2000, 'timeout clamped to 20 ticks');
+    t.equal(connected.timeoutMs, 20_000, 'timeout clamped to 20 ticks');
     t.equal((await raw.call({ op: 'create', path: '/w', data: b64('1') })).err, ErrorCode.OK);
     t.equal((await raw.call({ op: 'getData', path: '/w', watch: true })).err, ErrorCode.OK);
     t.equal((await raw.call({ op: 'getChildren', path: '/w', watch: true })).err, ErrorCode.OK);
@@ -92,7 +99,7 @@ t.test('version conflicts, sequential names and multi atomicity over the wire', 
 });
 
 t.test('ephemerals: gone at once after close, and after expiry of a silent session', async (t) => {
-  const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
+  const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: EXPIRY_TICK_MS });
   t.teardown(() => coord.kill('SIGKILL'));
   const watcher = new CoordinatorClient(`127.0.0.1:${coord.port}`, { sessionTimeoutMs: 2000 });
   await watcher.connect();
@@ -119,10 +126,10 @@ t.test('ephemerals: gone at once after close, and after expiry of a silent sessi
     events2.push(`${e.type} ${e.path}`);
     if (e.type === 'NodeDeleted') deleted2();
   });
-  // 1000 ms, not less: the create below must reach the server before the session can expire,
-  // even on a loaded machine.
-  const { raw: silent, connected } = await RawWs.session(coord.port, { timeoutMs: 1000 });
-  t.equal(connected.timeoutMs, 1000);
+  // 2000 ms, the longest this tick allows: the create below must reach the server before the
+  // session can expire, even on a loaded machine.
+  const { raw: silent, connected } = await RawWs.session(coord.port, { timeoutMs: 2000 });
+  t.equal(connected.timeoutMs, 2000);
   t.equal((await silent.call({ op: 'create', path: '/e2', mode: 'ephemeral' })).err, ErrorCode.OK);
   await deletion2;
   t.same(events2, ['NodeCreated /e2', 'NodeDeleted /e2']);
@@ -139,9 +146,10 @@ t.test('ephemerals: gone at once after close, and after expiry of a silent sessi
 });
 
 t.test('a resumed session keeps its ephemerals and receives the events it missed', async (t) => {
+  // The 20 s session must outlive the other client's connect and writes below.
   const coord = await startCoordinatorProcess({ dataDir: t.testdir(), tickMs: TICK_MS });
   t.teardown(() => coord.kill('SIGKILL'));
-  const { raw: first, connected } = await RawWs.session(coord.port, { timeoutMs: 2000 });
+  const { raw: first, connected } = await RawWs.session(coord.port, { timeoutMs: 20_000 });
   await first.call({ op: 'create', path: '/data', data: b64('v1') });
   await first.call({ op: 'create', path: '/kids' });
   await first.call({ op: 'create', path: '/mine', mode: 'ephemeral' });
@@ -162,7 +170,7 @@ t.test('a resumed session keeps its ephemerals and receives the events it missed
     sessionId: connected.sessionId,
     password: connected.password,
     lastZxidSeen: lastZxid,
-    timeoutMs: 2000,
+    timeoutMs: 20_000,
   });
   t.teardown(() => again.terminate());
   t.equal(resumed.sessionId, connected.sessionId, 'same session');

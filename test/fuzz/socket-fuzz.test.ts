@@ -9,12 +9,8 @@
 import t from 'tap';
 import { formatReport, runFuzz, CORPUS_DIR } from '../../scripts/fuzz.js';
 import type { FuzzProtocol } from '../../scripts/fuzz-liveness.js';
-import {
-  freePort,
-  spawnDaemon,
-  startCoordinatorProcess,
-  type DaemonProcess,
-} from '../helpers/processes.js';
+import { startCluster } from '../helpers/cluster.js';
+import type { DaemonProcess } from '../helpers/processes.js';
 
 const FRAMES = 2500;
 
@@ -39,26 +35,12 @@ async function fuzz(protocol: FuzzProtocol, port: number, daemon: DaemonProcess,
 }
 
 t.test('the daemons survive mutated real-client frames', async (t) => {
-  const dir = t.testdir();
-  const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator` });
-  t.teardown(() => coordinator.kill('SIGKILL'));
-  const brokerPort = await freePort();
-  const broker = await spawnDaemon(
-    'broker/cli.ts',
-    [
-      'start',
-      '--id',
-      '1',
-      '--port',
-      String(brokerPort),
-      '--coordinator',
-      `127.0.0.1:${coordinator.port}`,
-      '--data-dir',
-      `${dir}/broker`,
-    ],
-    'broker listening',
-  );
-  t.teardown(() => broker.kill('SIGKILL'));
+  // The coordinator's default tick and the broker's default 18 s session, as a user runs them:
+  // a broker busy with garbage must not lose its registration.
+  const cluster = await startCluster(t, { brokers: [1], tickMs: 2000, sessionTimeoutMs: 18_000 });
+  const coordinator = cluster.coordinator!;
+  const broker = cluster.brokers.get(1)!;
+  const brokerPort = broker.port;
 
   const runs: [FuzzProtocol, number, DaemonProcess][] = [
     ['zookeeper', coordinator.port, coordinator],

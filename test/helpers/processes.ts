@@ -55,7 +55,9 @@ export function spawnDaemon(
   script: string,
   args: string[],
   readyText: string,
-  timeoutMs = 20_000,
+  // Generous: on a 2-core machine shared with other test runs, tsx compiling the sources of a
+  // broker has taken more than 20 s.
+  timeoutMs = 60_000,
 ): Promise<DaemonProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
     cwd: ROOT,

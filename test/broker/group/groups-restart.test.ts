@@ -8,80 +8,26 @@
  *
  * The failover to another replica, with three brokers: coordinator-failover.test.ts.
  */
-import { Writable } from 'node:stream';
 import t from 'tap';
-import { Kafka, logLevel } from 'kafkajs';
-import { main as coordinatorCli } from '../../../coordinator/cli.js';
 import {
-  freePort,
-  spawnDaemon,
-  startCoordinatorProcess,
-  type DaemonProcess,
-} from '../../helpers/processes.js';
-import { waitFor } from '../../helpers/wait-for.js';
-import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
-import { BrokerIdZNode } from '../../../src/znodes.js';
-
-/** Runs `coordinator ...` in-process; resolves with its exit code and output. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await coordinatorCli(['node', 'coordinator', ...args], {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-  });
-  return { code, stdout, stderr };
-}
+  coordinatorCommand as cli,
+  kafka as kafkaClient,
+  kill9,
+  restart,
+  startCluster,
+} from '../../helpers/cluster.js';
 
 t.test('a group survives a SIGKILL of its coordinator; describe and reset-offsets', async (t) => {
-  const dir = t.testdir();
-  const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
-  t.teardown(() => coordinator.kill('SIGKILL'));
-  const connect = `127.0.0.1:${coordinator.port}`;
-  const port = await freePort();
-  const startBroker = async (): Promise<DaemonProcess> => {
-    const daemon = await spawnDaemon(
-      'broker/cli.ts',
-      [
-        'start',
-        '--id',
-        '1',
-        '--port',
-        String(port),
-        '--coordinator',
-        connect,
-        '--data-dir',
-        `${dir}/broker-1`,
-        '--override',
-        'zookeeper.session.timeout.ms=2000',
-        '--override',
-        'offsets.topic.replication.factor=1',
-        '--override',
-        'offsets.topic.num.partitions=5',
-        '--override',
-        'group.initial.rebalance.delay.ms=0',
-      ],
-      // The only broker is the controller; it serves metadata once it has taken that role.
-      'became controller',
-    );
-    t.teardown(() => daemon.kill('SIGKILL'));
-    return daemon;
-  };
-  const broker = await startBroker();
-
-  const kafka = new Kafka({
-    brokers: [`127.0.0.1:${port}`],
-    clientId: 'restart-test',
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+  // The only broker is the controller; it serves metadata once it has taken that role.
+  const readyText = 'became controller';
+  const cluster = await startCluster(t, {
+    brokers: [1],
+    overrides: ['offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=5'],
+    readyText,
   });
+  const connect = cluster.connect;
+
+  const kafka = kafkaClient(cluster, { clientId: 'restart-test' });
   const admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
@@ -133,18 +79,10 @@ t.test('a group survives a SIGKILL of its coordinator; describe and reset-offset
   await produce(0, 20);
   t.same(await consume(20), range(0, 20), 'the first member reads everything');
 
-  await broker.kill('SIGKILL');
+  const killed = await kill9(cluster, 1);
   // As in Kafka, the broker cannot register again while its old session's ephemeral
-  // /brokers/ids/1 is alive: wait for the session to expire (2 s) first.
-  const zk = new CoordinatorClient(connect);
-  await zk.connect();
-  await waitFor(
-    "the killed broker's registration to expire",
-    async () => (await zk.exists(BrokerIdZNode.path(1))) === null,
-    { timeoutMs: 20_000 },
-  );
-  await zk.close();
-  const restarted = await startBroker(); // killed by the teardown startBroker registers
+  // /brokers/ids/1 is alive: restart waits for the session to expire (2 s) first.
+  const restarted = await restart(t, cluster, killed, { readyText });
   t.equal(restarted.child.exitCode, null, 'the coordinating broker was killed and started again');
 
   await produce(20, 10);

@@ -7,7 +7,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { freePort, spawnDaemon, startCoordinatorProcess } from '../../helpers/processes.js';
+import { startCluster } from '../../helpers/cluster.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -44,30 +44,8 @@ if (!available) {
     );
 } else {
   t.test('kafka-python: admin, produce, consume', async (t) => {
-    const dir = t.testdir();
-    const coordinator = await startCoordinatorProcess({
-      dataDir: `${dir}/coordinator`,
-      tickMs: 100,
-    });
-    t.teardown(() => coordinator.kill('SIGKILL'));
-    const port = await freePort();
-    const broker = await spawnDaemon(
-      'broker/cli.ts',
-      [
-        'start',
-        '--id',
-        '1',
-        '--port',
-        String(port),
-        '--coordinator',
-        `127.0.0.1:${coordinator.port}`,
-        '--data-dir',
-        `${dir}/broker-1`,
-      ],
-      'broker listening',
-    );
-    t.teardown(() => broker.kill('SIGKILL'));
-    const { stdout } = await run(PYTHON, ['-c', SCRIPT, `127.0.0.1:${port}`], { timeout: 60_000 });
+    const cluster = await startCluster(t, { brokers: [1] });
+    const { stdout } = await run(PYTHON, ['-c', SCRIPT, cluster.bootstrap()], { timeout: 60_000 });
     t.match(stdout, /^brokers \[1\]$/m);
     t.match(stdout, /^consumed 200 v0 v99$/m, 'every record produced by kafka-python came back');
   });

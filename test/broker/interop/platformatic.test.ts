@@ -12,30 +12,11 @@ import {
   stringDeserializers,
   stringSerializers,
 } from '@platformatic/kafka';
-import { freePort, spawnDaemon, startCoordinatorProcess } from '../../helpers/processes.js';
+import { startCluster } from '../../helpers/cluster.js';
 
 t.test('platformatic: metadata, create topic, produce, fetch, list offsets', async (t) => {
-  const dir = t.testdir();
-  const coordinator = await startCoordinatorProcess({ dataDir: `${dir}/coordinator`, tickMs: 100 });
-  t.teardown(() => coordinator.kill('SIGKILL'));
-  const port = await freePort();
-  const broker = await spawnDaemon(
-    'broker/cli.ts',
-    [
-      'start',
-      '--id',
-      '1',
-      '--port',
-      String(port),
-      '--coordinator',
-      `127.0.0.1:${coordinator.port}`,
-      '--data-dir',
-      `${dir}/broker-1`,
-    ],
-    'broker listening',
-  );
-  t.teardown(() => broker.kill('SIGKILL'));
-  const bootstrapBrokers = [`127.0.0.1:${port}`];
+  const cluster = await startCluster(t, { brokers: [1] });
+  const bootstrapBrokers = [cluster.bootstrap()];
   const clientId = 'platformatic-interop';
   const retry = { retries: 20, retryDelay: 100 };
 
@@ -54,6 +35,7 @@ t.test('platformatic: metadata, create topic, produce, fetch, list offsets', asy
   t.same(leaders, [1, 1], 'both partitions led by broker 1');
   const metadata = await admin.metadata({ topics: ['pl'] });
   t.same([...metadata.brokers.keys()], [1]);
+  const port = cluster.brokers.get(1)!.port;
   t.same(metadata.brokers.get(1), { host: '127.0.0.1', port, rack: null });
   t.same(await admin.listTopics(), ['pl']);
 

@@ -1,0 +1,173 @@
+/**
+ * Creating one topic with very many partitions on one broker (not a test): how long until
+ * every partition has its log and a leader, how large the broker grows, and whether it keeps
+ * answering other clients meanwhile.
+ *
+ *   node --import=tsx scripts/bench-partitions.ts [partitions=32767]
+ *   npm run bench:partitions -- 32767
+ *
+ * A coordinator and one broker run from the TypeScript sources. The topic (replication factor
+ * 1) is created through the coordinator CLI, as `kafka-topics.sh --zookeeper` would; the
+ * controller then assigns the leaders and the broker creates every partition's log. While
+ * that happens, `kcat -L` asks the broker for the metadata of a small topic again and again;
+ * each answer's latency is kept. Creation ends when the broker's data directory holds every
+ * partition directory and the metadata shows a leader for each partition.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const partitions = Number(process.argv[2] ?? 32_767);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-partitions-'));
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `node --import tsx script args` and resolves once its log shows `ready`. */
+function daemon(script: string, args: string[], ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const logFile = fs.createWriteStream(
+      path.join(
+        os.tmpdir(),
+        `bench-partitions-${path.basename(script, '.ts')}-${path.dirname(script)}.log`,
+      ),
+    );
+    child.stderr!.pipe(logFile);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (output.length < 1_000_000) output += chunk.toString();
+      if (output.includes(ready)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
+  });
+}
+
+/** Runs a command to its end; resolves with its stdout and how long it took. */
+function run(
+  command: string,
+  args: string[],
+): Promise<{ stdout: string; ms: number; code: number | null }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      resolve({ stdout, ms, code });
+    });
+  });
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+async function main(): Promise<void> {
+  const zkPort = await freePort();
+  await daemon(
+    'coordinator/cli.ts',
+    ['start', '--port', String(zkPort), '--admin-port', '-1'].concat([
+      '--data-dir',
+      path.join(dir, 'coordinator'),
+    ]),
+    'coordinator listening',
+  );
+  const connect = `127.0.0.1:${zkPort}`;
+  const port = await freePort();
+  const brokerDir = path.join(dir, 'broker-1');
+  const broker = await daemon(
+    'broker/cli.ts',
+    ['start', '--id', '1', '--port', String(port), '--coordinator', connect]
+      .concat(['--data-dir', brokerDir])
+      .concat(['--override', 'auto.create.topics.enable=false']),
+    'broker listening',
+  );
+  const bootstrap = `127.0.0.1:${port}`;
+  const cli = (args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'coordinator/cli.ts', '--server', connect, ...args]);
+  await cli(['topics', 'create', 'small', '--partitions', '1', '--replication-factor', '1']);
+  const metadata = (topic: string) =>
+    run('kcat', ['-b', bootstrap, '-L', '-t', topic, '-J', '-m', '60']);
+  for (;;) {
+    const { stdout } = await metadata('small');
+    if (stdout.includes('"leader":1')) break;
+  }
+  const rssBefore = rssMiB(broker.pid!);
+  console.log(
+    `1 broker + coordinator on ${os.cpus().length} cores (${os.cpus()[0]?.model}), ` +
+      `node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}; ` +
+      `${partitions} partitions, replication factor 1; ` +
+      `broker RSS before ${rssBefore.toFixed(0)} MiB`,
+  );
+
+  const started = Date.now();
+  await cli(
+    ['topics', 'create', 'many', '--partitions', String(partitions)].concat([
+      '--replication-factor',
+      '1',
+    ]),
+  );
+  const latencies: number[] = [];
+  let rssPeak = rssBefore;
+  let failures = 0;
+  let logsCreatedMs: number | undefined;
+  const countDirs = () => fs.readdirSync(brokerDir).filter((n) => n.startsWith('many-')).length;
+  for (;;) {
+    const { ms, code } = await metadata('small');
+    latencies.push(ms);
+    if (code !== 0) failures++;
+    rssPeak = Math.max(rssPeak, rssMiB(broker.pid!));
+    if (logsCreatedMs === undefined && countDirs() === partitions) {
+      logsCreatedMs = Date.now() - started;
+    }
+    if (logsCreatedMs !== undefined) {
+      const { stdout } = await metadata('many');
+      const leaders = stdout.split('"leader":1').length - 1;
+      if (leaders === partitions) break;
+    }
+  }
+  const leadersMs = Date.now() - started;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  console.log(
+    `logs created in ${(logsCreatedMs! / 1000).toFixed(1)} s, every leader in metadata after ` +
+      `${(leadersMs / 1000).toFixed(1)} s; broker RSS peak ${rssPeak.toFixed(0)} MiB, after ` +
+      `${rssMiB(broker.pid!).toFixed(0)} MiB`,
+  );
+  console.log(
+    `kcat -L (small topic) during creation: ${latencies.length} requests, median ` +
+      `${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, ` +
+      `max ${sorted[sorted.length - 1]!.toFixed(0)} ms, ${failures} failed`,
+  );
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+}
