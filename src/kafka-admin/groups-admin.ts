@@ -24,11 +24,47 @@ import type { KafkaClient } from '../kafka-client.js';
 
 export class GroupCommandError extends Error {
   override name = 'GroupCommandError';
+  constructor(
+    message: string,
+    readonly errorCode?: number,
+  ) {
+    super(message);
+  }
 }
 
 function check(errorCode: number, what: string): void {
   if (errorCode !== ErrorCode.NONE) {
-    throw new GroupCommandError(`${what}: ${errorForCode(errorCode).name}`);
+    throw new GroupCommandError(`${what}: ${errorForCode(errorCode).name}`, errorCode);
+  }
+}
+
+/** The coordinator moved or is still loading: Kafka's clients look it up again and retry. */
+const COORDINATOR_RETRIABLE: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
+const COORDINATOR_RETRIES = 10;
+const COORDINATOR_RETRY_BACKOFF_MS = 200;
+
+/**
+ * Runs `work` against the group's coordinator, finding it again when the answer says it
+ * moved (a leader change of its `__consumer_offsets` partition) or is still loading.
+ */
+async function withCoordinator<T>(
+  client: KafkaClient,
+  groupId: string,
+  work: (coordinator: number) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work(await findCoordinator(client, groupId));
+    } catch (err) {
+      const code = err instanceof GroupCommandError ? err.errorCode : undefined;
+      if (code === undefined || !COORDINATOR_RETRIABLE.has(code)) throw err;
+      if (attempt >= COORDINATOR_RETRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, COORDINATOR_RETRY_BACKOFF_MS));
+    }
   }
 }
 
@@ -358,7 +394,17 @@ export async function commitOffsets(
   groupId: string,
   offsets: readonly { topic: string; partition: number; newOffset: number }[],
 ): Promise<void> {
-  const coordinator = await findCoordinator(client, groupId);
+  await withCoordinator(client, groupId, (coordinator) =>
+    commitOffsetsTo(client, coordinator, groupId, offsets),
+  );
+}
+
+async function commitOffsetsTo(
+  client: KafkaClient,
+  coordinator: number,
+  groupId: string,
+  offsets: readonly { topic: string; partition: number; newOffset: number }[],
+): Promise<void> {
   const topics = [...new Set(offsets.map((o) => o.topic))].map((name) => ({
     name,
     partitions: offsets
@@ -383,9 +429,10 @@ export async function commitOffsets(
 }
 
 export async function deleteGroup(client: KafkaClient, groupId: string): Promise<void> {
-  const coordinator = await findCoordinator(client, groupId);
-  const response = await client.send(coordinator, ApiKey.DeleteGroups, 2, {
-    groupsNames: [groupId],
+  await withCoordinator(client, groupId, async (coordinator) => {
+    const response = await client.send(coordinator, ApiKey.DeleteGroups, 2, {
+      groupsNames: [groupId],
+    });
+    check(response.results[0]!.errorCode, `deleting ${groupId}`);
   });
-  check(response.results[0]!.errorCode, `deleting ${groupId}`);
 }
