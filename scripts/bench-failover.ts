@@ -18,46 +18,18 @@
  * Each is repeated `rounds` times (the killed broker is restarted in between).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BenchDaemons, freePort, ROOT } from './bench-daemons.js';
 import { Kafka, logLevel } from 'kafkajs';
 
 const rounds = Number(process.argv[2] ?? 3);
 const SESSION_TIMEOUT_MS = 6_000;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-failover-'));
-const children = new Set<ChildProcess>();
+const root = ROOT;
+const daemons = new BenchDaemons('samsa-bench-failover-');
+const { dir } = daemons;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function daemon(script: string, args: string[], ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (output.length < 1_000_000) output += chunk.toString();
-      if (output.includes(ready)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
-  });
-}
+const daemon = (script: string, args: string[], ready: string): Promise<ChildProcess> =>
+  daemons.start(script, args, ready);
 
 async function cli(connect: string, args: string[]): Promise<string> {
   const child = spawn(
@@ -140,7 +112,7 @@ async function main(): Promise<void> {
     [path.join(root, 'scripts/bench-failover-producer.py'), bootstrap(), 'fo', '5'],
     { stdio: ['pipe', 'pipe', 'ignore'] },
   );
-  children.add(producer);
+  daemons.track(producer);
   let pending = '';
   producer.stdout!.on('data', (chunk: Buffer) => {
     pending += chunk.toString();
@@ -250,6 +222,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  daemons.stopAll();
 }

@@ -10,42 +10,16 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BenchDaemons, freePort, ROOT } from './bench-daemons.js';
 
 const recordCount = Number(process.argv[2] ?? 300_000);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-group-'));
-const children: ChildProcess[] = [];
+const root = ROOT;
+const daemons = new BenchDaemons('samsa-bench-group-');
+const { dir } = daemons;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function daemon(script: string, args: string[], ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (output.length < 1_000_000) output += chunk.toString();
-      if (output.includes(ready)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
-  });
-}
+const daemon = (script: string, args: string[], ready: string): Promise<ChildProcess> =>
+  daemons.start(script, args, ready);
 
 /** Runs the kcat processes; returns ms from the first output byte to the last exit. */
 async function timedConsumers(argsList: string[][]): Promise<{ ms: number; lines: number }> {
@@ -122,6 +96,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  daemons.stopAll();
 }

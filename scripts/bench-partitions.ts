@@ -15,50 +15,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BenchDaemons, freePort, ROOT } from './bench-daemons.js';
 
 const partitions = Number(process.argv[2] ?? 32_767);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-partitions-'));
-const children: ChildProcess[] = [];
+const root = ROOT;
+const daemons = new BenchDaemons('samsa-bench-partitions-');
+const { dir } = daemons;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `node --import tsx script args` and resolves once its log shows `ready`. */
-function daemon(script: string, args: string[], ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const logFile = fs.createWriteStream(
-      path.join(
-        os.tmpdir(),
-        `bench-partitions-${path.basename(script, '.ts')}-${path.dirname(script)}.log`,
-      ),
-    );
-    child.stderr!.pipe(logFile);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (output.length < 1_000_000) output += chunk.toString();
-      if (output.includes(ready)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
-  });
-}
+const daemon = (script: string, args: string[], ready: string): Promise<ChildProcess> =>
+  daemons.start(script, args, ready);
 
 /** Runs a command to its end; resolves with its stdout and how long it took. */
 function run(
@@ -168,6 +135,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  daemons.stopAll();
 }
