@@ -84,14 +84,18 @@ t.test(
     await page.fill('#f-rf', '2');
     await page.fill('#f-config', 'min.insync.replicas=2');
     await page.click('#dialog-confirm');
-    await page.waitForFunction(
+    const shown1 = await page.waitForFunction(
       () =>
         document.querySelectorAll('tr[data-partition^="orders-"]').length === 3 &&
         [...document.querySelectorAll('tr[data-partition^="orders-"]')].every(
           (row) => Number((row as HTMLElement).dataset.leader) > 0,
         ),
     );
-    t.pass('the created topic shows with a leader for each partition');
+    t.equal(
+      await shown1.jsonValue(),
+      true,
+      'the created topic shows with a leader for each partition',
+    );
     await page.waitForSelector('.event[data-kind="topic-created"]');
 
     // 2. A consumer group with lag (kafkajs, the way an application would).
@@ -127,7 +131,7 @@ t.test(
     });
     await consumer.disconnect();
     await produce(200);
-    await page.waitForFunction(
+    const shown2 = await page.waitForFunction(
       () =>
         document.querySelector('.group[data-group="billing"] .pill.state-Empty') !== null &&
         document.querySelector('.group[data-group="billing"] td.lag') !== null &&
@@ -135,7 +139,7 @@ t.test(
       undefined,
       { timeout: 30_000 },
     );
-    t.pass('the group shows Empty with its lag and a lag chart');
+    t.equal(await shown2.jsonValue(), true, 'the group shows Empty with its lag and a lag chart');
     await shot(page, shots, 'groups');
     await producer.disconnect();
 
@@ -149,7 +153,7 @@ t.test(
     const killed = cluster.brokers.get(victim)!;
     await kill9(cluster, victim);
     await page.waitForSelector(`.broker.dead[data-broker="${victim}"]`, { timeout: 30_000 });
-    await page.waitForFunction(
+    const shown3 = await page.waitForFunction(
       ({ led, victim }) =>
         led.every((key) => {
           const row = document.querySelector(`tr[data-partition="${key}"]`) as HTMLElement | null;
@@ -159,7 +163,11 @@ t.test(
       { led, victim },
       { timeout: 30_000 },
     );
-    t.pass(`broker ${victim} is red and its ${led.length} partitions have other leaders`);
+    t.equal(
+      await shown3.jsonValue(),
+      true,
+      `broker ${victim} is red and its ${led.length} partitions have other leaders`,
+    );
     await page.waitForSelector('.event[data-kind="broker-lost"]');
     await page.waitForSelector('.event[data-kind="leader-changed"]');
     await shot(page, shots, 'failover');
@@ -189,7 +197,7 @@ t.test(
     await page.waitForSelector('.event[data-kind="reassignment-started"]', { timeout: 30_000 });
     await page.waitForSelector('.event[data-kind="reassignment-completed"]', { timeout: 60_000 });
     await page.click('[data-tab="cluster"]');
-    await page.waitForFunction(
+    const shown4 = await page.waitForFunction(
       (target) => {
         const row = document.querySelector('tr[data-partition="orders-0"]');
         return row?.querySelector('td.mono')?.textContent === `[${target.join(',')}]`;
@@ -197,7 +205,11 @@ t.test(
       target,
       { timeout: 30_000 },
     );
-    t.pass(`orders-0 was moved to ${target.join(',')} from the page`);
+    t.equal(
+      await shown4.jsonValue(),
+      true,
+      `orders-0 was moved to ${target.join(',')} from the page`,
+    );
     await shot(page, shots, 'after-reassignment');
 
     // The other actions, through the same API the page's dialogs post to.
