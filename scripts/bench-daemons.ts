@@ -50,6 +50,15 @@ export class BenchDaemons {
     });
   }
 
+  /** Starts a coordinator on a free port with its data under `dir`; returns its address. */
+  async startCoordinator(): Promise<string> {
+    const port = await freePort();
+    const args = ['start', '--port', String(port), '--admin-port', String(await freePort())];
+    args.push('--data-dir', path.join(this.dir, 'coordinator'));
+    await this.start('coordinator/cli.ts', args, 'coordinator listening');
+    return `127.0.0.1:${port}`;
+  }
+
   /** Another process to kill at the end (a client the script started itself). */
   track(child: ChildProcess): void {
     this.#children.add(child);

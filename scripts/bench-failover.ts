@@ -71,16 +71,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const zkPort = await freePort();
-  await daemon(
-    'coordinator/cli.ts',
-    ['start', '--port', String(zkPort), '--admin-port', String(await freePort())].concat([
-      '--data-dir',
-      path.join(dir, 'coordinator'),
-    ]),
-    'coordinator listening',
-  );
-  const connect = `127.0.0.1:${zkPort}`;
+  const connect = await daemons.startCoordinator();
   const ports = new Map<number, number>();
   const brokers = new Map<number, ChildProcess>();
   const startBroker = async (id: number) => {

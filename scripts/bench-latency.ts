@@ -30,16 +30,7 @@ async function main(): Promise<void> {
       '-lpthread',
     ]),
   );
-  const zkPort = await freePort();
-  await daemon(
-    'coordinator/cli.ts',
-    ['start', '--port', String(zkPort), '--admin-port', String(await freePort())].concat([
-      '--data-dir',
-      path.join(dir, 'coordinator'),
-    ]),
-    'coordinator listening',
-  );
-  const connect = `127.0.0.1:${zkPort}`;
+  const connect = await daemons.startCoordinator();
   const ports: number[] = [];
   for (const id of [1, 2, 3]) {
     const port = await freePort();

@@ -71,16 +71,7 @@ function writeRecords(file: string): void {
 }
 
 async function main(): Promise<void> {
-  const zkPort = await freePort();
-  await daemon(
-    'coordinator/cli.ts',
-    ['start', '--port', String(zkPort), '--admin-port', String(await freePort())].concat([
-      '--data-dir',
-      path.join(dir, 'coordinator'),
-    ]),
-    'coordinator listening',
-  );
-  const connect = `127.0.0.1:${zkPort}`;
+  const connect = await daemons.startCoordinator();
   const ports: number[] = [];
   const brokers: ChildProcess[] = [];
   for (const id of [1, 2, 3]) {
