@@ -140,7 +140,14 @@ if (!kcatAvailable) {
           'cleanup.policy': 'compact',
           'segment.bytes': '2048',
           'min.cleanable.dirty.ratio': '0.01',
-          'delete.retention.ms': '1000',
+          // Kafka 2.8's delete horizon: a tombstone goes once its segment was last modified
+          // more than delete.retention.ms before the newest clean segment. A cleaned segment
+          // takes the modification time of the newest segment merged into it, so the
+          // tombstones' segment, merged with filler segments, keeps looking new: the fillers
+          // below cycle through 100 keys (about 17 KB once compacted, eight segments) so the
+          // newest clean segment is always seconds newer, and 100 ms is soon passed. With 30
+          // keys and 1000 ms this depended on how fast the fillers came in.
+          'delete.retention.ms': '100',
         });
         // Ten rounds of k0..k19; in the last round k0..k4 are tombstones (deleted keys).
         const latest = new Map<string, { offset: number; value: string | null }>();
@@ -162,7 +169,7 @@ if (!kcatAvailable) {
             await producer.send({
               topic: 'compacted',
               acks: -1,
-              messages: [{ key: `f${fillers++ % 30}`, value }],
+              messages: [{ key: `f${fillers++ % 100}`, value }],
             });
             await new Promise((r) => setTimeout(r, 20));
           }
