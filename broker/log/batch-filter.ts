@@ -24,11 +24,14 @@
  *                               numbers survive for idempotence (writeEmptyHeader)
  *   none kept, delete-empty  -> nothing ('removed')
  *
- * Codecs: uncompressed and gzip batches are filtered (gzip through node:zlib, recompressed
- * with gzip). A snappy, lz4 or zstd batch cannot be opened here and is kept whole
- * ('opaque'): the cleaner then keeps more than it must, never less.
+ * Codecs: a compressed batch (gzip, snappy, lz4 or zstd) is inflated through compression.ts,
+ * filtered like an uncompressed one, and the kept records are compressed again with the
+ * batch's own codec, as Kafka's filterTo does (it writes with the original batch's
+ * compression type). Inflating is bounded by DECOMPRESSED_RECORDS_BYTES_MAX. Only a batch
+ * with a codec id no codec has (5-7; the leader refuses those, so none is stored) cannot be
+ * opened and is kept whole ('opaque'): the cleaner then keeps more than it must, never less.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { compress, decompress } from '../../src/protocol/kafka/compression.js';
 import { crc32c } from '../../src/protocol/kafka/crc32c.js';
 import {
   ATTRIBUTES_POSITION,
@@ -69,12 +72,13 @@ export type FilterOutcome =
 
 /** The low three attribute bits: the codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
 const COMPRESSION_MASK = 0x07;
-const GZIP = 1;
 
 /**
- * The records of a batch, or undefined when its codec cannot be opened here. Throws
- * (RangeError) on records that do not parse: every stored batch passed a CRC check, so that
- * means a bug or a producer that framed its records wrongly.
+ * The records of a batch, or undefined when its codec id is unknown. Throws RangeError on
+ * records that do not parse and DecompressionError (compression.ts) on a records section
+ * that does not inflate: every stored batch passed a CRC check, so either means a bug or a
+ * producer that framed its records wrongly. The producer-facing caller (log-validator.ts)
+ * turns both into CORRUPT_MESSAGE.
  */
 export function readRawRecords(batch: RecordBatch): RawRecord[] | undefined {
   const section = recordsSection(batch);
@@ -139,9 +143,10 @@ export function filterBatch(
  */
 function rebuildBatch(batch: RecordBatch, kept: readonly RawRecord[]): Buffer {
   const original = batch.bytes();
-  const compressionId = batch.attributes & COMPRESSION_MASK;
+  const codec = batch.compression;
   let body: Buffer = Buffer.concat(kept.map((r) => r.bytes));
-  if (kept.length > 0 && compressionId === GZIP) body = gzipSync(body);
+  // The batch's own codec again (an empty header is never compressed: writeEmptyHeader).
+  if (kept.length > 0 && codec !== undefined && codec !== 'none') body = compress(codec, body);
   const out = Buffer.allocUnsafe(RECORD_BATCH_HEADER_BYTES + body.length);
   original.copy(out, 0, 0, RECORD_BATCH_HEADER_BYTES);
   body.copy(out, RECORDS_POSITION);
@@ -166,11 +171,13 @@ function recordsSection(
 ): { buffer: Buffer; start: number; end: number } | undefined {
   const start = batch.position + RECORDS_POSITION;
   const end = batch.position + batch.sizeInBytes;
-  const compressionId = batch.attributes & COMPRESSION_MASK;
-  if (compressionId === 0) return { buffer: batch.buffer, start, end };
-  if (compressionId !== GZIP) return undefined;
-  const inflated = gunzipSync(batch.buffer.subarray(start, end), {
-    maxOutputLength: DECOMPRESSED_RECORDS_BYTES_MAX,
-  });
+  const codec = batch.compression;
+  if (codec === 'none') return { buffer: batch.buffer, start, end };
+  if (codec === undefined) return undefined;
+  const inflated = decompress(
+    codec,
+    batch.buffer.subarray(start, end),
+    DECOMPRESSED_RECORDS_BYTES_MAX,
+  );
   return { buffer: inflated, start: 0, end: inflated.length };
 }

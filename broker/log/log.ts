@@ -54,7 +54,7 @@ import {
   type RecordBatchError,
 } from '../../src/protocol/kafka/record-batch.js';
 import type { LogConfig } from './log-config.js';
-import { validateRecords } from './log-validator.js';
+import { validateRecords, type RecordValidationError } from './log-validator.js';
 import {
   LogSegment,
   CLEANED_FILE_SUFFIX,
@@ -119,6 +119,8 @@ export interface ProducerStateAppendError {
 
 export type LogAppendError =
   | RecordBatchError
+  /** INVALID_RECORD naming each refused record (a keyless record on a compacted topic). */
+  | RecordValidationError
   | UnexpectedAppendOffsetError
   | ProducerStateAppendError;
 
@@ -411,10 +413,13 @@ export class Log {
       const error = checkProducerBatch(batch, limits);
       if (error !== undefined) return { ok: false, error };
     }
-    // Timestamps and compression policy (log-validator.ts): may stamp LogAppendTime in
-    // place or return recompressed batches in a new buffer.
+    // Timestamps, keys of compacted topics and compression policy (log-validator.ts): may
+    // stamp LogAppendTime in place or return recompressed batches in a new buffer.
     const nowMs = this.#clock.nowMs();
-    const validated = validateRecords(records, batches, this.config, nowMs);
+    const validated = validateRecords(records, batches, this.config, {
+      nowMs,
+      partition: partitionDirName(this.topicPartition),
+    });
     if (!validated.ok) return validated;
     const logAppendTimeMs =
       this.config.messageTimestampType === 'LogAppendTime' ? nowMs : NO_TIMESTAMP;

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 import {
+  CRC_POSITION,
+  RECORDS_POSITION,
   buildRecordBatch,
   decodeRecords,
   readBatches,
@@ -10,6 +12,7 @@ import { validateRecords } from '../../../broker/log/log-validator.js';
 import { applyIncrementalOps, prepareBrokerChange } from '../../../broker/server/alter-configs.js';
 
 const NOW = 1_700_000_000_000;
+const AT_NOW = { nowMs: NOW, partition: 'orders-0' };
 const batchOf = (compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd', timestamp = NOW) => {
   const records = buildRecordBatch({
     records: [
@@ -27,9 +30,9 @@ const batchOf = (compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd', times
 t.test('producer keeps the codec; a topic codec recompresses, records unchanged', async (t) => {
   for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
     const { records, batches } = batchOf('none');
-    const kept = validateRecords(records, batches, logConfig(), NOW);
+    const kept = validateRecords(records, batches, logConfig(), AT_NOW);
     t.ok(kept.ok && !kept.recompressed && kept.records === records, `producer: ${codec} kept`);
-    const result = validateRecords(records, batches, logConfig({ compressionType: codec }), NOW);
+    const result = validateRecords(records, batches, logConfig({ compressionType: codec }), AT_NOW);
     if (!result.ok) throw new Error(result.error.message);
     const batch = result.batches[0]!;
     t.equal(batch.compression, codec, `stored as ${codec}`);
@@ -44,7 +47,7 @@ t.test('producer keeps the codec; a topic codec recompresses, records unchanged'
       result.records,
       result.batches,
       logConfig({ compressionType: 'uncompressed' }),
-      NOW,
+      AT_NOW,
     );
     t.equal(back.ok && back.batches[0]!.compression, 'none', `${codec} -> uncompressed`);
   }
@@ -58,7 +61,7 @@ t.test(
       records,
       batches,
       logConfig({ messageTimestampType: 'LogAppendTime', compressionType: 'lz4' }),
-      NOW,
+      AT_NOW,
     );
     t.ok(stamped.ok);
     const batch = stamped.ok ? stamped.batches[0]! : undefined;
@@ -69,11 +72,78 @@ t.test(
       records,
       batches,
       logConfig({ messageTimestampDifferenceMaxMs: 60_000 }),
-      NOW,
+      AT_NOW,
     );
     t.equal(old.ok ? 'ok' : old.error.error, 'INVALID_TIMESTAMP');
   },
 );
+
+t.test('a compacted topic refuses keyless records, naming each, in every codec', async (t) => {
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+    for (const policy of [['compact'], ['compact', 'delete']] as const) {
+      const { records, batches } = batchOf(codec); // record 0 has key k1, record 1 none
+      const result = validateRecords(
+        records,
+        batches,
+        logConfig({ cleanupPolicy: policy }),
+        AT_NOW,
+      );
+      if (result.ok) {
+        t.fail(`${codec} ${policy.join(',')}: accepted`);
+        continue;
+      }
+      t.equal(result.error.errorCode, ErrorCode.INVALID_RECORD, `${codec}: INVALID_RECORD`);
+      t.equal(result.error.message, 'One or more records have been rejected');
+      t.same(
+        'recordErrors' in result.error ? result.error.recordErrors : undefined,
+        [
+          {
+            batchIndex: 1,
+            message:
+              'Compacted topic cannot accept message without key in topic partition orders-0.',
+          },
+        ],
+        `${codec} ${policy.join(',')}: record 1 named`,
+      );
+    }
+    // Every record keyed: accepted; cleanup.policy=delete accepts keyless records.
+    const keyed = buildRecordBatch({
+      records: [{ key: 'a', value: '1' }, { key: 'b', value: null }],
+      compression: codec,
+    });
+    const compact = logConfig({ cleanupPolicy: ['compact'] });
+    t.ok(validateRecords(keyed, readBatches(keyed).batches, compact, AT_NOW).ok, 'keyed ok');
+    const { records, batches } = batchOf(codec);
+    t.ok(validateRecords(records, batches, logConfig(), AT_NOW).ok, `${codec}: delete ok`);
+  }
+});
+
+t.test('a compacted topic answers records that do not parse with CORRUPT_MESSAGE', async (t) => {
+  // A valid CRC over records whose length varint runs past the batch.
+  const records = buildRecordBatch({ records: [{ key: 'k', value: 'v' }] });
+  records.writeInt8(0x7e, RECORDS_POSITION); // record length 63: more than the batch holds
+  const batch = readBatches(records).batches[0]!;
+  records.writeUInt32BE(batch.computeCrc(), CRC_POSITION);
+  const result = validateRecords(
+    records,
+    [batch],
+    logConfig({ cleanupPolicy: ['compact'] }),
+    AT_NOW,
+  );
+  t.equal(result.ok ? 'ok' : result.error.error, 'CORRUPT_MESSAGE');
+  // A gzip batch whose records section is not gzip.
+  const gzipped = buildRecordBatch({ records: [{ key: 'k', value: 'v' }], compression: 'gzip' });
+  gzipped.fill(0, RECORDS_POSITION);
+  const bad = readBatches(gzipped).batches[0]!;
+  gzipped.writeUInt32BE(bad.computeCrc(), CRC_POSITION);
+  const inflated = validateRecords(
+    gzipped,
+    [bad],
+    logConfig({ cleanupPolicy: ['compact'] }),
+    AT_NOW,
+  );
+  t.equal(inflated.ok ? 'ok' : inflated.error.error, 'CORRUPT_MESSAGE');
+});
 
 t.test('IncrementalAlterConfigs operations and broker checks', async (t) => {
   const r = applyIncrementalOps(
