@@ -18,9 +18,12 @@
  * /config/brokers/<default> or this broker's own id (another id is INVALID_REQUEST: the
  * client sends it to that broker, as Kafka's admin client does). Per resource the answer is
  * NONE or an error with a message naming the key:
- *   INVALID_CONFIG   unknown name (with a suggestion), bad value (with the allowed range),
- *                    APPEND/SUBTRACT on a config that is not a list, a broker setting that
- *                    Kafka allows to change at run time but Samsa only reads at start
+ *   INVALID_CONFIG   unknown topic config name (with a suggestion), bad value (with the
+ *                    allowed range), APPEND/SUBTRACT on a config that is not a list, a
+ *                    broker setting that Kafka allows to change at run time but Samsa only
+ *                    reads at start
+ *   (none)           an unknown BROKER config name is stored, as Kafka 2.8 stores it (custom
+ *                    broker configs are allowed), and logged with the name it resembles
  *   INVALID_REQUEST  a broker setting Kafka never changes at run time (read-only), another
  *                    broker's id, an unknown resource type or operation
  *   UNKNOWN_TOPIC_OR_PARTITION  the topic does not exist
@@ -77,12 +80,10 @@ export function prepareTopicChange(config: Overrides): Prepared {
 export function prepareBrokerChange(config: Overrides, entity: 'own' | 'default'): Prepared {
   for (const [key, value] of Object.entries(config)) {
     const def = kafkaBrokerProperty(key);
-    if (def === undefined) {
-      return fail(
-        ErrorCode.INVALID_CONFIG,
-        unknownConfigMessage(key, Object.keys(KAFKA_BROKER_PROPERTIES)),
-      );
-    }
+    // Kafka 2.8 lets a broker entity carry names it does not know (DynamicConfig.Broker
+    // validates with customPropsAllowed = true: a plugin such as a metrics reporter may read
+    // them). They are stored as given and ignored by the broker itself; see customBrokerKeys.
+    if (def === undefined) continue;
     if (def.dynamic === undefined) {
       // Kafka: "Cannot update these configs dynamically" (InvalidRequestException).
       return fail(
@@ -107,6 +108,16 @@ export function prepareBrokerChange(config: Overrides, entity: 'own' | 'default'
     if (error !== undefined) return fail(ErrorCode.INVALID_CONFIG, error);
   }
   return { ok: true, config };
+}
+
+/**
+ * The names in a broker change that are not broker configs: accepted as Kafka accepts them,
+ * each with the known name it most resembles, for the log line that says so.
+ */
+export function customBrokerKeys(config: Overrides): string[] {
+  return Object.keys(config)
+    .filter((key) => kafkaBrokerProperty(key) === undefined)
+    .map((key) => unknownConfigMessage(key, Object.keys(KAFKA_BROKER_PROPERTIES)));
 }
 
 /** The type and default of a config, for APPEND/SUBTRACT (which need a list). */
@@ -264,6 +275,10 @@ export class AlterConfigsApis {
       if (!prepared.ok) return answer(prepared);
       const checked = check(prepared.config);
       if (!checked.ok) return answer(checked);
+      const custom = entityType === 'brokers' ? customBrokerKeys(checked.config) : [];
+      if (custom.length > 0) {
+        this.#logger.warn({ name, custom }, 'broker config has names Samsa does not use');
+      }
       if (!validateOnly) {
         await changeEntityConfig(this.#zk(), entityType as ConfigEntityType, name, checked.config);
         this.#logger.info({ entityType, name, config: checked.config }, 'config changed');

@@ -177,9 +177,6 @@ t.test('IncrementalAlterConfigs operations and broker checks', async (t) => {
     errorCode: ErrorCode.INVALID_CONFIG,
     errorMessage: /only reads it at start/,
   });
-  t.match(prepareBrokerChange({ 'log.segment.bytez': '4' }, 'default'), {
-    errorMessage: /did you mean log.segment.bytes/,
-  });
   t.match(prepareBrokerChange({ 'log.segment.bytes': '4' }, 'default'), {
     errorCode: ErrorCode.INVALID_CONFIG,
     errorMessage: /log.segment.bytes: 4 is less than the minimum 14/,
