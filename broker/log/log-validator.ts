@@ -78,10 +78,7 @@ export function validateRecords(
   batches: RecordBatch[],
   config: Pick<
     LogConfig,
-    | 'messageTimestampType'
-    | 'messageTimestampDifferenceMaxMs'
-    | 'compressionType'
-    | 'cleanupPolicy'
+    'messageTimestampType' | 'messageTimestampDifferenceMaxMs' | 'compressionType' | 'cleanupPolicy'
   >,
   context: { nowMs: number; partition: string },
 ): ValidatedRecords {
@@ -163,8 +160,7 @@ export function missingKeyError(
     if (record.key !== null) return;
     recordErrors.push({
       batchIndex,
-      message:
-        `Compacted topic cannot accept message without key in topic partition ${partition}.`,
+      message: `Compacted topic cannot accept message without key in topic partition ${partition}.`,
     });
   });
   if (recordErrors.length === 0) return undefined;

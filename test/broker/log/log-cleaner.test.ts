@@ -303,8 +303,7 @@ t.test('every codec: a cleaned batch keeps its codec, offsets and producer metad
     const before = contents(log);
     const stats = await cleanerFor(log).cleanFilthiestLog();
     t.match(stats, { completed: true, recordsRemoved: 3 }, `${codec}: k0..k2 old removed`);
-    const stored = readBatches(fs.readFileSync(path.join(dir, '00000000000000000000.log')))
-      .batches;
+    const stored = readBatches(fs.readFileSync(path.join(dir, '00000000000000000000.log'))).batches;
     t.same(
       stored.map((b) => [b.baseOffset, b.lastOffset, b.recordsCount, b.compression]),
       [

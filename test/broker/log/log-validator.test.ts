@@ -108,7 +108,10 @@ t.test('a compacted topic refuses keyless records, naming each, in every codec',
     }
     // Every record keyed: accepted; cleanup.policy=delete accepts keyless records.
     const keyed = buildRecordBatch({
-      records: [{ key: 'a', value: '1' }, { key: 'b', value: null }],
+      records: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: null },
+      ],
       compression: codec,
     });
     const compact = logConfig({ cleanupPolicy: ['compact'] });
