@@ -280,6 +280,61 @@ t.test('cleaning keeps exactly the latest value of every key, at its offset', as
   reopened.close();
 });
 
+t.test('every codec: a cleaned batch keeps its codec, offsets and producer metadata', async (t) => {
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+    const dir = path.join(t.testdir(), codec, 'compacted-0');
+    const log = openLog(dir, { segmentBytes: 1 << 20 });
+    // An idempotent producer's two batches: k0..k4 = old, then k0..k2 = new.
+    const batch = (value: string, keys: number, baseSequence: number) =>
+      buildRecordBatch({
+        records: Array.from({ length: keys }, (_, k) => ({
+          key: `k${k}`,
+          value: `${value}-${k}-${'x'.repeat(200)}`,
+          timestamp: T0 + baseSequence + k,
+        })),
+        compression: codec,
+        producerId: 11,
+        producerEpoch: 2,
+        baseSequence,
+      });
+    t.ok(log.appendAsLeader(batch('old', 5, 0), { leaderEpoch: 4 }).ok);
+    t.ok(log.appendAsLeader(batch('new', 3, 5), { leaderEpoch: 4 }).ok);
+    log.roll();
+    const before = contents(log);
+    const stats = await cleanerFor(log).cleanFilthiestLog();
+    t.match(stats, { completed: true, recordsRemoved: 3 }, `${codec}: k0..k2 old removed`);
+    const stored = readBatches(fs.readFileSync(path.join(dir, '00000000000000000000.log'))).batches;
+    t.same(
+      stored.map((b) => [b.baseOffset, b.lastOffset, b.recordsCount, b.compression]),
+      [
+        [0, 4, 2, codec],
+        [5, 7, 3, codec],
+      ],
+      `${codec}: the first batch rewritten around offsets 3 and 4, in ${codec}`,
+    );
+    for (const b of stored) {
+      t.equal(checkBatchIntegrity(b), undefined, `${codec}: valid CRC`);
+      t.same(
+        [b.producerId, b.producerEpoch, b.partitionLeaderEpoch],
+        [11, 2, 4],
+        `${codec}: producer id, epoch and leader epoch kept`,
+      );
+    }
+    t.same(
+      stored.map((b) => b.baseSequence),
+      [0, 5],
+      `${codec}: base sequences kept`,
+    );
+    t.equal(stored[0]!.maxTimestamp, T0 + 4, `${codec}: maxTimestamp of the kept records`);
+    t.same(
+      contents(log),
+      before.filter(([offset]) => offset >= 3),
+      `${codec}: the latest value of each key, at its offset`,
+    );
+    log.close();
+  }
+});
+
 t.test('tombstones survive the first cleaning and go after delete.retention.ms', async (t) => {
   const dir = path.join(t.testdir(), 'compacted-0');
   const log = openLog(dir, { deleteRetentionMs: 60_000, minCleanableDirtyRatio: 0.01 });
