@@ -59,6 +59,18 @@ const INTER_BROKER_API_KEYS = [4, 5, 6, 7, 23];
  */
 const CONTROLLER_ADMIN_API_KEYS = [43, 45, 46];
 
+/**
+ * Transactions (KIP-98): AddPartitionsToTxn (24), AddOffsetsToTxn (25), EndTxn (26),
+ * WriteTxnMarkers (27, coordinator to partition leaders) and TxnOffsetCommit (28).
+ */
+const TRANSACTION_API_KEYS = [24, 25, 26, 27, 28];
+
+/**
+ * Security admin APIs: DescribeAcls (29), CreateAcls (30), DeleteAcls (31), and the SCRAM
+ * credential APIs DescribeUserScramCredentials (50) and AlterUserScramCredentials (51, KIP-554).
+ */
+const SECURITY_API_KEYS = [29, 30, 31, 50, 51];
+
 interface JsonField {
   name: string;
   type: string;
@@ -443,6 +455,8 @@ function main(): void {
     ...recommended.apis.map((a) => a.apiKey),
     ...INTER_BROKER_API_KEYS,
     ...CONTROLLER_ADMIN_API_KEYS,
+    ...TRANSACTION_API_KEYS,
+    ...SECURITY_API_KEYS,
   ]);
   const byKey = new Map<number, { request?: LoadedMessage; response?: LoadedMessage }>();
   for (const file of readdirSync(messagesDir).sort()) {

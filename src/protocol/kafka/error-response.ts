@@ -176,6 +176,61 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
       return { results: request.body.topics.map((topic) => ({ name: topic.name, errorCode })) };
     case ApiKey.DeleteGroups:
       return { results: request.body.groupsNames.map((groupId) => ({ groupId, errorCode })) };
+    case ApiKey.AddPartitionsToTxn: {
+      // v4+ batch transactions (KIP-890); v0-3 carry one transaction and answer per partition.
+      const perTopic = (topics: { name: string; partitions: number[] }[]) =>
+        topics.map((topic) => ({
+          name: topic.name,
+          resultsByPartition: topic.partitions.map((partitionIndex) => ({
+            partitionIndex,
+            partitionErrorCode: errorCode,
+          })),
+        }));
+      if (apiVersion >= 4) {
+        return {
+          errorCode,
+          resultsByTransaction: request.body.transactions.map((t) => ({
+            transactionalId: t.transactionalId,
+            topicResults: perTopic(t.topics),
+          })),
+        };
+      }
+      return { resultsByTopicV3AndBelow: perTopic(request.body.v3AndBelowTopics) };
+    }
+    case ApiKey.WriteTxnMarkers:
+      return {
+        markers: request.body.markers.map((m) => ({
+          producerId: m.producerId,
+          topics: m.topics.map((topic) => ({
+            name: topic.name,
+            partitions: topic.partitionIndexes.map((partitionIndex) => ({
+              partitionIndex,
+              errorCode,
+            })),
+          })),
+        })),
+      };
+    case ApiKey.TxnOffsetCommit:
+      return {
+        topics: request.body.topics.map((topic) => ({
+          name: topic.name,
+          partitions: topic.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode,
+          })),
+        })),
+      };
+    case ApiKey.CreateAcls:
+      return { results: request.body.creations.map(() => ({ errorCode })) };
+    case ApiKey.DeleteAcls:
+      return { filterResults: request.body.filters.map(() => ({ errorCode })) };
+    case ApiKey.AlterUserScramCredentials: {
+      const users = new Set([
+        ...request.body.deletions.map((d) => d.name),
+        ...request.body.upsertions.map((u) => u.name),
+      ]);
+      return { results: [...users].map((user) => ({ user, errorCode })) };
+    }
     // The rest carry one top-level error code in every version. The last two are the
     // controller's reassignment APIs.
     case ApiKey.LeaderAndIsr:
@@ -195,6 +250,10 @@ export function errorResponse(request: DecodedRequest, errorCode: number): Error
     case ApiKey.DescribeCluster:
     case ApiKey.AlterPartitionReassignments:
     case ApiKey.ListPartitionReassignments:
+    case ApiKey.AddOffsetsToTxn:
+    case ApiKey.EndTxn:
+    case ApiKey.DescribeAcls:
+    case ApiKey.DescribeUserScramCredentials:
       return { errorCode };
     default:
       return unreachable(request);

@@ -7,7 +7,8 @@
  * be searched for in upstream docs and client sources; the messages are ours. "Retriable"
  * follows Kafka: the client's exception class derives from RetriableException, and clients
  * retry those on their own, usually after refreshing metadata. Codes 61-67 (delegation tokens)
- * and 90+ are left out: nothing in a ZooKeeper-era broker without those features returns them.
+ * and 91+ are left out: nothing in a ZooKeeper-era broker without those features returns them.
+ * PRODUCER_FENCED (90, KIP-588, Kafka 2.7) is kept: transaction coordinators return it.
  *
  * Handlers return codes as values (`{ partitionIndex, errorCode }`). For code that throws,
  * `KafkaError` carries a code, and `errorCodeOf(err)` is the boundary function that turns any
@@ -309,6 +310,12 @@ export const KAFKA_ERRORS: readonly KafkaErrorInfo[] = [
     'There are unstable offsets that must be committed or aborted first.',
   ),
   e(89, 'THROTTLING_QUOTA_EXCEEDED', true, 'The throttling quota was exceeded.'),
+  e(
+    90,
+    'PRODUCER_FENCED',
+    false,
+    'A newer producer with the same transactional id has fenced this one (its epoch is old).',
+  ),
 ];
 
 const byCode = new Map(KAFKA_ERRORS.map((info) => [info.code, info]));
@@ -438,4 +445,5 @@ export type KafkaErrorName =
   | 'GROUP_SUBSCRIBED_TO_TOPIC'
   | 'INVALID_RECORD'
   | 'UNSTABLE_OFFSET_COMMIT'
-  | 'THROTTLING_QUOTA_EXCEEDED';
+  | 'THROTTLING_QUOTA_EXCEEDED'
+  | 'PRODUCER_FENCED';

@@ -149,6 +149,54 @@ import {
   type OffsetForLeaderEpochResponse,
 } from './offset-for-leader-epoch.js';
 import {
+  addPartitionsToTxnRequestSchema,
+  addPartitionsToTxnResponseSchema,
+  type AddPartitionsToTxnRequest,
+  type AddPartitionsToTxnResponse,
+} from './add-partitions-to-txn.js';
+import {
+  addOffsetsToTxnRequestSchema,
+  addOffsetsToTxnResponseSchema,
+  type AddOffsetsToTxnRequest,
+  type AddOffsetsToTxnResponse,
+} from './add-offsets-to-txn.js';
+import {
+  endTxnRequestSchema,
+  endTxnResponseSchema,
+  type EndTxnRequest,
+  type EndTxnResponse,
+} from './end-txn.js';
+import {
+  writeTxnMarkersRequestSchema,
+  writeTxnMarkersResponseSchema,
+  type WriteTxnMarkersRequest,
+  type WriteTxnMarkersResponse,
+} from './write-txn-markers.js';
+import {
+  txnOffsetCommitRequestSchema,
+  txnOffsetCommitResponseSchema,
+  type TxnOffsetCommitRequest,
+  type TxnOffsetCommitResponse,
+} from './txn-offset-commit.js';
+import {
+  describeAclsRequestSchema,
+  describeAclsResponseSchema,
+  type DescribeAclsRequest,
+  type DescribeAclsResponse,
+} from './describe-acls.js';
+import {
+  createAclsRequestSchema,
+  createAclsResponseSchema,
+  type CreateAclsRequest,
+  type CreateAclsResponse,
+} from './create-acls.js';
+import {
+  deleteAclsRequestSchema,
+  deleteAclsResponseSchema,
+  type DeleteAclsRequest,
+  type DeleteAclsResponse,
+} from './delete-acls.js';
+import {
   describeConfigsRequestSchema,
   describeConfigsResponseSchema,
   type DescribeConfigsRequest,
@@ -209,6 +257,18 @@ import {
   type OffsetDeleteResponse,
 } from './offset-delete.js';
 import {
+  describeUserScramCredentialsRequestSchema,
+  describeUserScramCredentialsResponseSchema,
+  type DescribeUserScramCredentialsRequest,
+  type DescribeUserScramCredentialsResponse,
+} from './describe-user-scram-credentials.js';
+import {
+  alterUserScramCredentialsRequestSchema,
+  alterUserScramCredentialsResponseSchema,
+  type AlterUserScramCredentialsRequest,
+  type AlterUserScramCredentialsResponse,
+} from './alter-user-scram-credentials.js';
+import {
   describeClusterRequestSchema,
   describeClusterResponseSchema,
   type DescribeClusterRequest,
@@ -264,6 +324,22 @@ export type {
   InitProducerIdResponse,
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
+  AddOffsetsToTxnRequest,
+  AddOffsetsToTxnResponse,
+  EndTxnRequest,
+  EndTxnResponse,
+  WriteTxnMarkersRequest,
+  WriteTxnMarkersResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
+  DescribeAclsRequest,
+  DescribeAclsResponse,
+  CreateAclsRequest,
+  CreateAclsResponse,
+  DeleteAclsRequest,
+  DeleteAclsResponse,
   DescribeConfigsRequest,
   DescribeConfigsResponse,
   AlterConfigsRequest,
@@ -284,6 +360,10 @@ export type {
   ListPartitionReassignmentsResponse,
   OffsetDeleteRequest,
   OffsetDeleteResponse,
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse,
+  AlterUserScramCredentialsRequest,
+  AlterUserScramCredentialsResponse,
   DescribeClusterRequest,
   DescribeClusterResponse,
 };
@@ -314,6 +394,14 @@ export const GENERATED_API_NAMES = {
   21: "DeleteRecords",
   22: "InitProducerId",
   23: "OffsetForLeaderEpoch",
+  24: "AddPartitionsToTxn",
+  25: "AddOffsetsToTxn",
+  26: "EndTxn",
+  27: "WriteTxnMarkers",
+  28: "TxnOffsetCommit",
+  29: "DescribeAcls",
+  30: "CreateAcls",
+  31: "DeleteAcls",
   32: "DescribeConfigs",
   33: "AlterConfigs",
   36: "SaslAuthenticate",
@@ -324,6 +412,8 @@ export const GENERATED_API_NAMES = {
   45: "AlterPartitionReassignments",
   46: "ListPartitionReassignments",
   47: "OffsetDelete",
+  50: "DescribeUserScramCredentials",
+  51: "AlterUserScramCredentials",
   60: "DescribeCluster",
 } as const;
 
@@ -355,6 +445,14 @@ export const MESSAGE_SCHEMAS: Readonly<Record<GeneratedApiKey, { readonly reques
   21: { request: deleteRecordsRequestSchema, response: deleteRecordsResponseSchema },
   22: { request: initProducerIdRequestSchema, response: initProducerIdResponseSchema },
   23: { request: offsetForLeaderEpochRequestSchema, response: offsetForLeaderEpochResponseSchema },
+  24: { request: addPartitionsToTxnRequestSchema, response: addPartitionsToTxnResponseSchema },
+  25: { request: addOffsetsToTxnRequestSchema, response: addOffsetsToTxnResponseSchema },
+  26: { request: endTxnRequestSchema, response: endTxnResponseSchema },
+  27: { request: writeTxnMarkersRequestSchema, response: writeTxnMarkersResponseSchema },
+  28: { request: txnOffsetCommitRequestSchema, response: txnOffsetCommitResponseSchema },
+  29: { request: describeAclsRequestSchema, response: describeAclsResponseSchema },
+  30: { request: createAclsRequestSchema, response: createAclsResponseSchema },
+  31: { request: deleteAclsRequestSchema, response: deleteAclsResponseSchema },
   32: { request: describeConfigsRequestSchema, response: describeConfigsResponseSchema },
   33: { request: alterConfigsRequestSchema, response: alterConfigsResponseSchema },
   36: { request: saslAuthenticateRequestSchema, response: saslAuthenticateResponseSchema },
@@ -365,6 +463,8 @@ export const MESSAGE_SCHEMAS: Readonly<Record<GeneratedApiKey, { readonly reques
   45: { request: alterPartitionReassignmentsRequestSchema, response: alterPartitionReassignmentsResponseSchema },
   46: { request: listPartitionReassignmentsRequestSchema, response: listPartitionReassignmentsResponseSchema },
   47: { request: offsetDeleteRequestSchema, response: offsetDeleteResponseSchema },
+  50: { request: describeUserScramCredentialsRequestSchema, response: describeUserScramCredentialsResponseSchema },
+  51: { request: alterUserScramCredentialsRequestSchema, response: alterUserScramCredentialsResponseSchema },
   60: { request: describeClusterRequestSchema, response: describeClusterResponseSchema },
 };
 
@@ -394,6 +494,14 @@ export interface RequestBodyByApiKey {
   21: DeleteRecordsRequest;
   22: InitProducerIdRequest;
   23: OffsetForLeaderEpochRequest;
+  24: AddPartitionsToTxnRequest;
+  25: AddOffsetsToTxnRequest;
+  26: EndTxnRequest;
+  27: WriteTxnMarkersRequest;
+  28: TxnOffsetCommitRequest;
+  29: DescribeAclsRequest;
+  30: CreateAclsRequest;
+  31: DeleteAclsRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
   36: SaslAuthenticateRequest;
@@ -404,6 +512,8 @@ export interface RequestBodyByApiKey {
   45: AlterPartitionReassignmentsRequest;
   46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
+  50: DescribeUserScramCredentialsRequest;
+  51: AlterUserScramCredentialsRequest;
   60: DescribeClusterRequest;
 }
 
@@ -433,6 +543,14 @@ export interface ResponseBodyByApiKey {
   21: DeleteRecordsResponse;
   22: InitProducerIdResponse;
   23: OffsetForLeaderEpochResponse;
+  24: AddPartitionsToTxnResponse;
+  25: AddOffsetsToTxnResponse;
+  26: EndTxnResponse;
+  27: WriteTxnMarkersResponse;
+  28: TxnOffsetCommitResponse;
+  29: DescribeAclsResponse;
+  30: CreateAclsResponse;
+  31: DeleteAclsResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
   36: SaslAuthenticateResponse;
@@ -443,5 +561,7 @@ export interface ResponseBodyByApiKey {
   45: AlterPartitionReassignmentsResponse;
   46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
+  50: DescribeUserScramCredentialsResponse;
+  51: AlterUserScramCredentialsResponse;
   60: DescribeClusterResponse;
 }

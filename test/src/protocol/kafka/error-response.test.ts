@@ -62,7 +62,10 @@ function sampleRequest(message: MessageSchema, version: number): Record<string, 
   return struct(message.fields);
 }
 
-/** Every `ErrorCode` field present at `version`, anywhere in a decoded response. */
+/**
+ * Every `ErrorCode` field (and AddPartitionsToTxn's `PartitionErrorCode`) present at `version`,
+ * anywhere in a decoded response.
+ */
 function errorCodes(message: MessageSchema, version: number, body: unknown): number[] {
   const common = new Map((message.commonStructs ?? []).map((s) => [s.name, s.fields]));
   const found: number[] = [];
@@ -70,7 +73,9 @@ function errorCodes(message: MessageSchema, version: number, body: unknown): num
     for (const field of fields) {
       if (!inVersionRange(parseVersionRange(field.versions), version)) continue;
       const inner = value[field.property];
-      if (field.name === 'ErrorCode') found.push(inner as number);
+      if (field.name === 'ErrorCode' || field.name === 'PartitionErrorCode') {
+        found.push(inner as number);
+      }
       const elementType = field.type.replace(/^\[\]/, '');
       const children = field.fields ?? common.get(elementType);
       if (children === undefined || inner === null) continue;
