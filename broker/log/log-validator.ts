@@ -38,6 +38,7 @@ import { DecompressionError } from '../../src/protocol/kafka/compression.js';
 import {
   buildRecordBatch,
   decodeRecords,
+  NO_TIMESTAMP,
   readBatches,
   recordBatchError,
   RecordBatchDecodeError,
@@ -125,6 +126,8 @@ function timestampError(
 ): RecordBatchError | undefined {
   if (!Number.isFinite(differenceMaxMs)) return undefined;
   for (const timestamp of [batch.baseTimestamp, batch.maxTimestamp]) {
+    // Records without a timestamp (magic 0 messages converted to v2) are not checked, as Kafka.
+    if (timestamp === NO_TIMESTAMP) continue;
     if (Math.abs(timestamp - nowMs) > differenceMaxMs) {
       return recordBatchError(
         'INVALID_TIMESTAMP',

@@ -43,8 +43,14 @@ import type {
 import { MESSAGE_SCHEMAS } from '../../src/protocol/kafka/generated/index.js';
 import type { MetadataResponseTopic } from '../../src/protocol/kafka/generated/metadata.js';
 import { parseVersionRange } from '../../src/protocol/kafka/schema.js';
+import {
+  hasLegacyMagic,
+  upConvertMessageSet,
+} from '../../src/protocol/kafka/legacy-message-set.js';
+import { DECOMPRESSED_RECORDS_BYTES_MAX } from '../../src/protocol/kafka/record-batch.js';
 import { ErrorCode, errorCodeOf, errorForCode } from '../../src/protocol/kafka/errors.js';
 import type { LogManager } from '../log/log-manager.js';
+import type { TopicPartition } from '../log/log.js';
 import { apiHandler, type AnyApiHandler } from '../network/api-handler-table.js';
 import type { AuthorizationCheck } from '../security/acl-cache.js';
 import type { ConnectionSession } from '../security/session.js';
@@ -58,6 +64,7 @@ import {
   CONSUMER_REPLICA_ID,
   DEBUGGING_CONSUMER_REPLICA_ID,
   isInternalTopic,
+  type ProducePartitionResult,
   type ReplicaManager,
 } from './replica-manager.js';
 import { topicNameError } from './topic-name.js';
@@ -366,23 +373,54 @@ export class KafkaApis {
         records: p.records,
       })),
     );
-    let results;
+    const failed = (topicPartition: TopicPartition, errorCode: number, errorMessage: string) => ({
+      topicPartition,
+      errorCode,
+      baseOffset: -1,
+      logAppendTimeMs: -1,
+      logStartOffset: -1,
+      errorMessage,
+    });
+    let results: ProducePartitionResult[];
     if (acks !== 0 && acks !== 1 && acks !== -1) {
-      results = entries.map((e) => ({
-        topicPartition: e.topicPartition,
-        errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
-        baseOffset: -1,
-        logAppendTimeMs: -1,
-        logStartOffset: -1,
-        errorMessage: `acks must be -1, 0 or 1, not ${acks}`,
-      })); // INVALID_REQUIRED_ACKS
+      results = entries.map((e) =>
+        failed(
+          e.topicPartition,
+          ErrorCode.INVALID_REQUIRED_ACKS,
+          `acks must be -1, 0 or 1, not ${acks}`,
+        ),
+      );
     } else {
-      results = await this.#deps.replicaManager.appendRecords({
+      // Produce v0-2 may carry magic 0/1 message sets: stored as one v2 batch each
+      // (src/protocol/kafka/legacy-message-set.ts). v3+ must carry v2 batches, as in Kafka.
+      const refused = new Map<number, ProducePartitionResult>();
+      const toAppend: typeof entries = [];
+      entries.forEach((e, i) => {
+        if (e.records === null || !hasLegacyMagic(e.records)) {
+          toAppend.push(e);
+          return;
+        }
+        if (apiVersion >= 3) {
+          const message = `Produce v${apiVersion} may only carry record batches of magic 2`;
+          refused.set(i, failed(e.topicPartition, ErrorCode.INVALID_RECORD, message));
+          return;
+        }
+        const converted = upConvertMessageSet(e.records, DECOMPRESSED_RECORDS_BYTES_MAX);
+        if (converted.ok) toAppend.push({ ...e, records: converted.records });
+        else
+          refused.set(
+            i,
+            failed(e.topicPartition, converted.error.errorCode, converted.error.message),
+          );
+      });
+      const appended = await this.#deps.replicaManager.appendRecords({
         acks,
         timeoutMs: request.timeoutMs,
         internalTopicsAllowed: clientId === '__admin_client',
-        entries,
+        entries: toAppend,
       });
+      let next = 0;
+      results = entries.map((_, i) => refused.get(i) ?? appended[next++]!);
     }
     if (acks === 0) {
       const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
@@ -409,6 +447,10 @@ export class KafkaApis {
             logAppendTimeMs: BigInt(r.logAppendTimeMs),
             logStartOffset: BigInt(r.logStartOffset),
             errorMessage: apiVersion >= 8 ? r.errorMessage : null,
+            recordErrors: (r.recordErrors ?? []).map((e) => ({
+              batchIndex: e.batchIndex,
+              batchIndexErrorMessage: e.message,
+            })),
           };
         }),
       })),

@@ -60,6 +60,7 @@ import {
   type LogAppendResult,
   type TopicPartition,
 } from '../log/log.js';
+import type { RecordError } from '../log/log-validator.js';
 import {
   afterFollowerFetch,
   highWatermarkFor,
@@ -76,7 +77,13 @@ export type PartitionRole = 'leader' | 'follower';
 
 export type AppendOutcome =
   | { ok: true; info: LogAppendInfo; highWatermarkIncreased: boolean }
-  | { ok: false; errorCode: number; message: string };
+  | {
+      ok: false;
+      errorCode: number;
+      message: string;
+      /** The records at fault, when the log names them (Produce v8+ record_errors). */
+      recordErrors?: readonly RecordError[];
+    };
 
 export interface ReadOptions {
   fetchOffset: number;
@@ -508,7 +515,9 @@ export class Partition {
     }
     const result = this.log.appendAsLeader(records, { leaderEpoch: this.#leaderEpoch });
     if (!result.ok) {
-      return { ok: false, errorCode: result.error.errorCode, message: result.error.message };
+      const { errorCode, message } = result.error;
+      const recordErrors = 'recordErrors' in result.error ? result.error.recordErrors : undefined;
+      return { ok: false, errorCode, message, recordErrors };
     }
     return { ok: true, info: result.info, highWatermarkIncreased: this.maybeIncrementLeaderHW() };
   }

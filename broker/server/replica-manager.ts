@@ -50,6 +50,7 @@ import type {
 } from '../../src/protocol/kafka/generated/index.js';
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
 import { partitionDirName, type TopicPartition } from '../log/log.js';
+import type { RecordError } from '../log/log-validator.js';
 import { topicPartitionKey, type LogManager } from '../log/log-manager.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { DelayedOperationPurgatory } from './delayed-operation.js';
@@ -123,6 +124,8 @@ export interface ProducePartitionResult {
   logAppendTimeMs: number;
   logStartOffset: number;
   errorMessage: string | null;
+  /** The refused records of a batch refused record by record (Produce v8+ record_errors). */
+  recordErrors?: readonly RecordError[];
 }
 
 export interface AppendParams {
@@ -525,7 +528,11 @@ export class ReplicaManager {
     records: Buffer | null,
     params: AppendParams,
   ): { result: ProducePartitionResult; requiredOffset: number } {
-    const fail = (errorCode: number, errorMessage: string) => ({
+    const fail = (
+      errorCode: number,
+      errorMessage: string,
+      recordErrors?: readonly RecordError[],
+    ) => ({
       result: {
         topicPartition: tp,
         errorCode,
@@ -533,6 +540,7 @@ export class ReplicaManager {
         logAppendTimeMs: -1,
         logStartOffset: -1,
         errorMessage,
+        recordErrors,
       },
       requiredOffset: -1,
     });
@@ -550,7 +558,7 @@ export class ReplicaManager {
         { partition: partitionDirName(tp), errorCode: outcome.errorCode, reason: outcome.message },
         'produce rejected',
       );
-      return fail(outcome.errorCode, outcome.message);
+      return fail(outcome.errorCode, outcome.message, outcome.recordErrors);
     }
     const { info } = outcome;
     if (info.firstOffset >= 0) {

@@ -88,7 +88,7 @@ const api = (
  * version the codec knows: only our own controller sends them.
  */
 export const API_VERSION_RANGES: readonly ApiVersionRange[] = [
-  api('Produce', 3, 7, 'Produce 3 must be in range for librdkafka MsgVer2'),
+  api('Produce', 0, 8, 'min 0: librdkafka compresses gzip/snappy/lz4 only then; 8: record_errors'),
   api('Fetch', 4, 12, 'Fetch 4 for librdkafka MsgVer2; 11 makes kafka-python guess 2.3'),
   api('ListOffsets', 0, 5, 'v0 (old_style_offsets) for librdkafka 1.x, as Kafka 2.8 serves it'),
   api('Metadata', 0, 9, 'kafka-python probes with v0 right after ApiVersions v0'),

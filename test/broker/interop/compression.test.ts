@@ -156,15 +156,9 @@ t.test('codecs and compression policy with kcat and kafkajs', async (t) => {
       ['-t', `producer-${codec}`, '-X', `compression.codec=${codec}`],
       lines(codec),
     );
-    // librdkafka 2.0.2 (kcat 1.7.1) sends zstd compressed but, to this broker, sends gzip,
-    // snappy and lz4 batches uncompressed (not yet understood): what it sent is stored as is.
-    const stored = storedCodecs(dataDir, `producer-${codec}`);
-    if (codec === 'zstd') t.same(stored, ['zstd'], 'kcat zstd stored as sent');
-    else
-      t.ok(
-        stored.every((c) => c === codec || c === 'none'),
-        `kcat ${codec}: stored as sent`,
-      );
+    // librdkafka compresses gzip, snappy and lz4 only when the broker's Produce range
+    // includes v0 (it checks Produce 0..0 for them), which is why the broker serves v0-2.
+    t.same(storedCodecs(dataDir, `producer-${codec}`), [codec], `kcat ${codec} stored as sent`);
     t.same(await kcatConsume(bootstrap, `producer-${codec}`), lines(codec), `kcat reads ${codec}`);
     // kafkajs writes the codec; kcat reads it.
     await producer.send({
