@@ -383,8 +383,8 @@ export class LogSegment {
   /**
    * The first record with timestamp >= `timestamp` and offset >= `startingOffset` (Kafka's
    * findOffsetByTimestamp). Uses the time index to skip ahead, then scans batch headers, then
-   * decodes the one batch that qualifies. For codecs we cannot decode (snappy, lz4, zstd) the
-   * answer is that batch's base offset and maxTimestamp, an approximation.
+   * decodes the one batch that qualifies (inflating it first if it is compressed, in any of
+   * the four codecs), as Kafka does.
    */
   findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampOffset | undefined {
     const indexed = this.timeIndex.lookup(timestamp);
@@ -397,9 +397,6 @@ export class LogSegment {
     });
     if (location === undefined) return undefined;
     const batch = new RecordBatch(this.#readAt(location.position, location.sizeInBytes), 0);
-    if (batch.compression !== 'none' && batch.compression !== 'gzip') {
-      return { timestamp: batch.maxTimestamp, offset: Math.max(batch.baseOffset, startingOffset) };
-    }
     const record = decodeRecords(batch).find(
       (r) => r.timestamp >= timestamp && r.offset >= startingOffset,
     );

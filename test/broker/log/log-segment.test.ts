@@ -117,6 +117,28 @@ t.test('translateOffset and findOffsetByTimestamp', async (t) => {
   t.equal(segment.largestTimestamp, 30009);
 });
 
+t.test('findOffsetByTimestamp finds the exact record inside a batch of every codec', async (t) => {
+  for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+    const segment = LogSegment.create(options(t.testdir(), 0));
+    const records = buildRecordBatch({
+      baseOffset: 0,
+      baseTimestamp: 1000,
+      compression,
+      records: Array.from({ length: 10 }, (_, i) => ({
+        value: 'v'.repeat(100),
+        timestamp: 1000 + 10 * i,
+      })),
+    });
+    segment.append(records, readBatches(records).batches);
+    t.same(segment.findOffsetByTimestamp(1035, 0), { timestamp: 1040, offset: 4 }, compression);
+    t.same(
+      segment.findOffsetByTimestamp(0, 7),
+      { timestamp: 1070, offset: 7 },
+      `${compression}, from 7`,
+    );
+  }
+});
+
 t.test('recover rebuilds the indexes from the .log file', async (t) => {
   const dir = t.testdir();
   const segment = LogSegment.create(options(dir));
