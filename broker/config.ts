@@ -345,6 +345,12 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 1,
     doc: '__consumer_offsets replicas',
   },
+  'offsets.topic.segment.bytes': {
+    type: 'int',
+    default: '104857600',
+    min: 1,
+    doc: '__consumer_offsets segment size (compaction cleans closed segments)',
+  },
   'group.initial.rebalance.delay.ms': {
     type: 'int',
     default: '3000',
@@ -587,6 +593,7 @@ export interface BrokerConfig {
   replicaHighWatermarkCheckpointIntervalMs: number;
   offsetsTopicNumPartitions: number;
   offsetsTopicReplicationFactor: number;
+  offsetsTopicSegmentBytes: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -815,6 +822,7 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     ),
     offsetsTopicNumPartitions: r.int('offsets.topic.num.partitions'),
     offsetsTopicReplicationFactor: r.int('offsets.topic.replication.factor'),
+    offsetsTopicSegmentBytes: r.int('offsets.topic.segment.bytes'),
     groupInitialRebalanceDelayMs: r.int('group.initial.rebalance.delay.ms'),
     groupMinSessionTimeoutMs: r.int('group.min.session.timeout.ms'),
     groupMaxSessionTimeoutMs: r.int('group.max.session.timeout.ms'),

@@ -282,7 +282,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             configs: {
               'cleanup.policy': 'compact',
               'compression.type': 'producer',
-              'segment.bytes': String(100 * 1024 * 1024),
+              'segment.bytes': String(config.offsetsTopicSegmentBytes),
             },
           },
         ],
