@@ -289,14 +289,12 @@ export class KafkaController {
   metricsSnapshot(): { offlinePartitions: number; topics: number; partitions: number } | undefined {
     if (!this.#active) return undefined;
     const ctx = this.#ctx;
-    const live = ctx.liveBrokerIds();
     let offlinePartitions = 0;
     let partitions = 0;
-    for (const tp of ctx.allPartitions()) {
-      if (ctx.topicsToBeDeleted.has(tp.topic)) continue;
+    for (const tp of ctx.activePartitions()) {
       partitions++;
-      const leader = ctx.stateOf(tp)?.leaderAndIsr.leader;
-      if (leader === undefined || !live.has(leader)) offlinePartitions++;
+      // New (no state yet) or Offline (leader -1 or dead): without a leader either way.
+      if (this.#partitionStateMachine.stateOf(tp) !== 'OnlinePartition') offlinePartitions++;
     }
     const topics = [...ctx.assignments.keys()].filter((t) => !ctx.topicsToBeDeleted.has(t));
     return { offlinePartitions, topics: topics.length, partitions };
