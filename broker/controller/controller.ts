@@ -4,22 +4,25 @@
  * for the whole cluster. docs/controller.md walks through it.
  *
  * This file is the event loop (Kafka's ControllerEventManager and `KafkaController.process`),
- * the election of the controller, and the wiring. Each event's reaction is in a module named
- * after it, and the work is done by modules named after Kafka's classes:
+ * the election of the controller, and the wiring. What each event does is in a module named
+ * after it; the work is done by modules named after Kafka's classes:
  *
- *   controller-failover.ts       becoming controller, resigning (onControllerFailover, ...)
- *   broker-change-handler.ts     BrokerChange: onBrokerFailure, onBrokerStartup
- *   topic-change-handler.ts      TopicChange, PartitionModifications
+ *   controller-failover.ts               becoming controller, resigning
+ *                                        (onControllerFailover, onControllerResignation)
+ *   broker-change-handler.ts             BrokerChange: onBrokerFailure, onBrokerStartup
+ *   topic-change-handler.ts              TopicChange, PartitionModifications
  *   isr-change-notification-handler.ts   IsrChangeNotification
- *   replica-leader-election-handler.ts   preferred elections (znode, ElectLeaders, rebalance)
+ *   replica-leader-election-handler.ts   elections on request: /admin/preferred_replica_election,
+ *                                        ElectLeaders, the automatic rebalance
  *   controlled-shutdown-handler.ts       ControlledShutdown
- *   topic-deletion-manager.ts    TopicDeletion: /admin/delete_topics
- *   reassignment-manager.ts      /admin/reassign_partitions and the reassignment APIs
- *                                (decisions in reassignment.ts)
- *   partition-state-machine.ts   leaders and ISRs: writes the state znodes (decisions in
- *                                leader-election.ts)
- *   replica-state-machine.ts     which brokers host, stop and delete a partition's replicas
- *   controller-request-batch.ts  the LeaderAndIsr/UpdateMetadata/StopReplica of one event
+ *   topic-deletion-manager.ts            TopicDeletion: /admin/delete_topics
+ *   reassignment-manager.ts              /admin/reassign_partitions and the reassignment APIs
+ *                                        (decisions in reassignment.ts)
+ *   partition-state-machine.ts           leaders and ISRs: writes the state znodes (every
+ *                                        election's decision is in leader-election.ts)
+ *   replica-state-machine.ts             which brokers host, stop and delete the replicas
+ *   controller-request-batch.ts          the LeaderAndIsr/UpdateMetadata/StopReplica of one
+ *                                        event
  *
  * Concurrency model (Kafka's ControllerEventManager): ONE serial event queue. Watch callbacks,
  * timers and request handlers only enqueue a `ControllerEvent`; `#process` handles one event
