@@ -26,7 +26,12 @@ import type {
   StopReplicaRequest,
   UpdateMetadataRequest,
 } from '../../src/protocol/kafka/generated/index.js';
-import { LEADER_DURING_DELETE, type BrokerInfo, type LeaderAndIsr } from '../../src/znodes.js';
+import {
+  LEADER_DURING_DELETE,
+  type BrokerInfo,
+  type EndPoint,
+  type LeaderAndIsr,
+} from '../../src/znodes.js';
 
 /**
  * The versions the controller sends. All are non-flexible and need no topic ids (our topic
@@ -72,6 +77,19 @@ export interface TopicPartitionId {
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
+/**
+ * Where the controller and the followers reach a broker: its endpoint on
+ * inter.broker.listener.name, else its first one; undefined when it registered none.
+ */
+export function interBrokerEndpoint(
+  info: BrokerInfo,
+  interBrokerListenerName: string | undefined,
+): EndPoint | undefined {
+  return (
+    info.endpoints.find((e) => e.listenerName === interBrokerListenerName) ?? info.endpoints[0]
+  );
+}
+
 /** A reassignment in progress: where the partition came from and where it goes. */
 export interface ReassignmentInProgress {
   /** The replicas before the reassignment started (ORS). */
@@ -114,6 +132,11 @@ export class ControllerContext {
         result.push({ topic, partition });
     }
     return result;
+  }
+
+  /** Partitions of the topics that are not being deleted. */
+  activePartitions(): TopicPartitionId[] {
+    return this.allPartitions().filter((tp) => !this.topicsToBeDeleted.has(tp.topic));
   }
 
   replicasOf(tp: TopicPartitionId): number[] {
@@ -193,9 +216,7 @@ export class ControllerContext {
     // liveLeaders: where the leaders named above can be reached (followers fetch from them).
     const liveLeaders = [...leaderIds].flatMap((id) => {
       const broker = this.liveBrokers.get(id);
-      const endpoints = broker?.info.endpoints ?? [];
-      const endpoint =
-        endpoints.find((e) => e.listenerName === this.interBrokerListenerName) ?? endpoints[0];
+      const endpoint = broker && interBrokerEndpoint(broker.info, this.interBrokerListenerName);
       return endpoint ? [{ brokerId: id, hostName: endpoint.host, port: endpoint.port }] : [];
     });
     return {

@@ -2,7 +2,8 @@
  * The events of the controller's queue (Kafka's `ControllerEvent` subclasses in
  * ControllerState.scala / KafkaController.scala). Watch callbacks, timers and request
  * handlers only *create* these and enqueue them; `KafkaController.#process` is the one place
- * that acts on them, one at a time. Most carry no data on purpose: a watch says only
+ * that takes them off the queue, one at a time, and hands each to the module that reacts to it
+ * (docs/controller.md has the table). Most carry no data on purpose: a watch says only
  * "something changed", and the handler re-reads the coordinator (which also re-arms the
  * one-shot watch).
  */

@@ -3,16 +3,26 @@
  * that owns the ephemeral `/controller` znode is *active* and manages partition leadership
  * for the whole cluster. docs/controller.md walks through it.
  *
- * This file is the event loop and the reactions to events; the work is done by modules named
- * after Kafka's classes:
+ * This file is the event loop (Kafka's ControllerEventManager and `KafkaController.process`),
+ * the election of the controller, and the wiring. What each event does is in a module named
+ * after it; the work is done by modules named after Kafka's classes:
  *
- *   partition-state-machine.ts   leaders and ISRs: writes the state znodes (decisions in
- *                                leader-election.ts)
- *   replica-state-machine.ts     which brokers host, stop and delete a partition's replicas
- *   topic-deletion-manager.ts    /admin/delete_topics
- *   reassignment-manager.ts      /admin/reassign_partitions (decisions in reassignment.ts)
- *   controller-request-batch.ts  the LeaderAndIsr/UpdateMetadata/StopReplica of one event
- *   leader-imbalance.ts          when the automatic preferred-leader election runs
+ *   controller-failover.ts               becoming controller, resigning
+ *                                        (onControllerFailover, onControllerResignation)
+ *   broker-change-handler.ts             BrokerChange: onBrokerFailure, onBrokerStartup
+ *   topic-change-handler.ts              TopicChange, PartitionModifications
+ *   isr-change-notification-handler.ts   IsrChangeNotification
+ *   replica-leader-election-handler.ts   elections on request: /admin/preferred_replica_election,
+ *                                        ElectLeaders, the automatic rebalance
+ *   controlled-shutdown-handler.ts       ControlledShutdown
+ *   topic-deletion-manager.ts            TopicDeletion: /admin/delete_topics
+ *   reassignment-manager.ts              /admin/reassign_partitions and the reassignment APIs
+ *                                        (decisions in reassignment.ts)
+ *   partition-state-machine.ts           leaders and ISRs: writes the state znodes (every
+ *                                        election's decision is in leader-election.ts)
+ *   replica-state-machine.ts             which brokers host, stop and delete the replicas
+ *   controller-request-batch.ts          the LeaderAndIsr/UpdateMetadata/StopReplica of one
+ *                                        event
  *
  * Concurrency model (Kafka's ControllerEventManager): ONE serial event queue. Watch callbacks,
  * timers and request handlers only enqueue a `ControllerEvent`; `#process` handles one event
@@ -39,43 +49,40 @@
  */
 import type { Clock } from '../../src/clock.js';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { Op } from '../../src/coordinator-client/client.js';
 import type { Logger } from '../../src/logger.js';
 import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import { ErrorCode as KafkaErrorCode } from '../../src/protocol/kafka/errors.js';
-import { systemScheduler, type Scheduler, type Timer } from '../../src/scheduler.js';
+import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import { unreachable } from '../../src/assert.js';
-import { inBatches } from '../../src/in-batches.js';
-import {
-  ControllerZNode,
-  IsrChangeNotificationZNode,
-  PreferredReplicaElectionZNode,
-  type ReplicaAssignment,
-} from '../../src/znodes.js';
+import { ControllerZNode } from '../../src/znodes.js';
 import {
   ControllerMovedError,
-  fencedMulti,
-  getAllBrokers,
-  getAllTopics,
   getControllerId,
-  getPartitionState,
-  getTopicAssignment,
   getTopicsToDelete,
   tryRegisterController,
 } from '../../src/kafka-zk/kafka-zk-client.js';
-import { ControllerContext, partitionKey, type TopicPartitionId } from './controller-context.js';
+import { BrokerChangeHandler, type BrokerChannels } from './broker-change-handler.js';
+import { ControlledShutdownHandler } from './controlled-shutdown-handler.js';
+import {
+  ControllerContext,
+  interBrokerEndpoint,
+  partitionKey,
+  type TopicPartitionId,
+} from './controller-context.js';
 import type {
   ControlledShutdownResult,
   ControllerEvent,
   OngoingReassignment,
   PartitionApiResult,
 } from './controller-events.js';
+import { ControllerFailover } from './controller-failover.js';
 import { ControllerRequestBatch, type BrokerRequestSender } from './controller-request-batch.js';
-import { leaderImbalance } from './leader-imbalance.js';
-import { needsLeaderElection } from './leader-election.js';
-import { PARTITIONS_PER_ZK_BATCH, PartitionStateMachine } from './partition-state-machine.js';
+import { IsrChangeNotificationHandler } from './isr-change-notification-handler.js';
+import { PartitionStateMachine } from './partition-state-machine.js';
 import { ReassignmentManager } from './reassignment-manager.js';
+import { ReplicaLeaderElectionHandler } from './replica-leader-election-handler.js';
 import { ReplicaStateMachine } from './replica-state-machine.js';
+import { TopicChangeHandler } from './topic-change-handler.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
 
 export type { BrokerRequestSender } from './controller-request-batch.js';
@@ -113,8 +120,6 @@ export interface ControllerOptions {
 /** Bound on queued events; watches coalesce naturally, so this is never near in practice. */
 const QUEUED_EVENTS_MAX = 100_000;
 const DEFAULT_RETRY_BACKOFF_MS = 500;
-const DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS = 300_000;
-const DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = 10;
 
 export class KafkaController {
   readonly #options: ControllerOptions;
@@ -132,11 +137,16 @@ export class KafkaController {
   #idleWaiters: (() => void)[] = [];
   /** API events waiting for an answer: how to answer "not controller" if they never run. */
   readonly #pendingReplies = new Map<ControllerEvent, () => void>();
-  #imbalanceTimer: Timer | undefined;
   readonly #partitionStateMachine: PartitionStateMachine;
   readonly #replicaStateMachine: ReplicaStateMachine;
   readonly #topicDeletionManager: TopicDeletionManager;
   readonly #reassignmentManager: ReassignmentManager;
+  readonly #topicChangeHandler: TopicChangeHandler;
+  readonly #isrChangeNotificationHandler: IsrChangeNotificationHandler;
+  readonly #replicaLeaderElectionHandler: ReplicaLeaderElectionHandler;
+  readonly #brokerChangeHandler: BrokerChangeHandler;
+  readonly #controlledShutdownHandler: ControlledShutdownHandler;
+  readonly #failover: ControllerFailover;
 
   // Stable watcher functions: the client keeps watchers in sets, so re-arming a watch with
   // the same function never registers it twice.
@@ -150,8 +160,13 @@ export class KafkaController {
   readonly #onIsrChange = (): void => this.#enqueue({ type: 'IsrChangeNotification' });
   readonly #onReassignNode = (): void => this.#enqueue({ type: 'ZkPartitionReassignment' });
   readonly #onPreferredElectionNode = (): void => this.#enqueue({ type: 'ReplicaLeaderElection' });
-  readonly #topicWatchers = new Map<string, () => void>();
   readonly #stateWatchers = new Map<string, () => void>();
+
+  /** This term's connections to the brokers (the sender is replaced at every election). */
+  readonly #channels: BrokerChannels = {
+    add: (brokerId) => this.#addBrokerChannel(brokerId),
+    remove: (brokerId) => this.#sender?.removeBroker(brokerId),
+  };
 
   constructor(options: ControllerOptions) {
     this.#ctx.interBrokerListenerName = options.interBrokerListenerName;
@@ -189,7 +204,7 @@ export class KafkaController {
         }),
       onTopicDeleted: (topic) => {
         this.#ctx.removeTopic(topic);
-        this.#topicWatchers.delete(topic);
+        this.#topicChangeHandler.forgetTopic(topic);
       },
       log: this.#log,
     });
@@ -202,6 +217,55 @@ export class KafkaController {
       onRequestNode: this.#onReassignNode,
       stateWatcher: (tp) => this.#stateWatcher(tp),
       log: this.#log,
+    });
+    const common = {
+      ctx: this.#ctx,
+      zk,
+      batch,
+      partitionStateMachine: this.#partitionStateMachine,
+      replicaStateMachine: this.#replicaStateMachine,
+      log: this.#log,
+    };
+    this.#topicChangeHandler = new TopicChangeHandler({
+      ...common,
+      onTopicChange: this.#onTopicChange,
+      onPartitionModifications: (topic) => this.#enqueue({ type: 'PartitionModifications', topic }),
+    });
+    this.#isrChangeNotificationHandler = new IsrChangeNotificationHandler({
+      ...common,
+      reassignmentManager: this.#reassignmentManager,
+      onIsrChange: this.#onIsrChange,
+    });
+    this.#replicaLeaderElectionHandler = new ReplicaLeaderElectionHandler({
+      ...common,
+      onPreferredElectionNode: this.#onPreferredElectionNode,
+      scheduler: this.#scheduler,
+      onImbalanceCheckDue: () => this.#enqueue({ type: 'AutoPreferredReplicaLeaderElection' }),
+      autoLeaderRebalanceEnable: options.autoLeaderRebalanceEnable,
+      leaderImbalanceCheckIntervalMs: options.leaderImbalanceCheckIntervalMs,
+      leaderImbalancePerBrokerPercentage: options.leaderImbalancePerBrokerPercentage,
+    });
+    this.#brokerChangeHandler = new BrokerChangeHandler({
+      ...common,
+      reassignmentManager: this.#reassignmentManager,
+      topicDeletionManager: this.#topicDeletionManager,
+      channels: this.#channels,
+      onBrokerChange: this.#onBrokerChange,
+    });
+    this.#controlledShutdownHandler = new ControlledShutdownHandler(common);
+    this.#failover = new ControllerFailover({
+      ...common,
+      topicDeletionManager: this.#topicDeletionManager,
+      reassignmentManager: this.#reassignmentManager,
+      topicChangeHandler: this.#topicChangeHandler,
+      isrChangeNotificationHandler: this.#isrChangeNotificationHandler,
+      replicaLeaderElectionHandler: this.#replicaLeaderElectionHandler,
+      channels: this.#channels,
+      watchers: {
+        onBrokerChange: this.#onBrokerChange,
+        onTopicChange: this.#onTopicChange,
+        onTopicDeletion: this.#onTopicDeletion,
+      },
     });
   }
 
@@ -228,14 +292,12 @@ export class KafkaController {
   metricsSnapshot(): { offlinePartitions: number; topics: number; partitions: number } | undefined {
     if (!this.#active) return undefined;
     const ctx = this.#ctx;
-    const live = ctx.liveBrokerIds();
     let offlinePartitions = 0;
     let partitions = 0;
-    for (const tp of ctx.allPartitions()) {
-      if (ctx.topicsToBeDeleted.has(tp.topic)) continue;
+    for (const tp of ctx.activePartitions()) {
       partitions++;
-      const leader = ctx.stateOf(tp)?.leaderAndIsr.leader;
-      if (leader === undefined || !live.has(leader)) offlinePartitions++;
+      // New (no state yet) or Offline (leader -1 or dead): without a leader either way.
+      if (this.#partitionStateMachine.stateOf(tp) !== 'OnlinePartition') offlinePartitions++;
     }
     const topics = [...ctx.assignments.keys()].filter((t) => !ctx.topicsToBeDeleted.has(t));
     return { offlinePartitions, topics: topics.length, partitions };
@@ -422,16 +484,26 @@ export class KafkaController {
         this.#resign('coordinator session expired');
         await this.#watchControllerNode();
         return this.#elect();
+      // Everything below is work of the active controller only; an event that was queued
+      // before a resignation is dropped here (API events are answered "not controller").
       case 'BrokerChange':
-        return this.#processBrokerChange();
+        if (!this.#active) return;
+        return this.#brokerChangeHandler.processBrokerChange();
       case 'TopicChange':
-        return this.#processTopicChange();
+        if (!this.#active) return;
+        return this.#topicChangeHandler.processTopicChange();
       case 'PartitionModifications':
-        return this.#processPartitionModifications(event.topic);
+        if (!this.#active) return;
+        return this.#topicChangeHandler.processPartitionModifications(event.topic);
       case 'TopicDeletion':
-        return this.#processTopicDeletion();
+        if (!this.#active) return;
+        await this.#topicDeletionManager.markForDeletion(
+          await getTopicsToDelete(this.#zk, this.#onTopicDeletion),
+        );
+        return this.#topicDeletionManager.resume();
       case 'IsrChangeNotification':
-        return this.#processIsrChangeNotification();
+        if (!this.#active) return;
+        return this.#isrChangeNotificationHandler.processIsrChangeNotification();
       case 'TopicDeletionStopReplicaResponse':
         if (!this.#active) return;
         return this.#topicDeletionManager.onDeletionResult(
@@ -445,17 +517,27 @@ export class KafkaController {
         if (!this.#active) return;
         return this.#reassignmentManager.advance([event.partition]);
       case 'ReplicaLeaderElection':
-        return this.#processReplicaLeaderElection();
+        if (!this.#active) return;
+        return this.#replicaLeaderElectionHandler.processReplicaLeaderElection();
       case 'AutoPreferredReplicaLeaderElection':
-        return this.#processAutoPreferredReplicaLeaderElection();
+        if (!this.#active) return;
+        return this.#replicaLeaderElectionHandler.processAutoPreferredReplicaLeaderElection();
       case 'ControlledShutdown':
+        if (!this.#active)
+          return event.reply({ errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
         return event.reply(
-          await this.#processControlledShutdown(event.brokerId, event.brokerEpoch),
+          await this.#controlledShutdownHandler.processControlledShutdown(
+            event.brokerId,
+            event.brokerEpoch,
+          ),
         );
       case 'ApiElectLeaders':
         if (!this.#active) return;
         return event.reply(
-          await this.#processApiElectLeaders(event.electionType, event.partitions),
+          await this.#replicaLeaderElectionHandler.processApiElectLeaders(
+            event.electionType,
+            event.partitions,
+          ),
         );
       case 'ApiPartitionReassignment':
         if (!this.#active) return;
@@ -511,7 +593,7 @@ export class KafkaController {
       { controllerEpoch: attempt.epoch, epochZkVersion: attempt.epochZkVersion },
       'became controller (inactive -> active)',
     );
-    await this.#onControllerFailover();
+    await this.#failover.onControllerFailover();
   }
 
   /** If /controller no longer names us, stop acting as controller. */
@@ -528,16 +610,12 @@ export class KafkaController {
     this.#active = false;
     this.#sender?.shutdown();
     this.#sender = undefined;
-    this.#imbalanceTimer?.cancel();
-    this.#imbalanceTimer = undefined;
-    this.#topicDeletionManager.clear();
-    this.#replicaStateMachine.clear();
     this.#batch = new ControllerRequestBatch();
     this.#log.info(
       { controllerEpoch: this.#ctx.epoch, reason },
       'resigned as controller (active -> inactive)',
     );
-    this.#ctx.clear();
+    this.#failover.onControllerResignation();
   }
 
   async #processShutdown(): Promise<void> {
@@ -562,103 +640,9 @@ export class KafkaController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Becoming controller (Kafka's onControllerFailover)
+  // Wiring: watchers of partition states, broker channels, sending
 
-  async #onControllerFailover(): Promise<void> {
-    const zk = this.#zk;
-    // 1. Watches on everything the controller reacts to (reading arms them).
-    const brokerIds = await zk.getChildren('/brokers/ids', this.#onBrokerChange);
-    const topics = await getAllTopics(zk, this.#onTopicChange);
-    const toDelete = await getTopicsToDelete(zk, this.#onTopicDeletion);
-    // 2. Pending ISR notifications: the context is about to be read fresh anyway.
-    await this.#deleteIsrChangeNotifications(
-      await zk.getChildren(IsrChangeNotificationZNode.path, this.#onIsrChange),
-    );
-
-    // 3. The context: brokers, assignments (with reassignments in progress), partition states.
-    for (const broker of await getAllBrokers(zk, brokerIds))
-      this.#ctx.liveBrokers.set(broker.info.id, broker);
-    const moving = new Map<string, { adding: ReplicaAssignment; removing: ReplicaAssignment }>();
-    for (const topic of topics) {
-      const loaded = await this.#loadTopic(topic);
-      if (loaded && (loaded.adding.size > 0 || loaded.removing.size > 0)) moving.set(topic, loaded);
-    }
-    for (const topic of toDelete)
-      if (this.#ctx.assignments.has(topic)) this.#ctx.topicsToBeDeleted.add(topic);
-    for (const id of this.#ctx.liveBrokers.keys()) this.#addBrokerChannel(id);
-    this.#replicaStateMachine.initialize();
-    this.#log.info(
-      {
-        liveBrokers: [...this.#ctx.liveBrokers.keys()],
-        topics: this.#ctx.assignments.size,
-        partitions: this.#ctx.partitionStates.size,
-        topicsToBeDeleted: [...this.#ctx.topicsToBeDeleted],
-      },
-      'controller context loaded',
-    );
-
-    // 4. Tell every live broker everything, elect leaders where there is none (or a dead
-    // one). Replicas on brokers that are not registered leave the ISRs: a broker that died
-    // while there was no controller is noticed here and nowhere else.
-    const all = this.#activePartitions();
-    await this.#partitionStateMachine.initialize(all.filter((tp) => !this.#ctx.stateOf(tp)));
-    await this.#partitionStateMachine.elect(
-      all.filter((tp) => this.#ctx.stateOf(tp)),
-      { kind: 'offline' },
-      'controller failover',
-    );
-    for (const tp of all)
-      if (this.#ctx.stateOf(tp)) this.#batch.leaderAndIsrToReplicas(this.#ctx, tp, false);
-    this.#batch.updateMetadataToAll(this.#ctx.allPartitions());
-
-    // 5. Finish what the previous controller left: reassignments, preferred elections,
-    // deletions; then the periodic leader balance check.
-    await this.#reassignmentManager.resumeOnFailover(moving);
-    await this.#processReplicaLeaderElection();
-    await this.#topicDeletionManager.resume();
-    this.#scheduleLeaderImbalanceCheck();
-  }
-
-  /** Partitions of topics that are not being deleted. */
-  #activePartitions(): TopicPartitionId[] {
-    return this.#ctx.allPartitions().filter((tp) => !this.#ctx.topicsToBeDeleted.has(tp.topic));
-  }
-
-  #scheduleLeaderImbalanceCheck(): void {
-    if (this.#options.autoLeaderRebalanceEnable === false) return;
-    this.#imbalanceTimer?.cancel();
-    this.#imbalanceTimer = this.#scheduler.repeat(
-      this.#options.leaderImbalanceCheckIntervalMs ?? DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
-      () => this.#enqueue({ type: 'AutoPreferredReplicaLeaderElection' }),
-    );
-  }
-
-  /**
-   * Read a topic's assignment (arming its data watch) and its partition states. Returns the
-   * replicas being added and removed, when a reassignment is in progress.
-   */
-  async #loadTopic(
-    topic: string,
-  ): Promise<{ adding: ReplicaAssignment; removing: ReplicaAssignment } | undefined> {
-    const assignment = await getTopicAssignment(this.#zk, topic, this.#topicWatcher(topic));
-    if (!assignment) return undefined;
-    this.#ctx.assignments.set(topic, new Map(assignment.partitions));
-    await inBatches([...assignment.partitions.keys()], PARTITIONS_PER_ZK_BATCH, async (p) => {
-      const state = await getPartitionState(this.#zk, topic, p);
-      if (state) this.#ctx.setState({ topic, partition: p }, state);
-    });
-    return { adding: assignment.addingReplicas, removing: assignment.removingReplicas };
-  }
-
-  #topicWatcher(topic: string): () => void {
-    let watcher = this.#topicWatchers.get(topic);
-    if (!watcher) {
-      watcher = () => this.#enqueue({ type: 'PartitionModifications', topic });
-      this.#topicWatchers.set(topic, watcher);
-    }
-    return watcher;
-  }
-
+  /** The data watcher of a reassigning partition's state znode, one stable function each. */
   #stateWatcher(tp: TopicPartitionId): () => void {
     const key = partitionKey(tp.topic, tp.partition);
     let watcher = this.#stateWatchers.get(key);
@@ -672,9 +656,7 @@ export class KafkaController {
   #addBrokerChannel(brokerId: number): void {
     const broker = this.#ctx.liveBrokers.get(brokerId);
     if (!broker || !this.#sender) return;
-    const endpoint =
-      broker.info.endpoints.find((e) => e.listenerName === this.#options.interBrokerListenerName) ??
-      broker.info.endpoints[0];
+    const endpoint = interBrokerEndpoint(broker.info, this.#options.interBrokerListenerName);
     if (!endpoint) {
       this.#log.warn(
         { targetBrokerId: brokerId },
@@ -684,443 +666,6 @@ export class KafkaController {
     }
     this.#sender.addBroker({ id: brokerId, host: endpoint.host, port: endpoint.port });
   }
-
-  // -------------------------------------------------------------------------------------------
-  // Brokers coming and going (Kafka's onBrokerStartup / onBrokerFailure)
-
-  async #processBrokerChange(): Promise<void> {
-    if (!this.#active) return;
-    const ids = await this.#zk.getChildren('/brokers/ids', this.#onBrokerChange);
-    const current = await getAllBrokers(this.#zk, ids);
-    const currentById = new Map(current.map((b) => [b.info.id, b]));
-    const dead: number[] = [];
-    const bounced: number[] = [];
-    for (const [id, known] of this.#ctx.liveBrokers) {
-      const now = currentById.get(id);
-      if (!now) dead.push(id);
-      else if (now.epoch !== known.epoch) bounced.push(id);
-    }
-    const added = current
-      .filter((b) => !this.#ctx.liveBrokers.has(b.info.id))
-      .map((b) => b.info.id);
-    if (dead.length + bounced.length + added.length === 0) return;
-    this.#log.info({ added, dead, bounced, live: [...currentById.keys()] }, 'broker change');
-
-    // A bounced broker lost all its state: handle it as a failure followed by a start.
-    for (const id of [...dead, ...bounced]) {
-      this.#ctx.liveBrokers.delete(id);
-      this.#ctx.shuttingDownBrokerIds.delete(id);
-      this.#sender?.removeBroker(id);
-    }
-    if (dead.length + bounced.length > 0) await this.#onBrokerFailure([...dead, ...bounced]);
-    const starting = [...added, ...bounced];
-    for (const id of starting) {
-      this.#ctx.liveBrokers.set(id, currentById.get(id) as (typeof current)[number]);
-      this.#addBrokerChannel(id);
-    }
-    if (starting.length > 0) await this.#onBrokerStartup(starting);
-    // The broker list changed either way: everyone gets it (with the partitions that moved,
-    // added by the steps above).
-    this.#batch.updateMetadataToAll([]);
-  }
-
-  /**
-   * Partitions led by a dead broker get a new leader and the broker leaves every ISR: one
-   * decision per partition (leader-election.ts `partitionAfterBrokerChange`), one write.
-   */
-  async #onBrokerFailure(deadIds: readonly number[]): Promise<void> {
-    const dead = new Set(deadIds);
-    const affected = this.#activePartitions().filter((tp) => {
-      const s = this.#ctx.stateOf(tp)?.leaderAndIsr;
-      return s !== undefined && (dead.has(s.leader) || s.isr.some((b) => dead.has(b)));
-    });
-    await this.#partitionStateMachine.elect(
-      affected,
-      { kind: 'offline' },
-      `broker(s) ${deadIds.join(',')} failed`,
-    );
-    for (const id of deadIds)
-      this.#replicaStateMachine.markOffline(
-        this.#replicaStateMachine
-          .replicasOn(id, this.#ctx.allPartitions())
-          .filter((r) => this.#replicaStateMachine.stateOf(r) !== 'NonExistentReplica'),
-      );
-  }
-
-  /** New or restarted brokers: tell them everything, then elect where they make it possible. */
-  async #onBrokerStartup(ids: readonly number[]): Promise<void> {
-    for (const id of ids) {
-      this.#batch.updateMetadataTo(id, this.#ctx.allPartitions());
-      const hosted = this.#replicaStateMachine.replicasOn(id, this.#activePartitions());
-      await this.#replicaStateMachine.handleStateChanges(
-        hosted.filter((r) => this.#replicaStateMachine.stateOf(r) !== 'NonExistentReplica'),
-        'OnlineReplica',
-        { reason: `broker ${id} started` },
-      );
-    }
-    const all = this.#activePartitions();
-    await this.#partitionStateMachine.initialize(all.filter((tp) => !this.#ctx.stateOf(tp)));
-    await this.#partitionStateMachine.elect(
-      all.filter((tp) => {
-        const state = this.#ctx.stateOf(tp);
-        return state && needsLeaderElection(state.leaderAndIsr, this.#ctx.liveBrokerIds());
-      }),
-      { kind: 'offline' },
-      `broker(s) ${ids.join(',')} started`,
-    );
-    // Reassignments waiting for these brokers can go on.
-    for (const id of ids)
-      await this.#reassignmentManager.advance(
-        this.#reassignmentManager.partitionsWithReplicaOn(id),
-      );
-    await this.#topicDeletionManager.resume();
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Topics and partitions
-
-  async #processTopicChange(): Promise<void> {
-    if (!this.#active) return;
-    const topics = await getAllTopics(this.#zk, this.#onTopicChange);
-    const known = new Set(this.#ctx.assignments.keys());
-    const added = topics.filter((t) => !known.has(t));
-    const removed = [...known].filter((t) => !topics.includes(t));
-    for (const topic of removed) {
-      this.#ctx.removeTopic(topic);
-      this.#replicaStateMachine.removeTopic(topic);
-      this.#topicWatchers.delete(topic);
-    }
-    if (added.length === 0) return;
-    this.#log.info({ added, removed }, 'topic change');
-    for (const topic of added) await this.#loadTopic(topic);
-    const fresh = added.flatMap((topic) =>
-      [...(this.#ctx.assignments.get(topic)?.keys() ?? [])].map((partition) => ({
-        topic,
-        partition,
-      })),
-    );
-    await this.#startReplicas(fresh);
-    await this.#partitionStateMachine.initialize(fresh.filter((tp) => !this.#ctx.stateOf(tp)));
-    // Partitions that already had state (created by an earlier controller) still need an
-    // up-to-date leader and to be announced.
-    await this.#partitionStateMachine.elect(
-      fresh.filter((tp) => this.#ctx.stateOf(tp)),
-      { kind: 'offline' },
-      'topic change',
-    );
-    this.#batch.updateMetadataToAll(fresh);
-  }
-
-  /** New partitions' replicas: NonExistent -> New -> Online (no requests until they lead). */
-  async #startReplicas(partitions: readonly TopicPartitionId[]): Promise<void> {
-    const live = this.#ctx.liveBrokerIds();
-    const replicas = partitions.flatMap((tp) =>
-      this.#ctx.replicasOf(tp).map((replica) => ({ ...tp, replica })),
-    );
-    const rsm = this.#replicaStateMachine;
-    const fresh = replicas.filter((r) => rsm.stateOf(r) === 'NonExistentReplica');
-    await rsm.handleStateChanges(fresh, 'NewReplica', { reason: 'new partition' });
-    await rsm.handleStateChanges(
-      fresh.filter((r) => live.has(r.replica)),
-      'OnlineReplica',
-      { reason: 'new partition' },
-    );
-    rsm.markOffline(fresh.filter((r) => !live.has(r.replica)));
-  }
-
-  async #processPartitionModifications(topic: string): Promise<void> {
-    if (!this.#active || !this.#ctx.assignments.has(topic)) return;
-    const assignment = await getTopicAssignment(this.#zk, topic, this.#topicWatcher(topic));
-    if (!assignment) return; // deleted; TopicChange will clean up
-    if (this.#ctx.topicsToBeDeleted.has(topic)) {
-      this.#log.warn({ topic }, 'ignoring partition changes of a topic being deleted');
-      return;
-    }
-    const known = this.#ctx.assignments.get(topic) as Map<number, number[]>;
-    const added = [...assignment.partitions.keys()]
-      .filter((p) => !known.has(p))
-      .sort((a, b) => a - b);
-    if (added.length === 0) return;
-    for (const p of added) known.set(p, assignment.partitions.get(p) as number[]);
-    this.#log.info({ topic, added }, 'partitions added');
-    const fresh = added.map((partition) => ({ topic, partition }));
-    await this.#startReplicas(fresh);
-    await this.#partitionStateMachine.initialize(fresh);
-  }
-
-  async #processTopicDeletion(): Promise<void> {
-    if (!this.#active) return;
-    await this.#topicDeletionManager.markForDeletion(
-      await getTopicsToDelete(this.#zk, this.#onTopicDeletion),
-    );
-    await this.#topicDeletionManager.resume();
-  }
-
-  /**
-   * Leaders write /isr_change_notification/isr_change_N when they change an ISR (Kafka 2.x);
-   * the controller re-reads those partitions' states, tells every broker (UpdateMetadata),
-   * deletes the notifications, and lets waiting reassignments see the grown ISRs.
-   */
-  async #processIsrChangeNotification(): Promise<void> {
-    if (!this.#active) return;
-    const children = await this.#zk.getChildren(IsrChangeNotificationZNode.path, this.#onIsrChange);
-    const changed = new Map<string, TopicPartitionId>();
-    for (const child of children) {
-      const path = `${IsrChangeNotificationZNode.path}/${child}`;
-      try {
-        const { data } = await this.#zk.getData(path);
-        for (const tp of IsrChangeNotificationZNode.decode(path, data))
-          changed.set(partitionKey(tp.topic, tp.partition), tp);
-      } catch (err) {
-        if (!hasCode(err, ErrorCode.NONODE))
-          this.#log.warn({ err, path }, 'unreadable ISR change notification');
-      }
-    }
-    const partitions = [...changed.values()].filter((tp) =>
-      this.#ctx.assignments.get(tp.topic)?.has(tp.partition),
-    );
-    await Promise.all(
-      partitions.map(async (tp) => {
-        const state = await getPartitionState(this.#zk, tp.topic, tp.partition);
-        if (state) this.#ctx.setState(tp, state);
-      }),
-    );
-    await this.#deleteIsrChangeNotifications(children);
-    if (partitions.length > 0) {
-      this.#log.info(
-        { partitions: partitions.map((tp) => `${tp.topic}-${tp.partition}`) },
-        'ISR changes propagated',
-      );
-      this.#batch.updateMetadataToAll(partitions);
-      await this.#reassignmentManager.advance(partitions);
-    }
-  }
-
-  async #deleteIsrChangeNotifications(children: readonly string[]): Promise<void> {
-    await Promise.all(
-      children.map((c) =>
-        this.#zk.delete(`${IsrChangeNotificationZNode.path}/${c}`).catch((err: unknown) => {
-          if (!hasCode(err, ErrorCode.NONODE)) throw err;
-        }),
-      ),
-    );
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Preferred leaders
-
-  /**
-   * /admin/preferred_replica_election (written by `npx coordinator elect-leaders` or the
-   * ElectLeaders API): run the preferred election for the listed partitions, then delete it.
-   */
-  async #processReplicaLeaderElection(): Promise<void> {
-    if (!this.#active) return;
-    const zk = this.#zk;
-    const stat = await zk.exists(PreferredReplicaElectionZNode.path, this.#onPreferredElectionNode);
-    if (!stat) return;
-    let requested: TopicPartitionId[] = [];
-    try {
-      const { data } = await zk.getData(PreferredReplicaElectionZNode.path);
-      requested = PreferredReplicaElectionZNode.decode(data);
-    } catch (err) {
-      if (hasCode(err, ErrorCode.NONODE)) return;
-      this.#log.warn({ err }, 'unreadable /admin/preferred_replica_election; deleting it');
-    }
-    const { elected, failed } = await this.electPreferredLeaders(requested, 'admin request');
-    this.#log.info(
-      { elected: elected.length, notElected: failed },
-      'preferred replica election requested through the coordinator done',
-    );
-    await fencedMulti(zk, this.#ctx.epochZkVersion, [
-      Op.delete(PreferredReplicaElectionZNode.path),
-    ]).catch((err: unknown) => {
-      if (!hasCode(err, ErrorCode.NONODE)) throw err;
-    });
-  }
-
-  /** The preferred election for `partitions`; the ones it could not do, with the reason. */
-  async electPreferredLeaders(
-    partitions: readonly TopicPartitionId[],
-    reason: string,
-  ): Promise<{ elected: TopicPartitionId[]; failed: { partition: string; reason: string }[] }> {
-    const failed: { partition: string; reason: string }[] = [];
-    const eligible: TopicPartitionId[] = [];
-    for (const tp of partitions) {
-      const name = `${tp.topic}-${tp.partition}`;
-      if (!this.#ctx.stateOf(tp)) failed.push({ partition: name, reason: 'unknown partition' });
-      else if (this.#ctx.topicsToBeDeleted.has(tp.topic))
-        failed.push({ partition: name, reason: 'the topic is being deleted' });
-      else if (this.#ctx.reassignmentOf(tp))
-        failed.push({ partition: name, reason: 'the partition is being reassigned' });
-      else eligible.push(tp);
-    }
-    const notElected = await this.#partitionStateMachine.elect(
-      eligible,
-      { kind: 'preferred' },
-      `preferred replica election (${reason})`,
-    );
-    for (const f of notElected)
-      failed.push({ partition: `${f.tp.topic}-${f.tp.partition}`, reason: f.reason });
-    const elected = eligible.filter(
-      (tp) => !notElected.some((f) => f.tp.topic === tp.topic && f.tp.partition === tp.partition),
-    );
-    return { elected, failed };
-  }
-
-  /**
-   * The ElectLeaders API (KIP-460). Preferred: ELECTION_NOT_NEEDED when the preferred replica
-   * already leads, PREFERRED_LEADER_NOT_AVAILABLE when it is not live and in the ISR.
-   * Unclean: only for partitions without a live leader; ELIGIBLE_LEADERS_NOT_AVAILABLE when
-   * no replica at all is live.
-   */
-  async #processApiElectLeaders(
-    electionType: 'preferred' | 'unclean',
-    requested: TopicPartitionId[] | null,
-  ): Promise<PartitionApiResult[]> {
-    const ctx = this.#ctx;
-    const partitions = requested ?? this.#activePartitions();
-    const results: PartitionApiResult[] = [];
-    const toElect: TopicPartitionId[] = [];
-    const result = (tp: TopicPartitionId, errorCode: number, errorMessage: string | null = null) =>
-      results.push({ tp, errorCode, errorMessage });
-    for (const tp of partitions) {
-      const state = ctx.stateOf(tp);
-      if (!state || ctx.topicsToBeDeleted.has(tp.topic)) {
-        result(tp, KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      } else if (
-        electionType === 'preferred'
-          ? state.leaderAndIsr.leader === ctx.replicasOf(tp)[0]
-          : !needsLeaderElection(state.leaderAndIsr, ctx.liveBrokerIds())
-      ) {
-        result(tp, KafkaErrorCode.ELECTION_NOT_NEEDED, 'the partition has the right leader');
-      } else if (ctx.reassignmentOf(tp)) {
-        result(
-          tp,
-          KafkaErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
-          'the partition is being reassigned',
-        );
-      } else {
-        toElect.push(tp);
-      }
-    }
-    if (electionType === 'preferred') {
-      const { failed } = await this.electPreferredLeaders(toElect, 'ElectLeaders');
-      for (const tp of toElect) {
-        const failure = failed.find((f) => f.partition === `${tp.topic}-${tp.partition}`);
-        if (failure) result(tp, KafkaErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, failure.reason);
-        else result(tp, KafkaErrorCode.NONE);
-      }
-    } else {
-      await this.#partitionStateMachine.elect(
-        toElect,
-        { kind: 'offline', forceUnclean: true },
-        'unclean election (ElectLeaders)',
-      );
-      for (const tp of toElect) {
-        const leader = ctx.stateOf(tp)?.leaderAndIsr.leader ?? -1;
-        if (leader < 0) result(tp, KafkaErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE);
-        else result(tp, KafkaErrorCode.NONE);
-      }
-    }
-    return results;
-  }
-
-  /** auto.leader.rebalance.enable: every leader.imbalance.check.interval. */
-  async #processAutoPreferredReplicaLeaderElection(): Promise<void> {
-    if (!this.#active) return;
-    const ctx = this.#ctx;
-    const report = leaderImbalance({
-      partitions: ctx.allPartitions().flatMap((tp) => {
-        const state = ctx.stateOf(tp);
-        if (!state) return [];
-        const busy = ctx.topicsToBeDeleted.has(tp.topic) || ctx.reassignmentOf(tp) !== undefined;
-        return [{ ...tp, replicas: ctx.replicasOf(tp), state: state.leaderAndIsr, busy }];
-      }),
-      liveBrokerIds: ctx.electableBrokerIds(),
-      imbalancePerBrokerPercentage:
-        this.#options.leaderImbalancePerBrokerPercentage ??
-        DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
-    });
-    this.#log.debug(
-      { ratioByBroker: Object.fromEntries(report.ratioByBroker) },
-      'leader imbalance check',
-    );
-    if (report.toElect.length === 0) return;
-    const { elected } = await this.electPreferredLeaders(report.toElect, 'auto leader rebalance');
-    this.#log.info(
-      { elected: elected.map((tp) => `${tp.topic}-${tp.partition}`) },
-      'auto leader rebalance moved leaders back to their preferred replicas',
-    );
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Controlled shutdown (Kafka's doControlledShutdown)
-
-  /**
-   * The broker is about to stop: every partition it leads (with another replica) gets a new
-   * leader from the rest of the ISR, and it leaves the ISR of every partition it follows
-   * (StopReplica without delete). The answer lists what it still leads; the broker retries
-   * until that is empty or it runs out of retries.
-   */
-  async #processControlledShutdown(
-    brokerId: number,
-    brokerEpoch: bigint,
-  ): Promise<ControlledShutdownResult> {
-    const ctx = this.#ctx;
-    if (!this.#active) return { errorCode: KafkaErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
-    const broker = ctx.liveBrokers.get(brokerId);
-    if (!broker) {
-      return { errorCode: KafkaErrorCode.BROKER_NOT_AVAILABLE, remainingPartitions: [] };
-    }
-    if (brokerEpoch !== -1n && brokerEpoch < BigInt(broker.epoch)) {
-      return { errorCode: KafkaErrorCode.STALE_BROKER_EPOCH, remainingPartitions: [] };
-    }
-    ctx.shuttingDownBrokerIds.add(brokerId);
-    this.#log.info({ shuttingDownBrokerId: brokerId }, 'controlled shutdown requested');
-    // Single-replica partitions cannot move: nothing to do for them (Kafka's rule).
-    const hosted = this.#activePartitions().filter(
-      (tp) => ctx.replicasOf(tp).includes(brokerId) && ctx.replicasOf(tp).length > 1,
-    );
-    const led = hosted.filter((tp) => ctx.stateOf(tp)?.leaderAndIsr.leader === brokerId);
-    const followed = hosted.filter((tp) => {
-      const state = ctx.stateOf(tp)?.leaderAndIsr;
-      return state !== undefined && state.leader !== brokerId;
-    });
-    await this.#partitionStateMachine.elect(
-      led,
-      { kind: 'controlledShutdown' },
-      `controlled shutdown of broker ${brokerId}`,
-    );
-    await this.#replicaStateMachine.handleStateChanges(
-      followed
-        .map((tp) => ({ ...tp, replica: brokerId }))
-        .filter((r) => this.#replicaStateMachine.stateOf(r) !== 'NonExistentReplica'),
-      'OfflineReplica',
-      { reason: `controlled shutdown of broker ${brokerId}` },
-    );
-    // What it still leads. Kafka lists every such partition, so the broker retries even when
-    // no other replica could ever take over; we leave out partitions whose other replicas are
-    // all dead or shutting down too (retrying cannot help them), so that stopping a whole
-    // cluster at once (Ctrl-C on `npm start`) does not wait out every retry.
-    const electable = ctx.electableBrokerIds();
-    const remainingPartitions = hosted.filter(
-      (tp) =>
-        ctx.stateOf(tp)?.leaderAndIsr.leader === brokerId &&
-        ctx.replicasOf(tp).some((b) => b !== brokerId && electable.has(b)),
-    );
-    this.#log.info(
-      {
-        shuttingDownBrokerId: brokerId,
-        moved: led.filter((tp) => ctx.stateOf(tp)?.leaderAndIsr.leader !== brokerId).length,
-        remaining: remainingPartitions.map((tp) => `${tp.topic}-${tp.partition}`),
-      },
-      'controlled shutdown: leadership moved',
-    );
-    return { errorCode: KafkaErrorCode.NONE, remainingPartitions };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Sending
 
   #sendBatch(): void {
     const sender = this.#sender;

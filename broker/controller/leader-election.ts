@@ -180,10 +180,10 @@ export function preferredReplicaLeaderElection(options: {
   const { assignment, current, liveBrokerIds } = options;
   const preferred = assignment[0];
   if (preferred === undefined) return { ok: false, reason: 'the assignment is empty' };
-  if (current.leader === preferred) {
+  if (preferredReplicaLeads(assignment, current)) {
     return { ok: false, reason: `the preferred replica ${preferred} already leads` };
   }
-  if (!liveBrokerIds.has(preferred) || !current.isr.includes(preferred)) {
+  if (!preferredReplicaMayLead(assignment, current, liveBrokerIds)) {
     return {
       ok: false,
       reason:
@@ -200,6 +200,28 @@ export function preferredReplicaLeaderElection(options: {
       controllerEpoch: options.controllerEpoch,
     },
   };
+}
+
+/** Does the preferred replica (the first of the assignment) lead? */
+export function preferredReplicaLeads(
+  assignment: readonly number[],
+  current: LeaderAndIsr,
+): boolean {
+  return assignment.length > 0 && current.leader === assignment[0];
+}
+
+/**
+ * May the preferred replica lead: is it live and in the ISR? The one eligibility rule of the
+ * preferred election, which the automatic rebalance (leader-imbalance.ts) also asks before
+ * listing a partition.
+ */
+export function preferredReplicaMayLead(
+  assignment: readonly number[],
+  current: LeaderAndIsr,
+  liveBrokerIds: ReadonlySet<number>,
+): boolean {
+  const preferred = assignment[0];
+  return preferred !== undefined && liveBrokerIds.has(preferred) && current.isr.includes(preferred);
 }
 
 /**

@@ -12,6 +12,7 @@
  * replica to catch up).
  */
 import type { LeaderAndIsr } from '../../src/znodes.js';
+import { preferredReplicaLeads, preferredReplicaMayLead } from './leader-election.js';
 
 export interface PartitionView {
   topic: string;
@@ -43,13 +44,13 @@ export function leaderImbalance(options: {
   const ratioByBroker = new Map<number, number>();
   const toElect: { topic: string; partition: number }[] = [];
   for (const [broker, partitions] of [...byPreferred].sort((a, b) => a[0] - b[0])) {
-    const notLed = partitions.filter((p) => p.state.leader !== broker);
+    const notLed = partitions.filter((p) => !preferredReplicaLeads(p.replicas, p.state));
     const ratio = notLed.length / partitions.length;
     ratioByBroker.set(broker, ratio);
     if (ratio * 100 <= options.imbalancePerBrokerPercentage) continue;
-    if (!options.liveBrokerIds.has(broker)) continue;
     for (const p of notLed)
-      if (p.state.isr.includes(broker)) toElect.push({ topic: p.topic, partition: p.partition });
+      if (preferredReplicaMayLead(p.replicas, p.state, options.liveBrokerIds))
+        toElect.push({ topic: p.topic, partition: p.partition });
   }
   return { ratioByBroker, toElect };
 }

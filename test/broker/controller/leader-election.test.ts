@@ -4,6 +4,8 @@ import {
   initialLeaderAndIsr,
   partitionAfterBrokerChange,
   preferredReplicaLeaderElection,
+  preferredReplicaLeads,
+  preferredReplicaMayLead,
   reassignPartitionLeaderElection,
   removeReplicaFromIsr,
 } from '../../../broker/controller/leader-election.js';
@@ -225,3 +227,22 @@ t.test('scripted: leader dies, then the whole ISR, then the last ISR member retu
     'broker 1 returns: leader=2 epoch=4 isr=[2]',
   ]);
 });
+
+t.test(
+  'the preferred replica: does it lead, may it lead (one rule for every caller)',
+  async (t) => {
+    const state = (leader: number, isr: number[]): LeaderAndIsr => ({
+      leader,
+      leaderEpoch: 1,
+      isr,
+      controllerEpoch: 1,
+    });
+    t.equal(preferredReplicaLeads([2, 1], state(2, [2, 1])), true);
+    t.equal(preferredReplicaLeads([2, 1], state(1, [2, 1])), false);
+    t.equal(preferredReplicaLeads([], state(-1, [1])), false, 'an empty assignment has none');
+    t.equal(preferredReplicaMayLead([2, 1], state(1, [1, 2]), live(1, 2)), true);
+    t.equal(preferredReplicaMayLead([2, 1], state(1, [1]), live(1, 2)), false, 'out of the ISR');
+    t.equal(preferredReplicaMayLead([2, 1], state(1, [1, 2]), live(1)), false, 'not live');
+    t.equal(preferredReplicaMayLead([], state(1, [1]), live(1)), false);
+  },
+);

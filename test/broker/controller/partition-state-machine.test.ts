@@ -36,6 +36,12 @@ t.test('leadership through the controller', async (t) => {
         { leader: -1, leaderEpoch: 1, isr: [3], controllerEpoch: 1 },
         'the ISR keeps its last member',
       );
+      await controller.whenIdle();
+      t.same(
+        controller.metricsSnapshot(),
+        { offlinePartitions: 1, topics: 1, partitions: 1 },
+        'OfflinePartitionsCount counts it',
+      );
       await bench.startBroker(3);
       await until(async () => (await bench.state('solo', 0)).leader === 3, 'solo-0 back');
       t.same(await bench.state('solo', 0), {
@@ -44,6 +50,8 @@ t.test('leadership through the controller', async (t) => {
         isr: [3],
         controllerEpoch: 1,
       });
+      await controller.whenIdle();
+      t.same(controller.metricsSnapshot(), { offlinePartitions: 0, topics: 1, partitions: 1 });
     },
   );
 
