@@ -256,6 +256,11 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     doc: 'how full the offset map may get',
   },
   'log.cleaner.threads': { type: 'int', default: '1', min: 0, doc: 'accepted; one cleaner runs' },
+  'log.cleaner.io.max.bytes.per.second': {
+    type: 'string',
+    default: '1.7976931348623157E308',
+    doc: 'bytes the cleaner reads plus writes per second (Double.MaxValue: unlimited)',
+  },
   'log.cleaner.min.cleanable.ratio': {
     type: 'string',
     default: '0.5',
@@ -582,6 +587,7 @@ export interface BrokerConfig {
     dedupeBufferBytes: number;
     ioBufferBytes: number;
     loadFactor: number;
+    ioMaxBytesPerSecond: number;
   };
   logRetentionCheckIntervalMs: number;
   logFlushOffsetCheckpointIntervalMs: number;
@@ -752,6 +758,12 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     if (!(value >= 0 && value <= 1)) throw new ConfigError(key, 'must be between 0 and 1');
     return value;
   };
+  /** A rate; Kafka's Double.MaxValue default means unlimited (Infinity here). */
+  const positiveDouble = (key: string): number => {
+    const value = Number(r.string(key));
+    if (!(value > 0)) throw new ConfigError(key, 'must be a positive number');
+    return value >= Number.MAX_VALUE ? Infinity : value;
+  };
   const messageMaxBytes = r.int('message.max.bytes');
 
   const log: LogConfig = {
@@ -809,6 +821,7 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
       dedupeBufferBytes: r.long('log.cleaner.dedupe.buffer.size'),
       ioBufferBytes: r.int('log.cleaner.io.buffer.size'),
       loadFactor: ratio('log.cleaner.io.buffer.load.factor'),
+      ioMaxBytesPerSecond: positiveDouble('log.cleaner.io.max.bytes.per.second'),
     },
     logRetentionCheckIntervalMs: r.long('log.retention.check.interval.ms'),
     logFlushOffsetCheckpointIntervalMs: r.int('log.flush.offset.checkpoint.interval.ms'),

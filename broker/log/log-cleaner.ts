@@ -34,9 +34,13 @@
  * read of a vanished segment throws; either way the cleaning is abandoned, its `.cleaned`
  * file removed, and the next round starts from fresh numbers (Kafka aborts the cleaning too).
  *
+ * Throttling: log.cleaner.io.max.bytes.per.second (unlimited by default, as in Kafka) bounds
+ * the bytes the cleaner reads plus writes per second (throttler.ts, Kafka's Throttler): after
+ * each chunk it may pause on the scheduler, so a big compaction does not take the disk from
+ * producers and consumers.
+ *
  * Not done: transactions (control batches are kept whole; there are no aborted records to
- * remove), log.cleaner.threads > 1 (one cleaner; more threads are accepted and ignored), and
- * log.cleaner.io.max.bytes.per.second throttling.
+ * remove), log.cleaner.threads > 1 (one cleaner; more threads are accepted and ignored).
  */
 import { performance } from 'node:perf_hooks';
 import { invariant } from '../../src/assert.js';
@@ -59,6 +63,7 @@ import {
 import { partitionDirName, type Log, type TopicPartition } from './log.js';
 import { CLEANED_FILE_SUFFIX, LogSegment } from './log-segment.js';
 import { OffsetMap } from './offset-map.js';
+import { THROTTLE_CHECK_INTERVAL_MS, Throttler } from './throttler.js';
 
 export interface LogCleanerConfig {
   /** log.cleaner.backoff.ms (15000): the pause when no log needs cleaning. */
@@ -71,6 +76,10 @@ export interface LogCleanerConfig {
   loadFactor: number;
   /** Work at most this long before yielding to the event loop. */
   sliceMs: number;
+  /** log.cleaner.io.max.bytes.per.second (unlimited): bytes read plus written per second. */
+  ioMaxBytesPerSecond: number;
+  /** How often the throttle compares the rate with the limit (Kafka: 300 ms). */
+  throttleCheckIntervalMs: number;
 }
 
 export const DEFAULT_LOG_CLEANER_CONFIG: Readonly<LogCleanerConfig> = Object.freeze({
@@ -79,6 +88,8 @@ export const DEFAULT_LOG_CLEANER_CONFIG: Readonly<LogCleanerConfig> = Object.fre
   ioBufferBytes: 512 * 1024,
   loadFactor: 0.9,
   sliceMs: 10,
+  ioMaxBytesPerSecond: Infinity,
+  throttleCheckIntervalMs: THROTTLE_CHECK_INTERVAL_MS,
 });
 
 /** The cleaner's view of the logs: the log manager's, with checkpoints per log dir. */
@@ -122,6 +133,9 @@ export class LogCleaner {
   #stopped = false;
   #sliceStartMs = 0;
   #lastStats: CleaningStats | undefined;
+  readonly #throttler: Throttler;
+  /** Bytes written since the throttle last heard of them. */
+  #unthrottledWrites = 0;
 
   constructor(options: {
     logs: CleanerLogs;
@@ -135,6 +149,11 @@ export class LogCleaner {
     this.#clock = options.clock;
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#logger = options.logger.child({ component: 'log-cleaner' });
+    this.#throttler = new Throttler(
+      this.config.ioMaxBytesPerSecond,
+      this.#clock.nowMs(),
+      this.config.throttleCheckIntervalMs,
+    );
   }
 
   /** The last cleaning's figures (tests, benchmarks). */
@@ -316,6 +335,17 @@ export class LogCleaner {
     return this.#yield();
   }
 
+  /** Pauses when the bytes read (and written since) exceed ioMaxBytesPerSecond. */
+  async #maybeThrottle(bytesRead: number): Promise<void> {
+    const bytes = bytesRead + this.#unthrottledWrites;
+    this.#unthrottledWrites = 0;
+    const pauseMs = this.#throttler.observe(bytes, this.#clock.nowMs());
+    if (pauseMs === 0) return;
+    await new Promise<void>((resolve) => this.#scheduler.schedule(pauseMs, resolve));
+    if (this.#stopped) throw new CleaningAborted('the broker is shutting down');
+    this.#sliceStartMs = performance.now();
+  }
+
   async #yield(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.#stopped) throw new CleaningAborted('the broker is shutting down');
@@ -340,6 +370,7 @@ export class LogCleaner {
       });
       if (chunk === undefined || chunk.records.length === 0) return bytes;
       bytes += chunk.records.length;
+      await this.#maybeThrottle(chunk.records.length);
       for (const batch of readBatches(chunk.records).batches) {
         if (batch.lastOffset < offset) continue;
         offset = batch.nextOffset;
@@ -437,6 +468,7 @@ export class LogCleaner {
       const records = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
       cleaned.append(records, readBatches(records).batches);
       stats.bytesWritten += records.length;
+      this.#unthrottledWrites += records.length;
       pending = [];
       pendingBytes = 0;
     };

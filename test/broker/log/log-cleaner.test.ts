@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { ManualClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/logger.js';
+import { systemScheduler } from '../../../src/scheduler.js';
 import { Log } from '../../../broker/log/log.js';
 import { logConfig, type LogConfig } from '../../../broker/log/log-config.js';
 import { LogCleaner } from '../../../broker/log/log-cleaner.js';
@@ -466,4 +467,50 @@ t.test('a crash at each step of the swap recovers to a consistent log', async (t
     );
     recovered.close();
   }
+});
+
+t.test('log.cleaner.io.max.bytes.per.second: the cleaner pauses to keep to the rate', async (t) => {
+  const rate = 50_000;
+  const cleanWith = async (ioMaxBytesPerSecond: number) => {
+    const log = openLog(path.join(t.testdir(), 'compacted-0'));
+    writeRounds(log, 40);
+    log.roll();
+    const cleaner = new LogCleaner({
+      logs: {
+        logs: () => [{ log, logDir: path.dirname(log.dir) }],
+        highWatermarkOf: () => log.logEndOffset,
+        readCheckpoint: () => new Map(),
+        writeCheckpoint: () => {},
+      },
+      config: {
+        dedupeBufferBytes: 1 << 20,
+        ioBufferBytes: 512,
+        ioMaxBytesPerSecond,
+        throttleCheckIntervalMs: 20,
+      },
+      clock: systemScheduler,
+      scheduler: systemScheduler,
+      logger,
+    });
+    const stats = await cleaner.cleanFilthiestLog();
+    t.equal(stats?.completed, true);
+    t.same(
+      contents(log).map(([offset]) => offset),
+      Array.from({ length: 10 }, (_, i) => 390 + i),
+      'the latest value of each key is kept either way',
+    );
+    return stats!;
+  };
+  const throttled = await cleanWith(rate);
+  const bytes = throttled.bytesRead + throttled.bytesWritten;
+  // The throttle decides once per check interval (20 ms here, 300 ms in a broker), so the
+  // last interval may run free.
+  const floorMs = (bytes / rate) * 1000 - 20;
+  t.ok(
+    throttled.durationMs >= floorMs,
+    `${bytes} bytes in ${throttled.durationMs.toFixed(0)} ms (at most ${rate} B/s: ` +
+      `at least ${floorMs.toFixed(0)} ms)`,
+  );
+  const free = await cleanWith(Infinity);
+  t.comment(`unthrottled: ${free.durationMs.toFixed(0)} ms`);
 });
