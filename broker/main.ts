@@ -179,6 +179,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     } = {};
     // The replication quotas (KIP-73) follow the dynamic configs: the rates from
     // /config/brokers, the throttled replicas from each topic's overrides.
+    const quotaLogger = root.child({ component: 'replication-quota', brokerId });
     const replicationQuotas = createReplicationQuotas({
       clock,
       samples: config.replicationQuotaWindowNum,
@@ -191,16 +192,30 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       clock,
       logger: root,
       onTopicConfigChange: (topic) => {
-        applyTopicThrottles(replicationQuotas, {
+        const throttles = applyTopicThrottles(replicationQuotas, {
           topic,
           overrides: repository.topicOverrides(topic),
           brokerId,
         });
+        if (throttles.changed) {
+          quotaLogger.info(
+            { topic, leaderPartitions: throttles.leader, followerPartitions: throttles.follower },
+            `throttled replicas of ${topic} changed`,
+          );
+        }
         late.logManager?.updateTopicConfig(topic, repository.logConfig(topic));
       },
       onBrokerConfigChange: () => {
-        replicationQuotas.leader.updateQuota(repository.replicationThrottledRate('leader'));
-        replicationQuotas.follower.updateQuota(repository.replicationThrottledRate('follower'));
+        for (const side of ['leader', 'follower'] as const) {
+          const quota = replicationQuotas[side];
+          const bytesPerSec = repository.replicationThrottledRate(side);
+          if (bytesPerSec === quota.upperBound) continue;
+          quota.updateQuota(bytesPerSec);
+          quotaLogger.info(
+            { side, bytesPerSec: Number.isFinite(bytesPerSec) ? bytesPerSec : 'unbounded' },
+            `${side} replication throttled rate changed`,
+          );
+        }
         const topics = new Set(late.logManager?.allLogs().map((l) => l.topicPartition.topic));
         for (const topic of topics)
           late.logManager?.updateTopicConfig(topic, repository.logConfig(topic));

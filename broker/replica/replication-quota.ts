@@ -194,6 +194,14 @@ export class ReplicationQuotaManager {
   throttledTopics(): string[] {
     return [...this.#throttled.keys()].sort();
   }
+
+  /** The throttled partitions of `topic` for logs: `*`, `0,2`, or `` (none). */
+  describeThrottle(topic: string): string {
+    const partitions = this.#throttled.get(topic);
+    if (partitions === undefined) return '';
+    if (partitions === 'all') return '*';
+    return [...partitions].sort((a, b) => a - b).join(',');
+  }
 }
 
 /** Both sides of this broker. */
@@ -243,11 +251,18 @@ export function throttledPartitionsFor(value: string, brokerId: number): Throttl
 export function applyTopicThrottles(
   quotas: ReplicationQuotas,
   options: { topic: string; overrides: Readonly<Record<string, string>>; brokerId: number },
-): void {
+): { changed: boolean; leader: string; follower: string } {
+  const before = {
+    leader: quotas.leader.describeThrottle(options.topic),
+    follower: quotas.follower.describeThrottle(options.topic),
+  };
   for (const side of ['leader', 'follower'] as const) {
     const value = options.overrides[`${side}.replication.throttled.replicas`] ?? '';
     const quota = quotas[side];
     if (value.trim() === '') quota.removeThrottle(options.topic);
     else quota.markThrottled(options.topic, throttledPartitionsFor(value, options.brokerId));
   }
+  const leader = quotas.leader.describeThrottle(options.topic);
+  const follower = quotas.follower.describeThrottle(options.topic);
+  return { changed: leader !== before.leader || follower !== before.follower, leader, follower };
 }

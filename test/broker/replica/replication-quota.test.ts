@@ -131,6 +131,7 @@ t.test('throttled partitions: the entries naming this broker, or every partition
     },
   });
   t.ok(quotas.leader.isThrottled('orders', 0), 'broker 2 throttles partition 0 as its leader');
+  t.equal(quotas.leader.describeThrottle('orders'), '0');
   t.notOk(quotas.leader.isThrottled('orders', 1), 'not partition 1');
   t.notOk(quotas.follower.isThrottled('orders', 0), 'the follower list names broker 3 only');
   t.notOk(quotas.leader.isThrottled('other', 0), 'other topics are not throttled');
