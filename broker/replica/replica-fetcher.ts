@@ -242,12 +242,15 @@ export class ReplicaFetcher {
           else {
             // Nothing to send: every partition is delayed, or held back by the quota (then
             // look again after replica.fetch.backoff.ms, as Kafka's fetcher does).
-            const next = Math.min(...[...this.#states.values()].map((s) => s.delayedUntilMs));
-            const waitMs =
+            const delayedUntil = [...this.#states.values()]
+              .map((s) => s.delayedUntilMs)
+              .filter((ms) => ms > nowMs);
+            const untilNextMs = Math.max(1, Math.min(...delayedUntil) - nowMs);
+            await this.#sleep(
               fetching.length > 0
-                ? Math.min(this.#config.fetchBackoffMs, Math.max(1, next - nowMs))
-                : Math.max(1, next - nowMs);
-            await this.#sleep(waitMs);
+                ? Math.min(this.#config.fetchBackoffMs, untilNextMs)
+                : untilNextMs,
+            );
             continue;
           }
           if (this.#failedAttempts > 0) {
