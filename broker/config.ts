@@ -332,6 +332,18 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 0,
     doc: 'follower fetch size',
   },
+  'replication.quota.window.num': {
+    type: 'int',
+    default: '11',
+    min: 1,
+    doc: 'samples kept by the replication quotas',
+  },
+  'replication.quota.window.size.seconds': {
+    type: 'int',
+    default: '1',
+    min: 1,
+    doc: 'time span of one replication quota sample',
+  },
   'replica.high.watermark.checkpoint.interval.ms': {
     type: 'long',
     default: '5000',
@@ -597,6 +609,9 @@ export interface BrokerConfig {
   replicaFetchWaitMaxMs: number;
   replicaFetchMaxBytes: number;
   replicaHighWatermarkCheckpointIntervalMs: number;
+  /** replication.quota.window.num (11) and .size.seconds (1): the quotas' samples. */
+  replicationQuotaWindowNum: number;
+  replicationQuotaWindowSizeSeconds: number;
   offsetsTopicNumPartitions: number;
   offsetsTopicReplicationFactor: number;
   offsetsTopicSegmentBytes: number;
@@ -830,6 +845,8 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     replicaLagTimeMaxMs: r.long('replica.lag.time.max.ms'),
     replicaFetchWaitMaxMs: r.int('replica.fetch.wait.max.ms'),
     replicaFetchMaxBytes: r.int('replica.fetch.max.bytes'),
+    replicationQuotaWindowNum: r.int('replication.quota.window.num'),
+    replicationQuotaWindowSizeSeconds: r.int('replication.quota.window.size.seconds'),
     replicaHighWatermarkCheckpointIntervalMs: r.long(
       'replica.high.watermark.checkpoint.interval.ms',
     ),

@@ -64,6 +64,7 @@ import { CoordinatorPartitionStateStore } from './replica/partition-state-store.
 import { DeleteRecordsHandler } from './server/delete-records.js';
 import { ConfigRepository } from './server/config-repository.js';
 import { DynamicConfigManager } from './server/dynamic-config-manager.js';
+import { applyTopicThrottles, createReplicationQuotas } from './replica/replication-quota.js';
 import { AlterConfigsApis } from './server/alter-configs.js';
 import { createGroupCoordinator } from './group/index.js';
 import { BrokerMetrics, startBrokerAdmin, type RunningBrokerAdmin } from './metrics/index.js';
@@ -171,15 +172,50 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
     // Retention and compaction stop at each partition's high watermark, which the replica
     // manager (made below) owns; a log no partition hosts counts as 0.
-    const late: { logManager?: LogManager; replicaManager?: ReplicaManager } = {};
+    const late: {
+      logManager?: LogManager;
+      replicaManager?: ReplicaManager;
+      metrics?: BrokerMetrics;
+    } = {};
+    // The replication quotas (KIP-73) follow the dynamic configs: the rates from
+    // /config/brokers, the throttled replicas from each topic's overrides.
+    const quotaLogger = root.child({ component: 'replication-quota', brokerId });
+    const replicationQuotas = createReplicationQuotas({
+      clock,
+      samples: config.replicationQuotaWindowNum,
+      windowMs: config.replicationQuotaWindowSizeSeconds * 1000,
+      onRecord: (side, bytes) => late.metrics?.replicationHooks.throttledBytes(side, bytes),
+    });
     const dynamicConfig = new DynamicConfigManager({
       zk: () => zk,
       repository,
       clock,
       logger: root,
-      onTopicConfigChange: (topic) =>
-        late.logManager?.updateTopicConfig(topic, repository.logConfig(topic)),
+      onTopicConfigChange: (topic) => {
+        const throttles = applyTopicThrottles(replicationQuotas, {
+          topic,
+          overrides: repository.topicOverrides(topic),
+          brokerId,
+        });
+        if (throttles.changed) {
+          quotaLogger.info(
+            { topic, leaderPartitions: throttles.leader, followerPartitions: throttles.follower },
+            `throttled replicas of ${topic} changed`,
+          );
+        }
+        late.logManager?.updateTopicConfig(topic, repository.logConfig(topic));
+      },
       onBrokerConfigChange: () => {
+        for (const side of ['leader', 'follower'] as const) {
+          const quota = replicationQuotas[side];
+          const bytesPerSec = repository.replicationThrottledRate(side);
+          if (bytesPerSec === quota.upperBound) continue;
+          quota.updateQuota(bytesPerSec);
+          quotaLogger.info(
+            { side, bytesPerSec: Number.isFinite(bytesPerSec) ? bytesPerSec : 'unbounded' },
+            `${side} replication throttled rate changed`,
+          );
+        }
         const topics = new Set(late.logManager?.allLogs().map((l) => l.topicPartition.topic));
         for (const topic of topics)
           late.logManager?.updateTopicConfig(topic, repository.logConfig(topic));
@@ -208,6 +244,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
     // 3. The handler table and the socket server (and the metrics they report to).
     const metrics = new BrokerMetrics({ brokerId, listener: config.interBrokerListenerName });
+    late.metrics = metrics;
     // Connections to other brokers use the inter-broker listener's TLS and SASL.
     const connect = brokerConnector({
       security: config.security.interBroker,
@@ -239,6 +276,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         connect,
       },
       metrics: { topics: metrics.topicHooks, isr: metrics.isrHooks },
+      replicationQuotas,
     });
     late.replicaManager = replicaManager;
     replicaManager.startup();

@@ -55,6 +55,12 @@ export interface IsrMetricsHooks {
   isrChanged(kind: 'shrink' | 'expand'): void;
 }
 
+/** Called by the replication quotas (broker/replica/replication-quota.ts). */
+export interface ReplicationMetricsHooks {
+  /** `bytes` of throttled partitions were sent to followers (leader) or appended (follower). */
+  throttledBytes(side: 'leader' | 'follower', bytes: number): void;
+}
+
 /** What a scrape reads; every field is a function so nothing is cached between scrapes. */
 export interface BrokerMetricsSources {
   /** Hosted partitions with their role, replicas, ISR and log. */
@@ -75,6 +81,8 @@ export interface BrokerMetricsSources {
   /** Committed offsets of the groups this broker coordinates: [group, offsetKey, offset]. */
   committedOffsets(): Iterable<{ group: string; offsets: ReadonlyMap<string, { offset: bigint }> }>;
   connections(): number;
+  /** The replication quotas' measured rates of throttled bytes, bytes/s. */
+  replicationByteRates?(): { leader: number; follower: number };
 }
 
 export interface BrokerMetricsOptions {
@@ -95,6 +103,7 @@ export class BrokerMetrics {
   readonly topicHooks: TopicMetricsHooks;
   readonly networkHooks: NetworkMetricsHooks;
   readonly isrHooks: IsrMetricsHooks;
+  readonly replicationHooks: ReplicationMetricsHooks;
   #sources: BrokerMetricsSources | undefined;
   readonly #topicCounters: Counter<'topic'>[];
   /** Topics with counter series, so a deleted topic's series can be dropped. */
@@ -214,6 +223,30 @@ export class BrokerMetrics {
           s.partitions(),
           (p) => p.isLeader && p.isr.length === s.minInsyncReplicas(p.topicPartition.topic),
         ),
+    );
+
+    // Replication quotas (KIP-73). Kafka's quota sensors are kafka.server:type=LeaderReplication
+    // and type=FollowerReplication, name=byte-rate (the measured rate the bound is checked
+    // against); the byte counters are Samsa's, the meter those rates come from.
+    const throttledBytes = counter({
+      name: 'kafka_server_replication_throttled_bytes_total',
+      help:
+        'Bytes of throttled partitions sent to followers (replication="leader") or fetched ' +
+        'from leaders (replication="follower"), counted against the replication quota',
+      labelNames: ['replication'],
+    });
+    this.replicationHooks = {
+      throttledBytes: (side, bytes) => throttledBytes.inc({ replication: side }, bytes),
+    };
+    this.#gauge(
+      'kafka_server_leaderreplication_byte_rate',
+      'Measured rate of throttled bytes sent to followers, bytes/s (leader quota)',
+      (s) => s.replicationByteRates?.().leader ?? 0,
+    );
+    this.#gauge(
+      'kafka_server_followerreplication_byte_rate',
+      'Measured rate of throttled bytes fetched from leaders, bytes/s (follower quota)',
+      (s) => s.replicationByteRates?.().follower ?? 0,
     );
 
     // kafka.server:type=DelayedOperationPurgatory,name=PurgatorySize,delayedOperation=...

@@ -53,6 +53,10 @@ export async function startBrokerAdmin(options: BrokerAdminOptions): Promise<Run
       }
     },
     connections: () => socketServer.connections().length,
+    replicationByteRates: () => ({
+      leader: replicaManager.replicationQuotas.leader.byteRate(),
+      follower: replicaManager.replicationQuotas.follower.byteRate(),
+    }),
   });
   const stopForgetting = options.metadataCache.onUpdate((snapshot) =>
     options.metrics.forgetDeletedTopics((topic) => snapshot.topics.has(topic)),

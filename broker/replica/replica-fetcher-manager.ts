@@ -15,6 +15,7 @@ import type { Logger } from '../../src/logger.js';
 import type { Scheduler } from '../../src/scheduler.js';
 import type { TopicPartition } from '../log/log.js';
 import type { BrokerEndPoint } from './leader-connection.js';
+import type { ReplicationQuotaManager } from './replication-quota.js';
 import {
   ReplicaFetcher,
   type FollowerPartitions,
@@ -30,6 +31,8 @@ export interface FollowedPartition {
 export interface ReplicaFetcherManagerOptions {
   localBrokerId: number;
   scheduler: Scheduler;
+  /** The follower replication quota, shared by every fetcher (replication-quota.ts). */
+  quota?: ReplicationQuotaManager;
   config: ReplicaFetcherConfig;
   partitions: FollowerPartitions;
   logger: Logger;

@@ -31,6 +31,14 @@
  * leader's HW and ISR move). We append the answer's batches exactly as they are, set our HW to
  * min(leader's HW, our LEO) and follow the leader's log start offset.
  *
+ * Throttled partitions (replication-quota.ts, KIP-73): while this broker's follower quota is
+ * exceeded, a partition that is throttled here and not in sync is left out of the Fetch
+ * (Kafka's ReplicaFetcherThread.shouldFollowerThrottle). "In sync" is the fetcher's own view,
+ * as in Kafka: after the last answer that brought records, our LEO had reached the leader's
+ * HW (lag 0); a partition just added has no lag yet and counts as behind. When every
+ * fetching partition is held back the fetcher waits replica.fetch.backoff.ms. The bytes
+ * appended for throttled partitions are recorded against the quota.
+ *
  * Out of range (our LEO is past the leader's end, or before its start after retention): ask
  * the leader's ListOffsets; truncate to its end, or restart our log at its start.
  *
@@ -55,6 +63,8 @@ import { topicPartitionKey } from '../log/log-manager.js';
 import type { Partition } from '../server/partition.js';
 import type { BrokerConnector } from '../network/broker-connector.js';
 import { LeaderConnection, type BrokerEndPoint } from './leader-connection.js';
+import { ReplicationQuotaManager } from './replication-quota.js';
+import { systemClock } from '../../src/clock.js';
 
 /** Versions we send: all non-flexible, all with current_leader_epoch (fencing). */
 export const REPLICA_FETCH_VERSION = 11;
@@ -101,6 +111,11 @@ interface PartitionFetchState {
   state: FetchState;
   /** Do not use before this time (after an error). */
   delayedUntilMs: number;
+  /**
+   * The leader's HW minus our LEO after the last answer that brought records (Kafka's
+   * PartitionFetchState.lag); undefined until then. 0 means in sync: never throttled.
+   */
+  lag: number | undefined;
 }
 
 export class ReplicaFetcher {
@@ -119,6 +134,8 @@ export class ReplicaFetcher {
   #sleepTimer: Timer | undefined;
   /** Consecutive requests that failed (connection refused, closed, timed out). */
   #failedAttempts = 0;
+  /** This broker's follower replication quota (shared by all its fetchers). */
+  readonly #quota: ReplicationQuotaManager;
 
   constructor(options: {
     sourceBroker: BrokerEndPoint;
@@ -127,8 +144,12 @@ export class ReplicaFetcher {
     config: ReplicaFetcherConfig;
     partitions: FollowerPartitions;
     logger: Logger;
+    /** The follower quota; without one nothing is throttled. */
+    quota?: ReplicationQuotaManager;
   }) {
     this.sourceBroker = options.sourceBroker;
+    this.#quota =
+      options.quota ?? new ReplicationQuotaManager({ side: 'follower', clock: systemClock });
     this.#localBrokerId = options.localBrokerId;
     this.#scheduler = options.scheduler;
     this.#config = options.config;
@@ -168,6 +189,7 @@ export class ReplicaFetcher {
         leaderEpoch,
         state: 'truncating',
         delayedUntilMs: 0,
+        lag: undefined,
       });
     }
     this.#logger.info(
@@ -213,12 +235,22 @@ export class ReplicaFetcher {
         const ready = [...this.#states.values()].filter((s) => s.delayedUntilMs <= nowMs);
         const truncating = ready.filter((s) => s.state === 'truncating');
         const fetching = ready.filter((s) => s.state === 'fetching');
+        const unthrottled = fetching.filter((s) => !this.#shouldFollowerThrottle(s));
         try {
           if (truncating.length > 0) await this.#truncate(truncating);
-          else if (fetching.length > 0) await this.#fetch(fetching);
+          else if (unthrottled.length > 0) await this.#fetch(unthrottled);
           else {
-            const next = Math.min(...[...this.#states.values()].map((s) => s.delayedUntilMs));
-            await this.#sleep(Math.max(1, next - nowMs));
+            // Nothing to send: every partition is delayed, or held back by the quota (then
+            // look again after replica.fetch.backoff.ms, as Kafka's fetcher does).
+            const delayedUntil = [...this.#states.values()]
+              .map((s) => s.delayedUntilMs)
+              .filter((ms) => ms > nowMs);
+            const untilNextMs = Math.max(1, Math.min(...delayedUntil) - nowMs);
+            await this.#sleep(
+              fetching.length > 0
+                ? Math.min(this.#config.fetchBackoffMs, untilNextMs)
+                : untilNextMs,
+            );
             continue;
           }
           if (this.#failedAttempts > 0) {
@@ -270,6 +302,16 @@ export class ReplicaFetcher {
       return undefined;
     }
     return partition;
+  }
+
+  /** Kafka's shouldFollowerThrottle: throttled here, quota exceeded, and not in sync. */
+  #shouldFollowerThrottle(entry: PartitionFetchState): boolean {
+    const inSync = entry.lag !== undefined && entry.lag <= 0;
+    return (
+      !inSync &&
+      this.#quota.isThrottled(entry.tp.topic, entry.tp.partition) &&
+      this.#quota.isQuotaExceeded()
+    );
   }
 
   #delay(entry: PartitionFetchState, why: string, errorCode?: number): void {
@@ -452,6 +494,10 @@ export class ReplicaFetcher {
         entry.state = 'truncating';
         entry.delayedUntilMs = this.#scheduler.nowMs() + this.#config.fetchBackoffMs;
         return;
+      }
+      entry.lag = Math.max(0, Number(answer.highWatermark) - partition.logEndOffset);
+      if (this.#quota.isThrottled(entry.tp.topic, entry.tp.partition)) {
+        this.#quota.record(records.length);
       }
     }
     partition.updateFollowerHighWatermark(Number(answer.highWatermark));

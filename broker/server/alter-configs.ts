@@ -48,8 +48,9 @@ import {
   unknownConfigMessage,
 } from '../../src/kafka-config/config-def.js';
 import {
+  DYNAMIC_ONLY_BROKER_CONFIGS,
   KAFKA_BROKER_PROPERTIES,
-  kafkaBrokerProperty,
+  dynamicBrokerConfigDef,
 } from '../../src/kafka-config/kafka-broker-properties.js';
 import { TOPIC_CONFIGS, topicConfigError } from '../../src/kafka-config/topic-configs.js';
 import { changeEntityConfig, fetchEntityConfig } from '../../src/kafka-zk/config-zk-client.js';
@@ -79,7 +80,7 @@ export function prepareTopicChange(config: Overrides): Prepared {
 /** Checks the complete new dynamic settings of a broker entity. */
 export function prepareBrokerChange(config: Overrides, entity: 'own' | 'default'): Prepared {
   for (const [key, value] of Object.entries(config)) {
-    const def = kafkaBrokerProperty(key);
+    const def = dynamicBrokerConfigDef(key);
     // Kafka 2.8 lets a broker entity carry names it does not know (DynamicConfig.Broker
     // validates with customPropsAllowed = true: a plugin such as a metrics reporter may read
     // them). They are stored as given and ignored by the broker itself; see customBrokerKeys.
@@ -116,8 +117,13 @@ export function prepareBrokerChange(config: Overrides, entity: 'own' | 'default'
  */
 export function customBrokerKeys(config: Overrides): string[] {
   return Object.keys(config)
-    .filter((key) => kafkaBrokerProperty(key) === undefined)
-    .map((key) => unknownConfigMessage(key, Object.keys(KAFKA_BROKER_PROPERTIES)));
+    .filter((key) => dynamicBrokerConfigDef(key) === undefined)
+    .map((key) =>
+      unknownConfigMessage(key, [
+        ...Object.keys(KAFKA_BROKER_PROPERTIES),
+        ...Object.keys(DYNAMIC_ONLY_BROKER_CONFIGS),
+      ]),
+    );
 }
 
 /** The type and default of a config, for APPEND/SUBTRACT (which need a list). */
@@ -126,7 +132,7 @@ function listDefault(entityType: 'topics' | 'brokers', key: string): string | un
     const def = TOPIC_CONFIGS[key];
     return def?.type === 'list' ? def.kafkaDefault : undefined;
   }
-  return kafkaBrokerProperty(key)?.type === 'list' ? '' : undefined;
+  return dynamicBrokerConfigDef(key)?.type === 'list' ? '' : undefined;
 }
 
 /** IncrementalAlterConfigs' operations on the current overrides (Kafka's order: in turn). */

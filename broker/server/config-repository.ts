@@ -103,18 +103,27 @@ export function dynamicBrokerName(topicConfig: string): string | undefined {
   return TOPIC_CONFIGS[topicConfig]?.brokerSynonyms[0];
 }
 
+/** The replication quotas' rates (KIP-73), bytes/s, set only in /config/brokers. */
+export const REPLICATION_THROTTLED_RATE = {
+  leader: 'leader.replication.throttled.rate',
+  follower: 'follower.replication.throttled.rate',
+} as const;
+
 /**
  * Broker properties that a change in /config/brokers applies at once, without a restart:
  * the broker synonyms of the topic settings Samsa honours (log.*, message.max.bytes,
- * compression.type, min.insync.replicas, unclean.leader.election.enable). Kafka 2.8 allows
- * more (thread pools, cleaner threads, listeners); AlterConfigs refuses those here rather
- * than store a value that would do nothing.
+ * compression.type, min.insync.replicas, unclean.leader.election.enable) and the two
+ * replication throttled rates. Kafka 2.8 allows more (thread pools, cleaner threads,
+ * listeners, replica.alter.log.dirs.io.max.bytes.per.second); AlterConfigs refuses those
+ * here rather than store a value that would do nothing.
  */
-export const LIVE_BROKER_CONFIGS: ReadonlySet<string> = new Set(
-  Object.entries(TOPIC_CONFIGS)
+export const LIVE_BROKER_CONFIGS: ReadonlySet<string> = new Set([
+  ...Object.entries(TOPIC_CONFIGS)
     .filter(([, def]) => def.honoured && def.brokerSynonyms.length > 0)
     .map(([, def]) => def.brokerSynonyms[0]!),
-);
+  REPLICATION_THROTTLED_RATE.leader,
+  REPLICATION_THROTTLED_RATE.follower,
+]);
 
 export interface StaticBrokerConfig {
   brokerId: number;
@@ -209,6 +218,17 @@ export class ConfigRepository {
       this.topicOverrides(topic)['min.insync.replicas'] ??
       this.#dynamicBroker('min.insync.replicas')[0]?.value;
     return value === undefined ? this.static.minInsyncReplicas : Number(value);
+  }
+
+  /**
+   * A replication quota's bound in bytes/s: this broker's own value, else the cluster-wide
+   * default, else none (Infinity: Kafka's Long.MAX_VALUE). Kafka 2.8 itself reads only the
+   * per-broker entity here (KAFKA-10190, fixed later); the <default> entity counts as for
+   * every other dynamic broker config.
+   */
+  replicationThrottledRate(side: 'leader' | 'follower'): number {
+    const value = this.#dynamicBroker(REPLICATION_THROTTLED_RATE[side])[0]?.value;
+    return value === undefined ? Number.POSITIVE_INFINITY : parseConfigNumber(value);
   }
 
   uncleanLeaderElectionEnable(topic: string | undefined): boolean {

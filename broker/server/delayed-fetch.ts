@@ -12,6 +12,10 @@
  * partition moved, the epoch changed, the offset fell out of range) and, when new data is
  * visible and min_bytes is 1, without measuring it. Only a larger min_bytes makes it read to
  * count bytes (Kafka compares segment positions instead; our log does not expose them).
+ *
+ * A follower's fetch of a partition the leader throttles (replication-quota.ts) is not
+ * completed by new data there while the leader quota is exceeded: it waits for other data
+ * or for max_wait_ms, and the answer then carries no records for that partition.
  */
 import { DelayedOperation } from './delayed-operation.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
@@ -56,7 +60,12 @@ export class DelayedFetch extends DelayedOperation {
       if (request.fetchOffset > end || request.fetchOffset < partition.logStartOffset) {
         return this.forceComplete();
       }
-      if (end > request.fetchOffset) newData = true;
+      // Data a throttled follower may not have yet does not complete its fetch (Kafka's
+      // DelayedFetch skips throttled partitions when it adds up the bytes available).
+      const throttled =
+        params.replicaId >= 0 &&
+        this.#replicaManager.shouldLeaderThrottle(partition, params.replicaId);
+      if (end > request.fetchOffset && !throttled) newData = true;
     }
     if (!newData) return false;
     // Any visible batch is at least 61 bytes, so min_bytes <= 1 is met without measuring.

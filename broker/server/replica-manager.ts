@@ -59,6 +59,7 @@ import type { MetadataCache } from './metadata-cache.js';
 import { Partition, type ReadOutcome } from './partition.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import { IsrManager } from '../replica/isr-manager.js';
+import { createReplicationQuotas, type ReplicationQuotas } from '../replica/replication-quota.js';
 import type { PartitionStateStore } from '../replica/partition-state-store.js';
 import type { IsrMetricsHooks, TopicMetricsHooks } from '../metrics/broker-metrics.js';
 import {
@@ -106,6 +107,11 @@ export interface ReplicaManagerOptions {
   onPartitionCreated?: (tp: TopicPartition) => void;
   /** Counts client records and bytes in and out, and ISR changes (broker/metrics/). */
   metrics?: { topics: TopicMetricsHooks; isr: IsrMetricsHooks };
+  /**
+   * The replication quotas (KIP-73; main.ts keeps them in step with the dynamic configs).
+   * Without them nothing is throttled.
+   */
+  replicationQuotas?: ReplicationQuotas;
 }
 
 /** Used when no store is given: every ISR change fails, so the ISR stays as assigned. */
@@ -180,6 +186,8 @@ export class ReplicaManager {
   readonly replicaFetcherManager: ReplicaFetcherManager;
   /** The leader side of the ISR: shrink checks, conditional writes, notifications. */
   readonly isrManager: IsrManager;
+  /** Leader and follower replication quotas (broker/replica/replication-quota.ts). */
+  readonly replicationQuotas: ReplicationQuotas;
   readonly #followerFetchListeners: ((tp: TopicPartition) => void)[] = [];
 
   constructor(options: ReplicaManagerOptions) {
@@ -193,9 +201,12 @@ export class ReplicaManager {
       brokerId: options.brokerId,
     });
     const scheduler = options.scheduler ?? systemScheduler;
+    this.replicationQuotas =
+      options.replicationQuotas ?? createReplicationQuotas({ clock: options.clock });
     this.replicaFetcherManager = new ReplicaFetcherManager({
       localBrokerId: options.brokerId,
       scheduler,
+      quota: this.replicationQuotas.follower,
       config: { ...DEFAULT_REPLICA_FETCHER_CONFIG, ...options.replicaFetcherConfig },
       partitions: this,
       logger: options.logger,
@@ -614,8 +625,22 @@ export class ReplicaManager {
    * when something failed, or when max_wait_ms is 0, else when data arrives or time is up.
    */
   fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
+    if (params.replicaId >= 0) {
+      // Kafka's KafkaApis records, after the read, the bytes of every throttled partition in
+      // the answer to a follower (in sync or not): that is the traffic the quota bounds.
+      const quota = this.replicationQuotas.leader;
+      return this.#fetchMessages(params).then((results) => {
+        let throttledBytes = 0;
+        for (const r of results) {
+          const { topic, partition } = r.topicPartition;
+          if (quota.isThrottled(topic, partition)) throttledBytes += r.records.length;
+        }
+        quota.record(throttledBytes);
+        return results;
+      });
+    }
     const metrics = this.#options.metrics?.topics;
-    if (metrics === undefined || params.replicaId >= 0) return this.#fetchMessages(params);
+    if (metrics === undefined) return this.#fetchMessages(params);
     // Consumers' bytes out, as Kafka's BytesOutPerSec (replication is counted apart there).
     return this.#fetchMessages(params).then((results) => {
       for (const r of results) {
@@ -674,6 +699,22 @@ export class ReplicaManager {
   }
 
   /**
+   * Whether the leader holds back data from follower `replicaId` for `partition` (Kafka's
+   * ReplicaManager.shouldLeaderThrottle): the partition is throttled on this broker, the
+   * leader quota is exceeded, and the follower is not in the ISR. An in-sync follower is
+   * never throttled: slowing it would only push it out of the ISR and back in.
+   */
+  shouldLeaderThrottle(partition: Partition, replicaId: number): boolean {
+    const quota = this.replicationQuotas.leader;
+    const { topic, partition: index } = partition.topicPartition;
+    return (
+      !partition.isr.includes(replicaId) &&
+      quota.isThrottled(topic, index) &&
+      quota.isQuotaExceeded()
+    );
+  }
+
+  /**
    * One read of every requested partition, in request order, within the byte limits:
    * each partition gets at most its partition_max_bytes and at most what is left of the
    * response's max_bytes; but the first batch found is returned whole even if it is larger
@@ -704,13 +745,18 @@ export class ReplicaManager {
         });
         continue;
       }
+      // A throttled follower gets the partition's offsets and errors, but no records (Kafka
+      // answers with an empty record set); it asks again from the same offset.
+      const throttled =
+        params.replicaId >= 0 && this.shouldLeaderThrottle(partition, params.replicaId);
       const outcome = partition.read({
         fetchOffset: request.fetchOffset,
-        maxBytes: Math.max(0, Math.min(request.partitionMaxBytes, bytesLeft)),
-        minOneBatch,
+        maxBytes: throttled ? 0 : Math.max(0, Math.min(request.partitionMaxBytes, bytesLeft)),
+        minOneBatch: throttled ? false : minOneBatch,
         upTo,
         currentLeaderEpoch: request.currentLeaderEpoch,
       });
+      if (throttled) outcome.records = EMPTY;
       if (outcome.records.length > 0) {
         minOneBatch = false;
         bytesLeft -= outcome.records.length;

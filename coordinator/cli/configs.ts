@@ -23,8 +23,9 @@
 import type { Command } from 'commander';
 import { configValueError, unknownConfigMessage } from '../../src/kafka-config/config-def.js';
 import {
+  DYNAMIC_ONLY_BROKER_CONFIGS,
   KAFKA_BROKER_PROPERTIES,
-  kafkaBrokerProperty,
+  dynamicBrokerConfigDef,
 } from '../../src/kafka-config/kafka-broker-properties.js';
 import { topicConfigError } from '../../src/kafka-config/topic-configs.js';
 import { changeEntityConfig, fetchEntityConfig } from '../../src/kafka-zk/config-zk-client.js';
@@ -45,8 +46,13 @@ export interface EntityTypeSpec {
 /** Broker settings that kafka-configs may store: Kafka's dynamic ones, checked by value. */
 function brokerConfigError(config: Record<string, string>): string | undefined {
   for (const [key, value] of Object.entries(config)) {
-    const def = kafkaBrokerProperty(key);
-    if (def === undefined) return unknownConfigMessage(key, Object.keys(KAFKA_BROKER_PROPERTIES));
+    const def = dynamicBrokerConfigDef(key);
+    if (def === undefined) {
+      return unknownConfigMessage(key, [
+        ...Object.keys(KAFKA_BROKER_PROPERTIES),
+        ...Object.keys(DYNAMIC_ONLY_BROKER_CONFIGS),
+      ]);
+    }
     if (def.dynamic === undefined) return `${key} cannot be updated dynamically (read-only)`;
     const error = configValueError(key, def, value);
     if (error !== undefined) return error;

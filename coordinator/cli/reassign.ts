@@ -19,11 +19,32 @@
  * Starting writes `/admin/reassign_partitions` with the partitions and their target replicas;
  * it refuses while that node exists ("There is an existing assignment running."), as Kafka's
  * tool did. It prints the current assignment first, as the rollback plan to keep.
+ *
+ * Throttles (KIP-73), as `kafka-reassign-partitions.sh --execute --throttle B` sets them:
+ *
+ *   --throttle BYTES_PER_SEC   before starting, for every topic of the plan:
+ *                                leader.replication.throttled.replicas   = p:b for every
+ *                                  current replica b of each moving partition p (the ones
+ *                                  the new replicas may copy from);
+ *                                follower.replication.throttled.replicas = p:b for every
+ *                                  new replica b (in the target, not in the current set);
+ *                              and on every broker involved (current or target replica of a
+ *                              partition of the plan), in /config/brokers/<id>:
+ *                                leader.replication.throttled.rate = follower.... = B
+ *   --verify                   when no partition of the plan is still in progress, removes
+ *                              the two rates from every live broker and every broker of the
+ *                              plan, and the two lists from every topic of the plan;
+ *                              --preserve-throttles keeps them.
+ *
+ * Each change is a config write plus a /config/changes notification, so the brokers apply
+ * it at once (broker/server/dynamic-config-manager.ts). The throttle only slows replicas that
+ * are not in the ISR; an in-sync replica is never held back.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ErrorCode, KeeperError } from '../../src/protocol/coordinator/errors.js';
+import { changeEntityConfig, fetchEntityConfig } from '../../src/kafka-zk/config-zk-client.js';
 import {
   BrokerIdsZNode,
   ReassignPartitionsZNode,
@@ -105,6 +126,120 @@ async function validate(
     if (!assignment?.partitions.has(p.partition))
       throw new UsageError(`partition ${name} does not exist`);
   }
+}
+
+/** The topic and broker configs of a throttled reassignment (KIP-73). */
+export interface ReassignmentThrottles {
+  /** Per topic: leader.replication.throttled.replicas. */
+  leader: Map<string, string>;
+  /** Per topic: follower.replication.throttled.replicas. */
+  follower: Map<string, string>;
+  /** The brokers that get the two rates: every current and target replica. */
+  brokers: number[];
+}
+
+export const LEADER_THROTTLED_REPLICAS = 'leader.replication.throttled.replicas';
+export const FOLLOWER_THROTTLED_REPLICAS = 'follower.replication.throttled.replicas';
+export const THROTTLED_RATES = [
+  'leader.replication.throttled.rate',
+  'follower.replication.throttled.rate',
+  'replica.alter.log.dirs.io.max.bytes.per.second',
+] as const;
+
+/**
+ * Which replicas a throttled reassignment throttles (Kafka's calculateLeaderThrottles,
+ * calculateFollowerThrottles and calculateReassigningBrokers): the leader side on the
+ * replicas a partition has now (any of them may be, or become, the leader the new replicas
+ * copy from), the follower side on the replicas being added. Entries are `partition:broker`,
+ * sorted as strings, as Kafka's TreeSet[String] sorts them.
+ */
+export function reassignmentThrottles(
+  moves: readonly { topic: string; partition: number; current: number[]; target: number[] }[],
+): ReassignmentThrottles {
+  const leader = new Map<string, Set<string>>();
+  const follower = new Map<string, Set<string>>();
+  const brokers = new Set<number>();
+  for (const move of moves) {
+    const leaders = leader.get(move.topic) ?? new Set();
+    const followers = follower.get(move.topic) ?? new Set();
+    for (const b of move.current) leaders.add(`${move.partition}:${b}`);
+    for (const b of move.target) {
+      if (!move.current.includes(b)) followers.add(`${move.partition}:${b}`);
+    }
+    leader.set(move.topic, leaders);
+    follower.set(move.topic, followers);
+    for (const b of [...move.current, ...move.target]) brokers.add(b);
+  }
+  const joined = (m: Map<string, Set<string>>) =>
+    new Map([...m].map(([topic, items]) => [topic, [...items].sort().join(',')]));
+  return {
+    leader: joined(leader),
+    follower: joined(follower),
+    brokers: [...brokers].sort((a, b) => a - b),
+  };
+}
+
+/** Writes the topic lists and the broker rates of a throttled reassignment. */
+async function setThrottles(
+  client: CoordinatorClient,
+  throttles: ReassignmentThrottles,
+  bytesPerSec: number,
+): Promise<void> {
+  for (const [topic, leaderList] of throttles.leader) {
+    const config = await fetchEntityConfig(client, 'topics', topic);
+    config[LEADER_THROTTLED_REPLICAS] = leaderList;
+    config[FOLLOWER_THROTTLED_REPLICAS] = throttles.follower.get(topic) ?? '';
+    await changeEntityConfig(client, 'topics', topic, config);
+  }
+  for (const broker of throttles.brokers) {
+    const config = await fetchEntityConfig(client, 'brokers', String(broker));
+    config[THROTTLED_RATES[0]] = String(bytesPerSec);
+    config[THROTTLED_RATES[1]] = String(bytesPerSec);
+    await changeEntityConfig(client, 'brokers', String(broker), config);
+  }
+}
+
+/**
+ * Kafka's clearAllThrottles: the rates from every live broker and every broker of the plan,
+ * the lists from every topic of the plan. An entity that has none of them is not rewritten.
+ */
+async function clearThrottles(
+  ctx: CliContext,
+  client: CoordinatorClient,
+  plan: readonly PartitionReassignmentRequest[],
+): Promise<void> {
+  const live = (await client.getChildren(BrokerIdsZNode.path)).map(Number);
+  const brokers = [...new Set([...live, ...plan.flatMap((p) => p.replicas)])].sort((a, b) => a - b);
+  ctx.out(
+    `Clearing broker-level throttles on broker${brokers.length === 1 ? '' : 's'} ` +
+      brokers.join(','),
+  );
+  for (const broker of brokers) {
+    await removeKeys(client, 'brokers', String(broker), THROTTLED_RATES);
+  }
+  const topics = [...new Set(plan.map((p) => p.topic))].sort();
+  ctx.out(
+    `Clearing topic-level throttles on topic${topics.length === 1 ? '' : 's'} ` + topics.join(','),
+  );
+  for (const topic of topics) {
+    if ((await client.exists(TopicZNode.path(topic))) === null) continue;
+    await removeKeys(client, 'topics', topic, [
+      LEADER_THROTTLED_REPLICAS,
+      FOLLOWER_THROTTLED_REPLICAS,
+    ]);
+  }
+}
+
+async function removeKeys(
+  client: CoordinatorClient,
+  entityType: 'brokers' | 'topics',
+  name: string,
+  keys: readonly string[],
+): Promise<void> {
+  const config = await fetchEntityConfig(client, entityType, name);
+  if (!keys.some((k) => k in config)) return;
+  for (const k of keys) delete config[k];
+  await changeEntityConfig(client, entityType, name, config);
 }
 
 export type ReassignmentStatus = 'complete' | 'in progress' | { replicas: number[] };
@@ -217,7 +352,12 @@ export const reassignCommands: CommandModule = {
       .option('--topic <topic>', 'one partition: its topic')
       .option('--partition <n>', 'one partition: its id')
       .option('--replicas <ids>', 'one partition: the new replicas, e.g. 2,3,1')
-      .option('--verify', 'report progress instead of starting')
+      .option('--verify', 'report progress; once complete, remove the throttles')
+      .option(
+        '--throttle <bytesPerSec>',
+        'limit the copying to this many bytes/s per broker (replication throttles)',
+      )
+      .option('--preserve-throttles', 'with --verify: keep the throttles')
       .action(
         async (
           o: {
@@ -226,17 +366,28 @@ export const reassignCommands: CommandModule = {
             partition?: string;
             replicas?: string;
             verify?: boolean;
+            throttle?: string;
+            preserveThrottles?: boolean;
           },
           cmd: Command,
         ) => {
           const plan = planFromOptions(o);
-          if (o.verify) return verify(ctx, cmd, plan);
+          if (o.verify) {
+            if (o.throttle !== undefined)
+              throw new UsageError('--throttle goes with starting a reassignment, not --verify');
+            return verify(ctx, cmd, plan, o.preserveThrottles === true);
+          }
           if (!plan) throw new UsageError('give --plan FILE or --topic T --partition P --replicas');
+          if (o.preserveThrottles) throw new UsageError('--preserve-throttles goes with --verify');
+          const throttle =
+            o.throttle === undefined ? undefined : parseIntOption(o.throttle, '--throttle');
+          if (throttle !== undefined && throttle < 0)
+            throw new UsageError('--throttle must be a number of bytes/s, 0 or more');
           await ctx.withClient(cmd, async (client) => {
             await validate(client, plan);
             if (await client.exists(ReassignPartitionsZNode.path))
               throw new Error('There is an existing assignment running.');
-            const current = [];
+            const current: PartitionReassignmentRequest[] = [];
             for (const p of plan) {
               const replicas =
                 (await readAssignment(client, p.topic))?.partitions.get(p.partition) ?? [];
@@ -245,6 +396,20 @@ export const reassignCommands: CommandModule = {
             ctx.out('Current partition replica assignment\n');
             ctx.out(JSON.stringify({ version: 1, partitions: current }));
             ctx.out('\nSave this to use as the --plan option during rollback');
+            if (throttle !== undefined) {
+              ctx.out(
+                'Warning: You must run --verify periodically, until the reassignment ' +
+                  'completes, to ensure the throttle is removed.',
+              );
+              const moves = plan.map((p, i) => ({
+                topic: p.topic,
+                partition: p.partition,
+                current: current[i]!.replicas,
+                target: p.replicas,
+              }));
+              await setThrottles(client, reassignmentThrottles(moves), throttle);
+              ctx.out(`The inter-broker throttle limit was set to ${throttle} B/s`);
+            }
             try {
               await client.create(
                 ReassignPartitionsZNode.path,
@@ -269,6 +434,7 @@ async function verify(
   ctx: CliContext,
   cmd: Command,
   plan: PartitionReassignmentRequest[] | undefined,
+  preserveThrottles: boolean,
 ): Promise<void> {
   await ctx.withClient(cmd, async (client) => {
     if (!plan) {
@@ -293,5 +459,9 @@ async function verify(
               `${plan.find((p) => `${p.topic}-${p.partition}` === name)?.replicas.join(',')}.`,
       );
     }
+    // Kafka removes the throttles once nothing of the plan is moving any more (finished,
+    // or finished otherwise), so that they do not slow down later recoveries.
+    const ongoing = [...status.values()].some((s) => s === 'in progress');
+    if (!ongoing && !preserveThrottles) await clearThrottles(ctx, client, plan);
   });
 }

@@ -274,6 +274,31 @@ export const KAFKA_BROKER_PROPERTIES: Readonly<Record<string, KafkaBrokerPropert
   'zookeeper.sync.time.ms': { type: 'int' },
 };
 
+/**
+ * Broker settings that exist only as dynamic configs, in /config/brokers (Kafka 2.8's
+ * DynamicConfig.Broker, not KafkaConfig): the replication quotas of KIP-73, bytes/s, whose
+ * default (Long.MAX_VALUE) means no bound. Kafka ignores them in server.properties (with an
+ * "unknown config" warning); here server.properties refuses them, as it refuses any name
+ * KafkaConfig does not have.
+ */
+export const DYNAMIC_ONLY_BROKER_CONFIGS: Readonly<Record<string, KafkaBrokerPropertyDef>> = {
+  'leader.replication.throttled.rate': { type: 'long', min: 0, dynamic: 'cluster-wide' },
+  'follower.replication.throttled.rate': { type: 'long', min: 0, dynamic: 'cluster-wide' },
+  'replica.alter.log.dirs.io.max.bytes.per.second': {
+    type: 'long',
+    min: 0,
+    dynamic: 'cluster-wide',
+  },
+};
+
+/**
+ * A name an operator may set in /config/brokers: a KafkaConfig property (kafkaBrokerProperty)
+ * or one of DYNAMIC_ONLY_BROKER_CONFIGS.
+ */
+export function dynamicBrokerConfigDef(name: string): KafkaBrokerPropertyDef | undefined {
+  return DYNAMIC_ONLY_BROKER_CONFIGS[name] ?? kafkaBrokerProperty(name);
+}
+
 /** `listener.name.<name>.<property>` (KIP-103), as DynamicBrokerConfig.ListenerConfigRegex. */
 const LISTENER_PREFIX = /^listener\.name\.[^.]+\.(.+)$/;
 

@@ -76,7 +76,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     type: 'list',
     kafkaDefault: '',
     brokerSynonyms: [],
-    honoured: false,
+    honoured: true,
   },
   'index.interval.bytes': {
     type: 'int',
@@ -89,7 +89,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
     type: 'list',
     kafkaDefault: '',
     brokerSynonyms: [],
-    honoured: false,
+    honoured: true,
   },
   'max.compaction.lag.ms': {
     type: 'long',
@@ -216,8 +216,27 @@ export function topicConfigError(configs: Readonly<Record<string, string>>): str
   for (const [key, value] of Object.entries(configs)) {
     const def = TOPIC_CONFIGS[key];
     if (def === undefined) return unknownConfigMessage(key, Object.keys(TOPIC_CONFIGS), 'config');
-    const error = configValueError(key, def, value);
+    const error = configValueError(key, def, value) ?? throttledReplicasError(key, value);
     if (error !== undefined) return error;
   }
   return undefined;
+}
+
+/**
+ * `leader.replication.throttled.replicas` and `follower.replication.throttled.replicas`
+ * (KIP-73) hold `*` or a list of `partitionId:brokerId`; anything else is refused as Kafka's
+ * ThrottledReplicaListValidator refuses it, with its message.
+ */
+export function throttledReplicasError(key: string, value: string): string | undefined {
+  if (
+    key !== 'leader.replication.throttled.replicas' &&
+    key !== 'follower.replication.throttled.replicas'
+  )
+    return undefined;
+  const items = value.split(',').map((s) => s.trim());
+  if (value.trim() === '*' || items.every((item) => /^(\d+:\d+)?$/.test(item))) return undefined;
+  return (
+    `${key}: "${value}" is invalid: ${key} must be the literal '*' or a list of replicas in ` +
+    'the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...'
+  );
 }

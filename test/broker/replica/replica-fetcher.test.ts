@@ -20,6 +20,10 @@ import {
   DEFAULT_REPLICA_FETCHER_CONFIG,
   ReplicaFetcher,
 } from '../../../broker/replica/replica-fetcher.js';
+import {
+  ReplicationQuotaManager,
+  UNBOUNDED_RATE,
+} from '../../../broker/replica/replication-quota.js';
 import { BROKER_ID, RawClient, startBroker } from '../server/harness.js';
 
 const logger = silentLogger();
@@ -148,4 +152,84 @@ t.test('copies, truncates after a leader change, and converges byte for byte', a
     [{ partition: 'orders-0', state: 'fetching', leaderEpoch: 2 }],
     'truncation done, fetching',
   );
+});
+
+t.test('throttled partitions that are behind wait for the follower quota', async (t) => {
+  // Two partitions from the same leader, one throttled on the follower side. Each fetch
+  // brings one batch per partition (replica.fetch.max.bytes=1: the first batch is always
+  // whole), so after the first answer both are behind the leader's HW.
+  const leader = await startBroker(t);
+  await leader.controller.createTopic('pair', 2);
+  const client = await RawClient.connect(leader.port);
+  t.teardown(() => client.close());
+  const produce = (partition: number, values: string[]) =>
+    client.send(0, 7, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 5000,
+      topicData: [{ name: 'pair', partitionData: [{ index: partition, records: batch(values) }] }],
+    });
+  for (const partition of [0, 1]) {
+    for (const values of [['a'], ['b'], ['c']]) await produce(partition, values);
+  }
+  const followers = [0, 1].map((partition) => {
+    const tp = { topic: 'pair', partition };
+    const replica = new Partition({
+      topicPartition: tp,
+      localBrokerId: FOLLOWER_ID,
+      log: Log.open({
+        dir: path.join(t.testdir(), `pair-${partition}`),
+        topicPartition: tp,
+        config: logConfig({}),
+        clock: new ManualClock(),
+        logger,
+        recoveryPoint: 0,
+        hadCleanShutdown: true,
+      }),
+      checkpointedHighWatermark: undefined,
+      logger,
+    });
+    replica.makeFollower({ ...state(BROKER_ID, 0), topicName: 'pair', partitionIndex: partition });
+    return replica;
+  });
+  const [throttled, free] = followers as [Partition, Partition];
+  // The quota's clock stands still: once exceeded, it stays exceeded until the bound moves.
+  const quota = new ReplicationQuotaManager({ side: 'follower', clock: new ManualClock(0) });
+  quota.updateQuota(1);
+  quota.markThrottled('pair', new Set([0]));
+  const fetcher = new ReplicaFetcher({
+    sourceBroker: { id: BROKER_ID, host: '127.0.0.1', port: leader.port },
+    localBrokerId: FOLLOWER_ID,
+    scheduler: new SystemScheduler(),
+    config: {
+      ...DEFAULT_REPLICA_FETCHER_CONFIG,
+      fetchWaitMaxMs: 100,
+      fetchBackoffMs: 50,
+      fetchMaxBytes: 1,
+    },
+    partitions: { getPartition: (tp) => followers[tp.partition] },
+    logger,
+    quota,
+  });
+  t.teardown(() => fetcher.shutdown());
+  fetcher.addPartitions(
+    [0, 1].map((partition) => ({ tp: { topic: 'pair', partition }, leaderEpoch: 0 })),
+  );
+
+  await waitFor('the free partition to catch up', () => free.logEndOffset === 3);
+  t.equal(throttled.logEndOffset, 1, 'the throttled one got the first batch, then waited');
+  t.ok(quota.isQuotaExceeded(), 'its bytes were recorded against the quota');
+
+  quota.updateQuota(UNBOUNDED_RATE);
+  await waitFor('the throttled partition to catch up', () => throttled.logEndOffset === 3);
+
+  // Caught up (its LEO reached the leader's HW): in sync, so no longer throttled.
+  quota.updateQuota(1);
+  t.ok(quota.isQuotaExceeded());
+  await produce(0, ['d']);
+  await produce(1, ['d']);
+  await waitFor('both to copy the new batch', () => {
+    return throttled.logEndOffset === 4 && free.logEndOffset === 4;
+  });
+  t.pass('an in-sync replica is never throttled');
 });
