@@ -286,7 +286,8 @@ export class ConfigRepository {
       return String(this.uncleanLeaderElectionEnable(topic));
     const field = LOG_FIELDS[name];
     if (field !== undefined) return field.format(this.logConfig(topic)[field.field]);
-    return this.topicConfigSynonyms(topic, name)[0]?.value;
+    // A config with no broker synonym (the throttled-replicas lists) shows Kafka's default.
+    return this.topicConfigSynonyms(topic, name)[0]?.value ?? TOPIC_CONFIGS[name]?.kafkaDefault;
   }
 
   /**
