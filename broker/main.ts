@@ -45,6 +45,7 @@ import { brokerConnector } from './network/broker-connector.js';
 import { SaslServerConnection, saslApiHandlers } from './security/sasl-server.js';
 import { CoordinatorScramCredentials } from './security/scram-credentials-store.js';
 import { AclCache } from './security/acl-cache.js';
+import { AclApis } from './security/acl-apis.js';
 import { authorizeGroupApis } from './security/group-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
@@ -354,6 +355,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         }),
       )
       .registerAll(saslApiHandlers())
+      // Describe/Create/DeleteAcls: SECURITY_DISABLED without an authorizer (security/acl-apis.ts).
+      .registerAll(new AclApis({ zk: () => zk, cache: aclCache, logger: root }).handlers())
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any
