@@ -46,6 +46,7 @@ import { SaslServerConnection, saslApiHandlers } from './security/sasl-server.js
 import { CoordinatorScramCredentials } from './security/scram-credentials-store.js';
 import { AclCache } from './security/acl-cache.js';
 import { AclApis } from './security/acl-apis.js';
+import { ScramAdminApis } from './security/scram-admin-apis.js';
 import { authorizeGroupApis } from './security/group-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
@@ -357,6 +358,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       .registerAll(saslApiHandlers())
       // Describe/Create/DeleteAcls: SECURITY_DISABLED without an authorizer (security/acl-apis.ts).
       .registerAll(new AclApis({ zk: () => zk, cache: aclCache, logger: root }).handlers())
+      // Describe/AlterUserScramCredentials on /config/users (security/scram-admin-apis.ts).
+      .registerAll(
+        new ScramAdminApis({
+          zk: () => zk,
+          authorize: aclCache?.check,
+          isController: () => controller.isActive(),
+          logger: root,
+        }).handlers(),
+      )
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any
