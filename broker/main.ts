@@ -47,7 +47,7 @@ import { CoordinatorScramCredentials } from './security/scram-credentials-store.
 import { AclCache } from './security/acl-cache.js';
 import { AclApis } from './security/acl-apis.js';
 import { ScramAdminApis } from './security/scram-admin-apis.js';
-import { authorizeGroupApis } from './security/group-authorization.js';
+import { authorizeApi } from './security/api-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
   handleAlterPartitionReassignments,
@@ -342,9 +342,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const alterConfigs = new AlterConfigsApis({ zk: () => zk, brokerId, logger: root });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
-    const handlers = new ApiHandlerTable()
+    // With the authorizer on, every row whose handler does not check ACLs itself gets Kafka's
+    // checks (security/api-authorization.ts).
+    const handlers = new ApiHandlerTable({
+      guard: aclCache ? (row) => authorizeApi(row, aclCache.check) : undefined,
+    })
       .registerAll(dataPlaneHandlers)
-      .registerAll(aclCache ? authorizeGroupApis(groups.handlers, aclCache.check) : groups.handlers)
+      .registerAll(groups.handlers)
       .registerAll(
         transactionApiHandlers({
           producerIdManager: new ProducerIdManager({

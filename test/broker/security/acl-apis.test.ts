@@ -260,6 +260,57 @@ if (!opensslAvailable) {
         );
       }
     });
+
+    await t.test('admin APIs check what Kafka checks (DELETE, ALTER on the topic)', async (t) => {
+      await admin.createTopics({
+        topics: ['ledger-a', 'ledger-b'].map((topic) => ({ topic, numPartitions: 1 })),
+        waitForLeaders: true,
+      });
+      const grant = (operation: number) => ({
+        ...writeForAlice,
+        resourceName: 'ledger-a',
+        operation,
+      });
+      await admin.createAcls({
+        acl: [grant(AclOperationTypes.DELETE), grant(AclOperationTypes.ALTER)],
+      });
+      for (const b of brokers) {
+        await waitFor(`broker ${b.id} to load the grants`, async () => {
+          const answer = await admin.describeAcls({
+            resourceType: AclResourceTypes.TOPIC,
+            resourceName: 'ledger-a',
+            resourcePatternType: ResourcePatternTypes.LITERAL,
+            operation: AclOperationTypes.ANY,
+            permissionType: AclPermissionTypes.ANY,
+          });
+          return answer.resources.length === 1 && (loadedAcls(b) ?? 0) >= 4;
+        });
+      }
+      const aliceAdmin = alice.admin();
+      await aliceAdmin.connect();
+      t.teardown(() => aliceAdmin.disconnect());
+      t.equal(
+        await errorType(
+          aliceAdmin.createPartitions({ topicPartitions: [{ topic: 'ledger-b', count: 2 }] }),
+        ),
+        'TOPIC_AUTHORIZATION_FAILED',
+        'CreatePartitions needs ALTER on the topic',
+      );
+      t.equal(
+        await errorType(
+          aliceAdmin.createPartitions({ topicPartitions: [{ topic: 'ledger-a', count: 2 }] }),
+        ),
+        'ok',
+      );
+      t.equal(
+        await errorType(aliceAdmin.deleteTopics({ topics: ['ledger-b'] })),
+        'TOPIC_AUTHORIZATION_FAILED',
+        'DeleteTopics needs DELETE on the topic',
+      );
+      t.equal(await errorType(aliceAdmin.deleteTopics({ topics: ['ledger-a'] })), 'ok');
+      const left = await admin.listTopics();
+      t.ok(left.includes('ledger-b') && !left.includes('ledger-a'));
+    });
   });
 }
 
@@ -269,6 +320,10 @@ t.test('without an authorizer the ACL APIs answer SECURITY_DISABLED', async (t) 
   const admin = kafka(cluster, { retry: { retries: 0 } }).admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
+  // kafkajs sends the ACL APIs to the controller that Metadata names.
+  await waitFor('the broker to know its controller', async () => {
+    return (await admin.describeCluster()).controller === 1;
+  });
   t.equal(await errorType(admin.createAcls({ acl: [writeForAlice] })), 'SECURITY_DISABLED');
   t.equal(
     await errorType(

@@ -129,6 +129,17 @@ if (!opensslAvailable) {
   });
   const onController = brokers.find((b) => b.id === controller)!;
   const other = brokers.find((b) => b.id !== controller)!;
+  // The controller is active once it has told the brokers (Metadata names it).
+  const probe = new Kafka({
+    brokers: [`127.0.0.1:${onController.ports.SASL_PLAINTEXT}`],
+    sasl: { mechanism: 'plain', username: 'admin', password: 'admin-secret' },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await probe.connect();
+  await waitFor('the controller to be active', async () => {
+    return (await probe.describeCluster()).controller === controller;
+  });
+  await probe.disconnect();
 
   t.test('the admin creates carol; carol logs in with both mechanisms', async (t) => {
     const admin = await connect(t, onController, 'PLAIN', 'admin', 'admin-secret');

@@ -1,0 +1,277 @@
+/**
+ * The authorizer's checks on the APIs whose handlers do not check for themselves, applied by
+ * wrapping rows of the handler table (ApiHandlerTable's guard, set by main.ts when the
+ * authorizer is on). What Kafka 2.8's KafkaApis checks, and how a denial is answered:
+ *
+ * Whole request (errorResponse: the code in every error field):
+ *   LeaderAndIsr, StopReplica, UpdateMetadata,  CLUSTER_ACTION on the cluster
+ *   ControlledShutdown, WriteTxnMarkers           -> CLUSTER_AUTHORIZATION_FAILED
+ *   ElectLeaders, AlterPartitionReassignments   ALTER on the cluster -> CLUSTER_AUTH...
+ *   ListPartitionReassignments                  DESCRIBE on the cluster -> CLUSTER_AUTH...
+ *   InitProducerId with a transactional id      WRITE on it -> TRANSACTIONAL_ID_AUTH...
+ *   InitProducerId without one (idempotence)    IDEMPOTENT_WRITE on the cluster -> CLUSTER_AUTH...
+ *   the group APIs                              group-authorization.ts -> GROUP_AUTH...
+ * Per resource (the handler sees only the allowed ones; the others get the code):
+ *   DeleteTopics                                DELETE on the topic -> TOPIC_AUTH...
+ *   CreatePartitions                            ALTER on the topic -> TOPIC_AUTH...
+ *   DeleteRecords                               DELETE on the topic -> TOPIC_AUTH...
+ *   ListOffsets                                 DESCRIBE on the topic -> TOPIC_AUTH...
+ *   OffsetForLeaderEpoch                        CLUSTER_ACTION on the cluster (followers),
+ *                                                 else DESCRIBE on the topic -> TOPIC_AUTH...
+ *   OffsetCommit (after the group check)        READ on the topic -> TOPIC_AUTH...
+ *   DescribeConfigs                             DESCRIBE_CONFIGS on the topic -> TOPIC_AUTH...,
+ *                                                 on the cluster for brokers and broker
+ *                                                 loggers -> CLUSTER_AUTH...
+ *   AlterConfigs, IncrementalAlterConfigs       ALTER_CONFIGS, likewise
+ * Filtered answer:
+ *   ListGroups                                  DESCRIBE on the cluster: every group; else
+ *                                                 only the groups the client may DESCRIBE
+ *
+ * Produce, Fetch, Metadata and CreateTopics check inside kafka-apis.ts; the ACL and SCRAM
+ * APIs in acl-apis.ts and scram-admin-apis.ts; SaslHandshake, SaslAuthenticate, ApiVersions
+ * and DescribeCluster need nothing.
+ */
+import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
+import type { DecodedRequest } from '../../src/protocol/kafka/codec.js';
+import { errorResponse } from '../../src/protocol/kafka/error-response.js';
+import { ErrorCode } from '../../src/protocol/kafka/errors.js';
+import type { Operation, ResourceType } from '../../src/security/acl.js';
+import type { AnyApiHandler, ConnectionInfo } from '../network/api-handler-table.js';
+import type { AuthorizationCheck } from './acl-cache.js';
+import { groupsOf } from './group-authorization.js';
+
+/** May the connection do `operation` on the resource (the cluster when no name is given)? */
+type Allowed = (operation: Operation, resourceType: ResourceType, name?: string) => boolean;
+
+type Item = unknown;
+
+/** A string field of a request or response entry ('' when absent). */
+function text(item: Item, field: string): string {
+  const value = (item as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : '';
+}
+
+/** Kafka's ConfigResource types. */
+const CONFIG_TOPIC = 2;
+const CONFIG_BROKER = 4;
+const CONFIG_BROKER_LOGGER = 8;
+
+/** The error that refuses the whole request, or undefined when it may go on. */
+function wholeRequestDenial(request: DecodedRequest, allowed: Allowed): number | undefined {
+  const cluster = (operation: Operation): number | undefined =>
+    allowed(operation, 'Cluster') ? undefined : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+  switch (request.apiKey) {
+    case ApiKey.LeaderAndIsr:
+    case ApiKey.StopReplica:
+    case ApiKey.UpdateMetadata:
+    case ApiKey.ControlledShutdown:
+    case ApiKey.WriteTxnMarkers:
+      return cluster('ClusterAction');
+    case ApiKey.ElectLeaders:
+    case ApiKey.AlterPartitionReassignments:
+      return cluster('Alter');
+    case ApiKey.ListPartitionReassignments:
+      return cluster('Describe');
+    case ApiKey.InitProducerId: {
+      const id = request.body.transactionalId;
+      if (id === null) return cluster('IdempotentWrite');
+      return allowed('Write', 'TransactionalId', id)
+        ? undefined
+        : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    }
+    default: {
+      const wanted = groupsOf(request);
+      if (wanted === undefined) return undefined;
+      const denied = wanted.groups.some((g) => !allowed(wanted.operation, 'Group', g));
+      return denied ? ErrorCode.GROUP_AUTHORIZATION_FAILED : undefined;
+    }
+  }
+}
+
+/**
+ * A per-resource rule: the request's list of resources, the response's list answering it, the
+ * key that pairs them, and the error for a resource the client may not touch.
+ */
+interface SplitRule {
+  requestField: string;
+  responseField: string;
+  key(item: Item): string;
+  denial(item: Item): number | undefined;
+}
+
+function splitRule(request: DecodedRequest, allowed: Allowed): SplitRule | undefined {
+  const topicRule = (
+    requestField: string,
+    responseField: string,
+    operation: Operation,
+    nameField = 'name',
+  ): SplitRule => ({
+    requestField,
+    responseField,
+    key: (item) => text(item, nameField),
+    denial: (item) =>
+      allowed(operation, 'Topic', text(item, nameField))
+        ? undefined
+        : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+  });
+  const configRule = (responseField: string, operation: Operation): SplitRule => ({
+    requestField: 'resources',
+    responseField,
+    key: (item) => `${configType(item)}:${text(item, 'resourceName')}`,
+    denial: (item) => {
+      const name = text(item, 'resourceName');
+      const type = configType(item);
+      if (type === CONFIG_TOPIC) {
+        return allowed(operation, 'Topic', name) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      }
+      if (type === CONFIG_BROKER || type === CONFIG_BROKER_LOGGER) {
+        return allowed(operation, 'Cluster') ? undefined : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+      }
+      return undefined; // the handler answers unknown resource types
+    },
+  });
+  switch (request.apiKey) {
+    case ApiKey.DeleteTopics:
+      if (request.apiVersion >= 6) return topicRule('topics', 'responses', 'Delete');
+      return {
+        requestField: 'topicNames',
+        responseField: 'responses',
+        key: (item) => (typeof item === 'string' ? item : ''),
+        denial: (item) =>
+          allowed('Delete', 'Topic', typeof item === 'string' ? item : '')
+            ? undefined
+            : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      };
+    case ApiKey.CreatePartitions:
+      return topicRule('topics', 'results', 'Alter');
+    case ApiKey.DeleteRecords:
+      return topicRule('topics', 'topics', 'Delete');
+    case ApiKey.ListOffsets:
+      return topicRule('topics', 'topics', 'Describe');
+    case ApiKey.OffsetForLeaderEpoch:
+      if (allowed('ClusterAction', 'Cluster')) return undefined;
+      return topicRule('topics', 'topics', 'Describe', 'topic');
+    case ApiKey.OffsetCommit:
+      return topicRule('topics', 'topics', 'Read');
+    case ApiKey.DescribeConfigs:
+      return configRule('results', 'DescribeConfigs');
+    case ApiKey.AlterConfigs:
+    case ApiKey.IncrementalAlterConfigs:
+      return configRule('responses', 'AlterConfigs');
+    default:
+      return undefined;
+  }
+}
+
+/** The key of a response entry: a string name, or the entry's own name / type and name. */
+function responseKey(rule: SplitRule, entry: Item): string {
+  if (rule.requestField === 'resources') return rule.key(entry);
+  return text(entry, 'name') || text(entry, 'topic');
+}
+
+function configType(item: Item): number {
+  const value = (item as Record<string, unknown>).resourceType;
+  return typeof value === 'number' ? value : -1;
+}
+
+type Handle = (request: DecodedRequest, connection: ConnectionInfo) => unknown;
+
+/** Runs the handler on the allowed resources and answers the others with their errors. */
+async function split(
+  rule: SplitRule,
+  request: DecodedRequest,
+  connection: ConnectionInfo,
+  handle: Handle,
+): Promise<unknown> {
+  const body = request.body as unknown as Record<string, unknown>;
+  const items = (body[rule.requestField] ?? []) as Item[];
+  const denials = items.map((item) => rule.denial(item));
+  if (denials.every((d) => d === undefined)) return handle(request, connection);
+  const withItems = (subset: Item[]): DecodedRequest =>
+    ({ ...request, body: { ...body, [rule.requestField]: subset } }) as unknown as DecodedRequest;
+  const allowedItems = items.filter((_, i) => denials[i] === undefined);
+  const base = (
+    allowedItems.length > 0
+      ? await handle(withItems(allowedItems), connection)
+      : errorResponse(withItems([]), ErrorCode.NONE)
+  ) as Record<string, unknown>;
+  const answers = new Map<string, Item>();
+  for (const entry of (base[rule.responseField] ?? []) as Item[]) {
+    answers.set(responseKey(rule, entry), entry);
+  }
+  for (const code of new Set(denials)) {
+    if (code === undefined) continue;
+    const refused = errorResponse(
+      withItems(items.filter((_, i) => denials[i] === code)),
+      code,
+    ) as unknown as Record<string, Item[]>;
+    for (const entry of refused[rule.responseField] ?? []) {
+      answers.set(responseKey(rule, entry), entry);
+    }
+  }
+  // In the request's order; an answer the keys do not pair (there should be none) goes last.
+  const ordered: Item[] = [];
+  for (const key of new Set(items.map((item) => rule.key(item)))) {
+    const entry = answers.get(key);
+    if (entry !== undefined) ordered.push(entry);
+    answers.delete(key);
+  }
+  return { ...base, [rule.responseField]: [...ordered, ...answers.values()] };
+}
+
+/** The APIs this module checks (module comment). */
+const GUARDED: ReadonlySet<number> = new Set([
+  ApiKey.LeaderAndIsr,
+  ApiKey.StopReplica,
+  ApiKey.UpdateMetadata,
+  ApiKey.ControlledShutdown,
+  ApiKey.WriteTxnMarkers,
+  ApiKey.ElectLeaders,
+  ApiKey.AlterPartitionReassignments,
+  ApiKey.ListPartitionReassignments,
+  ApiKey.InitProducerId,
+  ApiKey.JoinGroup,
+  ApiKey.SyncGroup,
+  ApiKey.Heartbeat,
+  ApiKey.LeaveGroup,
+  ApiKey.OffsetCommit,
+  ApiKey.OffsetDelete,
+  ApiKey.OffsetFetch,
+  ApiKey.FindCoordinator,
+  ApiKey.DescribeGroups,
+  ApiKey.DeleteGroups,
+  ApiKey.ListGroups,
+  ApiKey.DeleteTopics,
+  ApiKey.CreatePartitions,
+  ApiKey.DeleteRecords,
+  ApiKey.ListOffsets,
+  ApiKey.OffsetForLeaderEpoch,
+  ApiKey.DescribeConfigs,
+  ApiKey.AlterConfigs,
+  ApiKey.IncrementalAlterConfigs,
+]);
+
+/** The row with Kafka's checks, or the row itself if this module checks nothing for its API. */
+export function authorizeApi(row: AnyApiHandler, check: AuthorizationCheck): AnyApiHandler {
+  if (!GUARDED.has(row.apiKey)) return row;
+  const handle = row.handle as Handle;
+  const guarded = async (request: DecodedRequest, connection: ConnectionInfo) => {
+    const allowed: Allowed = (operation, resourceType, name) =>
+      check(connection.session, operation, resourceType, name);
+    const denial = wholeRequestDenial(request, allowed);
+    if (denial !== undefined) return errorResponse(request, denial);
+    if (request.apiKey === ApiKey.ListGroups) {
+      const answer = (await handle(request, connection)) as { groups?: { groupId: string }[] };
+      if (allowed('Describe', 'Cluster') || answer.groups === undefined) return answer;
+      return {
+        ...answer,
+        groups: answer.groups.filter((g) => allowed('Describe', 'Group', g.groupId)),
+      };
+    }
+    const rule = splitRule(request, allowed);
+    return rule === undefined
+      ? handle(request, connection)
+      : split(rule, request, connection, handle);
+  };
+  return { ...row, handle: guarded } as AnyApiHandler;
+}
