@@ -426,6 +426,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             session,
             credentials: scramCredentials,
             logger,
+            connectionsMaxReauthMs: config.security.connectionsMaxReauthMs,
+            clock: scheduler,
           }),
       });
       socketServers.push(socketServer);
