@@ -10,6 +10,12 @@
  *   ListPartitionReassignments                  DESCRIBE on the cluster -> CLUSTER_AUTH...
  *   InitProducerId with a transactional id      WRITE on it -> TRANSACTIONAL_ID_AUTH...
  *   InitProducerId without one (idempotence)    IDEMPOTENT_WRITE on the cluster -> CLUSTER_AUTH...
+ *   Produce with a transactional id             WRITE on it -> TRANSACTIONAL_ID_AUTH...
+ *                                                 (acks=0: the connection is closed)
+ *   AddPartitionsToTxn, EndTxn                  WRITE on the transactional id -> likewise
+ *   AddOffsetsToTxn, TxnOffsetCommit            WRITE on the transactional id, then READ on
+ *                                                 the group -> GROUP_AUTH...
+ *   FindCoordinator for transactions            DESCRIBE on the transactional id
  *   the group APIs                              group-authorization.ts -> GROUP_AUTH...
  * Per resource (the handler sees only the allowed ones; the others get the code):
  *   DeleteTopics                                DELETE on the topic -> TOPIC_AUTH...
@@ -18,7 +24,12 @@
  *   ListOffsets                                 DESCRIBE on the topic -> TOPIC_AUTH...
  *   OffsetForLeaderEpoch                        CLUSTER_ACTION on the cluster (followers),
  *                                                 else DESCRIBE on the topic -> TOPIC_AUTH...
- *   OffsetCommit (after the group check)        READ on the topic -> TOPIC_AUTH...
+ *   OffsetCommit, TxnOffsetCommit, OffsetDelete READ on the topic -> TOPIC_AUTH...
+ *     (after the group check)
+ *   AddPartitionsToTxn v0-3                     WRITE on every topic, else nothing is added:
+ *                                                 TOPIC_AUTH... / OPERATION_NOT_ATTEMPTED
+ *   OffsetFetch (after the group check)         DESCRIBE on the topic -> TOPIC_AUTH... for a
+ *                                                 named topic; left out of an all-topics answer
  *   DescribeConfigs                             DESCRIBE_CONFIGS on the topic -> TOPIC_AUTH...,
  *                                                 on the cluster for brokers and broker
  *                                                 loggers -> CLUSTER_AUTH...
@@ -37,6 +48,7 @@ import { errorResponse } from '../../src/protocol/kafka/error-response.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import type { Operation, ResourceType } from '../../src/security/acl.js';
 import type { AnyApiHandler, ConnectionInfo } from '../network/api-handler-table.js';
+import { CloseConnectionError } from '../network/socket-server.js';
 import type { AuthorizationCheck } from './acl-cache.js';
 import { groupsOf } from './group-authorization.js';
 
@@ -60,6 +72,10 @@ const CONFIG_BROKER_LOGGER = 8;
 function wholeRequestDenial(request: DecodedRequest, allowed: Allowed): number | undefined {
   const cluster = (operation: Operation): number | undefined =>
     allowed(operation, 'Cluster') ? undefined : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+  const transactional = (id: string): number | undefined =>
+    allowed('Write', 'TransactionalId', id)
+      ? undefined
+      : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
   switch (request.apiKey) {
     case ApiKey.LeaderAndIsr:
     case ApiKey.StopReplica:
@@ -75,17 +91,51 @@ function wholeRequestDenial(request: DecodedRequest, allowed: Allowed): number |
     case ApiKey.InitProducerId: {
       const id = request.body.transactionalId;
       if (id === null) return cluster('IdempotentWrite');
-      return allowed('Write', 'TransactionalId', id)
+      return transactional(id);
+    }
+    case ApiKey.Produce:
+      return request.body.transactionalId === null
         ? undefined
-        : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        : transactional(request.body.transactionalId);
+    case ApiKey.AddPartitionsToTxn: {
+      const ids =
+        request.apiVersion >= 4
+          ? request.body.transactions.map((x) => x.transactionalId)
+          : [request.body.v3AndBelowTransactionalId];
+      return ids.map(transactional).find((code) => code !== undefined);
     }
-    default: {
-      const wanted = groupsOf(request);
-      if (wanted === undefined) return undefined;
-      const denied = wanted.groups.some((g) => !allowed(wanted.operation, 'Group', g));
-      return denied ? ErrorCode.GROUP_AUTHORIZATION_FAILED : undefined;
+    case ApiKey.EndTxn:
+      return transactional(request.body.transactionalId);
+    case ApiKey.AddOffsetsToTxn:
+    case ApiKey.TxnOffsetCommit:
+      return (
+        transactional(request.body.transactionalId) ??
+        (allowed('Read', 'Group', request.body.groupId)
+          ? undefined
+          : ErrorCode.GROUP_AUTHORIZATION_FAILED)
+      );
+    case ApiKey.FindCoordinator: {
+      // Key type 1: a transaction coordinator, for DESCRIBE on the transactional id.
+      const f = request.body;
+      if (request.apiVersion >= 1 && f.keyType === 1) {
+        const keys = request.apiVersion >= 4 ? f.coordinatorKeys : [f.key];
+        return keys.some((k) => !allowed('Describe', 'TransactionalId', k))
+          ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+          : undefined;
+      }
+      return groupDenial(request, allowed);
     }
+    default:
+      return groupDenial(request, allowed);
   }
+}
+
+/** GROUP_AUTHORIZATION_FAILED for a group API without the group permission. */
+function groupDenial(request: DecodedRequest, allowed: Allowed): number | undefined {
+  const wanted = groupsOf(request);
+  if (wanted === undefined) return undefined;
+  const denied = wanted.groups.some((g) => !allowed(wanted.operation, 'Group', g));
+  return denied ? ErrorCode.GROUP_AUTHORIZATION_FAILED : undefined;
 }
 
 /**
@@ -97,6 +147,8 @@ interface SplitRule {
   responseField: string;
   key(item: Item): string;
   denial(item: Item): number | undefined;
+  /** The answers for refused items, where errorResponse has no per-item field. */
+  refuse?: (items: Item[], code: number) => Item[];
 }
 
 function splitRule(request: DecodedRequest, allowed: Allowed): SplitRule | undefined {
@@ -152,7 +204,20 @@ function splitRule(request: DecodedRequest, allowed: Allowed): SplitRule | undef
       if (allowed('ClusterAction', 'Cluster')) return undefined;
       return topicRule('topics', 'topics', 'Describe', 'topic');
     case ApiKey.OffsetCommit:
+    case ApiKey.TxnOffsetCommit:
       return topicRule('topics', 'topics', 'Read');
+    case ApiKey.OffsetDelete:
+      return {
+        ...topicRule('topics', 'topics', 'Read'),
+        refuse: (items, code) =>
+          (items as { name: string; partitions: { partitionIndex: number }[] }[]).map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: code,
+            })),
+          })),
+      };
     case ApiKey.DescribeConfigs:
       return configRule('results', 'DescribeConfigs');
     case ApiKey.AlterConfigs:
@@ -201,11 +266,14 @@ async function split(
   }
   for (const code of new Set(denials)) {
     if (code === undefined) continue;
-    const refused = errorResponse(
-      withItems(items.filter((_, i) => denials[i] === code)),
-      code,
-    ) as unknown as Record<string, Item[]>;
-    for (const entry of refused[rule.responseField] ?? []) {
+    const refusedItems = items.filter((_, i) => denials[i] === code);
+    const refused =
+      rule.refuse?.(refusedItems, code) ??
+      (errorResponse(withItems(refusedItems), code) as unknown as Record<string, Item[]>)[
+        rule.responseField
+      ] ??
+      [];
+    for (const entry of refused) {
       answers.set(responseKey(rule, entry), entry);
     }
   }
@@ -230,6 +298,11 @@ const GUARDED: ReadonlySet<number> = new Set([
   ApiKey.AlterPartitionReassignments,
   ApiKey.ListPartitionReassignments,
   ApiKey.InitProducerId,
+  ApiKey.Produce,
+  ApiKey.AddPartitionsToTxn,
+  ApiKey.AddOffsetsToTxn,
+  ApiKey.EndTxn,
+  ApiKey.TxnOffsetCommit,
   ApiKey.JoinGroup,
   ApiKey.SyncGroup,
   ApiKey.Heartbeat,
@@ -259,7 +332,22 @@ export function authorizeApi(row: AnyApiHandler, check: AuthorizationCheck): Any
     const allowed: Allowed = (operation, resourceType, name) =>
       check(connection.session, operation, resourceType, name);
     const denial = wholeRequestDenial(request, allowed);
-    if (denial !== undefined) return errorResponse(request, denial);
+    if (denial !== undefined) {
+      if (request.apiKey === ApiKey.Produce && request.body.acks === 0) {
+        // No response to carry the error: Kafka closes the connection.
+        throw new CloseConnectionError(
+          `acks=0 transactional produce by ${connection.session.principal} is not authorized`,
+        );
+      }
+      return errorResponse(request, denial);
+    }
+    if (request.apiKey === ApiKey.AddPartitionsToTxn && request.apiVersion <= 3) {
+      const refused = addPartitionsRefusal(request.body.v3AndBelowTopics, allowed);
+      if (refused !== undefined) return refused;
+    }
+    if (request.apiKey === ApiKey.OffsetFetch) {
+      return offsetFetch(request, connection, handle, allowed);
+    }
     if (request.apiKey === ApiKey.ListGroups) {
       const answer = (await handle(request, connection)) as { groups?: { groupId: string }[] };
       if (allowed('Describe', 'Cluster') || answer.groups === undefined) return answer;
@@ -274,4 +362,102 @@ export function authorizeApi(row: AnyApiHandler, check: AuthorizationCheck): Any
       : split(rule, request, connection, handle);
   };
   return { ...row, handle: guarded } as AnyApiHandler;
+}
+
+/**
+ * AddPartitionsToTxn v0-3: WRITE on every topic, or nothing is added: the refused topics'
+ * partitions get TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED (Kafka 2.8).
+ */
+function addPartitionsRefusal(
+  topics: readonly { name: string; partitions: readonly number[] }[],
+  allowed: Allowed,
+): unknown {
+  const denied = new Set(
+    topics.filter((t) => !allowed('Write', 'Topic', t.name)).map((t) => t.name),
+  );
+  if (denied.size === 0) return undefined;
+  return {
+    throttleTimeMs: 0,
+    resultsByTopicV3AndBelow: topics.map((t) => ({
+      name: t.name,
+      resultsByPartition: t.partitions.map((partitionIndex) => ({
+        partitionIndex,
+        partitionErrorCode: denied.has(t.name)
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : ErrorCode.OPERATION_NOT_ATTEMPTED,
+      })),
+    })),
+  };
+}
+
+interface FetchTopic {
+  name: string;
+  partitionIndexes: number[];
+}
+interface AnsweredTopic {
+  name: string;
+  partitions: unknown[];
+}
+
+/**
+ * OffsetFetch after the group check: DESCRIBE on each topic. Named topics the client may not
+ * describe are answered with TOPIC_AUTHORIZATION_FAILED per partition (offset -1, as Kafka's
+ * UNAUTHORIZED_PARTITION); an all-topics request (null) leaves them out. v8 does this per group.
+ */
+async function offsetFetch(
+  request: DecodedRequest,
+  connection: ConnectionInfo,
+  handle: Handle,
+  allowed: Allowed,
+): Promise<unknown> {
+  if (request.apiKey !== ApiKey.OffsetFetch) return handle(request, connection);
+  const describable = (name: string): boolean => allowed('Describe', 'Topic', name);
+  const unauthorized = (t: FetchTopic): AnsweredTopic => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex,
+      committedOffset: -1n,
+      committedLeaderEpoch: -1,
+      metadata: '',
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    })),
+  });
+  /** The answer's topics for one group: the request's named topics, or all describable ones. */
+  const mergeTopics = (asked: FetchTopic[] | null, answered: AnsweredTopic[]): AnsweredTopic[] => {
+    if (asked === null) return answered.filter((t) => describable(t.name));
+    return asked.map(
+      (t) =>
+        (describable(t.name) ? answered.find((a) => a.name === t.name) : undefined) ??
+        unauthorized(t),
+    );
+  };
+  const body = request.body;
+  if (request.apiVersion >= 8) {
+    const groups = body.groups.map((g) => ({
+      ...g,
+      topics: g.topics === null ? null : g.topics.filter((t) => describable(t.name)),
+    }));
+    const answer = (await handle(
+      { ...request, body: { ...body, groups } } as DecodedRequest,
+      connection,
+    )) as {
+      groups: { groupId: string; topics: AnsweredTopic[] }[];
+    };
+    return {
+      ...answer,
+      groups: answer.groups.map((g) => {
+        const asked = body.groups.find((x) => x.groupId === g.groupId)?.topics ?? null;
+        return { ...g, topics: mergeTopics(asked, g.topics) };
+      }),
+    };
+  }
+  const topics = body.topics === null ? null : body.topics.filter((t) => describable(t.name));
+  const answer = (await handle(
+    { ...request, body: { ...body, topics } } as DecodedRequest,
+    connection,
+  )) as {
+    topics?: AnsweredTopic[];
+  };
+  if (answer.topics === undefined) return answer; // a top-level error (v2+): nothing per topic
+  return { ...answer, topics: mergeTopics(body.topics, answer.topics) };
 }

@@ -261,6 +261,36 @@ if (!opensslAvailable) {
       }
     });
 
+    await t.test('a consumer group with READ on its group and topics', async (t) => {
+      // alice still has READ on the prefix `pay` and on the group `billing`.
+      // Retries: the offsets topic is created on the group's first FindCoordinator.
+      const patient = new Kafka({
+        clientId: 'alice-consumer',
+        brokers: brokers.map((b) => `127.0.0.1:${b.ports.SASL_PLAINTEXT}`),
+        sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
+        logLevel: logLevel.NOTHING,
+      });
+      const consumer = patient.consumer({ groupId: 'billing' });
+      await consumer.connect();
+      t.teardown(() => consumer.disconnect());
+      await consumer.subscribe({ topics: ['payments'], fromBeginning: true });
+      const seen: string[] = [];
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(String(message.value));
+        },
+      });
+      await waitFor('both payments', () => seen.length >= 2, { timeoutMs: 30_000 });
+      t.same(seen.sort(), ['payment-0', 'payment-1']);
+      await consumer.disconnect();
+      const offsets = await admin.fetchOffsets({ groupId: 'billing', topics: ['payments'] });
+      t.same(
+        offsets[0]!.partitions.map((p) => p.offset).sort(),
+        ['1', '1'],
+        'OffsetCommit and OffsetFetch passed the topic checks',
+      );
+    });
+
     await t.test('admin APIs check what Kafka checks (DELETE, ALTER on the topic)', async (t) => {
       await admin.createTopics({
         topics: ['ledger-a', 'ledger-b'].map((topic) => ({ topic, numPartitions: 1 })),

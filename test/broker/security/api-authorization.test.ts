@@ -210,6 +210,150 @@ t.test(
 );
 
 t.test('APIs it does not check keep their row', async (t) => {
-  const row = apiHandler(ApiKey.Produce, { minVersion: 3, maxVersion: 7 }, () => null);
-  t.equal(authorizeApi(row, allowing().check), row, 'Produce checks inside kafka-apis.ts');
+  const row = apiHandler(ApiKey.Metadata, { minVersion: 0, maxVersion: 9 }, () => ({
+    brokers: [],
+    topics: [],
+  }));
+  t.equal(authorizeApi(row, allowing().check), row, 'Metadata checks inside kafka-apis.ts');
+});
+
+t.test('OffsetFetch: DESCRIBE on each topic, after DESCRIBE on the group', async (t) => {
+  const asked: unknown[] = [];
+  const partition = (partitionIndex: number) => ({
+    partitionIndex,
+    committedOffset: 5n,
+    committedLeaderEpoch: -1,
+    metadata: '',
+    errorCode: ErrorCode.NONE,
+  });
+  const row = apiHandler(ApiKey.OffsetFetch, { minVersion: 1, maxVersion: 8 }, (r) => {
+    asked.push(r.body.topics);
+    const names = r.body.topics?.map((x) => x.name) ?? ['mine', 'theirs'];
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      topics: names.map((name) => ({ name, partitions: [partition(0)] })),
+    };
+  });
+  const { check } = allowing('Describe Group:g', 'Describe Topic:mine');
+  const guarded = authorizeApi(row, check);
+  const named = await call(
+    guarded,
+    request(9, 7, {
+      groupId: 'g',
+      topics: ['mine', 'theirs'].map((name) => ({ name, partitionIndexes: [0] })),
+      groups: [],
+      requireStable: false,
+    }),
+  );
+  t.same(asked.pop(), [{ name: 'mine', partitionIndexes: [0] }], 'the handler sees "mine" only');
+  t.match(named.topics, [
+    { name: 'mine', partitions: [{ errorCode: ErrorCode.NONE, committedOffset: 5n }] },
+    {
+      name: 'theirs',
+      partitions: [{ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, committedOffset: -1n }],
+    },
+  ]);
+  const all = await call(
+    guarded,
+    request(9, 7, { groupId: 'g', topics: null, groups: [], requireStable: false }),
+  );
+  t.same(
+    (all.topics as { name: string }[]).map((x) => x.name),
+    ['mine'],
+    'all topics: the undescribable one is left out',
+  );
+  const otherGroup = await call(
+    guarded,
+    request(9, 7, { groupId: 'h', topics: null, groups: [], requireStable: false }),
+  );
+  t.equal(otherGroup.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+});
+
+t.test('OffsetDelete: DELETE on the group, READ on each topic', async (t) => {
+  const row = apiHandler(ApiKey.OffsetDelete, { minVersion: 0, maxVersion: 0 }, (r) => ({
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    topics: r.body.topics.map((x) => ({
+      name: x.name,
+      partitions: x.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: ErrorCode.NONE,
+      })),
+    })),
+  }));
+  const body = (groupId: string) => ({
+    groupId,
+    topics: ['a', 'b'].map((name) => ({ name, partitions: [{ partitionIndex: 1 }] })),
+  });
+  const guarded = authorizeApi(row, allowing('Delete Group:g', 'Read Topic:b').check);
+  const answer = await call(guarded, request(47, 0, body('g')));
+  t.match(answer.topics, [
+    {
+      name: 'a',
+      partitions: [{ partitionIndex: 1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }],
+    },
+    { name: 'b', partitions: [{ partitionIndex: 1, errorCode: ErrorCode.NONE }] },
+  ]);
+  const denied = await call(guarded, request(47, 0, body('other')));
+  t.equal(denied.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+});
+
+t.test('transactions: WRITE on the transactional id, and on the topics added', async (t) => {
+  let served = 0;
+  const add = apiHandler(ApiKey.AddPartitionsToTxn, { minVersion: 0, maxVersion: 3 }, (r) => {
+    served++;
+    return {
+      throttleTimeMs: 0,
+      resultsByTopicV3AndBelow: r.body.v3AndBelowTopics.map((x) => ({
+        name: x.name,
+        resultsByPartition: x.partitions.map((partitionIndex) => ({
+          partitionIndex,
+          partitionErrorCode: ErrorCode.NONE,
+        })),
+      })),
+    };
+  });
+  const body = (id: string, topics: string[]) => ({
+    transactions: [],
+    v3AndBelowTransactionalId: id,
+    v3AndBelowProducerId: 1n,
+    v3AndBelowProducerEpoch: 0,
+    v3AndBelowTopics: topics.map((name) => ({ name, partitions: [0] })),
+  });
+  const guarded = authorizeApi(add, allowing('Write TransactionalId:tx', 'Write Topic:a').check);
+  const wrongId = await call(guarded, request(24, 3, body('other', ['a'])));
+  t.match(wrongId.resultsByTopicV3AndBelow, [
+    {
+      resultsByPartition: [{ partitionErrorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }],
+    },
+  ]);
+  const oneTopicDenied = await call(guarded, request(24, 3, body('tx', ['a', 'b'])));
+  t.equal(served, 0, 'nothing is added when a topic is refused');
+  t.match(oneTopicDenied.resultsByTopicV3AndBelow, [
+    { name: 'a', resultsByPartition: [{ partitionErrorCode: ErrorCode.OPERATION_NOT_ATTEMPTED }] },
+    {
+      name: 'b',
+      resultsByPartition: [{ partitionErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }],
+    },
+  ]);
+  await call(guarded, request(24, 3, body('tx', ['a'])));
+  t.equal(served, 1);
+
+  const produce = apiHandler(ApiKey.Produce, { minVersion: 3, maxVersion: 7 }, () => ({
+    throttleTimeMs: 0,
+    responses: [],
+  }));
+  const produceBody = (acks: number) => ({
+    transactionalId: 'other',
+    acks,
+    timeoutMs: 1000,
+    topicData: [{ name: 'a', partitionData: [{ index: 0, records: null }] }],
+  });
+  const guardedProduce = authorizeApi(produce, allowing('Write TransactionalId:tx').check);
+  const refused = await call(guardedProduce, request(0, 7, produceBody(1)));
+  t.match(refused.responses, [
+    { partitionResponses: [{ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }] },
+  ]);
+  await t.rejects(call(guardedProduce, request(0, 7, produceBody(0))), /acks=0 transactional/);
 });
