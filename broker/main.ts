@@ -345,7 +345,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     // With the authorizer on, every row whose handler does not check ACLs itself gets Kafka's
     // checks (security/api-authorization.ts).
     const handlers = new ApiHandlerTable({
-      guard: aclCache ? (row) => authorizeApi(row, aclCache.check) : undefined,
+      guard: aclCache
+        ? (row) => authorizeApi(row, aclCache.check, aclCache.checkByResourceType)
+        : undefined,
     })
       .registerAll(dataPlaneHandlers)
       .registerAll(groups.handlers)

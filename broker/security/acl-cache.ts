@@ -20,7 +20,7 @@ import {
   type ResourceType,
 } from '../../src/security/acl.js';
 import { readAllAcls } from '../../src/security/acl-store.js';
-import { authorize, type AuthorizerSettings } from './authorizer.js';
+import { authorize, authorizeByResourceType, type AuthorizerSettings } from './authorizer.js';
 import type { ConnectionSession } from './session.js';
 
 /** What handlers ask: may this connection do `operation` on this resource? */
@@ -31,6 +31,11 @@ export interface AuthorizationCheck {
     resourceType: ResourceType,
     resourceName?: string,
   ): boolean;
+}
+
+/** May this connection do `operation` on some resource of the type (KIP-679)? */
+export interface ResourceTypeCheck {
+  (session: ConnectionSession, operation: Operation, resourceType: ResourceType): boolean;
 }
 
 /** The check when no authorizer is configured: everything is allowed (Kafka's default). */
@@ -100,6 +105,14 @@ export class AclCache {
       operation,
       resourceType,
       resourceName: resourceName ?? CLUSTER_RESOURCE_NAME,
+    });
+
+  readonly checkByResourceType: ResourceTypeCheck = (session, operation, resourceType) =>
+    authorizeByResourceType(this.#acls, this.#settings, {
+      principal: session.principal,
+      host: session.clientHost,
+      operation,
+      resourceType,
     });
 
   /** Re-reads everything; a change arriving meanwhile triggers one more read. */

@@ -9,7 +9,8 @@
  *   ElectLeaders, AlterPartitionReassignments   ALTER on the cluster -> CLUSTER_AUTH...
  *   ListPartitionReassignments                  DESCRIBE on the cluster -> CLUSTER_AUTH...
  *   InitProducerId with a transactional id      WRITE on it -> TRANSACTIONAL_ID_AUTH...
- *   InitProducerId without one (idempotence)    IDEMPOTENT_WRITE on the cluster -> CLUSTER_AUTH...
+ *   InitProducerId without one (idempotence)    IDEMPOTENT_WRITE on the cluster, or WRITE on
+ *                                                 some topic (KIP-679) -> CLUSTER_AUTH...
  *   Produce with a transactional id             WRITE on it -> TRANSACTIONAL_ID_AUTH...
  *                                                 (acks=0: the connection is closed)
  *   AddPartitionsToTxn, EndTxn                  WRITE on the transactional id -> likewise
@@ -49,11 +50,15 @@ import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import type { Operation, ResourceType } from '../../src/security/acl.js';
 import type { AnyApiHandler, ConnectionInfo } from '../network/api-handler-table.js';
 import { CloseConnectionError } from '../network/socket-server.js';
-import type { AuthorizationCheck } from './acl-cache.js';
+import type { AuthorizationCheck, ResourceTypeCheck } from './acl-cache.js';
 import { groupsOf } from './group-authorization.js';
 
 /** May the connection do `operation` on the resource (the cluster when no name is given)? */
-type Allowed = (operation: Operation, resourceType: ResourceType, name?: string) => boolean;
+interface Allowed {
+  (operation: Operation, resourceType: ResourceType, name?: string): boolean;
+  /** ... on some resource of the type (authorizeByResourceType)? */
+  onSome(operation: Operation, resourceType: ResourceType): boolean;
+}
 
 type Item = unknown;
 
@@ -89,8 +94,11 @@ function wholeRequestDenial(request: DecodedRequest, allowed: Allowed): number |
     case ApiKey.ListPartitionReassignments:
       return cluster('Describe');
     case ApiKey.InitProducerId: {
+      // Idempotence (no transactional id): IDEMPOTENT_WRITE on the cluster, or (KIP-679, 2.8)
+      // WRITE on some topic.
       const id = request.body.transactionalId;
-      if (id === null) return cluster('IdempotentWrite');
+      if (id === null)
+        return allowed.onSome('Write', 'Topic') ? undefined : cluster('IdempotentWrite');
       return transactional(id);
     }
     case ApiKey.Produce:
@@ -325,12 +333,22 @@ const GUARDED: ReadonlySet<number> = new Set([
 ]);
 
 /** The row with Kafka's checks, or the row itself if this module checks nothing for its API. */
-export function authorizeApi(row: AnyApiHandler, check: AuthorizationCheck): AnyApiHandler {
+export function authorizeApi(
+  row: AnyApiHandler,
+  check: AuthorizationCheck,
+  checkByResourceType: ResourceTypeCheck = () => false,
+): AnyApiHandler {
   if (!GUARDED.has(row.apiKey)) return row;
   const handle = row.handle as Handle;
   const guarded = async (request: DecodedRequest, connection: ConnectionInfo) => {
-    const allowed: Allowed = (operation, resourceType, name) =>
-      check(connection.session, operation, resourceType, name);
+    const allowed: Allowed = Object.assign(
+      (operation: Operation, resourceType: ResourceType, name?: string) =>
+        check(connection.session, operation, resourceType, name),
+      {
+        onSome: (operation: Operation, resourceType: ResourceType) =>
+          checkByResourceType(connection.session, operation, resourceType),
+      },
+    );
     const denial = wholeRequestDenial(request, allowed);
     if (denial !== undefined) {
       if (request.apiKey === ApiKey.Produce && request.body.acks === 0) {

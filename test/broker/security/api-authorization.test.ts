@@ -92,6 +92,14 @@ t.test('InitProducerId: WRITE on the transactional id, IDEMPOTENT_WRITE without 
   );
   const idempotent = authorizeApi(row, allowing('IdempotentWrite Cluster:').check);
   t.equal((await call(idempotent, request(22, 3, body(null)))).errorCode, ErrorCode.NONE);
+  const writer = authorizeApi(row, allowing().check, (_s, operation, type) => {
+    return operation === 'Write' && type === 'Topic';
+  });
+  t.equal(
+    (await call(writer, request(22, 3, body(null)))).errorCode,
+    ErrorCode.NONE,
+    'WRITE on some topic is enough for idempotence (KIP-679)',
+  );
 });
 
 t.test('DeleteTopics: the handler sees only the topics the client may delete', async (t) => {
