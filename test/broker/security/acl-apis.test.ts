@@ -291,6 +291,41 @@ if (!opensslAvailable) {
       );
     });
 
+    await t.test('auto-creation through Metadata needs CREATE', async (t) => {
+      const patient = new Kafka({
+        clientId: 'alice-producer',
+        brokers: brokers.map((b) => `127.0.0.1:${b.ports.SASL_PLAINTEXT}`),
+        sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
+        logLevel: logLevel.NOTHING,
+      });
+      const hasty = patient.producer({ allowAutoTopicCreation: true, retry: { retries: 0 } });
+      await hasty.connect();
+      const denied = await errorType(hasty.send({ topic: 'pay-new', messages: [{ value: 'x' }] }));
+      await hasty.disconnect();
+      t.match(denied, /TOPIC_AUTHORIZATION_FAILED|Topic authorization failed/);
+      t.notOk((await admin.listTopics()).includes('pay-new'), 'not created without CREATE');
+
+      const before = brokers.map((b) => loadedAcls(b) ?? 0);
+      await admin.createAcls({
+        acl: [AclOperationTypes.CREATE, AclOperationTypes.WRITE].map((operation) => ({
+          ...writeForAlice,
+          resourceName: 'pay-new',
+          operation,
+        })),
+      });
+      for (const [i, b] of brokers.entries()) {
+        await waitFor(`broker ${b.id} to load the grant`, () => (loadedAcls(b) ?? 0) > before[i]!);
+      }
+      const producer = patient.producer({ allowAutoTopicCreation: true });
+      await producer.connect();
+      t.teardown(() => producer.disconnect());
+      t.equal(
+        await errorType(producer.send({ topic: 'pay-new', messages: [{ value: 'x' }] })),
+        'ok',
+      );
+      t.ok((await admin.listTopics()).includes('pay-new'), 'auto-created with CREATE on the topic');
+    });
+
     await t.test('admin APIs check what Kafka checks (DELETE, ALTER on the topic)', async (t) => {
       await admin.createTopics({
         topics: ['ledger-a', 'ledger-b'].map((topic) => ({ topic, numPartitions: 1 })),
