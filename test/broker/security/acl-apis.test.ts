@@ -18,7 +18,10 @@ import {
   startSecureBroker,
   type SecureBroker,
 } from '../../helpers/secure-cluster.js';
+import { rawKafkaClient } from '../../helpers/raw-kafka-client.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
+import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
 
 // kafkajs is CommonJS: its enums are properties of the default export.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
@@ -107,6 +110,31 @@ if (!opensslAvailable) {
 
     await t.test('without an ACL alice may not write', async (t) => {
       t.match(await produceAsAlice(0), /TOPIC_AUTHORIZATION_FAILED|Topic authorization failed/);
+    });
+
+    await t.test('a client may not send the controller requests', async (t) => {
+      const raw = await rawKafkaClient(t, brokers[0]!.ports.SASL_PLAINTEXT);
+      t.match(await raw.loginPlain('alice', 'alice-secret'), { errorCode: ErrorCode.NONE });
+      const stop = await raw.request(ApiKey.StopReplica, 3, {
+        controllerId: 2,
+        controllerEpoch: 99,
+        brokerEpoch: -1n,
+        topicStates: [
+          {
+            topicName: 'payments',
+            partitionStates: [{ partitionIndex: 0, leaderEpoch: 99, deletePartition: true }],
+          },
+        ],
+      });
+      t.match(stop, { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
+      const update = await raw.request(ApiKey.UpdateMetadata, 6, {
+        controllerId: 2,
+        controllerEpoch: 99,
+        brokerEpoch: -1n,
+      });
+      t.match(update, { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
+      const metadata = await admin.fetchTopicMetadata({ topics: ['payments'] });
+      t.equal(metadata.topics[0]!.partitions.length, 2, 'the partitions are still there');
     });
 
     await t.test('CreateAcls reaches every broker', async (t) => {
