@@ -31,6 +31,8 @@
  *                                                 TOPIC_AUTH... / OPERATION_NOT_ATTEMPTED
  *   OffsetFetch (after the group check)         DESCRIBE on the topic -> TOPIC_AUTH... for a
  *                                                 named topic; left out of an all-topics answer
+ *   OffsetFetch v8, FindCoordinator v4          per group (per key): DESCRIBE on the group or
+ *     (batches)                                   the transactional id -> GROUP_/TXN_ID_AUTH...
  *   DescribeConfigs                             DESCRIBE_CONFIGS on the topic -> TOPIC_AUTH...,
  *                                                 on the cluster for brokers and broker
  *                                                 loggers -> CLUSTER_AUTH...
@@ -124,13 +126,19 @@ function wholeRequestDenial(request: DecodedRequest, allowed: Allowed): number |
       );
     case ApiKey.FindCoordinator: {
       // Key type 1: a transaction coordinator, for DESCRIBE on the transactional id.
+      // v4 batches keys, answered one by one (splitRule).
+      if (request.apiVersion >= 4) return undefined;
       const f = request.body;
       if (request.apiVersion >= 1 && f.keyType === 1) {
-        const keys = request.apiVersion >= 4 ? f.coordinatorKeys : [f.key];
-        return keys.some((k) => !allowed('Describe', 'TransactionalId', k))
-          ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
-          : undefined;
+        return allowed('Describe', 'TransactionalId', f.key)
+          ? undefined
+          : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
       }
+      return groupDenial(request, allowed);
+    }
+    case ApiKey.OffsetFetch: {
+      // v8 batches groups, answered one by one (splitRule).
+      if (request.apiVersion >= 8) return undefined;
       return groupDenial(request, allowed);
     }
     default:
@@ -157,6 +165,8 @@ interface SplitRule {
   denial(item: Item): number | undefined;
   /** The answers for refused items, where errorResponse has no per-item field. */
   refuse?: (items: Item[], code: number) => Item[];
+  /** The key of a response entry, when it is not the entry's name (or type and name). */
+  responseKey?: (entry: Item) => string;
 }
 
 function splitRule(request: DecodedRequest, allowed: Allowed): SplitRule | undefined {
@@ -226,6 +236,39 @@ function splitRule(request: DecodedRequest, allowed: Allowed): SplitRule | undef
             })),
           })),
       };
+    case ApiKey.FindCoordinator: {
+      if (request.apiVersion < 4) return undefined;
+      const transactions = request.body.keyType === 1;
+      return {
+        requestField: 'coordinatorKeys',
+        responseField: 'coordinators',
+        key: (item) => (typeof item === 'string' ? item : ''),
+        responseKey: (entry) => text(entry, 'key'),
+        denial: (item) => {
+          const key = typeof item === 'string' ? item : '';
+          if (transactions) {
+            return allowed('Describe', 'TransactionalId', key)
+              ? undefined
+              : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+          }
+          return allowed('Describe', 'Group', key)
+            ? undefined
+            : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+        },
+      };
+    }
+    case ApiKey.OffsetFetch:
+      if (request.apiVersion < 8) return undefined;
+      return {
+        requestField: 'groups',
+        responseField: 'groups',
+        key: (item) => text(item, 'groupId'),
+        responseKey: (entry) => text(entry, 'groupId'),
+        denial: (item) =>
+          allowed('Describe', 'Group', text(item, 'groupId'))
+            ? undefined
+            : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+      };
     case ApiKey.DescribeConfigs:
       return configRule('results', 'DescribeConfigs');
     case ApiKey.AlterConfigs:
@@ -238,6 +281,7 @@ function splitRule(request: DecodedRequest, allowed: Allowed): SplitRule | undef
 
 /** The key of a response entry: a string name, or the entry's own name / type and name. */
 function responseKey(rule: SplitRule, entry: Item): string {
+  if (rule.responseKey !== undefined) return rule.responseKey(entry);
   if (rule.requestField === 'resources') return rule.key(entry);
   return text(entry, 'name') || text(entry, 'topic');
 }
@@ -363,9 +407,9 @@ export function authorizeApi(
       const refused = addPartitionsRefusal(request.body.v3AndBelowTopics, allowed);
       if (refused !== undefined) return refused;
     }
-    if (request.apiKey === ApiKey.OffsetFetch) {
-      return offsetFetch(request, connection, handle, allowed);
-    }
+    // OffsetFetch: the topic checks run on what the group checks let through.
+    const inner: Handle =
+      request.apiKey === ApiKey.OffsetFetch ? (r, c) => offsetFetch(r, c, handle, allowed) : handle;
     if (request.apiKey === ApiKey.ListGroups) {
       const answer = (await handle(request, connection)) as { groups?: { groupId: string }[] };
       if (allowed('Describe', 'Cluster') || answer.groups === undefined) return answer;
@@ -376,8 +420,8 @@ export function authorizeApi(
     }
     const rule = splitRule(request, allowed);
     return rule === undefined
-      ? handle(request, connection)
-      : split(rule, request, connection, handle);
+      ? inner(request, connection)
+      : split(rule, request, connection, inner);
   };
   return { ...row, handle: guarded } as AnyApiHandler;
 }

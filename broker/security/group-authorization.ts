@@ -7,8 +7,8 @@
  * without reaching the group coordinator.
  *
  * The checks on the topics these requests name (OffsetCommit's READ) and ListGroups' filtering
- * are in api-authorization.ts, after this check. Not done: OffsetFetch v8's
- * per-group answers (a batch with one denied group is refused as a whole).
+ * are in api-authorization.ts, after this check; so are the per-group answers of the batched
+ * OffsetFetch v8 and FindCoordinator v4 (which do not use `groupsOf`).
  */
 import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 import type { DecodedRequest } from '../../src/protocol/kafka/codec.js';

@@ -365,3 +365,57 @@ t.test('transactions: WRITE on the transactional id, and on the topics added', a
   ]);
   await t.rejects(call(guardedProduce, request(0, 7, produceBody(0))), /acks=0 transactional/);
 });
+
+t.test('batched OffsetFetch v8 and FindCoordinator v4 are answered per group', async (t) => {
+  const fetchRow = apiHandler(ApiKey.OffsetFetch, { minVersion: 1, maxVersion: 8 }, (r) => ({
+    throttleTimeMs: 0,
+    groups: r.body.groups.map((g) => ({
+      groupId: g.groupId,
+      errorCode: ErrorCode.NONE,
+      topics: (g.topics ?? []).map((x) => ({ name: x.name, partitions: [] })),
+    })),
+  }));
+  const { check } = allowing('Describe Group:g', 'Describe Topic:mine');
+  const groups = ['g', 'h'].map((groupId) => ({
+    groupId,
+    memberId: null,
+    memberEpoch: -1,
+    topics: [{ name: 'mine', partitionIndexes: [] }],
+  }));
+  const fetched = await call(
+    authorizeApi(fetchRow, check),
+    request(9, 8, { groupId: '', topics: null, groups, requireStable: false }),
+  );
+  t.match(fetched.groups, [
+    { groupId: 'g', errorCode: ErrorCode.NONE, topics: [{ name: 'mine' }] },
+    { groupId: 'h', errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED },
+  ]);
+
+  const findRow = apiHandler(ApiKey.FindCoordinator, { minVersion: 0, maxVersion: 4 }, (r) => ({
+    throttleTimeMs: 0,
+    coordinators: r.body.coordinatorKeys.map((key) => ({
+      key,
+      nodeId: 1,
+      host: 'h',
+      port: 1,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+    })),
+  }));
+  const found = await call(
+    authorizeApi(findRow, check),
+    request(10, 4, { key: '', keyType: 0, coordinatorKeys: ['h', 'g'] }),
+  );
+  t.match(found.coordinators, [
+    { key: 'h', errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED },
+    { key: 'g', errorCode: ErrorCode.NONE, nodeId: 1 },
+  ]);
+  const transactions = await call(
+    authorizeApi(findRow, allowing('Describe TransactionalId:tx').check),
+    request(10, 4, { key: '', keyType: 1, coordinatorKeys: ['tx', 'other'] }),
+  );
+  t.match(transactions.coordinators, [
+    { key: 'tx', errorCode: ErrorCode.NONE },
+    { key: 'other', errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED },
+  ]);
+});
