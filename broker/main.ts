@@ -428,7 +428,6 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             session,
             credentials: scramCredentials,
             logger,
-            connectionsMaxReauthMs: config.security.connectionsMaxReauthMs,
             clock: scheduler,
           }),
       });

@@ -73,8 +73,6 @@ export interface SaslServerConnectionOptions {
   session: ConnectionSession;
   credentials: ScramCredentialSource;
   logger: Logger;
-  /** connections.max.reauth.ms (0: sessions do not expire). */
-  connectionsMaxReauthMs?: number;
   /** Time for session lifetimes; the system clock by default. */
   clock?: Clock;
 }
@@ -189,7 +187,7 @@ export class SaslServerConnection implements SaslConnection {
     let sessionLifetimeMs = 0n;
     if (step.kind === 'complete') {
       this.#supportsReauthentication = apiVersion >= 1;
-      sessionLifetimeMs = BigInt(this.#o.connectionsMaxReauthMs ?? 0);
+      sessionLifetimeMs = BigInt(this.#reauthMs());
     }
     return {
       errorCode: ErrorCode.NONE,
@@ -228,7 +226,7 @@ export class SaslServerConnection implements SaslConnection {
       this.#state = 'COMPLETE';
       this.#o.session.principal = `User:${step.user}`;
       this.#o.session.authenticated = true;
-      const reauthMs = this.#o.connectionsMaxReauthMs ?? 0;
+      const reauthMs = this.#reauthMs();
       this.#expiresAtMs = reauthMs > 0 ? this.#clock.nowMs() + reauthMs : undefined;
       this.#reauthentication = undefined;
       this.#o.logger.info(
@@ -255,6 +253,11 @@ export class SaslServerConnection implements SaslConnection {
       return { kind: 'failed', reason: 'Authentication failed: Invalid username or password' };
     }
     return { kind: 'complete', response: EMPTY, user };
+  }
+
+  /** The session lifetime of the mechanism in use (connections.max.reauth.ms; 0: none). */
+  #reauthMs(): number {
+    return this.#o.sasl.connectionsMaxReauthMs.get(this.#mechanism!) ?? 0;
   }
 
   async #scramStep(mechanism: SaslMechanism, token: Buffer): Promise<Step> {
