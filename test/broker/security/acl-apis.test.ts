@@ -6,9 +6,11 @@
  *     brokers; the znode is the one `coordinator acls` writes; describe with LITERAL / MATCH /
  *     ANY filters; delete with a filter, after which alice is refused again; alice herself may
  *     not create ACLs (CLUSTER_AUTHORIZATION_FAILED); an empty name is INVALID_REQUEST;
+ *   - @platformatic/kafka creates, describes and deletes with the flexible v2;
  *   - a broker without an authorizer answers SECURITY_DISABLED.
  */
 import t from 'tap';
+import { Connection, createAclsV2, deleteAclsV2, describeAclsV2 } from '@platformatic/kafka';
 import kafkajs, { Kafka, logLevel, type Admin } from 'kafkajs';
 import { controllerId, coordinatorCommand, kafka, startCluster } from '../../helpers/cluster.js';
 import { daemonDataDir, startCoordinatorProcess } from '../../helpers/processes.js';
@@ -352,6 +354,49 @@ if (!opensslAvailable) {
         'ok',
       );
       t.ok((await admin.listTopics()).includes('pay-new'), 'auto-created with CREATE on the topic');
+    });
+
+    await t.test('the flexible v2 of the ACL APIs, with @platformatic/kafka', async (t) => {
+      const connection = new Connection('acl-v2', {
+        sasl: { mechanism: 'PLAIN', username: 'admin', password: 'admin-secret' },
+      });
+      await connection.connect('127.0.0.1', brokers[1]!.ports.SASL_PLAINTEXT);
+      t.teardown(() => connection.close());
+      const acl = {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'flex',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:carol',
+        host: '*',
+        operation: AclOperationTypes.READ,
+        permissionType: AclPermissionTypes.ALLOW,
+      };
+      const created = await createAclsV2.api.async(connection, [acl as never]);
+      t.same(
+        created.results.map((r) => r.errorCode),
+        [ErrorCode.NONE],
+      );
+      const filter = {
+        ...acl,
+        principal: null,
+        host: null,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      };
+      const described = await describeAclsV2.api.async(connection, filter as never);
+      t.match(described.resources, [
+        {
+          resourceName: 'flex',
+          acls: [{ principal: 'User:carol', operation: AclOperationTypes.READ }],
+        },
+      ]);
+      const deleted = await deleteAclsV2.api.async(connection, [filter as never]);
+      t.match(deleted.filterResults, [
+        {
+          errorCode: ErrorCode.NONE,
+          matchingAcls: [{ resourceName: 'flex', principal: 'User:carol' }],
+        },
+      ]);
     });
 
     await t.test('admin APIs check what Kafka checks (DELETE, ALTER on the topic)', async (t) => {
