@@ -45,7 +45,9 @@ import { brokerConnector } from './network/broker-connector.js';
 import { SaslServerConnection, saslApiHandlers } from './security/sasl-server.js';
 import { CoordinatorScramCredentials } from './security/scram-credentials-store.js';
 import { AclCache } from './security/acl-cache.js';
-import { authorizeGroupApis } from './security/group-authorization.js';
+import { AclApis } from './security/acl-apis.js';
+import { ScramAdminApis } from './security/scram-admin-apis.js';
+import { authorizeApi } from './security/api-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
 import {
   handleAlterPartitionReassignments,
@@ -378,9 +380,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const alterConfigs = new AlterConfigsApis({ zk: () => zk, brokerId, logger: root });
     // One table is both dispatch and the ApiVersions answer: each part of the broker registers
     // the APIs it serves, with their versions.
-    const handlers = new ApiHandlerTable()
+    // With the authorizer on, every row whose handler does not check ACLs itself gets Kafka's
+    // checks (security/api-authorization.ts).
+    const handlers = new ApiHandlerTable({
+      guard: aclCache
+        ? (row) => authorizeApi(row, aclCache.check, aclCache.checkByResourceType)
+        : undefined,
+    })
       .registerAll(dataPlaneHandlers)
-      .registerAll(aclCache ? authorizeGroupApis(groups.handlers, aclCache.check) : groups.handlers)
+      .registerAll(groups.handlers)
       .registerAll(
         transactionApiHandlers({
           producerIdManager: new ProducerIdManager({
@@ -392,6 +400,17 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         }),
       )
       .registerAll(saslApiHandlers())
+      // Describe/Create/DeleteAcls: SECURITY_DISABLED without an authorizer (security/acl-apis.ts).
+      .registerAll(new AclApis({ zk: () => zk, cache: aclCache, logger: root }).handlers())
+      // Describe/AlterUserScramCredentials on /config/users (security/scram-admin-apis.ts).
+      .registerAll(
+        new ScramAdminApis({
+          zk: () => zk,
+          authorize: aclCache?.check,
+          isController: () => controller.isActive(),
+          logger: root,
+        }).handlers(),
+      )
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any
@@ -447,6 +466,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
             session,
             credentials: scramCredentials,
             logger,
+            clock: scheduler,
           }),
       });
       socketServers.push(socketServer);

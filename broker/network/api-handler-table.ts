@@ -84,8 +84,14 @@ export const API_VERSIONS_RANGE = { minVersion: 0, maxVersion: 3 } as const;
 
 export class ApiHandlerTable {
   readonly #handlers = new Map<number, AnyApiHandler>();
+  readonly #guard: (row: AnyApiHandler) => AnyApiHandler;
 
-  constructor() {
+  /**
+   * `guard` wraps each row as it is registered: the authorizer's checks
+   * (broker/security/api-authorization.ts), when one is configured.
+   */
+  constructor(options: { guard?: ((row: AnyApiHandler) => AnyApiHandler) | undefined } = {}) {
+    this.#guard = options.guard ?? ((row) => row);
     this.register(apiVersionsHandler(API_VERSIONS_RANGE, () => this.advertised()));
   }
 
@@ -110,7 +116,7 @@ export class ApiHandlerTable {
         `${name} ${minVersion}-${maxVersion} is outside the schema's ${valid.min}-${valid.max}`,
       );
     }
-    this.#handlers.set(apiKey, handler);
+    this.#handlers.set(apiKey, this.#guard(handler));
     return this;
   }
 

@@ -371,6 +371,13 @@ class Connection {
     const peeked = peekRequestHeader(frame);
     if (!peeked.ok) return this.#close('info', 'unreadable request header', peeked.error);
     const { apiKey, apiVersion, correlationId, clientId } = peeked.header;
+    if (session.sasl?.expired(apiKey)) {
+      return this.#close(
+        'info',
+        `${apiName(apiKey)} from client ${clientId} after its SASL session expired ` +
+          '(connections.max.reauth.ms) without re-authentication',
+      );
+    }
     if (!session.authenticated && !API_KEYS_BEFORE_AUTHENTICATION.has(apiKey)) {
       return this.#close(
         'info',

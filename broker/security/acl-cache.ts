@@ -10,17 +10,17 @@
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js';
 import type { Logger } from '../../src/logger.js';
-import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import {
   AclZNodes,
   CLUSTER_RESOURCE_NAME,
-  RESOURCE_TYPES,
   type Acl,
+  type AclEntry,
   type Operation,
-  type PatternType,
+  type ResourcePattern,
   type ResourceType,
 } from '../../src/security/acl.js';
-import { authorize, type AuthorizerSettings } from './authorizer.js';
+import { readAllAcls } from '../../src/security/acl-store.js';
+import { authorize, authorizeByResourceType, type AuthorizerSettings } from './authorizer.js';
 import type { ConnectionSession } from './session.js';
 
 /** What handlers ask: may this connection do `operation` on this resource? */
@@ -33,42 +33,13 @@ export interface AuthorizationCheck {
   ): boolean;
 }
 
+/** May this connection do `operation` on some resource of the type (KIP-679)? */
+export interface ResourceTypeCheck {
+  (session: ConnectionSession, operation: Operation, resourceType: ResourceType): boolean;
+}
+
 /** The check when no authorizer is configured: everything is allowed (Kafka's default). */
 export const ALLOW_ALL: AuthorizationCheck = () => true;
-
-async function childrenOrEmpty(zk: CoordinatorClient, path: string): Promise<string[]> {
-  try {
-    return await zk.getChildren(path);
-  } catch (err) {
-    if (hasCode(err, ErrorCode.NONODE)) return [];
-    throw err;
-  }
-}
-
-/** Reads every ACL from the coordinator. */
-export async function readAllAcls(zk: CoordinatorClient): Promise<Acl[]> {
-  const acls: Acl[] = [];
-  const roots: [PatternType, string][] = [
-    ['LITERAL', AclZNodes.literalRoot],
-    ['PREFIXED', `${AclZNodes.extendedRoot}/prefixed`],
-  ];
-  for (const [patternType, root] of roots) {
-    for (const resourceType of RESOURCE_TYPES) {
-      for (const name of await childrenOrEmpty(zk, `${root}/${resourceType}`)) {
-        const pattern = { resourceType, name, patternType };
-        let data: Buffer | null;
-        try {
-          data = (await zk.getData(AclZNodes.path(pattern))).data;
-        } catch (err) {
-          if (hasCode(err, ErrorCode.NONODE)) continue;
-          throw err;
-        }
-        for (const entry of AclZNodes.decode(data)) acls.push({ ...entry, pattern });
-      }
-    }
-  }
-  return acls;
-}
 
 export class AclCache {
   readonly #zk: () => CoordinatorClient;
@@ -78,6 +49,16 @@ export class AclCache {
   #reloading: Promise<void> | undefined;
   #again = false;
   #closed = false;
+  /**
+   * This broker's own writes (replace), numbered. A reload that began before a write may have
+   * read the pattern's old entries, so the write is laid over its result; a reload that began
+   * after it has read it, and the write is forgotten.
+   */
+  #writes = new Map<
+    string,
+    { pattern: ResourcePattern; entries: readonly AclEntry[]; seq: number }
+  >();
+  #seq = 0;
 
   constructor(options: {
     zk: () => CoordinatorClient;
@@ -106,6 +87,17 @@ export class AclCache {
     this.#closed = true;
   }
 
+  /**
+   * Replaces the entries of one pattern after this broker changed them in the coordinator
+   * (CreateAcls, DeleteAcls), so that its own next request sees the change, as Kafka's
+   * AclAuthorizer updates its cache right after its write. The change notification then
+   * reloads everything, here and on the other brokers.
+   */
+  replace(pattern: ResourcePattern, entries: readonly AclEntry[]): void {
+    this.#writes.set(patternKey(pattern), { pattern, entries, seq: ++this.#seq });
+    this.#acls = withEntries(this.#acls, pattern, entries);
+  }
+
   readonly check: AuthorizationCheck = (session, operation, resourceType, resourceName) =>
     authorize(this.#acls, this.#settings, {
       principal: session.principal,
@@ -113,6 +105,14 @@ export class AclCache {
       operation,
       resourceType,
       resourceName: resourceName ?? CLUSTER_RESOURCE_NAME,
+    });
+
+  readonly checkByResourceType: ResourceTypeCheck = (session, operation, resourceType) =>
+    authorizeByResourceType(this.#acls, this.#settings, {
+      principal: session.principal,
+      host: session.clientHost,
+      operation,
+      resourceType,
     });
 
   /** Re-reads everything; a change arriving meanwhile triggers one more read. */
@@ -131,7 +131,13 @@ export class AclCache {
         };
         await zk.getChildren(AclZNodes.literalChanges, onChange);
         await zk.getChildren(AclZNodes.extendedChanges, onChange);
-        this.#acls = await readAllAcls(zk);
+        const startedAt = this.#seq;
+        let acls = await readAllAcls(zk);
+        for (const [key, w] of this.#writes) {
+          if (w.seq <= startedAt) this.#writes.delete(key);
+          else acls = withEntries(acls, w.pattern, w.entries);
+        }
+        this.#acls = acls;
         this.#log.info({ acls: this.#acls.length }, 'ACLs loaded');
       } while (this.#again && !this.#closed);
     })()
@@ -139,4 +145,19 @@ export class AclCache {
       .finally(() => (this.#reloading = undefined));
     return this.#reloading;
   }
+}
+
+const patternKey = (p: ResourcePattern): string => `${p.patternType}:${p.resourceType}:${p.name}`;
+
+/** `acls` with the entries of `pattern` replaced. */
+function withEntries(
+  acls: readonly Acl[],
+  pattern: ResourcePattern,
+  entries: readonly AclEntry[],
+): Acl[] {
+  const key = patternKey(pattern);
+  return [
+    ...acls.filter((a) => patternKey(a.pattern) !== key),
+    ...entries.map((e) => ({ ...e, pattern })),
+  ];
 }

@@ -12,6 +12,16 @@
  *      Delete or Alter, and DescribeConfigs by AlterConfigs (Kafka's implied operations);
  *   5. no ACL at all applies to the resource: allow.everyone.if.no.acl.found decides;
  *   6. otherwise: denied.
+ *
+ * `authorizeByResourceType` answers "may the principal do `operation` on *some* resource of
+ * this type?" (Kafka 2.8's Authorizer.authorizeByResourceType, KIP-679; an idempotent
+ * producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic):
+ *   1. a super user may;
+ *   2. a DENY of the operation (or All) on the literal wildcard `*` forbids it;
+ *   3. allow.everyone.if.no.acl.found allows it;
+ *   4. it is allowed by an ALLOW of the operation (or All) on a literal name or a prefix that
+ *      no DENY covers: not the same literal, and no denied prefix of it (the literal `*` is
+ *      allowed whatever the denies).
  */
 import {
   WILDCARD_RESOURCE,
@@ -76,4 +86,36 @@ export function authorize(
   if (denied) return false;
   const allowing = IMPLIED_BY[request.operation] ?? [request.operation];
   return applicable.some((a) => a.permissionType === 'Allow' && matches(a, request, allowing));
+}
+
+/** Kafka's authorizeByResourceType (see the module comment). */
+export function authorizeByResourceType(
+  acls: Iterable<Acl>,
+  settings: AuthorizerSettings,
+  request: Omit<AuthorizationRequest, 'resourceName'>,
+): boolean {
+  if (settings.superUsers.includes(request.principal)) return true;
+  const relevant = [...acls].filter(
+    (a) =>
+      a.pattern.resourceType === request.resourceType &&
+      (a.principal === request.principal || a.principal === 'User:*') &&
+      (a.host === '*' || a.host === request.host) &&
+      (a.operation === 'All' || a.operation === request.operation),
+  );
+  const denies = relevant.filter((a) => a.permissionType === 'Deny');
+  const deniedLiterals = new Set(
+    denies.filter((a) => a.pattern.patternType === 'LITERAL').map((a) => a.pattern.name),
+  );
+  if (deniedLiterals.has(WILDCARD_RESOURCE)) return false;
+  if (settings.allowEveryoneIfNoAclFound) return true;
+  const deniedPrefixes = denies
+    .filter((a) => a.pattern.patternType === 'PREFIXED')
+    .map((a) => a.pattern.name);
+  const prefixDenied = (name: string): boolean => deniedPrefixes.some((p) => name.startsWith(p));
+  return relevant.some((a) => {
+    if (a.permissionType !== 'Allow') return false;
+    const name = a.pattern.name;
+    if (a.pattern.patternType === 'PREFIXED') return !prefixDenied(name);
+    return name === WILDCARD_RESOURCE || (!deniedLiterals.has(name) && !prefixDenied(name));
+  });
 }

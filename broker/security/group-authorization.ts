@@ -1,24 +1,23 @@
 /**
  * The authorizer's hook on the group APIs: Kafka checks READ on the group for JoinGroup,
- * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetDelete, DESCRIBE for OffsetFetch,
- * FindCoordinator and DescribeGroups, DELETE for DeleteGroups, answering
- * GROUP_AUTHORIZATION_FAILED. The rows of the handler table are wrapped; a denied request
- * gets that error in every error field (error-response.ts), without reaching the group
- * coordinator.
+ * SyncGroup, Heartbeat, LeaveGroup and OffsetCommit, DESCRIBE for OffsetFetch,
+ * FindCoordinator and DescribeGroups, DELETE for DeleteGroups and OffsetDelete, answering
+ * GROUP_AUTHORIZATION_FAILED. api-authorization.ts wraps the rows of the handler table with
+ * this check; a denied request gets that error in every error field (error-response.ts),
+ * without reaching the group coordinator.
  *
- * Not done here: OffsetCommit's per-topic READ check, OffsetFetch v8's per-group answers
- * (a batch with one denied group is refused as a whole), ListGroups' filtering.
+ * The checks on the topics these requests name (OffsetCommit's READ) and ListGroups' filtering
+ * are in api-authorization.ts, after this check; so are the per-group answers of the batched
+ * OffsetFetch v8 and FindCoordinator v4 (which do not use `groupsOf`).
  */
 import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 import type { DecodedRequest } from '../../src/protocol/kafka/codec.js';
-import { errorResponse } from '../../src/protocol/kafka/error-response.js';
-import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import type { Operation } from '../../src/security/acl.js';
-import type { AnyApiHandler, ConnectionInfo } from '../network/api-handler-table.js';
-import type { AuthorizationCheck } from './acl-cache.js';
 
-/** The groups a request names and the operation Kafka checks on them. */
-function groupsOf(request: DecodedRequest): { operation: Operation; groups: string[] } | undefined {
+/** The groups a request names and the operation Kafka checks on them (none: not a group API). */
+export function groupsOf(
+  request: DecodedRequest,
+): { operation: Operation; groups: string[] } | undefined {
   const body = request.body as { groupId?: string; groups?: unknown; groupsNames?: string[] };
   switch (request.apiKey) {
     case ApiKey.JoinGroup:
@@ -26,8 +25,9 @@ function groupsOf(request: DecodedRequest): { operation: Operation; groups: stri
     case ApiKey.Heartbeat:
     case ApiKey.LeaveGroup:
     case ApiKey.OffsetCommit:
-    case ApiKey.OffsetDelete:
       return { operation: 'Read', groups: [body.groupId ?? ''] };
+    case ApiKey.OffsetDelete:
+      return { operation: 'Delete', groups: [body.groupId ?? ''] };
     case ApiKey.OffsetFetch:
       if (request.apiVersion >= 8) {
         const groups = (body.groups as { groupId: string }[]).map((g) => g.groupId);
@@ -50,23 +50,4 @@ function groupsOf(request: DecodedRequest): { operation: Operation; groups: stri
     default:
       return undefined;
   }
-}
-
-/** Wraps the group APIs' rows with the check. */
-export function authorizeGroupApis(
-  handlers: readonly AnyApiHandler[],
-  check: AuthorizationCheck,
-): AnyApiHandler[] {
-  return handlers.map((row) => {
-    const handle = row.handle as (r: DecodedRequest, c: ConnectionInfo) => unknown;
-    const guarded = (request: DecodedRequest, connection: ConnectionInfo): unknown => {
-      const wanted = groupsOf(request);
-      const denied =
-        wanted !== undefined &&
-        wanted.groups.some((g) => !check(connection.session, wanted.operation, 'Group', g));
-      if (denied) return errorResponse(request, ErrorCode.GROUP_AUTHORIZATION_FAILED);
-      return handle(request, connection);
-    };
-    return { ...row, handle: guarded } as AnyApiHandler;
-  });
 }

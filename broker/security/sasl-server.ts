@@ -13,8 +13,18 @@
  *                (no Kafka header: SaslHandshake v0 clients, KIP-43)
  *   AUTHENTICATE SaslAuthenticate(authBytes)  the answer in authBytes; COMPLETE when done
  *   COMPLETE     any request                  served; the principal is User:<name>
+ *                SaslHandshake v1 (after a    re-authentication (KIP-368): AUTHENTICATE again
+ *                SaslAuthenticate v1+ login)  with the same mechanism, ending with the same
+ *                                             principal, or SASL_AUTHENTICATION_FAILED + close
  *   failure      -                            SASL_AUTHENTICATION_FAILED with the reason
  *                                             (v1: then the connection is closed; raw: closed)
+ *
+ * Session lifetime (connections.max.reauth.ms, KIP-368; 0, the default, means none): a login
+ * that completes starts a session of that many ms, told to the client in SaslAuthenticate v1+
+ * (session_lifetime_ms). A request other than the re-authentication's own, arriving after the
+ * session ended, closes the connection (the socket server asks `expired`), as Kafka's
+ * SocketServer does; clients that logged in with SaslHandshake v0 or SaslAuthenticate v0
+ * cannot re-authenticate, so their connections end with their sessions.
  *
  * Mechanisms:
  *   PLAIN (RFC 4616)   one token `authzid NUL user NUL password`, checked against the
@@ -27,6 +37,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../src/logger.js';
+import type { Clock } from '../../src/clock.js';
+import { systemScheduler } from '../../src/scheduler.js';
 import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import {
@@ -61,6 +73,16 @@ export interface SaslServerConnectionOptions {
   session: ConnectionSession;
   credentials: ScramCredentialSource;
   logger: Logger;
+  /** Time for session lifetimes; the system clock by default. */
+  clock?: Clock;
+}
+
+/** A re-authentication in progress: what the first login established. */
+interface Reauthentication {
+  mechanism: SaslMechanism;
+  principal: string;
+  /** Set when the client asked for another mechanism: the next token fails with it. */
+  badMechanism: string | undefined;
 }
 
 export class SaslServerConnection implements SaslConnection {
@@ -68,9 +90,25 @@ export class SaslServerConnection implements SaslConnection {
   #state: State = 'HANDSHAKE';
   #mechanism: SaslMechanism | undefined;
   #scram: ScramServer | undefined;
+  /** The login used SaslAuthenticate v1+, so the client can re-authenticate (Kafka's rule). */
+  #supportsReauthentication = false;
+  #reauthentication: Reauthentication | undefined;
+  /** When the session ends (clock ms); undefined: never. */
+  #expiresAtMs: number | undefined;
+  readonly #clock: Clock;
 
   constructor(options: SaslServerConnectionOptions) {
     this.#o = options;
+    this.#clock = options.clock ?? systemScheduler;
+  }
+
+  /** See SaslConnection.expired: the re-authentication's own requests are let through. */
+  expired(apiKey: number): boolean {
+    if (this.#expiresAtMs === undefined || this.#clock.nowMs() < this.#expiresAtMs) return false;
+    const reauthenticating =
+      this.#supportsReauthentication &&
+      (apiKey === ApiKey.SaslHandshake || apiKey === ApiKey.SaslAuthenticate);
+    return !reauthenticating;
   }
 
   get state(): State {
@@ -84,6 +122,9 @@ export class SaslServerConnection implements SaslConnection {
   /** SaslHandshake: pick the mechanism. */
   handshake(mechanism: string, apiVersion: number): { errorCode: number; mechanisms: string[] } {
     const mechanisms = [...this.#o.sasl.enabledMechanisms];
+    if (this.#state === 'COMPLETE' && this.#supportsReauthentication && apiVersion >= 1) {
+      return this.#beginReauthentication(mechanism, mechanisms);
+    }
     if (this.#state !== 'HANDSHAKE') {
       return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms };
     }
@@ -97,25 +138,63 @@ export class SaslServerConnection implements SaslConnection {
     return { errorCode: ErrorCode.NONE, mechanisms };
   }
 
-  /** SaslAuthenticate (v1 handshakes): one token in, one out. */
+  /** A SaslHandshake on an authenticated connection (KIP-368). */
+  #beginReauthentication(
+    mechanism: string,
+    mechanisms: string[],
+  ): { errorCode: number; mechanisms: string[] } {
+    const previous = this.#mechanism!;
+    // As Kafka: the handshake is answered, and the first token fails if the mechanism changed.
+    const badMechanism =
+      mechanism === previous
+        ? undefined
+        : `SASL mechanism '${mechanism}' requested by client is not supported for ` +
+          `re-authentication of mechanism '${previous}'`;
+    this.#reauthentication = {
+      mechanism: previous,
+      principal: this.#o.session.principal,
+      badMechanism,
+    };
+    this.#scram = undefined;
+    this.#state = 'AUTHENTICATE';
+    return { errorCode: ErrorCode.NONE, mechanisms };
+  }
+
+  /** SaslAuthenticate (v1 handshakes): one token in, one out, and the session's lifetime. */
   async authenticate(
     token: Buffer,
-  ): Promise<{ errorCode: number; errorMessage: string | null; authBytes: Buffer }> {
+    apiVersion: number,
+  ): Promise<{
+    errorCode: number;
+    errorMessage: string | null;
+    authBytes: Buffer;
+    sessionLifetimeMs: bigint;
+  }> {
+    const failed = (errorCode: number, reason: string) => {
+      this.#o.session.closeAfterResponse = `SASL authentication failed: ${reason}`;
+      return { errorCode, errorMessage: reason, authBytes: EMPTY, sessionLifetimeMs: 0n };
+    };
     if (this.#state !== 'AUTHENTICATE') {
-      const reason = `SaslAuthenticate in state ${this.#state}`;
-      this.#o.session.closeAfterResponse = reason;
-      return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: reason, authBytes: EMPTY };
+      return failed(ErrorCode.ILLEGAL_SASL_STATE, `SaslAuthenticate in state ${this.#state}`);
+    }
+    const badMechanism = this.#reauthentication?.badMechanism;
+    if (badMechanism !== undefined) {
+      this.#state = 'FAILED';
+      return failed(ErrorCode.SASL_AUTHENTICATION_FAILED, badMechanism);
     }
     const step = await this.#step(token);
-    if (step.kind === 'failed') {
-      this.#o.session.closeAfterResponse = `SASL authentication failed: ${step.reason}`;
-      return {
-        errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
-        errorMessage: step.reason,
-        authBytes: EMPTY,
-      };
+    if (step.kind === 'failed') return failed(ErrorCode.SASL_AUTHENTICATION_FAILED, step.reason);
+    let sessionLifetimeMs = 0n;
+    if (step.kind === 'complete') {
+      this.#supportsReauthentication = apiVersion >= 1;
+      sessionLifetimeMs = BigInt(this.#reauthMs());
     }
-    return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: step.response };
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      authBytes: step.response,
+      sessionLifetimeMs,
+    };
   }
 
   async rawToken(token: Buffer): Promise<{ response: Buffer } | { close: string }> {
@@ -129,6 +208,17 @@ export class SaslServerConnection implements SaslConnection {
     let step: Step;
     if (mechanism === 'PLAIN') step = this.#plain(token);
     else step = await this.#scramStep(mechanism, token);
+    const reauthentication = this.#reauthentication;
+    if (step.kind === 'complete' && reauthentication !== undefined) {
+      const principal = `User:${step.user}`;
+      if (principal !== reauthentication.principal) {
+        const [from, to] = [reauthentication.principal, principal].map((p) => p.replace(':', '.'));
+        step = {
+          kind: 'failed',
+          reason: `Cannot change principals during re-authentication from ${from}: ${to}`,
+        };
+      }
+    }
     if (step.kind === 'failed') {
       this.#state = 'FAILED';
       this.#o.logger.info({ mechanism, reason: step.reason }, 'SASL authentication failed');
@@ -136,7 +226,13 @@ export class SaslServerConnection implements SaslConnection {
       this.#state = 'COMPLETE';
       this.#o.session.principal = `User:${step.user}`;
       this.#o.session.authenticated = true;
-      this.#o.logger.debug({ mechanism, principal: this.#o.session.principal }, 'authenticated');
+      const reauthMs = this.#reauthMs();
+      this.#expiresAtMs = reauthMs > 0 ? this.#clock.nowMs() + reauthMs : undefined;
+      this.#reauthentication = undefined;
+      this.#o.logger.info(
+        { mechanism, principal: this.#o.session.principal, sessionLifetimeMs: reauthMs },
+        reauthentication === undefined ? 'authenticated' : 're-authenticated',
+      );
     }
     return step;
   }
@@ -157,6 +253,11 @@ export class SaslServerConnection implements SaslConnection {
       return { kind: 'failed', reason: 'Authentication failed: Invalid username or password' };
     }
     return { kind: 'complete', response: EMPTY, user };
+  }
+
+  /** The session lifetime of the mechanism in use (connections.max.reauth.ms; 0: none). */
+  #reauthMs(): number {
+    return this.#o.sasl.connectionsMaxReauthMs.get(this.#mechanism!) ?? 0;
   }
 
   async #scramStep(mechanism: SaslMechanism, token: Buffer): Promise<Step> {
@@ -216,8 +317,8 @@ export function saslApiHandlers(): AnyApiHandler[] {
           sessionLifetimeMs: 0n,
         };
       }
-      // sessionLifetimeMs 0: the session does not expire (connections.max.reauth.ms=0).
-      return { ...(await sasl.authenticate(r.body.authBytes)), sessionLifetimeMs: 0n };
+      // v1+ tell the client how long its session lasts (KIP-368; 0: for ever).
+      return sasl.authenticate(r.body.authBytes, r.apiVersion);
     }),
   ];
 }

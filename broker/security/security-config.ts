@@ -87,6 +87,11 @@ export interface ListenerSasl {
   plainUsers: ReadonlyMap<string, string>;
   /** The JAAS entry of each enabled mechanism, if any (its username/password log us in). */
   jaas: ReadonlyMap<SaslMechanism, JaasEntry>;
+  /**
+   * connections.max.reauth.ms of each enabled mechanism (KIP-368): the listener's
+   * `listener.name.<l>.<mechanism>.connections.max.reauth.ms`, else the broker-wide value.
+   */
+  connectionsMaxReauthMs: ReadonlyMap<SaslMechanism, number>;
 }
 
 /** How this broker connects to other brokers (replica fetchers, controller, shutdown). */
@@ -119,7 +124,7 @@ export const ACL_AUTHORIZER_CLASS = 'kafka.security.authorizer.AclAuthorizer';
 
 /** Properties that may also be given with a `listener.name.<listener>.` prefix. */
 const LISTENER_PREFIXABLE =
-  /^(ssl\.[a-z.]+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.jaas\.config)$/;
+  /^(ssl\.[a-z.]+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.jaas\.config|[a-z0-9-]+\.connections\.max\.reauth\.ms)$/;
 
 /** Is `key` a listener-prefixed form of a known security property? */
 export function isListenerPrefixedProperty(key: string, known: (k: string) => boolean): boolean {
@@ -128,6 +133,7 @@ export function isListenerPrefixedProperty(key: string, known: (k: string) => bo
   const rest = m[2] as string;
   if (!LISTENER_PREFIXABLE.test(rest)) return false;
   if (rest.endsWith('.sasl.jaas.config')) return true;
+  if (rest.endsWith('.connections.max.reauth.ms')) return true;
   return known(rest);
 }
 
@@ -216,7 +222,9 @@ export function buildSecurityConfig(input: {
       listenerName: l.listenerName,
       securityProtocol,
       ssl: usesTls(securityProtocol) ? sslConfig(l.listenerName, listenerValue, true) : undefined,
-      sasl: usesSasl(securityProtocol) ? listenerSasl(l.listenerName, listenerValue) : undefined,
+      sasl: usesSasl(securityProtocol)
+        ? listenerSasl(l.listenerName, listenerValue, value('connections.max.reauth.ms'))
+        : undefined,
     });
   }
   const inter = listeners.get(input.interBrokerListenerName);
@@ -368,7 +376,11 @@ function sslConfig(listenerName: string, get: ListenerValue, server: boolean): S
   };
 }
 
-function listenerSasl(listenerName: string, get: ListenerValue): ListenerSasl {
+function listenerSasl(
+  listenerName: string,
+  get: ListenerValue,
+  reauthMsDefault: string | undefined,
+): ListenerSasl {
   const prefix = `listener.name.${listenerName.toLowerCase()}.`;
   const mechanisms = (get(listenerName, 'sasl.enabled.mechanisms') ?? 'GSSAPI')
     .split(',')
@@ -403,5 +415,16 @@ function listenerSasl(listenerName: string, get: ListenerValue): ListenerSasl {
       'PLAIN is enabled but its JAAS config names no user_<name>="<password>"',
     );
   }
-  return { enabledMechanisms, plainUsers, jaas };
+  const connectionsMaxReauthMs = new Map<SaslMechanism, number>();
+  for (const m of enabledMechanisms) {
+    const k = `${prefix}${m.toLowerCase()}.connections.max.reauth.ms`;
+    const text =
+      get(listenerName, `${m.toLowerCase()}.connections.max.reauth.ms`) ?? reauthMsDefault;
+    const ms = Number(text ?? '0');
+    if (!Number.isSafeInteger(ms) || ms < 0) {
+      throw new ConfigError(k, `${text} is not a number of milliseconds >= 0`);
+    }
+    connectionsMaxReauthMs.set(m, ms);
+  }
+  return { enabledMechanisms, plainUsers, jaas, connectionsMaxReauthMs };
 }

@@ -21,6 +21,11 @@ export interface SaslConnection {
   readonly expectsRawToken: boolean;
   /** Handles one raw token; resolves with the raw answer, or a reason to close. */
   rawToken(token: Buffer): Promise<{ response: Buffer } | { close: string }>;
+  /**
+   * Whether a request of `apiKey` arrives after the session expired (connections.max.reauth.ms,
+   * KIP-368) without a re-authentication: the socket server then closes the connection.
+   */
+  expired(apiKey: number): boolean;
 }
 
 export interface ConnectionSession {

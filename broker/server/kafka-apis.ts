@@ -169,8 +169,15 @@ export class KafkaApis {
         this.handleOffsetForLeaderEpoch(r.body, r.apiVersion),
       ),
       apiHandler(ApiKey.Metadata, range(ApiKey.Metadata), (r, connection) =>
-        this.handleMetadata(r.body, r.apiVersion, connection.session.listenerName, (topic) =>
-          this.#allowed(connection.session, 'Describe', 'Topic', topic),
+        this.handleMetadata(
+          r.body,
+          r.apiVersion,
+          connection.session.listenerName,
+          (topic) => this.#allowed(connection.session, 'Describe', 'Topic', topic),
+          // Auto-creation needs CREATE on the cluster or on the topic (Kafka 2.8).
+          (topic) =>
+            this.#allowed(connection.session, 'Create', 'Cluster') ||
+            this.#allowed(connection.session, 'Create', 'Topic', topic),
         ),
       ),
       apiHandler(ApiKey.CreateTopics, range(ApiKey.CreateTopics), async (r, connection) => {
@@ -649,6 +656,8 @@ export class KafkaApis {
     listenerName?: string,
     /** DESCRIBE on a topic (the authorizer); all topics when not given. */
     describable: (topic: string) => boolean = () => true,
+    /** CREATE for auto-creation (the authorizer); TOPIC_AUTHORIZATION_FAILED when refused. */
+    creatable: (topic: string) => boolean = () => true,
   ): Promise<Encodable<MetadataResponse>> {
     const snapshot = this.#deps.metadataCache.snapshot;
     const all = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
@@ -669,6 +678,7 @@ export class KafkaApis {
         const invalid = topicNameError(name);
         if (invalid !== undefined) return emptyTopic(name, 17); // INVALID_TOPIC_EXCEPTION
         if (!allowAutoCreate) return emptyTopic(name, 3); // UNKNOWN_TOPIC_OR_PARTITION
+        if (!creatable(name)) return emptyTopic(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         return emptyTopic(name, await this.#autoCreate(name));
       }),
     );

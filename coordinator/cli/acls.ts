@@ -1,7 +1,8 @@
 /**
  * `coordinator acls`: Kafka's kafka-acls.sh --authorizer-properties zookeeper.connect=...,
  * editing the ACL znodes directly (src/security/acl.ts has the layout) and writing the change
- * notification every broker's ACL cache watches, so a change is live at once.
+ * notification every broker's ACL cache watches, so a change is live at once. The edit itself
+ * is src/security/acl-store.ts, shared with the broker's CreateAcls / DeleteAcls.
  *
  *   acls --add --allow-principal User:alice --operation Read --topic orders
  *   acls --add --deny-principal User:mallory --operation Write --topic orders --host 10.0.0.9
@@ -12,17 +13,18 @@
  */
 import type { Command } from 'commander';
 import type { CoordinatorClient } from '../../src/coordinator-client/client.js';
-import { ensurePath } from '../../src/coordinator-client/recipes/ensure-path.js';
-import { ErrorCode, hasCode } from '../../src/protocol/coordinator/errors.js';
 import {
-  AclZNodes,
   CLUSTER_RESOURCE_NAME,
   operationNamed,
-  RESOURCE_TYPES,
   type AclEntry,
   type Operation,
   type ResourcePattern,
 } from '../../src/security/acl.js';
+import {
+  changeAcls,
+  listResourcePatterns,
+  readResourceAcls,
+} from '../../src/security/acl-store.js';
 import { UsageError, type CliContext, type CommandModule } from './context.js';
 
 interface AclOptions {
@@ -88,51 +90,6 @@ function entriesOf(o: AclOptions): AclEntry[] {
   return entries;
 }
 
-const same = (a: AclEntry, b: AclEntry): boolean =>
-  a.principal === b.principal &&
-  a.permissionType === b.permissionType &&
-  a.operation === b.operation &&
-  a.host === b.host;
-
-async function readEntries(
-  zk: CoordinatorClient,
-  pattern: ResourcePattern,
-): Promise<{ entries: AclEntry[]; version: number | undefined }> {
-  try {
-    const { data, stat } = await zk.getData(AclZNodes.path(pattern));
-    return { entries: AclZNodes.decode(data), version: stat.version };
-  } catch (err) {
-    if (hasCode(err, ErrorCode.NONODE)) return { entries: [], version: undefined };
-    throw err;
-  }
-}
-
-/** Adds or removes entries of one pattern, then announces the change. */
-export async function changeAcls(
-  zk: CoordinatorClient,
-  pattern: ResourcePattern,
-  change: { add: readonly AclEntry[]; remove: readonly AclEntry[] },
-): Promise<AclEntry[]> {
-  const { entries, version } = await readEntries(zk, pattern);
-  let next = entries.filter((e) => !change.remove.some((r) => same(e, r)));
-  for (const a of change.add) if (!next.some((e) => same(e, a))) next = [...next, a];
-  const path = AclZNodes.path(pattern);
-  if (version === undefined) {
-    if (next.length > 0) {
-      await ensurePath(zk, path.slice(0, path.lastIndexOf('/')));
-      await zk.create(path, AclZNodes.encode(next));
-    }
-  } else if (next.length === 0) {
-    await zk.delete(path, version);
-  } else {
-    await zk.setData(path, AclZNodes.encode(next), version);
-  }
-  const notification = AclZNodes.changeNotification(pattern);
-  await ensurePath(zk, notification.path.slice(0, notification.path.lastIndexOf('/')));
-  await zk.create(notification.path, notification.data, { mode: 'persistent_sequential' });
-  return next;
-}
-
 function describe(pattern: ResourcePattern, entries: readonly AclEntry[]): string[] {
   const type = pattern.resourceType.toUpperCase();
   const head =
@@ -154,23 +111,10 @@ async function listAll(
   only: ResourcePattern | undefined,
 ): Promise<string[]> {
   const lines: string[] = [];
-  for (const patternType of ['LITERAL', 'PREFIXED'] as const) {
-    const root =
-      patternType === 'LITERAL' ? AclZNodes.literalRoot : `${AclZNodes.extendedRoot}/prefixed`;
-    for (const resourceType of RESOURCE_TYPES) {
-      let names: string[];
-      try {
-        names = await zk.getChildren(`${root}/${resourceType}`);
-      } catch (err) {
-        if (hasCode(err, ErrorCode.NONODE)) continue;
-        throw err;
-      }
-      for (const name of names.sort()) {
-        const pattern = { resourceType, name, patternType };
-        if (only && (only.resourceType !== resourceType || only.name !== name)) continue;
-        lines.push(...describe(pattern, (await readEntries(zk, pattern)).entries));
-      }
-    }
+  for (const pattern of await listResourcePatterns(zk)) {
+    if (only && (only.resourceType !== pattern.resourceType || only.name !== pattern.name))
+      continue;
+    lines.push(...describe(pattern, (await readResourceAcls(zk, pattern)).entries));
   }
   return lines;
 }

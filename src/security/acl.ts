@@ -14,7 +14,13 @@
  *                                                   "name":"orders-","patternType":"PREFIXED"}
  */
 
-export const RESOURCE_TYPES = ['Topic', 'Group', 'Cluster', 'TransactionalId'] as const;
+export const RESOURCE_TYPES = [
+  'Topic',
+  'Group',
+  'Cluster',
+  'TransactionalId',
+  'DelegationToken',
+] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** Kafka's AclOperation names as the ZooKeeper JSON writes them. */

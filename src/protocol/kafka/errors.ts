@@ -316,6 +316,19 @@ export const KAFKA_ERRORS: readonly KafkaErrorInfo[] = [
     false,
     'A newer producer with the same transactional id has fenced this one (its epoch is old).',
   ),
+  e(
+    91,
+    'RESOURCE_NOT_FOUND',
+    false,
+    'A request illegally referred to a resource that does not exist.',
+  ),
+  e(92, 'DUPLICATE_RESOURCE', false, 'A request illegally referred to the same resource twice.'),
+  e(
+    93,
+    'UNACCEPTABLE_CREDENTIAL',
+    false,
+    'Requested credential would not meet criteria for acceptability.',
+  ),
 ];
 
 const byCode = new Map(KAFKA_ERRORS.map((info) => [info.code, info]));
@@ -446,4 +459,7 @@ export type KafkaErrorName =
   | 'INVALID_RECORD'
   | 'UNSTABLE_OFFSET_COMMIT'
   | 'THROTTLING_QUOTA_EXCEEDED'
-  | 'PRODUCER_FENCED';
+  | 'PRODUCER_FENCED'
+  | 'RESOURCE_NOT_FOUND'
+  | 'DUPLICATE_RESOURCE'
+  | 'UNACCEPTABLE_CREDENTIAL';

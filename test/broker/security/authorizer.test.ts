@@ -1,5 +1,9 @@
 import t from 'tap';
-import { authorize, type AuthorizerSettings } from '../../../broker/security/authorizer.js';
+import {
+  authorize,
+  authorizeByResourceType,
+  type AuthorizerSettings,
+} from '../../../broker/security/authorizer.js';
 import type { Acl, AclEntry, ResourcePattern } from '../../../src/security/acl.js';
 import { AclZNodes } from '../../../src/security/acl.js';
 
@@ -94,4 +98,47 @@ t.test("ZooKeeper-mode Kafka's znode layout", async (t) => {
   };
   t.same(JSON.parse(AclZNodes.encode([entry]).toString()), { version: 1, acls: [entry] });
   t.same(AclZNodes.decode(AclZNodes.encode([entry])), [entry]);
+});
+
+t.test('authorizeByResourceType: WRITE on some topic (KIP-679)', async (t) => {
+  const some = (acls: Acl[], principal = 'User:alice', everyone = false) =>
+    authorizeByResourceType(
+      acls,
+      { ...settings, allowEveryoneIfNoAclFound: everyone },
+      { principal, host: '10.0.0.1', operation: 'Write', resourceType: 'Topic' },
+    );
+  t.equal(some([]), false, 'no ACL at all');
+  t.equal(some([], 'User:admin'), true, 'super user');
+  t.equal(some([], 'User:alice', true), true, 'allow.everyone.if.no.acl.found');
+  t.equal(some([acl(topic('orders'), { operation: 'Write' })]), true, 'one literal topic');
+  t.equal(some([acl(topic('orders'), { operation: 'Read' })]), false, 'Read is not Write');
+  t.equal(some([acl(topic('o', 'PREFIXED'), { operation: 'All' })]), true, 'a prefix, All');
+  t.equal(
+    some([
+      acl(topic('orders'), { operation: 'Write' }),
+      acl(topic('orders'), { operation: 'Write', permissionType: 'Deny' }),
+    ]),
+    false,
+    'the only allowed topic is denied',
+  );
+  t.equal(
+    some([
+      acl(topic('orders'), { operation: 'Write' }),
+      acl(topic('ord', 'PREFIXED'), { operation: 'Write', permissionType: 'Deny' }),
+    ]),
+    false,
+    'a denied prefix covers it',
+  );
+  t.equal(
+    some([
+      acl(topic('orders'), { operation: 'Write' }),
+      acl(topic('*'), { principal: 'User:*', operation: 'Write', permissionType: 'Deny' }),
+    ]),
+    false,
+    'a DENY on the literal wildcard forbids every topic',
+  );
+  t.equal(
+    some([acl({ ...topic('orders'), resourceType: 'Group' }, { operation: 'Write' })]),
+    false,
+  );
 });

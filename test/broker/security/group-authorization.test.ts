@@ -1,5 +1,5 @@
 import t from 'tap';
-import { authorizeGroupApis } from '../../../broker/security/group-authorization.js';
+import { authorizeApi } from '../../../broker/security/api-authorization.js';
 import { apiHandler, type ConnectionInfo } from '../../../broker/network/api-handler-table.js';
 import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
@@ -23,7 +23,7 @@ t.test('group APIs are refused with GROUP_AUTHORIZATION_FAILED without access', 
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
   });
   const asked: string[] = [];
-  const [guarded] = authorizeGroupApis([heartbeat], (s, operation, type, name) => {
+  const guarded = authorizeApi(heartbeat, (s, operation, type, name) => {
     asked.push(`${s.principal} ${operation} ${type}:${name}`);
     return name === 'allowed';
   });
@@ -36,7 +36,7 @@ t.test('group APIs are refused with GROUP_AUTHORIZATION_FAILED without access', 
       body: { groupId, generationId: 1, memberId: 'm', groupInstanceId: null },
       trailingBytes: 0,
     }) as DecodedRequest;
-  const handle = guarded!.handle as (r: DecodedRequest, c: ConnectionInfo) => unknown;
+  const handle = guarded.handle as (r: DecodedRequest, c: ConnectionInfo) => unknown;
   t.match(await handle(request('denied'), connection), {
     errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
   });

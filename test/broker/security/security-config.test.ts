@@ -174,3 +174,42 @@ t.test('JAAS entries: quoted values with escapes, bare words, one module', async
   t.throws(() => parseJaasConfig('k', 'Module required a="b"'), /must end with/);
   t.throws(() => parseJaasConfig('k', 'Module a="b";'), /LoginModule/);
 });
+
+t.test('connections.max.reauth.ms per listener and mechanism (KIP-368)', async (t) => {
+  const c = buildBrokerConfig({
+    ...base,
+    overrides: [
+      'listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9094,SASL_SSL://:9095',
+      'ssl.keystore.type=PEM',
+      'ssl.keystore.location=/certs/broker.pem',
+      'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256',
+      `sasl.jaas.config=${PLAIN_JAAS}`,
+      'connections.max.reauth.ms=60000',
+      'listener.name.sasl_plaintext.scram-sha-256.connections.max.reauth.ms=5000',
+    ],
+  });
+  const reauth = (listener: string) => [
+    ...c.security.listeners.get(listener)!.sasl!.connectionsMaxReauthMs,
+  ];
+  t.same(reauth('SASL_PLAINTEXT'), [
+    ['PLAIN', 60000],
+    ['SCRAM-SHA-256', 5000],
+  ]);
+  t.same(reauth('SASL_SSL'), [
+    ['PLAIN', 60000],
+    ['SCRAM-SHA-256', 60000],
+  ]);
+  t.throws(
+    () =>
+      buildBrokerConfig({
+        ...base,
+        overrides: [
+          'listeners=SASL_PLAINTEXT://:9094',
+          'sasl.enabled.mechanisms=PLAIN',
+          `sasl.jaas.config=${PLAIN_JAAS}`,
+          'listener.name.sasl_plaintext.plain.connections.max.reauth.ms=soon',
+        ],
+      }),
+    ConfigError,
+  );
+});
