@@ -13,155 +13,26 @@
  * The measured daemon (the coordinator for zookeeper and ws, which share its client port; the
  * broker for kafka, with a coordinator of its own) runs from the TypeScript sources with
  * `--inspect` on a free loopback port; the script talks to it over the inspector protocol:
- * HeapProfiler.collectGarbage, then process.memoryUsage() and the count of active handles.
+ * VmRSS as it is, then HeapProfiler.collectGarbage, then process.memoryUsage() and the count
+ * of active handles.
  * VmRSS comes from /proc/PID/status. With --snapshots, a heap snapshot is written after the
  * first and the last round (open them in Chrome DevTools' Memory tab and compare).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import WebSocket from 'ws';
-import { BenchDaemons, freePort, ROOT } from './bench-daemons.js';
+import { BenchDaemons, freePort } from './bench-daemons.js';
 import { runFuzz, CORPUS_DIR, type FuzzReport } from './fuzz.js';
 import type { FuzzProtocol } from './fuzz-liveness.js';
-
-interface Measurement {
-  label: string;
-  framesSoFar: number;
-  rssMiB: number;
-  heapUsedMiB: number;
-  heapTotalMiB: number;
-  externalMiB: number;
-  arrayBuffersMiB: number;
-  handles: number;
-}
-
-const MiB = 1024 * 1024;
-
-/** One daemon under the inspector: its process and a session on its inspector socket. */
-class Inspected {
-  #nextId = 1;
-  readonly #pending = new Map<number, (result: unknown) => void>();
-  readonly #chunks: ((chunk: string) => void)[] = [];
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly socket: WebSocket,
-  ) {
-    socket.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString()) as {
-        id?: number;
-        result?: unknown;
-        error?: { message: string };
-        method?: string;
-        params?: { chunk?: string };
-      };
-      if (message.method === 'HeapProfiler.addHeapSnapshotChunk') {
-        for (const sink of this.#chunks) sink(message.params!.chunk!);
-        return;
-      }
-      if (message.id === undefined) return;
-      const resolve = this.#pending.get(message.id);
-      this.#pending.delete(message.id);
-      resolve?.(message.error === undefined ? message.result : new Error(message.error.message));
-    });
-  }
-
-  /** Starts `node --inspect=127.0.0.1:P --import tsx script args` and attaches to it. */
-  static async start(
-    daemons: BenchDaemons,
-    script: string,
-    args: string[],
-    ready: string,
-  ): Promise<Inspected> {
-    const inspectPort = await freePort();
-    const child = spawn(
-      process.execPath,
-      [`--inspect=127.0.0.1:${inspectPort}`, '--import', 'tsx', path.join(ROOT, script), ...args],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    daemons.track(child);
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      let inspector: string | undefined;
-      child.stderr!.on('data', (chunk: Buffer) => {
-        if (output.length < 1_000_000) output += chunk.toString();
-        inspector ??= /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
-        if (inspector !== undefined && output.includes(ready)) resolve(inspector);
-      });
-      child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
-    });
-    const socket = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    return new Inspected(child, socket);
-  }
-
-  call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    const id = this.#nextId++;
-    this.socket.send(JSON.stringify({ id, method, params }));
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, (result) =>
-        result instanceof Error ? reject(result) : resolve(result),
-      );
-    });
-  }
-
-  async measure(label: string, framesSoFar: number): Promise<Measurement> {
-    // Twice: the first collection can leave objects that only the second frees (weak
-    // callbacks, finalizers of Buffers).
-    await this.call('HeapProfiler.collectGarbage');
-    await this.call('HeapProfiler.collectGarbage');
-    const evaluated = (await this.call('Runtime.evaluate', {
-      expression:
-        'JSON.stringify({ ...process.memoryUsage(), ' +
-        'handles: process.getActiveResourcesInfo().length })',
-      returnByValue: true,
-    })) as { result: { value: string } };
-    const usage = JSON.parse(evaluated.result.value) as NodeJS.MemoryUsage & { handles: number };
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
-    return {
-      label,
-      framesSoFar,
-      rssMiB: rssKiB / 1024,
-      heapUsedMiB: usage.heapUsed / MiB,
-      heapTotalMiB: usage.heapTotal / MiB,
-      externalMiB: usage.external / MiB,
-      arrayBuffersMiB: usage.arrayBuffers / MiB,
-      handles: usage.handles,
-    };
-  }
-
-  async snapshot(file: string): Promise<void> {
-    const out = createWriteStream(file);
-    const sink = (chunk: string) => out.write(chunk);
-    this.#chunks.push(sink);
-    await this.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-    this.#chunks.splice(this.#chunks.indexOf(sink), 1);
-    await new Promise<void>((resolve) => out.end(resolve));
-  }
-
-  async stop(): Promise<void> {
-    this.socket.close();
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
+import { Inspected, type Measurement } from './inspected-daemon.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function row(m: Measurement): string {
   const f = (n: number) => n.toFixed(1);
   return (
-    `| ${m.label} | ${m.framesSoFar.toLocaleString('en-US')} | ${f(m.rssMiB)} | ` +
+    `| ${m.label} | ${m.framesSoFar.toLocaleString('en-US')} | ${f(m.rssBeforeGcMiB)} | ` +
+    `${f(m.rssMiB)} | ` +
     `${f(m.heapUsedMiB)} | ${f(m.heapTotalMiB)} | ${f(m.externalMiB)} | ` +
     `${f(m.arrayBuffersMiB)} | ${m.handles} |`
   );
@@ -252,8 +123,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(row(fresh));
     await daemon.stop();
     console.log(
-      '\n| when | frames so far | RSS MiB | heap used MiB | heap total MiB | external MiB | ' +
-        'array buffers MiB | active handles |\n|---|---:|---:|---:|---:|---:|---:|---:|',
+      '\n| when | frames so far | RSS MiB | RSS after GC MiB | heap used MiB | heap total MiB | ' +
+        'external MiB | array buffers MiB | active handles |\n' +
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const m of measurements) console.log(row(m));
   } finally {
