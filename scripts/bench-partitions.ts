@@ -61,7 +61,26 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
+/**
+ * The soft limit on open files a child of this process gets. A broker keeps one descriptor
+ * open per segment (the .log file, as Kafka keeps its FileChannel), so a topic of N
+ * partitions needs more than N; past the limit, log creation fails with EMFILE.
+ */
+function openFilesLimit(): number {
+  const limits = fs.readFileSync('/proc/self/limits', 'utf8');
+  const soft = /Max open files\s+(\S+)/.exec(limits)?.[1];
+  return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
+}
+
 async function main(): Promise<void> {
+  const fdLimit = openFilesLimit();
+  // The partitions' .log files, plus sockets, the small topic and the daemon's own files.
+  if (partitions + 500 > fdLimit) {
+    throw new Error(
+      `${partitions} partitions need more than ${partitions + 500} open files; ` +
+        `the limit here is ${fdLimit} (ulimit -n). Raise it, or ask for fewer partitions.`,
+    );
+  }
   const zkPort = await freePort();
   await daemon(
     'coordinator/cli.ts',

@@ -111,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
       );
       measurements.push(m);
       console.log(row(m));
+      console.log(`  active resources: ${JSON.stringify(m.handleKinds)}`);
       if (o.snapshots !== undefined && (r === 0 || r === rounds - 1)) {
         await daemon.snapshot(path.join(o.snapshots, `${protocol}-round-${r + 1}.heapsnapshot`));
       }

@@ -21,6 +21,8 @@ export interface Measurement {
   externalMiB: number;
   arrayBuffersMiB: number;
   handles: number;
+  /** The active resources by kind (TCPSocketWrap, Timeout, FSReqCallback, ...). */
+  handleKinds: Record<string, number>;
 }
 
 const MiB = 1024 * 1024;
@@ -110,10 +112,14 @@ export class Inspected {
     const evaluated = (await this.call('Runtime.evaluate', {
       expression:
         'JSON.stringify({ ...process.memoryUsage(), ' +
-        'handles: process.getActiveResourcesInfo().length })',
+        'resources: process.getActiveResourcesInfo() })',
       returnByValue: true,
     })) as { result: { value: string } };
-    const usage = JSON.parse(evaluated.result.value) as NodeJS.MemoryUsage & { handles: number };
+    const usage = JSON.parse(evaluated.result.value) as NodeJS.MemoryUsage & {
+      resources: string[];
+    };
+    const handleKinds: Record<string, number> = {};
+    for (const kind of usage.resources) handleKinds[kind] = (handleKinds[kind] ?? 0) + 1;
     return {
       label,
       framesSoFar,
@@ -123,7 +129,8 @@ export class Inspected {
       heapTotalMiB: usage.heapTotal / MiB,
       externalMiB: usage.external / MiB,
       arrayBuffersMiB: usage.arrayBuffers / MiB,
-      handles: usage.handles,
+      handles: usage.resources.length,
+      handleKinds,
     };
   }
 

@@ -192,7 +192,9 @@ export class Log {
   readonly producerState: ProducerStateManager;
   readonly #clock: Clock;
   readonly #scheduler: Scheduler;
-  readonly #logger: Logger;
+  readonly #parentLogger: Logger;
+  /** Created on first use: a pino child costs about 400 bytes, and most logs never log. */
+  #childLogger: Logger | undefined;
   /** The offset of the newest producer snapshot on disk (-1: none). */
   #lastSnapshotOffset = -1;
   /** Sorted by baseOffset; never empty; the last is the active segment. */
@@ -215,15 +217,25 @@ export class Log {
     this.config = options.config;
     this.#clock = options.clock;
     this.#scheduler = options.scheduler ?? systemScheduler;
-    this.#logger = options.logger.child({
-      component: 'log',
-      partition: partitionDirName(options.topicPartition),
-    });
+    this.#parentLogger = options.logger;
     this.#lastFlushMs = options.clock.nowMs();
     this.producerState = new ProducerStateManager({
       producerIdExpirationMs: options.producerIdExpirationMs ?? PRODUCER_ID_EXPIRATION_MS_DEFAULT,
       partitionName: partitionDirName(options.topicPartition),
     });
+  }
+
+  get #logger(): Logger {
+    this.#childLogger ??= this.#parentLogger.child({
+      component: 'log',
+      partition: partitionDirName(this.topicPartition),
+    });
+    return this.#childLogger;
+  }
+
+  /** The logger when debug is on, else undefined: a debug line must not create the child. */
+  get #debugLogger(): Logger | undefined {
+    return this.#parentLogger.isLevelEnabled('debug') ? this.#logger : undefined;
   }
 
   /** Opens (or creates) the log in `options.dir`, recovering it if the shutdown was unclean. */
@@ -311,7 +323,7 @@ export class Log {
     );
     this.activeSegment.becomeActive();
     this.#loadProducerState({ trustSnapshots: options.hadCleanShutdown });
-    this.#logger.debug(
+    this.#debugLogger?.debug(
       {
         logStartOffset: this.#logStartOffset,
         logEndOffset: this.#logEndOffset,
@@ -441,7 +453,7 @@ export class Log {
           error: { error: 'PRODUCER_STATE', errorCode: check.errorCode, message: check.message },
         };
       case 'duplicate':
-        this.#logger.debug(
+        this.#debugLogger?.debug(
           { producerId: validated.batches[0]!.producerId, lastOffset: check.batch.lastOffset },
           'duplicate batch from an idempotent producer: acknowledged, not appended',
         );
@@ -637,7 +649,7 @@ export class Log {
     } catch (err) {
       // The segment may have been deleted meanwhile (retention, truncation): nothing to do.
       // Any other failure leaves the recovery point where it was, which is safe.
-      this.#logger.debug(
+      this.#debugLogger?.debug(
         { err, baseOffset: segment.baseOffset },
         'background flush of rolled segment failed',
       );
@@ -795,7 +807,7 @@ export class Log {
       }
     }
     const replayed = this.#replayProducerState();
-    this.#logger.debug(
+    this.#debugLogger?.debug(
       { snapshotOffset: this.#lastSnapshotOffset, replayedBatches: replayed },
       'loaded producer state',
     );
@@ -851,7 +863,7 @@ export class Log {
   removeExpiredProducers(nowMs: number): number[] {
     const expired = this.producerState.removeExpiredProducers(nowMs);
     if (expired.length > 0) {
-      this.#logger.debug({ producerIds: expired }, 'expired idle producer ids');
+      this.#debugLogger?.debug({ producerIds: expired }, 'expired idle producer ids');
     }
     return expired;
   }
