@@ -208,8 +208,11 @@ export class Log {
   /** Serialises the asynchronous fsyncs of rolled segments. */
   #flushChain: Promise<void> = Promise.resolve();
   #closed = false;
-  /** Segments renamed `.deleted`, waiting for file.delete.delay.ms; removed on close. */
-  readonly #pendingDeletes = new Map<LogSegment, Timer>();
+  /**
+   * Segments renamed `.deleted`, waiting for file.delete.delay.ms; removed on close. Made on
+   * first use: most logs never have one, and an empty Map costs about 200 bytes.
+   */
+  #pendingDeletes: Map<LogSegment, Timer> | undefined;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
@@ -1020,12 +1023,12 @@ export class Log {
     const timer = this.#scheduler.schedule(this.config.fileDeleteDelayMs, () =>
       this.#removeDeleted(segment),
     );
-    this.#pendingDeletes.set(segment, timer.unref());
+    (this.#pendingDeletes ??= new Map()).set(segment, timer.unref());
   }
 
   #removeDeleted(segment: LogSegment): void {
-    this.#pendingDeletes.get(segment)?.cancel();
-    this.#pendingDeletes.delete(segment);
+    this.#pendingDeletes?.get(segment)?.cancel();
+    this.#pendingDeletes?.delete(segment);
     try {
       segment.delete();
     } catch (err) {
@@ -1035,7 +1038,7 @@ export class Log {
 
   /** Segments waiting for file.delete.delay.ms (tests). */
   get pendingDeletes(): number {
-    return this.#pendingDeletes.size;
+    return this.#pendingDeletes?.size ?? 0;
   }
 
   /** Start-up: `.deleted` (removal cut short), `.cleaned` (cleaning cut short), `.tmp`. */
@@ -1147,14 +1150,14 @@ export class Log {
       this.#logger.warn({ err }, 'could not write the producer snapshot on close');
     }
     // Nobody reads from a closed log: `.deleted` segments can go now.
-    for (const segment of [...this.#pendingDeletes.keys()]) this.#removeDeleted(segment);
+    for (const segment of [...(this.#pendingDeletes?.keys() ?? [])]) this.#removeDeleted(segment);
     for (const segment of this.#segments) segment.close();
     this.#closed = true;
   }
 
   /** Closes and removes the whole partition directory. */
   delete(): void {
-    for (const segment of [...this.#pendingDeletes.keys()]) this.#removeDeleted(segment);
+    for (const segment of [...(this.#pendingDeletes?.keys() ?? [])]) this.#removeDeleted(segment);
     for (const segment of this.#segments) segment.delete();
     this.#closed = true;
     fs.rmSync(this.dir, { recursive: true, force: true });
