@@ -20,6 +20,7 @@
  * store can persist exactly those nodes in the next group commit (coordinator/store.ts).
  */
 import { invariant } from '../src/assert.js';
+import { ownedBytes } from '../src/owned-bytes.js';
 import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
 import {
   isEphemeralMode,
@@ -343,7 +344,8 @@ export class DataTree {
     // a create-heavy load.
     const ttl = isTtlMode(mode);
     const node: DataNode = {
-      data: args.data,
+      // Kept for the znode's life: its own bytes, not a slice of a pool or frame.
+      data: args.data === null ? null : ownedBytes(args.data),
       acl: args.acl,
       czxid: args.zxid,
       mzxid: args.zxid,
@@ -434,7 +436,7 @@ export class DataTree {
     this.#saveUndo(path);
     const bytesDiff = (data?.length ?? 0) - (node.data?.length ?? 0);
     this.#dataBytes += bytesDiff;
-    node.data = data;
+    node.data = data === null ? null : ownedBytes(data);
     node.mzxid = zxid;
     node.mtimeMs = timeMs;
     node.version = (node.version + 1) | 0;

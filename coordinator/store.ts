@@ -28,6 +28,7 @@
 import { Level } from 'level';
 import { join } from 'node:path';
 import { invariant } from '../src/assert.js';
+import { ownedBytes } from '../src/owned-bytes.js';
 import type { Acl } from '../src/protocol/coordinator/messages.js';
 import type { DataNode, NodeKind } from './data-tree.js';
 
@@ -58,12 +59,15 @@ const KINDS: readonly NodeKind[] = ['normal', 'container', 'ttl'];
 const NODE_FORMAT_VERSION = 1;
 const NODE_HEADER_BYTES = 2 + 8 * 5 + 4 * 3 + 8 + 8 + 4;
 
-/** Most nodes share one ACL array (the default); encode each array once. */
+/**
+ * Most nodes share one ACL array (the default); encode each array once. The encoding lives as
+ * long as its array, so it gets its own memory (src/owned-bytes.ts).
+ */
 const aclEncodings = new WeakMap<readonly Acl[], Buffer>();
 
 function encodeAcl(acl: readonly Acl[]): Buffer {
   let encoded = aclEncodings.get(acl);
-  if (!encoded) aclEncodings.set(acl, (encoded = Buffer.from(JSON.stringify(acl))));
+  if (!encoded) aclEncodings.set(acl, (encoded = ownedBytes(Buffer.from(JSON.stringify(acl)))));
   return encoded;
 }
 

@@ -23,6 +23,13 @@
 import * as fs from 'node:fs';
 import { invariant } from '../../src/assert.js';
 
+/**
+ * The entries of every index that holds none (most of a new topic's partitions): shared,
+ * never written (appendSlot allocates before the first entry), so that thousands of empty
+ * indexes do not cost a Buffer each.
+ */
+const NO_ENTRIES = Buffer.alloc(0);
+
 export abstract class IndexFile {
   /** Changes only by `renameTo` (a segment's `.cleaned` -> `.swap` -> live, or `.deleted`). */
   #path: string;
@@ -129,7 +136,7 @@ export abstract class IndexFile {
   /** Drops every entry (before a rebuild during recovery). */
   reset(): void {
     // No need to read the old entries just to throw them away.
-    this.#entries ??= Buffer.alloc(0);
+    this.#entries ??= NO_ENTRIES;
     this.truncateToEntries(0);
     if (this.#fileBytes > 0) this.#zeroFileFrom(0);
   }
@@ -202,7 +209,7 @@ export abstract class IndexFile {
     while (count < available && this.isValidNext(bytes, count)) count++;
     const validBytes = count * this.entryBytes;
     // Copy the prefix out: the file of an active segment is 10 MiB of mostly zeros.
-    this.#entries = Buffer.from(bytes.subarray(0, validBytes));
+    this.#entries = validBytes === 0 ? NO_ENTRIES : Buffer.from(bytes.subarray(0, validBytes));
     this.#count = count;
     this.#writtenCount = count;
     if (this.#fileBytes > validBytes) this.#zeroFileFrom(validBytes);

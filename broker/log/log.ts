@@ -192,7 +192,9 @@ export class Log {
   readonly producerState: ProducerStateManager;
   readonly #clock: Clock;
   readonly #scheduler: Scheduler;
-  readonly #logger: Logger;
+  readonly #parentLogger: Logger;
+  /** Created on first use: a pino child costs about 400 bytes, and most logs never log. */
+  #childLogger: Logger | undefined;
   /** The offset of the newest producer snapshot on disk (-1: none). */
   #lastSnapshotOffset = -1;
   /** Sorted by baseOffset; never empty; the last is the active segment. */
@@ -206,8 +208,11 @@ export class Log {
   /** Serialises the asynchronous fsyncs of rolled segments. */
   #flushChain: Promise<void> = Promise.resolve();
   #closed = false;
-  /** Segments renamed `.deleted`, waiting for file.delete.delay.ms; removed on close. */
-  readonly #pendingDeletes = new Map<LogSegment, Timer>();
+  /**
+   * Segments renamed `.deleted`, waiting for file.delete.delay.ms; removed on close. Made on
+   * first use: most logs never have one, and an empty Map costs about 200 bytes.
+   */
+  #pendingDeletes: Map<LogSegment, Timer> | undefined;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
@@ -215,15 +220,25 @@ export class Log {
     this.config = options.config;
     this.#clock = options.clock;
     this.#scheduler = options.scheduler ?? systemScheduler;
-    this.#logger = options.logger.child({
-      component: 'log',
-      partition: partitionDirName(options.topicPartition),
-    });
+    this.#parentLogger = options.logger;
     this.#lastFlushMs = options.clock.nowMs();
     this.producerState = new ProducerStateManager({
       producerIdExpirationMs: options.producerIdExpirationMs ?? PRODUCER_ID_EXPIRATION_MS_DEFAULT,
       partitionName: partitionDirName(options.topicPartition),
     });
+  }
+
+  get #logger(): Logger {
+    this.#childLogger ??= this.#parentLogger.child({
+      component: 'log',
+      partition: partitionDirName(this.topicPartition),
+    });
+    return this.#childLogger;
+  }
+
+  /** The logger when debug is on, else undefined: a debug line must not create the child. */
+  get #debugLogger(): Logger | undefined {
+    return this.#parentLogger.isLevelEnabled('debug') ? this.#logger : undefined;
   }
 
   /** Opens (or creates) the log in `options.dir`, recovering it if the shutdown was unclean. */
@@ -311,7 +326,7 @@ export class Log {
     );
     this.activeSegment.becomeActive();
     this.#loadProducerState({ trustSnapshots: options.hadCleanShutdown });
-    this.#logger.debug(
+    this.#debugLogger?.debug(
       {
         logStartOffset: this.#logStartOffset,
         logEndOffset: this.#logEndOffset,
@@ -441,7 +456,7 @@ export class Log {
           error: { error: 'PRODUCER_STATE', errorCode: check.errorCode, message: check.message },
         };
       case 'duplicate':
-        this.#logger.debug(
+        this.#debugLogger?.debug(
           { producerId: validated.batches[0]!.producerId, lastOffset: check.batch.lastOffset },
           'duplicate batch from an idempotent producer: acknowledged, not appended',
         );
@@ -637,7 +652,7 @@ export class Log {
     } catch (err) {
       // The segment may have been deleted meanwhile (retention, truncation): nothing to do.
       // Any other failure leaves the recovery point where it was, which is safe.
-      this.#logger.debug(
+      this.#debugLogger?.debug(
         { err, baseOffset: segment.baseOffset },
         'background flush of rolled segment failed',
       );
@@ -795,7 +810,7 @@ export class Log {
       }
     }
     const replayed = this.#replayProducerState();
-    this.#logger.debug(
+    this.#debugLogger?.debug(
       { snapshotOffset: this.#lastSnapshotOffset, replayedBatches: replayed },
       'loaded producer state',
     );
@@ -851,7 +866,7 @@ export class Log {
   removeExpiredProducers(nowMs: number): number[] {
     const expired = this.producerState.removeExpiredProducers(nowMs);
     if (expired.length > 0) {
-      this.#logger.debug({ producerIds: expired }, 'expired idle producer ids');
+      this.#debugLogger?.debug({ producerIds: expired }, 'expired idle producer ids');
     }
     return expired;
   }
@@ -1008,12 +1023,12 @@ export class Log {
     const timer = this.#scheduler.schedule(this.config.fileDeleteDelayMs, () =>
       this.#removeDeleted(segment),
     );
-    this.#pendingDeletes.set(segment, timer.unref());
+    (this.#pendingDeletes ??= new Map()).set(segment, timer.unref());
   }
 
   #removeDeleted(segment: LogSegment): void {
-    this.#pendingDeletes.get(segment)?.cancel();
-    this.#pendingDeletes.delete(segment);
+    this.#pendingDeletes?.get(segment)?.cancel();
+    this.#pendingDeletes?.delete(segment);
     try {
       segment.delete();
     } catch (err) {
@@ -1023,7 +1038,7 @@ export class Log {
 
   /** Segments waiting for file.delete.delay.ms (tests). */
   get pendingDeletes(): number {
-    return this.#pendingDeletes.size;
+    return this.#pendingDeletes?.size ?? 0;
   }
 
   /** Start-up: `.deleted` (removal cut short), `.cleaned` (cleaning cut short), `.tmp`. */
@@ -1135,14 +1150,14 @@ export class Log {
       this.#logger.warn({ err }, 'could not write the producer snapshot on close');
     }
     // Nobody reads from a closed log: `.deleted` segments can go now.
-    for (const segment of [...this.#pendingDeletes.keys()]) this.#removeDeleted(segment);
+    for (const segment of [...(this.#pendingDeletes?.keys() ?? [])]) this.#removeDeleted(segment);
     for (const segment of this.#segments) segment.close();
     this.#closed = true;
   }
 
   /** Closes and removes the whole partition directory. */
   delete(): void {
-    for (const segment of [...this.#pendingDeletes.keys()]) this.#removeDeleted(segment);
+    for (const segment of [...(this.#pendingDeletes?.keys() ?? [])]) this.#removeDeleted(segment);
     for (const segment of this.#segments) segment.delete();
     this.#closed = true;
     fs.rmSync(this.dir, { recursive: true, force: true });

@@ -361,3 +361,22 @@ t.test('ACLs are enforced in ZooKeeper order when the caller gives its identitie
     'the server itself may',
   );
 });
+
+t.test('a znode keeps its own copy of its data, never a slice of a pool or frame', async (t) => {
+  const tree = new DataTree();
+  // What a decoder hands over: a few bytes sliced from a larger buffer (Node's 8 KiB pool,
+  // or the frame they arrived in). Keeping the slice would keep all of it.
+  const frame = Buffer.alloc(8192, 0x61);
+  create(tree, '/owned', 'persistent', 0n, frame.subarray(10, 30));
+  const stored = tree.get('/owned')!.data!;
+  t.same(stored, Buffer.alloc(20, 0x61));
+  t.equal(stored.buffer.byteLength, 20, 'created data owns exactly its 20 bytes');
+  tree.setData('/owned', frame.subarray(100, 105), -1, ++zxid, 2000);
+  const updated = tree.get('/owned')!.data!;
+  t.same(updated, Buffer.alloc(5, 0x61));
+  t.equal(updated.buffer.byteLength, 5, 'set data owns exactly its 5 bytes');
+  frame.fill(0);
+  t.same(tree.get('/owned')!.data, Buffer.alloc(5, 0x61), 'later writes to the frame do not show');
+  tree.setData('/owned', null, -1, ++zxid, 2001);
+  t.equal(tree.get('/owned')!.data, null, 'null stays null');
+});
