@@ -256,7 +256,15 @@ export class ReplicaManager {
     this.isrManager.startup();
     const intervalMs = this.#options.highWatermarkCheckpointIntervalMs ?? 5000;
     this.#checkpointTimer = this.#scheduler
-      .repeat(intervalMs, () => this.checkpointHighWatermarks())
+      .repeat(intervalMs, () => {
+        // A failed write (EMFILE when the open-files limit is reached, ENOSPC, ...) must not
+        // take the broker down from a timer: log it, the next period tries again.
+        try {
+          this.checkpointHighWatermarks();
+        } catch (err) {
+          this.#logger.error({ err }, 'high-watermark checkpoint failed; retrying next period');
+        }
+      })
       .unref();
   }
 
@@ -408,7 +416,18 @@ export class ReplicaManager {
       // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for old and equal epochs alike.
       return ErrorCode.STALE_CONTROLLER_EPOCH;
     }
-    const partition = existing ?? this.#createPartition(tp);
+    let partition = existing;
+    if (partition === undefined) {
+      try {
+        partition = this.#createPartition(tp);
+      } catch (err) {
+        // The log could not be opened or created (EMFILE at the open-files limit, ENOSPC,
+        // EACCES): this partition fails, the broker and its other partitions carry on, as
+        // Kafka answers KAFKA_STORAGE_ERROR for a replica on a failed log dir.
+        this.#logger.error({ err, partition: partitionDirName(tp) }, 'cannot create the log');
+        return ErrorCode.KAFKA_STORAGE_ERROR;
+      }
+    }
     if (state.leader === this.brokerId) partition.makeLeader(state, nowMs);
     else partition.makeFollower(state);
     // Whatever waited on this partition now answers from the new state (e.g. a consumer's

@@ -760,3 +760,28 @@ t.test('admin: create, partitions, delete, NOT_CONTROLLER, describe configs', as
   const refusedDelete = await client.send(20, 1, { timeoutMs: 5000, topicNames: ['x'] });
   t.equal(refusedDelete.responses[0]!.errorCode, ErrorCode.NOT_CONTROLLER);
 });
+
+t.test('a log that cannot be created fails its partition, not the broker', async (t) => {
+  const broker = await startBroker(t);
+  const real = broker.logManager.getOrCreateLog.bind(broker.logManager);
+  // What the open-files limit does to log creation (EMFILE), for partition 1 only.
+  broker.logManager.getOrCreateLog = (tp) => {
+    if (tp.topic === 'nofiles' && tp.partition === 1) {
+      throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+    }
+    return real(tp);
+  };
+  broker.controller.topics.set('nofiles', { partitions: 2, leaderEpoch: 0 });
+  const { leaderAndIsr } = await broker.controller.publish(['nofiles']);
+  t.same(
+    leaderAndIsr.partitionErrors.map((p) => [p.partitionIndex, p.errorCode]),
+    [
+      [0, ErrorCode.NONE],
+      [1, ErrorCode.KAFKA_STORAGE_ERROR],
+    ],
+  );
+  const client = await RawClient.connect(broker.port);
+  t.teardown(() => client.close());
+  const produced = await produce(client, 'nofiles', 0, batch(['still serving']));
+  t.equal(produced.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+});
