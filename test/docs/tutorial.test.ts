@@ -25,7 +25,7 @@
  */
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Consumer } from 'kafkajs';
 import {
@@ -84,10 +84,18 @@ interface Run {
   /** The last program started in the background (`$!`). */
   lastBackground?: Program;
   dead: Map<number, Broker>;
+  /** Each group as it was when the page described it (`groups describe`). */
+  described: Map<string, GroupJson>;
+  /** When the test started, for the log's timestamps. */
+  startedMs: number;
   /** Every `coordinator` command's output, by command. */
   outputs: { command: string; stdout: string }[];
-  /** Every record key the test's own reader has seen on order-confirmations. */
-  confirmations: string[];
+  /**
+   * The key of every record of order-confirmations, by position (`partition@offset`). By
+   * position, because the test's reader is a consumer group too, and at least once: after a
+   * rebalance it is handed records it has seen before.
+   */
+  confirmations: Map<string, string>;
 }
 
 function startProgram(t: Test, run: Run, file: string, args: string[]): Program {
@@ -152,22 +160,37 @@ function waitForMembers(run: Run, group: string): Promise<GroupJson> {
 }
 
 /** Until every placed order is confirmed and every service group has no lag left. */
-async function waitForDrained(run: Run): Promise<void> {
+async function waitForDrained(t: Test, run: Run): Promise<void> {
+  // What is still awaited, logged when it changes: the test's log then tells where time went.
+  let waitingFor = '';
+  const waiting = (what: string): false => {
+    if (what !== waitingFor) t.comment(`[${elapsed(run)}] waiting for ${what}`);
+    waitingFor = what;
+    return false;
+  };
   await waitFor(
     'every placed order to be confirmed and every group to have caught up',
     async () => {
-      const confirmed = new Set(run.confirmations);
-      if (!placedOrders(run).every((id) => confirmed.has(id))) return false;
+      const confirmed = new Set(run.confirmations.values());
+      const missing = placedOrders(run).filter((id) => !confirmed.has(id)).length;
+      if (missing > 0) return waiting(`confirmations (some missing)`);
       for (const group of Object.values(GROUP_OF)) {
         const d = await describeGroup(run, group);
-        if (d.partitions.length === 0 || d.partitions.some((p) => p.lag !== 0)) return false;
+        if (d.partitions.length === 0 || d.partitions.some((p) => p.lag !== 0)) {
+          return waiting(`${group} to catch up (${d.state}, ${d.members.length} members)`);
+        }
       }
       return true;
     },
   );
 }
 
+function elapsed(run: Run): string {
+  return `${((Date.now() - run.startedMs) / 1000).toFixed(1)} s`;
+}
+
 async function runCommand(t: Test, run: Run, command: string): Promise<void> {
+  t.comment(`[${elapsed(run)}] ${command}`);
   const words = command.split(/\s+/);
   const background = words.at(-1) === '&';
   if (background) words.pop();
@@ -175,7 +198,9 @@ async function runCommand(t: Test, run: Run, command: string): Promise<void> {
 
   if (words[0] === 'npx' && words[1] === 'coordinator') {
     const args = words.slice(2);
-    if (args[0] === 'groups' && args[1] === 'describe') await waitForMembers(run, args[2]!);
+    if (args[0] === 'groups' && args[1] === 'describe') {
+      run.described.set(args[2]!, await waitForMembers(run, args[2]!));
+    }
     if (args[0] === 'topics' && args[1] === 'create') {
       const { stdout } = await cli(run.cluster, args);
       run.outputs.push({ command, stdout });
@@ -185,21 +210,21 @@ async function runCommand(t: Test, run: Run, command: string): Promise<void> {
     }
     const { stdout } = await cli(run.cluster, args);
     run.outputs.push({ command, stdout });
-    t.comment(`$ ${command}\n${stdout}`);
+    t.comment(stdout);
     return;
   }
 
   const program = /^node (docs\/tutorial\/[a-z-]+\.mjs)$/.exec(words.slice(0, 2).join(' '));
   if (program) {
     // A count is read once the services have caught up, as the page says.
-    if (program[1]!.endsWith('count.mjs')) await waitForDrained(run);
+    if (program[1]!.endsWith('count.mjs')) await waitForDrained(t, run);
     const started = startProgram(t, run, program[1]!, words.slice(2));
     if (background) {
       run.lastBackground = started;
       return;
     }
     t.equal(await started.exited, 0, `${command} exits with 0`);
-    t.comment(`$ ${command}\n${excerpt(started.output())}`);
+    t.comment(excerpt(started.output()));
     return;
   }
 
@@ -241,17 +266,32 @@ async function readConfirmations(t: Test, run: Run): Promise<Consumer> {
   t.teardown(() => consumer.disconnect());
   await consumer.subscribe({ topic: 'order-confirmations', fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      run.confirmations.push(String(message.key));
+    eachMessage: async ({ partition, message }) => {
+      run.confirmations.set(`${partition}@${message.offset}`, String(message.key));
     },
   });
   return consumer;
 }
 
+/** Until the test's reader has read order-confirmations to its end. */
+async function waitForReader(run: Run): Promise<void> {
+  const admin = kafka(run.cluster).admin();
+  await admin.connect();
+  try {
+    await waitFor('the reader to reach the end of order-confirmations', async () => {
+      const offsets = await admin.fetchTopicOffsets('order-confirmations');
+      const records = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      return run.confirmations.size === records;
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Orders confirmed other than once, by order id (none: the page's promise). */
 function notConfirmedOnce(run: Run): Record<string, number> {
   const counts = new Map<string, number>(placedOrders(run).map((id) => [id, 0]));
-  for (const id of run.confirmations) counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const id of run.confirmations.values()) counts.set(id, (counts.get(id) ?? 0) + 1);
   return Object.fromEntries([...counts].filter(([, n]) => n !== 1));
 }
 
@@ -271,11 +311,26 @@ t.test('every js block of the page is an excerpt of a tutorial program', async (
   }
 });
 
+t.test('every repository path the page names in backticks exists', async (t) => {
+  const paths = [...markdown.matchAll(/`((?:docs|test|src|scripts)\/[A-Za-z0-9_./-]+)`/g)];
+  t.ok(paths.length >= 6, `${paths.length} paths named`);
+  for (const [, path] of paths) t.ok(existsSync(join(ROOT, path!)), `${path} exists`);
+});
+
 t.test('the tutorial, run from its page, confirms every order once', async (t) => {
   const commands = shellCommands(markdown);
   t.ok(commands.length >= 15, `${commands.length} commands on the page`);
+  const startedMs = Date.now();
   const cluster = await startCluster(t, { brokers: [1, 2, 3] });
-  const run: Run = { cluster, programs: [], dead: new Map(), outputs: [], confirmations: [] };
+  const run: Run = {
+    startedMs,
+    described: new Map(),
+    cluster,
+    programs: [],
+    dead: new Map(),
+    outputs: [],
+    confirmations: new Map(),
+  };
   let reading = false;
   for (const command of commands) {
     // The topics exist once the page's creates have run: the test's reader can start.
@@ -289,7 +344,8 @@ t.test('the tutorial, run from its page, confirms every order once', async (t) =
   const placed = placedOrders(run);
   t.equal(placed.length, 120, 'both checkouts placed all their orders (20 + 100)');
   t.equal(run.dead.size, 0, 'the killed broker is back');
-  await waitForDrained(run);
+  await waitForDrained(t, run);
+  await waitForReader(run);
   t.same(notConfirmedOnce(run), {}, `each of ${placed.length} orders confirmed exactly once`);
 
   const described = run.outputs.filter((o) =>
@@ -298,11 +354,11 @@ t.test('the tutorial, run from its page, confirms every order once', async (t) =
   t.equal(described.length, 1, 'the page describes payment-service once, after scaling');
   const owners = new Set(described[0]?.stdout.match(/payment-service-[0-9a-f-]{36}/g));
   t.equal(owners.size, 2, 'its output shows both members owning partitions of orders');
-  const payment = await describeGroup(run, 'payment-service');
-  t.equal(payment.members.length, 2, 'payment-service has two members');
-  for (const member of payment.members) {
+  const payment = run.described.get('payment-service');
+  t.equal(payment?.members.length, 2, 'payment-service had two members when described');
+  for (const member of payment?.members ?? []) {
     const owned = member.assignment.flatMap((a) => a.partitions);
-    t.ok(owned.length >= 1, `${member.memberId} owns partitions ${owned.join(', ')}`);
+    t.ok(owned.length >= 1, `${member.memberId} owned partitions ${owned.join(', ')}`);
   }
 
   const counts = run.programs.filter((p) => p.file.endsWith('count.mjs')).map((p) => p.output());
