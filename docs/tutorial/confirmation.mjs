@@ -4,11 +4,11 @@
 // rebalance or a restart), so it remembers which orders it has confirmed and confirms each
 // once. That memory is in this process: run one member (see the README, "Scaling").
 import process from 'node:process';
-import { json, kafka, producer, stopOn } from './kafka.mjs';
+import { json, kafka, membership, producer, stopOn } from './kafka.mjs';
 
 const client = kafka('confirmation-service');
 const confirmations = producer(client);
-const consumer = client.consumer({ groupId: 'confirmation-service' });
+const consumer = client.consumer({ groupId: 'confirmation-service', ...membership });
 const pending = new Map(); // orderId -> the topics it has been seen on
 const confirmed = new Set();
 await Promise.all([confirmations.connect(), consumer.connect()]);

@@ -1,11 +1,11 @@
 // The inventory service: group inventory-service reads `orders` too (a group of its own, so it
 // gets every order, independently of the payment service) and reserves stock on `inventory`.
 import process from 'node:process';
-import { json, kafka, producer, stopOn } from './kafka.mjs';
+import { json, kafka, membership, producer, stopOn } from './kafka.mjs';
 
 const client = kafka('inventory-service');
 const inventory = producer(client);
-const consumer = client.consumer({ groupId: 'inventory-service' });
+const consumer = client.consumer({ groupId: 'inventory-service', ...membership });
 await Promise.all([inventory.connect(), consumer.connect()]);
 await consumer.subscribe({ topic: 'orders', fromBeginning: true });
 await consumer.run({

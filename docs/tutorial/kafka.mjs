@@ -18,6 +18,12 @@ export function kafka(clientId) {
   });
 }
 
+// How a member stays in its group: a heartbeat every second, and a member silent for 10 s is
+// dropped from the group (kafkajs's defaults are 3 s and 30 s). A consumer that crashed and
+// restarted joins as a new member, and the rebalance that follows waits for the old one to be
+// dropped: 10 s instead of 30. The broker accepts 6 s to 30 min (group.min/max.session.timeout.ms).
+export const membership = { sessionTimeout: 10_000, heartbeatInterval: 1_000 };
+
 // An idempotent producer: a batch retried after a lost reply is written once
 // (docs/exactly-once.md).
 export function producer(client) {

@@ -1,11 +1,11 @@
 // The payment service: group payment-service reads `orders` and writes one event per order to
 // `payments`, under the same key. Start it twice and the group's partitions are shared out.
 import process from 'node:process';
-import { json, kafka, producer, stopOn } from './kafka.mjs';
+import { json, kafka, membership, producer, stopOn } from './kafka.mjs';
 
 const client = kafka('payment-service');
 const payments = producer(client);
-const consumer = client.consumer({ groupId: 'payment-service' });
+const consumer = client.consumer({ groupId: 'payment-service', ...membership });
 await Promise.all([payments.connect(), consumer.connect()]);
 await consumer.subscribe({ topic: 'orders', fromBeginning: true });
 await consumer.run({
