@@ -140,6 +140,21 @@ const ID_TAKEN_RETRY_MS_MAX = 60_000;
 const ID_TAKEN_RETRY_DELAY_MS = 3_000;
 
 /**
+ * With fewer than three brokers the internal topics' defaults (replication factor 3 for
+ * __consumer_offsets and __transaction_state) can never be met, so groups and transactions
+ * would wait for a coordinator forever (COORDINATOR_NOT_AVAILABLE). Like Kafka's sample
+ * config/server.properties for a one-broker development setup, lower them to what exists.
+ */
+function smallClusterOverrides(brokers: number): string[] {
+  if (brokers >= 3) return [];
+  return [
+    `offsets.topic.replication.factor=${brokers}`,
+    `transaction.state.log.replication.factor=${brokers}`,
+    `transaction.state.log.min.isr=${Math.min(2, brokers)}`,
+  ].flatMap((o) => ['--override', o]);
+}
+
+/**
  * After an unclean stop (a crash, a second Ctrl-C), the coordinator brings back the old
  * brokers' sessions and their ephemeral /brokers/ids/N until those sessions time out
  * (zookeeper.session.timeout.ms, 18 s by default). A broker refuses to start while its id
@@ -250,6 +265,7 @@ export async function startCluster(options: {
               join(dataDir, `broker-${i + 1}`),
               '--admin-port',
               String(brokerAdminPorts[i]),
+              ...smallClusterOverrides(options.brokers),
             ],
             readyText: 'broker listening',
           },
