@@ -35,7 +35,7 @@ import { ApiKey, recommendedRange } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
 import type { BrokerConfig } from './config.js';
-import { ControllerAdminImpl } from './controller/controller-admin.js';
+import { ControllerAdminImpl, type InternalTopicSettings } from './controller/controller-admin.js';
 import { ControllerChannelManager } from './controller/controller-channel-manager.js';
 import { KafkaController } from './controller/controller.js';
 import { LogManager } from './log/log-manager.js';
@@ -71,7 +71,7 @@ import {
   CoordinatorProducerIdBlockStore,
   ProducerIdManager,
 } from './transaction/producer-id-manager.js';
-import { transactionApiHandlers } from './transaction/transaction-apis.js';
+import { createTransactionCoordinator } from './transaction/index.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -270,7 +270,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger: root,
       numPartitions: config.numPartitions,
       defaultReplicationFactor: config.defaultReplicationFactor,
-      internalTopics: new Map([
+      internalTopics: new Map<string, InternalTopicSettings>([
         [
           '__consumer_offsets',
           {
@@ -283,6 +283,22 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
               'cleanup.policy': 'compact',
               'compression.type': 'producer',
               'segment.bytes': String(100 * 1024 * 1024),
+            },
+          },
+        ],
+        [
+          '__transaction_state',
+          {
+            numPartitions: config.transactionStateLogNumPartitions,
+            replicationFactor: config.transactionStateLogReplicationFactor,
+            // Kafka's TransactionLog.transactionTopicConfigs: the latest record of each
+            // transactional id matters; writes need transaction.state.log.min.isr replicas.
+            configs: {
+              'cleanup.policy': 'compact',
+              'compression.type': 'uncompressed',
+              'min.insync.replicas': String(config.transactionStateLogMinIsr),
+              'segment.bytes': String(config.transactionStateLogSegmentBytes),
+              'unclean.leader.election.enable': 'false',
             },
           },
         ],
@@ -308,6 +324,33 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       scheduler,
       logger: root,
     });
+    // The transaction coordinator: __transaction_state, markers to partition leaders.
+    const transactions = createTransactionCoordinator({
+      brokerId,
+      settings: {
+        transactionStateLogNumPartitions: config.transactionStateLogNumPartitions,
+        transactionStateLogReplicationFactor: config.transactionStateLogReplicationFactor,
+        transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+        abortTimedOutTransactionsIntervalMs:
+          config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+      },
+      replicaManager,
+      metadataCache,
+      controllerAdmin,
+      producerIdManager: new ProducerIdManager({
+        brokerId,
+        store: new CoordinatorProducerIdBlockStore(() => zk),
+        logger: root,
+      }),
+      offsetsPartitionFor: (groupId) => groups.manager.partitionFor(groupId),
+      connect,
+      scheduler,
+      logger: root,
+    });
+    groups.apis.setTransactionCoordinatorLookup((id, listener) =>
+      transactions.apis.findCoordinator(id, listener),
+    );
     // authorizer.class.name=kafka.security.authorizer.AclAuthorizer: ACLs from the coordinator,
     // cached here and kept current through the change notifications (security/acl-cache.ts).
     let aclCache: AclCache | undefined;
@@ -343,16 +386,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const handlers = new ApiHandlerTable()
       .registerAll(dataPlaneHandlers)
       .registerAll(aclCache ? authorizeGroupApis(groups.handlers, aclCache.check) : groups.handlers)
-      .registerAll(
-        transactionApiHandlers({
-          producerIdManager: new ProducerIdManager({
-            brokerId,
-            store: new CoordinatorProducerIdBlockStore(() => zk),
-            logger: root,
-          }),
-          logger: root,
-        }),
-      )
+      .registerAll(transactions.handlers)
       .registerAll(saslApiHandlers())
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
@@ -566,6 +600,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         dynamicConfig.close();
         aclCache?.close();
         await zk.close();
+        transactions.shutdown();
         groups.shutdown();
         deleteRecords.shutdown();
         replicaManager.shutdown();

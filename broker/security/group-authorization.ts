@@ -27,6 +27,7 @@ function groupsOf(request: DecodedRequest): { operation: Operation; groups: stri
     case ApiKey.LeaveGroup:
     case ApiKey.OffsetCommit:
     case ApiKey.OffsetDelete:
+    case ApiKey.TxnOffsetCommit:
       return { operation: 'Read', groups: [body.groupId ?? ''] };
     case ApiKey.OffsetFetch:
       if (request.apiVersion >= 8) {
