@@ -27,6 +27,10 @@ import {
   type ProducerIdBlockStore,
 } from '../../../broker/transaction/producer-id-manager.js';
 import { transactionApiHandlers } from '../../../broker/transaction/transaction-apis.js';
+import {
+  writeTxnMarkersHandlers,
+  type TxnMarkerListener,
+} from '../../../broker/server/write-txn-markers.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../../../broker/server/replica-manager.js';
 import {
@@ -342,6 +346,8 @@ export async function startBroker(
     groups?: Partial<GroupCoordinatorSettings>;
     /** Time and timers of the broker (a ManualScheduler makes long polls deterministic). */
     scheduler?: Scheduler;
+    /** Told of markers written on `__consumer_offsets` (WriteTxnMarkers). */
+    txnMarkerListener?: TxnMarkerListener;
   } = {},
 ): Promise<TestBroker> {
   // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
@@ -410,6 +416,15 @@ export async function startBroker(
           store: new MemoryProducerIdBlockStore(),
           logger,
         }),
+        logger,
+      }),
+    )
+    .registerAll(
+      writeTxnMarkersHandlers({
+        replicaManager,
+        clock: scheduler,
+        requestTimeoutMs: 30_000,
+        txnMarkerListener: options.txnMarkerListener,
         logger,
       }),
     );
