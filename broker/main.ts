@@ -47,6 +47,7 @@ import { CoordinatorScramCredentials } from './security/scram-credentials-store.
 import { AclCache } from './security/acl-cache.js';
 import { authorizeGroupApis } from './security/group-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
+import { writeTxnMarkersHandlers } from './server/write-txn-markers.js';
 import {
   handleAlterPartitionReassignments,
   handleElectLeaders,
@@ -388,6 +389,19 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       .registerAll(aclCache ? authorizeGroupApis(groups.handlers, aclCache.check) : groups.handlers)
       .registerAll(transactions.handlers)
       .registerAll(saslApiHandlers())
+      // The partition side of transactions: COMMIT/ABORT markers from the transaction
+      // coordinators (server/write-txn-markers.ts). txnMarkerListener: the group coordinator's
+      // hook for transactional offset commits (GroupCoordinator.onTxnCompleted).
+      .registerAll(
+        writeTxnMarkersHandlers({
+          replicaManager,
+          clock,
+          requestTimeoutMs: config.requestTimeoutMs,
+          txnMarkerListener: groups.coordinator,
+          authorize: aclCache?.check,
+          logger: root,
+        }),
+      )
       .registerAll([
         // Answered by the controller's event queue; NOT_CONTROLLER on the other brokers.
         // ControlledShutdown v0 has a request header without a client id; nothing sends it any

@@ -369,6 +369,9 @@ export class GroupMetadataManager implements GroupStore {
       acks: -1,
       timeoutMs: this.#options.offsetCommitTimeoutMs,
       internalTopicsAllowed: true,
+      // The coordinator's own write (Kafka's AppendOrigin.Coordinator): the epoch is still
+      // checked, so a fenced producer's TxnOffsetCommit is refused.
+      origin: 'coordinator',
       entries: [{ topicPartition, records: batch }],
     });
     if (result!.errorCode !== ErrorCode.NONE) {

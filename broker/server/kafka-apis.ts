@@ -57,6 +57,7 @@ import { NO_LEADER_EPOCH } from './partition.js';
 import {
   CONSUMER_REPLICA_ID,
   DEBUGGING_CONSUMER_REPLICA_ID,
+  READ_COMMITTED,
   isInternalTopic,
   type ReplicaManager,
 } from './replica-manager.js';
@@ -421,8 +422,9 @@ export class KafkaApis {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * Reads records for consumers (up to the high watermark) and followers (up to the log end
-   * offset). Long poll: see replica-manager.ts fetchMessages and delayed-fetch.ts.
+   * Reads records for consumers (up to the high watermark, or the last stable offset for
+   * read_committed ones) and followers (up to the log end offset). Long poll: see
+   * replica-manager.ts fetchMessages and delayed-fetch.ts.
    *
    * Fetch sessions (KIP-227, v7+): we never create one. A client asking for a new session
    * (session id 0, epoch 0) gets session id 0 back, which means "no session, send full
@@ -455,7 +457,7 @@ export class KafkaApis {
       isolationLevel: request.isolationLevel,
       partitions,
     });
-    const readCommitted = request.isolationLevel === 1;
+    const readCommitted = request.isolationLevel === READ_COMMITTED;
     let i = 0;
     return {
       throttleTimeMs: 0,
@@ -470,12 +472,18 @@ export class KafkaApis {
             partitionIndex: r.topicPartition.partition,
             errorCode: r.errorCode,
             highWatermark: BigInt(ok ? r.highWatermark : -1),
-            // Without transactions the last stable offset is the high watermark.
-            lastStableOffset: BigInt(ok ? r.highWatermark : -1),
+            // Reported whatever the isolation level (v4+), as Kafka does.
+            lastStableOffset: BigInt(ok ? r.lastStableOffset : -1),
             logStartOffset: BigInt(ok ? r.logStartOffset : -1),
-            // READ_COMMITTED readers expect a (here always empty) list of aborted
-            // transactions; READ_UNCOMMITTED ones get null, as from Kafka.
-            abortedTransactions: readCommitted ? [] : null,
+            // READ_COMMITTED readers get the aborted transactions overlapping the records
+            // (producer id and first offset: the client drops that producer's records from
+            // there up to its ABORT marker); READ_UNCOMMITTED ones get null, as from Kafka.
+            abortedTransactions: readCommitted
+              ? (r.abortedTransactions ?? []).map((txn) => ({
+                  producerId: BigInt(txn.producerId),
+                  firstOffset: BigInt(txn.firstOffset),
+                }))
+              : null,
             preferredReadReplica: -1,
             records: r.records,
           };
@@ -489,7 +497,8 @@ export class KafkaApis {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * Offsets by timestamp: -2 earliest (log start offset), -1 latest (the HW for consumers),
+   * Offsets by timestamp: -2 earliest (log start offset), -1 latest (for consumers the HW, or
+   * the LSO with isolation_level 1 READ_COMMITTED),
    * t >= 0 the first offset whose record timestamp is >= t (-1 if none). Consumers (replica
    * id -1) must ask the leader; -2 (debugging) may ask any replica and sees up to the LEO.
    */
@@ -497,7 +506,14 @@ export class KafkaApis {
     request: ListOffsetsRequest,
     apiVersion: number,
   ): Encodable<ListOffsetsResponse> {
-    const isFromConsumer = request.replicaId === CONSUMER_REPLICA_ID;
+    // Kafka: consumers get their isolation level (READ_UNCOMMITTED before v2, which lacks
+    // the field); other replica ids read to the log end offset.
+    const isolation =
+      request.replicaId !== CONSUMER_REPLICA_ID
+        ? undefined
+        : apiVersion >= 2 && request.isolationLevel === READ_COMMITTED
+          ? ('readCommitted' as const)
+          : ('readUncommitted' as const);
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
@@ -527,7 +543,7 @@ export class KafkaApis {
           if (epochError !== 0) return answer(epochError);
           const timestamp = Number(p.timestamp);
           if (timestamp < -2) return answer(42); // INVALID_REQUEST: -3 (max) is v7+
-          const found = partition.fetchOffsetForTimestamp(timestamp, isFromConsumer);
+          const found = partition.fetchOffsetForTimestamp(timestamp, isolation);
           if (found === undefined) return answer(0);
           const epoch = timestamp === -1 ? partition.leaderEpoch : -1;
           return answer(0, found.offset, found.timestamp, epoch);

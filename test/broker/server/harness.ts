@@ -33,6 +33,10 @@ import {
   type TransactionCoordinatorSettings,
 } from '../../../broker/transaction/index.js';
 import { brokerConnector } from '../../../broker/network/broker-connector.js';
+import {
+  writeTxnMarkersHandlers,
+  type TxnMarkerListener,
+} from '../../../broker/server/write-txn-markers.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../../../broker/server/replica-manager.js';
 import {
@@ -351,6 +355,8 @@ export async function startBroker(
     scheduler?: Scheduler;
     /** Transaction coordinator settings (defaults: Kafka's, with 1 replica). */
     transactions?: Partial<TransactionCoordinatorSettings>;
+    /** Told of markers written on `__consumer_offsets` (default: the group coordinator). */
+    txnMarkerListener?: TxnMarkerListener;
   } = {},
 ): Promise<TestBroker> {
   // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
@@ -441,7 +447,16 @@ export async function startBroker(
       }),
     )
     .registerAll(groups.handlers)
-    .registerAll(transactions.handlers);
+    .registerAll(transactions.handlers)
+    .registerAll(
+      writeTxnMarkersHandlers({
+        replicaManager,
+        clock: scheduler,
+        requestTimeoutMs: 30_000,
+        txnMarkerListener: options.txnMarkerListener ?? groups.coordinator,
+        logger,
+      }),
+    );
   const server = new SocketServer({ host: '127.0.0.1', port: 0, handlers, logger });
   const port = await server.listen();
   controller.port = port;
