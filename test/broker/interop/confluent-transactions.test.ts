@@ -27,7 +27,7 @@ if (!confluentAvailable) {
       PYTHON,
       [path.join(ROOT, 'test/helpers/confluent-transactions.py'), broker.bootstrap, 'rd-txn', 'rd'],
       { timeout: 120_000 },
-    ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? String(err) }));
+    ).catch((err: Error & { stdout?: string }) => ({ stdout: err.stdout ?? err.message }));
     const lines = stdout
       .split('\n')
       .filter((l) => l !== '')
