@@ -183,3 +183,61 @@ t.test('ApiVersions advertises the transaction APIs at Kafka 2.8 ranges', async 
   t.same(range(ApiKey.EndTxn), [0, 3]);
   t.same(range(ApiKey.TxnOffsetCommit), [0, 3]);
 });
+
+t.test(
+  'transaction.timeout.ms: a stuck transaction is aborted and its producer fenced',
+  async (t) => {
+    const broker = await startBroker(t, {
+      transactions: { abortTimedOutTransactionsIntervalMs: 20 },
+    });
+    await broker.controller.createTopic('slow', 1);
+    const client = await RawClient.connect(broker.port);
+    t.teardown(() => client.close());
+    await findCoordinator(client, 'tx-slow');
+    const init = await waitFor('InitProducerId tx-slow', async () => {
+      const answer = await client.send(ApiKey.InitProducerId, 4, {
+        transactionalId: 'tx-slow',
+        transactionTimeoutMs: 50,
+        producerId: -1n,
+        producerEpoch: -1,
+      });
+      return answer.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? undefined : answer;
+    });
+    const added = await client.send(ApiKey.AddPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: 'tx-slow',
+      v3AndBelowProducerId: init.producerId,
+      v3AndBelowProducerEpoch: init.producerEpoch,
+      v3AndBelowTopics: [{ name: 'slow', partitions: [0] }],
+    });
+    t.equal(
+      added.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode,
+      ErrorCode.NONE,
+    );
+    // Ongoing 1, then the coordinator's abort: PrepareAbort 3, CompleteAbort 5.
+    await waitFor('the abort completes', () => {
+      const states = transactionLog(broker)
+        .filter((r) => r.id === 'tx-slow')
+        .map((r) => r.value.transactionStatus);
+      return states.at(-1) === 5 ? states : undefined;
+    });
+    const aborted = transactionLog(broker)
+      .filter((r) => r.id === 'tx-slow')
+      .at(-1)!.value;
+    t.equal(aborted.producerEpoch, init.producerEpoch + 1, 'aborted under a bumped epoch');
+    const commit = await client.send(ApiKey.EndTxn, 3, {
+      transactionalId: 'tx-slow',
+      producerId: init.producerId,
+      producerEpoch: init.producerEpoch,
+      committed: true,
+    });
+    t.equal(commit.errorCode, ErrorCode.PRODUCER_FENCED, 'the stuck producer is fenced');
+    // The ABORT marker is in the partition, with the bumped epoch.
+    const log = broker.logManager.getLog({ topic: 'slow', partition: 0 })!;
+    const read = log.read({ fetchOffset: 0, maxBytes: 1 << 20, minOneBatch: true });
+    t.ok(read.ok);
+    if (!read.ok) return;
+    const [marker] = readBatches(read.records).batches;
+    t.ok(marker?.isControl, 'a control batch');
+    t.equal(marker?.producerEpoch, init.producerEpoch + 1);
+  },
+);
