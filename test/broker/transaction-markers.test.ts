@@ -128,6 +128,10 @@ async function readCommitted(client: RawClient) {
  * producer 3 leaves its transaction open at offset 8.
  */
 async function writeTransactions(t: Test, client: RawClient) {
+  // The leader's znode is written before the broker hears of its leadership.
+  await waitFor('the leader to serve the partition', async () => {
+    return (await readCommitted(client)).errorCode === ErrorCode.NONE;
+  });
   t.equal(await produce(client, 1, 0, ['a1', 'a2']), ErrorCode.NONE);
   t.equal(await produce(client, 2, 0, ['c1']), ErrorCode.NONE);
   t.equal(await produce(client, 1, 2, ['a3']), ErrorCode.NONE);
