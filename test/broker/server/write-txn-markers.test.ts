@@ -174,6 +174,7 @@ t.test('per-partition errors of WriteTxnMarkers', async (t) => {
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const forged = await client.send(ApiKey.Produce, 7, {
+    transactionalId: 'tx-1',
     acks: 1,
     timeoutMs: 1000,
     topicData: [
@@ -196,6 +197,34 @@ t.test('per-partition errors of WriteTxnMarkers', async (t) => {
     ],
   });
   t.equal(forged.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_RECORD);
+  // Transactional records need a transactional id (Kafka 2.8's handleProduceRequest).
+  const anonymous = await client.send(ApiKey.Produce, 7, {
+    transactionalId: null,
+    acks: 1,
+    timeoutMs: 1000,
+    topicData: [
+      {
+        name: TOPIC,
+        partitionData: [
+          {
+            index: 0,
+            records: buildRecordBatch({
+              producerId: 5,
+              producerEpoch: 0,
+              baseSequence: 0,
+              transactional: true,
+              records: [{ value: 'no id' }],
+            }),
+          },
+        ],
+      },
+    ],
+  });
+  t.equal(
+    anonymous.responses[0]!.partitionResponses[0]!.errorCode,
+    ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+  );
+  t.equal(log.logEndOffset, 2, 'nothing appended');
 });
 
 t.test('markers on __consumer_offsets are reported to the listener', async (t) => {
