@@ -50,6 +50,7 @@ import type { AuthorizationCheck } from '../security/acl-cache.js';
 import type { ConnectionSession } from '../security/session.js';
 import type { Operation, ResourceType } from '../../src/security/acl.js';
 import { CloseConnectionError } from '../network/socket-server.js';
+import { RECORD_BATCH_HEADER_BYTES, RecordBatch } from '../../src/protocol/kafka/record-batch.js';
 import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
@@ -237,13 +238,23 @@ export class KafkaApis {
     return check === undefined || check(session, operation, resourceType, name);
   }
 
-  /** Produce: WRITE on each topic; the others get TOPIC_AUTHORIZATION_FAILED. */
+  /**
+   * Produce: WRITE on each topic; the others get TOPIC_AUTHORIZATION_FAILED. A request with
+   * transactional batches needs a transactional id and WRITE on it, or every partition gets
+   * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (Kafka 2.8's handleProduceRequest).
+   */
   async #authorizedProduce(
     request: ProduceRequest,
     apiVersion: number,
     clientId: string | null,
     session: ConnectionSession,
   ): Promise<Encodable<ProduceResponse> | null> {
+    if (hasTransactionalRecords(request)) {
+      const id = request.transactionalId;
+      if (id === null || !this.#allowed(session, 'Write', 'TransactionalId', id)) {
+        return refuseProduce(request, session, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      }
+    }
     const denied = new Set(
       request.topicData
         .map((t) => t.name)
@@ -703,6 +714,46 @@ export class KafkaApis {
       ),
     };
   }
+}
+
+/** Whether a partition's first batch is transactional (Kafka's hasTransactionalRecords). */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  return request.topicData.some((topic) =>
+    topic.partitionData.some(
+      (p) =>
+        p.records !== null &&
+        p.records.length >= RECORD_BATCH_HEADER_BYTES &&
+        new RecordBatch(p.records, 0).isTransactional,
+    ),
+  );
+}
+
+/** The same error for every partition; with acks=0 the connection is closed instead. */
+function refuseProduce(
+  request: ProduceRequest,
+  session: ConnectionSession,
+  errorCode: number,
+): Encodable<ProduceResponse> {
+  if (request.acks === 0) {
+    throw new CloseConnectionError(
+      `acks=0 produce by ${session.principal} failed with ${errorForCode(errorCode).name}; ` +
+        'closing the connection as Kafka does',
+    );
+  }
+  return {
+    throttleTimeMs: 0,
+    responses: request.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({
+        index: p.index,
+        errorCode,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+        errorMessage: null,
+      })),
+    })),
+  };
 }
 
 function emptyTopic(name: string, errorCode: number): Encodable<MetadataResponseTopic> {

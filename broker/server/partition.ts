@@ -220,9 +220,15 @@ export class Partition {
   get highWatermark(): number {
     return this.#highWatermark;
   }
-  /** min(HW, first unstable offset): where read_committed consumers stop. */
+  /**
+   * min(HW, first unstable offset): where read_committed consumers stop. A transaction whose
+   * first records retention or DeleteRecords removed counts from the log start offset, as in
+   * Kafka's maybeIncrementFirstUnstableOffset.
+   */
   get lastStableOffset(): number {
-    return this.log.producerState.lastStableOffset(this.#highWatermark);
+    const firstUnstable = this.log.producerState.firstUnstableOffset;
+    if (firstUnstable === undefined) return this.#highWatermark;
+    return Math.min(this.#highWatermark, Math.max(firstUnstable, this.log.logStartOffset));
   }
   get logEndOffset(): number {
     return this.log.logEndOffset;

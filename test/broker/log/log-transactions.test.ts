@@ -181,6 +181,29 @@ t.test('after kill -9 the index of every recovered segment is rebuilt', async (t
   again.close();
 });
 
+t.test('after kill -9 only the segments past the recovery point are re-indexed', async (t) => {
+  const dir = t.testdir();
+  const config = { segmentBytes: 200 };
+  const log = openLog(dir, { config });
+  writeScenario(log);
+  append(log, txnBatch(4, 0, 1)); // 8, still open
+  append(log, marker(4, 'ABORT'), 'coordinator'); // 9
+  const segments = log.segments();
+  t.ok(segments.length >= 3, `${segments.length} segments`);
+  const expected = segments.map((s) => s.txnIndex.entries);
+  const lastBase = segments[segments.length - 1]!.baseOffset;
+  t.equal(expected[expected.length - 1]!.length, 1, 'the active segment holds an ABORT');
+  // Lose the active segment's index (as after a power loss); the older ones were flushed.
+  fs.rmSync(path.join(dir, `${String(lastBase).padStart(20, '0')}.txnindex`), { force: true });
+  const again = openLog(dir, { clean: false, recoveryPoint: lastBase, config });
+  t.same(
+    again.segments().map((s) => s.txnIndex.entries),
+    expected,
+  );
+  t.same(again.producerState.ongoingTxns, []);
+  again.close();
+});
+
 t.test('truncation drops the entries of removed markers; retention their files', async (t) => {
   const dir = t.testdir();
   const log = openLog(dir, { config: { segmentBytes: 200, retentionMs: -1 } });

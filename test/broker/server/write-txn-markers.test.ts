@@ -174,6 +174,7 @@ t.test('per-partition errors of WriteTxnMarkers', async (t) => {
   const client = await RawClient.connect(broker.port);
   t.teardown(() => client.close());
   const forged = await client.send(ApiKey.Produce, 7, {
+    transactionalId: 'tx-1',
     acks: 1,
     timeoutMs: 1000,
     topicData: [
@@ -196,6 +197,34 @@ t.test('per-partition errors of WriteTxnMarkers', async (t) => {
     ],
   });
   t.equal(forged.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_RECORD);
+  // Transactional records need a transactional id (Kafka 2.8's handleProduceRequest).
+  const anonymous = await client.send(ApiKey.Produce, 7, {
+    transactionalId: null,
+    acks: 1,
+    timeoutMs: 1000,
+    topicData: [
+      {
+        name: TOPIC,
+        partitionData: [
+          {
+            index: 0,
+            records: buildRecordBatch({
+              producerId: 5,
+              producerEpoch: 0,
+              baseSequence: 0,
+              transactional: true,
+              records: [{ value: 'no id' }],
+            }),
+          },
+        ],
+      },
+    ],
+  });
+  t.equal(
+    anonymous.responses[0]!.partitionResponses[0]!.errorCode,
+    ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+  );
+  t.equal(log.logEndOffset, 2, 'nothing appended');
 });
 
 t.test('markers on __consumer_offsets are reported to the listener', async (t) => {
@@ -295,4 +324,38 @@ t.test('kcat: isolation.level=read_committed sees committed records only', async
   t.same(await consume('read_committed'), COMMITTED);
   t.same(await consume('read_uncommitted'), ALL);
   t.equal(end, 8, 'six records and two markers');
+});
+
+t.test('a waiting read_committed fetch completes at the marker, not at the data', async (t) => {
+  const { broker, produce, marker } = await setup(t);
+  const replicas = broker.replicaManager;
+  const fetch = (isolationLevel: number) =>
+    replicas.fetchMessages({
+      replicaId: -1,
+      maxWaitMs: 20_000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel,
+      partitions: [
+        {
+          topicPartition: { topic: TOPIC, partition: 0 },
+          fetchOffset: 0,
+          partitionMaxBytes: 1 << 20,
+          currentLeaderEpoch: -1,
+        },
+      ],
+    });
+  let committedAnswer: Awaited<ReturnType<typeof fetch>> | undefined;
+  let uncommittedAnswer: Awaited<ReturnType<typeof fetch>> | undefined;
+  void fetch(1).then((r) => (committedAnswer = r));
+  void fetch(0).then((r) => (uncommittedAnswer = r));
+  // Appending completes waiting fetches synchronously; by the time the ack is here, the
+  // fetches that could complete have.
+  await produce(1, 0, ['in-txn']);
+  t.ok(uncommittedAnswer !== undefined, 'read_uncommitted: completed by the data');
+  t.equal(committedAnswer, undefined, 'read_committed: still waiting (LSO 0)');
+  await marker({ producerId: 1, commit: true });
+  t.ok(committedAnswer !== undefined, 'completed by the COMMIT marker');
+  t.match(committedAnswer![0], { lastStableOffset: 2, highWatermark: 2 });
+  t.ok(committedAnswer![0]!.records.length > 0);
 });
