@@ -14,6 +14,12 @@
  * so an acknowledged commit survives the loss of the leader. Keys and values are Kafka's
  * (group-records.ts); a tombstone (null value) deletes a key.
  *
+ * Transactional offsets (TxnOffsetCommit): appended as a transactional batch with the
+ * producer's id and epoch, and pending until the transaction's marker on the same partition.
+ * The loader does the same: offsets of a transactional batch wait for their producer's
+ * COMMIT marker (then they count, in log order) or ABORT marker (then they are dropped);
+ * those still waiting at the end of the log are the group's pending offsets.
+ *
  * Loading: when this broker leads a partition at a leader epoch it has not loaded, the
  * partition is read from its log start to its log end, keeping the last record of each key
  * (what log compaction would keep), and the groups are handed to the coordinator. Until then
