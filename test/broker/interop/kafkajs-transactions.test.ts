@@ -161,3 +161,53 @@ t.test('a second producer with the same transactional id fences the first', asyn
   });
   t.same(seen, ['from-the-new-one'], "the zombie's transaction was aborted");
 });
+
+t.test(
+  'pending and committed transactional offsets survive a reload of __consumer_offsets',
+  async (t) => {
+    const broker = await startBroker(t);
+    await broker.controller.createTopic('reload-in', 1);
+    const kafka = client(broker, 'txn-reload');
+    const admin = kafka.admin();
+    await admin.connect();
+    t.teardown(() => admin.disconnect());
+    const producer = await transactionalProducer(t, kafka, 'tx-reload');
+    const committedOffset = async () => {
+      const [topic] = await admin.fetchOffsets({ groupId: 'reloaded', topics: ['reload-in'] });
+      return topic!.partitions[0]!.offset;
+    };
+    const sendOffsets = (txn: Awaited<ReturnType<Producer['transaction']>>, offset: string) =>
+      txn.sendOffsets({
+        consumerGroupId: 'reloaded',
+        topics: [{ topic: 'reload-in', partitions: [{ partition: 0, offset }] }],
+      });
+    const first = await producer.transaction();
+    await sendOffsets(first, '17');
+    await first.commit();
+    await waitFor('17 committed', async () => (await committedOffset()) === '17');
+    const second = await producer.transaction();
+    await sendOffsets(second, '99');
+
+    // A new leader epoch for every __consumer_offsets partition: the group is read back from
+    // the log, with the COMMIT marker of the first transaction and none yet for the second.
+    await broker.controller.publish(['__consumer_offsets'], { bumpEpoch: true });
+    const reloaded = await waitFor('the group reloaded', () => {
+      const group = broker.groups.coordinator.group('reloaded');
+      return group !== undefined && group.pendingTxnOffsets.size === 1 ? group : undefined;
+    });
+    t.equal(await committedOffset(), '17', 'the committed transaction counts after the reload');
+    t.same(
+      [...reloaded.pendingTxnOffsets.values()].map((m) => [...m.values()].map((o) => o.offset)),
+      [[99n]],
+      'the open one is pending again',
+    );
+    await second.abort();
+    await waitFor('the abort dropped the pending offsets', () =>
+      broker.groups.coordinator.group('reloaded')!.pendingTxnOffsets.size === 0 ? true : undefined,
+    );
+    await broker.controller.publish(['__consumer_offsets'], { bumpEpoch: true });
+    await waitFor('reloaded again', () => broker.groups.coordinator.group('reloaded'));
+    t.equal(await committedOffset(), '17', 'the ABORT marker keeps 99 out after a reload');
+    t.equal(broker.groups.coordinator.group('reloaded')!.pendingTxnOffsets.size, 0);
+  },
+);
