@@ -381,12 +381,22 @@ export class GroupApis {
       return {
         throttleTimeMs: 0,
         groups: request.groups.map((g) => {
-          const answer = this.#fetchGroupOffsets(g.groupId, g.topics, apiVersion);
+          const answer = this.#fetchGroupOffsets(
+            g.groupId,
+            g.topics,
+            apiVersion,
+            request.requireStable,
+          );
           return { groupId: g.groupId, errorCode: answer.errorCode, topics: answer.topics };
         }),
       };
     }
-    const answer = this.#fetchGroupOffsets(request.groupId, request.topics, apiVersion);
+    const answer = this.#fetchGroupOffsets(
+      request.groupId,
+      request.topics,
+      apiVersion,
+      apiVersion >= 7 && request.requireStable,
+    );
     return { throttleTimeMs: 0, errorCode: answer.errorCode, topics: answer.topics };
   }
 
@@ -394,12 +404,17 @@ export class GroupApis {
     groupId: string,
     topics: readonly { name: string; partitionIndexes: readonly number[] }[] | null,
     apiVersion: number,
+    requireStable: boolean,
   ) {
     const requested =
       topics?.flatMap((t) =>
         t.partitionIndexes.map((partition) => ({ topic: t.name, partition })),
       ) ?? null;
-    const { errorCode, offsets } = this.#o.coordinator.fetchOffsets(groupId, requested);
+    const { errorCode, offsets, unstable } = this.#o.coordinator.fetchOffsets(
+      groupId,
+      requested,
+      requireStable,
+    );
     const entry = (partition: number, committed: CommittedOffset | undefined, error = 0) => ({
       partitionIndex: partition,
       committedOffset: committed?.offset ?? -1n,
@@ -422,7 +437,11 @@ export class GroupApis {
     for (const [key, committed] of offsets) {
       const { topic, partition } = parseOffsetKey(key);
       const list = byTopic.get(topic) ?? [];
-      list.push(entry(partition, committed));
+      list.push(
+        unstable.has(key)
+          ? entry(partition, undefined, ErrorCode.UNSTABLE_OFFSET_COMMIT)
+          : entry(partition, committed),
+      );
       byTopic.set(topic, list);
     }
     return {

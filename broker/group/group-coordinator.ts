@@ -1007,10 +1007,17 @@ export class GroupCoordinator {
   fetchOffsets(
     groupId: string,
     partitions: readonly { topic: string; partition: number }[] | null,
-  ): { errorCode: number; offsets: Map<string, CommittedOffset | undefined> } {
+    requireStable = false,
+  ): {
+    errorCode: number;
+    offsets: Map<string, CommittedOffset | undefined>;
+    /** With requireStable (OffsetFetch v7+, KIP-447): partitions with pending offsets. */
+    unstable: Set<string>;
+  } {
     const offsets = new Map<string, CommittedOffset | undefined>();
+    const unstable = new Set<string>();
     const statusError = this.#groupStatusError(groupId, false);
-    if (statusError !== ErrorCode.NONE) return { errorCode: statusError, offsets };
+    if (statusError !== ErrorCode.NONE) return { errorCode: statusError, offsets, unstable };
     const group = this.#groups.get(groupId);
     const committed =
       group === undefined || group.is('Dead') ? new Map<string, CommittedOffset>() : group.offsets;
@@ -1022,7 +1029,14 @@ export class GroupCoordinator {
         offsets.set(key, committed.get(key));
       }
     }
-    return { errorCode: ErrorCode.NONE, offsets };
+    // KIP-447: a consumer that asks for stable offsets must not start from an offset that
+    // an open transaction is about to replace: it gets UNSTABLE_OFFSET_COMMIT and retries.
+    if (requireStable && group !== undefined) {
+      for (const pending of group.pendingTxnOffsets.values()) {
+        for (const key of pending.keys()) if (offsets.has(key)) unstable.add(key);
+      }
+    }
+    return { errorCode: ErrorCode.NONE, offsets, unstable };
   }
 
   /** OffsetDelete: forget some partitions' offsets of a group that no longer reads them. */

@@ -477,12 +477,16 @@ t.test('TxnOffsetCommit: offsets stay pending until the COMMIT marker, per produ
   t.equal(store.offsetWrites.length, 0, 'not as a plain commit');
   const fetched = () => coordinator.fetchOffsets('txn-group', null).offsets.get(offsetKey('in', 0));
   t.equal(fetched(), undefined, 'invisible before the marker');
+  const stable = () =>
+    coordinator.fetchOffsets('txn-group', [{ topic: 'in', partition: 0 }], true).unstable;
+  t.same([...stable()], [offsetKey('in', 0)], 'require_stable (KIP-447): UNSTABLE_OFFSET_COMMIT');
   // A marker of another producer, or on another partition, changes nothing.
   coordinator.onTxnCompleted(8n, [0], true);
   coordinator.onTxnCompleted(7n, [1], true);
   t.equal(fetched(), undefined);
   coordinator.onTxnCompleted(7n, [0], true);
   t.equal(fetched()?.offset, 42n, 'visible after COMMIT');
+  t.same([...stable()], [], 'stable once the transaction ended');
   t.equal(coordinator.group('txn-group')!.pendingTxnOffsets.size, 0);
   // An aborted transaction's offsets never become visible.
   await commit(7n, 99n);
