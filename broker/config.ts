@@ -442,6 +442,12 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 1,
     doc: 'how often the transaction coordinator looks for timed-out transactions',
   },
+  'transaction.remove.expired.transaction.cleanup.interval.ms': {
+    type: 'int',
+    default: '3600000',
+    min: 1,
+    doc: 'how often the transaction coordinator removes expired transactional ids',
+  },
   'zookeeper.connect': {
     type: 'string',
     default: undefined,
@@ -640,6 +646,7 @@ export interface BrokerConfig {
   transactionStateLogSegmentBytes: number;
   transactionMaxTimeoutMs: number;
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  transactionRemoveExpiredTransactionCleanupIntervalMs: number;
   zookeeperConnect: string;
   zookeeperSessionTimeoutMs: number;
   zookeeperConnectionTimeoutMs: number;
@@ -875,6 +882,9 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     transactionMaxTimeoutMs: r.int('transaction.max.timeout.ms'),
     transactionAbortTimedOutTransactionCleanupIntervalMs: r.int(
       'transaction.abort.timed.out.transaction.cleanup.interval.ms',
+    ),
+    transactionRemoveExpiredTransactionCleanupIntervalMs: r.int(
+      'transaction.remove.expired.transaction.cleanup.interval.ms',
     ),
     zookeeperConnect,
     zookeeperSessionTimeoutMs: sessionTimeoutMs,

@@ -335,6 +335,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         abortTimedOutTransactionsIntervalMs:
           config.transactionAbortTimedOutTransactionCleanupIntervalMs,
         requestTimeoutMs: config.requestTimeoutMs,
+        transactionalIdExpirationMs: config.transactionalIdExpirationMs,
+        removeExpiredTransactionalIdsIntervalMs:
+          config.transactionRemoveExpiredTransactionCleanupIntervalMs,
       },
       replicaManager,
       metadataCache,

@@ -37,6 +37,10 @@ export interface TransactionCoordinatorSettings {
   abortTimedOutTransactionsIntervalMs: number;
   /** request.timeout.ms (30000): state writes and marker requests wait this long. */
   requestTimeoutMs: number;
+  /** transactional.id.expiration.ms (604800000). */
+  transactionalIdExpirationMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms (3600000). */
+  removeExpiredTransactionalIdsIntervalMs: number;
 }
 
 export const DEFAULT_TRANSACTION_COORDINATOR_SETTINGS: TransactionCoordinatorSettings = {
@@ -45,6 +49,8 @@ export const DEFAULT_TRANSACTION_COORDINATOR_SETTINGS: TransactionCoordinatorSet
   transactionMaxTimeoutMs: 900_000,
   abortTimedOutTransactionsIntervalMs: 10_000,
   requestTimeoutMs: 30_000,
+  transactionalIdExpirationMs: 604_800_000,
+  removeExpiredTransactionalIdsIntervalMs: 3_600_000,
 };
 
 export interface RunningTransactionCoordinator {
@@ -97,6 +103,8 @@ export function createTransactionCoordinator(options: {
     config: {
       transactionMaxTimeoutMs: settings.transactionMaxTimeoutMs,
       abortTimedOutTransactionsIntervalMs: settings.abortTimedOutTransactionsIntervalMs,
+      transactionalIdExpirationMs: settings.transactionalIdExpirationMs,
+      removeExpiredTransactionalIdsIntervalMs: settings.removeExpiredTransactionalIdsIntervalMs,
     },
     stateManager,
     markerChannel,

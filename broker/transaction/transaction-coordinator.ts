@@ -44,6 +44,7 @@ import {
   decideInitProducerId,
   decideTimeoutAbort,
   initProducerIdNeedsNewId,
+  isExpired,
   isTimedOut,
   type TransactionDecision,
   type TransactionMetadata,
@@ -55,6 +56,10 @@ export interface TransactionCoordinatorConfig {
   transactionMaxTimeoutMs: number;
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms (10000). */
   abortTimedOutTransactionsIntervalMs: number;
+  /** transactional.id.expiration.ms (604800000, 7 days): idle ids are removed after it. */
+  transactionalIdExpirationMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms (3600000). */
+  removeExpiredTransactionalIdsIntervalMs: number;
 }
 
 export interface InitProducerIdResult {
@@ -71,6 +76,7 @@ export class TransactionCoordinator {
   readonly #scheduler: Scheduler;
   readonly #log: Logger;
   #timeoutTimer: Timer | undefined;
+  #expirationTimer: Timer | undefined;
 
   constructor(options: {
     config: TransactionCoordinatorConfig;
@@ -97,11 +103,17 @@ export class TransactionCoordinator {
       this.#config.abortTimedOutTransactionsIntervalMs,
       () => this.abortTimedOutTransactions(),
     );
+    this.#expirationTimer ??= this.#scheduler.repeat(
+      this.#config.removeExpiredTransactionalIdsIntervalMs,
+      () => void this.removeExpiredTransactionalIds(),
+    );
   }
 
   shutdown(): void {
     this.#timeoutTimer?.cancel();
     this.#timeoutTimer = undefined;
+    this.#expirationTimer?.cancel();
+    this.#expirationTimer = undefined;
     this.#markers.shutdown();
     this.#state.shutdown();
   }
@@ -277,6 +289,40 @@ export class TransactionCoordinator {
       );
       void this.#prepareAndComplete(entry, decision.next, coordinatorEpoch);
     }
+  }
+
+  /**
+   * transactional.id.expiration.ms (Kafka's removeExpiredTransactionalIds): an id with no
+   * transaction open and no change for that long is removed with a tombstone; a producer
+   * that comes back with it later is new (a new producer id, epoch 0). Resolves to the
+   * number of ids removed.
+   */
+  async removeExpiredTransactionalIds(): Promise<number> {
+    const nowMs = this.#scheduler.nowMs();
+    const expirationMs = this.#config.transactionalIdExpirationMs;
+    let removed = 0;
+    for (const entry of [...this.#state.allEntries()]) {
+      if (!isExpired(entry.metadata, entry.pendingState, nowMs, expirationMs)) continue;
+      const { transactionalId } = entry.metadata;
+      const coordinatorEpoch = this.#state.coordinatorEpochOf(transactionalId);
+      if (coordinatorEpoch === undefined) continue;
+      const before = entry.metadata;
+      entry.pendingState = 'Dead';
+      const errorCode = await this.#state.appendTombstone(transactionalId, coordinatorEpoch);
+      entry.pendingState = undefined;
+      if (errorCode !== ErrorCode.NONE || entry.metadata !== before) continue;
+      this.#state.remove(transactionalId, entry);
+      removed++;
+      this.#log.info(
+        {
+          transactionalId,
+          producerId: before.producerId,
+          lastUpdateMs: before.txnLastUpdateTimestampMs,
+        },
+        'removed an expired transactional id',
+      );
+    }
+    return removed;
   }
 
   // ---------------------------------------------------------------------------------------

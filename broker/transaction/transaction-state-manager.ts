@@ -272,14 +272,26 @@ export class TransactionStateManager {
    * it (Kafka's appendTransactionToLog translation).
    */
   async append(metadata: TransactionMetadata, coordinatorEpoch: number): Promise<number> {
-    const partition = this.partitionFor(metadata.transactionalId);
+    return this.#appendRecord(
+      metadata.transactionalId,
+      encodeTransactionLogValue(metadataToLog(metadata)),
+      coordinatorEpoch,
+    );
+  }
+
+  /** Writes the id's tombstone (transactional.id.expiration.ms), which removes it. */
+  async appendTombstone(transactionalId: string, coordinatorEpoch: number): Promise<number> {
+    return this.#appendRecord(transactionalId, null, coordinatorEpoch);
+  }
+
+  async #appendRecord(
+    transactionalId: string,
+    value: Buffer | null,
+    coordinatorEpoch: number,
+  ): Promise<number> {
+    const partition = this.partitionFor(transactionalId);
     const batch = buildRecordBatch({
-      records: [
-        {
-          key: encodeTransactionLogKey(metadata.transactionalId),
-          value: encodeTransactionLogValue(metadataToLog(metadata)),
-        },
-      ],
+      records: [{ key: encodeTransactionLogKey(transactionalId), value }],
       baseTimestamp: this.#o.scheduler.nowMs(),
     });
     const [result] = await this.#o.replicaManager.appendRecords({
@@ -293,12 +305,12 @@ export class TransactionStateManager {
     const errorCode = appendError(result!.errorCode);
     if (errorCode !== ErrorCode.NONE) {
       this.#log.warn(
-        { transactionalId: metadata.transactionalId, partition, errorCode: result!.errorCode },
+        { transactionalId, partition, errorCode: result!.errorCode },
         'append to __transaction_state failed',
       );
       return errorCode;
     }
-    if (this.coordinatorEpochOf(metadata.transactionalId) !== coordinatorEpoch) {
+    if (this.coordinatorEpochOf(transactionalId) !== coordinatorEpoch) {
       return ErrorCode.NOT_COORDINATOR;
     }
     return ErrorCode.NONE;

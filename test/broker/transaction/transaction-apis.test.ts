@@ -42,8 +42,16 @@ async function initProducerId(client: RawClient, transactionalId: string) {
   });
 }
 
-/** Every record of `__transaction_state`, decoded, in log order. */
+/** Every record of `__transaction_state` (tombstones left out), decoded, in log order. */
 function transactionLog(broker: TestBroker): { id: string; value: TransactionLogValue }[] {
+  return transactionLogWithTombstones(broker).flatMap((r) =>
+    r.value === null ? [] : [{ id: r.id, value: r.value }],
+  );
+}
+
+function transactionLogWithTombstones(
+  broker: TestBroker,
+): { id: string; value: TransactionLogValue | null }[] {
   const log = broker.logManager.getLog({ topic: TRANSACTION_STATE_TOPIC_NAME, partition: 0 });
   if (log === undefined) return [];
   const read = log.read({ fetchOffset: 0, maxBytes: 1 << 20, minOneBatch: true });
@@ -51,7 +59,7 @@ function transactionLog(broker: TestBroker): { id: string; value: TransactionLog
   return readBatches(read.records).batches.flatMap((batch) =>
     decodeRecords(batch).map((r) => ({
       id: decodeTransactionLogKey(r.key!),
-      value: decodeTransactionLogValue(r.value!),
+      value: r.value === null ? null : decodeTransactionLogValue(r.value),
     })),
   );
 }
@@ -241,3 +249,23 @@ t.test(
     t.equal(marker?.producerEpoch, init.producerEpoch + 1);
   },
 );
+
+t.test('transactional.id.expiration.ms: an idle id is removed with a tombstone', async (t) => {
+  const broker = await startBroker(t, {
+    transactions: { transactionalIdExpirationMs: 50, removeExpiredTransactionalIdsIntervalMs: 20 },
+  });
+  const client = await RawClient.connect(broker.port);
+  t.teardown(() => client.close());
+  await findCoordinator(client, 'tx-idle');
+  const first = await initProducerId(client, 'tx-idle');
+  t.equal(first.errorCode, ErrorCode.NONE);
+  await waitFor('the tombstone', () =>
+    transactionLogWithTombstones(broker).some((r) => r.id === 'tx-idle' && r.value === null),
+  );
+  t.equal(broker.transactions.stateManager.get('tx-idle'), undefined, 'forgotten in memory');
+  // Coming back with the same id is a new producer: a new id at epoch 0.
+  const again = await initProducerId(client, 'tx-idle');
+  t.equal(again.errorCode, ErrorCode.NONE);
+  t.not(again.producerId, first.producerId);
+  t.equal(again.producerEpoch, 0);
+});
