@@ -325,6 +325,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       scheduler,
       logger: root,
     });
+    // authorizer.class.name=kafka.security.authorizer.AclAuthorizer: ACLs from the coordinator,
+    // cached here and kept current through the change notifications (security/acl-cache.ts).
+    let aclCache: AclCache | undefined;
+    if (config.security.authorizer.enabled) {
+      aclCache = new AclCache({ zk: () => zk, settings: config.security.authorizer, logger: root });
+      await aclCache.start();
+    }
     // The transaction coordinator: __transaction_state, markers to partition leaders.
     const transactions = createTransactionCoordinator({
       brokerId,
@@ -349,19 +356,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       }),
       offsetsPartitionFor: (groupId) => groups.manager.partitionFor(groupId),
       connect,
+      authorize: aclCache?.check,
       scheduler,
       logger: root,
     });
-    groups.apis.setTransactionCoordinatorLookup((id, listener) =>
-      transactions.apis.findCoordinator(id, listener),
+    groups.apis.setTransactionCoordinatorLookup((id, listener, session) =>
+      transactions.apis.findCoordinator(id, listener, session),
     );
-    // authorizer.class.name=kafka.security.authorizer.AclAuthorizer: ACLs from the coordinator,
-    // cached here and kept current through the change notifications (security/acl-cache.ts).
-    let aclCache: AclCache | undefined;
-    if (config.security.authorizer.enabled) {
-      aclCache = new AclCache({ zk: () => zk, settings: config.security.authorizer, logger: root });
-      await aclCache.start();
-    }
     const dataPlaneHandlers = kafkaApiHandlers({
       brokerId,
       authorize: aclCache?.check,

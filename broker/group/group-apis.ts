@@ -52,6 +52,7 @@ import {
   type HandlerResult,
 } from '../network/api-handler-table.js';
 import type { ControllerAdmin } from '../server/admin-apis.js';
+import type { ConnectionSession } from '../security/session.js';
 import type { MetadataCache } from '../server/metadata-cache.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import type { JoinGroupResult } from './group-metadata.js';
@@ -80,6 +81,7 @@ export interface GroupApisOptions {
 export type TransactionCoordinatorLookup = (
   transactionalId: string,
   listenerName: string | undefined,
+  session: ConnectionSession | undefined,
 ) => Promise<{
   errorCode: number;
   errorMessage: string | null;
@@ -114,16 +116,20 @@ export class GroupApis {
     request: FindCoordinatorRequest,
     apiVersion: number,
     listenerName?: string,
+    session?: ConnectionSession,
   ): Promise<Encodable<FindCoordinatorResponse>> {
     const keyType = apiVersion >= 1 ? request.keyType : KeyType.GROUP;
     if (apiVersion >= 4) {
       const coordinators = [];
       for (const key of request.coordinatorKeys) {
-        coordinators.push({ key, ...(await this.#coordinatorFor(key, keyType, listenerName)) });
+        coordinators.push({
+          key,
+          ...(await this.#coordinatorFor(key, keyType, listenerName, session)),
+        });
       }
       return { throttleTimeMs: 0, coordinators };
     }
-    const found = await this.#coordinatorFor(request.key, keyType, listenerName);
+    const found = await this.#coordinatorFor(request.key, keyType, listenerName, session);
     return {
       throttleTimeMs: 0,
       ...found,
@@ -131,7 +137,12 @@ export class GroupApis {
     };
   }
 
-  async #coordinatorFor(key: string, keyType: number, listenerName?: string) {
+  async #coordinatorFor(
+    key: string,
+    keyType: number,
+    listenerName?: string,
+    session?: ConnectionSession,
+  ) {
     const none = (errorCode: number, errorMessage: string | null = null) => ({
       errorCode,
       errorMessage,
@@ -144,7 +155,7 @@ export class GroupApis {
       if (lookup === undefined) {
         return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no transaction coordinator');
       }
-      return lookup(key, listenerName);
+      return lookup(key, listenerName, session);
     }
     if (keyType !== KeyType.GROUP) return none(ErrorCode.INVALID_REQUEST, `key type ${keyType}`);
     const snapshot = this.#o.metadataCache.snapshot;
@@ -540,7 +551,12 @@ export class GroupApis {
     const v = request.apiVersion;
     switch (request.apiKey) {
       case ApiKey.FindCoordinator:
-        return this.findCoordinator(request.body, v, connection.session.listenerName);
+        return this.findCoordinator(
+          request.body,
+          v,
+          connection.session.listenerName,
+          connection.session,
+        );
       case ApiKey.JoinGroup:
         return this.joinGroup(request.body, v, request.clientId ?? '', connection);
       case ApiKey.SyncGroup:

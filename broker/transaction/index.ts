@@ -15,6 +15,7 @@ import type { AnyApiHandler } from '../network/api-handler-table.js';
 import type { BrokerConnector } from '../network/broker-connector.js';
 import { BrokerRequestSender } from '../network/broker-request-sender.js';
 import type { ControllerAdmin } from '../server/admin-apis.js';
+import type { AuthorizationCheck } from '../security/acl-cache.js';
 import type { MetadataCache } from '../server/metadata-cache.js';
 import type { ReplicaManager } from '../server/replica-manager.js';
 import type { ProducerIdManager } from './producer-id-manager.js';
@@ -71,6 +72,8 @@ export function createTransactionCoordinator(options: {
   /** The `__consumer_offsets` partition of a group (AddOffsetsToTxn). */
   offsetsPartitionFor: (groupId: string) => number;
   connect: BrokerConnector;
+  /** The authorizer's check (TransactionalId, Topic and Group ACLs); none: all allowed. */
+  authorize?: AuthorizationCheck;
   scheduler: Scheduler;
   logger: Logger;
 }): RunningTransactionCoordinator {
@@ -115,6 +118,7 @@ export function createTransactionCoordinator(options: {
   const deps = {
     producerIdManager: options.producerIdManager,
     logger,
+    authorize: options.authorize,
     transactions: {
       coordinator,
       stateManager,

@@ -39,6 +39,8 @@ import type {
 } from '../../src/protocol/kafka/generated/index.js';
 import { apiHandler, type AnyApiHandler } from '../network/api-handler-table.js';
 import type { ControllerAdmin } from '../server/admin-apis.js';
+import type { AuthorizationCheck } from '../security/acl-cache.js';
+import type { ConnectionSession } from '../security/session.js';
 import type { MetadataCache } from '../server/metadata-cache.js';
 import type { ProducerIdManager } from './producer-id-manager.js';
 import type { TransactionCoordinator } from './transaction-coordinator.js';
@@ -67,7 +69,19 @@ export interface TransactionApisDeps {
   producerIdManager: ProducerIdManager;
   logger: Logger;
   transactions?: TransactionApisCoordinator;
+  /** The authorizer's check; everything is allowed without one. */
+  authorize?: AuthorizationCheck;
 }
+
+/** What the handlers learnt from the authorizer about the request (true: allowed). */
+export interface TransactionAccess {
+  /** WRITE (DESCRIBE for FindCoordinator) on the request's transactional id. */
+  transactionalId: boolean;
+  /** WRITE on a topic (AddPartitionsToTxn), READ on a group (AddOffsetsToTxn). */
+  resource: (name: string) => boolean;
+}
+
+const ALLOWED: TransactionAccess = { transactionalId: true, resource: () => true };
 
 /** The answer to FindCoordinator for one key. */
 export interface CoordinatorAnswer {
@@ -82,22 +96,46 @@ export function transactionApiHandlers(
   deps: TransactionApisDeps,
   apis = new TransactionApis(deps),
 ): AnyApiHandler[] {
+  // Kafka 2.8's checks: WRITE on the transactional id for every request of a transaction,
+  // WRITE on each topic added, READ on the group whose offsets join the transaction.
+  const access = (
+    session: ConnectionSession,
+    transactionalId: string | null,
+    resourceType: 'Topic' | 'Group',
+  ): TransactionAccess => {
+    const check = deps.authorize;
+    if (check === undefined) return ALLOWED;
+    const operation = resourceType === 'Topic' ? 'Write' : 'Read';
+    return {
+      transactionalId:
+        transactionalId === null || check(session, 'Write', 'TransactionalId', transactionalId),
+      resource: (name) => check(session, operation, resourceType, name),
+    };
+  };
   const handlers = [
-    apiHandler(ApiKey.InitProducerId, { minVersion: 0, maxVersion: 4 }, (r) =>
-      apis.initProducerId(r.body, r.apiVersion),
+    apiHandler(ApiKey.InitProducerId, { minVersion: 0, maxVersion: 4 }, (r, c) =>
+      apis.initProducerId(r.body, r.apiVersion, access(c.session, r.body.transactionalId, 'Topic')),
     ),
   ];
   if (deps.transactions === undefined) return handlers;
   return [
     ...handlers,
-    apiHandler(ApiKey.AddPartitionsToTxn, recommendedRange(ApiKey.AddPartitionsToTxn), (r) =>
-      apis.addPartitionsToTxn(r.body, r.apiVersion),
+    apiHandler(ApiKey.AddPartitionsToTxn, recommendedRange(ApiKey.AddPartitionsToTxn), (r, c) =>
+      apis.addPartitionsToTxn(
+        r.body,
+        r.apiVersion,
+        access(c.session, r.body.v3AndBelowTransactionalId, 'Topic'),
+      ),
     ),
-    apiHandler(ApiKey.AddOffsetsToTxn, recommendedRange(ApiKey.AddOffsetsToTxn), (r) =>
-      apis.addOffsetsToTxn(r.body, r.apiVersion),
+    apiHandler(ApiKey.AddOffsetsToTxn, recommendedRange(ApiKey.AddOffsetsToTxn), (r, c) =>
+      apis.addOffsetsToTxn(
+        r.body,
+        r.apiVersion,
+        access(c.session, r.body.transactionalId, 'Group'),
+      ),
     ),
-    apiHandler(ApiKey.EndTxn, recommendedRange(ApiKey.EndTxn), (r) =>
-      apis.endTxn(r.body, r.apiVersion),
+    apiHandler(ApiKey.EndTxn, recommendedRange(ApiKey.EndTxn), (r, c) =>
+      apis.endTxn(r.body, r.apiVersion, access(c.session, r.body.transactionalId, 'Topic')),
     ),
   ];
 }
@@ -121,6 +159,7 @@ export class TransactionApis {
   async initProducerId(
     request: InitProducerIdRequest,
     apiVersion = 4,
+    access: TransactionAccess = ALLOWED,
   ): Promise<Encodable<InitProducerIdResponse>> {
     const answer = (errorCode: number, producerId = NO_PRODUCER_ID, producerEpoch = -1) => ({
       throttleTimeMs: 0,
@@ -134,6 +173,7 @@ export class TransactionApis {
     if (sentId !== sentEpoch) return answer(ErrorCode.INVALID_REQUEST);
     if (request.transactionalId !== null) {
       if (request.transactionalId === '') return answer(ErrorCode.INVALID_REQUEST);
+      if (!access.transactionalId) return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
       const txn = this.#deps.transactions;
       if (txn === undefined) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       const result = await txn.coordinator.initProducerId({
@@ -159,6 +199,7 @@ export class TransactionApis {
   async addPartitionsToTxn(
     request: AddPartitionsToTxnRequest,
     apiVersion: number,
+    access: TransactionAccess = ALLOWED,
   ): Promise<Encodable<AddPartitionsToTxnResponse>> {
     const txn = this.#deps.transactions!;
     const requested = request.v3AndBelowTopics.flatMap((t) =>
@@ -178,13 +219,19 @@ export class TransactionApis {
         })),
       })),
     });
-    if (unknown.length > 0) {
-      // Kafka's rule: the unknown ones are named, the rest were not attempted.
+    if (!access.transactionalId) {
+      return results(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
+    const denied = new Set(requested.map((tp) => tp.topic).filter((t) => !access.resource(t)));
+    if (unknown.length > 0 || denied.size > 0) {
+      // Kafka's rule: the refused and unknown ones are named, the rest were not attempted.
       const unknownKeys = new Set(unknown.map((tp) => `${tp.topic}\u0000${tp.partition}`));
       return results((tp) =>
-        unknownKeys.has(`${tp.topic}\u0000${tp.partition}`)
-          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-          : ErrorCode.OPERATION_NOT_ATTEMPTED,
+        denied.has(tp.topic)
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : unknownKeys.has(`${tp.topic}\u0000${tp.partition}`)
+            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            : ErrorCode.OPERATION_NOT_ATTEMPTED,
       );
     }
     const errorCode = await txn.coordinator.addPartitions({
@@ -199,8 +246,12 @@ export class TransactionApis {
   async addOffsetsToTxn(
     request: AddOffsetsToTxnRequest,
     apiVersion: number,
+    access: TransactionAccess = ALLOWED,
   ): Promise<Encodable<AddOffsetsToTxnResponse>> {
     const txn = this.#deps.transactions!;
+    const refused = (errorCode: number) => ({ throttleTimeMs: 0, errorCode });
+    if (!access.transactionalId) return refused(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (!access.resource(request.groupId)) return refused(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const partition = txn.offsetsPartitionFor(request.groupId);
     const errorCode = await txn.coordinator.addPartitions({
       transactionalId: request.transactionalId,
@@ -211,8 +262,15 @@ export class TransactionApis {
     return { throttleTimeMs: 0, errorCode: forVersion(errorCode, apiVersion, 2) };
   }
 
-  async endTxn(request: EndTxnRequest, apiVersion: number): Promise<Encodable<EndTxnResponse>> {
+  async endTxn(
+    request: EndTxnRequest,
+    apiVersion: number,
+    access: TransactionAccess = ALLOWED,
+  ): Promise<Encodable<EndTxnResponse>> {
     const txn = this.#deps.transactions!;
+    if (!access.transactionalId) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    }
     const errorCode = await txn.coordinator.endTransaction({
       transactionalId: request.transactionalId,
       producerId: request.producerId,
@@ -232,6 +290,7 @@ export class TransactionApis {
   async findCoordinator(
     transactionalId: string,
     listenerName: string | undefined,
+    session?: ConnectionSession,
   ): Promise<CoordinatorAnswer> {
     const none = (errorCode: number, errorMessage: string | null = null) => ({
       errorCode,
@@ -242,6 +301,14 @@ export class TransactionApis {
     });
     const txn = this.#deps.transactions;
     if (txn === undefined) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const check = this.#deps.authorize;
+    if (
+      check !== undefined &&
+      session !== undefined &&
+      !check(session, 'Describe', 'TransactionalId', transactionalId)
+    ) {
+      return none(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
     const snapshot = txn.metadataCache.snapshot;
     if (!snapshot.hasTopic(TRANSACTION_STATE_TOPIC_NAME)) {
       return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, await this.#createTopic(txn));

@@ -16,6 +16,10 @@ import {
   type TransactionLogValue,
 } from '../../../src/protocol/kafka/transaction-records.js';
 import { TRANSACTION_STATE_TOPIC_NAME } from '../../../broker/transaction/transaction-state-manager.js';
+import { TransactionApis } from '../../../broker/transaction/transaction-apis.js';
+import type { AuthorizationCheck } from '../../../broker/security/acl-cache.js';
+import type { ConnectionSession } from '../../../broker/security/session.js';
+import { silentLogger } from '../../../src/logger.js';
 
 /** FindCoordinator(TRANSACTION) until it names a coordinator. */
 async function findCoordinator(client: RawClient, transactionalId: string) {
@@ -268,4 +272,63 @@ t.test('transactional.id.expiration.ms: an idle id is removed with a tombstone',
   t.equal(again.errorCode, ErrorCode.NONE);
   t.not(again.producerId, first.producerId);
   t.equal(again.producerEpoch, 0);
+});
+
+t.test('ACLs: WRITE on the transactional id, WRITE on topics, READ on the group', async (t) => {
+  const broker = await startBroker(t);
+  await broker.controller.createTopic('out', 1);
+  await broker.controller.createTopic('secret', 1);
+  const denyAll: AuthorizationCheck = () => false;
+  const apis = new TransactionApis({
+    producerIdManager: undefined as never,
+    logger: silentLogger(),
+    authorize: denyAll,
+    transactions: {
+      coordinator: broker.transactions.coordinator,
+      stateManager: broker.transactions.stateManager,
+      metadataCache: broker.metadataCache,
+      controllerAdmin: broker.controller,
+      replicationFactor: 1,
+      offsetsPartitionFor: () => 0,
+    },
+  });
+  const noTxnId = { transactionalId: false, resource: () => true };
+  const init = await apis.initProducerId(
+    { transactionalId: 'tx', transactionTimeoutMs: 1000, producerId: -1n, producerEpoch: -1 },
+    4,
+    noTxnId,
+  );
+  t.equal(init.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  const add = await apis.addPartitionsToTxn(
+    {
+      transactions: [],
+      v3AndBelowTransactionalId: 'tx',
+      v3AndBelowProducerId: 1n,
+      v3AndBelowProducerEpoch: 0,
+      v3AndBelowTopics: [
+        { name: 'out', partitions: [0] },
+        { name: 'secret', partitions: [0] },
+      ],
+    },
+    3,
+    { transactionalId: true, resource: (topic) => topic !== 'secret' },
+  );
+  t.same(
+    add.resultsByTopicV3AndBelow!.map((r) => r.resultsByPartition![0]!.partitionErrorCode),
+    [ErrorCode.OPERATION_NOT_ATTEMPTED, ErrorCode.TOPIC_AUTHORIZATION_FAILED],
+  );
+  const offsets = await apis.addOffsetsToTxn(
+    { transactionalId: 'tx', producerId: 1n, producerEpoch: 0, groupId: 'g' },
+    3,
+    { transactionalId: true, resource: () => false },
+  );
+  t.equal(offsets.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  const end = await apis.endTxn(
+    { transactionalId: 'tx', producerId: 1n, producerEpoch: 0, committed: true },
+    3,
+    noTxnId,
+  );
+  t.equal(end.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  const found = await apis.findCoordinator('tx', undefined, {} as ConnectionSession);
+  t.equal(found.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'DESCRIBE needed');
 });
