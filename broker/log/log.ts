@@ -36,6 +36,15 @@
  * on clean shutdown. Kafka's defaults never flush by count or time: replication, not fsync,
  * is what makes Kafka durable. docs/log.md has the full table.
  *
+ * Transactions: every append (leader, follower, replay) runs through the producer state
+ * (producer-state-manager.ts), which opens a producer's transaction at its first transactional
+ * batch and closes it at its COMMIT/ABORT marker (a control batch only the coordinator origin
+ * may write). For an ABORT the log appends (producer, first offset, marker offset, LSO) to the
+ * active segment's `.txnindex` (transaction-index.ts). A read_committed read is bounded by the
+ * LSO (the caller's `maxOffset`) and returns the aborted transactions overlapping its records.
+ * After an unclean shutdown the `.txnindex` of every re-scanned segment is rebuilt by the
+ * producer state's replay, which then starts at or before the first re-scanned segment.
+ *
  * Concurrency: single-threaded. Every public method is synchronous and runs to completion,
  * so an append, a read and a truncation never interleave. The only asynchronous work is the
  * fsync of rolled segments, chained so the recovery point only ever moves forward.
