@@ -430,8 +430,8 @@ export async function startBroker(
     scheduler: systemScheduler,
     logger,
   });
-  groups.apis.setTransactionCoordinatorLookup((id, listener) =>
-    transactions.apis.findCoordinator(id, listener),
+  groups.apis.setTransactionCoordinatorLookup((id, listener, session) =>
+    transactions.apis.findCoordinator(id, listener, session),
   );
   const handlers = new ApiHandlerTable()
     .registerAll(
