@@ -1105,7 +1105,10 @@ export class GroupCoordinator {
         if (isExpired) expired.push(key);
       }
       for (const key of expired) group.offsets.delete(key);
-      const removeGroup = group.is('Empty') && group.offsets.size === 0;
+      // Kafka's hasOffsets counts the offsets of open transactions too: removing the group
+      // now would lose them when the COMMIT marker comes.
+      const removeGroup =
+        group.is('Empty') && group.offsets.size === 0 && group.pendingTxnOffsets.size === 0;
       if (removeGroup) {
         group.transitionTo('Dead', nowMs);
         this.#groups.delete(group.groupId);

@@ -518,3 +518,28 @@ t.test('TxnOffsetCommit checks the member and generation only when given (v3)', 
   });
   t.equal(badGeneration.get(offsetKey('in', 0)), ErrorCode.ILLEGAL_GENERATION);
 });
+
+t.test(
+  'offset retention keeps a group whose only offsets are pending in a transaction',
+  async (t) => {
+    const { coordinator, scheduler } = setup({ offsetsRetentionMs: 1_000 });
+    await coordinator.commitTransactionalOffsets({
+      transactionalId: 'tx',
+      groupId: 'only-pending',
+      producerId: 3n,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 'in', partition: 0, offset: 5n, leaderEpoch: -1, metadata: null }],
+    });
+    scheduler.advance(2_000);
+    await coordinator.cleanupExpiredOffsets();
+    t.ok(coordinator.group('only-pending'), 'not removed');
+    coordinator.onTxnCompleted(3n, [0], true);
+    t.equal(
+      coordinator.fetchOffsets('only-pending', null).offsets.get(offsetKey('in', 0))?.offset,
+      5n,
+    );
+  },
+);
