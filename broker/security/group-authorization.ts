@@ -61,6 +61,14 @@ export function authorizeGroupApis(
   return handlers.map((row) => {
     const handle = row.handle as (r: DecodedRequest, c: ConnectionInfo) => unknown;
     const guarded = (request: DecodedRequest, connection: ConnectionInfo): unknown => {
+      // TxnOffsetCommit writes into a transaction: WRITE on its transactional id first, as
+      // Kafka 2.8 checks it (then READ on the group, below).
+      if (
+        request.apiKey === ApiKey.TxnOffsetCommit &&
+        !check(connection.session, 'Write', 'TransactionalId', request.body.transactionalId)
+      ) {
+        return errorResponse(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      }
       const wanted = groupsOf(request);
       const denied =
         wanted !== undefined &&
