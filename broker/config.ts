@@ -429,6 +429,48 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 1,
     doc: 'how long the transaction coordinator keeps an idle transactional id',
   },
+  'transaction.state.log.num.partitions': {
+    type: 'int',
+    default: '50',
+    min: 1,
+    doc: '__transaction_state partitions',
+  },
+  'transaction.state.log.replication.factor': {
+    type: 'int',
+    default: '3',
+    min: 1,
+    doc: '__transaction_state replicas',
+  },
+  'transaction.state.log.min.isr': {
+    type: 'int',
+    default: '2',
+    min: 1,
+    doc: 'min.insync.replicas of __transaction_state',
+  },
+  'transaction.state.log.segment.bytes': {
+    type: 'int',
+    default: '104857600',
+    min: 1,
+    doc: 'segment.bytes of __transaction_state',
+  },
+  'transaction.max.timeout.ms': {
+    type: 'int',
+    default: '900000',
+    min: 1,
+    doc: 'the longest transaction.timeout.ms a producer may ask for',
+  },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': {
+    type: 'int',
+    default: '10000',
+    min: 1,
+    doc: 'how often the transaction coordinator looks for timed-out transactions',
+  },
+  'transaction.remove.expired.transaction.cleanup.interval.ms': {
+    type: 'int',
+    default: '3600000',
+    min: 1,
+    doc: 'how often the transaction coordinator removes expired transactional ids',
+  },
   'zookeeper.connect': {
     type: 'string',
     default: undefined,
@@ -626,6 +668,13 @@ export interface BrokerConfig {
   producerIdExpirationMs: number;
   producerIdExpirationCheckIntervalMs: number;
   transactionalIdExpirationMs: number;
+  transactionStateLogNumPartitions: number;
+  transactionStateLogReplicationFactor: number;
+  transactionStateLogMinIsr: number;
+  transactionStateLogSegmentBytes: number;
+  transactionMaxTimeoutMs: number;
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  transactionRemoveExpiredTransactionCleanupIntervalMs: number;
   zookeeperConnect: string;
   zookeeperSessionTimeoutMs: number;
   zookeeperConnectionTimeoutMs: number;
@@ -864,6 +913,17 @@ export function buildBrokerConfig(input: BuildConfigInput = {}): BrokerConfig {
     producerIdExpirationMs: r.int('producer.id.expiration.ms'),
     producerIdExpirationCheckIntervalMs: r.int('producer.id.expiration.check.interval.ms'),
     transactionalIdExpirationMs: r.int('transactional.id.expiration.ms'),
+    transactionStateLogNumPartitions: r.int('transaction.state.log.num.partitions'),
+    transactionStateLogReplicationFactor: r.int('transaction.state.log.replication.factor'),
+    transactionStateLogMinIsr: r.int('transaction.state.log.min.isr'),
+    transactionStateLogSegmentBytes: r.int('transaction.state.log.segment.bytes'),
+    transactionMaxTimeoutMs: r.int('transaction.max.timeout.ms'),
+    transactionAbortTimedOutTransactionCleanupIntervalMs: r.int(
+      'transaction.abort.timed.out.transaction.cleanup.interval.ms',
+    ),
+    transactionRemoveExpiredTransactionCleanupIntervalMs: r.int(
+      'transaction.remove.expired.transaction.cleanup.interval.ms',
+    ),
     zookeeperConnect,
     zookeeperSessionTimeoutMs: sessionTimeoutMs,
     // Kafka: zookeeper.connection.timeout.ms defaults to the session timeout.

@@ -35,7 +35,7 @@ import { ApiKey, recommendedRange } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
 import type { BrokerConfig } from './config.js';
-import { ControllerAdminImpl } from './controller/controller-admin.js';
+import { ControllerAdminImpl, type InternalTopicSettings } from './controller/controller-admin.js';
 import { ControllerChannelManager } from './controller/controller-channel-manager.js';
 import { KafkaController } from './controller/controller.js';
 import { LogManager } from './log/log-manager.js';
@@ -49,6 +49,7 @@ import { AclApis } from './security/acl-apis.js';
 import { ScramAdminApis } from './security/scram-admin-apis.js';
 import { authorizeApi } from './security/api-authorization.js';
 import { kafkaApiHandlers } from './server/kafka-apis.js';
+import { writeTxnMarkersHandlers } from './server/write-txn-markers.js';
 import {
   handleAlterPartitionReassignments,
   handleElectLeaders,
@@ -74,7 +75,7 @@ import {
   CoordinatorProducerIdBlockStore,
   ProducerIdManager,
 } from './transaction/producer-id-manager.js';
-import { transactionApiHandlers } from './transaction/transaction-apis.js';
+import { createTransactionCoordinator } from './transaction/index.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -310,7 +311,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger: root,
       numPartitions: config.numPartitions,
       defaultReplicationFactor: config.defaultReplicationFactor,
-      internalTopics: new Map([
+      internalTopics: new Map<string, InternalTopicSettings>([
         [
           '__consumer_offsets',
           {
@@ -323,6 +324,22 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
               'cleanup.policy': 'compact',
               'compression.type': 'producer',
               'segment.bytes': String(config.offsetsTopicSegmentBytes),
+            },
+          },
+        ],
+        [
+          '__transaction_state',
+          {
+            numPartitions: config.transactionStateLogNumPartitions,
+            replicationFactor: config.transactionStateLogReplicationFactor,
+            // Kafka's TransactionLog.transactionTopicConfigs: the latest record of each
+            // transactional id matters; writes need transaction.state.log.min.isr replicas.
+            configs: {
+              'cleanup.policy': 'compact',
+              'compression.type': 'uncompressed',
+              'min.insync.replicas': String(config.transactionStateLogMinIsr),
+              'segment.bytes': String(config.transactionStateLogSegmentBytes),
+              'unclean.leader.election.enable': 'false',
             },
           },
         ],
@@ -355,6 +372,37 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       aclCache = new AclCache({ zk: () => zk, settings: config.security.authorizer, logger: root });
       await aclCache.start();
     }
+    // The transaction coordinator: __transaction_state, markers to partition leaders.
+    const transactions = createTransactionCoordinator({
+      brokerId,
+      settings: {
+        transactionStateLogNumPartitions: config.transactionStateLogNumPartitions,
+        transactionStateLogReplicationFactor: config.transactionStateLogReplicationFactor,
+        transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+        abortTimedOutTransactionsIntervalMs:
+          config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+        transactionalIdExpirationMs: config.transactionalIdExpirationMs,
+        removeExpiredTransactionalIdsIntervalMs:
+          config.transactionRemoveExpiredTransactionCleanupIntervalMs,
+      },
+      replicaManager,
+      metadataCache,
+      controllerAdmin,
+      producerIdManager: new ProducerIdManager({
+        brokerId,
+        store: new CoordinatorProducerIdBlockStore(() => zk),
+        logger: root,
+      }),
+      offsetsPartitionFor: (groupId) => groups.manager.partitionFor(groupId),
+      connect,
+      authorize: aclCache?.check,
+      scheduler,
+      logger: root,
+    });
+    groups.apis.setTransactionCoordinatorLookup((id, listener, session) =>
+      transactions.apis.findCoordinator(id, listener, session),
+    );
     const dataPlaneHandlers = kafkaApiHandlers({
       brokerId,
       authorize: aclCache?.check,
@@ -389,13 +437,17 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     })
       .registerAll(dataPlaneHandlers)
       .registerAll(groups.handlers)
+      .registerAll(transactions.handlers)
+      // The partition side of transactions: COMMIT/ABORT markers from the transaction
+      // coordinators (server/write-txn-markers.ts). txnMarkerListener: the group coordinator's
+      // hook for transactional offset commits (GroupCoordinator.onTxnCompleted).
       .registerAll(
-        transactionApiHandlers({
-          producerIdManager: new ProducerIdManager({
-            brokerId,
-            store: new CoordinatorProducerIdBlockStore(() => zk),
-            logger: root,
-          }),
+        writeTxnMarkersHandlers({
+          replicaManager,
+          clock,
+          requestTimeoutMs: config.requestTimeoutMs,
+          txnMarkerListener: groups.coordinator,
+          authorize: aclCache?.check,
           logger: root,
         }),
       )
@@ -624,6 +676,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         dynamicConfig.close();
         aclCache?.close();
         await zk.close();
+        transactions.shutdown();
         groups.shutdown();
         deleteRecords.shutdown();
         replicaManager.shutdown();

@@ -4,9 +4,12 @@
  * part of Kafka's `KafkaApis` (2.8: handleFindCoordinatorRequest, handleJoinGroupRequest...).
  *
  *   FindCoordinator 10  which broker leads the group's __consumer_offsets partition (v4: many
- *                       keys at once); the topic is created on first use
+ *                       keys at once); the topic is created on first use. Key type
+ *                       TRANSACTION is answered by the transaction coordinator's lookup
  *   JoinGroup 11, SyncGroup 14, Heartbeat 12, LeaveGroup 13   the group protocol
  *   OffsetCommit 8, OffsetFetch 9 (v8: many groups), OffsetDelete 47   committed offsets
+ *   TxnOffsetCommit 28  offsets committed inside a producer's transaction (pending until
+ *                       its marker: GroupCoordinator.onTxnCompleted)
  *   ListGroups 16, DescribeGroups 15, DeleteGroups 42                   admin
  *
  * `groupApiHandlers` lists them with their version ranges, for the broker's handler table.
@@ -39,6 +42,8 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
 } from '../../src/protocol/kafka/generated/index.js';
 import {
   apiHandler,
@@ -47,6 +52,7 @@ import {
   type HandlerResult,
 } from '../network/api-handler-table.js';
 import type { ControllerAdmin } from '../server/admin-apis.js';
+import type { ConnectionSession } from '../security/session.js';
 import type { MetadataCache } from '../server/metadata-cache.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import type { JoinGroupResult } from './group-metadata.js';
@@ -71,9 +77,23 @@ export interface GroupApisOptions {
 
 /** One entry of the broker's handler table. */
 
+/** Answers FindCoordinator for a transactional id (the transaction coordinator's APIs). */
+export type TransactionCoordinatorLookup = (
+  transactionalId: string,
+  listenerName: string | undefined,
+  session: ConnectionSession | undefined,
+) => Promise<{
+  errorCode: number;
+  errorMessage: string | null;
+  nodeId: number;
+  host: string;
+  port: number;
+}>;
+
 export class GroupApis {
   readonly #o: GroupApisOptions;
   readonly #log: Logger;
+  #findTransactionCoordinator: TransactionCoordinatorLookup | undefined;
 
   constructor(options: GroupApisOptions) {
     this.#o = options;
@@ -84,20 +104,32 @@ export class GroupApis {
   // FindCoordinator (10)
   // ---------------------------------------------------------------------------------------
 
+  /**
+   * FindCoordinator keys of type TRANSACTION go to the transaction coordinator (built after
+   * the group coordinator, since AddOffsetsToTxn needs the groups' partitioning).
+   */
+  setTransactionCoordinatorLookup(lookup: TransactionCoordinatorLookup): void {
+    this.#findTransactionCoordinator = lookup;
+  }
+
   async findCoordinator(
     request: FindCoordinatorRequest,
     apiVersion: number,
     listenerName?: string,
+    session?: ConnectionSession,
   ): Promise<Encodable<FindCoordinatorResponse>> {
     const keyType = apiVersion >= 1 ? request.keyType : KeyType.GROUP;
     if (apiVersion >= 4) {
       const coordinators = [];
       for (const key of request.coordinatorKeys) {
-        coordinators.push({ key, ...(await this.#coordinatorFor(key, keyType, listenerName)) });
+        coordinators.push({
+          key,
+          ...(await this.#coordinatorFor(key, keyType, listenerName, session)),
+        });
       }
       return { throttleTimeMs: 0, coordinators };
     }
-    const found = await this.#coordinatorFor(request.key, keyType, listenerName);
+    const found = await this.#coordinatorFor(request.key, keyType, listenerName, session);
     return {
       throttleTimeMs: 0,
       ...found,
@@ -105,7 +137,12 @@ export class GroupApis {
     };
   }
 
-  async #coordinatorFor(key: string, keyType: number, listenerName?: string) {
+  async #coordinatorFor(
+    key: string,
+    keyType: number,
+    listenerName?: string,
+    session?: ConnectionSession,
+  ) {
     const none = (errorCode: number, errorMessage: string | null = null) => ({
       errorCode,
       errorMessage,
@@ -114,7 +151,11 @@ export class GroupApis {
       port: -1,
     });
     if (keyType === KeyType.TRANSACTION) {
-      return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transactions are not supported');
+      const lookup = this.#findTransactionCoordinator;
+      if (lookup === undefined) {
+        return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no transaction coordinator');
+      }
+      return lookup(key, listenerName, session);
     }
     if (keyType !== KeyType.GROUP) return none(ErrorCode.INVALID_REQUEST, `key type ${keyType}`);
     const snapshot = this.#o.metadataCache.snapshot;
@@ -297,17 +338,76 @@ export class GroupApis {
     };
   }
 
+  /**
+   * TxnOffsetCommit (28): a transactional producer's sendOffsetsToTransaction. v3 (KIP-447)
+   * adds the consumer's generation, member and instance id, checked when given.
+   */
+  async txnOffsetCommit(
+    request: TxnOffsetCommitRequest,
+    apiVersion: number,
+  ): Promise<Encodable<TxnOffsetCommitResponse>> {
+    const snapshot = this.#o.metadataCache.snapshot;
+    const known = (topic: string, partition: number) =>
+      snapshot.partition({ topic, partition }) !== undefined;
+    const offsets = request.topics.flatMap((topic) =>
+      topic.partitions
+        .filter((p) => known(topic.name, p.partitionIndex))
+        .map((p) => ({
+          topic: topic.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: apiVersion >= 2 ? p.committedLeaderEpoch : -1,
+          metadata: p.committedMetadata,
+        })),
+    );
+    const results =
+      offsets.length > 0
+        ? await this.#o.coordinator.commitTransactionalOffsets({
+            transactionalId: request.transactionalId,
+            groupId: request.groupId,
+            producerId: request.producerId,
+            producerEpoch: request.producerEpoch,
+            generationId: apiVersion >= 3 ? request.generationId : -1,
+            memberId: apiVersion >= 3 ? request.memberId : '',
+            groupInstanceId: apiVersion >= 3 ? request.groupInstanceId : null,
+            offsets,
+          })
+        : new Map<string, number>();
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: known(topic.name, p.partitionIndex)
+            ? (results.get(offsetKey(topic.name, p.partitionIndex)) ?? ErrorCode.NONE)
+            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        })),
+      })),
+    };
+  }
+
   offsetFetch(request: OffsetFetchRequest, apiVersion: number): Encodable<OffsetFetchResponse> {
     if (apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
         groups: request.groups.map((g) => {
-          const answer = this.#fetchGroupOffsets(g.groupId, g.topics, apiVersion);
+          const answer = this.#fetchGroupOffsets(
+            g.groupId,
+            g.topics,
+            apiVersion,
+            request.requireStable,
+          );
           return { groupId: g.groupId, errorCode: answer.errorCode, topics: answer.topics };
         }),
       };
     }
-    const answer = this.#fetchGroupOffsets(request.groupId, request.topics, apiVersion);
+    const answer = this.#fetchGroupOffsets(
+      request.groupId,
+      request.topics,
+      apiVersion,
+      apiVersion >= 7 && request.requireStable,
+    );
     return { throttleTimeMs: 0, errorCode: answer.errorCode, topics: answer.topics };
   }
 
@@ -315,12 +415,17 @@ export class GroupApis {
     groupId: string,
     topics: readonly { name: string; partitionIndexes: readonly number[] }[] | null,
     apiVersion: number,
+    requireStable: boolean,
   ) {
     const requested =
       topics?.flatMap((t) =>
         t.partitionIndexes.map((partition) => ({ topic: t.name, partition })),
       ) ?? null;
-    const { errorCode, offsets } = this.#o.coordinator.fetchOffsets(groupId, requested);
+    const { errorCode, offsets, unstable } = this.#o.coordinator.fetchOffsets(
+      groupId,
+      requested,
+      requireStable,
+    );
     const entry = (partition: number, committed: CommittedOffset | undefined, error = 0) => ({
       partitionIndex: partition,
       committedOffset: committed?.offset ?? -1n,
@@ -343,7 +448,11 @@ export class GroupApis {
     for (const [key, committed] of offsets) {
       const { topic, partition } = parseOffsetKey(key);
       const list = byTopic.get(topic) ?? [];
-      list.push(entry(partition, committed));
+      list.push(
+        unstable.has(key)
+          ? entry(partition, undefined, ErrorCode.UNSTABLE_OFFSET_COMMIT)
+          : entry(partition, committed),
+      );
       byTopic.set(topic, list);
     }
     return {
@@ -442,7 +551,12 @@ export class GroupApis {
     const v = request.apiVersion;
     switch (request.apiKey) {
       case ApiKey.FindCoordinator:
-        return this.findCoordinator(request.body, v, connection.session.listenerName);
+        return this.findCoordinator(
+          request.body,
+          v,
+          connection.session.listenerName,
+          connection.session,
+        );
       case ApiKey.JoinGroup:
         return this.joinGroup(request.body, v, request.clientId ?? '', connection);
       case ApiKey.SyncGroup:
@@ -457,6 +571,8 @@ export class GroupApis {
         return this.offsetFetch(request.body, v);
       case ApiKey.OffsetDelete:
         return this.offsetDelete(request.body);
+      case ApiKey.TxnOffsetCommit:
+        return this.txnOffsetCommit(request.body, v);
       case ApiKey.ListGroups:
         return this.listGroups(request.body, v);
       case ApiKey.DescribeGroups:
@@ -479,6 +595,7 @@ export const GROUP_API_KEYS = [
   ApiKey.OffsetCommit,
   ApiKey.OffsetFetch,
   ApiKey.OffsetDelete,
+  ApiKey.TxnOffsetCommit,
   ApiKey.ListGroups,
   ApiKey.DescribeGroups,
   ApiKey.DeleteGroups,

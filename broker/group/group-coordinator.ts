@@ -94,8 +94,18 @@ export interface GroupStore {
   coordinatorError(groupId: string): number;
   /** Appends the group's metadata record (with this assignment); resolves to an error code. */
   storeGroup(group: GroupMetadata, assignment: ReadonlyMap<string, Buffer>): Promise<number>;
-  /** Appends offset commit records; resolves to an error code for all of them. */
-  storeOffsets(groupId: string, offsets: ReadonlyMap<string, CommittedOffset>): Promise<number>;
+  /**
+   * Appends offset commit records; resolves to an error code for all of them. With a
+   * `producer` (TxnOffsetCommit) they are a transactional batch of that producer id and
+   * epoch, which the transaction's marker on the same partition later commits or aborts.
+   */
+  storeOffsets(
+    groupId: string,
+    offsets: ReadonlyMap<string, CommittedOffset>,
+    producer?: TxnProducer,
+  ): Promise<number>;
+  /** The `__consumer_offsets` partition of a group. */
+  partitionFor(groupId: string): number;
   /** Appends tombstones for these offsets (and the group record when `group` is true). */
   deleteRecords(groupId: string, offsetKeys: readonly string[], group: boolean): Promise<number>;
 }
@@ -149,6 +159,24 @@ export interface OffsetCommitParams {
     leaderEpoch: number;
     metadata: string | null;
   }[];
+}
+
+/** The transactional producer of a TxnOffsetCommit. */
+export interface TxnProducer {
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+export interface TxnOffsetCommitParams {
+  transactionalId: string;
+  groupId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  /** v3+ (KIP-447): the consumer's generation and member, -1 and '' when not sent. */
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  offsets: OffsetCommitParams['offsets'];
 }
 
 export interface GroupSummary {
@@ -886,7 +914,8 @@ export class GroupCoordinator {
 
   async #storeOffsets(
     group: GroupMetadata,
-    params: OffsetCommitParams,
+    params: Pick<OffsetCommitParams, 'offsets' | 'retentionTimeMs'>,
+    producer?: TxnProducer,
   ): Promise<Map<string, number>> {
     const nowMs = this.#scheduler.nowMs();
     const results = new Map<string, number>();
@@ -907,12 +936,67 @@ export class GroupCoordinator {
       });
     }
     if (toStore.size === 0) return results;
-    const errorCode = await this.#store.storeOffsets(group.groupId, toStore);
+    const errorCode = await this.#store.storeOffsets(group.groupId, toStore, producer);
     if (errorCode === ErrorCode.NONE && this.#groups.get(group.groupId) === group) {
-      for (const [key, committed] of toStore) group.offsets.set(key, committed);
+      if (producer !== undefined) group.addPendingTxnOffsets(producer.producerId, toStore);
+      else for (const [key, committed] of toStore) group.offsets.set(key, committed);
     }
     for (const key of toStore.keys()) results.set(key, errorCode);
     return results;
+  }
+
+  /**
+   * TxnOffsetCommit (Kafka 2.8's handleTxnCommitOffsets): the offsets are written as part of
+   * the producer's transaction and stay pending, invisible to OffsetFetch, until the
+   * transaction's marker reaches the group's partition (`onTxnCompleted`). A group that does
+   * not exist is created empty. The member and generation are checked only when given (v3+).
+   * A fenced producer is refused by the partition itself (INVALID_PRODUCER_EPOCH), since
+   * the batch carries its epoch.
+   */
+  async commitTransactionalOffsets(params: TxnOffsetCommitParams): Promise<Map<string, number>> {
+    const everyone = (errorCode: number) =>
+      new Map(params.offsets.map((o) => [offsetKey(o.topic, o.partition), errorCode]));
+    const statusError = this.#groupStatusError(params.groupId, false);
+    if (statusError !== ErrorCode.NONE) return everyone(statusError);
+    let group = this.#groups.get(params.groupId);
+    if (group === undefined) {
+      group = new GroupMetadata(params.groupId, 'Empty', this.#scheduler.nowMs());
+      this.#groups.set(params.groupId, group);
+    }
+    if (group.is('Dead')) return everyone(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (group.isStaticMemberFenced(params.memberId, params.groupInstanceId)) {
+      return everyone(ErrorCode.FENCED_INSTANCE_ID);
+    }
+    if (params.memberId !== UNKNOWN_MEMBER_ID && !group.has(params.memberId)) {
+      return everyone(ErrorCode.UNKNOWN_MEMBER_ID);
+    }
+    if (params.generationId >= 0 && params.generationId !== group.generationId) {
+      return everyone(ErrorCode.ILLEGAL_GENERATION);
+    }
+    return this.#storeOffsets(
+      group,
+      { ...params, retentionTimeMs: -1 },
+      { producerId: params.producerId, producerEpoch: params.producerEpoch },
+    );
+  }
+
+  /**
+   * A transaction's COMMIT or ABORT marker was written on these `__consumer_offsets`
+   * partitions (the partition leader's WriteTxnMarkers handler calls this): the producer's
+   * pending offsets in every group of those partitions are materialized (commit) or dropped
+   * (abort). Kafka's GroupCoordinator.scheduleHandleTxnCompletion.
+   */
+  onTxnCompleted(producerId: bigint, offsetsPartitions: number[], committed: boolean): void {
+    const partitions = new Set(offsetsPartitions);
+    for (const group of this.#groups.values()) {
+      if (!group.pendingTxnOffsets.has(producerId)) continue;
+      if (!partitions.has(this.#store.partitionFor(group.groupId))) continue;
+      const count = group.completePendingTxnOffsets(producerId, committed);
+      this.#log.debug(
+        { groupId: group.groupId, producerId, committed, offsets: count },
+        committed ? 'transactional offsets committed' : 'transactional offsets aborted',
+      );
+    }
   }
 
   /**
@@ -923,10 +1007,17 @@ export class GroupCoordinator {
   fetchOffsets(
     groupId: string,
     partitions: readonly { topic: string; partition: number }[] | null,
-  ): { errorCode: number; offsets: Map<string, CommittedOffset | undefined> } {
+    requireStable = false,
+  ): {
+    errorCode: number;
+    offsets: Map<string, CommittedOffset | undefined>;
+    /** With requireStable (OffsetFetch v7+, KIP-447): partitions with pending offsets. */
+    unstable: Set<string>;
+  } {
     const offsets = new Map<string, CommittedOffset | undefined>();
+    const unstable = new Set<string>();
     const statusError = this.#groupStatusError(groupId, false);
-    if (statusError !== ErrorCode.NONE) return { errorCode: statusError, offsets };
+    if (statusError !== ErrorCode.NONE) return { errorCode: statusError, offsets, unstable };
     const group = this.#groups.get(groupId);
     const committed =
       group === undefined || group.is('Dead') ? new Map<string, CommittedOffset>() : group.offsets;
@@ -938,7 +1029,14 @@ export class GroupCoordinator {
         offsets.set(key, committed.get(key));
       }
     }
-    return { errorCode: ErrorCode.NONE, offsets };
+    // KIP-447: a consumer that asks for stable offsets must not start from an offset that
+    // an open transaction is about to replace: it gets UNSTABLE_OFFSET_COMMIT and retries.
+    if (requireStable && group !== undefined) {
+      for (const pending of group.pendingTxnOffsets.values()) {
+        for (const key of pending.keys()) if (offsets.has(key)) unstable.add(key);
+      }
+    }
+    return { errorCode: ErrorCode.NONE, offsets, unstable };
   }
 
   /** OffsetDelete: forget some partitions' offsets of a group that no longer reads them. */
@@ -1007,7 +1105,10 @@ export class GroupCoordinator {
         if (isExpired) expired.push(key);
       }
       for (const key of expired) group.offsets.delete(key);
-      const removeGroup = group.is('Empty') && group.offsets.size === 0;
+      // Kafka's hasOffsets counts the offsets of open transactions too: removing the group
+      // now would lose them when the COMMIT marker comes.
+      const removeGroup =
+        group.is('Empty') && group.offsets.size === 0 && group.pendingTxnOffsets.size === 0;
       if (removeGroup) {
         group.transitionTo('Dead', nowMs);
         this.#groups.delete(group.groupId);

@@ -14,6 +14,12 @@
  * so an acknowledged commit survives the loss of the leader. Keys and values are Kafka's
  * (group-records.ts); a tombstone (null value) deletes a key.
  *
+ * Transactional offsets (TxnOffsetCommit): appended as a transactional batch with the
+ * producer's id and epoch, and pending until the transaction's marker on the same partition.
+ * The loader does the same: offsets of a transactional batch wait for their producer's
+ * COMMIT marker (then they count, in log order) or ABORT marker (then they are dropped);
+ * those still waiting at the end of the log are the group's pending offsets.
+ *
  * Loading: when this broker leads a partition at a leader epoch it has not loaded, the
  * partition is read from its log start to its log end, keeping the last record of each key
  * (what log compaction would keep), and the groups are handed to the coordinator. Until then
@@ -47,7 +53,7 @@ import {
 } from '../../src/protocol/kafka/group-records.js';
 import type { MetadataCache } from '../server/metadata-cache.js';
 import type { ReplicaManager } from '../server/replica-manager.js';
-import type { GroupCoordinator, GroupStore } from './group-coordinator.js';
+import type { GroupCoordinator, GroupStore, TxnProducer } from './group-coordinator.js';
 import {
   GroupMetadata,
   MemberMetadata,
@@ -186,6 +192,8 @@ export class GroupMetadataManager implements GroupStore {
     const tp = { topic: GROUP_METADATA_TOPIC_NAME, partition };
     const groupRecords = new Map<string, GroupMetadataValue | null>();
     const offsets = new Map<string, Map<string, CommittedOffset>>();
+    /** Offsets of transactions without a marker yet, by producer id, then group. */
+    const pendingByProducer = new Map<number, Map<string, Map<string, CommittedOffset>>>();
     let fetchOffset = this.#options.replicaManager.getPartition(tp)?.logStartOffset ?? 0;
     for (;;) {
       const hosted = this.#options.replicaManager.getPartition(tp);
@@ -202,7 +210,27 @@ export class GroupMetadataManager implements GroupStore {
         fetchOffset = batch.nextOffset;
         const broken = checkBatchIntegrity(batch);
         if (broken !== undefined) throw new Error(`corrupt batch: ${broken.message}`);
-        if (batch.isControl) continue;
+        if (batch.isControl) {
+          // A transaction's marker: its offsets become committed (COMMIT) or vanish (ABORT).
+          const [marker] = decodeRecords(batch);
+          const pending = pendingByProducer.get(batch.producerId);
+          pendingByProducer.delete(batch.producerId);
+          if (pending === undefined || !isCommitMarker(marker?.key ?? null)) continue;
+          for (const [groupId, groupOffsets] of pending) {
+            const byGroup = offsets.get(groupId) ?? new Map<string, CommittedOffset>();
+            offsets.set(groupId, byGroup);
+            for (const [k, o] of groupOffsets) byGroup.set(k, o);
+          }
+          continue;
+        }
+        // Offsets of a transaction go aside until its marker is read.
+        let target = offsets;
+        if (batch.isTransactional) {
+          target =
+            pendingByProducer.get(batch.producerId) ??
+            new Map<string, Map<string, CommittedOffset>>();
+          pendingByProducer.set(batch.producerId, target);
+        }
         for (const record of decodeRecords(batch)) {
           if (record.key === null) continue;
           const key = decodeGroupRecordKey(record.key);
@@ -213,8 +241,8 @@ export class GroupMetadataManager implements GroupStore {
             );
             continue;
           }
-          const byGroup = offsets.get(key.key.group) ?? new Map<string, CommittedOffset>();
-          offsets.set(key.key.group, byGroup);
+          const byGroup = target.get(key.key.group) ?? new Map<string, CommittedOffset>();
+          target.set(key.key.group, byGroup);
           const k = offsetKey(key.key.topic, key.key.partition);
           if (record.value === null) {
             byGroup.delete(k);
@@ -235,12 +263,19 @@ export class GroupMetadataManager implements GroupStore {
     }
     const nowMs = this.#options.scheduler.nowMs();
     const groups: GroupMetadata[] = [];
-    for (const groupId of new Set([...groupRecords.keys(), ...offsets.keys()])) {
+    const pendingGroups = [...pendingByProducer.values()].flatMap((byGroup) => [...byGroup.keys()]);
+    for (const groupId of new Set([...groupRecords.keys(), ...offsets.keys(), ...pendingGroups])) {
       if (partitionForGroup(groupId, this.partitionCount) !== partition) continue;
       const record = groupRecords.get(groupId) ?? null;
       const groupOffsets = offsets.get(groupId) ?? new Map<string, CommittedOffset>();
-      if (record === null && groupOffsets.size === 0) continue;
-      groups.push(groupFromRecords(groupId, record, groupOffsets, nowMs));
+      const pending = [...pendingByProducer].filter(([, byGroup]) => byGroup.has(groupId));
+      if (record === null && groupOffsets.size === 0 && pending.length === 0) continue;
+      const group = groupFromRecords(groupId, record, groupOffsets, nowMs);
+      // Transactions still open when the log ended: their marker is yet to come.
+      for (const [producerId, byGroup] of pending) {
+        group.addPendingTxnOffsets(BigInt(producerId), byGroup.get(groupId)!);
+      }
+      groups.push(group);
     }
     return groups;
   }
@@ -273,7 +308,11 @@ export class GroupMetadataManager implements GroupStore {
     return storeGroupError(errorCode);
   }
 
-  async storeOffsets(groupId: string, offsets: ReadonlyMap<string, CommittedOffset>) {
+  async storeOffsets(
+    groupId: string,
+    offsets: ReadonlyMap<string, CommittedOffset>,
+    producer?: TxnProducer,
+  ) {
     const records: RecordInput[] = [];
     for (const [k, o] of offsets) {
       const { topic, partition } = parseOffsetKey(k);
@@ -288,7 +327,7 @@ export class GroupMetadataManager implements GroupStore {
         }),
       });
     }
-    return storeOffsetsError(await this.#append(groupId, records));
+    return storeOffsetsError(await this.#append(groupId, records, producer));
   }
 
   async deleteRecords(groupId: string, offsetKeys: readonly string[], group: boolean) {
@@ -301,16 +340,44 @@ export class GroupMetadataManager implements GroupStore {
     return storeGroupError(await this.#append(groupId, records));
   }
 
-  async #append(groupId: string, records: RecordInput[]): Promise<number> {
+  /**
+   * A TxnOffsetCommit's batch: transactional, with the producer's id and epoch, so that the
+   * partition refuses a fenced producer (INVALID_PRODUCER_EPOCH) and the transaction's marker
+   * covers it (Kafka appends it the same way). The sequence continues the producer's on this
+   * partition, so the batch passes the leader's idempotence checks like a client's.
+   */
+  #transactionalBatchFields(
+    topicPartition: { topic: string; partition: number },
+    producer: TxnProducer,
+  ): { producerId: number; producerEpoch: number; baseSequence: number; transactional: true } {
+    const producerId = Number(producer.producerId);
+    const hosted = this.#options.replicaManager.getPartition(topicPartition);
+    const last = hosted?.log.producerState.lastEntry(producerId);
+    const lastSeq = last?.batches.at(-1)?.lastSeq;
+    const baseSequence =
+      last !== undefined && last.producerEpoch === producer.producerEpoch && lastSeq !== undefined
+        ? (lastSeq + 1) % 2147483648
+        : 0;
+    return { producerId, producerEpoch: producer.producerEpoch, baseSequence, transactional: true };
+  }
+
+  async #append(groupId: string, records: RecordInput[], producer?: TxnProducer): Promise<number> {
     const topicPartition = {
       topic: GROUP_METADATA_TOPIC_NAME,
       partition: this.partitionFor(groupId),
     };
-    const batch = buildRecordBatch({ records, baseTimestamp: this.#options.scheduler.nowMs() });
+    const batch = buildRecordBatch({
+      records,
+      baseTimestamp: this.#options.scheduler.nowMs(),
+      ...(producer !== undefined ? this.#transactionalBatchFields(topicPartition, producer) : {}),
+    });
     const [result] = await this.#options.replicaManager.appendRecords({
       acks: -1,
       timeoutMs: this.#options.offsetCommitTimeoutMs,
       internalTopicsAllowed: true,
+      // The coordinator's own write (Kafka's AppendOrigin.Coordinator): the epoch is still
+      // checked, so a fenced producer's TxnOffsetCommit is refused.
+      origin: 'coordinator',
       entries: [{ topicPartition, records: batch }],
     });
     if (result!.errorCode !== ErrorCode.NONE) {
@@ -324,6 +391,13 @@ export class GroupMetadataManager implements GroupStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Control record keys: int16 version, int16 type (Kafka's ControlRecordType). */
+const CONTROL_TYPE_COMMIT = 1;
+
+function isCommitMarker(key: Buffer | null): boolean {
+  return key !== null && key.length >= 4 && key.readInt16BE(2) === CONTROL_TYPE_COMMIT;
+}
 
 /** A group as its last records describe it: Stable with its members, or Empty. */
 function groupFromRecords(

@@ -169,11 +169,37 @@ export class GroupMetadata {
   /** Set when a member joins the first rebalance, to extend the initial delay. */
   newMemberAdded = false;
   readonly offsets = new Map<string, CommittedOffset>();
+  /**
+   * Offsets committed inside transactions that have not ended yet, by producer id (Kafka's
+   * pendingTransactionalOffsetCommits): written to `__consumer_offsets` already, invisible
+   * to OffsetFetch until the transaction's COMMIT marker (an ABORT drops them).
+   */
+  readonly pendingTxnOffsets = new Map<bigint, Map<string, CommittedOffset>>();
 
   constructor(groupId: string, state: GroupState, nowMs: number) {
     this.groupId = groupId;
     this.#state = state;
     this.stateTimestampMs = nowMs;
+  }
+
+  /** A transaction's offsets were written: they wait for its marker. */
+  addPendingTxnOffsets(producerId: bigint, offsets: ReadonlyMap<string, CommittedOffset>): void {
+    const pending = this.pendingTxnOffsets.get(producerId) ?? new Map<string, CommittedOffset>();
+    for (const [key, offset] of offsets) pending.set(key, offset);
+    this.pendingTxnOffsets.set(producerId, pending);
+  }
+
+  /**
+   * The transaction's marker was written: on commit its offsets become the committed ones
+   * (Kafka's completePendingTxnOffsetCommit); either way they stop being pending. Returns how
+   * many offsets were materialized.
+   */
+  completePendingTxnOffsets(producerId: bigint, committed: boolean): number {
+    const pending = this.pendingTxnOffsets.get(producerId);
+    this.pendingTxnOffsets.delete(producerId);
+    if (pending === undefined || !committed) return 0;
+    for (const [key, offset] of pending) this.offsets.set(key, offset);
+    return pending.size;
   }
 
   get state(): GroupState {

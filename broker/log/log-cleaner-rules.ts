@@ -15,7 +15,8 @@
  *   where it ends);
  * - cleanable: written since, and old enough to compact. It ends at the first of: the active
  *   segment (never compacted: it is being written), the high watermark (records not yet
- *   committed may still be truncated away), and the first segment holding a record younger
+ *   committed may still be truncated away), the first unstable offset (an open transaction),
+ *   and the first segment holding a record younger
  *   than min.compaction.lag.ms (a consumer is promised it can read every record that young);
  * - the cleaner builds a key -> latest offset map over the cleanable part and then rewrites
  *   the *whole* log below the end of that map, clean part included: a new value of a key
@@ -66,6 +67,8 @@ export function cleanableOffsets(options: {
   logStartOffset: number;
   logEndOffset: number;
   highWatermark: number;
+  /** The first offset of the oldest transaction not yet stable (none: undefined). */
+  firstUnstableOffset?: number | undefined;
   checkpointedDirtyOffset: number | undefined;
   config: CompactionLagConfig;
   nowMs: number;
@@ -78,6 +81,9 @@ export function cleanableOffsets(options: {
   const firstDirtyOffset = outside ? logStartOffset : checkpoint;
   const active = segments[segments.length - 1];
   const bounds = [options.highWatermark, active?.baseOffset ?? logEndOffset];
+  // Records of a transaction that may still abort (or whose marker is not committed yet) are
+  // not compacted: Kafka's firstUncleanableDirtyOffset includes the first unstable offset.
+  if (options.firstUnstableOffset !== undefined) bounds.push(options.firstUnstableOffset);
   const minLagMs = Math.max(options.config.minCompactionLagMs, 0);
   if (minLagMs > 0) {
     const tooYoung = dirtyInactiveSegments(segments, firstDirtyOffset).find(

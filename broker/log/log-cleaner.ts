@@ -39,8 +39,14 @@
  * each chunk it may pause on the scheduler, so a big compaction does not take the disk from
  * producers and consumers.
  *
- * Not done: transactions (control batches are kept whole; there are no aborted records to
- * remove), log.cleaner.threads > 1 (one cleaner; more threads are accepted and ignored).
+ * Transactions (Kafka 2.8, cleaned-transaction-metadata.ts): the cleanable part ends at the
+ * first unstable offset (no open transaction is touched); records of aborted transactions are
+ * never mapped and are removed; a marker is removed once past the delete horizon and once the
+ * data of its transaction is gone, and the cleaned segment's `.txnindex` keeps the entries of
+ * the ABORT markers it still holds. A producer's last batch stays (emptied if need be), so its
+ * epoch and sequence survive, as before.
+ *
+ * Not done: log.cleaner.threads > 1 (one cleaner; more threads are accepted and ignored).
  */
 import { performance } from 'node:perf_hooks';
 import { invariant } from '../../src/assert.js';
@@ -62,6 +68,11 @@ import {
 } from './log-cleaner-rules.js';
 import { partitionDirName, type Log, type TopicPartition } from './log.js';
 import { CLEANED_FILE_SUFFIX, LogSegment } from './log-segment.js';
+import { CleanedTransactionMetadata } from './cleaned-transaction-metadata.js';
+import {
+  decodeEndTxnMarker,
+  type ControlRecordType,
+} from '../../src/protocol/kafka/end-transaction-marker.js';
 import { OffsetMap } from './offset-map.js';
 import { THROTTLE_CHECK_INTERVAL_MS, Throttler } from './throttler.js';
 
@@ -206,6 +217,7 @@ export class LogCleaner {
         logStartOffset: log.logStartOffset,
         logEndOffset: log.logEndOffset,
         highWatermark: Math.min(this.#logs.highWatermarkOf(log.topicPartition), log.logEndOffset),
+        firstUnstableOffset: log.producerState.firstUnstableOffset,
         checkpointedDirtyOffset: this.#checkpoint(logDir).get(keyOf(log.topicPartition)),
         config: log.config,
         nowMs,
@@ -406,10 +418,19 @@ export class LogCleaner {
       .filter((_s, i) => (segments[i + 1]?.baseOffset ?? Infinity) > firstDirtyOffset)
       .filter((s) => s.baseOffset < firstUncleanableOffset);
     let full = false;
+    // Aborted transactions' records must not shadow committed values of their keys.
+    const transactions = new CleanedTransactionMetadata();
+    transactions.addAbortedTransactions(
+      log.collectAbortedTransactions(firstDirtyOffset, firstUncleanableOffset),
+    );
     for (const segment of dirty) {
       await this.#forEachBatch(segment, (batch) => {
         if (batch.baseOffset >= firstUncleanableOffset) return 'stop';
-        if (batch.isControl) return;
+        if (batch.isControl) {
+          transactions.onControlBatchRead(batch, markerTypeOf(batch));
+          return;
+        }
+        if (transactions.onBatchRead(batch)) return;
         const records = readRawRecords(batch);
         if (records === undefined) return; // a codec we cannot open: kept whole, not mapped
         for (const record of records) {
@@ -461,6 +482,9 @@ export class LogCleaner {
     const { map, horizonMs, lastBatchOfProducer, stats } = context;
     const base = group[0]!.baseOffset;
     const cleaned = LogSegment.create(log.newSegmentOptions(base, CLEANED_FILE_SUFFIX));
+    // The ABORT markers kept in the cleaned segment get their index entries there.
+    const transactions = new CleanedTransactionMetadata(cleaned.txnIndex);
+    const logSegments = log.segments();
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     const flushPending = (): void => {
@@ -479,21 +503,35 @@ export class LogCleaner {
     };
     try {
       for (const segment of group) {
-        // Tombstones stay in segments modified after the delete horizon (Kafka 2.8).
+        // Tombstones and markers stay in segments modified after the delete horizon (2.8).
         const retainDeletes = segment.lastModifiedMs > horizonMs;
+        const next = logSegments[logSegments.indexOf(segment) + 1];
+        const upperBound = Math.min(next?.baseOffset ?? Infinity, map.coveredUpTo + 1);
+        transactions.addAbortedTransactions(
+          log.collectAbortedTransactions(segment.baseOffset, upperBound),
+        );
         stats.bytesRead += await this.#forEachBatch(segment, (batch) => {
           stats.recordsRead += batch.recordsCount;
+          const isLastOfProducer =
+            batch.producerId >= 0 && lastBatchOfProducer.get(batch.producerId) === batch.lastOffset;
           if (batch.isControl) {
-            write(batch.bytes());
+            const discard =
+              transactions.onControlBatchRead(batch, markerTypeOf(batch)) && !retainDeletes;
+            // The producer's last batch keeps its epoch for fencing, even as a marker.
+            if (discard && !isLastOfProducer) stats.recordsRemoved += batch.recordsCount;
+            else write(Buffer.from(batch.bytes()));
             return;
           }
-          const retention: BatchRetention =
-            batch.producerId >= 0 && lastBatchOfProducer.get(batch.producerId) === batch.lastOffset
-              ? 'retain-empty'
-              : 'delete-empty';
+          const retention: BatchRetention = isLastOfProducer ? 'retain-empty' : 'delete-empty';
+          const aborted = transactions.onBatchRead(batch);
+          if (aborted && !isLastOfProducer) {
+            stats.recordsRemoved += batch.recordsCount;
+            return;
+          }
           const outcome = filterBatch(
             batch,
             (record) =>
+              !aborted &&
               shouldRetainRecord({
                 offset: record.offset,
                 hasKey: record.key !== null,
@@ -555,4 +593,13 @@ export function summarise(log: Log): SegmentSummary[] {
 
 function keyOf(tp: TopicPartition): string {
   return `${tp.topic} ${tp.partition}`;
+}
+
+/** The type of a control batch's marker; undefined for an emptied or unreadable one. */
+function markerTypeOf(batch: RecordBatch): ControlRecordType | undefined {
+  try {
+    return decodeEndTxnMarker(batch)?.type;
+  } catch {
+    return undefined;
+  }
 }

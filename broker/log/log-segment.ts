@@ -8,8 +8,11 @@
  *                                   back, exactly as they travel on the wire; no header
  *   00000000000000368769.index      sparse offset -> file position index (offset-index.ts)
  *   00000000000000368769.timeindex  sparse timestamp -> offset index (time-index.ts)
+ *   00000000000000368769.txnindex   aborted transactions whose ABORT marker is in this
+ *                                   segment (transaction-index.ts); only once there is one
  *
  * The .log file is the only source of truth; both indexes can be rebuilt from it (`recover`).
+ * The transaction index needs the producer state as well, so the log rebuilds it (log.ts).
  * Batches are appended in offset order, so offsets increase through the file and a segment
  * can find any offset with an index lookup plus a short forward scan of batch headers.
  *
@@ -45,6 +48,7 @@ import {
 } from '../../src/protocol/kafka/record-batch.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
+import { TransactionIndex, TXN_INDEX_FILE_SUFFIX } from './transaction-index.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 export const LOG_FILE_SUFFIX = '.log';
@@ -122,6 +126,7 @@ export class LogSegment {
   #fileSuffix: string;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  readonly txnIndex: TransactionIndex;
   readonly #indexIntervalBytes: number;
   readonly #clock: Clock;
   #fd: number;
@@ -154,6 +159,10 @@ export class LogSegment {
     this.timeIndex = new TimeIndex({
       ...indexOptions,
       path: stem + TIME_INDEX_FILE_SUFFIX + suffix,
+    });
+    this.txnIndex = new TransactionIndex({
+      baseOffset: options.baseOffset,
+      path: stem + TXN_INDEX_FILE_SUFFIX + suffix,
     });
   }
 
@@ -192,6 +201,7 @@ export class LogSegment {
       from.slice(0, from.length - this.#fileSuffix.length) + suffix;
     this.offsetIndex.renameTo(rename(this.offsetIndex.path));
     this.timeIndex.renameTo(rename(this.timeIndex.path));
+    this.txnIndex.renameTo(rename(this.txnIndex.path));
     const logPath = rename(this.#logPath);
     fs.renameSync(this.#logPath, logPath);
     this.#logPath = logPath;
@@ -584,6 +594,7 @@ export class LogSegment {
     const location = this.translateOffset(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     if (location === undefined) return 0;
     const removed = this.#size - location.position;
     this.#truncateFile(location.position);
@@ -607,6 +618,7 @@ export class LogSegment {
     fs.fsyncSync(this.#fd);
     this.offsetIndex.persist(true);
     this.timeIndex.persist(true);
+    this.txnIndex.flush();
   }
 
   /**
@@ -620,7 +632,9 @@ export class LogSegment {
     await new Promise<void>((resolve, reject) =>
       fs.fsync(fd, (err) => (err ? reject(err) : resolve())),
     );
-    for (const file of [this.offsetIndex.path, this.timeIndex.path]) {
+    const files = [this.offsetIndex.path, this.timeIndex.path];
+    if (fs.existsSync(this.txnIndex.path)) files.push(this.txnIndex.path);
+    for (const file of files) {
       const handle = await fs.promises.open(file, 'r+');
       try {
         await handle.sync();
@@ -661,5 +675,6 @@ export class LogSegment {
     fs.rmSync(this.logPath, { force: true });
     this.offsetIndex.deleteFile();
     this.timeIndex.deleteFile();
+    this.txnIndex.deleteFile();
   }
 }

@@ -194,6 +194,8 @@ function recompress(
     producerEpoch: batch.producerEpoch,
     baseSequence: batch.baseSequence,
     transactional: batch.isTransactional,
+    // Transaction markers (control batches, written by the coordinator) stay markers.
+    control: batch.isControl,
   });
   return { ok: true, bytes };
 }

@@ -6,6 +6,8 @@
  *   orders-0/
  *     00000000000000000000.log .index .timeindex      offsets [0, 368769)
  *     00000000000000368769.log .index .timeindex      offsets [368769, logEndOffset)  active
+ *     00000000000000368769.txnindex                   aborted transactions (if any)
+ *     00000000000000368769.snapshot                   producer state at 368769
  *
  * Offsets this class owns:
  * - logEndOffset (LEO): the offset the next appended record gets;
@@ -34,6 +36,15 @@
  * on clean shutdown. Kafka's defaults never flush by count or time: replication, not fsync,
  * is what makes Kafka durable. docs/log.md has the full table.
  *
+ * Transactions: every append (leader, follower, replay) runs through the producer state
+ * (producer-state-manager.ts), which opens a producer's transaction at its first transactional
+ * batch and closes it at its COMMIT/ABORT marker (a control batch only the coordinator origin
+ * may write). For an ABORT the log appends (producer, first offset, marker offset, LSO) to the
+ * active segment's `.txnindex` (transaction-index.ts). A read_committed read is bounded by the
+ * LSO (the caller's `maxOffset`) and returns the aborted transactions overlapping its records.
+ * After an unclean shutdown the `.txnindex` of every re-scanned segment is rebuilt by the
+ * producer state's replay, which then starts at or before the first re-scanned segment.
+ *
  * Concurrency: single-threaded. Every public method is synchronous and runs to completion,
  * so an append, a read and a truncation never interleave. The only asynchronous work is the
  * fsync of rolled segments, chained so the recovery point only ever moves forward.
@@ -53,6 +64,8 @@ import {
   type RecordBatch,
   type RecordBatchError,
 } from '../../src/protocol/kafka/record-batch.js';
+import { decodeEndTxnMarker } from '../../src/protocol/kafka/end-transaction-marker.js';
+import { TXN_INDEX_FILE_SUFFIX, type AbortedTxn } from './transaction-index.js';
 import type { LogConfig } from './log-config.js';
 import { validateRecords, type RecordValidationError } from './log-validator.js';
 import {
@@ -70,6 +83,8 @@ import {
   firstOffsetOf,
   type AppendOrigin,
   type BatchMetadata,
+  type CompletedTxnWithLso,
+  type ProducerBatch,
 } from './producer-state-manager.js';
 import {
   CorruptSnapshotError,
@@ -150,10 +165,22 @@ export interface LogReadOptions {
   maxOffset?: number;
   /** Return the first batch whole even if larger than maxBytes (KIP-74; Fetch v3+). */
   minOneBatch?: boolean;
+  /**
+   * read_committed: also return the aborted transactions that overlap the returned records
+   * (the caller passes the last stable offset as maxOffset).
+   */
+  includeAbortedTxns?: boolean;
 }
 
 export type LogReadResult =
-  | { ok: true; records: Buffer; logStartOffset: number; logEndOffset: number }
+  | {
+      ok: true;
+      records: Buffer;
+      logStartOffset: number;
+      logEndOffset: number;
+      /** With includeAbortedTxns: oldest first; [] when none overlap (or nothing was read). */
+      abortedTransactions?: AbortedTxn[];
+    }
   | { ok: false; error: 'OFFSET_OUT_OF_RANGE'; errorCode: number; message: string };
 
 export interface LogOptions {
@@ -213,6 +240,11 @@ export class Log {
    * first use: most logs never have one, and an empty Map costs about 200 bytes.
    */
   #pendingDeletes: Map<LogSegment, Timer> | undefined;
+  /**
+   * Segments whose transaction index recovery emptied: the producer state's replay at load
+   * writes their aborted transactions back (`#recordCompletedTxns`). Empty after loading.
+   */
+  readonly #txnIndexRebuild = new Set<LogSegment>();
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
@@ -348,7 +380,7 @@ export class Log {
     const logs = new Set(names.filter((n) => n.endsWith(LOG_FILE_SUFFIX)));
     const baseOffsets: number[] = [];
     for (const name of names) {
-      const match = /^(\d{20})\.(log|index|timeindex)$/.exec(name);
+      const match = /^(\d{20})\.(log|index|timeindex|txnindex)$/.exec(name);
       if (match === null) continue;
       if (match[2] === 'log') baseOffsets.push(Number(match[1]));
       else if (!logs.has(`${match[1]}${LOG_FILE_SUFFIX}`)) {
@@ -371,6 +403,9 @@ export class Log {
       const unflushed = next === undefined || next.baseOffset > recoveryPoint;
       if (!unflushed && !missingIndexes.has(segment.baseOffset)) continue;
       const result = segment.recover();
+      // Its aborted transactions are written again by the producer state's replay.
+      segment.txnIndex.reset();
+      this.#txnIndexRebuild.add(segment);
       if (result.truncatedBytes === 0) continue;
       this.#logger.warn(
         {
@@ -382,6 +417,7 @@ export class Log {
       );
       for (const later of this.#segments.splice(i + 1)) {
         this.#logger.warn({ baseOffset: later.baseOffset }, 'deleting segment after corruption');
+        this.#txnIndexRebuild.delete(later);
         later.delete();
       }
     }
@@ -423,7 +459,11 @@ export class Log {
     if (!split.ok) return split;
     const { batches } = split;
     if (batches.length === 0) return this.#emptyAppend();
-    const limits = { maxMessageBytes: this.config.maxMessageBytes };
+    const origin = options.origin ?? 'client';
+    const limits = {
+      maxMessageBytes: this.config.maxMessageBytes,
+      fromClient: origin === 'client',
+    };
     for (const batch of batches) {
       const error = checkProducerBatch(batch, limits);
       if (error !== undefined) return { ok: false, error };
@@ -448,7 +488,7 @@ export class Log {
     }
     // The producer state's verdict needs the offsets (it remembers where each batch went)
     // and must come before the write: a refused or duplicate batch is not written.
-    const check = this.producerState.prepareAppend(validated.batches, options.origin ?? 'client');
+    const check = this.producerState.prepareAppend(producerBatchesOf(validated.batches), origin);
     switch (check.kind) {
       case 'rejected':
         return {
@@ -463,7 +503,7 @@ export class Log {
         return { ok: true, info: this.#duplicateAppend(check.batch) };
       case 'append': {
         const info = this.#write(validated.records, validated.batches, logAppendTimeMs);
-        this.producerState.completeAppend(check.updates);
+        this.#recordCompletedTxns(this.producerState.completeAppend(check.updates));
         return { ok: true, info };
       }
     }
@@ -514,10 +554,10 @@ export class Log {
     }
     // A follower keeps the producer state too (nothing is refused: the leader checked), so
     // that it can deduplicate retries if it becomes the leader.
-    const check = this.producerState.prepareAppend(batches, 'replication');
+    const check = this.producerState.prepareAppend(producerBatchesOf(batches), 'replication');
     invariant(check.kind === 'append', 'replicated batches are never refused');
     const info = this.#write(records, batches, NO_TIMESTAMP);
-    this.producerState.completeAppend(check.updates);
+    this.#recordCompletedTxns(this.producerState.completeAppend(check.updates));
     return { ok: true, info };
   }
 
@@ -712,6 +752,7 @@ export class Log {
       records: Buffer.alloc(0),
       logStartOffset: this.#logStartOffset,
       logEndOffset: this.#logEndOffset,
+      ...(options.includeAbortedTxns === true ? { abortedTransactions: [] } : {}),
     };
     if (fetchOffset >= maxOffset) return empty;
     // The batch holding maxOffset (if any) is where reading must stop.
@@ -731,9 +772,40 @@ export class Log {
         minOneBatch: options.minOneBatch ?? true,
       });
       // Undefined: nothing at or after fetchOffset in this segment (compaction gap); go on.
-      if (result !== undefined) return { ...empty, records: result.records };
+      if (result !== undefined) {
+        if (options.includeAbortedTxns !== true) return { ...empty, records: result.records };
+        const abortedTransactions = this.#abortedTxnsOf(fetchOffset, result.records);
+        return { ...empty, records: result.records, abortedTransactions };
+      }
     }
     return empty;
+  }
+
+  /**
+   * The aborted transactions a read_committed consumer needs for `records` read from
+   * `fetchOffset` (Kafka's addAbortedTransactions): those overlapping [fetchOffset, the offset
+   * after the last returned batch).
+   */
+  #abortedTxnsOf(fetchOffset: number, records: Buffer): AbortedTxn[] {
+    const { batches } = readBatches(records);
+    const last = batches[batches.length - 1];
+    if (last === undefined) return [];
+    return this.collectAbortedTransactions(fetchOffset, last.nextOffset);
+  }
+
+  /**
+   * The aborted transactions overlapping [startOffset, upperBoundOffset), from the segment
+   * holding startOffset on, until an entry's last stable offset shows that no later segment
+   * can hold more (Kafka's collectAbortedTransactions; the log cleaner uses it too).
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const found: AbortedTxn[] = [];
+    for (let i = Math.max(0, this.#floorIndex(startOffset)); i < this.#segments.length; i++) {
+      const search = this.#segments[i]!.txnIndex.collectAbortedTxns(startOffset, upperBoundOffset);
+      found.push(...search.abortedTransactions);
+      if (search.isComplete) break;
+    }
+    return found;
   }
 
   /**
@@ -784,10 +856,16 @@ export class Log {
   #loadProducerState(options: { trustSnapshots: boolean }): void {
     const end = this.#logEndOffset;
     const start = this.#segments[0]!.baseOffset;
+    // Transaction indexes being rebuilt need the replay to cover their segments whole.
+    let replayFromAtMost = end;
+    for (const segment of this.#txnIndexRebuild) {
+      replayFromAtMost = Math.min(replayFromAtMost, segment.baseOffset);
+    }
     const usable: number[] = [];
     for (const offset of listProducerSnapshots(this.dir)) {
       if (offset > end || offset < start) deleteProducerSnapshot(this.dir, offset);
-      else usable.push(offset);
+      else if (offset <= replayFromAtMost) usable.push(offset);
+      else this.#deleteIfCorrupt(offset);
     }
     this.#lastSnapshotOffset = -1;
     const nowMs = this.#clock.nowMs();
@@ -806,14 +884,27 @@ export class Log {
       this.producerState.truncateFullyAndStartAt(this.#logStartOffset);
       if (options.trustSnapshots) {
         this.producerState.updateMapEndOffset(end);
+        this.#txnIndexRebuild.clear();
         return;
       }
     }
     const replayed = this.#replayProducerState();
+    this.#txnIndexRebuild.clear();
     this.#debugLogger?.debug(
       { snapshotOffset: this.#lastSnapshotOffset, replayedBatches: replayed },
       'loaded producer state',
     );
+  }
+
+  /** A snapshot the load skips is still checked: a corrupt one must not be used later. */
+  #deleteIfCorrupt(offset: number): void {
+    try {
+      readProducerSnapshot(this.dir, offset);
+    } catch (err) {
+      if (!(err instanceof CorruptSnapshotError)) throw err;
+      this.#logger.warn({ err, offset }, 'deleting corrupt producer snapshot');
+      deleteProducerSnapshot(this.dir, offset);
+    }
   }
 
   /** Feeds the batches from the producer state's end to the log end through it. */
@@ -832,12 +923,35 @@ export class Log {
       const from = offset;
       const fresh = readBatches(result.records).batches.filter((b) => b.lastOffset >= from);
       if (fresh.length === 0) break;
-      this.producerState.replay(fresh);
+      this.#recordCompletedTxns(this.producerState.replay(producerBatchesOf(fresh)), 'replay');
       offset = fresh[fresh.length - 1]!.nextOffset;
       replayed += fresh.length;
     }
     this.producerState.updateMapEndOffset(end);
     return replayed;
+  }
+
+  /**
+   * Writes the aborted ones of `completed` to the transaction index of the segment holding
+   * their marker (Kafka's LogSegment.updateTxnIndex): on append, the active segment; on a
+   * replay at load, only segments whose index recovery emptied (the others still have
+   * their entries).
+   */
+  #recordCompletedTxns(completed: CompletedTxnWithLso[], when: 'append' | 'replay' = 'append') {
+    for (const txn of completed) {
+      if (!txn.isAborted) continue;
+      const segment =
+        when === 'append' ? this.activeSegment : this.#segments[this.#floorIndex(txn.lastOffset)];
+      if (segment === undefined || (when === 'replay' && !this.#txnIndexRebuild.has(segment))) {
+        continue;
+      }
+      segment.txnIndex.append({
+        producerId: txn.producerId,
+        firstOffset: txn.firstOffset,
+        lastOffset: txn.lastOffset,
+        lastStableOffset: txn.lastStableOffset,
+      });
+    }
   }
 
   /** Kafka's takeSnapshot: the state at its end offset, unless that snapshot exists. */
@@ -1048,8 +1162,11 @@ export class Log {
         name.endsWith(DELETED_FILE_SUFFIX) ||
         name.endsWith(CLEANED_FILE_SUFFIX) ||
         name.endsWith('.tmp') ||
-        // Index files of a swap are rebuilt from its .log (#completeSwaps).
-        (name.endsWith(SWAP_FILE_SUFFIX) && !name.endsWith(LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX));
+        // Index files of a swap are rebuilt from its .log (#completeSwaps); its transaction
+        // index cannot be (it needs the producer state), so it is kept.
+        (name.endsWith(SWAP_FILE_SUFFIX) &&
+          !name.endsWith(LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX) &&
+          !name.endsWith(TXN_INDEX_FILE_SUFFIX + SWAP_FILE_SUFFIX));
       if (temporary) fs.rmSync(path.join(this.dir, name), { force: true });
     }
   }
@@ -1078,7 +1195,7 @@ export class Log {
       swap.recover();
       const end = Math.max(swap.readNextOffset(), baseOffset + 1);
       for (const name of fs.readdirSync(this.dir)) {
-        const m = /^(\d{20})\.(log|index|timeindex)$/.exec(name);
+        const m = /^(\d{20})\.(log|index|timeindex|txnindex)$/.exec(name);
         if (m === null) continue;
         const base = Number(m[1]);
         if (base >= baseOffset && base < end) fs.rmSync(path.join(this.dir, name));
@@ -1181,4 +1298,31 @@ async function fsyncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The producer state's view of batches: data batches as they are, control batches with their
+ * transaction marker decoded (a malformed or empty one counts as no marker, as in Kafka).
+ */
+function producerBatchesOf(batches: readonly RecordBatch[]): ProducerBatch[] {
+  return batches.map((batch) => {
+    if (!batch.isControl) return batch;
+    let endTxnMarker;
+    try {
+      endTxnMarker = decodeEndTxnMarker(batch);
+    } catch {
+      endTxnMarker = undefined;
+    }
+    return {
+      producerId: batch.producerId,
+      producerEpoch: batch.producerEpoch,
+      baseSequence: batch.baseSequence,
+      baseOffset: batch.baseOffset,
+      lastOffset: batch.lastOffset,
+      maxTimestamp: batch.maxTimestamp,
+      isTransactional: batch.isTransactional,
+      isControl: true,
+      endTxnMarker,
+    };
+  });
 }

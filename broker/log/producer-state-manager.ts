@@ -25,9 +25,28 @@
  * leader) or from the group coordinator are not checked for sequences (the leader already
  * did); an old epoch there is only noted.
  *
- * A transactional producer's first transactional batch opens a transaction on this partition
- * (`currentTxnFirstOffset`); a non-transactional batch from it while one is open is refused
- * with INVALID_TXN_STATE. The transaction closes with a COMMIT or ABORT marker.
+ * Transactions (KIP-98). A transactional producer's first transactional batch opens a
+ * transaction on this partition (`currentTxnFirstOffset`); a non-transactional batch from it
+ * while one is open is refused with INVALID_TXN_STATE. The transaction closes with a COMMIT or
+ * ABORT marker (a control batch, end-transaction-marker.ts) that the transaction coordinator
+ * has the leader write; a marker with an older coordinator epoch than the producer's last one
+ * is refused with TRANSACTION_COORDINATOR_FENCED (a coordinator that lost its partition of
+ * `__transaction_state`). Each open transaction is also kept by first offset in `ongoingTxns`;
+ * a closed one moves to `unreplicatedTxns` until the high watermark passes its marker. The
+ * first offset of the oldest of either is the *first unstable offset*, and the partition's
+ * last stable offset (LSO) is min(high watermark, first unstable offset): read_committed
+ * consumers read below it only, so they never see a record whose transaction may still abort.
+ *
+ *   batch / event                 ongoingTxns          unreplicatedTxns      LSO bound
+ *   ----------------------------- -------------------- --------------------- ---------------
+ *   first transactional batch @F  + (pid, F)                                 F
+ *   COMMIT/ABORT marker @M        - (pid, F)           + (pid, F, last M)    F
+ *   high watermark passes M                            - (pid, F, M)         (next txn or HW)
+ *
+ * When a marker is appended the log asks `completeAppend` for each completed transaction and
+ * the last stable offset it leaves (Kafka's lastStableOffset(completedTxn): the first offset of
+ * the oldest transaction still open by another producer, else the marker's offset + 1); for
+ * an ABORT the log records (pid, F, M, that LSO) in the segment's `.txnindex`.
  *
  * Appends are two-phase, so a refused request changes nothing: `prepareAppend` checks all of
  * one request's batches against a working copy and returns the updates; the log writes the
@@ -46,6 +65,7 @@
  * Pure: no disk, no clock of its own (times come in as arguments), single-threaded.
  */
 import { invariant } from '../../src/assert.js';
+import type { EndTxnMarker } from '../../src/protocol/kafka/end-transaction-marker.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 
 /** Batches kept per producer for duplicate detection (Kafka's NumBatchesToRetain). */
@@ -82,6 +102,30 @@ export interface ProducerBatch {
   readonly maxTimestamp: number;
   readonly isTransactional: boolean;
   readonly isControl: boolean;
+  /** A control batch's marker (the log decodes it: record-batch views do not carry it).
+   *  Undefined for data batches and for control batches that hold no marker. */
+  readonly endTxnMarker?: EndTxnMarker | undefined;
+}
+
+/** An open transaction of one producer on this partition (Kafka's TxnMetadata). */
+export interface OngoingTxn {
+  readonly producerId: number;
+  readonly firstOffset: number;
+}
+
+/** A transaction a marker has closed (Kafka's CompletedTxn). */
+export interface CompletedTxn {
+  readonly producerId: number;
+  readonly firstOffset: number;
+  /** The offset of the marker. */
+  readonly lastOffset: number;
+  readonly isAborted: boolean;
+}
+
+/** A completed transaction as `completeAppend` reports it, for the transaction index. */
+export interface CompletedTxnWithLso extends CompletedTxn {
+  /** The last stable offset right after this transaction completed. */
+  readonly lastStableOffset: number;
 }
 
 /** The sequence number of a batch's last record. */
@@ -134,6 +178,10 @@ export type AppendOrigin = 'client' | 'replication' | 'coordinator';
 /** The checked changes of one append, to apply once the batches are written. */
 export interface ProducerAppendUpdates {
   readonly entries: ReadonlyMap<number, ProducerStateEntry>;
+  /** Transactions the append opens, in offset order. */
+  readonly startedTxns: readonly OngoingTxn[];
+  /** Transactions the append's markers close, in offset order (only non-empty ones). */
+  readonly completedTxns: readonly CompletedTxn[];
   /** The offset after the append's last batch. */
   readonly endOffset: number;
 }
@@ -155,6 +203,10 @@ export class ProducerStateManager {
   readonly producerIdExpirationMs: number;
   readonly #partitionName: string;
   readonly #producers = new Map<number, ProducerStateEntry>();
+  /** Open transactions by first offset; inserted in offset order, so the first is oldest. */
+  readonly #ongoingTxns = new Map<number, OngoingTxn>();
+  /** Completed transactions whose marker is not yet below the high watermark. */
+  readonly #unreplicatedTxns = new Map<number, CompletedTxn>();
   #mapEndOffset = 0;
 
   constructor(options: ProducerStateManagerOptions) {
@@ -177,6 +229,45 @@ export class ProducerStateManager {
   get activeProducers(): ReadonlyMap<number, Readonly<ProducerStateEntry>> {
     return this.#producers;
   }
+  /** Open transactions, oldest first. */
+  get ongoingTxns(): readonly OngoingTxn[] {
+    return [...this.#ongoingTxns.values()];
+  }
+
+  /**
+   * The first offset of the oldest transaction that is open, or closed by a marker the high
+   * watermark has not passed yet; undefined if there is none (Kafka's firstUnstableOffset).
+   */
+  get firstUnstableOffset(): number | undefined {
+    let first: number | undefined;
+    for (const offset of this.#unreplicatedTxns.keys()) {
+      if (first === undefined || offset < first) first = offset;
+    }
+    // Map order is insertion order, which for open transactions is offset order.
+    const oldestOngoing = this.#ongoingTxns.keys().next();
+    if (!oldestOngoing.done && (first === undefined || oldestOngoing.value < first)) {
+      first = oldestOngoing.value;
+    }
+    return first;
+  }
+
+  /** The last stable offset for a given high watermark: min(HW, first unstable offset). */
+  lastStableOffset(highWatermark: number): number {
+    const firstUnstable = this.firstUnstableOffset;
+    return firstUnstable !== undefined && firstUnstable < highWatermark
+      ? firstUnstable
+      : highWatermark;
+  }
+
+  /**
+   * The high watermark moved to `highWatermark`: completed transactions whose marker is now
+   * below it are stable (Kafka's onHighWatermarkUpdated).
+   */
+  onHighWatermarkUpdated(highWatermark: number): void {
+    for (const [firstOffset, txn] of this.#unreplicatedTxns) {
+      if (txn.lastOffset < highWatermark) this.#unreplicatedTxns.delete(firstOffset);
+    }
+  }
 
   /**
    * Checks one append's batches (offsets already assigned) without changing anything. From
@@ -187,6 +278,8 @@ export class ProducerStateManager {
    */
   prepareAppend(batches: readonly ProducerBatch[], origin: AppendOrigin): ProducerAppendCheck {
     const working = new Map<number, ProducerStateEntry>();
+    const startedTxns: OngoingTxn[] = [];
+    const completedTxns: CompletedTxn[] = [];
     let endOffset = this.#mapEndOffset;
     for (const batch of batches) {
       endOffset = Math.max(endOffset, batch.lastOffset + 1);
@@ -201,29 +294,85 @@ export class ProducerStateManager {
         next = copyEntry(current ?? emptyEntry(batch.producerId));
         working.set(batch.producerId, next);
       }
+      const openBefore = next.currentTxnFirstOffset;
       const error = batch.isControl
-        ? appendEndTxnMarker(next, batch, origin)
+        ? appendEndTxnMarker(next, batch, origin, this.#partitionName)
         : this.#appendDataBatch({ current, next, batch, origin });
       if (error !== undefined) return { kind: 'rejected', ...error };
+      if (batch.isControl) {
+        // Only a transaction that wrote data here completes (Kafka: a marker without data
+        // changes neither the last stable offset nor the transaction index).
+        if (openBefore !== undefined && batch.endTxnMarker !== undefined) {
+          completedTxns.push({
+            producerId: batch.producerId,
+            firstOffset: openBefore,
+            lastOffset: batch.baseOffset,
+            isAborted: batch.endTxnMarker.type === 'ABORT',
+          });
+        }
+      } else if (openBefore === undefined && next.currentTxnFirstOffset !== undefined) {
+        startedTxns.push({ producerId: batch.producerId, firstOffset: next.currentTxnFirstOffset });
+      }
     }
-    return { kind: 'append', updates: { entries: working, endOffset } };
+    return {
+      kind: 'append',
+      updates: { entries: working, startedTxns, completedTxns, endOffset },
+    };
   }
 
-  /** Applies a prepared append, after its batches were written. */
-  completeAppend(updates: ProducerAppendUpdates): void {
+  /**
+   * Applies a prepared append, after its batches were written. Returns the transactions its
+   * markers completed, each with the last stable offset it leaves behind (the log writes the
+   * aborted ones to the transaction index), as Kafka's Log.append does: first every producer
+   * update (so transactions this append opens count as open), then the completions in order.
+   */
+  completeAppend(updates: ProducerAppendUpdates): CompletedTxnWithLso[] {
     invariant(updates.endOffset >= this.#mapEndOffset, 'producer state only moves forward');
     for (const [producerId, entry] of updates.entries) this.#producers.set(producerId, entry);
+    for (const txn of updates.startedTxns) {
+      invariant(!this.#ongoingTxns.has(txn.firstOffset), `two transactions at ${txn.firstOffset}`);
+      this.#ongoingTxns.set(txn.firstOffset, txn);
+    }
+    const completed: CompletedTxnWithLso[] = [];
+    for (const txn of updates.completedTxns) {
+      completed.push({ ...txn, lastStableOffset: this.#lastStableOffsetAfter(txn) });
+      this.#completeTxn(txn);
+    }
     this.#mapEndOffset = updates.endOffset;
+    return completed;
+  }
+
+  /**
+   * Kafka's lastStableOffset(completedTxn): the first offset of the oldest transaction still
+   * open by another producer, else the offset after the marker.
+   */
+  #lastStableOffsetAfter(txn: CompletedTxn): number {
+    for (const ongoing of this.#ongoingTxns.values()) {
+      if (ongoing.producerId !== txn.producerId) return ongoing.firstOffset;
+    }
+    return txn.lastOffset + 1;
+  }
+
+  #completeTxn(txn: CompletedTxn): void {
+    const ongoing = this.#ongoingTxns.get(txn.firstOffset);
+    // A replayed log can hold a marker for a transaction opened before the snapshot it
+    // started from was taken; that snapshot still has it open, so it is in the map too.
+    invariant(
+      ongoing !== undefined && ongoing.producerId === txn.producerId,
+      `completed transaction of producer ${txn.producerId} at ${txn.firstOffset} was not open`,
+    );
+    this.#ongoingTxns.delete(txn.firstOffset);
+    this.#unreplicatedTxns.set(txn.firstOffset, txn);
   }
 
   /**
    * Replays batches already in the log (recovery, and after a truncation): as replication,
-   * so nothing is refused. Returns whether the state changed.
+   * so nothing is refused. Returns the transactions the replayed markers completed.
    */
-  replay(batches: readonly ProducerBatch[]): void {
+  replay(batches: readonly ProducerBatch[]): CompletedTxnWithLso[] {
     const check = this.prepareAppend(batches, 'replication');
     invariant(check.kind === 'append', 'replayed batches are never refused');
-    this.completeAppend(check.updates);
+    return this.completeAppend(check.updates);
   }
 
   /** The log moved on without producer batches (or recovery reached its end). */
@@ -241,8 +390,18 @@ export class ProducerStateManager {
     nowMs: number,
   ): void {
     this.#producers.clear();
+    this.#ongoingTxns.clear();
+    this.#unreplicatedTxns.clear();
     for (const entry of entries) {
       if (!this.#isExpired(entry, nowMs)) this.#producers.set(entry.producerId, copyEntry(entry));
+    }
+    // Open transactions come back from their producers' entries, oldest first.
+    const open = [...this.#producers.values()]
+      .filter((e) => e.currentTxnFirstOffset !== undefined)
+      .sort((a, b) => a.currentTxnFirstOffset! - b.currentTxnFirstOffset!);
+    for (const entry of open) {
+      const firstOffset = entry.currentTxnFirstOffset!;
+      this.#ongoingTxns.set(firstOffset, { producerId: entry.producerId, firstOffset });
     }
     this.#mapEndOffset = snapshotOffset;
   }
@@ -250,6 +409,8 @@ export class ProducerStateManager {
   /** Forgets every producer and restarts at `offset` (the log was emptied). */
   truncateFullyAndStartAt(offset: number): void {
     this.#producers.clear();
+    this.#ongoingTxns.clear();
+    this.#unreplicatedTxns.clear();
     this.#mapEndOffset = offset;
   }
 
@@ -388,20 +549,34 @@ function maybeUpdateProducerEpoch(entry: ProducerStateEntry, epoch: number): voi
 
 /**
  * A COMMIT or ABORT marker (a control batch the transaction coordinator has the leader write)
- * closes the producer's open transaction here. Only the epoch is checked; the marker's own
- * fields (coordinator epoch) are read by the transaction layer, which passes them in a later
- * step; until then the coordinator epoch is left as it was.
+ * closes the producer's open transaction here (Kafka's appendEndTxnMarker). Checked: the
+ * producer epoch (a marker of an older epoch is a zombie coordinator's or producer's:
+ * INVALID_PRODUCER_EPOCH) and the coordinator epoch (older than the producer's last marker:
+ * TRANSACTION_COORDINATOR_FENCED); replicated markers are only noted, never refused. A control
+ * batch without a marker (emptied by the cleaner) changes nothing.
  */
 function appendEndTxnMarker(
   next: ProducerStateEntry,
   batch: ProducerBatch,
   origin: AppendOrigin,
+  partitionName: string,
 ): { errorCode: number; message: string } | undefined {
-  const where = `producer ${batch.producerId} at offset ${batch.baseOffset}`;
+  const marker = batch.endTxnMarker;
+  if (marker === undefined) return undefined;
+  const where = `producer ${batch.producerId} at offset ${batch.baseOffset} in ${partitionName}`;
   const epochError = checkProducerEpoch(next, batch.producerEpoch, origin, where);
   if (epochError !== undefined) return epochError;
+  if (next.coordinatorEpoch > marker.coordinatorEpoch && origin !== 'replication') {
+    return {
+      errorCode: ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+      message:
+        `${marker.type} marker of ${where} has coordinator epoch ${marker.coordinatorEpoch}, ` +
+        `older than the last seen ${next.coordinatorEpoch}`,
+    };
+  }
   maybeUpdateProducerEpoch(next, batch.producerEpoch);
   next.currentTxnFirstOffset = undefined;
+  next.coordinatorEpoch = marker.coordinatorEpoch;
   next.lastTimestampMs = batch.maxTimestamp;
   return undefined;
 }

@@ -25,6 +25,7 @@ export function groupsOf(
     case ApiKey.Heartbeat:
     case ApiKey.LeaveGroup:
     case ApiKey.OffsetCommit:
+    case ApiKey.TxnOffsetCommit:
       return { operation: 'Read', groups: [body.groupId ?? ''] };
     case ApiKey.OffsetDelete:
       return { operation: 'Delete', groups: [body.groupId ?? ''] };

@@ -7,6 +7,9 @@
  * them calls `tryComplete`; so does the timer after max_wait_ms. Either way the response is a
  * fresh read at completion time, so it carries everything that arrived meanwhile.
  *
+ * read_committed consumers (isolation level 1) wait for the last stable offset instead of the
+ * high watermark: data of an open transaction does not complete their fetch.
+ *
  * `tryComplete` is called once per append on a watched partition, so it avoids reading the
  * log when it can: it completes at once on anything that changes the answer's shape (the
  * partition moved, the epoch changed, the offset fell out of range) and, when new data is
@@ -20,7 +23,7 @@
 import { DelayedOperation } from './delayed-operation.js';
 import { ErrorCode } from '../../src/protocol/kafka/errors.js';
 import {
-  DEBUGGING_CONSUMER_REPLICA_ID,
+  fetchUpperBound,
   type FetchParams,
   type FetchPartitionResult,
   type ReplicaManager,
@@ -45,6 +48,7 @@ export class DelayedFetch extends DelayedOperation {
   tryComplete(): boolean {
     const params = this.#params;
     let newData = false;
+    const upTo = fetchUpperBound(params);
     for (const request of params.partitions) {
       const partition = this.#replicaManager.getPartition(request.topicPartition);
       // Gone, no longer led here, or re-elected: the answer is an error now, send it.
@@ -52,14 +56,15 @@ export class DelayedFetch extends DelayedOperation {
       if (partition.checkCurrentLeaderEpoch(request.currentLeaderEpoch) !== ErrorCode.NONE) {
         return this.forceComplete();
       }
-      const end =
-        params.replicaId >= 0 || params.replicaId === DEBUGGING_CONSUMER_REPLICA_ID
-          ? partition.logEndOffset
-          : partition.highWatermark;
+      const bound = upTo === 'logEndOffset' ? partition.logEndOffset : partition.highWatermark;
       // Truncated below us or retention passed us: OFFSET_OUT_OF_RANGE, send it.
-      if (request.fetchOffset > end || request.fetchOffset < partition.logStartOffset) {
+      if (request.fetchOffset > bound || request.fetchOffset < partition.logStartOffset) {
         return this.forceComplete();
       }
+      // read_committed consumers wait for the LSO, which moves when the HW passes a marker
+      // (or the first unstable offset moves with it); a fetch offset between the LSO and the
+      // HW waits too: the records there belong to transactions still open.
+      const end = upTo === 'lastStableOffset' ? partition.lastStableOffset : bound;
       // Data a throttled follower may not have yet does not complete its fetch (Kafka's
       // DelayedFetch skips throttled partitions when it adds up the bytes available).
       const throttled =

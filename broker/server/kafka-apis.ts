@@ -56,6 +56,7 @@ import type { AuthorizationCheck } from '../security/acl-cache.js';
 import type { ConnectionSession } from '../security/session.js';
 import type { Operation, ResourceType } from '../../src/security/acl.js';
 import { CloseConnectionError } from '../network/socket-server.js';
+import { RECORD_BATCH_HEADER_BYTES, RecordBatch } from '../../src/protocol/kafka/record-batch.js';
 import { AdminApis, type ControllerAdmin } from './admin-apis.js';
 import { describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
@@ -63,6 +64,7 @@ import { NO_LEADER_EPOCH } from './partition.js';
 import {
   CONSUMER_REPLICA_ID,
   DEBUGGING_CONSUMER_REPLICA_ID,
+  READ_COMMITTED,
   isInternalTopic,
   type ProducePartitionResult,
   type ReplicaManager,
@@ -250,13 +252,23 @@ export class KafkaApis {
     return check === undefined || check(session, operation, resourceType, name);
   }
 
-  /** Produce: WRITE on each topic; the others get TOPIC_AUTHORIZATION_FAILED. */
+  /**
+   * Produce: WRITE on each topic; the others get TOPIC_AUTHORIZATION_FAILED. A request with
+   * transactional batches needs a transactional id and WRITE on it, or every partition gets
+   * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (Kafka 2.8's handleProduceRequest).
+   */
   async #authorizedProduce(
     request: ProduceRequest,
     apiVersion: number,
     clientId: string | null,
     session: ConnectionSession,
   ): Promise<Encodable<ProduceResponse> | null> {
+    if (hasTransactionalRecords(request)) {
+      const id = request.transactionalId;
+      if (id === null || !this.#allowed(session, 'Write', 'TransactionalId', id)) {
+        return refuseProduce(request, session, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      }
+    }
     const denied = new Set(
       request.topicData
         .map((t) => t.name)
@@ -470,8 +482,9 @@ export class KafkaApis {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * Reads records for consumers (up to the high watermark) and followers (up to the log end
-   * offset). Long poll: see replica-manager.ts fetchMessages and delayed-fetch.ts.
+   * Reads records for consumers (up to the high watermark, or the last stable offset for
+   * read_committed ones) and followers (up to the log end offset). Long poll: see
+   * replica-manager.ts fetchMessages and delayed-fetch.ts.
    *
    * Fetch sessions (KIP-227, v7+): we never create one. A client asking for a new session
    * (session id 0, epoch 0) gets session id 0 back, which means "no session, send full
@@ -504,7 +517,7 @@ export class KafkaApis {
       isolationLevel: request.isolationLevel,
       partitions,
     });
-    const readCommitted = request.isolationLevel === 1;
+    const readCommitted = request.isolationLevel === READ_COMMITTED;
     let i = 0;
     return {
       throttleTimeMs: 0,
@@ -519,12 +532,18 @@ export class KafkaApis {
             partitionIndex: r.topicPartition.partition,
             errorCode: r.errorCode,
             highWatermark: BigInt(ok ? r.highWatermark : -1),
-            // Without transactions the last stable offset is the high watermark.
-            lastStableOffset: BigInt(ok ? r.highWatermark : -1),
+            // Reported whatever the isolation level (v4+), as Kafka does.
+            lastStableOffset: BigInt(ok ? r.lastStableOffset : -1),
             logStartOffset: BigInt(ok ? r.logStartOffset : -1),
-            // READ_COMMITTED readers expect a (here always empty) list of aborted
-            // transactions; READ_UNCOMMITTED ones get null, as from Kafka.
-            abortedTransactions: readCommitted ? [] : null,
+            // READ_COMMITTED readers get the aborted transactions overlapping the records
+            // (producer id and first offset: the client drops that producer's records from
+            // there up to its ABORT marker); READ_UNCOMMITTED ones get null, as from Kafka.
+            abortedTransactions: readCommitted
+              ? (r.abortedTransactions ?? []).map((txn) => ({
+                  producerId: BigInt(txn.producerId),
+                  firstOffset: BigInt(txn.firstOffset),
+                }))
+              : null,
             preferredReadReplica: -1,
             records: r.records,
           };
@@ -538,7 +557,8 @@ export class KafkaApis {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * Offsets by timestamp: -2 earliest (log start offset), -1 latest (the HW for consumers),
+   * Offsets by timestamp: -2 earliest (log start offset), -1 latest (for consumers the HW, or
+   * the LSO with isolation_level 1 READ_COMMITTED),
    * t >= 0 the first offset whose record timestamp is >= t (-1 if none). Consumers (replica
    * id -1) must ask the leader; -2 (debugging) may ask any replica and sees up to the LEO.
    */
@@ -546,7 +566,14 @@ export class KafkaApis {
     request: ListOffsetsRequest,
     apiVersion: number,
   ): Encodable<ListOffsetsResponse> {
-    const isFromConsumer = request.replicaId === CONSUMER_REPLICA_ID;
+    // Kafka: consumers get their isolation level (READ_UNCOMMITTED before v2, which lacks
+    // the field); other replica ids read to the log end offset.
+    const isolation =
+      request.replicaId !== CONSUMER_REPLICA_ID
+        ? undefined
+        : apiVersion >= 2 && request.isolationLevel === READ_COMMITTED
+          ? ('readCommitted' as const)
+          : ('readUncommitted' as const);
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
@@ -576,7 +603,7 @@ export class KafkaApis {
           if (epochError !== 0) return answer(epochError);
           const timestamp = Number(p.timestamp);
           if (timestamp < -2) return answer(42); // INVALID_REQUEST: -3 (max) is v7+
-          const found = partition.fetchOffsetForTimestamp(timestamp, isFromConsumer);
+          const found = partition.fetchOffsetForTimestamp(timestamp, isolation);
           if (found === undefined) return answer(0);
           const epoch = timestamp === -1 ? partition.leaderEpoch : -1;
           return answer(0, found.offset, found.timestamp, epoch);
@@ -739,6 +766,46 @@ export class KafkaApis {
       ),
     };
   }
+}
+
+/** Whether a partition's first batch is transactional (Kafka's hasTransactionalRecords). */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  return request.topicData.some((topic) =>
+    topic.partitionData.some(
+      (p) =>
+        p.records !== null &&
+        p.records.length >= RECORD_BATCH_HEADER_BYTES &&
+        new RecordBatch(p.records, 0).isTransactional,
+    ),
+  );
+}
+
+/** The same error for every partition; with acks=0 the connection is closed instead. */
+function refuseProduce(
+  request: ProduceRequest,
+  session: ConnectionSession,
+  errorCode: number,
+): Encodable<ProduceResponse> {
+  if (request.acks === 0) {
+    throw new CloseConnectionError(
+      `acks=0 produce by ${session.principal} failed with ${errorForCode(errorCode).name}; ` +
+        'closing the connection as Kafka does',
+    );
+  }
+  return {
+    throttleTimeMs: 0,
+    responses: request.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({
+        index: p.index,
+        errorCode,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+        errorMessage: null,
+      })),
+    })),
+  };
 }
 
 function emptyTopic(name: string, errorCode: number): Encodable<MetadataResponseTopic> {

@@ -11,10 +11,14 @@
  * manager rejects the others before they get here), and is logged once at `info`.
  *
  * Offsets, for this partition on this broker:
- *   logStartOffset <= highWatermark <= logEndOffset
+ *   logStartOffset <= lastStableOffset <= highWatermark <= logEndOffset
  *   - logEndOffset (LEO): the next offset to be written, owned by the log;
  *   - highWatermark (HW): offsets below it are "committed": every in-sync replica has them.
  *     Consumers may only read below it. Owned HERE, not by the log.
+ *   - lastStableOffset (LSO, KIP-98): min(HW, first offset of the oldest transaction that is
+ *     open or whose marker the HW has not passed). read_committed consumers read below it
+ *     only; the log's producer state keeps the transactions (producer-state-manager.ts) and
+ *     hears of every HW change (`#setHighWatermark`).
  *
  * As leader: the HW moves by `maybeIncrementLeaderHW` (the rule is explained there). The
  * leader learns each follower's LEO from the follower's Fetch requests
@@ -61,6 +65,8 @@ import {
   type TopicPartition,
 } from '../log/log.js';
 import type { RecordError } from '../log/log-validator.js';
+import type { AbortedTxn } from '../log/transaction-index.js';
+import type { AppendOrigin } from '../log/producer-state-manager.js';
 import {
   afterFollowerFetch,
   highWatermarkFor,
@@ -90,8 +96,12 @@ export interface ReadOptions {
   maxBytes: number;
   /** Return the first batch whole even when larger than maxBytes (KIP-74). */
   minOneBatch: boolean;
-  /** Consumers read below the high watermark; followers (and debug tools) up to the LEO. */
-  upTo: 'highWatermark' | 'logEndOffset';
+  /**
+   * read_uncommitted consumers read below the high watermark, read_committed ones below the
+   * last stable offset (and get the aborted transactions of what they read); followers (and
+   * debug tools) read up to the LEO.
+   */
+  upTo: 'lastStableOffset' | 'highWatermark' | 'logEndOffset';
   /** The client's idea of the leader epoch, or -1 when it has none. */
   currentLeaderEpoch: number;
 }
@@ -99,6 +109,9 @@ export interface ReadOptions {
 export interface ReadOutcome {
   errorCode: number;
   highWatermark: number;
+  lastStableOffset: number;
+  /** Only for upTo 'lastStableOffset': the aborted transactions overlapping `records`. */
+  abortedTransactions?: readonly AbortedTxn[];
   logStartOffset: number;
   logEndOffset: number;
   /** Whole batches; empty when there is nothing to read (or on error). */
@@ -175,6 +188,16 @@ export class Partition {
     // A checkpoint can be ahead of a log that lost its unflushed tail in a crash; the HW
     // must never exceed the LEO.
     this.#highWatermark = Math.min(options.checkpointedHighWatermark ?? 0, this.log.logEndOffset);
+    this.log.producerState.onHighWatermarkUpdated(this.#highWatermark);
+  }
+
+  /**
+   * Every change of the high watermark goes through here: the producer state drops the
+   * completed transactions whose markers are now committed, which may move the LSO.
+   */
+  #setHighWatermark(highWatermark: number): void {
+    this.#highWatermark = highWatermark;
+    this.log.producerState.onHighWatermarkUpdated(highWatermark);
   }
 
   get role(): PartitionRole {
@@ -203,6 +226,16 @@ export class Partition {
   }
   get highWatermark(): number {
     return this.#highWatermark;
+  }
+  /**
+   * min(HW, first unstable offset): where read_committed consumers stop. A transaction whose
+   * first records retention or DeleteRecords removed counts from the log start offset, as in
+   * Kafka's maybeIncrementFirstUnstableOffset.
+   */
+  get lastStableOffset(): number {
+    const firstUnstable = this.log.producerState.firstUnstableOffset;
+    if (firstUnstable === undefined) return this.#highWatermark;
+    return Math.min(this.#highWatermark, Math.max(firstUnstable, this.log.logStartOffset));
   }
   get logEndOffset(): number {
     return this.log.logEndOffset;
@@ -329,7 +362,7 @@ export class Partition {
     });
     if (newHighWatermark > this.#highWatermark) {
       invariant(newHighWatermark <= this.log.logEndOffset, 'HW beyond LEO');
-      this.#highWatermark = newHighWatermark;
+      this.#setHighWatermark(newHighWatermark);
       return true;
     }
     return false;
@@ -493,7 +526,7 @@ export class Partition {
    */
   appendRecordsToLeader(
     records: Buffer,
-    options: { acks: number; minInsyncReplicas: number },
+    options: { acks: number; minInsyncReplicas: number; origin?: AppendOrigin },
   ): AppendOutcome {
     if (!this.isLeader) {
       return {
@@ -513,7 +546,10 @@ export class Partition {
           `than min.insync.replicas ${options.minInsyncReplicas}`,
       };
     }
-    const result = this.log.appendAsLeader(records, { leaderEpoch: this.#leaderEpoch });
+    const result = this.log.appendAsLeader(records, {
+      leaderEpoch: this.#leaderEpoch,
+      origin: options.origin ?? 'client',
+    });
     if (!result.ok) {
       const { errorCode, message } = result.error;
       const recordErrors = 'recordErrors' in result.error ? result.error.recordErrors : undefined;
@@ -535,23 +571,33 @@ export class Partition {
   }
 
   read(options: ReadOptions): ReadOutcome {
+    const lastStableOffset = this.lastStableOffset;
     const outcome = (errorCode: number, records = EMPTY): ReadOutcome => ({
       errorCode,
       highWatermark: this.#highWatermark,
+      lastStableOffset,
       logStartOffset: this.log.logStartOffset,
       logEndOffset: this.log.logEndOffset,
       records,
     });
     const epochError = this.checkCurrentLeaderEpoch(options.currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return outcome(epochError);
+    const readCommitted = options.upTo === 'lastStableOffset';
+    const maxOffset = {
+      lastStableOffset,
+      highWatermark: this.#highWatermark,
+      logEndOffset: undefined,
+    }[options.upTo];
     const result = this.log.read({
       fetchOffset: options.fetchOffset,
       maxBytes: options.maxBytes,
       minOneBatch: options.minOneBatch,
-      maxOffset: options.upTo === 'highWatermark' ? this.#highWatermark : undefined,
+      maxOffset,
+      includeAbortedTxns: readCommitted,
     });
     if (!result.ok) return outcome(result.errorCode);
-    return outcome(0, result.records);
+    if (!readCommitted) return outcome(0, result.records);
+    return { ...outcome(0, result.records), abortedTransactions: result.abortedTransactions ?? [] };
   }
 
   /**
@@ -576,15 +622,22 @@ export class Partition {
   }
 
   /**
-   * ListOffsets on the leader. For consumers, "latest" is the HW (they cannot read past it)
-   * and a timestamp lookup may not return an offset at or above the HW. Returns undefined when
-   * no record has a timestamp >= `timestamp` (answered as offset -1).
+   * ListOffsets on the leader. For consumers, "latest" is the last offset they may fetch: the
+   * LSO for read_committed, the HW for read_uncommitted; a timestamp lookup may not return an
+   * offset at or above it. Other replica ids (isolation undefined) see up to the LEO, as in
+   * Kafka's fetchOffsetForTimestamp. Returns undefined when no record has a timestamp >=
+   * `timestamp` (answered as offset -1).
    */
   fetchOffsetForTimestamp(
     timestamp: number,
-    isFromConsumer: boolean,
+    isolation: 'readCommitted' | 'readUncommitted' | undefined,
   ): { offset: number; timestamp: number } | undefined {
-    const lastFetchable = isFromConsumer ? this.#highWatermark : this.log.logEndOffset;
+    const lastFetchable =
+      isolation === 'readCommitted'
+        ? this.lastStableOffset
+        : isolation === 'readUncommitted'
+          ? this.#highWatermark
+          : this.log.logEndOffset;
     if (timestamp === LATEST_TIMESTAMP) return { offset: lastFetchable, timestamp: -1 };
     if (timestamp === EARLIEST_TIMESTAMP) {
       return { offset: this.log.logStartOffset, timestamp: -1 };
@@ -623,7 +676,7 @@ export class Partition {
    */
   updateFollowerHighWatermark(leaderHighWatermark: number): void {
     if (this.isLeader) return;
-    this.#highWatermark = Math.max(0, Math.min(leaderHighWatermark, this.log.logEndOffset));
+    this.#setHighWatermark(Math.max(0, Math.min(leaderHighWatermark, this.log.logEndOffset)));
   }
 
   /** The leader's log starts later (retention): follow it. */
@@ -647,7 +700,7 @@ export class Partition {
       `truncating to offset ${offset}`,
     );
     this.log.truncateTo(offset);
-    this.#highWatermark = Math.min(this.#highWatermark, this.log.logEndOffset);
+    this.#setHighWatermark(Math.min(this.#highWatermark, this.log.logEndOffset));
   }
 
   /** Empties the log and restarts it at `offset` (our fetch offset fell off the leader's log). */
@@ -656,7 +709,7 @@ export class Partition {
     this.#logger.info({ offset }, `restarting the log at offset ${offset}`);
     this.log.truncateFullyAndStartAt(offset);
     this.leaderEpochCache.clear();
-    this.#highWatermark = offset;
+    this.#setHighWatermark(offset);
   }
 
   // ---------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@
  *   assigns offsets, writes) -> HW may move -> wake waiting Fetches (and acks=-1 Produces);
  *   acks=-1 with records not yet committed -> DelayedProduce until the HW passes them.
  * The read path (Fetch -> fetchMessages):
- *   read each partition up to the HW (consumers) or LEO (followers), within the byte limits;
+ *   read each partition up to the HW (consumers; the LSO for read_committed ones) or LEO
+ *   (followers), within the byte limits;
  *   enough bytes, an error, or max_wait_ms=0 -> answer now; else DelayedFetch (long poll).
  *   A follower's fetch (replica_id = its broker id) first tells the leader the follower's
  *   LEO (Partition.updateFollowerFetchState): the HW may move, and a follower that caught up
@@ -51,6 +52,7 @@ import type {
 import type { Encodable } from '../../src/protocol/kafka/codec.js';
 import { partitionDirName, type TopicPartition } from '../log/log.js';
 import type { RecordError } from '../log/log-validator.js';
+import type { AppendOrigin } from '../log/producer-state-manager.js';
 import { topicPartitionKey, type LogManager } from '../log/log-manager.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { DelayedOperationPurgatory } from './delayed-operation.js';
@@ -139,6 +141,11 @@ export interface AppendParams {
   timeoutMs: number;
   /** Only the broker's own writers may append to internal topics (`__consumer_offsets`). */
   internalTopicsAllowed: boolean;
+  /**
+   * 'client' (the default) for Produce; 'coordinator' for the broker's own coordinators, e.g.
+   * transaction markers (control batches are allowed, sequence numbers are not checked).
+   */
+  origin?: AppendOrigin;
   entries: { topicPartition: TopicPartition; records: Buffer | null }[];
 }
 
@@ -158,7 +165,10 @@ export interface FetchParams {
   minBytes: number;
   /** Response-wide byte limit (Fetch v3+). */
   maxBytes: number;
-  /** 0 READ_UNCOMMITTED, 1 READ_COMMITTED (the same here: no transactions yet). */
+  /**
+   * 0 READ_UNCOMMITTED: consumers read up to the high watermark; 1 READ_COMMITTED: up to the
+   * last stable offset, with the aborted transactions of what they read. Followers ignore it.
+   */
   isolationLevel: number;
   partitions: FetchPartitionRequest[];
 }
@@ -582,6 +592,7 @@ export class ReplicaManager {
     const outcome = partition.appendRecordsToLeader(records ?? Buffer.alloc(0), {
       acks: params.acks,
       minInsyncReplicas: this.#options.minInsyncReplicas(tp.topic),
+      origin: params.origin ?? 'client',
     });
     if (!outcome.ok) {
       this.#logger.debug(
@@ -742,10 +753,7 @@ export class ReplicaManager {
   readFromLocalLog(params: FetchParams): FetchPartitionResult[] {
     let bytesLeft = params.maxBytes;
     let minOneBatch = true;
-    const upTo =
-      params.replicaId >= 0 || params.replicaId === DEBUGGING_CONSUMER_REPLICA_ID
-        ? ('logEndOffset' as const)
-        : ('highWatermark' as const);
+    const upTo = fetchUpperBound(params);
     const results: FetchPartitionResult[] = [];
     for (const request of params.partitions) {
       const tp = request.topicPartition;
@@ -758,6 +766,7 @@ export class ReplicaManager {
           topicPartition: tp,
           errorCode,
           highWatermark: -1,
+          lastStableOffset: -1,
           logStartOffset: -1,
           logEndOffset: -1,
           records: EMPTY,
@@ -787,6 +796,23 @@ export class ReplicaManager {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Fetch's isolation levels. */
+export const READ_UNCOMMITTED = 0;
+export const READ_COMMITTED = 1;
+
+/**
+ * How far a Fetch may read: followers and the debugging consumer to the log end offset,
+ * read_committed consumers to the last stable offset, the others to the high watermark.
+ */
+export function fetchUpperBound(
+  params: Pick<FetchParams, 'replicaId' | 'isolationLevel'>,
+): 'logEndOffset' | 'lastStableOffset' | 'highWatermark' {
+  if (params.replicaId >= 0 || params.replicaId === DEBUGGING_CONSUMER_REPLICA_ID) {
+    return 'logEndOffset';
+  }
+  return params.isolationLevel === READ_COMMITTED ? 'lastStableOffset' : 'highWatermark';
+}
 
 /** Kafka's internal topics: written only by the broker itself. */
 export function isInternalTopic(topic: string): boolean {

@@ -338,6 +338,12 @@ export function checkBatchIntegrity(batch: RecordBatch): RecordBatchError | unde
 export interface ProducerBatchLimits {
   /** `max.message.bytes`: the largest batch (framing included) a topic accepts. */
   maxMessageBytes: number;
+  /**
+   * False for the broker's own coordinators' writes (Kafka's AppendOrigin.Coordinator): they
+   * may write control batches (transaction markers) and batches without a base sequence.
+   * Default true.
+   */
+  fromClient?: boolean;
 }
 
 /**
@@ -379,6 +385,7 @@ export function checkProducerBatch(
       `lastOffsetDelta ${batch.lastOffsetDelta} does not match record count ${count}`,
     );
   }
+  if (limits.fromClient === false) return undefined;
   if (batch.isControl) {
     return recordBatchError('INVALID_RECORD', 'clients may not write control batches');
   }

@@ -44,9 +44,22 @@ class MemoryStore implements GroupStore {
     });
     return this.storeErrorCode;
   }
-  async storeOffsets(_groupId: string, offsets: ReadonlyMap<string, CommittedOffset>) {
-    this.offsetWrites.push(new Map(offsets));
+  readonly txnOffsetWrites: { producerId: bigint; offsets: Map<string, CommittedOffset> }[] = [];
+  async storeOffsets(
+    _groupId: string,
+    offsets: ReadonlyMap<string, CommittedOffset>,
+    producer?: { producerId: bigint; producerEpoch: number },
+  ) {
+    if (producer !== undefined) {
+      this.txnOffsetWrites.push({ producerId: producer.producerId, offsets: new Map(offsets) });
+    } else {
+      this.offsetWrites.push(new Map(offsets));
+    }
     return this.storeErrorCode;
+  }
+  /** Every group in partition 0, except those named "elsewhere-*" (partition 1). */
+  partitionFor(groupId: string): number {
+    return groupId.startsWith('elsewhere-') ? 1 : 0;
   }
   async deleteRecords(groupId: string, offsets: readonly string[], group: boolean) {
     this.tombstones.push({ groupId, offsets, group });
@@ -443,3 +456,90 @@ t.test('unloading a group answers its held replies with NOT_COORDINATOR', async 
   t.equal(a.value!.errorCode, ErrorCode.NOT_COORDINATOR);
   t.equal(s.coordinator.group('g'), undefined);
 });
+
+t.test('TxnOffsetCommit: offsets stay pending until the COMMIT marker, per producer', async (t) => {
+  const { coordinator, store } = setup();
+  const commit = (producerId: bigint, offset: bigint, groupId = 'txn-group') =>
+    coordinator.commitTransactionalOffsets({
+      transactionalId: 'tx',
+      groupId,
+      producerId,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 'in', partition: 0, offset, leaderEpoch: -1, metadata: null }],
+    });
+  const results = await commit(7n, 42n);
+  t.equal(results.get(offsetKey('in', 0)), ErrorCode.NONE);
+  t.equal(store.txnOffsetWrites.length, 1, 'written as a transactional batch');
+  t.equal(store.txnOffsetWrites[0]!.producerId, 7n);
+  t.equal(store.offsetWrites.length, 0, 'not as a plain commit');
+  const fetched = () => coordinator.fetchOffsets('txn-group', null).offsets.get(offsetKey('in', 0));
+  t.equal(fetched(), undefined, 'invisible before the marker');
+  const stable = () =>
+    coordinator.fetchOffsets('txn-group', [{ topic: 'in', partition: 0 }], true).unstable;
+  t.same([...stable()], [offsetKey('in', 0)], 'require_stable (KIP-447): UNSTABLE_OFFSET_COMMIT');
+  // A marker of another producer, or on another partition, changes nothing.
+  coordinator.onTxnCompleted(8n, [0], true);
+  coordinator.onTxnCompleted(7n, [1], true);
+  t.equal(fetched(), undefined);
+  coordinator.onTxnCompleted(7n, [0], true);
+  t.equal(fetched()?.offset, 42n, 'visible after COMMIT');
+  t.same([...stable()], [], 'stable once the transaction ended');
+  t.equal(coordinator.group('txn-group')!.pendingTxnOffsets.size, 0);
+  // An aborted transaction's offsets never become visible.
+  await commit(7n, 99n);
+  coordinator.onTxnCompleted(7n, [0], false);
+  t.equal(fetched()?.offset, 42n, 'ABORT dropped 99');
+  t.equal(coordinator.group('txn-group')!.pendingTxnOffsets.size, 0);
+});
+
+t.test('TxnOffsetCommit checks the member and generation only when given (v3)', async (t) => {
+  const { coordinator } = setup();
+  const base = {
+    transactionalId: 'tx',
+    groupId: 'g2',
+    producerId: 1n,
+    producerEpoch: 0,
+    groupInstanceId: null,
+    offsets: [{ topic: 'in', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null }],
+  };
+  const unknownMember = await coordinator.commitTransactionalOffsets({
+    ...base,
+    generationId: -1,
+    memberId: 'nobody',
+  });
+  t.equal(unknownMember.get(offsetKey('in', 0)), ErrorCode.UNKNOWN_MEMBER_ID);
+  const badGeneration = await coordinator.commitTransactionalOffsets({
+    ...base,
+    generationId: 5,
+    memberId: '',
+  });
+  t.equal(badGeneration.get(offsetKey('in', 0)), ErrorCode.ILLEGAL_GENERATION);
+});
+
+t.test(
+  'offset retention keeps a group whose only offsets are pending in a transaction',
+  async (t) => {
+    const { coordinator, scheduler } = setup({ offsetsRetentionMs: 1_000 });
+    await coordinator.commitTransactionalOffsets({
+      transactionalId: 'tx',
+      groupId: 'only-pending',
+      producerId: 3n,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 'in', partition: 0, offset: 5n, leaderEpoch: -1, metadata: null }],
+    });
+    scheduler.advance(2_000);
+    await coordinator.cleanupExpiredOffsets();
+    t.ok(coordinator.group('only-pending'), 'not removed');
+    coordinator.onTxnCompleted(3n, [0], true);
+    t.equal(
+      coordinator.fetchOffsets('only-pending', null).offsets.get(offsetKey('in', 0))?.offset,
+      5n,
+    );
+  },
+);

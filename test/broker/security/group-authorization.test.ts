@@ -45,3 +45,44 @@ t.test('group APIs are refused with GROUP_AUTHORIZATION_FAILED without access', 
   t.equal(served, 1);
   t.same(asked, ['User:alice Read Group:denied', 'User:alice Read Group:allowed']);
 });
+
+t.test('TxnOffsetCommit needs WRITE on its transactional id, then READ on the group', async (t) => {
+  let served = 0;
+  const row = apiHandler(ApiKey.TxnOffsetCommit, { minVersion: 0, maxVersion: 3 }, () => {
+    served++;
+    return { throttleTimeMs: 0, topics: [] };
+  });
+  const guarded = authorizeApi(row, (_s, operation, type, name) => {
+    if (type === 'TransactionalId') return operation === 'Write' && name === 'tx-ok';
+    if (type === 'Group') return operation === 'Read' && name === 'g-ok';
+    return true; // READ on the topics it commits for
+  });
+  const request = (transactionalId: string, groupId: string) =>
+    ({
+      apiKey: ApiKey.TxnOffsetCommit,
+      apiVersion: 3,
+      correlationId: 1,
+      clientId: 'c',
+      body: {
+        transactionalId,
+        groupId,
+        producerId: 1n,
+        producerEpoch: 0,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: 1n }] }],
+      },
+      trailingBytes: 0,
+    }) as unknown as DecodedRequest;
+  const handle = guarded.handle as (r: DecodedRequest, c: ConnectionInfo) => unknown;
+  t.match(await handle(request('tx-no', 'g-ok'), connection), {
+    topics: [{ partitions: [{ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }] }],
+  });
+  t.match(await handle(request('tx-ok', 'g-no'), connection), {
+    topics: [{ partitions: [{ errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }] }],
+  });
+  t.equal(served, 0);
+  await handle(request('tx-ok', 'g-ok'), connection);
+  t.equal(served, 1);
+});

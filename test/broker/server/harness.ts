@@ -26,7 +26,17 @@ import {
   ProducerIdManager,
   type ProducerIdBlockStore,
 } from '../../../broker/transaction/producer-id-manager.js';
-import { transactionApiHandlers } from '../../../broker/transaction/transaction-apis.js';
+import {
+  DEFAULT_TRANSACTION_COORDINATOR_SETTINGS,
+  createTransactionCoordinator,
+  type RunningTransactionCoordinator,
+  type TransactionCoordinatorSettings,
+} from '../../../broker/transaction/index.js';
+import { brokerConnector } from '../../../broker/network/broker-connector.js';
+import {
+  writeTxnMarkersHandlers,
+  type TxnMarkerListener,
+} from '../../../broker/server/write-txn-markers.js';
 import { MetadataCache } from '../../../broker/server/metadata-cache.js';
 import { ReplicaManager } from '../../../broker/server/replica-manager.js';
 import {
@@ -317,6 +327,7 @@ export interface TestBroker {
   logManager: LogManager;
   logDir: string;
   groups: RunningGroupCoordinator;
+  transactions: RunningTransactionCoordinator;
 }
 
 export function testConfig(overrides: Partial<KafkaApisConfig> = {}): KafkaApisConfig {
@@ -342,6 +353,10 @@ export async function startBroker(
     groups?: Partial<GroupCoordinatorSettings>;
     /** Time and timers of the broker (a ManualScheduler makes long polls deterministic). */
     scheduler?: Scheduler;
+    /** Transaction coordinator settings (defaults: Kafka's, with 1 replica). */
+    transactions?: Partial<TransactionCoordinatorSettings>;
+    /** Told of markers written on `__consumer_offsets` (default: the group coordinator). */
+    txnMarkerListener?: TxnMarkerListener;
   } = {},
 ): Promise<TestBroker> {
   // Our own temporary directory (not t.testdir()), so that it outlives the broker's shutdown
@@ -389,6 +404,35 @@ export async function startBroker(
     scheduler: systemScheduler,
     logger,
   });
+  // The transaction coordinator sends its markers over the loopback, to this broker.
+  const transactions = createTransactionCoordinator({
+    brokerId: BROKER_ID,
+    settings: {
+      ...DEFAULT_TRANSACTION_COORDINATOR_SETTINGS,
+      transactionStateLogReplicationFactor: 1,
+      ...options.transactions,
+    },
+    replicaManager,
+    metadataCache,
+    controllerAdmin: controller,
+    producerIdManager: new ProducerIdManager({
+      brokerId: BROKER_ID,
+      store: new MemoryProducerIdBlockStore(),
+      logger,
+    }),
+    offsetsPartitionFor: (groupId) => groups.manager.partitionFor(groupId),
+    connect: brokerConnector({
+      security: undefined,
+      clientId: `broker-${BROKER_ID}`,
+      timeoutMs: 5_000,
+      scheduler: systemScheduler,
+    }),
+    scheduler: systemScheduler,
+    logger,
+  });
+  groups.apis.setTransactionCoordinatorLookup((id, listener, session) =>
+    transactions.apis.findCoordinator(id, listener, session),
+  );
   const handlers = new ApiHandlerTable()
     .registerAll(
       kafkaApiHandlers({
@@ -403,13 +447,13 @@ export async function startBroker(
       }),
     )
     .registerAll(groups.handlers)
+    .registerAll(transactions.handlers)
     .registerAll(
-      transactionApiHandlers({
-        producerIdManager: new ProducerIdManager({
-          brokerId: BROKER_ID,
-          store: new MemoryProducerIdBlockStore(),
-          logger,
-        }),
+      writeTxnMarkersHandlers({
+        replicaManager,
+        clock: scheduler,
+        requestTimeoutMs: 30_000,
+        txnMarkerListener: options.txnMarkerListener ?? groups.coordinator,
         logger,
       }),
     );
@@ -419,6 +463,7 @@ export async function startBroker(
   controller.client = await RawClient.connect(port);
   t.teardown(async () => {
     controller.client.close();
+    transactions.shutdown();
     groups.shutdown();
     replicaManager.shutdown();
     await server.close();
@@ -435,5 +480,6 @@ export async function startBroker(
     logManager,
     logDir,
     groups,
+    transactions,
   };
 }

@@ -141,8 +141,12 @@ t.test('consumers never read above the HW; followers read to the LEO', async (t)
   const opts = { fetchOffset: 0, maxBytes: 1 << 20, minOneBatch: true, currentLeaderEpoch: -1 };
   t.equal(leader.read({ ...opts, upTo: 'highWatermark' }).records.length, 0);
   t.ok(leader.read({ ...opts, upTo: 'logEndOffset' }).records.length > 0);
-  t.equal(leader.fetchOffsetForTimestamp(-1, true)?.offset, 0, 'latest for consumers: the HW');
-  t.equal(leader.fetchOffsetForTimestamp(-1, false)?.offset, 5, 'latest for replicas: the LEO');
+  t.equal(
+    leader.fetchOffsetForTimestamp(-1, 'readUncommitted')?.offset,
+    0,
+    'latest for consumers: the HW',
+  );
+  t.equal(leader.fetchOffsetForTimestamp(-1, undefined)?.offset, 5, 'latest for replicas: the LEO');
 });
 
 t.test('acks=-1: min.insync.replicas before appending and after', async (t) => {
