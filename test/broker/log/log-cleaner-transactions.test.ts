@@ -221,3 +221,95 @@ t.test('the rules: cleanable part, aborted batches and markers', (t) => {
   t.equal(txns.onBatchRead(data(1, 30)), false, 'after its marker: producer 1 is not aborted');
   t.end();
 });
+
+/**
+ * What a read_committed consumer ends up with, key by key: it reads to the LSO and drops the
+ * records of aborted transactions as clients do (Kafka's consumer and librdkafka): from an
+ * aborted transaction's first offset on, that producer's transactional batches are skipped
+ * until its ABORT marker.
+ */
+function readCommittedView(log: Log): Map<string, string> {
+  const view = new Map<string, string>();
+  const lso = log.producerState.lastStableOffset(log.logEndOffset);
+  const abortedProducers = new Set<number>();
+  let offset = log.logStartOffset;
+  while (offset < lso) {
+    const result = log.read({
+      fetchOffset: offset,
+      maxBytes: 1 << 20,
+      maxOffset: lso,
+      includeAbortedTxns: true,
+    });
+    if (!result.ok) throw new Error(result.message);
+    const batches = readBatches(result.records).batches;
+    if (batches.length === 0) break;
+    const aborted = [...result.abortedTransactions!].sort((a, b) => a.firstOffset - b.firstOffset);
+    for (const batch of batches) {
+      offset = batch.nextOffset;
+      if (batch.isControl) {
+        if (decodeEndTxnMarker(batch)?.type === 'ABORT') abortedProducers.delete(batch.producerId);
+        continue;
+      }
+      if (batch.isTransactional) {
+        while (aborted.length > 0 && aborted[0]!.firstOffset <= batch.lastOffset) {
+          abortedProducers.add(aborted.shift()!.producerId);
+        }
+        if (abortedProducers.has(batch.producerId)) continue;
+      }
+      for (const r of decodeRecords(batch)) view.set(r.key!.toString(), r.value!.toString());
+    }
+  }
+  return view;
+}
+
+t.test('random transactions: cleaning never changes what read_committed sees', async (t) => {
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  let removed = 0;
+  for (let run = 0; run < 20; run++) {
+    const log = Log.open({
+      dir: path.join(t.testdir(), `run-${run}`, 'compacted-0'),
+      topicPartition: { topic: 'compacted', partition: 0 },
+      config: logConfig({
+        segmentBytes: 300 + random(400),
+        cleanupPolicy: ['compact'],
+        fileDeleteDelayMs: 0,
+        deleteRetentionMs: random(2) === 0 ? 0 : 60_000,
+        minCleanableDirtyRatio: 0.01,
+      }),
+      clock: new ManualClock(T0),
+      logger,
+      recoveryPoint: 0,
+      hadCleanShutdown: true,
+    });
+    const cleaner = cleanerFor(log);
+    const open = new Set<number>();
+    const end = (producerId: number) => {
+      mark(log, producerId, random(2) === 0 ? 'COMMIT' : 'ABORT');
+      open.delete(producerId);
+    };
+    for (let round = 0; round < 4; round++) {
+      for (let step = 0; step < 25; step++) {
+        const producerId = random(4); // 0: a plain producer
+        if (random(10) < 7) {
+          write(log, `k${random(20)}`, `v${round}-${step}`, producerId === 0 ? -1 : producerId);
+          if (producerId > 0) open.add(producerId);
+        } else if (producerId > 0) {
+          end(producerId);
+        }
+      }
+      for (const producerId of [...open]) end(producerId);
+      log.roll();
+      const before = readCommittedView(log);
+      const stats = await cleaner.cleanFilthiestLog();
+      removed += stats?.recordsRemoved ?? 0;
+      const after = readCommittedView(log);
+      t.same([...after].sort(), [...before].sort(), `run ${run}, round ${round}`);
+    }
+    log.close();
+  }
+  t.ok(removed > 1000, `the cleanings removed ${removed} records`);
+});
