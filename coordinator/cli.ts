@@ -22,6 +22,7 @@ import { clusterCommands } from './cli/cluster.js';
 import { electLeadersCommands } from './cli/elect-leaders.js';
 import { reassignCommands } from './cli/reassign.js';
 import { groupsCommands } from './cli/groups.js';
+import { transactionsCommands } from './cli/transactions.js';
 import { configsCommands } from './cli/configs.js';
 import { aclsCommands } from './cli/acls.js';
 import { isEntryPoint } from '../src/entry-point.js';
@@ -35,6 +36,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   electLeadersCommands,
   reassignCommands,
   groupsCommands,
+  transactionsCommands,
   configsCommands,
   aclsCommands,
 ];

@@ -43,7 +43,7 @@ export async function registeredBrokers(client: CoordinatorClient): Promise<Brok
   return brokers;
 }
 
-async function withKafka<T>(
+export async function withKafka<T>(
   ctx: CliContext,
   cmd: Command,
   work: (kafka: KafkaClient) => Promise<T>,
@@ -60,7 +60,7 @@ async function withKafka<T>(
 }
 
 /** Columns padded to their widest cell, like Kafka's tool. */
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
     .map((r) =>
