@@ -21,6 +21,7 @@ import {
   type LogEntry,
   type Role,
   type ZabEffect,
+  type ZabMessage,
   type ZabPersistentState,
 } from './zab.js';
 import type { ZabDisk } from './zab-disk.js';
@@ -61,6 +62,17 @@ export class EnsembleNode implements Replication {
   #serving = false;
   #leader: number | undefined;
   #lookingSinceMs: number;
+  /**
+   * FOLLOWERINFO that came while we were still electing: the follower decided before we did.
+   * ZooKeeper's learner connects to the leader's quorum port, which only accepts once its
+   * server leads, and so its FOLLOWERINFO is read then; here the link is already up, so the
+   * message waits for us to lead (if the link has not broken since), or is dropped if we
+   * follow someone instead.
+   */
+  readonly #earlyFollowerInfo = new Map<
+    number,
+    { message: Extract<ZabMessage<CoordinatorTxn>, { type: 'followerInfo' }>; generation: number }
+  >();
   /** Called if a disk write fails: memory and disk may disagree, the process must stop. */
   onFatal: (error: unknown) => void = () => {};
 
@@ -98,7 +110,9 @@ export class EnsembleNode implements Replication {
   get leading(): boolean {
     return this.#role === 'leading';
   }
+  /** leader or follower once in broadcast; until then (electing, syncing) looking. */
   get mode(): string {
+    if (!this.#serving) return 'looking';
     if (this.#role === 'leading') return 'leader';
     if (this.#role === 'following') return 'follower';
     return 'looking';
@@ -156,6 +170,11 @@ export class EnsembleNode implements Replication {
       case 'zab':
         // Notifications belong on the election port, everything else on the quorum port.
         if ((frame.m.type === 'notification') !== (channel === 'election')) return;
+        if (frame.m.type === 'followerInfo' && this.#zab.role === 'looking') {
+          const generation = this.#transport.generation(from, 'quorum');
+          this.#earlyFollowerInfo.set(from, { message: frame.m, generation });
+          return;
+        }
         this.#push(this.#zab.receive(from, frame.m));
         return;
       case 'touch':
@@ -173,6 +192,17 @@ export class EnsembleNode implements Replication {
         generation = this.#transport.generation(effect.to, 'quorum');
       }
       this.#queue.push({ effect, generation });
+    }
+    if (this.#earlyFollowerInfo.size > 0 && this.#zab.role !== 'looking') {
+      const early = [...this.#earlyFollowerInfo];
+      this.#earlyFollowerInfo.clear();
+      if (this.#zab.role === 'leading') {
+        for (const [peer, { message, generation }] of early) {
+          if (generation === this.#transport.generation(peer, 'quorum')) {
+            this.#push(this.#zab.receive(peer, message));
+          }
+        }
+      }
     }
     if (!this.#running && this.#queue.length > 0) void this.#run();
   }
