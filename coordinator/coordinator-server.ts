@@ -806,7 +806,6 @@ export class CoordinatorServer extends EventEmitter {
       } else {
         let prepared = request as WriteRequest;
         if (prepared.op === 'create' || prepared.op === 'setACL') {
-          validatePath(prepared.path);
           prepared = { ...prepared, acl: this.#expandAcl(state, prepared.acl, prepared.path) };
         } else if (prepared.op === 'multi') {
           prepared = {

@@ -281,9 +281,7 @@ export class EnsembleNode implements Replication {
     if (wasServing && !effect.serving) {
       this.#core?.closeAllConnections(`server is not serving (${this.mode})`);
     }
-    if (!wasLeading && effect.role === 'leading' && effect.serving) {
-      this.#core?.leadershipChanged(true);
-    } else if (effect.role === 'leading' && effect.serving && !wasServing) {
+    if (effect.role === 'leading' && effect.serving && !(wasLeading && wasServing)) {
       this.#core?.leadershipChanged(true);
     }
   }
