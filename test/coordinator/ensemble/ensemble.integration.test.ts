@@ -6,6 +6,8 @@
  * data directory, catches up.
  */
 import t from 'tap';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   daemonDataDir,
@@ -20,6 +22,18 @@ import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors
 
 // ENSEMBLE_TICK_MS=2000 measures the failover at ZooKeeper's default tickTime.
 const TICK_MS = Number(process.env.ENSEMBLE_TICK_MS ?? 500);
+
+const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
+const zkCliAvailable = existsSync(ZKCLI) && existsSync('/usr/bin/java');
+
+/** zkCli.sh one-shot command; it prints some results on stdout, others on stderr. */
+function zkCli(server: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(ZKCLI, ['-server', server, ...args], { timeout: 60_000 }, (_err, out, err) =>
+      resolve(out + err),
+    );
+  });
+}
 
 interface Member {
   id: number;
@@ -96,9 +110,26 @@ t.test('3 servers: election, replication, kill -9 of the leader, catch-up', asyn
   await viaFollower.create('/load');
   await viaFollower.close();
 
+  // The Java client (Debian's zkCli.sh) writes through one follower and reads on the other.
+  if (zkCliAvailable) {
+    const [f1, f2] = followers;
+    t.match(await zkCli(`127.0.0.1:${f1!.clientPort}`, 'create', '/zkcli', 'java'), /Created/);
+    const read = await waitFor('/zkcli through zkCli.sh on the other follower', async () => {
+      const out = await zkCli(`127.0.0.1:${f2!.clientPort}`, 'get', '/zkcli');
+      return /^java$/m.test(out) ? out : undefined;
+    });
+    t.match(read, /^java$/m, 'zkCli.sh reads on the other follower what it wrote on one');
+  } else if (process.env.CI === 'true') {
+    t.fail('zkCli.sh (Debian zookeeper package) with java is required under CI=true');
+  } else {
+    t.comment('zkCli.sh is not installed: the Java client part was not run');
+  }
+
   // A write load through all three servers; kill -9 of the leader in the middle of it.
+  // ZooKeeper's binary protocol here; the other clients use the WebSocket one.
   const writer = new CoordinatorClient(members.map((m) => `127.0.0.1:${m.clientPort}`).join(','), {
     sessionTimeoutMs: 10 * TICK_MS,
+    protocol: 'zookeeper',
   });
   await writer.connect();
   const acked: string[] = [];
