@@ -2,7 +2,9 @@
  * Sessions in a 3-process ensemble started the ZooKeeper way (a zoo.cfg with server.N lines
  * and a myid file in each data directory): sessions are created and closed through Zab, so
  * every server knows them and their ephemerals; the leader expires them; a client that only
- * talks to a follower stays alive because the follower reports its sessions to the leader.
+ * talks to a follower stays alive because the follower reports its sessions to the leader;
+ * a client whose server is killed resumes its session on another one and keeps its ephemeral
+ * and its watch.
  */
 import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -130,4 +132,35 @@ t.test('zoo.cfg + myid; sessions through Zab, expired by the leader', async (t) 
     );
   }
   t.pass('closeSession through the follower deleted its ephemeral everywhere');
+
+  // A session moves: its server (a follower) is killed, it resumes on the other follower.
+  const others = members.filter((m) => m !== leader);
+  const writer = readers[members.indexOf(leader)]!;
+  await writer.create('/watched', 'v1');
+  const mover = new CoordinatorClient(others.map((m) => `127.0.0.1:${m.clientPort}`).join(','), {
+    sessionTimeoutMs: SESSION_TIMEOUT_MS * 2,
+    protocol: 'zookeeper',
+  });
+  const servers: string[] = [];
+  mover.on('connected', (info) => servers.push(info.server));
+  await mover.connect();
+  t.teardown(() => mover.close());
+  await mover.create('/mover', 'x', { mode: 'ephemeral' });
+  const events: string[] = [];
+  await mover.getData('/watched', (event) => events.push(`${event.type} ${event.path}`));
+  const first = others.find((m) => servers[0]!.endsWith(`:${m.clientPort}`))!;
+  const sessionId = mover.sessionId;
+  await first.process!.kill('SIGKILL');
+  await waitFor('the session resumed on the other follower', () => servers.length >= 2, {
+    timeoutMs: 15_000,
+  });
+  t.not(servers[1], servers[0], `moved from ${servers[0]} to ${servers[1]}`);
+  t.equal(mover.sessionId, sessionId, 'same session id');
+  const stat = await writer.exists('/mover');
+  t.equal(stat?.ephemeralOwner, sessionId, 'its ephemeral is still there, still its own');
+  await writer.setData('/watched', 'v2');
+  await waitFor('the watch set before the move fires', () => events.length > 0);
+  t.same(events, ['NodeDataChanged /watched'], 'the watch survived the move (setWatches)');
+  await mover.close();
+  await waitFor('/mover deleted', async () => (await writer.exists('/mover')) === null);
 });
