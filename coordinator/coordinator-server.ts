@@ -31,7 +31,7 @@
  * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; clients
  * cannot tell the difference, since all they rely on is that zxids never go backwards).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../src/clock.js';
 import { systemScheduler, type Scheduler, type Timer } from '../src/scheduler.js';
@@ -99,6 +99,11 @@ export interface Replication {
   readonly syncedFollowers: number;
   /** Propose (leader) or forward (follower) a txn; false when not serving. */
   submit(txn: CoordinatorTxn): boolean;
+  /**
+   * A follower's `sync`: ask the leader how far it has proposed; `done` gets that zxid, or
+   * undefined if this server is not following a leader (or stops before the answer).
+   */
+  syncWithLeader(done: (zxid: number | undefined) => void): void;
 }
 
 /** A request (or handshake) of this server waiting for its txn to be committed. */
@@ -205,6 +210,16 @@ export class CoordinatorServer extends EventEmitter {
   readonly #run = Math.floor(Math.random() * 2 ** 31);
   #nextSeq = 0;
   readonly #pending = new Map<number, PendingTxn>();
+  /** Ensemble mode: `sync` requests answered once this server has applied up to `zxid`. */
+  #syncWaiters: {
+    zxid: number;
+    state: ConnState;
+    xid: number;
+    request: Request;
+    receivedAtMs: number;
+  }[] = [];
+  /** Ensemble mode: the next session id this server hands out (see #newSessionId). */
+  #nextEnsembleSessionId: bigint | undefined;
   /** Ensemble mode, not leading: sessions touched since the last report to the leader. */
   #touched = new Set<bigint>();
 
@@ -366,8 +381,7 @@ export class CoordinatorServer extends EventEmitter {
     const timeoutMs = this.sessions.negotiateTimeout(request.timeoutMs);
     if (request.sessionId === 0n && this.#replication) {
       // createSession goes through Zab; the handshake is answered when it is applied here.
-      const fresh = this.sessions.create(timeoutMs, now);
-      this.sessions.remove(fresh.id);
+      const fresh = { id: this.#newSessionId(now), password: randomBytes(16) };
       const origin = this.#origin();
       state.waiting = true;
       this.#pending.set(origin.seq, { kind: 'connect', state });
@@ -489,8 +503,55 @@ export class CoordinatorServer extends EventEmitter {
         this.#replicate(state, session, xid, request, receivedAtMs);
         return;
       }
+      if (request.op === 'sync' && !this.#replication.leading) {
+        this.#syncWithLeader(state, xid, request, receivedAtMs);
+        return;
+      }
     }
     this.#handle(state, session, xid, request, receivedAtMs);
+  }
+
+  /**
+   * Ensemble mode, a follower: `sync` answers once this server has applied everything the
+   * leader had proposed when it heard of the sync (ZooKeeper's sync, through the leader).
+   * Later requests of the connection wait behind it.
+   */
+  #syncWithLeader(state: ConnState, xid: number, request: Request, receivedAtMs: number): void {
+    if (request.op !== 'sync') return;
+    state.waiting = true;
+    this.#replication!.syncWithLeader((zxid) => {
+      if (state.closed) return;
+      if (zxid === undefined) {
+        this.#closeNow(state, 'server is not serving');
+        return;
+      }
+      this.#syncWaiters.push({ zxid, state, xid, request, receivedAtMs });
+      this.#releaseSyncs();
+    });
+  }
+
+  #releaseSyncs(): void {
+    if (this.#syncWaiters.length === 0) return;
+    const ready = this.#syncWaiters.filter((w) => w.zxid <= this.#lastZxid);
+    if (ready.length === 0) return;
+    this.#syncWaiters = this.#syncWaiters.filter((w) => w.zxid > this.#lastZxid);
+    for (const { state, xid, request, receivedAtMs } of ready) {
+      if (state.closed || request.op !== 'sync') continue;
+      this.#enqueue({
+        state,
+        zxid: this.#lastZxid,
+        receivedAtMs,
+        item: {
+          kind: 'reply',
+          xid,
+          zxid: this.#lastZxid,
+          err: ErrorCode.OK,
+          request,
+          result: { path: request.path },
+        },
+      });
+      this.#resume(state);
+    }
   }
 
   /** Execute a request now and queue its reply (every request standalone, reads in ensemble). */
@@ -784,6 +845,24 @@ export class CoordinatorServer extends EventEmitter {
   // =====================================================================================
   // Ensemble mode: writes as txns through Zab (see coordinator/ensemble/).
 
+  /**
+   * Ensemble mode: a session id from this server's own range, ZooKeeper's layout (server id in
+   * the high byte, the start time in the middle bits, a counter below). The tracker's own
+   * counter cannot be used: it jumps past every id it is given, and every server is given
+   * every other server's sessions, so two servers would count up from the same id.
+   */
+  #newSessionId(nowMs: number): bigint {
+    if (this.#nextEnsembleSessionId === undefined) {
+      const timeBits = (BigInt(nowMs) << 24n) & 0xffffffffffffffffn;
+      const server = BigInt(this.options.serverId);
+      this.#nextEnsembleSessionId = BigInt.asIntN(64, (timeBits >> 8n) | (server << 56n));
+    }
+    let id = this.#nextEnsembleSessionId;
+    while (this.sessions.get(id)) id = BigInt.asIntN(64, id + 1n);
+    this.#nextEnsembleSessionId = BigInt.asIntN(64, id + 1n);
+    return id;
+  }
+
   #origin(): TxnOrigin {
     return { server: this.options.serverId, run: this.#run, seq: ++this.#nextSeq };
   }
@@ -857,6 +936,14 @@ export class CoordinatorServer extends EventEmitter {
       this.#pending.delete(origin.seq);
     }
     const now = this.#clock.nowMs();
+    try {
+      this.#applyTxn(zxid, txn, pending, now);
+    } finally {
+      this.#releaseSyncs();
+    }
+  }
+
+  #applyTxn(zxid: number, txn: CoordinatorTxn, pending: PendingTxn | undefined, now: number): void {
     switch (txn.type) {
       case 'createSession': {
         this.#lastZxid = zxid;
@@ -995,6 +1082,7 @@ export class CoordinatorServer extends EventEmitter {
   /** Ensemble mode: the server left broadcast; its clients must go elsewhere. */
   closeAllConnections(reason: string): void {
     this.#pending.clear();
+    this.#syncWaiters = [];
     for (const state of [...this.#connStates.values()]) this.#closeNow(state, reason);
   }
 

@@ -14,7 +14,11 @@ export type PeerFrame =
   | { t: 'zab'; m: ZabMessage<CoordinatorTxn> }
   /** Follower -> leader, every tick: sessions that heard from their clients (ZooKeeper sends
    *  these with its PINGs), so the leader, which expires sessions, keeps them alive. */
-  | { t: 'touch'; sessions: bigint[] };
+  | { t: 'touch'; sessions: bigint[] }
+  /** Follower -> leader: a client's `sync`; the leader answers with its last proposed zxid,
+   *  and the follower answers its client once it has applied up to there. */
+  | { t: 'sync'; id: number }
+  | { t: 'synced'; id: number; zxid: number };
 
 /** A frame larger than this is a corrupt length, not a message (a SNAP is one frame). */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;

@@ -73,6 +73,8 @@ export class EnsembleNode implements Replication {
     number,
     { message: Extract<ZabMessage<CoordinatorTxn>, { type: 'followerInfo' }>; generation: number }
   >();
+  #nextSyncId = 0;
+  readonly #syncs = new Map<number, (zxid: number | undefined) => void>();
   /** Called if a disk write fails: memory and disk may disagree, the process must stop. */
   onFatal: (error: unknown) => void = () => {};
 
@@ -131,6 +133,20 @@ export class EnsembleNode implements Replication {
     return accepted;
   }
 
+  syncWithLeader(done: (zxid: number | undefined) => void): void {
+    const leader = this.#leader;
+    if (this.#closed || !this.#serving || this.#role !== 'following' || leader === undefined) {
+      done(undefined);
+      return;
+    }
+    const id = ++this.#nextSyncId;
+    this.#syncs.set(id, done);
+    if (!this.#transport.send(leader, 'quorum', { t: 'sync', id })) {
+      this.#syncs.delete(id);
+      done(undefined);
+    }
+  }
+
   /** Listen on the quorum and election ports, start ticking and look for a leader. */
   async start(core: CoordinatorServer): Promise<void> {
     this.#core = core;
@@ -180,6 +196,21 @@ export class EnsembleNode implements Replication {
       case 'touch':
         if (this.#role === 'leading') this.#core?.touchSessions(frame.sessions);
         return;
+      case 'sync':
+        if (this.#role === 'leading' && this.#serving) {
+          this.#transport.send(from, 'quorum', {
+            t: 'synced',
+            id: frame.id,
+            zxid: this.#zab.lastZxid,
+          });
+        }
+        return;
+      case 'synced': {
+        const done = this.#syncs.get(frame.id);
+        this.#syncs.delete(frame.id);
+        if (done && from === this.#leader) done(frame.zxid);
+        return;
+      }
       default:
         return;
     }
@@ -279,6 +310,9 @@ export class EnsembleNode implements Replication {
     if (effect.serving) this.#log.info(fields, `serving as ${this.mode}`);
     else this.#log.info(fields, `zab role: ${effect.role}`);
     if (wasServing && !effect.serving) {
+      const syncs = [...this.#syncs.values()];
+      this.#syncs.clear();
+      for (const done of syncs) done(undefined);
       this.#core?.closeAllConnections(`server is not serving (${this.mode})`);
     }
     if (effect.role === 'leading' && effect.serving && !(wasLeading && wasServing)) {

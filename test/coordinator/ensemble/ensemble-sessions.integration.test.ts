@@ -101,6 +101,11 @@ t.test('zoo.cfg + myid; sessions through Zab, expired by the leader', async (t) 
   );
   t.teardown(() => Promise.all(readers.map((r) => r.close())));
   for (const [i, reader] of readers.entries()) {
+    // ZooKeeper's session ids carry the id of the server that created them in the high byte.
+    const owner = Number(BigInt.asUintN(64, reader.sessionId) >> 56n);
+    t.equal(owner, members[i]!.id, `a session made on server ${members[i]!.id} is from its range`);
+  }
+  for (const [i, reader] of readers.entries()) {
     await waitFor(`/held on server ${members[i]!.id}`, () => reader.exists('/held'));
     const stat = (await reader.exists('/held'))!;
     t.not(stat.ephemeralOwner, 0n, `server ${members[i]!.id} knows the ephemeral's session`);

@@ -108,6 +108,19 @@ t.test('3 servers: election, replication, kill -9 of the leader, catch-up', asyn
     await reader.close();
   }
   await viaFollower.create('/load');
+
+  // sync on a follower: after it, the follower has every write the leader acknowledged.
+  const onLeader = new CoordinatorClient(`127.0.0.1:${leader.clientPort}`);
+  await onLeader.connect();
+  const stale: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    await onLeader.setData('/ensemble', `v${i}`);
+    await viaFollower.sync('/ensemble');
+    const seen = (await viaFollower.getData('/ensemble')).data?.toString();
+    if (seen !== `v${i}`) stale.push(`after v${i}: ${seen}`);
+  }
+  t.same(stale, [], 'a read after sync on a follower never misses a write acknowledged before');
+  await onLeader.close();
   await viaFollower.close();
 
   // The Java client (Debian's zkCli.sh) writes through one follower and reads on the other.
