@@ -168,4 +168,14 @@ t.test('zoo.cfg + myid; sessions through Zab, expired by the leader', async (t) 
   t.same(events, ['NodeDataChanged /watched'], 'the watch survived the move (setWatches)');
   await mover.close();
   await waitFor('/mover deleted', async () => (await writer.exists('/mover')) === null);
+
+  // A server left alone (no quorum) stops serving: no election can succeed, no client is taken.
+  const last = others.find((m) => m !== first)!;
+  await leader.process!.kill('SIGKILL');
+  await waitFor('the last server stops serving', async () => (await mode(last)) === 'looking');
+  const late = new CoordinatorClient(`127.0.0.1:${last.clientPort}`, {
+    initialConnectTimeoutMs: 6 * TICK_MS,
+  });
+  await t.rejects(late.connect(), 'a server without a quorum takes no session');
+  t.equal(await mode(last), 'looking', 'and it is still looking');
 });
