@@ -119,8 +119,15 @@ interface ConnState {
   authIds: Acl[];
   stats: ConnectionStats;
   closed: boolean;
-  /** Ensemble mode: a txn of this connection is in flight; later requests wait behind it. */
-  waiting: boolean;
+  /**
+   * Ensemble mode: this connection's writes proposed and not yet applied. More writes may
+   * follow them at once (Zab applies them in the order they were submitted, so their replies
+   * keep the request order), but a read waits until they are all applied.
+   */
+  inFlight: number;
+  /** Ensemble mode: the handshake or a `sync` is in flight; every later request waits. */
+  barrier: boolean;
+  /** Ensemble mode: requests waiting, in arrival order. */
   deferred: { xid: number; request: Request; receivedAtMs: number }[];
 }
 
@@ -310,7 +317,8 @@ export class CoordinatorServer extends EventEmitter {
       session: undefined,
       authIds: [],
       closed: false,
-      waiting: false,
+      inFlight: 0,
+      barrier: false,
       deferred: [],
       stats: {
         connectedAtMs: now,
@@ -359,7 +367,7 @@ export class CoordinatorServer extends EventEmitter {
     state.stats.packetsReceived++;
     this.#packetsReceived++;
     this.metrics.connectionRequestCount++;
-    if (state.session || state.waiting) {
+    if (state.session || state.barrier) {
       this.#closeNow(state, 'second connect request on one connection');
       return;
     }
@@ -383,7 +391,7 @@ export class CoordinatorServer extends EventEmitter {
       // createSession goes through Zab; the handshake is answered when it is applied here.
       const fresh = { id: this.#newSessionId(now), password: randomBytes(16) };
       const origin = this.#origin();
-      state.waiting = true;
+      state.barrier = true;
       this.#pending.set(origin.seq, { kind: 'connect', state });
       const txn: CoordinatorTxn = {
         type: 'createSession',
@@ -494,13 +502,16 @@ export class CoordinatorServer extends EventEmitter {
       state.stats.lastCxid = xid;
     }
     if (this.#replication) {
-      if (state.waiting) {
-        // Replies leave in request order: everything waits behind the write in flight.
+      // Replies leave in request order (see ConnState.inFlight and barrier).
+      const isWrite = WRITE_OPS.has(request.op);
+      if (state.barrier || state.deferred.length > 0 || (!isWrite && state.inFlight > 0)) {
         state.deferred.push({ xid, request, receivedAtMs });
         return;
       }
-      if (WRITE_OPS.has(request.op)) {
-        this.#replicate(state, session, xid, request, receivedAtMs);
+      if (isWrite) {
+        if (!this.#replicate(state, session, xid, request, receivedAtMs)) {
+          state.deferred.push({ xid, request, receivedAtMs });
+        }
         return;
       }
       if (request.op === 'sync' && !this.#replication.leading) {
@@ -518,7 +529,7 @@ export class CoordinatorServer extends EventEmitter {
    */
   #syncWithLeader(state: ConnState, xid: number, request: Request, receivedAtMs: number): void {
     if (request.op !== 'sync') return;
-    state.waiting = true;
+    state.barrier = true;
     this.#replication!.syncWithLeader((zxid) => {
       if (state.closed) return;
       if (zxid === undefined) {
@@ -550,6 +561,7 @@ export class CoordinatorServer extends EventEmitter {
           result: { path: request.path },
         },
       });
+      state.barrier = false;
       this.#resume(state);
     }
   }
@@ -867,14 +879,18 @@ export class CoordinatorServer extends EventEmitter {
     return { server: this.options.serverId, run: this.#run, seq: ++this.#nextSeq };
   }
 
-  /** Prepare a client's write into a txn (ACLs expanded, identities, time) and submit it. */
+  /**
+   * Prepare a client's write into a txn (ACLs expanded, identities, time) and submit it.
+   * A write that fails in preparing is answered at once, so it returns false (wait) while
+   * earlier writes of the connection are still in flight.
+   */
   #replicate(
     state: ConnState,
     session: Session,
     xid: number,
     request: Request,
     receivedAtMs: number,
-  ): void {
+  ): boolean {
     const replication = this.#replication!;
     let txn: CoordinatorTxn;
     const origin = this.#origin();
@@ -905,20 +921,22 @@ export class CoordinatorServer extends EventEmitter {
       }
     } catch (error) {
       if (!(error instanceof KeeperError)) throw error;
+      if (request.op !== 'close' && state.inFlight > 0) return false;
       this.#enqueue({
         state,
         zxid: this.#lastZxid,
         receivedAtMs,
         item: { kind: 'reply', xid, zxid: this.#lastZxid, err: error.code, request, result: {} },
       });
-      return;
+      return true;
     }
-    state.waiting = true;
+    state.inFlight++;
     this.#pending.set(origin.seq, { kind: 'request', state, xid, request, receivedAtMs });
     if (!replication.submit(txn)) {
       this.#pending.delete(origin.seq);
       this.#closeNow(state, 'server is not serving');
     }
+    return true;
   }
 
   /**
@@ -956,7 +974,7 @@ export class CoordinatorServer extends EventEmitter {
         }
         this.#scheduleCommit();
         if (pending?.kind === 'connect' && !pending.state.closed) {
-          pending.state.waiting = false;
+          pending.state.barrier = false;
           this.#bind(pending.state, session);
           this.#log.info(
             {
@@ -968,6 +986,7 @@ export class CoordinatorServer extends EventEmitter {
             'session created',
           );
           this.#answerConnect(pending.state, session, undefined);
+          this.#resume(pending.state);
         }
         return;
       }
@@ -978,6 +997,7 @@ export class CoordinatorServer extends EventEmitter {
         const local = this.#sessionConn.get(txn.sessionId);
         if (pending?.kind === 'request') {
           const { state, xid, request, receivedAtMs } = pending;
+          state.inFlight--;
           this.#enqueue({
             state,
             zxid,
@@ -1025,6 +1045,7 @@ export class CoordinatorServer extends EventEmitter {
             receivedAtMs,
             item: { kind: 'reply', xid, zxid, err, request, result },
           });
+          state.inFlight--;
           this.#resume(state);
         }
         return;
@@ -1034,15 +1055,21 @@ export class CoordinatorServer extends EventEmitter {
     }
   }
 
-  /** The connection's txn is answered: run what waited behind it, up to the next write. */
+  /** Run what waited behind the connection's txns or barrier, as far as the rules allow. */
   #resume(state: ConnState): void {
-    state.waiting = false;
-    while (!state.waiting && state.deferred.length > 0 && !state.closed) {
-      const next = state.deferred.shift()!;
+    while (state.deferred.length > 0 && !state.closed && !state.barrier) {
+      const next = state.deferred[0]!;
       const session = state.session;
       if (!session || session.closing) return;
       if (WRITE_OPS.has(next.request.op)) {
-        this.#replicate(state, session, next.xid, next.request, next.receivedAtMs);
+        if (!this.#replicate(state, session, next.xid, next.request, next.receivedAtMs)) return;
+        state.deferred.shift();
+        continue;
+      }
+      if (state.inFlight > 0) return;
+      state.deferred.shift();
+      if (next.request.op === 'sync' && !this.#replication!.leading) {
+        this.#syncWithLeader(state, next.xid, next.request, next.receivedAtMs);
       } else {
         this.#handle(state, session, next.xid, next.request, next.receivedAtMs);
       }

@@ -55,6 +55,8 @@ export class EnsembleNode implements Replication {
   readonly #scheduler: Scheduler;
   #core: CoordinatorServer | undefined;
   #queue: QueuedEffect[] = [];
+  /** Index of the next effect to carry out in #queue (shift() is linear in V8 for long queues). */
+  #head = 0;
   #running = false;
   #ticker: Timer | undefined;
   #closed = false;
@@ -235,28 +237,35 @@ export class EnsembleNode implements Replication {
         }
       }
     }
-    if (!this.#running && this.#queue.length > 0) void this.#run();
+    if (!this.#running && this.#head < this.#queue.length) void this.#run();
   }
 
   async #run(): Promise<void> {
     this.#running = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const { effect, generation } = this.#queue.shift()!;
+      while (this.#head < this.#queue.length && !this.#closed) {
+        const queued = this.#take();
+        const effect = queued.effect;
         switch (effect.type) {
-          case 'send': {
-            const channel: Channel = effect.message.type === 'notification' ? 'election' : 'quorum';
-            this.#transport.send(effect.to, channel, { t: 'zab', m: effect.message }, generation);
+          case 'send':
+            this.#send(queued);
             break;
-          }
           case 'appendLog': {
-            // Group commit: every append waiting right behind this one shares its fsync.
+            // Group commit: the appends waiting behind this one, and the sends between them,
+            // form one batch: one write and one fsync, then the sends in their order. Each
+            // send still leaves after every append before it is durable (and after some that
+            // follow it, which is only later, never unsafe).
             const entries: LogEntry<CoordinatorTxn>[] = [...effect.entries];
-            while (this.#queue[0]?.effect.type === 'appendLog') {
-              const next = this.#queue.shift()!.effect as Extract<Effect, { type: 'appendLog' }>;
-              entries.push(...next.entries);
+            const sends: QueuedEffect[] = [];
+            while (this.#head < this.#queue.length) {
+              const next = this.#queue[this.#head]!;
+              if (next.effect.type === 'appendLog') entries.push(...next.effect.entries);
+              else if (next.effect.type === 'send') sends.push(next);
+              else break;
+              this.#take();
             }
             await this.#disk.append(entries);
+            for (const send of sends) this.#send(send);
             break;
           }
           case 'truncateLog':
@@ -289,6 +298,24 @@ export class EnsembleNode implements Replication {
     } finally {
       this.#running = false;
     }
+  }
+
+  #take(): QueuedEffect {
+    const queued = this.#queue[this.#head++]!;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return queued;
+  }
+
+  #send({ effect, generation }: QueuedEffect): void {
+    if (effect.type !== 'send') return;
+    const channel: Channel = effect.message.type === 'notification' ? 'election' : 'quorum';
+    this.#transport.send(effect.to, channel, { t: 'zab', m: effect.message }, generation);
   }
 
   #onRole(effect: Extract<Effect, { type: 'role' }>): void {

@@ -120,6 +120,28 @@ t.test('3 servers: election, replication, kill -9 of the leader, catch-up', asyn
     if (seen !== `v${i}`) stale.push(`after v${i}: ${seen}`);
   }
   t.same(stale, [], 'a read after sync on a follower never misses a write acknowledged before');
+
+  // Pipelined on one connection through a follower: writes go out together, a read waits for
+  // the writes before it, and replies keep the request order.
+  await viaFollower.create('/pipe');
+  const order: string[] = [];
+  const ops: Promise<void>[] = [];
+  for (let i = 0; i < 200; i++) {
+    const path = `/pipe/n${i}`;
+    ops.push(viaFollower.create(path, `${i}`).then(() => void order.push(`create ${i}`)));
+    if (i % 10 === 9) {
+      ops.push(
+        viaFollower.getData(path).then(({ data }) => void order.push(`read ${data?.toString()}`)),
+      );
+    }
+  }
+  await Promise.all(ops);
+  const expected: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    expected.push(`create ${i}`);
+    if (i % 10 === 9) expected.push(`read ${i}`);
+  }
+  t.same(order, expected, '200 pipelined creates and 20 reads answered in request order');
   await onLeader.close();
   await viaFollower.close();
 
