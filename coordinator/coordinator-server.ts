@@ -31,7 +31,7 @@
  * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; clients
  * cannot tell the difference, since all they rely on is that zxids never go backwards).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../src/clock.js';
 import { systemScheduler, type Scheduler, type Timer } from '../src/scheduler.js';
@@ -58,6 +58,7 @@ import { WatchManager } from './watch-manager.js';
 import { ServerMetrics, type Summary } from './server-metrics.js';
 import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
+import type { CoordinatorTxn, TxnOrigin, WriteRequest } from './ensemble/txn.js';
 
 export const SERVER_VERSION = '3.8.0-samsa';
 
@@ -80,7 +81,35 @@ export interface CoordinatorServerOptions {
   scheduler?: Scheduler;
   /** Where commits go. Defaults to the LevelDB store in `dataDir`; tests pass a MemoryStore. */
   store?: Store;
+  /**
+   * Ensemble mode (coordinator/ensemble/): writes and session changes become txns handed to
+   * `replication.submit` and take effect when the ensemble calls `applyCommitted`. Absent in
+   * standalone mode, where writes apply at once as before.
+   */
+  replication?: Replication;
 }
+
+/** What the core needs of the ensemble it runs in (coordinator/ensemble/ensemble-node.ts). */
+export interface Replication {
+  /** In broadcast: clients may connect and write. */
+  readonly serving: boolean;
+  readonly leading: boolean;
+  /** srvr's Mode and mntr's server_state: leader, follower, or looking. */
+  readonly mode: string;
+  readonly syncedFollowers: number;
+  /** Propose (leader) or forward (follower) a txn; false when not serving. */
+  submit(txn: CoordinatorTxn): boolean;
+  /**
+   * A follower's `sync`: ask the leader how far it has proposed; `done` gets that zxid, or
+   * undefined if this server is not following a leader (or stops before the answer).
+   */
+  syncWithLeader(done: (zxid: number | undefined) => void): void;
+}
+
+/** A request (or handshake) of this server waiting for its txn to be committed. */
+type PendingTxn =
+  | { kind: 'connect'; state: ConnState }
+  | { kind: 'request'; state: ConnState; xid: number; request: Request; receivedAtMs: number };
 
 /** Everything the core knows about one transport connection. */
 interface ConnState {
@@ -90,6 +119,16 @@ interface ConnState {
   authIds: Acl[];
   stats: ConnectionStats;
   closed: boolean;
+  /**
+   * Ensemble mode: this connection's writes proposed and not yet applied. More writes may
+   * follow them at once (Zab applies them in the order they were submitted, so their replies
+   * keep the request order), but a read waits until they are all applied.
+   */
+  inFlight: number;
+  /** Ensemble mode: the handshake or a `sync` is in flight; every later request waits. */
+  barrier: boolean;
+  /** Ensemble mode: requests waiting, in arrival order. */
+  deferred: { xid: number; request: Request; receivedAtMs: number }[];
 }
 
 interface QueueEntry {
@@ -133,7 +172,12 @@ export class CoordinatorServer extends EventEmitter {
   readonly options: Required<
     Omit<
       CoordinatorServerOptions,
-      'scheduler' | 'store' | 'logger' | 'minSessionTimeoutMs' | 'maxSessionTimeoutMs'
+      | 'scheduler'
+      | 'store'
+      | 'logger'
+      | 'minSessionTimeoutMs'
+      | 'maxSessionTimeoutMs'
+      | 'replication'
     >
   >;
   readonly #store: Store;
@@ -168,10 +212,28 @@ export class CoordinatorServer extends EventEmitter {
   readonly metrics = new ServerMetrics();
   /** lastZxid when the metrics were last reset: every zxid since is one proposal. */
   #proposalBaseZxid = 0;
+  readonly #replication: Replication | undefined;
+  /** Ensemble mode: this run's id and its txns waiting for their commit, by origin seq. */
+  readonly #run = Math.floor(Math.random() * 2 ** 31);
+  #nextSeq = 0;
+  readonly #pending = new Map<number, PendingTxn>();
+  /** Ensemble mode: `sync` requests answered once this server has applied up to `zxid`. */
+  #syncWaiters: {
+    zxid: number;
+    state: ConnState;
+    xid: number;
+    request: Request;
+    receivedAtMs: number;
+  }[] = [];
+  /** Ensemble mode: the next session id this server hands out (see #newSessionId). */
+  #nextEnsembleSessionId: bigint | undefined;
+  /** Ensemble mode, not leading: sessions touched since the last report to the leader. */
+  #touched = new Set<bigint>();
 
   private constructor(store: Store, options: CoordinatorServerOptions) {
     super();
     this.#store = store;
+    this.#replication = options.replication;
     this.#log = options.logger;
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#clock = this.#scheduler;
@@ -255,6 +317,9 @@ export class CoordinatorServer extends EventEmitter {
       session: undefined,
       authIds: [],
       closed: false,
+      inFlight: 0,
+      barrier: false,
+      deferred: [],
       stats: {
         connectedAtMs: now,
         packetsReceived: 0,
@@ -302,8 +367,13 @@ export class CoordinatorServer extends EventEmitter {
     state.stats.packetsReceived++;
     this.#packetsReceived++;
     this.metrics.connectionRequestCount++;
-    if (state.session) {
+    if (state.session || state.barrier) {
       this.#closeNow(state, 'second connect request on one connection');
+      return;
+    }
+    if (this.#replication && !this.#replication.serving) {
+      // ZooKeeper's servers take no clients while they are not in broadcast.
+      this.#closeNow(state, `server is not serving (${this.#replication.mode})`);
       return;
     }
     if (request.lastZxidSeen > this.#lastZxid) {
@@ -317,6 +387,25 @@ export class CoordinatorServer extends EventEmitter {
     }
     const now = this.#clock.nowMs();
     const timeoutMs = this.sessions.negotiateTimeout(request.timeoutMs);
+    if (request.sessionId === 0n && this.#replication) {
+      // createSession goes through Zab; the handshake is answered when it is applied here.
+      const fresh = { id: this.#newSessionId(now), password: randomBytes(16) };
+      const origin = this.#origin();
+      state.barrier = true;
+      this.#pending.set(origin.seq, { kind: 'connect', state });
+      const txn: CoordinatorTxn = {
+        type: 'createSession',
+        origin,
+        sessionId: fresh.id,
+        timeoutMs,
+        password: fresh.password,
+      };
+      if (!this.#replication.submit(txn)) {
+        this.#pending.delete(origin.seq);
+        this.#closeNow(state, 'server is not serving');
+      }
+      return;
+    }
     if (request.sessionId === 0n) {
       const session = this.sessions.create(timeoutMs, now);
       // createSession is a transaction: it gets a zxid and must be on disk before we answer.
@@ -369,7 +458,11 @@ export class CoordinatorServer extends EventEmitter {
       this.watches.removeWatcher(previous);
       this.#closeNow(previous, 'session moved to a new connection');
     }
-    if (session.timeoutMs !== timeoutMs) {
+    if (this.#replication) {
+      // The session keeps the timeout it was created with (no txn for a change yet).
+      this.sessions.touch(session, now);
+      this.#touched.add(session.id);
+    } else if (session.timeoutMs !== timeoutMs) {
       this.sessions.setTimeout(session, timeoutMs, now);
       this.#lastZxid++;
       this.#dirtySessions.set(session.id, {
@@ -403,10 +496,85 @@ export class CoordinatorServer extends EventEmitter {
     }
     if (session.closing) return; // the close is already queued
     this.sessions.touch(session, receivedAtMs);
+    if (this.#replication) this.#touched.add(session.id);
     if (request.op !== 'ping') {
       state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
       state.stats.lastCxid = xid;
     }
+    if (this.#replication) {
+      // Replies leave in request order (see ConnState.inFlight and barrier).
+      const isWrite = WRITE_OPS.has(request.op);
+      if (state.barrier || state.deferred.length > 0 || (!isWrite && state.inFlight > 0)) {
+        state.deferred.push({ xid, request, receivedAtMs });
+        return;
+      }
+      if (isWrite) {
+        if (!this.#replicate(state, session, xid, request, receivedAtMs)) {
+          state.deferred.push({ xid, request, receivedAtMs });
+        }
+        return;
+      }
+      if (request.op === 'sync' && !this.#replication.leading) {
+        this.#syncWithLeader(state, xid, request, receivedAtMs);
+        return;
+      }
+    }
+    this.#handle(state, session, xid, request, receivedAtMs);
+  }
+
+  /**
+   * Ensemble mode, a follower: `sync` answers once this server has applied everything the
+   * leader had proposed when it heard of the sync (ZooKeeper's sync, through the leader).
+   * Later requests of the connection wait behind it.
+   */
+  #syncWithLeader(state: ConnState, xid: number, request: Request, receivedAtMs: number): void {
+    if (request.op !== 'sync') return;
+    state.barrier = true;
+    this.#replication!.syncWithLeader((zxid) => {
+      if (state.closed) return;
+      if (zxid === undefined) {
+        this.#closeNow(state, 'server is not serving');
+        return;
+      }
+      this.#syncWaiters.push({ zxid, state, xid, request, receivedAtMs });
+      this.#releaseSyncs();
+    });
+  }
+
+  #releaseSyncs(): void {
+    if (this.#syncWaiters.length === 0) return;
+    const ready = this.#syncWaiters.filter((w) => w.zxid <= this.#lastZxid);
+    if (ready.length === 0) return;
+    this.#syncWaiters = this.#syncWaiters.filter((w) => w.zxid > this.#lastZxid);
+    for (const { state, xid, request, receivedAtMs } of ready) {
+      if (state.closed || request.op !== 'sync') continue;
+      this.#enqueue({
+        state,
+        zxid: this.#lastZxid,
+        receivedAtMs,
+        item: {
+          kind: 'reply',
+          xid,
+          zxid: this.#lastZxid,
+          err: ErrorCode.OK,
+          request,
+          result: { path: request.path },
+        },
+      });
+      state.barrier = false;
+      this.#resume(state);
+    }
+  }
+
+  /** Execute a request now and queue its reply (every request standalone, reads in ensemble). */
+  #handle(
+    state: ConnState,
+    session: Session,
+    xid: number,
+    request: Request,
+    receivedAtMs: number,
+  ): void {
+    const conn = state.conn;
     let err: number = ErrorCode.OK;
     let result: Result = {};
     try {
@@ -588,33 +756,61 @@ export class CoordinatorServer extends EventEmitter {
 
   /** A write: check, take the next zxid, apply, fire watches. Throws KeeperError untouched. */
   #write(state: ConnState, session: Session, request: Request, _xid: number): Result {
+    if (request.op === 'close') {
+      this.#closeSession(session, 'closed by client');
+      return {};
+    }
     const zxid = this.#lastZxid + 1;
-    const timeMs = this.#clock.nowMs();
-    let result: Result;
-    let triggers: Trigger[];
+    const { result, triggers } = this.#applyWrite(request as WriteRequest, zxid, {
+      sessionId: session.id,
+      ids: identitiesOf(state),
+      timeMs: this.#clock.nowMs(),
+      expandAcl: (acl, path) => this.#expandAcl(state, acl, path),
+    });
+    if (!triggers) return result;
+    this.#lastZxid = zxid;
+    this.#fire(triggers, zxid);
+    this.#scheduleCommit();
+    return result;
+  }
+
+  /**
+   * Apply one write to the tree at `zxid` (standalone: at once; ensemble: when its txn is
+   * committed). Throws KeeperError untouched. `triggers` is undefined when nothing changed
+   * (an empty multi), which takes no zxid in standalone mode.
+   */
+  #applyWrite(
+    request: WriteRequest,
+    zxid: number,
+    ctx: {
+      sessionId: bigint;
+      ids: Identity[] | undefined;
+      timeMs: number;
+      expandAcl: (acl: Acl[], path: string) => Acl[];
+    },
+  ): { result: Result; triggers: Trigger[] | undefined } {
+    const { ids, timeMs } = ctx;
     switch (request.op) {
       case 'create': {
-        const acl = this.#expandAcl(state, request.acl, request.path);
         const created = this.tree.create({
           path: request.path,
           data: request.data,
           mode: request.mode,
           ttlMs: request.ttlMs,
-          acl,
-          sessionId: session.id,
+          acl: ctx.expandAcl(request.acl, request.path),
+          sessionId: ctx.sessionId,
           zxid,
           timeMs,
           extendedTypesEnabled: this.options.extendedTypesEnabled,
-          ids: identitiesOf(state),
+          ids: ids ?? [],
         });
-        result = { path: created.path, stat: statOf(created.node) };
-        triggers = created.triggers;
-        break;
+        return {
+          result: { path: created.path, stat: statOf(created.node) },
+          triggers: created.triggers,
+        };
       }
       case 'delete':
-        triggers = this.tree.delete(request.path, request.version, zxid, identitiesOf(state));
-        result = {};
-        break;
+        return { result: {}, triggers: this.tree.delete(request.path, request.version, zxid, ids) };
       case 'setData': {
         const set = this.tree.setData(
           request.path,
@@ -622,53 +818,299 @@ export class CoordinatorServer extends EventEmitter {
           request.version,
           zxid,
           timeMs,
-          identitiesOf(state),
+          ids ?? [],
         );
-        result = { stat: statOf(set.node) };
-        triggers = set.triggers;
-        break;
+        return { result: { stat: statOf(set.node) }, triggers: set.triggers };
       }
       case 'setACL': {
         const node = this.tree.setAcl(
           request.path,
-          this.#expandAcl(state, request.acl, request.path),
+          ctx.expandAcl(request.acl, request.path),
           request.version,
-          identitiesOf(state),
+          ids ?? [],
         );
-        result = { stat: statOf(node) };
-        triggers = [];
-        break;
+        return { result: { stat: statOf(node) }, triggers: [] };
       }
       case 'multi': {
         const ops = request.ops.map((op) =>
-          op.op === 'create' ? { ...op, acl: this.#expandAcl(state, op.acl, op.path) } : op,
+          op.op === 'create' ? { ...op, acl: ctx.expandAcl(op.acl, op.path) } : op,
         );
         const outcome = this.tree.multi(ops, {
-          sessionId: session.id,
+          sessionId: ctx.sessionId,
           zxid,
           timeMs,
           extendedTypesEnabled: this.options.extendedTypesEnabled,
-          ids: identitiesOf(state),
+          ids: ids ?? [],
         });
         if (!outcome.ok) {
           const failed = outcome.results[outcome.failedAt]!;
           throw new KeeperError(failed.err, undefined, undefined, outcome.results);
         }
-        if (ops.length === 0) return { results: [] };
-        result = { results: outcome.results };
-        triggers = outcome.triggers;
-        break;
+        if (ops.length === 0) return { result: { results: [] }, triggers: undefined };
+        return { result: { results: outcome.results }, triggers: outcome.triggers };
       }
-      case 'close':
-        this.#closeSession(session, 'closed by client');
-        return {};
       default:
-        throw new InvariantError(`not a write: ${request.op}`);
+        throw new InvariantError(`not a write: ${(request as Request).op}`);
     }
-    this.#lastZxid = zxid;
-    this.#fire(triggers, zxid);
-    this.#scheduleCommit();
-    return result;
+  }
+
+  // =====================================================================================
+  // Ensemble mode: writes as txns through Zab (see coordinator/ensemble/).
+
+  /**
+   * Ensemble mode: a session id from this server's own range, ZooKeeper's layout (server id in
+   * the high byte, the start time in the middle bits, a counter below). The tracker's own
+   * counter cannot be used: it jumps past every id it is given, and every server is given
+   * every other server's sessions, so two servers would count up from the same id.
+   */
+  #newSessionId(nowMs: number): bigint {
+    if (this.#nextEnsembleSessionId === undefined) {
+      const timeBits = (BigInt(nowMs) << 24n) & 0xffffffffffffffffn;
+      const server = BigInt(this.options.serverId);
+      this.#nextEnsembleSessionId = BigInt.asIntN(64, (timeBits >> 8n) | (server << 56n));
+    }
+    let id = this.#nextEnsembleSessionId;
+    while (this.sessions.get(id)) id = BigInt.asIntN(64, id + 1n);
+    this.#nextEnsembleSessionId = BigInt.asIntN(64, id + 1n);
+    return id;
+  }
+
+  #origin(): TxnOrigin {
+    return { server: this.options.serverId, run: this.#run, seq: ++this.#nextSeq };
+  }
+
+  /**
+   * Prepare a client's write into a txn (ACLs expanded, identities, time) and submit it.
+   * A write that fails in preparing is answered at once, so it returns false (wait) while
+   * earlier writes of the connection are still in flight.
+   */
+  #replicate(
+    state: ConnState,
+    session: Session,
+    xid: number,
+    request: Request,
+    receivedAtMs: number,
+  ): boolean {
+    const replication = this.#replication!;
+    let txn: CoordinatorTxn;
+    const origin = this.#origin();
+    try {
+      if (request.op === 'close') {
+        session.closing = true;
+        txn = { type: 'closeSession', origin, sessionId: session.id, reason: 'closed by client' };
+      } else {
+        let prepared = request as WriteRequest;
+        if (prepared.op === 'create' || prepared.op === 'setACL') {
+          prepared = { ...prepared, acl: this.#expandAcl(state, prepared.acl, prepared.path) };
+        } else if (prepared.op === 'multi') {
+          prepared = {
+            ...prepared,
+            ops: prepared.ops.map((op) =>
+              op.op === 'create' ? { ...op, acl: this.#expandAcl(state, op.acl, op.path) } : op,
+            ),
+          };
+        }
+        txn = {
+          type: 'write',
+          origin,
+          sessionId: session.id,
+          request: prepared,
+          ids: identitiesOf(state),
+          timeMs: this.#clock.nowMs(),
+        };
+      }
+    } catch (error) {
+      if (!(error instanceof KeeperError)) throw error;
+      if (request.op !== 'close' && state.inFlight > 0) return false;
+      this.#enqueue({
+        state,
+        zxid: this.#lastZxid,
+        receivedAtMs,
+        item: { kind: 'reply', xid, zxid: this.#lastZxid, err: error.code, request, result: {} },
+      });
+      return true;
+    }
+    state.inFlight++;
+    this.#pending.set(origin.seq, { kind: 'request', state, xid, request, receivedAtMs });
+    if (!replication.submit(txn)) {
+      this.#pending.delete(origin.seq);
+      this.#closeNow(state, 'server is not serving');
+    }
+    return true;
+  }
+
+  /**
+   * Ensemble mode: a committed txn, in zxid order. Every server applies every txn; the server
+   * it came from also answers its client.
+   */
+  applyCommitted(zxid: number, txn: CoordinatorTxn): void {
+    if (zxid <= this.#lastZxid) {
+      throw new InvariantError(`txn 0x${zxid.toString(16)} after 0x${this.#lastZxid.toString(16)}`);
+    }
+    const origin = txn.origin;
+    let pending: PendingTxn | undefined;
+    if (origin && origin.server === this.options.serverId && origin.run === this.#run) {
+      pending = this.#pending.get(origin.seq);
+      this.#pending.delete(origin.seq);
+    }
+    const now = this.#clock.nowMs();
+    try {
+      this.#applyTxn(zxid, txn, pending, now);
+    } finally {
+      this.#releaseSyncs();
+    }
+  }
+
+  #applyTxn(zxid: number, txn: CoordinatorTxn, pending: PendingTxn | undefined, now: number): void {
+    switch (txn.type) {
+      case 'createSession': {
+        this.#lastZxid = zxid;
+        let session = this.sessions.get(txn.sessionId);
+        if (!session) {
+          session = this.sessions.add(
+            { id: txn.sessionId, timeoutMs: txn.timeoutMs, password: txn.password },
+            now,
+          );
+        }
+        this.#scheduleCommit();
+        if (pending?.kind === 'connect' && !pending.state.closed) {
+          pending.state.barrier = false;
+          this.#bind(pending.state, session);
+          this.#log.info(
+            {
+              session: formatSessionId(session.id),
+              timeoutMs: session.timeoutMs,
+              conn: pending.state.conn.id,
+              zxid,
+            },
+            'session created',
+          );
+          this.#answerConnect(pending.state, session, undefined);
+          this.#resume(pending.state);
+        }
+        return;
+      }
+      case 'closeSession': {
+        const session = this.sessions.get(txn.sessionId);
+        if (session) this.#closeSession(session, txn.reason, zxid);
+        else this.#lastZxid = zxid;
+        const local = this.#sessionConn.get(txn.sessionId);
+        if (pending?.kind === 'request') {
+          const { state, xid, request, receivedAtMs } = pending;
+          state.inFlight--;
+          this.#enqueue({
+            state,
+            zxid,
+            receivedAtMs,
+            item: { kind: 'reply', xid, zxid, err: ErrorCode.OK, request, result: {} },
+          });
+          this.#enqueue({ state, zxid, closeReason: 'session closed by client' });
+          this.#sessionConn.delete(txn.sessionId);
+        } else if (local) {
+          this.#sessionConn.delete(txn.sessionId);
+          this.#enqueue({ state: local, zxid, closeReason: 'session expired' });
+        }
+        return;
+      }
+      case 'write': {
+        let err: number = ErrorCode.OK;
+        let result: Result = {};
+        try {
+          const applied = this.#applyWrite(txn.request, zxid, {
+            sessionId: txn.sessionId,
+            ids: txn.ids,
+            timeMs: txn.timeMs,
+            expandAcl: (acl) => acl,
+          });
+          result = applied.result;
+          this.#lastZxid = zxid;
+          if (applied.triggers) this.#fire(applied.triggers, zxid);
+        } catch (error) {
+          if (error instanceof InvariantError) throw error;
+          this.#lastZxid = zxid;
+          if (error instanceof KeeperError) {
+            err = error.code;
+            if (error.results) result = { results: error.results };
+          } else {
+            this.#log.error({ err: error, zxid }, 'unexpected error while applying a txn');
+            err = ErrorCode.SYSTEMERROR;
+          }
+        }
+        this.#scheduleCommit();
+        if (pending?.kind === 'request') {
+          const { state, xid, request, receivedAtMs } = pending;
+          this.#enqueue({
+            state,
+            zxid,
+            receivedAtMs,
+            item: { kind: 'reply', xid, zxid, err, request, result },
+          });
+          state.inFlight--;
+          this.#resume(state);
+        }
+        return;
+      }
+      default:
+        unreachable(txn);
+    }
+  }
+
+  /** Run what waited behind the connection's txns or barrier, as far as the rules allow. */
+  #resume(state: ConnState): void {
+    while (state.deferred.length > 0 && !state.closed && !state.barrier) {
+      const next = state.deferred[0]!;
+      const session = state.session;
+      if (!session || session.closing) return;
+      if (WRITE_OPS.has(next.request.op)) {
+        if (!this.#replicate(state, session, next.xid, next.request, next.receivedAtMs)) return;
+        state.deferred.shift();
+        continue;
+      }
+      if (state.inFlight > 0) return;
+      state.deferred.shift();
+      if (next.request.op === 'sync' && !this.#replication!.leading) {
+        this.#syncWithLeader(state, next.xid, next.request, next.receivedAtMs);
+      } else {
+        this.#handle(state, session, next.xid, next.request, next.receivedAtMs);
+      }
+    }
+  }
+
+  /** Ensemble mode, following: sessions to report to the leader. */
+  takeTouchedSessions(): bigint[] {
+    const ids = [...this.#touched];
+    this.#touched = new Set();
+    return ids;
+  }
+
+  /** Ensemble mode, leading: a follower's clients were heard from. */
+  touchSessions(ids: readonly bigint[]): void {
+    const now = this.#clock.nowMs();
+    for (const id of ids) {
+      const session = this.sessions.get(id);
+      if (session && !session.closing) this.sessions.touch(session, now);
+    }
+  }
+
+  /**
+   * Ensemble mode: this server took or lost the lead. A new leader gives every session a
+   * fresh deadline (it has not been told of their clients until now), as ZooKeeper's does,
+   * and retries the expiry of sessions whose closeSession may not have been committed.
+   */
+  leadershipChanged(leading: boolean): void {
+    if (!leading) return;
+    const now = this.#clock.nowMs();
+    for (const session of this.sessions.all()) {
+      session.closing = false;
+      this.sessions.touch(session, now);
+    }
+  }
+
+  /** Ensemble mode: the server left broadcast; its clients must go elsewhere. */
+  closeAllConnections(reason: string): void {
+    this.#pending.clear();
+    this.#syncWaiters = [];
+    for (const state of [...this.#connStates.values()]) this.#closeNow(state, reason);
   }
 
   /**
@@ -783,7 +1225,7 @@ export class CoordinatorServer extends EventEmitter {
     this.#sessionConn.set(session.id, state);
   }
 
-  #answerConnect(state: ConnState, session: Session, _request: ConnectRequest): void {
+  #answerConnect(state: ConnState, session: Session, _request: ConnectRequest | undefined): void {
     this.#enqueue({
       state,
       zxid: this.#lastZxid,
@@ -806,9 +1248,9 @@ export class CoordinatorServer extends EventEmitter {
    * everyone else, forget the session. Its connection, if any, is closed after what is
    * already queued for it; an expired client is told nothing (it learns on reconnect).
    */
-  #closeSession(session: Session, reason: string): void {
+  #closeSession(session: Session, reason: string, zxid = this.#lastZxid + 1): void {
     session.closing = true;
-    const zxid = ++this.#lastZxid;
+    this.#lastZxid = zxid;
     const ephemerals = this.tree.ephemeralsOf(session.id).size;
     const triggers = this.tree.closeSession(session.id, zxid);
     this.sessions.remove(session.id);
@@ -823,6 +1265,19 @@ export class CoordinatorServer extends EventEmitter {
 
   #expireSessions(): void {
     if (this.#closed) return;
+    if (this.#replication) {
+      // Ensemble mode: only the leader expires sessions, through a closeSession txn.
+      if (!this.#replication.leading) return;
+      for (const session of this.sessions.expire(this.#clock.nowMs())) {
+        this.metrics.staleSessionsExpired++;
+        this.#replication.submit({
+          type: 'closeSession',
+          sessionId: session.id,
+          reason: `expired after ${session.timeoutMs} ms without a packet`,
+        });
+      }
+      return;
+    }
     for (const session of this.sessions.expire(this.#clock.nowMs())) {
       this.metrics.staleSessionsExpired++;
       const state = this.#sessionConn.get(session.id);
@@ -841,6 +1296,7 @@ export class CoordinatorServer extends EventEmitter {
    */
   #cleanUpContainers(): void {
     if (this.#closed) return;
+    if (this.#replication && !this.#replication.leading) return;
     const now = this.#clock.nowMs();
     const doomed: string[] = [];
     for (const path of this.tree.containerPaths()) {
@@ -850,6 +1306,18 @@ export class CoordinatorServer extends EventEmitter {
     for (const path of this.tree.ttlPaths()) {
       const node = this.tree.get(path)!;
       if (node.children.size === 0 && now - node.mtimeMs > node.ttlMs) doomed.push(path);
+    }
+    if (this.#replication) {
+      // Ensemble mode: the leader deletes them through txns (version -1, no ACL check).
+      for (const path of doomed) {
+        this.#replication.submit({
+          type: 'write',
+          sessionId: 0n,
+          request: { op: 'delete', path, version: -1 },
+          timeMs: now,
+        });
+      }
+      return;
     }
     for (const path of doomed) {
       const zxid = this.#lastZxid + 1;
@@ -1015,6 +1483,8 @@ export class CoordinatorServer extends EventEmitter {
   snapshot(): ServerSnapshot {
     return {
       version: SERVER_VERSION,
+      mode: this.#replication?.mode ?? 'standalone',
+      syncedFollowers: this.#replication?.leading ? this.#replication.syncedFollowers : undefined,
       nowMs: this.#clock.nowMs(),
       startedAtMs: this.startedAtMs,
       lastZxid: this.#lastZxid,

@@ -11,6 +11,10 @@ import type { ConnectionStats } from './connection.js';
 
 export interface ServerSnapshot {
   version: string;
+  /** srvr's Mode and mntr's server_state: standalone, leader, follower (or looking). */
+  mode?: string;
+  /** Leaders only: followers in sync (mntr's zk_synced_followers). */
+  syncedFollowers?: number;
   nowMs: number;
   startedAtMs: number;
   lastZxid: number;
@@ -73,7 +77,7 @@ function statBody(s: ServerSnapshot): string {
     `Connections: ${s.connections.length}\n` +
     `Outstanding: ${s.outstandingRequests}\n` +
     `Zxid: ${hex(s.lastZxid)}\n` +
-    `Mode: standalone\n` +
+    `Mode: ${s.mode ?? 'standalone'}\n` +
     `Node count: ${s.nodeCount}\n`
   );
 }
@@ -207,7 +211,10 @@ function safeUser(): string {
 export function mntr(s: ServerSnapshot): [string, string | number][] {
   return [
     ['version', `${s.version}, built on samsa`],
-    ['server_state', 'standalone'],
+    ['server_state', s.mode ?? 'standalone'],
+    ...(s.syncedFollowers === undefined
+      ? []
+      : ([['synced_followers', s.syncedFollowers]] as [string, number][])),
     ['avg_latency', ms(s.latencyAvgMs)],
     ['max_latency', ms(s.latencyMaxMs)],
     ['min_latency', ms(s.latencyMinMs)],

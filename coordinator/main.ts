@@ -12,6 +12,11 @@ import { CoordinatorServer } from './coordinator-server.js';
 import { createWsTransport } from './ws-server.js';
 import { createAdminServer } from './admin-server.js';
 import { listenClientPort, type ClientPort } from './client-port.js';
+import { MemoryStore } from './memory-store.js';
+import type { EnsembleConfig } from './ensemble/config.js';
+import { EnsembleNode } from './ensemble/ensemble-node.js';
+import { ZabDisk } from './ensemble/zab-disk.js';
+import type { CoordinatorTxn } from './ensemble/txn.js';
 
 export interface CoordinatorOptions {
   host?: string;
@@ -29,6 +34,12 @@ export interface CoordinatorOptions {
   logger?: Logger;
   /** Time and timers for the whole coordinator; the system scheduler unless a test gives one. */
   scheduler?: Scheduler;
+  /**
+   * Run as a member of an ensemble (coordinator/ensemble/, docs/ensemble.md) instead of
+   * standalone. The Zab log in `<dataDir>/zab` is then the durable state; the tree is rebuilt
+   * from it on start.
+   */
+  ensemble?: EnsembleConfig;
 }
 
 export interface RunningCoordinator {
@@ -73,7 +84,30 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     options.logger ?? createRootLogger({ level: options.logLevel, name: 'coordinator' });
   const host = options.host ?? '127.0.0.1';
   await mkdir(options.dataDir, { recursive: true });
+  const scheduler = options.scheduler ?? systemScheduler;
+  let node: EnsembleNode | undefined;
+  if (options.ensemble) {
+    const zabLogger = logger.child({ component: 'zab' });
+    const { disk, recovered } = await ZabDisk.open<CoordinatorTxn>(options.dataDir, zabLogger);
+    node = new EnsembleNode({
+      config: options.ensemble,
+      tickMs: options.tickMs ?? 2000,
+      disk,
+      persisted: recovered.state,
+      logger: zabLogger,
+      scheduler,
+    });
+    node.onFatal = () => process.exit(1);
+  }
   const core = await CoordinatorServer.open({
+    ...(node
+      ? {
+          replication: node,
+          // The Zab log is the durable state; the tree lives in memory, rebuilt from the log.
+          store: new MemoryStore(),
+          serverId: options.ensemble!.id,
+        }
+      : {}),
     dataDir: options.dataDir,
     tickMs: options.tickMs,
     minSessionTimeoutMs: options.minSessionTimeoutMs,
@@ -82,8 +116,19 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     containerCheckIntervalMs: options.containerCheckIntervalMs,
     clientPort: options.port,
     logger: logger.child({ component: 'coordinator' }),
-    scheduler: options.scheduler ?? systemScheduler,
+    scheduler,
   });
+  if (node) {
+    try {
+      await node.start(core);
+    } catch (err) {
+      await node.close();
+      await core.close();
+      throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? new PortInUseError(`ensemble port is already in use: ${(err as Error).message}`)
+        : err;
+    }
+  }
   const ws = createWsTransport(core, logger);
   // The client port serves both protocols: an HTTP upgrade becomes a WebSocket connection,
   // anything else is ZooKeeper's binary protocol (client-port.ts sniffs the first bytes).
@@ -91,6 +136,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   try {
     clientPort = await listenClientPort({ host, port: options.port, core, ws, logger });
   } catch (err) {
+    await node?.close();
     await core.close();
     throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
       ? new PortInUseError(
@@ -109,12 +155,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       adminPort = await listen(admin, options.adminPort ?? 8080, host, 'admin');
     } catch (err) {
       await clientPort.close();
+      await node?.close();
       await core.close();
       throw err;
     }
   }
   logger.info(
-    { host, port, adminPort, dataDir: options.dataDir, tickMs: core.options.tickMs },
+    {
+      host,
+      port,
+      adminPort,
+      dataDir: options.dataDir,
+      tickMs: core.options.tickMs,
+      mode: node ? `ensemble member ${options.ensemble!.id}` : 'standalone',
+    },
     'coordinator listening',
   );
 
@@ -124,6 +178,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       await clientPort.close();
       admin?.close();
       for (const client of ws.wss.clients) client.terminate();
+      await node?.close();
       await core.close();
       admin?.closeAllConnections();
       logger.info('coordinator stopped');

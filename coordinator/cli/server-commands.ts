@@ -7,13 +7,88 @@
  */
 import type { Command } from 'commander';
 import { fourLetterWord } from '../../src/coordinator-client/four-letter-words.js';
+import { readFileSync } from 'node:fs';
 import { startCoordinator } from '../main.js';
+import {
+  ensembleConfig,
+  parseEnsembleList,
+  parseZooCfg,
+  resolveServerId,
+  type EnsembleConfig,
+  type EnsembleMember,
+} from '../ensemble/config.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
+
+interface StartOptions {
+  port: string;
+  dataDir?: string;
+  tickMs?: string;
+  adminPort?: string;
+  host: string;
+  logLevel?: string;
+  extendedTypes?: boolean;
+  containerCheckIntervalMs?: string;
+  id?: string;
+  ensemble?: string;
+  config?: string;
+  initLimit?: string;
+  syncLimit?: string;
+}
+
+/**
+ * `--config zoo.cfg` supplies tickTime, initLimit, syncLimit, dataDir, clientPort and the
+ * server.N lines; a flag given on the command line wins over the file. With servers from either
+ * place the coordinator runs as an ensemble member, otherwise standalone as always.
+ */
+function resolveStart(
+  o: StartOptions,
+  cmd: Command,
+): StartOptions & { ensembleConfig?: EnsembleConfig } {
+  const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+  const resolved: StartOptions & { ensembleConfig?: EnsembleConfig } = { ...o };
+  let members: EnsembleMember[] = [];
+  if (o.config !== undefined) {
+    const cfg = parseZooCfg(readFileSync(o.config, 'utf8'));
+    if (cfg.dataDir !== undefined && o.dataDir === undefined) resolved.dataDir = cfg.dataDir;
+    if (cfg.clientPort !== undefined && !fromCli('port')) resolved.port = String(cfg.clientPort);
+    if (cfg.tickTime !== undefined && o.tickMs === undefined)
+      resolved.tickMs = String(cfg.tickTime);
+    if (cfg.initLimit !== undefined && o.initLimit === undefined)
+      resolved.initLimit = String(cfg.initLimit);
+    if (cfg.syncLimit !== undefined && o.syncLimit === undefined)
+      resolved.syncLimit = String(cfg.syncLimit);
+    members = cfg.members;
+  }
+  if (o.ensemble !== undefined) members = parseEnsembleList(o.ensemble);
+  if (resolved.dataDir === undefined) {
+    throw new UsageError('--data-dir (or dataDir in --config) is required');
+  }
+  if (members.length > 0) {
+    const id = resolveServerId(
+      o.id === undefined ? undefined : parseIntOption(o.id, '--id'),
+      resolved.dataDir,
+    );
+    resolved.ensembleConfig = ensembleConfig(id, members, {
+      initLimit:
+        resolved.initLimit === undefined
+          ? undefined
+          : parseIntOption(resolved.initLimit, '--init-limit'),
+      syncLimit:
+        resolved.syncLimit === undefined
+          ? undefined
+          : parseIntOption(resolved.syncLimit, '--sync-limit'),
+    });
+  } else if (o.id !== undefined) {
+    throw new UsageError('--id needs --ensemble (or server.N lines in --config)');
+  }
+  return resolved;
+}
 
 async function runStart(
   o: {
     port: string;
     dataDir: string;
+    ensembleConfig?: EnsembleConfig;
     tickMs?: string;
     adminPort?: string;
     host: string;
@@ -27,6 +102,7 @@ async function runStart(
     host: o.host,
     port: parseIntOption(o.port, '--port'),
     dataDir: o.dataDir,
+    ensemble: o.ensembleConfig,
     tickMs: o.tickMs === undefined ? undefined : parseIntOption(o.tickMs, '--tick-ms'),
     adminPort: o.adminPort === undefined ? undefined : parseIntOption(o.adminPort, '--admin-port'),
     logLevel: o.logLevel,
@@ -59,7 +135,7 @@ export const serverCommands: CommandModule = {
       .command('start')
       .description('run a coordinator in the foreground (stop with Ctrl-C / SIGTERM)')
       .option('--port <port>', 'client port (0 = any free port)', '2181')
-      .requiredOption('--data-dir <dir>', 'where the transaction log and snapshots live')
+      .option('--data-dir <dir>', 'where the transaction log and snapshots live (required)')
       .option('--tick-ms <ms>', 'tick length; session timeouts are clamped to [2, 20] ticks')
       .option('--admin-port <port>', 'admin HTTP port (0 = any free port, -1 = off; default 8080)')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -69,7 +145,27 @@ export const serverCommands: CommandModule = {
         '--container-check-interval-ms <ms>',
         'how often empty containers and expired TTL nodes are deleted (default 60000)',
       )
-      .action((o: Parameters<typeof runStart>[0]) => runStart(o, ctx));
+      .option(
+        '--id <n>',
+        "this server's id in the ensemble (default: the myid file in the data dir)",
+      )
+      .option(
+        '--ensemble <list>',
+        'run as an ensemble member: 1=host:quorumPort:electionPort,2=...,3=...',
+      )
+      .option(
+        '--config <file>',
+        'a zoo.cfg: tickTime, initLimit, syncLimit, dataDir, clientPort, server.N',
+      )
+      .option(
+        '--init-limit <ticks>',
+        'ticks a follower may take to sync with its leader (default 10)',
+      )
+      .option('--sync-limit <ticks>', 'ticks a peer may go unheard in broadcast (default 5)')
+      .action((o: StartOptions, cmd: Command) => {
+        const resolved = resolveStart(o, cmd);
+        return runStart({ ...resolved, dataDir: resolved.dataDir! }, ctx);
+      });
 
     const fourLetter = (word: string) => async (_o: unknown, cmd: Command) => {
       const g = ctx.globals(cmd);

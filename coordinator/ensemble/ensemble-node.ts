@@ -1,0 +1,360 @@
+/**
+ * One member of a coordinator ensemble: the shells around the pure `ZabServer` (zab.ts). It
+ * carries out Zab's effects in order — messages over `PeerTransport`, log and epoch writes
+ * through `ZabDisk` (awaited: what follows a disk write waits for its fsync), committed txns
+ * into the coordinator core (`CoordinatorServer.applyCommitted`) — and drives `tick()` every
+ * tickTime. It is the core's `Replication`: the core hands it prepared txns to submit.
+ *
+ * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes);
+ * only the effects queue up behind a pending fsync. Consecutive log appends at the head of the
+ * queue share one write and one fsync (group commit).
+ */
+import type { Logger } from '../../src/logger.js';
+import type { Scheduler, Timer } from '../../src/scheduler.js';
+import type { CoordinatorServer, Replication } from '../coordinator-server.js';
+import type { PeerFrame } from './codec.js';
+import type { EnsembleConfig } from './config.js';
+import { PeerTransport, type Channel } from './peer-transport.js';
+import type { CoordinatorTxn } from './txn.js';
+import {
+  ZabServer,
+  type LogEntry,
+  type Role,
+  type ZabEffect,
+  type ZabMessage,
+  type ZabPersistentState,
+} from './zab.js';
+import type { ZabDisk } from './zab-disk.js';
+
+type Effect = ZabEffect<CoordinatorTxn>;
+
+interface QueuedEffect {
+  effect: Effect;
+  /** For sends: the connection generation when Zab produced it. */
+  generation?: number;
+}
+
+const hex = (zxid: number): string => '0x' + zxid.toString(16);
+
+export interface EnsembleNodeOptions {
+  config: EnsembleConfig;
+  tickMs: number;
+  disk: ZabDisk<CoordinatorTxn>;
+  persisted: ZabPersistentState<CoordinatorTxn>;
+  logger: Logger;
+  scheduler: Scheduler;
+}
+
+export class EnsembleNode implements Replication {
+  readonly #config: EnsembleConfig;
+  readonly #tickMs: number;
+  readonly #zab: ZabServer<CoordinatorTxn>;
+  readonly #disk: ZabDisk<CoordinatorTxn>;
+  readonly #transport: PeerTransport;
+  readonly #log: Logger;
+  readonly #scheduler: Scheduler;
+  #core: CoordinatorServer | undefined;
+  #queue: QueuedEffect[] = [];
+  /** Index of the next effect to carry out in #queue (shift() is linear in V8 for long queues). */
+  #head = 0;
+  #running = false;
+  #ticker: Timer | undefined;
+  #closed = false;
+  #role: Role = 'looking';
+  #serving = false;
+  #leader: number | undefined;
+  #lookingSinceMs: number;
+  /**
+   * FOLLOWERINFO that came while we were still electing: the follower decided before we did.
+   * ZooKeeper's learner connects to the leader's quorum port, which only accepts once its
+   * server leads, and so its FOLLOWERINFO is read then; here the link is already up, so the
+   * message waits for us to lead (if the link has not broken since), or is dropped if we
+   * follow someone instead.
+   */
+  readonly #earlyFollowerInfo = new Map<
+    number,
+    { message: Extract<ZabMessage<CoordinatorTxn>, { type: 'followerInfo' }>; generation: number }
+  >();
+  #nextSyncId = 0;
+  readonly #syncs = new Map<number, (zxid: number | undefined) => void>();
+  /** Called if a disk write fails: memory and disk may disagree, the process must stop. */
+  onFatal: (error: unknown) => void = () => {};
+
+  constructor(options: EnsembleNodeOptions) {
+    this.#config = options.config;
+    this.#tickMs = options.tickMs;
+    this.#disk = options.disk;
+    this.#log = options.logger;
+    this.#scheduler = options.scheduler;
+    this.#lookingSinceMs = this.#scheduler.nowMs();
+    this.#zab = new ZabServer<CoordinatorTxn>(
+      {
+        id: options.config.id,
+        voters: options.config.members.map((m) => m.id),
+        initLimit: options.config.initLimit,
+        syncLimit: options.config.syncLimit,
+      },
+      options.persisted,
+    );
+    this.#transport = new PeerTransport({
+      id: options.config.id,
+      members: options.config.members,
+      logger: options.logger,
+      onFrame: (from, channel, frame) => this.#onFrame(from, channel, frame),
+      onDisconnect: (peer, channel) => {
+        if (channel === 'quorum') this.#push(this.#zab.disconnected(peer));
+      },
+    });
+  }
+
+  // Replication, for the core.
+  get serving(): boolean {
+    return this.#serving;
+  }
+  get leading(): boolean {
+    return this.#role === 'leading';
+  }
+  /** leader or follower once in broadcast; until then (electing, syncing) looking. */
+  get mode(): string {
+    if (!this.#serving) return 'looking';
+    if (this.#role === 'leading') return 'leader';
+    if (this.#role === 'following') return 'follower';
+    return 'looking';
+  }
+  get syncedFollowers(): number {
+    return this.#zab.syncedFollowers;
+  }
+  get zab(): ZabServer<CoordinatorTxn> {
+    return this.#zab;
+  }
+
+  submit(txn: CoordinatorTxn): boolean {
+    if (this.#closed) return false;
+    const { accepted, effects } = this.#zab.submit(txn);
+    this.#push(effects);
+    return accepted;
+  }
+
+  syncWithLeader(done: (zxid: number | undefined) => void): void {
+    const leader = this.#leader;
+    if (this.#closed || !this.#serving || this.#role !== 'following' || leader === undefined) {
+      done(undefined);
+      return;
+    }
+    const id = ++this.#nextSyncId;
+    this.#syncs.set(id, done);
+    if (!this.#transport.send(leader, 'quorum', { t: 'sync', id })) {
+      this.#syncs.delete(id);
+      done(undefined);
+    }
+  }
+
+  /** Listen on the quorum and election ports, start ticking and look for a leader. */
+  async start(core: CoordinatorServer): Promise<void> {
+    this.#core = core;
+    await this.#transport.listen();
+    this.#log.info(
+      {
+        id: this.#config.id,
+        members: this.#config.members.map(
+          (m) => `${m.id}=${m.host}:${m.quorumPort}:${m.electionPort}`,
+        ),
+        tickMs: this.#tickMs,
+        initLimit: this.#config.initLimit,
+        syncLimit: this.#config.syncLimit,
+        lastZxid: hex(this.#zab.lastZxid),
+        currentEpoch: this.#zab.currentEpoch,
+      },
+      'ensemble member starting',
+    );
+    this.#ticker = this.#scheduler.repeat(this.#tickMs, () => this.#tick());
+    this.#push(this.#zab.start());
+  }
+
+  #tick(): void {
+    if (this.#closed) return;
+    this.#push(this.#zab.tick());
+    const core = this.#core;
+    if (core && this.#role === 'following' && this.#serving && this.#leader !== undefined) {
+      const sessions = core.takeTouchedSessions();
+      if (sessions.length > 0)
+        this.#transport.send(this.#leader, 'quorum', { t: 'touch', sessions });
+    }
+  }
+
+  #onFrame(from: number, channel: Channel, frame: PeerFrame): void {
+    if (this.#closed) return;
+    switch (frame.t) {
+      case 'zab':
+        // Notifications belong on the election port, everything else on the quorum port.
+        if ((frame.m.type === 'notification') !== (channel === 'election')) return;
+        if (frame.m.type === 'followerInfo' && this.#zab.role === 'looking') {
+          const generation = this.#transport.generation(from, 'quorum');
+          this.#earlyFollowerInfo.set(from, { message: frame.m, generation });
+          return;
+        }
+        this.#push(this.#zab.receive(from, frame.m));
+        return;
+      case 'touch':
+        if (this.#role === 'leading') this.#core?.touchSessions(frame.sessions);
+        return;
+      case 'sync':
+        if (this.#role === 'leading' && this.#serving) {
+          this.#transport.send(from, 'quorum', {
+            t: 'synced',
+            id: frame.id,
+            zxid: this.#zab.lastZxid,
+          });
+        }
+        return;
+      case 'synced': {
+        const done = this.#syncs.get(frame.id);
+        this.#syncs.delete(frame.id);
+        if (done && from === this.#leader) done(frame.zxid);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #push(effects: Effect[]): void {
+    for (const effect of effects) {
+      let generation: number | undefined;
+      if (effect.type === 'send' && effect.message.type !== 'notification') {
+        generation = this.#transport.generation(effect.to, 'quorum');
+      }
+      this.#queue.push({ effect, generation });
+    }
+    if (this.#earlyFollowerInfo.size > 0 && this.#zab.role !== 'looking') {
+      const early = [...this.#earlyFollowerInfo];
+      this.#earlyFollowerInfo.clear();
+      if (this.#zab.role === 'leading') {
+        for (const [peer, { message, generation }] of early) {
+          if (generation === this.#transport.generation(peer, 'quorum')) {
+            this.#push(this.#zab.receive(peer, message));
+          }
+        }
+      }
+    }
+    if (!this.#running && this.#head < this.#queue.length) void this.#run();
+  }
+
+  async #run(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#head < this.#queue.length && !this.#closed) {
+        const queued = this.#take();
+        const effect = queued.effect;
+        switch (effect.type) {
+          case 'send':
+            this.#send(queued);
+            break;
+          case 'appendLog': {
+            // Group commit: the appends waiting behind this one, and the sends between them,
+            // form one batch: one write and one fsync, then the sends in their order. Each
+            // send still leaves after every append before it is durable (and after some that
+            // follow it, which is only later, never unsafe).
+            const entries: LogEntry<CoordinatorTxn>[] = [...effect.entries];
+            const sends: QueuedEffect[] = [];
+            while (this.#head < this.#queue.length) {
+              const next = this.#queue[this.#head]!;
+              if (next.effect.type === 'appendLog') entries.push(...next.effect.entries);
+              else if (next.effect.type === 'send') sends.push(next);
+              else break;
+              this.#take();
+            }
+            await this.#disk.append(entries);
+            for (const send of sends) this.#send(send);
+            break;
+          }
+          case 'truncateLog':
+            await this.#disk.truncate(effect.after);
+            this.#log.info({ after: hex(effect.after) }, 'zab log truncated (TRUNC)');
+            break;
+          case 'replaceLog':
+            await this.#disk.replace(effect.entries);
+            break;
+          case 'persistEpochs':
+            await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
+            break;
+          case 'apply':
+            this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
+            break;
+          case 'closeConnection':
+            this.#transport.disconnect(effect.peer, 'quorum');
+            break;
+          case 'role':
+            this.#onRole(effect);
+            break;
+          default:
+            break;
+        }
+      }
+    } catch (error) {
+      this.#log.fatal({ err: error }, 'ensemble member failed (disk write or apply); stopping');
+      this.#closed = true;
+      this.onFatal(error);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #take(): QueuedEffect {
+    const queued = this.#queue[this.#head++]!;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return queued;
+  }
+
+  #send({ effect, generation }: QueuedEffect): void {
+    if (effect.type !== 'send') return;
+    const channel: Channel = effect.message.type === 'notification' ? 'election' : 'quorum';
+    this.#transport.send(effect.to, channel, { t: 'zab', m: effect.message }, generation);
+  }
+
+  #onRole(effect: Extract<Effect, { type: 'role' }>): void {
+    const wasServing = this.#serving;
+    const wasLeading = this.#role === 'leading';
+    this.#role = effect.role;
+    this.#leader = effect.leader;
+    this.#serving = effect.serving;
+    const now = this.#scheduler.nowMs();
+    if (effect.role === 'looking') this.#lookingSinceMs = now;
+    const fields = {
+      role: effect.role,
+      leader: effect.leader,
+      epoch: effect.epoch,
+      serving: effect.serving,
+      lastZxid: hex(this.#zab.lastZxid),
+      ...(effect.serving ? { msSinceLooking: now - this.#lookingSinceMs } : {}),
+    };
+    if (effect.serving) this.#log.info(fields, `serving as ${this.mode}`);
+    else this.#log.info(fields, `zab role: ${effect.role}`);
+    if (wasServing && !effect.serving) {
+      const syncs = [...this.#syncs.values()];
+      this.#syncs.clear();
+      for (const done of syncs) done(undefined);
+      this.#core?.closeAllConnections(`server is not serving (${this.mode})`);
+    }
+    if (effect.role === 'leading' && effect.serving && !(wasLeading && wasServing)) {
+      this.#core?.leadershipChanged(true);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed && this.#ticker === undefined) return;
+    this.#closed = true;
+    this.#ticker?.cancel();
+    this.#ticker = undefined;
+    await this.#transport.close();
+    // Let a disk write in progress finish before the file is closed.
+    while (this.#running) await new Promise((resolve) => setImmediate(resolve));
+    await this.#disk.close();
+  }
+}
