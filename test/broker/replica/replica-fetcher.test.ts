@@ -231,5 +231,9 @@ t.test('throttled partitions that are behind wait for the follower quota', async
   await waitFor('both to copy the new batch', () => {
     return throttled.logEndOffset === 4 && free.logEndOffset === 4;
   });
-  t.pass('an in-sync replica is never throttled');
+  t.same(
+    [throttled.logEndOffset, free.logEndOffset],
+    [4, 4],
+    'an in-sync replica is never throttled',
+  );
 });

@@ -76,7 +76,11 @@ t.test('zoo.cfg + myid; sessions through Zab, expired by the leader', async (t) 
   const modes = await Promise.all(members.map(mode));
   const leader = members[modes.indexOf('leader')]!;
   const follower = members[modes.indexOf('follower')]!;
-  t.pass(`server ${leader.id} leads (ids from myid, ports from zoo.cfg)`);
+  t.same(
+    [...modes].sort(),
+    ['follower', 'follower', 'leader'],
+    `server ${leader.id} leads (ids from myid, ports from zoo.cfg)`,
+  );
 
   // A client that only talks to a follower, for longer than its session timeout.
   const stayer = new CoordinatorClient(`127.0.0.1:${follower.clientPort}`, {

@@ -87,7 +87,11 @@ t.test('3 servers: election, replication, kill -9 of the leader, catch-up', asyn
   for (const m of members) modeOf.set(m.id, (await srvr(m)).mode);
   const leader = members.find((m) => modeOf.get(m.id) === 'leader')!;
   const followers = members.filter((m) => m !== leader);
-  t.pass(`server ${leader.id} leads, ${followers.map((f) => f.id).join(' and ')} follow`);
+  t.same(
+    [...modeOf.values()].sort(),
+    ['follower', 'follower', 'leader'],
+    `server ${leader.id} leads, ${followers.map((f) => f.id).join(' and ')} follow`,
+  );
   const mntr = await fourLetterWord(`127.0.0.1:${leader.clientPort}`, 'mntr');
   t.match(mntr, /zk_server_state\tleader/);
   t.match(mntr, /zk_synced_followers\t2/);
