@@ -54,7 +54,7 @@ import {
 import type { ControllerAdmin } from '../server/admin-apis.js';
 import type { ConnectionSession } from '../security/session.js';
 import type { MetadataCache } from '../server/metadata-cache.js';
-import type { GroupCoordinator } from './group-coordinator.js';
+import type { GroupCoordinator, OffsetCommitParams } from './group-coordinator.js';
 import type { JoinGroupResult } from './group-metadata.js';
 import { offsetKey, parseOffsetKey, type CommittedOffset } from './group-metadata.js';
 import { GROUP_METADATA_TOPIC_NAME, type GroupMetadataManager } from './group-metadata-manager.js';
@@ -297,45 +297,17 @@ export class GroupApis {
     request: OffsetCommitRequest,
     apiVersion: number,
   ): Promise<Encodable<OffsetCommitResponse>> {
-    const snapshot = this.#o.metadataCache.snapshot;
-    const known = (topic: string, partition: number) =>
-      snapshot.partition({ topic, partition }) !== undefined;
-    const offsets = request.topics.flatMap((topic) =>
-      topic.partitions
-        .filter((p) => known(topic.name, p.partitionIndex))
-        .map((p) => ({
-          topic: topic.name,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: apiVersion >= 6 ? p.committedLeaderEpoch : -1,
-          metadata: p.committedMetadata,
-        })),
+    return this.#commit(request.topics, apiVersion >= 6, (offsets) =>
+      this.#o.coordinator.commitOffsets({
+        groupId: request.groupId,
+        memberId: request.memberId,
+        groupInstanceId: apiVersion >= 7 ? request.groupInstanceId : null,
+        generationId: request.generationIdOrMemberEpoch,
+        // v2-4 could ask for a retention of their own; -1 means the broker's.
+        retentionTimeMs: apiVersion >= 2 && apiVersion <= 4 ? Number(request.retentionTimeMs) : -1,
+        offsets,
+      }),
     );
-    const results =
-      offsets.length > 0
-        ? await this.#o.coordinator.commitOffsets({
-            groupId: request.groupId,
-            memberId: request.memberId,
-            groupInstanceId: apiVersion >= 7 ? request.groupInstanceId : null,
-            generationId: request.generationIdOrMemberEpoch,
-            // v2-4 could ask for a retention of their own; -1 means the broker's.
-            retentionTimeMs:
-              apiVersion >= 2 && apiVersion <= 4 ? Number(request.retentionTimeMs) : -1,
-            offsets,
-          })
-        : new Map<string, number>();
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((topic) => ({
-        name: topic.name,
-        partitions: topic.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: known(topic.name, p.partitionIndex)
-            ? (results.get(offsetKey(topic.name, p.partitionIndex)) ?? ErrorCode.NONE)
-            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        })),
-      })),
-    };
   }
 
   /**
@@ -346,36 +318,56 @@ export class GroupApis {
     request: TxnOffsetCommitRequest,
     apiVersion: number,
   ): Promise<Encodable<TxnOffsetCommitResponse>> {
+    return this.#commit(request.topics, apiVersion >= 2, (offsets) =>
+      this.#o.coordinator.commitTransactionalOffsets({
+        transactionalId: request.transactionalId,
+        groupId: request.groupId,
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+        generationId: apiVersion >= 3 ? request.generationId : -1,
+        memberId: apiVersion >= 3 ? request.memberId : '',
+        groupInstanceId: apiVersion >= 3 ? request.groupInstanceId : null,
+        offsets,
+      }),
+    );
+  }
+
+  /**
+   * What OffsetCommit and TxnOffsetCommit share: the offsets of the partitions that exist go
+   * to `commit` (which answers an error code per `offsetKey`); a partition that does not
+   * exist gets UNKNOWN_TOPIC_OR_PARTITION, as in Kafka; the answer has the request's shape.
+   */
+  async #commit(
+    topics: readonly {
+      name: string;
+      partitions: readonly {
+        partitionIndex: number;
+        committedOffset: bigint;
+        committedLeaderEpoch: number;
+        committedMetadata: string | null;
+      }[];
+    }[],
+    withLeaderEpoch: boolean,
+    commit: (offsets: OffsetCommitParams['offsets']) => Promise<Map<string, number>>,
+  ) {
     const snapshot = this.#o.metadataCache.snapshot;
     const known = (topic: string, partition: number) =>
       snapshot.partition({ topic, partition }) !== undefined;
-    const offsets = request.topics.flatMap((topic) =>
+    const offsets = topics.flatMap((topic) =>
       topic.partitions
         .filter((p) => known(topic.name, p.partitionIndex))
         .map((p) => ({
           topic: topic.name,
           partition: p.partitionIndex,
           offset: p.committedOffset,
-          leaderEpoch: apiVersion >= 2 ? p.committedLeaderEpoch : -1,
+          leaderEpoch: withLeaderEpoch ? p.committedLeaderEpoch : -1,
           metadata: p.committedMetadata,
         })),
     );
-    const results =
-      offsets.length > 0
-        ? await this.#o.coordinator.commitTransactionalOffsets({
-            transactionalId: request.transactionalId,
-            groupId: request.groupId,
-            producerId: request.producerId,
-            producerEpoch: request.producerEpoch,
-            generationId: apiVersion >= 3 ? request.generationId : -1,
-            memberId: apiVersion >= 3 ? request.memberId : '',
-            groupInstanceId: apiVersion >= 3 ? request.groupInstanceId : null,
-            offsets,
-          })
-        : new Map<string, number>();
+    const results = offsets.length > 0 ? await commit(offsets) : new Map<string, number>();
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map((topic) => ({
+      topics: topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,

@@ -32,6 +32,7 @@ import {
   cli,
   kafka,
   kill9,
+  partitionState,
   restart,
   startCluster,
   waitFor,
@@ -254,7 +255,13 @@ async function runCommand(t: Test, run: Run, command: string): Promise<void> {
     await restart(t, run.cluster, broker!);
     run.dead.delete(id);
     for (const topic of TOPICS) await waitForLeaders(run.cluster, topic, 3, 3);
-    t.pass(`broker ${id} is back in the ISR of every partition`);
+    const isrs = await Promise.all(
+      TOPICS.flatMap((topic) => [0, 1, 2].map((p) => partitionState(run.cluster, topic, p))),
+    );
+    t.ok(
+      isrs.every((state) => state.isr.includes(id)),
+      `broker ${id} is back in the ISR of every partition`,
+    );
     return;
   }
   t.fail(`the test does not know how to run this line of ${README}: ${command}`);

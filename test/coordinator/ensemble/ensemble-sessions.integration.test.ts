@@ -140,7 +140,12 @@ t.test('zoo.cfg + myid; sessions through Zab, expired by the leader', async (t) 
       async () => (await reader.exists('/stays')) === null,
     );
   }
-  t.pass('closeSession through the follower deleted its ephemeral everywhere');
+  const left = await Promise.all(readers.map((reader) => reader.exists('/stays')));
+  t.same(
+    left,
+    readers.map(() => null),
+    'closeSession through the follower deleted its ephemeral everywhere',
+  );
 
   // A session moves: its server (a follower) is killed, it resumes on the other follower.
   const others = members.filter((m) => m !== leader);
