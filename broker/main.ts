@@ -31,6 +31,7 @@ import * as path from 'node:path';
 import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorClient } from '../src/coordinator-client/client.js';
 import { ensureChroot } from '../src/kafka-zk/chroot.js';
+import { fetchEntityConfig } from '../src/kafka-zk/config-zk-client.js';
 import { ApiKey, recommendedRange } from '../src/protocol/kafka/api-keys.js';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { BrokerSequenceIdZNode, type BrokerInfo } from '../src/znodes.js';
@@ -422,6 +423,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       controllerAdmin,
       logger: root,
       brokerEpoch: () => brokerEpoch,
+      fetchTopicConfig: (topic) => fetchEntityConfig(zk, 'topics', topic),
       scheduler,
     });
     const deleteRecords = new DeleteRecordsHandler({ replicaManager, scheduler, logger: root });

@@ -161,12 +161,13 @@ export class ConfigRepository {
   }
 
   /**
-   * A copy whose topic `topic` has exactly `overrides` (for what-if answers: CreateTopics
-   * echoes the configs of a topic that does not exist yet, validate_only).
+   * A copy with the broker layers of this one and one topic, `topic`, whose overrides are
+   * exactly `overrides`; the other topics are left out. For answers about one topic: what
+   * CreateTopics echoes for a topic that does not exist yet (validate_only), and what
+   * DescribeConfigs reads from the coordinator.
    */
   withTopicOverrides(topic: string, overrides: Readonly<Record<string, string>>): ConfigRepository {
     const copy = new ConfigRepository(this.static);
-    for (const [t, o] of this.#topicOverrides) copy.setTopicOverrides(t, o);
     copy.setBrokerConfig('default', this.#brokerDefault);
     copy.setBrokerConfig('own', this.#brokerOwn);
     copy.setTopicOverrides(topic, overrides);

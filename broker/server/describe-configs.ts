@@ -175,6 +175,9 @@ export function describeResource(
     /** Whether the topic exists (the metadata cache or the coordinator knows it). */
     topicExists: (topic: string) => boolean;
     topicNameError: (topic: string) => string | undefined;
+    /** The topic's overrides as just read from the coordinator; undefined: the ones in the
+     *  repository. */
+    topicOverrides?: (topic: string) => Readonly<Record<string, string>> | undefined;
   },
 ): ResourceResult {
   const { resourceType, resourceName } = resource;
@@ -190,6 +193,7 @@ export function describeResource(
       const invalid = context.topicNameError(resourceName);
       if (invalid !== undefined)
         return { ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: invalid };
+      const fresh = context.topicOverrides?.(resourceName);
       if (!context.topicExists(resourceName)) {
         return {
           ...base,
@@ -201,7 +205,11 @@ export function describeResource(
         ...base,
         errorCode: ErrorCode.NONE,
         errorMessage: null,
-        configs: describeTopicConfigs(repository, resourceName, options),
+        configs: describeTopicConfigs(
+          fresh === undefined ? repository : repository.withTopicOverrides(resourceName, fresh),
+          resourceName,
+          options,
+        ),
       };
     }
     case ConfigResourceType.BROKER: {

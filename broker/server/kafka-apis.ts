@@ -58,7 +58,7 @@ import type { Operation, ResourceType } from '../../src/security/acl.js';
 import { CloseConnectionError } from '../network/socket-server.js';
 import { RECORD_BATCH_HEADER_BYTES, RecordBatch } from '../../src/protocol/kafka/record-batch.js';
 import { AdminApis, type ControllerAdmin } from './admin-apis.js';
-import { describeResource, type BrokerConfigView } from './describe-configs.js';
+import { ConfigResourceType, describeResource, type BrokerConfigView } from './describe-configs.js';
 import type { MetadataCache, MetadataSnapshot, PartitionState } from './metadata-cache.js';
 import { NO_LEADER_EPOCH } from './partition.js';
 import {
@@ -110,6 +110,9 @@ export interface KafkaApisDeps {
   /** A topic's config overrides from the coordinator, or undefined if the topic is unknown
    *  there. Defaults to: {} for topics in the metadata cache, else undefined. */
   topicConfigOverrides?: (topic: string) => Readonly<Record<string, string>> | undefined;
+  /** Reads a topic's config overrides from the coordinator (`/config/topics/<topic>`) for
+   *  DescribeConfigs. When absent, the overrides this broker has applied are described. */
+  fetchTopicConfig?: (topic: string) => Promise<Readonly<Record<string, string>>>;
   /** Timers of request handling (admin timeouts); the system scheduler by default. */
   scheduler?: Scheduler;
 }
@@ -725,11 +728,13 @@ export class KafkaApis {
     try {
       await this.#deps.controllerAdmin.autoCreateTopic(name);
       this.#logger.info({ topic: name }, 'auto-created topic');
-      return 5; // LEADER_NOT_AVAILABLE
+      return ErrorCode.LEADER_NOT_AVAILABLE;
     } catch (err) {
       const code = errorCodeOf(err);
-      if (code === 36) return 5; // TOPIC_ALREADY_EXISTS: another broker created it first
-      if (code === -1) this.#logger.error({ err, topic: name }, 'auto-creating topic failed');
+      // Another broker created it first: it is being set up all the same.
+      if (code === ErrorCode.TOPIC_ALREADY_EXISTS) return ErrorCode.LEADER_NOT_AVAILABLE;
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
+        this.#logger.error({ err, topic: name }, 'auto-creating topic failed');
       return code;
     }
   }
@@ -749,10 +754,26 @@ export class KafkaApis {
   // DescribeConfigs (32)
   // ---------------------------------------------------------------------------------------
 
-  handleDescribeConfigs(
+  /**
+   * A topic's configs are read from the coordinator at the time of the request, as Kafka 2.8's
+   * ZkAdminManager.describeConfigs does: an AlterConfigs answered a moment ago must show, even
+   * before this broker's dynamic config manager has applied the change notification. Broker
+   * configs come from this broker's own layers (Kafka's too).
+   */
+  async handleDescribeConfigs(
     request: DescribeConfigsRequest,
     apiVersion: number,
-  ): Encodable<DescribeConfigsResponse> {
+  ): Promise<Encodable<DescribeConfigsResponse>> {
+    const fresh = new Map<string, Readonly<Record<string, string>>>();
+    const fetch = this.#deps.fetchTopicConfig;
+    if (fetch !== undefined) {
+      for (const r of request.resources) {
+        if (r.resourceType !== ConfigResourceType.TOPIC || fresh.has(r.resourceName)) continue;
+        if (topicNameError(r.resourceName) !== undefined) continue;
+        if (this.#topicOverrides(r.resourceName) === undefined) continue;
+        fresh.set(r.resourceName, await fetch(r.resourceName));
+      }
+    }
     return {
       throttleTimeMs: 0,
       results: request.resources.map((resource) =>
@@ -762,6 +783,7 @@ export class KafkaApis {
           includeSynonyms: request.includeSynonyms,
           topicExists: (topic) => this.#topicOverrides(topic) !== undefined,
           topicNameError,
+          topicOverrides: (topic) => fresh.get(topic),
         }),
       ),
     };

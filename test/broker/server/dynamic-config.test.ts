@@ -93,6 +93,17 @@ t.test('config changes reach every broker live, with their source', async (t) =>
     validateOnly: false,
     resources: [{ type: TOPIC, name: 'cfg', configEntries }],
   });
+  // Read after write: every broker describes a topic from the coordinator (as Kafka 2.8
+  // does), so the change shows at once, before the brokers have applied it.
+  t.same(
+    [...(await describeEverywhere(client, TOPIC, () => 'cfg', 'segment.bytes')).values()],
+    [
+      ['1024', 1],
+      ['1024', 1],
+      ['1024', 1],
+    ],
+    'right after AlterConfigs every broker describes the new value',
+  );
   await waitEverywhere(
     client,
     'segment.bytes=1024 on every broker',
