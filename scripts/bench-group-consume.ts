@@ -17,7 +17,11 @@
  * while reading) is reported as such. `--rounds N` repeats the readings, alternating them.
  *
  *   node --import=tsx scripts/bench-group-consume.ts [records=300000] [--client kcat|kafkajs]
- *     [--rounds 1] [--each batch|message]
+ *     [--rounds 1] [--each batch|message] [--no-commit]
+ *
+ * `--no-commit` runs the kafkajs members with autoCommit: false, to see what kafkajs's
+ * OffsetCommit after every batch (a replicated write to __consumer_offsets it waits for)
+ * costs them. BENCH_TRACE=1 prints every request each kafkajs member makes, with its time.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -86,6 +90,8 @@ async function groupMember(
   index: number,
 ): Promise<void> {
   const kafka = new Kafka({ brokers, clientId: 'bench-group', logLevel: logLevel.NOTHING });
+  // kafkajs commits after every batch (and on its interval) unless told not to.
+  const autoCommit = process.env.BENCH_NO_COMMIT !== '1';
   const consumer = kafka.consumer({ groupId });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const assignment = event.payload.memberAssignment as Record<string, number[]>;
@@ -103,6 +109,7 @@ async function groupMember(
     // Reported in chunks of 1000 so the IPC channel does not weigh on the member.
     let unreported = 0;
     await consumer.run({
+      autoCommit,
       eachMessage: () => {
         if (++unreported === 1000) {
           report({ type: 'records', count: unreported });
@@ -117,6 +124,7 @@ async function groupMember(
     }, 20).unref();
   } else {
     await consumer.run({
+      autoCommit,
       eachBatch: ({ batch }) => {
         report({ type: 'records', count: batch.messages.length });
         return Promise.resolve();
@@ -313,6 +321,8 @@ async function bench(): Promise<void> {
   const client = option('--client', 'kcat');
   const rounds = Number(option('--rounds', '1'));
   const each = option('--each', 'batch');
+  // Inherited by the member processes.
+  if (process.argv.includes('--no-commit')) process.env.BENCH_NO_COMMIT = '1';
   if (client !== 'kcat' && client !== 'kafkajs')
     throw new Error(`--client kcat|kafkajs, not ${client}`);
   const daemons = new BenchDaemons('samsa-bench-group-');
