@@ -101,15 +101,22 @@ export interface Identity {
 }
 
 /**
- * Does `acl` grant `perm` (one of Perms) to any of `ids`? ZooKeeper's checkACL: an empty
- * list grants everything; an entry grants its perms to `world:anyone`, to an equal digest id,
- * or to a client address inside its `ip` range.
+ * The identity a connection gets when its digest auth matches the configured super digest
+ * (ZooKeeper's `Id("super", "")`): it passes every check, whatever the ACL says.
+ */
+export const SUPER_IDENTITY: Readonly<Identity> = Object.freeze({ scheme: 'super', id: '' });
+
+/**
+ * Does `acl` grant `perm` (one of Perms) to any of `ids`? ZooKeeper's checkACL: the super
+ * identity is granted everything; an empty list grants everything; an entry grants its
+ * perms to `world:anyone`, to an equal digest id, or to a client address inside its `ip` range.
  */
 export function hasPermission(
   acl: readonly Acl[],
   perm: number,
   ids: readonly Identity[],
 ): boolean {
+  if (ids.some((who) => who.scheme === SUPER_IDENTITY.scheme)) return true;
   if (acl.length === 0) return true;
   for (const entry of acl) {
     if ((entry.perms & perm) === 0) continue;
