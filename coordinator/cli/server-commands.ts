@@ -262,6 +262,7 @@ export const serverCommands: CommandModule = {
       const output = await fourLetterWord(g.server, word, {
         timeoutMs: g.connectTimeoutMs,
         protocol: g.protocol,
+        tls: g.tls,
       });
       ctx.out(output.replace(/\n$/, ''));
     };
