@@ -79,6 +79,8 @@ export interface CoordinatorServerOptions {
   /** ZooKeeper's `znode.container.checkIntervalMs`. */
   containerCheckIntervalMs?: number;
   clientPort?: number;
+  /** The secure (TLS) client port, for `conf`; -1 (the default) when there is none. */
+  secureClientPort?: number;
   logger: Logger;
   /**
    * Time and timers: session expiry and container checks run on it. Defaults to the system
@@ -262,6 +264,7 @@ export class CoordinatorServer extends EventEmitter {
       extendedTypesEnabled: options.extendedTypesEnabled ?? false,
       containerCheckIntervalMs: options.containerCheckIntervalMs ?? 60_000,
       clientPort: options.clientPort ?? 2181,
+      secureClientPort: options.secureClientPort ?? -1,
     };
     this.startedAtMs = this.#clock.nowMs();
     this.sessions = new SessionTracker(
@@ -1538,6 +1541,7 @@ export class CoordinatorServer extends EventEmitter {
       maxSessionTimeoutMs: this.sessions.maxSessionTimeoutMs,
       dataDir: this.options.dataDir,
       clientPort: this.options.clientPort,
+      secureClientPort: this.options.secureClientPort,
       serverId: this.options.serverId,
       sessions: [...this.sessions.all()].map((s) => ({
         id: s.id,

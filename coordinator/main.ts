@@ -178,6 +178,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         : err;
     }
   }
+  if (securePort) core.options.secureClientPort = securePort.port;
   let adminPort = -1;
   let admin: HttpServer | HttpsServer | undefined;
   if (options.adminPort !== -1) {

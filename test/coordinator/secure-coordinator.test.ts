@@ -312,6 +312,8 @@ t.test('the coordinator CLI over TLS, with --auth', async (t) => {
   const asSuper = await cli(...tlsArgs, '--auth', SUPER, 'create', '/brokers/cli', 'x');
   t.equal(asSuper.code, 0, asSuper.out);
   t.equal((await cli(...tlsArgs, '--auth', SUPER, 'delete', '/brokers/cli')).code, 0);
+  const conf = await cli(...tlsArgs, '4lw', 'conf');
+  t.match(conf.out, new RegExp(`^secureClientPort=${securePort}$`, 'm'), 'conf, over TLS');
   const noTls = await cli('--server', secure, '--connect-timeout', '1500', 'ls', '/');
   t.equal(noTls.code, 1, 'plain ZooKeeper protocol on the secure port does not connect');
 });
