@@ -16,7 +16,8 @@
  *      anything else is InvalidACL.
  *
  * Permission checks (ZooKeeper's checkACL, below) use the identities of the connection:
- * always `ip:<client address>`, plus one `digest:user:hash` per successful auth packet.
+ * always `ip:<client address>`, plus one `digest:user:hash` per successful auth packet, plus
+ * `super:` when a digest matched the configured super digest (which passes every check).
  *
  * Pure functions on values; the data tree calls them before it changes anything.
  */
