@@ -13,6 +13,7 @@ import { Command, CommanderError } from 'commander';
 import { createRootLogger } from '../src/logger.js';
 import { buildBrokerConfig, ConfigError } from './config.js';
 import { startBroker } from './main.js';
+import { jaasFileOfKafkaOpts } from './zk/zk-client-security.js';
 import { isEntryPoint } from '../src/entry-point.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 
@@ -52,6 +53,11 @@ export function buildProgram(): Command {
       [],
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option(
+      '--jaas-config <file>',
+      'JAAS login file whose Client section logs in to the coordinator ' +
+        '(java.security.auth.login.config; also read from KAFKA_OPTS)',
+    )
     .action(
       async (opts: {
         id?: number;
@@ -63,6 +69,7 @@ export function buildProgram(): Command {
         config?: string;
         override: string[];
         logLevel?: string;
+        jaasConfig?: string;
       }) => {
         let fileText: string | undefined;
         if (opts.config) {
@@ -91,7 +98,8 @@ export function buildProgram(): Command {
           level: opts.logLevel,
           name: `broker-${config.brokerId}`,
         });
-        const broker = await startBroker({ config, logger });
+        const jaasConfigFile = opts.jaasConfig ?? jaasFileOfKafkaOpts(process.env.KAFKA_OPTS);
+        const broker = await startBroker({ config, logger, jaasConfigFile });
         let stopping = false;
         const stop = (signal: string): void => {
           if (stopping) return;

@@ -488,6 +488,52 @@ export const BROKER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
     min: 1,
     doc: 'first connect timeout',
   },
+  // The coordinator session's security (broker/zk/zk-client-security.ts).
+  'zookeeper.set.acl': {
+    type: 'boolean',
+    default: 'false',
+    doc: "create znodes with Kafka's secure ACLs (creator-only writes)",
+  },
+  'zookeeper.ssl.client.enable': {
+    type: 'boolean',
+    default: 'false',
+    doc: "TLS to the coordinator's secure client port",
+  },
+  'zookeeper.clientCnxnSocket': {
+    type: 'string',
+    default: undefined,
+    doc: 'org.apache.zookeeper.ClientCnxnSocketNetty (the TLS-capable socket) or nothing',
+  },
+  'zookeeper.ssl.keystore.location': {
+    type: 'string',
+    default: undefined,
+    doc: 'client certificate and key for the coordinator (PEM or PKCS12)',
+  },
+  'zookeeper.ssl.keystore.type': {
+    type: 'string',
+    default: undefined,
+    doc: 'PEM or PKCS12; default from the file name',
+  },
+  'zookeeper.ssl.keystore.password': {
+    type: 'password',
+    default: undefined,
+    doc: 'the key store (or PEM key) password',
+  },
+  'zookeeper.ssl.truststore.location': {
+    type: 'string',
+    default: undefined,
+    doc: "the CA of the coordinator's certificate (PEM)",
+  },
+  'zookeeper.ssl.truststore.type': {
+    type: 'string',
+    default: undefined,
+    doc: 'PEM; default from the file name',
+  },
+  'zookeeper.ssl.endpoint.identification.algorithm': {
+    type: 'string',
+    default: 'HTTPS',
+    doc: "HTTPS: the coordinator's certificate must name its host; empty: not checked",
+  },
   'controller.socket.timeout.ms': {
     type: 'int',
     default: '30000',

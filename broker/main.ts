@@ -77,9 +77,15 @@ import {
   ProducerIdManager,
 } from './transaction/producer-id-manager.js';
 import { createTransactionCoordinator } from './transaction/index.js';
+import { zkClientSecurity } from './zk/zk-client-security.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
+  /**
+   * The JAAS login file (java.security.auth.login.config): its `Client` section is what the
+   * broker logs in to the coordinator with (broker/zk/zk-client-security.ts).
+   */
+  jaasConfigFile?: string;
   logger?: Logger;
   /** Time and timers for the whole broker; the system scheduler unless a test gives one. */
   scheduler?: Scheduler;
@@ -112,6 +118,19 @@ export class BrokerStartupError extends Error {
   }
 }
 
+/** The JAAS file's text; a file that cannot be read stops the start-up. */
+function readJaasFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new BrokerStartupError(
+      'KB_ERR_JAAS_CONFIG',
+      `cannot read the JAAS file ${file}: ${(err as Error).message}`,
+    );
+  }
+}
+
 /** Kafka's Uuid.randomUuid().toString(): 16 random bytes as 22 characters of base64url. */
 export function newClusterId(): string {
   return randomBytes(16).toString('base64url');
@@ -123,6 +142,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const clock = scheduler;
   const root = options.logger ?? createRootLogger({ name: `broker-${config.brokerId}` });
 
+  // The coordinator session's TLS, credentials and znode ACLs (zookeeper.set.acl, zookeeper.ssl.*).
+  const zkSecurity = zkClientSecurity(
+    config.properties,
+    readJaasFile(options.jaasConfigFile),
+    options.jaasConfigFile,
+  );
   // 2 (before 1: an id may need to be generated, and meta.properties may hold it).
   const connectSession = async (): Promise<CoordinatorClient> => {
     // ZooKeeper's binary protocol, as Kafka's brokers speak it: the same broker then runs on
@@ -133,6 +158,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       initialConnectTimeoutMs: config.zookeeperConnectionTimeoutMs,
       logger: root,
       scheduler,
+      ...zkSecurity,
     } as const;
     const client = new CoordinatorClient(config.zookeeperConnect, clientOptions);
     try {

@@ -16,7 +16,8 @@
  *      anything else is InvalidACL.
  *
  * Permission checks (ZooKeeper's checkACL, below) use the identities of the connection:
- * always `ip:<client address>`, plus one `digest:user:hash` per successful auth packet.
+ * always `ip:<client address>`, plus one `digest:user:hash` per successful auth packet, plus
+ * `super:` when a digest matched the configured super digest (which passes every check).
  *
  * Pure functions on values; the data tree calls them before it changes anything.
  */
@@ -101,15 +102,22 @@ export interface Identity {
 }
 
 /**
- * Does `acl` grant `perm` (one of Perms) to any of `ids`? ZooKeeper's checkACL: an empty
- * list grants everything; an entry grants its perms to `world:anyone`, to an equal digest id,
- * or to a client address inside its `ip` range.
+ * The identity a connection gets when its digest auth matches the configured super digest
+ * (ZooKeeper's `Id("super", "")`): it passes every check, whatever the ACL says.
+ */
+export const SUPER_IDENTITY: Readonly<Identity> = Object.freeze({ scheme: 'super', id: '' });
+
+/**
+ * Does `acl` grant `perm` (one of Perms) to any of `ids`? ZooKeeper's checkACL: the super
+ * identity is granted everything; an empty list grants everything; an entry grants its
+ * perms to `world:anyone`, to an equal digest id, or to a client address inside its `ip` range.
  */
 export function hasPermission(
   acl: readonly Acl[],
   perm: number,
   ids: readonly Identity[],
 ): boolean {
+  if (ids.some((who) => who.scheme === SUPER_IDENTITY.scheme)) return true;
   if (acl.length === 0) return true;
   for (const entry of acl) {
     if ((entry.perms & perm) === 0) continue;

@@ -7,8 +7,16 @@
  *   GET /metrics             Prometheus text format (metrics.ts): every mntr figure as a gauge,
  *                            request and fsync latency histograms, process metrics
  * An unknown command answers 200 with "error": "Unknown command: x", as ZooKeeper 3.8 does.
+ *
+ * Locking it (coordinator/security-config.ts): with `tls` the port speaks HTTPS only
+ * (ZooKeeper's admin.forceHttps); with `login` (a digest id, `user:base64(sha1(user:pw))`)
+ * every request must give that user's password, as HTTP Basic credentials or in ZooKeeper
+ * 3.9's form `Authorization: digest user:password`; anything else gets 401 and is logged.
  */
-import { createServer, type Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import type { Logger } from '../src/logger.js';
 import { formatSessionId } from '../src/protocol/coordinator/messages.js';
 import type { CoordinatorServer } from './coordinator-server.js';
@@ -103,15 +111,61 @@ function jsonFields(word: string, core: CoordinatorServer): Record<string, unkno
   }
 }
 
-export function createAdminServer(core: CoordinatorServer, logger: Logger): Server {
+export interface AdminServerOptions {
+  /** Serve HTTPS only (admin.forceHttps): node's TLS options, key and cert at least. */
+  tls?: TlsOptions;
+  /** A digest id `user:base64(sha1(user:password))` every request must log in as. */
+  login?: string;
+}
+
+/** The `user:password` an Authorization header carries (Basic, or ZooKeeper 3.9's digest). */
+export function credentialsOf(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (basic) return Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const digest = /^digest\s+(.+)$/i.exec(header);
+  return digest ? digest[1]!.trim() : undefined;
+}
+
+/** Does `userPassword` hash to the digest id `login` (DigestAuthenticationProvider's rule)? */
+export function matchesLogin(userPassword: string, login: string): boolean {
+  const colon = userPassword.indexOf(':');
+  if (colon <= 0) return false;
+  const hash = createHash('sha1').update(userPassword).digest('base64');
+  const given = Buffer.from(`${userPassword.slice(0, colon)}:${hash}`);
+  const wanted = Buffer.from(login);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+export function createAdminServer(
+  core: CoordinatorServer,
+  logger: Logger,
+  options: AdminServerOptions = {},
+): Server | HttpsServer {
   const log = logger.child({ component: 'admin-server' });
   const metrics = new CoordinatorMetrics(core);
-  return createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type });
       res.end(body);
     };
+    if (options.login !== undefined) {
+      const given = credentialsOf(req);
+      if (given === undefined || !matchesLogin(given, options.login)) {
+        log.warn(
+          { remote: req.socket.remoteAddress, path: url.pathname, given: given !== undefined },
+          given === undefined ? 'admin request without a login' : 'admin login refused',
+        );
+        res.writeHead(401, {
+          'content-type': 'text/plain',
+          'www-authenticate': 'Basic realm="coordinator admin"',
+        });
+        res.end('login required\n');
+        return;
+      }
+    }
     if (req.method !== 'GET') return send(405, 'text/plain', 'GET only\n');
     if (url.pathname === '/metrics') {
       metrics
@@ -144,5 +198,6 @@ export function createAdminServer(core: CoordinatorServer, logger: Logger): Serv
     const output = core.fourLetterWord(word) ?? '';
     const body = { command: name, error: null, output, ...jsonFields(word, core) };
     return send(200, 'application/json', JSON.stringify(body, null, 2) + '\n');
-  });
+  };
+  return options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
 }

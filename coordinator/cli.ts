@@ -66,6 +66,14 @@ export function buildProgram(
     )
     .option('--session-timeout <ms>', 'session timeout requested by one-shot commands', '30000')
     .option('--connect-timeout <ms>', 'give up connecting after this long', '5000')
+    .option('--tls', "connect with TLS (the server's secure client port)")
+    .option(
+      '--tls-ca <file>',
+      "PEM CA certificates to check the server's certificate (implies --tls)",
+    )
+    .option('--tls-cert <file>', 'PEM client certificate, with --tls-key (implies --tls)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--auth <user:password>', "authenticate with the digest scheme first (zkCli's addauth)")
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),

@@ -15,8 +15,15 @@
  * the socket to the HTTP server (which then parses the request from the start), or hands the
  * bytes already read to the ZooKeeper connection. A connection that sends fewer than 4 bytes
  * within the handshake timeout is dropped.
+ *
+ * The secure client port (ZooKeeper's secureClientPort) is the same listener behind TLS: the
+ * sniffing and routing above run on the decrypted stream, so both protocols work over it
+ * (ZooKeeper's binary protocol with TLS, and WebSocket as wss). With client auth `need` a
+ * client without a certificate signed by the trust store fails the TLS handshake; with `want`
+ * it may come without one, but a certificate it shows must be valid.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../src/logger.js';
 import {
@@ -43,6 +50,8 @@ export interface ClientPortOptions {
   zk?: Omit<ZkConnectionOptions, 'core' | 'logger'>;
   /** How long a new connection may take to send its first 4 bytes. */
   sniffTimeoutMs?: number;
+  /** Serve TLS (the secure client port): node's TLS server options, key and cert at least. */
+  tls?: tls.TlsOptions;
 }
 
 export interface ClientPort {
@@ -64,11 +73,32 @@ export async function listenClientPort(options: ClientPortOptions): Promise<Clie
     logger: options.logger,
   };
 
-  const server = createServer((socket) => {
+  const accept = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     sniff(socket);
-  });
+  };
+  let server: Server;
+  if (options.tls) {
+    const tlsServer = tls.createServer(options.tls, (socket) => {
+      // `want`: no certificate is fine, an invalid one is not (rejectUnauthorized is off).
+      if (options.tls!.requestCert && !socket.authorized && socket.getPeerCertificate().raw) {
+        log.warn(
+          { remote: socket.remoteAddress, reason: String(socket.authorizationError) },
+          'closing: the client certificate is not trusted',
+        );
+        socket.destroy();
+        return;
+      }
+      accept(socket);
+    });
+    tlsServer.on('tlsClientError', (err, socket) => {
+      log.warn({ remote: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+    });
+    server = tlsServer;
+  } else {
+    server = createServer(accept);
+  }
 
   function sniff(socket: Socket): void {
     const chunks: Buffer[] = [];
@@ -126,7 +156,12 @@ export async function listenClientPort(options: ClientPortOptions): Promise<Clie
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  log.info({ host, port }, 'client port listening (ZooKeeper binary protocol and WebSocket)');
+  log.info(
+    { host, port, tls: options.tls !== undefined },
+    options.tls
+      ? 'secure client port listening (TLS: ZooKeeper binary protocol and WebSocket)'
+      : 'client port listening (ZooKeeper binary protocol and WebSocket)',
+  );
 
   return {
     server,

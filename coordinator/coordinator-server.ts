@@ -50,7 +50,13 @@ import {
 } from '../src/protocol/coordinator/messages.js';
 import type { ConnectionStats, Outbound, ServerConnection } from './connection.js';
 import { DataTree, statOf, type Trigger } from './data-tree.js';
-import { requirePermission, uniqueAcl, type Identity } from './acl.js';
+import {
+  SUPER_IDENTITY,
+  isValidDigestId,
+  requirePermission,
+  uniqueAcl,
+  type Identity,
+} from './acl.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
 import { LevelStore, type Store, type StoredNode, type StoredSession } from './store.js';
@@ -73,6 +79,8 @@ export interface CoordinatorServerOptions {
   /** ZooKeeper's `znode.container.checkIntervalMs`. */
   containerCheckIntervalMs?: number;
   clientPort?: number;
+  /** The secure (TLS) client port, for `conf`; -1 (the default) when there is none. */
+  secureClientPort?: number;
   logger: Logger;
   /**
    * Time and timers: session expiry and container checks run on it. Defaults to the system
@@ -87,6 +95,12 @@ export interface CoordinatorServerOptions {
    * standalone mode, where writes apply at once as before.
    */
   replication?: Replication;
+  /**
+   * ZooKeeper's `zookeeper.DigestAuthenticationProvider.superDigest`: `super:<base64 sha1>`
+   * (the digest of `super:<password>`). A connection whose digest auth produces exactly this
+   * id is the super user and passes every ACL check. Absent: no super user.
+   */
+  superDigest?: string;
 }
 
 /** What the core needs of the ensemble it runs in (coordinator/ensemble/ensemble-node.ts). */
@@ -178,8 +192,10 @@ export class CoordinatorServer extends EventEmitter {
       | 'minSessionTimeoutMs'
       | 'maxSessionTimeoutMs'
       | 'replication'
+      | 'superDigest'
     >
   >;
+  readonly #superDigest: string | undefined;
   readonly #store: Store;
   readonly #log: Logger;
   readonly #clock: Clock;
@@ -234,6 +250,10 @@ export class CoordinatorServer extends EventEmitter {
     super();
     this.#store = store;
     this.#replication = options.replication;
+    if (options.superDigest !== undefined && !isValidDigestId(options.superDigest)) {
+      throw new Error('the super digest must be user:base64(sha1(user:password))');
+    }
+    this.#superDigest = options.superDigest;
     this.#log = options.logger;
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#clock = this.#scheduler;
@@ -244,6 +264,7 @@ export class CoordinatorServer extends EventEmitter {
       extendedTypesEnabled: options.extendedTypesEnabled ?? false,
       containerCheckIntervalMs: options.containerCheckIntervalMs ?? 60_000,
       clientPort: options.clientPort ?? 2181,
+      secureClientPort: options.secureClientPort ?? -1,
     };
     this.startedAtMs = this.#clock.nowMs();
     this.sessions = new SessionTracker(
@@ -1120,7 +1141,9 @@ export class CoordinatorServer extends EventEmitter {
   #expandAcl(state: ConnState, requested: Acl[], path: string): Acl[] {
     const acl = requested.length > 1 ? uniqueAcl(requested) : requested;
     if (!acl.some((a) => a.scheme === 'auth')) return acl;
-    if (state.authIds.length === 0) {
+    // The super identity has no provider in ZooKeeper, so fixupACL never expands to it.
+    const expandable = state.authIds.filter((id) => id.scheme !== SUPER_IDENTITY.scheme);
+    if (expandable.length === 0) {
       throw new KeeperError(
         ErrorCode.INVALIDACL,
         path,
@@ -1128,7 +1151,7 @@ export class CoordinatorServer extends EventEmitter {
       );
     }
     return acl.flatMap((a) =>
-      a.scheme === 'auth' ? state.authIds.map((id) => ({ ...id, perms: a.perms })) : [a],
+      a.scheme === 'auth' ? expandable.map((id) => ({ ...id, perms: a.perms })) : [a],
     );
   }
 
@@ -1152,7 +1175,10 @@ export class CoordinatorServer extends EventEmitter {
     // ZooKeeper's DigestAuthenticationProvider: user:base64(sha1("user:password")).
     const hash = createHash('sha1').update(text).digest('base64');
     const id = `${user}:${hash}`;
-    if (!state.authIds.some((a) => a.id === id))
+    // DigestAuthenticationProvider.handleAuthentication: the super digest adds `super:` first.
+    if (id === this.#superDigest && !state.authIds.some((a) => a.scheme === SUPER_IDENTITY.scheme))
+      state.authIds.push({ perms: 31, ...SUPER_IDENTITY });
+    if (!state.authIds.some((a) => a.scheme === 'digest' && a.id === id))
       state.authIds.push({ perms: 31, scheme: 'digest', id });
   }
 
@@ -1515,6 +1541,7 @@ export class CoordinatorServer extends EventEmitter {
       maxSessionTimeoutMs: this.sessions.maxSessionTimeoutMs,
       dataDir: this.options.dataDir,
       clientPort: this.options.clientPort,
+      secureClientPort: this.options.secureClientPort,
       serverId: this.options.serverId,
       sessions: [...this.sessions.all()].map((s) => ({
         id: s.id,

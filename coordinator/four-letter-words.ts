@@ -41,6 +41,8 @@ export interface ServerSnapshot {
   maxSessionTimeoutMs: number;
   dataDir: string;
   clientPort: number;
+  /** -1 when there is no secure client port. */
+  secureClientPort: number;
   serverId: number;
   sessions: { id: bigint; timeoutMs: number; expiresAtMs: number }[];
   sessionsWithEphemerals: { id: bigint; paths: string[] }[];
@@ -178,7 +180,7 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
     case 'conf':
       return (
         `clientPort=${s.clientPort}\n` +
-        `secureClientPort=-1\n` +
+        `secureClientPort=${s.secureClientPort}\n` +
         `dataDir=${s.dataDir}\n` +
         `dataDirSize=${s.dataDirBytes}\n` +
         `dataLogDir=${s.dataDir}\n` +

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { createRootLogger, type Logger } from '../src/logger.js';
 import { systemScheduler, type Scheduler } from '../src/scheduler.js';
 import { CoordinatorServer } from './coordinator-server.js';
@@ -17,6 +18,7 @@ import type { EnsembleConfig } from './ensemble/config.js';
 import { EnsembleNode } from './ensemble/ensemble-node.js';
 import { ZabDisk } from './ensemble/zab-disk.js';
 import type { CoordinatorTxn } from './ensemble/txn.js';
+import { loadTlsMaterial, type CoordinatorSecurity } from './security-config.js';
 
 export interface CoordinatorOptions {
   host?: string;
@@ -40,10 +42,17 @@ export interface CoordinatorOptions {
    * from it on start.
    */
   ensemble?: EnsembleConfig;
+  /**
+   * The super digest, the secure client port and its TLS stores, HTTPS and a login on the
+   * admin port (coordinator/security-config.ts, docs/security.md). Absent: none of them.
+   */
+  security?: CoordinatorSecurity;
 }
 
 export interface RunningCoordinator {
   port: number;
+  /** The secure (TLS) client port, -1 when there is none. */
+  securePort: number;
   adminPort: number;
   core: CoordinatorServer;
   close(): Promise<void>;
@@ -56,7 +65,7 @@ export class PortInUseError extends Error {
 }
 
 function listen(
-  server: NetServer | HttpServer,
+  server: NetServer | HttpServer | HttpsServer,
   port: number,
   host: string,
   what: string,
@@ -115,6 +124,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     extendedTypesEnabled: options.extendedTypesEnabled,
     containerCheckIntervalMs: options.containerCheckIntervalMs,
     clientPort: options.port,
+    superDigest: options.security?.superDigest,
     logger: logger.child({ component: 'coordinator' }),
     scheduler,
   });
@@ -147,13 +157,39 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const port = clientPort.port;
   // `conf` reports the port actually bound (with --port 0 the system picked it).
   core.options.clientPort = port;
+  const security = options.security;
+  let securePort: ClientPort | undefined;
+  if (security?.secureClientPort !== undefined && security.clientTls !== undefined) {
+    try {
+      securePort = await listenClientPort({
+        host,
+        port: security.secureClientPort,
+        core,
+        ws,
+        logger,
+        tls: loadTlsMaterial(security.clientTls),
+      });
+    } catch (err) {
+      await clientPort.close();
+      await node?.close();
+      await core.close();
+      throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? new PortInUseError(`secure client port ${host}:${security.secureClientPort} is in use`)
+        : err;
+    }
+  }
+  if (securePort) core.options.secureClientPort = securePort.port;
   let adminPort = -1;
-  let admin: HttpServer | undefined;
+  let admin: HttpServer | HttpsServer | undefined;
   if (options.adminPort !== -1) {
-    admin = createAdminServer(core, logger);
+    admin = createAdminServer(core, logger, {
+      tls: security?.adminTls === undefined ? undefined : loadTlsMaterial(security.adminTls),
+      login: security?.adminLogin,
+    });
     try {
       adminPort = await listen(admin, options.adminPort ?? 8080, host, 'admin');
     } catch (err) {
+      await securePort?.close();
       await clientPort.close();
       await node?.close();
       await core.close();
@@ -164,7 +200,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     {
       host,
       port,
+      securePort: securePort?.port ?? -1,
       adminPort,
+      adminHttps: security?.adminTls !== undefined,
+      superUser: security?.superDigest !== undefined,
       dataDir: options.dataDir,
       tickMs: core.options.tickMs,
       mode: node ? `ensemble member ${options.ensemble!.id}` : 'standalone',
@@ -176,6 +215,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await clientPort.close();
+      await securePort?.close();
       admin?.close();
       for (const client of ws.wss.clients) client.terminate();
       await node?.close();
@@ -187,5 +227,5 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     // The disk failed under us: memory and disk may disagree, so stop at once.
     process.exit(1);
   });
-  return { port, adminPort, core, close };
+  return { port, securePort: securePort?.port ?? -1, adminPort, core, close };
 }

@@ -12,7 +12,11 @@
  * `create -e` disappears as soon as the command returns instead of lingering for the session
  * timeout).
  */
-import type { ConnectionProtocol } from '../../src/coordinator-client/connection.js';
+import { readFileSync } from 'node:fs';
+import type {
+  ConnectionProtocol,
+  TlsConnectionOptions,
+} from '../../src/coordinator-client/connection.js';
 import type { Command } from 'commander';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { KeeperError } from '../../src/protocol/coordinator/errors.js';
@@ -26,6 +30,10 @@ export interface GlobalOptions {
   sessionTimeoutMs: number;
   /** Give up connecting after this long. */
   connectTimeoutMs: number;
+  /** TLS (the secure client port): --tls, or any of --tls-ca/--tls-cert/--tls-key. */
+  tls: TlsConnectionOptions | undefined;
+  /** --auth user:password: a digest auth sent before anything else (zkCli's addauth). */
+  auth: string | undefined;
 }
 
 export interface CliContext {
@@ -61,6 +69,11 @@ export function createContext(io: {
         protocol: string;
         sessionTimeout: string;
         connectTimeout: string;
+        tls?: boolean;
+        tlsCa?: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        auth?: string;
       }>();
       if (o.protocol !== 'zookeeper' && o.protocol !== 'websocket') {
         throw new Error(`--protocol must be zookeeper or websocket, not ${o.protocol}`);
@@ -70,6 +83,8 @@ export function createContext(io: {
         protocol: o.protocol,
         sessionTimeoutMs: parseIntOption(o.sessionTimeout, '--session-timeout'),
         connectTimeoutMs: parseIntOption(o.connectTimeout, '--connect-timeout'),
+        tls: tlsOptions(o),
+        auth: o.auth,
       };
     },
     async withClient(command, work) {
@@ -78,6 +93,8 @@ export function createContext(io: {
         protocol: g.protocol,
         sessionTimeoutMs: g.sessionTimeoutMs,
         initialConnectTimeoutMs: g.connectTimeoutMs,
+        tls: g.tls,
+        authInfo: g.auth === undefined ? undefined : [{ scheme: 'digest', auth: g.auth }],
       });
       try {
         await client.connect();
@@ -95,6 +112,30 @@ export function createContext(io: {
     },
   };
   return ctx;
+}
+
+function tlsOptions(o: {
+  tls?: boolean;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}): TlsConnectionOptions | undefined {
+  if (o.tls !== true && o.tlsCa === undefined && o.tlsCert === undefined && o.tlsKey === undefined)
+    return undefined;
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  const read = (file: string, flag: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  const options: TlsConnectionOptions = {};
+  if (o.tlsCa !== undefined) options.ca = read(o.tlsCa, '--tls-ca');
+  if (o.tlsCert !== undefined) options.cert = read(o.tlsCert, '--tls-cert');
+  if (o.tlsKey !== undefined) options.key = read(o.tlsKey, '--tls-key');
+  return options;
 }
 
 export function parseIntOption(text: string, name: string): number {

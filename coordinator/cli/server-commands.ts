@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { fourLetterWord } from '../../src/coordinator-client/four-letter-words.js';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { startCoordinator } from '../main.js';
 import {
@@ -18,6 +19,12 @@ import {
   type EnsembleMember,
 } from '../ensemble/config.js';
 import { parseIntOption, UsageError, type CliContext, type CommandModule } from './context.js';
+import {
+  buildSecurityConfig,
+  securitySettingsOfZooCfg,
+  type CoordinatorSecurity,
+  type SecuritySettings,
+} from '../security-config.js';
 
 interface StartOptions {
   port: string;
@@ -33,6 +40,41 @@ interface StartOptions {
   config?: string;
   initLimit?: string;
   syncLimit?: string;
+  superDigest?: string;
+  secureClientPort?: string;
+  sslKeystore?: string;
+  sslTruststore?: string;
+  sslClientAuth?: string;
+  adminHttps?: boolean;
+  adminLogin?: string;
+}
+
+/** The flags' zoo.cfg names: a flag wins over the file's key. */
+const SECURITY_FLAGS: readonly [keyof StartOptions, keyof SecuritySettings][] = [
+  ['superDigest', 'DigestAuthenticationProvider.superDigest'],
+  ['secureClientPort', 'secureClientPort'],
+  ['sslKeystore', 'ssl.keyStore.location'],
+  ['sslTruststore', 'ssl.trustStore.location'],
+  ['sslClientAuth', 'ssl.clientAuth'],
+  ['adminLogin', 'admin.login'],
+];
+
+function resolveSecurity(o: StartOptions, zooCfgText: string | undefined): CoordinatorSecurity {
+  const settings: SecuritySettings =
+    zooCfgText === undefined ? {} : securitySettingsOfZooCfg(zooCfgText);
+  for (const [flag, key] of SECURITY_FLAGS) {
+    const value = o[flag];
+    if (typeof value !== 'string') continue;
+    if (key === 'DigestAuthenticationProvider.superDigest')
+      delete settings['zookeeper.DigestAuthenticationProvider.superDigest'];
+    settings[key] = value;
+  }
+  if (o.adminHttps === true) settings['admin.forceHttps'] = 'true';
+  try {
+    return buildSecurityConfig(settings);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /**
@@ -43,12 +85,16 @@ interface StartOptions {
 function resolveStart(
   o: StartOptions,
   cmd: Command,
-): StartOptions & { ensembleConfig?: EnsembleConfig } {
+): StartOptions & { ensembleConfig?: EnsembleConfig; security: CoordinatorSecurity } {
   const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
-  const resolved: StartOptions & { ensembleConfig?: EnsembleConfig } = { ...o };
+  const zooCfgText = o.config === undefined ? undefined : readFileSync(o.config, 'utf8');
+  const resolved: StartOptions & {
+    ensembleConfig?: EnsembleConfig;
+    security: CoordinatorSecurity;
+  } = { ...o, security: resolveSecurity(o, zooCfgText) };
   let members: EnsembleMember[] = [];
-  if (o.config !== undefined) {
-    const cfg = parseZooCfg(readFileSync(o.config, 'utf8'));
+  if (zooCfgText !== undefined) {
+    const cfg = parseZooCfg(zooCfgText);
     if (cfg.dataDir !== undefined && o.dataDir === undefined) resolved.dataDir = cfg.dataDir;
     if (cfg.clientPort !== undefined && !fromCli('port')) resolved.port = String(cfg.clientPort);
     if (cfg.tickTime !== undefined && o.tickMs === undefined)
@@ -95,6 +141,7 @@ async function runStart(
     logLevel?: string;
     extendedTypes?: boolean;
     containerCheckIntervalMs?: string;
+    security: CoordinatorSecurity;
   },
   ctx: CliContext,
 ): Promise<void> {
@@ -111,10 +158,13 @@ async function runStart(
       o.containerCheckIntervalMs === undefined
         ? undefined
         : parseIntOption(o.containerCheckIntervalMs, '--container-check-interval-ms'),
+    security: o.security,
   });
   // One line on stdout that scripts (and our tests) can wait for; logs go to stderr.
+  const secure = coordinator.securePort === -1 ? '' : `, secure port ${coordinator.securePort}`;
   ctx.out(
-    `Coordinator listening on ${o.host}:${coordinator.port} (admin port ${coordinator.adminPort})`,
+    `Coordinator listening on ${o.host}:${coordinator.port} ` +
+      `(admin port ${coordinator.adminPort}${secure})`,
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
@@ -162,9 +212,49 @@ export const serverCommands: CommandModule = {
         'ticks a follower may take to sync with its leader (default 10)',
       )
       .option('--sync-limit <ticks>', 'ticks a peer may go unheard in broadcast (default 5)')
+      .option(
+        '--super-digest <user:digest>',
+        'the super user, user:base64(sha1(user:password)) ' +
+          '(DigestAuthenticationProvider.superDigest)',
+      )
+      .option(
+        '--secure-client-port <port>',
+        'a second client port with TLS, both protocols (secureClientPort; 0 = any free port)',
+      )
+      .option(
+        '--ssl-keystore <file>',
+        "PEM file: the server's private key and certificate chain (ssl.keyStore.location)",
+      )
+      .option(
+        '--ssl-truststore <file>',
+        'PEM file: CAs that sign client certificates (ssl.trustStore.location)',
+      )
+      .option(
+        '--ssl-client-auth <mode>',
+        'client certificates on the secure port: none, want or need (ssl.clientAuth; default need)',
+      )
+      .option('--admin-https', 'the admin port speaks HTTPS only (admin.forceHttps)')
+      .option(
+        '--admin-login <user:digest>',
+        'every admin request must log in as this user (admin.login; HTTP Basic)',
+      )
       .action((o: StartOptions, cmd: Command) => {
         const resolved = resolveStart(o, cmd);
         return runStart({ ...resolved, dataDir: resolved.dataDir! }, ctx);
+      });
+
+    program
+      .command('digest')
+      .description(
+        'print the digest id of user:password for ACLs, --super-digest and --admin-login ' +
+          "(ZooKeeper's DigestAuthenticationProvider main)",
+      )
+      .argument('<user:password>')
+      .action((userPassword: string) => {
+        const colon = userPassword.indexOf(':');
+        if (colon <= 0) throw new UsageError('give user:password');
+        const hash = createHash('sha1').update(userPassword).digest('base64');
+        ctx.out(`${userPassword}->${userPassword.slice(0, colon)}:${hash}`);
       });
 
     const fourLetter = (word: string) => async (_o: unknown, cmd: Command) => {
@@ -172,6 +262,7 @@ export const serverCommands: CommandModule = {
       const output = await fourLetterWord(g.server, word, {
         timeoutMs: g.connectTimeoutMs,
         protocol: g.protocol,
+        tls: g.tls,
       });
       ctx.out(output.replace(/\n$/, ''));
     };

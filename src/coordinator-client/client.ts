@@ -84,7 +84,12 @@ import { WS_PROTOCOL_VERSION, type ServerFrame } from '../protocol/coordinator/w
 import { Fifo } from './fifo.js';
 import { parseChroot, parseConnectString, type ServerAddress } from './connect-string.js';
 import { withChroot } from './chroot.js';
-import type { ClientConnection, ConnectionFactory, ConnectionProtocol } from './connection.js';
+import type {
+  ClientConnection,
+  ConnectionFactory,
+  ConnectionProtocol,
+  TlsConnectionOptions,
+} from './connection.js';
 import { openWebSocketConnection } from './websocket-connection.js';
 import { openZooKeeperConnection } from './zookeeper-connection.js';
 
@@ -124,6 +129,23 @@ export interface CoordinatorClientOptions {
   frameBytesMax?: number;
   /** setWatches after a resume is split into requests of about this many bytes of paths. */
   setWatchesBatchBytesMax?: number;
+  /**
+   * TLS to every server (the coordinator's secure client port, ZooKeeper's secureClientPort):
+   * node's TLS options, `ca` to trust the server, `cert` and `key` when it asks for a client
+   * certificate. Both protocols: ZooKeeper's over TLS, WebSocket as wss.
+   */
+  tls?: TlsConnectionOptions;
+  /**
+   * Credentials sent on every connection, before any request (the Java client's addAuthInfo
+   * before the first connect): e.g. `[{ scheme: 'digest', auth: 'kafka:secret' }]`.
+   */
+  authInfo?: readonly { scheme: string; auth: Buffer | string }[];
+  /**
+   * The ACL of a create that names none (`create`, `Op.create`, the recipes' ensurePath);
+   * default OPEN_ACL_UNSAFE. Kafka's brokers with zookeeper.set.acl choose it per path.
+   * The path given is the one the caller used (inside the chroot).
+   */
+  defaultAcl?: (path: string) => readonly Acl[];
   logger?: Logger;
   /**
    * Time and timers: keep-alive ticks, connect and read timeouts, reconnect backoff and the
@@ -214,7 +236,9 @@ export interface CoordinatorClientEvents {
 
 export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   readonly #servers: ServerAddress[];
-  readonly #options: Required<Omit<CoordinatorClientOptions, 'logger' | 'scheduler'>>;
+  readonly #options: Required<
+    Omit<CoordinatorClientOptions, 'logger' | 'scheduler' | 'tls' | 'authInfo' | 'defaultAcl'>
+  >;
   readonly #log: Logger;
   readonly #scheduler: Scheduler;
 
@@ -257,6 +281,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   readonly #recursiveWatches = new Map<string, Set<Watcher>>();
   /** Credentials added with addAuth: the server forgets them with the connection. */
   readonly #authInfo: { scheme: string; auth: Buffer }[] = [];
+  readonly #tls: TlsConnectionOptions | undefined;
+  readonly #defaultAcl: ((path: string) => readonly Acl[]) | undefined;
 
   // connect()'s promise, settled by the first 'connected' or by giving up.
   #connectPromise: Promise<void> | undefined;
@@ -265,8 +291,12 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   constructor(connectString: string, options: CoordinatorClientOptions = {}) {
     super();
     this.#servers = parseConnectString(connectString);
-    const { logger, scheduler, ...rest } = options;
+    const { logger, scheduler, tls, authInfo, defaultAcl, ...rest } = options;
     this.#options = { ...DEFAULTS, ...rest };
+    this.#tls = tls;
+    this.#defaultAcl = defaultAcl;
+    for (const { scheme, auth } of authInfo ?? [])
+      this.#authInfo.push({ scheme, auth: typeof auth === 'string' ? Buffer.from(auth) : auth });
     // A chroot suffix (`host:port/app`) roots every path this client uses at /app.
     const chroot = parseChroot(connectString);
     const open = OPEN_CONNECTION[this.#options.protocol];
@@ -348,7 +378,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     );
     const conn: ClientConnection = this.#openConnection(
       server,
-      { frameBytesMax: this.#options.frameBytesMax },
+      { frameBytesMax: this.#options.frameBytesMax, tls: this.#tls },
       {
         onOpen: () => {
           conn.send({
@@ -436,11 +466,9 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     // the replies to requests sent after the reconnect, preserving "events before replies".
     // Auth goes first of all, so the setWatches catch-up and every later request run with
     // the identities the application added (the Java client does the same).
-    if (resumed) {
-      for (const { scheme, auth } of this.#authInfo)
-        this.#sendInternal({ op: 'auth', scheme, auth });
-      this.#sendSetWatches();
-    }
+    // On the first connection #authInfo holds only the credentials given as options.
+    for (const { scheme, auth } of this.#authInfo) this.#sendInternal({ op: 'auth', scheme, auth });
+    if (resumed) this.#sendSetWatches();
     this.#flushOutgoing();
     this.#connectSettle?.();
     this.emit('connected', {
@@ -542,8 +570,24 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   // ---------------------------------------------------------------------------------------
   // Requests.
 
+  /** A create (or a multi's creates) that named no ACL gets the `defaultAcl` of its path. */
+  #withDefaultAcl(request: Request): Request {
+    const choose = this.#defaultAcl!;
+    if (request.op === 'create' && request.acl === UNSPECIFIED_ACL)
+      return { ...request, acl: [...choose(request.path)] };
+    if (request.op === 'multi' && request.ops.some((o) => o.op === 'create'))
+      return {
+        ...request,
+        ops: request.ops.map((o) =>
+          o.op === 'create' && o.acl === UNSPECIFIED_ACL ? { ...o, acl: [...choose(o.path)] } : o,
+        ),
+      };
+    return request;
+  }
+
   /** Accept a request: send it now if possible, else queue it. */
   #submit(request: Request, watcher?: Watcher): Promise<Result> {
+    if (this.#defaultAcl !== undefined) request = this.#withDefaultAcl(request);
     if (this.#state === 'expired' || this.#state === 'closed' || this.#closing) {
       return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, pathOf(request)));
     }
@@ -1017,12 +1061,18 @@ function requireStat(result: Result, path: string): Stat {
   return result.stat;
 }
 
+/**
+ * The ACL of a create that names none: OPEN_ACL_UNSAFE, as one array the client recognises
+ * by identity and replaces with its `defaultAcl` when it has one. Frozen: never changed.
+ */
+const UNSPECIFIED_ACL = Object.freeze([...OPEN_ACL_UNSAFE]) as Acl[];
+
 function createRequest(path: string, data: NodeData, options: CreateOptions): CreateRequest {
   const request: CreateRequest = {
     op: 'create',
     path,
     data: toBuffer(data),
-    acl: [...(options.acl ?? OPEN_ACL_UNSAFE)],
+    acl: options.acl === undefined ? UNSPECIFIED_ACL : [...options.acl],
     mode: options.mode ?? 'persistent',
   };
   if (options.ttlMs !== undefined) request.ttlMs = options.ttlMs;

@@ -57,7 +57,8 @@ function splitChroot(connectString: string): { servers: string; chroot: string |
   return { servers: connectString.slice(0, slash), chroot: connectString.slice(slash).trim() };
 }
 
-export function serverUrl(server: ServerAddress): string {
+/** `ws://host:port/`, or `wss://` for the coordinator's secure (TLS) client port. */
+export function serverUrl(server: ServerAddress, secure = false): string {
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;
-  return `ws://${host}:${server.port}/`;
+  return `${secure ? 'wss' : 'ws'}://${host}:${server.port}/`;
 }

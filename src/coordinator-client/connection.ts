@@ -15,6 +15,7 @@
  * reason, when the connection ends for any cause (closed by either side, an undecodable frame,
  * a socket error). After `close()` no handler is called again.
  */
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { ClientFrame, ServerFrame } from '../protocol/coordinator/ws-codec.js';
 import type { ServerAddress } from './connect-string.js';
 
@@ -29,7 +30,15 @@ export interface ConnectionHandlers {
 export interface ConnectionOptions {
   /** The largest frame accepted from the server, in bytes. */
   frameBytesMax: number;
+  /**
+   * Connect with TLS (the coordinator's secure client port, ZooKeeper's secureClientPort):
+   * node's TLS options (`ca`, and `cert`/`key` for client authentication). The server's
+   * certificate must be valid for the host named in the connect string.
+   */
+  tls?: TlsConnectionOptions;
 }
+
+export type { TlsConnectionOptions };
 
 export interface ClientConnection {
   /** Sends a `connect` or `request` frame; a no-op once the connection has ended. */

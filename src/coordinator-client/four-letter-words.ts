@@ -9,7 +9,8 @@
  * answers `{"type":"command","command":"ruok","output":"imok"}` and closes the connection.
  * No session is created, so a 4lw works even when the server cannot serve sessions.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import * as tls from 'node:tls';
 import WebSocket from 'ws';
 import {
   decodeServerFrame,
@@ -18,7 +19,7 @@ import {
 } from '../protocol/coordinator/ws-codec.js';
 import { systemScheduler, type Scheduler } from '../scheduler.js';
 import { parseConnectString, serverUrl, type ServerAddress } from './connect-string.js';
-import type { ConnectionProtocol } from './connection.js';
+import type { ConnectionProtocol, TlsConnectionOptions } from './connection.js';
 
 export interface FourLetterWordOptions {
   /** Give up (reject) after this long. */
@@ -27,6 +28,8 @@ export interface FourLetterWordOptions {
   scheduler?: Scheduler;
   /** `websocket` (the default) or `zookeeper`: the word alone on a fresh TCP connection. */
   protocol?: ConnectionProtocol;
+  /** TLS, for the secure client port (wss, or ZooKeeper's protocol over TLS). */
+  tls?: TlsConnectionOptions;
 }
 
 /**
@@ -43,7 +46,10 @@ export function fourLetterWord(
   const timeoutMs = options.timeoutMs ?? 5_000;
   if (options.protocol === 'zookeeper') return overTcp(server, command, timeoutMs, options);
   return new Promise<string>((resolve, reject) => {
-    const ws = new WebSocket(serverUrl(server), { perMessageDeflate: false });
+    const ws = new WebSocket(serverUrl(server, options.tls !== undefined), {
+      ...options.tls,
+      perMessageDeflate: false,
+    });
     let done = false;
     const finish = (err: Error | undefined, output?: string): void => {
       if (done) return;
@@ -87,7 +93,11 @@ function overTcp(
   options: FourLetterWordOptions,
 ): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const socket = connect({ host: server.host, port: server.port }, () => socket.end(command));
+    const socket: Socket = options.tls
+      ? tls.connect({ ...options.tls, host: server.host, port: server.port }, () =>
+          socket.end(command),
+        )
+      : connect({ host: server.host, port: server.port }, () => socket.end(command));
     const chunks: Buffer[] = [];
     let done = false;
     const finish = (err: Error | undefined, output?: string): void => {

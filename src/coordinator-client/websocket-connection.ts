@@ -24,7 +24,8 @@ export function openWebSocketConnection(
   handlers: ConnectionHandlers,
 ): ClientConnection {
   let live = true;
-  const ws = new WebSocket(serverUrl(server), {
+  const ws = new WebSocket(serverUrl(server, options.tls !== undefined), {
+    ...options.tls,
     maxPayload: options.frameBytesMax,
     // Compression costs CPU per message and our messages are small.
     perMessageDeflate: false,

@@ -17,6 +17,7 @@
  *   the WebSocket protocol's does.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Request } from '../protocol/coordinator/messages.js';
 import type { ClientFrame, ServerFrame } from '../protocol/coordinator/ws-codec.js';
 import {
@@ -69,7 +70,15 @@ export function openZooKeeperConnection(
   const normal = new Fifo<Outstanding>();
   const auth = new Fifo<Outstanding>();
 
-  const socket = net.connect({ host: server.host, port: server.port });
+  // With TLS the protocol starts once the handshake is done ('secureConnect').
+  const socket = options.tls
+    ? tls.connect({
+        ...options.tls,
+        host: server.host,
+        port: server.port,
+        servername: options.tls.servername ?? (net.isIP(server.host) ? undefined : server.host),
+      })
+    : net.connect({ host: server.host, port: server.port });
   socket.setNoDelay(true);
 
   const end = (reason: string): void => {
@@ -111,7 +120,7 @@ export function openZooKeeperConnection(
     release();
   };
 
-  socket.on('connect', () => {
+  socket.on(options.tls ? 'secureConnect' : 'connect', () => {
     if (live) handlers.onOpen();
   });
   socket.on('data', (chunk: Buffer) => {
@@ -128,9 +137,12 @@ export function openZooKeeperConnection(
       if (!live) return;
     }
   });
-  // 'error' is always followed by 'close'; act on 'close'.
-  socket.on('error', () => {});
-  socket.on('close', () => end(connected ? 'socket closed' : 'connection refused or closed'));
+  // 'error' is always followed by 'close'; act on 'close' (with the error's message).
+  let failure = '';
+  socket.on('error', (err: Error) => (failure = `: ${err.message}`));
+  socket.on('close', () =>
+    end(connected ? `socket closed${failure}` : `connection refused or closed${failure}`),
+  );
 
   return {
     send(frame: ClientFrame): void {
