@@ -22,7 +22,17 @@ const { values } = parseArgs({
 const seeds = Number(values.seeds);
 const from = Number(values.from);
 const servers = Number(values.servers);
-const totals = { acknowledged: 0, applied: 0, crashes: 0, partitions: 0, leaderChanges: 0 };
+const totals = {
+  acknowledged: 0,
+  applied: 0,
+  crashes: 0,
+  partitions: 0,
+  leaderChanges: 0,
+  snapshots: 0,
+  diff: 0,
+  trunc: 0,
+  snap: 0,
+};
 const failed: number[] = [];
 const started = Date.now();
 for (let seed = from; seed < from + seeds; seed++) {
@@ -32,6 +42,10 @@ for (let seed = from; seed < from + seeds; seed++) {
   totals.crashes += r.crashes;
   totals.partitions += r.partitions;
   totals.leaderChanges += r.leaderChanges;
+  totals.snapshots += r.snapshots;
+  totals.diff += r.syncs.diff;
+  totals.trunc += r.syncs.trunc;
+  totals.snap += r.syncs.snap;
   if (r.violations.length > 0) {
     failed.push(seed);
     console.log(`seed ${seed}: ${r.violations.join('\n  ')}`);

@@ -33,6 +33,7 @@ interface StartOptions {
   config?: string;
   initLimit?: string;
   syncLimit?: string;
+  snapCount?: string;
 }
 
 /**
@@ -57,6 +58,8 @@ function resolveStart(
       resolved.initLimit = String(cfg.initLimit);
     if (cfg.syncLimit !== undefined && o.syncLimit === undefined)
       resolved.syncLimit = String(cfg.syncLimit);
+    if (cfg.snapCount !== undefined && o.snapCount === undefined)
+      resolved.snapCount = String(cfg.snapCount);
     members = cfg.members;
   }
   if (o.ensemble !== undefined) members = parseEnsembleList(o.ensemble);
@@ -77,6 +80,10 @@ function resolveStart(
         resolved.syncLimit === undefined
           ? undefined
           : parseIntOption(resolved.syncLimit, '--sync-limit'),
+      snapCount:
+        resolved.snapCount === undefined
+          ? undefined
+          : parseIntOption(resolved.snapCount, '--snap-count'),
     });
   } else if (o.id !== undefined) {
     throw new UsageError('--id needs --ensemble (or server.N lines in --config)');
@@ -155,13 +162,17 @@ export const serverCommands: CommandModule = {
       )
       .option(
         '--config <file>',
-        'a zoo.cfg: tickTime, initLimit, syncLimit, dataDir, clientPort, server.N',
+        'a zoo.cfg: tickTime, initLimit, syncLimit, snapCount, dataDir, clientPort, server.N',
       )
       .option(
         '--init-limit <ticks>',
         'ticks a follower may take to sync with its leader (default 10)',
       )
       .option('--sync-limit <ticks>', 'ticks a peer may go unheard in broadcast (default 5)')
+      .option(
+        '--snap-count <txns>',
+        'ensemble: snapshot the tree and trim the log every this many txns (default 100000)',
+      )
       .action((o: StartOptions, cmd: Command) => {
         const resolved = resolveStart(o, cmd);
         return runStart({ ...resolved, dataDir: resolved.dataDir! }, ctx);

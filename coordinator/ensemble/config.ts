@@ -1,10 +1,11 @@
 /**
  * The ensemble's configuration, as ZooKeeper spells it: `server.N=host:quorumPort:electionPort`
  * lines in zoo.cfg (or our `--ensemble 1=host:q:e,2=...`), the server's own id from `--id` or
- * the `myid` file in the data directory, and tickTime, initLimit and syncLimit.
+ * the `myid` file in the data directory, and tickTime, initLimit, syncLimit and snapCount.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_SNAP_COUNT } from './zab.js';
 
 export interface EnsembleMember {
   id: number;
@@ -20,6 +21,8 @@ export interface EnsembleConfig {
   initLimit: number;
   /** Ticks a server in broadcast may go without hearing from its peer. */
   syncLimit: number;
+  /** Txns between two snapshots (ZooKeeper's snapCount, default 100,000). */
+  snapCount: number;
 }
 
 /** ZooKeeper's sample zoo.cfg values. */
@@ -99,6 +102,7 @@ export interface ZooCfg {
   tickTime?: number;
   initLimit?: number;
   syncLimit?: number;
+  snapCount?: number;
   dataDir?: string;
   clientPort?: number;
   members: EnsembleMember[];
@@ -135,6 +139,9 @@ export function parseZooCfg(text: string): ZooCfg {
       case 'syncLimit':
         cfg.syncLimit = positiveInt(key, value);
         break;
+      case 'snapCount':
+        cfg.snapCount = positiveInt(key, value);
+        break;
       case 'dataDir':
         cfg.dataDir = value;
         break;
@@ -164,7 +171,7 @@ export function resolveServerId(explicit: number | undefined, dataDir: string): 
 export function ensembleConfig(
   id: number,
   members: EnsembleMember[],
-  limits: { initLimit?: number; syncLimit?: number } = {},
+  limits: { initLimit?: number; syncLimit?: number; snapCount?: number } = {},
 ): EnsembleConfig {
   if (!members.some((m) => m.id === id)) {
     throw new EnsembleConfigError(
@@ -176,5 +183,6 @@ export function ensembleConfig(
     members,
     initLimit: limits.initLimit ?? DEFAULT_INIT_LIMIT,
     syncLimit: limits.syncLimit ?? DEFAULT_SYNC_LIMIT,
+    snapCount: limits.snapCount ?? DEFAULT_SNAP_COUNT,
   };
 }

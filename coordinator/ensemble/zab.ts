@@ -55,6 +55,15 @@ export interface LogEntry<T> {
   txn: T;
 }
 
+/**
+ * The caller's state machine (the data tree and the sessions) as of `zxid`, serialized by the
+ * caller: opaque bytes to Zab, which keeps the newest for SNAPs and never looks inside.
+ */
+export interface Snapshot {
+  zxid: Zxid;
+  data: Buffer;
+}
+
 /** A vote of fast leader election: (epoch, zxid, id), compared in that order. */
 export interface Vote {
   leader: ServerId;
@@ -76,12 +85,20 @@ export type ZabMessage<T> =
       epochEnds: [number, Zxid][];
     }
   | {
+      /**
+       * The start of a follower's sync; what it lacks follows as `syncEntries` batches (and
+       * for a SNAP first `snapChunk`s), then NEWLEADER. Nothing is one giant frame.
+       */
       type: 'sync';
       mode: 'diff' | 'trunc' | 'snap';
-      /** trunc: keep entries up to this zxid, then append `entries`. */
+      /** trunc: keep entries up to this zxid, then append what follows. */
       truncateTo: Zxid;
-      entries: LogEntry<T>[];
+      /** snap: the snapshot's zxid and size; its bytes follow in `snapChunk`s. */
+      snapshotZxid?: Zxid;
+      snapshotBytes?: number;
     }
+  | { type: 'snapChunk'; data: Buffer }
+  | { type: 'syncEntries'; entries: LogEntry<T>[] }
   | { type: 'newLeader'; epoch: number }
   | { type: 'ackNewLeader'; epoch: number; lastZxid: Zxid }
   | { type: 'upToDate'; committed: Zxid }
@@ -101,8 +118,20 @@ export type ZabEffect<T> =
   | { type: 'appendLog'; entries: LogEntry<T>[] }
   /** Cut the durable log after `after` (TRUNC). */
   | { type: 'truncateLog'; after: Zxid }
-  /** Replace the durable log (SNAP). */
-  | { type: 'replaceLog'; entries: LogEntry<T>[] }
+  /**
+   * SNAP: the durable state becomes `snapshot` and an empty log after it, atomically (a crash
+   * leaves either the old log or the new state, never a mix); the caller also replaces its
+   * data tree with the snapshot's. Appends of the tail follow.
+   */
+  | { type: 'installSnapshot'; snapshot: Snapshot }
+  /**
+   * Serialize the data tree now (every `apply` before this effect is in it, none after) as
+   * the snapshot at `zxid`, write it durably, then call `snapshotTaken(zxid, data)`. A crash
+   * before that leaves the previous snapshot and the untrimmed log, which is fine.
+   */
+  | { type: 'takeSnapshot'; zxid: Zxid }
+  /** Drop the durable log's entries up to `upTo` (a snapshot at or after it is durable). */
+  | { type: 'trimLog'; upTo: Zxid }
   /** Apply a committed entry to the data tree; entries come in zxid order. */
   | { type: 'apply'; entry: LogEntry<T> }
   /** Close the connection to `peer` (a leader stepping down, a follower leaving its leader):
@@ -121,12 +150,31 @@ export interface ZabConfig {
   syncLimit: number;
   /** A LOOKING server re-sends its notification this often, in ticks. */
   notificationResendTicks?: number;
+  /**
+   * Take a snapshot after this many applied txns (ZooKeeper's snapCount, default 100,000);
+   * the log is then trimmed up to the snapshot before it, so it holds one to two intervals.
+   */
+  snapCount?: number;
+  /** Bytes of snapshot per `snapChunk` message of a SNAP (default 512 KiB). */
+  snapChunkBytes?: number;
+  /** Log entries per `syncEntries` message of a DIFF, TRUNC or SNAP (default 1,000). */
+  syncBatchEntries?: number;
 }
 
-/** What survives a restart: the two epochs and the log. */
+export const DEFAULT_SNAP_COUNT = 100_000;
+
+/** What survives a restart: the two epochs, the newest snapshot and the log after `logBase`. */
 export interface ZabPersistentState<T> {
   acceptedEpoch: number;
   currentEpoch: number;
+  /** The newest durable snapshot; absent before the first one. */
+  snapshot?: Snapshot;
+  /**
+   * The log holds every entry of this server's history after this zxid (0: all of it). It is
+   * 0 or a snapshot's zxid, and never after `snapshot.zxid`.
+   */
+  logBase?: Zxid;
+  /** Sorted by zxid, all after `logBase`; may begin before `snapshot.zxid`. */
   log: LogEntry<T>[];
 }
 
@@ -169,11 +217,20 @@ export class ZabServer<T> {
   readonly #initLimit: number;
   readonly #syncLimit: number;
   readonly #resendTicks: number;
+  readonly #snapCount: number;
+  readonly #snapChunkBytes: number;
+  readonly #syncBatchEntries: number;
 
   // Durable state (mirrored by the effects).
   #acceptedEpoch: number;
   #currentEpoch: number;
-  readonly #log: LogEntry<T>[];
+  #log: LogEntry<T>[];
+  #logBase: Zxid;
+  #snapshot: Snapshot | undefined;
+  /** Applies since the last snapshot was asked for. */
+  #appliedSinceSnapshot = 0;
+  /** Following, in sync: the SNAP being received (its chunks so far). */
+  #incoming: { zxid: Zxid; bytes: number; chunks: Buffer[]; received: number } | undefined;
 
   /** The last zxid applied to the data tree since this server started. */
   #applied: Zxid = 0;
@@ -210,9 +267,25 @@ export class ZabServer<T> {
     this.#initLimit = config.initLimit;
     this.#syncLimit = config.syncLimit;
     this.#resendTicks = config.notificationResendTicks ?? 2;
+    this.#snapCount = config.snapCount ?? DEFAULT_SNAP_COUNT;
+    this.#snapChunkBytes = config.snapChunkBytes ?? 512 * 1024;
+    this.#syncBatchEntries = config.syncBatchEntries ?? 1000;
     this.#acceptedEpoch = persisted.acceptedEpoch;
     this.#currentEpoch = persisted.currentEpoch;
-    this.#log = [...persisted.log];
+    this.#snapshot = persisted.snapshot;
+    this.#logBase = persisted.logBase ?? 0;
+    if (this.#snapshot && this.#snapshot.zxid < this.#logBase) {
+      throw new ZabInvariantError(
+        `snapshot at ${this.#snapshot.zxid} before the log's base ${this.#logBase}`,
+      );
+    }
+    if (!this.#snapshot && this.#logBase > 0) {
+      throw new ZabInvariantError(`log after ${this.#logBase} but no snapshot`);
+    }
+    this.#log = persisted.log.filter((e) => e.zxid > this.#logBase);
+    // The data tree starts as the snapshot (the caller loads it); the log's tail is applied
+    // once this server learns, in sync with a leader, that it is committed.
+    this.#applied = this.#snapshot?.zxid ?? 0;
     this.#vote = this.#selfVote();
   }
 
@@ -228,7 +301,16 @@ export class ZabServer<T> {
     return this.#role === 'following' && this.#followerPhase === 'broadcast';
   }
   get lastZxid(): Zxid {
-    return this.#log.length === 0 ? 0 : this.#log[this.#log.length - 1]!.zxid;
+    if (this.#log.length > 0) return this.#log[this.#log.length - 1]!.zxid;
+    return Math.max(this.#logBase, this.#snapshot?.zxid ?? 0);
+  }
+  /** The zxid of the newest snapshot (0 before the first). */
+  get snapshotZxid(): Zxid {
+    return this.#snapshot?.zxid ?? 0;
+  }
+  /** Log entries held in memory (and on disk): bounded by about twice snapCount. */
+  get logLength(): number {
+    return this.#log.length;
   }
   get currentEpoch(): number {
     return this.#currentEpoch;
@@ -270,6 +352,25 @@ export class ZabServer<T> {
   disconnected(peer: ServerId): ZabEffect<T>[] {
     if (this.#role === 'following' && peer === this.#leader) this.#startLooking();
     else if (this.#role === 'leading') this.#learners.delete(peer);
+    return this.#flush();
+  }
+
+  /**
+   * The snapshot a `takeSnapshot` effect asked for is durable: keep it for SNAPs and trim the
+   * log up to the snapshot before it (so a follower a little behind still gets a DIFF).
+   */
+  snapshotTaken(zxid: Zxid, data: Buffer): ZabEffect<T>[] {
+    const previous = this.#snapshot;
+    // A SNAP installed meanwhile is at least as new (it never moves the tree back).
+    if (previous && zxid <= previous.zxid) return [];
+    if (zxid > this.#applied) throw new ZabInvariantError(`snapshot ${zxid} after applied`);
+    this.#snapshot = { zxid, data };
+    const upTo = previous?.zxid ?? 0;
+    if (upTo > this.#logBase) {
+      this.#log = this.#log.slice(this.#indexAfter(upTo));
+      this.#logBase = upTo;
+      this.#out.push({ type: 'trimLog', upTo });
+    }
     return this.#flush();
   }
 
@@ -357,12 +458,27 @@ export class ZabServer<T> {
       if (entry.zxid > zxid) break;
       this.#applied = entry.zxid;
       this.#out.push({ type: 'apply', entry });
+      if (++this.#appliedSinceSnapshot >= this.#snapCount) {
+        this.#appliedSinceSnapshot = 0;
+        this.#out.push({ type: 'takeSnapshot', zxid: entry.zxid });
+      }
     }
   }
 
+  /**
+   * The last zxid of each epoch in this server's history as far as it still knows it: the
+   * log, its base and the snapshot (each a zxid of the history).
+   */
   #epochEnds(): [number, Zxid][] {
     const ends = new Map<number, Zxid>();
-    for (const { zxid } of this.#log) ends.set(epochOf(zxid), zxid);
+    const note = (zxid: Zxid): void => {
+      if (zxid <= 0) return;
+      const epoch = epochOf(zxid);
+      ends.set(epoch, Math.max(ends.get(epoch) ?? 0, zxid));
+    };
+    note(this.#logBase);
+    note(this.#snapshot?.zxid ?? 0);
+    for (const { zxid } of this.#log) note(zxid);
     return [...ends];
   }
 
@@ -378,6 +494,7 @@ export class ZabServer<T> {
     this.#role = 'looking';
     this.#leader = undefined;
     this.#decided = undefined;
+    this.#incoming = undefined;
     this.#learners.clear();
     this.#logicalClock++;
     this.#vote = this.#selfVote();
@@ -514,10 +631,25 @@ export class ZabServer<T> {
       case 'sync':
         if (this.#followerPhase !== 'sync') return;
         this.#applySync(m);
-        this.#followerPhase = 'synced';
+        return;
+      case 'snapChunk': {
+        const incoming = this.#incoming;
+        if (this.#followerPhase !== 'sync' || !incoming) return;
+        incoming.chunks.push(m.data);
+        incoming.received += m.data.length;
+        if (incoming.received > incoming.bytes) {
+          throw new ZabInvariantError(`SNAP of ${incoming.bytes} bytes overran`);
+        }
+        if (incoming.received === incoming.bytes) this.#installSnapshot();
+        return;
+      }
+      case 'syncEntries':
+        if (this.#followerPhase !== 'sync' || this.#incoming) return;
+        this.#appendToLog(m.entries.filter((e) => e.zxid > this.lastZxid));
         return;
       case 'newLeader':
-        if (this.#followerPhase !== 'synced') return;
+        if (this.#followerPhase !== 'sync' || this.#incoming) return;
+        this.#followerPhase = 'synced';
         if (m.epoch !== this.#acceptedEpoch) {
           throw new ZabInvariantError(`NEWLEADER ${m.epoch} but accepted ${this.#acceptedEpoch}`);
         }
@@ -550,25 +682,42 @@ export class ZabServer<T> {
   }
 
   #applySync(m: Extract<ZabMessage<T>, { type: 'sync' }>): void {
+    this.#incoming = undefined;
     if (m.mode === 'snap') {
-      // The data tree must already agree with the new log on everything it has applied.
-      const applied = this.#log.filter((e) => e.zxid <= this.#applied);
-      const prefix = m.entries.slice(0, applied.length);
-      const agrees = applied.every((e, i) => prefix[i]?.zxid === e.zxid);
-      if (!agrees) throw new ZabInvariantError('SNAP disagrees with applied entries');
-      this.#log.splice(0, this.#log.length, ...m.entries);
-      this.#out.push({ type: 'replaceLog', entries: m.entries });
+      const zxid = m.snapshotZxid ?? 0;
+      // Everything this server applied is committed, so in the leader's history; the leader
+      // sends a SNAP only when that history is shared no further than before its log, which
+      // starts at or before its snapshot: the snapshot never takes the tree back.
+      if (zxid < this.#applied) {
+        throw new ZabInvariantError(`SNAP at ${zxid} below applied ${this.#applied}`);
+      }
+      this.#incoming = { zxid, bytes: m.snapshotBytes ?? 0, chunks: [], received: 0 };
+      if (this.#incoming.bytes === 0) this.#installSnapshot();
       return;
     }
     if (m.mode === 'trunc') {
       if (m.truncateTo < this.#applied) {
         throw new ZabInvariantError(`TRUNC to ${m.truncateTo} below applied ${this.#applied}`);
       }
-      const keep = this.#log.findIndex((e) => e.zxid > m.truncateTo);
-      if (keep >= 0) this.#log.splice(keep);
+      if (m.truncateTo < this.#logBase) {
+        throw new ZabInvariantError(`TRUNC to ${m.truncateTo} below the log's base`);
+      }
+      this.#log.splice(this.#indexAfter(m.truncateTo));
       this.#out.push({ type: 'truncateLog', after: m.truncateTo });
     }
-    this.#appendToLog(m.entries.filter((e) => e.zxid > this.lastZxid));
+  }
+
+  /** The last chunk of a SNAP came: the snapshot replaces the tree and the log. */
+  #installSnapshot(): void {
+    const incoming = this.#incoming!;
+    this.#incoming = undefined;
+    const snapshot = { zxid: incoming.zxid, data: Buffer.concat(incoming.chunks) };
+    this.#snapshot = snapshot;
+    this.#log = [];
+    this.#logBase = snapshot.zxid;
+    this.#applied = snapshot.zxid;
+    this.#appliedSinceSnapshot = 0;
+    this.#out.push({ type: 'installSnapshot', snapshot });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -697,16 +846,35 @@ export class ZabServer<T> {
       const own = ownEnds.get(epoch);
       if (own !== undefined) common = Math.max(common, Math.min(own, last));
     }
-    const after = this.#log.filter((e) => e.zxid > common);
-    let sync: Extract<ZabMessage<T>, { type: 'sync' }>;
-    if (info.lastZxid === common) {
-      sync = { type: 'sync', mode: 'diff', truncateTo: 0, entries: after };
-    } else if (common > 0) {
-      sync = { type: 'sync', mode: 'trunc', truncateTo: common, entries: after };
+    let from: Zxid;
+    if (common >= this.#logBase) {
+      // The log holds everything after `common`: DIFF, or TRUNC of the follower's own tail.
+      from = common;
+      if (info.lastZxid === common) {
+        this.#send(peer, { type: 'sync', mode: 'diff', truncateTo: 0 });
+      } else {
+        this.#send(peer, { type: 'sync', mode: 'trunc', truncateTo: common });
+      }
     } else {
-      sync = { type: 'sync', mode: 'snap', truncateTo: 0, entries: [...this.#log] };
+      // What is shared lies before the log (or nothing is): the snapshot, then the log after it.
+      const snapshot = this.#snapshot!;
+      from = snapshot.zxid;
+      this.#send(peer, {
+        type: 'sync',
+        mode: 'snap',
+        truncateTo: 0,
+        snapshotZxid: snapshot.zxid,
+        snapshotBytes: snapshot.data.length,
+      });
+      for (let o = 0; o < snapshot.data.length; o += this.#snapChunkBytes) {
+        const data = snapshot.data.subarray(o, o + this.#snapChunkBytes);
+        this.#send(peer, { type: 'snapChunk', data });
+      }
     }
-    this.#send(peer, sync);
+    for (let i = this.#indexAfter(from); i < this.#log.length; i += this.#syncBatchEntries) {
+      const entries = this.#log.slice(i, i + this.#syncBatchEntries);
+      this.#send(peer, { type: 'syncEntries', entries });
+    }
     this.#send(peer, { type: 'newLeader', epoch: this.#newEpoch });
     learner.forwarding = true;
   }
