@@ -206,6 +206,20 @@ export class EnsembleNode implements Replication {
           this.#earlyFollowerInfo.set(from, { message: frame.m, generation });
           return;
         }
+        if (frame.m.type === 'sync') {
+          this.#log.info(
+            {
+              leader: from,
+              mode: frame.m.mode,
+              lastZxid: hex(this.#zab.lastZxid),
+              ...(frame.m.mode === 'trunc' ? { truncateTo: hex(frame.m.truncateTo) } : {}),
+              ...(frame.m.mode === 'snap'
+                ? { snapshotZxid: hex(frame.m.snapshotZxid ?? 0), bytes: frame.m.snapshotBytes }
+                : {}),
+            },
+            `sync from the leader: ${frame.m.mode.toUpperCase()}`,
+          );
+        }
         this.#push(this.#zab.receive(from, frame.m));
         return;
       case 'touch':
