@@ -3,7 +3,7 @@
  * Runs the Zab ensemble simulation (test/coordinator/ensemble/zab-simulation.ts) over many
  * seeds, more than the test suite has time for:
  *
- *   npm run sim:zab -- [--seeds 5000] [--from 1] [--servers 3] [--verbose]
+ *   npm run sim:zab -- [--seeds 5000] [--from 1] [--servers 3] [--observers 0] [--verbose]
  *
  * Prints a progress line, then the totals; exits 1 if any seed broke a check, listing it so
  * it can be replayed with `--from SEED --seeds 1 --verbose`.
@@ -16,12 +16,14 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '5000' },
     from: { type: 'string', default: '1' },
     servers: { type: 'string', default: '3' },
+    observers: { type: 'string', default: '0' },
     verbose: { type: 'boolean', default: false },
   },
 });
 const seeds = Number(values.seeds);
 const from = Number(values.from);
 const servers = Number(values.servers);
+const observers = Number(values.observers);
 const totals = {
   acknowledged: 0,
   applied: 0,
@@ -36,7 +38,7 @@ const totals = {
 const failed: number[] = [];
 const started = Date.now();
 for (let seed = from; seed < from + seeds; seed++) {
-  const r = runSimulation({ seed, servers });
+  const r = runSimulation({ seed, servers, observers });
   totals.acknowledged += r.acknowledged;
   totals.applied += r.applied;
   totals.crashes += r.crashes;
@@ -58,6 +60,9 @@ for (let seed = from; seed < from + seeds; seed++) {
 }
 if (process.stdout.isTTY) process.stdout.write('\n');
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`${seeds} seeds of ${servers} servers in ${seconds} s:`, totals);
+console.log(
+  `${seeds} seeds of ${servers} voters and ${observers} observers in ${seconds} s:`,
+  totals,
+);
 console.log(failed.length === 0 ? 'no violation' : `failed seeds: ${failed.join(' ')}`);
 process.exitCode = failed.length === 0 ? 0 : 1;

@@ -142,8 +142,14 @@ export type ZabEffect<T> =
 
 export interface ZabConfig {
   id: ServerId;
-  /** Every voting member, including this one. */
+  /** Every voting member, including this one unless it is an observer. */
   voters: readonly ServerId[];
+  /**
+   * Observers (ZooKeeper's `:observer` members): they follow the leader, receive every
+   * commit, serve reads and forward writes, but never vote and never count for a quorum.
+   * This server is one if its id is in the list.
+   */
+  observers?: readonly ServerId[];
   /** Ticks a follower may take to connect and sync with its leader (ZooKeeper's initLimit). */
   initLimit: number;
   /** Ticks a server in broadcast may go without hearing from its peer (syncLimit). */
@@ -214,6 +220,9 @@ function sameVote(a: Vote, b: Vote): boolean {
 export class ZabServer<T> {
   readonly id: ServerId;
   readonly #voters: readonly ServerId[];
+  readonly #observers: readonly ServerId[];
+  /** This server is an observer. */
+  readonly #observer: boolean;
   readonly #initLimit: number;
   readonly #syncLimit: number;
   readonly #resendTicks: number;
@@ -264,6 +273,11 @@ export class ZabServer<T> {
   constructor(config: ZabConfig, persisted: ZabPersistentState<T>) {
     this.id = config.id;
     this.#voters = config.voters;
+    this.#observers = config.observers ?? [];
+    this.#observer = this.#observers.includes(config.id);
+    if (this.#observer && this.#voters.includes(config.id)) {
+      throw new ZabInvariantError(`server ${config.id} is both a voter and an observer`);
+    }
     this.#initLimit = config.initLimit;
     this.#syncLimit = config.syncLimit;
     this.#resendTicks = config.notificationResendTicks ?? 2;
@@ -318,10 +332,21 @@ export class ZabServer<T> {
   get appliedZxid(): Zxid {
     return this.#applied;
   }
-  /** Followers in sync with this leader (ZooKeeper's zk_synced_followers). */
+  /** True if this server is an observer (it never votes). */
+  get observer(): boolean {
+    return this.#observer;
+  }
+  /** Voting followers in sync with this leader (ZooKeeper's zk_synced_followers). */
   get syncedFollowers(): number {
     if (this.#role !== 'leading') return 0;
-    return [...this.#learners.values()].filter((l) => l.synced).length;
+    return this.#syncedVoters();
+  }
+  /** Observers in sync with this leader (ZooKeeper's zk_synced_observers). */
+  get syncedObservers(): number {
+    if (this.#role !== 'leading') return 0;
+    let n = 0;
+    for (const [peer, l] of this.#learners) if (l.synced && this.#observers.includes(peer)) n++;
+    return n;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -400,6 +425,17 @@ export class ZabServer<T> {
 
   #isQuorum(count: number): boolean {
     return count * 2 > this.#voters.length;
+  }
+
+  /** Voting learners for which `test` holds (observers never count for a quorum). */
+  #votersWhere(test: (l: LearnerHandler) => boolean): number {
+    let n = 0;
+    for (const [peer, l] of this.#learners) if (test(l) && this.#voters.includes(peer)) n++;
+    return n;
+  }
+
+  #syncedVoters(): number {
+    return this.#votersWhere((l) => l.synced);
   }
 
   #others(): ServerId[] {
@@ -504,7 +540,7 @@ export class ZabServer<T> {
     this.#announceRole();
     this.#sendNotifications();
     // A single voter is a quorum of itself.
-    this.#checkQuorumOnVote();
+    if (!this.#observer) this.#checkQuorumOnVote();
   }
 
   #notification(): ZabMessage<T> {
@@ -527,12 +563,19 @@ export class ZabServer<T> {
   }
 
   #onNotification(from: ServerId, n: Extract<ZabMessage<T>, { type: 'notification' }>): void {
+    if (this.#observers.includes(from)) {
+      // An observer looking for the leader: tell it who leads; its vote never counts.
+      if (this.#role !== 'looking' && !this.#observer) this.#send(from, this.#notification());
+      return;
+    }
     if (!this.#voters.includes(from)) return;
     if (this.#role !== 'looking') {
       // Tell a looking peer who leads, so it can join.
       if (n.state === 'looking') this.#send(from, this.#notification());
       return;
     }
+    // An observer takes no part in the election: it only joins an established leader.
+    if (n.state === 'looking' && this.#observer) return;
     if (n.state === 'looking') {
       if (n.electionEpoch > this.#logicalClock) {
         this.#logicalClock = n.electionEpoch;
@@ -563,7 +606,7 @@ export class ZabServer<T> {
         : this.#outOfElection.get(leader)?.state === 'leading';
     if (!leaderClaims) return;
     const following = [...this.#outOfElection.values()].filter((e) => e.vote.leader === leader);
-    if (this.#isQuorum(following.length + 1)) {
+    if (this.#isQuorum(following.length + (this.#observer ? 0 : 1))) {
       this.#logicalClock = n.electionEpoch;
       this.#decide(n.vote);
     }
@@ -743,12 +786,12 @@ export class ZabServer<T> {
       if (this.#now - this.#phaseStartTick > this.#initLimit) this.#startLooking();
       return;
     }
-    const inSync = [...this.#learners.values()].filter((l) => l.synced).length;
-    if (!this.#isQuorum(inSync + 1)) this.#startLooking();
+    if (!this.#isQuorum(this.#syncedVoters() + 1)) this.#startLooking();
   }
 
   #onLeaderMessage(from: ServerId, m: ZabMessage<T>): void {
-    if (!this.#voters.includes(from)) return;
+    const observer = this.#observers.includes(from);
+    if (!observer && !this.#voters.includes(from)) return;
     const learner = this.#learners.get(from);
     if (learner) learner.lastHeardTick = this.#now;
     switch (m.type) {
@@ -766,9 +809,12 @@ export class ZabServer<T> {
         return;
       case 'ackEpoch': {
         if (!learner || learner.epochAcked || this.#newEpoch === 0) return;
+        // An observer's extra history was never acknowledged for a quorum (it does not count):
+        // it is cut off by the sync like any divergent tail.
         const ahead =
-          m.currentEpoch > this.#currentEpoch ||
-          (m.currentEpoch === this.#currentEpoch && m.lastZxid > this.lastZxid);
+          !observer &&
+          (m.currentEpoch > this.#currentEpoch ||
+            (m.currentEpoch === this.#currentEpoch && m.lastZxid > this.lastZxid));
         if (ahead) {
           // Election chose a leader with less history than a follower: start over.
           this.#startLooking();
@@ -806,7 +852,7 @@ export class ZabServer<T> {
   /** Discovery: with FOLLOWERINFO from a quorum, pick and announce the new epoch. */
   #maybeChooseEpoch(): void {
     if (this.#leaderPhase !== 'discovery') return;
-    if (!this.#isQuorum(this.#learners.size + 1)) return;
+    if (!this.#isQuorum(this.#votersWhere(() => true) + 1)) return;
     let max = this.#acceptedEpoch;
     for (const l of this.#learners.values()) max = Math.max(max, l.acceptedEpoch);
     this.#newEpoch = max + 1;
@@ -822,8 +868,7 @@ export class ZabServer<T> {
 
   /** With ACKEPOCH from a quorum, take the new epoch and sync every follower. */
   #maybeStartSync(): void {
-    const acked = [...this.#learners.values()].filter((l) => l.epochAcked).length;
-    if (!this.#isQuorum(acked + 1)) return;
+    if (!this.#isQuorum(this.#votersWhere((l) => l.epochAcked) + 1)) return;
     this.#currentEpoch = this.#newEpoch;
     this.#persistEpochs();
     this.#counter = 0;
@@ -881,8 +926,7 @@ export class ZabServer<T> {
 
   /** With a quorum holding our history, commit all of it and start broadcast. */
   #maybeEstablish(): void {
-    const synced = [...this.#learners.values()].filter((l) => l.synced).length;
-    if (!this.#isQuorum(synced + 1)) return;
+    if (!this.#isQuorum(this.#syncedVoters() + 1)) return;
     this.#leaderPhase = 'broadcast';
     this.#committed = this.lastZxid;
     this.#applyUpTo(this.#committed);
@@ -905,8 +949,7 @@ export class ZabServer<T> {
   #maybeCommit(): void {
     for (let i = this.#indexAfter(this.#committed); i < this.#log.length; i++) {
       const entry = this.#log[i]!;
-      let acks = 1; // our own log
-      for (const l of this.#learners.values()) if (l.synced && l.ackedUpTo >= entry.zxid) acks++;
+      const acks = 1 + this.#votersWhere((l) => l.synced && l.ackedUpTo >= entry.zxid);
       if (!this.#isQuorum(acks)) return;
       this.#committed = entry.zxid;
       this.#applyUpTo(entry.zxid);

@@ -14,7 +14,7 @@
 import t, { type Test } from 'tap';
 import { runSimulation } from './zab-simulation.js';
 
-function runSeeds(t: Test, servers: number, seeds: number): void {
+function runSeeds(t: Test, servers: number, seeds: number, observers = 0): void {
   let acknowledged = 0;
   let leaderChanges = 0;
   let crashes = 0;
@@ -22,7 +22,7 @@ function runSeeds(t: Test, servers: number, seeds: number): void {
   const syncs = { diff: 0, trunc: 0, snap: 0 };
   const failures: string[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
-    const r = runSimulation({ seed, servers });
+    const r = runSimulation({ seed, servers, observers });
     acknowledged += r.acknowledged;
     leaderChanges += r.leaderChanges;
     crashes += r.crashes;
@@ -30,7 +30,7 @@ function runSeeds(t: Test, servers: number, seeds: number): void {
     for (const mode of ['diff', 'trunc', 'snap'] as const) syncs[mode] += r.syncs[mode];
     if (r.violations.length > 0) failures.push(`seed ${seed}: ${r.violations.join('; ')}`);
   }
-  t.same(failures, [], `${seeds} seeds, ${servers} servers: no violation`);
+  t.same(failures, [], `${seeds} seeds, ${servers} voters, ${observers} observers: no violation`);
   t.ok(acknowledged > seeds * 100, `writes were acknowledged (${acknowledged})`);
   t.ok(leaderChanges > seeds, `leaders changed (${leaderChanges}) after ${crashes} crashes`);
   // Snapshots, trimmed logs and every kind of sync must really have happened.
@@ -40,6 +40,7 @@ function runSeeds(t: Test, servers: number, seeds: number): void {
 
 t.test('three servers', async (t) => runSeeds(t, 3, 300));
 t.test('five servers', async (t) => runSeeds(t, 5, 60));
+t.test('three voters and two observers', async (t) => runSeeds(t, 3, 60, 2));
 
 t.test('a seed replays exactly', async (t) => {
   t.same(runSimulation({ seed: 42 }), runSimulation({ seed: 42 }));

@@ -17,7 +17,8 @@
  * Checked after every step:
  * - no two servers ever apply different writes at the same position (or zxid): every
  *   server's applied sequence is a prefix of one global sequence;
- * - a write the leader commits is on the disks of a quorum at that moment;
+ * - a write the leader commits is on the disks of a quorum of voters at that moment (an
+ *   observer's disk does not count), and no observer ever leads;
  * Checked at the end, after healing every fault and letting the ensemble settle:
  * - one leader, every server in broadcast and following it;
  * - every server has applied the same sequence, which holds every acknowledged write (a write
@@ -48,7 +49,10 @@ function rng(seed: number): () => number {
 
 export interface SimulationOptions {
   seed: number;
+  /** Voters. */
   servers?: number;
+  /** Observers, besides the voters. */
+  observers?: number;
   /** Time units with faults; a tick is 10 units. */
   faultUnits?: number;
   /** Time units after healing before the final checks. */
@@ -136,6 +140,7 @@ const TICK_UNITS = 10;
 export function runSimulation(options: SimulationOptions): SimulationResult {
   const o = {
     servers: 3,
+    observers: 0,
     faultUnits: 20_000,
     settleUnits: 6_000,
     crashRate: 0.0004,
@@ -149,12 +154,15 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   };
   const random = rng(o.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const ids = Array.from({ length: o.servers }, (_, i) => i + 1);
+  const voters = Array.from({ length: o.servers }, (_, i) => i + 1);
+  const observers = Array.from({ length: o.observers }, (_, i) => o.servers + i + 1);
+  const ids = [...voters, ...observers];
   const quorum = Math.floor(o.servers / 2) + 1;
   const snapCount = o.snapCount ?? 10 + Math.floor(random() * 70);
   const config = (id: ServerId) => ({
     id,
-    voters: ids,
+    voters,
+    observers,
     initLimit: 10,
     syncLimit: 5,
     snapCount,
@@ -275,6 +283,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     if (server.role === 'leading') {
       let holders = 0;
       for (const n of nodes.values()) {
+        if (observers.includes(n.id)) continue; // an observer's disk never counts
         if (n.disk.log.some((e) => e.zxid === entry.zxid && e.txn === entry.txn)) holders++;
         else if ((recover(n.disk).snapshot?.zxid ?? 0) >= entry.zxid) holders++;
       }
@@ -370,6 +379,9 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
           deferBreak(id, effect.peer);
           break;
         case 'role':
+          if (effect.role === 'leading' && observers.includes(id)) {
+            violation(`observer ${id} leads`);
+          }
           if (effect.role === 'leading' && effect.serving && lastLeader !== id) {
             lastLeader = id;
             result.leaderChanges++;
