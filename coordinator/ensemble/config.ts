@@ -12,6 +12,8 @@ export interface EnsembleMember {
   host: string;
   quorumPort: number;
   electionPort: number;
+  /** `:observer`: follows the leader and serves clients, never votes (absent: a voter). */
+  observer?: true;
 }
 
 export interface EnsembleConfig {
@@ -44,13 +46,12 @@ function port(text: string, what: string): number {
 /** One member's address, `host:quorumPort:electionPort[:participant|:observer]`. */
 export function parseMember(id: number, address: string): EnsembleMember {
   const parts = address.trim().split(':');
+  let observer = false;
   if (parts.length === 4) {
-    if (parts[3] === 'observer') {
-      throw new EnsembleConfigError(`server.${id}: observers are not supported yet`);
-    }
-    if (parts[3] !== 'participant') {
+    if (parts[3] !== 'participant' && parts[3] !== 'observer') {
       throw new EnsembleConfigError(`server.${id}: unknown role ${JSON.stringify(parts[3])}`);
     }
+    observer = parts[3] === 'observer';
     parts.pop();
   }
   if (parts.length !== 3 || parts[0] === '') {
@@ -63,6 +64,7 @@ export function parseMember(id: number, address: string): EnsembleMember {
     host: parts[0]!,
     quorumPort: port(parts[1]!, `server.${id} quorum port`),
     electionPort: port(parts[2]!, `server.${id} election port`),
+    ...(observer ? { observer: true as const } : {}),
   };
 }
 
@@ -79,6 +81,9 @@ function checkMembers(members: EnsembleMember[]): EnsembleMember[] {
   for (const m of members) {
     if (ids.has(m.id)) throw new EnsembleConfigError(`server.${m.id} is listed twice`);
     ids.add(m.id);
+  }
+  if (members.length > 0 && members.every((m) => m.observer)) {
+    throw new EnsembleConfigError('the ensemble has no voting member (all are observers)');
   }
   return members.sort((a, b) => a.id - b.id);
 }

@@ -95,7 +95,8 @@ export class EnsembleNode implements Replication {
     this.#zab = new ZabServer<CoordinatorTxn>(
       {
         id: options.config.id,
-        voters: options.config.members.map((m) => m.id),
+        voters: options.config.members.filter((m) => !m.observer).map((m) => m.id),
+        observers: options.config.members.filter((m) => m.observer).map((m) => m.id),
         initLimit: options.config.initLimit,
         syncLimit: options.config.syncLimit,
         snapCount: options.config.snapCount,
@@ -121,11 +122,11 @@ export class EnsembleNode implements Replication {
   get leading(): boolean {
     return this.#role === 'leading';
   }
-  /** leader or follower once in broadcast; until then (electing, syncing) looking. */
+  /** leader, follower or observer once in broadcast; until then (electing, syncing) looking. */
   get mode(): string {
     if (!this.#serving) return 'looking';
     if (this.#role === 'leading') return 'leader';
-    if (this.#role === 'following') return 'follower';
+    if (this.#role === 'following') return this.#zab.observer ? 'observer' : 'follower';
     return 'looking';
   }
   get syncedFollowers(): number {
