@@ -21,31 +21,34 @@ export class SnapshotFormatError extends Error {
 }
 
 export function encodeSnapshot(state: LoadedState): Buffer {
-  const parts: Buffer[] = [MAGIC];
-  const head = Buffer.allocUnsafe(12);
-  head.writeDoubleBE(state.lastZxid, 0);
-  head.writeUInt32BE(state.nodes.length, 8);
-  parts.push(head);
-  for (const [path, node] of state.nodes) {
-    const pathBytes = Buffer.from(path, 'utf8');
-    const encoded = encodeNode(node);
-    const lengths = Buffer.allocUnsafe(4);
-    lengths.writeUInt32BE(pathBytes.length, 0);
-    const nodeLength = Buffer.allocUnsafe(4);
-    nodeLength.writeUInt32BE(encoded.length, 0);
-    parts.push(lengths, pathBytes, nodeLength, encoded);
+  // Encode the nodes first, then copy everything into one buffer of the exact size.
+  const encoded = state.nodes.map(([, node]) => encodeNode(node));
+  let size = MAGIC.length + 12 + 4;
+  for (let i = 0; i < state.nodes.length; i++) {
+    size += 8 + Buffer.byteLength(state.nodes[i]![0], 'utf8') + encoded[i]!.length;
   }
-  const count = Buffer.allocUnsafe(4);
-  count.writeUInt32BE(state.sessions.length, 0);
-  parts.push(count);
+  for (const session of state.sessions) size += 14 + session.password.length;
+  const out = Buffer.allocUnsafe(size);
+  let o = MAGIC.copy(out, 0);
+  o = out.writeDoubleBE(state.lastZxid, o);
+  o = out.writeUInt32BE(state.nodes.length, o);
+  for (let i = 0; i < state.nodes.length; i++) {
+    const pathLength = out.write(state.nodes[i]![0], o + 4, 'utf8');
+    out.writeUInt32BE(pathLength, o);
+    o += 4 + pathLength;
+    const node = encoded[i]!;
+    o = out.writeUInt32BE(node.length, o);
+    o += node.copy(out, o);
+  }
+  o = out.writeUInt32BE(state.sessions.length, o);
   for (const session of state.sessions) {
-    const fixed = Buffer.allocUnsafe(14);
-    fixed.writeBigInt64BE(session.id, 0);
-    fixed.writeUInt32BE(session.timeoutMs, 8);
-    fixed.writeUInt16BE(session.password.length, 12);
-    parts.push(fixed, session.password);
+    o = out.writeBigInt64BE(session.id, o);
+    o = out.writeUInt32BE(session.timeoutMs, o);
+    o = out.writeUInt16BE(session.password.length, o);
+    o += session.password.copy(out, o);
   }
-  return Buffer.concat(parts);
+  if (o !== size) throw new SnapshotFormatError(`snapshot encoding: ${o} of ${size} bytes`);
+  return out;
 }
 
 export function decodeSnapshot(bytes: Buffer): LoadedState {
