@@ -59,7 +59,13 @@ import {
 } from './acl.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
-import { LevelStore, type Store, type StoredNode, type StoredSession } from './store.js';
+import {
+  LevelStore,
+  type LoadedState,
+  type Store,
+  type StoredNode,
+  type StoredSession,
+} from './store.js';
 import { WatchManager } from './watch-manager.js';
 import { ServerMetrics, type Summary } from './server-metrics.js';
 import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
@@ -180,7 +186,8 @@ const WRITE_OPS: ReadonlySet<Request['op']> = new Set([
 ]);
 
 export class CoordinatorServer extends EventEmitter {
-  readonly tree = new DataTree();
+  /** Replaced only when an ensemble member installs a snapshot (`installState`). */
+  tree = new DataTree();
   readonly watches = new WatchManager<ConnState>();
   readonly sessions: SessionTracker;
   readonly options: Required<
@@ -1125,6 +1132,50 @@ export class CoordinatorServer extends EventEmitter {
       session.closing = false;
       this.sessions.touch(session, now);
     }
+  }
+
+  /**
+   * Ensemble mode: the tree and the sessions exactly as of the last applied zxid, for a Zab
+   * snapshot (ensemble/snapshot.ts encodes it). Parents come before their children.
+   */
+  snapshotState(): LoadedState {
+    const paths = [...this.tree.paths()].sort();
+    return {
+      lastZxid: this.#lastZxid,
+      nodes: paths.map((path) => [path, this.tree.get(path)!]),
+      sessions: [...this.sessions.all()].map((s) => ({
+        id: s.id,
+        timeoutMs: s.timeoutMs,
+        password: s.password,
+      })),
+    };
+  }
+
+  /**
+   * Ensemble mode: the tree and the sessions become a snapshot's (on start, or a SNAP from
+   * the leader while this server is not serving, so no client is connected). Sessions get a
+   * fresh deadline, as after a restart.
+   */
+  installState(state: LoadedState): void {
+    this.closeAllConnections('the state is replaced by a snapshot');
+    const tree = new DataTree();
+    for (const [path, node] of state.nodes) tree.loadNode(path, node);
+    tree.takeDirtyPaths();
+    this.tree = tree;
+    for (const session of [...this.sessions.all()]) this.sessions.remove(session.id);
+    const now = this.#clock.nowMs();
+    for (const session of state.sessions) this.sessions.add(session, now);
+    this.#touched = new Set();
+    this.#lastZxid = state.lastZxid;
+    this.#scheduleCommit();
+    this.#log.info(
+      {
+        zxid: '0x' + state.lastZxid.toString(16),
+        nodes: this.tree.nodeCount,
+        sessions: state.sessions.length,
+      },
+      'state loaded from a snapshot',
+    );
   }
 
   /** Ensemble mode: the server left broadcast; its clients must go elsewhere. */

@@ -3,7 +3,7 @@
  * Runs the Zab ensemble simulation (test/coordinator/ensemble/zab-simulation.ts) over many
  * seeds, more than the test suite has time for:
  *
- *   npm run sim:zab -- [--seeds 5000] [--from 1] [--servers 3] [--verbose]
+ *   npm run sim:zab -- [--seeds 5000] [--from 1] [--servers 3] [--observers 0] [--verbose]
  *
  * Prints a progress line, then the totals; exits 1 if any seed broke a check, listing it so
  * it can be replayed with `--from SEED --seeds 1 --verbose`.
@@ -16,22 +16,38 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '5000' },
     from: { type: 'string', default: '1' },
     servers: { type: 'string', default: '3' },
+    observers: { type: 'string', default: '0' },
     verbose: { type: 'boolean', default: false },
   },
 });
 const seeds = Number(values.seeds);
 const from = Number(values.from);
 const servers = Number(values.servers);
-const totals = { acknowledged: 0, applied: 0, crashes: 0, partitions: 0, leaderChanges: 0 };
+const observers = Number(values.observers);
+const totals = {
+  acknowledged: 0,
+  applied: 0,
+  crashes: 0,
+  partitions: 0,
+  leaderChanges: 0,
+  snapshots: 0,
+  diff: 0,
+  trunc: 0,
+  snap: 0,
+};
 const failed: number[] = [];
 const started = Date.now();
 for (let seed = from; seed < from + seeds; seed++) {
-  const r = runSimulation({ seed, servers });
+  const r = runSimulation({ seed, servers, observers });
   totals.acknowledged += r.acknowledged;
   totals.applied += r.applied;
   totals.crashes += r.crashes;
   totals.partitions += r.partitions;
   totals.leaderChanges += r.leaderChanges;
+  totals.snapshots += r.snapshots;
+  totals.diff += r.syncs.diff;
+  totals.trunc += r.syncs.trunc;
+  totals.snap += r.syncs.snap;
   if (r.violations.length > 0) {
     failed.push(seed);
     console.log(`seed ${seed}: ${r.violations.join('\n  ')}`);
@@ -44,6 +60,9 @@ for (let seed = from; seed < from + seeds; seed++) {
 }
 if (process.stdout.isTTY) process.stdout.write('\n');
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`${seeds} seeds of ${servers} servers in ${seconds} s:`, totals);
+console.log(
+  `${seeds} seeds of ${servers} voters and ${observers} observers in ${seconds} s:`,
+  totals,
+);
 console.log(failed.length === 0 ? 'no violation' : `failed seeds: ${failed.join(' ')}`);
 process.exitCode = failed.length === 0 ? 0 : 1;

@@ -40,6 +40,7 @@ interface StartOptions {
   config?: string;
   initLimit?: string;
   syncLimit?: string;
+  snapCount?: string;
   superDigest?: string;
   secureClientPort?: string;
   sslKeystore?: string;
@@ -103,6 +104,8 @@ function resolveStart(
       resolved.initLimit = String(cfg.initLimit);
     if (cfg.syncLimit !== undefined && o.syncLimit === undefined)
       resolved.syncLimit = String(cfg.syncLimit);
+    if (cfg.snapCount !== undefined && o.snapCount === undefined)
+      resolved.snapCount = String(cfg.snapCount);
     members = cfg.members;
   }
   if (o.ensemble !== undefined) members = parseEnsembleList(o.ensemble);
@@ -123,6 +126,10 @@ function resolveStart(
         resolved.syncLimit === undefined
           ? undefined
           : parseIntOption(resolved.syncLimit, '--sync-limit'),
+      snapCount:
+        resolved.snapCount === undefined
+          ? undefined
+          : parseIntOption(resolved.snapCount, '--snap-count'),
     });
   } else if (o.id !== undefined) {
     throw new UsageError('--id needs --ensemble (or server.N lines in --config)');
@@ -205,7 +212,7 @@ export const serverCommands: CommandModule = {
       )
       .option(
         '--config <file>',
-        'a zoo.cfg: tickTime, initLimit, syncLimit, dataDir, clientPort, server.N',
+        'a zoo.cfg: tickTime, initLimit, syncLimit, snapCount, dataDir, clientPort, server.N',
       )
       .option(
         '--init-limit <ticks>',
@@ -237,6 +244,10 @@ export const serverCommands: CommandModule = {
       .option(
         '--admin-login <user:digest>',
         'every admin request must log in as this user (admin.login; HTTP Basic)',
+      )
+      .option(
+        '--snap-count <txns>',
+        'ensemble: snapshot the tree and trim the log every this many txns (default 100000)',
       )
       .action((o: StartOptions, cmd: Command) => {
         const resolved = resolveStart(o, cmd);

@@ -20,7 +20,7 @@ export type PeerFrame =
   | { t: 'sync'; id: number }
   | { t: 'synced'; id: number; zxid: number };
 
-/** A frame larger than this is a corrupt length, not a message (a SNAP is one frame). */
+/** A frame larger than this is a corrupt length, not a message (SNAPs go in 512 KiB chunks). */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 
 export function encodePayload(value: unknown): Buffer {

@@ -1,16 +1,19 @@
 /**
  * The ensemble's configuration, as ZooKeeper spells it: `server.N=host:quorumPort:electionPort`
  * lines in zoo.cfg (or our `--ensemble 1=host:q:e,2=...`), the server's own id from `--id` or
- * the `myid` file in the data directory, and tickTime, initLimit and syncLimit.
+ * the `myid` file in the data directory, and tickTime, initLimit, syncLimit and snapCount.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_SNAP_COUNT } from './zab.js';
 
 export interface EnsembleMember {
   id: number;
   host: string;
   quorumPort: number;
   electionPort: number;
+  /** `:observer`: follows the leader and serves clients, never votes (absent: a voter). */
+  observer?: true;
 }
 
 export interface EnsembleConfig {
@@ -20,6 +23,8 @@ export interface EnsembleConfig {
   initLimit: number;
   /** Ticks a server in broadcast may go without hearing from its peer. */
   syncLimit: number;
+  /** Txns between two snapshots (ZooKeeper's snapCount, default 100,000). */
+  snapCount: number;
 }
 
 /** ZooKeeper's sample zoo.cfg values. */
@@ -41,13 +46,12 @@ function port(text: string, what: string): number {
 /** One member's address, `host:quorumPort:electionPort[:participant|:observer]`. */
 export function parseMember(id: number, address: string): EnsembleMember {
   const parts = address.trim().split(':');
+  let observer = false;
   if (parts.length === 4) {
-    if (parts[3] === 'observer') {
-      throw new EnsembleConfigError(`server.${id}: observers are not supported yet`);
-    }
-    if (parts[3] !== 'participant') {
+    if (parts[3] !== 'participant' && parts[3] !== 'observer') {
       throw new EnsembleConfigError(`server.${id}: unknown role ${JSON.stringify(parts[3])}`);
     }
+    observer = parts[3] === 'observer';
     parts.pop();
   }
   if (parts.length !== 3 || parts[0] === '') {
@@ -60,6 +64,7 @@ export function parseMember(id: number, address: string): EnsembleMember {
     host: parts[0]!,
     quorumPort: port(parts[1]!, `server.${id} quorum port`),
     electionPort: port(parts[2]!, `server.${id} election port`),
+    ...(observer ? { observer: true as const } : {}),
   };
 }
 
@@ -76,6 +81,9 @@ function checkMembers(members: EnsembleMember[]): EnsembleMember[] {
   for (const m of members) {
     if (ids.has(m.id)) throw new EnsembleConfigError(`server.${m.id} is listed twice`);
     ids.add(m.id);
+  }
+  if (members.length > 0 && members.every((m) => m.observer)) {
+    throw new EnsembleConfigError('the ensemble has no voting member (all are observers)');
   }
   return members.sort((a, b) => a.id - b.id);
 }
@@ -99,6 +107,7 @@ export interface ZooCfg {
   tickTime?: number;
   initLimit?: number;
   syncLimit?: number;
+  snapCount?: number;
   dataDir?: string;
   clientPort?: number;
   members: EnsembleMember[];
@@ -135,6 +144,9 @@ export function parseZooCfg(text: string): ZooCfg {
       case 'syncLimit':
         cfg.syncLimit = positiveInt(key, value);
         break;
+      case 'snapCount':
+        cfg.snapCount = positiveInt(key, value);
+        break;
       case 'dataDir':
         cfg.dataDir = value;
         break;
@@ -164,7 +176,7 @@ export function resolveServerId(explicit: number | undefined, dataDir: string): 
 export function ensembleConfig(
   id: number,
   members: EnsembleMember[],
-  limits: { initLimit?: number; syncLimit?: number } = {},
+  limits: { initLimit?: number; syncLimit?: number; snapCount?: number } = {},
 ): EnsembleConfig {
   if (!members.some((m) => m.id === id)) {
     throw new EnsembleConfigError(
@@ -176,5 +188,6 @@ export function ensembleConfig(
     members,
     initLimit: limits.initLimit ?? DEFAULT_INIT_LIMIT,
     syncLimit: limits.syncLimit ?? DEFAULT_SYNC_LIMIT,
+    snapCount: limits.snapCount ?? DEFAULT_SNAP_COUNT,
   };
 }

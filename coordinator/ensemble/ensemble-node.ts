@@ -22,8 +22,10 @@ import {
   type Role,
   type ZabEffect,
   type ZabMessage,
+  type Snapshot,
   type ZabPersistentState,
 } from './zab.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { ZabDisk } from './zab-disk.js';
 
 type Effect = ZabEffect<CoordinatorTxn>;
@@ -54,10 +56,13 @@ export class EnsembleNode implements Replication {
   readonly #log: Logger;
   readonly #scheduler: Scheduler;
   #core: CoordinatorServer | undefined;
+  #initialSnapshot: Snapshot | undefined;
   #queue: QueuedEffect[] = [];
   /** Index of the next effect to carry out in #queue (shift() is linear in V8 for long queues). */
   #head = 0;
   #running = false;
+  /** Snapshot files being written in the background. */
+  #snapshotting = 0;
   #ticker: Timer | undefined;
   #closed = false;
   #role: Role = 'looking';
@@ -90,12 +95,15 @@ export class EnsembleNode implements Replication {
     this.#zab = new ZabServer<CoordinatorTxn>(
       {
         id: options.config.id,
-        voters: options.config.members.map((m) => m.id),
+        voters: options.config.members.filter((m) => !m.observer).map((m) => m.id),
+        observers: options.config.members.filter((m) => m.observer).map((m) => m.id),
         initLimit: options.config.initLimit,
         syncLimit: options.config.syncLimit,
+        snapCount: options.config.snapCount,
       },
       options.persisted,
     );
+    this.#initialSnapshot = options.persisted.snapshot;
     this.#transport = new PeerTransport({
       id: options.config.id,
       members: options.config.members,
@@ -114,11 +122,11 @@ export class EnsembleNode implements Replication {
   get leading(): boolean {
     return this.#role === 'leading';
   }
-  /** leader or follower once in broadcast; until then (electing, syncing) looking. */
+  /** leader, follower or observer once in broadcast; until then (electing, syncing) looking. */
   get mode(): string {
     if (!this.#serving) return 'looking';
     if (this.#role === 'leading') return 'leader';
-    if (this.#role === 'following') return 'follower';
+    if (this.#role === 'following') return this.#zab.observer ? 'observer' : 'follower';
     return 'looking';
   }
   get syncedFollowers(): number {
@@ -152,6 +160,9 @@ export class EnsembleNode implements Replication {
   /** Listen on the quorum and election ports, start ticking and look for a leader. */
   async start(core: CoordinatorServer): Promise<void> {
     this.#core = core;
+    // The tree starts as the newest snapshot; Zab applies the log after it once committed.
+    if (this.#initialSnapshot) core.installState(decodeSnapshot(this.#initialSnapshot.data));
+    this.#initialSnapshot = undefined;
     await this.#transport.listen();
     this.#log.info(
       {
@@ -164,6 +175,9 @@ export class EnsembleNode implements Replication {
         syncLimit: this.#config.syncLimit,
         lastZxid: hex(this.#zab.lastZxid),
         currentEpoch: this.#zab.currentEpoch,
+        snapshotZxid: hex(this.#zab.snapshotZxid),
+        logEntries: this.#zab.logLength,
+        snapCount: this.#config.snapCount,
       },
       'ensemble member starting',
     );
@@ -192,6 +206,20 @@ export class EnsembleNode implements Replication {
           const generation = this.#transport.generation(from, 'quorum');
           this.#earlyFollowerInfo.set(from, { message: frame.m, generation });
           return;
+        }
+        if (frame.m.type === 'sync') {
+          this.#log.info(
+            {
+              leader: from,
+              mode: frame.m.mode,
+              lastZxid: hex(this.#zab.lastZxid),
+              ...(frame.m.mode === 'trunc' ? { truncateTo: hex(frame.m.truncateTo) } : {}),
+              ...(frame.m.mode === 'snap'
+                ? { snapshotZxid: hex(frame.m.snapshotZxid ?? 0), bytes: frame.m.snapshotBytes }
+                : {}),
+            },
+            `sync from the leader: ${frame.m.mode.toUpperCase()}`,
+          );
         }
         this.#push(this.#zab.receive(from, frame.m));
         return;
@@ -272,9 +300,27 @@ export class EnsembleNode implements Replication {
             await this.#disk.truncate(effect.after);
             this.#log.info({ after: hex(effect.after) }, 'zab log truncated (TRUNC)');
             break;
-          case 'replaceLog':
-            await this.#disk.replace(effect.entries);
+          case 'installSnapshot':
+            await this.#disk.installSnapshot(effect.snapshot);
+            this.#core?.installState(decodeSnapshot(effect.snapshot.data));
             break;
+          case 'takeSnapshot':
+            this.#takeSnapshot(effect.zxid);
+            break;
+          case 'trimLog': {
+            const started = this.#scheduler.nowMs();
+            const { kept, bytes } = await this.#disk.trim(effect.upTo);
+            this.#log.info(
+              {
+                upTo: hex(effect.upTo),
+                keptEntries: kept,
+                bytes,
+                ms: this.#scheduler.nowMs() - started,
+              },
+              'zab log trimmed',
+            );
+            break;
+          }
           case 'persistEpochs':
             await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
             break;
@@ -298,6 +344,47 @@ export class EnsembleNode implements Replication {
     } finally {
       this.#running = false;
     }
+  }
+
+  /**
+   * The tree is exactly at `zxid` now (every apply before this effect is done, none after):
+   * serialize it at once, write it in the background (appends go on meanwhile), then tell
+   * Zab, which trims the log up to the snapshot before.
+   */
+  #takeSnapshot(zxid: number): void {
+    const core = this.#core;
+    if (!core) return;
+    if (core.lastZxid !== zxid) {
+      throw new Error(`snapshot at ${hex(zxid)} but the tree is at ${hex(core.lastZxid)}`);
+    }
+    const started = this.#scheduler.nowMs();
+    const data = encodeSnapshot(core.snapshotState());
+    const serializedMs = this.#scheduler.nowMs() - started;
+    this.#snapshotting++;
+    this.#disk
+      .writeSnapshot({ zxid, data })
+      .then(
+        () => {
+          this.#log.info(
+            {
+              zxid: hex(zxid),
+              bytes: data.length,
+              nodes: core.tree.nodeCount,
+              serializeMs: serializedMs,
+              ms: this.#scheduler.nowMs() - started,
+            },
+            'snapshot written',
+          );
+          if (!this.#closed) this.#push(this.#zab.snapshotTaken(zxid, data));
+        },
+        (error: unknown) => {
+          if (this.#closed) return;
+          this.#log.fatal({ err: error, zxid: hex(zxid) }, 'could not write a snapshot; stopping');
+          this.#closed = true;
+          this.onFatal(error);
+        },
+      )
+      .finally(() => this.#snapshotting--);
   }
 
   #take(): QueuedEffect {
@@ -354,7 +441,9 @@ export class EnsembleNode implements Replication {
     this.#ticker = undefined;
     await this.#transport.close();
     // Let a disk write in progress finish before the file is closed.
-    while (this.#running) await new Promise((resolve) => setImmediate(resolve));
+    while (this.#running || this.#snapshotting > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     await this.#disk.close();
   }
 }

@@ -9,26 +9,40 @@
  *                                          file, fsync, rename, fsync the directory)
  *   zab/log                               append-only records:
  *                                          u32 payload length | u32 CRC-32C of payload | payload
- *                                          payload = JSON {op: 'append', entries} or
- *                                          {op: 'truncate', after}
+ *                                          payload = JSON {op: 'append', entries},
+ *                                          {op: 'truncate', after}, and as the first record
+ *                                          only {op: 'base', after} (the log holds every entry
+ *                                          after `after`) or {op: 'snapshot', zxid, data} (a
+ *                                          SNAP's snapshot; the log continues from it)
+ *   zab/snapshot.<16 hex digits of zxid>  u32 CRC-32C of the rest | the snapshot's bytes
+ *                                          (ensemble/snapshot.ts); written to a temporary file,
+ *                                          fsynced and renamed, as ZooKeeper's snapshot.<zxid>
  *
- * A SNAP (`replace`) writes a fresh log file holding one append record and renames it over the
- * old one. Recovery replays the records in order; a record cut short or failing its CRC (a
- * crash in the middle of an append) ends the log: the file is truncated there, so what
- * follows is never read and the next append starts at a clean boundary. Nothing in a torn
- * record was acknowledged, since the ACK waits for the fsync.
- *
- * There are no snapshots yet: the log holds every txn since the ensemble began, and a
- * restarted server rebuilds its tree by applying all of it.
+ * Trimming (`trim`, after a newer snapshot is durable) and a SNAP (`installSnapshot`) write a
+ * fresh log file and rename it over the old one, so each is atomic: a SNAP's snapshot travels
+ * inside the new log, never as a file that could sit next to the old log it does not belong
+ * to. Recovery replays the records in order; a record cut short or failing its CRC (a crash in
+ * the middle of an append) ends the log: the file is truncated there, so what follows is never
+ * read and the next append starts at a clean boundary. Nothing in a torn record was
+ * acknowledged, since the ACK waits for the fsync. The snapshot loaded is the newest one at or
+ * after the log's base (files that fail their CRC, a crash while writing one, are skipped);
+ * snapshot files before the base are deleted when the log is trimmed.
  */
-import { open, readFile, rename, mkdir, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../src/logger.js';
 import { crc32c } from '../../src/protocol/kafka/crc32c.js';
 import { decodePayload, encodePayload } from './codec.js';
-import type { LogEntry, ZabPersistentState, Zxid } from './zab.js';
+import type { LogEntry, Snapshot, ZabPersistentState, Zxid } from './zab.js';
 
-type LogRecord<T> = { op: 'append'; entries: LogEntry<T>[] } | { op: 'truncate'; after: Zxid };
+type LogRecord<T> =
+  | { op: 'append'; entries: LogEntry<T>[] }
+  | { op: 'truncate'; after: Zxid }
+  | { op: 'base'; after: Zxid }
+  | { op: 'snapshot'; zxid: Zxid; data: Buffer };
+
+const SNAPSHOT_PREFIX = 'snapshot.';
+const snapshotName = (zxid: Zxid): string => SNAPSHOT_PREFIX + zxid.toString(16).padStart(16, '0');
 
 const HEADER_BYTES = 8;
 
@@ -95,7 +109,9 @@ export class ZabDisk<T> {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       bytes = Buffer.alloc(0);
     }
-    const log: LogEntry<T>[] = [];
+    let log: LogEntry<T>[] = [];
+    let logBase = 0;
+    let installed: Snapshot | undefined;
     let offset = 0;
     while (bytes.length - offset >= HEADER_BYTES) {
       const length = bytes.readUInt32BE(offset);
@@ -112,12 +128,19 @@ export class ZabDisk<T> {
       }
       if (record.op === 'append') {
         for (const entry of record.entries) {
-          const last = log.length === 0 ? 0 : log[log.length - 1]!.zxid;
+          const last = log.length === 0 ? logBase : log[log.length - 1]!.zxid;
           if (entry.zxid > last) log.push(entry);
         }
-      } else {
+      } else if (record.op === 'truncate') {
         const keep = log.findIndex((e) => e.zxid > record.after);
         if (keep >= 0) log.splice(keep);
+      } else if (record.op === 'base') {
+        log = [];
+        logBase = record.after;
+      } else {
+        log = [];
+        logBase = record.zxid;
+        installed = { zxid: record.zxid, data: record.data };
       }
       offset = end;
     }
@@ -131,8 +154,33 @@ export class ZabDisk<T> {
         'zab log ends in a torn record: cut it off',
       );
     }
+    // The newest snapshot the log follows on from: files first, then the one a SNAP left.
+    let snapshot: Snapshot | undefined;
+    const names = (await readdir(dir)).filter((n) => /^snapshot\.[0-9a-f]{16}$/.test(n)).sort();
+    for (const name of names.reverse()) {
+      const zxid = parseInt(name.slice(SNAPSHOT_PREFIX.length), 16);
+      if (zxid < logBase) break;
+      const bytes = await readFile(join(dir, name));
+      if (bytes.length < 4 || crc32c(bytes.subarray(4)) !== bytes.readUInt32BE(0)) {
+        logger.warn({ file: name }, 'snapshot file torn or damaged: skipped');
+        continue;
+      }
+      snapshot = { zxid, data: bytes.subarray(4) };
+      break;
+    }
+    if (installed && (!snapshot || installed.zxid >= snapshot.zxid)) snapshot = installed;
+    if (logBase > 0 && !snapshot) {
+      throw new Error(`${logPath} continues from zxid ${logBase} but no snapshot of it is left`);
+    }
     const disk = new ZabDisk<T>(dir, handle, logger);
-    return { disk, recovered: { state: { acceptedEpoch, currentEpoch, log }, tornBytes } };
+    const state: ZabPersistentState<T> = {
+      acceptedEpoch,
+      currentEpoch,
+      log,
+      logBase,
+      ...(snapshot ? { snapshot } : {}),
+    };
+    return { disk, recovered: { state, tornBytes } };
   }
 
   async append(entries: LogEntry<T>[]): Promise<void> {
@@ -147,13 +195,83 @@ export class ZabDisk<T> {
     await this.#log.datasync();
   }
 
-  /** The log becomes exactly `entries` (SNAP). */
-  async replace(entries: LogEntry<T>[]): Promise<void> {
+  /** SNAP: the log becomes `snapshot` and nothing after it, in one rename. */
+  async installSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.#replaceLog([{ op: 'snapshot', zxid: snapshot.zxid, data: snapshot.data }]);
+    this.#logger.info(
+      { zxid: '0x' + snapshot.zxid.toString(16), bytes: snapshot.data.length },
+      'zab log replaced by a snapshot (SNAP)',
+    );
+  }
+
+  /**
+   * Write `zab/snapshot.<zxid>` durably. Runs beside appends (its own file), so the caller
+   * need not hold the log back while a large tree is written.
+   */
+  async writeSnapshot(snapshot: Snapshot): Promise<void> {
+    const name = snapshotName(snapshot.zxid);
+    const tmp = join(this.dir, name + '.tmp');
+    const handle = await open(tmp, 'w');
+    try {
+      const crc = Buffer.allocUnsafe(4);
+      crc.writeUInt32BE(crc32c(snapshot.data), 0);
+      await handle.writev([crc, snapshot.data]);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, join(this.dir, name));
+    await fsyncDir(this.dir);
+  }
+
+  /**
+   * Drop the entries up to `upTo` (a snapshot after it is durable): the retained records are
+   * read back and written to a fresh log that starts with a base record, renamed over the old
+   * one; snapshot files before `upTo` are deleted.
+   */
+  async trim(upTo: Zxid): Promise<{ kept: number; bytes: number }> {
+    const bytes = await readFile(join(this.dir, 'log'));
+    const kept: LogEntry<T>[] = [];
+    let offset = 0;
+    while (bytes.length - offset >= HEADER_BYTES) {
+      const end = offset + HEADER_BYTES + bytes.readUInt32BE(offset);
+      const record = decodePayload(bytes.subarray(offset + HEADER_BYTES, end)) as LogRecord<T>;
+      if (record.op === 'append') {
+        for (const e of record.entries) {
+          const last = kept.length === 0 ? upTo : kept[kept.length - 1]!.zxid;
+          if (e.zxid > last) kept.push(e);
+        }
+      } else if (record.op === 'truncate') {
+        const keep = kept.findIndex((e) => e.zxid > record.after);
+        if (keep >= 0) kept.splice(keep);
+      } else {
+        kept.length = 0;
+      }
+      offset = end;
+    }
+    const records: LogRecord<T>[] = [{ op: 'base', after: upTo }];
+    if (kept.length > 0) records.push({ op: 'append', entries: kept });
+    const written = await this.#replaceLog(records);
+    for (const name of await readdir(this.dir)) {
+      if (!/^snapshot\.[0-9a-f]{16}$/.test(name)) continue;
+      if (parseInt(name.slice(SNAPSHOT_PREFIX.length), 16) < upTo) {
+        await unlink(join(this.dir, name));
+      }
+    }
+    return { kept: kept.length, bytes: written };
+  }
+
+  async #replaceLog(records: LogRecord<T>[]): Promise<number> {
     const path = join(this.dir, 'log');
     const tmp = join(this.dir, 'log.tmp');
     const handle = await open(tmp, 'w');
+    let written = 0;
     try {
-      if (entries.length > 0) await handle.write(encodeRecord<T>({ op: 'append', entries }));
+      for (const record of records) {
+        const encoded = encodeRecord<T>(record);
+        written += encoded.length;
+        await handle.write(encoded);
+      }
       await handle.sync();
     } finally {
       await handle.close();
@@ -162,7 +280,7 @@ export class ZabDisk<T> {
     await rename(tmp, path);
     await fsyncDir(this.dir);
     this.#log = await open(path, 'a+');
-    this.#logger.info({ entries: entries.length }, 'zab log replaced (SNAP)');
+    return written;
   }
 
   async persistEpochs(acceptedEpoch: number, currentEpoch: number): Promise<void> {

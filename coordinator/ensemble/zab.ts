@@ -55,6 +55,15 @@ export interface LogEntry<T> {
   txn: T;
 }
 
+/**
+ * The caller's state machine (the data tree and the sessions) as of `zxid`, serialized by the
+ * caller: opaque bytes to Zab, which keeps the newest for SNAPs and never looks inside.
+ */
+export interface Snapshot {
+  zxid: Zxid;
+  data: Buffer;
+}
+
 /** A vote of fast leader election: (epoch, zxid, id), compared in that order. */
 export interface Vote {
   leader: ServerId;
@@ -76,12 +85,20 @@ export type ZabMessage<T> =
       epochEnds: [number, Zxid][];
     }
   | {
+      /**
+       * The start of a follower's sync; what it lacks follows as `syncEntries` batches (and
+       * for a SNAP first `snapChunk`s), then NEWLEADER. Nothing is one giant frame.
+       */
       type: 'sync';
       mode: 'diff' | 'trunc' | 'snap';
-      /** trunc: keep entries up to this zxid, then append `entries`. */
+      /** trunc: keep entries up to this zxid, then append what follows. */
       truncateTo: Zxid;
-      entries: LogEntry<T>[];
+      /** snap: the snapshot's zxid and size; its bytes follow in `snapChunk`s. */
+      snapshotZxid?: Zxid;
+      snapshotBytes?: number;
     }
+  | { type: 'snapChunk'; data: Buffer }
+  | { type: 'syncEntries'; entries: LogEntry<T>[] }
   | { type: 'newLeader'; epoch: number }
   | { type: 'ackNewLeader'; epoch: number; lastZxid: Zxid }
   | { type: 'upToDate'; committed: Zxid }
@@ -101,8 +118,20 @@ export type ZabEffect<T> =
   | { type: 'appendLog'; entries: LogEntry<T>[] }
   /** Cut the durable log after `after` (TRUNC). */
   | { type: 'truncateLog'; after: Zxid }
-  /** Replace the durable log (SNAP). */
-  | { type: 'replaceLog'; entries: LogEntry<T>[] }
+  /**
+   * SNAP: the durable state becomes `snapshot` and an empty log after it, atomically (a crash
+   * leaves either the old log or the new state, never a mix); the caller also replaces its
+   * data tree with the snapshot's. Appends of the tail follow.
+   */
+  | { type: 'installSnapshot'; snapshot: Snapshot }
+  /**
+   * Serialize the data tree now (every `apply` before this effect is in it, none after) as
+   * the snapshot at `zxid`, write it durably, then call `snapshotTaken(zxid, data)`. A crash
+   * before that leaves the previous snapshot and the untrimmed log, which is fine.
+   */
+  | { type: 'takeSnapshot'; zxid: Zxid }
+  /** Drop the durable log's entries up to `upTo` (a snapshot at or after it is durable). */
+  | { type: 'trimLog'; upTo: Zxid }
   /** Apply a committed entry to the data tree; entries come in zxid order. */
   | { type: 'apply'; entry: LogEntry<T> }
   /** Close the connection to `peer` (a leader stepping down, a follower leaving its leader):
@@ -113,20 +142,45 @@ export type ZabEffect<T> =
 
 export interface ZabConfig {
   id: ServerId;
-  /** Every voting member, including this one. */
+  /** Every voting member, including this one unless it is an observer. */
   voters: readonly ServerId[];
+  /**
+   * Observers (ZooKeeper's `:observer` members): they follow the leader, receive every
+   * commit, serve reads and forward writes, but never vote and never count for a quorum.
+   * This server is one if its id is in the list.
+   */
+  observers?: readonly ServerId[];
   /** Ticks a follower may take to connect and sync with its leader (ZooKeeper's initLimit). */
   initLimit: number;
   /** Ticks a server in broadcast may go without hearing from its peer (syncLimit). */
   syncLimit: number;
   /** A LOOKING server re-sends its notification this often, in ticks. */
   notificationResendTicks?: number;
+  /**
+   * Take a snapshot after this many applied txns (ZooKeeper's snapCount, default 100,000);
+   * the log is then trimmed up to the snapshot before it, so it holds one to two intervals.
+   */
+  snapCount?: number;
+  /** Bytes of snapshot per `snapChunk` message of a SNAP (default 512 KiB). */
+  snapChunkBytes?: number;
+  /** Log entries per `syncEntries` message of a DIFF, TRUNC or SNAP (default 1,000). */
+  syncBatchEntries?: number;
 }
 
-/** What survives a restart: the two epochs and the log. */
+export const DEFAULT_SNAP_COUNT = 100_000;
+
+/** What survives a restart: the two epochs, the newest snapshot and the log after `logBase`. */
 export interface ZabPersistentState<T> {
   acceptedEpoch: number;
   currentEpoch: number;
+  /** The newest durable snapshot; absent before the first one. */
+  snapshot?: Snapshot;
+  /**
+   * The log holds every entry of this server's history after this zxid (0: all of it). It is
+   * 0 or a snapshot's zxid, and never after `snapshot.zxid`.
+   */
+  logBase?: Zxid;
+  /** Sorted by zxid, all after `logBase`; may begin before `snapshot.zxid`. */
   log: LogEntry<T>[];
 }
 
@@ -166,14 +220,26 @@ function sameVote(a: Vote, b: Vote): boolean {
 export class ZabServer<T> {
   readonly id: ServerId;
   readonly #voters: readonly ServerId[];
+  readonly #observers: readonly ServerId[];
+  /** This server is an observer. */
+  readonly #observer: boolean;
   readonly #initLimit: number;
   readonly #syncLimit: number;
   readonly #resendTicks: number;
+  readonly #snapCount: number;
+  readonly #snapChunkBytes: number;
+  readonly #syncBatchEntries: number;
 
   // Durable state (mirrored by the effects).
   #acceptedEpoch: number;
   #currentEpoch: number;
-  readonly #log: LogEntry<T>[];
+  #log: LogEntry<T>[];
+  #logBase: Zxid;
+  #snapshot: Snapshot | undefined;
+  /** Applies since the last snapshot was asked for. */
+  #appliedSinceSnapshot = 0;
+  /** Following, in sync: the SNAP being received (its chunks so far). */
+  #incoming: { zxid: Zxid; bytes: number; chunks: Buffer[]; received: number } | undefined;
 
   /** The last zxid applied to the data tree since this server started. */
   #applied: Zxid = 0;
@@ -207,12 +273,33 @@ export class ZabServer<T> {
   constructor(config: ZabConfig, persisted: ZabPersistentState<T>) {
     this.id = config.id;
     this.#voters = config.voters;
+    this.#observers = config.observers ?? [];
+    this.#observer = this.#observers.includes(config.id);
+    if (this.#observer && this.#voters.includes(config.id)) {
+      throw new ZabInvariantError(`server ${config.id} is both a voter and an observer`);
+    }
     this.#initLimit = config.initLimit;
     this.#syncLimit = config.syncLimit;
     this.#resendTicks = config.notificationResendTicks ?? 2;
+    this.#snapCount = config.snapCount ?? DEFAULT_SNAP_COUNT;
+    this.#snapChunkBytes = config.snapChunkBytes ?? 512 * 1024;
+    this.#syncBatchEntries = config.syncBatchEntries ?? 1000;
     this.#acceptedEpoch = persisted.acceptedEpoch;
     this.#currentEpoch = persisted.currentEpoch;
-    this.#log = [...persisted.log];
+    this.#snapshot = persisted.snapshot;
+    this.#logBase = persisted.logBase ?? 0;
+    if (this.#snapshot && this.#snapshot.zxid < this.#logBase) {
+      throw new ZabInvariantError(
+        `snapshot at ${this.#snapshot.zxid} before the log's base ${this.#logBase}`,
+      );
+    }
+    if (!this.#snapshot && this.#logBase > 0) {
+      throw new ZabInvariantError(`log after ${this.#logBase} but no snapshot`);
+    }
+    this.#log = persisted.log.filter((e) => e.zxid > this.#logBase);
+    // The data tree starts as the snapshot (the caller loads it); the log's tail is applied
+    // once this server learns, in sync with a leader, that it is committed.
+    this.#applied = this.#snapshot?.zxid ?? 0;
     this.#vote = this.#selfVote();
   }
 
@@ -228,7 +315,16 @@ export class ZabServer<T> {
     return this.#role === 'following' && this.#followerPhase === 'broadcast';
   }
   get lastZxid(): Zxid {
-    return this.#log.length === 0 ? 0 : this.#log[this.#log.length - 1]!.zxid;
+    if (this.#log.length > 0) return this.#log[this.#log.length - 1]!.zxid;
+    return Math.max(this.#logBase, this.#snapshot?.zxid ?? 0);
+  }
+  /** The zxid of the newest snapshot (0 before the first). */
+  get snapshotZxid(): Zxid {
+    return this.#snapshot?.zxid ?? 0;
+  }
+  /** Log entries held in memory (and on disk): bounded by about twice snapCount. */
+  get logLength(): number {
+    return this.#log.length;
   }
   get currentEpoch(): number {
     return this.#currentEpoch;
@@ -236,10 +332,21 @@ export class ZabServer<T> {
   get appliedZxid(): Zxid {
     return this.#applied;
   }
-  /** Followers in sync with this leader (ZooKeeper's zk_synced_followers). */
+  /** True if this server is an observer (it never votes). */
+  get observer(): boolean {
+    return this.#observer;
+  }
+  /** Voting followers in sync with this leader (ZooKeeper's zk_synced_followers). */
   get syncedFollowers(): number {
     if (this.#role !== 'leading') return 0;
-    return [...this.#learners.values()].filter((l) => l.synced).length;
+    return this.#syncedVoters();
+  }
+  /** Observers in sync with this leader (ZooKeeper's zk_synced_observers). */
+  get syncedObservers(): number {
+    if (this.#role !== 'leading') return 0;
+    let n = 0;
+    for (const [peer, l] of this.#learners) if (l.synced && this.#observers.includes(peer)) n++;
+    return n;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -274,6 +381,25 @@ export class ZabServer<T> {
   }
 
   /**
+   * The snapshot a `takeSnapshot` effect asked for is durable: keep it for SNAPs and trim the
+   * log up to the snapshot before it (so a follower a little behind still gets a DIFF).
+   */
+  snapshotTaken(zxid: Zxid, data: Buffer): ZabEffect<T>[] {
+    const previous = this.#snapshot;
+    // A SNAP installed meanwhile is at least as new (it never moves the tree back).
+    if (previous && zxid <= previous.zxid) return [];
+    if (zxid > this.#applied) throw new ZabInvariantError(`snapshot ${zxid} after applied`);
+    this.#snapshot = { zxid, data };
+    const upTo = previous?.zxid ?? 0;
+    if (upTo > this.#logBase) {
+      this.#log = this.#log.slice(this.#indexAfter(upTo));
+      this.#logBase = upTo;
+      this.#out.push({ type: 'trimLog', upTo });
+    }
+    return this.#flush();
+  }
+
+  /**
    * A client write arriving at this server. Returns false when the server is not serving
    * (the client should try another); otherwise the write is proposed (leader) or forwarded.
    */
@@ -299,6 +425,17 @@ export class ZabServer<T> {
 
   #isQuorum(count: number): boolean {
     return count * 2 > this.#voters.length;
+  }
+
+  /** Voting learners for which `test` holds (observers never count for a quorum). */
+  #votersWhere(test: (l: LearnerHandler) => boolean): number {
+    let n = 0;
+    for (const [peer, l] of this.#learners) if (test(l) && this.#voters.includes(peer)) n++;
+    return n;
+  }
+
+  #syncedVoters(): number {
+    return this.#votersWhere((l) => l.synced);
   }
 
   #others(): ServerId[] {
@@ -357,12 +494,27 @@ export class ZabServer<T> {
       if (entry.zxid > zxid) break;
       this.#applied = entry.zxid;
       this.#out.push({ type: 'apply', entry });
+      if (++this.#appliedSinceSnapshot >= this.#snapCount) {
+        this.#appliedSinceSnapshot = 0;
+        this.#out.push({ type: 'takeSnapshot', zxid: entry.zxid });
+      }
     }
   }
 
+  /**
+   * The last zxid of each epoch in this server's history as far as it still knows it: the
+   * log, its base and the snapshot (each a zxid of the history).
+   */
   #epochEnds(): [number, Zxid][] {
     const ends = new Map<number, Zxid>();
-    for (const { zxid } of this.#log) ends.set(epochOf(zxid), zxid);
+    const note = (zxid: Zxid): void => {
+      if (zxid <= 0) return;
+      const epoch = epochOf(zxid);
+      ends.set(epoch, Math.max(ends.get(epoch) ?? 0, zxid));
+    };
+    note(this.#logBase);
+    note(this.#snapshot?.zxid ?? 0);
+    for (const { zxid } of this.#log) note(zxid);
     return [...ends];
   }
 
@@ -378,6 +530,7 @@ export class ZabServer<T> {
     this.#role = 'looking';
     this.#leader = undefined;
     this.#decided = undefined;
+    this.#incoming = undefined;
     this.#learners.clear();
     this.#logicalClock++;
     this.#vote = this.#selfVote();
@@ -387,7 +540,7 @@ export class ZabServer<T> {
     this.#announceRole();
     this.#sendNotifications();
     // A single voter is a quorum of itself.
-    this.#checkQuorumOnVote();
+    if (!this.#observer) this.#checkQuorumOnVote();
   }
 
   #notification(): ZabMessage<T> {
@@ -410,12 +563,19 @@ export class ZabServer<T> {
   }
 
   #onNotification(from: ServerId, n: Extract<ZabMessage<T>, { type: 'notification' }>): void {
+    if (this.#observers.includes(from)) {
+      // An observer looking for the leader: tell it who leads; its vote never counts.
+      if (this.#role !== 'looking' && !this.#observer) this.#send(from, this.#notification());
+      return;
+    }
     if (!this.#voters.includes(from)) return;
     if (this.#role !== 'looking') {
       // Tell a looking peer who leads, so it can join.
       if (n.state === 'looking') this.#send(from, this.#notification());
       return;
     }
+    // An observer takes no part in the election: it only joins an established leader.
+    if (n.state === 'looking' && this.#observer) return;
     if (n.state === 'looking') {
       if (n.electionEpoch > this.#logicalClock) {
         this.#logicalClock = n.electionEpoch;
@@ -446,7 +606,7 @@ export class ZabServer<T> {
         : this.#outOfElection.get(leader)?.state === 'leading';
     if (!leaderClaims) return;
     const following = [...this.#outOfElection.values()].filter((e) => e.vote.leader === leader);
-    if (this.#isQuorum(following.length + 1)) {
+    if (this.#isQuorum(following.length + (this.#observer ? 0 : 1))) {
       this.#logicalClock = n.electionEpoch;
       this.#decide(n.vote);
     }
@@ -514,10 +674,25 @@ export class ZabServer<T> {
       case 'sync':
         if (this.#followerPhase !== 'sync') return;
         this.#applySync(m);
-        this.#followerPhase = 'synced';
+        return;
+      case 'snapChunk': {
+        const incoming = this.#incoming;
+        if (this.#followerPhase !== 'sync' || !incoming) return;
+        incoming.chunks.push(m.data);
+        incoming.received += m.data.length;
+        if (incoming.received > incoming.bytes) {
+          throw new ZabInvariantError(`SNAP of ${incoming.bytes} bytes overran`);
+        }
+        if (incoming.received === incoming.bytes) this.#installSnapshot();
+        return;
+      }
+      case 'syncEntries':
+        if (this.#followerPhase !== 'sync' || this.#incoming) return;
+        this.#appendToLog(m.entries.filter((e) => e.zxid > this.lastZxid));
         return;
       case 'newLeader':
-        if (this.#followerPhase !== 'synced') return;
+        if (this.#followerPhase !== 'sync' || this.#incoming) return;
+        this.#followerPhase = 'synced';
         if (m.epoch !== this.#acceptedEpoch) {
           throw new ZabInvariantError(`NEWLEADER ${m.epoch} but accepted ${this.#acceptedEpoch}`);
         }
@@ -550,25 +725,42 @@ export class ZabServer<T> {
   }
 
   #applySync(m: Extract<ZabMessage<T>, { type: 'sync' }>): void {
+    this.#incoming = undefined;
     if (m.mode === 'snap') {
-      // The data tree must already agree with the new log on everything it has applied.
-      const applied = this.#log.filter((e) => e.zxid <= this.#applied);
-      const prefix = m.entries.slice(0, applied.length);
-      const agrees = applied.every((e, i) => prefix[i]?.zxid === e.zxid);
-      if (!agrees) throw new ZabInvariantError('SNAP disagrees with applied entries');
-      this.#log.splice(0, this.#log.length, ...m.entries);
-      this.#out.push({ type: 'replaceLog', entries: m.entries });
+      const zxid = m.snapshotZxid ?? 0;
+      // Everything this server applied is committed, so in the leader's history; the leader
+      // sends a SNAP only when that history is shared no further than before its log, which
+      // starts at or before its snapshot: the snapshot never takes the tree back.
+      if (zxid < this.#applied) {
+        throw new ZabInvariantError(`SNAP at ${zxid} below applied ${this.#applied}`);
+      }
+      this.#incoming = { zxid, bytes: m.snapshotBytes ?? 0, chunks: [], received: 0 };
+      if (this.#incoming.bytes === 0) this.#installSnapshot();
       return;
     }
     if (m.mode === 'trunc') {
       if (m.truncateTo < this.#applied) {
         throw new ZabInvariantError(`TRUNC to ${m.truncateTo} below applied ${this.#applied}`);
       }
-      const keep = this.#log.findIndex((e) => e.zxid > m.truncateTo);
-      if (keep >= 0) this.#log.splice(keep);
+      if (m.truncateTo < this.#logBase) {
+        throw new ZabInvariantError(`TRUNC to ${m.truncateTo} below the log's base`);
+      }
+      this.#log.splice(this.#indexAfter(m.truncateTo));
       this.#out.push({ type: 'truncateLog', after: m.truncateTo });
     }
-    this.#appendToLog(m.entries.filter((e) => e.zxid > this.lastZxid));
+  }
+
+  /** The last chunk of a SNAP came: the snapshot replaces the tree and the log. */
+  #installSnapshot(): void {
+    const incoming = this.#incoming!;
+    this.#incoming = undefined;
+    const snapshot = { zxid: incoming.zxid, data: Buffer.concat(incoming.chunks) };
+    this.#snapshot = snapshot;
+    this.#log = [];
+    this.#logBase = snapshot.zxid;
+    this.#applied = snapshot.zxid;
+    this.#appliedSinceSnapshot = 0;
+    this.#out.push({ type: 'installSnapshot', snapshot });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -594,12 +786,12 @@ export class ZabServer<T> {
       if (this.#now - this.#phaseStartTick > this.#initLimit) this.#startLooking();
       return;
     }
-    const inSync = [...this.#learners.values()].filter((l) => l.synced).length;
-    if (!this.#isQuorum(inSync + 1)) this.#startLooking();
+    if (!this.#isQuorum(this.#syncedVoters() + 1)) this.#startLooking();
   }
 
   #onLeaderMessage(from: ServerId, m: ZabMessage<T>): void {
-    if (!this.#voters.includes(from)) return;
+    const observer = this.#observers.includes(from);
+    if (!observer && !this.#voters.includes(from)) return;
     const learner = this.#learners.get(from);
     if (learner) learner.lastHeardTick = this.#now;
     switch (m.type) {
@@ -617,9 +809,12 @@ export class ZabServer<T> {
         return;
       case 'ackEpoch': {
         if (!learner || learner.epochAcked || this.#newEpoch === 0) return;
+        // An observer's extra history was never acknowledged for a quorum (it does not count):
+        // it is cut off by the sync like any divergent tail.
         const ahead =
-          m.currentEpoch > this.#currentEpoch ||
-          (m.currentEpoch === this.#currentEpoch && m.lastZxid > this.lastZxid);
+          !observer &&
+          (m.currentEpoch > this.#currentEpoch ||
+            (m.currentEpoch === this.#currentEpoch && m.lastZxid > this.lastZxid));
         if (ahead) {
           // Election chose a leader with less history than a follower: start over.
           this.#startLooking();
@@ -657,7 +852,7 @@ export class ZabServer<T> {
   /** Discovery: with FOLLOWERINFO from a quorum, pick and announce the new epoch. */
   #maybeChooseEpoch(): void {
     if (this.#leaderPhase !== 'discovery') return;
-    if (!this.#isQuorum(this.#learners.size + 1)) return;
+    if (!this.#isQuorum(this.#votersWhere(() => true) + 1)) return;
     let max = this.#acceptedEpoch;
     for (const l of this.#learners.values()) max = Math.max(max, l.acceptedEpoch);
     this.#newEpoch = max + 1;
@@ -673,8 +868,7 @@ export class ZabServer<T> {
 
   /** With ACKEPOCH from a quorum, take the new epoch and sync every follower. */
   #maybeStartSync(): void {
-    const acked = [...this.#learners.values()].filter((l) => l.epochAcked).length;
-    if (!this.#isQuorum(acked + 1)) return;
+    if (!this.#isQuorum(this.#votersWhere((l) => l.epochAcked) + 1)) return;
     this.#currentEpoch = this.#newEpoch;
     this.#persistEpochs();
     this.#counter = 0;
@@ -697,24 +891,42 @@ export class ZabServer<T> {
       const own = ownEnds.get(epoch);
       if (own !== undefined) common = Math.max(common, Math.min(own, last));
     }
-    const after = this.#log.filter((e) => e.zxid > common);
-    let sync: Extract<ZabMessage<T>, { type: 'sync' }>;
-    if (info.lastZxid === common) {
-      sync = { type: 'sync', mode: 'diff', truncateTo: 0, entries: after };
-    } else if (common > 0) {
-      sync = { type: 'sync', mode: 'trunc', truncateTo: common, entries: after };
+    let from: Zxid;
+    if (common >= this.#logBase) {
+      // The log holds everything after `common`: DIFF, or TRUNC of the follower's own tail.
+      from = common;
+      if (info.lastZxid === common) {
+        this.#send(peer, { type: 'sync', mode: 'diff', truncateTo: 0 });
+      } else {
+        this.#send(peer, { type: 'sync', mode: 'trunc', truncateTo: common });
+      }
     } else {
-      sync = { type: 'sync', mode: 'snap', truncateTo: 0, entries: [...this.#log] };
+      // What is shared lies before the log (or nothing is): the snapshot, then the log after it.
+      const snapshot = this.#snapshot!;
+      from = snapshot.zxid;
+      this.#send(peer, {
+        type: 'sync',
+        mode: 'snap',
+        truncateTo: 0,
+        snapshotZxid: snapshot.zxid,
+        snapshotBytes: snapshot.data.length,
+      });
+      for (let o = 0; o < snapshot.data.length; o += this.#snapChunkBytes) {
+        const data = snapshot.data.subarray(o, o + this.#snapChunkBytes);
+        this.#send(peer, { type: 'snapChunk', data });
+      }
     }
-    this.#send(peer, sync);
+    for (let i = this.#indexAfter(from); i < this.#log.length; i += this.#syncBatchEntries) {
+      const entries = this.#log.slice(i, i + this.#syncBatchEntries);
+      this.#send(peer, { type: 'syncEntries', entries });
+    }
     this.#send(peer, { type: 'newLeader', epoch: this.#newEpoch });
     learner.forwarding = true;
   }
 
   /** With a quorum holding our history, commit all of it and start broadcast. */
   #maybeEstablish(): void {
-    const synced = [...this.#learners.values()].filter((l) => l.synced).length;
-    if (!this.#isQuorum(synced + 1)) return;
+    if (!this.#isQuorum(this.#syncedVoters() + 1)) return;
     this.#leaderPhase = 'broadcast';
     this.#committed = this.lastZxid;
     this.#applyUpTo(this.#committed);
@@ -737,8 +949,7 @@ export class ZabServer<T> {
   #maybeCommit(): void {
     for (let i = this.#indexAfter(this.#committed); i < this.#log.length; i++) {
       const entry = this.#log[i]!;
-      let acks = 1; // our own log
-      for (const l of this.#learners.values()) if (l.synced && l.ackedUpTo >= entry.zxid) acks++;
+      const acks = 1 + this.#votersWhere((l) => l.synced && l.ackedUpTo >= entry.zxid);
       if (!this.#isQuorum(acks)) return;
       this.#committed = entry.zxid;
       this.#applyUpTo(entry.zxid);

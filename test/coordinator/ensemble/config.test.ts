@@ -18,7 +18,15 @@ t.test('--ensemble list', async (t) => {
   ]);
   t.throws(() => parseEnsembleList('1=127.0.0.1:2888'), EnsembleConfigError);
   t.throws(() => parseEnsembleList('1=h:1:2,1=h:3:4'), EnsembleConfigError, 'duplicate id');
-  t.throws(() => parseEnsembleList('1=h:1:2:observer'), /observers are not supported/);
+  t.same(parseEnsembleList('1=h:1:2,4=h:7:8:observer')[1], {
+    id: 4,
+    host: 'h',
+    quorumPort: 7,
+    electionPort: 8,
+    observer: true,
+  });
+  t.throws(() => parseEnsembleList('1=h:1:2:observer'), /no voting member/);
+  t.throws(() => parseEnsembleList('1=h:1:2:witness'), /unknown role/);
   t.throws(() => parseEnsembleList('x=h:1:2'), EnsembleConfigError);
   t.throws(() => ensembleConfig(4, members), /not in the ensemble/);
   t.same(ensembleConfig(1, members).initLimit, 10);

@@ -1,9 +1,17 @@
 /**
- * The durable Zab log and epochs (coordinator/ensemble/zab-disk.ts): what was appended,
- * truncated and replaced comes back after a reopen, and a torn last record is cut off.
+ * The durable Zab log, epochs and snapshots (coordinator/ensemble/zab-disk.ts): what was
+ * appended, truncated, trimmed and installed comes back after a reopen, a torn last record is
+ * cut off, and a torn snapshot file is skipped for the one before it.
  */
 import t from 'tap';
-import { appendFileSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/logger.js';
 import { ZabDisk } from '../../../coordinator/ensemble/zab-disk.js';
@@ -18,7 +26,11 @@ const entry = (epoch: number, counter: number): LogEntry<Txn> => ({
 t.test('append, truncate, replace and epochs survive a reopen', async (t) => {
   const dir = t.testdir();
   const first = await ZabDisk.open<Txn>(dir, silentLogger());
-  t.same(first.recovered.state, { acceptedEpoch: 0, currentEpoch: 0, log: [] }, 'empty at first');
+  t.same(
+    first.recovered.state,
+    { acceptedEpoch: 0, currentEpoch: 0, log: [], logBase: 0 },
+    'empty at first',
+  );
   await first.disk.persistEpochs(2, 1);
   await first.disk.append([entry(1, 1), entry(1, 2)]);
   await first.disk.append([entry(1, 3)]);
@@ -31,14 +43,66 @@ t.test('append, truncate, replace and epochs survive a reopen', async (t) => {
   t.equal(second.recovered.state.currentEpoch, 1);
   t.same(second.recovered.state.log, [entry(1, 1), entry(1, 2), entry(2, 1)]);
   t.ok(Buffer.isBuffer(second.recovered.state.log[0]!.txn.bytes), 'Buffers come back as Buffers');
-  await second.disk.replace([entry(3, 1)]);
-  await second.disk.append([entry(3, 2)]);
+  const snapshot = { zxid: makeZxid(2, 7), data: Buffer.from('the tree at 2.7') };
+  await second.disk.installSnapshot(snapshot);
+  await second.disk.append([entry(3, 1)]);
   await second.disk.close();
 
   const third = await ZabDisk.open<Txn>(dir, silentLogger());
-  t.same(third.recovered.state.log, [entry(3, 1), entry(3, 2)], 'SNAP replaced the log');
+  t.same(third.recovered.state.log, [entry(3, 1)], 'SNAP replaced the log');
+  t.equal(third.recovered.state.logBase, snapshot.zxid, 'the log continues from the snapshot');
+  t.same(third.recovered.state.snapshot, snapshot, 'the SNAP snapshot comes back');
   t.equal(third.recovered.tornBytes, 0);
   await third.disk.close();
+});
+
+t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
+  const dir = t.testdir();
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  await disk.append([entry(1, 1), entry(1, 2), entry(1, 3)]);
+  const s2 = { zxid: makeZxid(1, 2), data: Buffer.from('tree at 1.2') };
+  await disk.writeSnapshot(s2);
+  await disk.append([entry(1, 4), entry(1, 5)]);
+  await disk.truncate(makeZxid(1, 4));
+  await disk.append([entry(2, 1)]);
+  const s4 = { zxid: makeZxid(1, 4), data: Buffer.from('tree at 1.4') };
+  await disk.writeSnapshot(s4);
+  // Zab trims up to the snapshot before the newest.
+  const trimmed = await disk.trim(s2.zxid);
+  t.same(trimmed.kept, 3, 'entries after the base are kept');
+  await disk.close();
+
+  const zab = join(dir, 'zab');
+  t.same(
+    readdirSync(zab).filter((n) => n.startsWith('snapshot.')),
+    ['snapshot.0000000100000002', 'snapshot.0000000100000004'],
+  );
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  t.equal(reopened.recovered.state.logBase, s2.zxid);
+  t.same(reopened.recovered.state.log, [entry(1, 3), entry(1, 4), entry(2, 1)]);
+  t.same(reopened.recovered.state.snapshot, s4, 'the newest snapshot');
+  await reopened.disk.close();
+
+  // The newest snapshot torn (a crash while it was written): the one before is used, and
+  // the log still holds everything after it.
+  const newest = join(zab, 'snapshot.0000000100000004');
+  writeFileSync(newest, readFileSync(newest).subarray(0, 6));
+  const torn = await ZabDisk.open<Txn>(dir, silentLogger());
+  t.same(torn.recovered.state.snapshot, s2);
+  t.equal(torn.recovered.state.logBase, s2.zxid);
+  // The next trim deletes snapshot files before its base.
+  const s5 = { zxid: makeZxid(2, 1), data: Buffer.from('tree at 2.1') };
+  await torn.disk.writeSnapshot(s5);
+  await torn.disk.trim(s4.zxid);
+  await torn.disk.close();
+  t.same(
+    readdirSync(zab).filter((n) => n.startsWith('snapshot.')),
+    ['snapshot.0000000100000004', 'snapshot.0000000200000001'],
+  );
+  const last = await ZabDisk.open<Txn>(dir, silentLogger());
+  t.same(last.recovered.state.snapshot, s5);
+  t.same(last.recovered.state.log, [entry(2, 1)]);
+  await last.disk.close();
 });
 
 t.test('a torn last record is cut off and appends go on after the last good one', async (t) => {

@@ -9,12 +9,16 @@
  * every connection across it. Election notifications travel apart, as datagrams that can be
  * lost, duplicated and reordered. Disks are each server's durable state; a crash can come in
  * the middle of a server's effects (a torn write: some entries of an append reach the disk,
- * later effects never happen), and a restart reads the disk back.
+ * later effects never happen; a snapshot still being written is lost), and a restart reads the
+ * disk back: the newest snapshot, then the log after it. Snapshots come every `snapCount`
+ * applies (a small number per seed, so logs are trimmed and SNAPs happen often), are written
+ * in the background like the real shell's, and SNAPs travel in small chunks.
  *
  * Checked after every step:
  * - no two servers ever apply different writes at the same position (or zxid): every
  *   server's applied sequence is a prefix of one global sequence;
- * - a write the leader commits is on the disks of a quorum at that moment;
+ * - a write the leader commits is on the disks of a quorum of voters at that moment (an
+ *   observer's disk does not count), and no observer ever leads;
  * Checked at the end, after healing every fault and letting the ensemble settle:
  * - one leader, every server in broadcast and following it;
  * - every server has applied the same sequence, which holds every acknowledged write (a write
@@ -25,6 +29,7 @@ import {
   ZabServer,
   type LogEntry,
   type ServerId,
+  type Snapshot,
   type ZabEffect,
   type ZabMessage,
   type ZabPersistentState,
@@ -44,7 +49,10 @@ function rng(seed: number): () => number {
 
 export interface SimulationOptions {
   seed: number;
+  /** Voters. */
   servers?: number;
+  /** Observers, besides the voters. */
+  observers?: number;
   /** Time units with faults; a tick is 10 units. */
   faultUnits?: number;
   /** Time units after healing before the final checks. */
@@ -59,6 +67,8 @@ export interface SimulationOptions {
   duplicateRate?: number;
   /** A crash lands in the middle of a server's effects with this probability. */
   tornRate?: number;
+  /** Zab's snapCount; by default drawn per seed between 10 and 80. */
+  snapCount?: number;
 }
 
 export interface SimulationResult {
@@ -70,12 +80,47 @@ export interface SimulationResult {
   crashes: number;
   partitions: number;
   leaderChanges: number;
+  snapshots: number;
+  /** Syncs by mode, as the followers received them. */
+  syncs: { diff: number; trunc: number; snap: number };
+}
+
+/** A server's disk: the epochs, the log after its base, snapshot files, and the snapshot a
+ *  SNAP installed (written atomically with the log it starts, as the real shell's is). */
+interface SimDisk {
+  acceptedEpoch: number;
+  currentEpoch: number;
+  log: LogEntry<string>[];
+  logBase: number;
+  files: Snapshot[];
+  installed: Snapshot | undefined;
+}
+
+/** The simulation's data tree is the applied sequence itself; a snapshot is its JSON. */
+const encodeApplied = (applied: LogEntry<string>[]): Buffer =>
+  Buffer.from(JSON.stringify(applied.map((e) => [e.zxid, e.txn])));
+const decodeApplied = (data: Buffer): LogEntry<string>[] =>
+  (JSON.parse(data.toString()) as [number, string][]).map(([zxid, txn]) => ({ zxid, txn }));
+
+/** What a restart reads: the newest snapshot the log can follow, and the log. */
+function recover(disk: SimDisk): ZabPersistentState<string> {
+  const candidates = [...disk.files, ...(disk.installed ? [disk.installed] : [])].filter(
+    (s) => s.zxid >= disk.logBase,
+  );
+  const snapshot = candidates.sort((a, b) => b.zxid - a.zxid)[0];
+  return {
+    acceptedEpoch: disk.acceptedEpoch,
+    currentEpoch: disk.currentEpoch,
+    log: [...disk.log],
+    logBase: disk.logBase,
+    ...(snapshot ? { snapshot } : {}),
+  };
 }
 
 interface Node {
   id: ServerId;
   server: ZabServer<string> | undefined;
-  disk: ZabPersistentState<string>;
+  disk: SimDisk;
   applied: LogEntry<string>[];
   incarnation: number;
   restartAt: number;
@@ -95,6 +140,7 @@ const TICK_UNITS = 10;
 export function runSimulation(options: SimulationOptions): SimulationResult {
   const o = {
     servers: 3,
+    observers: 0,
     faultUnits: 20_000,
     settleUnits: 6_000,
     crashRate: 0.0004,
@@ -108,9 +154,21 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   };
   const random = rng(o.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const ids = Array.from({ length: o.servers }, (_, i) => i + 1);
+  const voters = Array.from({ length: o.servers }, (_, i) => i + 1);
+  const observers = Array.from({ length: o.observers }, (_, i) => o.servers + i + 1);
+  const ids = [...voters, ...observers];
   const quorum = Math.floor(o.servers / 2) + 1;
-  const config = (id: ServerId) => ({ id, voters: ids, initLimit: 10, syncLimit: 5 });
+  const snapCount = o.snapCount ?? 10 + Math.floor(random() * 70);
+  const config = (id: ServerId) => ({
+    id,
+    voters,
+    observers,
+    initLimit: 10,
+    syncLimit: 5,
+    snapCount,
+    snapChunkBytes: 256,
+    syncBatchEntries: 7,
+  });
   const result: SimulationResult = {
     seed: o.seed,
     violations: [],
@@ -119,7 +177,11 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     crashes: 0,
     partitions: 0,
     leaderChanges: 0,
+    snapshots: 0,
+    syncs: { diff: 0, trunc: 0, snap: 0 },
   };
+  /** Snapshots being written in the background: durable at `at` unless the server crashes. */
+  let snapshotWrites: { id: ServerId; incarnation: number; at: number; snapshot: Snapshot }[] = [];
   const nodes = new Map<ServerId, Node>();
   const channels = new Map<string, InFlight[]>();
   const lastDelivery = new Map<string, number>();
@@ -221,7 +283,9 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     if (server.role === 'leading') {
       let holders = 0;
       for (const n of nodes.values()) {
+        if (observers.includes(n.id)) continue; // an observer's disk never counts
         if (n.disk.log.some((e) => e.zxid === entry.zxid && e.txn === entry.txn)) holders++;
+        else if ((recover(n.disk).snapshot?.zxid ?? 0) >= entry.zxid) holders++;
       }
       if (holders < quorum) violation(`leader ${node.id} committed ${entry.zxid} on ${holders}`);
     }
@@ -253,6 +317,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
       }
       switch (effect.type) {
         case 'send':
+          if (effect.message.type === 'sync') result.syncs[effect.message.mode]++;
           send(id, effect.to, effect.message);
           break;
         case 'persistEpochs':
@@ -265,8 +330,47 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         case 'truncateLog':
           node.disk.log = node.disk.log.filter((e) => e.zxid <= effect.after);
           break;
-        case 'replaceLog':
-          node.disk.log = [...effect.entries];
+        case 'installSnapshot': {
+          const installed = decodeApplied(effect.snapshot.data);
+          const last = installed[installed.length - 1]?.zxid ?? 0;
+          if (last !== effect.snapshot.zxid) {
+            violation(`server ${id} got a snapshot at ${effect.snapshot.zxid} holding ${last}`);
+          }
+          if (!node.applied.every((e, i) => installed[i]?.zxid === e.zxid)) {
+            violation(`server ${id}: a SNAP disagrees with what it applied`);
+          }
+          installed.forEach((e, i) => {
+            if (chosen[i]?.zxid !== e.zxid || chosen[i]?.txn !== e.txn) {
+              violation(`server ${id}: SNAP holds ${e.txn}@${e.zxid} at position ${i}`);
+            }
+          });
+          node.applied = installed;
+          node.disk.log = [];
+          node.disk.logBase = effect.snapshot.zxid;
+          node.disk.installed = effect.snapshot;
+          break;
+        }
+        case 'takeSnapshot': {
+          const last = node.applied[node.applied.length - 1]?.zxid ?? 0;
+          if (last !== effect.zxid) {
+            violation(`server ${id} asked for a snapshot at ${effect.zxid}, applied ${last}`);
+          }
+          snapshotWrites.push({
+            id,
+            incarnation: node.incarnation,
+            at: now + 1 + Math.floor(random() * 40),
+            snapshot: { zxid: effect.zxid, data: encodeApplied(node.applied) },
+          });
+          break;
+        }
+        case 'trimLog':
+          if (!node.disk.files.some((f) => f.zxid > effect.upTo)) {
+            violation(`server ${id} trimmed its log to ${effect.upTo} with no newer snapshot`);
+          }
+          node.disk.log = node.disk.log.filter((e) => e.zxid > effect.upTo);
+          node.disk.logBase = effect.upTo;
+          // The snapshot files before the new base are deleted.
+          node.disk.files = node.disk.files.filter((f) => f.zxid >= effect.upTo);
           break;
         case 'apply':
           apply(node, effect.entry, server);
@@ -275,6 +379,9 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
           deferBreak(id, effect.peer);
           break;
         case 'role':
+          if (effect.role === 'leading' && observers.includes(id)) {
+            violation(`observer ${id} leads`);
+          }
           if (effect.role === 'leading' && effect.serving && lastLeader !== id) {
             lastLeader = id;
             result.leaderChanges++;
@@ -306,9 +413,18 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
       if (peer !== id && channels.has(key(id, peer))) breakConnection(id, peer);
     }
     node.incarnation++;
-    node.applied = [];
-    const disk = { ...node.disk, log: [...node.disk.log] };
-    node.server = new ZabServer<string>(config(id), disk);
+    const persisted = recover(node.disk);
+    if (persisted.logBase! > 0 && !persisted.snapshot) {
+      violation(`server ${id}: its log starts after ${persisted.logBase} and no snapshot is left`);
+      return;
+    }
+    node.applied = persisted.snapshot ? decodeApplied(persisted.snapshot.data) : [];
+    try {
+      node.server = new ZabServer<string>(config(id), persisted);
+    } catch (err) {
+      if (err instanceof ZabInvariantError) return violation(`server ${id}: ${err.message}`);
+      throw err;
+    }
     guarded(id, (s) => s.start());
   };
 
@@ -316,7 +432,14 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     nodes.set(id, {
       id,
       server: undefined,
-      disk: { acceptedEpoch: 0, currentEpoch: 0, log: [] },
+      disk: {
+        acceptedEpoch: 0,
+        currentEpoch: 0,
+        log: [],
+        logBase: 0,
+        files: [],
+        installed: undefined,
+      },
       applied: [],
       incarnation: 0,
       restartAt: 0,
@@ -342,6 +465,17 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         const message = m.message;
         guarded(m.to, (s) => s.receive(m.from, message));
         if (channels.get(k) !== queue) break; // the connection broke meanwhile
+      }
+    }
+    if (snapshotWrites.some((w) => w.at <= now)) {
+      const done = snapshotWrites.filter((w) => w.at <= now);
+      snapshotWrites = snapshotWrites.filter((w) => w.at > now);
+      for (const w of done) {
+        const node = nodes.get(w.id)!;
+        if (!node.server || node.incarnation !== w.incarnation) continue; // lost in a crash
+        node.disk.files.push(w.snapshot);
+        result.snapshots++;
+        guarded(w.id, (s) => s.snapshotTaken(w.snapshot.zxid, w.snapshot.data));
       }
     }
     if (now % TICK_UNITS === 0) for (const id of ids) guarded(id, (s) => s.tick());
