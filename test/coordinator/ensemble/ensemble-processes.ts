@@ -45,6 +45,8 @@ export interface EnsembleOptions {
   tickMs: number;
   /** The `host:quorumPort:electionPort` that `self` is given for `peer` (default: the real one). */
   peerAddress?: (self: Member, peer: Member) => string;
+  /** Runs once the members' ports are chosen, before any member starts. */
+  beforeStart?: (members: Member[]) => Promise<void>;
   /** Extra `coordinator start` arguments. */
   extraArgs?: string[];
   /** SAMSA_LOG_LEVEL of the members (default: the test's, else info). */
@@ -99,6 +101,7 @@ export async function startEnsemble(
     const zxid = Number(/Zxid: (0x[0-9a-f]+)/.exec(text)?.[1] ?? NaN);
     return { mode, zxid };
   };
+  await options.beforeStart?.(members);
   await Promise.all(members.map(start));
   return {
     members,
