@@ -7,8 +7,7 @@
  *
  * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes);
  * only the effects queue up behind a pending fsync. Consecutive log appends at the head of the
- * queue share one write and one fsync (group commit). PROPOSALs and forwarded requests leave
- * at once when nothing they must wait for is queued ahead of them (#push).
+ * queue share one write and one fsync (group commit).
  */
 import type { Logger } from '../../src/logger.js';
 import type { Scheduler, Timer } from '../../src/scheduler.js';
@@ -33,21 +32,7 @@ interface QueuedEffect {
   effect: Effect;
   /** For sends: the connection generation when Zab produced it. */
   generation?: number;
-  /** Counted in #blockingSends until sent. */
-  blocking?: boolean;
 }
-
-/**
- * Sends that may leave before the effects queued ahead of them (see #push): a PROPOSAL from
- * the leader and a client write a follower forwards (`request`) depend on no disk write (the
- * leader counts its own log towards a quorum only through effects queued behind its append).
- */
-const EARLY_SENDS: ReadonlySet<string> = new Set(['proposal', 'request']);
-/** Cumulative messages (up to a zxid): one arriving after later messages means the same. */
-const OVERTAKABLE_SENDS: ReadonlySet<string> = new Set(['commit', 'ack']);
-/** Effects that early sends never overtake (a role change, an epoch or a sync on disk...). */
-const isBarrier = (effect: Effect): boolean =>
-  effect.type !== 'send' && effect.type !== 'appendLog' && effect.type !== 'apply';
 
 const hex = (zxid: number): string => '0x' + zxid.toString(16);
 
@@ -73,10 +58,6 @@ export class EnsembleNode implements Replication {
   /** Index of the next effect to carry out in #queue (shift() is linear in V8 for long queues). */
   #head = 0;
   #running = false;
-  /** Effects in #queue (or taken, still running) that early sends must not overtake. */
-  #barriers = 0;
-  /** Per peer: sends to it queued (or held in a batch) that an early send must not overtake. */
-  readonly #blockingSends = new Map<number, number>();
   #ticker: Timer | undefined;
   #closed = false;
   #role: Role = 'looking';
@@ -237,36 +218,11 @@ export class EnsembleNode implements Replication {
     }
   }
 
-  /**
-   * Queues Zab's effects, except an early send (a PROPOSAL or a forwarded `request`) with
-   * nothing ahead of it that it must not overtake: no barrier effect, no queued send to the
-   * same peer other than cumulative COMMITs and ACKs. That send leaves at once, before the
-   * log appends queued ahead of it are durable, so the leader's fsync and its followers' run
-   * at the same time (ZooKeeper's leader also sends a proposal while logging it). Still safe:
-   * a COMMIT, an ACK and a reply wait behind every append before them, and per link the
-   * proposals and requests keep their order (a COMMIT or an ACK may reach the peer after a
-   * later proposal, which only delays what it confirms).
-   */
   #push(effects: Effect[]): void {
     for (const effect of effects) {
       let generation: number | undefined;
       if (effect.type === 'send' && effect.message.type !== 'notification') {
         generation = this.#transport.generation(effect.to, 'quorum');
-        if (
-          EARLY_SENDS.has(effect.message.type) &&
-          this.#barriers === 0 &&
-          (this.#blockingSends.get(effect.to) ?? 0) === 0
-        ) {
-          this.#send({ effect, generation });
-          continue;
-        }
-        if (!OVERTAKABLE_SENDS.has(effect.message.type)) {
-          this.#blockingSends.set(effect.to, (this.#blockingSends.get(effect.to) ?? 0) + 1);
-          this.#queue.push({ effect, generation, blocking: true });
-          continue;
-        }
-      } else if (isBarrier(effect)) {
-        this.#barriers++;
       }
       this.#queue.push({ effect, generation });
     }
@@ -295,24 +251,21 @@ export class EnsembleNode implements Replication {
             this.#send(queued);
             break;
           case 'appendLog': {
-            // Group commit: the appends waiting behind this one, and the sends and applies
-            // between them, form one batch: one write and one fsync, then the sends and
-            // applies in their order. Each still happens after every append before it is
-            // durable (and after some that follow it, which is only later, never unsafe).
+            // Group commit: the appends waiting behind this one, and the sends between them,
+            // form one batch: one write and one fsync, then the sends in their order. Each
+            // send still leaves after every append before it is durable (and after some that
+            // follow it, which is only later, never unsafe).
             const entries: LogEntry<CoordinatorTxn>[] = [...effect.entries];
-            const held: QueuedEffect[] = [];
+            const sends: QueuedEffect[] = [];
             while (this.#head < this.#queue.length) {
               const next = this.#queue[this.#head]!;
               if (next.effect.type === 'appendLog') entries.push(...next.effect.entries);
-              else if (next.effect.type === 'send' || next.effect.type === 'apply') held.push(next);
+              else if (next.effect.type === 'send') sends.push(next);
               else break;
               this.#take();
             }
             await this.#disk.append(entries);
-            for (const h of held) {
-              if (h.effect.type === 'apply') this.#apply(h.effect);
-              else this.#send(h);
-            }
+            for (const send of sends) this.#send(send);
             break;
           }
           case 'truncateLog':
@@ -326,7 +279,7 @@ export class EnsembleNode implements Replication {
             await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
             break;
           case 'apply':
-            this.#apply(effect);
+            this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
             break;
           case 'closeConnection':
             this.#transport.disconnect(effect.peer, 'quorum');
@@ -337,7 +290,6 @@ export class EnsembleNode implements Replication {
           default:
             break;
         }
-        if (isBarrier(effect)) this.#barriers--;
       }
     } catch (error) {
       this.#log.fatal({ err: error }, 'ensemble member failed (disk write or apply); stopping');
@@ -346,10 +298,6 @@ export class EnsembleNode implements Replication {
     } finally {
       this.#running = false;
     }
-  }
-
-  #apply(effect: Extract<Effect, { type: 'apply' }>): void {
-    this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
   }
 
   #take(): QueuedEffect {
@@ -364,9 +312,8 @@ export class EnsembleNode implements Replication {
     return queued;
   }
 
-  #send({ effect, generation, blocking }: QueuedEffect): void {
+  #send({ effect, generation }: QueuedEffect): void {
     if (effect.type !== 'send') return;
-    if (blocking) this.#blockingSends.set(effect.to, this.#blockingSends.get(effect.to)! - 1);
     const channel: Channel = effect.message.type === 'notification' ? 'election' : 'quorum';
     this.#transport.send(effect.to, channel, { t: 'zab', m: effect.message }, generation);
   }

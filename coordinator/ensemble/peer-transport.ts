@@ -34,19 +34,6 @@ interface Link {
   generation: number;
 }
 
-/**
- * Writes `bytes` to `socket`, coalescing every write of the same tick into one writev (the
- * sockets are no-delay, so otherwise each frame is its own syscall and packet: a leader
- * sends a PROPOSAL and a COMMIT per write to each follower).
- */
-function write(socket: Socket, bytes: Buffer): void {
-  if (socket.writableCorked === 0) {
-    socket.cork();
-    process.nextTick(() => socket.uncork());
-  }
-  socket.write(bytes);
-}
-
 export interface PeerTransportOptions {
   id: number;
   members: readonly EnsembleMember[];
@@ -123,12 +110,12 @@ export class PeerTransport {
     const link = this.#links[channel].get(peer);
     if (generation === undefined) {
       if (!link) return false;
-      write(link.socket, encodeFrame(frame));
+      link.socket.write(encodeFrame(frame));
       return true;
     }
     if (generation !== this.generation(peer, channel)) return false;
     if (link) {
-      write(link.socket, encodeFrame(frame));
+      link.socket.write(encodeFrame(frame));
       return true;
     }
     let held = this.#held[channel].get(peer);
@@ -242,7 +229,7 @@ export class PeerTransport {
     this.#links[channel].set(peer, { socket, generation });
     const held = this.#held[channel].get(peer) ?? [];
     this.#held[channel].delete(peer);
-    for (const bytes of held) write(socket, bytes);
+    for (const bytes of held) socket.write(bytes);
     this.#log.debug({ channel, peer, generation, held: held.length }, 'peer connected');
   }
 
