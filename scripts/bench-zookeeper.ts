@@ -18,6 +18,21 @@
  *        [--server host:port]                (one already-running server instead)
  *        [--zk-classpath /usr/share/java/zookeeper.jar:/etc/zookeeper/conf] [--java java]
  *        [--coordinator-cpu-prof DIR]        (node --cpu-prof on the coordinator process)
+ *        [--ensemble] [--tick-ms 2000] [--failovers 3]
+ *
+ * --ensemble: each target is a 3-server ensemble on this machine instead of one server: our
+ * coordinator as three `coordinator start --id N --ensemble ...` processes, ZooKeeper as three
+ * QuorumPeerMain JVMs (zoo.cfg with server.N lines, myid in each dataDir), both with the same
+ * tickTime/initLimit/syncLimit (2000 ms, 10, 5 by default). Sessions are spread round-robin
+ * over the three servers, as clients with the three-host connect string would be (writes go
+ * through the leader, reads are served by the session's own server); each session syncs
+ * before a phase, so it sees the phase's parent znode. After the throughput cells,
+ * `--failovers` times: kill -9 of the leader (the server whose srvr says Mode: leader), then
+ * the time until the first acknowledged write, by a client that tries a fresh session and a
+ * create on each survivor in turn every 50 ms (so no client back-off is measured); the killed
+ * server is restarted on its data directory and the ensemble is waited for before the next.
+ * A target may be listed more than once (--targets coordinator,zookeeper,coordinator,zookeeper:
+ * runs interleaved against a loaded machine); the comparison takes each cell's best run.
  *
  * Fairness: each server runs alone (the other is stopped or not yet started), on a fresh data
  * directory, after a warm-up of `--warmup` creates and getDatas that are not measured (the JVM
@@ -31,7 +46,7 @@
  * client-side encoders build the frames here).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,6 +71,9 @@ const { values } = parseArgs({
     },
     java: { type: 'string', default: process.env.JAVA ?? 'java' },
     'coordinator-cpu-prof': { type: 'string' },
+    ensemble: { type: 'boolean', default: false },
+    'tick-ms': { type: 'string', default: '2000' },
+    failovers: { type: 'string', default: '3' },
   },
 });
 const OPS = Number(values.ops);
@@ -64,6 +82,9 @@ const SESSION_COUNTS = values.sessions!.split(',').map(Number);
 const DATA = Buffer.alloc(Number(values['data-bytes']), 'x');
 const WARMUP_OPS = Number(values.warmup);
 const OPS_MEASURED = ['create', 'setData', 'getData', 'exists'] as const;
+const ENSEMBLE = values.ensemble!;
+const TICK_MS = Number(values['tick-ms']);
+const FAILOVERS = ENSEMBLE ? Number(values.failovers) : 0;
 type Op = (typeof OPS_MEASURED)[number];
 
 /** Requested session timeout: long enough that no session expires during a slow phase. */
@@ -77,6 +98,8 @@ for (const [name, value] of [
   ['ops', OPS],
   ['outstanding', OUTSTANDING],
   ['warmup', WARMUP_OPS],
+  ['tick-ms', TICK_MS],
+  ['failovers', FAILOVERS],
 ] as const) {
   if (!Number.isInteger(value) || value < 0)
     throw new Error(`--${name} must be a non-negative integer`);
@@ -87,11 +110,20 @@ if (SESSION_COUNTS.some((n) => !Number.isInteger(n) || n < 1))
 // =======================================================================================
 // Servers: start, wait for `ruok`, stop.
 
-interface Target {
-  name: string;
+interface Address {
   host: string;
   port: number;
+}
+
+interface Target {
+  name: string;
+  /** The client addresses: one server, or the ensemble's three. */
+  servers: Address[];
   stop(): Promise<void>;
+  /** Ensemble only: kill -9 of the leader; resolves with the killed member's index. */
+  kill9Leader?(): Promise<number>;
+  /** Ensemble only: restart member `index` on its data directory. */
+  restart?(index: number): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -168,8 +200,7 @@ async function startCoordinator(): Promise<Target> {
   await waitForRuok('127.0.0.1', port, child);
   return {
     name: 'coordinator',
-    host: '127.0.0.1',
-    port,
+    servers: [{ host: '127.0.0.1', port }],
     stop: async () => {
       await stopChild(child);
       children.delete(child);
@@ -216,8 +247,7 @@ async function startZooKeeper(): Promise<Target> {
   await waitForRuok('127.0.0.1', port, child);
   return {
     name: 'zookeeper',
-    host: '127.0.0.1',
-    port,
+    servers: [{ host: '127.0.0.1', port }],
     stop: async () => {
       await stopChild(child);
       children.delete(child);
@@ -225,6 +255,141 @@ async function startZooKeeper(): Promise<Target> {
       tempDirs.delete(dir);
     },
   };
+}
+
+/** srvr's Mode line, or undefined while the server is not serving (or not answering). */
+async function modeOf(address: Address): Promise<string | undefined> {
+  try {
+    const text = await fourLetterWord(address.host, address.port, 'srvr');
+    return /Mode: (\S+)/.exec(text)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until the members at `addresses` are one leader and the rest followers. */
+async function waitForQuorum(addresses: Address[]): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const modes = await Promise.all(addresses.map(modeOf));
+    const leaders = modes.filter((m) => m === 'leader').length;
+    const followers = modes.filter((m) => m === 'follower').length;
+    if (leaders === 1 && followers === addresses.length - 1) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no quorum of ${addresses.length} within ${STARTUP_TIMEOUT_MS} ms`);
+}
+
+interface EnsembleMember extends Address {
+  quorumPort: number;
+  electionPort: number;
+  dataDir: string;
+  child?: ChildProcess;
+}
+
+/**
+ * A 3-server ensemble; `spawnMember(member, serverLines)` starts one member's process. The
+ * leader is found by srvr's Mode; kill -9 goes to that process's pid.
+ */
+async function startEnsembleTarget(
+  name: string,
+  spawnMember: (m: EnsembleMember, index: number, members: EnsembleMember[]) => ChildProcess,
+): Promise<Target> {
+  const root = mkdtempSync(join(tmpdir(), `bench-zk-${name}-ensemble-`));
+  tempDirs.add(root);
+  const members: EnsembleMember[] = [];
+  for (let i = 0; i < 3; i++) {
+    members.push({
+      host: '127.0.0.1',
+      port: await freePort(),
+      quorumPort: await freePort(),
+      electionPort: await freePort(),
+      dataDir: join(root, `server${i + 1}`),
+    });
+  }
+  const start = (i: number): void => {
+    const child = spawnMember(members[i]!, i, members);
+    children.add(child);
+    members[i]!.child = child;
+  };
+  for (let i = 0; i < 3; i++) start(i);
+  await Promise.all(members.map((m) => waitForRuok(m.host, m.port, m.child)));
+  await waitForQuorum(members);
+  return {
+    name,
+    servers: members,
+    kill9Leader: async () => {
+      const modes = await Promise.all(members.map(modeOf));
+      const index = modes.indexOf('leader');
+      if (index < 0) throw new Error(`${name}: no leader (modes ${modes.join()})`);
+      const child = members[index]!.child!;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      children.delete(child);
+      return index;
+    },
+    restart: async (index) => {
+      start(index);
+      await waitForRuok(members[index]!.host, members[index]!.port, members[index]!.child);
+      await waitForQuorum(members);
+    },
+    stop: async () => {
+      await Promise.all(members.map((m) => (m.child ? stopChild(m.child) : Promise.resolve())));
+      for (const m of members) if (m.child) children.delete(m.child);
+      rmSync(root, { recursive: true, force: true });
+      tempDirs.delete(root);
+    },
+  };
+}
+
+function startCoordinatorEnsemble(): Promise<Target> {
+  return startEnsembleTarget('coordinator', (m, i, members) => {
+    const ensemble = members
+      .map((p, j) => `${j + 1}=${p.host}:${p.quorumPort}:${p.electionPort}`)
+      .join(',');
+    const args = ['--import', 'tsx', join(ROOT, 'coordinator/cli.ts'), 'start'];
+    args.push('--id', String(i + 1), '--ensemble', ensemble, '--port', String(m.port));
+    args.push('--admin-port', '-1', '--data-dir', m.dataDir, '--log-level', 'warn');
+    args.push('--tick-ms', String(TICK_MS), '--init-limit', '10', '--sync-limit', '5');
+    const profile = values['coordinator-cpu-prof'];
+    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    return spawn(process.execPath, [...nodeArgs, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  });
+}
+
+function startZooKeeperEnsemble(): Promise<Target> {
+  const jar = values['zk-classpath']!.split(':')[0]!;
+  if (!existsSync(jar))
+    throw new Error(`${jar} not found: install Debian's zookeeper package or pass --zk-classpath`);
+  return startEnsembleTarget('zookeeper', (m, i, members) => {
+    mkdirSync(m.dataDir, { recursive: true });
+    writeFileSync(join(m.dataDir, 'myid'), `${i + 1}\n`);
+    const config = [
+      `tickTime=${TICK_MS}`,
+      'initLimit=10',
+      'syncLimit=5',
+      `dataDir=${m.dataDir}`,
+      `clientPort=${m.port}`,
+      'clientPortAddress=127.0.0.1',
+      'maxSessionTimeout=120000',
+      'admin.enableServer=false',
+      '4lw.commands.whitelist=*',
+      'forceSync=yes',
+      ...members.map((p, j) => `server.${j + 1}=${p.host}:${p.quorumPort}:${p.electionPort}`),
+    ].join('\n');
+    const cfg = join(m.dataDir, 'zoo.cfg');
+    writeFileSync(cfg, config + '\n');
+    // QuorumPeerMain, as zkServer.sh runs it when zoo.cfg names peers; no JVM flags.
+    return spawn(
+      values.java!,
+      ['-cp', values['zk-classpath']!, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg],
+      { cwd: m.dataDir, stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+  });
 }
 
 async function cleanUpAll(): Promise<void> {
@@ -435,16 +600,28 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 }
 
 async function benchTarget(target: Target): Promise<Results> {
-  const { host, port } = target;
-  const setup = await openFirstSession(host, port);
+  const { servers } = target;
+  let next = 0;
+  /** Sessions go round-robin over the servers (one server: always it). */
+  const open = (): Promise<Session> => {
+    const { host, port } = servers[next++ % servers.length]!;
+    return withTimeout(openSession(host, port), 10_000, 'connect');
+  };
+  /** In an ensemble, each session catches up with the leader (it sees the parent znode). */
+  const syncAll = async (sessions: Session[], path: string): Promise<void> => {
+    if (servers.length === 1) return;
+    await Promise.all(
+      sessions.map((s) => withTimeout(call(s, { op: 'sync', path }), 10_000, `sync ${path}`)),
+    );
+  };
+  const setup = await openFirstSession(servers[0]!.host, servers[0]!.port);
   const parent = (name: string): Promise<number> =>
     withTimeout(call(setup, request('create', name)), 10_000, `create ${name}`);
   if (WARMUP_OPS > 0) {
     // Not measured: lets the JVM's JIT and V8's optimiser compile the request paths.
     await parent('/warmup');
-    const warm = await Promise.all(
-      [1, 2, 3, 4].map(() => withTimeout(openSession(host, port), 10_000, 'connect')),
-    );
+    const warm = await Promise.all(Array.from({ length: Math.max(4, servers.length) }, open));
+    await syncAll(warm, '/warmup');
     const perSession = Math.floor(WARMUP_OPS / warm.length);
     for (const op of OPS_MEASURED) await runPhase(warm, op, '/warmup', perSession);
     await Promise.all(warm.map(closeSession));
@@ -455,9 +632,8 @@ async function benchTarget(target: Target): Promise<Results> {
     const dir = `/bench-${count}`;
     if ((await parent(dir)) !== 0)
       throw new Error(`could not create ${dir} (does it exist already?)`);
-    const sessions = await Promise.all(
-      Array.from({ length: count }, () => withTimeout(openSession(host, port), 10_000, 'connect')),
-    );
+    const sessions = await Promise.all(Array.from({ length: count }, open));
+    await syncAll(sessions, dir);
     const perSession = Math.floor(OPS / count);
     const row = new Map<Op, number>();
     for (const op of OPS_MEASURED) row.set(op, await runPhase(sessions, op, dir, perSession));
@@ -467,6 +643,45 @@ async function benchTarget(target: Target): Promise<Results> {
   }
   await closeSession(setup);
   return results;
+}
+
+/**
+ * kill -9 of the ensemble's leader, then the ms until the first acknowledged write: every
+ * 50 ms a fresh session and one create on the next survivor (1 s to answer), until one
+ * succeeds. The killed server is restarted and the full ensemble awaited afterwards.
+ */
+async function measureFailover(target: Target, round: number): Promise<number> {
+  const killed = await target.kill9Leader!();
+  const killedAt = performance.now();
+  const survivors = target.servers.filter((_, i) => i !== killed);
+  let attempt = 0;
+  for (;;) {
+    if (performance.now() - killedAt > PHASE_TIMEOUT_MS) throw new Error('no write after kill');
+    const { host, port } = survivors[attempt++ % survivors.length]!;
+    try {
+      const session = await withTimeout(openSession(host, port), 1000, 'connect');
+      try {
+        const failed = await withTimeout(
+          call(session, request('create', `/failover-${round}`)),
+          1000,
+          'create',
+        );
+        if (failed === 0) break;
+      } finally {
+        session.socket.destroy();
+      }
+    } catch {
+      // Refused, dropped or unanswered while the survivors elect: try again.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const ms = performance.now() - killedAt;
+  console.error(
+    `# ${target.name}: failover ${round}: ` +
+      `first acknowledged write ${Math.round(ms)} ms after the kill`,
+  );
+  await target.restart!(killed);
+  return ms;
 }
 
 // =======================================================================================
@@ -485,7 +700,10 @@ function printTable(name: string, results: Results): void {
 }
 
 function printComparison(ours: Results, theirs: Results): void {
-  console.log('\nComparison (ops/s; ratio = coordinator / ZooKeeper)\n');
+  console.log(
+    `\nComparison (ops/s, each cell's best run; ratio = coordinator / ZooKeeper)` +
+      `${ENSEMBLE ? ', 3-server ensembles' : ''}\n`,
+  );
   console.log('| op | sessions | coordinator | ZooKeeper 3.8 | ratio |');
   console.log('|---|---:|---:|---:|---:|');
   for (const op of OPS_MEASURED) {
@@ -498,38 +716,74 @@ function printComparison(ours: Results, theirs: Results): void {
   }
 }
 
+/** Each cell's best run (runs interleaved on a loaded machine: the least disturbed one). */
+function best(runs: Results[]): Results {
+  const out: Results = new Map();
+  for (const run of runs) {
+    for (const [count, row] of run) {
+      const merged = out.get(count) ?? new Map<Op, number>();
+      for (const [op, value] of row) merged.set(op, Math.max(merged.get(op) ?? 0, value));
+      out.set(count, merged);
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   console.log(
     `# ZooKeeper-protocol benchmark: ${OPS} ops per cell, ` +
       `${OUTSTANDING} outstanding per session, ${DATA.length}-byte data, ` +
-      `warm-up ${WARMUP_OPS} ops, ${cpus().length} cores, Node ${process.version}`,
+      `warm-up ${WARMUP_OPS} ops, ${cpus().length} cores, Node ${process.version}` +
+      (ENSEMBLE ? `, 3-server ensembles, tickTime ${TICK_MS} ms` : ''),
   );
   if (values.server) {
     const [host, port] = values.server.split(':');
     const target: Target = {
       name: values.server,
-      host: host!,
-      port: Number(port),
+      servers: [{ host: host!, port: Number(port) }],
       stop: async () => {},
     };
-    await waitForRuok(target.host, target.port);
+    await waitForRuok(host!, Number(port));
     printTable(target.name, await benchTarget(target));
     return;
   }
-  const all = new Map<string, Results>();
+  const all = new Map<string, Results[]>();
+  const failovers = new Map<string, number[]>();
   for (const name of values.targets!.split(',')) {
     if (name !== 'coordinator' && name !== 'zookeeper') throw new Error(`unknown target ${name}`);
-    const target = name === 'coordinator' ? await startCoordinator() : await startZooKeeper();
+    const target = ENSEMBLE
+      ? name === 'coordinator'
+        ? await startCoordinatorEnsemble()
+        : await startZooKeeperEnsemble()
+      : name === 'coordinator'
+        ? await startCoordinator()
+        : await startZooKeeper();
+    let results: Results;
     try {
-      all.set(name, await benchTarget(target));
+      results = await benchTarget(target);
+      for (let round = 1; round <= FAILOVERS; round++) {
+        const ms = await measureFailover(target, round);
+        failovers.set(name, [...(failovers.get(name) ?? []), ms]);
+      }
     } finally {
       await target.stop();
     }
-    printTable(name, all.get(name)!);
+    all.set(name, [...(all.get(name) ?? []), results]);
+    printTable(`${name}, run ${all.get(name)!.length}`, results);
   }
   const ours = all.get('coordinator');
   const theirs = all.get('zookeeper');
-  if (ours && theirs) printComparison(ours, theirs);
+  if (ours && theirs) printComparison(best(ours), best(theirs));
+  if (failovers.size > 0) {
+    console.log('\nkill -9 of the leader -> first acknowledged write (ms, each failover)\n');
+    console.log('| ensemble | failovers (ms) | median |');
+    console.log('|---|---|---:|');
+    for (const [name, list] of failovers) {
+      const sorted = [...list].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      console.log(`| ${name} | ${list.map((ms) => fmt(ms)).join(', ')} | ${fmt(median)} |`);
+    }
+  }
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
