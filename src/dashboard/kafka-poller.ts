@@ -322,7 +322,11 @@ export class KafkaPoller {
         }
       }),
     );
-    const listed = perBroker.flat().slice(0, GROUPS_MAX);
+    // By group id, so the page lists them in the same order whichever broker coordinates each.
+    const listed = perBroker
+      .flat()
+      .sort((a, b) => a.groupId.localeCompare(b.groupId))
+      .slice(0, GROUPS_MAX);
     const groups: GroupView[] = [];
     for (const g of listed) {
       try {

@@ -399,7 +399,8 @@ async function renderGroups() {
       <div class="card-head">
         <h3>${esc(g.groupId)}</h3>
         <span class="pill state-${esc(g.state)}">${esc(g.state)}</span>
-        <span class="muted">coordinator broker ${g.coordinator} · ${g.members.length} members ·
+        <span class="muted">coordinator broker ${g.coordinator} ·
+          ${g.members.length} member${g.members.length === 1 ? '' : 's'} ·
           ${esc(g.protocol || 'no assignor')} · total lag <b>${g.totalLag}</b></span>
         <span class="buttons"><button class="action small" data-act="reset-offsets"
           data-group="${esc(g.groupId)}">Reset offsets…</button></span>
