@@ -351,6 +351,10 @@ class Screen {
       { timeout: 30_000 },
     );
     t.equal(await shown.jsonValue(), true, 'the dashboard: the three groups, Stable, with lag');
+    const order = await this.#page.$$eval('.group', (cards) =>
+      cards.map((c) => (c as HTMLElement).dataset.group!),
+    );
+    t.same(order, [...order].sort(), `groups listed by id: ${order.join(', ')}`);
     await this.#browser.shot('tutorial-groups');
     await this.#tab('cluster');
     const counted = await this.#page.waitForFunction(

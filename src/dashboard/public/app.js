@@ -376,8 +376,9 @@ async function renderGroups() {
       card.className = 'card group';
       card.dataset.group = g.groupId;
       card.innerHTML = '<div class="group-info"></div><div class="group-chart charts"></div>';
-      container.appendChild(card);
     }
+    // In the order the dashboard sends (by group id): a card created earlier moves into place.
+    container.appendChild(card);
     const members = g.members
       .map(
         (m) =>
