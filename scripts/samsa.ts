@@ -337,14 +337,26 @@ if (isEntryPoint(import.meta.url)) {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--read-only', 'no actions: for shared screens', false)
     .option('--broker-admin-port-base <n>', "scrape broker N's /metrics on port n + N - 1")
-    .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { runDashboard } = await import('../src/dashboard/main.js');
+    .option(
+      '--broker-admin-port <id=port>',
+      "scrape broker id's /metrics on port (repeatable; before the base)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--poll-interval <ms>', 'how often the brokers are polled', '2000')
+    .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
+      const { runDashboard, parseBrokerAdminPorts } = await import('../src/dashboard/main.js');
       const base = o.brokerAdminPortBase === undefined ? null : Number(o.brokerAdminPortBase);
+      const pollIntervalMs = Number(o.pollInterval);
+      if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 100)
+        throw new Error(`--poll-interval ${String(o.pollInterval)}: an integer of 100 ms or more`);
       await runDashboard({
         ...(o as { coordinator: string; host: string }),
         port: Number(o.port),
         readOnly: o.readOnly === true,
         brokerAdminPortBase: base,
+        brokerAdminPorts: parseBrokerAdminPorts(o.brokerAdminPort as string[]),
+        pollIntervalMs,
       });
     });
   registerProduce(program);

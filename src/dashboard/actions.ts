@@ -23,7 +23,12 @@ import type { CoordinatorClient } from '../coordinator-client/client.js';
 import { ErrorCode as KeeperCode, hasCode } from '../protocol/coordinator/errors.js';
 import { errorForCode, ErrorCode } from '../protocol/kafka/errors.js';
 import { addPartitions, createTopic } from '../kafka-zk/admin-zk-client.js';
-import { commitOffsets, planOffsetReset, type ResetSpec } from '../kafka-admin/groups-admin.js';
+import {
+  commitOffsets,
+  GroupCommandError,
+  planOffsetReset,
+  type ResetSpec,
+} from '../kafka-admin/groups-admin.js';
 import { KafkaClient } from '../kafka-client.js';
 import {
   ConfigChangesZNode,
@@ -199,21 +204,44 @@ export class DashboardActions {
     topic: string;
     spec: ResetSpec;
   }): Promise<ActionResult> {
-    const live = this.#view()
-      .brokers.filter((b) => b.alive && b.host !== null && b.port !== null)
-      .map((b) => ({ nodeId: b.id, host: b.host!, port: b.port! }));
-    const kafka = new KafkaClient(live, { clientId: 'samsa-dashboard', requestTimeoutMs: 10_000 });
-    try {
-      const planned = await planOffsetReset(kafka, o.groupId, o.topic, o.spec);
-      await commitOffsets(kafka, o.groupId, planned);
-      return done(
-        `committed ${o.groupId}: ` +
-          planned.map((p) => `${p.topic}-${p.partition} → ${p.newOffset}`).join(', '),
-      );
-    } catch (err) {
-      return refused((err as Error).message);
-    } finally {
-      kafka.close();
+    // A leader or the group's coordinator that just moved (a preferred election a moment ago)
+    // answers with a retriable error: like Kafka's admin client, plan again on fresh
+    // connections after a back-off, a few times.
+    for (let attempt = 1; ; attempt++) {
+      const live = this.#view()
+        .brokers.filter((b) => b.alive && b.host !== null && b.port !== null)
+        .map((b) => ({ nodeId: b.id, host: b.host!, port: b.port! }));
+      const kafka = new KafkaClient(live, {
+        clientId: 'samsa-dashboard',
+        requestTimeoutMs: 10_000,
+      });
+      try {
+        const planned = await planOffsetReset(kafka, o.groupId, o.topic, o.spec);
+        await commitOffsets(kafka, o.groupId, planned);
+        return done(
+          `committed ${o.groupId}: ` +
+            planned.map((p) => `${p.topic}-${p.partition} → ${p.newOffset}`).join(', '),
+        );
+      } catch (err) {
+        const code = err instanceof GroupCommandError ? err.errorCode : undefined;
+        if (code === undefined || !RESET_RETRIABLE.has(code) || attempt >= RESET_ATTEMPTS) {
+          return refused((err as Error).message);
+        }
+      } finally {
+        kafka.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, RESET_RETRY_BACKOFF_MS));
     }
   }
 }
+
+/** Errors after which a reset is planned again: leadership or the coordinator moved. */
+const RESET_RETRIABLE: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
+const RESET_ATTEMPTS = 10;
+const RESET_RETRY_BACKOFF_MS = 500;

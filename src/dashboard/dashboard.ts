@@ -43,6 +43,8 @@ export interface DashboardOptions {
   readOnly: boolean;
   /** Broker N's admin HTTP port is base + N - 1 (npm start: 8091); null: do not scrape. */
   brokerAdminPortBase: number | null;
+  /** Admin HTTP ports of given brokers, before the base (brokers started with --admin-port). */
+  brokerAdminPorts?: ReadonlyMap<number, number>;
   pollIntervalMs?: number;
   logger: Logger;
 }
@@ -71,7 +73,10 @@ export class Dashboard {
     this.#view = deriveView(new Map());
     this.#poller = new KafkaPoller({
       logger: this.#logger.child({ component: 'kafka-poller' }),
-      brokerAdminPortBase: options.brokerAdminPortBase,
+      brokerAdminPorts: {
+        base: options.brokerAdminPortBase,
+        byBroker: options.brokerAdminPorts,
+      },
       events: {
         groupRebalanced: (groupId, text) =>
           this.#append([

@@ -2,12 +2,21 @@
  * KafkaPoller: what the dashboard learns from the brokers themselves, over the Kafka protocol
  * (src/kafka-client.ts), once per `pollIntervalMs`, as any admin client would:
  *
- *   ListOffsets(latest) on each partition's leader -> log end offsets -> messages per second
- *                                                     per topic and per leading broker
+ *   ListOffsets(latest) on each partition's leader -> log end offsets -> messages per topic
+ *                                                     and per leading broker
  *   ListGroups, then per group FindCoordinator, DescribeGroups, OffsetFetch and ListOffsets
  *     (src/kafka-admin/groups-admin.ts)            -> state, members, assignment, lag
  *   GET /metrics on each broker's admin port, when one is configured and answers
- *                                                  -> bytes in per second per topic and broker
+ *                                                  -> bytes in and out per topic and broker
+ *
+ * Messages are counted as Kafka's MessagesInPerSec counts them, once per record appended on
+ * the partition's leader, and bytes as BytesInPerSec and BytesOutPerSec do: the record batch
+ * bytes producers sent to a leader, and the record bytes fetches of consumers returned
+ * (replication to followers is not in either). The bytes come from those very counters
+ * (`kafka_server_brokertopicmetrics_bytesin_total{topic}` and `..._bytesout_total`); the
+ * messages from log end offsets, so they show without /metrics too. Each figure is a total
+ * since the dashboard started and a rate series (throughput.ts); the dashboard's test against
+ * real brokers checks both against the brokers' own counters.
  *
  * The broker list and the leaders come from the znode view (cluster-model.ts): the poller asks
  * only live brokers, each poll on fresh connections, so a dead broker costs one refused
@@ -22,7 +31,14 @@ import { ErrorCode } from '../protocol/kafka/errors.js';
 import { describeGroup, listGroups } from '../kafka-admin/groups-admin.js';
 import type { Logger } from '../logger.js';
 import type { ClusterView } from './cluster-model.js';
-import { CounterRates, TimeSeries } from './time-series.js';
+import {
+  CounterDeltas,
+  Meter,
+  parseBrokerScrape,
+  TOPIC_COUNTERS,
+  type TopicCounter,
+} from './throughput.js';
+import { TimeSeries } from './time-series.js';
 
 export const HISTORY_MS = 60 * 60 * 1000;
 const POINTS_MAX = 3600;
@@ -54,14 +70,39 @@ export interface GroupView {
   totalLag: number;
 }
 
+/** Messages, bytes in and bytes out: per topic (`topic...`) and per broker (`broker...`). */
+export type Figure = 'messages' | 'bytesIn' | 'bytesOut';
+const FIGURES: readonly Figure[] = ['messages', 'bytesIn', 'bytesOut'];
+/** The counter of /metrics each byte figure is read from. */
+const COUNTER_OF: Record<Exclude<Figure, 'messages'>, TopicCounter> = {
+  bytesIn: 'bytesIn',
+  bytesOut: 'bytesOut',
+};
+
 export interface RatesView {
-  /** Per topic and per broker: [times s, messages/s] and [times s, bytes/s]. */
+  /** Per topic and per broker: [times s, messages/s]; the broker is the partition's leader. */
   topicMessages: Record<string, [number[], number[]]>;
   brokerMessages: Record<string, [number[], number[]]>;
-  topicBytes: Record<string, [number[], number[]]>;
-  brokerBytes: Record<string, [number[], number[]]>;
+  /** Per topic and per broker, from /metrics: [times s, bytes/s]. */
+  topicBytesIn: Record<string, [number[], number[]]>;
+  brokerBytesIn: Record<string, [number[], number[]]>;
+  topicBytesOut: Record<string, [number[], number[]]>;
+  brokerBytesOut: Record<string, [number[], number[]]>;
+  /** What the rates add up to since `sinceMs`: per topic and per broker, each figure. */
+  totals: {
+    topics: Record<string, Record<Figure, number>>;
+    brokers: Record<string, Record<Figure, number>>;
+  };
+  /** When the dashboard started counting (its first poll of a cluster with brokers). */
+  sinceMs: number | null;
   /** Whether any broker's /metrics answered in the last poll. */
   metricsReachable: boolean;
+}
+
+/** Where broker N's admin HTTP port (/metrics) is: an explicit port, else base + N - 1. */
+export interface BrokerAdminPorts {
+  base: number | null;
+  byBroker?: ReadonlyMap<number, number>;
 }
 
 export interface PollerEvents {
@@ -70,36 +111,42 @@ export interface PollerEvents {
 
 const series = (): TimeSeries => new TimeSeries({ maxAgeMs: HISTORY_MS, pointsMax: POINTS_MAX });
 
+/** One Meter per figure, for topics or for brokers. */
+const meters = (): Record<Figure, Meter> => ({
+  messages: new Meter(series),
+  bytesIn: new Meter(series),
+  bytesOut: new Meter(series),
+});
+
 function seriesRecord(m: Map<string, TimeSeries>): Record<string, [number[], number[]]> {
   return Object.fromEntries(
     [...m].sort((a, b) => a[0].localeCompare(b[0])).map(([k, s]) => [k, s.toJSON()]),
   );
 }
 
-/** Sums of `<name>{...topic="t"...} value` lines of Prometheus text whose name says bytes in. */
-export function bytesInByTopic(text: string): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)\{([^}]*)\}\s+(\S+)/.exec(line);
-    if (!m || !/bytes_?in/i.test(m[1]!) || /bucket|_sum|_count/.test(m[1]!)) continue;
-    const topic = /(?:^|,)\s*topic="([^"]*)"/.exec(m[2]!)?.[1];
-    const value = Number(m[3]);
-    if (topic === undefined || !Number.isFinite(value)) continue;
-    sums.set(topic, (sums.get(topic) ?? 0) + value);
-  }
-  return sums;
-}
-
 export class KafkaPoller {
   readonly #logger: Logger;
-  readonly #brokerAdminPortBase: number | null;
+  readonly #adminPorts: BrokerAdminPorts;
   readonly #events: PollerEvents;
-  readonly #offsetRates = new CounterRates();
-  readonly #byteRates = new CounterRates();
-  readonly #topicMessages = new Map<string, TimeSeries>();
-  readonly #brokerMessages = new Map<string, TimeSeries>();
-  readonly #topicBytes = new Map<string, TimeSeries>();
-  readonly #brokerBytes = new Map<string, TimeSeries>();
+  /** Log end offsets by "topic-partition"; counters of /metrics by "broker/counter/topic". */
+  readonly #offsets = new CounterDeltas();
+  readonly #counters = new CounterDeltas();
+  readonly #topics = meters();
+  readonly #brokers = meters();
+  /**
+   * Partitions in the view at the previous poll (undefined before the first): one that is not
+   * had no records then, so its first log end offset is all new.
+   */
+  #knownPartitions: Set<string> | undefined;
+  #previousPollMs: number | undefined;
+  /** Partitions created since the dashboard started, not sampled yet: when they were 0. */
+  readonly #zeroAtMs = new Map<string, number>();
+  /** Each broker's last good scrape: when, its process start time, the series it had. */
+  readonly #scrapes = new Map<
+    number,
+    { timeMs: number; startTimeSeconds: number | undefined; keys: Set<string> }
+  >();
+  #sinceMs: number | null = null;
   /** Lag history per group, per "topic-partition". */
   readonly #lag = new Map<string, Map<string, TimeSeries>>();
   #groups: GroupView[] = [];
@@ -107,11 +154,11 @@ export class KafkaPoller {
 
   constructor(options: {
     logger: Logger;
-    brokerAdminPortBase?: number | null;
+    brokerAdminPorts?: BrokerAdminPorts;
     events: PollerEvents;
   }) {
     this.#logger = options.logger;
-    this.#brokerAdminPortBase = options.brokerAdminPortBase ?? null;
+    this.#adminPorts = options.brokerAdminPorts ?? { base: null };
     this.#events = options.events;
   }
 
@@ -120,13 +167,34 @@ export class KafkaPoller {
   }
 
   get rates(): RatesView {
+    const totals = (m: Record<Figure, Meter>): Record<string, Record<Figure, number>> => {
+      const out: Record<string, Record<Figure, number>> = {};
+      for (const figure of FIGURES) {
+        for (const [key, total] of Object.entries(m[figure].totals())) {
+          out[key] ??= { messages: 0, bytesIn: 0, bytesOut: 0 };
+          out[key][figure] = total;
+        }
+      }
+      return out;
+    };
     return {
-      topicMessages: seriesRecord(this.#topicMessages),
-      brokerMessages: seriesRecord(this.#brokerMessages),
-      topicBytes: seriesRecord(this.#topicBytes),
-      brokerBytes: seriesRecord(this.#brokerBytes),
+      topicMessages: this.#topics.messages.series(),
+      brokerMessages: this.#brokers.messages.series(),
+      topicBytesIn: this.#topics.bytesIn.series(),
+      brokerBytesIn: this.#brokers.bytesIn.series(),
+      topicBytesOut: this.#topics.bytesOut.series(),
+      brokerBytesOut: this.#brokers.bytesOut.series(),
+      totals: { topics: totals(this.#topics), brokers: totals(this.#brokers) },
+      sinceMs: this.#sinceMs,
       metricsReachable: this.#metricsReachable,
     };
+  }
+
+  /** Where broker `id` serves /metrics, or null when the dashboard was not told. */
+  adminPort(id: number): number | null {
+    const explicit = this.#adminPorts.byBroker?.get(id);
+    if (explicit !== undefined) return explicit;
+    return this.#adminPorts.base === null ? null : this.#adminPorts.base + id - 1;
   }
 
   /** Lag history of one group: partition -> [times s, lag]. */
@@ -139,6 +207,7 @@ export class KafkaPoller {
       .filter((b) => b.alive && b.host !== null && b.port !== null)
       .map((b) => ({ nodeId: b.id, host: b.host!, port: b.port! }));
     if (live.length === 0) return;
+    this.#sinceMs ??= nowMs;
     const client = new KafkaClient(live, {
       clientId: 'samsa-dashboard',
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
@@ -158,6 +227,19 @@ export class KafkaPoller {
     } finally {
       client.close();
     }
+    // Forget what left the view (a deleted topic's partitions, series and counters).
+    const topics = new Set(view.topics.map((t) => t.name));
+    const partitions = new Set(
+      view.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partition}`)),
+    );
+    this.#offsets.forget((key) => partitions.has(key));
+    for (const key of [...this.#zeroAtMs.keys()]) {
+      if (!partitions.has(key)) this.#zeroAtMs.delete(key);
+    }
+    for (const figure of FIGURES) this.#topics[figure].forget((key) => topics.has(key));
+    this.#counters.forget((key) => topics.has(key.slice(key.lastIndexOf('/') + 1)));
+    this.#knownPartitions = partitions;
+    this.#previousPollMs = nowMs;
   }
 
   async #pollOffsets(client: KafkaClient, view: ClusterView, nowMs: number): Promise<void> {
@@ -165,14 +247,19 @@ export class KafkaPoller {
     const alive = new Set(view.brokers.filter((b) => b.alive).map((b) => b.id));
     for (const t of view.topics) {
       for (const p of t.partitions) {
+        const key = `${t.name}-${p.partition}`;
+        // Created since the previous poll: it held nothing then.
+        const known = this.#knownPartitions;
+        if (known !== undefined && !known.has(key) && !this.#offsets.has(key)) {
+          if (!this.#zeroAtMs.has(key)) this.#zeroAtMs.set(key, this.#previousPollMs!);
+        }
         if (!alive.has(p.leader)) continue;
         const topics = byLeader.get(p.leader) ?? new Map<string, number[]>();
         topics.set(t.name, [...(topics.get(t.name) ?? []), p.partition]);
         byLeader.set(p.leader, topics);
       }
     }
-    const topicRate = new Map<string, number>();
-    const brokerRate = new Map<string, number>();
+    const messages = { topics: this.#topics.messages, brokers: this.#brokers.messages };
     await Promise.all(
       [...byLeader].map(async ([leader, topics]) => {
         const response = await client.send(leader, ApiKey.ListOffsets, 5, {
@@ -190,31 +277,31 @@ export class KafkaPoller {
         for (const t of response.topics) {
           for (const p of t.partitions) {
             if (p.errorCode !== ErrorCode.NONE) continue;
-            const rate = this.#offsetRates.sample(
-              `${t.name}-${p.partitionIndex}`,
+            const key = `${t.name}-${p.partitionIndex}`;
+            const delta = this.#offsets.sample(
+              key,
               nowMs,
               Number(p.offset),
+              this.#zeroAtMs.get(key),
             );
-            if (rate === undefined) continue;
-            topicRate.set(t.name, (topicRate.get(t.name) ?? 0) + rate);
-            brokerRate.set(String(leader), (brokerRate.get(String(leader)) ?? 0) + rate);
+            this.#zeroAtMs.delete(key);
+            messages.topics.start(t.name, nowMs);
+            messages.brokers.start(String(leader), nowMs);
+            if (delta === undefined) continue;
+            messages.topics.add(t.name, delta);
+            messages.brokers.add(String(leader), delta);
           }
         }
       }),
     );
-    for (const t of view.topics) record(this.#topicMessages, t.name, nowMs, topicRate.get(t.name));
-    for (const b of view.brokers) {
-      record(
-        this.#brokerMessages,
-        String(b.id),
-        nowMs,
-        b.alive ? (brokerRate.get(String(b.id)) ?? 0) : 0,
-      );
-    }
-    const names = new Set(view.topics.map((t) => t.name));
-    for (const name of [...this.#topicMessages.keys()]) {
-      if (!names.has(name)) this.#topicMessages.delete(name);
-    }
+    messages.topics.flush(
+      view.topics.map((t) => t.name),
+      nowMs,
+    );
+    messages.brokers.flush(
+      view.brokers.map((b) => String(b.id)),
+      nowMs,
+    );
   }
 
   async #pollGroups(client: KafkaClient, nowMs: number): Promise<void> {
@@ -235,7 +322,11 @@ export class KafkaPoller {
         }
       }),
     );
-    const listed = perBroker.flat().slice(0, GROUPS_MAX);
+    // By group id, so the page lists them in the same order whichever broker coordinates each.
+    const listed = perBroker
+      .flat()
+      .sort((a, b) => a.groupId.localeCompare(b.groupId))
+      .slice(0, GROUPS_MAX);
     const groups: GroupView[] = [];
     for (const g of listed) {
       try {
@@ -291,38 +382,67 @@ export class KafkaPoller {
     this.#groups = groups;
   }
 
+  /**
+   * Scrapes every live broker's /metrics. A broker's figure is the sum of its per-topic
+   * counters; a topic's, the sum over brokers. A series absent from a broker's previous good
+   * scrape, or every series after the broker restarted (a new process_start_time_seconds),
+   * was 0 at that scrape.
+   */
   async #pollMetrics(view: ClusterView, nowMs: number): Promise<void> {
-    const base = this.#brokerAdminPortBase;
-    if (base === null) return;
-    let reachable = false;
-    const topicRate = new Map<string, number>();
-    await Promise.all(
+    const scraped = await Promise.all(
       view.brokers
-        .filter((b) => b.alive && b.host !== null)
+        .filter((b) => b.alive && b.host !== null && this.adminPort(b.id) !== null)
         .map(async (b) => {
-          const url = `http://${b.host}:${base + b.id - 1}/metrics`;
-          let text: string;
+          const url = `http://${b.host}:${this.adminPort(b.id)}/metrics`;
           try {
             const response = await fetch(url, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) });
-            if (!response.ok) return;
-            text = await response.text();
+            if (!response.ok) return undefined;
+            return { id: b.id, scrape: parseBrokerScrape(await response.text()) };
           } catch {
-            return;
+            return undefined;
           }
-          reachable = true;
-          let brokerRate = 0;
-          for (const [topic, total] of bytesInByTopic(text)) {
-            const rate = this.#byteRates.sample(`${b.id}/${topic}`, nowMs, total) ?? 0;
-            brokerRate += rate;
-            topicRate.set(topic, (topicRate.get(topic) ?? 0) + rate);
-          }
-          record(this.#brokerBytes, String(b.id), nowMs, brokerRate);
         }),
     );
+    let reachable = false;
+    for (const result of scraped) {
+      if (result === undefined) continue;
+      reachable = true;
+      const { id, scrape } = result;
+      const previous = this.#scrapes.get(id);
+      const restarted =
+        previous !== undefined && previous.startTimeSeconds !== scrape.startTimeSeconds;
+      const keys = new Set<string>();
+      for (const figure of ['bytesIn', 'bytesOut'] as const) {
+        const broker = String(id);
+        this.#brokers[figure].start(broker, nowMs);
+        for (const [topic, value] of scrape.counters[COUNTER_OF[figure]]) {
+          const key = `${id}/${TOPIC_COUNTERS[COUNTER_OF[figure]]}/${topic}`;
+          keys.add(key);
+          if (restarted) this.#counters.delete(key);
+          const wasZero = previous !== undefined && (restarted || !previous.keys.has(key));
+          const delta = this.#counters.sample(
+            key,
+            nowMs,
+            value,
+            wasZero ? previous.timeMs : undefined,
+          );
+          this.#topics[figure].start(topic, nowMs);
+          if (delta === undefined) continue;
+          this.#topics[figure].add(topic, delta);
+          this.#brokers[figure].add(broker, delta);
+        }
+        this.#brokers[figure].flush([broker], nowMs);
+      }
+      this.#scrapes.set(id, { timeMs: nowMs, startTimeSeconds: scrape.startTimeSeconds, keys });
+    }
     this.#metricsReachable = reachable;
     if (!reachable) return;
-    for (const t of view.topics)
-      record(this.#topicBytes, t.name, nowMs, topicRate.get(t.name) ?? 0);
+    const names = view.topics.map((t) => t.name);
+    for (const figure of ['bytesIn', 'bytesOut'] as const) {
+      // A topic no broker has counted bytes for yet had none: its chart starts at 0.
+      for (const name of names) this.#topics[figure].start(name, nowMs);
+      this.#topics[figure].flush(names, nowMs);
+    }
   }
 }
 

@@ -13,6 +13,21 @@ export interface DashboardCommandOptions {
   port: number;
   readOnly: boolean;
   brokerAdminPortBase: number | null;
+  brokerAdminPorts: Map<number, number>;
+  pollIntervalMs: number;
+}
+
+/** `--broker-admin-port 1=8091 --broker-admin-port 2=8092` -> {1 -> 8091, 2 -> 8092}. */
+export function parseBrokerAdminPorts(values: readonly string[]): Map<number, number> {
+  const ports = new Map<number, number>();
+  for (const value of values) {
+    const m = /^(\d+)=(\d+)$/.exec(value);
+    const port = Number(m?.[2]);
+    if (!m || port < 1 || port > 65535)
+      throw new Error(`--broker-admin-port ${value}: expected BROKER_ID=PORT, as 1=8091`);
+    ports.set(Number(m[1]), port);
+  }
+  return ports;
 }
 
 export async function runDashboard(options: DashboardCommandOptions): Promise<void> {

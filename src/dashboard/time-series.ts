@@ -1,12 +1,7 @@
 /**
  * Time series kept in memory for the dashboard's charts: points (timeMs, value) no older than
  * `maxAgeMs` and no more than `pointsMax`, oldest first. A pure structure: the caller gives
- * the time of each point, so tests need no clock.
- *
- * `CounterRates` turns counters (a partition's log end offset, a broker's bytes-in total)
- * into per-second rates between two samples. A counter that went backwards (a topic deleted
- * and created again, a broker restarted with its metrics at zero) gives no rate for that
- * interval instead of a negative one.
+ * the time of each point, so tests need no clock. Rates from counters: throughput.ts.
  */
 export class TimeSeries {
   readonly #maxAgeMs: number;
@@ -42,22 +37,5 @@ export class TimeSeries {
   /** [times in seconds, values]: the shape uPlot takes. */
   toJSON(): [number[], number[]] {
     return [this.#times.map((t) => t / 1000), [...this.#values]];
-  }
-}
-
-export class CounterRates {
-  readonly #last = new Map<string, { timeMs: number; value: number }>();
-
-  /** The rate per second since the previous sample of `key`, or undefined for the first. */
-  sample(key: string, timeMs: number, value: number): number | undefined {
-    const previous = this.#last.get(key);
-    this.#last.set(key, { timeMs, value });
-    if (previous === undefined || timeMs <= previous.timeMs) return undefined;
-    if (value < previous.value) return undefined;
-    return ((value - previous.value) * 1000) / (timeMs - previous.timeMs);
-  }
-
-  forget(keep: (key: string) => boolean): void {
-    for (const key of [...this.#last.keys()]) if (!keep(key)) this.#last.delete(key);
   }
 }

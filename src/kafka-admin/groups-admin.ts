@@ -140,13 +140,27 @@ export async function describeGroup(
   client: KafkaClient,
   groupId: string,
 ): Promise<GroupDescription> {
-  const coordinator = await findCoordinator(client, groupId);
-  const described = await client.send(coordinator, ApiKey.DescribeGroups, 4, {
-    groups: [groupId],
-    includeAuthorizedOperations: false,
-  });
-  const group = described.groups[0]!;
-  check(group.errorCode, `describing ${groupId}`);
+  // The group's coordinator, asked again if it moved (a preferred election just ran) or is
+  // still loading the group from __consumer_offsets.
+  const { coordinator, group, fetched } = await withCoordinator(
+    client,
+    groupId,
+    async (coordinator) => {
+      const described = await client.send(coordinator, ApiKey.DescribeGroups, 4, {
+        groups: [groupId],
+        includeAuthorizedOperations: false,
+      });
+      const group = described.groups[0]!;
+      check(group.errorCode, `describing ${groupId}`);
+      const fetched = await client.send(coordinator, ApiKey.OffsetFetch, 7, {
+        groupId,
+        topics: null,
+        requireStable: false,
+      });
+      check(fetched.errorCode, `fetching the offsets of ${groupId}`);
+      return { coordinator, group, fetched };
+    },
+  );
   const members = group.members.map((m) => ({
     memberId: m.memberId,
     groupInstanceId: m.groupInstanceId,
@@ -157,12 +171,6 @@ export async function describeGroup(
         ? decodeConsumerAssignment(m.memberAssignment).assignedPartitions
         : [],
   }));
-  const fetched = await client.send(coordinator, ApiKey.OffsetFetch, 7, {
-    groupId,
-    topics: null,
-    requireStable: false,
-  });
-  check(fetched.errorCode, `fetching the offsets of ${groupId}`);
   const committed = new Map<string, number>();
   for (const t of fetched.topics) {
     for (const p of t.partitions) {

@@ -22,6 +22,16 @@
  * confirmed and every group has consumed everything. Then the checks the page promises:
  * every order placed gets exactly one confirmation (counted by order id, by a reader of the
  * test's own), also across the kill -9; the second member of payment-service gets partitions.
+ *
+ * The dashboard: as `npm start` does, the test runs `samsa dashboard` (with the brokers' admin
+ * ports, so the byte charts show) and keeps it open in headless chromium (test/helpers/
+ * browser.ts) while the page's commands run. After the commands the page pairs with a picture
+ * of the dashboard, it checks that the dashboard shows what the page says there (`Screen`
+ * below): the four topics with a leader and a full ISR per partition; the three services'
+ * groups, Stable, with their lag and the orders counted in the throughput table; broker 2 red
+ * and every partition it led on another leader, with the events that say so; broker 2 back and
+ * in the ISRs again. It saves a screenshot of each (SAMSA_SCREENSHOTS=docs/images keeps them
+ * for the page). Without chromium (and not under CI) only the dashboard checks are skipped.
  */
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,13 +44,15 @@ import {
   kill9,
   partitionState,
   restart,
+  startBroker,
   startCluster,
   waitFor,
   waitForLeaders,
   type Broker,
   type Cluster,
 } from '../helpers/cluster.js';
-import { ROOT } from '../helpers/processes.js';
+import { haveChromium, openBrowser, type Browser } from '../helpers/browser.js';
+import { freePort, ROOT, spawnDaemon } from '../helpers/processes.js';
 
 const README = 'docs/tutorial/README.md';
 const TOPICS = ['orders', 'payments', 'inventory', 'order-confirmations'];
@@ -97,6 +109,10 @@ interface Run {
    * rebalance it is handed records it has seen before.
    */
   confirmations: Map<string, string>;
+  /** Each broker's admin (metrics) port, kept across its restart. */
+  adminPorts: Map<number, number>;
+  /** The dashboard in a browser; undefined without chromium. */
+  screen?: Screen;
 }
 
 function startProgram(t: Test, run: Run, file: string, args: string[]): Program {
@@ -252,7 +268,9 @@ async function runCommand(t: Test, run: Run, command: string): Promise<void> {
     const id = Number(words[words.indexOf('--id') + 1]);
     const broker = run.dead.get(id);
     t.ok(broker, `broker ${id} is the one killed`);
-    await restart(t, run.cluster, broker!);
+    await restart(t, run.cluster, broker!, {
+      overrides: [`admin.port=${run.adminPorts.get(id)!}`],
+    });
     run.dead.delete(id);
     for (const topic of TOPICS) await waitForLeaders(run.cluster, topic, 3, 3);
     const isrs = await Promise.all(
@@ -265,6 +283,174 @@ async function runCommand(t: Test, run: Run, command: string): Promise<void> {
     return;
   }
   t.fail(`the test does not know how to run this line of ${README}: ${command}`);
+}
+
+/**
+ * The dashboard as a reader of the page sees it, at the moments the page shows a picture of
+ * it. Each check waits for the page to show the state (the dashboard pushes changes over its
+ * WebSocket, groups and rates every poll), then asserts it and takes a screenshot.
+ */
+class Screen {
+  readonly #browser: Browser;
+  /** Partitions the killed broker led just before the kill. */
+  #ledByVictim: string[] = [];
+  #victim = -1;
+
+  constructor(browser: Browser) {
+    this.#browser = browser;
+  }
+
+  get #page() {
+    return this.#browser.page;
+  }
+
+  async #tab(name: string): Promise<void> {
+    await this.#page.click(`[data-tab="${name}"]`);
+  }
+
+  /** Step 2: the four topics, each partition with a leader and all three replicas in sync. */
+  async topics(t: Test): Promise<void> {
+    await this.#tab('cluster');
+    const shown = await this.#page.waitForFunction(
+      (topics) =>
+        document.querySelectorAll('.broker.alive').length === 3 &&
+        document.querySelectorAll('.broker.controller').length === 1 &&
+        topics.every(
+          (topic) =>
+            document.querySelectorAll(`tr.partition.health-ok[data-partition^="${topic}-"]`)
+              .length === 3,
+        ),
+      TOPICS,
+      { timeout: 30_000 },
+    );
+    t.equal(await shown.jsonValue(), true, 'the dashboard: 3 brokers up, 4 topics, healthy');
+    const isrs = await this.#page.$$eval('tr.partition[data-partition^="orders-"]', (rows) =>
+      rows.map((r) => r.querySelectorAll('td.mono')[1]?.textContent?.split(',').length),
+    );
+    t.same(isrs, [3, 3, 3], 'each partition of orders shows three in-sync replicas');
+    for (const kind of ['broker-registered', 'controller-elected']) {
+      t.ok(await this.#page.locator(`.event[data-kind="${kind}"]`).count(), `a ${kind} event`);
+    }
+    const created = await this.#page.locator('.event[data-kind="topic-created"]').count();
+    t.ok(created >= 4, `the events list the topics created (${created})`);
+    await this.#browser.shot('tutorial-topics');
+  }
+
+  /** Step 4: the three services' groups, Stable, with lag per partition; orders counted. */
+  async groups(t: Test, orders: number): Promise<void> {
+    await this.#tab('groups');
+    const groups = Object.values(GROUP_OF);
+    const shown = await this.#page.waitForFunction(
+      (groups) =>
+        groups.every(
+          (g) =>
+            document.querySelector(`.group[data-group="${g}"] .pill.state-Stable`) !== null &&
+            document.querySelectorAll(`.group[data-group="${g}"] tbody tr`).length >= 3,
+        ),
+      groups,
+      { timeout: 30_000 },
+    );
+    t.equal(await shown.jsonValue(), true, 'the dashboard: the three groups, Stable, with lag');
+    const order = await this.#page.$$eval('.group', (cards) =>
+      cards.map((c) => (c as HTMLElement).dataset.group!),
+    );
+    t.same(order, [...order].sort(), `groups listed by id: ${order.join(', ')}`);
+    await this.#browser.shot('tutorial-groups');
+    await this.#tab('cluster');
+    const counted = await this.#page.waitForFunction(
+      (orders) =>
+        document.querySelector('tr[data-totals="topic:orders"] td[data-figure="messages"]')
+          ?.textContent === String(orders) &&
+        document.querySelector('.chart[data-chart="topic-bytes-in"]') !== null,
+      orders,
+      { timeout: 30_000 },
+    );
+    t.equal(await counted.jsonValue(), true, `the throughput table counts ${orders} orders`);
+  }
+
+  /** Step 6, just before the kill: what the victim leads, as the page shows it. */
+  async beforeKill(victim: number): Promise<void> {
+    this.#victim = victim;
+    await this.#tab('cluster');
+    this.#ledByVictim = await this.#page.$$eval(`tr[data-leader="${victim}"]`, (rows) =>
+      rows.map((r) => (r as HTMLElement).dataset.partition!),
+    );
+  }
+
+  /** Step 6: the killed broker red, its partitions on other leaders, the events. */
+  async failover(t: Test): Promise<void> {
+    const victim = this.#victim;
+    t.ok(
+      this.#ledByVictim.length > 0,
+      `broker ${victim} led ${this.#ledByVictim.length} partitions`,
+    );
+    const shown = await this.#page.waitForFunction(
+      ({ led, victim }) =>
+        document.querySelector(`.broker.dead[data-broker="${victim}"]`) !== null &&
+        led.every((key) => {
+          const row = document.querySelector(`tr[data-partition="${key}"]`) as HTMLElement | null;
+          const leader = Number(row?.dataset.leader);
+          return leader > 0 && leader !== victim;
+        }) &&
+        ['broker-lost', 'leader-changed', 'isr-shrank'].every(
+          (kind) => document.querySelector(`.event[data-kind="${kind}"]`) !== null,
+        ),
+      { led: this.#ledByVictim, victim },
+      { timeout: 60_000 },
+    );
+    t.equal(
+      await shown.jsonValue(),
+      true,
+      `the dashboard: broker ${victim} red, its partitions led by others, the events listed`,
+    );
+    const under = await this.#page.locator('tr.partition.health-under-replicated').count();
+    t.ok(under > 0, `partitions shown under-replicated (${under})`);
+    await this.#browser.shot('tutorial-failover');
+  }
+
+  /** Step 6, broker back: up again, in every ISR; leadership stays where it moved. */
+  async recovered(t: Test): Promise<void> {
+    const victim = this.#victim;
+    const shown = await this.#page.waitForFunction(
+      ({ topics, victim }) =>
+        document.querySelector(`.broker.alive[data-broker="${victim}"]`) !== null &&
+        document.querySelector('.event[data-kind="isr-expanded"]') !== null &&
+        topics.every(
+          (topic) =>
+            document.querySelectorAll(`tr.partition.health-ok[data-partition^="${topic}-"]`)
+              .length === 3,
+        ),
+      { topics: TOPICS, victim },
+      { timeout: 60_000 },
+    );
+    t.equal(await shown.jsonValue(), true, `the dashboard: broker ${victim} up, ISRs full again`);
+    const leaders = await this.#page.$$eval(`tr[data-leader="${victim}"]`, (rows) =>
+      rows.map((r) => (r as HTMLElement).dataset.partition!),
+    );
+    t.same(leaders, [], `broker ${victim} leads nothing: leadership stays where it moved`);
+    await this.#browser.shot('tutorial-recovered');
+  }
+
+  errors(): string[] {
+    return this.#browser.pageErrors;
+  }
+}
+
+/** The checks of `Screen` that belong after `command` (and before, for the kill). */
+async function checkScreen(t: Test, run: Run, command: string, when: 'before' | 'after') {
+  const screen = run.screen;
+  if (screen === undefined) return;
+  const kill = /^kill -9 \$\(lsof -t -iTCP:(\d+) /.exec(command);
+  if (when === 'before') {
+    if (kill) await screen.beforeKill(Number(kill[1]) - NPM_START_FIRST_PORT + 1);
+    return;
+  }
+  if (command === 'npx coordinator topics describe orders') await screen.topics(t);
+  if (command === 'npx coordinator groups describe confirmation-service') {
+    await screen.groups(t, placedOrders(run).length);
+  }
+  if (command === 'npx coordinator cluster describe') await screen.failover(t);
+  if (command.startsWith('npx broker start')) await screen.recovered(t);
 }
 
 /** A reader of order-confirmations of the test's own: every key it sees, repeats included. */
@@ -334,7 +520,12 @@ t.test('the tutorial, run from its page, confirms every order once', async (t) =
   const commands = shellCommands(markdown);
   t.ok(commands.length >= 15, `${commands.length} commands on the page`);
   const startedMs = Date.now();
-  const cluster = await startCluster(t, { brokers: [1, 2, 3] });
+  const cluster = await startCluster(t, { brokers: [] });
+  const adminPorts = new Map<number, number>();
+  for (const id of [1, 2, 3]) {
+    adminPorts.set(id, await freePort());
+    await startBroker(t, cluster, id, { overrides: [`admin.port=${adminPorts.get(id)!}`] });
+  }
   const run: Run = {
     startedMs,
     described: new Map(),
@@ -343,7 +534,21 @@ t.test('the tutorial, run from its page, confirms every order once', async (t) =
     dead: new Map(),
     outputs: [],
     confirmations: new Map(),
+    adminPorts,
   };
+  if (haveChromium) {
+    // npm start's dashboard, with the brokers' admin ports as npm start passes them.
+    const port = await freePort();
+    const args = ['dashboard', '--coordinator', cluster.connect, '--port', String(port)];
+    for (const [id, p] of adminPorts) args.push('--broker-admin-port', `${id}=${p}`);
+    const dashboard = await spawnDaemon('scripts/samsa.ts', args, 'dashboard listening');
+    t.teardown(() => dashboard.kill('SIGKILL'));
+    const browser = await openBrowser(t);
+    await browser.page.goto(`http://127.0.0.1:${port}/`);
+    run.screen = new Screen(browser);
+  } else {
+    t.comment('no chromium: the dashboard checks are skipped');
+  }
   let reading = false;
   for (const command of commands) {
     // The topics exist once the page's creates have run: the test's reader can start.
@@ -351,8 +556,11 @@ t.test('the tutorial, run from its page, confirms every order once', async (t) =
       await readConfirmations(t, run);
       reading = true;
     }
+    await checkScreen(t, run, command, 'before');
     await runCommand(t, run, command);
+    await checkScreen(t, run, command, 'after');
   }
+  if (run.screen) t.same(run.screen.errors(), [], 'no errors in the dashboard page');
 
   // What the services went through (kafkajs's error log), for whoever reads the test's log.
   for (const program of run.programs.filter((p) => GROUP_OF[p.file.split('/').pop()!])) {

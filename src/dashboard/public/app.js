@@ -320,12 +320,39 @@ function renderRates() {
   const r = model.rates;
   if (!r) return;
   const el = $('#rates');
-  chart(el, 'topic-messages', 'messages/s per topic', r.topicMessages, '');
-  chart(el, 'broker-messages', 'messages/s per leader broker', r.brokerMessages, '');
+  chart(el, 'topic-messages', 'messages/s in per topic', r.topicMessages, '');
+  chart(el, 'broker-messages', 'messages/s in per leader broker', r.brokerMessages, '');
   if (r.metricsReachable) {
-    chart(el, 'topic-bytes', 'bytes/s in per topic (/metrics)', r.topicBytes, 'B');
-    chart(el, 'broker-bytes', 'bytes/s in per broker (/metrics)', r.brokerBytes, 'B');
+    chart(el, 'topic-bytes-in', 'bytes/s in per topic (/metrics)', r.topicBytesIn, 'B');
+    chart(el, 'broker-bytes-in', 'bytes/s in per broker (/metrics)', r.brokerBytesIn, 'B');
+    chart(el, 'topic-bytes-out', 'bytes/s out per topic (/metrics)', r.topicBytesOut, 'B');
+    chart(el, 'broker-bytes-out', 'bytes/s out per broker (/metrics)', r.brokerBytesOut, 'B');
   }
+  renderTotals(r);
+}
+
+/** What the charts add up to since the dashboard started: a table per topic and per broker. */
+function renderTotals(r) {
+  const since = r.sinceMs ? new Date(r.sinceMs).toLocaleTimeString() : '–';
+  const bytes = (v) => (r.metricsReachable ? `${fmt(v)}B` : '–');
+  const rows = (kind, totals) =>
+    Object.entries(totals)
+      .map(
+        ([key, v]) => `
+        <tr data-totals="${kind}:${esc(key)}">
+          <td>${kind === 'broker' ? `broker ${esc(key)}` : esc(key)}</td>
+          <td class="num" data-figure="messages">${fmt(v.messages)}</td>
+          <td class="num" data-figure="bytesIn">${bytes(v.bytesIn)}</td>
+          <td class="num" data-figure="bytesOut">${bytes(v.bytesOut)}</td>
+        </tr>`,
+      )
+      .join('');
+  $('#totals').innerHTML = `
+    <table class="plain totals">
+      <thead><tr><th>since ${esc(since)}</th><th>messages in</th><th>bytes in</th>
+        <th>bytes out</th></tr></thead>
+      <tbody>${rows('topic', r.totals.topics)}${rows('broker', r.totals.brokers)}</tbody>
+    </table>`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -349,8 +376,9 @@ async function renderGroups() {
       card.className = 'card group';
       card.dataset.group = g.groupId;
       card.innerHTML = '<div class="group-info"></div><div class="group-chart charts"></div>';
-      container.appendChild(card);
     }
+    // In the order the dashboard sends (by group id): a card created earlier moves into place.
+    container.appendChild(card);
     const members = g.members
       .map(
         (m) =>
@@ -372,7 +400,8 @@ async function renderGroups() {
       <div class="card-head">
         <h3>${esc(g.groupId)}</h3>
         <span class="pill state-${esc(g.state)}">${esc(g.state)}</span>
-        <span class="muted">coordinator broker ${g.coordinator} · ${g.members.length} members ·
+        <span class="muted">coordinator broker ${g.coordinator} ·
+          ${g.members.length} member${g.members.length === 1 ? '' : 's'} ·
           ${esc(g.protocol || 'no assignor')} · total lag <b>${g.totalLag}</b></span>
         <span class="buttons"><button class="action small" data-act="reset-offsets"
           data-group="${esc(g.groupId)}">Reset offsets…</button></span>

@@ -10,8 +10,7 @@ import {
   type ZnodeSnapshot,
 } from '../../../src/dashboard/cluster-model.js';
 import { checkReassignmentPlan, reassignmentPlanJson } from '../../../src/dashboard/actions.js';
-import { bytesInByTopic } from '../../../src/dashboard/kafka-poller.js';
-import { CounterRates, TimeSeries } from '../../../src/dashboard/time-series.js';
+import { TimeSeries } from '../../../src/dashboard/time-series.js';
 import {
   BrokerIdZNode,
   ControllerEpochZNode,
@@ -222,11 +221,7 @@ t.test('reassignment progress and the plan checks', async (t) => {
   );
 });
 
-t.test('rates from counters, and bytes in from Prometheus text', async (t) => {
-  const rates = new CounterRates();
-  t.equal(rates.sample('t-0', 1000, 10), undefined, 'the first sample has no rate');
-  t.equal(rates.sample('t-0', 3000, 110), 50, '100 messages in 2 s');
-  t.equal(rates.sample('t-0', 4000, 5), undefined, 'a counter going back gives no rate');
+t.test('a time series keeps the last points within its age', async (t) => {
   const series = new TimeSeries({ maxAgeMs: 10_000, pointsMax: 3 });
   for (const [time, v] of [
     [0, 1],
@@ -238,11 +233,4 @@ t.test('rates from counters, and bytes in from Prometheus text', async (t) => {
     series.push(time, v);
   }
   t.same(series.toJSON(), [[20], [5]], 'old and surplus points are dropped');
-  const text = [
-    '# TYPE kafka_server_brokertopicmetrics_bytesin_total counter',
-    'kafka_server_brokertopicmetrics_bytesin_total{topic="orders"} 100',
-    'kafka_server_brokertopicmetrics_bytesin_total{topic="orders",partition="1"} 20',
-    'kafka_server_brokertopicmetrics_messagesin_total{topic="orders"} 7',
-  ].join('\n');
-  t.same([...bytesInByTopic(text)], [['orders', 120]]);
 });
