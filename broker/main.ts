@@ -71,7 +71,12 @@ import { DynamicConfigManager } from './server/dynamic-config-manager.js';
 import { applyTopicThrottles, createReplicationQuotas } from './replica/replication-quota.js';
 import { AlterConfigsApis } from './server/alter-configs.js';
 import { createGroupCoordinator } from './group/index.js';
-import { BrokerMetrics, startBrokerAdmin, type RunningBrokerAdmin } from './metrics/index.js';
+import {
+  BrokerMetrics,
+  startBrokerAdmin,
+  type InterBrokerClient,
+  type RunningBrokerAdmin,
+} from './metrics/index.js';
 import {
   CoordinatorProducerIdBlockStore,
   ProducerIdManager,
@@ -276,12 +281,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const metrics = new BrokerMetrics({ brokerId, listener: config.interBrokerListenerName });
     late.metrics = metrics;
     // Connections to other brokers use the inter-broker listener's TLS and SASL.
-    const connect = brokerConnector({
-      security: config.security.interBroker,
-      clientId: `broker-${brokerId}`,
-      timeoutMs: config.requestTimeoutMs,
-      scheduler,
-    });
+    // One connector per client, for its metrics (connections, re-authentications).
+    const connectorFor = (client?: InterBrokerClient) =>
+      brokerConnector({
+        security: config.security.interBroker,
+        clientId: `broker-${brokerId}`,
+        timeoutMs: config.requestTimeoutMs,
+        scheduler,
+        hooks: client === undefined ? undefined : metrics.interBrokerHooks[client],
+      });
+    const connect = connectorFor();
     const metadataCache = new MetadataCache({
       clusterId,
       listenerName: config.interBrokerListenerName,
@@ -303,7 +312,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       replicaFetcherConfig: {
         fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
         fetchMaxBytes: config.replicaFetchMaxBytes,
-        connect,
+        connect: connectorFor('replica-fetcher'),
       },
       metrics: { topics: metrics.topicHooks, isr: metrics.isrHooks },
       replicationQuotas,
@@ -320,7 +329,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           logger: root,
           requestTimeoutMs: config.controllerSocketTimeoutMs,
           scheduler,
-          connect,
+          connect: connectorFor('controller-channel'),
         }),
       interBrokerListenerName: config.interBrokerListenerName,
       uncleanLeaderElectionEnable: () => repository.uncleanLeaderElectionEnable(undefined),
@@ -422,7 +431,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         logger: root,
       }),
       offsetsPartitionFor: (groupId) => groups.manager.partitionFor(groupId),
-      connect,
+      connect: connectorFor('txn-marker-channel'),
       authorize: aclCache?.check,
       scheduler,
       logger: root,

@@ -40,6 +40,13 @@ import { describeError } from './samsa/kafka.js';
 import { describePortOwner } from './samsa/port-owner.js';
 import { registerProduce } from './samsa/produce.js';
 import { registerTopics } from './samsa/topics.js';
+import {
+  createSecureScramUsers,
+  ensureSecureFiles,
+  secureBrokerProperties,
+  securePorts,
+  writeSecureBrokerConfig,
+} from './samsa/secure.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from scripts/ or from dist/scripts/. */
@@ -182,11 +189,17 @@ export async function startCluster(options: {
   dataDir: string;
   brokers: number;
   dashboardReadOnly?: boolean;
+  /** kafkajs's test layout with TLS, SASL and ACLs (scripts/samsa/secure.ts). */
+  secure?: boolean;
 }): Promise<void> {
   const dataDir = resolve(options.dataDir);
+  const secure = options.secure === true;
   const coordinatorPort = 2181;
   const adminPort = 8080;
-  const brokerPorts = Array.from({ length: options.brokers }, (_, i) => 9092 + i);
+  const brokerIndexes = Array.from({ length: options.brokers }, (_, i) => i);
+  /** Each broker's plaintext port: 9092, 9093, ...; with --secure 9092, 9095, 9098 ... */
+  const brokerPorts = brokerIndexes.map((i) => (secure ? securePorts(i).PLAINTEXT : 9092 + i));
+  const securePortsOf = secure ? brokerIndexes.map(securePorts) : [];
   /** Broker admin (metrics) ports: 8091 + id - 1. */
   const brokerAdminPorts = brokerPorts.map((_, i) => 8091 + i);
   const dashboardPort = 9000;
@@ -196,6 +209,10 @@ export async function startCluster(options: {
     ['coordinator admin', adminPort],
     ['dashboard', dashboardPort],
     ...brokerPorts.map((p, i) => [`broker-${i + 1}`, p] as const),
+    ...securePortsOf.flatMap((p, i) => [
+      [`broker-${i + 1} SSL`, p.SSL] as const,
+      [`broker-${i + 1} SASL_SSL`, p.SASL_SSL] as const,
+    ]),
     ...brokerAdminPorts.map((p, i) => [`broker-${i + 1} admin`, p] as const),
   ] as const) {
     if (!(await portFree(port))) {
@@ -206,6 +223,7 @@ export async function startCluster(options: {
     }
   }
   mkdirSync(dataDir, { recursive: true });
+  const secureFiles = secure ? ensureSecureFiles(join(dataDir, 'secure')) : undefined;
 
   const running: Running[] = [];
   let stopping = false;
@@ -247,26 +265,42 @@ export async function startCluster(options: {
         readyText: 'coordinator listening',
       }),
     );
+    const coordinator = `127.0.0.1:${coordinatorPort}`;
+    if (secure) {
+      await createSecureScramUsers(coordinator);
+      process.stdout.write('[samsa] SCRAM users created in /config/users\n');
+    }
+    const brokerArgs = (port: number, i: number): string[] => {
+      const id = i + 1;
+      const logDir = join(dataDir, `broker-${id}`);
+      const where =
+        secureFiles === undefined
+          ? ['--id', String(id), '--port', String(port), '--coordinator', coordinator]
+          : [
+              '--config',
+              writeSecureBrokerConfig(
+                secureFiles,
+                secureBrokerProperties({ id, index: i, coordinator, logDir, files: secureFiles }),
+                id,
+              ),
+            ];
+      return [
+        'start',
+        ...where,
+        '--data-dir',
+        logDir,
+        '--admin-port',
+        String(brokerAdminPorts[i]),
+        ...smallClusterOverrides(options.brokers),
+      ];
+    };
     const brokers = await Promise.all(
       brokerPorts.map((port, i) =>
         startBrokerChild(
           {
             name: `broker-${i + 1}`,
             program: 'broker/cli',
-            args: [
-              'start',
-              '--id',
-              String(i + 1),
-              '--port',
-              String(port),
-              '--coordinator',
-              `127.0.0.1:${coordinatorPort}`,
-              '--data-dir',
-              join(dataDir, `broker-${i + 1}`),
-              '--admin-port',
-              String(brokerAdminPorts[i]),
-              ...smallClusterOverrides(options.brokers),
-            ],
+            args: brokerArgs(port, i),
             readyText: 'broker listening',
           },
           () => stopping,
@@ -307,6 +341,10 @@ export async function startCluster(options: {
         adminPort: brokerAdminPorts[i]!,
       })),
       dashboardUrl,
+      secure:
+        secureFiles === undefined
+          ? undefined
+          : { ca: secureFiles.ca, configDir: secureFiles.dir, ports: securePortsOf },
     }) + '\n',
   );
 }
@@ -319,16 +357,34 @@ if (isEntryPoint(import.meta.url)) {
     .exitOverride();
   program
     .command('start')
-    .description('coordinator on 2181 (admin 8080) and brokers on 9092, 9093, 9094')
+    .description('coordinator on 2181 (admin 8080) and brokers on 9092, 9093, 9094 (see --secure)')
     .option('--data-dir <dir>', 'where every process keeps its data', './data')
     .option('--brokers <n>', 'how many brokers', '3')
     .option('--dashboard-read-only', 'the dashboard on 9000 without actions', false)
-    .action(async (o: { dataDir: string; brokers: string; dashboardReadOnly: boolean }) => {
-      const brokers = Number(o.brokers);
-      if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9)
-        throw new Error('--brokers must be 1..9');
-      await startCluster({ dataDir: o.dataDir, brokers, dashboardReadOnly: o.dashboardReadOnly });
-    });
+    .option(
+      '--secure',
+      "kafkajs's test layout: PLAINTEXT 9092/9095/9098, SSL 9093/9096/9099, SASL_SSL " +
+        '9094/9097/9100 (PLAIN, SCRAM), ACLs; certificates under <data-dir>/secure',
+      false,
+    )
+    .action(
+      async (o: {
+        dataDir: string;
+        brokers: string;
+        dashboardReadOnly: boolean;
+        secure: boolean;
+      }) => {
+        const brokers = Number(o.brokers);
+        if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9)
+          throw new Error('--brokers must be 1..9');
+        await startCluster({
+          dataDir: o.dataDir,
+          brokers,
+          dashboardReadOnly: o.dashboardReadOnly,
+          secure: o.secure,
+        });
+      },
+    );
   program
     .command('dashboard')
     .description('the live dashboard, a client of the cluster (http://127.0.0.1:9000/)')

@@ -23,10 +23,16 @@
  *     newest requests are the ones worth keeping.
  */
 import net from 'node:net';
-import type { BrokerConnector } from '../network/broker-connector.js';
+import {
+  withReauthentication,
+  type BrokerConnector,
+  type BrokerLink,
+} from '../network/broker-connector.js';
+import type { SaslApiKey } from '../network/sasl-client.js';
 import type { Logger } from '../../src/logger.js';
 import { systemScheduler, type Scheduler } from '../../src/scheduler.js';
 import {
+  apiName,
   decodeResponse,
   encodeRequestFrame,
   type ApiKey,
@@ -130,7 +136,7 @@ class BrokerChannel {
   readonly #scheduler: Scheduler;
   readonly #connectTo: BrokerConnector | undefined;
   readonly #queue: QueuedRequest[] = [];
-  #socket: net.Socket | undefined;
+  #link: BrokerLink | undefined;
   #reader = new FrameReader();
   #correlationId = 0;
   #running = false;
@@ -171,7 +177,7 @@ class BrokerChannel {
     this.#stopped = true;
     this.#queue.length = 0;
     this.#awaiting?.reject(new Error('channel stopped'));
-    this.#socket?.destroy();
+    this.#link?.socket.destroy();
   }
 
   /** Drains the queue, one request at a time, retrying each until it is answered. */
@@ -196,8 +202,8 @@ class BrokerChannel {
             },
             `cannot reach broker; retrying in ${this.#retryBackoffMs} ms`,
           );
-          this.#socket?.destroy();
-          this.#socket = undefined;
+          this.#link?.socket.destroy();
+          this.#link = undefined;
           await new Promise<void>((r) => this.#scheduler.schedule(this.#retryBackoffMs, r));
         }
       }
@@ -206,8 +212,21 @@ class BrokerChannel {
     }
   }
 
+  /** One queued request; after a re-authentication of the session when it is due. */
   async #roundTrip(request: QueuedRequest): Promise<unknown> {
-    const socket = await this.#connect();
+    const link = await this.#connect();
+    return withReauthentication(
+      link,
+      (apiKey, apiVersion, body) =>
+        this.#exchange(link.socket, { apiKey, apiVersion, body }) as never,
+      () => this.#exchange(link.socket, request),
+    );
+  }
+
+  async #exchange(
+    socket: net.Socket,
+    request: { apiKey: ControlApiKey | SaslApiKey; apiVersion: number; body: unknown },
+  ): Promise<unknown> {
     const correlationId = ++this.#correlationId;
     const chunks = encodeRequestFrame(
       {
@@ -243,16 +262,17 @@ class BrokerChannel {
         `response correlation id ${decoded.correlationId}, expected ${correlationId}`,
       );
     }
-    this.#log.debug({ api: API_NAMES[request.apiKey], correlationId }, 'response received');
+    this.#log.debug({ api: apiName(request.apiKey), correlationId }, 'response received');
     return decoded.body;
   }
 
-  async #connect(): Promise<net.Socket> {
-    if (this.#socket && !this.#socket.destroyed) return this.#socket;
+  async #connect(): Promise<BrokerLink> {
+    if (this.#link && !this.#link.socket.destroyed) return this.#link;
     this.#reader = new FrameReader();
-    const socket = this.#connectTo
+    const link = this.#connectTo
       ? await this.#connectTo(this.address.host, this.address.port)
-      : await this.#connectTcp();
+      : { socket: await this.#connectTcp(), session: undefined };
+    const socket = link.socket;
     socket.on('data', (chunk: Buffer) => {
       const result = this.#reader.push(chunk);
       for (const frame of result.frames) this.#awaiting?.resolve(frame);
@@ -263,9 +283,9 @@ class BrokerChannel {
     });
     socket.on('error', (err) => this.#awaiting?.reject(err));
     socket.on('close', () => this.#awaiting?.reject(new Error('connection closed')));
-    this.#socket = socket;
+    this.#link = link;
     this.#log.info({ host: this.address.host, port: this.address.port }, 'connected to broker');
-    return socket;
+    return link;
   }
 
   async #connectTcp(): Promise<net.Socket> {

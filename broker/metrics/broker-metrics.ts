@@ -61,6 +61,24 @@ export interface ReplicationMetricsHooks {
   throttledBytes(side: 'leader' | 'follower', bytes: number): void;
 }
 
+/** Called by one kind of inter-broker client's connections (broker-connector.ts). */
+export interface InterBrokerClientHooks {
+  connectionCreated(): void;
+  reauthenticated(): void;
+  reauthenticationFailed(): void;
+}
+
+/**
+ * The inter-broker clients, with the JMX group whose selector metrics Kafka gives each
+ * (connection-creation-total, successful-reauthentication-total, ...), as metric prefixes.
+ */
+export const INTER_BROKER_CLIENTS = {
+  'replica-fetcher': 'kafka_server_replica_fetcher_metrics',
+  'controller-channel': 'kafka_controller_controller_channel_metrics',
+  'txn-marker-channel': 'kafka_coordinator_transaction_txn_marker_channel_metrics',
+} as const;
+export type InterBrokerClient = keyof typeof INTER_BROKER_CLIENTS;
+
 /** What a scrape reads; every field is a function so nothing is cached between scrapes. */
 export interface BrokerMetricsSources {
   /** Hosted partitions with their role, replicas, ISR and log. */
@@ -104,6 +122,8 @@ export class BrokerMetrics {
   readonly networkHooks: NetworkMetricsHooks;
   readonly isrHooks: IsrMetricsHooks;
   readonly replicationHooks: ReplicationMetricsHooks;
+  /** Per inter-broker client: its connections and re-authentications (KIP-368). */
+  readonly interBrokerHooks: Record<InterBrokerClient, InterBrokerClientHooks>;
   #sources: BrokerMetricsSources | undefined;
   readonly #topicCounters: Counter<'topic'>[];
   /** Topics with counter series, so a deleted topic's series can be dropped. */
@@ -182,6 +202,32 @@ export class BrokerMetrics {
     this.#gauge('kafka_server_socket_server_metrics_connection_count', 'Open connections', (s) =>
       s.connections(),
     );
+
+    // The selector metrics of the inter-broker clients.
+    const clientHooks = (prefix: string): InterBrokerClientHooks => {
+      const created = counter({
+        name: `${prefix}_connection_creation_total`,
+        help: 'Connections opened to other brokers (connection-creation-total)',
+      });
+      const reauthenticated = counter({
+        name: `${prefix}_successful_reauthentication_total`,
+        help: 'SASL re-authentications on open connections (successful-reauthentication-total)',
+      });
+      const failed = counter({
+        name: `${prefix}_failed_reauthentication_total`,
+        help: 'SASL re-authentications refused (failed-reauthentication-total)',
+      });
+      return {
+        connectionCreated: () => created.inc(),
+        reauthenticated: () => reauthenticated.inc(),
+        reauthenticationFailed: () => failed.inc(),
+      };
+    };
+    this.interBrokerHooks = {
+      'replica-fetcher': clientHooks(INTER_BROKER_CLIENTS['replica-fetcher']),
+      'controller-channel': clientHooks(INTER_BROKER_CLIENTS['controller-channel']),
+      'txn-marker-channel': clientHooks(INTER_BROKER_CLIENTS['txn-marker-channel']),
+    };
 
     // kafka.server:type=ReplicaManager.
     const isrShrinks = counter({

@@ -12,7 +12,7 @@ import type { ReplicaManager } from '../server/replica-manager.js';
 import { BrokerAdminServer, type Readiness } from './admin-server.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 
-export { BrokerMetrics } from './broker-metrics.js';
+export { BrokerMetrics, type InterBrokerClient } from './broker-metrics.js';
 
 export interface BrokerAdminOptions {
   host: string;

@@ -1,33 +1,50 @@
 /**
  * How this broker opens a connection to another broker (replica fetchers, the controller's
- * channels, the controlled shutdown request): over the inter-broker listener's security
- * protocol, as Kafka's NetworkClient does with inter.broker.listener.name:
+ * channels, the transaction marker sender, the controlled shutdown request): over the
+ * inter-broker listener's security protocol, as Kafka's NetworkClient does with
+ * inter.broker.listener.name:
  *
  *   PLAINTEXT       TCP
  *   SSL             TLS with the listener's trust store (and key store, for mutual TLS)
- *   SASL_PLAINTEXT  TCP, then SaslHandshake v1 and SaslAuthenticate v1 with
- *                   sasl.mechanism.inter.broker.protocol and the broker's own username and
- *                   password from the listener's JAAS config (PLAIN or SCRAM)
+ *   SASL_PLAINTEXT  TCP, then the SASL login of sasl-client.ts (SaslHandshake v1 and
+ *                   SaslAuthenticate v1 with sasl.mechanism.inter.broker.protocol and the
+ *                   broker's own username and password from the listener's JAAS config)
  *   SASL_SSL        both
  *
- * The returned socket is ready for requests; the caller attaches its own readers. A refused
- * login rejects with the broker's error message.
+ * The returned link is ready for requests; the caller attaches its own readers. On SASL
+ * listeners it carries the session: when the other broker gave it a lifetime
+ * (connections.max.reauth.ms), the caller re-authenticates with it before a request once it
+ * is due (`withReauthentication`), on the same connection. A refused login rejects with the
+ * broker's error message.
  */
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 import { decodeResponse, encodeRequestFrame } from '../../src/protocol/kafka/codec.js';
-import { ErrorCode, errorForCode } from '../../src/protocol/kafka/errors.js';
 import { FrameReader } from '../../src/protocol/kafka/frame-reader.js';
-import { saltedPassword } from '../../src/security/scram-credential.js';
 import type { Scheduler } from '../../src/scheduler.js';
-import { ScramClient } from '../security/scram-server.js';
 import { usesTls, type InterBrokerSecurity } from '../security/security-config.js';
+import {
+  SaslClientSession,
+  type SaslApiKey,
+  type SaslRequest,
+  type SaslSessionHooks,
+} from './sasl-client.js';
 import { tlsClientOptions } from './tls-server.js';
 
+/** A connection to another broker, ready for requests. */
+export interface BrokerLink {
+  readonly socket: net.Socket;
+  /** The SASL session, on SASL listeners. */
+  readonly session: SaslClientSession | undefined;
+}
+
 /** Opens a ready-to-use connection to host:port (plain TCP unless configured otherwise). */
-export type BrokerConnector = (host: string, port: number) => Promise<net.Socket>;
+export type BrokerConnector = (host: string, port: number) => Promise<BrokerLink>;
+
+/** What a connector reports (Kafka's per-client selector metrics). */
+export interface BrokerConnectorHooks extends SaslSessionHooks {
+  connectionCreated(): void;
+}
 
 /** The connector for `security`, or plain TCP when there is none. */
 export function brokerConnector(options: {
@@ -35,18 +52,41 @@ export function brokerConnector(options: {
   clientId: string;
   timeoutMs: number;
   scheduler: Scheduler;
+  hooks?: BrokerConnectorHooks;
 }): BrokerConnector {
   return async (host, port) => {
     const security = options.security;
     const socket = await open(host, port, security, options);
+    let session: SaslClientSession | undefined;
     try {
-      if (security?.sasl !== undefined) await saslLogin(socket, security.sasl, options.clientId);
+      if (security?.sasl !== undefined) {
+        session = await SaslClientSession.open(freshSocketRequest(socket, options.clientId), {
+          sasl: security.sasl,
+          clock: options.scheduler,
+          hooks: options.hooks,
+        });
+      }
     } catch (err) {
       socket.destroy();
       throw err;
     }
-    return socket;
+    options.hooks?.connectionCreated();
+    return { socket, session };
   };
+}
+
+/**
+ * Runs `request` on `link`, re-authenticating first when the session is due; `reauthRequest`
+ * sends the SASL requests through the caller's own request path. Only for callers with one
+ * request in flight at a time (the replica fetcher's and the controller's connections).
+ */
+export async function withReauthentication<T>(
+  link: BrokerLink,
+  reauthRequest: SaslRequest,
+  request: () => Promise<T>,
+): Promise<T> {
+  if (link.session?.reauthenticationDue === true) await link.session.reauthenticate(reauthRequest);
+  return request();
 }
 
 function open(
@@ -79,10 +119,17 @@ function open(
   });
 }
 
-/** One request/response on a fresh socket, before anyone else reads it. */
-function exchange<K extends typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuthenticate>(
+/** SASL requests on a fresh socket, one at a time, before anyone else reads it. */
+function freshSocketRequest(socket: net.Socket, clientId: string): SaslRequest {
+  let correlationId = 0;
+  return (apiKey, apiVersion, body) =>
+    exchange(socket, apiKey, apiVersion, body, correlationId++, clientId);
+}
+
+function exchange<K extends SaslApiKey>(
   socket: net.Socket,
   apiKey: K,
+  apiVersion: number,
   body: Parameters<typeof encodeRequestFrame<K>>[1],
   correlationId: number,
   clientId: string,
@@ -95,7 +142,7 @@ function exchange<K extends typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuth
       if (frame === undefined && result.error === undefined) return;
       cleanup();
       if (frame === undefined) return reject(new Error(result.error!.reason));
-      resolve(decodeResponse(apiKey, 1, frame).body);
+      resolve(decodeResponse(apiKey, apiVersion, frame).body);
     };
     const onClose = (): void => {
       cleanup();
@@ -109,60 +156,8 @@ function exchange<K extends typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuth
     socket.on('data', onData);
     socket.on('close', onClose);
     socket.on('error', onClose);
-    for (const chunk of encodeRequestFrame(
-      { apiKey, apiVersion: 1, correlationId, clientId },
-      body,
-    )) {
+    for (const chunk of encodeRequestFrame({ apiKey, apiVersion, correlationId, clientId }, body)) {
       socket.write(chunk);
     }
   });
-}
-
-async function saslLogin(
-  socket: net.Socket,
-  sasl: NonNullable<InterBrokerSecurity['sasl']>,
-  clientId: string,
-): Promise<void> {
-  let correlationId = 0;
-  const handshake = await exchange(
-    socket,
-    ApiKey.SaslHandshake,
-    { mechanism: sasl.mechanism },
-    correlationId++,
-    clientId,
-  );
-  if (handshake.errorCode !== ErrorCode.NONE) {
-    throw new Error(`SaslHandshake ${sasl.mechanism}: ${errorForCode(handshake.errorCode).name}`);
-  }
-  const authenticate = async (token: Buffer): Promise<Buffer> => {
-    const answer = await exchange(
-      socket,
-      ApiKey.SaslAuthenticate,
-      { authBytes: token },
-      correlationId++,
-      clientId,
-    );
-    if (answer.errorCode !== ErrorCode.NONE) {
-      throw new Error(
-        `inter-broker SASL login as ${sasl.username} refused: ` +
-          `${errorForCode(answer.errorCode).name} ${answer.errorMessage ?? ''}`,
-      );
-    }
-    return answer.authBytes;
-  };
-  if (sasl.mechanism === 'PLAIN') {
-    await authenticate(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'));
-    return;
-  }
-  const mechanism = sasl.mechanism;
-  const client = new ScramClient({
-    mechanism,
-    user: sasl.username,
-    clientNonce: randomBytes(18).toString('base64url'),
-  });
-  const serverFirst = await authenticate(Buffer.from(client.firstMessage()));
-  const final = client.finalMessage(serverFirst.toString('utf8'), (salt, iterations) =>
-    saltedPassword(mechanism, sasl.password, salt, iterations),
-  );
-  client.verifyServerFinal((await authenticate(Buffer.from(final))).toString('utf8'));
 }

@@ -10,6 +10,11 @@
  * rejects, and the connection is closed (every other request in flight on it rejects too).
  * Retrying is the caller's decision: the caller knows whether the request still matters.
  * The next request opens a new connection.
+ *
+ * Over SASL with a session lifetime, the first request once the session is due for
+ * re-authentication starts it (SaslHandshake, SaslAuthenticate on the same connection, with
+ * correlation ids like any request), and every request waits for it to end (KIP-368). A
+ * refused re-authentication closes the connection.
  */
 import type net from 'node:net';
 import type { Logger } from '../../src/logger.js';
@@ -25,7 +30,8 @@ import type {
   RequestBodyByApiKey,
   ResponseBodyByApiKey,
 } from '../../src/protocol/kafka/generated/index.js';
-import type { BrokerConnector } from './broker-connector.js';
+import type { BrokerConnector, BrokerLink } from './broker-connector.js';
+import type { SaslRequest } from './sasl-client.js';
 
 export interface BrokerTarget {
   readonly id: number;
@@ -43,14 +49,26 @@ interface InFlight {
 
 class Connection {
   readonly target: BrokerTarget;
-  readonly #socket: Promise<net.Socket>;
+  readonly #link: Promise<BrokerLink>;
   readonly #inFlight = new Map<number, InFlight>();
   readonly #reader = new FrameReader();
+  readonly #nextCorrelationId: () => number;
+  readonly #clientId: string;
+  /** A re-authentication in progress (KIP-368): new requests wait for it. */
+  #reauthenticating: Promise<void> | undefined;
   closed = false;
 
-  constructor(target: BrokerTarget, connect: BrokerConnector) {
+  constructor(
+    target: BrokerTarget,
+    connect: BrokerConnector,
+    nextCorrelationId: () => number,
+    clientId: string,
+  ) {
     this.target = target;
-    this.#socket = connect(target.host, target.port).then((socket) => {
+    this.#nextCorrelationId = nextCorrelationId;
+    this.#clientId = clientId;
+    this.#link = connect(target.host, target.port).then((link) => {
+      const socket = link.socket;
       socket.on('data', (chunk: Buffer) => {
         const result = this.#reader.push(chunk);
         for (const frame of result.frames) {
@@ -64,9 +82,9 @@ class Connection {
       socket.on('error', (err) => this.close(err));
       socket.on('close', () => this.close(new Error('connection closed')));
       if (this.closed) socket.destroy();
-      return socket;
+      return link;
     });
-    this.#socket.catch((err: unknown) => this.close(err as Error));
+    this.#link.catch((err: unknown) => this.close(err as Error));
   }
 
   get inFlightCount(): number {
@@ -74,8 +92,42 @@ class Connection {
   }
 
   async send(correlationId: number, chunks: Buffer[]): Promise<Buffer> {
-    const socket = await this.#socket;
+    const link = await this.#link;
+    await this.#reauthenticateIfDue(link);
     if (this.closed) throw new Error('connection closed');
+    return this.#write(link.socket, correlationId, chunks);
+  }
+
+  /**
+   * Requests already sent are answered before the other broker reads the SaslHandshake (it
+   * serves a connection's requests in order); requests sent meanwhile wait here, so none
+   * arrives between the handshake and the end of the login.
+   */
+  #reauthenticateIfDue(link: BrokerLink): Promise<void> {
+    const session = link.session;
+    if (this.#reauthenticating === undefined && session?.reauthenticationDue === true) {
+      const request: SaslRequest = async (apiKey, apiVersion, body) => {
+        const correlationId = this.#nextCorrelationId();
+        const chunks = encodeRequestFrame(
+          { apiKey, apiVersion, correlationId, clientId: this.#clientId },
+          body,
+        );
+        const frame = await this.#write(link.socket, correlationId, chunks);
+        return decodeResponse(apiKey, apiVersion, frame).body;
+      };
+      this.#reauthenticating = session
+        .reauthenticate(request)
+        .catch((err: unknown) => {
+          this.close(err as Error);
+          throw err;
+        })
+        .finally(() => (this.#reauthenticating = undefined));
+    }
+    return this.#reauthenticating ?? Promise.resolve();
+  }
+
+  #write(socket: net.Socket, correlationId: number, chunks: Buffer[]): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error('connection closed'));
     return new Promise<Buffer>((resolve, reject) => {
       this.#inFlight.set(correlationId, { resolve, reject });
       socket.cork();
@@ -93,7 +145,7 @@ class Connection {
     this.closed = true;
     for (const waiting of this.#inFlight.values()) waiting.reject(err);
     this.#inFlight.clear();
-    void this.#socket.then((s) => s.destroy()).catch(() => undefined);
+    void this.#link.then((l) => l.socket.destroy()).catch(() => undefined);
   }
 }
 
@@ -134,8 +186,7 @@ export class BrokerRequestSender {
     if (connection.inFlightCount >= IN_FLIGHT_REQUESTS_MAX) {
       throw new Error(`${IN_FLIGHT_REQUESTS_MAX} requests already in flight to ${target.id}`);
     }
-    this.#correlationId = (this.#correlationId + 1) & 0x7fffffff;
-    const correlationId = this.#correlationId;
+    const correlationId = this.#nextCorrelationId();
     const chunks = encodeRequestFrame(
       { apiKey, apiVersion, correlationId, clientId: this.#clientId },
       body,
@@ -169,9 +220,19 @@ export class BrokerRequestSender {
       return existing;
     }
     existing?.close(new Error('broker moved'));
-    const connection = new Connection(target, this.#connect);
+    const connection = new Connection(
+      target,
+      this.#connect,
+      () => this.#nextCorrelationId(),
+      this.#clientId,
+    );
     this.#connections.set(target.id, connection);
     return connection;
+  }
+
+  #nextCorrelationId(): number {
+    this.#correlationId = (this.#correlationId + 1) & 0x7fffffff;
+    return this.#correlationId;
   }
 
   shutdown(): void {

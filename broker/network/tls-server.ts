@@ -19,6 +19,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import net from 'node:net';
 import tls from 'node:tls';
 import { ConfigError } from '../config.js';
 import type { KeyStore, SslConfig, TrustStore } from '../security/security-config.js';
@@ -87,7 +88,9 @@ export function tlsClientOptions(ssl: SslConfig, host: string): tls.ConnectionOp
     ...(ssl.keyStore ? keyStoreOptions(ssl.keyStore) : {}),
     ...trustStoreOptions(ssl.trustStore),
     ...versionRange(ssl),
-    servername: host,
+    // SNI carries host names only (RFC 6066); an address is still checked against the
+    // certificate's IP subjectAltNames.
+    ...(net.isIP(host) === 0 ? { servername: host } : {}),
     rejectUnauthorized: true,
     // ssl.endpoint.identification.algorithm= (empty) switches off the host name check only.
     checkServerIdentity: ssl.endpointIdentification ? tls.checkServerIdentity : () => undefined,

@@ -8,10 +8,16 @@
  * answer is size + response header + body), encoded by codec.ts and split by FrameReader.
  * A failure of any kind (refused, closed, timed out, unreadable frame) closes the socket; the
  * next `send` connects again. The client id is `replica-fetcher-<local id>`, as in Kafka's
- * logs and `kafka-configs` quotas.
+ * logs and `kafka-configs` quotas. Over SASL with a session lifetime, a request once the
+ * session is due for re-authentication is preceded by the re-authentication, on the same
+ * socket (broker-connector.ts, KIP-368).
  */
 import net from 'node:net';
-import type { BrokerConnector } from '../network/broker-connector.js';
+import {
+  withReauthentication,
+  type BrokerConnector,
+  type BrokerLink,
+} from '../network/broker-connector.js';
 import type { Scheduler } from '../../src/scheduler.js';
 import {
   decodeResponse,
@@ -37,7 +43,7 @@ export class LeaderConnection {
   readonly #scheduler: Scheduler;
   readonly #requestTimeoutMs: number;
   readonly #connectTo: BrokerConnector | undefined;
-  #socket: net.Socket | undefined;
+  #link: BrokerLink | undefined;
   #reader = new FrameReader();
   #correlationId = 0;
   #awaiting: { resolve: (frame: Buffer) => void; reject: (err: Error) => void } | undefined;
@@ -63,22 +69,12 @@ export class LeaderConnection {
   ): Promise<ResponseBodyByApiKey[K]> {
     if (this.#awaiting !== undefined) throw new Error('LeaderConnection: one request at a time');
     try {
-      const socket = await this.#connect();
-      const correlationId = ++this.#correlationId;
-      const chunks = encodeRequestFrame(
-        { apiKey, apiVersion, correlationId, clientId: this.#clientId } as never,
-        body as never,
+      const link = await this.#connect();
+      return await withReauthentication(
+        link,
+        (k, v, b) => this.#exchange(link.socket, k, v, b),
+        () => this.#exchange(link.socket, apiKey, apiVersion, body),
       );
-      const frame = await this.#await(() => {
-        socket.cork();
-        for (const chunk of chunks) socket.write(chunk);
-        socket.uncork();
-      });
-      const decoded = decodeResponse(apiKey, apiVersion, frame);
-      if (decoded.correlationId !== correlationId) {
-        throw new Error(`correlation id ${decoded.correlationId}, expected ${correlationId}`);
-      }
-      return decoded.body;
     } catch (err) {
       this.close();
       throw err;
@@ -86,9 +82,33 @@ export class LeaderConnection {
   }
 
   close(): void {
-    this.#socket?.destroy();
-    this.#socket = undefined;
+    this.#link?.socket.destroy();
+    this.#link = undefined;
     this.#awaiting?.reject(new Error('connection closed'));
+  }
+
+  /** One request and its response on `socket`. */
+  async #exchange<K extends ApiKey>(
+    socket: net.Socket,
+    apiKey: K,
+    apiVersion: number,
+    body: Encodable<RequestBodyByApiKey[K]>,
+  ): Promise<ResponseBodyByApiKey[K]> {
+    const correlationId = ++this.#correlationId;
+    const chunks = encodeRequestFrame(
+      { apiKey, apiVersion, correlationId, clientId: this.#clientId } as never,
+      body as never,
+    );
+    const frame = await this.#await(() => {
+      socket.cork();
+      for (const chunk of chunks) socket.write(chunk);
+      socket.uncork();
+    });
+    const decoded = decodeResponse(apiKey, apiVersion, frame);
+    if (decoded.correlationId !== correlationId) {
+      throw new Error(`correlation id ${decoded.correlationId}, expected ${correlationId}`);
+    }
+    return decoded.body;
   }
 
   /** Runs `start` and waits for the next frame, a failure, or the timeout. */
@@ -113,8 +133,8 @@ export class LeaderConnection {
     });
   }
 
-  async #connect(): Promise<net.Socket> {
-    if (this.#socket !== undefined && !this.#socket.destroyed) return this.#socket;
+  async #connect(): Promise<BrokerLink> {
+    if (this.#link !== undefined && !this.#link.socket.destroyed) return this.#link;
     this.#reader = new FrameReader();
     if (this.#connectTo !== undefined) {
       const secured = await this.#connectTo(this.endPoint.host, this.endPoint.port);
@@ -123,7 +143,8 @@ export class LeaderConnection {
     }
     const socket = net.connect({ host: this.endPoint.host, port: this.endPoint.port });
     socket.setNoDelay(true);
-    this.#attach(socket);
+    const link = { socket, session: undefined };
+    this.#attach(link);
     await new Promise<void>((resolve, reject) => {
       const timer = this.#scheduler.schedule(this.#requestTimeoutMs, () => {
         socket.destroy();
@@ -138,12 +159,13 @@ export class LeaderConnection {
         reject(err);
       });
     });
-    return socket;
+    return link;
   }
 
   /** Feeds the socket's frames to the waiting request. */
-  #attach(socket: net.Socket): void {
-    this.#socket = socket;
+  #attach(link: BrokerLink): void {
+    this.#link = link;
+    const socket = link.socket;
     socket.on('data', (chunk: Buffer) => {
       const result = this.#reader.push(chunk);
       for (const frame of result.frames) this.#awaiting?.resolve(frame);

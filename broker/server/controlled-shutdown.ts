@@ -180,7 +180,8 @@ function roundTrip(
     }
     // A secured connection (TLS, SASL) arrives ready; `socket` above is never used then.
     connected.then(
-      (secured) => {
+      ({ socket: secured }) => {
+        // One request on a fresh session: it never needs re-authenticating.
         if (settled) return secured.destroy();
         secure = secured;
         use(secured);

@@ -2,6 +2,8 @@
  * What `samsa start` prints once every process is up: what runs where, the URLs to open,
  * and three commands to try. Pure (the ports in, the text out), so a test can read it.
  */
+import { SECURE_PLAIN_USERS, SECURE_SCRAM_USERS } from './secure.js';
+
 export interface BannerInput {
   coordinatorPort: number;
   coordinatorAdminPort: number;
@@ -9,6 +11,8 @@ export interface BannerInput {
   brokers: { id: number; port: number; adminPort: number }[];
   /** The dashboard's URL when the launcher started one. */
   dashboardUrl?: string;
+  /** `--secure`: each broker's SSL and SASL_SSL ports (broker 1 first), the CA clients trust. */
+  secure?: { ca: string; configDir: string; ports: { SSL: number; SASL_SSL: number }[] };
 }
 
 export function banner(input: BannerInput): string {
@@ -38,6 +42,26 @@ export function banner(input: BannerInput): string {
     ...rows.map(([what, where, metrics]) => `  ${what.padEnd(13)} ${where.padEnd(17)} ${metrics}`),
   ];
   if (input.dashboardUrl !== undefined) lines.push('', `  dashboard     ${input.dashboardUrl}`);
+  const secure = input.secure;
+  if (secure !== undefined) {
+    const list = (key: 'SSL' | 'SASL_SSL'): string =>
+      secure.ports.map((p) => `${host}:${p[key]}`).join(',');
+    lines.push(
+      '',
+      `  SSL:       ${list('SSL')}  (CA: ${secure.ca})`,
+      `  SASL_SSL:  ${list('SASL_SSL')}`,
+      '    PLAIN users ' +
+        Object.entries(SECURE_PLAIN_USERS)
+          .map(([user, password]) => `${user}/${password}`)
+          .join(', '),
+      '    SCRAM users ' +
+        SECURE_SCRAM_USERS.map(
+          (u) => `${u.user}/${u.sha256} (SCRAM-SHA-256), ${u.user}/${u.sha512} (SCRAM-SHA-512)`,
+        ).join(', '),
+      '  ACLs on (a resource without ACLs is open; User:admin is a super user);',
+      `  broker configs: ${secure.configDir}/broker-<id>.properties`,
+    );
+  }
   lines.push(
     '',
     `  bootstrap servers: ${bootstrap}`,
