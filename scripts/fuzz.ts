@@ -4,6 +4,7 @@
  *
  *   npm run fuzz -- --port P --protocol kafka|zookeeper|ws --frames 100000 [--seed S]
  *                   [--pid PID] [--connections 16] [--liveness-every 300]
+ *                   [--mutations huge,deep]   (only these mutations besides replay)
  *
  * Input: the corpus in test/fixtures/corpus/<protocol>/*.json, frames captured once from real
  * clients by scripts/capture-corpus.ts. Each fuzz connection takes one captured connection and
@@ -193,7 +194,7 @@ class Run {
     const mutations = options.protocol === 'ws' ? TEXT_MUTATIONS : BINARY_MUTATIONS;
     const only = options.mutations;
     if (only !== undefined) {
-      const unknown = only.filter((m) => !(mutations as readonly string[]).includes(m));
+      const unknown = only.filter((m) => !(mutations.slice(1) as string[]).includes(m));
       if (unknown.length > 0 || only.length === 0) {
         throw new Error(`--mutations: choose from ${mutations.slice(1).join(', ')}`);
       }
