@@ -9,6 +9,7 @@
  *
  *   node --import=tsx scripts/fuzz-memory.ts --protocol kafka|zookeeper|ws \
  *        [--rounds 4] [--frames 100000] [--seed 204] [--settle-seconds 60] [--snapshots DIR]
+ *        [--arenas] [--mutations huge,deep]
  *
  * The measured daemon (the coordinator for zookeeper and ws, which share its client port; the
  * broker for kafka, with a coordinator of its own) runs from the TypeScript sources with
@@ -17,6 +18,11 @@
  * of active handles.
  * VmRSS comes from /proc/PID/status. With --snapshots, a heap snapshot is written after the
  * first and the last round (open them in Chrome DevTools' Memory tab and compare).
+ * With --arenas, every measurement also lists glibc's malloc arenas by the threads that use
+ * them, memory held and memory in use (scripts/fuzz-arenas.ts, through gdb): RSS that is
+ * neither heap nor external memory is there. With --mutations, the rounds send only those
+ * mutations (and replayed frames), to find which kind of input leaves memory behind. The
+ * daemons inherit this script's environment (MALLOC_ARENA_MAX, for one).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +31,7 @@ import { BenchDaemons, freePort } from './bench-daemons.js';
 import { runFuzz, CORPUS_DIR, type FuzzReport } from './fuzz.js';
 import type { FuzzProtocol } from './fuzz-liveness.js';
 import { Inspected, type Measurement } from './inspected-daemon.js';
+import { arenaReport, summarizeArenas } from './fuzz-arenas.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,8 +53,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--seed <n>', 'seed of the first round (the next rounds add 1 each)', '200')
     .option('--settle-seconds <s>', 'wait after each round before measuring', '60')
     .option('--snapshots <dir>', 'write heap snapshots after the first and last round here')
+    .option('--arenas', "list the daemon's malloc arenas after each measurement (gdb)")
+    .option('--mutations <list>', 'only these mutations, comma-separated (default: all)')
     .parse(argv)
-    .opts<Record<string, string | undefined>>();
+    .opts<Record<string, string | true | undefined>>();
   const protocol = o.protocol as FuzzProtocol;
   if (!['kafka', 'zookeeper', 'ws'].includes(protocol)) throw new Error('bad --protocol');
   const rounds = Number(o.rounds);
@@ -78,8 +87,14 @@ async function main(argv: string[]): Promise<void> {
         `load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
     await sleep(2000);
+    const arenas = (): void => {
+      if (o.arenas !== true) return;
+      const report = arenaReport(daemon.child.pid!);
+      console.log(`  arenas: ${report === null ? 'gdb could not tell' : summarizeArenas(report)}`);
+    };
     const measurements = [await daemon.measure('fresh, empty', 0)];
     console.log(row(measurements[0]!));
+    arenas();
     const reports: FuzzReport[] = [];
     for (let r = 0; r < rounds; r++) {
       const report = await runFuzz({
@@ -96,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
         maxSeconds: 3600,
         settleSeconds: 0,
         corpusDir: CORPUS_DIR,
+        mutations: typeof o.mutations === 'string' ? o.mutations.split(',') : undefined,
       });
       reports.push(report);
       console.log(
@@ -112,7 +128,8 @@ async function main(argv: string[]): Promise<void> {
       measurements.push(m);
       console.log(row(m));
       console.log(`  active resources: ${JSON.stringify(m.handleKinds)}`);
-      if (o.snapshots !== undefined && (r === 0 || r === rounds - 1)) {
+      arenas();
+      if (typeof o.snapshots === 'string' && (r === 0 || r === rounds - 1)) {
         await daemon.snapshot(path.join(o.snapshots, `${protocol}-round-${r + 1}.heapsnapshot`));
       }
     }
@@ -122,6 +139,7 @@ async function main(argv: string[]): Promise<void> {
     const fresh = await daemon.measure('fresh process, same data', 0);
     measurements.push(fresh);
     console.log(row(fresh));
+    arenas();
     await daemon.stop();
     console.log(
       '\n| when | frames so far | RSS MiB | RSS after GC MiB | heap used MiB | heap total MiB | ' +

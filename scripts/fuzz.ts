@@ -4,6 +4,7 @@
  *
  *   npm run fuzz -- --port P --protocol kafka|zookeeper|ws --frames 100000 [--seed S]
  *                   [--pid PID] [--connections 16] [--liveness-every 300]
+ *                   [--mutations huge,deep]   (only these mutations besides replay)
  *
  * Input: the corpus in test/fixtures/corpus/<protocol>/*.json, frames captured once from real
  * clients by scripts/capture-corpus.ts. Each fuzz connection takes one captured connection and
@@ -36,7 +37,9 @@ import {
   planText,
   Random,
   TEXT_MUTATIONS,
+  type BinaryMutation,
   type BinaryPlan,
+  type TextMutation,
   type TextPlan,
 } from './fuzz-mutations.js';
 import { probe, type FuzzProtocol, type Target } from './fuzz-liveness.js';
@@ -62,6 +65,11 @@ export interface FuzzOptions {
   /** How long to wait after the run for RSS to come back within 10% of the start. */
   readonly settleSeconds: number;
   readonly corpusDir: string;
+  /**
+   * Only these mutations (besides replay), to find out what one kind of input costs the
+   * daemon; all of them when absent.
+   */
+  readonly mutations?: readonly string[];
   /** Progress lines go here (stderr by default). */
   readonly log?: (line: string) => void;
   /** Stops the run early (Ctrl-C): the report is still made, with stoppedBy 'signal'. */
@@ -165,6 +173,9 @@ class Run {
   readonly corpus: CorpusConnection[];
   readonly allFrames: Buffer[];
   readonly deadline: number;
+  /** The mutations this run picks from (replay excluded). */
+  readonly textMutations: readonly TextMutation[];
+  readonly binaryMutations: readonly BinaryMutation[];
   #nextLivenessAt: number;
   #livenessRunning: Promise<void> | undefined;
   #stopped = false;
@@ -181,6 +192,17 @@ class Run {
     this.deadline = Date.now() + options.maxSeconds * 1000;
     this.#nextLivenessAt = options.livenessEvery;
     const mutations = options.protocol === 'ws' ? TEXT_MUTATIONS : BINARY_MUTATIONS;
+    const only = options.mutations;
+    if (only !== undefined) {
+      const unknown = only.filter((m) => !(mutations.slice(1) as string[]).includes(m));
+      if (unknown.length > 0 || only.length === 0) {
+        throw new Error(`--mutations: choose from ${mutations.slice(1).join(', ')}`);
+      }
+    }
+    const chosen = <T extends string>(all: readonly T[]): T[] =>
+      all.slice(1).filter((m) => only === undefined || only.includes(m));
+    this.textMutations = chosen(TEXT_MUTATIONS);
+    this.binaryMutations = chosen(BINARY_MUTATIONS);
     this.report = {
       protocol: options.protocol,
       target: `${target.host}:${target.port}`,
@@ -346,7 +368,7 @@ async function binaryConnection(run: Run): Promise<void> {
   for (const [index, frame] of session.frames.entries()) {
     if (closed || run.stopped) break;
     const mutated = random.chance(mutationRate(run, index));
-    const mutation = mutated ? random.pick(BINARY_MUTATIONS.slice(1)) : 'replay';
+    const mutation = mutated ? random.pick(run.binaryMutations) : 'replay';
     const other = random.pick(run.allFrames);
     const plan: BinaryPlan = planBinary(random, mutation, frame, other, headerOffset);
     for (const chunk of plan.chunks) {
@@ -417,7 +439,7 @@ async function wsConnection(run: Run, random: Random): Promise<void> {
   for (const [index, message] of session.messages.entries()) {
     if (closed || run.stopped) break;
     const mutated = random.chance(mutationRate(run, index));
-    const mutation = mutated ? random.pick(TEXT_MUTATIONS.slice(1)) : 'replay';
+    const mutation = mutated ? random.pick(run.textMutations) : 'replay';
     const plan: TextPlan = planText(random, mutation, message);
     if (plan.pauseMs > 0) await sleep(plan.pauseMs);
     for (const m of plan.messages) {
@@ -574,6 +596,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--max-seconds <s>', 'stop after this long whatever the count', '900')
     .option('--settle-seconds <s>', 'wait for RSS to come back after the run', '60')
     .option('--corpus <dir>', 'corpus directory', CORPUS_DIR)
+    .option('--mutations <list>', 'only these mutations, comma-separated (default: all)')
     .option('--json', 'print the report as JSON');
   program.parse(argv);
   const o = program.opts<Record<string, string | boolean | undefined>>();
@@ -600,6 +623,7 @@ async function main(argv: string[]): Promise<void> {
     maxSeconds: parseNumber(o.maxSeconds as string, '--max-seconds'),
     settleSeconds: parseNumber(o.settleSeconds as string, '--settle-seconds'),
     corpusDir: o.corpus as string,
+    mutations: o.mutations === undefined ? undefined : (o.mutations as string).split(','),
     log: (line) => process.stderr.write(`${line}\n`),
     signal: abort.signal,
   });

@@ -9,6 +9,8 @@ import { ErrorCode, errorName } from '../../../../src/protocol/coordinator/error
 import type { Stat } from '../../../../src/protocol/coordinator/messages.js';
 import {
   FrameError,
+  WS_NESTING_DEPTH_MAX,
+  checkNestingDepth,
   decodeClientFrame,
   decodeServerFrame,
   encodeClientFrame,
@@ -160,6 +162,60 @@ t.test('bad client input is a FrameError, carrying the xid when it has one', asy
       t.equal((err as FrameError).xid, xid, `${name}: xid`);
     }
   }
+});
+
+t.test('nesting deeper than WS_NESTING_DEPTH_MAX is refused before JSON.parse', async (t) => {
+  // The deepest real message: a multi whose op carries an ACL, 5 levels.
+  const multi =
+    '{"type":"request","xid":9,"op":"multi","ops":[{"op":"create","path":"/a",' +
+    '"acl":[{"perms":31,"scheme":"world","id":"anyone"}]}]}';
+  t.equal(decodeClientFrame(multi).type, 'request', 'a multi with ACLs decodes');
+  // A ping (level 1) carrying `depth - 1` more levels in a field the decoder ignores.
+  const nested = (depth: number, open = '[', close = ']') =>
+    '{"type":"request","xid":3,"op":"ping","x":' +
+    `${open.repeat(depth - 1)}${close.repeat(depth - 1)}}`;
+  t.equal(decodeClientFrame(nested(WS_NESTING_DEPTH_MAX)).type, 'request', 'at the bound');
+  for (const [open, close] of [
+    ['[', ']'],
+    ['{"k":', '}'],
+  ] as const) {
+    t.throws(
+      () => decodeClientFrame(nested(WS_NESTING_DEPTH_MAX + 1, open, close)),
+      new FrameError(`message nests deeper than ${WS_NESTING_DEPTH_MAX} levels`),
+      `one level more (${open}) is a FrameError`,
+    );
+  }
+  // The fuzzer's 20,000 levels, in a connect message that is valid without them.
+  const deep = `{"type":"connect","timeoutMs":4000,"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  t.doesNotThrow(() => JSON.parse(deep), 'valid JSON');
+  t.throws(
+    () => decodeClientFrame(deep),
+    new FrameError(`message nests deeper than ${WS_NESTING_DEPTH_MAX} levels`),
+    'refused',
+  );
+  t.equal(
+    (() => {
+      try {
+        decodeClientFrame(deep);
+      } catch (err) {
+        return (err as FrameError).xid;
+      }
+    })(),
+    undefined,
+    'no xid: the server closes the connection',
+  );
+  // Brackets inside strings, escaped quotes and backslashes do not count.
+  const inString = JSON.stringify({
+    type: 'request',
+    xid: 1,
+    op: 'exists',
+    path: '/[' + '['.repeat(100) + '\\"{{{' + '{'.repeat(100),
+  });
+  t.equal(decodeClientFrame(inString).type, 'request', 'brackets in a string');
+  t.doesNotThrow(() => checkNestingDepth('"\\\\"' + '['.repeat(3), 3), 'a string ends at \\\\"');
+  t.throws(() => checkNestingDepth('"\\\\"' + '['.repeat(4), 3), FrameError, 'and then counts');
+  t.throws(() => checkNestingDepth('"\\"[["' + '['.repeat(4), 3), FrameError, 'escaped quote');
+  t.doesNotThrow(() => checkNestingDepth('"\\"[[[[[[[[', 3), 'an unterminated string');
 });
 
 t.test('messageText decodes every shape a ws message comes in', async (t) => {
