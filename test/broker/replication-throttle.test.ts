@@ -147,8 +147,8 @@ const RECORDS = 1400;
 // One cluster for both parts: the first copies to broker 3 and leaves every throttle config
 // removed, the second copies another topic to broker 2. Not to broker 3 again: its follower
 // quota's samples of the first copy stay in the rate for 11 s (replication.quota.window.num x
-// window.size.seconds) and, as in Kafka's SimpleRate, stretch the time it is measured over,
-// so a second throttled copy within those seconds may burst well above the bound. Broker 2's
+// window.size.seconds) and stretch the time it is measured over (replication-quota.ts), so a
+// second throttled copy within those seconds may burst well above the bound. Broker 2's
 // follower quota has measured nothing yet.
 const cluster = await startCluster(t, {
   overrides: [`replica.fetch.max.bytes=${FETCH_MAX_BYTES}`],
