@@ -10,9 +10,11 @@ import { dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { waitFor } from '../helpers/wait-for.js';
 import { coordinatorCommand } from '../helpers/cluster.js';
+import { nodeArgsFor } from '../helpers/processes.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cliPath = join(repoRoot, 'coordinator', 'cli.ts');
+const cliArgs = nodeArgsFor('coordinator/cli.ts');
+const cliCommand = ['node', ...cliArgs].map((a) => `'${a}'`).join(' ');
 
 interface RunResult {
   code: number | null;
@@ -21,7 +23,7 @@ interface RunResult {
 }
 
 function spawnCli(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
-  return spawn(process.execPath, ['--import=tsx', cliPath, ...args], {
+  return spawn(process.execPath, [...cliArgs, ...args], {
     cwd: repoRoot,
     stdio: [stdin, 'pipe', 'pipe'],
     env: { ...process.env, SAMSA_LOG_LEVEL: 'warn' },
@@ -273,16 +275,13 @@ t.test('long output reaches a pipe whole before the command exits', async (t) =>
   t.ok(got.stdout === value.toString() + '\n');
 
   // The same through a shell pipeline into a real reader.
-  const piped = await shell(
-    `node --import=tsx ${cliPath} get /big --server 127.0.0.1:${port} | wc -c`,
-  );
+  const piped = await shell(`${cliCommand} get /big --server 127.0.0.1:${port} | wc -c`);
   t.equal(piped.stdout.trim(), String(value.length + 1));
 });
 
 t.test('a reader that stops early ends the command quietly, as SIGPIPE would', async (t) => {
   const r = await shell(
-    `node --import=tsx ${cliPath} get /big --server 127.0.0.1:${port} | head -c 5; ` +
-      'echo " ${PIPESTATUS[0]}"',
+    `${cliCommand} get /big --server 127.0.0.1:${port} | head -c 5; ` + 'echo " ${PIPESTATUS[0]}"',
   );
   t.equal(r.stdout, 'vvvvv 141\n', '128 + SIGPIPE, like a C program');
   t.equal(r.stderr, '', 'no stack trace');

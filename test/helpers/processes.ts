@@ -4,13 +4,60 @@
  * Each process is killed in t.teardown by the test that started it, by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The directories whose TypeScript a daemon or a command-line program may load. */
+const SOURCE_DIRS = ['src', 'broker', 'coordinator', 'scripts'];
+
+let compiledIsCurrent: boolean | undefined;
+
+/**
+ * Whether dist/ holds a build of every source file that is not older than the file: each
+ * `X.ts` under SOURCE_DIRS has a `dist/X.js` written at or after the source's last change.
+ * `npm test` builds dist/ (`tsc -p .`) before tap runs, so there it is; after an edit without a
+ * build it is not, and the programs run from the TypeScript source as before. Set
+ * SAMSA_TEST_TSX=1 to always run the source.
+ */
+export function compiledProgramsAreCurrent(): boolean {
+  if (compiledIsCurrent !== undefined) return compiledIsCurrent;
+  const current = (dir: string): boolean => {
+    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!current(path)) return false;
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const built = join(ROOT, 'dist', path.replace(/\.ts$/, '.js'));
+        if (!existsSync(built)) return false;
+        if (statSync(built).mtimeMs < statSync(join(ROOT, path)).mtimeMs) return false;
+      }
+    }
+    return true;
+  };
+  compiledIsCurrent = process.env.SAMSA_TEST_TSX !== '1' && SOURCE_DIRS.every(current);
+  return compiledIsCurrent;
+}
+
+/**
+ * The `node` arguments that run `script` (a .ts path relative to the root, e.g.
+ * `broker/cli.ts`): its compiled dist/ file when dist/ is current, which starts in less than
+ * half the CPU time (0.45 s instead of 1.1 s for a broker: tsx hooks every module load),
+ * otherwise the source through tsx. Paths are absolute, so any working directory will do.
+ */
+export function nodeArgsFor(script: string): string[] {
+  const relative = script.startsWith(ROOT) ? script.slice(ROOT.length + 1) : script;
+  const inSources = SOURCE_DIRS.some((dir) => relative.startsWith(`${dir}/`));
+  if (inSources && relative.endsWith('.ts') && compiledProgramsAreCurrent()) {
+    return [join(ROOT, 'dist', relative.replace(/\.ts$/, '.js'))];
+  }
+  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+  return [`--import=${pathToFileURL(tsx).href}`, resolve(ROOT, relative)];
+}
 
 /**
  * A temporary directory for daemons' data, removed when the test ends *after* the daemons
@@ -48,7 +95,7 @@ export interface DaemonProcess {
 }
 
 /**
- * Run `node --import tsx <script> ...args` from the repository root and wait until a log
+ * Run `script` (see `nodeArgsFor`) with `args` from the repository root and wait until a log
  * line contains `readyText` (or the process exits, which rejects).
  */
 export function spawnDaemon(
@@ -59,7 +106,7 @@ export function spawnDaemon(
   // broker has taken more than 20 s.
   timeoutMs = 60_000,
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+  const child = spawn(process.execPath, [...nodeArgsFor(script), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info' },

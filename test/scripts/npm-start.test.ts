@@ -9,8 +9,9 @@
  * runner: run this file by hand under `flock /tmp/kafkajs-suite.lock npx tap <this file>`.
  * If a port is busy the test fails at once and names the process holding it.
  *
- * The launcher is run from the TypeScript source (what `npm start` runs once built), with
- * tsx given by absolute path because the working directory is the temporary one.
+ * The launcher is run as test/helpers/processes.ts runs every program (compiled when dist/ is
+ * current, else the TypeScript source through tsx), by absolute paths because the working
+ * directory is the temporary one.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -18,9 +19,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { ROOT } from '../helpers/processes.js';
+import { nodeArgsFor } from '../helpers/processes.js';
 import { httpGet, sample } from '../helpers/prometheus.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { describePortOwner, portOwner } from '../../scripts/samsa/port-owner.js';
@@ -51,12 +51,10 @@ t.test('npm start: three brokers up, a banner, metrics on every daemon', async (
 
   const dir = mkdtempSync(join(tmpdir(), 'samsa-npm-start-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  const launcher = spawn(
-    process.execPath,
-    [`--import=${tsx}`, join(ROOT, 'scripts', 'samsa.ts'), 'start'],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const launcher = spawn(process.execPath, [...nodeArgsFor('scripts/samsa.ts'), 'start'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   launcher.stdout.on('data', (c: Buffer) => (output += c.toString()));
   launcher.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -14,7 +14,12 @@ import t from 'tap';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { daemonDataDir, ROOT, startCoordinatorProcess } from '../../helpers/processes.js';
+import {
+  daemonDataDir,
+  nodeArgsFor,
+  ROOT,
+  startCoordinatorProcess,
+} from '../../helpers/processes.js';
 import {
   makeCertificates,
   opensslAvailable,
@@ -55,7 +60,7 @@ if (!kcatAvailable || !opensslAvailable) {
     await startSecureBroker(t, { id: 2, connect, dataDir: `${dir}/b2`, certs, extra }),
   ];
   const cli = (args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'coordinator/cli.ts', '--server', connect, ...args], {
+    run(process.execPath, [...nodeArgsFor('coordinator/cli.ts'), '--server', connect, ...args], {
       cwd: ROOT,
     });
   const saslBootstrap = brokers.map((b) => `127.0.0.1:${b.ports.SASL_PLAINTEXT}`).join(',');

@@ -19,7 +19,12 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import { daemonDataDir, ROOT, startCoordinatorProcess } from '../../helpers/processes.js';
+import {
+  daemonDataDir,
+  nodeArgsFor,
+  ROOT,
+  startCoordinatorProcess,
+} from '../../helpers/processes.js';
 import {
   makeCertificates,
   opensslAvailable,
@@ -61,7 +66,7 @@ if (!kcatAvailable || !opensslAvailable) {
     certs,
   });
   const cli = (args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'coordinator/cli.ts', '--server', connect, ...args], {
+    run(process.execPath, [...nodeArgsFor('coordinator/cli.ts'), '--server', connect, ...args], {
       cwd: ROOT,
     });
   const ssl = ['-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${certs.ca}`];

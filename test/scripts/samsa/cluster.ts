@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import {
   daemonDataDir,
   freePort,
+  nodeArgsFor,
   ROOT,
   spawnDaemon,
   startCoordinatorProcess,
@@ -45,7 +46,7 @@ export async function startToolCluster(t: {
       new Promise((resolve) => {
         const child = execFile(
           process.execPath,
-          ['--import', 'tsx', `${ROOT}/scripts/samsa.ts`, ...args, '--bootstrap-server', bootstrap],
+          [...nodeArgsFor('scripts/samsa.ts'), ...args, '--bootstrap-server', bootstrap],
           { cwd: ROOT, timeout: 30_000 },
           (err, stdout, stderr) => {
             const code = err ? ((err as { code?: number }).code ?? 1) : 0;
