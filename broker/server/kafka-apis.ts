@@ -757,8 +757,9 @@ export class KafkaApis {
   /**
    * A topic's configs are read from the coordinator at the time of the request, as Kafka 2.8's
    * ZkAdminManager.describeConfigs does: an AlterConfigs answered a moment ago must show, even
-   * before this broker's dynamic config manager has applied the change notification. Broker
-   * configs come from this broker's own layers (Kafka's too).
+   * before this broker's dynamic config manager has applied the change notification (if the
+   * coordinator cannot be read, the applied overrides are described). Broker configs come
+   * from this broker's own layers (Kafka's too).
    */
   async handleDescribeConfigs(
     request: DescribeConfigsRequest,
@@ -771,7 +772,12 @@ export class KafkaApis {
         if (r.resourceType !== ConfigResourceType.TOPIC || fresh.has(r.resourceName)) continue;
         if (topicNameError(r.resourceName) !== undefined) continue;
         if (this.#topicOverrides(r.resourceName) === undefined) continue;
-        fresh.set(r.resourceName, await fetch(r.resourceName));
+        try {
+          fresh.set(r.resourceName, await fetch(r.resourceName));
+        } catch (err) {
+          // Without the coordinator, the overrides this broker has applied are the answer.
+          this.#logger.warn({ err, topic: r.resourceName }, 'cannot read topic config');
+        }
       }
     }
     return {
