@@ -13,11 +13,11 @@
  * every request must give that user's password, as HTTP Basic credentials or in ZooKeeper
  * 3.9's form `Authorization: digest user:password`; anything else gets 401 and is logged.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import type { Logger } from '../src/logger.js';
+import { credentialsOf, loginChallenge, matchesLogin } from '../src/security/http-login.js';
 import { formatSessionId } from '../src/protocol/coordinator/messages.js';
 import type { CoordinatorServer } from './coordinator-server.js';
 import { mntr } from './four-letter-words.js';
@@ -118,26 +118,6 @@ export interface AdminServerOptions {
   login?: string;
 }
 
-/** The `user:password` an Authorization header carries (Basic, or ZooKeeper 3.9's digest). */
-export function credentialsOf(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (header === undefined) return undefined;
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (basic) return Buffer.from(basic[1]!, 'base64').toString('utf8');
-  const digest = /^digest\s+(.+)$/i.exec(header);
-  return digest ? digest[1]!.trim() : undefined;
-}
-
-/** Does `userPassword` hash to the digest id `login` (DigestAuthenticationProvider's rule)? */
-export function matchesLogin(userPassword: string, login: string): boolean {
-  const colon = userPassword.indexOf(':');
-  if (colon <= 0) return false;
-  const hash = createHash('sha1').update(userPassword).digest('base64');
-  const given = Buffer.from(`${userPassword.slice(0, colon)}:${hash}`);
-  const wanted = Buffer.from(login);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
-
 export function createAdminServer(
   core: CoordinatorServer,
   logger: Logger,
@@ -160,7 +140,7 @@ export function createAdminServer(
         );
         res.writeHead(401, {
           'content-type': 'text/plain',
-          'www-authenticate': 'Basic realm="coordinator admin"',
+          'www-authenticate': loginChallenge('coordinator admin'),
         });
         res.end('login required\n');
         return;

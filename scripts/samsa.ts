@@ -9,7 +9,8 @@
  *   [broker-1]     127.0.0.1:9092 (admin HTTP 8091: /metrics, /healthz, /readyz), ./data/broker-1
  *   [broker-2]     127.0.0.1:9093 (admin HTTP 8092), data in ./data/broker-2
  *   [broker-3]     127.0.0.1:9094 (admin HTTP 8093), data in ./data/broker-3
- *   [dashboard]    http://127.0.0.1:9000/ (started after the brokers; src/dashboard/)
+ *   [dashboard]    http://127.0.0.1:9000/ (started after the brokers; src/dashboard/); with
+ *                  --secure https:// with the login admin/adminadmin, brokers over SASL_SSL
  *
  * Data is kept across restarts (delete ./data for a fresh cluster). Each child runs the
  * compiled program from dist/ when it has been built (`npm run build`), otherwise the
@@ -40,7 +41,11 @@ import { describeError } from './samsa/kafka.js';
 import { describePortOwner } from './samsa/port-owner.js';
 import { registerProduce } from './samsa/produce.js';
 import { registerTopics } from './samsa/topics.js';
+import type { DashboardSecurityFlags } from '../src/dashboard/main.js';
+import { digestId } from '../src/security/http-login.js';
 import {
+  SECURE_BROKER_USER,
+  SECURE_SCRAM_USERS,
   createSecureScramUsers,
   ensureSecureFiles,
   secureBrokerProperties,
@@ -49,6 +54,8 @@ import {
 } from './samsa/secure.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+/** The dashboard's login under --secure: kafkajs's admin user, well known, as all of it. */
+const SECURE_DASHBOARD_LOGIN = 'admin:adminadmin';
 /** The repository root, from scripts/ or from dist/scripts/. */
 const ROOT = existsSync(join(HERE, '..', 'package.json'))
   ? resolve(HERE, '..')
@@ -312,6 +319,22 @@ export async function startCluster(options: {
     const dashboardArgs = ['dashboard', '--coordinator', `127.0.0.1:${coordinatorPort}`];
     dashboardArgs.push('--port', String(dashboardPort), '--broker-admin-port-base', '8091');
     if (options.dashboardReadOnly === true) dashboardArgs.push('--read-only');
+    if (secureFiles !== undefined) {
+      const secureAdmin = SECURE_SCRAM_USERS.find((u) => u.user === SECURE_BROKER_USER)!;
+      // Locked like the rest: HTTPS with the brokers' certificate (it names localhost and
+      // 127.0.0.1) and a login.
+      dashboardArgs.push('--https', '--ssl-keystore', secureFiles.keystore);
+      dashboardArgs.push('--login', digestId(SECURE_DASHBOARD_LOGIN));
+      // As User:admin (a super user, so ACLs hide nothing) over SASL_SSL with SCRAM-SHA-512.
+      dashboardArgs.push(
+        '--broker-security-protocol',
+        'SASL_SSL',
+        '--broker-tls-ca',
+        secureFiles.ca,
+      );
+      dashboardArgs.push('--broker-sasl-mechanism', 'SCRAM-SHA-512');
+      dashboardArgs.push('--broker-auth', `${SECURE_BROKER_USER}:${secureAdmin.sha512}`);
+    }
     const dashboard = await startChild({
       name: 'dashboard',
       program: 'scripts/samsa',
@@ -320,7 +343,13 @@ export async function startCluster(options: {
     }).catch(() => undefined);
     if (dashboard) {
       running.push(dashboard);
-      dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
+      dashboardUrl = `${secureFiles ? 'https' : 'http'}://127.0.0.1:${dashboardPort}/`;
+      if (secureFiles !== undefined) {
+        process.stdout.write(
+          `[samsa] dashboard: log in as ${SECURE_DASHBOARD_LOGIN.replace(':', ' / ')}; ` +
+            `its certificate is signed by ${secureFiles.ca}\n`,
+        );
+      }
     }
   } catch (err) {
     process.stdout.write(`[samsa] ${(err as Error).message}; stopping the rest\n`);
@@ -400,19 +429,56 @@ if (isEntryPoint(import.meta.url)) {
       [] as string[],
     )
     .option('--poll-interval <ms>', 'how often the brokers are polled', '2000')
+    .option('--https', 'serve the page, its API and WebSocket over TLS only (https://, wss://)')
+    .option('--ssl-keystore <file>', 'PEM file: the private key and certificate chain, for --https')
+    .option('--ssl-key <file>', 'PEM file: the private key, for --https (with --ssl-cert)')
+    .option('--ssl-cert <file>', 'PEM file: the certificate chain, for --https (with --ssl-key)')
+    .option(
+      '--login <user:digest>',
+      'every request must log in as this user (HTTP Basic); the digest as ' +
+        '`npx coordinator digest user:password` prints it',
+    )
+    .option('--tls', "connect to the coordinator's secure client port (TLS)")
+    .option(
+      '--tls-ca <file>',
+      "PEM: CAs to trust for the coordinator's certificate (implies --tls)",
+    )
+    .option('--tls-cert <file>', 'PEM: a client certificate for the coordinator (with --tls-key)')
+    .option('--tls-key <file>', "PEM: the client certificate's private key")
+    .option(
+      '--auth <user:password>',
+      'authenticate to the coordinator with the digest scheme first',
+    )
+    .option(
+      '--broker-security-protocol <protocol>',
+      "the brokers' listener: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (security.protocol)",
+      'PLAINTEXT',
+    )
+    .option('--broker-tls-ca <file>', "PEM: CAs to trust for the brokers' certificates")
+    .option('--broker-tls-cert <file>', 'PEM: a client certificate for the brokers (mutual TLS)')
+    .option('--broker-tls-key <file>', "PEM: that certificate's private key")
+    .option(
+      '--broker-sasl-mechanism <name>',
+      'SASL_PLAINTEXT, SASL_SSL: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (default PLAIN)',
+    )
+    .option('--broker-auth <user:password>', 'SASL_PLAINTEXT, SASL_SSL: the SASL login')
     .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
-      const { runDashboard, parseBrokerAdminPorts } = await import('../src/dashboard/main.js');
+      const { runDashboard, parseBrokerAdminPorts, resolveDashboardSecurity } = await import(
+        '../src/dashboard/main.js'
+      );
       const base = o.brokerAdminPortBase === undefined ? null : Number(o.brokerAdminPortBase);
       const pollIntervalMs = Number(o.pollInterval);
       if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 100)
         throw new Error(`--poll-interval ${String(o.pollInterval)}: an integer of 100 ms or more`);
       await runDashboard({
-        ...(o as { coordinator: string; host: string }),
+        coordinator: String(o.coordinator),
+        host: String(o.host),
         port: Number(o.port),
         readOnly: o.readOnly === true,
         brokerAdminPortBase: base,
         brokerAdminPorts: parseBrokerAdminPorts(o.brokerAdminPort as string[]),
         pollIntervalMs,
+        ...resolveDashboardSecurity(o as DashboardSecurityFlags),
       });
     });
   registerProduce(program);

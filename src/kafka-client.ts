@@ -8,8 +8,17 @@
  * Brokers are given as {nodeId, host, port} (the tools read them from the coordinator's
  * /brokers/ids). `send(nodeId, ...)` opens the connection on first use. Each request has a
  * timeout (requestTimeoutMs); a connection that fails rejects everything in flight on it.
+ *
+ * With `tls` (node's TLS options: `ca`, and `cert`/`key` for mutual TLS) every connection
+ * is TLS, for brokers' SSL listeners; the broker's certificate must name the host (node's
+ * default check) unless `rejectUnauthorized: false`. With `sasl` (PLAIN, SCRAM-SHA-256 or
+ * SCRAM-SHA-512, src/security/sasl-login.ts) each new connection logs in first, for
+ * SASL_PLAINTEXT and SASL_SSL listeners; the requests wait for the login, and a refused login
+ * rejects them (SaslLoginError, e.g. SASL_AUTHENTICATION_FAILED). A session lifetime the
+ * broker gives (connections.max.reauth.ms) is not renewed: the tools' connections are short.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import {
   decodeResponse,
   encodeRequestFrame,
@@ -21,6 +30,7 @@ import type {
   RequestBodyByApiKey,
   ResponseBodyByApiKey,
 } from './protocol/kafka/generated/index.js';
+import { saslLogin, type SaslCredentials } from './security/sasl-login.js';
 
 export interface BrokerAddress {
   nodeId: number;
@@ -40,11 +50,16 @@ class BrokerConnection {
   readonly #pending = new Map<number, Pending>();
   readonly #ready: Promise<void>;
   #failure: Error | undefined;
+  /** The SASL login, when the client has credentials: every other request waits for it. */
+  login: Promise<number> | undefined;
 
-  constructor(address: BrokerAddress) {
-    this.#socket = net.connect(address.port, address.host);
+  constructor(address: BrokerAddress, tlsOptions: tls.ConnectionOptions | undefined) {
+    this.#socket =
+      tlsOptions === undefined
+        ? net.connect(address.port, address.host)
+        : tls.connect({ ...tlsOptions, host: address.host, port: address.port });
     this.#ready = new Promise((resolve, reject) => {
-      this.#socket.once('connect', () => resolve());
+      this.#socket.once(tlsOptions === undefined ? 'connect' : 'secureConnect', () => resolve());
       this.#socket.once('error', reject);
     });
     this.#socket.on('data', (chunk) => {
@@ -103,15 +118,24 @@ export class KafkaClient {
   readonly #connections = new Map<number, BrokerConnection>();
   readonly #clientId: string;
   readonly #requestTimeoutMs: number;
+  readonly #tls: tls.ConnectionOptions | undefined;
+  readonly #sasl: SaslCredentials | undefined;
   #correlationId = 1;
 
   constructor(
     brokers: readonly BrokerAddress[],
-    options: { clientId?: string; requestTimeoutMs?: number } = {},
+    options: {
+      clientId?: string;
+      requestTimeoutMs?: number;
+      tls?: tls.ConnectionOptions;
+      sasl?: SaslCredentials;
+    } = {},
   ) {
     this.#brokers = new Map(brokers.map((b) => [b.nodeId, b]));
     this.#clientId = options.clientId ?? 'samsa-tools';
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#tls = options.tls;
+    this.#sasl = options.sasl;
   }
 
   get brokers(): BrokerAddress[] {
@@ -134,23 +158,41 @@ export class KafkaClient {
     if (address === undefined) throw new Error(`unknown broker ${nodeId}`);
     let connection = this.#connections.get(nodeId);
     if (connection === undefined) {
-      connection = new BrokerConnection(address);
-      this.#connections.set(nodeId, connection);
+      const opened = new BrokerConnection(address, this.#tls);
+      connection = opened;
+      this.#connections.set(nodeId, opened);
+      if (this.#sasl !== undefined) {
+        opened.login = saslLogin(
+          (saslKey, saslVersion, saslBody) =>
+            this.#exchange(opened, saslKey, saslVersion, saslBody),
+          this.#sasl,
+        );
+      }
     }
-    const correlationId = this.#correlationId++;
-    const frame = encodeRequestFrame(
-      { apiKey, apiVersion, correlationId, clientId: this.#clientId },
-      body,
-    );
     try {
-      const response = await connection.send(frame, correlationId, this.#requestTimeoutMs);
-      return decodeResponse(apiKey, apiVersion, response).body;
+      await connection.login;
+      return await this.#exchange(connection, apiKey, apiVersion, body);
     } catch (err) {
       // A broken connection is opened again by the next request.
       this.#connections.delete(nodeId);
       connection.close();
       throw err;
     }
+  }
+
+  async #exchange<K extends ApiKey>(
+    connection: BrokerConnection,
+    apiKey: K,
+    apiVersion: number,
+    body: Encodable<RequestBodyByApiKey[K]>,
+  ): Promise<ResponseBodyByApiKey[K]> {
+    const correlationId = this.#correlationId++;
+    const frame = encodeRequestFrame(
+      { apiKey, apiVersion, correlationId, clientId: this.#clientId },
+      body,
+    );
+    const response = await connection.send(frame, correlationId, this.#requestTimeoutMs);
+    return decodeResponse(apiKey, apiVersion, response).body;
   }
 
   close(): void {

@@ -18,77 +18,26 @@
  *                    rejects; the caller closes the connection (the next request connects
  *                    and logs in afresh).
  *
+ * The login itself is src/security/sasl-login.ts (shared with the tools' Kafka client).
  * The requests go through a function the caller gives (`SaslRequest`): on a fresh socket the
  * connector's own exchange, afterwards the connection's request path, with its correlation ids.
  * Pure of sockets; time comes from the clock.
  */
-import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../src/clock.js';
-import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
-import type { Encodable } from '../../src/protocol/kafka/codec.js';
-import { ErrorCode, errorForCode } from '../../src/protocol/kafka/errors.js';
-import type {
-  RequestBodyByApiKey,
-  ResponseBodyByApiKey,
-} from '../../src/protocol/kafka/generated/index.js';
-import { saltedPassword } from '../../src/security/scram-credential.js';
-import { ScramClient } from '../security/scram-server.js';
+import { saslLogin as saslLoginAs, type SaslRequest } from '../../src/security/sasl-login.js';
 import type { InterBrokerSecurity } from '../security/security-config.js';
 
-export type SaslApiKey = typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuthenticate;
-
-/** Sends one SASL request (at version 1) on the connection and resolves with its answer. */
-export type SaslRequest = <K extends SaslApiKey>(
-  apiKey: K,
-  apiVersion: number,
-  body: Encodable<RequestBodyByApiKey[K]>,
-) => Promise<ResponseBodyByApiKey[K]>;
+export { SASL_VERSION, type SaslApiKey, type SaslRequest } from '../../src/security/sasl-login.js';
 
 export type InterBrokerSasl = NonNullable<InterBrokerSecurity['sasl']>;
-
-/** The SASL request version this client speaks (v1: in-band, with session lifetimes). */
-export const SASL_VERSION = 1;
 
 /** Kafka's client window: re-authenticate at 85 % of the session, plus up to 10 % jitter. */
 const REAUTH_WINDOW_FACTOR = 0.85;
 const REAUTH_WINDOW_JITTER = 0.1;
 
-/** One login; resolves with the session lifetime the other broker gave (ms; 0: none). */
-export async function saslLogin(request: SaslRequest, sasl: InterBrokerSasl): Promise<number> {
-  const handshake = await request(ApiKey.SaslHandshake, SASL_VERSION, {
-    mechanism: sasl.mechanism,
-  });
-  if (handshake.errorCode !== ErrorCode.NONE) {
-    throw new Error(`SaslHandshake ${sasl.mechanism}: ${errorForCode(handshake.errorCode).name}`);
-  }
-  let sessionLifetimeMs = 0n;
-  const authenticate = async (token: Buffer): Promise<Buffer> => {
-    const answer = await request(ApiKey.SaslAuthenticate, SASL_VERSION, { authBytes: token });
-    if (answer.errorCode !== ErrorCode.NONE) {
-      throw new Error(
-        `inter-broker SASL login as ${sasl.username} refused: ` +
-          `${errorForCode(answer.errorCode).name} ${answer.errorMessage ?? ''}`,
-      );
-    }
-    sessionLifetimeMs = answer.sessionLifetimeMs;
-    return answer.authBytes;
-  };
-  if (sasl.mechanism === 'PLAIN') {
-    await authenticate(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'));
-  } else {
-    const mechanism = sasl.mechanism;
-    const client = new ScramClient({
-      mechanism,
-      user: sasl.username,
-      clientNonce: randomBytes(18).toString('base64url'),
-    });
-    const serverFirst = await authenticate(Buffer.from(client.firstMessage()));
-    const final = client.finalMessage(serverFirst.toString('utf8'), (salt, iterations) =>
-      saltedPassword(mechanism, sasl.password, salt, iterations),
-    );
-    client.verifyServerFinal((await authenticate(Buffer.from(final))).toString('utf8'));
-  }
-  return Number(sessionLifetimeMs);
+/** One login (src/security/sasl-login.ts); resolves with the session lifetime (ms; 0: none). */
+export function saslLogin(request: SaslRequest, sasl: InterBrokerSasl): Promise<number> {
+  return saslLoginAs(request, sasl, 'inter-broker SASL login');
 }
 
 /** What a connection's owner is told about its re-authentications (metrics). */

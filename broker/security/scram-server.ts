@@ -26,6 +26,7 @@ import {
   type ScramCredential,
   type ScramMechanism,
 } from '../../src/security/scram-credential.js';
+import { scramAttributes } from '../../src/security/scram-client.js';
 
 export type ScramState = 'RECEIVE_CLIENT_FIRST' | 'RECEIVE_CLIENT_FINAL' | 'COMPLETE' | 'FAILED';
 
@@ -46,17 +47,6 @@ export interface ScramServerOptions {
 export function decodeSaslName(name: string): string | undefined {
   if (/=(?!2C|3D)/.test(name)) return undefined;
   return name.replace(/=2C/g, ',').replace(/=3D/g, '=');
-}
-
-function attributes(message: string): Map<string, string> | undefined {
-  const result = new Map<string, string>();
-  for (const part of message.split(',')) {
-    // RFC 5802 attributes are one letter; Kafka's extensions (tokenauth=true) are words.
-    const m = /^([A-Za-z][A-Za-z0-9]*)=/.exec(part);
-    if (!m) return undefined;
-    result.set(m[1] as string, part.slice(m[0].length));
-  }
-  return result;
 }
 
 export class ScramServer {
@@ -110,7 +100,7 @@ export class ScramServer {
     if (!m) return this.#fail('invalid client-first message (channel binding is not supported)');
     this.#gs2Header = `${m[1]},${m[2] ?? ''},`;
     this.#clientFirstBare = m[3] as string;
-    const attrs = attributes(this.#clientFirstBare);
+    const attrs = scramAttributes(this.#clientFirstBare);
     const rawUser = attrs?.get('n');
     const clientNonce = attrs?.get('r');
     if (attrs === undefined || rawUser === undefined || clientNonce === undefined) {
@@ -143,7 +133,7 @@ export class ScramServer {
     const proofAt = message.lastIndexOf(',p=');
     if (proofAt < 0) return this.#fail('client-final message without a proof');
     const withoutProof = message.slice(0, proofAt);
-    const attrs = attributes(withoutProof);
+    const attrs = scramAttributes(withoutProof);
     if (attrs === undefined) return this.#fail('invalid client-final message');
     if (attrs.get('c') !== Buffer.from(this.#gs2Header).toString('base64')) {
       return this.#fail('channel binding does not match the GS2 header');
@@ -177,61 +167,5 @@ export class ScramServer {
   }
 }
 
-/**
- * The client side, for this broker's own logins to other brokers over a SCRAM listener
- * (sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256). Same messages, other direction.
- */
-export class ScramClient {
-  readonly #mechanism: ScramMechanism;
-  readonly #user: string;
-  readonly #clientNonce: string;
-  #clientFirstBare = '';
-  #expectedServerSignature: Buffer | undefined;
-
-  constructor(options: { mechanism: ScramMechanism; user: string; clientNonce: string }) {
-    this.#mechanism = options.mechanism;
-    this.#user = options.user;
-    this.#clientNonce = options.clientNonce;
-  }
-
-  firstMessage(): string {
-    const name = this.#user.replace(/=/g, '=3D').replace(/,/g, '=2C');
-    this.#clientFirstBare = `n=${name},r=${this.#clientNonce}`;
-    return `n,,${this.#clientFirstBare}`;
-  }
-
-  /** Answers the server-first message with the client-final one. */
-  finalMessage(serverFirst: string, salted: (salt: Buffer, iterations: number) => Buffer): string {
-    const attrs = attributes(serverFirst);
-    const nonce = attrs?.get('r');
-    const salt = attrs?.get('s');
-    const iterations = Number(attrs?.get('i'));
-    if (!nonce?.startsWith(this.#clientNonce) || salt === undefined || !(iterations > 0)) {
-      throw new Error(`invalid SCRAM server-first message "${serverFirst}"`);
-    }
-    const m = this.#mechanism;
-    const saltedPassword = salted(Buffer.from(salt, 'base64'), iterations);
-    const clientKey = hmac(m, saltedPassword, 'Client Key');
-    const storedKey = hash(m, clientKey);
-    const withoutProof = `c=${Buffer.from('n,,').toString('base64')},r=${nonce}`;
-    const authMessage = `${this.#clientFirstBare},${serverFirst},${withoutProof}`;
-    const signature = hmac(m, storedKey, authMessage);
-    const proof = Buffer.alloc(clientKey.length);
-    for (let i = 0; i < proof.length; i++) {
-      proof[i] = (clientKey[i] as number) ^ (signature[i] as number);
-    }
-    this.#expectedServerSignature = hmac(m, hmac(m, saltedPassword, 'Server Key'), authMessage);
-    return `${withoutProof},p=${proof.toString('base64')}`;
-  }
-
-  /** Checks the server-final message (the server proves it knows the credential too). */
-  verifyServerFinal(serverFinal: string): void {
-    const v = attributes(serverFinal)?.get('v');
-    if (v === undefined || this.#expectedServerSignature === undefined) {
-      throw new Error(`SCRAM login refused: ${serverFinal}`);
-    }
-    if (!Buffer.from(v, 'base64').equals(this.#expectedServerSignature)) {
-      throw new Error('SCRAM server signature does not match: not the broker we expected');
-    }
-  }
-}
+/** The client side lives in src/ (the dashboard's Kafka client logs in with it too). */
+export { ScramClient } from '../../src/security/scram-client.js';

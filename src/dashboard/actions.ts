@@ -37,6 +37,12 @@ import {
   TopicConfigZNode,
   type PartitionReassignmentRequest,
 } from '../znodes.js';
+import {
+  kafkaClientSecurity,
+  liveBrokerAddresses,
+  PLAINTEXT_ACCESS,
+  type BrokerAccess,
+} from './broker-access.js';
 import type { ClusterView } from './cluster-model.js';
 
 export interface ActionResult {
@@ -92,10 +98,16 @@ export function checkReassignmentPlan(
 export class DashboardActions {
   readonly #client: () => CoordinatorClient;
   readonly #view: () => ClusterView;
+  readonly #brokerAccess: BrokerAccess;
 
-  constructor(options: { client: () => CoordinatorClient; view: () => ClusterView }) {
+  constructor(options: {
+    client: () => CoordinatorClient;
+    view: () => ClusterView;
+    brokerAccess?: BrokerAccess;
+  }) {
     this.#client = options.client;
     this.#view = options.view;
+    this.#brokerAccess = options.brokerAccess ?? PLAINTEXT_ACCESS;
   }
 
   #liveBrokerIds(): number[] {
@@ -208,12 +220,11 @@ export class DashboardActions {
     // answers with a retriable error: like Kafka's admin client, plan again on fresh
     // connections after a back-off, a few times.
     for (let attempt = 1; ; attempt++) {
-      const live = this.#view()
-        .brokers.filter((b) => b.alive && b.host !== null && b.port !== null)
-        .map((b) => ({ nodeId: b.id, host: b.host!, port: b.port! }));
+      const live = liveBrokerAddresses(this.#view(), this.#brokerAccess);
       const kafka = new KafkaClient(live, {
         clientId: 'samsa-dashboard',
         requestTimeoutMs: 10_000,
+        ...kafkaClientSecurity(this.#brokerAccess),
       });
       try {
         const planned = await planOffsetReset(kafka, o.groupId, o.topic, o.spec);

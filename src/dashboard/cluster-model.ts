@@ -36,6 +36,7 @@ import {
   TopicConfigZNode,
   TopicPartitionStateZNode,
   TopicZNode,
+  type EndPoint,
 } from '../znodes.js';
 
 /** One mirrored znode: data as UTF-8 text (null when the node has none). */
@@ -51,8 +52,11 @@ export type PartitionHealth = 'ok' | 'under-replicated' | 'under-min-isr' | 'off
 export interface BrokerView {
   id: number;
   alive: boolean;
+  /** The first listener's address (what the page shows); null when not registered. */
   host: string | null;
   port: number | null;
+  /** Every listener it registered, with its security protocol (PLAINTEXT, SSL, ...). */
+  endpoints: EndPoint[];
   rack: string | null;
   /** Session owning /brokers/ids/<id>, as 0x-hex; null when not registered. */
   session: string | null;
@@ -223,6 +227,7 @@ export function deriveView(
         alive: alive.has(id),
         host: endpoint?.host ?? null,
         port: endpoint?.port ?? null,
+        endpoints: info?.endpoints ?? [],
         rack: info?.rack ?? null,
         session: alive.has(id) && owner !== undefined ? formatSession(owner) : null,
         leaderCount,

@@ -13,12 +13,21 @@
  * new view after CHANGE_COALESCE_MS, diffed against the previous one for the timeline, and
  * pushed once. The session: the coordinator client reconnects and resumes by itself; after a
  * resume the mirror reads the tree again; an expired session gets a new client and mirror.
+ *
+ * A locked cluster (docs/security.md): the page over HTTPS with a login (server.ts); the
+ * coordinator over its secure client port (`coordinatorTls`) with digest credentials
+ * (`coordinatorAuth`, sent before anything else on every connection, so ACLs that let only
+ * an administrator read or write apply to the dashboard as to any client); the brokers over
+ * their SSL listeners (`brokerAccess`, broker-access.ts).
  */
+import type { TlsOptions } from 'node:tls';
+import type { TlsConnectionOptions } from '../coordinator-client/connection.js';
 import { CoordinatorClient } from '../coordinator-client/client.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode, hasCode } from '../protocol/coordinator/errors.js';
 import type { ResetSpec } from '../kafka-admin/groups-admin.js';
 import { DashboardActions, type ActionResult } from './actions.js';
+import type { BrokerAccess } from './broker-access.js';
 import {
   deriveView,
   diffViews,
@@ -46,6 +55,16 @@ export interface DashboardOptions {
   /** Admin HTTP ports of given brokers, before the base (brokers started with --admin-port). */
   brokerAdminPorts?: ReadonlyMap<number, number>;
   pollIntervalMs?: number;
+  /** Serve the page over HTTPS (and wss://): node's TLS options, key and cert at least. */
+  tls?: TlsOptions;
+  /** A digest id `user:base64(sha1(user:password))` every request must log in as. */
+  login?: string;
+  /** TLS to the coordinator (its secure client port): ca, and cert/key if it asks for one. */
+  coordinatorTls?: TlsConnectionOptions;
+  /** `user:password`: a digest auth sent on every coordinator connection before anything. */
+  coordinatorAuth?: string;
+  /** How the brokers are reached (default: their PLAINTEXT listeners). */
+  brokerAccess?: BrokerAccess;
   logger: Logger;
 }
 
@@ -77,6 +96,7 @@ export class Dashboard {
         base: options.brokerAdminPortBase,
         byBroker: options.brokerAdminPorts,
       },
+      brokerAccess: options.brokerAccess,
       events: {
         groupRebalanced: (groupId, text) =>
           this.#append([
@@ -96,10 +116,13 @@ export class Dashboard {
         return this.#client;
       },
       view: () => this.#view,
+      brokerAccess: options.brokerAccess,
     });
     this.#server = new DashboardServer({
       dashboard: this,
       logger: this.#logger.child({ component: 'dashboard-server' }),
+      tls: options.tls,
+      login: options.login,
     });
   }
 
@@ -112,7 +135,7 @@ export class Dashboard {
     // The page is served at once and shows "not connected" until the coordinator answers.
     void this.#connect();
     this.#schedulePoll(0);
-    return { url: `http://${host}:${port}/` };
+    return { url: `${this.#options.tls ? 'https' : 'http'}://${host}:${port}/` };
   }
 
   async close(): Promise<void> {
@@ -129,6 +152,11 @@ export class Dashboard {
       const client = new CoordinatorClient(this.#options.coordinator, {
         sessionTimeoutMs: SESSION_TIMEOUT_MS,
         logger: this.#logger.child({ component: 'coordinator-client' }),
+        tls: this.#options.coordinatorTls,
+        authInfo:
+          this.#options.coordinatorAuth === undefined
+            ? undefined
+            : [{ scheme: 'digest', auth: this.#options.coordinatorAuth }],
       });
       try {
         await client.connect();
@@ -209,6 +237,8 @@ export class Dashboard {
       connected: this.#client?.state === 'connected',
       view: this.#view,
       znodePaths: [...(this.#mirror?.snapshot.keys() ?? [])].sort(),
+      /** Znodes the coordinator refused to show (NOAUTH): give --auth to see them. */
+      unreadableZnodes: this.#mirror?.unreadable ?? [],
     };
   }
 

@@ -30,6 +30,12 @@ import { ApiKey } from '../protocol/kafka/api-keys.js';
 import { ErrorCode } from '../protocol/kafka/errors.js';
 import { describeGroup, listGroups } from '../kafka-admin/groups-admin.js';
 import type { Logger } from '../logger.js';
+import {
+  kafkaClientSecurity,
+  liveBrokerAddresses,
+  PLAINTEXT_ACCESS,
+  type BrokerAccess,
+} from './broker-access.js';
 import type { ClusterView } from './cluster-model.js';
 import {
   CounterDeltas,
@@ -127,6 +133,7 @@ function seriesRecord(m: Map<string, TimeSeries>): Record<string, [number[], num
 export class KafkaPoller {
   readonly #logger: Logger;
   readonly #adminPorts: BrokerAdminPorts;
+  readonly #brokerAccess: BrokerAccess;
   readonly #events: PollerEvents;
   /** Log end offsets by "topic-partition"; counters of /metrics by "broker/counter/topic". */
   readonly #offsets = new CounterDeltas();
@@ -155,9 +162,12 @@ export class KafkaPoller {
   constructor(options: {
     logger: Logger;
     brokerAdminPorts?: BrokerAdminPorts;
+    /** Which listener of each broker, and TLS for SSL (default PLAINTEXT). */
+    brokerAccess?: BrokerAccess;
     events: PollerEvents;
   }) {
     this.#logger = options.logger;
+    this.#brokerAccess = options.brokerAccess ?? PLAINTEXT_ACCESS;
     this.#adminPorts = options.brokerAdminPorts ?? { base: null };
     this.#events = options.events;
   }
@@ -203,14 +213,13 @@ export class KafkaPoller {
   }
 
   async poll(view: ClusterView, nowMs: number): Promise<void> {
-    const live: BrokerAddress[] = view.brokers
-      .filter((b) => b.alive && b.host !== null && b.port !== null)
-      .map((b) => ({ nodeId: b.id, host: b.host!, port: b.port! }));
+    const live: BrokerAddress[] = liveBrokerAddresses(view, this.#brokerAccess);
     if (live.length === 0) return;
     this.#sinceMs ??= nowMs;
     const client = new KafkaClient(live, {
       clientId: 'samsa-dashboard',
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      ...kafkaClientSecurity(this.#brokerAccess),
     });
     try {
       await Promise.all([
@@ -312,6 +321,7 @@ export class KafkaPoller {
         const one = new KafkaClient([b], {
           clientId: 'samsa-dashboard',
           requestTimeoutMs: REQUEST_TIMEOUT_MS,
+          ...kafkaClientSecurity(this.#brokerAccess),
         });
         try {
           return await listGroups(one);

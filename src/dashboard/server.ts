@@ -12,17 +12,27 @@
  *                              timeline entries), `stats` (rates, groups), `znodes` (changed
  *                              paths, for the znode browser)
  *
+ * Locking it (`samsa dashboard --https --login`): with `tls` the port speaks HTTPS only and
+ * the page's WebSocket is `wss://`; with `login` (a digest id `user:base64(sha1(user:pw))`,
+ * the coordinator's --admin-login form, src/security/http-login.ts) every request, the page,
+ * its API and the WebSocket upgrade alike, must carry that user's password as HTTP Basic
+ * credentials; anything else gets 401 (with a Basic challenge, so a browser asks) and is
+ * logged.
+ *
  * Limits: request bodies up to BODY_BYTES_MAX; WebSocket clients up to CLIENTS_MAX, and a
  * client whose send buffer is over SEND_BUFFER_BYTES_MAX is skipped until it drains, so a
  * slow browser cannot make the dashboard hold unbounded memory.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import { checkLogin, loginChallenge } from '../security/http-login.js';
 import type { Dashboard } from './dashboard.js';
 
 const BODY_BYTES_MAX = 256 * 1024;
@@ -63,23 +73,52 @@ export type PushMessage =
   | { type: 'stats'; [key: string]: unknown }
   | { type: 'znodes'; [key: string]: unknown };
 
+const LOGIN_REALM = 'samsa dashboard';
+
+export interface DashboardServerSecurity {
+  /** Serve HTTPS (and wss://) only: node's TLS options, key and cert at least. */
+  tls?: TlsOptions;
+  /** A digest id `user:base64(sha1(user:password))` every request must log in as. */
+  login?: string;
+}
+
 export class DashboardServer {
-  readonly #http: Server;
+  readonly #http: Server | HttpsServer;
   readonly #wss: WebSocketServer;
   readonly #dashboard: Dashboard;
   readonly #logger: Logger;
+  readonly #login: string | undefined;
 
-  constructor(options: { dashboard: Dashboard; logger: Logger }) {
+  constructor(options: { dashboard: Dashboard; logger: Logger } & DashboardServerSecurity) {
     this.#dashboard = options.dashboard;
     this.#logger = options.logger;
-    this.#http = createServer((req, res) => {
+    this.#login = options.login;
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
+      if (!this.#loggedIn(req)) {
+        res.writeHead(401, {
+          'content-type': 'application/json; charset=utf-8',
+          'www-authenticate': loginChallenge(LOGIN_REALM),
+        });
+        res.end(JSON.stringify({ ok: false, message: 'login required' }));
+        return;
+      }
       this.#handle(req, res).catch((err: unknown) => {
         this.#logger.warn({ err, url: req.url }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { ok: false, message: (err as Error).message });
         else res.end();
       });
+    };
+    this.#http = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
+    this.#wss = new WebSocketServer({
+      server: this.#http,
+      path: '/ws',
+      maxPayload: 64 * 1024,
+      verifyClient: (info, done) => {
+        if (this.#loggedIn(info.req)) done(true);
+        else
+          done(false, 401, 'login required', { 'www-authenticate': loginChallenge(LOGIN_REALM) });
+      },
     });
-    this.#wss = new WebSocketServer({ server: this.#http, path: '/ws', maxPayload: 64 * 1024 });
     this.#wss.on('connection', (ws) => this.#onConnection(ws));
   }
 
@@ -91,6 +130,22 @@ export class DashboardServer {
         resolveListen({ host: address.address, port: address.port });
       });
     });
+  }
+
+  /** Whether `req` may in: always without a login; else it must log in (a refusal is logged). */
+  #loggedIn(req: IncomingMessage): boolean {
+    if (this.#login === undefined) return true;
+    const outcome = checkLogin(req, this.#login);
+    if (outcome === 'ok') return true;
+    this.#logger.warn(
+      {
+        remote: req.socket.remoteAddress,
+        url: req.url,
+        upgrade: req.headers.upgrade !== undefined,
+      },
+      outcome === 'missing' ? 'dashboard request without a login' : 'dashboard login refused',
+    );
+    return false;
   }
 
   /** Sends `message` to every connected page. */

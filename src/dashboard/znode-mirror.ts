@@ -17,6 +17,10 @@
  * but events of the gap may be merged, so the mirror reads the tree again (`rescan`). An
  * expired session needs a new client and a new mirror (main.ts does that).
  *
+ * ACLs: a node the dashboard may not read (NOAUTH: on a locked coordinator, `/config/users`
+ * is readable by the brokers only) is left out, with its subtree, and logged once per path;
+ * the rest of the tree is mirrored as usual. Give the dashboard `--auth` to see it.
+ *
  * Limits: at most `znodesMax` nodes are kept; beyond that new paths are ignored (with one
  * warning), so a runaway tree cannot exhaust the dashboard's memory.
  */
@@ -40,6 +44,8 @@ export class ZnodeMirror extends EventEmitter<ZnodeMirrorEvents> {
   readonly #nodes = new Map<string, MirroredZnode>();
   readonly #znodesMax: number;
   #warnedFull = false;
+  /** Paths refused with NOAUTH, each logged once. */
+  readonly #unreadable = new Set<string>();
 
   constructor(options: { client: CoordinatorClient; logger: Logger; znodesMax?: number }) {
     super();
@@ -50,6 +56,11 @@ export class ZnodeMirror extends EventEmitter<ZnodeMirrorEvents> {
 
   get snapshot(): ZnodeSnapshot {
     return this.#nodes;
+  }
+
+  /** Paths the coordinator refused to show (NOAUTH), sorted. */
+  get unreadable(): string[] {
+    return [...this.#unreadable].sort();
   }
 
   async start(): Promise<void> {
@@ -99,11 +110,18 @@ export class ZnodeMirror extends EventEmitter<ZnodeMirrorEvents> {
         }
         return;
       }
+      this.#unreadable.delete(path);
       this.#nodes.set(path, { data: data === null ? null : data.toString('utf8'), stat });
       this.emit('change', path);
     } catch (err) {
       if (hasCode(err, ErrorCode.NONODE)) this.#drop(path);
-      else throw err;
+      else if (hasCode(err, ErrorCode.NOAUTH)) {
+        if (!this.#unreadable.has(path)) {
+          this.#unreadable.add(path);
+          this.#logger.warn({ path }, 'no READ permission on a znode; leaving it out');
+        }
+        this.#drop(path);
+      } else throw err;
     }
   }
 

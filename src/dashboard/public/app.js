@@ -38,7 +38,10 @@ const model = {
 // WebSocket: reconnects with a short backoff; the server sends a full state on connect.
 
 function connect() {
-  const ws = new WebSocket(`ws://${location.host}/ws`);
+  // wss:// when the page came over https (--https); a login the browser gave goes along.
+  const ws = new WebSocket(
+    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+  );
   ws.onmessage = (m) => onMessage(JSON.parse(m.data));
   ws.onclose = () => {
     model.connected = false;
