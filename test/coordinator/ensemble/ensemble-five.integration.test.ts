@@ -6,68 +6,20 @@
  * survivor, and the new leader serves writes.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import {
-  daemonDataDir,
-  freePort,
-  spawnDaemon,
-  type DaemonProcess,
-} from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
 import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
+import { startEnsemble } from './ensemble-processes.js';
 
 const TICK_MS = Number(process.env.ENSEMBLE_TICK_MS ?? 500);
 
-interface Member {
-  id: number;
-  clientPort: number;
-  quorumPort: number;
-  electionPort: number;
-  dataDir: string;
-  process?: DaemonProcess;
-}
-
-async function mode(m: Member): Promise<string> {
-  try {
-    const text = await fourLetterWord(`127.0.0.1:${m.clientPort}`, 'srvr', { timeoutMs: 2000 });
-    return /Mode: (\S+)/.exec(text)?.[1] ?? '?';
-  } catch {
-    return 'down';
-  }
-}
-
 t.test('5 servers: kill -9 of the leader and a follower under a write load', async (t) => {
-  const root = daemonDataDir(t);
-  const members: Member[] = [];
-  for (const id of [1, 2, 3, 4, 5]) {
-    members.push({
-      id,
-      clientPort: await freePort(),
-      quorumPort: await freePort(),
-      electionPort: await freePort(),
-      dataDir: join(root, `server${id}`),
-    });
-  }
-  const ensemble = members
-    .map((m) => `${m.id}=127.0.0.1:${m.quorumPort}:${m.electionPort}`)
-    .join(',');
-  await Promise.all(
-    members.map(async (m) => {
-      const args = ['start', '--id', String(m.id), '--ensemble', ensemble];
-      args.push('--port', String(m.clientPort), '--admin-port', '-1', '--data-dir', m.dataDir);
-      args.push('--tick-ms', String(TICK_MS));
-      const proc = await spawnDaemon('coordinator/cli.ts', args, 'coordinator listening');
-      m.process = proc;
-      t.teardown(() => proc.kill('SIGKILL'));
-    }),
-  );
+  const ensemble = await startEnsemble(t, { tickMs: TICK_MS, voters: 5 });
+  const { members, mode } = ensemble;
   await waitFor(
     'one leader and four followers',
-    async () =>
-      (await Promise.all(members.map(mode))).sort().join() ===
-      'follower,follower,follower,follower,leader',
+    async () => (await ensemble.modes()) === 'follower,follower,follower,follower,leader',
     { timeoutMs: 60_000, intervalMs: 200 },
   );
   const modes = await Promise.all(members.map(mode));
@@ -81,7 +33,7 @@ t.test('5 servers: kill -9 of the leader and a follower under a write load', asy
     'the leader has four synced followers',
   );
 
-  const writer = new CoordinatorClient(members.map((m) => `127.0.0.1:${m.clientPort}`).join(','), {
+  const writer = new CoordinatorClient(ensemble.connectString, {
     sessionTimeoutMs: 10 * TICK_MS,
     protocol: 'zookeeper',
   });

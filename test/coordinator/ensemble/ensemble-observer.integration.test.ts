@@ -7,88 +7,16 @@
  * are no quorum: both stop serving.
  */
 import t from 'tap';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  daemonDataDir,
-  freePort,
-  spawnDaemon,
-  type DaemonProcess,
-} from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
+import { startEnsemble, type Member } from './ensemble-processes.js';
 
 const TICK_MS = 500;
 
-interface Member {
-  id: number;
-  observer: boolean;
-  clientPort: number;
-  quorumPort: number;
-  electionPort: number;
-  dataDir: string;
-  config: string;
-  process?: DaemonProcess;
-}
-
-async function mode(m: Member): Promise<string> {
-  try {
-    const text = await fourLetterWord(`127.0.0.1:${m.clientPort}`, 'srvr', { timeoutMs: 2000 });
-    return /Mode: (\S+)/.exec(text)?.[1] ?? '?';
-  } catch {
-    return 'down';
-  }
-}
-
 t.test('3 voters and an observer', async (t) => {
-  const root = daemonDataDir(t);
-  const members: Member[] = [];
-  for (const id of [1, 2, 3, 4]) {
-    members.push({
-      id,
-      observer: id === 4,
-      clientPort: await freePort(),
-      quorumPort: await freePort(),
-      electionPort: await freePort(),
-      dataDir: join(root, `server${id}`),
-      config: join(root, `zoo${id}.cfg`),
-    });
-  }
-  const servers = members.map(
-    (m) =>
-      `server.${m.id}=127.0.0.1:${m.quorumPort}:${m.electionPort}` +
-      (m.observer ? ':observer' : ''),
-  );
-  for (const m of members) {
-    mkdirSync(m.dataDir, { recursive: true });
-    writeFileSync(join(m.dataDir, 'myid'), `${m.id}\n`);
-    writeFileSync(
-      m.config,
-      [
-        `tickTime=${TICK_MS}`,
-        'initLimit=10',
-        'syncLimit=5',
-        `dataDir=${m.dataDir}`,
-        `clientPort=${m.clientPort}`,
-        ...servers,
-        '',
-      ].join('\n'),
-    );
-  }
-  const start = async (m: Member): Promise<void> => {
-    const args = ['start', '--config', m.config, '--admin-port', '-1'];
-    const proc = await spawnDaemon('coordinator/cli.ts', args, 'coordinator listening');
-    m.process = proc;
-    t.teardown(() => proc.kill('SIGKILL'));
-  };
-  const kill = async (m: Member): Promise<void> => {
-    m.process!.child.kill('SIGKILL');
-    await m.process!.exited;
-  };
-  const modesOf = async (ms: Member[]): Promise<string> =>
-    (await Promise.all(ms.map(mode))).sort().join();
-  await Promise.all(members.map(start));
+  const ensemble = await startEnsemble(t, { tickMs: TICK_MS, observers: [4], zooCfg: true });
+  const { members, mode, start, kill9: kill, modes: modesOf } = ensemble;
   await waitFor(
     'a leader, two followers and an observer',
     async () => (await modesOf(members)) === 'follower,follower,leader,observer',

@@ -1,15 +1,21 @@
 /**
- * A 3-process coordinator ensemble for integration tests (`coordinator start --id N
- * --ensemble ...`) on free loopback ports, each member with its own data directory under
- * `root`, killed with SIGKILL when the test that started it ends.
+ * A coordinator ensemble of real processes for integration tests on free loopback ports, each
+ * member with its own data directory under `root`, killed with SIGKILL when the test that
+ * started it ends. Three voters by default; `voters` and `observers` (ids of `:observer`
+ * members, after the voters') change that.
  *
  *   const ensemble = await startEnsemble(t, { tickMs: 250 });
  *   const leader = await ensemble.waitForQuorum();       // one leader, two followers
  *   await ensemble.kill9(leader);  await ensemble.start(leader);   // same ports and data
  *
- * `peerAddress` lets a test give one member other addresses for its peers (a proxy in front
- * of them, to cut it off): each member listens on its own entry of its own `--ensemble`.
+ * Members start with `coordinator start --id N --ensemble ...`, or with `zooCfg` the
+ * ZooKeeper way: `--config zooN.cfg` (tickTime, initLimit, syncLimit, dataDir, clientPort and
+ * the server.N lines) and a `myid` file in the data directory. `peerAddress` lets a test give
+ * one member other addresses for its peers (a proxy in front of them, to cut it off): each
+ * member listens on its own entry of its own server list. `memberArgs` adds a member's own
+ * `coordinator start` arguments (such as `--snap-count`).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   daemonDataDir,
@@ -17,15 +23,19 @@ import {
   spawnDaemon,
   type DaemonProcess,
 } from '../../helpers/processes.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor, type WaitForOptions } from '../../helpers/wait-for.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
 
 export interface Member {
   id: number;
+  /** A `:observer` member: it serves clients but does not vote. */
+  observer: boolean;
   clientPort: number;
   quorumPort: number;
   electionPort: number;
   dataDir: string;
+  /** Its zoo.cfg (with `zooCfg`). */
+  config?: string;
   process?: DaemonProcess;
 }
 
@@ -33,22 +43,38 @@ export interface Ensemble {
   members: Member[];
   /** Every member's client address, comma-separated (a connect string). */
   connectString: string;
-  start(m: Member): Promise<void>;
-  kill9(m: Member): Promise<void>;
-  /** `srvr`'s Mode (leader, follower, looking) and Zxid. */
-  srvr(m: Member): Promise<{ mode: string; zxid: number }>;
-  /** Waits until the running members are one leader and the rest followers; the leader. */
-  waitForQuorum(members?: Member[]): Promise<Member>;
+  start: (m: Member) => Promise<void>;
+  /** SIGKILL; resolves once the process has exited. */
+  kill9: (m: Member) => Promise<void>;
+  /** `srvr`'s Mode (leader, follower, observer, looking) and Zxid; rejects without an answer. */
+  srvr: (m: Member) => Promise<{ mode: string; zxid: number }>;
+  /** `srvr`'s Mode, or `down` if the member does not answer. */
+  mode: (m: Member) => Promise<string>;
+  /** The modes of `members` (default: all), sorted and comma-separated. */
+  modes: (members?: Member[]) => Promise<string>;
+  /**
+   * Waits until the running members (or `members`) are one leader, the observers among them
+   * observers and the rest followers; the leader.
+   */
+  waitForQuorum: (members?: Member[], wait?: WaitForOptions) => Promise<Member>;
 }
 
 export interface EnsembleOptions {
   tickMs: number;
+  /** How many voting members, ids 1 to `voters` (default 3). */
+  voters?: number;
+  /** The ids of observer members (default none). */
+  observers?: number[];
+  /** Start the members from zoo.cfg files and myid files instead of command-line flags. */
+  zooCfg?: boolean;
   /** The `host:quorumPort:electionPort` that `self` is given for `peer` (default: the real one). */
   peerAddress?: (self: Member, peer: Member) => string;
   /** Runs once the members' ports are chosen, before any member starts. */
   beforeStart?: (members: Member[]) => Promise<void>;
-  /** Extra `coordinator start` arguments. */
+  /** Extra `coordinator start` arguments of every member. */
   extraArgs?: string[];
+  /** Extra `coordinator start` arguments of one member. */
+  memberArgs?: (m: Member) => string[];
   /** SAMSA_LOG_LEVEL of the members (default: the test's, else info). */
   logLevel?: string;
 }
@@ -63,25 +89,48 @@ export async function startEnsemble(
   options: EnsembleOptions,
 ): Promise<Ensemble> {
   const root = daemonDataDir(t);
+  const voters = options.voters ?? 3;
+  const ids = [...Array.from({ length: voters }, (_, i) => i + 1), ...(options.observers ?? [])];
   const members: Member[] = [];
-  for (const id of [1, 2, 3]) {
+  for (const id of ids) {
     members.push({
       id,
+      observer: options.observers?.includes(id) ?? false,
       clientPort: await freePort(),
       quorumPort: await freePort(),
       electionPort: await freePort(),
       dataDir: join(root, `server${id}`),
+      ...(options.zooCfg ? { config: join(root, `zoo${id}.cfg`) } : {}),
     });
   }
   const address = (self: Member, m: Member): string =>
-    m === self || !options.peerAddress
+    (m === self || !options.peerAddress
       ? `127.0.0.1:${m.quorumPort}:${m.electionPort}`
-      : options.peerAddress(self, m);
-  const start = async (m: Member): Promise<void> => {
+      : options.peerAddress(self, m)) + (m.observer ? ':observer' : '');
+  const argsOf = (m: Member): string[] => {
+    if (m.config !== undefined) {
+      mkdirSync(m.dataDir, { recursive: true });
+      writeFileSync(join(m.dataDir, 'myid'), `${m.id}\n`);
+      const cfg = [
+        `tickTime=${options.tickMs}`,
+        'initLimit=10',
+        'syncLimit=5',
+        `dataDir=${m.dataDir}`,
+        `clientPort=${m.clientPort}`,
+        ...members.map((p) => `server.${p.id}=${address(m, p)}`),
+        '',
+      ];
+      writeFileSync(m.config, cfg.join('\n'));
+      return ['start', '--config', m.config, '--admin-port', '-1'];
+    }
     const ensemble = members.map((p) => `${p.id}=${address(m, p)}`).join(',');
     const args = ['start', '--id', String(m.id), '--ensemble', ensemble];
     args.push('--port', String(m.clientPort), '--admin-port', '-1', '--data-dir', m.dataDir);
-    args.push('--tick-ms', String(options.tickMs), ...(options.extraArgs ?? []));
+    args.push('--tick-ms', String(options.tickMs));
+    return args;
+  };
+  const start = async (m: Member): Promise<void> => {
+    const args = [...argsOf(m), ...(options.extraArgs ?? []), ...(options.memberArgs?.(m) ?? [])];
     const previous = process.env.SAMSA_LOG_LEVEL;
     if (options.logLevel) process.env.SAMSA_LOG_LEVEL = options.logLevel;
     try {
@@ -101,6 +150,11 @@ export async function startEnsemble(
     const zxid = Number(/Zxid: (0x[0-9a-f]+)/.exec(text)?.[1] ?? NaN);
     return { mode, zxid };
   };
+  const mode = (m: Member): Promise<string> =>
+    srvr(m).then(
+      (s) => s.mode,
+      () => 'down',
+    );
   await options.beforeStart?.(members);
   await Promise.all(members.map(start));
   return {
@@ -111,18 +165,25 @@ export async function startEnsemble(
       await m.process?.kill('SIGKILL');
     },
     srvr,
-    async waitForQuorum(running = members.filter(isRunning)) {
+    mode,
+    async modes(ms = members) {
+      return (await Promise.all(ms.map(mode))).sort().join();
+    },
+    async waitForQuorum(running = members.filter(isRunning), wait = {}) {
+      const observers = running.filter((m) => m.observer).length;
+      const followers = running.length - 1 - observers;
       return waitFor(
-        `one leader and ${running.length - 1} followers`,
+        `one leader, ${followers} followers and ${observers} observers`,
         async () => {
           const modes = await Promise.all(running.map((m) => srvr(m).then((s) => s.mode)));
-          const leaders = modes.filter((mode) => mode === 'leader').length;
-          const followers = modes.filter((mode) => mode === 'follower').length;
-          return leaders === 1 && followers === running.length - 1
+          const count = (what: string): number => modes.filter((m) => m === what).length;
+          return count('leader') === 1 &&
+            count('follower') === followers &&
+            count('observer') === observers
             ? running[modes.indexOf('leader')]
             : undefined;
         },
-        { timeoutMs: 30_000, intervalMs: 100 },
+        { timeoutMs: 30_000, intervalMs: 100, ...wait },
       );
     },
   };

@@ -10,66 +10,26 @@
 import t from 'tap';
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  daemonDataDir,
-  freePort,
-  spawnDaemon,
-  type DaemonProcess,
-} from '../../helpers/processes.js';
+import { daemonDataDir } from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { silentLogger } from '../../../src/logger.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
-import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
 import { ZabDisk } from '../../../coordinator/ensemble/zab-disk.js';
+import { startEnsemble, type Member } from './ensemble-processes.js';
 
 const TICK_MS = 500;
 const SNAP_COUNT = 50;
 
-interface Member {
-  id: number;
-  clientPort: number;
-  quorumPort: number;
-  electionPort: number;
-  dataDir: string;
-  process?: DaemonProcess;
-}
-
-async function mode(m: Member): Promise<string> {
-  const text = await fourLetterWord(`127.0.0.1:${m.clientPort}`, 'srvr', { timeoutMs: 2000 });
-  return /Mode: (\S+)/.exec(text)?.[1] ?? '?';
-}
-
 t.test('DIFF, SNAP, a bounded log and a restart from a snapshot', async (t) => {
   const root = daemonDataDir(t);
-  const members: Member[] = [];
-  for (const id of [1, 2, 3]) {
-    members.push({
-      id,
-      clientPort: await freePort(),
-      quorumPort: await freePort(),
-      electionPort: await freePort(),
-      dataDir: join(root, `server${id}`),
-    });
-  }
-  const ensemble = members
-    .map((m) => `${m.id}=127.0.0.1:${m.quorumPort}:${m.electionPort}`)
-    .join(',');
-  const start = async (m: Member): Promise<void> => {
-    const args = ['start', '--id', String(m.id), '--ensemble', ensemble];
-    args.push('--port', String(m.clientPort), '--admin-port', '-1', '--data-dir', m.dataDir);
-    args.push('--tick-ms', String(TICK_MS), '--snap-count', String(SNAP_COUNT));
-    const proc = await spawnDaemon('coordinator/cli.ts', args, 'coordinator listening');
-    m.process = proc;
-    t.teardown(() => proc.kill('SIGKILL'));
-  };
-  const kill = async (m: Member): Promise<void> => {
-    m.process!.child.kill('SIGKILL');
-    await m.process!.exited;
-  };
-  await Promise.all(members.map(start));
+  const ensemble = await startEnsemble(t, {
+    tickMs: TICK_MS,
+    memberArgs: () => ['--snap-count', String(SNAP_COUNT)],
+  });
+  const { members, mode, start, kill9: kill } = ensemble;
   await waitFor(
     'one leader and two followers',
-    async () => (await Promise.all(members.map(mode))).sort().join() === 'follower,follower,leader',
+    async () => (await ensemble.modes()) === 'follower,follower,leader',
     { timeoutMs: 30_000, intervalMs: 100 },
   );
   const modes = await Promise.all(members.map(mode));
