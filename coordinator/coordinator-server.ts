@@ -37,7 +37,7 @@ import type { Clock } from '../src/clock.js';
 import { systemScheduler, type Scheduler, type Timer } from '../src/scheduler.js';
 import { InvariantError, unreachable } from '../src/assert.js';
 import type { Logger } from '../src/logger.js';
-import { ErrorCode, KeeperError, errorName } from '../src/protocol/coordinator/errors.js';
+import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
 import {
   formatSessionId,
   Perms,
@@ -48,7 +48,7 @@ import {
   type Result,
   type SetWatchesRequest,
 } from '../src/protocol/coordinator/messages.js';
-import type { ConnectionStats, Outbound, ServerConnection } from './connection.js';
+import type { ConnectionStats, ServerConnection } from './connection.js';
 import { DataTree, statOf, type Trigger } from './data-tree.js';
 import {
   SUPER_IDENTITY,
@@ -59,18 +59,14 @@ import {
 } from './acl.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
-import {
-  LevelStore,
-  type LoadedState,
-  type Store,
-  type StoredNode,
-  type StoredSession,
-} from './store.js';
+import { LevelStore, type LoadedState, type Store, type StoredNode } from './store.js';
 import { WatchManager } from './watch-manager.js';
 import { ServerMetrics, type Summary } from './server-metrics.js';
 import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
 import type { CoordinatorTxn, TxnOrigin, WriteRequest } from './ensemble/txn.js';
+import { GroupCommit } from './pipeline/group-commit.js';
+import { ReplyQueue, WRITE_OPS } from './pipeline/reply.js';
 
 export const SERVER_VERSION = '3.8.0-samsa';
 
@@ -151,17 +147,6 @@ interface ConnState {
   deferred: { xid: number; request: Request; receivedAtMs: number }[];
 }
 
-interface QueueEntry {
-  state: ConnState;
-  /** Released when the disk has every write up to this zxid. */
-  zxid: number;
-  item?: Outbound;
-  /** Instead of an item: close the connection, with this reason. */
-  closeReason?: string;
-  /** For replies: when the request arrived, for latency statistics. */
-  receivedAtMs?: number;
-}
-
 /**
  * The identities ACLs are checked against: the client's address (ZooKeeper gives every
  * connection an `ip` identity) and every digest identity its auth packets added.
@@ -171,19 +156,6 @@ function identitiesOf(state: ConnState): Identity[] {
   const ip = state.conn.remoteAddress.replace(/:\d+$/, '');
   return [{ scheme: 'ip', id: ip }, ...state.authIds];
 }
-
-/**
- * Requests that are transactions (they take a zxid): their latency is mntr's updatelatency,
- * every other request's is readlatency, as ZooKeeper splits them.
- */
-const WRITE_OPS: ReadonlySet<Request['op']> = new Set([
-  'create',
-  'delete',
-  'setData',
-  'setACL',
-  'multi',
-  'close',
-]);
 
 export class CoordinatorServer extends EventEmitter {
   /** Replaced only when an ensemble member installs a snapshot (`installState`). */
@@ -211,26 +183,15 @@ export class CoordinatorServer extends EventEmitter {
   /** session id -> the connection it is currently bound to */
   readonly #sessionConn = new Map<bigint, ConnState>();
   #lastZxid = 0;
-  #durableZxid = 0;
-  #dirtySessions = new Map<bigint, StoredSession | null>();
-  #queue: QueueEntry[] = [];
-  #queueHead = 0;
-  #committing = false;
-  #commitScheduled = false;
   #closed = false;
-  /** Callers of `close()` waiting for the commit in progress (or scheduled) to finish. */
-  #idleWaiters: (() => void)[] = [];
+  /** The reply stage: every outgoing item, released as commits make it durable. */
+  readonly #replies: ReplyQueue<ConnState>;
+  /** The durability stage: changed nodes and sessions into the store, one batch at a time. */
+  readonly #groupCommit: GroupCommit;
   #timers: Timer[] = [];
   readonly startedAtMs: number;
   // Server-wide statistics for srvr/mntr.
   #packetsReceived = 0;
-  #packetsSent = 0;
-  #latencyMinMs = Infinity;
-  #latencyMaxMs = 0;
-  #latencyTotalMs = 0;
-  #latencyCount = 0;
-  #commits = 0;
-  #commitTotalMs = 0;
   /** mntr's ZooKeeper-named counters and summaries (server-metrics.ts). */
   readonly metrics = new ServerMetrics();
   /** lastZxid when the metrics were last reset: every zxid since is one proposal. */
@@ -253,7 +214,7 @@ export class CoordinatorServer extends EventEmitter {
   /** Ensemble mode, not leading: sessions touched since the last report to the leader. */
   #touched = new Set<bigint>();
 
-  private constructor(store: Store, options: CoordinatorServerOptions) {
+  private constructor(store: Store, options: CoordinatorServerOptions, loaded: LoadedState) {
     super();
     this.#store = store;
     this.#replication = options.replication;
@@ -283,19 +244,47 @@ export class CoordinatorServer extends EventEmitter {
       },
       this.#clock.nowMs(),
     );
+    this.#replies = new ReplyQueue({
+      clock: this.#clock,
+      metrics: this.metrics,
+      logger: this.#log,
+      close: (state, reason) => this.#closeNow(state, reason),
+      durableZxid: loaded.lastZxid,
+    });
+    this.#groupCommit = new GroupCommit({
+      store,
+      source: {
+        lastZxid: () => this.#lastZxid,
+        hasChangedNodes: () => this.tree.hasDirtyPaths,
+        takeChangedNodes: () => {
+          const nodes = new Map<string, StoredNode | null>();
+          for (const path of this.tree.takeDirtyPaths())
+            nodes.set(path, this.tree.get(path) ?? null);
+          return nodes;
+        },
+      },
+      durableZxid: loaded.lastZxid,
+      metrics: this.metrics,
+      logger: this.#log,
+      onDurable: (zxid) => this.#replies.release(zxid),
+      onFatal: (error) => {
+        this.#closed = true;
+        this.emit('fatal', error);
+      },
+    });
   }
 
   /** Open the store, rebuild the tree and the sessions, and start the expiry timers. */
   static async open(options: CoordinatorServerOptions): Promise<CoordinatorServer> {
     const store = options.store ?? (await LevelStore.open(options.dataDir));
-    const server = new CoordinatorServer(store, options);
-    await server.#recover();
+    const state = await store.load();
+    const server = new CoordinatorServer(store, options, state);
+    server.#recover(state);
     server.#startTimers();
     return server;
   }
 
-  async #recover(): Promise<void> {
-    const state = await this.#store.load();
+  #recover(state: LoadedState): void {
     for (const [path, node] of state.nodes) this.tree.loadNode(path, node);
     this.tree.takeDirtyPaths();
     const now = this.#clock.nowMs();
@@ -303,7 +292,6 @@ export class CoordinatorServer extends EventEmitter {
     // return in time expire as usual and take their ephemerals with them.
     for (const session of state.sessions) this.sessions.add(session, now);
     this.#lastZxid = state.lastZxid;
-    this.#durableZxid = state.lastZxid;
     this.#proposalBaseZxid = state.lastZxid;
     this.#log.info(
       {
@@ -438,12 +426,12 @@ export class CoordinatorServer extends EventEmitter {
       const session = this.sessions.create(timeoutMs, now);
       // createSession is a transaction: it gets a zxid and must be on disk before we answer.
       this.#lastZxid++;
-      this.#dirtySessions.set(session.id, {
+      this.#groupCommit.sessionChanged(session.id, {
         id: session.id,
         timeoutMs,
         password: session.password,
       });
-      this.#scheduleCommit();
+      this.#groupCommit.schedule();
       this.#bind(state, session);
       this.#log.info(
         { session: formatSessionId(session.id), timeoutMs, conn: conn.id, protocol: conn.protocol },
@@ -462,7 +450,7 @@ export class CoordinatorServer extends EventEmitter {
         },
         'session expired or unknown: refusing resume',
       );
-      this.#enqueue({
+      this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
         item: {
@@ -476,7 +464,7 @@ export class CoordinatorServer extends EventEmitter {
           },
         },
       });
-      this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
       return;
     }
     const previous = this.#sessionConn.get(session.id);
@@ -493,12 +481,12 @@ export class CoordinatorServer extends EventEmitter {
     } else if (session.timeoutMs !== timeoutMs) {
       this.sessions.setTimeout(session, timeoutMs, now);
       this.#lastZxid++;
-      this.#dirtySessions.set(session.id, {
+      this.#groupCommit.sessionChanged(session.id, {
         id: session.id,
         timeoutMs,
         password: session.password,
       });
-      this.#scheduleCommit();
+      this.#groupCommit.schedule();
     } else {
       this.sessions.touch(session, now);
     }
@@ -576,7 +564,7 @@ export class CoordinatorServer extends EventEmitter {
     this.#syncWaiters = this.#syncWaiters.filter((w) => w.zxid > this.#lastZxid);
     for (const { state, xid, request, receivedAtMs } of ready) {
       if (state.closed || request.op !== 'sync') continue;
-      this.#enqueue({
+      this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
         receivedAtMs,
@@ -622,23 +610,31 @@ export class CoordinatorServer extends EventEmitter {
     }
     if (request.op === 'auth') {
       // Auth replies carry zxid 0, as ZooKeeper's do; a failed auth closes the connection.
-      this.#enqueue({
+      this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
         item: { kind: 'reply', xid, zxid: 0, err, request, result },
       });
       if (err !== ErrorCode.OK)
-        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'authentication failed' });
+        this.#replies.enqueue({
+          state,
+          zxid: this.#lastZxid,
+          closeReason: 'authentication failed',
+        });
       return;
     }
-    this.#enqueue({
+    this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
       receivedAtMs,
       item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result },
     });
     if (request.op === 'close' && err === ErrorCode.OK) {
-      this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session closed by client' });
+      this.#replies.enqueue({
+        state,
+        zxid: this.#lastZxid,
+        closeReason: 'session closed by client',
+      });
     }
   }
 
@@ -652,12 +648,13 @@ export class CoordinatorServer extends EventEmitter {
     state.stats.packetsReceived++;
     this.#packetsReceived++;
     const request: Request = { op: 'ping' };
-    this.#enqueue({
+    this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
       item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} },
     });
-    if (closeReason !== undefined) this.#enqueue({ state, zxid: this.#lastZxid, closeReason });
+    if (closeReason !== undefined)
+      this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason });
   }
 
   // =====================================================================================
@@ -798,7 +795,7 @@ export class CoordinatorServer extends EventEmitter {
     if (!triggers) return result;
     this.#lastZxid = zxid;
     this.#fire(triggers, zxid);
-    this.#scheduleCommit();
+    this.#groupCommit.schedule();
     return result;
   }
 
@@ -950,7 +947,7 @@ export class CoordinatorServer extends EventEmitter {
     } catch (error) {
       if (!(error instanceof KeeperError)) throw error;
       if (request.op !== 'close' && state.inFlight > 0) return false;
-      this.#enqueue({
+      this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
         receivedAtMs,
@@ -1000,7 +997,7 @@ export class CoordinatorServer extends EventEmitter {
             now,
           );
         }
-        this.#scheduleCommit();
+        this.#groupCommit.schedule();
         if (pending?.kind === 'connect' && !pending.state.closed) {
           pending.state.barrier = false;
           this.#bind(pending.state, session);
@@ -1026,17 +1023,17 @@ export class CoordinatorServer extends EventEmitter {
         if (pending?.kind === 'request') {
           const { state, xid, request, receivedAtMs } = pending;
           state.inFlight--;
-          this.#enqueue({
+          this.#replies.enqueue({
             state,
             zxid,
             receivedAtMs,
             item: { kind: 'reply', xid, zxid, err: ErrorCode.OK, request, result: {} },
           });
-          this.#enqueue({ state, zxid, closeReason: 'session closed by client' });
+          this.#replies.enqueue({ state, zxid, closeReason: 'session closed by client' });
           this.#sessionConn.delete(txn.sessionId);
         } else if (local) {
           this.#sessionConn.delete(txn.sessionId);
-          this.#enqueue({ state: local, zxid, closeReason: 'session expired' });
+          this.#replies.enqueue({ state: local, zxid, closeReason: 'session expired' });
         }
         return;
       }
@@ -1064,10 +1061,10 @@ export class CoordinatorServer extends EventEmitter {
             err = ErrorCode.SYSTEMERROR;
           }
         }
-        this.#scheduleCommit();
+        this.#groupCommit.schedule();
         if (pending?.kind === 'request') {
           const { state, xid, request, receivedAtMs } = pending;
-          this.#enqueue({
+          this.#replies.enqueue({
             state,
             zxid,
             receivedAtMs,
@@ -1167,7 +1164,7 @@ export class CoordinatorServer extends EventEmitter {
     for (const session of state.sessions) this.sessions.add(session, now);
     this.#touched = new Set();
     this.#lastZxid = state.lastZxid;
-    this.#scheduleCommit();
+    this.#groupCommit.schedule();
     this.#log.info(
       {
         zxid: '0x' + state.lastZxid.toString(16),
@@ -1241,7 +1238,7 @@ export class CoordinatorServer extends EventEmitter {
     const rel = request.relativeZxid;
     const zxid = this.#lastZxid;
     const event = (type: Trigger['type'], path: string): void =>
-      this.#enqueue({ state, zxid, item: { kind: 'event', event: { type, path, zxid } } });
+      this.#replies.enqueue({ state, zxid, item: { kind: 'event', event: { type, path, zxid } } });
     for (const path of request.dataWatches) {
       const node = this.tree.get(path);
       if (!node) event('NodeDeleted', path);
@@ -1270,7 +1267,7 @@ export class CoordinatorServer extends EventEmitter {
       // Like ZooKeeper, count only changes that notified someone.
       if (watchers.size > 0) this.#watchCountSummary(trigger.type).add(watchers.size);
       for (const watcher of watchers) {
-        this.#enqueue({
+        this.#replies.enqueue({
           state: watcher,
           zxid,
           item: { kind: 'event', event: { ...trigger, zxid } },
@@ -1303,7 +1300,7 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   #answerConnect(state: ConnState, session: Session, _request: ConnectRequest | undefined): void {
-    this.#enqueue({
+    this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
       item: {
@@ -1331,9 +1328,9 @@ export class CoordinatorServer extends EventEmitter {
     const ephemerals = this.tree.ephemeralsOf(session.id).size;
     const triggers = this.tree.closeSession(session.id, zxid);
     this.sessions.remove(session.id);
-    this.#dirtySessions.set(session.id, null);
+    this.#groupCommit.sessionChanged(session.id, null);
     this.#fire(triggers, zxid);
-    this.#scheduleCommit();
+    this.#groupCommit.schedule();
     this.#log.info(
       { session: formatSessionId(session.id), reason, ephemeralsDeleted: ephemerals, zxid },
       'session closed',
@@ -1361,7 +1358,7 @@ export class CoordinatorServer extends EventEmitter {
       this.#closeSession(session, `expired after ${session.timeoutMs} ms without a packet`);
       if (state) {
         this.#sessionConn.delete(session.id);
-        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+        this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
       }
     }
   }
@@ -1407,136 +1404,11 @@ export class CoordinatorServer extends EventEmitter {
         if (!(error instanceof KeeperError)) throw error;
       }
     }
-    if (doomed.length > 0) this.#scheduleCommit();
+    if (doomed.length > 0) this.#groupCommit.schedule();
   }
 
   // =====================================================================================
-  // Group commit and the outbound queue.
-
-  #scheduleCommit(): void {
-    if (this.#committing || this.#commitScheduled) return;
-    this.#commitScheduled = true;
-    // setImmediate lets every request already read from the sockets join this commit.
-    setImmediate(() => void this.#commit());
-  }
-
-  async #commit(): Promise<void> {
-    this.#commitScheduled = false;
-    if (this.#committing || this.#closed) return this.#wakeIdleWaiters();
-    if (
-      this.#durableZxid === this.#lastZxid &&
-      !this.tree.hasDirtyPaths &&
-      this.#dirtySessions.size === 0
-    )
-      return this.#wakeIdleWaiters();
-    this.#committing = true;
-    const zxid = this.#lastZxid;
-    const nodes = new Map<string, StoredNode | null>();
-    for (const path of this.tree.takeDirtyPaths()) nodes.set(path, this.tree.get(path) ?? null);
-    const sessions = this.#dirtySessions;
-    this.#dirtySessions = new Map();
-    const startedMs = performance.now();
-    try {
-      // Store.commit encodes every node synchronously before its first await, so the batch
-      // is the tree exactly as of `zxid`, whatever happens while the fsync runs.
-      await this.#store.commit({ lastZxid: zxid, nodes, sessions });
-    } catch (error) {
-      this.#log.fatal({ err: error, zxid }, 'could not write to the data directory; stopping');
-      this.#closed = true;
-      this.#committing = false;
-      this.#wakeIdleWaiters();
-      this.emit('fatal', error);
-      return;
-    }
-    this.#commits++;
-    const commitMs = performance.now() - startedMs;
-    this.#commitTotalMs += commitMs;
-    this.metrics.fsyncTime.add(Math.round(commitMs));
-    this.metrics.syncBatchSize.add(zxid - this.#durableZxid);
-    this.#durableZxid = zxid;
-    this.#committing = false;
-    this.#drain();
-    if (
-      this.#lastZxid > this.#durableZxid ||
-      this.tree.hasDirtyPaths ||
-      this.#dirtySessions.size > 0
-    ) {
-      this.#scheduleCommit();
-    }
-    this.#wakeIdleWaiters();
-  }
-
-  /** Resolves `close()`'s wait once no commit runs and none is scheduled. */
-  #wakeIdleWaiters(): void {
-    if (this.#committing || this.#commitScheduled) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  #enqueue(entry: QueueEntry): void {
-    if (this.#queueHead === this.#queue.length && entry.zxid <= this.#durableZxid) {
-      this.#deliver(entry);
-      return;
-    }
-    this.#queue.push(entry);
-  }
-
-  #drain(): void {
-    const queue = this.#queue;
-    let head = this.#queueHead;
-    while (head < queue.length && queue[head]!.zxid <= this.#durableZxid) {
-      this.#deliver(queue[head]!);
-      head++;
-    }
-    if (head === queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-    } else {
-      this.#queueHead = head;
-    }
-  }
-
-  #deliver(entry: QueueEntry): void {
-    const { state } = entry;
-    if (state.closed) return;
-    if (entry.closeReason !== undefined) {
-      this.#closeNow(state, entry.closeReason);
-      return;
-    }
-    const item = entry.item!;
-    if (item.kind === 'reply') {
-      const stats = state.stats;
-      stats.lastZxid = item.zxid;
-      if (entry.receivedAtMs !== undefined) {
-        const now = this.#clock.nowMs();
-        const latency = now - entry.receivedAtMs;
-        stats.lastResponseAtMs = now;
-        stats.lastLatencyMs = latency;
-        stats.minLatencyMs = Math.min(stats.minLatencyMs, latency);
-        stats.maxLatencyMs = Math.max(stats.maxLatencyMs, latency);
-        stats.totalLatencyMs += latency;
-        stats.replies++;
-        this.#latencyMinMs = Math.min(this.#latencyMinMs, latency);
-        this.#latencyMaxMs = Math.max(this.#latencyMaxMs, latency);
-        this.#latencyTotalMs += latency;
-        this.#latencyCount++;
-        (WRITE_OPS.has(item.request.op)
-          ? this.metrics.updateLatency
-          : this.metrics.readLatency
-        ).add(latency);
-      }
-      if (item.err !== ErrorCode.OK) {
-        this.#log.debug(
-          { conn: state.conn.id, xid: item.xid, op: item.request.op, err: errorName(item.err) },
-          'request failed',
-        );
-      }
-    }
-    state.stats.packetsSent++;
-    this.#packetsSent++;
-    this.metrics.recordResponse(state.conn.send(item));
-  }
+  // Connections.
 
   #closeNow(state: ConnState, reason: string): void {
     if (state.closed) return;
@@ -1565,7 +1437,7 @@ export class CoordinatorServer extends EventEmitter {
       nowMs: this.#clock.nowMs(),
       startedAtMs: this.startedAtMs,
       lastZxid: this.#lastZxid,
-      durableZxid: this.#durableZxid,
+      durableZxid: this.#groupCommit.durableZxid,
       nodeCount: this.tree.nodeCount,
       approximateDataSize: this.tree.approximateDataSize,
       ephemeralCount: this.tree.ephemeralCount,
@@ -1580,13 +1452,13 @@ export class CoordinatorServer extends EventEmitter {
       watchedPathCount: this.watches.watchedPathCount,
       watcherCount: this.watches.watcherCount,
       packetsReceived: this.#packetsReceived,
-      packetsSent: this.#packetsSent,
-      outstandingRequests: this.#queue.length - this.#queueHead,
-      latencyMinMs: this.#latencyCount === 0 ? 0 : this.#latencyMinMs,
-      latencyAvgMs: this.#latencyCount === 0 ? 0 : this.#latencyTotalMs / this.#latencyCount,
-      latencyMaxMs: this.#latencyMaxMs,
-      commits: this.#commits,
-      commitAvgMs: this.#commits === 0 ? 0 : this.#commitTotalMs / this.#commits,
+      packetsSent: this.#replies.packetsSent,
+      outstandingRequests: this.#replies.outstanding,
+      latencyMinMs: this.#replies.latencyMinMs,
+      latencyAvgMs: this.#replies.latencyAvgMs,
+      latencyMaxMs: this.#replies.latencyMaxMs,
+      commits: this.#groupCommit.commits,
+      commitAvgMs: this.#groupCommit.commitAvgMs,
       tickMs: this.options.tickMs,
       minSessionTimeoutMs: this.sessions.minSessionTimeoutMs,
       maxSessionTimeoutMs: this.sessions.maxSessionTimeoutMs,
@@ -1639,11 +1511,7 @@ export class CoordinatorServer extends EventEmitter {
     }
     if (word === 'srst') {
       this.#packetsReceived = 0;
-      this.#packetsSent = 0;
-      this.#latencyMinMs = Infinity;
-      this.#latencyMaxMs = 0;
-      this.#latencyTotalMs = 0;
-      this.#latencyCount = 0;
+      this.#replies.resetStats();
       this.metrics.reset();
       this.#proposalBaseZxid = this.#lastZxid;
       return 'Server stats reset.\n';
@@ -1654,10 +1522,9 @@ export class CoordinatorServer extends EventEmitter {
   /** Stop timers, drop connections and close the store (after the last commit). */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#committing || this.#commitScheduled)
-      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    await this.#commit();
+    await this.#groupCommit.flush();
     this.#closed = true;
+    this.#groupCommit.stop();
     for (const timer of this.#timers) timer.cancel();
     for (const state of [...this.#connStates.values()])
       this.#closeNow(state, 'server shutting down');
