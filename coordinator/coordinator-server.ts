@@ -50,23 +50,22 @@ import {
 } from '../src/protocol/coordinator/messages.js';
 import type { ConnectionStats, ServerConnection } from './connection.js';
 import { DataTree, statOf, type Trigger } from './data-tree.js';
-import {
-  SUPER_IDENTITY,
-  isValidDigestId,
-  requirePermission,
-  uniqueAcl,
-  type Identity,
-} from './acl.js';
+import { SUPER_IDENTITY, isValidDigestId, requirePermission } from './acl.js';
 import { validatePath } from './path.js';
 import { SessionTracker, type Session } from './session-tracker.js';
 import { LevelStore, type LoadedState, type Store, type StoredNode } from './store.js';
 import { WatchManager } from './watch-manager.js';
-import { ServerMetrics, type Summary } from './server-metrics.js';
+import { ServerMetrics } from './server-metrics.js';
 import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
 import type { CoordinatorTxn, TxnOrigin, WriteRequest } from './ensemble/txn.js';
+import { applyTxn, watchDeliveries, type Applied } from './pipeline/apply.js';
+import { identitiesOf, prepareWrite, type Requester } from './pipeline/prepare.js';
+import { LocalQuorum, type Replication } from './pipeline/propose.js';
 import { GroupCommit } from './pipeline/group-commit.js';
-import { ReplyQueue, WRITE_OPS } from './pipeline/reply.js';
+import { ReplyQueue, RequestOrder, WRITE_OPS, type WaitingRequest } from './pipeline/reply.js';
+
+export type { Replication } from './pipeline/propose.js';
 
 export const SERVER_VERSION = '3.8.0-samsa';
 
@@ -105,27 +104,10 @@ export interface CoordinatorServerOptions {
   superDigest?: string;
 }
 
-/** What the core needs of the ensemble it runs in (coordinator/ensemble/ensemble-node.ts). */
-export interface Replication {
-  /** In broadcast: clients may connect and write. */
-  readonly serving: boolean;
-  readonly leading: boolean;
-  /** srvr's Mode and mntr's server_state: leader, follower, or looking. */
-  readonly mode: string;
-  readonly syncedFollowers: number;
-  /** Propose (leader) or forward (follower) a txn; false when not serving. */
-  submit(txn: CoordinatorTxn): boolean;
-  /**
-   * A follower's `sync`: ask the leader how far it has proposed; `done` gets that zxid, or
-   * undefined if this server is not following a leader (or stops before the answer).
-   */
-  syncWithLeader(done: (zxid: number | undefined) => void): void;
-}
-
 /** A request (or handshake) of this server waiting for its txn to be committed. */
 type PendingTxn =
   | { kind: 'connect'; state: ConnState }
-  | { kind: 'request'; state: ConnState; xid: number; request: Request; receivedAtMs: number };
+  | ({ kind: 'request'; state: ConnState } & WaitingRequest);
 
 /** Everything the core knows about one transport connection. */
 interface ConnState {
@@ -135,26 +117,13 @@ interface ConnState {
   authIds: Acl[];
   stats: ConnectionStats;
   closed: boolean;
-  /**
-   * Ensemble mode: this connection's writes proposed and not yet applied. More writes may
-   * follow them at once (Zab applies them in the order they were submitted, so their replies
-   * keep the request order), but a read waits until they are all applied.
-   */
-  inFlight: number;
-  /** Ensemble mode: the handshake or a `sync` is in flight; every later request waits. */
-  barrier: boolean;
-  /** Ensemble mode: requests waiting, in arrival order. */
-  deferred: { xid: number; request: Request; receivedAtMs: number }[];
+  /** Which of its requests may run now (pipeline/reply.ts). */
+  order: RequestOrder;
 }
 
-/**
- * The identities ACLs are checked against: the client's address (ZooKeeper gives every
- * connection an `ip` identity) and every digest identity its auth packets added.
- * Exists needs no permission in ZooKeeper 3.8.0, so it is not checked.
- */
-function identitiesOf(state: ConnState): Identity[] {
-  const ip = state.conn.remoteAddress.replace(/:\d+$/, '');
-  return [{ scheme: 'ip', id: ip }, ...state.authIds];
+/** The connection as the prepare stage sees it. */
+function requesterOf(state: ConnState): Requester {
+  return { remoteAddress: state.conn.remoteAddress, authIds: state.authIds };
 }
 
 export class CoordinatorServer extends EventEmitter {
@@ -196,28 +165,32 @@ export class CoordinatorServer extends EventEmitter {
   readonly metrics = new ServerMetrics();
   /** lastZxid when the metrics were last reset: every zxid since is one proposal. */
   #proposalBaseZxid = 0;
-  readonly #replication: Replication | undefined;
-  /** Ensemble mode: this run's id and its txns waiting for their commit, by origin seq. */
+  /** The propose stage: Zab's in an ensemble, a quorum of one (LocalQuorum) standalone. */
+  readonly #replication: Replication;
+  readonly #standalone: boolean;
+  /** This run's id and its txns waiting for their commit, by origin seq. */
   readonly #run = Math.floor(Math.random() * 2 ** 31);
   #nextSeq = 0;
   readonly #pending = new Map<number, PendingTxn>();
   /** Ensemble mode: `sync` requests answered once this server has applied up to `zxid`. */
-  #syncWaiters: {
-    zxid: number;
-    state: ConnState;
-    xid: number;
-    request: Request;
-    receivedAtMs: number;
-  }[] = [];
-  /** Ensemble mode: the next session id this server hands out (see #newSessionId). */
-  #nextEnsembleSessionId: bigint | undefined;
+  #syncWaiters: ({ zxid: number; state: ConnState } & WaitingRequest)[] = [];
+  /** The next session id this server hands out (see #newSessionId). */
+  #nextSessionId: bigint | undefined;
   /** Ensemble mode, not leading: sessions touched since the last report to the leader. */
   #touched = new Set<bigint>();
 
   private constructor(store: Store, options: CoordinatorServerOptions, loaded: LoadedState) {
     super();
     this.#store = store;
-    this.#replication = options.replication;
+    if (options.replication) {
+      this.#replication = options.replication;
+      this.#standalone = false;
+    } else {
+      const local = new LocalQuorum();
+      local.bind(this);
+      this.#replication = local;
+      this.#standalone = true;
+    }
     if (options.superDigest !== undefined && !isValidDigestId(options.superDigest)) {
       throw new Error('the super digest must be user:base64(sha1(user:password))');
     }
@@ -333,9 +306,7 @@ export class CoordinatorServer extends EventEmitter {
       session: undefined,
       authIds: [],
       closed: false,
-      inFlight: 0,
-      barrier: false,
-      deferred: [],
+      order: new RequestOrder(),
       stats: {
         connectedAtMs: now,
         packetsReceived: 0,
@@ -383,11 +354,11 @@ export class CoordinatorServer extends EventEmitter {
     state.stats.packetsReceived++;
     this.#packetsReceived++;
     this.metrics.connectionRequestCount++;
-    if (state.session || state.barrier) {
+    if (state.session || state.order.barrier) {
       this.#closeNow(state, 'second connect request on one connection');
       return;
     }
-    if (this.#replication && !this.#replication.serving) {
+    if (!this.#replication.serving) {
       // ZooKeeper's servers take no clients while they are not in broadcast.
       this.#closeNow(state, `server is not serving (${this.#replication.mode})`);
       return;
@@ -403,41 +374,8 @@ export class CoordinatorServer extends EventEmitter {
     }
     const now = this.#clock.nowMs();
     const timeoutMs = this.sessions.negotiateTimeout(request.timeoutMs);
-    if (request.sessionId === 0n && this.#replication) {
-      // createSession goes through Zab; the handshake is answered when it is applied here.
-      const fresh = { id: this.#newSessionId(now), password: randomBytes(16) };
-      const origin = this.#origin();
-      state.barrier = true;
-      this.#pending.set(origin.seq, { kind: 'connect', state });
-      const txn: CoordinatorTxn = {
-        type: 'createSession',
-        origin,
-        sessionId: fresh.id,
-        timeoutMs,
-        password: fresh.password,
-      };
-      if (!this.#replication.submit(txn)) {
-        this.#pending.delete(origin.seq);
-        this.#closeNow(state, 'server is not serving');
-      }
-      return;
-    }
     if (request.sessionId === 0n) {
-      const session = this.sessions.create(timeoutMs, now);
-      // createSession is a transaction: it gets a zxid and must be on disk before we answer.
-      this.#lastZxid++;
-      this.#groupCommit.sessionChanged(session.id, {
-        id: session.id,
-        timeoutMs,
-        password: session.password,
-      });
-      this.#groupCommit.schedule();
-      this.#bind(state, session);
-      this.#log.info(
-        { session: formatSessionId(session.id), timeoutMs, conn: conn.id, protocol: conn.protocol },
-        'session created',
-      );
-      this.#answerConnect(state, session, request);
+      this.#proposeSession(state, timeoutMs, now);
       return;
     }
     const session = this.sessions.get(request.sessionId);
@@ -474,11 +412,13 @@ export class CoordinatorServer extends EventEmitter {
       this.watches.removeWatcher(previous);
       this.#closeNow(previous, 'session moved to a new connection');
     }
-    if (this.#replication) {
+    if (!this.#standalone) {
       // The session keeps the timeout it was created with (no txn for a change yet).
       this.sessions.touch(session, now);
       this.#touched.add(session.id);
     } else if (session.timeoutMs !== timeoutMs) {
+      // Standalone, a new timeout is written with the next group commit, under a zxid of its
+      // own (outside the pipeline: there is no txn for it).
       this.sessions.setTimeout(session, timeoutMs, now);
       this.#lastZxid++;
       this.#groupCommit.sessionChanged(session.id, {
@@ -495,7 +435,7 @@ export class CoordinatorServer extends EventEmitter {
       { session: formatSessionId(session.id), conn: conn.id, protocol: conn.protocol },
       'session resumed',
     );
-    this.#answerConnect(state, session, request);
+    this.#answerConnect(state, session);
   }
 
   /** One request, in the connection's order. */
@@ -512,30 +452,41 @@ export class CoordinatorServer extends EventEmitter {
     }
     if (session.closing) return; // the close is already queued
     this.sessions.touch(session, receivedAtMs);
-    if (this.#replication) this.#touched.add(session.id);
+    if (!this.#standalone) this.#touched.add(session.id);
     if (request.op !== 'ping') {
       state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
       state.stats.lastCxid = xid;
     }
-    if (this.#replication) {
-      // Replies leave in request order (see ConnState.inFlight and barrier).
-      const isWrite = WRITE_OPS.has(request.op);
-      if (state.barrier || state.deferred.length > 0 || (!isWrite && state.inFlight > 0)) {
-        state.deferred.push({ xid, request, receivedAtMs });
-        return;
-      }
-      if (isWrite) {
-        if (!this.#replicate(state, session, xid, request, receivedAtMs)) {
-          state.deferred.push({ xid, request, receivedAtMs });
-        }
-        return;
-      }
-      if (request.op === 'sync' && !this.#replication.leading) {
-        this.#syncWithLeader(state, xid, request, receivedAtMs);
+    const waiting: WaitingRequest = { xid, request, receivedAtMs };
+    if (!state.order.mayRunNow(request) || !this.#runRequest(state, session, waiting))
+      state.order.waiting.push(waiting);
+  }
+
+  /**
+   * Run one request whose turn it is: a write goes to the prepare and propose stages, a read
+   * is answered from the tree, a follower's `sync` asks the leader first. False: it must wait
+   * (see #propose).
+   */
+  #runRequest(state: ConnState, session: Session, waiting: WaitingRequest): boolean {
+    const { xid, request, receivedAtMs } = waiting;
+    if (WRITE_OPS.has(request.op)) return this.#propose(state, session, waiting);
+    if (request.op === 'sync' && !this.#replication.leading) this.#syncWithLeader(state, waiting);
+    else this.#handle(state, session, xid, request, receivedAtMs);
+    return true;
+  }
+
+  /** Run what waited behind the connection's txns or barrier, as far as the rules allow. */
+  #resume(state: ConnState): void {
+    while (!state.closed && state.order.mayRunNext()) {
+      const session = state.session;
+      if (!session || session.closing) return;
+      // Taken off before it runs: a standalone write is applied (and resumes) synchronously.
+      const next = state.order.waiting.shift()!;
+      if (!this.#runRequest(state, session, next)) {
+        state.order.waiting.unshift(next);
         return;
       }
     }
-    this.#handle(state, session, xid, request, receivedAtMs);
   }
 
   /**
@@ -543,16 +494,15 @@ export class CoordinatorServer extends EventEmitter {
    * leader had proposed when it heard of the sync (ZooKeeper's sync, through the leader).
    * Later requests of the connection wait behind it.
    */
-  #syncWithLeader(state: ConnState, xid: number, request: Request, receivedAtMs: number): void {
-    if (request.op !== 'sync') return;
-    state.barrier = true;
-    this.#replication!.syncWithLeader((zxid) => {
+  #syncWithLeader(state: ConnState, waiting: WaitingRequest): void {
+    state.order.barrier = true;
+    this.#replication.syncWithLeader((zxid) => {
       if (state.closed) return;
       if (zxid === undefined) {
         this.#closeNow(state, 'server is not serving');
         return;
       }
-      this.#syncWaiters.push({ zxid, state, xid, request, receivedAtMs });
+      this.#syncWaiters.push({ zxid, state, ...waiting });
       this.#releaseSyncs();
     });
   }
@@ -577,12 +527,12 @@ export class CoordinatorServer extends EventEmitter {
           result: { path: request.path },
         },
       });
-      state.barrier = false;
+      state.order.barrier = false;
       this.#resume(state);
     }
   }
 
-  /** Execute a request now and queue its reply (every request standalone, reads in ensemble). */
+  /** Execute a read (or session-local request) now and queue its reply. */
   #handle(
     state: ConnState,
     session: Session,
@@ -594,7 +544,7 @@ export class CoordinatorServer extends EventEmitter {
     let err: number = ErrorCode.OK;
     let result: Result = {};
     try {
-      result = this.#execute(state, session, request, xid);
+      result = this.#execute(state, session, request);
     } catch (error) {
       if (error instanceof InvariantError) throw error;
       if (error instanceof KeeperError) {
@@ -658,9 +608,9 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   // =====================================================================================
-  // Request execution: reads answer from the tree, writes apply to it.
+  // Reads: answered from the tree by the server the client is connected to.
 
-  #execute(state: ConnState, session: Session, request: Request, xid: number): Result {
+  #execute(state: ConnState, session: Session, request: Request): Result {
     switch (request.op) {
       case 'ping':
         return {};
@@ -676,7 +626,7 @@ export class CoordinatorServer extends EventEmitter {
         validatePath(request.path);
         const node = this.tree.get(request.path);
         if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
+        requirePermission(node.acl, Perms.READ, identitiesOf(requesterOf(state)), request.path);
         if (request.watch) this.watches.addDataWatch(request.path, state);
         return { data: node.data, stat: statOf(node) };
       }
@@ -684,7 +634,7 @@ export class CoordinatorServer extends EventEmitter {
         validatePath(request.path);
         const node = this.tree.get(request.path);
         if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
+        requirePermission(node.acl, Perms.READ, identitiesOf(requesterOf(state)), request.path);
         if (request.watch) this.watches.addChildWatch(request.path, state);
         return { children: [...node.children].sort(), stat: statOf(node) };
       }
@@ -692,7 +642,7 @@ export class CoordinatorServer extends EventEmitter {
         validatePath(request.path);
         const node = this.tree.get(request.path);
         if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
+        requirePermission(node.acl, Perms.READ, identitiesOf(requesterOf(state)), request.path);
         return { count: this.tree.countDescendants(request.path) };
       }
       case 'getEphemerals': {
@@ -709,7 +659,12 @@ export class CoordinatorServer extends EventEmitter {
         validatePath(request.path);
         const node = this.tree.get(request.path);
         if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ | Perms.ADMIN, identitiesOf(state), request.path);
+        requirePermission(
+          node.acl,
+          Perms.READ | Perms.ADMIN,
+          identitiesOf(requesterOf(state)),
+          request.path,
+        );
         return { acl: node.acl, stat: statOf(node) };
       }
       case 'multiRead':
@@ -760,7 +715,7 @@ export class CoordinatorServer extends EventEmitter {
       case 'setACL':
       case 'multi':
       case 'close':
-        return this.#write(state, session, request, xid);
+        throw new InvariantError(`${request.op} is a write: it goes through #propose`);
     }
   }
 
@@ -769,7 +724,7 @@ export class CoordinatorServer extends EventEmitter {
     op: Extract<Request, { op: 'getData' | 'getChildren' }>,
   ): MultiReadResultEntry {
     try {
-      const result = this.#execute(state, state.session!, op, 0);
+      const result = this.#execute(state, state.session!, op);
       return op.op === 'getData'
         ? { op: 'getData', err: ErrorCode.OK, data: result.data ?? null, stat: result.stat! }
         : { op: 'getChildren', err: ErrorCode.OK, children: result.children! };
@@ -779,124 +734,25 @@ export class CoordinatorServer extends EventEmitter {
     }
   }
 
-  /** A write: check, take the next zxid, apply, fire watches. Throws KeeperError untouched. */
-  #write(state: ConnState, session: Session, request: Request, _xid: number): Result {
-    if (request.op === 'close') {
-      this.#closeSession(session, 'closed by client');
-      return {};
-    }
-    const zxid = this.#lastZxid + 1;
-    const { result, triggers } = this.#applyWrite(request as WriteRequest, zxid, {
-      sessionId: session.id,
-      ids: identitiesOf(state),
-      timeMs: this.#clock.nowMs(),
-      expandAcl: (acl, path) => this.#expandAcl(state, acl, path),
-    });
-    if (!triggers) return result;
-    this.#lastZxid = zxid;
-    this.#fire(triggers, zxid);
-    this.#groupCommit.schedule();
-    return result;
-  }
-
-  /**
-   * Apply one write to the tree at `zxid` (standalone: at once; ensemble: when its txn is
-   * committed). Throws KeeperError untouched. `triggers` is undefined when nothing changed
-   * (an empty multi), which takes no zxid in standalone mode.
-   */
-  #applyWrite(
-    request: WriteRequest,
-    zxid: number,
-    ctx: {
-      sessionId: bigint;
-      ids: Identity[] | undefined;
-      timeMs: number;
-      expandAcl: (acl: Acl[], path: string) => Acl[];
-    },
-  ): { result: Result; triggers: Trigger[] | undefined } {
-    const { ids, timeMs } = ctx;
-    switch (request.op) {
-      case 'create': {
-        const created = this.tree.create({
-          path: request.path,
-          data: request.data,
-          mode: request.mode,
-          ttlMs: request.ttlMs,
-          acl: ctx.expandAcl(request.acl, request.path),
-          sessionId: ctx.sessionId,
-          zxid,
-          timeMs,
-          extendedTypesEnabled: this.options.extendedTypesEnabled,
-          ids: ids ?? [],
-        });
-        return {
-          result: { path: created.path, stat: statOf(created.node) },
-          triggers: created.triggers,
-        };
-      }
-      case 'delete':
-        return { result: {}, triggers: this.tree.delete(request.path, request.version, zxid, ids) };
-      case 'setData': {
-        const set = this.tree.setData(
-          request.path,
-          request.data,
-          request.version,
-          zxid,
-          timeMs,
-          ids ?? [],
-        );
-        return { result: { stat: statOf(set.node) }, triggers: set.triggers };
-      }
-      case 'setACL': {
-        const node = this.tree.setAcl(
-          request.path,
-          ctx.expandAcl(request.acl, request.path),
-          request.version,
-          ids ?? [],
-        );
-        return { result: { stat: statOf(node) }, triggers: [] };
-      }
-      case 'multi': {
-        const ops = request.ops.map((op) =>
-          op.op === 'create' ? { ...op, acl: ctx.expandAcl(op.acl, op.path) } : op,
-        );
-        const outcome = this.tree.multi(ops, {
-          sessionId: ctx.sessionId,
-          zxid,
-          timeMs,
-          extendedTypesEnabled: this.options.extendedTypesEnabled,
-          ids: ids ?? [],
-        });
-        if (!outcome.ok) {
-          const failed = outcome.results[outcome.failedAt]!;
-          throw new KeeperError(failed.err, undefined, undefined, outcome.results);
-        }
-        if (ops.length === 0) return { result: { results: [] }, triggers: undefined };
-        return { result: { results: outcome.results }, triggers: outcome.triggers };
-      }
-      default:
-        throw new InvariantError(`not a write: ${(request as Request).op}`);
-    }
-  }
-
   // =====================================================================================
-  // Ensemble mode: writes as txns through Zab (see coordinator/ensemble/).
+  // Writes: prepare (pipeline/prepare.ts), propose (pipeline/propose.ts), and the apply of
+  // what comes back committed (pipeline/apply.ts), in both modes.
 
   /**
-   * Ensemble mode: a session id from this server's own range, ZooKeeper's layout (server id in
-   * the high byte, the start time in the middle bits, a counter below). The tracker's own
-   * counter cannot be used: it jumps past every id it is given, and every server is given
-   * every other server's sessions, so two servers would count up from the same id.
+   * A session id from this server's own range, ZooKeeper's layout (server id in the high
+   * byte, the start time in the middle bits, a counter below). The tracker's own counter
+   * cannot be used in an ensemble: it jumps past every id it is given, and every server is
+   * given every other server's sessions, so two servers would count up from the same id.
    */
   #newSessionId(nowMs: number): bigint {
-    if (this.#nextEnsembleSessionId === undefined) {
+    if (this.#nextSessionId === undefined) {
       const timeBits = (BigInt(nowMs) << 24n) & 0xffffffffffffffffn;
       const server = BigInt(this.options.serverId);
-      this.#nextEnsembleSessionId = BigInt.asIntN(64, (timeBits >> 8n) | (server << 56n));
+      this.#nextSessionId = BigInt.asIntN(64, (timeBits >> 8n) | (server << 56n));
     }
-    let id = this.#nextEnsembleSessionId;
+    let id = this.#nextSessionId;
     while (this.sessions.get(id)) id = BigInt.asIntN(64, id + 1n);
-    this.#nextEnsembleSessionId = BigInt.asIntN(64, id + 1n);
+    this.#nextSessionId = BigInt.asIntN(64, id + 1n);
     return id;
   }
 
@@ -905,48 +761,45 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   /**
-   * Prepare a client's write into a txn (ACLs expanded, identities, time) and submit it.
-   * A write that fails in preparing is answered at once, so it returns false (wait) while
-   * earlier writes of the connection are still in flight.
+   * createSession is a txn: the handshake is answered when it is applied (at once standalone,
+   * on Zab's commit in an ensemble); until then the connection's requests wait.
    */
-  #replicate(
-    state: ConnState,
-    session: Session,
-    xid: number,
-    request: Request,
-    receivedAtMs: number,
-  ): boolean {
-    const replication = this.#replication!;
-    let txn: CoordinatorTxn;
+  #proposeSession(state: ConnState, timeoutMs: number, nowMs: number): void {
     const origin = this.#origin();
+    state.order.barrier = true;
+    this.#pending.set(origin.seq, { kind: 'connect', state });
+    const txn: CoordinatorTxn = {
+      type: 'createSession',
+      origin,
+      sessionId: this.#newSessionId(nowMs),
+      timeoutMs,
+      password: randomBytes(16),
+    };
+    if (!this.#replication.submit(txn)) {
+      this.#pending.delete(origin.seq);
+      this.#closeNow(state, 'server is not serving');
+    }
+  }
+
+  /**
+   * Prepare a client's write into a txn and submit it. A write that fails in preparing is
+   * answered at once, so it returns false (wait) while earlier writes of the connection are
+   * still in flight: its reply must not overtake theirs.
+   */
+  #propose(state: ConnState, session: Session, waiting: WaitingRequest): boolean {
+    const { xid, request, receivedAtMs } = waiting;
+    const origin = this.#origin();
+    let txn: CoordinatorTxn;
     try {
-      if (request.op === 'close') {
-        session.closing = true;
-        txn = { type: 'closeSession', origin, sessionId: session.id, reason: 'closed by client' };
-      } else {
-        let prepared = request as WriteRequest;
-        if (prepared.op === 'create' || prepared.op === 'setACL') {
-          prepared = { ...prepared, acl: this.#expandAcl(state, prepared.acl, prepared.path) };
-        } else if (prepared.op === 'multi') {
-          prepared = {
-            ...prepared,
-            ops: prepared.ops.map((op) =>
-              op.op === 'create' ? { ...op, acl: this.#expandAcl(state, op.acl, op.path) } : op,
-            ),
-          };
-        }
-        txn = {
-          type: 'write',
-          origin,
-          sessionId: session.id,
-          request: prepared,
-          ids: identitiesOf(state),
-          timeMs: this.#clock.nowMs(),
-        };
-      }
+      txn = prepareWrite(request as WriteRequest | { op: 'close' }, {
+        requester: requesterOf(state),
+        origin,
+        sessionId: session.id,
+        timeMs: this.#clock.nowMs(),
+      });
     } catch (error) {
       if (!(error instanceof KeeperError)) throw error;
-      if (request.op !== 'close' && state.inFlight > 0) return false;
+      if (state.order.inFlight > 0) return false;
       this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
@@ -955,9 +808,11 @@ export class CoordinatorServer extends EventEmitter {
       });
       return true;
     }
-    state.inFlight++;
-    this.#pending.set(origin.seq, { kind: 'request', state, xid, request, receivedAtMs });
-    if (!replication.submit(txn)) {
+    // No request of the session runs after its close (see submit).
+    if (request.op === 'close') session.closing = true;
+    state.order.inFlight++;
+    this.#pending.set(origin.seq, { kind: 'request', state, ...waiting });
+    if (!this.#replication.submit(txn)) {
       this.#pending.delete(origin.seq);
       this.#closeNow(state, 'server is not serving');
     }
@@ -965,8 +820,9 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   /**
-   * Ensemble mode: a committed txn, in zxid order. Every server applies every txn; the server
-   * it came from also answers its client.
+   * A committed txn, in zxid order: from Zab in an ensemble, from the LocalQuorum at once
+   * standalone. Every server applies every txn; the server it came from also answers its
+   * client.
    */
   applyCommitted(zxid: number, txn: CoordinatorTxn): void {
     if (zxid <= this.#lastZxid) {
@@ -978,127 +834,142 @@ export class CoordinatorServer extends EventEmitter {
       pending = this.#pending.get(origin.seq);
       this.#pending.delete(origin.seq);
     }
-    const now = this.#clock.nowMs();
+    const target = {
+      tree: this.tree,
+      sessions: this.sessions,
+      extendedTypesEnabled: this.options.extendedTypesEnabled,
+    };
     try {
-      this.#applyTxn(zxid, txn, pending, now);
+      const applied = applyTxn(target, zxid, txn, this.#clock.nowMs());
+      switch (applied.type) {
+        case 'createSession':
+          this.#sessionCreated(zxid, applied.session, pending);
+          break;
+        case 'closeSession':
+          this.#sessionClosed(
+            zxid,
+            txn as Extract<CoordinatorTxn, { type: 'closeSession' }>,
+            applied,
+            pending,
+          );
+          break;
+        case 'write':
+          this.#written(zxid, txn as Extract<CoordinatorTxn, { type: 'write' }>, applied, pending);
+          break;
+        default:
+          unreachable(applied);
+      }
+      this.#groupCommit.schedule();
     } finally {
       this.#releaseSyncs();
     }
   }
 
-  #applyTxn(zxid: number, txn: CoordinatorTxn, pending: PendingTxn | undefined, now: number): void {
-    switch (txn.type) {
-      case 'createSession': {
-        this.#lastZxid = zxid;
-        let session = this.sessions.get(txn.sessionId);
-        if (!session) {
-          session = this.sessions.add(
-            { id: txn.sessionId, timeoutMs: txn.timeoutMs, password: txn.password },
-            now,
-          );
-        }
-        this.#groupCommit.schedule();
-        if (pending?.kind === 'connect' && !pending.state.closed) {
-          pending.state.barrier = false;
-          this.#bind(pending.state, session);
-          this.#log.info(
-            {
-              session: formatSessionId(session.id),
-              timeoutMs: session.timeoutMs,
-              conn: pending.state.conn.id,
-              zxid,
-            },
-            'session created',
-          );
-          this.#answerConnect(pending.state, session, undefined);
-          this.#resume(pending.state);
-        }
-        return;
-      }
-      case 'closeSession': {
-        const session = this.sessions.get(txn.sessionId);
-        if (session) this.#closeSession(session, txn.reason, zxid);
-        else this.#lastZxid = zxid;
-        const local = this.#sessionConn.get(txn.sessionId);
-        if (pending?.kind === 'request') {
-          const { state, xid, request, receivedAtMs } = pending;
-          state.inFlight--;
-          this.#replies.enqueue({
-            state,
-            zxid,
-            receivedAtMs,
-            item: { kind: 'reply', xid, zxid, err: ErrorCode.OK, request, result: {} },
-          });
-          this.#replies.enqueue({ state, zxid, closeReason: 'session closed by client' });
-          this.#sessionConn.delete(txn.sessionId);
-        } else if (local) {
-          this.#sessionConn.delete(txn.sessionId);
-          this.#replies.enqueue({ state: local, zxid, closeReason: 'session expired' });
-        }
-        return;
-      }
-      case 'write': {
-        let err: number = ErrorCode.OK;
-        let result: Result = {};
-        try {
-          const applied = this.#applyWrite(txn.request, zxid, {
-            sessionId: txn.sessionId,
-            ids: txn.ids,
-            timeMs: txn.timeMs,
-            expandAcl: (acl) => acl,
-          });
-          result = applied.result;
-          this.#lastZxid = zxid;
-          if (applied.triggers) this.#fire(applied.triggers, zxid);
-        } catch (error) {
-          if (error instanceof InvariantError) throw error;
-          this.#lastZxid = zxid;
-          if (error instanceof KeeperError) {
-            err = error.code;
-            if (error.results) result = { results: error.results };
-          } else {
-            this.#log.error({ err: error, zxid }, 'unexpected error while applying a txn');
-            err = ErrorCode.SYSTEMERROR;
-          }
-        }
-        this.#groupCommit.schedule();
-        if (pending?.kind === 'request') {
-          const { state, xid, request, receivedAtMs } = pending;
-          this.#replies.enqueue({
-            state,
-            zxid,
-            receivedAtMs,
-            item: { kind: 'reply', xid, zxid, err, request, result },
-          });
-          state.inFlight--;
-          this.#resume(state);
-        }
-        return;
-      }
-      default:
-        unreachable(txn);
+  #sessionCreated(zxid: number, session: Session, pending: PendingTxn | undefined): void {
+    this.#lastZxid = zxid;
+    this.#groupCommit.sessionChanged(session.id, {
+      id: session.id,
+      timeoutMs: session.timeoutMs,
+      password: session.password,
+    });
+    if (pending?.kind !== 'connect' || pending.state.closed) return;
+    const { state } = pending;
+    state.order.barrier = false;
+    this.#bind(state, session);
+    this.#log.info(
+      {
+        session: formatSessionId(session.id),
+        timeoutMs: session.timeoutMs,
+        conn: state.conn.id,
+        protocol: state.conn.protocol,
+        zxid,
+      },
+      'session created',
+    );
+    this.#answerConnect(state, session);
+    this.#resume(state);
+  }
+
+  /**
+   * A session ended: its ephemerals went in this one zxid; everyone else's watches fire. Its
+   * connection, if any, is closed after what is already queued for it; a client whose session
+   * expired is told nothing (it learns on reconnect).
+   */
+  #sessionClosed(
+    zxid: number,
+    txn: Extract<CoordinatorTxn, { type: 'closeSession' }>,
+    applied: Extract<Applied, { type: 'closeSession' }>,
+    pending: PendingTxn | undefined,
+  ): void {
+    this.#lastZxid = zxid;
+    if (applied.session) {
+      this.#groupCommit.sessionChanged(txn.sessionId, null);
+      this.#fire(applied.triggers, zxid);
+      this.#log.info(
+        {
+          session: formatSessionId(txn.sessionId),
+          reason: txn.reason,
+          ephemeralsDeleted: applied.ephemeralsDeleted,
+          zxid,
+        },
+        'session closed',
+      );
+    }
+    const local = this.#sessionConn.get(txn.sessionId);
+    if (pending?.kind === 'request') {
+      const { state, xid, request, receivedAtMs } = pending;
+      state.order.inFlight--;
+      this.#replies.enqueue({
+        state,
+        zxid,
+        receivedAtMs,
+        item: { kind: 'reply', xid, zxid, err: ErrorCode.OK, request, result: {} },
+      });
+      this.#replies.enqueue({ state, zxid, closeReason: 'session closed by client' });
+      this.#sessionConn.delete(txn.sessionId);
+    } else if (local) {
+      this.#sessionConn.delete(txn.sessionId);
+      this.#replies.enqueue({ state: local, zxid, closeReason: 'session expired' });
     }
   }
 
-  /** Run what waited behind the connection's txns or barrier, as far as the rules allow. */
-  #resume(state: ConnState): void {
-    while (state.deferred.length > 0 && !state.closed && !state.barrier) {
-      const next = state.deferred[0]!;
-      const session = state.session;
-      if (!session || session.closing) return;
-      if (WRITE_OPS.has(next.request.op)) {
-        if (!this.#replicate(state, session, next.xid, next.request, next.receivedAtMs)) return;
-        state.deferred.shift();
-        continue;
-      }
-      if (state.inFlight > 0) return;
-      state.deferred.shift();
-      if (next.request.op === 'sync' && !this.#replication!.leading) {
-        this.#syncWithLeader(state, next.xid, next.request, next.receivedAtMs);
-      } else {
-        this.#handle(state, session, next.xid, next.request, next.receivedAtMs);
-      }
+  #written(
+    zxid: number,
+    txn: Extract<CoordinatorTxn, { type: 'write' }>,
+    applied: Extract<Applied, { type: 'write' }>,
+    pending: PendingTxn | undefined,
+  ): void {
+    // In an ensemble the zxid is the log entry's whatever the outcome; standalone, a write
+    // that changed nothing leaves it to the next txn (pipeline/propose.ts).
+    if (applied.changed || !this.#standalone) this.#lastZxid = zxid;
+    if (applied.unexpected !== undefined)
+      this.#log.error({ err: applied.unexpected, zxid }, 'unexpected error while applying a txn');
+    if (applied.changed) {
+      this.#fire(applied.triggers, zxid);
+      if (txn.origin === undefined && txn.request.op === 'delete')
+        this.#log.info(
+          { path: txn.request.path, zxid },
+          'deleted empty container or expired TTL node',
+        );
     }
+    if (pending?.kind !== 'request') return;
+    const { state, xid, request, receivedAtMs } = pending;
+    const replyZxid = this.#lastZxid;
+    this.#replies.enqueue({
+      state,
+      zxid: replyZxid,
+      receivedAtMs,
+      item: {
+        kind: 'reply',
+        xid,
+        zxid: replyZxid,
+        err: applied.err,
+        request,
+        result: applied.result,
+      },
+    });
+    state.order.inFlight--;
+    this.#resume(state);
   }
 
   /** Ensemble mode, following: sessions to report to the leader. */
@@ -1182,27 +1053,6 @@ export class CoordinatorServer extends EventEmitter {
     for (const state of [...this.#connStates.values()]) this.#closeNow(state, reason);
   }
 
-  /**
-   * Repeated entries are dropped first (ZooKeeper since 3.5); then the `auth` ACL scheme
-   * stands for every identity the connection has authenticated.
-   */
-  #expandAcl(state: ConnState, requested: Acl[], path: string): Acl[] {
-    const acl = requested.length > 1 ? uniqueAcl(requested) : requested;
-    if (!acl.some((a) => a.scheme === 'auth')) return acl;
-    // The super identity has no provider in ZooKeeper, so fixupACL never expands to it.
-    const expandable = state.authIds.filter((id) => id.scheme !== SUPER_IDENTITY.scheme);
-    if (expandable.length === 0) {
-      throw new KeeperError(
-        ErrorCode.INVALIDACL,
-        path,
-        'auth scheme without an authenticated identity',
-      );
-    }
-    return acl.flatMap((a) =>
-      a.scheme === 'auth' ? expandable.map((id) => ({ ...id, perms: a.perms })) : [a],
-    );
-  }
-
   #authenticate(state: ConnState, scheme: string, auth: Buffer): void {
     try {
       this.#addAuthId(state, scheme, auth);
@@ -1262,33 +1112,8 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   #fire(triggers: readonly Trigger[], zxid: number): void {
-    for (const trigger of triggers) {
-      const watchers = this.watches.trigger(trigger);
-      // Like ZooKeeper, count only changes that notified someone.
-      if (watchers.size > 0) this.#watchCountSummary(trigger.type).add(watchers.size);
-      for (const watcher of watchers) {
-        this.#replies.enqueue({
-          state: watcher,
-          zxid,
-          item: { kind: 'event', event: { ...trigger, zxid } },
-        });
-      }
-    }
-  }
-
-  #watchCountSummary(type: Trigger['type']): Summary {
-    switch (type) {
-      case 'NodeCreated':
-        return this.metrics.nodeCreatedWatchCount;
-      case 'NodeDeleted':
-        return this.metrics.nodeDeletedWatchCount;
-      case 'NodeDataChanged':
-        return this.metrics.nodeChangedWatchCount;
-      case 'NodeChildrenChanged':
-        return this.metrics.nodeChildrenWatchCount;
-      default:
-        return unreachable(type);
-    }
+    for (const { watcher, event } of watchDeliveries(this.watches, triggers, zxid, this.metrics))
+      this.#replies.enqueue({ state: watcher, zxid, item: { kind: 'event', event } });
   }
 
   // =====================================================================================
@@ -1299,7 +1124,7 @@ export class CoordinatorServer extends EventEmitter {
     this.#sessionConn.set(session.id, state);
   }
 
-  #answerConnect(state: ConnState, session: Session, _request: ConnectRequest | undefined): void {
+  #answerConnect(state: ConnState, session: Session): void {
     this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
@@ -1317,60 +1142,28 @@ export class CoordinatorServer extends EventEmitter {
     });
   }
 
-  /**
-   * End a session: delete its ephemerals in ONE transaction (one zxid), fire the watches of
-   * everyone else, forget the session. Its connection, if any, is closed after what is
-   * already queued for it; an expired client is told nothing (it learns on reconnect).
-   */
-  #closeSession(session: Session, reason: string, zxid = this.#lastZxid + 1): void {
-    session.closing = true;
-    this.#lastZxid = zxid;
-    const ephemerals = this.tree.ephemeralsOf(session.id).size;
-    const triggers = this.tree.closeSession(session.id, zxid);
-    this.sessions.remove(session.id);
-    this.#groupCommit.sessionChanged(session.id, null);
-    this.#fire(triggers, zxid);
-    this.#groupCommit.schedule();
-    this.#log.info(
-      { session: formatSessionId(session.id), reason, ephemeralsDeleted: ephemerals, zxid },
-      'session closed',
-    );
-  }
-
+  /** Only the leader (standalone: always the server) expires sessions, by closeSession txns. */
   #expireSessions(): void {
-    if (this.#closed) return;
-    if (this.#replication) {
-      // Ensemble mode: only the leader expires sessions, through a closeSession txn.
-      if (!this.#replication.leading) return;
-      for (const session of this.sessions.expire(this.#clock.nowMs())) {
-        this.metrics.staleSessionsExpired++;
-        this.#replication.submit({
-          type: 'closeSession',
-          sessionId: session.id,
-          reason: `expired after ${session.timeoutMs} ms without a packet`,
-        });
-      }
-      return;
-    }
+    if (this.#closed || !this.#replication.leading) return;
     for (const session of this.sessions.expire(this.#clock.nowMs())) {
       this.metrics.staleSessionsExpired++;
-      const state = this.#sessionConn.get(session.id);
-      this.#closeSession(session, `expired after ${session.timeoutMs} ms without a packet`);
-      if (state) {
-        this.#sessionConn.delete(session.id);
-        this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
-      }
+      this.#replication.submit({
+        type: 'closeSession',
+        sessionId: session.id,
+        reason: `expired after ${session.timeoutMs} ms without a packet`,
+      });
     }
   }
 
   /**
    * Containers that once had children and are now empty, and TTL nodes without children that
    * were not modified for their TTL, are deleted through the normal write path so that
-   * watchers see NodeDeleted (ZooKeeper's ContainerManager).
+   * watchers see NodeDeleted (ZooKeeper's ContainerManager). The leader proposes the deletes
+   * (version -1, no identities: no ACL check); one that fails at apply time (the node gained
+   * a child meanwhile) changes nothing.
    */
   #cleanUpContainers(): void {
-    if (this.#closed) return;
-    if (this.#replication && !this.#replication.leading) return;
+    if (this.#closed || !this.#replication.leading) return;
     const now = this.#clock.nowMs();
     const doomed: string[] = [];
     for (const path of this.tree.containerPaths()) {
@@ -1381,30 +1174,14 @@ export class CoordinatorServer extends EventEmitter {
       const node = this.tree.get(path)!;
       if (node.children.size === 0 && now - node.mtimeMs > node.ttlMs) doomed.push(path);
     }
-    if (this.#replication) {
-      // Ensemble mode: the leader deletes them through txns (version -1, no ACL check).
-      for (const path of doomed) {
-        this.#replication.submit({
-          type: 'write',
-          sessionId: 0n,
-          request: { op: 'delete', path, version: -1 },
-          timeMs: now,
-        });
-      }
-      return;
-    }
     for (const path of doomed) {
-      const zxid = this.#lastZxid + 1;
-      try {
-        const triggers = this.tree.delete(path, -1, zxid);
-        this.#lastZxid = zxid;
-        this.#fire(triggers, zxid);
-        this.#log.info({ path, zxid }, 'deleted empty container or expired TTL node');
-      } catch (error) {
-        if (!(error instanceof KeeperError)) throw error;
-      }
+      this.#replication.submit({
+        type: 'write',
+        sessionId: 0n,
+        request: { op: 'delete', path, version: -1 },
+        timeMs: now,
+      });
     }
-    if (doomed.length > 0) this.#groupCommit.schedule();
   }
 
   // =====================================================================================
@@ -1432,8 +1209,11 @@ export class CoordinatorServer extends EventEmitter {
   snapshot(): ServerSnapshot {
     return {
       version: SERVER_VERSION,
-      mode: this.#replication?.mode ?? 'standalone',
-      syncedFollowers: this.#replication?.leading ? this.#replication.syncedFollowers : undefined,
+      mode: this.#replication.mode,
+      syncedFollowers:
+        !this.#standalone && this.#replication.leading
+          ? this.#replication.syncedFollowers
+          : undefined,
       nowMs: this.#clock.nowMs(),
       startedAtMs: this.startedAtMs,
       lastZxid: this.#lastZxid,
