@@ -1,20 +1,36 @@
 /**
- * The coordinator's semantics core: sessions, requests, watches and group commit, with the
- * data tree in memory and its durable image in LevelDB. Transports (WebSocket JSON in
- * ws-server.ts, ZooKeeper's binary protocol in zk-server.ts) hand it decoded requests through
- * the `ServerConnection` boundary (connection.ts); it never sees bytes.
+ * The coordinator's semantics core: sessions, requests, watches, and the request pipeline
+ * that runs every write through the same stages in standalone and ensemble mode, with the
+ * data tree in memory. Transports (WebSocket JSON in ws-server.ts, ZooKeeper's binary
+ * protocol in zk-server.ts) hand it decoded requests through the `ServerConnection` boundary
+ * (connection.ts); it never sees bytes. This file is the wiring; each stage is a module of
+ * pipeline/ named after the ZooKeeper request processor it stands for:
  *
- * The request pipeline (ZooKeeper's prep -> sync -> final processors, collapsed):
+ *   submit -> order -+-> read: answered from the tree now (#execute) ---------+
+ *                     |                                                          v
+ *                     +-> write -> prepare -> propose -> apply -> group commit -> reply
  *
- *   1. A request is handled at once, in arrival order, synchronously: a read is answered
- *      from the tree; a write is checked, given the next zxid, and applied to the in-memory
- *      tree. Its watch events and its reply are computed now.
- *   2. Every outgoing item (handshake answer, reply, watch event, close) enters ONE global
- *      outbound queue, tagged with the last zxid applied when it was made.
- *   3. Group commit: whenever writes are pending and no commit is running, the changed
- *      nodes and sessions are written to LevelDB in one fsynced batch. Writes that arrive
- *      while a commit runs wait for the next one, so many writes share one fsync.
- *   4. When a commit finishes, the queue is released up to the committed zxid, in order.
+ *   order, reply   reply.ts          RequestOrder, ReplyQueue (FinalRequestProcessor's send)
+ *   prepare        prepare.ts        PrepRequestProcessor
+ *   propose        propose.ts        LocalQuorum standalone; Zab's ProposalRequestProcessor
+ *                                    (leader) or FollowerRequestProcessor in an ensemble
+ *   apply          apply.ts          FinalRequestProcessor's processTxn, DataTree.processTxn
+ *   group commit   group-commit.ts   SyncRequestProcessor
+ *
+ * 1. Order: a connection's requests run in arrival order; a read waits for the writes the
+ *    same connection sent before it, everything waits behind a handshake or `sync`.
+ * 2. Prepare: a write (or createSession/close) becomes a txn carrying what depends on the
+ *    connection (ACLs expanded, identities, session, time, origin).
+ * 3. Propose: the txn gets its zxid and is committed. Standalone, by a quorum of one that
+ *    commits synchronously; in an ensemble, by Zab (leader proposes, follower forwards).
+ *    Either way it comes back through `applyCommitted`, in zxid order.
+ * 4. Apply: every server applies the txn to its tree and sessions; the checks (NODEEXISTS,
+ *    BADVERSION, NOAUTH...) run here. Watches fire; the server the txn came from queues
+ *    its client's reply.
+ * 5. Group commit: the changed nodes and sessions are written to the store in one fsynced
+ *    batch; writes applied while a commit runs share the next one.
+ * 6. Reply: every outgoing item (handshake answer, reply, watch event, close) enters ONE
+ *    queue tagged with the last zxid applied when it was made, released as commits finish.
  *
  * Consequences, each a ZooKeeper guarantee:
  * - nobody (writer or reader) hears of a change before it is on disk, so `kill -9` at any
@@ -23,13 +39,16 @@
  *   any later request that sees the change, and events leave in zxid order;
  * - a read queued behind a write of another client waits for that write's fsync, exactly
  *   as in ZooKeeper's single standalone pipeline.
- * The in-memory tree runs ahead of the disk by at most one commit. If a commit fails the
- * process cannot go on (memory and disk disagree about unacknowledged writes), so the
- * server reports a fatal error and main.ts exits; on restart LevelDB holds exactly the
- * acknowledged state.
+ * Standalone, the whole path from submit to the queued reply runs synchronously, so the
+ * in-memory tree runs ahead of the disk by at most one commit. If a commit fails the process
+ * cannot go on (memory and disk disagree about unacknowledged writes), so the server reports
+ * a fatal error and main.ts exits; on restart LevelDB holds exactly the acknowledged state.
+ * In an ensemble the Zab log (ensemble/zab-disk.ts) is the durable state, and the store is
+ * a MemoryStore (main.ts).
  *
- * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; clients
- * cannot tell the difference, since all they rely on is that zxids never go backwards).
+ * Standalone, failed writes do not consume a zxid (propose.ts; ZooKeeper burns one per failed
+ * write; clients cannot tell the difference, since all they rely on is that zxids never go
+ * backwards). In an ensemble a failed write's zxid is its log entry's.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -91,9 +110,9 @@ export interface CoordinatorServerOptions {
   /** Where commits go. Defaults to the LevelDB store in `dataDir`; tests pass a MemoryStore. */
   store?: Store;
   /**
-   * Ensemble mode (coordinator/ensemble/): writes and session changes become txns handed to
-   * `replication.submit` and take effect when the ensemble calls `applyCommitted`. Absent in
-   * standalone mode, where writes apply at once as before.
+   * Ensemble mode (coordinator/ensemble/): the propose stage is Zab's; writes and session
+   * changes take effect when the ensemble calls `applyCommitted`. Absent in standalone mode,
+   * where a LocalQuorum (pipeline/propose.ts) commits each txn at once.
    */
   replication?: Replication;
   /**
