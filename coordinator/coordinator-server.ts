@@ -59,18 +59,15 @@ import type { Logger } from '../src/logger.js';
 import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
 import {
   formatSessionId,
-  Perms,
   type Acl,
   type ConnectRequest,
-  type MultiReadResultEntry,
   type Request,
   type Result,
   type SetWatchesRequest,
 } from '../src/protocol/coordinator/messages.js';
 import type { ConnectionStats, ServerConnection } from './connection.js';
-import { DataTree, statOf, type Trigger } from './data-tree.js';
-import { SUPER_IDENTITY, isValidDigestId, requirePermission } from './acl.js';
-import { validatePath } from './path.js';
+import { DataTree, type Trigger } from './data-tree.js';
+import { SUPER_IDENTITY, isValidDigestId } from './acl.js';
 import { SessionTracker, type Session } from './session-tracker.js';
 import { LevelStore, type LoadedState, type Store, type StoredNode } from './store.js';
 import { WatchManager } from './watch-manager.js';
@@ -79,7 +76,8 @@ import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
 import type { CoordinatorTxn, TxnOrigin, WriteRequest } from './ensemble/txn.js';
 import { applyTxn, watchDeliveries, type Applied } from './pipeline/apply.js';
-import { identitiesOf, prepareWrite, type Requester } from './pipeline/prepare.js';
+import { prepareWrite, type Requester } from './pipeline/prepare.js';
+import { executeRead } from './pipeline/read.js';
 import { LocalQuorum, type Replication } from './pipeline/propose.js';
 import { GroupCommit } from './pipeline/group-commit.js';
 import { ReplyQueue, RequestOrder, WRITE_OPS, type WaitingRequest } from './pipeline/reply.js';
@@ -627,107 +625,16 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   // =====================================================================================
-  // Reads: answered from the tree by the server the client is connected to.
+  // Reads (pipeline/read.ts), answered from this server's tree, and auth and setWatches.
 
   #execute(state: ConnState, session: Session, request: Request): Result {
     switch (request.op) {
-      case 'ping':
-        return {};
-      case 'exists': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        // exists sets a watch even when the node is missing: it then fires on NodeCreated.
-        if (request.watch) this.watches.addDataWatch(request.path, state);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        return { stat: statOf(node) };
-      }
-      case 'getData': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(requesterOf(state)), request.path);
-        if (request.watch) this.watches.addDataWatch(request.path, state);
-        return { data: node.data, stat: statOf(node) };
-      }
-      case 'getChildren': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(requesterOf(state)), request.path);
-        if (request.watch) this.watches.addChildWatch(request.path, state);
-        return { children: [...node.children].sort(), stat: statOf(node) };
-      }
-      case 'getAllChildrenNumber': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(requesterOf(state)), request.path);
-        return { count: this.tree.countDescendants(request.path) };
-      }
-      case 'getEphemerals': {
-        const prefix = request.prefix === '' ? '/' : request.prefix;
-        const paths = [...this.tree.ephemeralsOf(session.id)].filter(
-          (p) => prefix === '/' || p.startsWith(prefix),
-        );
-        return { paths: paths.sort() };
-      }
-      case 'sync':
-        // Standalone: every earlier write is already ordered before this reply.
-        return { path: request.path };
-      case 'getACL': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(
-          node.acl,
-          Perms.READ | Perms.ADMIN,
-          identitiesOf(requesterOf(state)),
-          request.path,
-        );
-        return { acl: node.acl, stat: statOf(node) };
-      }
-      case 'multiRead':
-        return { readResults: request.ops.map((op) => this.#multiReadOp(state, op)) };
-      case 'addWatch':
-        validatePath(request.path);
-        this.watches.addPersistentWatch(
-          request.path,
-          state,
-          request.mode === 'persistent_recursive',
-        );
-        return {};
-      case 'removeWatches':
-      case 'checkWatches': {
-        validatePath(request.path);
-        const found = this.watches.remove(
-          request.path,
-          state,
-          request.watcherType,
-          request.op === 'checkWatches',
-        );
-        if (!found) throw new KeeperError(ErrorCode.NOWATCHER, request.path);
-        return {};
-      }
       case 'setWatches':
         this.#setWatches(state, request);
         return {};
       case 'auth':
         this.#authenticate(state, request.scheme, request.auth);
         return {};
-      case 'whoAmI':
-        return {
-          clientInfo: [
-            { authScheme: 'ip', user: state.conn.remoteAddress.replace(/:\d+$/, '') },
-            ...state.authIds.map((a) => ({ authScheme: a.scheme, user: a.id.split(':')[0]! })),
-          ],
-        };
-      case 'check':
-        // Outside multi, ZooKeeper 3.8.5+ answers Unimplemented (older ones corrupted their log).
-        throw new KeeperError(
-          ErrorCode.UNIMPLEMENTED,
-          request.path,
-          'check is only valid inside multi',
-        );
       case 'create':
       case 'delete':
       case 'setData':
@@ -735,21 +642,17 @@ export class CoordinatorServer extends EventEmitter {
       case 'multi':
       case 'close':
         throw new InvariantError(`${request.op} is a write: it goes through #propose`);
-    }
-  }
-
-  #multiReadOp(
-    state: ConnState,
-    op: Extract<Request, { op: 'getData' | 'getChildren' }>,
-  ): MultiReadResultEntry {
-    try {
-      const result = this.#execute(state, state.session!, op);
-      return op.op === 'getData'
-        ? { op: 'getData', err: ErrorCode.OK, data: result.data ?? null, stat: result.stat! }
-        : { op: 'getChildren', err: ErrorCode.OK, children: result.children! };
-    } catch (error) {
-      if (error instanceof KeeperError) return { op: 'error', err: error.code };
-      throw error;
+      default:
+        return executeRead(
+          {
+            tree: this.tree,
+            watches: this.watches,
+            watcher: state,
+            requester: requesterOf(state),
+            sessionId: session.id,
+          },
+          request,
+        );
     }
   }
 
