@@ -19,9 +19,9 @@
  *
  * A zxid in an ensemble belongs to its log entry whatever the outcome, so a write that fails
  * its checks at apply time still takes it. Standalone, a failed write does not consume a zxid
- * (`failedWritesTakeZxid` false): the next txn is offered the same zxid. ZooKeeper burns one
- * per failed write; clients cannot tell the difference, since all they rely on is that zxids
- * never go backwards.
+ * (the core leaves lastZxid where it was): the next txn is offered the same zxid. ZooKeeper
+ * burns one per failed write; clients cannot tell the difference, since all they rely on is
+ * that zxids never go backwards.
  */
 import type { CoordinatorTxn } from '../ensemble/txn.js';
 
@@ -54,8 +54,6 @@ export class LocalQuorum implements Replication {
   readonly leading = true;
   readonly mode = 'standalone';
   readonly syncedFollowers = 0;
-  /** A failed write leaves lastZxid where it was, so its zxid is offered again. */
-  readonly failedWritesTakeZxid = false;
   #target: CommitTarget | undefined;
 
   /** The core this quorum commits into (set once, when the core is made). */
