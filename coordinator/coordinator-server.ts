@@ -596,13 +596,6 @@ export class CoordinatorServer extends EventEmitter {
       receivedAtMs,
       item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result },
     });
-    if (request.op === 'close' && err === ErrorCode.OK) {
-      this.#replies.enqueue({
-        state,
-        zxid: this.#lastZxid,
-        closeReason: 'session closed by client',
-      });
-    }
   }
 
   /**

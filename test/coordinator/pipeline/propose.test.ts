@@ -75,3 +75,18 @@ t.test('standalone: replies keep request order across writes and reads', async (
   );
   t.equal(core.tree.get('/o'), undefined);
 });
+
+t.test(
+  'standalone: close is a closeSession txn, answered, then the connection closes',
+  async (t) => {
+    const { core, connect } = await startCore(t);
+    const { conn, session } = await connect();
+    t.equal((await conn.call(requests.create('/eph', 'ephemeral'))).err, ErrorCode.OK);
+    const before = core.lastZxid;
+    t.equal((await conn.call({ op: 'close' })).err, ErrorCode.OK);
+    t.equal(await conn.closed(), 'session closed by client');
+    t.equal(core.lastZxid, before + 1, 'one zxid for the close and its ephemerals');
+    t.equal(core.tree.get('/eph'), undefined);
+    t.equal(core.sessions.get(session.sessionId), undefined);
+  },
+);
