@@ -71,6 +71,7 @@ import { ServerMetrics, type Summary } from './server-metrics.js';
 import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
 import type { CoordinatorTxn, TxnOrigin, WriteRequest } from './ensemble/txn.js';
+import { readOnlyConnect, readOnlyRule } from './read-only.js';
 
 export const SERVER_VERSION = '3.8.0-samsa';
 
@@ -114,8 +115,13 @@ export interface Replication {
   /** In broadcast: clients may connect and write. */
   readonly serving: boolean;
   readonly leading: boolean;
-  /** srvr's Mode and mntr's server_state: leader, follower, or looking. */
+  /** srvr's Mode and mntr's server_state: leader, follower, read-only or looking. */
   readonly mode: string;
+  /**
+   * Not serving, but in read-only mode (coordinator/read-only.ts): read-only clients get
+   * local sessions and reads; writes get NOTREADONLY.
+   */
+  readonly readOnly: boolean;
   readonly syncedFollowers: number;
   /** Propose (leader) or forward (follower) a txn; false when not serving. */
   submit(txn: CoordinatorTxn): boolean;
@@ -250,6 +256,8 @@ export class CoordinatorServer extends EventEmitter {
   }[] = [];
   /** Ensemble mode: the next session id this server hands out (see #newSessionId). */
   #nextEnsembleSessionId: bigint | undefined;
+  /** Read-only mode: its local sessions, known to this server only (read-only.ts). */
+  readonly #readOnlySessions: SessionTracker;
   /** Ensemble mode, not leading: sessions touched since the last report to the leader. */
   #touched = new Set<bigint>();
 
@@ -274,15 +282,14 @@ export class CoordinatorServer extends EventEmitter {
       secureClientPort: options.secureClientPort ?? -1,
     };
     this.startedAtMs = this.#clock.nowMs();
-    this.sessions = new SessionTracker(
-      {
-        tickMs: this.options.tickMs,
-        minSessionTimeoutMs: options.minSessionTimeoutMs,
-        maxSessionTimeoutMs: options.maxSessionTimeoutMs,
-        serverId: this.options.serverId,
-      },
-      this.#clock.nowMs(),
-    );
+    const sessionOptions = {
+      tickMs: this.options.tickMs,
+      minSessionTimeoutMs: options.minSessionTimeoutMs,
+      maxSessionTimeoutMs: options.maxSessionTimeoutMs,
+      serverId: this.options.serverId,
+    };
+    this.sessions = new SessionTracker(sessionOptions, this.#clock.nowMs());
+    this.#readOnlySessions = new SessionTracker(sessionOptions, this.#clock.nowMs());
   }
 
   /** Open the store, rebuild the tree and the sessions, and start the expiry timers. */
@@ -399,7 +406,7 @@ export class CoordinatorServer extends EventEmitter {
       this.#closeNow(state, 'second connect request on one connection');
       return;
     }
-    if (this.#replication && !this.#replication.serving) {
+    if (this.#replication && !this.#replication.serving && !this.#replication.readOnly) {
       // ZooKeeper's servers take no clients while they are not in broadcast.
       this.#closeNow(state, `server is not serving (${this.#replication.mode})`);
       return;
@@ -415,6 +422,10 @@ export class CoordinatorServer extends EventEmitter {
     }
     const now = this.#clock.nowMs();
     const timeoutMs = this.sessions.negotiateTimeout(request.timeoutMs);
+    if (this.#replication?.readOnly) {
+      this.#connectReadOnly(state, request, timeoutMs, now);
+      return;
+    }
     if (request.sessionId === 0n && this.#replication) {
       // createSession goes through Zab; the handshake is answered when it is applied here.
       const fresh = { id: this.#newSessionId(now), password: randomBytes(16) };
@@ -462,21 +473,7 @@ export class CoordinatorServer extends EventEmitter {
         },
         'session expired or unknown: refusing resume',
       );
-      this.#enqueue({
-        state,
-        zxid: this.#lastZxid,
-        item: {
-          kind: 'connected',
-          response: {
-            protocolVersion: 0,
-            timeoutMs: 0,
-            sessionId: 0n,
-            password: Buffer.alloc(16),
-            readOnly: false,
-          },
-        },
-      });
-      this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      this.#answerExpired(state);
       return;
     }
     const previous = this.#sessionConn.get(session.id);
@@ -523,11 +520,16 @@ export class CoordinatorServer extends EventEmitter {
       return;
     }
     if (session.closing) return; // the close is already queued
-    this.sessions.touch(session, receivedAtMs);
-    if (this.#replication) this.#touched.add(session.id);
+    const readOnly = this.#replication?.readOnly === true;
+    (readOnly ? this.#readOnlySessions : this.sessions).touch(session, receivedAtMs);
+    if (this.#replication && !readOnly) this.#touched.add(session.id);
     if (request.op !== 'ping') {
       state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
       state.stats.lastCxid = xid;
+    }
+    if (readOnly) {
+      this.#submitReadOnly(state, session, xid, request, receivedAtMs);
+      return;
     }
     if (this.#replication) {
       // Replies leave in request order (see ConnState.inFlight and barrier).
@@ -1178,6 +1180,122 @@ export class CoordinatorServer extends EventEmitter {
     );
   }
 
+  // =====================================================================================
+  // Read-only mode (coordinator/read-only.ts has the rules).
+
+  /** The handshake while in read-only mode: a local session, or a refusal. */
+  #connectReadOnly(
+    state: ConnState,
+    request: ConnectRequest,
+    timeoutMs: number,
+    now: number,
+  ): void {
+    const id = request.sessionId;
+    const local = id === 0n ? undefined : this.#readOnlySessions.get(id);
+    const decision = readOnlyConnect({
+      canBeReadOnly: request.readOnly,
+      session: id === 0n ? 'none' : local ? 'local' : this.sessions.get(id) ? 'global' : 'unknown',
+    });
+    switch (decision.kind) {
+      case 'refuse':
+        this.#closeNow(state, decision.reason);
+        return;
+      case 'create': {
+        const password = randomBytes(16);
+        const session = this.#readOnlySessions.add(
+          { id: this.#newSessionId(now), timeoutMs, password },
+          now,
+        );
+        this.#bind(state, session);
+        this.#log.info(
+          { session: formatSessionId(session.id), timeoutMs, conn: state.conn.id },
+          'read-only session created',
+        );
+        this.#answerConnect(state, session, request);
+        return;
+      }
+      case 'resume':
+      case 'expired': {
+        if (!local || local.closing || !local.password.equals(request.password)) {
+          this.#answerExpired(state);
+          return;
+        }
+        const previous = this.#sessionConn.get(local.id);
+        if (previous && previous !== state) {
+          previous.session = undefined;
+          this.watches.removeWatcher(previous);
+          this.#closeNow(previous, 'session moved to a new connection');
+        }
+        this.#readOnlySessions.setTimeout(local, timeoutMs, now);
+        this.#bind(state, local);
+        this.#answerConnect(state, local, request);
+        return;
+      }
+      default:
+        unreachable(decision);
+    }
+  }
+
+  /** A request of a read-only session: a read, NOTREADONLY, or the client's own close. */
+  #submitReadOnly(
+    state: ConnState,
+    session: Session,
+    xid: number,
+    request: Request,
+    receivedAtMs: number,
+  ): void {
+    const rule = readOnlyRule(request.op);
+    switch (rule) {
+      case 'read':
+        this.#handle(state, session, xid, request, receivedAtMs);
+        return;
+      case 'notReadOnly':
+      case 'closeSession': {
+        const err = rule === 'notReadOnly' ? ErrorCode.NOTREADONLY : ErrorCode.OK;
+        this.#enqueue({
+          state,
+          zxid: this.#lastZxid,
+          receivedAtMs,
+          item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} },
+        });
+        if (rule === 'notReadOnly') return;
+        session.closing = true;
+        this.#readOnlySessions.remove(session.id);
+        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session closed by client' });
+        return;
+      }
+      default:
+        unreachable(rule);
+    }
+  }
+
+  /** Read-only sessions expire here, on this server alone (they have no ephemerals). */
+  #expireReadOnlySessions(): void {
+    for (const session of this.#readOnlySessions.expire(this.#clock.nowMs())) {
+      this.#readOnlySessions.remove(session.id);
+      this.#log.info({ session: formatSessionId(session.id) }, 'read-only session expired');
+      const state = this.#sessionConn.get(session.id);
+      if (state) {
+        this.#sessionConn.delete(session.id);
+        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      }
+    }
+  }
+
+  /**
+   * Read-only mode ended (a leader is decided): every client goes, and the local sessions
+   * are forgotten; a client that brings one to a read/write server finds it expired.
+   */
+  leaveReadOnly(reason: string): void {
+    const sessions = this.#readOnlySessions.size;
+    this.closeAllConnections(reason);
+    for (const session of [...this.#readOnlySessions.all()]) {
+      this.#readOnlySessions.remove(session.id);
+      this.#sessionConn.delete(session.id);
+    }
+    this.#log.info({ sessions, reason }, 'read-only sessions closed');
+  }
+
   /** Ensemble mode: the server left broadcast; its clients must go elsewhere. */
   closeAllConnections(reason: string): void {
     this.#pending.clear();
@@ -1313,11 +1431,29 @@ export class CoordinatorServer extends EventEmitter {
           timeoutMs: session.timeoutMs,
           sessionId: session.id,
           password: session.password,
-          // We are never a read-only server.
-          readOnly: false,
+          readOnly: this.#replication?.readOnly === true,
         },
       },
     });
+  }
+
+  /** The session to resume is unknown (expired, closed, wrong password): timeout 0, close. */
+  #answerExpired(state: ConnState): void {
+    this.#enqueue({
+      state,
+      zxid: this.#lastZxid,
+      item: {
+        kind: 'connected',
+        response: {
+          protocolVersion: 0,
+          timeoutMs: 0,
+          sessionId: 0n,
+          password: Buffer.alloc(16),
+          readOnly: this.#replication?.readOnly === true,
+        },
+      },
+    });
+    this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
   }
 
   /**
@@ -1343,6 +1479,7 @@ export class CoordinatorServer extends EventEmitter {
   #expireSessions(): void {
     if (this.#closed) return;
     if (this.#replication) {
+      this.#expireReadOnlySessions();
       // Ensemble mode: only the leader expires sessions, through a closeSession txn.
       if (!this.#replication.leading) return;
       for (const session of this.sessions.expire(this.#clock.nowMs())) {
