@@ -1198,6 +1198,11 @@ export class CoordinatorServer extends EventEmitter {
     });
     switch (decision.kind) {
       case 'refuse':
+        // ZooKeeper logs these refusals at INFO too.
+        this.#log.info(
+          { conn: state.conn.id, session: formatSessionId(id), reason: decision.reason },
+          'refusing a client in read-only mode',
+        );
         this.#closeNow(state, decision.reason);
         return;
       case 'create': {

@@ -146,6 +146,15 @@ export interface CoordinatorClientOptions {
    * The path given is the one the caller used (inside the chroot).
    */
   defaultAcl?: (path: string) => readonly Acl[];
+  /**
+   * The ConnectRequest's readOnly flag (the Java client's canBeReadOnly, kazoo's read_only):
+   * this client accepts a read-only server, an ensemble member without a quorum running
+   * in read-only mode (`--read-only`, docs/ensemble.md). Reads work there; writes fail with
+   * NOTREADONLY. Such a session is local to that server: when the server leaves read-only
+   * mode it closes the connection, and the session is expired elsewhere. Default false: a
+   * read-only server refuses the client, which tries the next server.
+   */
+  readOnly?: boolean;
   logger?: Logger;
   /**
    * Time and timers: keep-alive ticks, connect and read timeouts, reconnect backoff and the
@@ -168,6 +177,7 @@ const DEFAULTS = {
   frameBytesMax: 16 * 1024 * 1024,
   // The Java client batches setWatches into ~128 KB packets so none approaches the size limit.
   setWatchesBatchBytesMax: 128 * 1024,
+  readOnly: false,
 } as const;
 
 /** Options of `create`. */
@@ -250,6 +260,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   #sessionId = 0n;
   #password: Buffer = Buffer.alloc(16);
   #negotiatedTimeoutMs = 0;
+  #connectedReadOnly = false;
   #lastZxidSeen = 0;
   #xid = 0;
 
@@ -315,6 +326,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   /** 0n until the first session is established. */
   get sessionId(): bigint {
     return this.#sessionId;
+  }
+  /** The current connection is to a read-only server (only with the `readOnly` option). */
+  get connectedReadOnly(): boolean {
+    return this.#connectedReadOnly;
   }
   /** The timeout the server granted (0 before the first connection). */
   get sessionTimeoutMs(): number {
@@ -389,7 +404,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
               timeoutMs: this.#options.sessionTimeoutMs,
               sessionId: this.#sessionId,
               password: this.#password,
-              readOnly: false,
+              readOnly: this.#options.readOnly,
             },
           });
         },
@@ -422,6 +437,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
         if (this.#state !== 'connecting') {
           return this.#connectionLost(conn, 'unexpected connected');
         }
+        this.#connectedReadOnly = frame.connected.readOnly;
         return this.#onConnected(
           frame.connected.timeoutMs,
           frame.connected.sessionId,
