@@ -1,6 +1,7 @@
 /**
  * Read-only mode with real processes (coordinator/read-only.ts, docs/ensemble.md): three
- * servers, 2 and 3 started with `--read-only`, server 1 without. Servers 1 and 2 are killed
+ * servers from zoo.cfg files, read-only mode on for 2 (`--read-only`) and 3
+ * (`readonlymode.enabled=true` in its zoo.cfg), off for server 1. Servers 1 and 2 are killed
  * with SIGKILL, so server 3 is alone: after the grace period (max(2 s, tickTime)) it serves
  * read-only clients. kazoo (python3-kazoo) with `read_only=True` and all three hosts connects
  * to it, reads, and gets NotReadOnlyCallError on a write; our client with `readOnly` (over the
@@ -62,162 +63,170 @@ function address(m: Member): string {
   return `127.0.0.1:${m.clientPort}`;
 }
 
-t.test(
-  'read-only mode: a server alone serves read-only clients until the quorum is back',
-  async (t) => {
-    if (!kazooAvailable) {
-      if (process.env.CI === 'true') t.fail('python3-kazoo is not installed, CI=true needs it');
-      else t.comment('python3-kazoo is not installed: skipping');
-      return;
+/** A member's log has a line matching `pattern` (its log reaches us a little later). */
+async function logged(m: Member, pattern: RegExp): Promise<void> {
+  await waitFor(`server ${m.id} logs ${String(pattern)}`, () => pattern.test(m.process!.log()));
+}
+
+t.test('alone, a server serves read-only clients until the quorum is back', async (t) => {
+  if (!kazooAvailable) {
+    if (process.env.CI === 'true') t.fail('python3-kazoo is not installed, CI=true needs it');
+    else t.comment('python3-kazoo is not installed: skipping');
+    return;
+  }
+  const ensemble = await startEnsemble(t, {
+    tickMs: TICK_MS,
+    zooCfg: true,
+    memberArgs: (m) => (m.id === 2 ? ['--read-only'] : []),
+    zooCfgLines: (m) => (m.id === 3 ? ['readonlymode.enabled=true'] : []),
+  });
+  await ensemble.waitForQuorum();
+  const [one, two, three] = ensemble.members as [Member, Member, Member];
+  for (const [m, on] of [
+    [one, false],
+    [two, true],
+    [three, true],
+  ] as const) {
+    t.match(m.process!.log(), `"readOnlyMode":${on}`, `server ${m.id}: read-only mode ${on}`);
+  }
+  const isro = (m: Member): Promise<string> =>
+    fourLetterWord(address(m), 'isro', { timeoutMs: 2000 });
+  t.equal(await isro(three), 'rw', 'in broadcast: rw');
+
+  const writer = new CoordinatorClient(ensemble.connectString);
+  await writer.connect();
+  await writer.create('/ro', 'before');
+  await writer.close();
+  await waitFor('/ro on server 3', async () => {
+    const reader = new CoordinatorClient(address(three));
+    await reader.connect();
+    try {
+      return (await reader.exists('/ro')) !== null;
+    } finally {
+      await reader.close();
     }
-    const ensemble = await startEnsemble(t, {
-      tickMs: TICK_MS,
-      memberArgs: (m) => (m.id === 1 ? [] : ['--read-only']),
-    });
-    await ensemble.waitForQuorum();
-    const [one, two, three] = ensemble.members as [Member, Member, Member];
-    const isro = (m: Member): Promise<string> =>
-      fourLetterWord(address(m), 'isro', { timeoutMs: 2000 });
-    t.equal(await isro(three), 'rw', 'in broadcast: rw');
+  });
 
-    const writer = new CoordinatorClient(ensemble.connectString);
-    await writer.connect();
-    await writer.create('/ro', 'before');
-    await writer.close();
-    await waitFor('/ro on server 3', async () => {
-      const reader = new CoordinatorClient(address(three));
-      await reader.connect();
-      try {
-        return (await reader.exists('/ro')) !== null;
-      } finally {
-        await reader.close();
-      }
-    });
-
-    // Servers 1 and 2 die: server 3 has no quorum.
-    const killedAt = Date.now();
-    await Promise.all([ensemble.kill9(one), ensemble.kill9(two)]);
-    await waitFor(
-      'server 3 in read-only mode',
-      async () => (await ensemble.mode(three)) === 'read-only',
-      {
-        timeoutMs: 20_000,
-        intervalMs: 50,
-      },
-    );
-    const readOnlyAfterMs = Date.now() - killedAt;
-    t.ok(
-      readOnlyAfterMs >= readOnlyGraceMs(TICK_MS),
-      `read-only ${readOnlyAfterMs} ms after the kill (grace ${readOnlyGraceMs(TICK_MS)} ms)`,
-    );
-    t.match(three.process!.log(), /read-only mode: no quorum, serving read-only clients/);
-    t.equal(await isro(three), 'ro', 'isro: ro');
-    t.match(await fourLetterWord(address(three), 'mntr'), /zk_server_state\tread-only\n/);
-
-    // A client that did not ask for read-only is refused (on both protocols).
-    for (const protocol of ['zookeeper', 'websocket'] as const) {
-      const plain = new CoordinatorClient(address(three), {
-        protocol,
-        initialConnectTimeoutMs: 1500,
-      });
-      await t.rejects(plain.connect(), { code: ErrorCode.CONNECTIONLOSS }, `${protocol}: refused`);
-    }
-    t.match(three.process!.log(), /did not ask for read-only/);
-
-    // Our client with readOnly, over the WebSocket protocol.
-    const ours = new CoordinatorClient(address(three), { readOnly: true });
-    await ours.connect();
-    t.equal(ours.connectedReadOnly, true, 'connected read-only');
-    t.equal(String(await ours.getData('/ro').then((r) => r.data)), 'before', 'it reads');
-    await t.rejects(
-      ours.create('/ro/ours', 'x'),
-      new KeeperError(ErrorCode.NOTREADONLY, '/ro/ours'),
-    );
-    const oursSession = ours.sessionId;
-
-    // kazoo, with all three hosts (two of them down).
-    const py = spawn(PYTHON, ['-c', SCRIPT, ensemble.connectString], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => py.once('exit', resolve));
-    t.teardown(async () => {
-      if (py.exitCode === null && py.signalCode === null) py.kill('SIGKILL');
-      await exited;
-    });
-    let stderr = '';
-    py.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const steps = new Map<string, Record<string, unknown>>();
-    createInterface({ input: py.stdout }).on('line', (line) => {
-      if (line.startsWith('{')) {
-        const o = JSON.parse(line) as { step: string } & Record<string, unknown>;
-        steps.set(o.step, o);
-      }
-    });
-    const step = (name: string): Promise<Record<string, unknown>> =>
-      waitFor(`kazoo step ${name} (stderr: ${stderr.slice(-800)})`, () => steps.get(name), {
-        timeoutMs: 60_000,
-      });
-    const ro = await step('ro');
-    t.equal(ro.state, 'CONNECTED_RO', 'kazoo is connected read-only');
-    t.equal(ro.server, address(three), 'to server 3');
-    t.equal(ro.data, 'before', 'kazoo reads /ro');
-    t.equal(ro.write, 'NotReadOnlyCallError', 'a write: NotReadOnlyCallError');
-
-    // The quorum comes back.
-    await Promise.all([ensemble.start(one), ensemble.start(two)]);
-    await ensemble.waitForQuorum();
-    t.equal(await isro(three), 'rw', 'isro: rw again');
-    t.match(three.process!.log(), /read-only mode ends: a leader is decided/);
-    t.match(three.process!.log(), /read-only sessions closed/);
-    await waitFor('our read-only session ended', () => ours.state === 'expired', {
+  // Servers 1 and 2 die: server 3 has no quorum.
+  const killedAt = Date.now();
+  await Promise.all([ensemble.kill9(one), ensemble.kill9(two)]);
+  await waitFor(
+    'server 3 in read-only mode',
+    async () => (await ensemble.mode(three)) === 'read-only',
+    {
       timeoutMs: 20_000,
-    });
-    t.pass('our client: its local session is unknown to the read/write servers (expired)');
-    await ours.close();
+      intervalMs: 50,
+    },
+  );
+  const readOnlyAfterMs = Date.now() - killedAt;
+  t.ok(
+    readOnlyAfterMs >= readOnlyGraceMs(TICK_MS),
+    `read-only ${readOnlyAfterMs} ms after the kill (grace ${readOnlyGraceMs(TICK_MS)} ms)`,
+  );
+  await logged(three, /read-only mode: no quorum, serving read-only clients/);
+  t.equal(await isro(three), 'ro', 'isro: ro');
+  t.match(await fourLetterWord(address(three), 'mntr'), /zk_server_state\tread-only\n/);
 
-    py.stdin.write('quorum-back\n');
-    const rw = await step('rw');
-    t.equal(rw.state, 'CONNECTED', 'kazoo is connected read/write');
-    t.not(rw.session, ro.session, 'on a new session: the read-only one was local to server 3');
-    t.ok((rw.states as string[]).includes('LOST'), `kazoo states: ${String(rw.states)}`);
-    t.equal(await exited, 0, 'kazoo ended cleanly');
-    const check = new CoordinatorClient(ensemble.connectString);
-    await check.connect();
-    t.equal(String((await check.getData('/ro/kazoo')).data), 'rw', "kazoo's write is there");
-    await check.create('/ro/after', 'x');
-    await check.close();
-    t.comment(
-      `read-only after ${readOnlyAfterMs} ms; our session 0x${oursSession.toString(16)}; ` +
-        `kazoo states ${String(rw.states)}`,
-    );
-
-    // Server 1 has no --read-only: alone, it stays looking and takes no client at all.
-    await Promise.all([ensemble.kill9(two), ensemble.kill9(three)]);
-    await waitFor('server 1 looking', async () => (await ensemble.mode(one)) === 'looking', {
-      timeoutMs: 20_000,
-    });
-    // An absence needs a window: twice the grace period after it turned looking, asking isro.
-    const until = Date.now() + 2 * readOnlyGraceMs(TICK_MS);
-    const answers = new Set<string>();
-    await waitFor(
-      'twice the grace period',
-      async () => {
-        answers.add(await isro(one));
-        return Date.now() >= until;
-      },
-      { timeoutMs: 4 * readOnlyGraceMs(TICK_MS), intervalMs: 200 },
-    );
-    t.same([...answers], ['null'], 'isro said null all along (serving nothing)');
-    t.equal(await ensemble.mode(one), 'looking');
-    const refused = new CoordinatorClient(address(one), {
-      readOnly: true,
+  // A client that did not ask for read-only is refused (on both protocols).
+  for (const protocol of ['zookeeper', 'websocket'] as const) {
+    const plain = new CoordinatorClient(address(three), {
+      protocol,
       initialConnectTimeoutMs: 1500,
     });
-    await t.rejects(
-      refused.connect(),
-      { code: ErrorCode.CONNECTIONLOSS },
-      'read-only client refused',
-    );
-    t.notMatch(one.process!.log(), /read-only mode/, 'server 1 never went read-only');
-  },
-);
+    await t.rejects(plain.connect(), { code: ErrorCode.CONNECTIONLOSS }, `${protocol}: refused`);
+  }
+  await logged(three, /did not ask for read-only/);
+
+  // Our client with readOnly, over the WebSocket protocol.
+  const ours = new CoordinatorClient(address(three), { readOnly: true });
+  await ours.connect();
+  t.equal(ours.connectedReadOnly, true, 'connected read-only');
+  t.equal(String(await ours.getData('/ro').then((r) => r.data)), 'before', 'it reads');
+  await t.rejects(ours.create('/ro/ours', 'x'), new KeeperError(ErrorCode.NOTREADONLY, '/ro/ours'));
+  const oursSession = ours.sessionId;
+
+  // kazoo, with all three hosts (two of them down).
+  const py = spawn(PYTHON, ['-c', SCRIPT, ensemble.connectString], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => py.once('exit', resolve));
+  t.teardown(async () => {
+    if (py.exitCode === null && py.signalCode === null) py.kill('SIGKILL');
+    await exited;
+  });
+  let stderr = '';
+  py.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const steps = new Map<string, Record<string, unknown>>();
+  createInterface({ input: py.stdout }).on('line', (line) => {
+    if (line.startsWith('{')) {
+      const o = JSON.parse(line) as { step: string } & Record<string, unknown>;
+      steps.set(o.step, o);
+    }
+  });
+  const step = (name: string): Promise<Record<string, unknown>> =>
+    waitFor(`kazoo step ${name} (stderr: ${stderr.slice(-800)})`, () => steps.get(name), {
+      timeoutMs: 60_000,
+    });
+  const ro = await step('ro');
+  t.equal(ro.state, 'CONNECTED_RO', 'kazoo is connected read-only');
+  t.equal(ro.server, address(three), 'to server 3');
+  t.equal(ro.data, 'before', 'kazoo reads /ro');
+  t.equal(ro.write, 'NotReadOnlyCallError', 'a write: NotReadOnlyCallError');
+
+  // The quorum comes back.
+  await Promise.all([ensemble.start(one), ensemble.start(two)]);
+  await ensemble.waitForQuorum();
+  t.equal(await isro(three), 'rw', 'isro: rw again');
+  await logged(three, /read-only mode ends: a leader is decided/);
+  await logged(three, /read-only sessions closed/);
+  await waitFor('our read-only session ended', () => ours.state === 'expired', {
+    timeoutMs: 20_000,
+  });
+  t.pass('our client: its local session is unknown to the read/write servers (expired)');
+  await ours.close();
+
+  py.stdin.write('quorum-back\n');
+  const rw = await step('rw');
+  t.equal(rw.state, 'CONNECTED', 'kazoo is connected read/write');
+  t.not(rw.session, ro.session, 'on a new session: the read-only one was local to server 3');
+  t.ok((rw.states as string[]).includes('LOST'), `kazoo states: ${String(rw.states)}`);
+  t.equal(await exited, 0, 'kazoo ended cleanly');
+  const check = new CoordinatorClient(ensemble.connectString);
+  await check.connect();
+  t.equal(String((await check.getData('/ro/kazoo')).data), 'rw', "kazoo's write is there");
+  await check.create('/ro/after', 'x');
+  await check.close();
+  t.comment(
+    `read-only after ${readOnlyAfterMs} ms; our session 0x${oursSession.toString(16)}; ` +
+      `kazoo states ${String(rw.states)}`,
+  );
+
+  // Server 1 has no --read-only: alone, it stays looking and takes no client at all.
+  await Promise.all([ensemble.kill9(two), ensemble.kill9(three)]);
+  await waitFor('server 1 looking', async () => (await ensemble.mode(one)) === 'looking', {
+    timeoutMs: 20_000,
+  });
+  // An absence needs a window: twice the grace period after it turned looking, asking isro.
+  const until = Date.now() + 2 * readOnlyGraceMs(TICK_MS);
+  const answers = new Set<string>();
+  await waitFor(
+    'twice the grace period',
+    async () => {
+      answers.add(await isro(one));
+      return Date.now() >= until;
+    },
+    { timeoutMs: 4 * readOnlyGraceMs(TICK_MS), intervalMs: 200 },
+  );
+  t.same([...answers], ['null'], 'isro said null all along (serving nothing)');
+  t.equal(await ensemble.mode(one), 'looking');
+  const refused = new CoordinatorClient(address(one), {
+    readOnly: true,
+    initialConnectTimeoutMs: 1500,
+  });
+  await t.rejects(
+    refused.connect(),
+    { code: ErrorCode.CONNECTIONLOSS },
+    'read-only client refused',
+  );
+  t.notMatch(one.process!.log(), /read-only mode/, 'server 1 never went read-only');
+});
