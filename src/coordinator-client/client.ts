@@ -261,6 +261,14 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   #password: Buffer = Buffer.alloc(16);
   #negotiatedTimeoutMs = 0;
   #connectedReadOnly = false;
+  /**
+   * Connected to a read/write server at least once (the Java client's seenRwServerBefore).
+   * Until then the session, if any, is a read-only server's local one, which no other server
+   * knows: reconnects ask for a new session instead of resuming it.
+   */
+  #seenReadWrite = false;
+  /** The connect request in flight asks for a new session in place of a local one. */
+  #replacingLocalSession = false;
   #lastZxidSeen = 0;
   #xid = 0;
 
@@ -396,14 +404,16 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       { frameBytesMax: this.#options.frameBytesMax, tls: this.#tls },
       {
         onOpen: () => {
+          const resume = this.#seenReadWrite || !this.#options.readOnly;
+          this.#replacingLocalSession = !resume && this.#sessionId !== 0n;
           conn.send({
             type: 'connect',
             connect: {
               protocolVersion: WS_PROTOCOL_VERSION,
               lastZxidSeen: this.#lastZxidSeen,
               timeoutMs: this.#options.sessionTimeoutMs,
-              sessionId: this.#sessionId,
-              password: this.#password,
+              sessionId: resume ? this.#sessionId : 0n,
+              password: resume ? this.#password : Buffer.alloc(16),
               readOnly: this.#options.readOnly,
             },
           });
@@ -438,6 +448,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
           return this.#connectionLost(conn, 'unexpected connected');
         }
         this.#connectedReadOnly = frame.connected.readOnly;
+        if (!frame.connected.readOnly && frame.connected.timeoutMs > 0) this.#seenReadWrite = true;
         return this.#onConnected(
           frame.connected.timeoutMs,
           frame.connected.sessionId,
@@ -457,7 +468,11 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       this.#expire();
       return;
     }
-    const resumed = this.#sessionId !== 0n;
+    // A read-only server's local session is replaced, not resumed, by design (#seenReadWrite):
+    // the application's watches carry over through setWatches, as the Java client's do.
+    const replacedLocal = this.#replacingLocalSession;
+    this.#replacingLocalSession = false;
+    const resumed = this.#sessionId !== 0n && !replacedLocal;
     if (resumed && sessionId !== this.#sessionId) {
       // The server handed out a different session: ours is gone, and with it our ephemerals
       // and watches. Carrying on under a new id would hide that from the application.
@@ -484,7 +499,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     // the identities the application added (the Java client does the same).
     // On the first connection #authInfo holds only the credentials given as options.
     for (const { scheme, auth } of this.#authInfo) this.#sendInternal({ op: 'auth', scheme, auth });
-    if (resumed) this.#sendSetWatches();
+    if (resumed || replacedLocal) this.#sendSetWatches();
     this.#flushOutgoing();
     this.#connectSettle?.();
     this.emit('connected', {

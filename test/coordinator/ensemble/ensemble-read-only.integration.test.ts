@@ -141,7 +141,9 @@ t.test('alone, a server serves read-only clients until the quorum is back', asyn
   const ours = new CoordinatorClient(address(three), { readOnly: true });
   await ours.connect();
   t.equal(ours.connectedReadOnly, true, 'connected read-only');
-  t.equal(String(await ours.getData('/ro').then((r) => r.data)), 'before', 'it reads');
+  const events: string[] = [];
+  const read = await ours.getData('/ro', (e) => events.push(`${e.type} ${e.path}`));
+  t.equal(String(read.data), 'before', 'it reads (and sets a watch)');
   await t.rejects(ours.create('/ro/ours', 'x'), new KeeperError(ErrorCode.NOTREADONLY, '/ro/ours'));
   const oursSession = ours.sessionId;
 
@@ -179,11 +181,16 @@ t.test('alone, a server serves read-only clients until the quorum is back', asyn
   t.equal(await isro(three), 'rw', 'isro: rw again');
   await logged(three, /read-only mode ends: a leader is decided/);
   await logged(three, /read-only sessions closed/);
-  await waitFor('our read-only session ended', () => ours.state === 'expired', {
-    timeoutMs: 20_000,
-  });
-  t.pass('our client: its local session is unknown to the read/write servers (expired)');
-  await ours.close();
+  // Our client asks server 3 for a new session (its read-only one was local), as the Java
+  // client does when it has not seen a read/write server before, and keeps its watch.
+  await waitFor(
+    'our client connected read/write',
+    () => ours.state === 'connected' && !ours.connectedReadOnly,
+    { timeoutMs: 20_000 },
+  );
+  t.not(ours.sessionId, oursSession, 'our client: a new session');
+  await ours.create('/ro/ours', 'x');
+  t.pass('our client writes');
 
   py.stdin.write('quorum-back\n');
   const rw = await step('rw');
@@ -194,8 +201,11 @@ t.test('alone, a server serves read-only clients until the quorum is back', asyn
   const check = new CoordinatorClient(ensemble.connectString);
   await check.connect();
   t.equal(String((await check.getData('/ro/kazoo')).data), 'rw', "kazoo's write is there");
-  await check.create('/ro/after', 'x');
+  await check.setData('/ro', 'after');
   await check.close();
+  await waitFor('the watch our client set read-only fires', () => events.length > 0);
+  t.same(events, ['NodeDataChanged /ro'], 'the watch carried over to the new session');
+  await ours.close();
   t.comment(
     `read-only after ${readOnlyAfterMs} ms; our session 0x${oursSession.toString(16)}; ` +
       `kazoo states ${String(rw.states)}`,
