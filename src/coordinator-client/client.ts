@@ -150,9 +150,12 @@ export interface CoordinatorClientOptions {
    * The ConnectRequest's readOnly flag (the Java client's canBeReadOnly, kazoo's read_only):
    * this client accepts a read-only server, an ensemble member without a quorum running
    * in read-only mode (`--read-only`, docs/ensemble.md). Reads work there; writes fail with
-   * NOTREADONLY. Such a session is local to that server: when the server leaves read-only
-   * mode it closes the connection, and the session is expired elsewhere. Default false: a
-   * read-only server refuses the client, which tries the next server.
+   * NOTREADONLY. Such a session is local to that server, which closes the connection when
+   * it leaves read-only mode; until the client has seen a read/write server it asks for a new
+   * session on every reconnect (the Java client's seenRwServerBefore), so the first
+   * read/write server gives it a session of the ensemble (`connected` with resumed false and
+   * a new `sessionId`; watches are re-armed). Default false: a read-only server refuses the
+   * client, which tries the next server.
    */
   readOnly?: boolean;
   logger?: Logger;
