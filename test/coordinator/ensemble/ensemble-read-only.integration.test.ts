@@ -6,13 +6,15 @@
  * read-only clients. kazoo (python3-kazoo) with `read_only=True` and all three hosts connects
  * to it, reads, and gets NotReadOnlyCallError on a write; our client with `readOnly` (over the
  * WebSocket protocol) reads and gets NOTREADONLY; clients that did not ask for read-only are
- * refused; `isro` says `ro`, srvr `Mode: read-only`, mntr `zk_server_state read-only`. When
- * 1 and 2 come back, server 3 leaves read-only mode and closes its read-only sessions, `isro`
- * says `rw`, and kazoo writes (on a new session: its read-only one was local). Last, server 1,
+ * refused; zkCli.sh -r reads and is refused a write; `isro` says `ro`, srvr `Mode: read-only`,
+ * mntr `zk_server_state read-only`. When 1 and 2 come back, server 3 leaves read-only mode and
+ * closes its read-only sessions, `isro` says `rw`, and kazoo and our client write (on new
+ * sessions: the read-only ones were local; our client's watch carries over). Last, server 1,
  * started without `--read-only`, is left alone: it stays looking and refuses every client.
  */
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
@@ -24,6 +26,17 @@ import { startEnsemble, type Member } from './ensemble-processes.js';
 const PYTHON = '/usr/bin/python3';
 const kazooAvailable = spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0;
 const TICK_MS = 250;
+const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
+const zkCliAvailable = existsSync(ZKCLI) && existsSync('/usr/bin/java');
+
+/** zkCli.sh one-shot command (`-r`: read-only allowed); results go to stdout or stderr. */
+function zkCli(server: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(ZKCLI, ['-server', server, ...args], { timeout: 60_000 }, (_err, out, err) =>
+      resolve(out + err),
+    );
+  });
+}
 
 // One JSON line per step. After "ro" it waits for a line on stdin (the quorum is back), then
 // until kazoo is connected read/write, and writes.
@@ -146,6 +159,20 @@ t.test('alone, a server serves read-only clients until the quorum is back', asyn
   t.equal(String(read.data), 'before', 'it reads (and sets a watch)');
   await t.rejects(ours.create('/ro/ours', 'x'), new KeeperError(ErrorCode.NOTREADONLY, '/ro/ours'));
   const oursSession = ours.sessionId;
+
+  // The Java client (Debian's zkCli.sh) with -r (canBeReadOnly).
+  if (zkCliAvailable) {
+    t.match(await zkCli(address(three), '-r', 'get', '/ro'), /^before$/m, 'zkCli.sh -r reads');
+    t.match(
+      await zkCli(address(three), '-r', 'create', '/ro/java', 'x'),
+      /NotReadOnly|Not a read-only call/,
+      'zkCli.sh -r: a write is refused with NotReadOnly',
+    );
+  } else if (process.env.CI === 'true') {
+    t.fail('zkCli.sh (Debian zookeeper package) with java is required under CI=true');
+  } else {
+    t.comment('zkCli.sh is not installed: the Java client part was not run');
+  }
 
   // kazoo, with all three hosts (two of them down).
   const py = spawn(PYTHON, ['-c', SCRIPT, ensemble.connectString], {
