@@ -81,6 +81,7 @@ import { executeRead } from './pipeline/read.js';
 import { LocalQuorum, type Replication } from './pipeline/propose.js';
 import { GroupCommit } from './pipeline/group-commit.js';
 import { ReplyQueue, RequestOrder, WRITE_OPS, type WaitingRequest } from './pipeline/reply.js';
+import { readOnlyConnect, readOnlyRule } from './read-only.js';
 
 export type { Replication } from './pipeline/propose.js';
 
@@ -193,6 +194,8 @@ export class CoordinatorServer extends EventEmitter {
   #syncWaiters: ({ zxid: number; state: ConnState } & WaitingRequest)[] = [];
   /** The next session id this server hands out (see #newSessionId). */
   #nextSessionId: bigint | undefined;
+  /** Read-only mode: its local sessions, known to this server only (read-only.ts). */
+  readonly #readOnlySessions: SessionTracker;
   /** Ensemble mode, not leading: sessions touched since the last report to the leader. */
   #touched = new Set<bigint>();
 
@@ -225,15 +228,14 @@ export class CoordinatorServer extends EventEmitter {
       secureClientPort: options.secureClientPort ?? -1,
     };
     this.startedAtMs = this.#clock.nowMs();
-    this.sessions = new SessionTracker(
-      {
-        tickMs: this.options.tickMs,
-        minSessionTimeoutMs: options.minSessionTimeoutMs,
-        maxSessionTimeoutMs: options.maxSessionTimeoutMs,
-        serverId: this.options.serverId,
-      },
-      this.#clock.nowMs(),
-    );
+    const sessionOptions = {
+      tickMs: this.options.tickMs,
+      minSessionTimeoutMs: options.minSessionTimeoutMs,
+      maxSessionTimeoutMs: options.maxSessionTimeoutMs,
+      serverId: this.options.serverId,
+    };
+    this.sessions = new SessionTracker(sessionOptions, this.#clock.nowMs());
+    this.#readOnlySessions = new SessionTracker(sessionOptions, this.#clock.nowMs());
     this.#replies = new ReplyQueue({
       clock: this.#clock,
       metrics: this.metrics,
@@ -375,7 +377,7 @@ export class CoordinatorServer extends EventEmitter {
       this.#closeNow(state, 'second connect request on one connection');
       return;
     }
-    if (!this.#replication.serving) {
+    if (!this.#replication.serving && !this.#replication.readOnly) {
       // ZooKeeper's servers take no clients while they are not in broadcast.
       this.#closeNow(state, `server is not serving (${this.#replication.mode})`);
       return;
@@ -391,6 +393,10 @@ export class CoordinatorServer extends EventEmitter {
     }
     const now = this.#clock.nowMs();
     const timeoutMs = this.sessions.negotiateTimeout(request.timeoutMs);
+    if (this.#replication.readOnly) {
+      this.#connectReadOnly(state, request, timeoutMs, now);
+      return;
+    }
     if (request.sessionId === 0n) {
       this.#proposeSession(state, timeoutMs, now);
       return;
@@ -405,21 +411,7 @@ export class CoordinatorServer extends EventEmitter {
         },
         'session expired or unknown: refusing resume',
       );
-      this.#replies.enqueue({
-        state,
-        zxid: this.#lastZxid,
-        item: {
-          kind: 'connected',
-          response: {
-            protocolVersion: 0,
-            timeoutMs: 0,
-            sessionId: 0n,
-            password: Buffer.alloc(16),
-            readOnly: false,
-          },
-        },
-      });
-      this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      this.#answerExpired(state);
       return;
     }
     const previous = this.#sessionConn.get(session.id);
@@ -468,11 +460,16 @@ export class CoordinatorServer extends EventEmitter {
       return;
     }
     if (session.closing) return; // the close is already queued
-    this.sessions.touch(session, receivedAtMs);
-    if (!this.#standalone) this.#touched.add(session.id);
+    const readOnly = this.#replication.readOnly;
+    (readOnly ? this.#readOnlySessions : this.sessions).touch(session, receivedAtMs);
+    if (!this.#standalone && !readOnly) this.#touched.add(session.id);
     if (request.op !== 'ping') {
       state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
       state.stats.lastCxid = xid;
+    }
+    if (readOnly) {
+      this.#submitReadOnly(state, session, xid, request, receivedAtMs);
+      return;
     }
     const waiting: WaitingRequest = { xid, request, receivedAtMs };
     if (!state.order.mayRunNow(request) || !this.#runRequest(state, session, waiting))
@@ -961,6 +958,131 @@ export class CoordinatorServer extends EventEmitter {
     );
   }
 
+  // =====================================================================================
+  // Read-only mode (coordinator/read-only.ts has the rules).
+
+  /** The handshake while in read-only mode: a local session, or a refusal. */
+  #connectReadOnly(
+    state: ConnState,
+    request: ConnectRequest,
+    timeoutMs: number,
+    now: number,
+  ): void {
+    const id = request.sessionId;
+    const local = id === 0n ? undefined : this.#readOnlySessions.get(id);
+    const decision = readOnlyConnect({
+      canBeReadOnly: request.readOnly,
+      session: id === 0n ? 'none' : local ? 'local' : this.sessions.get(id) ? 'global' : 'unknown',
+    });
+    switch (decision.kind) {
+      case 'refuse':
+        // ZooKeeper logs these refusals at INFO too.
+        this.#log.info(
+          { conn: state.conn.id, session: formatSessionId(id), reason: decision.reason },
+          'refusing a client in read-only mode',
+        );
+        this.#closeNow(state, decision.reason);
+        return;
+      case 'create': {
+        const password = randomBytes(16);
+        const session = this.#readOnlySessions.add(
+          { id: this.#newSessionId(now), timeoutMs, password },
+          now,
+        );
+        this.#bind(state, session);
+        this.#log.info(
+          { session: formatSessionId(session.id), timeoutMs, conn: state.conn.id },
+          'read-only session created',
+        );
+        this.#answerConnect(state, session);
+        return;
+      }
+      case 'resume':
+      case 'expired': {
+        if (!local || local.closing || !local.password.equals(request.password)) {
+          this.#answerExpired(state);
+          return;
+        }
+        const previous = this.#sessionConn.get(local.id);
+        if (previous && previous !== state) {
+          previous.session = undefined;
+          this.watches.removeWatcher(previous);
+          this.#closeNow(previous, 'session moved to a new connection');
+        }
+        this.#readOnlySessions.setTimeout(local, timeoutMs, now);
+        this.#bind(state, local);
+        this.#answerConnect(state, local);
+        return;
+      }
+      default:
+        unreachable(decision);
+    }
+  }
+
+  /** A request of a read-only session: a read, NOTREADONLY, or the client's own close. */
+  #submitReadOnly(
+    state: ConnState,
+    session: Session,
+    xid: number,
+    request: Request,
+    receivedAtMs: number,
+  ): void {
+    const rule = readOnlyRule(request.op);
+    switch (rule) {
+      case 'read':
+        this.#handle(state, session, xid, request, receivedAtMs);
+        return;
+      case 'notReadOnly':
+      case 'closeSession': {
+        const err = rule === 'notReadOnly' ? ErrorCode.NOTREADONLY : ErrorCode.OK;
+        this.#replies.enqueue({
+          state,
+          zxid: this.#lastZxid,
+          receivedAtMs,
+          item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} },
+        });
+        if (rule === 'notReadOnly') return;
+        session.closing = true;
+        this.#readOnlySessions.remove(session.id);
+        this.#replies.enqueue({
+          state,
+          zxid: this.#lastZxid,
+          closeReason: 'session closed by client',
+        });
+        return;
+      }
+      default:
+        unreachable(rule);
+    }
+  }
+
+  /** Read-only sessions expire here, on this server alone (they have no ephemerals). */
+  #expireReadOnlySessions(): void {
+    for (const session of this.#readOnlySessions.expire(this.#clock.nowMs())) {
+      this.#readOnlySessions.remove(session.id);
+      this.#log.info({ session: formatSessionId(session.id) }, 'read-only session expired');
+      const state = this.#sessionConn.get(session.id);
+      if (state) {
+        this.#sessionConn.delete(session.id);
+        this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      }
+    }
+  }
+
+  /**
+   * Read-only mode ended (a leader is decided): every client goes, and the local sessions
+   * are forgotten; a client that brings one to a read/write server finds it expired.
+   */
+  leaveReadOnly(reason: string): void {
+    const sessions = this.#readOnlySessions.size;
+    this.closeAllConnections(reason);
+    for (const session of [...this.#readOnlySessions.all()]) {
+      this.#readOnlySessions.remove(session.id);
+      this.#sessionConn.delete(session.id);
+    }
+    this.#log.info({ sessions, reason }, 'read-only sessions closed');
+  }
+
   /** Ensemble mode: the server left broadcast; its clients must go elsewhere. */
   closeAllConnections(reason: string): void {
     this.#pending.clear();
@@ -1050,16 +1172,36 @@ export class CoordinatorServer extends EventEmitter {
           timeoutMs: session.timeoutMs,
           sessionId: session.id,
           password: session.password,
-          // We are never a read-only server.
-          readOnly: false,
+          readOnly: this.#replication.readOnly,
         },
       },
     });
   }
 
+  /** The session to resume is unknown (expired, closed, wrong password): timeout 0, close. */
+  #answerExpired(state: ConnState): void {
+    this.#replies.enqueue({
+      state,
+      zxid: this.#lastZxid,
+      item: {
+        kind: 'connected',
+        response: {
+          protocolVersion: 0,
+          timeoutMs: 0,
+          sessionId: 0n,
+          password: Buffer.alloc(16),
+          readOnly: this.#replication.readOnly,
+        },
+      },
+    });
+    this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+  }
+
   /** Only the leader (standalone: always the server) expires sessions, by closeSession txns. */
   #expireSessions(): void {
-    if (this.#closed || !this.#replication.leading) return;
+    if (this.#closed) return;
+    this.#expireReadOnlySessions();
+    if (!this.#replication.leading) return;
     for (const session of this.sessions.expire(this.#clock.nowMs())) {
       this.metrics.staleSessionsExpired++;
       this.#replication.submit({

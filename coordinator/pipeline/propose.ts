@@ -30,8 +30,13 @@ export interface Replication {
   /** In broadcast: clients may connect and write. */
   readonly serving: boolean;
   readonly leading: boolean;
-  /** srvr's Mode and mntr's server_state: leader, follower, or looking. */
+  /** srvr's Mode and mntr's server_state: leader, follower, read-only or looking. */
   readonly mode: string;
+  /**
+   * Not serving, but in read-only mode (coordinator/read-only.ts): read-only clients get
+   * local sessions and reads; writes get NOTREADONLY.
+   */
+  readonly readOnly: boolean;
   readonly syncedFollowers: number;
   /** Propose (leader) or forward (follower) a txn; false when not serving. */
   submit(txn: CoordinatorTxn): boolean;
@@ -53,6 +58,7 @@ export class LocalQuorum implements Replication {
   readonly serving = true;
   readonly leading = true;
   readonly mode = 'standalone';
+  readonly readOnly = false;
   readonly syncedFollowers = 0;
   #target: CommitTarget | undefined;
 

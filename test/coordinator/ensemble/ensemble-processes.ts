@@ -13,7 +13,7 @@
  * the server.N lines) and a `myid` file in the data directory. `peerAddress` lets a test give
  * one member other addresses for its peers (a proxy in front of them, to cut it off): each
  * member listens on its own entry of its own server list. `memberArgs` adds a member's own
- * `coordinator start` arguments (such as `--snap-count`).
+ * `coordinator start` arguments (such as `--snap-count`), `zooCfgLines` its own zoo.cfg lines.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,6 +77,8 @@ export interface EnsembleOptions {
   extraArgs?: string[];
   /** Extra `coordinator start` arguments of one member. */
   memberArgs?: (m: Member) => string[];
+  /** Extra lines of one member's zoo.cfg (with `zooCfg`), such as `readonlymode.enabled=true`. */
+  zooCfgLines?: (m: Member) => string[];
   /** SAMSA_LOG_LEVEL of the members (default: the test's, else info). */
   logLevel?: string;
 }
@@ -120,6 +122,7 @@ export async function startEnsemble(
         `dataDir=${m.dataDir}`,
         `clientPort=${m.clientPort}`,
         ...members.map((p) => `server.${p.id}=${address(m, p)}`),
+        ...(options.zooCfgLines?.(m) ?? []),
         '',
       ];
       writeFileSync(m.config, cfg.join('\n'));
