@@ -1,6 +1,6 @@
 /**
- * Keeps tap's process recorder out of the processes a test file starts. Loaded first in every
- * test process (package.json's tap `node-arg`, right after tsx).
+ * Keeps tap's process recorder out of the processes a test file starts. Loaded in every
+ * test process (package.json's tap `node-arg`, after test/helpers/typescript-loader.mjs).
  *
  * tap starts each test file with `--import=@tapjs/processinfo/...` and makes every process
  * that file spawns load it too: it puts the import into NODE_OPTIONS and, through the
