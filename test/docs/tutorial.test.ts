@@ -455,11 +455,7 @@ async function checkScreen(t: Test, run: Run, command: string, when: 'before' | 
 
 /** A reader of order-confirmations of the test's own: every key it sees, repeats included. */
 async function readConfirmations(t: Test, run: Run): Promise<Consumer> {
-  const consumer = kafka(run.cluster).consumer({
-    groupId: 'tutorial-test-reader',
-    // A short long poll: disconnect waits for the fetch in flight (kafkajs's default: 5 s).
-    maxWaitTimeInMs: 100,
-  });
+  const consumer = kafka(run.cluster).consumer({ groupId: 'tutorial-test-reader' });
   await consumer.connect();
   t.teardown(() => consumer.disconnect());
   await consumer.subscribe({ topic: 'order-confirmations', fromBeginning: true });
