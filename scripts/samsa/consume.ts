@@ -112,6 +112,10 @@ export async function consume(topic: string, options: ConsumeOptions): Promise<v
   const kafka = kafkaFor(options.bootstrapServer, 'samsa-console-consumer');
   const consumer = kafka.consumer({
     groupId,
+    // Kafka's fetch.max.wait.ms (500 ms), not kafkajs's 5 s: once --max-messages are printed
+    // the consumer stops, and its disconnect waits for the fetch in flight, which an idle
+    // partition answers only when this wait is over.
+    maxWaitTimeInMs: 500,
     ...(options.partition === undefined
       ? {}
       : { partitionAssigners: [onePartitionAssigner(topic, options.partition)] }),

@@ -23,6 +23,9 @@ export interface ApacheZooKeeper {
 function tcpFourLetterWord(port: number, word: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port }, () => socket.end(word));
+    // A server still starting (or whatever holds the port) may accept and never answer: the
+    // probe then fails after 2 s and waitFor asks again, instead of one probe hanging forever.
+    socket.setTimeout(2000, () => socket.destroy(new Error(`no answer to ${word} in 2 s`)));
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', reject);

@@ -210,7 +210,11 @@ t.test('a member that stops heartbeating is removed after its session timeout', 
 
   // The raw member never heartbeats. A kafkajs member joining makes the group rebalance;
   // the silent member does not rejoin, is dropped, and kafkajs ends up with everything.
-  const consumer = kafka.consumer({ groupId: 'silent-group', sessionTimeout: 10_000 });
+  const consumer = kafka.consumer({
+    groupId: 'silent-group',
+    sessionTimeout: 10_000,
+    maxWaitTimeInMs: 100,
+  });
   const joins = assignments(consumer);
   await consumer.connect();
   t.teardown(() => consumer.disconnect());

@@ -28,14 +28,23 @@ async function produce(broker: TestBroker, topic: string, from: number, n: numbe
   await producer.disconnect();
 }
 
-/** Consumes what the group has not consumed yet, commits, and prints the values. */
+/**
+ * Consumes what the group has not consumed yet, commits, and prints the values. It stops once
+ * it has the number of records the test produced since the last run (argv[2]): with as many
+ * records as are new, any one read again (a group that did not resume from its commits) would
+ * be among them. consumer_timeout_ms, 4 s without a record, only ends a run that gets fewer.
+ */
 const PY_CONSUMER = `
 import sys
 from kafka import KafkaConsumer
 consumer = KafkaConsumer('py', bootstrap_servers=sys.argv[1], group_id='py-group',
                          auto_offset_reset='earliest', enable_auto_commit=False,
                          consumer_timeout_ms=4000)
-values = [m.value.decode() for m in consumer]
+values = []
+for m in consumer:
+    values.append(m.value.decode())
+    if len(values) == int(sys.argv[2]):
+        break
 consumer.commit()
 consumer.close()
 print(' '.join(sorted(values, key=int)))
@@ -52,10 +61,14 @@ else {
     const broker = await startBroker(t);
     await broker.controller.createTopic('py', 2);
     await produce(broker, 'py', 0, 10);
-    const first = await run(PYTHON, ['-c', PY_CONSUMER, broker.bootstrap], { timeout: 60_000 });
+    const first = await run(PYTHON, ['-c', PY_CONSUMER, broker.bootstrap, '10'], {
+      timeout: 60_000,
+    });
     t.equal(first.stdout.trim(), '0 1 2 3 4 5 6 7 8 9', 'the first run reads everything');
     await produce(broker, 'py', 10, 5);
-    const second = await run(PYTHON, ['-c', PY_CONSUMER, broker.bootstrap], { timeout: 60_000 });
+    const second = await run(PYTHON, ['-c', PY_CONSUMER, broker.bootstrap, '5'], {
+      timeout: 60_000,
+    });
     t.equal(second.stdout.trim(), '10 11 12 13 14', 'the second run reads only what is new');
   });
 }

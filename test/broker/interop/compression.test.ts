@@ -185,7 +185,7 @@ t.test('codecs and compression policy with kcat and kafkajs', async (t) => {
   }
 
   // kafkajs reads every topic back, decompressing with its plugins.
-  const consumer = kafka.consumer({ groupId: 'codecs' });
+  const consumer = kafka.consumer({ groupId: 'codecs', maxWaitTimeInMs: 100 });
   await consumer.connect();
   t.teardown(() => consumer.disconnect());
   const wanted = new Map<string, string[]>();

@@ -68,7 +68,7 @@ t.test('a broker serves /healthz, /readyz and /metrics that follow its traffic',
   const messages = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'x'.repeat(100) }));
   await producer.send({ topic: 'metered', acks: -1, messages });
 
-  const consumer = kafka.consumer({ groupId: 'metered-readers' });
+  const consumer = kafka.consumer({ groupId: 'metered-readers', maxWaitTimeInMs: 100 });
   await consumer.connect();
   t.teardown(() => consumer.disconnect());
   await consumer.subscribe({ topic: 'metered', fromBeginning: true });

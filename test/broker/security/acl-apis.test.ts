@@ -302,7 +302,7 @@ if (!opensslAvailable) {
         sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
         logLevel: logLevel.NOTHING,
       });
-      const consumer = patient.consumer({ groupId: 'billing' });
+      const consumer = patient.consumer({ groupId: 'billing', maxWaitTimeInMs: 100 });
       await consumer.connect();
       t.teardown(() => consumer.disconnect());
       await consumer.subscribe({ topics: ['payments'], fromBeginning: true });

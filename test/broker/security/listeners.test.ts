@@ -50,6 +50,28 @@ function kcatWithInput(args: string[], input: string): Promise<void> {
   });
 }
 
+/**
+ * A kcat that must fail: its stderr once it has printed `expected`, or once it exited. kcat -L
+ * retries a refused login until its metadata timeout (-m), so waiting for the exit would cost
+ * that timeout; the SASL error line comes at the first refusal. (A failed TLS handshake is
+ * reported only at the timeout, so that case keeps a short -m.) -m 30 only bounds a kcat
+ * that never prints it (the caller's match then fails).
+ */
+function kcatError(args: string[], expected: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('kcat', [...args, '-m', '30'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (expected.test(stderr)) {
+        child.kill('SIGKILL');
+        resolve(stderr);
+      }
+    });
+    child.on('exit', () => resolve(stderr));
+  });
+}
+
 if (!kcatAvailable || !opensslAvailable) {
   if (process.env.CI === 'true') t.fail('kcat and openssl are required under CI=true');
   else t.comment('kcat or openssl is missing: skipping the listener security tests');
@@ -163,16 +185,21 @@ if (!kcatAvailable || !opensslAvailable) {
     ]);
     t.equal(consumed.stdout.trim(), 'x');
 
-    const refused = await run('kcat', [
-      ...kcat(broker.ports.SASL_SSL, [...ssl, '-X', 'security.protocol=SASL_SSL', ...plain('no')]),
-      '-L',
-      '-m',
-      '3',
-    ]).catch((err: { stderr: string }) => err);
-    t.match(
-      (refused as { stderr: string }).stderr,
-      /SASL authentication error: Authentication failed: Invalid username or password/,
+    const invalid =
+      /SASL authentication error: Authentication failed: Invalid username or password/;
+    const refused = await kcatError(
+      [
+        ...kcat(broker.ports.SASL_SSL, [
+          ...ssl,
+          '-X',
+          'security.protocol=SASL_SSL',
+          ...plain('no'),
+        ]),
+        '-L',
+      ],
+      invalid,
     );
+    t.match(refused, invalid);
   });
 
   t.test('SCRAM-SHA-256 and -512 users from `coordinator configs`', async (t) => {
@@ -221,17 +248,12 @@ if (!kcatAvailable || !opensslAvailable) {
       ];
       const ok = await run('kcat', [...kcat(broker.ports.SASL_SSL, scram('bob-secret')), '-L']);
       t.match(ok.stdout, /1 brokers/, `${mechanism} login`);
-      const refused = await run('kcat', [
-        ...kcat(broker.ports.SASL_SSL, scram('wrong')),
-        '-L',
-        '-m',
-        '3',
-      ]).catch((err: { stderr: string }) => err);
-      t.match(
-        (refused as { stderr: string }).stderr,
-        /SASL authentication error: Authentication failed: Invalid user credentials/,
-        `${mechanism}: a wrong password is refused`,
+      const invalid = /SASL authentication error: Authentication failed: Invalid user credentials/;
+      const refused = await kcatError(
+        [...kcat(broker.ports.SASL_SSL, scram('wrong')), '-L'],
+        invalid,
       );
+      t.match(refused, invalid, `${mechanism}: a wrong password is refused`);
     }
   });
 

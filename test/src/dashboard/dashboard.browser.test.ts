@@ -92,7 +92,7 @@ t.test(
       }
     };
     await produce(300);
-    const consumer = kafka.consumer({ groupId: 'billing' });
+    const consumer = kafka.consumer({ groupId: 'billing', maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'orders', fromBeginning: true });
     let consumed = 0;
