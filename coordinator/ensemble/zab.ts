@@ -130,8 +130,12 @@ export type ZabEffect<T> =
    * before that leaves the previous snapshot and the untrimmed log, which is fine.
    */
   | { type: 'takeSnapshot'; zxid: Zxid }
-  /** Drop the durable log's entries up to `upTo` (a snapshot at or after it is durable). */
-  | { type: 'trimLog'; upTo: Zxid }
+  /**
+   * Drop the durable log's entries up to `upTo` (a snapshot at or after it is durable).
+   * `entries` is what the log holds after `upTo` at this point (the caller may write them to
+   * a fresh log instead of reading the old one back); appends after this effect add to it.
+   */
+  | { type: 'trimLog'; upTo: Zxid; entries: LogEntry<T>[] }
   /** Apply a committed entry to the data tree; entries come in zxid order. */
   | { type: 'apply'; entry: LogEntry<T> }
   /** Close the connection to `peer` (a leader stepping down, a follower leaving its leader):
@@ -394,7 +398,7 @@ export class ZabServer<T> {
     if (upTo > this.#logBase) {
       this.#log = this.#log.slice(this.#indexAfter(upTo));
       this.#logBase = upTo;
-      this.#out.push({ type: 'trimLog', upTo });
+      this.#out.push({ type: 'trimLog', upTo, entries: this.#log.slice() });
     }
     return this.#flush();
   }

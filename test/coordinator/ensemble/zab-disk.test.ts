@@ -68,7 +68,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
   const s4 = { zxid: makeZxid(1, 4), data: Buffer.from('tree at 1.4') };
   await disk.writeSnapshot(s4);
   // Zab trims up to the snapshot before the newest.
-  const trimmed = await disk.trim(s2.zxid);
+  const trimmed = await disk.trim(s2.zxid, [entry(1, 3), entry(1, 4), entry(2, 1)]);
   t.same(trimmed.kept, 3, 'entries after the base are kept');
   await disk.close();
 
@@ -93,7 +93,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
   // The next trim deletes snapshot files before its base.
   const s5 = { zxid: makeZxid(2, 1), data: Buffer.from('tree at 2.1') };
   await torn.disk.writeSnapshot(s5);
-  await torn.disk.trim(s4.zxid);
+  await torn.disk.trim(s4.zxid, [entry(2, 1)]);
   await torn.disk.close();
   t.same(
     readdirSync(zab).filter((n) => n.startsWith('snapshot.')),

@@ -367,6 +367,16 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
           if (!node.disk.files.some((f) => f.zxid > effect.upTo)) {
             violation(`server ${id} trimmed its log to ${effect.upTo} with no newer snapshot`);
           }
+          {
+            // The entries Zab hands over for the fresh log are exactly what the disk keeps.
+            const kept = node.disk.log.filter((e) => e.zxid > effect.upTo);
+            const same =
+              kept.length === effect.entries.length &&
+              kept.every(
+                (e, i) => e.zxid === effect.entries[i]!.zxid && e.txn === effect.entries[i]!.txn,
+              );
+            if (!same) violation(`server ${id}: trimLog's entries differ from its log on disk`);
+          }
           node.disk.log = node.disk.log.filter((e) => e.zxid > effect.upTo);
           node.disk.logBase = effect.upTo;
           // The snapshot files before the new base are deleted.
