@@ -132,3 +132,29 @@ t.test('a torn last record is cut off and appends go on after the last good one'
   t.ok(corrupt.recovered.tornBytes > 0);
   await corrupt.disk.close();
 });
+
+t.test('appends and a truncation made while a trim rewrites the log end up in it', async (t) => {
+  const dir = t.testdir();
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const first = Array.from({ length: 2500 }, (_, i) => entry(1, i + 1));
+  await disk.append(first);
+  await disk.writeSnapshot({ zxid: makeZxid(1, 100), data: Buffer.from('tree at 1.100') });
+  // The trim starts; the appends are issued before it has finished its first write.
+  const trim = disk.trim(makeZxid(1, 100), first.slice(100));
+  const during = [disk.append([entry(1, 2501)]), disk.append([entry(1, 2502), entry(1, 2503)])];
+  await Promise.all(during);
+  await disk.truncate(makeZxid(1, 2502));
+  const trimmed = await trim;
+  t.equal(trimmed.kept, 2400);
+  await disk.append([entry(2, 1)]);
+  await disk.close();
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  t.equal(reopened.recovered.state.logBase, makeZxid(1, 100));
+  t.same(reopened.recovered.state.log, [
+    ...first.slice(100),
+    entry(1, 2501),
+    entry(1, 2502),
+    entry(2, 1),
+  ]);
+  await reopened.disk.close();
+});
