@@ -116,7 +116,10 @@ export interface Replication {
   readonly leading: boolean;
   /** srvr's Mode and mntr's server_state: leader, follower, or looking. */
   readonly mode: string;
+  /** Leading: voting followers in sync, observers in sync, and every learner connected. */
   readonly syncedFollowers: number;
+  readonly syncedObservers: number;
+  readonly learners: number;
   /** Propose (leader) or forward (follower) a txn; false when not serving. */
   submit(txn: CoordinatorTxn): boolean;
   /**
@@ -1561,7 +1564,15 @@ export class CoordinatorServer extends EventEmitter {
     return {
       version: SERVER_VERSION,
       mode: this.#replication?.mode ?? 'standalone',
-      syncedFollowers: this.#replication?.leading ? this.#replication.syncedFollowers : undefined,
+      ...(this.#replication?.leading
+        ? {
+            leader: {
+              learners: this.#replication.learners,
+              syncedFollowers: this.#replication.syncedFollowers,
+              syncedObservers: this.#replication.syncedObservers,
+            },
+          }
+        : {}),
       nowMs: this.#clock.nowMs(),
       startedAtMs: this.startedAtMs,
       lastZxid: this.#lastZxid,

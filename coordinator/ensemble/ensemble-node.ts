@@ -140,6 +140,12 @@ export class EnsembleNode implements Replication {
   get syncedFollowers(): number {
     return this.#zab.syncedFollowers;
   }
+  get syncedObservers(): number {
+    return this.#zab.syncedObservers;
+  }
+  get learners(): number {
+    return this.#zab.learners;
+  }
   get zab(): ZabServer<CoordinatorTxn> {
     return this.#zab;
   }
