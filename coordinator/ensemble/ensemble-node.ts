@@ -384,7 +384,7 @@ export class EnsembleNode implements Replication {
     this.#log.info({ zxid: hex(zxid), nodes: view.paths.length }, 'snapshot started');
     const write = async (): Promise<void> => {
       let encoding;
-      let copied = 0;
+      let copied: number;
       try {
         encoding = await encodeSnapshotInSlices(
           { lastZxid: zxid, paths: view.paths, node: (path) => view.get(path), sessions },

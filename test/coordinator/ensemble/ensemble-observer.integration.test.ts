@@ -2,11 +2,10 @@
  * An observer with real processes (docs/ensemble.md, "Observers"): three voters and one
  * `:observer` member, all from zoo.cfg files. The observer says `Mode: observer`, serves
  * reads, forwards writes (acknowledged), gets every write (by INFORM: the leader sends it no
- * PROPOSAL or COMMIT), and the leader's mntr
- * counts it as a synced observer, not a synced follower;
- * killing it with SIGKILL leaves the quorum alone (the leader keeps leading and writes go on),
- * and restarted it catches up; with both followers killed, the leader and the observer left
- * are no quorum: both stop serving.
+ * PROPOSAL or COMMIT), and the leader's mntr counts it as a synced observer, not a synced
+ * follower; killing it with SIGKILL leaves the quorum alone (the leader keeps leading and
+ * writes go on), and restarted it catches up; with both followers killed, the leader and the
+ * observer left are no quorum: both stop serving.
  */
 import t from 'tap';
 import { waitFor } from '../../helpers/wait-for.js';
