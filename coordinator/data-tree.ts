@@ -159,7 +159,10 @@ export interface MultiContext {
  * no write touches. A view's nodes have no `children` (they may be the live set).
  */
 export class TreeView {
-  /** Every path of the tree at the view's moment, parents before children. */
+  /**
+   * Every path of the tree at the view's moment, in the tree's map order: not always parents
+   * first (a rolled-back multi re-inserts the nodes it touched at the end).
+   */
   readonly paths: readonly string[];
   readonly #live: ReadonlyMap<string, DataNode>;
   /** Before-images of the nodes changed since (undefined: the path did not exist). */
@@ -195,14 +198,6 @@ export class TreeView {
     this.#close(this);
     this.#saved.clear();
   }
-}
-
-/** `/a/b` -> 2; the root is 0. */
-function depthOf(path: string): number {
-  if (path === '/') return 0;
-  let depth = 0;
-  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) depth++;
-  return depth;
 }
 
 /** A before-image of a node, for rolling back a failed multi. */
@@ -297,14 +292,12 @@ export class DataTree {
 
   /**
    * A consistent view of the tree as it is now, which later writes do not change (see
-   * `TreeView`); close it when done. Costs one pass over the paths (to order them parents
-   * first, by depth: the map's own order is not, since a rolled-back multi re-inserts nodes).
+   * `TreeView`); close it when done. Costs one copy of the list of paths.
    */
   openView(): TreeView {
-    const byDepth: string[][] = [];
-    for (const path of this.#nodes.keys()) (byDepth[depthOf(path)] ??= []).push(path);
-    const paths = byDepth.length === 1 ? byDepth[0]! : byDepth.flat();
-    const view = new TreeView(paths, this.#nodes, (v) => this.#views.delete(v));
+    const view = new TreeView(Array.from(this.#nodes.keys()), this.#nodes, (v) =>
+      this.#views.delete(v),
+    );
     this.#views.add(view);
     return view;
   }

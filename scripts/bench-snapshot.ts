@@ -14,9 +14,12 @@
  *   copies each node before its first change).
  *
  * A timer every millisecond measures the event loop: the longest gap between two of its
- * callbacks is the longest time the server could not have answered anything. Prints, per way,
- * the longest stall, the time to a durable file, and (after) the slices and the writes that
- * were applied while the snapshot was serialized. Results go to docs/benchmarks.md.
+ * callbacks is the longest time the server could not have answered anything (measured too
+ * for one second with nothing running: what the machine's load alone causes). Prints, per
+ * way, the longest stall, the time to a durable file, and (after) the slices (the longest in
+ * wall time and in CPU time: on a loaded machine a slice's wall time is mostly waiting for a
+ * core) and the writes applied while the snapshot was serialized. Results go to
+ * docs/benchmarks.md.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -80,14 +83,23 @@ function watchLoop(): { stop: () => number } {
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 
 const { disk } = await ZabDisk.open<unknown>(root, silentLogger());
 const rows: string[] = [];
 for (let run = 1; run <= runs; run++) {
+  // Nothing running: what the machine's load alone does to a 1 ms timer over one second.
+  let loop = watchLoop();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idleStall = loop.stop();
   // Before: one synchronous stretch (sort, encode), then the write.
   await settle();
-  let loop = watchLoop();
+  loop = watchLoop();
   let started = performance.now();
+  const beforeCpu = process.cpuUsage();
   const paths = [...tree.paths()].sort();
   const state = {
     lastZxid: zxid,
@@ -96,6 +108,7 @@ for (let run = 1; run <= runs; run++) {
   };
   const before = encodeSnapshot(state);
   const beforeSerializedMs = performance.now() - started;
+  const beforeCpuMs = cpuMs(beforeCpu);
   await disk.writeSnapshot({ zxid: zxid * 10 + run, data: before });
   const beforeMs = performance.now() - started;
   const beforeStall = loop.stop();
@@ -121,10 +134,22 @@ for (let run = 1; run <= runs; run++) {
       await pause();
     }
   })();
+  // The CPU time of each slice (the writer's turns in between are counted in the next one's
+  // wait, not in it): on a loaded machine the wall time of a slice is mostly waiting for a core.
+  let sliceCpu = process.cpuUsage();
+  let longestSliceCpuMs = 0;
   const after = await encodeSnapshotInSlices(
     { lastZxid: zxid, paths: view.paths, node: (p) => view.get(p), sessions: [] },
-    { pause, nowMs: () => performance.now() },
+    {
+      pause: async () => {
+        longestSliceCpuMs = Math.max(longestSliceCpuMs, cpuMs(sliceCpu));
+        await pause();
+        sliceCpu = process.cpuUsage();
+      },
+      nowMs: () => performance.now(),
+    },
   );
+  longestSliceCpuMs = Math.max(longestSliceCpuMs, cpuMs(sliceCpu));
   writing = false;
   await writer;
   const copied = view.copied;
@@ -138,11 +163,14 @@ for (let run = 1; run <= runs; run++) {
   const f = (n: number, digits = 0): string => n.toFixed(digits);
   rows.push(
     [
-      `run ${run}: ${tree.nodeCount} znodes, ${f(before.length / 1e6, 1)} MB`,
-      `  before: longest stall ${f(beforeStall)} ms (serialize ${f(beforeSerializedMs)} ms),` +
+      `run ${run}: ${tree.nodeCount} znodes, ${f(before.length / 1e6, 1)} MB;` +
+        ` longest stall with nothing running (1 s): ${f(idleStall, 1)} ms`,
+      `  before: longest stall ${f(beforeStall)} ms (serialize ${f(beforeSerializedMs)} ms,` +
+        ` ${f(beforeCpuMs)} ms of CPU),` +
         ` durable after ${f(beforeMs)} ms`,
       `  after:  longest stall ${f(afterStall, 1)} ms (view ${f(viewMs, 1)} ms,` +
-        ` ${after.slices} slices, longest ${f(after.longestSliceMs, 1)} ms),` +
+        ` ${after.slices} slices, longest ${f(after.longestSliceMs, 1)} ms,` +
+        ` longest CPU ${f(longestSliceCpuMs, 1)} ms),` +
         ` serialized in ${f(afterSerializedMs)} ms while ${writes} writes were applied` +
         ` (${copied} nodes copied), durable after ${f(afterMs)} ms`,
     ].join('\n'),

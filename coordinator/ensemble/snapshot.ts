@@ -8,8 +8,10 @@
  *   | u32 session count
  *   | per session: i64 id | u32 timeoutMs | u16 password length | password
  *
- * Nodes come parents before children, as loading needs. Integrity (a torn file) is checked by
- * the disk layer's CRC around these bytes (zab-disk.ts).
+ * Nodes come in any order (the tree's map order at the snapshot's moment); `decodeSnapshot`
+ * returns them parents before children (by depth), as loading needs, so the serving server
+ * does not sort. Integrity (a torn file) is checked by the disk layer's CRC around these bytes
+ * (zab-disk.ts).
  *
  * A server serializes its snapshot while it goes on serving: `SnapshotEncoder` encodes a
  * consistent source (a copy-on-write `TreeView` of the tree, data-tree.ts) a slice of nodes at
@@ -26,6 +28,9 @@ import {
 const MAGIC = Buffer.from('SNP1');
 /** The encoder writes into buffers of this size (one node larger than it gets its own). */
 const PART_BYTES = 1024 * 1024;
+/** Bytes of encoded parts copied into the snapshot's buffer per slice. */
+const ASSEMBLE_BYTES = 4 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export class SnapshotFormatError extends Error {
   override name = 'SnapshotFormatError';
@@ -34,13 +39,13 @@ export class SnapshotFormatError extends Error {
 /** What a snapshot is made of: it must not change while it is encoded. */
 export interface SnapshotSource {
   lastZxid: number;
-  /** Parents before children. */
+  /** Any order. */
   paths: readonly string[];
   node(path: string): StoredNode | undefined;
   sessions: readonly StoredSession[];
 }
 
-/** Encodes a snapshot a slice of nodes at a time (`encodeNodes`), then `finish`. */
+/** Encodes a snapshot a slice of nodes at a time (`encodeNodes`), then `assemble`s its bytes. */
 export class SnapshotEncoder {
   readonly #source: SnapshotSource;
   readonly #parts: Buffer[] = [];
@@ -48,6 +53,10 @@ export class SnapshotEncoder {
   #used = 0;
   #next = 0;
   #size = 0;
+  /** Assembling: the snapshot's buffer, the parts copied into it and where the next goes. */
+  #out: Buffer | undefined;
+  #copied = 0;
+  #offset = 0;
 
   constructor(source: SnapshotSource) {
     this.#source = source;
@@ -92,24 +101,50 @@ export class SnapshotEncoder {
     return this.done;
   }
 
-  /** The snapshot's bytes: the sessions are appended (all at once: there are few). */
+  /** The snapshot's bytes, at once. */
   finish(): Buffer {
-    this.encodeNodes(Infinity);
-    this.#seal();
-    const sessions = this.#source.sessions;
-    let size = 4;
-    for (const session of sessions) size += 14 + session.password.length;
-    const tail = Buffer.allocUnsafe(size);
-    let o = tail.writeUInt32BE(sessions.length, 0);
-    for (const session of sessions) {
-      o = tail.writeBigInt64BE(session.id, o);
-      o = tail.writeUInt32BE(session.timeoutMs, o);
-      o = tail.writeUInt16BE(session.password.length, o);
-      o += session.password.copy(tail, o);
+    for (;;) {
+      const out = this.assemble(Infinity);
+      if (out) return out;
     }
-    this.#push(tail);
-    const out = Buffer.concat(this.#parts, this.#size);
-    this.#parts.length = 0;
+  }
+
+  /**
+   * Once every node is encoded: copy up to `maxBytes` more of the encoded parts into the
+   * snapshot's one buffer; the buffer once complete. (One copy of tens of MB, into memory
+   * touched for the first time, is a stall of its own on a loaded machine: it goes in slices
+   * too.) The sessions are appended on the first call, all at once: there are few.
+   */
+  assemble(maxBytes: number): Buffer | undefined {
+    if (!this.#out) {
+      this.encodeNodes(Infinity);
+      this.#seal();
+      const sessions = this.#source.sessions;
+      let size = 4;
+      for (const session of sessions) size += 14 + session.password.length;
+      const tail = Buffer.allocUnsafe(size);
+      let o = tail.writeUInt32BE(sessions.length, 0);
+      for (const session of sessions) {
+        o = tail.writeBigInt64BE(session.id, o);
+        o = tail.writeUInt32BE(session.timeoutMs, o);
+        o = tail.writeUInt16BE(session.password.length, o);
+        o += session.password.copy(tail, o);
+      }
+      this.#push(tail);
+      this.#out = Buffer.allocUnsafe(this.#size);
+    }
+    const out = this.#out;
+    let copied = 0;
+    while (this.#copied < this.#parts.length && copied < maxBytes) {
+      const part = this.#parts[this.#copied]!;
+      this.#parts[this.#copied++] = EMPTY;
+      copied += part.copy(out, this.#offset);
+      this.#offset += part.length;
+    }
+    if (this.#copied < this.#parts.length) return undefined;
+    if (this.#offset !== out.length) {
+      throw new SnapshotFormatError(`snapshot encoding: ${this.#offset} of ${out.length} bytes`);
+    }
     return out;
   }
 
@@ -179,9 +214,13 @@ export async function encodeSnapshotInSlices(
   for (;;) {
     const started = options.nowMs();
     // Check the time every 256 nodes: one node is at most 1 MiB of data, most are small.
-    let done = encoder.encodeNodes(256);
-    while (!done && options.nowMs() - started < sliceMs) done = encoder.encodeNodes(256);
-    const data = done ? encoder.finish() : undefined;
+    let data: Buffer | undefined;
+    if (!encoder.done) {
+      let done = encoder.encodeNodes(256);
+      while (!done && options.nowMs() - started < sliceMs) done = encoder.encodeNodes(256);
+    } else {
+      data = encoder.assemble(ASSEMBLE_BYTES);
+    }
     slices++;
     longestSliceMs = Math.max(longestSliceMs, options.nowMs() - started);
     if (data) return { data, slices, longestSliceMs };
@@ -231,5 +270,20 @@ export function decodeSnapshot(bytes: Buffer): LoadedState {
     o += passwordLength;
   }
   if (o !== bytes.length) throw new SnapshotFormatError('bytes after the snapshot');
-  return { lastZxid, nodes, sessions };
+  return { lastZxid, nodes: parentsFirst(nodes), sessions };
+}
+
+/** `/a/b` -> 2; the root is 0. */
+function depthOf(path: string): number {
+  if (path === '/') return 0;
+  let depth = 0;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) depth++;
+  return depth;
+}
+
+/** The nodes ordered by depth (stable): every parent before its children. */
+function parentsFirst(nodes: LoadedState['nodes']): LoadedState['nodes'] {
+  const byDepth: LoadedState['nodes'][] = [];
+  for (const entry of nodes) (byDepth[depthOf(entry[0])] ??= []).push(entry);
+  return byDepth.length <= 1 ? (byDepth[0] ?? []) : byDepth.flat();
 }

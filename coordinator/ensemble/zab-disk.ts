@@ -19,7 +19,9 @@
  *                                          fsynced and renamed, as ZooKeeper's snapshot.<zxid>
  *
  * Trimming (`trim`, after a newer snapshot is durable) and a SNAP (`installSnapshot`) write a
- * fresh log file and rename it over the old one, so each is atomic: a SNAP's snapshot travels
+ * fresh log file and rename it over the old one, so each is atomic (a trim writes the entries
+ * Zab hands it while appends go on to the old log, and copies those appends over before the
+ * rename; no record is read back or decoded): a SNAP's snapshot travels
  * inside the new log, never as a file that could sit next to the old log it does not belong
  * to. Recovery replays the records in order; a record cut short or failing its CRC (a crash in
  * the middle of an append) ends the log: the file is truncated there, so what follows is never

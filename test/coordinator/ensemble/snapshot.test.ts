@@ -40,8 +40,8 @@ t.test('a tree and its sessions round-trip', async (t) => {
     nodes: [
       ['/', node({ data: Buffer.alloc(0) })],
       ['/a', node({ data: null, kind: 'container' })],
-      ['/a/é', node({ ephemeralOwner: -5n, data: Buffer.from([0, 255]) })],
       ['/t', node({ kind: 'ttl', ttlMs: 60_000 })],
+      ['/a/é', node({ ephemeralOwner: -5n, data: Buffer.from([0, 255]) })],
     ],
     sessions: [
       { id: 0x0100000000000001n, timeoutMs: 4000, password: Buffer.alloc(16, 7) },
@@ -50,6 +50,9 @@ t.test('a tree and its sessions round-trip', async (t) => {
   };
   const bytes = encodeSnapshot(state);
   t.same(decodeSnapshot(bytes), state);
+  // Encoded in any order (the tree's map order), decoded parents first.
+  const shuffled = { ...state, nodes: [state.nodes[3]!, ...state.nodes.slice(0, 3)] };
+  t.same(decodeSnapshot(encodeSnapshot(shuffled)), state, 'decoded parents first, by depth');
   t.throws(() => decodeSnapshot(bytes.subarray(0, bytes.length - 1)), SnapshotFormatError);
   t.throws(() => decodeSnapshot(Buffer.concat([bytes, Buffer.from([0])])), SnapshotFormatError);
   t.throws(() => decodeSnapshot(Buffer.from('not a snapshot at all')), /not a snapshot/);
