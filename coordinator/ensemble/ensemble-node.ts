@@ -435,7 +435,8 @@ export class EnsembleNode implements Replication {
     this.#disk
       .trim(upTo, entries)
       .then(
-        ({ kept, bytes }) => {
+        ({ kept, bytes, superseded }) => {
+          if (superseded) return; // a later trim, queued behind the same one, does its work
           this.#log.info(
             {
               upTo: hex(upTo),

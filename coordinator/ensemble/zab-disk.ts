@@ -93,8 +93,13 @@ export class ZabDisk<T> {
   #tail: Promise<unknown> = Promise.resolve();
   /** The trim in progress, if any (resolves when it ends, however it ends). */
   #trimming: Promise<void> = Promise.resolve();
-  /** While a trim writes the new log: the records appended to the old one meanwhile. */
-  #duringTrim: Buffer[] | undefined;
+  /**
+   * Per trim asked for and not yet swapped in: the records appended to the old log since it
+   * was asked for (its `kept` entries end where they begin).
+   */
+  readonly #sinceTrim = new Set<Buffer[]>();
+  /** A trim waiting for the one in progress; a newer trim supersedes it. */
+  #queuedTrim: { superseded: boolean } | undefined;
 
   private constructor(dir: string, log: FileHandle, logger: Logger) {
     this.dir = dir;
@@ -209,7 +214,7 @@ export class ZabDisk<T> {
       await this.#log.write(encoded);
       await this.#log.datasync();
       // A trim writing the new log meanwhile copies this record into it before the swap.
-      this.#duringTrim?.push(encoded);
+      for (const records of this.#sinceTrim) records.push(encoded);
     });
   }
 
@@ -262,21 +267,40 @@ export class ZabDisk<T> {
    * starts with a base record, in records of `TRIM_RECORD_ENTRIES` (each write hands the event
    * loop back), while appends and truncations go on to the old log; those are copied over at
    * the end, and the fresh log is renamed over the old one. Then snapshot files before `upTo`
-   * are deleted. One trim at a time: a second waits for the first.
+   * are deleted. One trim at a time: a second waits for the first, and a trim still waiting
+   * when a newer one is asked for is superseded by it (resolves with `superseded`).
    */
-  async trim(upTo: Zxid, kept: readonly LogEntry<T>[]): Promise<{ kept: number; bytes: number }> {
+  async trim(
+    upTo: Zxid,
+    kept: readonly LogEntry<T>[],
+  ): Promise<{ kept: number; bytes: number; superseded?: boolean }> {
+    // From now on every record appended belongs after `kept`: capture it at once, not when
+    // this trim gets to run (a previous one may still be running).
+    const since: Buffer[] = [];
+    this.#sinceTrim.add(since);
     const previous = this.#trimming;
+    if (this.#queuedTrim) this.#queuedTrim.superseded = true;
+    const queued = { superseded: false };
+    this.#queuedTrim = queued;
     let done!: () => void;
     this.#trimming = new Promise<void>((resolve) => (done = resolve));
     try {
       await previous;
-      return await this.#trim(upTo, kept);
+      if (this.#queuedTrim === queued) this.#queuedTrim = undefined;
+      // A newer trim (a later snapshot) was asked for meanwhile: it does this one's work.
+      if (queued.superseded) return { kept: 0, bytes: 0, superseded: true };
+      return await this.#trim(upTo, kept, since);
     } finally {
+      this.#sinceTrim.delete(since);
       done();
     }
   }
 
-  async #trim(upTo: Zxid, kept: readonly LogEntry<T>[]): Promise<{ kept: number; bytes: number }> {
+  async #trim(
+    upTo: Zxid,
+    kept: readonly LogEntry<T>[],
+    since: Buffer[],
+  ): Promise<{ kept: number; bytes: number }> {
     for (let i = 1; i < kept.length; i++) {
       if (kept[i]!.zxid <= kept[i - 1]!.zxid) throw new Error('trim: entries out of order');
     }
@@ -284,27 +308,21 @@ export class ZabDisk<T> {
     const tmp = await this.#startNewLog();
     let written = 0;
     try {
-      const during: Buffer[] = [];
-      this.#duringTrim = during;
-      try {
-        const base = encodeRecord<T>({ op: 'base', after: upTo });
-        written += base.length;
-        await tmp.write(base);
-        for (let i = 0; i < kept.length; i += TRIM_RECORD_ENTRIES) {
-          const entries = kept.slice(i, i + TRIM_RECORD_ENTRIES);
-          const record = encodeRecord<T>({ op: 'append', entries });
-          written += record.length;
-          await tmp.write(record);
-        }
-        // Most of the retained log is on its way to disk before appends are held back.
-        await tmp.datasync();
-      } catch (err) {
-        this.#duringTrim = undefined;
-        throw err;
+      const base = encodeRecord<T>({ op: 'base', after: upTo });
+      written += base.length;
+      await tmp.write(base);
+      for (let i = 0; i < kept.length; i += TRIM_RECORD_ENTRIES) {
+        const entries = kept.slice(i, i + TRIM_RECORD_ENTRIES);
+        const record = encodeRecord<T>({ op: 'append', entries });
+        written += record.length;
+        await tmp.write(record);
       }
+      // Most of the retained log is on its way to disk before appends are held back.
+      await tmp.datasync();
       await this.#exclusive(async () => {
-        this.#duringTrim = undefined;
-        for (const record of during) {
+        // No append runs now: what was appended since the trim was asked for is all here.
+        this.#sinceTrim.delete(since);
+        for (const record of since) {
           written += record.length;
           await tmp.write(record);
         }

@@ -158,3 +158,32 @@ t.test('appends and a truncation made while a trim rewrites the log end up in it
   ]);
   await reopened.disk.close();
 });
+
+t.test('trims queued behind a trim: the newest does the work, no append is lost', async (t) => {
+  const dir = t.testdir();
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const first = Array.from({ length: 3000 }, (_, i) => entry(1, i + 1));
+  await disk.append(first);
+  await disk.writeSnapshot({ zxid: makeZxid(1, 300), data: Buffer.from('tree at 1.300') });
+  // As the shell asks: each trim once the appends before it are durable, appends go on.
+  const t1 = disk.trim(makeZxid(1, 100), first.slice(100));
+  await disk.append([entry(1, 3001)]);
+  const t2 = disk.trim(makeZxid(1, 200), [...first.slice(200), entry(1, 3001)]);
+  await disk.append([entry(1, 3002)]);
+  const t3 = disk.trim(makeZxid(1, 300), [...first.slice(300), entry(1, 3001), entry(1, 3002)]);
+  const last = disk.append([entry(1, 3003)]);
+  const [r1, r2, r3] = await Promise.all([t1, t2, t3, last]);
+  t.equal(r1.kept, 2900);
+  t.equal(r2.superseded, true, 'the trim still waiting is superseded by the newer one');
+  t.equal(r3.kept, 2702);
+  await disk.close();
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  t.equal(reopened.recovered.state.logBase, makeZxid(1, 300));
+  t.same(reopened.recovered.state.log, [
+    ...first.slice(300),
+    entry(1, 3001),
+    entry(1, 3002),
+    entry(1, 3003),
+  ]);
+  await reopened.disk.close();
+});
