@@ -39,6 +39,9 @@ interface QueuedEffect {
 
 const hex = (zxid: number): string => '0x' + zxid.toString(16);
 
+/** Snapshots serialized at the same time, at most (each holds a view of the tree). */
+const MAX_SERIALIZING = 2;
+
 /** Hand the event loop back (I/O and timers run) before going on. */
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -67,8 +70,8 @@ export class EnsembleNode implements Replication {
   #running = false;
   /** Snapshots being serialized or written in the background. */
   #snapshotting = 0;
-  /** A snapshot is being serialized (from a view of the tree, in slices). */
-  #serializing = false;
+  /** Snapshots being serialized (each from its own view of the tree, in slices). */
+  #serializing = 0;
   /** Trims of the log running in the background (one at a time, in ZabDisk). */
   #trimming = 0;
   #ticker: Timer | undefined;
@@ -357,9 +360,10 @@ export class EnsembleNode implements Replication {
    * open a copy-on-write view of it (its nodes as of now, whatever is applied next), then
    * serialize the view in slices of a few ms, between which the server goes on serving and
    * applying, write it in the background (appends go on meanwhile), and tell Zab, which trims
-   * the log up to the snapshot before. While one is still being serialized, the next is
-   * skipped, as ZooKeeper skips a snapshot while its snapshot thread is busy: the log then
-   * holds more until the next one.
+   * the log up to the snapshot before. A second may start while one is being serialized (a
+   * group commit can apply two snapCounts at once when snapCount is small); beyond that the
+   * next is skipped, as ZooKeeper skips a snapshot while its snapshot thread is busy: the log
+   * then holds more until the next one.
    */
   #takeSnapshot(zxid: number): void {
     const core = this.#core;
@@ -367,8 +371,8 @@ export class EnsembleNode implements Replication {
     if (core.lastZxid !== zxid) {
       throw new Error(`snapshot at ${hex(zxid)} but the tree is at ${hex(core.lastZxid)}`);
     }
-    if (this.#serializing) {
-      this.#log.warn({ zxid: hex(zxid) }, 'a snapshot is still being serialized: skipped');
+    if (this.#serializing >= MAX_SERIALIZING) {
+      this.#log.warn({ zxid: hex(zxid) }, 'snapshots are still being serialized: skipped');
       return;
     }
     const started = performance.now();
@@ -379,7 +383,7 @@ export class EnsembleNode implements Replication {
       password: s.password,
     }));
     const openedMs = performance.now() - started;
-    this.#serializing = true;
+    this.#serializing++;
     this.#snapshotting++;
     this.#log.info({ zxid: hex(zxid), nodes: view.paths.length }, 'snapshot started');
     const write = async (): Promise<void> => {
@@ -392,7 +396,7 @@ export class EnsembleNode implements Replication {
         );
       } finally {
         copied = view.copied;
-        this.#serializing = false;
+        this.#serializing--;
         view.close();
       }
       const { data, slices, longestSliceMs } = encoding;
