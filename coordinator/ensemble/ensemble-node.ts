@@ -308,8 +308,9 @@ export class EnsembleNode implements Replication {
             while (this.#head < this.#queue.length) {
               const next = this.#queue[this.#head]!;
               if (next.effect.type === 'appendLog') entries.push(...next.effect.entries);
-              else if (next.effect.type === 'send') sends.push(next);
-              else break;
+              else if (next.effect.type === 'send' && next.effect.message.type !== 'snapChunk') {
+                sends.push(next);
+              } else break; // a SNAP's chunks leave one per event-loop turn (case 'send')
               this.#take();
             }
             await this.#disk.append(entries);
