@@ -5,6 +5,9 @@
  * into the coordinator core (`CoordinatorServer.applyCommitted`) — and drives `tick()` every
  * tickTime. It is the core's `Replication`: the core hands it prepared txns to submit.
  *
+ * With `readOnly` in its config it also runs read-only mode (../read-only.ts): Zab's role
+ * changes go to a `ReadOnlyMode`, which tells the core when read-only clients may connect.
+ *
  * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes);
  * only the effects queue up behind a pending fsync. Consecutive log appends at the head of the
  * queue share one write and one fsync (group commit).
@@ -12,6 +15,7 @@
 import type { Logger } from '../../src/logger.js';
 import type { Scheduler, Timer } from '../../src/scheduler.js';
 import type { CoordinatorServer, Replication } from '../coordinator-server.js';
+import { ReadOnlyMode } from '../read-only.js';
 import type { PeerFrame } from './codec.js';
 import type { EnsembleConfig } from './config.js';
 import { PeerTransport, type Channel } from './peer-transport.js';
@@ -80,6 +84,7 @@ export class EnsembleNode implements Replication {
   #serving = false;
   #leader: number | undefined;
   #lookingSinceMs: number;
+  readonly #readOnly: ReadOnlyMode;
   /**
    * FOLLOWERINFO that came while we were still electing: the follower decided before we did.
    * ZooKeeper's learner connects to the leader's quorum port, which only accepts once its
@@ -115,6 +120,15 @@ export class EnsembleNode implements Replication {
       options.persisted,
     );
     this.#initialSnapshot = options.persisted.snapshot;
+    this.#readOnly = new ReadOnlyMode({
+      enabled: options.config.readOnly === true,
+      tickMs: options.tickMs,
+      scheduler: options.scheduler,
+      logger: options.logger,
+      onChange: (active) => {
+        if (!active) this.#core?.leaveReadOnly('read-only mode ended: a leader is decided');
+      },
+    });
     this.#transport = new PeerTransport({
       id: options.config.id,
       members: options.config.members,
@@ -133,9 +147,16 @@ export class EnsembleNode implements Replication {
   get leading(): boolean {
     return this.#role === 'leading';
   }
-  /** leader, follower or observer once in broadcast; until then (electing, syncing) looking. */
+  /** Not serving, but taking read-only clients (read-only.ts). */
+  get readOnly(): boolean {
+    return !this.#serving && this.#readOnly.active;
+  }
+  /**
+   * leader, follower or observer once in broadcast; until then (electing, syncing) looking,
+   * or read-only (ZooKeeper's ReadOnlyZooKeeperServer state) in read-only mode.
+   */
   get mode(): string {
-    if (!this.#serving) return 'looking';
+    if (!this.#serving) return this.#readOnly.active ? 'read-only' : 'looking';
     if (this.#role === 'leading') return 'leader';
     if (this.#role === 'following') return this.#zab.observer ? 'observer' : 'follower';
     return 'looking';
@@ -195,10 +216,12 @@ export class EnsembleNode implements Replication {
         snapshotZxid: hex(this.#zab.snapshotZxid),
         logEntries: this.#zab.logLength,
         snapCount: this.#config.snapCount,
+        readOnlyMode: this.#config.readOnly === true,
       },
       'ensemble member starting',
     );
     this.#ticker = this.#scheduler.repeat(this.#tickMs, () => this.#tick());
+    this.#readOnly.roleChanged('looking');
     this.#push(this.#zab.start());
   }
 
@@ -507,6 +530,7 @@ export class EnsembleNode implements Replication {
     if (effect.role === 'leading' && effect.serving && !(wasLeading && wasServing)) {
       this.#core?.leadershipChanged(true);
     }
+    this.#readOnly.roleChanged(effect.role);
   }
 
   async close(): Promise<void> {
@@ -514,6 +538,7 @@ export class EnsembleNode implements Replication {
     this.#closed = true;
     this.#ticker?.cancel();
     this.#ticker = undefined;
+    this.#readOnly.stop();
     await this.#transport.close();
     // Let a disk write in progress finish before the file is closed.
     while (this.#running || this.#snapshotting > 0 || this.#trimming > 0) {
