@@ -1267,10 +1267,15 @@ export class CoordinatorServer extends EventEmitter {
     return {
       version: SERVER_VERSION,
       mode: this.#replication.mode,
-      syncedFollowers:
-        !this.#standalone && this.#replication.leading
-          ? this.#replication.syncedFollowers
-          : undefined,
+      ...(!this.#standalone && this.#replication.leading
+        ? {
+            leader: {
+              learners: this.#replication.learners,
+              syncedFollowers: this.#replication.syncedFollowers,
+              syncedObservers: this.#replication.syncedObservers,
+            },
+          }
+        : {}),
       nowMs: this.#clock.nowMs(),
       startedAtMs: this.startedAtMs,
       lastZxid: this.#lastZxid,

@@ -149,6 +149,57 @@ export interface MultiContext {
   ids?: readonly Identity[];
 }
 
+/**
+ * The tree as it was when `DataTree.openView()` was called, while writes go on: a snapshot
+ * is serialized from it in slices between which the server keeps serving (ZooKeeper instead
+ * serializes a fuzzy tree from another thread and replays the log over it; our txns are
+ * requests checked at apply time, not idempotent state changes, so we need an exact view).
+ * Copy-on-write: before a write changes or removes a node, the tree hands each open view a
+ * copy of the node as it was (the first time only), so the view costs nothing for the nodes
+ * no write touches. A view's nodes have no `children` (they may be the live set).
+ */
+export class TreeView {
+  /**
+   * Every path of the tree at the view's moment, in the tree's map order: not always parents
+   * first (a rolled-back multi re-inserts the nodes it touched at the end).
+   */
+  readonly paths: readonly string[];
+  readonly #live: ReadonlyMap<string, DataNode>;
+  /** Before-images of the nodes changed since (undefined: the path did not exist). */
+  readonly #saved = new Map<string, DataNode | undefined>();
+  readonly #close: (view: TreeView) => void;
+
+  constructor(
+    paths: readonly string[],
+    live: ReadonlyMap<string, DataNode>,
+    close: (view: TreeView) => void,
+  ) {
+    this.paths = paths;
+    this.#live = live;
+    this.#close = close;
+  }
+
+  get(path: string): Omit<DataNode, 'children'> | undefined {
+    return this.#saved.has(path) ? this.#saved.get(path) : this.#live.get(path);
+  }
+
+  /** Nodes copied so far because a write changed them. */
+  get copied(): number {
+    return this.#saved.size;
+  }
+
+  /** @internal The tree calls this before it changes `path` (current node: `node`). */
+  beforeChange(path: string, node: DataNode | undefined): void {
+    if (!this.#saved.has(path)) this.#saved.set(path, node && { ...node });
+  }
+
+  /** Stop recording changes; the view must not be read after this. */
+  close(): void {
+    this.#close(this);
+    this.#saved.clear();
+  }
+}
+
 /** A before-image of a node, for rolling back a failed multi. */
 interface UndoEntry {
   path: string;
@@ -168,6 +219,8 @@ export class DataTree {
   readonly #quotaRoots = new Set<string>();
   /** While applying a multi: before-images of every node touched, oldest first. */
   #undo: UndoEntry[] | undefined;
+  /** Open copy-on-write views (snapshots being serialized). */
+  readonly #views = new Set<TreeView>();
 
   constructor() {
     // ZooKeeper builds these nodes with empty data, not null: the Java client's getConfig()
@@ -237,6 +290,23 @@ export class DataTree {
     return this.#nodes.keys();
   }
 
+  /**
+   * A consistent view of the tree as it is now, which later writes do not change (see
+   * `TreeView`); close it when done. Costs one copy of the list of paths.
+   */
+  openView(): TreeView {
+    const view = new TreeView(Array.from(this.#nodes.keys()), this.#nodes, (v) =>
+      this.#views.delete(v),
+    );
+    this.#views.add(view);
+    return view;
+  }
+
+  /** Views open on this tree (snapshots being serialized). */
+  get openViews(): number {
+    return this.#views.size;
+  }
+
   containerPaths(): ReadonlySet<string> {
     return this.#containers;
   }
@@ -262,6 +332,7 @@ export class DataTree {
 
   loadNode(path: string, node: Omit<DataNode, 'children'>): void {
     const existing = this.#nodes.get(path);
+    if (this.#views.size > 0) for (const view of this.#views) view.beforeChange(path, existing);
     if (existing) {
       // A built-in node (or the root) that was persisted: keep its children, take its stat.
       this.#dataBytes -= this.#sizeOf(path, existing);
@@ -608,7 +679,12 @@ export class DataTree {
 
   // -------------------------------------------------------------------------------------
 
+  /** Called before every change of the node at `path` (or its creation or deletion). */
   #saveUndo(path: string): void {
+    if (this.#views.size > 0) {
+      const current = this.#nodes.get(path);
+      for (const view of this.#views) view.beforeChange(path, current);
+    }
     if (!this.#undo) return;
     const node = this.#nodes.get(path);
     this.#undo.push({

@@ -13,8 +13,11 @@ export interface ServerSnapshot {
   version: string;
   /** srvr's Mode and mntr's server_state: standalone, leader, follower, read-only, looking. */
   mode?: string;
-  /** Leaders only: followers in sync (mntr's zk_synced_followers). */
-  syncedFollowers?: number;
+  /**
+   * Leaders only (mntr's zk_learners, zk_synced_followers, zk_synced_observers): learners
+   * connected, voting followers in sync, observers in sync.
+   */
+  leader?: { learners: number; syncedFollowers: number; syncedObservers: number };
   nowMs: number;
   startedAtMs: number;
   lastZxid: number;
@@ -215,9 +218,18 @@ export function mntr(s: ServerSnapshot): [string, string | number][] {
   return [
     ['version', `${s.version}, built on samsa`],
     ['server_state', s.mode ?? 'standalone'],
-    ...(s.syncedFollowers === undefined
+    // ZooKeeper 3.8's leader-only keys. Without dynamic reconfiguration every participant
+    // votes, so no follower is non-voting; the leader answers a learner's sync at once (the
+    // learner waits for its own applies), so it never holds one pending.
+    ...(s.leader === undefined
       ? []
-      : ([['synced_followers', s.syncedFollowers]] as [string, number][])),
+      : ([
+          ['learners', s.leader.learners],
+          ['synced_followers', s.leader.syncedFollowers],
+          ['synced_non_voting_followers', 0],
+          ['synced_observers', s.leader.syncedObservers],
+          ['pending_syncs', 0],
+        ] as [string, number][])),
     ['avg_latency', ms(s.latencyAvgMs)],
     ['max_latency', ms(s.latencyMaxMs)],
     ['min_latency', ms(s.latencyMinMs)],

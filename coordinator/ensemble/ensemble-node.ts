@@ -29,7 +29,8 @@ import {
   type Snapshot,
   type ZabPersistentState,
 } from './zab.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { performance } from 'node:perf_hooks';
+import { decodeSnapshot, encodeSnapshotInSlices, SnapshotAbortedError } from './snapshot.js';
 import type { ZabDisk } from './zab-disk.js';
 
 type Effect = ZabEffect<CoordinatorTxn>;
@@ -41,6 +42,12 @@ interface QueuedEffect {
 }
 
 const hex = (zxid: number): string => '0x' + zxid.toString(16);
+
+/** Snapshots serialized at the same time, at most (each holds a view of the tree). */
+const MAX_SERIALIZING = 2;
+
+/** Hand the event loop back (I/O and timers run) before going on. */
+const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface EnsembleNodeOptions {
   config: EnsembleConfig;
@@ -65,8 +72,12 @@ export class EnsembleNode implements Replication {
   /** Index of the next effect to carry out in #queue (shift() is linear in V8 for long queues). */
   #head = 0;
   #running = false;
-  /** Snapshot files being written in the background. */
+  /** Snapshots being serialized or written in the background. */
   #snapshotting = 0;
+  /** Snapshots being serialized (each from its own view of the tree, in slices). */
+  #serializing = 0;
+  /** Trims of the log running in the background (one at a time, in ZabDisk). */
+  #trimming = 0;
   #ticker: Timer | undefined;
   #closed = false;
   #role: Role = 'looking';
@@ -152,6 +163,12 @@ export class EnsembleNode implements Replication {
   }
   get syncedFollowers(): number {
     return this.#zab.syncedFollowers;
+  }
+  get syncedObservers(): number {
+    return this.#zab.syncedObservers;
+  }
+  get learners(): number {
+    return this.#zab.learners;
   }
   get zab(): ZabServer<CoordinatorTxn> {
     return this.#zab;
@@ -300,6 +317,9 @@ export class EnsembleNode implements Replication {
         switch (effect.type) {
           case 'send':
             this.#send(queued);
+            // A SNAP is many chunks of 512 KiB: encoding and writing them all in one go
+            // would stall the event loop (and every client) for the whole snapshot.
+            if (effect.message.type === 'snapChunk') await pause();
             break;
           case 'appendLog': {
             // Group commit: the appends waiting behind this one, and the sends between them,
@@ -311,8 +331,9 @@ export class EnsembleNode implements Replication {
             while (this.#head < this.#queue.length) {
               const next = this.#queue[this.#head]!;
               if (next.effect.type === 'appendLog') entries.push(...next.effect.entries);
-              else if (next.effect.type === 'send') sends.push(next);
-              else break;
+              else if (next.effect.type === 'send' && next.effect.message.type !== 'snapChunk') {
+                sends.push(next);
+              } else break; // a SNAP's chunks leave one per event-loop turn (case 'send')
               this.#take();
             }
             await this.#disk.append(entries);
@@ -330,20 +351,9 @@ export class EnsembleNode implements Replication {
           case 'takeSnapshot':
             this.#takeSnapshot(effect.zxid);
             break;
-          case 'trimLog': {
-            const started = this.#scheduler.nowMs();
-            const { kept, bytes } = await this.#disk.trim(effect.upTo);
-            this.#log.info(
-              {
-                upTo: hex(effect.upTo),
-                keptEntries: kept,
-                bytes,
-                ms: this.#scheduler.nowMs() - started,
-              },
-              'zab log trimmed',
-            );
+          case 'trimLog':
+            this.#trimLog(effect.upTo, effect.entries);
             break;
-          }
           case 'persistEpochs':
             await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
             break;
@@ -371,8 +381,13 @@ export class EnsembleNode implements Replication {
 
   /**
    * The tree is exactly at `zxid` now (every apply before this effect is done, none after):
-   * serialize it at once, write it in the background (appends go on meanwhile), then tell
-   * Zab, which trims the log up to the snapshot before.
+   * open a copy-on-write view of it (its nodes as of now, whatever is applied next), then
+   * serialize the view in slices of a few ms, between which the server goes on serving and
+   * applying, write it in the background (appends go on meanwhile), and tell Zab, which trims
+   * the log up to the snapshot before. A second may start while one is being serialized (a
+   * group commit can apply two snapCounts at once when snapCount is small); beyond that the
+   * next is skipped, as ZooKeeper skips a snapshot while its snapshot thread is busy: the log
+   * then holds more until the next one.
    */
   #takeSnapshot(zxid: number): void {
     const core = this.#core;
@@ -380,34 +395,94 @@ export class EnsembleNode implements Replication {
     if (core.lastZxid !== zxid) {
       throw new Error(`snapshot at ${hex(zxid)} but the tree is at ${hex(core.lastZxid)}`);
     }
-    const started = this.#scheduler.nowMs();
-    const data = encodeSnapshot(core.snapshotState());
-    const serializedMs = this.#scheduler.nowMs() - started;
+    if (this.#serializing >= MAX_SERIALIZING) {
+      this.#log.warn({ zxid: hex(zxid) }, 'snapshots are still being serialized: skipped');
+      return;
+    }
+    const started = performance.now();
+    const view = core.tree.openView();
+    const sessions = [...core.sessions.all()].map((s) => ({
+      id: s.id,
+      timeoutMs: s.timeoutMs,
+      password: s.password,
+    }));
+    const openedMs = performance.now() - started;
+    this.#serializing++;
     this.#snapshotting++;
+    this.#log.info({ zxid: hex(zxid), nodes: view.paths.length }, 'snapshot started');
+    const write = async (): Promise<void> => {
+      let encoding;
+      let copied: number;
+      try {
+        encoding = await encodeSnapshotInSlices(
+          { lastZxid: zxid, paths: view.paths, node: (path) => view.get(path), sessions },
+          { pause, nowMs: () => performance.now(), aborted: () => this.#closed },
+        );
+      } finally {
+        copied = view.copied;
+        this.#serializing--;
+        view.close();
+      }
+      const { data, slices, longestSliceMs } = encoding;
+      const serializedMs = performance.now() - started;
+      await this.#disk.writeSnapshot({ zxid, data });
+      this.#log.info(
+        {
+          zxid: hex(zxid),
+          bytes: data.length,
+          nodes: view.paths.length,
+          viewMs: Math.round(openedMs * 10) / 10,
+          slices,
+          longestSliceMs: Math.round(longestSliceMs * 10) / 10,
+          copiedNodes: copied,
+          serializeMs: Math.round(serializedMs),
+          ms: Math.round(performance.now() - started),
+        },
+        'snapshot written',
+      );
+      if (!this.#closed) this.#push(this.#zab.snapshotTaken(zxid, data));
+    };
+    write()
+      .catch((error: unknown) => {
+        if (this.#closed || error instanceof SnapshotAbortedError) return;
+        this.#log.fatal({ err: error, zxid: hex(zxid) }, 'could not write a snapshot; stopping');
+        this.#closed = true;
+        this.onFatal(error);
+      })
+      .finally(() => this.#snapshotting--);
+  }
+
+  /**
+   * Trim the log in the background: ZabDisk writes the retained entries to a fresh log while
+   * appends go on to the old one (and are copied over before the swap), so neither the
+   * event loop nor the writes behind it wait for the rewrite.
+   */
+  #trimLog(upTo: number, entries: LogEntry<CoordinatorTxn>[]): void {
+    const started = performance.now();
+    this.#trimming++;
     this.#disk
-      .writeSnapshot({ zxid, data })
+      .trim(upTo, entries)
       .then(
-        () => {
+        ({ kept, bytes, superseded }) => {
+          if (superseded) return; // a later trim, queued behind the same one, does its work
           this.#log.info(
             {
-              zxid: hex(zxid),
-              bytes: data.length,
-              nodes: core.tree.nodeCount,
-              serializeMs: serializedMs,
-              ms: this.#scheduler.nowMs() - started,
+              upTo: hex(upTo),
+              keptEntries: kept,
+              bytes,
+              ms: Math.round(performance.now() - started),
             },
-            'snapshot written',
+            'zab log trimmed',
           );
-          if (!this.#closed) this.#push(this.#zab.snapshotTaken(zxid, data));
         },
         (error: unknown) => {
           if (this.#closed) return;
-          this.#log.fatal({ err: error, zxid: hex(zxid) }, 'could not write a snapshot; stopping');
+          this.#log.fatal({ err: error, upTo: hex(upTo) }, 'could not trim the log; stopping');
           this.#closed = true;
           this.onFatal(error);
         },
       )
-      .finally(() => this.#snapshotting--);
+      .finally(() => this.#trimming--);
   }
 
   #take(): QueuedEffect {
@@ -466,7 +541,7 @@ export class EnsembleNode implements Replication {
     this.#readOnly.stop();
     await this.#transport.close();
     // Let a disk write in progress finish before the file is closed.
-    while (this.#running || this.#snapshotting > 0) {
+    while (this.#running || this.#snapshotting > 0 || this.#trimming > 0) {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await this.#disk.close();

@@ -19,7 +19,9 @@
  *                                          fsynced and renamed, as ZooKeeper's snapshot.<zxid>
  *
  * Trimming (`trim`, after a newer snapshot is durable) and a SNAP (`installSnapshot`) write a
- * fresh log file and rename it over the old one, so each is atomic: a SNAP's snapshot travels
+ * fresh log file and rename it over the old one, so each is atomic (a trim writes the entries
+ * Zab hands it while appends go on to the old log, and copies those appends over before the
+ * rename; no record is read back or decoded): a SNAP's snapshot travels
  * inside the new log, never as a file that could sit next to the old log it does not belong
  * to. Recovery replays the records in order; a record cut short or failing its CRC (a crash in
  * the middle of an append) ends the log: the file is truncated there, so what follows is never
@@ -45,6 +47,8 @@ const SNAPSHOT_PREFIX = 'snapshot.';
 const snapshotName = (zxid: Zxid): string => SNAPSHOT_PREFIX + zxid.toString(16).padStart(16, '0');
 
 const HEADER_BYTES = 8;
+/** Entries per append record of a log rewritten by a trim. */
+const TRIM_RECORD_ENTRIES = 1000;
 
 function encodeRecord<T>(record: LogRecord<T>): Buffer {
   const payload = encodePayload(record);
@@ -85,6 +89,17 @@ export class ZabDisk<T> {
   readonly dir: string;
   #log: FileHandle;
   readonly #logger: Logger;
+  /** The tail of the chain of operations on the log file (one at a time). */
+  #tail: Promise<unknown> = Promise.resolve();
+  /** The trim in progress, if any (resolves when it ends, however it ends). */
+  #trimming: Promise<void> = Promise.resolve();
+  /**
+   * Per trim asked for and not yet swapped in: the records appended to the old log since it
+   * was asked for (its `kept` entries end where they begin).
+   */
+  readonly #sinceTrim = new Set<Buffer[]>();
+  /** A trim waiting for the one in progress; a newer trim supersedes it. */
+  #queuedTrim: { superseded: boolean } | undefined;
 
   private constructor(dir: string, log: FileHandle, logger: Logger) {
     this.dir = dir;
@@ -185,19 +200,40 @@ export class ZabDisk<T> {
 
   async append(entries: LogEntry<T>[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.#log.write(encodeRecord<T>({ op: 'append', entries }));
-    await this.#log.datasync();
+    await this.#writeLogRecord({ op: 'append', entries });
   }
 
   /** Keep the entries up to `after`, drop the rest. */
   async truncate(after: Zxid): Promise<void> {
-    await this.#log.write(encodeRecord<T>({ op: 'truncate', after }));
-    await this.#log.datasync();
+    await this.#writeLogRecord({ op: 'truncate', after });
+  }
+
+  async #writeLogRecord(record: LogRecord<T>): Promise<void> {
+    const encoded = encodeRecord<T>(record);
+    await this.#exclusive(async () => {
+      await this.#log.write(encoded);
+      await this.#log.datasync();
+      // A trim writing the new log meanwhile copies this record into it before the swap.
+      for (const records of this.#sinceTrim) records.push(encoded);
+    });
   }
 
   /** SNAP: the log becomes `snapshot` and nothing after it, in one rename. */
   async installSnapshot(snapshot: Snapshot): Promise<void> {
-    await this.#replaceLog([{ op: 'snapshot', zxid: snapshot.zxid, data: snapshot.data }]);
+    // A trim in progress would swap in a log without the snapshot: let it finish first.
+    await this.#trimming;
+    await this.#exclusive(async () => {
+      const tmp = await this.#startNewLog();
+      try {
+        await tmp.write(
+          encodeRecord<T>({ op: 'snapshot', zxid: snapshot.zxid, data: snapshot.data }),
+        );
+      } catch (err) {
+        await tmp.close();
+        throw err;
+      }
+      await this.#swapInNewLog(tmp);
+    });
     this.#logger.info(
       { zxid: '0x' + snapshot.zxid.toString(16), bytes: snapshot.data.length },
       'zab log replaced by a snapshot (SNAP)',
@@ -225,33 +261,77 @@ export class ZabDisk<T> {
   }
 
   /**
-   * Drop the entries up to `upTo` (a snapshot after it is durable): the retained records are
-   * read back and written to a fresh log that starts with a base record, renamed over the old
-   * one; snapshot files before `upTo` are deleted.
+   * Drop the entries up to `upTo` (a snapshot after it is durable). `kept` is what the log
+   * holds after `upTo` when the trim is asked for (Zab's in-memory log, equal to the durable
+   * one once the effects before the trim are done). They are written to a fresh log that
+   * starts with a base record, in records of `TRIM_RECORD_ENTRIES` (each write hands the event
+   * loop back), while appends and truncations go on to the old log; those are copied over at
+   * the end, and the fresh log is renamed over the old one. Then snapshot files before `upTo`
+   * are deleted. One trim at a time: a second waits for the first, and a trim still waiting
+   * when a newer one is asked for is superseded by it (resolves with `superseded`).
    */
-  async trim(upTo: Zxid): Promise<{ kept: number; bytes: number }> {
-    const bytes = await readFile(join(this.dir, 'log'));
-    const kept: LogEntry<T>[] = [];
-    let offset = 0;
-    while (bytes.length - offset >= HEADER_BYTES) {
-      const end = offset + HEADER_BYTES + bytes.readUInt32BE(offset);
-      const record = decodePayload(bytes.subarray(offset + HEADER_BYTES, end)) as LogRecord<T>;
-      if (record.op === 'append') {
-        for (const e of record.entries) {
-          const last = kept.length === 0 ? upTo : kept[kept.length - 1]!.zxid;
-          if (e.zxid > last) kept.push(e);
-        }
-      } else if (record.op === 'truncate') {
-        const keep = kept.findIndex((e) => e.zxid > record.after);
-        if (keep >= 0) kept.splice(keep);
-      } else {
-        kept.length = 0;
-      }
-      offset = end;
+  async trim(
+    upTo: Zxid,
+    kept: readonly LogEntry<T>[],
+  ): Promise<{ kept: number; bytes: number; superseded?: boolean }> {
+    // From now on every record appended belongs after `kept`: capture it at once, not when
+    // this trim gets to run (a previous one may still be running).
+    const since: Buffer[] = [];
+    this.#sinceTrim.add(since);
+    const previous = this.#trimming;
+    if (this.#queuedTrim) this.#queuedTrim.superseded = true;
+    const queued = { superseded: false };
+    this.#queuedTrim = queued;
+    let done!: () => void;
+    this.#trimming = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      if (this.#queuedTrim === queued) this.#queuedTrim = undefined;
+      // A newer trim (a later snapshot) was asked for meanwhile: it does this one's work.
+      if (queued.superseded) return { kept: 0, bytes: 0, superseded: true };
+      return await this.#trim(upTo, kept, since);
+    } finally {
+      this.#sinceTrim.delete(since);
+      done();
     }
-    const records: LogRecord<T>[] = [{ op: 'base', after: upTo }];
-    if (kept.length > 0) records.push({ op: 'append', entries: kept });
-    const written = await this.#replaceLog(records);
+  }
+
+  async #trim(
+    upTo: Zxid,
+    kept: readonly LogEntry<T>[],
+    since: Buffer[],
+  ): Promise<{ kept: number; bytes: number }> {
+    for (let i = 1; i < kept.length; i++) {
+      if (kept[i]!.zxid <= kept[i - 1]!.zxid) throw new Error('trim: entries out of order');
+    }
+    if (kept.length > 0 && kept[0]!.zxid <= upTo) throw new Error('trim: entry before its base');
+    const tmp = await this.#startNewLog();
+    let written = 0;
+    try {
+      const base = encodeRecord<T>({ op: 'base', after: upTo });
+      written += base.length;
+      await tmp.write(base);
+      for (let i = 0; i < kept.length; i += TRIM_RECORD_ENTRIES) {
+        const entries = kept.slice(i, i + TRIM_RECORD_ENTRIES);
+        const record = encodeRecord<T>({ op: 'append', entries });
+        written += record.length;
+        await tmp.write(record);
+      }
+      // Most of the retained log is on its way to disk before appends are held back.
+      await tmp.datasync();
+      await this.#exclusive(async () => {
+        // No append runs now: what was appended since the trim was asked for is all here.
+        this.#sinceTrim.delete(since);
+        for (const record of since) {
+          written += record.length;
+          await tmp.write(record);
+        }
+        await this.#swapInNewLog(tmp);
+      });
+    } catch (err) {
+      await tmp.close().catch(() => {});
+      throw err;
+    }
     for (const name of await readdir(this.dir)) {
       if (!/^snapshot\.[0-9a-f]{16}$/.test(name)) continue;
       if (parseInt(name.slice(SNAPSHOT_PREFIX.length), 16) < upTo) {
@@ -261,26 +341,32 @@ export class ZabDisk<T> {
     return { kept: kept.length, bytes: written };
   }
 
-  async #replaceLog(records: LogRecord<T>[]): Promise<number> {
-    const path = join(this.dir, 'log');
-    const tmp = join(this.dir, 'log.tmp');
-    const handle = await open(tmp, 'w');
-    let written = 0;
+  /** Runs `fn` once every operation on the log file queued before it has finished. */
+  #exclusive<R>(fn: () => Promise<R>): Promise<R> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  async #startNewLog(): Promise<FileHandle> {
+    return open(join(this.dir, 'log.tmp'), 'w');
+  }
+
+  /** fsync the new log, rename it over the old one and append to it from now on. */
+  async #swapInNewLog(tmp: FileHandle): Promise<void> {
     try {
-      for (const record of records) {
-        const encoded = encodeRecord<T>(record);
-        written += encoded.length;
-        await handle.write(encoded);
-      }
-      await handle.sync();
+      await tmp.sync();
     } finally {
-      await handle.close();
+      await tmp.close();
     }
+    const path = join(this.dir, 'log');
     await this.#log.close();
-    await rename(tmp, path);
+    await rename(join(this.dir, 'log.tmp'), path);
     await fsyncDir(this.dir);
     this.#log = await open(path, 'a+');
-    return written;
   }
 
   async persistEpochs(acceptedEpoch: number, currentEpoch: number): Promise<void> {
@@ -303,6 +389,7 @@ export class ZabDisk<T> {
   }
 
   async close(): Promise<void> {
-    await this.#log.close();
+    await this.#trimming;
+    await this.#exclusive(() => this.#log.close());
   }
 }

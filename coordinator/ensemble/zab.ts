@@ -105,6 +105,12 @@ export type ZabMessage<T> =
   | { type: 'proposal'; entry: LogEntry<T> }
   | { type: 'ack'; zxid: Zxid }
   | { type: 'commit'; zxid: Zxid }
+  /**
+   * Leader -> observer, ZooKeeper's INFORM: a committed entry, sent to observers instead of
+   * PROPOSAL and COMMIT (an observer's log never counts, so it is not asked to ACK). The same
+   * shape as a PROPOSAL.
+   */
+  | { type: 'inform'; entry: LogEntry<T> }
   | { type: 'request'; txn: T }
   | { type: 'ping' };
 
@@ -130,8 +136,12 @@ export type ZabEffect<T> =
    * before that leaves the previous snapshot and the untrimmed log, which is fine.
    */
   | { type: 'takeSnapshot'; zxid: Zxid }
-  /** Drop the durable log's entries up to `upTo` (a snapshot at or after it is durable). */
-  | { type: 'trimLog'; upTo: Zxid }
+  /**
+   * Drop the durable log's entries up to `upTo` (a snapshot at or after it is durable).
+   * `entries` is what the log holds after `upTo` at this point (the caller may write them to
+   * a fresh log instead of reading the old one back); appends after this effect add to it.
+   */
+  | { type: 'trimLog'; upTo: Zxid; entries: LogEntry<T>[] }
   /** Apply a committed entry to the data tree; entries come in zxid order. */
   | { type: 'apply'; entry: LogEntry<T> }
   /** Close the connection to `peer` (a leader stepping down, a follower leaving its leader):
@@ -341,6 +351,10 @@ export class ZabServer<T> {
     if (this.#role !== 'leading') return 0;
     return this.#syncedVoters();
   }
+  /** Learners (followers and observers) connected to this leader (zk_learners). */
+  get learners(): number {
+    return this.#role === 'leading' ? this.#learners.size : 0;
+  }
   /** Observers in sync with this leader (ZooKeeper's zk_synced_observers). */
   get syncedObservers(): number {
     if (this.#role !== 'leading') return 0;
@@ -394,7 +408,7 @@ export class ZabServer<T> {
     if (upTo > this.#logBase) {
       this.#log = this.#log.slice(this.#indexAfter(upTo));
       this.#logBase = upTo;
-      this.#out.push({ type: 'trimLog', upTo });
+      this.#out.push({ type: 'trimLog', upTo, entries: this.#log.slice() });
     }
     return this.#flush();
   }
@@ -716,6 +730,14 @@ export class ZabServer<T> {
         if (this.#followerPhase !== 'synced' && this.#followerPhase !== 'broadcast') return;
         this.#applyUpTo(m.zxid);
         return;
+      case 'inform':
+        // Observers only. The entry may already be in the log (the sync sent the leader's
+        // whole log, its uncommitted tail included): then it is only applied.
+        if (!this.#observer) return;
+        if (this.#followerPhase !== 'synced' && this.#followerPhase !== 'broadcast') return;
+        if (m.entry.zxid > this.lastZxid) this.#appendToLog([m.entry]);
+        this.#applyUpTo(m.entry.zxid);
+        return;
       case 'ping':
         this.#send(from, { type: 'ping' });
         return;
@@ -939,8 +961,11 @@ export class ZabServer<T> {
   #propose(txn: T): void {
     const entry = { zxid: makeZxid(this.#newEpoch, ++this.#counter), txn };
     this.#appendToLog([entry]);
+    // Observers hear of it once it is committed (INFORM).
     for (const [peer, learner] of this.#learners) {
-      if (learner.forwarding) this.#send(peer, { type: 'proposal', entry });
+      if (learner.forwarding && !this.#observers.includes(peer)) {
+        this.#send(peer, { type: 'proposal', entry });
+      }
     }
     this.#maybeCommit(); // a single voter
   }
@@ -954,7 +979,9 @@ export class ZabServer<T> {
       this.#committed = entry.zxid;
       this.#applyUpTo(entry.zxid);
       for (const [peer, learner] of this.#learners) {
-        if (learner.forwarding) this.#send(peer, { type: 'commit', zxid: entry.zxid });
+        if (!learner.forwarding) continue;
+        if (this.#observers.includes(peer)) this.#send(peer, { type: 'inform', entry });
+        else this.#send(peer, { type: 'commit', zxid: entry.zxid });
       }
     }
   }

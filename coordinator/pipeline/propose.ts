@@ -37,7 +37,10 @@ export interface Replication {
    * local sessions and reads; writes get NOTREADONLY.
    */
   readonly readOnly: boolean;
+  /** Leading: voting followers in sync, observers in sync, and every learner connected. */
   readonly syncedFollowers: number;
+  readonly syncedObservers: number;
+  readonly learners: number;
   /** Propose (leader) or forward (follower) a txn; false when not serving. */
   submit(txn: CoordinatorTxn): boolean;
   /**
@@ -60,6 +63,8 @@ export class LocalQuorum implements Replication {
   readonly mode = 'standalone';
   readonly readOnly = false;
   readonly syncedFollowers = 0;
+  readonly syncedObservers = 0;
+  readonly learners = 0;
   #target: CommitTarget | undefined;
 
   /** The core this quorum commits into (set once, when the core is made). */

@@ -134,6 +134,8 @@ class NoQuorum implements Replication {
   readonly serving = false;
   readonly leading = false;
   readonly syncedFollowers = 0;
+  readonly syncedObservers = 0;
+  readonly learners = 0;
   readonly submitted: CoordinatorTxn[] = [];
   constructor(public readOnly: boolean) {}
   get mode(): string {

@@ -1,10 +1,11 @@
 /**
  * An observer with real processes (docs/ensemble.md, "Observers"): three voters and one
  * `:observer` member, all from zoo.cfg files. The observer says `Mode: observer`, serves
- * reads, forwards writes (acknowledged) and is not one of the leader's synced followers;
- * killing it with SIGKILL leaves the quorum alone (the leader keeps leading and writes go on),
- * and restarted it catches up; with both followers killed, the leader and the observer left
- * are no quorum: both stop serving.
+ * reads, forwards writes (acknowledged), gets every write (by INFORM: the leader sends it no
+ * PROPOSAL or COMMIT), and the leader's mntr counts it as a synced observer, not a synced
+ * follower; killing it with SIGKILL leaves the quorum alone (the leader keeps leading and
+ * writes go on), and restarted it catches up; with both followers killed, the leader and the
+ * observer left are no quorum: both stop serving.
  */
 import t from 'tap';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -29,6 +30,10 @@ t.test('3 voters and an observer', async (t) => {
   const followers = members.filter((_, i) => modes[i] === 'follower');
   const mntr = await fourLetterWord(`127.0.0.1:${leader.clientPort}`, 'mntr');
   t.match(mntr, /zk_synced_followers\t2\n/, 'the observer is not a synced follower');
+  t.match(mntr, /zk_learners\t3\n/, 'two followers and the observer are learners');
+  t.match(mntr, /zk_synced_observers\t1\n/, 'the observer is a synced observer');
+  t.match(mntr, /zk_synced_non_voting_followers\t0\n/);
+  t.match(mntr, /zk_pending_syncs\t0\n/);
   t.match(
     await fourLetterWord(`127.0.0.1:${observer.clientPort}`, 'mntr'),
     /zk_server_state\tobserver/,
@@ -57,6 +62,14 @@ t.test('3 voters and an observer', async (t) => {
 
   // Killing the observer leaves the quorum alone: the leader keeps leading, writes go on.
   await kill(observer);
+  await waitFor(
+    'the leader has no synced observer',
+    async () =>
+      /zk_synced_observers\t0\n/.test(
+        await fourLetterWord(`127.0.0.1:${leader.clientPort}`, 'mntr'),
+      ),
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
   const writer = new CoordinatorClient(`127.0.0.1:${followers[0]!.clientPort}`);
   await writer.connect();
   for (let i = 20; i < 40; i++) await writer.create(`/obs/n${i}`);

@@ -68,7 +68,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
   const s4 = { zxid: makeZxid(1, 4), data: Buffer.from('tree at 1.4') };
   await disk.writeSnapshot(s4);
   // Zab trims up to the snapshot before the newest.
-  const trimmed = await disk.trim(s2.zxid);
+  const trimmed = await disk.trim(s2.zxid, [entry(1, 3), entry(1, 4), entry(2, 1)]);
   t.same(trimmed.kept, 3, 'entries after the base are kept');
   await disk.close();
 
@@ -93,7 +93,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
   // The next trim deletes snapshot files before its base.
   const s5 = { zxid: makeZxid(2, 1), data: Buffer.from('tree at 2.1') };
   await torn.disk.writeSnapshot(s5);
-  await torn.disk.trim(s4.zxid);
+  await torn.disk.trim(s4.zxid, [entry(2, 1)]);
   await torn.disk.close();
   t.same(
     readdirSync(zab).filter((n) => n.startsWith('snapshot.')),
@@ -131,4 +131,59 @@ t.test('a torn last record is cut off and appends go on after the last good one'
   t.same(corrupt.recovered.state.log, [entry(1, 1), entry(1, 3)]);
   t.ok(corrupt.recovered.tornBytes > 0);
   await corrupt.disk.close();
+});
+
+t.test('appends and a truncation made while a trim rewrites the log end up in it', async (t) => {
+  const dir = t.testdir();
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const first = Array.from({ length: 2500 }, (_, i) => entry(1, i + 1));
+  await disk.append(first);
+  await disk.writeSnapshot({ zxid: makeZxid(1, 100), data: Buffer.from('tree at 1.100') });
+  // The trim starts; the appends are issued before it has finished its first write.
+  const trim = disk.trim(makeZxid(1, 100), first.slice(100));
+  const during = [disk.append([entry(1, 2501)]), disk.append([entry(1, 2502), entry(1, 2503)])];
+  await Promise.all(during);
+  await disk.truncate(makeZxid(1, 2502));
+  const trimmed = await trim;
+  t.equal(trimmed.kept, 2400);
+  await disk.append([entry(2, 1)]);
+  await disk.close();
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  t.equal(reopened.recovered.state.logBase, makeZxid(1, 100));
+  t.same(reopened.recovered.state.log, [
+    ...first.slice(100),
+    entry(1, 2501),
+    entry(1, 2502),
+    entry(2, 1),
+  ]);
+  await reopened.disk.close();
+});
+
+t.test('trims queued behind a trim: the newest does the work, no append is lost', async (t) => {
+  const dir = t.testdir();
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const first = Array.from({ length: 3000 }, (_, i) => entry(1, i + 1));
+  await disk.append(first);
+  await disk.writeSnapshot({ zxid: makeZxid(1, 300), data: Buffer.from('tree at 1.300') });
+  // As the shell asks: each trim once the appends before it are durable, appends go on.
+  const t1 = disk.trim(makeZxid(1, 100), first.slice(100));
+  await disk.append([entry(1, 3001)]);
+  const t2 = disk.trim(makeZxid(1, 200), [...first.slice(200), entry(1, 3001)]);
+  await disk.append([entry(1, 3002)]);
+  const t3 = disk.trim(makeZxid(1, 300), [...first.slice(300), entry(1, 3001), entry(1, 3002)]);
+  const last = disk.append([entry(1, 3003)]);
+  const [r1, r2, r3] = await Promise.all([t1, t2, t3, last]);
+  t.equal(r1.kept, 2900);
+  t.equal(r2.superseded, true, 'the trim still waiting is superseded by the newer one');
+  t.equal(r3.kept, 2702);
+  await disk.close();
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  t.equal(reopened.recovered.state.logBase, makeZxid(1, 300));
+  t.same(reopened.recovered.state.log, [
+    ...first.slice(300),
+    entry(1, 3001),
+    entry(1, 3002),
+    entry(1, 3003),
+  ]);
+  await reopened.disk.close();
 });

@@ -83,6 +83,8 @@ export interface SimulationResult {
   snapshots: number;
   /** Syncs by mode, as the followers received them. */
   syncs: { diff: number; trunc: number; snap: number };
+  /** INFORMs sent to observers (committed entries; observers get no PROPOSAL or COMMIT). */
+  informs: number;
 }
 
 /** A server's disk: the epochs, the log after its base, snapshot files, and the snapshot a
@@ -179,6 +181,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     leaderChanges: 0,
     snapshots: 0,
     syncs: { diff: 0, trunc: 0, snap: 0 },
+    informs: 0,
   };
   /** Snapshots being written in the background: durable at `at` unless the server crashes. */
   let snapshotWrites: { id: ServerId; incarnation: number; at: number; snapshot: Snapshot }[] = [];
@@ -318,6 +321,16 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
       switch (effect.type) {
         case 'send':
           if (effect.message.type === 'sync') result.syncs[effect.message.mode]++;
+          if (effect.message.type === 'inform') {
+            result.informs++;
+            if (!observers.includes(effect.to)) violation(`INFORM to voter ${effect.to}`);
+          }
+          if (
+            (effect.message.type === 'proposal' || effect.message.type === 'commit') &&
+            observers.includes(effect.to)
+          ) {
+            violation(`${effect.message.type} to observer ${effect.to}`);
+          }
           send(id, effect.to, effect.message);
           break;
         case 'persistEpochs':
@@ -366,6 +379,16 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         case 'trimLog':
           if (!node.disk.files.some((f) => f.zxid > effect.upTo)) {
             violation(`server ${id} trimmed its log to ${effect.upTo} with no newer snapshot`);
+          }
+          {
+            // The entries Zab hands over for the fresh log are exactly what the disk keeps.
+            const kept = node.disk.log.filter((e) => e.zxid > effect.upTo);
+            const same =
+              kept.length === effect.entries.length &&
+              kept.every(
+                (e, i) => e.zxid === effect.entries[i]!.zxid && e.txn === effect.entries[i]!.txn,
+              );
+            if (!same) violation(`server ${id}: trimLog's entries differ from its log on disk`);
           }
           node.disk.log = node.disk.log.filter((e) => e.zxid > effect.upTo);
           node.disk.logBase = effect.upTo;
