@@ -9,11 +9,14 @@
  *                                          file, fsync, rename, fsync the directory)
  *   zab/log                               append-only records:
  *                                          u32 payload length | u32 CRC-32C of payload | payload
- *                                          payload = JSON {op: 'append', entries},
- *                                          {op: 'truncate', after}, and as the first record
- *                                          only {op: 'base', after} (the log holds every entry
- *                                          after `after`) or {op: 'snapshot', zxid, data} (a
- *                                          SNAP's snapshot; the log continues from it)
+ *                                          payload (jute primitives) = byte op, then:
+ *                                          1 append: vector<long zxid, txn> entries (the txn
+ *                                            by the caller's `TxnCodec`: txn.ts's binary form)
+ *                                          2 truncate: long after
+ *                                          and as the first record only 3 base: long after
+ *                                          (the log holds every entry after it) or 4 snapshot:
+ *                                          long zxid, buffer data (a SNAP's snapshot; the log
+ *                                          continues from it)
  *   zab/snapshot.<16 hex digits of zxid>  u32 CRC-32C of the rest | the snapshot's bytes
  *                                          (ensemble/snapshot.ts); written to a temporary file,
  *                                          fsynced and renamed, as ZooKeeper's snapshot.<zxid>
@@ -32,7 +35,7 @@ import { mkdir, open, readFile, readdir, rename, unlink, type FileHandle } from 
 import { join } from 'node:path';
 import type { Logger } from '../../src/logger.js';
 import { crc32c } from '../../src/protocol/kafka/crc32c.js';
-import { decodePayload, encodePayload } from './codec.js';
+import { JuteError, JuteReader, JuteWriter } from '../../src/protocol/zookeeper/jute.js';
 import type { LogEntry, Snapshot, ZabPersistentState, Zxid } from './zab.js';
 
 type LogRecord<T> =
@@ -41,13 +44,74 @@ type LogRecord<T> =
   | { op: 'base'; after: Zxid }
   | { op: 'snapshot'; zxid: Zxid; data: Buffer };
 
+/** How the log writes and reads the caller's txns (txn.ts's `coordinatorTxnCodec`). */
+export interface TxnCodec<T> {
+  write(w: JuteWriter, txn: T): void;
+  read(r: JuteReader): T;
+}
+
+const RecordOp = { append: 1, truncate: 2, base: 3, snapshot: 4 } as const;
+
 const SNAPSHOT_PREFIX = 'snapshot.';
 const snapshotName = (zxid: Zxid): string => SNAPSHOT_PREFIX + zxid.toString(16).padStart(16, '0');
 
 const HEADER_BYTES = 8;
 
-function encodeRecord<T>(record: LogRecord<T>): Buffer {
-  const payload = encodePayload(record);
+function encodePayload<T>(record: LogRecord<T>, codec: TxnCodec<T>): Buffer {
+  const w = new JuteWriter(256);
+  w.byte(RecordOp[record.op]);
+  switch (record.op) {
+    case 'append':
+      w.vector(record.entries, (w, e) => {
+        w.longNumber(e.zxid);
+        codec.write(w, e.txn);
+      });
+      break;
+    case 'truncate':
+    case 'base':
+      w.longNumber(record.after);
+      break;
+    case 'snapshot':
+      w.longNumber(record.zxid).buffer(record.data);
+      break;
+  }
+  return w.toBuffer();
+}
+
+/** A record's payload; throws JuteError if it is not one. */
+function decodePayload<T>(payload: Buffer, codec: TxnCodec<T>): LogRecord<T> {
+  const r = new JuteReader(payload);
+  const op = r.byte();
+  let record: LogRecord<T>;
+  switch (op) {
+    case RecordOp.append:
+      record = {
+        op: 'append',
+        entries: r.vector((r) => ({ zxid: r.longNumber('zxid'), txn: codec.read(r) })),
+      };
+      break;
+    case RecordOp.truncate:
+      record = { op: 'truncate', after: r.longNumber('zxid') };
+      break;
+    case RecordOp.base:
+      record = { op: 'base', after: r.longNumber('zxid') };
+      break;
+    case RecordOp.snapshot: {
+      const zxid = r.longNumber('zxid');
+      const data = r.buffer();
+      if (data === null) throw new JuteError('null snapshot');
+      record = { op: 'snapshot', zxid, data };
+      break;
+    }
+    default:
+      throw new JuteError(`log record type ${op}`);
+  }
+  if (r.remaining !== 0) throw new JuteError(`${r.remaining} bytes after a log record`);
+  return record;
+}
+
+function encodeRecord<T>(record: LogRecord<T>, codec: TxnCodec<T>): Buffer {
+  const payload = encodePayload(record, codec);
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32BE(payload.length, 0);
   header.writeUInt32BE(crc32c(payload), 4);
@@ -85,17 +149,20 @@ export class ZabDisk<T> {
   readonly dir: string;
   #log: FileHandle;
   readonly #logger: Logger;
+  readonly #codec: TxnCodec<T>;
 
-  private constructor(dir: string, log: FileHandle, logger: Logger) {
+  private constructor(dir: string, log: FileHandle, logger: Logger, codec: TxnCodec<T>) {
     this.dir = dir;
     this.#log = log;
     this.#logger = logger;
+    this.#codec = codec;
   }
 
   /** Open (or create) `<dataDir>/zab` and recover what it holds. */
   static async open<T>(
     dataDir: string,
     logger: Logger,
+    codec: TxnCodec<T>,
   ): Promise<{ disk: ZabDisk<T>; recovered: RecoveredLog<T> }> {
     const dir = join(dataDir, 'zab');
     await mkdir(dir, { recursive: true });
@@ -122,7 +189,7 @@ export class ZabDisk<T> {
       if (crc32c(payload) !== crc) break;
       let record: LogRecord<T>;
       try {
-        record = decodePayload(payload) as LogRecord<T>;
+        record = decodePayload(payload, codec);
       } catch {
         break;
       }
@@ -172,7 +239,7 @@ export class ZabDisk<T> {
     if (logBase > 0 && !snapshot) {
       throw new Error(`${logPath} continues from zxid ${logBase} but no snapshot of it is left`);
     }
-    const disk = new ZabDisk<T>(dir, handle, logger);
+    const disk = new ZabDisk<T>(dir, handle, logger, codec);
     const state: ZabPersistentState<T> = {
       acceptedEpoch,
       currentEpoch,
@@ -185,13 +252,13 @@ export class ZabDisk<T> {
 
   async append(entries: LogEntry<T>[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.#log.write(encodeRecord<T>({ op: 'append', entries }));
+    await this.#log.write(encodeRecord<T>({ op: 'append', entries }, this.#codec));
     await this.#log.datasync();
   }
 
   /** Keep the entries up to `after`, drop the rest. */
   async truncate(after: Zxid): Promise<void> {
-    await this.#log.write(encodeRecord<T>({ op: 'truncate', after }));
+    await this.#log.write(encodeRecord<T>({ op: 'truncate', after }, this.#codec));
     await this.#log.datasync();
   }
 
@@ -235,7 +302,7 @@ export class ZabDisk<T> {
     let offset = 0;
     while (bytes.length - offset >= HEADER_BYTES) {
       const end = offset + HEADER_BYTES + bytes.readUInt32BE(offset);
-      const record = decodePayload(bytes.subarray(offset + HEADER_BYTES, end)) as LogRecord<T>;
+      const record = decodePayload(bytes.subarray(offset + HEADER_BYTES, end), this.#codec);
       if (record.op === 'append') {
         for (const e of record.entries) {
           const last = kept.length === 0 ? upTo : kept[kept.length - 1]!.zxid;
@@ -268,7 +335,7 @@ export class ZabDisk<T> {
     let written = 0;
     try {
       for (const record of records) {
-        const encoded = encodeRecord<T>(record);
+        const encoded = encodeRecord<T>(record, this.#codec);
         written += encoded.length;
         await handle.write(encoded);
       }
