@@ -150,7 +150,10 @@ function writeFields(w: JuteWriter, m: ZabMessage<CoordinatorTxn>): void {
 }
 
 export function encodeFrame(frame: PeerFrame): Buffer {
-  const w = new JuteWriter(64);
+  // Room for most frames at once (a PROPOSAL of a 100-byte create is 232 bytes); the length
+  // goes in front when the size is known, so the frame is never copied.
+  const w = new JuteWriter(384);
+  w.int(0);
   switch (frame.t) {
     case 'zab':
       writeFields(w, frame.m);
@@ -168,7 +171,9 @@ export function encodeFrame(frame: PeerFrame): Buffer {
       w.byte(FrameType.synced).int(frame.id).longNumber(frame.zxid);
       break;
   }
-  return w.toFrame();
+  const bytes = w.view();
+  bytes.writeUInt32BE(bytes.length - 4, 0);
+  return bytes;
 }
 
 const zab = (m: ZabMessage<CoordinatorTxn>): PeerFrame => ({ t: 'zab', m });

@@ -57,8 +57,10 @@ const snapshotName = (zxid: Zxid): string => SNAPSHOT_PREFIX + zxid.toString(16)
 
 const HEADER_BYTES = 8;
 
-function encodePayload<T>(record: LogRecord<T>, codec: TxnCodec<T>): Buffer {
-  const w = new JuteWriter(256);
+/** The whole record, header included: the payload is written after room for the header. */
+function encodeRecord<T>(record: LogRecord<T>, codec: TxnCodec<T>): Buffer {
+  const w = new JuteWriter(record.op === 'snapshot' ? record.data.length + 64 : 1024);
+  w.int(0).int(0);
   w.byte(RecordOp[record.op]);
   switch (record.op) {
     case 'append':
@@ -75,7 +77,11 @@ function encodePayload<T>(record: LogRecord<T>, codec: TxnCodec<T>): Buffer {
       w.longNumber(record.zxid).buffer(record.data);
       break;
   }
-  return w.toBuffer();
+  const bytes = w.view();
+  const payload = bytes.subarray(HEADER_BYTES);
+  bytes.writeUInt32BE(payload.length, 0);
+  bytes.writeUInt32BE(crc32c(payload), 4);
+  return bytes;
 }
 
 /** A record's payload; throws JuteError if it is not one. */
@@ -108,14 +114,6 @@ function decodePayload<T>(payload: Buffer, codec: TxnCodec<T>): LogRecord<T> {
   }
   if (r.remaining !== 0) throw new JuteError(`${r.remaining} bytes after a log record`);
   return record;
-}
-
-function encodeRecord<T>(record: LogRecord<T>, codec: TxnCodec<T>): Buffer {
-  const payload = encodePayload(record, codec);
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  header.writeUInt32BE(payload.length, 0);
-  header.writeUInt32BE(crc32c(payload), 4);
-  return Buffer.concat([header, payload]);
 }
 
 async function fsyncDir(dir: string): Promise<void> {

@@ -210,7 +210,13 @@ export class JuteWriter {
     return this;
   }
   ustring(value: string | null): this {
-    return this.buffer(value === null ? null : Buffer.from(value, 'utf8'));
+    if (value === null) return this.int(-1);
+    // Straight into the buffer: no intermediate Buffer per string.
+    const length = Buffer.byteLength(value, 'utf8');
+    this.int(length);
+    const start = this.#reserve(length);
+    this.#buffer.write(value, start, length, 'utf8');
+    return this;
   }
   vector<T>(items: readonly T[] | null, element: (writer: JuteWriter, item: T) => void): this {
     if (items === null) return this.int(-1);
@@ -228,6 +234,14 @@ export class JuteWriter {
   /** The packet written so far (a copy). */
   toBuffer(): Buffer {
     return Buffer.from(this.#buffer.subarray(0, this.#length));
+  }
+
+  /**
+   * The bytes written so far, without a copy: a view of the writer's buffer, valid until the
+   * next write (for a writer that is done, e.g. one that wrote its own length prefix).
+   */
+  view(): Buffer {
+    return this.#buffer.subarray(0, this.#length);
   }
 
   /** The packet with its 4-byte length prefix: what goes on the socket. */
