@@ -38,6 +38,12 @@ interface QueuedEffect {
 
 const hex = (zxid: number): string => '0x' + zxid.toString(16);
 
+/**
+ * FastLeaderElection's finalizeWait: once a quorum agrees on a vote, how long a server waits
+ * for a better one before it decides (ZooKeeper's constant, 200 ms, whatever the tickTime).
+ */
+export const FINALIZE_WAIT_MS = 200;
+
 export interface EnsembleNodeOptions {
   config: EnsembleConfig;
   tickMs: number;
@@ -64,6 +70,7 @@ export class EnsembleNode implements Replication {
   /** Snapshot files being written in the background. */
   #snapshotting = 0;
   #ticker: Timer | undefined;
+  #finalizeTimer: Timer | undefined;
   #closed = false;
   #role: Role = 'looking';
   #serving = false;
@@ -330,6 +337,16 @@ export class EnsembleNode implements Replication {
           case 'closeConnection':
             this.#transport.disconnect(effect.peer, 'quorum');
             break;
+          case 'finalizeWait': {
+            // A newer round replaces an older one, which Zab would ignore anyway.
+            this.#finalizeTimer?.cancel();
+            const round = effect.round;
+            this.#finalizeTimer = this.#scheduler.schedule(FINALIZE_WAIT_MS, () => {
+              this.#finalizeTimer = undefined;
+              if (!this.#closed) this.#push(this.#zab.finalizeWaitOver(round));
+            });
+            break;
+          }
           case 'role':
             this.#onRole(effect);
             break;
@@ -439,6 +456,8 @@ export class EnsembleNode implements Replication {
     this.#closed = true;
     this.#ticker?.cancel();
     this.#ticker = undefined;
+    this.#finalizeTimer?.cancel();
+    this.#finalizeTimer = undefined;
     await this.#transport.close();
     // Let a disk write in progress finish before the file is closed.
     while (this.#running || this.#snapshotting > 0) {

@@ -182,6 +182,8 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   };
   /** Snapshots being written in the background: durable at `at` unless the server crashes. */
   let snapshotWrites: { id: ServerId; incarnation: number; at: number; snapshot: Snapshot }[] = [];
+  /** finalizeWait timers: the server is told when its wait is over (ZabEffect finalizeWait). */
+  let finalizeWaits: { id: ServerId; incarnation: number; round: number; at: number }[] = [];
   const nodes = new Map<ServerId, Node>();
   const channels = new Map<string, InFlight[]>();
   const lastDelivery = new Map<string, number>();
@@ -378,6 +380,16 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         case 'closeConnection':
           deferBreak(id, effect.peer);
           break;
+        case 'finalizeWait':
+          // 200 ms against a tick of 2 s is one unit; vary it so both orders with the
+          // messages around it happen.
+          finalizeWaits.push({
+            id,
+            incarnation: node.incarnation,
+            round: effect.round,
+            at: now + 1 + Math.floor(random() * 3),
+          });
+          break;
         case 'role':
           if (effect.role === 'leading' && observers.includes(id)) {
             violation(`observer ${id} leads`);
@@ -476,6 +488,14 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         node.disk.files.push(w.snapshot);
         result.snapshots++;
         guarded(w.id, (s) => s.snapshotTaken(w.snapshot.zxid, w.snapshot.data));
+      }
+    }
+    if (finalizeWaits.some((w) => w.at <= now)) {
+      const done = finalizeWaits.filter((w) => w.at <= now);
+      finalizeWaits = finalizeWaits.filter((w) => w.at > now);
+      for (const w of done) {
+        if (nodes.get(w.id)!.incarnation !== w.incarnation) continue; // it crashed meanwhile
+        guarded(w.id, (s) => s.finalizeWaitOver(w.round));
       }
     }
     if (now % TICK_UNITS === 0) for (const id of ids) guarded(id, (s) => s.tick());
