@@ -286,21 +286,33 @@ export class EnsembleNode implements Replication {
             this.#send(queued);
             break;
           case 'appendLog': {
-            // Group commit: the appends waiting behind this one, and the sends between them,
-            // form one batch: one write and one fsync, then the sends in their order. Each
-            // send still leaves after every append before it is durable (and after some that
-            // follow it, which is only later, never unsafe).
+            // Group commit (ZooKeeper's SyncRequestProcessor): the appends waiting behind this
+            // one, and the sends and applies between them, form one batch: one write and one
+            // fsync, then the sends and applies in their order. Each still happens after every
+            // append before it is durable (and after some that follow it, which is only later,
+            // never unsafe). Under load the queue is appends of new writes interleaved with the
+            // COMMITs and applies of older ones; stopping at an apply would cost an fsync per
+            // few writes.
             const entries: LogEntry<CoordinatorTxn>[] = [...effect.entries];
-            const sends: QueuedEffect[] = [];
+            const after: QueuedEffect[] = [];
             while (this.#head < this.#queue.length) {
               const next = this.#queue[this.#head]!;
-              if (next.effect.type === 'appendLog') entries.push(...next.effect.entries);
-              else if (next.effect.type === 'send') sends.push(next);
+              const type = next.effect.type;
+              if (type === 'appendLog') {
+                for (const e of (next.effect as Extract<Effect, { type: 'appendLog' }>).entries) {
+                  entries.push(e);
+                }
+              } else if (type === 'send' || type === 'apply') after.push(next);
               else break;
               this.#take();
             }
             await this.#disk.append(entries);
-            for (const send of sends) this.#send(send);
+            for (const queuedEffect of after) {
+              if (this.#closed) break;
+              const e = queuedEffect.effect;
+              if (e.type === 'apply') this.#core?.applyCommitted(e.entry.zxid, e.entry.txn);
+              else this.#send(queuedEffect);
+            }
             break;
           }
           case 'truncateLog':
