@@ -44,6 +44,20 @@ const hex = (zxid: number): string => '0x' + zxid.toString(16);
  */
 export const FINALIZE_WAIT_MS = 200;
 
+/** Sends that depend on no disk write: they leave ahead of the appends queued before them. */
+const EARLY_SENDS: ReadonlySet<string> = new Set(['proposal', 'request', 'ping']);
+
+/**
+ * The zxid an ACK, a COMMIT or an apply needs durable in this server's log before it may be
+ * carried out; undefined for every other effect (barriers).
+ */
+function durableZxidNeeded(effect: Effect): number | undefined {
+  if (effect.type === 'apply') return effect.entry.zxid;
+  if (effect.type !== 'send') return undefined;
+  const m = effect.message;
+  return m.type === 'ack' || m.type === 'commit' ? m.zxid : undefined;
+}
+
 export interface EnsembleNodeOptions {
   config: EnsembleConfig;
   tickMs: number;
@@ -67,6 +81,16 @@ export class EnsembleNode implements Replication {
   /** Index of the next effect to carry out in #queue (shift() is linear in V8 for long queues). */
   #head = 0;
   #running = false;
+  /** The log writer: entries waiting for the next write, and whether one is under way. */
+  #pendingEntries: LogEntry<CoordinatorTxn>[] = [];
+  #writing = false;
+  /** The last zxid handed to the log writer, and the last one durable. */
+  #appendedZxid: number;
+  #durableZxid: number;
+  /** ACKs, COMMITs and applies waiting for their zxid to be durable, in order. */
+  #held: { queued: QueuedEffect; zxid: number }[] = [];
+  /** #run, waiting before a barrier for the log writer and #held to be done. */
+  #drainWaiters: (() => void)[] = [];
   /** Snapshot files being written in the background. */
   #snapshotting = 0;
   #ticker: Timer | undefined;
@@ -111,6 +135,7 @@ export class EnsembleNode implements Replication {
       options.persisted,
     );
     this.#initialSnapshot = options.persisted.snapshot;
+    this.#appendedZxid = this.#durableZxid = this.#zab.lastZxid;
     this.#transport = new PeerTransport({
       id: options.config.id,
       members: options.config.members,
@@ -275,103 +300,168 @@ export class EnsembleNode implements Replication {
     if (!this.#running && this.#head < this.#queue.length) void this.#run();
   }
 
+  /**
+   * Carries out the queued effects in order, with three exceptions that keep the disk out of
+   * the way (ZooKeeper's leader, too, sends a proposal while it logs it, and its commit
+   * processor does not wait for the sync processor's later txns):
+   *
+   * - appends go to the log writer (#writeLog), which batches all that is pending into one
+   *   write and one fsync (group commit, ZooKeeper's SyncRequestProcessor), and the queue
+   *   moves on at once;
+   * - a PROPOSAL (leader), a forwarded `request` (follower) or a PING is sent at once: it
+   *   depends on no disk write (see zab.ts, "What the caller must guarantee");
+   * - an ACK, COMMIT or apply of zxid z waits only until the log is durable through z (not
+   *   for later appends), in its order among the other ACKs, COMMITs and applies (#held).
+   *
+   * Every other effect (role changes, epochs, TRUNC, SNAP, sync messages, notifications...)
+   * is a barrier: it runs once every append before it is durable and everything held ran.
+   */
   async #run(): Promise<void> {
     this.#running = true;
     try {
       while (this.#head < this.#queue.length && !this.#closed) {
-        const queued = this.#take();
+        const queued = this.#queue[this.#head]!;
         const effect = queued.effect;
-        switch (effect.type) {
-          case 'send':
-            this.#send(queued);
-            break;
-          case 'appendLog': {
-            // Group commit (ZooKeeper's SyncRequestProcessor): the appends waiting behind this
-            // one, and the sends and applies between them, form one batch: one write and one
-            // fsync, then the sends and applies in their order. Each still happens after every
-            // append before it is durable (and after some that follow it, which is only later,
-            // never unsafe). Under load the queue is appends of new writes interleaved with the
-            // COMMITs and applies of older ones; stopping at an apply would cost an fsync per
-            // few writes.
-            const entries: LogEntry<CoordinatorTxn>[] = [...effect.entries];
-            const after: QueuedEffect[] = [];
-            while (this.#head < this.#queue.length) {
-              const next = this.#queue[this.#head]!;
-              const type = next.effect.type;
-              if (type === 'appendLog') {
-                for (const e of (next.effect as Extract<Effect, { type: 'appendLog' }>).entries) {
-                  entries.push(e);
-                }
-              } else if (type === 'send' || type === 'apply') after.push(next);
-              else break;
-              this.#take();
-            }
-            await this.#disk.append(entries);
-            for (const queuedEffect of after) {
-              if (this.#closed) break;
-              const e = queuedEffect.effect;
-              if (e.type === 'apply') this.#core?.applyCommitted(e.entry.zxid, e.entry.txn);
-              else this.#send(queuedEffect);
-            }
-            break;
-          }
-          case 'truncateLog':
-            await this.#disk.truncate(effect.after);
-            this.#log.info({ after: hex(effect.after) }, 'zab log truncated (TRUNC)');
-            break;
-          case 'installSnapshot':
-            await this.#disk.installSnapshot(effect.snapshot);
-            this.#core?.installState(decodeSnapshot(effect.snapshot.data));
-            break;
-          case 'takeSnapshot':
-            this.#takeSnapshot(effect.zxid);
-            break;
-          case 'trimLog': {
-            const started = this.#scheduler.nowMs();
-            const { kept, bytes } = await this.#disk.trim(effect.upTo);
-            this.#log.info(
-              {
-                upTo: hex(effect.upTo),
-                keptEntries: kept,
-                bytes,
-                ms: this.#scheduler.nowMs() - started,
-              },
-              'zab log trimmed',
-            );
-            break;
-          }
-          case 'persistEpochs':
-            await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
-            break;
-          case 'apply':
-            this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
-            break;
-          case 'closeConnection':
-            this.#transport.disconnect(effect.peer, 'quorum');
-            break;
-          case 'finalizeWait': {
-            // A newer round replaces an older one, which Zab would ignore anyway.
-            this.#finalizeTimer?.cancel();
-            const round = effect.round;
-            this.#finalizeTimer = this.#scheduler.schedule(FINALIZE_WAIT_MS, () => {
-              this.#finalizeTimer = undefined;
-              if (!this.#closed) this.#push(this.#zab.finalizeWaitOver(round));
-            });
-            break;
-          }
-          case 'role':
-            this.#onRole(effect);
-            break;
-          default:
-            break;
+        if (effect.type === 'appendLog') {
+          this.#take();
+          this.#appendToLog(effect.entries);
+          continue;
+        }
+        if (effect.type === 'send' && EARLY_SENDS.has(effect.message.type)) {
+          this.#take();
+          this.#send(queued);
+          continue;
+        }
+        const zxid = durableZxidNeeded(effect);
+        if (zxid !== undefined && zxid <= this.#appendedZxid) {
+          this.#take();
+          if (this.#held.length === 0 && zxid <= this.#durableZxid) this.#carryOutHeld(queued);
+          else this.#held.push({ queued, zxid });
+          continue;
+        }
+        // A barrier (or, defensively, an ACK/COMMIT/apply beyond what was appended).
+        if (!this.#drained()) {
+          await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+          continue;
+        }
+        this.#take();
+        await this.#carryOutBarrier(queued);
+      }
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#closed) return;
+    this.#log.fatal({ err: error }, 'ensemble member failed (disk write or apply); stopping');
+    this.#closed = true;
+    this.onFatal(error);
+    for (const wake of this.#drainWaiters.splice(0)) wake();
+  }
+
+  /** Nothing appended is still to be made durable, nothing held is still to be done. */
+  #drained(): boolean {
+    return !this.#writing && this.#pendingEntries.length === 0 && this.#held.length === 0;
+  }
+
+  #appendToLog(entries: readonly LogEntry<CoordinatorTxn>[]): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) this.#pendingEntries.push(entry);
+    this.#appendedZxid = entries[entries.length - 1]!.zxid;
+    if (!this.#writing) void this.#writeLog();
+  }
+
+  /** The log writer: everything appended meanwhile goes in the next write and fsync. */
+  async #writeLog(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#pendingEntries.length > 0 && !this.#closed) {
+        const batch = this.#pendingEntries;
+        this.#pendingEntries = [];
+        await this.#disk.append(batch);
+        this.#durableZxid = batch[batch.length - 1]!.zxid;
+        while (this.#held.length > 0 && this.#held[0]!.zxid <= this.#durableZxid) {
+          if (this.#closed) break;
+          this.#carryOutHeld(this.#held.shift()!.queued);
         }
       }
     } catch (error) {
-      this.#log.fatal({ err: error }, 'ensemble member failed (disk write or apply); stopping');
-      this.#closed = true;
-      this.onFatal(error);
+      this.#fail(error);
     } finally {
-      this.#running = false;
+      this.#writing = false;
+    }
+    if (this.#drained() || this.#closed) {
+      for (const wake of this.#drainWaiters.splice(0)) wake();
+    }
+  }
+
+  /** An ACK, COMMIT or apply whose zxid is durable here. */
+  #carryOutHeld(queued: QueuedEffect): void {
+    const effect = queued.effect;
+    if (effect.type === 'apply') this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
+    else this.#send(queued);
+  }
+
+  async #carryOutBarrier(queued: QueuedEffect): Promise<void> {
+    const effect = queued.effect;
+    switch (effect.type) {
+      case 'send':
+        this.#send(queued);
+        return;
+      case 'apply':
+        this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
+        return;
+      case 'truncateLog':
+        await this.#disk.truncate(effect.after);
+        this.#appendedZxid = this.#durableZxid = effect.after;
+        this.#log.info({ after: hex(effect.after) }, 'zab log truncated (TRUNC)');
+        return;
+      case 'installSnapshot':
+        await this.#disk.installSnapshot(effect.snapshot);
+        this.#appendedZxid = this.#durableZxid = effect.snapshot.zxid;
+        this.#core?.installState(decodeSnapshot(effect.snapshot.data));
+        return;
+      case 'takeSnapshot':
+        this.#takeSnapshot(effect.zxid);
+        return;
+      case 'trimLog': {
+        const started = this.#scheduler.nowMs();
+        const { kept, bytes } = await this.#disk.trim(effect.upTo);
+        this.#log.info(
+          {
+            upTo: hex(effect.upTo),
+            keptEntries: kept,
+            bytes,
+            ms: this.#scheduler.nowMs() - started,
+          },
+          'zab log trimmed',
+        );
+        return;
+      }
+      case 'persistEpochs':
+        await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
+        return;
+      case 'closeConnection':
+        this.#transport.disconnect(effect.peer, 'quorum');
+        return;
+      case 'finalizeWait': {
+        // A newer round replaces an older one, which Zab would ignore anyway.
+        this.#finalizeTimer?.cancel();
+        const round = effect.round;
+        this.#finalizeTimer = this.#scheduler.schedule(FINALIZE_WAIT_MS, () => {
+          this.#finalizeTimer = undefined;
+          if (!this.#closed) this.#push(this.#zab.finalizeWaitOver(round));
+        });
+        return;
+      }
+      case 'role':
+        this.#onRole(effect);
+        return;
+      case 'appendLog':
+        return;
     }
   }
 
@@ -471,8 +561,9 @@ export class EnsembleNode implements Replication {
     this.#finalizeTimer?.cancel();
     this.#finalizeTimer = undefined;
     await this.#transport.close();
+    for (const wake of this.#drainWaiters.splice(0)) wake();
     // Let a disk write in progress finish before the file is closed.
-    while (this.#running || this.#snapshotting > 0) {
+    while (this.#running || this.#writing || this.#snapshotting > 0) {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await this.#disk.close();

@@ -36,7 +36,16 @@
  * between two servers other than election notifications arrive in the order sent, or the
  * connection breaks (call `disconnected`) and everything in flight is lost; notifications may
  * be lost, duplicated or reordered. Effects are carried out in order: a `send` that follows a
- * `persistEpochs` or `appendLog` must not leave before that write is durable.
+ * `persistEpochs` or `appendLog` must not leave before that write is durable. Two relaxations
+ * are allowed, as ZooKeeper's leader logs a proposal while it sends it:
+ * - a PROPOSAL, REQUEST or PING send may leave at once, ahead of the appends (and the ACKs,
+ *   COMMITs and applies) queued before it, but never ahead of any other effect. Safe: a
+ *   proposal on a follower's disk commits nothing by itself; the leader counts its own log
+ *   for a quorum, but what reveals a commit (COMMIT, apply) waits for that log (next point);
+ *   per link, proposals and requests keep their order, and a COMMIT or ACK overtaken by a
+ *   later proposal is still handled (both are per zxid).
+ * - an ACK or COMMIT of zxid z, or the apply of z, needs only the appends up to z durable, not
+ *   later ones; ACKs, COMMITs and applies keep their order among themselves.
  */
 
 export type ServerId = number;

@@ -35,6 +35,11 @@ import {
   type ZabPersistentState,
 } from '../../../coordinator/ensemble/zab.js';
 
+/** What the shell may send ahead of the effects queued before it (ensemble-node.ts). */
+const EARLY: ReadonlySet<string> = new Set(['proposal', 'request', 'ping']);
+const isAckOrCommit = (e: ZabEffect<string>): e is Extract<ZabEffect<string>, { type: 'send' }> =>
+  e.type === 'send' && (e.message.type === 'ack' || e.message.type === 'commit');
+
 /** mulberry32: small, fast and good enough to drive a schedule. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -313,6 +318,26 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         if (effect.type === 'appendLog' && effect.entries.length > 1) {
           const part = Math.floor(random() * effect.entries.length);
           node.disk.log.push(...effect.entries.slice(0, part));
+        }
+        // The shell sends PROPOSALs, REQUESTs and PINGs ahead of the appends, ACKs, COMMITs
+        // and applies queued before them, and carries out an ACK, COMMIT or apply once its
+        // zxid is durable, ahead of later appends (zab.ts, "What the caller must guarantee"):
+        // some of those behind the crash point may have happened already.
+        const durable = node.disk.log[node.disk.log.length - 1]?.zxid ?? node.disk.logBase;
+        let gatedBlocked = false;
+        for (const later of effects.slice(i)) {
+          if (later.type === 'send' && EARLY.has(later.message.type)) {
+            if (random() < 0.5) send(id, later.to, later.message);
+          } else if (later.type === 'apply' || isAckOrCommit(later)) {
+            const zxid =
+              later.type === 'apply' ? later.entry.zxid : (later.message as { zxid: number }).zxid;
+            gatedBlocked ||= zxid > durable || random() < 0.5;
+            if (gatedBlocked) continue;
+            if (later.type === 'apply') apply(node, later.entry, server);
+            else send(id, later.to, later.message);
+          } else if (later.type !== 'appendLog') {
+            break;
+          }
         }
         crash(id);
         return;
