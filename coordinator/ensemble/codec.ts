@@ -149,7 +149,22 @@ function writeFields(w: JuteWriter, m: ZabMessage<CoordinatorTxn>): void {
   }
 }
 
+/**
+ * The last PROPOSAL encoded: a leader sends each entry to every follower in a row, so the
+ * frame is encoded once (one slot, so nothing is kept beyond the next proposal).
+ */
+let lastProposal: { entry: LogEntry<CoordinatorTxn>; bytes: Buffer } | undefined;
+
 export function encodeFrame(frame: PeerFrame): Buffer {
+  if (frame.t === 'zab' && frame.m.type === 'proposal') {
+    const entry = frame.m.entry;
+    if (lastProposal?.entry !== entry) lastProposal = { entry, bytes: encodeUncached(frame) };
+    return lastProposal.bytes;
+  }
+  return encodeUncached(frame);
+}
+
+function encodeUncached(frame: PeerFrame): Buffer {
   // Room for most frames at once (a PROPOSAL of a 100-byte create is 232 bytes); the length
   // goes in front when the size is known, so the frame is never copied.
   const w = new JuteWriter(384);

@@ -5,9 +5,10 @@
  * into the coordinator core (`CoordinatorServer.applyCommitted`) — and drives `tick()` every
  * tickTime. It is the core's `Replication`: the core hands it prepared txns to submit.
  *
- * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes);
- * only the effects queue up behind a pending fsync. Consecutive log appends at the head of the
- * queue share one write and one fsync (group commit).
+ * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes,
+ * the finalizeWait timer); only the effects queue up. Appends go to a log writer that puts all
+ * that is pending into one write and one fsync (group commit); proposals leave before they are
+ * logged, and ACKs, COMMITs and applies wait only for their own zxid to be durable (#run).
  */
 import type { Logger } from '../../src/logger.js';
 import type { Scheduler, Timer } from '../../src/scheduler.js';
