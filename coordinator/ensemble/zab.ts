@@ -610,6 +610,11 @@ export class ZabServer<T> {
         this.#vote = n.vote;
         this.#finalizeRound = undefined;
         this.#sendNotifications();
+      } else if (better(this.#vote, n.vote)) {
+        // Tell it of the better vote now: its notification of our vote may have come while
+        // it was still following (two survivors notice a dead leader a few ms apart), and
+        // our next resend is 2 ticks away. (ZooKeeper resends after 200 ms of silence.)
+        this.#send(from, this.#notification());
       }
       this.#recvset.set(from, n.vote);
       this.#recvset.set(this.id, this.#vote);
