@@ -12,7 +12,11 @@
  * later effects never happen; a snapshot still being written is lost), and a restart reads the
  * disk back: the newest snapshot, then the log after it. Snapshots come every `snapCount`
  * applies (a small number per seed, so logs are trimmed and SNAPs happen often), are written
- * in the background like the real shell's, and SNAPs travel in small chunks.
+ * in the background like the real shell's, and SNAPs travel in small chunks. A server's
+ * finalizeWait (200 ms against a 2 s tick) ends 1 to 3 time units after it began. A crash in
+ * the middle of a server's effects may come after some of the later PROPOSALs, REQUESTs and
+ * PINGs left, and after some of the later ACKs, COMMITs and applies whose zxid was on its
+ * disk, as the real shell lets them run ahead of queued appends.
  *
  * Checked after every step:
  * - no two servers ever apply different writes at the same position (or zxid): every
