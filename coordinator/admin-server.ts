@@ -65,7 +65,7 @@ function jsonFields(word: string, core: CoordinatorServer): Record<string, unkno
     case 'stat':
       return {
         version: s.version,
-        read_only: false,
+        read_only: s.mode === 'read-only',
         server_stats: {
           packets_sent: s.packetsSent,
           packets_received: s.packetsReceived,
@@ -76,7 +76,7 @@ function jsonFields(word: string, core: CoordinatorServer): Record<string, unkno
           last_processed_zxid: s.lastZxid,
           num_alive_client_connections: s.connections.length,
           node_count: s.nodeCount,
-          server_state: 'standalone',
+          server_state: s.mode ?? 'standalone',
         },
       };
     case 'cons':
@@ -100,6 +100,8 @@ function jsonFields(word: string, core: CoordinatorServer): Record<string, unkno
           s.sessionsWithEphemerals.map(({ id, paths }) => [formatSessionId(id), paths]),
         ),
       };
+    case 'isro':
+      return { read_only: s.mode === 'read-only' };
     case 'wchs':
       return {
         num_connections: s.watcherCount,

@@ -1,20 +1,36 @@
 /**
- * The coordinator's semantics core: sessions, requests, watches and group commit, with the
- * data tree in memory and its durable image in LevelDB. Transports (WebSocket JSON in
- * ws-server.ts, ZooKeeper's binary protocol in zk-server.ts) hand it decoded requests through
- * the `ServerConnection` boundary (connection.ts); it never sees bytes.
+ * The coordinator's semantics core: sessions, requests, watches, and the request pipeline
+ * that runs every write through the same stages in standalone and ensemble mode, with the
+ * data tree in memory. Transports (WebSocket JSON in ws-server.ts, ZooKeeper's binary
+ * protocol in zk-server.ts) hand it decoded requests through the `ServerConnection` boundary
+ * (connection.ts); it never sees bytes. This file is the wiring; each stage is a module of
+ * pipeline/ named after the ZooKeeper request processor it stands for:
  *
- * The request pipeline (ZooKeeper's prep -> sync -> final processors, collapsed):
+ *   submit -> order -+-> read: answered from the tree now (#execute) ---------+
+ *                     |                                                          v
+ *                     +-> write -> prepare -> propose -> apply -> group commit -> reply
  *
- *   1. A request is handled at once, in arrival order, synchronously: a read is answered
- *      from the tree; a write is checked, given the next zxid, and applied to the in-memory
- *      tree. Its watch events and its reply are computed now.
- *   2. Every outgoing item (handshake answer, reply, watch event, close) enters ONE global
- *      outbound queue, tagged with the last zxid applied when it was made.
- *   3. Group commit: whenever writes are pending and no commit is running, the changed
- *      nodes and sessions are written to LevelDB in one fsynced batch. Writes that arrive
- *      while a commit runs wait for the next one, so many writes share one fsync.
- *   4. When a commit finishes, the queue is released up to the committed zxid, in order.
+ *   order, reply   reply.ts          RequestOrder, ReplyQueue (FinalRequestProcessor's send)
+ *   prepare        prepare.ts        PrepRequestProcessor
+ *   propose        propose.ts        LocalQuorum standalone; Zab's ProposalRequestProcessor
+ *                                    (leader) or FollowerRequestProcessor in an ensemble
+ *   apply          apply.ts          FinalRequestProcessor's processTxn, DataTree.processTxn
+ *   group commit   group-commit.ts   SyncRequestProcessor
+ *
+ * 1. Order: a connection's requests run in arrival order; a read waits for the writes the
+ *    same connection sent before it, everything waits behind a handshake or `sync`.
+ * 2. Prepare: a write (or createSession/close) becomes a txn carrying what depends on the
+ *    connection (ACLs expanded, identities, session, time, origin).
+ * 3. Propose: the txn gets its zxid and is committed. Standalone, by a quorum of one that
+ *    commits synchronously; in an ensemble, by Zab (leader proposes, follower forwards).
+ *    Either way it comes back through `applyCommitted`, in zxid order.
+ * 4. Apply: every server applies the txn to its tree and sessions; the checks (NODEEXISTS,
+ *    BADVERSION, NOAUTH...) run here. Watches fire; the server the txn came from queues
+ *    its client's reply.
+ * 5. Group commit: the changed nodes and sessions are written to the store in one fsynced
+ *    batch; writes applied while a commit runs share the next one.
+ * 6. Reply: every outgoing item (handshake answer, reply, watch event, close) enters ONE
+ *    queue tagged with the last zxid applied when it was made, released as commits finish.
  *
  * Consequences, each a ZooKeeper guarantee:
  * - nobody (writer or reader) hears of a change before it is on disk, so `kill -9` at any
@@ -23,13 +39,16 @@
  *   any later request that sees the change, and events leave in zxid order;
  * - a read queued behind a write of another client waits for that write's fsync, exactly
  *   as in ZooKeeper's single standalone pipeline.
- * The in-memory tree runs ahead of the disk by at most one commit. If a commit fails the
- * process cannot go on (memory and disk disagree about unacknowledged writes), so the
- * server reports a fatal error and main.ts exits; on restart LevelDB holds exactly the
- * acknowledged state.
+ * Standalone, the whole path from submit to the queued reply runs synchronously, so the
+ * in-memory tree runs ahead of the disk by at most one commit. If a commit fails the process
+ * cannot go on (memory and disk disagree about unacknowledged writes), so the server reports
+ * a fatal error and main.ts exits; on restart LevelDB holds exactly the acknowledged state.
+ * In an ensemble the Zab log (ensemble/zab-disk.ts) is the durable state, and the store is
+ * a MemoryStore (main.ts).
  *
- * Failed writes do not consume a zxid here (ZooKeeper burns one per failed write; clients
- * cannot tell the difference, since all they rely on is that zxids never go backwards).
+ * Standalone, failed writes do not consume a zxid (propose.ts; ZooKeeper burns one per failed
+ * write; clients cannot tell the difference, since all they rely on is that zxids never go
+ * backwards). In an ensemble a failed write's zxid is its log entry's.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -37,40 +56,34 @@ import type { Clock } from '../src/clock.js';
 import { systemScheduler, type Scheduler, type Timer } from '../src/scheduler.js';
 import { InvariantError, unreachable } from '../src/assert.js';
 import type { Logger } from '../src/logger.js';
-import { ErrorCode, KeeperError, errorName } from '../src/protocol/coordinator/errors.js';
+import { ErrorCode, KeeperError } from '../src/protocol/coordinator/errors.js';
 import {
   formatSessionId,
-  Perms,
   type Acl,
   type ConnectRequest,
-  type MultiReadResultEntry,
   type Request,
   type Result,
   type SetWatchesRequest,
 } from '../src/protocol/coordinator/messages.js';
-import type { ConnectionStats, Outbound, ServerConnection } from './connection.js';
-import { DataTree, statOf, type Trigger } from './data-tree.js';
-import {
-  SUPER_IDENTITY,
-  isValidDigestId,
-  requirePermission,
-  uniqueAcl,
-  type Identity,
-} from './acl.js';
-import { validatePath } from './path.js';
+import type { ConnectionStats, ServerConnection } from './connection.js';
+import { DataTree, type Trigger } from './data-tree.js';
+import { SUPER_IDENTITY, isValidDigestId } from './acl.js';
 import { SessionTracker, type Session } from './session-tracker.js';
-import {
-  LevelStore,
-  type LoadedState,
-  type Store,
-  type StoredNode,
-  type StoredSession,
-} from './store.js';
+import { LevelStore, type LoadedState, type Store, type StoredNode } from './store.js';
 import { WatchManager } from './watch-manager.js';
-import { ServerMetrics, type Summary } from './server-metrics.js';
+import { ServerMetrics } from './server-metrics.js';
 import { directoryBytes, fileDescriptorCounts } from './process-stats.js';
 import { renderFourLetterWord, type ServerSnapshot } from './four-letter-words.js';
 import type { CoordinatorTxn, TxnOrigin, WriteRequest } from './ensemble/txn.js';
+import { applyTxn, watchDeliveries, type Applied } from './pipeline/apply.js';
+import { prepareWrite, type Requester } from './pipeline/prepare.js';
+import { executeRead } from './pipeline/read.js';
+import { LocalQuorum, type Replication } from './pipeline/propose.js';
+import { GroupCommit } from './pipeline/group-commit.js';
+import { ReplyQueue, RequestOrder, WRITE_OPS, type WaitingRequest } from './pipeline/reply.js';
+import { readOnlyConnect, readOnlyRule } from './read-only.js';
+
+export type { Replication } from './pipeline/propose.js';
 
 export const SERVER_VERSION = '3.8.0-samsa';
 
@@ -96,9 +109,9 @@ export interface CoordinatorServerOptions {
   /** Where commits go. Defaults to the LevelDB store in `dataDir`; tests pass a MemoryStore. */
   store?: Store;
   /**
-   * Ensemble mode (coordinator/ensemble/): writes and session changes become txns handed to
-   * `replication.submit` and take effect when the ensemble calls `applyCommitted`. Absent in
-   * standalone mode, where writes apply at once as before.
+   * Ensemble mode (coordinator/ensemble/): the propose stage is Zab's; writes and session
+   * changes take effect when the ensemble calls `applyCommitted`. Absent in standalone mode,
+   * where a LocalQuorum (pipeline/propose.ts) commits each txn at once.
    */
   replication?: Replication;
   /**
@@ -109,27 +122,10 @@ export interface CoordinatorServerOptions {
   superDigest?: string;
 }
 
-/** What the core needs of the ensemble it runs in (coordinator/ensemble/ensemble-node.ts). */
-export interface Replication {
-  /** In broadcast: clients may connect and write. */
-  readonly serving: boolean;
-  readonly leading: boolean;
-  /** srvr's Mode and mntr's server_state: leader, follower, or looking. */
-  readonly mode: string;
-  readonly syncedFollowers: number;
-  /** Propose (leader) or forward (follower) a txn; false when not serving. */
-  submit(txn: CoordinatorTxn): boolean;
-  /**
-   * A follower's `sync`: ask the leader how far it has proposed; `done` gets that zxid, or
-   * undefined if this server is not following a leader (or stops before the answer).
-   */
-  syncWithLeader(done: (zxid: number | undefined) => void): void;
-}
-
 /** A request (or handshake) of this server waiting for its txn to be committed. */
 type PendingTxn =
   | { kind: 'connect'; state: ConnState }
-  | { kind: 'request'; state: ConnState; xid: number; request: Request; receivedAtMs: number };
+  | ({ kind: 'request'; state: ConnState } & WaitingRequest);
 
 /** Everything the core knows about one transport connection. */
 interface ConnState {
@@ -139,51 +135,14 @@ interface ConnState {
   authIds: Acl[];
   stats: ConnectionStats;
   closed: boolean;
-  /**
-   * Ensemble mode: this connection's writes proposed and not yet applied. More writes may
-   * follow them at once (Zab applies them in the order they were submitted, so their replies
-   * keep the request order), but a read waits until they are all applied.
-   */
-  inFlight: number;
-  /** Ensemble mode: the handshake or a `sync` is in flight; every later request waits. */
-  barrier: boolean;
-  /** Ensemble mode: requests waiting, in arrival order. */
-  deferred: { xid: number; request: Request; receivedAtMs: number }[];
+  /** Which of its requests may run now (pipeline/reply.ts). */
+  order: RequestOrder;
 }
 
-interface QueueEntry {
-  state: ConnState;
-  /** Released when the disk has every write up to this zxid. */
-  zxid: number;
-  item?: Outbound;
-  /** Instead of an item: close the connection, with this reason. */
-  closeReason?: string;
-  /** For replies: when the request arrived, for latency statistics. */
-  receivedAtMs?: number;
+/** The connection as the prepare stage sees it. */
+function requesterOf(state: ConnState): Requester {
+  return { remoteAddress: state.conn.remoteAddress, authIds: state.authIds };
 }
-
-/**
- * The identities ACLs are checked against: the client's address (ZooKeeper gives every
- * connection an `ip` identity) and every digest identity its auth packets added.
- * Exists needs no permission in ZooKeeper 3.8.0, so it is not checked.
- */
-function identitiesOf(state: ConnState): Identity[] {
-  const ip = state.conn.remoteAddress.replace(/:\d+$/, '');
-  return [{ scheme: 'ip', id: ip }, ...state.authIds];
-}
-
-/**
- * Requests that are transactions (they take a zxid): their latency is mntr's updatelatency,
- * every other request's is readlatency, as ZooKeeper splits them.
- */
-const WRITE_OPS: ReadonlySet<Request['op']> = new Set([
-  'create',
-  'delete',
-  'setData',
-  'setACL',
-  'multi',
-  'close',
-]);
 
 export class CoordinatorServer extends EventEmitter {
   /** Replaced only when an ensemble member installs a snapshot (`installState`). */
@@ -211,52 +170,47 @@ export class CoordinatorServer extends EventEmitter {
   /** session id -> the connection it is currently bound to */
   readonly #sessionConn = new Map<bigint, ConnState>();
   #lastZxid = 0;
-  #durableZxid = 0;
-  #dirtySessions = new Map<bigint, StoredSession | null>();
-  #queue: QueueEntry[] = [];
-  #queueHead = 0;
-  #committing = false;
-  #commitScheduled = false;
   #closed = false;
-  /** Callers of `close()` waiting for the commit in progress (or scheduled) to finish. */
-  #idleWaiters: (() => void)[] = [];
+  /** The reply stage: every outgoing item, released as commits make it durable. */
+  readonly #replies: ReplyQueue<ConnState>;
+  /** The durability stage: changed nodes and sessions into the store, one batch at a time. */
+  readonly #groupCommit: GroupCommit;
   #timers: Timer[] = [];
   readonly startedAtMs: number;
   // Server-wide statistics for srvr/mntr.
   #packetsReceived = 0;
-  #packetsSent = 0;
-  #latencyMinMs = Infinity;
-  #latencyMaxMs = 0;
-  #latencyTotalMs = 0;
-  #latencyCount = 0;
-  #commits = 0;
-  #commitTotalMs = 0;
   /** mntr's ZooKeeper-named counters and summaries (server-metrics.ts). */
   readonly metrics = new ServerMetrics();
   /** lastZxid when the metrics were last reset: every zxid since is one proposal. */
   #proposalBaseZxid = 0;
-  readonly #replication: Replication | undefined;
-  /** Ensemble mode: this run's id and its txns waiting for their commit, by origin seq. */
+  /** The propose stage: Zab's in an ensemble, a quorum of one (LocalQuorum) standalone. */
+  readonly #replication: Replication;
+  readonly #standalone: boolean;
+  /** This run's id and its txns waiting for their commit, by origin seq. */
   readonly #run = Math.floor(Math.random() * 2 ** 31);
   #nextSeq = 0;
   readonly #pending = new Map<number, PendingTxn>();
   /** Ensemble mode: `sync` requests answered once this server has applied up to `zxid`. */
-  #syncWaiters: {
-    zxid: number;
-    state: ConnState;
-    xid: number;
-    request: Request;
-    receivedAtMs: number;
-  }[] = [];
-  /** Ensemble mode: the next session id this server hands out (see #newSessionId). */
-  #nextEnsembleSessionId: bigint | undefined;
+  #syncWaiters: ({ zxid: number; state: ConnState } & WaitingRequest)[] = [];
+  /** The next session id this server hands out (see #newSessionId). */
+  #nextSessionId: bigint | undefined;
+  /** Read-only mode: its local sessions, known to this server only (read-only.ts). */
+  readonly #readOnlySessions: SessionTracker;
   /** Ensemble mode, not leading: sessions touched since the last report to the leader. */
   #touched = new Set<bigint>();
 
-  private constructor(store: Store, options: CoordinatorServerOptions) {
+  private constructor(store: Store, options: CoordinatorServerOptions, loaded: LoadedState) {
     super();
     this.#store = store;
-    this.#replication = options.replication;
+    if (options.replication) {
+      this.#replication = options.replication;
+      this.#standalone = false;
+    } else {
+      const local = new LocalQuorum();
+      local.bind(this);
+      this.#replication = local;
+      this.#standalone = true;
+    }
     if (options.superDigest !== undefined && !isValidDigestId(options.superDigest)) {
       throw new Error('the super digest must be user:base64(sha1(user:password))');
     }
@@ -274,28 +228,55 @@ export class CoordinatorServer extends EventEmitter {
       secureClientPort: options.secureClientPort ?? -1,
     };
     this.startedAtMs = this.#clock.nowMs();
-    this.sessions = new SessionTracker(
-      {
-        tickMs: this.options.tickMs,
-        minSessionTimeoutMs: options.minSessionTimeoutMs,
-        maxSessionTimeoutMs: options.maxSessionTimeoutMs,
-        serverId: this.options.serverId,
+    const sessionOptions = {
+      tickMs: this.options.tickMs,
+      minSessionTimeoutMs: options.minSessionTimeoutMs,
+      maxSessionTimeoutMs: options.maxSessionTimeoutMs,
+      serverId: this.options.serverId,
+    };
+    this.sessions = new SessionTracker(sessionOptions, this.#clock.nowMs());
+    this.#readOnlySessions = new SessionTracker(sessionOptions, this.#clock.nowMs());
+    this.#replies = new ReplyQueue({
+      clock: this.#clock,
+      metrics: this.metrics,
+      logger: this.#log,
+      close: (state, reason) => this.#closeNow(state, reason),
+      durableZxid: loaded.lastZxid,
+    });
+    this.#groupCommit = new GroupCommit({
+      store,
+      source: {
+        lastZxid: () => this.#lastZxid,
+        hasChangedNodes: () => this.tree.hasDirtyPaths,
+        takeChangedNodes: () => {
+          const nodes = new Map<string, StoredNode | null>();
+          for (const path of this.tree.takeDirtyPaths())
+            nodes.set(path, this.tree.get(path) ?? null);
+          return nodes;
+        },
       },
-      this.#clock.nowMs(),
-    );
+      durableZxid: loaded.lastZxid,
+      metrics: this.metrics,
+      logger: this.#log,
+      onDurable: (zxid) => this.#replies.release(zxid),
+      onFatal: (error) => {
+        this.#closed = true;
+        this.emit('fatal', error);
+      },
+    });
   }
 
   /** Open the store, rebuild the tree and the sessions, and start the expiry timers. */
   static async open(options: CoordinatorServerOptions): Promise<CoordinatorServer> {
     const store = options.store ?? (await LevelStore.open(options.dataDir));
-    const server = new CoordinatorServer(store, options);
-    await server.#recover();
+    const state = await store.load();
+    const server = new CoordinatorServer(store, options, state);
+    server.#recover(state);
     server.#startTimers();
     return server;
   }
 
-  async #recover(): Promise<void> {
-    const state = await this.#store.load();
+  #recover(state: LoadedState): void {
     for (const [path, node] of state.nodes) this.tree.loadNode(path, node);
     this.tree.takeDirtyPaths();
     const now = this.#clock.nowMs();
@@ -303,7 +284,6 @@ export class CoordinatorServer extends EventEmitter {
     // return in time expire as usual and take their ephemerals with them.
     for (const session of state.sessions) this.sessions.add(session, now);
     this.#lastZxid = state.lastZxid;
-    this.#durableZxid = state.lastZxid;
     this.#proposalBaseZxid = state.lastZxid;
     this.#log.info(
       {
@@ -345,9 +325,7 @@ export class CoordinatorServer extends EventEmitter {
       session: undefined,
       authIds: [],
       closed: false,
-      inFlight: 0,
-      barrier: false,
-      deferred: [],
+      order: new RequestOrder(),
       stats: {
         connectedAtMs: now,
         packetsReceived: 0,
@@ -395,11 +373,11 @@ export class CoordinatorServer extends EventEmitter {
     state.stats.packetsReceived++;
     this.#packetsReceived++;
     this.metrics.connectionRequestCount++;
-    if (state.session || state.barrier) {
+    if (state.session || state.order.barrier) {
       this.#closeNow(state, 'second connect request on one connection');
       return;
     }
-    if (this.#replication && !this.#replication.serving) {
+    if (!this.#replication.serving && !this.#replication.readOnly) {
       // ZooKeeper's servers take no clients while they are not in broadcast.
       this.#closeNow(state, `server is not serving (${this.#replication.mode})`);
       return;
@@ -415,41 +393,12 @@ export class CoordinatorServer extends EventEmitter {
     }
     const now = this.#clock.nowMs();
     const timeoutMs = this.sessions.negotiateTimeout(request.timeoutMs);
-    if (request.sessionId === 0n && this.#replication) {
-      // createSession goes through Zab; the handshake is answered when it is applied here.
-      const fresh = { id: this.#newSessionId(now), password: randomBytes(16) };
-      const origin = this.#origin();
-      state.barrier = true;
-      this.#pending.set(origin.seq, { kind: 'connect', state });
-      const txn: CoordinatorTxn = {
-        type: 'createSession',
-        origin,
-        sessionId: fresh.id,
-        timeoutMs,
-        password: fresh.password,
-      };
-      if (!this.#replication.submit(txn)) {
-        this.#pending.delete(origin.seq);
-        this.#closeNow(state, 'server is not serving');
-      }
+    if (this.#replication.readOnly) {
+      this.#connectReadOnly(state, request, timeoutMs, now);
       return;
     }
     if (request.sessionId === 0n) {
-      const session = this.sessions.create(timeoutMs, now);
-      // createSession is a transaction: it gets a zxid and must be on disk before we answer.
-      this.#lastZxid++;
-      this.#dirtySessions.set(session.id, {
-        id: session.id,
-        timeoutMs,
-        password: session.password,
-      });
-      this.#scheduleCommit();
-      this.#bind(state, session);
-      this.#log.info(
-        { session: formatSessionId(session.id), timeoutMs, conn: conn.id, protocol: conn.protocol },
-        'session created',
-      );
-      this.#answerConnect(state, session, request);
+      this.#proposeSession(state, timeoutMs, now);
       return;
     }
     const session = this.sessions.get(request.sessionId);
@@ -462,21 +411,7 @@ export class CoordinatorServer extends EventEmitter {
         },
         'session expired or unknown: refusing resume',
       );
-      this.#enqueue({
-        state,
-        zxid: this.#lastZxid,
-        item: {
-          kind: 'connected',
-          response: {
-            protocolVersion: 0,
-            timeoutMs: 0,
-            sessionId: 0n,
-            password: Buffer.alloc(16),
-            readOnly: false,
-          },
-        },
-      });
-      this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      this.#answerExpired(state);
       return;
     }
     const previous = this.#sessionConn.get(session.id);
@@ -486,19 +421,21 @@ export class CoordinatorServer extends EventEmitter {
       this.watches.removeWatcher(previous);
       this.#closeNow(previous, 'session moved to a new connection');
     }
-    if (this.#replication) {
+    if (!this.#standalone) {
       // The session keeps the timeout it was created with (no txn for a change yet).
       this.sessions.touch(session, now);
       this.#touched.add(session.id);
     } else if (session.timeoutMs !== timeoutMs) {
+      // Standalone, a new timeout is written with the next group commit, under a zxid of its
+      // own (outside the pipeline: there is no txn for it).
       this.sessions.setTimeout(session, timeoutMs, now);
       this.#lastZxid++;
-      this.#dirtySessions.set(session.id, {
+      this.#groupCommit.sessionChanged(session.id, {
         id: session.id,
         timeoutMs,
         password: session.password,
       });
-      this.#scheduleCommit();
+      this.#groupCommit.schedule();
     } else {
       this.sessions.touch(session, now);
     }
@@ -507,7 +444,7 @@ export class CoordinatorServer extends EventEmitter {
       { session: formatSessionId(session.id), conn: conn.id, protocol: conn.protocol },
       'session resumed',
     );
-    this.#answerConnect(state, session, request);
+    this.#answerConnect(state, session);
   }
 
   /** One request, in the connection's order. */
@@ -523,31 +460,47 @@ export class CoordinatorServer extends EventEmitter {
       return;
     }
     if (session.closing) return; // the close is already queued
-    this.sessions.touch(session, receivedAtMs);
-    if (this.#replication) this.#touched.add(session.id);
+    const readOnly = this.#replication.readOnly;
+    (readOnly ? this.#readOnlySessions : this.sessions).touch(session, receivedAtMs);
+    if (!this.#standalone && !readOnly) this.#touched.add(session.id);
     if (request.op !== 'ping') {
       state.stats.lastOp = LAST_OP_NAMES[request.op] ?? request.op.toUpperCase().slice(0, 4);
       state.stats.lastCxid = xid;
     }
-    if (this.#replication) {
-      // Replies leave in request order (see ConnState.inFlight and barrier).
-      const isWrite = WRITE_OPS.has(request.op);
-      if (state.barrier || state.deferred.length > 0 || (!isWrite && state.inFlight > 0)) {
-        state.deferred.push({ xid, request, receivedAtMs });
-        return;
-      }
-      if (isWrite) {
-        if (!this.#replicate(state, session, xid, request, receivedAtMs)) {
-          state.deferred.push({ xid, request, receivedAtMs });
-        }
-        return;
-      }
-      if (request.op === 'sync' && !this.#replication.leading) {
-        this.#syncWithLeader(state, xid, request, receivedAtMs);
+    if (readOnly) {
+      this.#submitReadOnly(state, session, xid, request, receivedAtMs);
+      return;
+    }
+    const waiting: WaitingRequest = { xid, request, receivedAtMs };
+    if (!state.order.mayRunNow(request) || !this.#runRequest(state, session, waiting))
+      state.order.waiting.push(waiting);
+  }
+
+  /**
+   * Run one request whose turn it is: a write goes to the prepare and propose stages, a read
+   * is answered from the tree, a follower's `sync` asks the leader first. False: it must wait
+   * (see #propose).
+   */
+  #runRequest(state: ConnState, session: Session, waiting: WaitingRequest): boolean {
+    const { xid, request, receivedAtMs } = waiting;
+    if (WRITE_OPS.has(request.op)) return this.#propose(state, session, waiting);
+    if (request.op === 'sync' && !this.#replication.leading) this.#syncWithLeader(state, waiting);
+    else this.#handle(state, session, xid, request, receivedAtMs);
+    return true;
+  }
+
+  /** Run what waited behind the connection's txns or barrier, as far as the rules allow. */
+  #resume(state: ConnState): void {
+    while (!state.closed && state.order.mayRunNext()) {
+      const session = state.session;
+      if (!session || session.closing) return;
+      // Taken off before it runs: a standalone write is applied (and resumes) synchronously.
+      const next = state.order.waiting.shift()!;
+      if (!this.#runRequest(state, session, next)) {
+        state.order.waiting.unshift(next);
         return;
       }
     }
-    this.#handle(state, session, xid, request, receivedAtMs);
   }
 
   /**
@@ -555,16 +508,15 @@ export class CoordinatorServer extends EventEmitter {
    * leader had proposed when it heard of the sync (ZooKeeper's sync, through the leader).
    * Later requests of the connection wait behind it.
    */
-  #syncWithLeader(state: ConnState, xid: number, request: Request, receivedAtMs: number): void {
-    if (request.op !== 'sync') return;
-    state.barrier = true;
-    this.#replication!.syncWithLeader((zxid) => {
+  #syncWithLeader(state: ConnState, waiting: WaitingRequest): void {
+    state.order.barrier = true;
+    this.#replication.syncWithLeader((zxid) => {
       if (state.closed) return;
       if (zxid === undefined) {
         this.#closeNow(state, 'server is not serving');
         return;
       }
-      this.#syncWaiters.push({ zxid, state, xid, request, receivedAtMs });
+      this.#syncWaiters.push({ zxid, state, ...waiting });
       this.#releaseSyncs();
     });
   }
@@ -576,7 +528,7 @@ export class CoordinatorServer extends EventEmitter {
     this.#syncWaiters = this.#syncWaiters.filter((w) => w.zxid > this.#lastZxid);
     for (const { state, xid, request, receivedAtMs } of ready) {
       if (state.closed || request.op !== 'sync') continue;
-      this.#enqueue({
+      this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
         receivedAtMs,
@@ -589,12 +541,12 @@ export class CoordinatorServer extends EventEmitter {
           result: { path: request.path },
         },
       });
-      state.barrier = false;
+      state.order.barrier = false;
       this.#resume(state);
     }
   }
 
-  /** Execute a request now and queue its reply (every request standalone, reads in ensemble). */
+  /** Execute a read (or session-local request) now and queue its reply. */
   #handle(
     state: ConnState,
     session: Session,
@@ -606,7 +558,7 @@ export class CoordinatorServer extends EventEmitter {
     let err: number = ErrorCode.OK;
     let result: Result = {};
     try {
-      result = this.#execute(state, session, request, xid);
+      result = this.#execute(state, session, request);
     } catch (error) {
       if (error instanceof InvariantError) throw error;
       if (error instanceof KeeperError) {
@@ -622,24 +574,25 @@ export class CoordinatorServer extends EventEmitter {
     }
     if (request.op === 'auth') {
       // Auth replies carry zxid 0, as ZooKeeper's do; a failed auth closes the connection.
-      this.#enqueue({
+      this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
         item: { kind: 'reply', xid, zxid: 0, err, request, result },
       });
       if (err !== ErrorCode.OK)
-        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'authentication failed' });
+        this.#replies.enqueue({
+          state,
+          zxid: this.#lastZxid,
+          closeReason: 'authentication failed',
+        });
       return;
     }
-    this.#enqueue({
+    this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
       receivedAtMs,
       item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result },
     });
-    if (request.op === 'close' && err === ErrorCode.OK) {
-      this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session closed by client' });
-    }
   }
 
   /**
@@ -652,254 +605,66 @@ export class CoordinatorServer extends EventEmitter {
     state.stats.packetsReceived++;
     this.#packetsReceived++;
     const request: Request = { op: 'ping' };
-    this.#enqueue({
+    this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
       item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} },
     });
-    if (closeReason !== undefined) this.#enqueue({ state, zxid: this.#lastZxid, closeReason });
+    if (closeReason !== undefined)
+      this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason });
   }
 
   // =====================================================================================
-  // Request execution: reads answer from the tree, writes apply to it.
+  // Reads (pipeline/read.ts), answered from this server's tree, and auth and setWatches.
 
-  #execute(state: ConnState, session: Session, request: Request, xid: number): Result {
+  #execute(state: ConnState, session: Session, request: Request): Result {
     switch (request.op) {
-      case 'ping':
-        return {};
-      case 'exists': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        // exists sets a watch even when the node is missing: it then fires on NodeCreated.
-        if (request.watch) this.watches.addDataWatch(request.path, state);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        return { stat: statOf(node) };
-      }
-      case 'getData': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
-        if (request.watch) this.watches.addDataWatch(request.path, state);
-        return { data: node.data, stat: statOf(node) };
-      }
-      case 'getChildren': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
-        if (request.watch) this.watches.addChildWatch(request.path, state);
-        return { children: [...node.children].sort(), stat: statOf(node) };
-      }
-      case 'getAllChildrenNumber': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ, identitiesOf(state), request.path);
-        return { count: this.tree.countDescendants(request.path) };
-      }
-      case 'getEphemerals': {
-        const prefix = request.prefix === '' ? '/' : request.prefix;
-        const paths = [...this.tree.ephemeralsOf(session.id)].filter(
-          (p) => prefix === '/' || p.startsWith(prefix),
-        );
-        return { paths: paths.sort() };
-      }
-      case 'sync':
-        // Standalone: every earlier write is already ordered before this reply.
-        return { path: request.path };
-      case 'getACL': {
-        validatePath(request.path);
-        const node = this.tree.get(request.path);
-        if (!node) throw new KeeperError(ErrorCode.NONODE, request.path);
-        requirePermission(node.acl, Perms.READ | Perms.ADMIN, identitiesOf(state), request.path);
-        return { acl: node.acl, stat: statOf(node) };
-      }
-      case 'multiRead':
-        return { readResults: request.ops.map((op) => this.#multiReadOp(state, op)) };
-      case 'addWatch':
-        validatePath(request.path);
-        this.watches.addPersistentWatch(
-          request.path,
-          state,
-          request.mode === 'persistent_recursive',
-        );
-        return {};
-      case 'removeWatches':
-      case 'checkWatches': {
-        validatePath(request.path);
-        const found = this.watches.remove(
-          request.path,
-          state,
-          request.watcherType,
-          request.op === 'checkWatches',
-        );
-        if (!found) throw new KeeperError(ErrorCode.NOWATCHER, request.path);
-        return {};
-      }
       case 'setWatches':
         this.#setWatches(state, request);
         return {};
       case 'auth':
         this.#authenticate(state, request.scheme, request.auth);
         return {};
-      case 'whoAmI':
-        return {
-          clientInfo: [
-            { authScheme: 'ip', user: state.conn.remoteAddress.replace(/:\d+$/, '') },
-            ...state.authIds.map((a) => ({ authScheme: a.scheme, user: a.id.split(':')[0]! })),
-          ],
-        };
-      case 'check':
-        // Outside multi, ZooKeeper 3.8.5+ answers Unimplemented (older ones corrupted their log).
-        throw new KeeperError(
-          ErrorCode.UNIMPLEMENTED,
-          request.path,
-          'check is only valid inside multi',
-        );
       case 'create':
       case 'delete':
       case 'setData':
       case 'setACL':
       case 'multi':
       case 'close':
-        return this.#write(state, session, request, xid);
-    }
-  }
-
-  #multiReadOp(
-    state: ConnState,
-    op: Extract<Request, { op: 'getData' | 'getChildren' }>,
-  ): MultiReadResultEntry {
-    try {
-      const result = this.#execute(state, state.session!, op, 0);
-      return op.op === 'getData'
-        ? { op: 'getData', err: ErrorCode.OK, data: result.data ?? null, stat: result.stat! }
-        : { op: 'getChildren', err: ErrorCode.OK, children: result.children! };
-    } catch (error) {
-      if (error instanceof KeeperError) return { op: 'error', err: error.code };
-      throw error;
-    }
-  }
-
-  /** A write: check, take the next zxid, apply, fire watches. Throws KeeperError untouched. */
-  #write(state: ConnState, session: Session, request: Request, _xid: number): Result {
-    if (request.op === 'close') {
-      this.#closeSession(session, 'closed by client');
-      return {};
-    }
-    const zxid = this.#lastZxid + 1;
-    const { result, triggers } = this.#applyWrite(request as WriteRequest, zxid, {
-      sessionId: session.id,
-      ids: identitiesOf(state),
-      timeMs: this.#clock.nowMs(),
-      expandAcl: (acl, path) => this.#expandAcl(state, acl, path),
-    });
-    if (!triggers) return result;
-    this.#lastZxid = zxid;
-    this.#fire(triggers, zxid);
-    this.#scheduleCommit();
-    return result;
-  }
-
-  /**
-   * Apply one write to the tree at `zxid` (standalone: at once; ensemble: when its txn is
-   * committed). Throws KeeperError untouched. `triggers` is undefined when nothing changed
-   * (an empty multi), which takes no zxid in standalone mode.
-   */
-  #applyWrite(
-    request: WriteRequest,
-    zxid: number,
-    ctx: {
-      sessionId: bigint;
-      ids: Identity[] | undefined;
-      timeMs: number;
-      expandAcl: (acl: Acl[], path: string) => Acl[];
-    },
-  ): { result: Result; triggers: Trigger[] | undefined } {
-    const { ids, timeMs } = ctx;
-    switch (request.op) {
-      case 'create': {
-        const created = this.tree.create({
-          path: request.path,
-          data: request.data,
-          mode: request.mode,
-          ttlMs: request.ttlMs,
-          acl: ctx.expandAcl(request.acl, request.path),
-          sessionId: ctx.sessionId,
-          zxid,
-          timeMs,
-          extendedTypesEnabled: this.options.extendedTypesEnabled,
-          ids: ids ?? [],
-        });
-        return {
-          result: { path: created.path, stat: statOf(created.node) },
-          triggers: created.triggers,
-        };
-      }
-      case 'delete':
-        return { result: {}, triggers: this.tree.delete(request.path, request.version, zxid, ids) };
-      case 'setData': {
-        const set = this.tree.setData(
-          request.path,
-          request.data,
-          request.version,
-          zxid,
-          timeMs,
-          ids ?? [],
-        );
-        return { result: { stat: statOf(set.node) }, triggers: set.triggers };
-      }
-      case 'setACL': {
-        const node = this.tree.setAcl(
-          request.path,
-          ctx.expandAcl(request.acl, request.path),
-          request.version,
-          ids ?? [],
-        );
-        return { result: { stat: statOf(node) }, triggers: [] };
-      }
-      case 'multi': {
-        const ops = request.ops.map((op) =>
-          op.op === 'create' ? { ...op, acl: ctx.expandAcl(op.acl, op.path) } : op,
-        );
-        const outcome = this.tree.multi(ops, {
-          sessionId: ctx.sessionId,
-          zxid,
-          timeMs,
-          extendedTypesEnabled: this.options.extendedTypesEnabled,
-          ids: ids ?? [],
-        });
-        if (!outcome.ok) {
-          const failed = outcome.results[outcome.failedAt]!;
-          throw new KeeperError(failed.err, undefined, undefined, outcome.results);
-        }
-        if (ops.length === 0) return { result: { results: [] }, triggers: undefined };
-        return { result: { results: outcome.results }, triggers: outcome.triggers };
-      }
+        throw new InvariantError(`${request.op} is a write: it goes through #propose`);
       default:
-        throw new InvariantError(`not a write: ${(request as Request).op}`);
+        return executeRead(
+          {
+            tree: this.tree,
+            watches: this.watches,
+            watcher: state,
+            requester: requesterOf(state),
+            sessionId: session.id,
+          },
+          request,
+        );
     }
   }
 
   // =====================================================================================
-  // Ensemble mode: writes as txns through Zab (see coordinator/ensemble/).
+  // Writes: prepare (pipeline/prepare.ts), propose (pipeline/propose.ts), and the apply of
+  // what comes back committed (pipeline/apply.ts), in both modes.
 
   /**
-   * Ensemble mode: a session id from this server's own range, ZooKeeper's layout (server id in
-   * the high byte, the start time in the middle bits, a counter below). The tracker's own
-   * counter cannot be used: it jumps past every id it is given, and every server is given
-   * every other server's sessions, so two servers would count up from the same id.
+   * A session id from this server's own range, ZooKeeper's layout (server id in the high
+   * byte, the start time in the middle bits, a counter below). The tracker's own counter
+   * cannot be used in an ensemble: it jumps past every id it is given, and every server is
+   * given every other server's sessions, so two servers would count up from the same id.
    */
   #newSessionId(nowMs: number): bigint {
-    if (this.#nextEnsembleSessionId === undefined) {
+    if (this.#nextSessionId === undefined) {
       const timeBits = (BigInt(nowMs) << 24n) & 0xffffffffffffffffn;
       const server = BigInt(this.options.serverId);
-      this.#nextEnsembleSessionId = BigInt.asIntN(64, (timeBits >> 8n) | (server << 56n));
+      this.#nextSessionId = BigInt.asIntN(64, (timeBits >> 8n) | (server << 56n));
     }
-    let id = this.#nextEnsembleSessionId;
+    let id = this.#nextSessionId;
     while (this.sessions.get(id)) id = BigInt.asIntN(64, id + 1n);
-    this.#nextEnsembleSessionId = BigInt.asIntN(64, id + 1n);
+    this.#nextSessionId = BigInt.asIntN(64, id + 1n);
     return id;
   }
 
@@ -908,49 +673,46 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   /**
-   * Prepare a client's write into a txn (ACLs expanded, identities, time) and submit it.
-   * A write that fails in preparing is answered at once, so it returns false (wait) while
-   * earlier writes of the connection are still in flight.
+   * createSession is a txn: the handshake is answered when it is applied (at once standalone,
+   * on Zab's commit in an ensemble); until then the connection's requests wait.
    */
-  #replicate(
-    state: ConnState,
-    session: Session,
-    xid: number,
-    request: Request,
-    receivedAtMs: number,
-  ): boolean {
-    const replication = this.#replication!;
-    let txn: CoordinatorTxn;
+  #proposeSession(state: ConnState, timeoutMs: number, nowMs: number): void {
     const origin = this.#origin();
+    state.order.barrier = true;
+    this.#pending.set(origin.seq, { kind: 'connect', state });
+    const txn: CoordinatorTxn = {
+      type: 'createSession',
+      origin,
+      sessionId: this.#newSessionId(nowMs),
+      timeoutMs,
+      password: randomBytes(16),
+    };
+    if (!this.#replication.submit(txn)) {
+      this.#pending.delete(origin.seq);
+      this.#closeNow(state, 'server is not serving');
+    }
+  }
+
+  /**
+   * Prepare a client's write into a txn and submit it. A write that fails in preparing is
+   * answered at once, so it returns false (wait) while earlier writes of the connection are
+   * still in flight: its reply must not overtake theirs.
+   */
+  #propose(state: ConnState, session: Session, waiting: WaitingRequest): boolean {
+    const { xid, request, receivedAtMs } = waiting;
+    const origin = this.#origin();
+    let txn: CoordinatorTxn;
     try {
-      if (request.op === 'close') {
-        session.closing = true;
-        txn = { type: 'closeSession', origin, sessionId: session.id, reason: 'closed by client' };
-      } else {
-        let prepared = request as WriteRequest;
-        if (prepared.op === 'create' || prepared.op === 'setACL') {
-          prepared = { ...prepared, acl: this.#expandAcl(state, prepared.acl, prepared.path) };
-        } else if (prepared.op === 'multi') {
-          prepared = {
-            ...prepared,
-            ops: prepared.ops.map((op) =>
-              op.op === 'create' ? { ...op, acl: this.#expandAcl(state, op.acl, op.path) } : op,
-            ),
-          };
-        }
-        txn = {
-          type: 'write',
-          origin,
-          sessionId: session.id,
-          request: prepared,
-          ids: identitiesOf(state),
-          timeMs: this.#clock.nowMs(),
-        };
-      }
+      txn = prepareWrite(request as WriteRequest | { op: 'close' }, {
+        requester: requesterOf(state),
+        origin,
+        sessionId: session.id,
+        timeMs: this.#clock.nowMs(),
+      });
     } catch (error) {
       if (!(error instanceof KeeperError)) throw error;
-      if (request.op !== 'close' && state.inFlight > 0) return false;
-      this.#enqueue({
+      if (state.order.inFlight > 0) return false;
+      this.#replies.enqueue({
         state,
         zxid: this.#lastZxid,
         receivedAtMs,
@@ -958,9 +720,11 @@ export class CoordinatorServer extends EventEmitter {
       });
       return true;
     }
-    state.inFlight++;
-    this.#pending.set(origin.seq, { kind: 'request', state, xid, request, receivedAtMs });
-    if (!replication.submit(txn)) {
+    // No request of the session runs after its close (see submit).
+    if (request.op === 'close') session.closing = true;
+    state.order.inFlight++;
+    this.#pending.set(origin.seq, { kind: 'request', state, ...waiting });
+    if (!this.#replication.submit(txn)) {
       this.#pending.delete(origin.seq);
       this.#closeNow(state, 'server is not serving');
     }
@@ -968,8 +732,9 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   /**
-   * Ensemble mode: a committed txn, in zxid order. Every server applies every txn; the server
-   * it came from also answers its client.
+   * A committed txn, in zxid order: from Zab in an ensemble, from the LocalQuorum at once
+   * standalone. Every server applies every txn; the server it came from also answers its
+   * client.
    */
   applyCommitted(zxid: number, txn: CoordinatorTxn): void {
     if (zxid <= this.#lastZxid) {
@@ -981,127 +746,142 @@ export class CoordinatorServer extends EventEmitter {
       pending = this.#pending.get(origin.seq);
       this.#pending.delete(origin.seq);
     }
-    const now = this.#clock.nowMs();
+    const target = {
+      tree: this.tree,
+      sessions: this.sessions,
+      extendedTypesEnabled: this.options.extendedTypesEnabled,
+    };
     try {
-      this.#applyTxn(zxid, txn, pending, now);
+      const applied = applyTxn(target, zxid, txn, this.#clock.nowMs());
+      switch (applied.type) {
+        case 'createSession':
+          this.#sessionCreated(zxid, applied.session, pending);
+          break;
+        case 'closeSession':
+          this.#sessionClosed(
+            zxid,
+            txn as Extract<CoordinatorTxn, { type: 'closeSession' }>,
+            applied,
+            pending,
+          );
+          break;
+        case 'write':
+          this.#written(zxid, txn as Extract<CoordinatorTxn, { type: 'write' }>, applied, pending);
+          break;
+        default:
+          unreachable(applied);
+      }
+      this.#groupCommit.schedule();
     } finally {
       this.#releaseSyncs();
     }
   }
 
-  #applyTxn(zxid: number, txn: CoordinatorTxn, pending: PendingTxn | undefined, now: number): void {
-    switch (txn.type) {
-      case 'createSession': {
-        this.#lastZxid = zxid;
-        let session = this.sessions.get(txn.sessionId);
-        if (!session) {
-          session = this.sessions.add(
-            { id: txn.sessionId, timeoutMs: txn.timeoutMs, password: txn.password },
-            now,
-          );
-        }
-        this.#scheduleCommit();
-        if (pending?.kind === 'connect' && !pending.state.closed) {
-          pending.state.barrier = false;
-          this.#bind(pending.state, session);
-          this.#log.info(
-            {
-              session: formatSessionId(session.id),
-              timeoutMs: session.timeoutMs,
-              conn: pending.state.conn.id,
-              zxid,
-            },
-            'session created',
-          );
-          this.#answerConnect(pending.state, session, undefined);
-          this.#resume(pending.state);
-        }
-        return;
-      }
-      case 'closeSession': {
-        const session = this.sessions.get(txn.sessionId);
-        if (session) this.#closeSession(session, txn.reason, zxid);
-        else this.#lastZxid = zxid;
-        const local = this.#sessionConn.get(txn.sessionId);
-        if (pending?.kind === 'request') {
-          const { state, xid, request, receivedAtMs } = pending;
-          state.inFlight--;
-          this.#enqueue({
-            state,
-            zxid,
-            receivedAtMs,
-            item: { kind: 'reply', xid, zxid, err: ErrorCode.OK, request, result: {} },
-          });
-          this.#enqueue({ state, zxid, closeReason: 'session closed by client' });
-          this.#sessionConn.delete(txn.sessionId);
-        } else if (local) {
-          this.#sessionConn.delete(txn.sessionId);
-          this.#enqueue({ state: local, zxid, closeReason: 'session expired' });
-        }
-        return;
-      }
-      case 'write': {
-        let err: number = ErrorCode.OK;
-        let result: Result = {};
-        try {
-          const applied = this.#applyWrite(txn.request, zxid, {
-            sessionId: txn.sessionId,
-            ids: txn.ids,
-            timeMs: txn.timeMs,
-            expandAcl: (acl) => acl,
-          });
-          result = applied.result;
-          this.#lastZxid = zxid;
-          if (applied.triggers) this.#fire(applied.triggers, zxid);
-        } catch (error) {
-          if (error instanceof InvariantError) throw error;
-          this.#lastZxid = zxid;
-          if (error instanceof KeeperError) {
-            err = error.code;
-            if (error.results) result = { results: error.results };
-          } else {
-            this.#log.error({ err: error, zxid }, 'unexpected error while applying a txn');
-            err = ErrorCode.SYSTEMERROR;
-          }
-        }
-        this.#scheduleCommit();
-        if (pending?.kind === 'request') {
-          const { state, xid, request, receivedAtMs } = pending;
-          this.#enqueue({
-            state,
-            zxid,
-            receivedAtMs,
-            item: { kind: 'reply', xid, zxid, err, request, result },
-          });
-          state.inFlight--;
-          this.#resume(state);
-        }
-        return;
-      }
-      default:
-        unreachable(txn);
+  #sessionCreated(zxid: number, session: Session, pending: PendingTxn | undefined): void {
+    this.#lastZxid = zxid;
+    this.#groupCommit.sessionChanged(session.id, {
+      id: session.id,
+      timeoutMs: session.timeoutMs,
+      password: session.password,
+    });
+    if (pending?.kind !== 'connect' || pending.state.closed) return;
+    const { state } = pending;
+    state.order.barrier = false;
+    this.#bind(state, session);
+    this.#log.info(
+      {
+        session: formatSessionId(session.id),
+        timeoutMs: session.timeoutMs,
+        conn: state.conn.id,
+        protocol: state.conn.protocol,
+        zxid,
+      },
+      'session created',
+    );
+    this.#answerConnect(state, session);
+    this.#resume(state);
+  }
+
+  /**
+   * A session ended: its ephemerals went in this one zxid; everyone else's watches fire. Its
+   * connection, if any, is closed after what is already queued for it; a client whose session
+   * expired is told nothing (it learns on reconnect).
+   */
+  #sessionClosed(
+    zxid: number,
+    txn: Extract<CoordinatorTxn, { type: 'closeSession' }>,
+    applied: Extract<Applied, { type: 'closeSession' }>,
+    pending: PendingTxn | undefined,
+  ): void {
+    this.#lastZxid = zxid;
+    if (applied.session) {
+      this.#groupCommit.sessionChanged(txn.sessionId, null);
+      this.#fire(applied.triggers, zxid);
+      this.#log.info(
+        {
+          session: formatSessionId(txn.sessionId),
+          reason: txn.reason,
+          ephemeralsDeleted: applied.ephemeralsDeleted,
+          zxid,
+        },
+        'session closed',
+      );
+    }
+    const local = this.#sessionConn.get(txn.sessionId);
+    if (pending?.kind === 'request') {
+      const { state, xid, request, receivedAtMs } = pending;
+      state.order.inFlight--;
+      this.#replies.enqueue({
+        state,
+        zxid,
+        receivedAtMs,
+        item: { kind: 'reply', xid, zxid, err: ErrorCode.OK, request, result: {} },
+      });
+      this.#replies.enqueue({ state, zxid, closeReason: 'session closed by client' });
+      this.#sessionConn.delete(txn.sessionId);
+    } else if (local) {
+      this.#sessionConn.delete(txn.sessionId);
+      this.#replies.enqueue({ state: local, zxid, closeReason: 'session expired' });
     }
   }
 
-  /** Run what waited behind the connection's txns or barrier, as far as the rules allow. */
-  #resume(state: ConnState): void {
-    while (state.deferred.length > 0 && !state.closed && !state.barrier) {
-      const next = state.deferred[0]!;
-      const session = state.session;
-      if (!session || session.closing) return;
-      if (WRITE_OPS.has(next.request.op)) {
-        if (!this.#replicate(state, session, next.xid, next.request, next.receivedAtMs)) return;
-        state.deferred.shift();
-        continue;
-      }
-      if (state.inFlight > 0) return;
-      state.deferred.shift();
-      if (next.request.op === 'sync' && !this.#replication!.leading) {
-        this.#syncWithLeader(state, next.xid, next.request, next.receivedAtMs);
-      } else {
-        this.#handle(state, session, next.xid, next.request, next.receivedAtMs);
-      }
+  #written(
+    zxid: number,
+    txn: Extract<CoordinatorTxn, { type: 'write' }>,
+    applied: Extract<Applied, { type: 'write' }>,
+    pending: PendingTxn | undefined,
+  ): void {
+    // In an ensemble the zxid is the log entry's whatever the outcome; standalone, a write
+    // that changed nothing leaves it to the next txn (pipeline/propose.ts).
+    if (applied.changed || !this.#standalone) this.#lastZxid = zxid;
+    if (applied.unexpected !== undefined)
+      this.#log.error({ err: applied.unexpected, zxid }, 'unexpected error while applying a txn');
+    if (applied.changed) {
+      this.#fire(applied.triggers, zxid);
+      if (txn.origin === undefined && txn.request.op === 'delete')
+        this.#log.info(
+          { path: txn.request.path, zxid },
+          'deleted empty container or expired TTL node',
+        );
     }
+    if (pending?.kind !== 'request') return;
+    const { state, xid, request, receivedAtMs } = pending;
+    const replyZxid = this.#lastZxid;
+    this.#replies.enqueue({
+      state,
+      zxid: replyZxid,
+      receivedAtMs,
+      item: {
+        kind: 'reply',
+        xid,
+        zxid: replyZxid,
+        err: applied.err,
+        request,
+        result: applied.result,
+      },
+    });
+    state.order.inFlight--;
+    this.#resume(state);
   }
 
   /** Ensemble mode, following: sessions to report to the leader. */
@@ -1167,7 +947,7 @@ export class CoordinatorServer extends EventEmitter {
     for (const session of state.sessions) this.sessions.add(session, now);
     this.#touched = new Set();
     this.#lastZxid = state.lastZxid;
-    this.#scheduleCommit();
+    this.#groupCommit.schedule();
     this.#log.info(
       {
         zxid: '0x' + state.lastZxid.toString(16),
@@ -1178,32 +958,136 @@ export class CoordinatorServer extends EventEmitter {
     );
   }
 
+  // =====================================================================================
+  // Read-only mode (coordinator/read-only.ts has the rules).
+
+  /** The handshake while in read-only mode: a local session, or a refusal. */
+  #connectReadOnly(
+    state: ConnState,
+    request: ConnectRequest,
+    timeoutMs: number,
+    now: number,
+  ): void {
+    const id = request.sessionId;
+    const local = id === 0n ? undefined : this.#readOnlySessions.get(id);
+    const decision = readOnlyConnect({
+      canBeReadOnly: request.readOnly,
+      session: id === 0n ? 'none' : local ? 'local' : this.sessions.get(id) ? 'global' : 'unknown',
+    });
+    switch (decision.kind) {
+      case 'refuse':
+        // ZooKeeper logs these refusals at INFO too.
+        this.#log.info(
+          { conn: state.conn.id, session: formatSessionId(id), reason: decision.reason },
+          'refusing a client in read-only mode',
+        );
+        this.#closeNow(state, decision.reason);
+        return;
+      case 'create': {
+        const password = randomBytes(16);
+        const session = this.#readOnlySessions.add(
+          { id: this.#newSessionId(now), timeoutMs, password },
+          now,
+        );
+        this.#bind(state, session);
+        this.#log.info(
+          { session: formatSessionId(session.id), timeoutMs, conn: state.conn.id },
+          'read-only session created',
+        );
+        this.#answerConnect(state, session);
+        return;
+      }
+      case 'resume':
+      case 'expired': {
+        if (!local || local.closing || !local.password.equals(request.password)) {
+          this.#answerExpired(state);
+          return;
+        }
+        const previous = this.#sessionConn.get(local.id);
+        if (previous && previous !== state) {
+          previous.session = undefined;
+          this.watches.removeWatcher(previous);
+          this.#closeNow(previous, 'session moved to a new connection');
+        }
+        this.#readOnlySessions.setTimeout(local, timeoutMs, now);
+        this.#bind(state, local);
+        this.#answerConnect(state, local);
+        return;
+      }
+      default:
+        unreachable(decision);
+    }
+  }
+
+  /** A request of a read-only session: a read, NOTREADONLY, or the client's own close. */
+  #submitReadOnly(
+    state: ConnState,
+    session: Session,
+    xid: number,
+    request: Request,
+    receivedAtMs: number,
+  ): void {
+    const rule = readOnlyRule(request.op);
+    switch (rule) {
+      case 'read':
+        this.#handle(state, session, xid, request, receivedAtMs);
+        return;
+      case 'notReadOnly':
+      case 'closeSession': {
+        const err = rule === 'notReadOnly' ? ErrorCode.NOTREADONLY : ErrorCode.OK;
+        this.#replies.enqueue({
+          state,
+          zxid: this.#lastZxid,
+          receivedAtMs,
+          item: { kind: 'reply', xid, zxid: this.#lastZxid, err, request, result: {} },
+        });
+        if (rule === 'notReadOnly') return;
+        session.closing = true;
+        this.#readOnlySessions.remove(session.id);
+        this.#replies.enqueue({
+          state,
+          zxid: this.#lastZxid,
+          closeReason: 'session closed by client',
+        });
+        return;
+      }
+      default:
+        unreachable(rule);
+    }
+  }
+
+  /** Read-only sessions expire here, on this server alone (they have no ephemerals). */
+  #expireReadOnlySessions(): void {
+    for (const session of this.#readOnlySessions.expire(this.#clock.nowMs())) {
+      this.#readOnlySessions.remove(session.id);
+      this.#log.info({ session: formatSessionId(session.id) }, 'read-only session expired');
+      const state = this.#sessionConn.get(session.id);
+      if (state) {
+        this.#sessionConn.delete(session.id);
+        this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
+      }
+    }
+  }
+
+  /**
+   * Read-only mode ended (a leader is decided): every client goes, and the local sessions
+   * are forgotten; a client that brings one to a read/write server finds it expired.
+   */
+  leaveReadOnly(reason: string): void {
+    const sessions = this.#readOnlySessions.size;
+    this.closeAllConnections(reason);
+    for (const session of [...this.#readOnlySessions.all()]) {
+      this.#readOnlySessions.remove(session.id);
+      this.#sessionConn.delete(session.id);
+    }
+    this.#log.info({ sessions, reason }, 'read-only sessions closed');
+  }
+
   /** Ensemble mode: the server left broadcast; its clients must go elsewhere. */
   closeAllConnections(reason: string): void {
     this.#pending.clear();
     this.#syncWaiters = [];
     for (const state of [...this.#connStates.values()]) this.#closeNow(state, reason);
-  }
-
-  /**
-   * Repeated entries are dropped first (ZooKeeper since 3.5); then the `auth` ACL scheme
-   * stands for every identity the connection has authenticated.
-   */
-  #expandAcl(state: ConnState, requested: Acl[], path: string): Acl[] {
-    const acl = requested.length > 1 ? uniqueAcl(requested) : requested;
-    if (!acl.some((a) => a.scheme === 'auth')) return acl;
-    // The super identity has no provider in ZooKeeper, so fixupACL never expands to it.
-    const expandable = state.authIds.filter((id) => id.scheme !== SUPER_IDENTITY.scheme);
-    if (expandable.length === 0) {
-      throw new KeeperError(
-        ErrorCode.INVALIDACL,
-        path,
-        'auth scheme without an authenticated identity',
-      );
-    }
-    return acl.flatMap((a) =>
-      a.scheme === 'auth' ? expandable.map((id) => ({ ...id, perms: a.perms })) : [a],
-    );
   }
 
   #authenticate(state: ConnState, scheme: string, auth: Buffer): void {
@@ -1241,7 +1125,7 @@ export class CoordinatorServer extends EventEmitter {
     const rel = request.relativeZxid;
     const zxid = this.#lastZxid;
     const event = (type: Trigger['type'], path: string): void =>
-      this.#enqueue({ state, zxid, item: { kind: 'event', event: { type, path, zxid } } });
+      this.#replies.enqueue({ state, zxid, item: { kind: 'event', event: { type, path, zxid } } });
     for (const path of request.dataWatches) {
       const node = this.tree.get(path);
       if (!node) event('NodeDeleted', path);
@@ -1265,33 +1149,8 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   #fire(triggers: readonly Trigger[], zxid: number): void {
-    for (const trigger of triggers) {
-      const watchers = this.watches.trigger(trigger);
-      // Like ZooKeeper, count only changes that notified someone.
-      if (watchers.size > 0) this.#watchCountSummary(trigger.type).add(watchers.size);
-      for (const watcher of watchers) {
-        this.#enqueue({
-          state: watcher,
-          zxid,
-          item: { kind: 'event', event: { ...trigger, zxid } },
-        });
-      }
-    }
-  }
-
-  #watchCountSummary(type: Trigger['type']): Summary {
-    switch (type) {
-      case 'NodeCreated':
-        return this.metrics.nodeCreatedWatchCount;
-      case 'NodeDeleted':
-        return this.metrics.nodeDeletedWatchCount;
-      case 'NodeDataChanged':
-        return this.metrics.nodeChangedWatchCount;
-      case 'NodeChildrenChanged':
-        return this.metrics.nodeChildrenWatchCount;
-      default:
-        return unreachable(type);
-    }
+    for (const { watcher, event } of watchDeliveries(this.watches, triggers, zxid, this.metrics))
+      this.#replies.enqueue({ state: watcher, zxid, item: { kind: 'event', event } });
   }
 
   // =====================================================================================
@@ -1302,8 +1161,8 @@ export class CoordinatorServer extends EventEmitter {
     this.#sessionConn.set(session.id, state);
   }
 
-  #answerConnect(state: ConnState, session: Session, _request: ConnectRequest | undefined): void {
-    this.#enqueue({
+  #answerConnect(state: ConnState, session: Session): void {
+    this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
       item: {
@@ -1313,67 +1172,55 @@ export class CoordinatorServer extends EventEmitter {
           timeoutMs: session.timeoutMs,
           sessionId: session.id,
           password: session.password,
-          // We are never a read-only server.
-          readOnly: false,
+          readOnly: this.#replication.readOnly,
         },
       },
     });
   }
 
-  /**
-   * End a session: delete its ephemerals in ONE transaction (one zxid), fire the watches of
-   * everyone else, forget the session. Its connection, if any, is closed after what is
-   * already queued for it; an expired client is told nothing (it learns on reconnect).
-   */
-  #closeSession(session: Session, reason: string, zxid = this.#lastZxid + 1): void {
-    session.closing = true;
-    this.#lastZxid = zxid;
-    const ephemerals = this.tree.ephemeralsOf(session.id).size;
-    const triggers = this.tree.closeSession(session.id, zxid);
-    this.sessions.remove(session.id);
-    this.#dirtySessions.set(session.id, null);
-    this.#fire(triggers, zxid);
-    this.#scheduleCommit();
-    this.#log.info(
-      { session: formatSessionId(session.id), reason, ephemeralsDeleted: ephemerals, zxid },
-      'session closed',
-    );
+  /** The session to resume is unknown (expired, closed, wrong password): timeout 0, close. */
+  #answerExpired(state: ConnState): void {
+    this.#replies.enqueue({
+      state,
+      zxid: this.#lastZxid,
+      item: {
+        kind: 'connected',
+        response: {
+          protocolVersion: 0,
+          timeoutMs: 0,
+          sessionId: 0n,
+          password: Buffer.alloc(16),
+          readOnly: this.#replication.readOnly,
+        },
+      },
+    });
+    this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
   }
 
+  /** Only the leader (standalone: always the server) expires sessions, by closeSession txns. */
   #expireSessions(): void {
     if (this.#closed) return;
-    if (this.#replication) {
-      // Ensemble mode: only the leader expires sessions, through a closeSession txn.
-      if (!this.#replication.leading) return;
-      for (const session of this.sessions.expire(this.#clock.nowMs())) {
-        this.metrics.staleSessionsExpired++;
-        this.#replication.submit({
-          type: 'closeSession',
-          sessionId: session.id,
-          reason: `expired after ${session.timeoutMs} ms without a packet`,
-        });
-      }
-      return;
-    }
+    this.#expireReadOnlySessions();
+    if (!this.#replication.leading) return;
     for (const session of this.sessions.expire(this.#clock.nowMs())) {
       this.metrics.staleSessionsExpired++;
-      const state = this.#sessionConn.get(session.id);
-      this.#closeSession(session, `expired after ${session.timeoutMs} ms without a packet`);
-      if (state) {
-        this.#sessionConn.delete(session.id);
-        this.#enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
-      }
+      this.#replication.submit({
+        type: 'closeSession',
+        sessionId: session.id,
+        reason: `expired after ${session.timeoutMs} ms without a packet`,
+      });
     }
   }
 
   /**
    * Containers that once had children and are now empty, and TTL nodes without children that
    * were not modified for their TTL, are deleted through the normal write path so that
-   * watchers see NodeDeleted (ZooKeeper's ContainerManager).
+   * watchers see NodeDeleted (ZooKeeper's ContainerManager). The leader proposes the deletes
+   * (version -1, no identities: no ACL check); one that fails at apply time (the node gained
+   * a child meanwhile) changes nothing.
    */
   #cleanUpContainers(): void {
-    if (this.#closed) return;
-    if (this.#replication && !this.#replication.leading) return;
+    if (this.#closed || !this.#replication.leading) return;
     const now = this.#clock.nowMs();
     const doomed: string[] = [];
     for (const path of this.tree.containerPaths()) {
@@ -1384,159 +1231,18 @@ export class CoordinatorServer extends EventEmitter {
       const node = this.tree.get(path)!;
       if (node.children.size === 0 && now - node.mtimeMs > node.ttlMs) doomed.push(path);
     }
-    if (this.#replication) {
-      // Ensemble mode: the leader deletes them through txns (version -1, no ACL check).
-      for (const path of doomed) {
-        this.#replication.submit({
-          type: 'write',
-          sessionId: 0n,
-          request: { op: 'delete', path, version: -1 },
-          timeMs: now,
-        });
-      }
-      return;
-    }
     for (const path of doomed) {
-      const zxid = this.#lastZxid + 1;
-      try {
-        const triggers = this.tree.delete(path, -1, zxid);
-        this.#lastZxid = zxid;
-        this.#fire(triggers, zxid);
-        this.#log.info({ path, zxid }, 'deleted empty container or expired TTL node');
-      } catch (error) {
-        if (!(error instanceof KeeperError)) throw error;
-      }
+      this.#replication.submit({
+        type: 'write',
+        sessionId: 0n,
+        request: { op: 'delete', path, version: -1 },
+        timeMs: now,
+      });
     }
-    if (doomed.length > 0) this.#scheduleCommit();
   }
 
   // =====================================================================================
-  // Group commit and the outbound queue.
-
-  #scheduleCommit(): void {
-    if (this.#committing || this.#commitScheduled) return;
-    this.#commitScheduled = true;
-    // setImmediate lets every request already read from the sockets join this commit.
-    setImmediate(() => void this.#commit());
-  }
-
-  async #commit(): Promise<void> {
-    this.#commitScheduled = false;
-    if (this.#committing || this.#closed) return this.#wakeIdleWaiters();
-    if (
-      this.#durableZxid === this.#lastZxid &&
-      !this.tree.hasDirtyPaths &&
-      this.#dirtySessions.size === 0
-    )
-      return this.#wakeIdleWaiters();
-    this.#committing = true;
-    const zxid = this.#lastZxid;
-    const nodes = new Map<string, StoredNode | null>();
-    for (const path of this.tree.takeDirtyPaths()) nodes.set(path, this.tree.get(path) ?? null);
-    const sessions = this.#dirtySessions;
-    this.#dirtySessions = new Map();
-    const startedMs = performance.now();
-    try {
-      // Store.commit encodes every node synchronously before its first await, so the batch
-      // is the tree exactly as of `zxid`, whatever happens while the fsync runs.
-      await this.#store.commit({ lastZxid: zxid, nodes, sessions });
-    } catch (error) {
-      this.#log.fatal({ err: error, zxid }, 'could not write to the data directory; stopping');
-      this.#closed = true;
-      this.#committing = false;
-      this.#wakeIdleWaiters();
-      this.emit('fatal', error);
-      return;
-    }
-    this.#commits++;
-    const commitMs = performance.now() - startedMs;
-    this.#commitTotalMs += commitMs;
-    this.metrics.fsyncTime.add(Math.round(commitMs));
-    this.metrics.syncBatchSize.add(zxid - this.#durableZxid);
-    this.#durableZxid = zxid;
-    this.#committing = false;
-    this.#drain();
-    if (
-      this.#lastZxid > this.#durableZxid ||
-      this.tree.hasDirtyPaths ||
-      this.#dirtySessions.size > 0
-    ) {
-      this.#scheduleCommit();
-    }
-    this.#wakeIdleWaiters();
-  }
-
-  /** Resolves `close()`'s wait once no commit runs and none is scheduled. */
-  #wakeIdleWaiters(): void {
-    if (this.#committing || this.#commitScheduled) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  #enqueue(entry: QueueEntry): void {
-    if (this.#queueHead === this.#queue.length && entry.zxid <= this.#durableZxid) {
-      this.#deliver(entry);
-      return;
-    }
-    this.#queue.push(entry);
-  }
-
-  #drain(): void {
-    const queue = this.#queue;
-    let head = this.#queueHead;
-    while (head < queue.length && queue[head]!.zxid <= this.#durableZxid) {
-      this.#deliver(queue[head]!);
-      head++;
-    }
-    if (head === queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-    } else {
-      this.#queueHead = head;
-    }
-  }
-
-  #deliver(entry: QueueEntry): void {
-    const { state } = entry;
-    if (state.closed) return;
-    if (entry.closeReason !== undefined) {
-      this.#closeNow(state, entry.closeReason);
-      return;
-    }
-    const item = entry.item!;
-    if (item.kind === 'reply') {
-      const stats = state.stats;
-      stats.lastZxid = item.zxid;
-      if (entry.receivedAtMs !== undefined) {
-        const now = this.#clock.nowMs();
-        const latency = now - entry.receivedAtMs;
-        stats.lastResponseAtMs = now;
-        stats.lastLatencyMs = latency;
-        stats.minLatencyMs = Math.min(stats.minLatencyMs, latency);
-        stats.maxLatencyMs = Math.max(stats.maxLatencyMs, latency);
-        stats.totalLatencyMs += latency;
-        stats.replies++;
-        this.#latencyMinMs = Math.min(this.#latencyMinMs, latency);
-        this.#latencyMaxMs = Math.max(this.#latencyMaxMs, latency);
-        this.#latencyTotalMs += latency;
-        this.#latencyCount++;
-        (WRITE_OPS.has(item.request.op)
-          ? this.metrics.updateLatency
-          : this.metrics.readLatency
-        ).add(latency);
-      }
-      if (item.err !== ErrorCode.OK) {
-        this.#log.debug(
-          { conn: state.conn.id, xid: item.xid, op: item.request.op, err: errorName(item.err) },
-          'request failed',
-        );
-      }
-    }
-    state.stats.packetsSent++;
-    this.#packetsSent++;
-    this.metrics.recordResponse(state.conn.send(item));
-  }
+  // Connections.
 
   #closeNow(state: ConnState, reason: string): void {
     if (state.closed) return;
@@ -1560,12 +1266,15 @@ export class CoordinatorServer extends EventEmitter {
   snapshot(): ServerSnapshot {
     return {
       version: SERVER_VERSION,
-      mode: this.#replication?.mode ?? 'standalone',
-      syncedFollowers: this.#replication?.leading ? this.#replication.syncedFollowers : undefined,
+      mode: this.#replication.mode,
+      syncedFollowers:
+        !this.#standalone && this.#replication.leading
+          ? this.#replication.syncedFollowers
+          : undefined,
       nowMs: this.#clock.nowMs(),
       startedAtMs: this.startedAtMs,
       lastZxid: this.#lastZxid,
-      durableZxid: this.#durableZxid,
+      durableZxid: this.#groupCommit.durableZxid,
       nodeCount: this.tree.nodeCount,
       approximateDataSize: this.tree.approximateDataSize,
       ephemeralCount: this.tree.ephemeralCount,
@@ -1580,13 +1289,13 @@ export class CoordinatorServer extends EventEmitter {
       watchedPathCount: this.watches.watchedPathCount,
       watcherCount: this.watches.watcherCount,
       packetsReceived: this.#packetsReceived,
-      packetsSent: this.#packetsSent,
-      outstandingRequests: this.#queue.length - this.#queueHead,
-      latencyMinMs: this.#latencyCount === 0 ? 0 : this.#latencyMinMs,
-      latencyAvgMs: this.#latencyCount === 0 ? 0 : this.#latencyTotalMs / this.#latencyCount,
-      latencyMaxMs: this.#latencyMaxMs,
-      commits: this.#commits,
-      commitAvgMs: this.#commits === 0 ? 0 : this.#commitTotalMs / this.#commits,
+      packetsSent: this.#replies.packetsSent,
+      outstandingRequests: this.#replies.outstanding,
+      latencyMinMs: this.#replies.latencyMinMs,
+      latencyAvgMs: this.#replies.latencyAvgMs,
+      latencyMaxMs: this.#replies.latencyMaxMs,
+      commits: this.#groupCommit.commits,
+      commitAvgMs: this.#groupCommit.commitAvgMs,
       tickMs: this.options.tickMs,
       minSessionTimeoutMs: this.sessions.minSessionTimeoutMs,
       maxSessionTimeoutMs: this.sessions.maxSessionTimeoutMs,
@@ -1639,11 +1348,7 @@ export class CoordinatorServer extends EventEmitter {
     }
     if (word === 'srst') {
       this.#packetsReceived = 0;
-      this.#packetsSent = 0;
-      this.#latencyMinMs = Infinity;
-      this.#latencyMaxMs = 0;
-      this.#latencyTotalMs = 0;
-      this.#latencyCount = 0;
+      this.#replies.resetStats();
       this.metrics.reset();
       this.#proposalBaseZxid = this.#lastZxid;
       return 'Server stats reset.\n';
@@ -1654,10 +1359,9 @@ export class CoordinatorServer extends EventEmitter {
   /** Stop timers, drop connections and close the store (after the last commit). */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#committing || this.#commitScheduled)
-      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    await this.#commit();
+    await this.#groupCommit.flush();
     this.#closed = true;
+    this.#groupCommit.stop();
     for (const timer of this.#timers) timer.cancel();
     for (const state of [...this.#connStates.values()])
       this.#closeNow(state, 'server shutting down');

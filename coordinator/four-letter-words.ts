@@ -11,7 +11,7 @@ import type { ConnectionStats } from './connection.js';
 
 export interface ServerSnapshot {
   version: string;
-  /** srvr's Mode and mntr's server_state: standalone, leader, follower (or looking). */
+  /** srvr's Mode and mntr's server_state: standalone, leader, follower, read-only, looking. */
   mode?: string;
   /** Leaders only: followers in sync (mntr's zk_synced_followers). */
   syncedFollowers?: number;
@@ -107,7 +107,8 @@ export function renderFourLetterWord(word: string, s: ServerSnapshot): string | 
     case 'ruok':
       return 'imok';
     case 'isro':
-      return 'rw';
+      // ZooKeeper's IsroCommand: `null` while no server runs (a member electing or syncing).
+      return s.mode === 'read-only' ? 'ro' : s.mode === 'looking' ? 'null' : 'rw';
     case 'srvr':
       return `${versionLine(s)}\n${statBody(s)}`;
     case 'stat':

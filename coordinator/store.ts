@@ -1,8 +1,8 @@
 /**
- * Durable state of the coordinator: the `Store` interface the core (coordinator-server.ts)
- * writes its group commits through, and its LevelDB implementation (`level`). Unit tests give
- * the core the in-memory implementation in memory-store.ts instead, which keeps the same
- * encoded bytes without touching the disk.
+ * Durable state of the coordinator: the `Store` interface the core's group commit
+ * (pipeline/group-commit.ts) writes through, and its LevelDB implementation (`level`). Unit
+ * tests give the core the in-memory implementation in memory-store.ts instead, which keeps
+ * the same encoded bytes without touching the disk.
  *
  * Layout, three keyspaces of one database in `<dataDir>/coordinator.db`, told apart by the
  * first character of the key (plain prefixes are cheaper than level's sublevels):

@@ -13,7 +13,7 @@
  *                  --secure https:// with the login admin/adminadmin, brokers over SASL_SSL
  *
  * Data is kept across restarts (delete ./data for a fresh cluster). Each child runs the
- * compiled program from dist/ when it has been built (`npm run build`), otherwise the
+ * compiled program from dist/ when dist/ is a current build (`npm run build`), otherwise the
  * TypeScript source through tsx. Every line a child writes is printed with its name in front;
  * pino's JSON lines are shortened to `LEVEL component: message {fields}` so the story of the
  * cluster (elections, leader changes) can be read as it happens.
@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isEntryPoint } from '../src/entry-point.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
+import { compiledProgramsAreCurrent } from './compiled-programs.js';
 import { banner } from './samsa/banner.js';
 import { registerBench } from './samsa/bench.js';
 import { registerConsume } from './samsa/consume.js';
@@ -69,13 +70,33 @@ interface ChildSpec {
   readyText: string;
 }
 
-/** How to run a program: compiled JS if present, else the TS source through tsx. */
+let distIsCurrent: boolean | undefined;
+let warnedStale = false;
+
+/**
+ * How to run a program: the compiled JS when dist/ is a current build of the sources
+ * (scripts/compiled-programs.ts), else the TypeScript source through tsx, with a warning
+ * once, so that an edit without `npm run build` never starts yesterday's daemons.
+ */
 export function commandFor(program: string, root = ROOT): string[] {
   const built = join(root, 'dist', `${program}.js`);
-  if (existsSync(built)) return [built];
-  return ['--import', 'tsx', join(root, `${program}.ts`)];
+  const source = join(root, `${program}.ts`);
+  if (existsSync(built) && !existsSync(source)) return [built];
+  if (existsSync(built)) {
+    distIsCurrent ??= compiledProgramsAreCurrent(root);
+    if (distIsCurrent) return [built];
+  }
+  if (!warnedStale) {
+    warnedStale = true;
+    process.stderr.write(
+      existsSync(built)
+        ? 'samsa: dist/ is older than the sources; running them through tsx ' +
+            '(npm run build to use the compiled programs)\n'
+        : 'samsa: no build in dist/; running the sources through tsx (npm run build)\n',
+    );
+  }
+  return ['--import', 'tsx', source];
 }
-
 const LEVELS: Record<number, string> = {
   10: 'TRACE',
   20: 'DEBUG',

@@ -72,6 +72,7 @@ import { apiVersionsFallbackResponse } from './api-versions.js';
 import { usesSasl, usesTls, type ListenerSecurity } from '../security/security-config.js';
 import {
   API_KEYS_BEFORE_AUTHENTICATION,
+  newConnectionSession,
   type ConnectionSession,
   type SaslConnection,
 } from '../security/session.js';
@@ -202,15 +203,13 @@ export class SocketServer {
     const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     const logger = this.#logger.child({ connectionId, remoteAddress });
     const sasl = usesSasl(this.#listener.securityProtocol);
-    const session: ConnectionSession = {
+    const session = newConnectionSession({
       listenerName: this.#listener.listenerName,
       securityProtocol: this.#listener.securityProtocol,
       principal,
       clientHost: socket.remoteAddress ?? '',
       authenticated: !sasl,
-      sasl: undefined,
-      closeAfterResponse: undefined,
-    };
+    });
     if (sasl) session.sasl = this.#options.saslConnection!(session, logger);
     const info: ConnectionInfo = { connectionId, remoteAddress, session };
     const connection = new Connection(socket, info, {

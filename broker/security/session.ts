@@ -11,6 +11,7 @@
  */
 import { ApiKey } from '../../src/protocol/kafka/api-keys.js';
 import type { SecurityProtocol } from './security-config.js';
+import { ANONYMOUS_PRINCIPAL } from '../network/tls-server.js';
 
 /** The SASL side of a connection, as the socket server needs it. */
 export interface SaslConnection {
@@ -41,6 +42,29 @@ export interface ConnectionSession {
   sasl: SaslConnection | undefined;
   /** Set by a handler whose response must be the last (a failed login): close after it. */
   closeAfterResponse: string | undefined;
+}
+
+/**
+ * The session of a newly accepted connection: SASL listeners start unauthenticated (the SASL
+ * handlers then set `sasl`, `authenticated` and the principal), the others authenticated as
+ * `principal` (User:ANONYMOUS, or the client certificate's DN on SSL).
+ */
+export function newConnectionSession(options: {
+  listenerName: string;
+  securityProtocol: SecurityProtocol;
+  clientHost: string;
+  principal?: string;
+  authenticated: boolean;
+}): ConnectionSession {
+  return {
+    listenerName: options.listenerName,
+    securityProtocol: options.securityProtocol,
+    principal: options.principal ?? ANONYMOUS_PRINCIPAL,
+    clientHost: options.clientHost,
+    authenticated: options.authenticated,
+    sasl: undefined,
+    closeAfterResponse: undefined,
+  };
 }
 
 /** The APIs a SASL listener serves before authentication (Kafka's SaslServerAuthenticator). */

@@ -41,6 +41,7 @@ interface StartOptions {
   initLimit?: string;
   syncLimit?: string;
   snapCount?: string;
+  readOnly?: boolean;
   superDigest?: string;
   secureClientPort?: string;
   sslKeystore?: string;
@@ -106,6 +107,7 @@ function resolveStart(
       resolved.syncLimit = String(cfg.syncLimit);
     if (cfg.snapCount !== undefined && o.snapCount === undefined)
       resolved.snapCount = String(cfg.snapCount);
+    if (cfg.readOnly !== undefined && o.readOnly === undefined) resolved.readOnly = cfg.readOnly;
     members = cfg.members;
   }
   if (o.ensemble !== undefined) members = parseEnsembleList(o.ensemble);
@@ -130,9 +132,13 @@ function resolveStart(
         resolved.snapCount === undefined
           ? undefined
           : parseIntOption(resolved.snapCount, '--snap-count'),
+      readOnly: resolved.readOnly === true,
     });
   } else if (o.id !== undefined) {
     throw new UsageError('--id needs --ensemble (or server.N lines in --config)');
+  } else if (o.readOnly === true) {
+    // A standalone server always has its quorum (ZooKeeper ignores the setting there).
+    throw new UsageError('--read-only needs --ensemble (or server.N lines in --config)');
   }
   return resolved;
 }
@@ -212,7 +218,8 @@ export const serverCommands: CommandModule = {
       )
       .option(
         '--config <file>',
-        'a zoo.cfg: tickTime, initLimit, syncLimit, snapCount, dataDir, clientPort, server.N',
+        'a zoo.cfg: tickTime, initLimit, syncLimit, snapCount, dataDir, clientPort, server.N, ' +
+          'readonlymode.enabled',
       )
       .option(
         '--init-limit <ticks>',
@@ -244,6 +251,11 @@ export const serverCommands: CommandModule = {
       .option(
         '--admin-login <user:digest>',
         'every admin request must log in as this user (admin.login; HTTP Basic)',
+      )
+      .option(
+        '--read-only',
+        'ensemble: without a quorum for max(2 s, tickTime), serve reads to read-only clients ' +
+          '(readonlymode.enabled)',
       )
       .option(
         '--snap-count <txns>',

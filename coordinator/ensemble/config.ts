@@ -1,7 +1,8 @@
 /**
  * The ensemble's configuration, as ZooKeeper spells it: `server.N=host:quorumPort:electionPort`
  * lines in zoo.cfg (or our `--ensemble 1=host:q:e,2=...`), the server's own id from `--id` or
- * the `myid` file in the data directory, and tickTime, initLimit, syncLimit and snapCount.
+ * the `myid` file in the data directory, tickTime, initLimit, syncLimit and snapCount, and
+ * read-only mode (`readonlymode.enabled`).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,11 @@ export interface EnsembleConfig {
   syncLimit: number;
   /** Txns between two snapshots (ZooKeeper's snapCount, default 100,000). */
   snapCount: number;
+  /**
+   * Read-only mode (../read-only.ts): without a quorum for a while, serve read-only clients.
+   * `--read-only`, or `readonlymode.enabled=true` (a Java system property in ZooKeeper).
+   */
+  readOnly?: boolean;
 }
 
 /** ZooKeeper's sample zoo.cfg values. */
@@ -108,6 +114,8 @@ export interface ZooCfg {
   initLimit?: number;
   syncLimit?: number;
   snapCount?: number;
+  /** `readonlymode.enabled=true`. */
+  readOnly?: boolean;
   dataDir?: string;
   clientPort?: number;
   members: EnsembleMember[];
@@ -147,6 +155,12 @@ export function parseZooCfg(text: string): ZooCfg {
       case 'snapCount':
         cfg.snapCount = positiveInt(key, value);
         break;
+      case 'readonlymode.enabled':
+        if (value !== 'true' && value !== 'false') {
+          throw new EnsembleConfigError(`${key}=${value}: expected true or false`);
+        }
+        cfg.readOnly = value === 'true';
+        break;
       case 'dataDir':
         cfg.dataDir = value;
         break;
@@ -176,7 +190,7 @@ export function resolveServerId(explicit: number | undefined, dataDir: string): 
 export function ensembleConfig(
   id: number,
   members: EnsembleMember[],
-  limits: { initLimit?: number; syncLimit?: number; snapCount?: number } = {},
+  limits: { initLimit?: number; syncLimit?: number; snapCount?: number; readOnly?: boolean } = {},
 ): EnsembleConfig {
   if (!members.some((m) => m.id === id)) {
     throw new EnsembleConfigError(
@@ -189,5 +203,6 @@ export function ensembleConfig(
     initLimit: limits.initLimit ?? DEFAULT_INIT_LIMIT,
     syncLimit: limits.syncLimit ?? DEFAULT_SYNC_LIMIT,
     snapCount: limits.snapCount ?? DEFAULT_SNAP_COUNT,
+    ...(limits.readOnly === true ? { readOnly: true } : {}),
   };
 }

@@ -5,6 +5,9 @@
  * into the coordinator core (`CoordinatorServer.applyCommitted`) — and drives `tick()` every
  * tickTime. It is the core's `Replication`: the core hands it prepared txns to submit.
  *
+ * With `readOnly` in its config it also runs read-only mode (../read-only.ts): Zab's role
+ * changes go to a `ReadOnlyMode`, which tells the core when read-only clients may connect.
+ *
  * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes,
  * the finalizeWait timer); only the effects queue up. Appends go to a log writer that puts all
  * that is pending into one write and one fsync (group commit); proposals leave before they are
@@ -13,6 +16,7 @@
 import type { Logger } from '../../src/logger.js';
 import type { Scheduler, Timer } from '../../src/scheduler.js';
 import type { CoordinatorServer, Replication } from '../coordinator-server.js';
+import { ReadOnlyMode } from '../read-only.js';
 import type { PeerFrame } from './codec.js';
 import type { EnsembleConfig } from './config.js';
 import { PeerTransport, type Channel } from './peer-transport.js';
@@ -101,6 +105,7 @@ export class EnsembleNode implements Replication {
   #serving = false;
   #leader: number | undefined;
   #lookingSinceMs: number;
+  readonly #readOnly: ReadOnlyMode;
   /**
    * FOLLOWERINFO that came while we were still electing: the follower decided before we did.
    * ZooKeeper's learner connects to the leader's quorum port, which only accepts once its
@@ -137,6 +142,15 @@ export class EnsembleNode implements Replication {
     );
     this.#initialSnapshot = options.persisted.snapshot;
     this.#appendedZxid = this.#durableZxid = this.#zab.lastZxid;
+    this.#readOnly = new ReadOnlyMode({
+      enabled: options.config.readOnly === true,
+      tickMs: options.tickMs,
+      scheduler: options.scheduler,
+      logger: options.logger,
+      onChange: (active) => {
+        if (!active) this.#core?.leaveReadOnly('read-only mode ended: a leader is decided');
+      },
+    });
     this.#transport = new PeerTransport({
       id: options.config.id,
       members: options.config.members,
@@ -155,9 +169,16 @@ export class EnsembleNode implements Replication {
   get leading(): boolean {
     return this.#role === 'leading';
   }
-  /** leader, follower or observer once in broadcast; until then (electing, syncing) looking. */
+  /** Not serving, but taking read-only clients (read-only.ts). */
+  get readOnly(): boolean {
+    return !this.#serving && this.#readOnly.active;
+  }
+  /**
+   * leader, follower or observer once in broadcast; until then (electing, syncing) looking,
+   * or read-only (ZooKeeper's ReadOnlyZooKeeperServer state) in read-only mode.
+   */
   get mode(): string {
-    if (!this.#serving) return 'looking';
+    if (!this.#serving) return this.#readOnly.active ? 'read-only' : 'looking';
     if (this.#role === 'leading') return 'leader';
     if (this.#role === 'following') return this.#zab.observer ? 'observer' : 'follower';
     return 'looking';
@@ -211,10 +232,12 @@ export class EnsembleNode implements Replication {
         snapshotZxid: hex(this.#zab.snapshotZxid),
         logEntries: this.#zab.logLength,
         snapCount: this.#config.snapCount,
+        readOnlyMode: this.#config.readOnly === true,
       },
       'ensemble member starting',
     );
     this.#ticker = this.#scheduler.repeat(this.#tickMs, () => this.#tick());
+    this.#readOnly.roleChanged('looking');
     this.#push(this.#zab.start());
   }
 
@@ -552,6 +575,7 @@ export class EnsembleNode implements Replication {
     if (effect.role === 'leading' && effect.serving && !(wasLeading && wasServing)) {
       this.#core?.leadershipChanged(true);
     }
+    this.#readOnly.roleChanged(effect.role);
   }
 
   async close(): Promise<void> {
@@ -561,6 +585,7 @@ export class EnsembleNode implements Replication {
     this.#ticker = undefined;
     this.#finalizeTimer?.cancel();
     this.#finalizeTimer = undefined;
+    this.#readOnly.stop();
     await this.#transport.close();
     for (const wake of this.#drainWaiters.splice(0)) wake();
     // Let a disk write in progress finish before the file is closed.

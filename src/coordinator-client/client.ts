@@ -152,6 +152,18 @@ export interface CoordinatorClientOptions {
    * The path given is the one the caller used (inside the chroot).
    */
   defaultAcl?: (path: string) => readonly Acl[];
+  /**
+   * The ConnectRequest's readOnly flag (the Java client's canBeReadOnly, kazoo's read_only):
+   * this client accepts a read-only server, an ensemble member without a quorum running
+   * in read-only mode (`--read-only`, docs/ensemble.md). Reads work there; writes fail with
+   * NOTREADONLY. Such a session is local to that server, which closes the connection when
+   * it leaves read-only mode; until the client has seen a read/write server it asks for a new
+   * session on every reconnect (the Java client's seenRwServerBefore), so the first
+   * read/write server gives it a session of the ensemble (`connected` with resumed false and
+   * a new `sessionId`; watches are re-armed). Default false: a read-only server refuses the
+   * client, which tries the next server.
+   */
+  readOnly?: boolean;
   logger?: Logger;
   /**
    * Time and timers: keep-alive ticks, connect and read timeouts, reconnect backoff and the
@@ -174,6 +186,7 @@ const DEFAULTS = {
   frameBytesMax: 16 * 1024 * 1024,
   // The Java client batches setWatches into ~128 KB packets so none approaches the size limit.
   setWatchesBatchBytesMax: 128 * 1024,
+  readOnly: false,
 } as const;
 
 /** Options of `create`. */
@@ -256,6 +269,15 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   #sessionId = 0n;
   #password: Buffer = Buffer.alloc(16);
   #negotiatedTimeoutMs = 0;
+  #connectedReadOnly = false;
+  /**
+   * Connected to a read/write server at least once (the Java client's seenRwServerBefore).
+   * Until then the session, if any, is a read-only server's local one, which no other server
+   * knows: reconnects ask for a new session instead of resuming it.
+   */
+  #seenReadWrite = false;
+  /** The connect request in flight asks for a new session in place of a local one. */
+  #replacingLocalSession = false;
   #lastZxidSeen = 0;
   #xid = 0;
 
@@ -322,6 +344,10 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
   get sessionId(): bigint {
     return this.#sessionId;
   }
+  /** The current connection is to a read-only server (only with the `readOnly` option). */
+  get connectedReadOnly(): boolean {
+    return this.#connectedReadOnly;
+  }
   /** The timeout the server granted (0 before the first connection). */
   get sessionTimeoutMs(): number {
     return this.#negotiatedTimeoutMs;
@@ -387,15 +413,17 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       { frameBytesMax: this.#options.frameBytesMax, tls: this.#tls },
       {
         onOpen: () => {
+          const resume = this.#seenReadWrite || !this.#options.readOnly;
+          this.#replacingLocalSession = !resume && this.#sessionId !== 0n;
           conn.send({
             type: 'connect',
             connect: {
               protocolVersion: WS_PROTOCOL_VERSION,
               lastZxidSeen: this.#lastZxidSeen,
               timeoutMs: this.#options.sessionTimeoutMs,
-              sessionId: this.#sessionId,
-              password: this.#password,
-              readOnly: false,
+              sessionId: resume ? this.#sessionId : 0n,
+              password: resume ? this.#password : Buffer.alloc(16),
+              readOnly: this.#options.readOnly,
             },
           });
         },
@@ -428,6 +456,8 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
         if (this.#state !== 'connecting') {
           return this.#connectionLost(conn, 'unexpected connected');
         }
+        this.#connectedReadOnly = frame.connected.readOnly;
+        if (!frame.connected.readOnly && frame.connected.timeoutMs > 0) this.#seenReadWrite = true;
         return this.#onConnected(
           frame.connected.timeoutMs,
           frame.connected.sessionId,
@@ -447,7 +477,11 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
       this.#expire();
       return;
     }
-    const resumed = this.#sessionId !== 0n;
+    // A read-only server's local session is replaced, not resumed, by design (#seenReadWrite):
+    // the application's watches carry over through setWatches, as the Java client's do.
+    const replacedLocal = this.#replacingLocalSession;
+    this.#replacingLocalSession = false;
+    const resumed = this.#sessionId !== 0n && !replacedLocal;
     if (resumed && sessionId !== this.#sessionId) {
       // The server handed out a different session: ours is gone, and with it our ephemerals
       // and watches. Carrying on under a new id would hide that from the application.
@@ -474,7 +508,7 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     // the identities the application added (the Java client does the same).
     // On the first connection #authInfo holds only the credentials given as options.
     for (const { scheme, auth } of this.#authInfo) this.#sendInternal({ op: 'auth', scheme, auth });
-    if (resumed) this.#sendSetWatches();
+    if (resumed || replacedLocal) this.#sendSetWatches();
     this.#flushOutgoing();
     this.#connectSettle?.();
     this.emit('connected', {

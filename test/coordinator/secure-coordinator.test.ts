@@ -11,20 +11,18 @@
  */
 import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { daemonDataDir, freePort, spawnDaemon, type DaemonProcess } from '../helpers/processes.js';
 import {
-  daemonDataDir,
-  freePort,
-  spawnDaemon,
-  startCoordinatorProcess,
-  type DaemonProcess,
-} from '../helpers/processes.js';
-import { makeCertificates, opensslAvailable } from '../helpers/secure-cluster.js';
+  makeCertificates,
+  opensslAvailable,
+  startTlsCoordinator,
+  zkDigest,
+} from '../helpers/secure-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CoordinatorClient } from '../../src/coordinator-client/client.js';
 import { ErrorCode } from '../../src/protocol/coordinator/errors.js';
@@ -46,12 +44,6 @@ function run(
     });
     child.stdin?.end(options.input ?? '');
   });
-}
-
-/** DigestAuthenticationProvider.generateDigest. */
-function digest(userPassword: string): string {
-  const user = userPassword.slice(0, userPassword.indexOf(':'));
-  return `${user}:${createHash('sha1').update(userPassword).digest('base64')}`;
 }
 
 const kazooAvailable = existsSync(PYTHON) && (await run(PYTHON, ['-c', 'import kazoo'])).code === 0;
@@ -87,29 +79,18 @@ const toolTls = {
 
 const SUPER = 'super:super-secret';
 const ADMIN = 'admin:admin-secret';
-const securePort = await freePort();
-const coordinator = await startCoordinatorProcess({
+const {
+  process: coordinator,
+  plain,
+  secure,
+} = await startTlsCoordinator(t, {
   dataDir: join(dir, 'coordinator'),
+  certs,
+  superUser: SUPER,
   tickMs: 100,
-  extraArgs: [
-    '--super-digest',
-    digest(SUPER),
-    '--secure-client-port',
-    String(securePort),
-    '--ssl-keystore',
-    certs.brokerPem,
-    '--ssl-truststore',
-    certs.ca,
-    '--ssl-client-auth',
-    'need',
-    '--admin-https',
-    '--admin-login',
-    digest(ADMIN),
-  ],
+  extraArgs: ['--admin-https', '--admin-login', zkDigest(ADMIN)],
 });
-t.teardown(() => coordinator.kill('SIGKILL'));
-const plain = `127.0.0.1:${coordinator.port}`;
-const secure = `127.0.0.1:${securePort}`;
+const securePort = Number(secure.slice(secure.lastIndexOf(':') + 1));
 
 // The test's own view: the super user over TLS.
 const root = new CoordinatorClient(secure, {
@@ -169,7 +150,7 @@ async function startBroker(id: number): Promise<DaemonProcess & { port: number }
 const brokers = [await startBroker(1), await startBroker(2)];
 
 t.test('brokers create their znodes with the secure ACLs, as the kafka digest', async (t) => {
-  const kafkaId = digest('kafka:kafka-secret');
+  const kafkaId = zkDigest('kafka:kafka-secret');
   const { acl } = await root.getACL('/brokers');
   t.same(acl, [
     { perms: 31, scheme: 'digest', id: kafkaId },

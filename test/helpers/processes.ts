@@ -4,16 +4,17 @@
  * Each process is killed in t.teardown by the test that started it, by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import {
+  compiledProgramsAreCurrent as distIsCurrent,
+  SOURCE_DIRS,
+} from '../../scripts/compiled-programs.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** The directories whose TypeScript a daemon or a command-line program may load. */
-const SOURCE_DIRS = ['src', 'broker', 'coordinator', 'scripts'];
 
 let compiledIsCurrent: boolean | undefined;
 
@@ -25,21 +26,7 @@ let compiledIsCurrent: boolean | undefined;
  * SAMSA_TEST_TSX=1 to always run the source.
  */
 export function compiledProgramsAreCurrent(): boolean {
-  if (compiledIsCurrent !== undefined) return compiledIsCurrent;
-  const current = (dir: string): boolean => {
-    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!current(path)) return false;
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const built = join(ROOT, 'dist', path.replace(/\.ts$/, '.js'));
-        if (!existsSync(built)) return false;
-        if (statSync(built).mtimeMs < statSync(join(ROOT, path)).mtimeMs) return false;
-      }
-    }
-    return true;
-  };
-  compiledIsCurrent = process.env.SAMSA_TEST_TSX !== '1' && SOURCE_DIRS.every(current);
+  compiledIsCurrent ??= process.env.SAMSA_TEST_TSX !== '1' && distIsCurrent(ROOT);
   return compiledIsCurrent;
 }
 

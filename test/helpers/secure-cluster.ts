@@ -6,9 +6,16 @@
  * and spawns `broker start --config` against a coordinator process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, spawnDaemon, type DaemonProcess } from './processes.js';
+import {
+  freePort,
+  spawnDaemon,
+  startCoordinatorProcess,
+  type CoordinatorProcess,
+  type DaemonProcess,
+} from './processes.js';
 
 export const opensslAvailable = spawnSync('openssl', ['version']).status === 0;
 
@@ -147,4 +154,63 @@ export async function startSecureBroker(
   );
   t.teardown(() => daemon.kill('SIGKILL'));
   return { ...daemon, id: options.id, ports };
+}
+
+/**
+ * ZooKeeper's DigestAuthenticationProvider.generateDigest (`user:base64(sha1(user:password))`),
+ * written out here on purpose, apart from src/security/http-login.ts, so that the tests check
+ * the coordinator's digests against an independent computation.
+ */
+export function zkDigest(userPassword: string): string {
+  const user = userPassword.slice(0, userPassword.indexOf(':'));
+  return `${user}:${createHash('sha1').update(userPassword).digest('base64')}`;
+}
+
+export interface TlsCoordinator {
+  process: CoordinatorProcess;
+  /** host:port of the plain client port. */
+  plain: string;
+  /** host:port of the secure client port (TLS, client certificates required). */
+  secure: string;
+}
+
+/**
+ * A coordinator process locked with a super digest and a secure client port that requires
+ * client certificates signed by `certs`' CA; `extraArgs` are appended to its command line.
+ * It is killed (SIGKILL) when the test ends.
+ */
+export async function startTlsCoordinator(
+  t: { teardown(fn: () => unknown): void },
+  options: {
+    dataDir: string;
+    certs: Certificates;
+    superUser: string;
+    tickMs?: number;
+    extraArgs?: string[];
+  },
+): Promise<TlsCoordinator> {
+  const securePort = await freePort();
+  const coordinator = await startCoordinatorProcess({
+    dataDir: options.dataDir,
+    ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
+    extraArgs: [
+      '--super-digest',
+      zkDigest(options.superUser),
+      '--secure-client-port',
+      String(securePort),
+      '--ssl-keystore',
+      options.certs.brokerPem,
+      '--ssl-truststore',
+      options.certs.ca,
+      '--ssl-client-auth',
+      'need',
+      ...(options.extraArgs ?? []),
+    ],
+  });
+  t.teardown(() => coordinator.kill('SIGKILL'));
+  return {
+    process: coordinator,
+    plain: `127.0.0.1:${coordinator.port}`,
+    secure: `127.0.0.1:${securePort}`,
+  };
 }

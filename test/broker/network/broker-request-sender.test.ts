@@ -18,7 +18,7 @@ import { ManualScheduler } from '../../../src/scheduler.js';
 import { brokerConnector } from '../../../broker/network/broker-connector.js';
 import { BrokerRequestSender } from '../../../broker/network/broker-request-sender.js';
 import { SaslServerConnection } from '../../../broker/security/sasl-server.js';
-import type { ConnectionSession } from '../../../broker/security/session.js';
+import { newConnectionSession } from '../../../broker/security/session.js';
 
 const LIFETIME_MS = 10_000;
 
@@ -28,15 +28,12 @@ async function fakeBroker(t: { teardown(fn: () => unknown): void }, scheduler: M
   let connections = 0;
   const server = net.createServer((socket) => {
     connections++;
-    const session: ConnectionSession = {
+    const session = newConnectionSession({
       listenerName: 'SASL_PLAINTEXT',
       securityProtocol: 'SASL_PLAINTEXT',
-      principal: 'User:ANONYMOUS',
       clientHost: '127.0.0.1',
       authenticated: false,
-      sasl: undefined,
-      closeAfterResponse: undefined,
-    };
+    });
     const sasl = new SaslServerConnection({
       sasl: {
         enabledMechanisms: ['PLAIN'],

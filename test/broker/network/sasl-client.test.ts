@@ -17,7 +17,7 @@ import { scramCredentialOf } from '../../../src/security/scram-credential.js';
 import { SaslClientSession, type SaslRequest } from '../../../broker/network/sasl-client.js';
 import { SaslServerConnection } from '../../../broker/security/sasl-server.js';
 import type { ListenerSasl, SaslMechanism } from '../../../broker/security/security-config.js';
-import type { ConnectionSession } from '../../../broker/security/session.js';
+import { newConnectionSession } from '../../../broker/security/session.js';
 
 const LIFETIME_MS = 10_000;
 
@@ -33,15 +33,12 @@ function server(options: {
     jaas: new Map(),
     connectionsMaxReauthMs: new Map(mechanisms.map((m) => [m, options.lifetimeMs ?? LIFETIME_MS])),
   };
-  const session: ConnectionSession = {
+  const session = newConnectionSession({
     listenerName: 'SASL_PLAINTEXT',
     securityProtocol: 'SASL_PLAINTEXT',
-    principal: 'User:ANONYMOUS',
     clientHost: '127.0.0.1',
     authenticated: false,
-    sasl: undefined,
-    closeAfterResponse: undefined,
-  };
+  });
   const logged: string[] = [];
   const logger = silentLogger();
   logger.info = ((_fields: unknown, msg: string) => void logged.push(msg)) as typeof logger.info;

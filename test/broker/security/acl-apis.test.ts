@@ -48,9 +48,11 @@ function client(brokers: SecureBroker[], user: string, password: string): Kafka 
   });
 }
 
-/** The number of ACLs a broker last loaded, from its "ACLs loaded" log lines. */
+/** The number of ACLs a broker holds, from its last "ACLs loaded" or "ACLs changed" log line. */
 function loadedAcls(b: SecureBroker): number | undefined {
-  const counts = [...b.log().matchAll(/"acls":(\d+)[^\n]*ACLs loaded/g)].map((m) => Number(m[1]));
+  const counts = [...b.log().matchAll(/"acls":(\d+)[^\n]*ACLs (?:loaded|changed)/g)].map((m) =>
+    Number(m[1]),
+  );
   return counts.at(-1);
 }
 

@@ -16,16 +16,15 @@ import type { AuthorizationCheck } from '../../../broker/security/acl-cache.js';
 import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 import type { DecodedRequest } from '../../../src/protocol/kafka/codec.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
+import { newConnectionSession } from '../../../broker/security/session.js';
 
-const session = {
+const session = newConnectionSession({
   listenerName: 'SASL_PLAINTEXT',
-  securityProtocol: 'SASL_PLAINTEXT' as const,
+  securityProtocol: 'SASL_PLAINTEXT',
   principal: 'User:alice',
   clientHost: '127.0.0.1',
   authenticated: true,
-  sasl: undefined,
-  closeAfterResponse: undefined,
-};
+});
 const connection: ConnectionInfo = { connectionId: 1, remoteAddress: '127.0.0.1:1', session };
 
 /** Allows exactly the `Operation Type:name` strings given (the cluster is Cluster:). */

@@ -3,17 +3,16 @@ import { authorizeApi } from '../../../broker/security/api-authorization.js';
 import { apiHandler, type ConnectionInfo } from '../../../broker/network/api-handler-table.js';
 import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 import { ErrorCode } from '../../../src/protocol/kafka/errors.js';
+import { newConnectionSession } from '../../../broker/security/session.js';
 import type { DecodedRequest } from '../../../src/protocol/kafka/codec.js';
 
-const session = {
+const session = newConnectionSession({
   listenerName: 'SASL_PLAINTEXT',
-  securityProtocol: 'SASL_PLAINTEXT' as const,
+  securityProtocol: 'SASL_PLAINTEXT',
   principal: 'User:alice',
   clientHost: '127.0.0.1',
   authenticated: true,
-  sasl: undefined,
-  closeAfterResponse: undefined,
-};
+});
 const connection: ConnectionInfo = { connectionId: 1, remoteAddress: '127.0.0.1:1', session };
 
 t.test('group APIs are refused with GROUP_AUTHORIZATION_FAILED without access', async (t) => {

@@ -58,6 +58,13 @@ t.test('zoo.cfg', async (t) => {
     [1, 2],
   );
   t.throws(() => parseZooCfg('tickTime=fast'), EnsembleConfigError);
+  t.equal(cfg.readOnly, undefined, 'read-only mode is off unless asked for');
+  t.equal(parseZooCfg('readonlymode.enabled=true').readOnly, true);
+  t.equal(parseZooCfg('readonlymode.enabled=false').readOnly, false);
+  t.throws(() => parseZooCfg('readonlymode.enabled=yes'), /expected true or false/);
+  const members = parseEnsembleList('1=h:1:2,2=h:3:4,3=h:5:6');
+  t.equal(ensembleConfig(1, members, { readOnly: true }).readOnly, true);
+  t.equal(ensembleConfig(1, members).readOnly, undefined);
 });
 
 t.test('myid', async (t) => {

@@ -9,8 +9,7 @@ import t from 'tap';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
-import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
-import { startEnsemble } from './ensemble-processes.js';
+import { startEnsemble, writeThroughKill } from './ensemble-processes.js';
 
 const TICK_MS = Number(process.env.ENSEMBLE_TICK_MS ?? 500);
 
@@ -39,29 +38,15 @@ t.test('5 servers: kill -9 of the leader and a follower under a write load', asy
   });
   await writer.connect();
   await writer.create('/five');
-  const acked: string[] = [];
-  let failed = 0;
-  let killedAt = 0;
-  let firstAckAfterKill = 0;
   const TOTAL = 300;
-  const KILL_AFTER = 100;
-  for (let i = 0; acked.length < TOTAL && i < TOTAL * 3; i++) {
-    if (acked.length === KILL_AFTER && killedAt === 0) {
-      killedAt = Date.now();
+  const { acked, failed, killedAt, firstAckAfterKill } = await writeThroughKill(writer, {
+    prefix: '/five',
+    total: TOTAL,
+    killAfter: 100,
+    kill: () => {
       for (const v of victims) v.process!.child.kill('SIGKILL');
-    }
-    const path = `/five/n${String(i).padStart(4, '0')}`;
-    try {
-      await writer.create(path, `value ${i}`);
-      acked.push(path);
-      if (killedAt > 0 && firstAckAfterKill === 0) firstAckAfterKill = Date.now();
-    } catch (err) {
-      if (!(err instanceof KeeperError)) throw err;
-      // ConnectionLoss while the survivors elect: the outcome of that write is unknown.
-      if (err.code !== ErrorCode.CONNECTIONLOSS && err.code !== ErrorCode.NODEEXISTS) throw err;
-      failed++;
-    }
-  }
+    },
+  });
   await Promise.all(victims.map((v) => v.process!.exited));
   t.equal(acked.length, TOTAL, `${TOTAL} writes acknowledged (${failed} failed in the failover)`);
   t.ok(firstAckAfterKill > killedAt, 'writes are acknowledged again after the kill');

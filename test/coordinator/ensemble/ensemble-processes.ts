@@ -13,7 +13,7 @@
  * the server.N lines) and a `myid` file in the data directory. `peerAddress` lets a test give
  * one member other addresses for its peers (a proxy in front of them, to cut it off): each
  * member listens on its own entry of its own server list. `memberArgs` adds a member's own
- * `coordinator start` arguments (such as `--snap-count`).
+ * `coordinator start` arguments (such as `--snap-count`), `zooCfgLines` its own zoo.cfg lines.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,9 @@ import {
   type DaemonProcess,
 } from '../../helpers/processes.js';
 import { waitFor, type WaitForOptions } from '../../helpers/wait-for.js';
+import type { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
+import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
 
 export interface Member {
   id: number;
@@ -75,6 +77,8 @@ export interface EnsembleOptions {
   extraArgs?: string[];
   /** Extra `coordinator start` arguments of one member. */
   memberArgs?: (m: Member) => string[];
+  /** Extra lines of one member's zoo.cfg (with `zooCfg`), such as `readonlymode.enabled=true`. */
+  zooCfgLines?: (m: Member) => string[];
   /** SAMSA_LOG_LEVEL of the members (default: the test's, else info). */
   logLevel?: string;
 }
@@ -118,6 +122,7 @@ export async function startEnsemble(
         `dataDir=${m.dataDir}`,
         `clientPort=${m.clientPort}`,
         ...members.map((p) => `server.${p.id}=${address(m, p)}`),
+        ...(options.zooCfgLines?.(m) ?? []),
         '',
       ];
       writeFileSync(m.config, cfg.join('\n'));
@@ -187,4 +192,43 @@ export async function startEnsemble(
       );
     },
   };
+}
+
+/** What `writeThroughKill` saw: the acknowledged paths and when writes came back. */
+export interface WriteLoad {
+  acked: string[];
+  /** Writes that failed with ConnectionLoss (their outcome is unknown) or NodeExists. */
+  failed: number;
+  killedAt: number;
+  /** When the first write after the kill was acknowledged (0 if none was). */
+  firstAckAfterKill: number;
+}
+
+/**
+ * Creates `total` znodes `${prefix}/nNNNN` one after the other and calls `kill` once `killAfter`
+ * are acknowledged. A write that fails with ConnectionLoss while the survivors elect has an
+ * unknown outcome (its retry may then see NodeExists); those are counted, anything else throws.
+ */
+export async function writeThroughKill(
+  writer: CoordinatorClient,
+  options: { prefix: string; total: number; killAfter: number; kill: () => void },
+): Promise<WriteLoad> {
+  const load: WriteLoad = { acked: [], failed: 0, killedAt: 0, firstAckAfterKill: 0 };
+  for (let i = 0; load.acked.length < options.total && i < options.total * 3; i++) {
+    if (load.acked.length === options.killAfter && load.killedAt === 0) {
+      load.killedAt = Date.now();
+      options.kill();
+    }
+    const path = `${options.prefix}/n${String(i).padStart(4, '0')}`;
+    try {
+      await writer.create(path, `value ${i}`);
+      load.acked.push(path);
+      if (load.killedAt > 0 && load.firstAckAfterKill === 0) load.firstAckAfterKill = Date.now();
+    } catch (err) {
+      if (!(err instanceof KeeperError)) throw err;
+      if (err.code !== ErrorCode.CONNECTIONLOSS && err.code !== ErrorCode.NODEEXISTS) throw err;
+      load.failed++;
+    }
+  }
+  return load;
 }

@@ -18,7 +18,7 @@ import {
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
-import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
+import { writeThroughKill } from './ensemble-processes.js';
 
 // ENSEMBLE_TICK_MS=2000 measures the failover at ZooKeeper's default tickTime.
 const TICK_MS = Number(process.env.ENSEMBLE_TICK_MS ?? 500);
@@ -171,29 +171,13 @@ t.test('3 servers: election, replication, kill -9 of the leader, catch-up', asyn
     protocol: 'zookeeper',
   });
   await writer.connect();
-  const acked: string[] = [];
-  let failed = 0;
-  let killedAt = 0;
-  let firstAckAfterKill = 0;
   const TOTAL = 400;
-  const KILL_AFTER = 150;
-  for (let i = 0; acked.length < TOTAL && i < TOTAL * 3; i++) {
-    if (acked.length === KILL_AFTER && killedAt === 0) {
-      killedAt = Date.now();
-      leader.process!.child.kill('SIGKILL');
-    }
-    const path = `/load/n${String(i).padStart(4, '0')}`;
-    try {
-      await writer.create(path, `value ${i}`);
-      acked.push(path);
-      if (killedAt > 0 && firstAckAfterKill === 0) firstAckAfterKill = Date.now();
-    } catch (err) {
-      if (!(err instanceof KeeperError)) throw err;
-      // ConnectionLoss while the ensemble elects: the outcome of that write is unknown.
-      if (err.code !== ErrorCode.CONNECTIONLOSS && err.code !== ErrorCode.NODEEXISTS) throw err;
-      failed++;
-    }
-  }
+  const { acked, failed, killedAt, firstAckAfterKill } = await writeThroughKill(writer, {
+    prefix: '/load',
+    total: TOTAL,
+    killAfter: 150,
+    kill: () => leader.process!.child.kill('SIGKILL'),
+  });
   await leader.process!.exited;
   t.equal(
     acked.length,

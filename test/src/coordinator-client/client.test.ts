@@ -478,3 +478,60 @@ t.test(
     t.pass('the next round starts after the backoff');
   },
 );
+
+t.test(
+  'readOnly: a local session of a read-only server is replaced on the first r/w server',
+  async (t) => {
+    const server = await FakeServer.start();
+    // The first two connections reach "read-only servers", the next ones read/write servers.
+    let connects = 0;
+    server.onConnect = (conn, c) => {
+      connects++;
+      if (connects <= 2)
+        conn.connected(0x300000000000000n + BigInt(connects), 4000, undefined, true);
+      else conn.connected(c.sessionId || 0x100000000000009n, 4000);
+    };
+    const client = new CoordinatorClient(server.connectString, {
+      readOnly: true,
+      reconnectBackoffMinMs: 10,
+      reconnectBackoffMaxMs: 20,
+    });
+    t.teardown(async () => {
+      await client.close();
+      await server.close();
+    });
+    await client.connect();
+    t.equal(server.last.connects[0]!.readOnly, true, 'the ConnectRequest says readOnly');
+    t.equal(client.connectedReadOnly, true);
+    t.equal(client.sessionId, 0x300000000000001n);
+    const seen: string[] = [];
+    await client.exists('/w', (e) => seen.push(`${e.type} ${e.path}`));
+
+    const next = async (): Promise<{ resumed: boolean; sessionId: bigint }> => {
+      const connected = new Promise<{ resumed: boolean; sessionId: bigint }>((resolve) =>
+        client.once('connected', resolve),
+      );
+      server.last.kill();
+      return connected;
+    };
+    t.match(await next(), { resumed: false, sessionId: 0x300000000000002n });
+    t.equal(server.last.connects[0]!.sessionId, 0n, 'a new session, not the local one');
+    t.match(await next(), { resumed: false, sessionId: 0x100000000000009n });
+    t.equal(server.last.connects[0]!.sessionId, 0n, 'still never seen a read/write server');
+    t.equal(client.connectedReadOnly, false, 'now on a read/write server');
+    t.equal(client.state, 'connected', 'the replacement is not an expiry');
+    await server.waitFor(() => server.last.requests.length === 1);
+    t.match(server.last.requests[0]!.request, { op: 'setWatches', dataWatches: ['/w'] });
+    server.last.event({ type: 'NodeDataChanged', path: '/w', zxid: 3 });
+    await server.waitFor(() => seen.length === 1);
+    t.same(seen, ['NodeDataChanged /w'], 'the watch carried over');
+
+    t.match(await next(), { resumed: true, sessionId: 0x100000000000009n });
+    t.equal(server.last.connects[0]!.sessionId, 0x100000000000009n, 'a global session resumes');
+  },
+);
+
+t.test('without readOnly the ConnectRequest says readOnly false', async (t) => {
+  const { server } = await setup(t);
+  t.equal(server.last.connects[0]!.readOnly, false);
+});

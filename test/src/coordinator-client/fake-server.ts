@@ -31,11 +31,17 @@ export class FakeConnection {
   pings = 0;
   constructor(readonly ws: WebSocket) {}
 
-  connected(sessionId: bigint, timeoutMs: number, password = Buffer.alloc(16, 7)): void {
+  /** The handshake's answer; `readOnly`: as a server in read-only mode answers. */
+  connected(
+    sessionId: bigint,
+    timeoutMs: number,
+    password = Buffer.alloc(16, 7),
+    readOnly = false,
+  ): void {
     this.ws.send(
       encodeServerFrame({
         type: 'connected',
-        connected: { protocolVersion: 1, timeoutMs, sessionId, password, readOnly: false },
+        connected: { protocolVersion: 1, timeoutMs, sessionId, password, readOnly },
       }),
     );
   }

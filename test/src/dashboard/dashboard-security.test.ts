@@ -11,7 +11,6 @@
  * openssl makes the certificates; without it the file skips, except under CI=true.
  */
 import t from 'tap';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -23,17 +22,14 @@ import { ApiKey } from '../../../src/protocol/kafka/api-keys.js';
 import { SCRAM_ITERATIONS_MIN } from '../../../src/security/scram-credential.js';
 import { alterUserScram } from '../../../src/security/user-scram-admin.js';
 import { ErrorCode } from '../../../src/protocol/coordinator/errors.js';
-import {
-  daemonDataDir,
-  freePort,
-  spawnDaemon,
-  startCoordinatorProcess,
-} from '../../helpers/processes.js';
+import { daemonDataDir, freePort, spawnDaemon } from '../../helpers/processes.js';
 import {
   makeCertificates,
   opensslAvailable,
   PLAIN_USERS,
   startSecureBroker,
+  startTlsCoordinator,
+  zkDigest,
 } from '../../helpers/secure-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -41,12 +37,6 @@ if (!opensslAvailable) {
   if (process.env.CI === 'true') throw new Error('openssl is required under CI=true');
   t.comment('openssl is not installed: skipping');
   process.exit(0);
-}
-
-/** DigestAuthenticationProvider.generateDigest, written out here on purpose. */
-function digest(userPassword: string): string {
-  const user = userPassword.slice(0, userPassword.indexOf(':'));
-  return `${user}:${createHash('sha1').update(userPassword).digest('base64')}`;
 }
 
 const SUPER = 'super:super-secret';
@@ -58,31 +48,18 @@ const dir = daemonDataDir(t);
 const certs = makeCertificates(join(dir, 'certs'), ['dashboard']);
 const ca = readFileSync(certs.ca);
 
-const securePort = await freePort();
-const coordinator = await startCoordinatorProcess({
+const { plain, secure } = await startTlsCoordinator(t, {
   dataDir: join(dir, 'coordinator'),
-  extraArgs: [
-    '--super-digest',
-    digest(SUPER),
-    '--secure-client-port',
-    String(securePort),
-    '--ssl-keystore',
-    certs.brokerPem,
-    '--ssl-truststore',
-    certs.ca,
-    '--ssl-client-auth',
-    'need',
-  ],
+  certs,
+  superUser: SUPER,
 });
-t.teardown(() => coordinator.kill('SIGKILL'));
-const plain = `127.0.0.1:${coordinator.port}`;
 
 // A node only the super user may read: the dashboard sees it through --auth, or not at all.
 const root = new CoordinatorClient(plain, { authInfo: [{ scheme: 'digest', auth: SUPER }] });
 await root.connect();
 t.teardown(() => root.close());
 await root.create('/locked', 'for the super user only', {
-  acl: [{ perms: 31, scheme: 'digest', id: digest(SUPER) }],
+  acl: [{ perms: 31, scheme: 'digest', id: zkDigest(SUPER) }],
 });
 
 // The dashboard's SCRAM user, in /config/users as `coordinator configs` writes it.
@@ -115,9 +92,9 @@ const [dashboard, openDashboard] = await Promise.all([
       '--ssl-cert',
       certs.brokerCert,
       '--login',
-      digest(VIEWER),
+      zkDigest(VIEWER),
       '--coordinator',
-      `127.0.0.1:${securePort}`,
+      secure,
       '--tls-ca',
       certs.ca,
       '--tls-cert',
