@@ -399,14 +399,18 @@ export class ZabServer<T> {
   }
 
   /**
-   * The snapshot a `takeSnapshot` effect asked for is durable: keep it for SNAPs and trim the
-   * log up to the snapshot before it (so a follower a little behind still gets a DIFF).
+   * The finalizeWait of `round` (a `finalizeWait` effect) is over: decide on the vote, unless a
+   * better one came meanwhile or the election already ended.
    */
   finalizeWaitOver(round: number): ZabEffect<T>[] {
     if (this.#role === 'looking' && this.#finalizeRound === round) this.#decide(this.#vote);
     return this.#flush();
   }
 
+  /**
+   * The snapshot a `takeSnapshot` effect asked for is durable: keep it for SNAPs and trim the
+   * log up to the snapshot before it (so a follower a little behind still gets a DIFF).
+   */
   snapshotTaken(zxid: Zxid, data: Buffer): ZabEffect<T>[] {
     const previous = this.#snapshot;
     // A SNAP installed meanwhile is at least as new (it never moves the tree back).
