@@ -17,7 +17,7 @@ import { MemoryStore } from './memory-store.js';
 import type { EnsembleConfig } from './ensemble/config.js';
 import { EnsembleNode } from './ensemble/ensemble-node.js';
 import { ZabDisk } from './ensemble/zab-disk.js';
-import type { CoordinatorTxn } from './ensemble/txn.js';
+import { coordinatorTxnCodec, type CoordinatorTxn } from './ensemble/txn.js';
 import { loadTlsMaterial, type CoordinatorSecurity } from './security-config.js';
 
 export interface CoordinatorOptions {
@@ -97,7 +97,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   let node: EnsembleNode | undefined;
   if (options.ensemble) {
     const zabLogger = logger.child({ component: 'zab' });
-    const { disk, recovered } = await ZabDisk.open<CoordinatorTxn>(options.dataDir, zabLogger);
+    const { disk, recovered } = await ZabDisk.open<CoordinatorTxn>(
+      options.dataDir,
+      zabLogger,
+      coordinatorTxnCodec,
+    );
     node = new EnsembleNode({
       config: options.ensemble,
       tickMs: options.tickMs ?? 2000,

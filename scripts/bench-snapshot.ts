@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DataTree } from '../coordinator/data-tree.js';
 import { encodeSnapshot, encodeSnapshotInSlices } from '../coordinator/ensemble/snapshot.js';
+import { coordinatorTxnCodec, type CoordinatorTxn } from '../coordinator/ensemble/txn.js';
 import { ZabDisk } from '../coordinator/ensemble/zab-disk.js';
 import type { StoredNode } from '../coordinator/store.js';
 import { silentLogger } from '../src/logger.js';
@@ -88,7 +89,7 @@ const cpuMs = (since: NodeJS.CpuUsage): number => {
   return (used.user + used.system) / 1000;
 };
 
-const { disk } = await ZabDisk.open<unknown>(root, silentLogger());
+const { disk } = await ZabDisk.open<CoordinatorTxn>(root, silentLogger(), coordinatorTxnCodec);
 const rows: string[] = [];
 for (let run = 1; run <= runs; run++) {
   // Nothing running: what the machine's load alone does to a 1 ms timer over one second.

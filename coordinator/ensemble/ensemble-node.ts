@@ -8,9 +8,10 @@
  * With `readOnly` in its config it also runs read-only mode (../read-only.ts): Zab's role
  * changes go to a `ReadOnlyMode`, which tells the core when read-only clients may connect.
  *
- * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes);
- * only the effects queue up behind a pending fsync. Consecutive log appends at the head of the
- * queue share one write and one fsync (group commit).
+ * Inputs reach the ZabServer synchronously as they arrive (socket data, ticks, client writes,
+ * the finalizeWait timer); only the effects queue up. Appends go to a log writer that puts all
+ * that is pending into one write and one fsync (group commit); proposals leave before they are
+ * logged, and ACKs, COMMITs and applies wait only for their own zxid to be durable (#run).
  */
 import type { Logger } from '../../src/logger.js';
 import type { Scheduler, Timer } from '../../src/scheduler.js';
@@ -49,6 +50,26 @@ const MAX_SERIALIZING = 2;
 /** Hand the event loop back (I/O and timers run) before going on. */
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * FastLeaderElection's finalizeWait: once a quorum agrees on a vote, how long a server waits
+ * for a better one before it decides (ZooKeeper's constant, 200 ms, whatever the tickTime).
+ */
+export const FINALIZE_WAIT_MS = 200;
+
+/** Sends that depend on no disk write: they leave ahead of the appends queued before them. */
+const EARLY_SENDS: ReadonlySet<string> = new Set(['proposal', 'request', 'ping']);
+
+/**
+ * The zxid an ACK, a COMMIT or an apply needs durable in this server's log before it may be
+ * carried out; undefined for every other effect (barriers).
+ */
+function durableZxidNeeded(effect: Effect): number | undefined {
+  if (effect.type === 'apply') return effect.entry.zxid;
+  if (effect.type !== 'send') return undefined;
+  const m = effect.message;
+  return m.type === 'ack' || m.type === 'commit' ? m.zxid : undefined;
+}
+
 export interface EnsembleNodeOptions {
   config: EnsembleConfig;
   tickMs: number;
@@ -72,6 +93,16 @@ export class EnsembleNode implements Replication {
   /** Index of the next effect to carry out in #queue (shift() is linear in V8 for long queues). */
   #head = 0;
   #running = false;
+  /** The log writer: entries waiting for the next write, and whether one is under way. */
+  #pendingEntries: LogEntry<CoordinatorTxn>[] = [];
+  #writing = false;
+  /** The last zxid handed to the log writer, and the last one durable. */
+  #appendedZxid: number;
+  #durableZxid: number;
+  /** ACKs, COMMITs and applies waiting for their zxid to be durable, in order. */
+  #held: { queued: QueuedEffect; zxid: number }[] = [];
+  /** #run, waiting before a barrier for the log writer and #held to be done. */
+  #drainWaiters: (() => void)[] = [];
   /** Snapshots being serialized or written in the background. */
   #snapshotting = 0;
   /** Snapshots being serialized (each from its own view of the tree, in slices). */
@@ -79,6 +110,7 @@ export class EnsembleNode implements Replication {
   /** Trims of the log running in the background (one at a time, in ZabDisk). */
   #trimming = 0;
   #ticker: Timer | undefined;
+  #finalizeTimer: Timer | undefined;
   #closed = false;
   #role: Role = 'looking';
   #serving = false;
@@ -120,6 +152,7 @@ export class EnsembleNode implements Replication {
       options.persisted,
     );
     this.#initialSnapshot = options.persisted.snapshot;
+    this.#appendedZxid = this.#durableZxid = this.#zab.lastZxid;
     this.#readOnly = new ReadOnlyMode({
       enabled: options.config.readOnly === true,
       tickMs: options.tickMs,
@@ -308,74 +341,160 @@ export class EnsembleNode implements Replication {
     if (!this.#running && this.#head < this.#queue.length) void this.#run();
   }
 
+  /**
+   * Carries out the queued effects in order, with three exceptions that keep the disk out of
+   * the way (ZooKeeper's leader, too, sends a proposal while it logs it, and its commit
+   * processor does not wait for the sync processor's later txns):
+   *
+   * - appends go to the log writer (#writeLog), which batches all that is pending into one
+   *   write and one fsync (group commit, ZooKeeper's SyncRequestProcessor), and the queue
+   *   moves on at once;
+   * - a PROPOSAL (leader), a forwarded `request` (follower) or a PING is sent at once: it
+   *   depends on no disk write (see zab.ts, "What the caller must guarantee");
+   * - an ACK, COMMIT or apply of zxid z waits only until the log is durable through z (not
+   *   for later appends), in its order among the other ACKs, COMMITs and applies (#held).
+   *
+   * Every other effect (role changes, epochs, TRUNC, SNAP, sync messages, notifications...)
+   * is a barrier: it runs once every append before it is durable and everything held ran.
+   */
   async #run(): Promise<void> {
     this.#running = true;
     try {
       while (this.#head < this.#queue.length && !this.#closed) {
-        const queued = this.#take();
+        const queued = this.#queue[this.#head]!;
         const effect = queued.effect;
-        switch (effect.type) {
-          case 'send':
-            this.#send(queued);
-            // A SNAP is many chunks of 512 KiB: encoding and writing them all in one go
-            // would stall the event loop (and every client) for the whole snapshot.
-            if (effect.message.type === 'snapChunk') await pause();
-            break;
-          case 'appendLog': {
-            // Group commit: the appends waiting behind this one, and the sends between them,
-            // form one batch: one write and one fsync, then the sends in their order. Each
-            // send still leaves after every append before it is durable (and after some that
-            // follow it, which is only later, never unsafe).
-            const entries: LogEntry<CoordinatorTxn>[] = [...effect.entries];
-            const sends: QueuedEffect[] = [];
-            while (this.#head < this.#queue.length) {
-              const next = this.#queue[this.#head]!;
-              if (next.effect.type === 'appendLog') entries.push(...next.effect.entries);
-              else if (next.effect.type === 'send' && next.effect.message.type !== 'snapChunk') {
-                sends.push(next);
-              } else break; // a SNAP's chunks leave one per event-loop turn (case 'send')
-              this.#take();
-            }
-            await this.#disk.append(entries);
-            for (const send of sends) this.#send(send);
-            break;
-          }
-          case 'truncateLog':
-            await this.#disk.truncate(effect.after);
-            this.#log.info({ after: hex(effect.after) }, 'zab log truncated (TRUNC)');
-            break;
-          case 'installSnapshot':
-            await this.#disk.installSnapshot(effect.snapshot);
-            this.#core?.installState(decodeSnapshot(effect.snapshot.data));
-            break;
-          case 'takeSnapshot':
-            this.#takeSnapshot(effect.zxid);
-            break;
-          case 'trimLog':
-            this.#trimLog(effect.upTo, effect.entries);
-            break;
-          case 'persistEpochs':
-            await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
-            break;
-          case 'apply':
-            this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
-            break;
-          case 'closeConnection':
-            this.#transport.disconnect(effect.peer, 'quorum');
-            break;
-          case 'role':
-            this.#onRole(effect);
-            break;
-          default:
-            break;
+        if (effect.type === 'appendLog') {
+          this.#take();
+          this.#appendToLog(effect.entries);
+          continue;
+        }
+        if (effect.type === 'send' && EARLY_SENDS.has(effect.message.type)) {
+          this.#take();
+          this.#send(queued);
+          continue;
+        }
+        const zxid = durableZxidNeeded(effect);
+        if (zxid !== undefined && zxid <= this.#appendedZxid) {
+          this.#take();
+          if (this.#held.length === 0 && zxid <= this.#durableZxid) this.#carryOutHeld(queued);
+          else this.#held.push({ queued, zxid });
+          continue;
+        }
+        // A barrier (or, defensively, an ACK/COMMIT/apply beyond what was appended).
+        if (!this.#drained()) {
+          await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+          continue;
+        }
+        this.#take();
+        await this.#carryOutBarrier(queued);
+      }
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#closed) return;
+    this.#log.fatal({ err: error }, 'ensemble member failed (disk write or apply); stopping');
+    this.#closed = true;
+    this.onFatal(error);
+    for (const wake of this.#drainWaiters.splice(0)) wake();
+  }
+
+  /** Nothing appended is still to be made durable, nothing held is still to be done. */
+  #drained(): boolean {
+    return !this.#writing && this.#pendingEntries.length === 0 && this.#held.length === 0;
+  }
+
+  #appendToLog(entries: readonly LogEntry<CoordinatorTxn>[]): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) this.#pendingEntries.push(entry);
+    this.#appendedZxid = entries[entries.length - 1]!.zxid;
+    if (!this.#writing) void this.#writeLog();
+  }
+
+  /** The log writer: everything appended meanwhile goes in the next write and fsync. */
+  async #writeLog(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#pendingEntries.length > 0 && !this.#closed) {
+        const batch = this.#pendingEntries;
+        this.#pendingEntries = [];
+        await this.#disk.append(batch);
+        this.#durableZxid = batch[batch.length - 1]!.zxid;
+        while (this.#held.length > 0 && this.#held[0]!.zxid <= this.#durableZxid) {
+          if (this.#closed) break;
+          this.#carryOutHeld(this.#held.shift()!.queued);
         }
       }
     } catch (error) {
-      this.#log.fatal({ err: error }, 'ensemble member failed (disk write or apply); stopping');
-      this.#closed = true;
-      this.onFatal(error);
+      this.#fail(error);
     } finally {
-      this.#running = false;
+      this.#writing = false;
+    }
+    if (this.#drained() || this.#closed) {
+      for (const wake of this.#drainWaiters.splice(0)) wake();
+    }
+  }
+
+  /** An ACK, COMMIT or apply whose zxid is durable here. */
+  #carryOutHeld(queued: QueuedEffect): void {
+    const effect = queued.effect;
+    if (effect.type === 'apply') this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
+    else this.#send(queued);
+  }
+
+  async #carryOutBarrier(queued: QueuedEffect): Promise<void> {
+    const effect = queued.effect;
+    switch (effect.type) {
+      case 'send':
+        this.#send(queued);
+        // A SNAP is many chunks of 512 KiB: encoding and writing them all in one go would
+        // stall the event loop (and every client) for the whole snapshot.
+        if (effect.message.type === 'snapChunk') await pause();
+        return;
+      case 'apply':
+        this.#core?.applyCommitted(effect.entry.zxid, effect.entry.txn);
+        return;
+      case 'truncateLog':
+        await this.#disk.truncate(effect.after);
+        this.#appendedZxid = this.#durableZxid = effect.after;
+        this.#log.info({ after: hex(effect.after) }, 'zab log truncated (TRUNC)');
+        return;
+      case 'installSnapshot':
+        await this.#disk.installSnapshot(effect.snapshot);
+        this.#appendedZxid = this.#durableZxid = effect.snapshot.zxid;
+        this.#core?.installState(decodeSnapshot(effect.snapshot.data));
+        return;
+      case 'takeSnapshot':
+        this.#takeSnapshot(effect.zxid);
+        return;
+      case 'trimLog':
+        this.#trimLog(effect.upTo, effect.entries);
+        return;
+      case 'persistEpochs':
+        await this.#disk.persistEpochs(effect.acceptedEpoch, effect.currentEpoch);
+        return;
+      case 'closeConnection':
+        this.#transport.disconnect(effect.peer, 'quorum');
+        return;
+      case 'finalizeWait': {
+        // A newer round replaces an older one, which Zab would ignore anyway.
+        this.#finalizeTimer?.cancel();
+        const round = effect.round;
+        this.#finalizeTimer = this.#scheduler.schedule(FINALIZE_WAIT_MS, () => {
+          this.#finalizeTimer = undefined;
+          if (!this.#closed) this.#push(this.#zab.finalizeWaitOver(round));
+        });
+        return;
+      }
+      case 'role':
+        this.#onRole(effect);
+        return;
+      case 'appendLog':
+        return;
     }
   }
 
@@ -538,10 +657,13 @@ export class EnsembleNode implements Replication {
     this.#closed = true;
     this.#ticker?.cancel();
     this.#ticker = undefined;
+    this.#finalizeTimer?.cancel();
+    this.#finalizeTimer = undefined;
     this.#readOnly.stop();
     await this.#transport.close();
+    for (const wake of this.#drainWaiters.splice(0)) wake();
     // Let a disk write in progress finish before the file is closed.
-    while (this.#running || this.#snapshotting > 0 || this.#trimming > 0) {
+    while (this.#running || this.#writing || this.#snapshotting > 0 || this.#trimming > 0) {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await this.#disk.close();

@@ -9,11 +9,14 @@
  *                                          file, fsync, rename, fsync the directory)
  *   zab/log                               append-only records:
  *                                          u32 payload length | u32 CRC-32C of payload | payload
- *                                          payload = JSON {op: 'append', entries},
- *                                          {op: 'truncate', after}, and as the first record
- *                                          only {op: 'base', after} (the log holds every entry
- *                                          after `after`) or {op: 'snapshot', zxid, data} (a
- *                                          SNAP's snapshot; the log continues from it)
+ *                                          payload (jute primitives) = byte op, then:
+ *                                          1 append: vector<long zxid, txn> entries (the txn
+ *                                            by the caller's `TxnCodec`: txn.ts's binary form)
+ *                                          2 truncate: long after
+ *                                          and as the first record only 3 base: long after
+ *                                          (the log holds every entry after it) or 4 snapshot:
+ *                                          long zxid, buffer data (a SNAP's snapshot; the log
+ *                                          continues from it)
  *   zab/snapshot.<16 hex digits of zxid>  u32 CRC-32C of the rest | the snapshot's bytes
  *                                          (ensemble/snapshot.ts); written to a temporary file,
  *                                          fsynced and renamed, as ZooKeeper's snapshot.<zxid>
@@ -34,7 +37,7 @@ import { mkdir, open, readFile, readdir, rename, unlink, type FileHandle } from 
 import { join } from 'node:path';
 import type { Logger } from '../../src/logger.js';
 import { crc32c } from '../../src/protocol/kafka/crc32c.js';
-import { decodePayload, encodePayload } from './codec.js';
+import { JuteError, JuteReader, JuteWriter } from '../../src/protocol/zookeeper/jute.js';
 import type { LogEntry, Snapshot, ZabPersistentState, Zxid } from './zab.js';
 
 type LogRecord<T> =
@@ -43,6 +46,14 @@ type LogRecord<T> =
   | { op: 'base'; after: Zxid }
   | { op: 'snapshot'; zxid: Zxid; data: Buffer };
 
+/** How the log writes and reads the caller's txns (txn.ts's `coordinatorTxnCodec`). */
+export interface TxnCodec<T> {
+  write(w: JuteWriter, txn: T): void;
+  read(r: JuteReader): T;
+}
+
+const RecordOp = { append: 1, truncate: 2, base: 3, snapshot: 4 } as const;
+
 const SNAPSHOT_PREFIX = 'snapshot.';
 const snapshotName = (zxid: Zxid): string => SNAPSHOT_PREFIX + zxid.toString(16).padStart(16, '0');
 
@@ -50,12 +61,88 @@ const HEADER_BYTES = 8;
 /** Entries per append record of a log rewritten by a trim. */
 const TRIM_RECORD_ENTRIES = 1000;
 
-function encodeRecord<T>(record: LogRecord<T>): Buffer {
-  const payload = encodePayload(record);
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  header.writeUInt32BE(payload.length, 0);
-  header.writeUInt32BE(crc32c(payload), 4);
-  return Buffer.concat([header, payload]);
+/** The whole record, header included: the payload is written after room for the header. */
+function encodeRecord<T>(record: LogRecord<T>, codec: TxnCodec<T>): Buffer {
+  const w = new JuteWriter(record.op === 'snapshot' ? record.data.length + 64 : 1024);
+  w.int(0).int(0);
+  w.byte(RecordOp[record.op]);
+  switch (record.op) {
+    case 'append':
+      w.vector(record.entries, (w, e) => {
+        w.longNumber(e.zxid);
+        codec.write(w, e.txn);
+      });
+      break;
+    case 'truncate':
+    case 'base':
+      w.longNumber(record.after);
+      break;
+    case 'snapshot':
+      w.longNumber(record.zxid).buffer(record.data);
+      break;
+  }
+  const bytes = w.view();
+  const payload = bytes.subarray(HEADER_BYTES);
+  bytes.writeUInt32BE(payload.length, 0);
+  bytes.writeUInt32BE(crc32c(payload), 4);
+  return bytes;
+}
+
+/**
+ * The first byte of a log record written before the binary format (until 2026-12-03): the
+ * payload was the record as JSON, Buffers as `{"$b": base64}` and bigints as `{"$n": "123"}`.
+ * A binary payload starts with its RecordOp (1 to 4), so the two cannot be confused, and a log
+ * written by an older version is read on (new records are appended in the binary format).
+ */
+const LEGACY_JSON_RECORD = 0x7b; // '{'
+
+function decodeLegacyJsonRecord<T>(payload: Buffer): LogRecord<T> {
+  try {
+    return JSON.parse(payload.toString('utf8'), (_key, v: unknown) => {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o);
+        if (keys.length === 1 && typeof o.$b === 'string') return Buffer.from(o.$b, 'base64');
+        if (keys.length === 1 && typeof o.$n === 'string') return BigInt(o.$n);
+      }
+      return v;
+    }) as LogRecord<T>;
+  } catch (err) {
+    throw new JuteError(`legacy log record: ${(err as Error).message}`);
+  }
+}
+
+/** A record's payload; throws JuteError if it is not one. */
+function decodePayload<T>(payload: Buffer, codec: TxnCodec<T>): LogRecord<T> {
+  if (payload[0] === LEGACY_JSON_RECORD) return decodeLegacyJsonRecord<T>(payload);
+  const r = new JuteReader(payload);
+  const op = r.byte();
+  let record: LogRecord<T>;
+  switch (op) {
+    case RecordOp.append:
+      record = {
+        op: 'append',
+        entries: r.vector((r) => ({ zxid: r.longNumber('zxid'), txn: codec.read(r) })),
+      };
+      break;
+    case RecordOp.truncate:
+      record = { op: 'truncate', after: r.longNumber('zxid') };
+      break;
+    case RecordOp.base:
+      record = { op: 'base', after: r.longNumber('zxid') };
+      break;
+    case RecordOp.snapshot: {
+      const zxid = r.longNumber('zxid');
+      const data = r.buffer();
+      if (data === null) throw new JuteError('null snapshot');
+      record = { op: 'snapshot', zxid, data };
+      break;
+    }
+    default:
+      throw new JuteError(`log record type ${op}`);
+  }
+  if (r.remaining !== 0) throw new JuteError(`${r.remaining} bytes after a log record`);
+  return record;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -100,17 +187,20 @@ export class ZabDisk<T> {
   readonly #sinceTrim = new Set<Buffer[]>();
   /** A trim waiting for the one in progress; a newer trim supersedes it. */
   #queuedTrim: { superseded: boolean } | undefined;
+  readonly #codec: TxnCodec<T>;
 
-  private constructor(dir: string, log: FileHandle, logger: Logger) {
+  private constructor(dir: string, log: FileHandle, logger: Logger, codec: TxnCodec<T>) {
     this.dir = dir;
     this.#log = log;
     this.#logger = logger;
+    this.#codec = codec;
   }
 
   /** Open (or create) `<dataDir>/zab` and recover what it holds. */
   static async open<T>(
     dataDir: string,
     logger: Logger,
+    codec: TxnCodec<T>,
   ): Promise<{ disk: ZabDisk<T>; recovered: RecoveredLog<T> }> {
     const dir = join(dataDir, 'zab');
     await mkdir(dir, { recursive: true });
@@ -137,9 +227,15 @@ export class ZabDisk<T> {
       if (crc32c(payload) !== crc) break;
       let record: LogRecord<T>;
       try {
-        record = decodePayload(payload) as LogRecord<T>;
-      } catch {
-        break;
+        record = decodePayload(payload, codec);
+      } catch (err) {
+        // Its checksum holds, so these are the bytes that were written: not a torn write but a
+        // record this version cannot read. Cutting it off would lose acknowledged writes.
+        throw new Error(
+          `${logPath}: the record at byte ${offset} cannot be read ` +
+            `(${(err as Error).message}); refusing to start, nothing was changed`,
+          { cause: err },
+        );
       }
       if (record.op === 'append') {
         for (const entry of record.entries) {
@@ -187,7 +283,7 @@ export class ZabDisk<T> {
     if (logBase > 0 && !snapshot) {
       throw new Error(`${logPath} continues from zxid ${logBase} but no snapshot of it is left`);
     }
-    const disk = new ZabDisk<T>(dir, handle, logger);
+    const disk = new ZabDisk<T>(dir, handle, logger, codec);
     const state: ZabPersistentState<T> = {
       acceptedEpoch,
       currentEpoch,
@@ -209,7 +305,7 @@ export class ZabDisk<T> {
   }
 
   async #writeLogRecord(record: LogRecord<T>): Promise<void> {
-    const encoded = encodeRecord<T>(record);
+    const encoded = encodeRecord<T>(record, this.#codec);
     await this.#exclusive(async () => {
       await this.#log.write(encoded);
       await this.#log.datasync();
@@ -226,7 +322,10 @@ export class ZabDisk<T> {
       const tmp = await this.#startNewLog();
       try {
         await tmp.write(
-          encodeRecord<T>({ op: 'snapshot', zxid: snapshot.zxid, data: snapshot.data }),
+          encodeRecord<T>(
+            { op: 'snapshot', zxid: snapshot.zxid, data: snapshot.data },
+            this.#codec,
+          ),
         );
       } catch (err) {
         await tmp.close();
@@ -308,12 +407,12 @@ export class ZabDisk<T> {
     const tmp = await this.#startNewLog();
     let written = 0;
     try {
-      const base = encodeRecord<T>({ op: 'base', after: upTo });
+      const base = encodeRecord<T>({ op: 'base', after: upTo }, this.#codec);
       written += base.length;
       await tmp.write(base);
       for (let i = 0; i < kept.length; i += TRIM_RECORD_ENTRIES) {
         const entries = kept.slice(i, i + TRIM_RECORD_ENTRIES);
-        const record = encodeRecord<T>({ op: 'append', entries });
+        const record = encodeRecord<T>({ op: 'append', entries }, this.#codec);
         written += record.length;
         await tmp.write(record);
       }

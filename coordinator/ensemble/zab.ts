@@ -9,8 +9,9 @@
  * The phases, as in ZooKeeper 3.8 (QuorumPeer, FastLeaderElection, Leader, Learner):
  *
  *   LOOKING ── fast leader election: every server votes (epoch, zxid, id), adopts any better
- *   │          vote it hears, and decides once a quorum agrees with its vote (or a quorum
- *   │          already following an established leader tells it who leads)
+ *   │          vote it hears, and decides once a quorum agrees with its vote and no better
+ *   │          vote came within finalizeWait (or at once, when a quorum already following
+ *   │          an established leader tells it who leads)
  *   ├─ LEADING   discovery  followers send FOLLOWERINFO(acceptedEpoch); with a quorum the
  *   │                       leader picks newEpoch = max + 1 and sends LEADERINFO(newEpoch);
  *   │                       each follower accepts it (durably) and answers ACKEPOCH with its
@@ -35,7 +36,16 @@
  * between two servers other than election notifications arrive in the order sent, or the
  * connection breaks (call `disconnected`) and everything in flight is lost; notifications may
  * be lost, duplicated or reordered. Effects are carried out in order: a `send` that follows a
- * `persistEpochs` or `appendLog` must not leave before that write is durable.
+ * `persistEpochs` or `appendLog` must not leave before that write is durable. Two relaxations
+ * are allowed, as ZooKeeper's leader logs a proposal while it sends it:
+ * - a PROPOSAL, REQUEST or PING send may leave at once, ahead of the appends (and the ACKs,
+ *   COMMITs and applies) queued before it, but never ahead of any other effect. Safe: a
+ *   proposal on a follower's disk commits nothing by itself; the leader counts its own log
+ *   for a quorum, but what reveals a commit (COMMIT, apply) waits for that log (next point);
+ *   per link, proposals and requests keep their order, and a COMMIT or ACK overtaken by a
+ *   later proposal is still handled (both are per zxid).
+ * - an ACK or COMMIT of zxid z, or the apply of z, needs only the appends up to z durable, not
+ *   later ones; ACKs, COMMITs and applies keep their order among themselves.
  */
 
 export type ServerId = number;
@@ -144,6 +154,12 @@ export type ZabEffect<T> =
   | { type: 'trimLog'; upTo: Zxid; entries: LogEntry<T>[] }
   /** Apply a committed entry to the data tree; entries come in zxid order. */
   | { type: 'apply'; entry: LogEntry<T> }
+  /**
+   * A quorum agrees on this server's vote: call `finalizeWaitOver(round)` after ZooKeeper's
+   * finalizeWait (FastLeaderElection waits 200 ms for a better vote before it decides). A
+   * better vote meanwhile cancels the round (the call then does nothing).
+   */
+  | { type: 'finalizeWait'; round: number }
   /** Close the connection to `peer` (a leader stepping down, a follower leaving its leader):
    *  the other end notices at once, as with ZooKeeper's sockets, instead of timing out. */
   | { type: 'closeConnection'; peer: ServerId }
@@ -262,7 +278,9 @@ export class ZabServer<T> {
   #vote: Vote;
   #recvset = new Map<ServerId, Vote>();
   #outOfElection = new Map<ServerId, { vote: Vote; electionEpoch: number; state: PeerState }>();
-  #decideAtTick: number | undefined;
+  /** The finalizeWait in progress, if any (its round number); rounds only grow. */
+  #finalizeRound: number | undefined;
+  #lastFinalizeRound = 0;
   #lastNotificationTick = 0;
   /** The vote this server decided on (answered to LOOKING peers while it is not looking). */
   #decided: Vote | undefined;
@@ -391,6 +409,15 @@ export class ZabServer<T> {
   disconnected(peer: ServerId): ZabEffect<T>[] {
     if (this.#role === 'following' && peer === this.#leader) this.#startLooking();
     else if (this.#role === 'leading') this.#learners.delete(peer);
+    return this.#flush();
+  }
+
+  /**
+   * The finalizeWait of `round` (a `finalizeWait` effect) is over: decide on the vote, unless a
+   * better one came meanwhile or the election already ended.
+   */
+  finalizeWaitOver(round: number): ZabEffect<T>[] {
+    if (this.#role === 'looking' && this.#finalizeRound === round) this.#decide(this.#vote);
     return this.#flush();
   }
 
@@ -550,7 +577,7 @@ export class ZabServer<T> {
     this.#vote = this.#selfVote();
     this.#recvset = new Map([[this.id, this.#vote]]);
     this.#outOfElection.clear();
-    this.#decideAtTick = undefined;
+    this.#finalizeRound = undefined;
     this.#announceRole();
     this.#sendNotifications();
     // A single voter is a quorum of itself.
@@ -569,10 +596,6 @@ export class ZabServer<T> {
   }
 
   #tickLooking(): void {
-    if (this.#decideAtTick !== undefined && this.#now >= this.#decideAtTick) {
-      this.#decide(this.#vote);
-      return;
-    }
     if (this.#now - this.#lastNotificationTick >= this.#resendTicks) this.#sendNotifications();
   }
 
@@ -596,15 +619,20 @@ export class ZabServer<T> {
         this.#recvset = new Map();
         const self = this.#selfVote();
         this.#vote = better(n.vote, self) ? n.vote : self;
-        this.#decideAtTick = undefined;
+        this.#finalizeRound = undefined;
         this.#sendNotifications();
       } else if (n.electionEpoch < this.#logicalClock) {
         this.#send(from, this.#notification()); // bring it to our round
         return;
       } else if (better(n.vote, this.#vote)) {
         this.#vote = n.vote;
-        this.#decideAtTick = undefined;
+        this.#finalizeRound = undefined;
         this.#sendNotifications();
+      } else if (better(this.#vote, n.vote)) {
+        // Tell it of the better vote now: its notification of our vote may have come while
+        // it was still following (two survivors notice a dead leader a few ms apart), and
+        // our next resend is 2 ticks away. (ZooKeeper resends after 200 ms of silence.)
+        this.#send(from, this.#notification());
       }
       this.#recvset.set(from, n.vote);
       this.#recvset.set(this.id, this.#vote);
@@ -626,20 +654,27 @@ export class ZabServer<T> {
     }
   }
 
-  /** With a quorum agreeing on our vote, decide after one tick unless a better vote comes. */
+  /**
+   * With a quorum agreeing on our vote, decide after finalizeWait unless a better vote comes
+   * (FastLeaderElection.lookForLeader). ZooKeeper restarts its 200 ms wait on every
+   * notification that is not better; ours runs from the moment the quorum agreed, so it
+   * ends even when duplicates keep coming.
+   */
   #checkQuorumOnVote(): void {
     const agreeing = [...this.#recvset.values()].filter((v) => sameVote(v, this.#vote)).length;
     if (!this.#isQuorum(agreeing)) {
-      this.#decideAtTick = undefined;
+      this.#finalizeRound = undefined;
       return;
     }
     if (this.#voters.length === 1) return this.#decide(this.#vote);
-    this.#decideAtTick ??= this.#now + 1;
+    if (this.#finalizeRound !== undefined) return;
+    this.#finalizeRound = ++this.#lastFinalizeRound;
+    this.#out.push({ type: 'finalizeWait', round: this.#finalizeRound });
   }
 
   #decide(vote: Vote): void {
     this.#decided = vote;
-    this.#decideAtTick = undefined;
+    this.#finalizeRound = undefined;
     if (vote.leader === this.id) this.#becomeLeader();
     else this.#becomeFollower(vote.leader);
   }

@@ -34,7 +34,8 @@
  *
  * On connection loss every request sent or queued fails with CONNECTIONLOSS (-4): the client
  * cannot know whether a write that was in flight was applied, exactly like ZooKeeper. The
- * client then reconnects (trying the servers of the connect string in turn, with backoff) and
+ * client then reconnects (trying the servers of the connect string in turn: the next one at
+ * once after a failure, with a backoff only once every server failed in a row) and
  * resumes the session with its id and password. After a resume it re-registers every watch
  * with one `setWatches` (relativeZxid = lastZxidSeen), so the server sends the events the
  * client missed while it was away. Once the server answers that the session is expired, all
@@ -112,7 +113,12 @@ export interface CoordinatorClientOptions {
   initialConnectTimeoutMs?: number;
   /** One connection attempt (socket open + `connected` answer) must finish within this. */
   connectAttemptTimeoutMs?: number;
-  /** Backoff between failed connection attempts: doubles from `min` up to `max`, jittered. */
+  /**
+   * Backoff after a whole round of failed attempts (every server of the connect string
+   * refused or timed out, one after the other): doubles from `min` up to `max`, jittered.
+   * Within a round the next server is tried at once, as ZooKeeper's client moves on to the
+   * next host and sleeps (its spinDelay, 1 s) only when it has been through all of them.
+   */
   reconnectBackoffMinMs?: number;
   reconnectBackoffMaxMs?: number;
   /** Requests sent and not yet answered. More wait in the client until replies free room. */
@@ -171,7 +177,7 @@ const DEFAULTS = {
   initialConnectTimeoutMs: 10_000,
   connectAttemptTimeoutMs: 5_000,
   reconnectBackoffMinMs: 50,
-  reconnectBackoffMaxMs: 2_000,
+  reconnectBackoffMaxMs: 1_000,
   maxInFlightRequests: 10_000,
   maxQueuedRequests: 1_000_000,
   protocol: 'websocket' as ConnectionProtocol,
@@ -536,7 +542,14 @@ export class CoordinatorClient extends EventEmitter<CoordinatorClientEvents> {
     }
     this.#log.debug({ reason, server: this.#serverInUse }, 'connection attempt failed');
     this.#failedAttempts++;
-    const exp = Math.min(this.#failedAttempts - 1, 16);
+    // A server that refuses us (down, or electing a leader) says nothing of the others: try
+    // the next one at once, and back off only after a whole round of failures.
+    const rounds = Math.floor(this.#failedAttempts / this.#servers.length);
+    if (this.#failedAttempts % this.#servers.length !== 0) {
+      this.#attemptConnection();
+      return;
+    }
+    const exp = Math.min(rounds - 1, 16);
     const ceiling = Math.min(
       this.#options.reconnectBackoffMaxMs,
       this.#options.reconnectBackoffMinMs * 2 ** exp,

@@ -62,6 +62,20 @@ const multiReadOp: fc.Arbitrary<MultiReadOp> = fc.record({
   watch: fc.constant(false),
 });
 
+/** The requests that change the tree (an ensemble's write txns carry these). */
+export const writeRequestArbitrary = fc.oneof(
+  create,
+  del,
+  setData,
+  fc.record({
+    op: fc.constant('setACL' as const),
+    path,
+    acl: fc.array(acl, { maxLength: 3 }),
+    version: int32,
+  }),
+  fc.record({ op: fc.constant('multi' as const), ops: fc.array(multiOp, { maxLength: 4 }) }),
+);
+
 /** Every request a client may send; `binary` leaves out what only the JSON protocol allows. */
 export function requestArbitrary(options: { binary: boolean }): fc.Arbitrary<Request> {
   const requests: fc.Arbitrary<Request>[] = [

@@ -5,8 +5,10 @@
  *
  * Wire format (apache/zookeeper:zookeeper-jute, BinaryInputArchive / BinaryOutputArchive):
  *
+ *   byte     1 byte, signed
  *   int      4 bytes, signed, big-endian
- *   long     8 bytes, signed, big-endian        (a `bigint` here: session ids use all 64 bits)
+ *   long     8 bytes, signed, big-endian        (a `bigint` here: session ids use all 64 bits;
+ *                                               `longNumber` for zxids and times, < 2^53)
  *   boolean  1 byte, 0 or 1
  *   buffer   int length, then that many bytes;  length -1 = null (kept apart from empty)
  *   ustring  int length, then UTF-8 bytes;      length -1 = null
@@ -43,6 +45,12 @@ export class JuteNullStringError extends JuteError {
   override name = 'JuteNullStringError';
 }
 
+/** One decoder for every string: with `fatal` and no `stream` option it keeps no state. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The two 32-bit halves of a 64-bit long, for writing a safe integer without a bigint. */
+const TWO_32 = 2 ** 32;
+
 export class JuteReader {
   readonly #buffer: Buffer;
   #offset = 0;
@@ -77,6 +85,19 @@ export class JuteReader {
   long(): bigint {
     return this.#buffer.readBigInt64BE(this.#take(8, 'long'));
   }
+  /** A long that must be a safe integer (a zxid, a time), read without a bigint. */
+  longNumber(what: string): number {
+    const start = this.#take(8, 'long');
+    const high = this.#buffer.readInt32BE(start);
+    const value = high * TWO_32 + this.#buffer.readUInt32BE(start + 4);
+    if (!Number.isSafeInteger(value)) {
+      throw new JuteError(`${what} does not fit a JavaScript number`);
+    }
+    return value;
+  }
+  byte(): number {
+    return this.#buffer.readInt8(this.#take(1, 'byte'));
+  }
   boolean(): boolean {
     // Java's readBool is `readByte() == 1`; any other byte is false. We follow it rather
     // than reject, since clients only ever send 0 or 1.
@@ -102,7 +123,7 @@ export class JuteReader {
     // Strict decoding: a path with invalid UTF-8 would otherwise silently become U+FFFD and
     // name a different znode than the client meant.
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      return UTF8.decode(bytes);
     } catch {
       throw new JuteError('string is not valid UTF-8');
     }
@@ -162,6 +183,20 @@ export class JuteWriter {
     this.#buffer.writeBigInt64BE(BigInt.asIntN(64, value), start);
     return this;
   }
+  /** A safe integer as a long, written without a bigint. */
+  longNumber(value: number): this {
+    if (!Number.isSafeInteger(value)) throw new JuteError(`${value} is not a safe integer`);
+    const high = Math.floor(value / TWO_32);
+    const start = this.#reserve(8);
+    this.#buffer.writeInt32BE(high, start);
+    this.#buffer.writeUInt32BE(value - high * TWO_32, start + 4);
+    return this;
+  }
+  byte(value: number): this {
+    const start = this.#reserve(1);
+    this.#buffer.writeInt8(value, start);
+    return this;
+  }
   boolean(value: boolean): this {
     const start = this.#reserve(1);
     this.#buffer[start] = value ? 1 : 0;
@@ -175,7 +210,13 @@ export class JuteWriter {
     return this;
   }
   ustring(value: string | null): this {
-    return this.buffer(value === null ? null : Buffer.from(value, 'utf8'));
+    if (value === null) return this.int(-1);
+    // Straight into the buffer: no intermediate Buffer per string.
+    const length = Buffer.byteLength(value, 'utf8');
+    this.int(length);
+    const start = this.#reserve(length);
+    this.#buffer.write(value, start, length, 'utf8');
+    return this;
   }
   vector<T>(items: readonly T[] | null, element: (writer: JuteWriter, item: T) => void): this {
     if (items === null) return this.int(-1);
@@ -193,6 +234,14 @@ export class JuteWriter {
   /** The packet written so far (a copy). */
   toBuffer(): Buffer {
     return Buffer.from(this.#buffer.subarray(0, this.#length));
+  }
+
+  /**
+   * The bytes written so far, without a copy: a view of the writer's buffer, valid until the
+   * next write (for a writer that is done, e.g. one that wrote its own length prefix).
+   */
+  view(): Buffer {
+    return this.#buffer.subarray(0, this.#length);
   }
 
   /** The packet with its 4-byte length prefix: what goes on the socket. */

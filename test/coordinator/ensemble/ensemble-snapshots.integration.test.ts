@@ -15,6 +15,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { silentLogger } from '../../../src/logger.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { ZabDisk } from '../../../coordinator/ensemble/zab-disk.js';
+import { coordinatorTxnCodec } from '../../../coordinator/ensemble/txn.js';
 import { startEnsemble, type Member } from './ensemble-processes.js';
 
 const TICK_MS = 500;
@@ -96,7 +97,7 @@ t.test('DIFF, SNAP, a bounded log and a restart from a snapshot', async (t) => {
     // Read a copy of the data directory the way a restart would.
     const copy = join(root, `copy${m.id}`);
     cpSync(join(m.dataDir, 'zab'), join(copy, 'zab'), { recursive: true });
-    const { disk, recovered } = await ZabDisk.open(copy, silentLogger());
+    const { disk, recovered } = await ZabDisk.open(copy, silentLogger(), coordinatorTxnCodec);
     await disk.close();
     const entries = recovered.state.log.length;
     const snapshots = readdirSync(join(copy, 'zab')).filter((n) => /^snapshot\.\w+$/.test(n));

@@ -14,10 +14,16 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/logger.js';
-import { ZabDisk } from '../../../coordinator/ensemble/zab-disk.js';
+import { crc32c } from '../../../src/protocol/kafka/crc32c.js';
+import { ZabDisk, type TxnCodec } from '../../../coordinator/ensemble/zab-disk.js';
 import { makeZxid, type LogEntry } from '../../../coordinator/ensemble/zab.js';
 
 type Txn = { value: string; bytes: Buffer };
+/** The log stores txns in the caller's binary form; this test's txns are two fields. */
+const codec: TxnCodec<Txn> = {
+  write: (w, txn) => void w.ustring(txn.value).buffer(txn.bytes),
+  read: (r) => ({ value: r.ustring() ?? '', bytes: r.buffer() ?? Buffer.alloc(0) }),
+};
 const entry = (epoch: number, counter: number): LogEntry<Txn> => ({
   zxid: makeZxid(epoch, counter),
   txn: { value: `${epoch}.${counter}`, bytes: Buffer.from([epoch, counter]) },
@@ -25,7 +31,7 @@ const entry = (epoch: number, counter: number): LogEntry<Txn> => ({
 
 t.test('append, truncate, replace and epochs survive a reopen', async (t) => {
   const dir = t.testdir();
-  const first = await ZabDisk.open<Txn>(dir, silentLogger());
+  const first = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.same(
     first.recovered.state,
     { acceptedEpoch: 0, currentEpoch: 0, log: [], logBase: 0 },
@@ -38,7 +44,7 @@ t.test('append, truncate, replace and epochs survive a reopen', async (t) => {
   await first.disk.append([entry(2, 1)]);
   await first.disk.close();
 
-  const second = await ZabDisk.open<Txn>(dir, silentLogger());
+  const second = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.equal(second.recovered.state.acceptedEpoch, 2);
   t.equal(second.recovered.state.currentEpoch, 1);
   t.same(second.recovered.state.log, [entry(1, 1), entry(1, 2), entry(2, 1)]);
@@ -48,7 +54,7 @@ t.test('append, truncate, replace and epochs survive a reopen', async (t) => {
   await second.disk.append([entry(3, 1)]);
   await second.disk.close();
 
-  const third = await ZabDisk.open<Txn>(dir, silentLogger());
+  const third = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.same(third.recovered.state.log, [entry(3, 1)], 'SNAP replaced the log');
   t.equal(third.recovered.state.logBase, snapshot.zxid, 'the log continues from the snapshot');
   t.same(third.recovered.state.snapshot, snapshot, 'the SNAP snapshot comes back');
@@ -58,7 +64,7 @@ t.test('append, truncate, replace and epochs survive a reopen', async (t) => {
 
 t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
   const dir = t.testdir();
-  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   await disk.append([entry(1, 1), entry(1, 2), entry(1, 3)]);
   const s2 = { zxid: makeZxid(1, 2), data: Buffer.from('tree at 1.2') };
   await disk.writeSnapshot(s2);
@@ -77,7 +83,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
     readdirSync(zab).filter((n) => n.startsWith('snapshot.')),
     ['snapshot.0000000100000002', 'snapshot.0000000100000004'],
   );
-  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.equal(reopened.recovered.state.logBase, s2.zxid);
   t.same(reopened.recovered.state.log, [entry(1, 3), entry(1, 4), entry(2, 1)]);
   t.same(reopened.recovered.state.snapshot, s4, 'the newest snapshot');
@@ -87,7 +93,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
   // the log still holds everything after it.
   const newest = join(zab, 'snapshot.0000000100000004');
   writeFileSync(newest, readFileSync(newest).subarray(0, 6));
-  const torn = await ZabDisk.open<Txn>(dir, silentLogger());
+  const torn = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.same(torn.recovered.state.snapshot, s2);
   t.equal(torn.recovered.state.logBase, s2.zxid);
   // The next trim deletes snapshot files before its base.
@@ -99,7 +105,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
     readdirSync(zab).filter((n) => n.startsWith('snapshot.')),
     ['snapshot.0000000100000004', 'snapshot.0000000200000001'],
   );
-  const last = await ZabDisk.open<Txn>(dir, silentLogger());
+  const last = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.same(last.recovered.state.snapshot, s5);
   t.same(last.recovered.state.log, [entry(2, 1)]);
   await last.disk.close();
@@ -107,7 +113,7 @@ t.test('snapshot files, trimming, and a torn snapshot', async (t) => {
 
 t.test('a torn last record is cut off and appends go on after the last good one', async (t) => {
   const dir = t.testdir();
-  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   await disk.append([entry(1, 1)]);
   await disk.append([entry(1, 2)]);
   await disk.close();
@@ -115,19 +121,19 @@ t.test('a torn last record is cut off and appends go on after the last good one'
   const full = statSync(log).size;
   // A crash in the middle of the second append: part of its record made it to disk.
   truncateSync(log, full - 5);
-  const torn = await ZabDisk.open<Txn>(dir, silentLogger());
+  const torn = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.same(torn.recovered.state.log, [entry(1, 1)]);
   t.ok(torn.recovered.tornBytes > 0, 'reports the torn bytes');
   await torn.disk.append([entry(1, 3)]);
   await torn.disk.close();
-  const again = await ZabDisk.open<Txn>(dir, silentLogger());
+  const again = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.same(again.recovered.state.log, [entry(1, 1), entry(1, 3)]);
   await again.disk.close();
 
   // A record whose bytes are all there but wrong (CRC mismatch) also ends the log.
   const bytes = readFileSync(log);
   appendFileSync(log, Buffer.concat([bytes.subarray(0, 8), Buffer.alloc(bytes.readUInt32BE(0))]));
-  const corrupt = await ZabDisk.open<Txn>(dir, silentLogger());
+  const corrupt = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.same(corrupt.recovered.state.log, [entry(1, 1), entry(1, 3)]);
   t.ok(corrupt.recovered.tornBytes > 0);
   await corrupt.disk.close();
@@ -135,7 +141,7 @@ t.test('a torn last record is cut off and appends go on after the last good one'
 
 t.test('appends and a truncation made while a trim rewrites the log end up in it', async (t) => {
   const dir = t.testdir();
-  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   const first = Array.from({ length: 2500 }, (_, i) => entry(1, i + 1));
   await disk.append(first);
   await disk.writeSnapshot({ zxid: makeZxid(1, 100), data: Buffer.from('tree at 1.100') });
@@ -148,7 +154,7 @@ t.test('appends and a truncation made while a trim rewrites the log end up in it
   t.equal(trimmed.kept, 2400);
   await disk.append([entry(2, 1)]);
   await disk.close();
-  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.equal(reopened.recovered.state.logBase, makeZxid(1, 100));
   t.same(reopened.recovered.state.log, [
     ...first.slice(100),
@@ -161,7 +167,7 @@ t.test('appends and a truncation made while a trim rewrites the log end up in it
 
 t.test('trims queued behind a trim: the newest does the work, no append is lost', async (t) => {
   const dir = t.testdir();
-  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger());
+  const { disk } = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   const first = Array.from({ length: 3000 }, (_, i) => entry(1, i + 1));
   await disk.append(first);
   await disk.writeSnapshot({ zxid: makeZxid(1, 300), data: Buffer.from('tree at 1.300') });
@@ -177,7 +183,7 @@ t.test('trims queued behind a trim: the newest does the work, no append is lost'
   t.equal(r2.superseded, true, 'the trim still waiting is superseded by the newer one');
   t.equal(r3.kept, 2702);
   await disk.close();
-  const reopened = await ZabDisk.open<Txn>(dir, silentLogger());
+  const reopened = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
   t.equal(reopened.recovered.state.logBase, makeZxid(1, 300));
   t.same(reopened.recovered.state.log, [
     ...first.slice(300),
@@ -186,4 +192,53 @@ t.test('trims queued behind a trim: the newest does the work, no append is lost'
     entry(1, 3003),
   ]);
   await reopened.disk.close();
+});
+
+t.test('a log written in the JSON format of earlier versions is read on', async (t) => {
+  const dir = t.testdir({ zab: {} });
+  // What ZabDisk wrote before the binary format: u32 length, u32 CRC32C, the record as JSON
+  // with Buffers as {"$b": base64}.
+  const legacy = (record: unknown): Buffer => {
+    const payload = Buffer.from(
+      JSON.stringify(record, function (this: Record<string, unknown>, key, v: unknown) {
+        const raw = this[key];
+        return Buffer.isBuffer(raw) ? { $b: raw.toString('base64') } : v;
+      }),
+    );
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(payload.length, 0);
+    header.writeUInt32BE(crc32c(payload), 4);
+    return Buffer.concat([header, payload]);
+  };
+  writeFileSync(
+    join(dir, 'zab', 'log'),
+    Buffer.concat([
+      legacy({ op: 'append', entries: [entry(1, 1), entry(1, 2), entry(1, 3)] }),
+      legacy({ op: 'truncate', after: makeZxid(1, 2) }),
+    ]),
+  );
+  const old = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
+  t.same(old.recovered.state.log, [entry(1, 1), entry(1, 2)], 'the JSON records are read');
+  t.equal(old.recovered.tornBytes, 0, 'nothing is cut off');
+  await old.disk.append([entry(2, 1)]);
+  await old.disk.close();
+  const mixed = await ZabDisk.open<Txn>(dir, silentLogger(), codec);
+  t.same(
+    mixed.recovered.state.log,
+    [entry(1, 1), entry(1, 2), entry(2, 1)],
+    'binary records follow the JSON ones in the same log',
+  );
+  await mixed.disk.close();
+});
+
+t.test('a record whose checksum holds but cannot be read stops the start, unchanged', async (t) => {
+  const dir = t.testdir({ zab: {} });
+  const payload = Buffer.from([99, 1, 2, 3]); // no such record type
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(payload.length, 0);
+  header.writeUInt32BE(crc32c(payload), 4);
+  const bytes = Buffer.concat([header, payload]);
+  writeFileSync(join(dir, 'zab', 'log'), bytes);
+  await t.rejects(ZabDisk.open<Txn>(dir, silentLogger(), codec), /cannot be read/);
+  t.same(readFileSync(join(dir, 'zab', 'log')), bytes, 'the log is left as it was');
 });

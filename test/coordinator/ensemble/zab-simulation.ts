@@ -12,7 +12,11 @@
  * later effects never happen; a snapshot still being written is lost), and a restart reads the
  * disk back: the newest snapshot, then the log after it. Snapshots come every `snapCount`
  * applies (a small number per seed, so logs are trimmed and SNAPs happen often), are written
- * in the background like the real shell's, and SNAPs travel in small chunks.
+ * in the background like the real shell's, and SNAPs travel in small chunks. A server's
+ * finalizeWait (200 ms against a 2 s tick) ends 1 to 3 time units after it began. A crash in
+ * the middle of a server's effects may come after some of the later PROPOSALs, REQUESTs and
+ * PINGs left, and after some of the later ACKs, COMMITs and applies whose zxid was on its
+ * disk, as the real shell lets them run ahead of queued appends.
  *
  * Checked after every step:
  * - no two servers ever apply different writes at the same position (or zxid): every
@@ -34,6 +38,11 @@ import {
   type ZabMessage,
   type ZabPersistentState,
 } from '../../../coordinator/ensemble/zab.js';
+
+/** What the shell may send ahead of the effects queued before it (ensemble-node.ts). */
+const EARLY: ReadonlySet<string> = new Set(['proposal', 'request', 'ping']);
+const isAckOrCommit = (e: ZabEffect<string>): e is Extract<ZabEffect<string>, { type: 'send' }> =>
+  e.type === 'send' && (e.message.type === 'ack' || e.message.type === 'commit');
 
 /** mulberry32: small, fast and good enough to drive a schedule. */
 function rng(seed: number): () => number {
@@ -185,6 +194,8 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   };
   /** Snapshots being written in the background: durable at `at` unless the server crashes. */
   let snapshotWrites: { id: ServerId; incarnation: number; at: number; snapshot: Snapshot }[] = [];
+  /** finalizeWait timers: the server is told when its wait is over (ZabEffect finalizeWait). */
+  let finalizeWaits: { id: ServerId; incarnation: number; round: number; at: number }[] = [];
   const nodes = new Map<ServerId, Node>();
   const channels = new Map<string, InFlight[]>();
   const lastDelivery = new Map<string, number>();
@@ -315,6 +326,26 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
           const part = Math.floor(random() * effect.entries.length);
           node.disk.log.push(...effect.entries.slice(0, part));
         }
+        // The shell sends PROPOSALs, REQUESTs and PINGs ahead of the appends, ACKs, COMMITs
+        // and applies queued before them, and carries out an ACK, COMMIT or apply once its
+        // zxid is durable, ahead of later appends (zab.ts, "What the caller must guarantee"):
+        // some of those behind the crash point may have happened already.
+        const durable = node.disk.log[node.disk.log.length - 1]?.zxid ?? node.disk.logBase;
+        let gatedBlocked = false;
+        for (const later of effects.slice(i)) {
+          if (later.type === 'send' && EARLY.has(later.message.type)) {
+            if (random() < 0.5) send(id, later.to, later.message);
+          } else if (later.type === 'apply' || isAckOrCommit(later)) {
+            const zxid =
+              later.type === 'apply' ? later.entry.zxid : (later.message as { zxid: number }).zxid;
+            gatedBlocked ||= zxid > durable || random() < 0.5;
+            if (gatedBlocked) continue;
+            if (later.type === 'apply') apply(node, later.entry, server);
+            else send(id, later.to, later.message);
+          } else if (later.type !== 'appendLog') {
+            break;
+          }
+        }
         crash(id);
         return;
       }
@@ -400,6 +431,16 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
           break;
         case 'closeConnection':
           deferBreak(id, effect.peer);
+          break;
+        case 'finalizeWait':
+          // 200 ms against a tick of 2 s is one unit; vary it so both orders with the
+          // messages around it happen.
+          finalizeWaits.push({
+            id,
+            incarnation: node.incarnation,
+            round: effect.round,
+            at: now + 1 + Math.floor(random() * 3),
+          });
           break;
         case 'role':
           if (effect.role === 'leading' && observers.includes(id)) {
@@ -499,6 +540,14 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         node.disk.files.push(w.snapshot);
         result.snapshots++;
         guarded(w.id, (s) => s.snapshotTaken(w.snapshot.zxid, w.snapshot.data));
+      }
+    }
+    if (finalizeWaits.some((w) => w.at <= now)) {
+      const done = finalizeWaits.filter((w) => w.at <= now);
+      finalizeWaits = finalizeWaits.filter((w) => w.at > now);
+      for (const w of done) {
+        if (nodes.get(w.id)!.incarnation !== w.incarnation) continue; // it crashed meanwhile
+        guarded(w.id, (s) => s.finalizeWaitOver(w.round));
       }
     }
     if (now % TICK_UNITS === 0) for (const id of ids) guarded(id, (s) => s.tick());

@@ -439,6 +439,50 @@ t.test(
 );
 
 t.test(
+  'a refused attempt moves on to the next server at once; a full round backs off',
+  async (t) => {
+    const refusing = await FakeServer.start();
+    refusing.onConnect = (conn) => conn.kill(); // up, but not serving (electing, say)
+    const serving = await FakeServer.start();
+    // Closed after the others listen, so its port cannot be handed to one of them.
+    const gone = await FakeServer.start();
+    const deadPort = gone.port;
+    await gone.close(); // nothing listens there: connection refused
+    const scheduler = new ManualScheduler();
+    const client = new CoordinatorClient(
+      `127.0.0.1:${deadPort},${refusing.connectString},${serving.connectString}`,
+      { reconnectBackoffMinMs: 1000, scheduler },
+    );
+    t.teardown(async () => {
+      await client.close();
+      await Promise.all([refusing.close(), serving.close()]);
+    });
+    // No time passes on the manual clock: failures on the way (the client starts on a random
+    // server of the list) cost no backoff, and no server is tried twice.
+    await client.connect();
+    const tried = refusing.connections.length;
+    t.ok(tried <= 1, 'the refusing server was tried at most once');
+    t.equal(serving.connections.length, 1, 'the serving one was reached without waiting');
+
+    // Every server refuses: one round (each server once), then the client waits its backoff.
+    serving.onConnect = (conn) => conn.kill();
+    const lost = new Promise((resolve) => client.once('disconnected', resolve));
+    serving.last.kill();
+    await lost;
+    await refusing.waitFor(() => refusing.connections.length === tried + 1);
+    await serving.waitFor(() => serving.connections.length === 2);
+    // The only timer left is the backoff (an attempt in progress would have its 5 s timeout).
+    const backingOff = () => (scheduler.nextDueMs() ?? Infinity) <= scheduler.nowMs() + 1000;
+    await serving.waitFor(backingOff);
+    t.equal(client.state, 'connecting');
+    t.equal(refusing.connections.length, tried + 1, 'no attempt after the round until the backoff');
+    scheduler.advance(1000);
+    await refusing.waitFor(() => refusing.connections.length === tried + 2);
+    t.pass('the next round starts after the backoff');
+  },
+);
+
+t.test(
   'readOnly: a local session of a read-only server is replaced on the first r/w server',
   async (t) => {
     const server = await FakeServer.start();
