@@ -9,9 +9,10 @@
  * allocates a Buffer for each message that spans reads. All of them are freed only when V8
  * collects their JavaScript wrappers, and by then a few live chunks sit between the free ones,
  * so glibc (which returns memory from the top of an arena only) keeps the free pages resident.
- * After 100,000 fuzzed WebSocket frames the coordinator's main arena held 17 MiB, 2 in use.
- * With the threshold at 16 KiB it held 6 MiB and the process came back within 10% of its
- * starting RSS (docs/reliability.md, "The fix"). 65536 keeps the read buffers out of the
+ * After 100,000 fuzzed WebSocket frames the coordinator's main arena held 16 to 17 MiB, 5 in
+ * use. With the threshold at 16 KiB it held 6 to 7 MiB and the process came back within 5 to 7%
+ * of its starting RSS (docs/reliability.md, "The fix"). The cost: an mmap and a munmap for each
+ * socket read. 65536 keeps the read buffers out of the
  * arenas but not the medium chunks, and missed the target; glibc's own starting threshold,
  * 128 KiB, excludes the read buffers. Setting the variable also turns off glibc's dynamic
  * threshold, which would otherwise rise to the size of the largest chunk freed (up to 32 MiB).
