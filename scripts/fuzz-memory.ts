@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--mutations <list>', 'only these mutations, comma-separated (default: all)')
     .option('--no-malloc-settings', "leave out npm start's allocator default (glibc's own)")
     .parse(argv)
-    .opts<Record<string, string | true | undefined>>();
+    .opts<Record<string, string | boolean | undefined>>();
   const protocol = o.protocol as FuzzProtocol;
   if (!['kafka', 'zookeeper', 'ws'].includes(protocol)) throw new Error('bad --protocol');
   const rounds = Number(o.rounds);
