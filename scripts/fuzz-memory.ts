@@ -9,7 +9,7 @@
  *
  *   node --import=tsx scripts/fuzz-memory.ts --protocol kafka|zookeeper|ws \
  *        [--rounds 4] [--frames 100000] [--seed 204] [--settle-seconds 60] [--snapshots DIR]
- *        [--arenas] [--mutations huge,deep]
+ *        [--arenas] [--mutations huge,deep] [--no-malloc-settings]
  *
  * The measured daemon (the coordinator for zookeeper and ws, which share its client port; the
  * broker for kafka, with a coordinator of its own) runs from the TypeScript sources with
@@ -22,7 +22,10 @@
  * them, memory held and memory in use (scripts/fuzz-arenas.ts, through gdb): RSS that is
  * neither heap nor external memory is there. With --mutations, the rounds send only those
  * mutations (and replayed frames), to find which kind of input leaves memory behind. The
- * daemons inherit this script's environment (MALLOC_ARENA_MAX, for one).
+ * daemons inherit this script's environment (MALLOC_ARENA_MAX, LD_PRELOAD, for one) with the
+ * allocator default that `npm start` gives its daemons (src/malloc-settings.ts) added, so the
+ * figures are those of the launched daemons; --no-malloc-settings leaves it out, to measure
+ * glibc's own defaults.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +35,7 @@ import { runFuzz, CORPUS_DIR, type FuzzReport } from './fuzz.js';
 import type { FuzzProtocol } from './fuzz-liveness.js';
 import { Inspected, type Measurement } from './inspected-daemon.js';
 import { arenaReport, summarizeArenas } from './fuzz-arenas.js';
+import { daemonEnvironment, MMAP_THRESHOLD_VARIABLE } from '../src/malloc-settings.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,14 +59,17 @@ async function main(argv: string[]): Promise<void> {
     .option('--snapshots <dir>', 'write heap snapshots after the first and last round here')
     .option('--arenas', "list the daemon's malloc arenas after each measurement (gdb)")
     .option('--mutations <list>', 'only these mutations, comma-separated (default: all)')
+    .option('--no-malloc-settings', "leave out npm start's allocator default (glibc's own)")
     .parse(argv)
-    .opts<Record<string, string | true | undefined>>();
+    .opts<Record<string, string | boolean | undefined>>();
   const protocol = o.protocol as FuzzProtocol;
   if (!['kafka', 'zookeeper', 'ws'].includes(protocol)) throw new Error('bad --protocol');
   const rounds = Number(o.rounds);
   const frames = Number(o.frames);
   const settleMs = Number(o.settleSeconds) * 1000;
 
+  // The daemons inherit process.env (child_process.spawn's default).
+  if (o.mallocSettings !== false) process.env = daemonEnvironment(process.env);
   const daemons = new BenchDaemons('samsa-fuzz-memory-');
   try {
     const zkPort = await freePort();
@@ -84,7 +91,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(
       `${protocol}: ${rounds} rounds of ${frames} frames against pid ${daemon.child.pid}; ` +
         `${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}, ` +
-        `load average ${os.loadavg()[0]!.toFixed(1)}`,
+        `load average ${os.loadavg()[0]!.toFixed(1)}; ` +
+        `${MMAP_THRESHOLD_VARIABLE}=${process.env[MMAP_THRESHOLD_VARIABLE] ?? '(unset)'}` +
+        (process.env.LD_PRELOAD === undefined ? '' : `, LD_PRELOAD=${process.env.LD_PRELOAD}`),
     );
     await sleep(2000);
     const arenas = (): void => {

@@ -12,6 +12,8 @@
  *   [dashboard]    http://127.0.0.1:9000/ (started after the brokers; src/dashboard/); with
  *                  --secure https:// with the login admin/adminadmin, brokers over SASL_SSL
  *
+ * Every child gets glibc's MALLOC_MMAP_THRESHOLD_=16384 unless the environment sets it
+ * (src/malloc-settings.ts: why, and how much RSS it saves).
  * Data is kept across restarts (delete ./data for a fresh cluster). Each child runs the
  * compiled program from dist/ when dist/ is a current build (`npm run build`), otherwise the
  * TypeScript source through tsx. Every line a child writes is printed with its name in front;
@@ -33,6 +35,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isEntryPoint } from '../src/entry-point.js';
+import { daemonEnvironment } from '../src/malloc-settings.js';
 import { exitAfterFlush, exitOnBrokenPipe } from '../src/process-exit.js';
 import { compiledProgramsAreCurrent } from './compiled-programs.js';
 import { banner } from './samsa/banner.js';
@@ -141,6 +144,8 @@ interface Running {
 function startChild(spec: ChildSpec): Promise<Running> {
   const child = spawn(process.execPath, [...commandFor(spec.program), ...spec.args], {
     cwd: ROOT,
+    // Our allocator default (MALLOC_MMAP_THRESHOLD_), unless the environment sets its own.
+    env: daemonEnvironment(process.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
