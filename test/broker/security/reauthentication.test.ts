@@ -50,6 +50,10 @@ if (!opensslAvailable) {
     const again = await client.loginPlain('alice', 'alice-secret');
     t.match(again, { errorCode: ErrorCode.NONE, sessionLifetimeMs: BigInt(SESSION_MS) });
     t.match(await client.request(ApiKey.Metadata, 1, metadata), { topics: [] }, 'answered');
+    // The broker logs it as it answers: the line may reach the pipe after the answer.
+    await waitFor('the broker to log the re-authentication', () =>
+      /re-authenticated/.test(broker.log()) ? true : undefined,
+    );
     t.match(broker.log(), /re-authenticated/);
 
     const other = await client.loginPlain('admin', 'admin-secret');
