@@ -414,13 +414,7 @@ export class CoordinatorServer extends EventEmitter {
       this.#answerExpired(state);
       return;
     }
-    const previous = this.#sessionConn.get(session.id);
-    if (previous && previous !== state) {
-      // The session moves to the new connection; ZooKeeper closes the old one.
-      previous.session = undefined;
-      this.watches.removeWatcher(previous);
-      this.#closeNow(previous, 'session moved to a new connection');
-    }
+    this.#moveSession(session, state);
     if (!this.#standalone) {
       // The session keeps the timeout it was created with (no txn for a change yet).
       this.sessions.touch(session, now);
@@ -1003,12 +997,7 @@ export class CoordinatorServer extends EventEmitter {
           this.#answerExpired(state);
           return;
         }
-        const previous = this.#sessionConn.get(local.id);
-        if (previous && previous !== state) {
-          previous.session = undefined;
-          this.watches.removeWatcher(previous);
-          this.#closeNow(previous, 'session moved to a new connection');
-        }
+        this.#moveSession(local, state);
         this.#readOnlySessions.setTimeout(local, timeoutMs, now);
         this.#bind(state, local);
         this.#answerConnect(state, local);
@@ -1176,6 +1165,16 @@ export class CoordinatorServer extends EventEmitter {
         },
       },
     });
+  }
+
+  /** A resumed session moves to the new connection; ZooKeeper closes the old one. */
+  #moveSession(session: Session, to: ConnState): void {
+    const previous = this.#sessionConn.get(session.id);
+    if (previous && previous !== to) {
+      previous.session = undefined;
+      this.watches.removeWatcher(previous);
+      this.#closeNow(previous, 'session moved to a new connection');
+    }
   }
 
   /** The session to resume is unknown (expired, closed, wrong password): timeout 0, close. */

@@ -4,7 +4,7 @@
  * zoo.cfg names no peers) on a free loopback port with a temporary data dir, killed in
  * teardown. Missing Java or the package fails the test, as every interop tool does.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -13,6 +13,23 @@ import { freePort } from './processes.js';
 import { waitFor } from './wait-for.js';
 
 export const ZOOKEEPER_CLASSPATH = '/usr/share/java/zookeeper.jar:/etc/zookeeper/conf';
+
+/** Debian's zkCli.sh (the Java client's shell), and whether it and java are installed. */
+export const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
+export const zkCliAvailable = existsSync(ZKCLI) && existsSync('/usr/bin/java');
+
+/**
+ * One zkCli.sh command against `server` (`-server host:port[,...]`; more flags such as `-r`
+ * go before the command in `args`); zkCli prints some results on stdout and others on stderr,
+ * so both come back, in that order.
+ */
+export function zkCli(server: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(ZKCLI, ['-server', server, ...args], { timeout: 60_000 }, (_err, out, err) =>
+      resolve(out + err),
+    );
+  });
+}
 
 export interface ApacheZooKeeper {
   port: number;

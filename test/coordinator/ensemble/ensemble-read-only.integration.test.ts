@@ -13,30 +13,19 @@
  * started without `--read-only`, is left alone: it stays looking and refuses every client.
  */
 import t from 'tap';
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
 import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
 import { readOnlyGraceMs } from '../../../coordinator/read-only.js';
+import { zkCli, zkCliAvailable } from '../../helpers/apache-zookeeper.js';
 import { startEnsemble, type Member } from './ensemble-processes.js';
 
 const PYTHON = '/usr/bin/python3';
 const kazooAvailable = spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0;
 const TICK_MS = 250;
-const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
-const zkCliAvailable = existsSync(ZKCLI) && existsSync('/usr/bin/java');
-
-/** zkCli.sh one-shot command (`-r`: read-only allowed); results go to stdout or stderr. */
-function zkCli(server: string, ...args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(ZKCLI, ['-server', server, ...args], { timeout: 60_000 }, (_err, out, err) =>
-      resolve(out + err),
-    );
-  });
-}
 
 // One JSON line per step. After "ro" it waits for a line on stdin (the quorum is back), then
 // until kazoo is connected read/write, and writes.

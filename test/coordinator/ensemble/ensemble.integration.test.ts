@@ -6,8 +6,6 @@
  * data directory, catches up.
  */
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   daemonDataDir,
@@ -18,22 +16,11 @@ import {
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
+import { zkCli, zkCliAvailable } from '../../helpers/apache-zookeeper.js';
 import { writeThroughKill } from './ensemble-processes.js';
 
 // ENSEMBLE_TICK_MS=2000 measures the failover at ZooKeeper's default tickTime.
 const TICK_MS = Number(process.env.ENSEMBLE_TICK_MS ?? 500);
-
-const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
-const zkCliAvailable = existsSync(ZKCLI) && existsSync('/usr/bin/java');
-
-/** zkCli.sh one-shot command; it prints some results on stdout, others on stderr. */
-function zkCli(server: string, ...args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(ZKCLI, ['-server', server, ...args], { timeout: 60_000 }, (_err, out, err) =>
-      resolve(out + err),
-    );
-  });
-}
 
 interface Member {
   id: number;
