@@ -120,20 +120,21 @@ function decodesOrFrameError(bytes: Buffer): boolean {
 }
 
 t.test('every frame round-trips, whatever the chunking', async (t) => {
-  fc.assert(
-    fc.property(fc.array(frame, { minLength: 1, maxLength: 5 }), fc.nat(), (frames, cut) => {
-      const bytes = Buffer.concat(frames.map(encodeFrame));
-      const size = 1 + (cut % bytes.length);
-      const decoder = new FrameDecoder();
-      const out: PeerFrame[] = [];
-      for (let i = 0; i < bytes.length; i += size) {
-        out.push(...decoder.push(bytes.subarray(i, i + size)));
-      }
-      return equal(out, frames);
-    }),
-    { numRuns: 2000, seed },
-  );
-  t.pass('2000 sequences of frames round-trip');
+  const check = (): void =>
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 5 }), fc.nat(), (frames, cut) => {
+        const bytes = Buffer.concat(frames.map(encodeFrame));
+        const size = 1 + (cut % bytes.length);
+        const decoder = new FrameDecoder();
+        const out: PeerFrame[] = [];
+        for (let i = 0; i < bytes.length; i += size) {
+          out.push(...decoder.push(bytes.subarray(i, i + size)));
+        }
+        return equal(out, frames);
+      }),
+      { numRuns: 2000, seed },
+    );
+  t.doesNotThrow(check, '2000 sequences of frames round-trip');
 });
 
 t.test('a 64-bit zxid, a bigint session id and a Buffer keep their types', async (t) => {
@@ -166,29 +167,32 @@ t.test('a 64-bit zxid, a bigint session id and a Buffer keep their types', async
 });
 
 t.test('arbitrary bytes and damaged frames give a FrameError', async (t) => {
-  fc.assert(
-    fc.property(bytesArbitrary(0, 64), (payload) => {
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(payload.length, 0);
-      return decodesOrFrameError(Buffer.concat([length, payload]));
-    }),
-    { numRuns: 5000, seed },
-  );
-  fc.assert(
-    fc.property(frame, mutations, (f, m) => {
-      const bytes = encodeFrame(f);
-      // Keep the length prefix honest so the damage reaches the payload's decoder.
-      const payload = applyMutations(bytes.subarray(4), m);
-      try {
-        decodePayload(payload);
-        return true;
-      } catch (err) {
-        return err instanceof FrameError;
-      }
-    }),
-    { numRuns: 5000, seed },
-  );
-  t.pass('5000 arbitrary payloads and 5000 damaged frames');
+  const arbitrary = (): void =>
+    fc.assert(
+      fc.property(bytesArbitrary(0, 64), (payload) => {
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(payload.length, 0);
+        return decodesOrFrameError(Buffer.concat([length, payload]));
+      }),
+      { numRuns: 5000, seed },
+    );
+  t.doesNotThrow(arbitrary, '5000 arbitrary payloads');
+  const damaged = (): void =>
+    fc.assert(
+      fc.property(frame, mutations, (f, m) => {
+        const bytes = encodeFrame(f);
+        // Keep the length prefix honest so the damage reaches the payload's decoder.
+        const payload = applyMutations(bytes.subarray(4), m);
+        try {
+          decodePayload(payload);
+          return true;
+        } catch (err) {
+          return err instanceof FrameError;
+        }
+      }),
+      { numRuns: 5000, seed },
+    );
+  t.doesNotThrow(damaged, '5000 damaged frames');
   const huge = Buffer.alloc(4);
   huge.writeUInt32BE(MAX_FRAME_BYTES + 1, 0);
   t.throws(() => new FrameDecoder().push(huge), FrameError, 'a corrupt length');

@@ -205,8 +205,7 @@ t.test('alone, a server serves read-only clients until the quorum is back', asyn
     { timeoutMs: 20_000 },
   );
   t.not(ours.sessionId, oursSession, 'our client: a new session');
-  await ours.create('/ro/ours', 'x');
-  t.pass('our client writes');
+  t.equal(await ours.create('/ro/ours', 'x'), '/ro/ours', 'our client writes');
 
   py.stdin.write('quorum-back\n');
   const rw = await step('rw');
