@@ -411,7 +411,7 @@ export class CoordinatorServer extends EventEmitter {
         },
         'session expired or unknown: refusing resume',
       );
-      this.#answerExpired(state);
+      this.#answerConnect(state, undefined);
       return;
     }
     this.#moveSession(session, state);
@@ -994,7 +994,7 @@ export class CoordinatorServer extends EventEmitter {
       case 'resume':
       case 'expired': {
         if (!local || local.closing || !local.password.equals(request.password)) {
-          this.#answerExpired(state);
+          this.#answerConnect(state, undefined);
           return;
         }
         this.#moveSession(local, state);
@@ -1150,7 +1150,11 @@ export class CoordinatorServer extends EventEmitter {
     this.#sessionConn.set(session.id, state);
   }
 
-  #answerConnect(state: ConnState, session: Session): void {
+  /**
+   * The handshake's answer: the session, or, for a session to resume that is unknown (expired,
+   * closed, wrong password), ZooKeeper's timeout 0 and session id 0, then the close.
+   */
+  #answerConnect(state: ConnState, session: Session | undefined): void {
     this.#replies.enqueue({
       state,
       zxid: this.#lastZxid,
@@ -1158,13 +1162,15 @@ export class CoordinatorServer extends EventEmitter {
         kind: 'connected',
         response: {
           protocolVersion: 0,
-          timeoutMs: session.timeoutMs,
-          sessionId: session.id,
-          password: session.password,
+          timeoutMs: session?.timeoutMs ?? 0,
+          sessionId: session?.id ?? 0n,
+          password: session?.password ?? Buffer.alloc(16),
           readOnly: this.#replication.readOnly,
         },
       },
     });
+    if (!session)
+      this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
   }
 
   /** A resumed session moves to the new connection; ZooKeeper closes the old one. */
@@ -1175,25 +1181,6 @@ export class CoordinatorServer extends EventEmitter {
       this.watches.removeWatcher(previous);
       this.#closeNow(previous, 'session moved to a new connection');
     }
-  }
-
-  /** The session to resume is unknown (expired, closed, wrong password): timeout 0, close. */
-  #answerExpired(state: ConnState): void {
-    this.#replies.enqueue({
-      state,
-      zxid: this.#lastZxid,
-      item: {
-        kind: 'connected',
-        response: {
-          protocolVersion: 0,
-          timeoutMs: 0,
-          sessionId: 0n,
-          password: Buffer.alloc(16),
-          readOnly: this.#replication.readOnly,
-        },
-      },
-    });
-    this.#replies.enqueue({ state, zxid: this.#lastZxid, closeReason: 'session expired' });
   }
 
   /** Only the leader (standalone: always the server) expires sessions, by closeSession txns. */

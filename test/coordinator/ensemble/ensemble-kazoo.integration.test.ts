@@ -8,14 +8,9 @@
  * our client's watches survive a move, through setWatches).
  */
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
-import { startEnsemble } from './ensemble-processes.js';
-
-const PYTHON = '/usr/bin/python3';
-const kazooAvailable = spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0;
+import { kazooAvailable, kazooSteps, startEnsemble } from './ensemble-processes.js';
 
 // Prints one JSON line per step; waits for "setdata-done" on stdin before it expects the
 // watch event, so the test controls when the watched node changes.
@@ -73,26 +68,7 @@ t.test('kazoo: three-host connect string, session moves when its server is kille
   const ensemble = await startEnsemble(t, { tickMs: 250 });
   await ensemble.waitForQuorum();
 
-  const py = spawn(PYTHON, ['-c', SCRIPT, ensemble.connectString], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => py.once('exit', resolve));
-  t.teardown(async () => {
-    if (py.exitCode === null && py.signalCode === null) py.kill('SIGKILL');
-    await exited;
-  });
-  let stderr = '';
-  py.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const steps = new Map<string, Record<string, unknown>>();
-  createInterface({ input: py.stdout }).on('line', (line) => {
-    if (!line.startsWith('{')) return;
-    const o = JSON.parse(line) as { step: string } & Record<string, unknown>;
-    steps.set(o.step, o);
-  });
-  const step = (name: string): Promise<Record<string, unknown>> =>
-    waitFor(`kazoo step ${name} (stderr: ${stderr.slice(-500)})`, () => steps.get(name), {
-      timeoutMs: 40_000,
-    });
+  const { step, send, exited } = kazooSteps(t, SCRIPT, ensemble.connectString, 40_000);
 
   const ready = await step('ready');
   t.equal(ready.data, 'v1', 'kazoo created and read back /kz/w');
@@ -136,7 +112,7 @@ t.test('kazoo: three-host connect string, session moves when its server is kille
   const writer = new CoordinatorClient(`127.0.0.1:${survivors[0]!.clientPort}`);
   await writer.connect();
   await writer.setData('/kz/w', 'v2');
-  py.stdin.write('setdata-done\n');
+  send('setdata-done');
   const watch = await step('watch');
   t.same(watch.events, [['CHANGED', '/kz/w']], 'the watch set after the move fired');
   t.equal(await exited, 0, 'kazoo ended cleanly');

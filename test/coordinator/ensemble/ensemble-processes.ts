@@ -15,7 +15,9 @@
  * member listens on its own entry of its own server list. `memberArgs` adds a member's own
  * `coordinator start` arguments (such as `--snap-count`), `zooCfgLines` its own zoo.cfg lines.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import {
   daemonDataDir,
@@ -231,4 +233,52 @@ export async function writeThroughKill(
     }
   }
   return load;
+}
+
+export const PYTHON = '/usr/bin/python3';
+/** Debian's python3-kazoo (which .ci/run installs). */
+export const kazooAvailable = spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0;
+
+/** A kazoo script run by `kazooSteps`: its JSON step lines, its stdin, its exit. */
+export interface KazooSteps {
+  /** The line `{"step": name, ...}` the script printed (waits for it). */
+  step: (name: string) => Promise<Record<string, unknown>>;
+  /** A line to the script's stdin (how the test tells it to go on). */
+  send: (line: string) => void;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs a kazoo script (`python3 -c script connectString`) that reports each step as a JSON
+ * line `{"step": ..., ...}` on stdout and waits on stdin where the test must act first; it is
+ * killed (SIGKILL) if still running when the test ends.
+ */
+export function kazooSteps(
+  t: { teardown(fn: () => unknown): void },
+  script: string,
+  connectString: string,
+  timeoutMs: number,
+): KazooSteps {
+  const py = spawn(PYTHON, ['-c', script, connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => py.once('exit', resolve));
+  t.teardown(async () => {
+    if (py.exitCode === null && py.signalCode === null) py.kill('SIGKILL');
+    await exited;
+  });
+  let stderr = '';
+  py.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const steps = new Map<string, Record<string, unknown>>();
+  createInterface({ input: py.stdout }).on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    const o = JSON.parse(line) as { step: string } & Record<string, unknown>;
+    steps.set(o.step, o);
+  });
+  return {
+    step: (name) =>
+      waitFor(`kazoo step ${name} (stderr: ${stderr.slice(-800)})`, () => steps.get(name), {
+        timeoutMs,
+      }),
+    send: (line) => void py.stdin.write(`${line}\n`),
+    exited,
+  };
 }

@@ -13,18 +13,14 @@
  * started without `--read-only`, is left alone: it stays looking and refuses every client.
  */
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CoordinatorClient } from '../../../src/coordinator-client/client.js';
 import { fourLetterWord } from '../../../src/coordinator-client/four-letter-words.js';
 import { ErrorCode, KeeperError } from '../../../src/protocol/coordinator/errors.js';
 import { readOnlyGraceMs } from '../../../coordinator/read-only.js';
 import { zkCli, zkCliAvailable } from '../../helpers/apache-zookeeper.js';
-import { startEnsemble, type Member } from './ensemble-processes.js';
+import { kazooAvailable, kazooSteps, startEnsemble, type Member } from './ensemble-processes.js';
 
-const PYTHON = '/usr/bin/python3';
-const kazooAvailable = spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0;
 const TICK_MS = 250;
 
 // One JSON line per step. After "ro" it waits for a line on stdin (the quorum is back), then
@@ -164,27 +160,7 @@ t.test('alone, a server serves read-only clients until the quorum is back', asyn
   }
 
   // kazoo, with all three hosts (two of them down).
-  const py = spawn(PYTHON, ['-c', SCRIPT, ensemble.connectString], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => py.once('exit', resolve));
-  t.teardown(async () => {
-    if (py.exitCode === null && py.signalCode === null) py.kill('SIGKILL');
-    await exited;
-  });
-  let stderr = '';
-  py.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const steps = new Map<string, Record<string, unknown>>();
-  createInterface({ input: py.stdout }).on('line', (line) => {
-    if (line.startsWith('{')) {
-      const o = JSON.parse(line) as { step: string } & Record<string, unknown>;
-      steps.set(o.step, o);
-    }
-  });
-  const step = (name: string): Promise<Record<string, unknown>> =>
-    waitFor(`kazoo step ${name} (stderr: ${stderr.slice(-800)})`, () => steps.get(name), {
-      timeoutMs: 60_000,
-    });
+  const { step, send, exited } = kazooSteps(t, SCRIPT, ensemble.connectString, 60_000);
   const ro = await step('ro');
   t.equal(ro.state, 'CONNECTED_RO', 'kazoo is connected read-only');
   t.equal(ro.server, address(three), 'to server 3');
@@ -207,7 +183,7 @@ t.test('alone, a server serves read-only clients until the quorum is back', asyn
   t.not(ours.sessionId, oursSession, 'our client: a new session');
   t.equal(await ours.create('/ro/ours', 'x'), '/ro/ours', 'our client writes');
 
-  py.stdin.write('quorum-back\n');
+  send('quorum-back');
   const rw = await step('rw');
   t.equal(rw.state, 'CONNECTED', 'kazoo is connected read/write');
   t.not(rw.session, ro.session, 'on a new session: the read-only one was local to server 3');
