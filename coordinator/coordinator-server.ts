@@ -190,8 +190,11 @@ export class CoordinatorServer extends EventEmitter {
   readonly #run = Math.floor(Math.random() * 2 ** 31);
   #nextSeq = 0;
   readonly #pending = new Map<number, PendingTxn>();
-  /** Ensemble mode: `sync` requests answered once this server has applied up to `zxid`. */
-  #syncWaiters: ({ zxid: number; state: ConnState } & WaitingRequest)[] = [];
+  /**
+   * Ensemble mode, not leading: what waits for this server to apply up to `zxid`, the leader's
+   * answer to a sync (a client's `sync`, or a session's revalidation), then runs `release`.
+   */
+  #syncWaiters: { zxid: number; state: ConnState; release: () => void }[] = [];
   /** The next session id this server hands out (see #newSessionId). */
   #nextSessionId: bigint | undefined;
   /** Read-only mode: its local sessions, known to this server only (read-only.ts). */
@@ -401,6 +404,22 @@ export class CoordinatorServer extends EventEmitter {
       this.#proposeSession(state, timeoutMs, now);
       return;
     }
+    if (!this.#standalone && !this.#replication.leading) {
+      // A follower or observer revalidates a session with the leader before it answers, as
+      // ZooKeeper's learners do (REVALIDATE): here through the sync round trip, after which
+      // this server has applied every txn the leader had proposed, a closeSession included.
+      // If the leader is gone, no answer comes: the connection is closed when this server
+      // stops serving, and the client tries another server without having seen CONNECTED.
+      this.#afterLeaderSync(state, () => this.#resumeSession(state, request, timeoutMs));
+      return;
+    }
+    this.#resumeSession(state, request, timeoutMs);
+  }
+
+  /** The rest of the handshake for a session id the client brings. */
+  #resumeSession(state: ConnState, request: ConnectRequest, timeoutMs: number): void {
+    const conn = state.conn;
+    const now = this.#clock.nowMs();
     const session = this.sessions.get(request.sessionId);
     if (!session || session.closing || !session.password.equals(request.password)) {
       this.#log.info(
@@ -478,8 +497,23 @@ export class CoordinatorServer extends EventEmitter {
   #runRequest(state: ConnState, session: Session, waiting: WaitingRequest): boolean {
     const { xid, request, receivedAtMs } = waiting;
     if (WRITE_OPS.has(request.op)) return this.#propose(state, session, waiting);
-    if (request.op === 'sync' && !this.#replication.leading) this.#syncWithLeader(state, waiting);
-    else this.#handle(state, session, xid, request, receivedAtMs);
+    if (request.op === 'sync' && !this.#replication.leading) {
+      this.#afterLeaderSync(state, () => {
+        this.#replies.enqueue({
+          state,
+          zxid: this.#lastZxid,
+          receivedAtMs,
+          item: {
+            kind: 'reply',
+            xid,
+            zxid: this.#lastZxid,
+            err: ErrorCode.OK,
+            request,
+            result: { path: request.path },
+          },
+        });
+      });
+    } else this.#handle(state, session, xid, request, receivedAtMs);
     return true;
   }
 
@@ -498,11 +532,11 @@ export class CoordinatorServer extends EventEmitter {
   }
 
   /**
-   * Ensemble mode, a follower: `sync` answers once this server has applied everything the
-   * leader had proposed when it heard of the sync (ZooKeeper's sync, through the leader).
-   * Later requests of the connection wait behind it.
+   * Ensemble mode, a follower or observer: `release` runs once this server has applied
+   * everything the leader had proposed when it heard of the sync (ZooKeeper's sync, through
+   * the leader). Later requests of the connection wait behind it.
    */
-  #syncWithLeader(state: ConnState, waiting: WaitingRequest): void {
+  #afterLeaderSync(state: ConnState, release: () => void): void {
     state.order.barrier = true;
     this.#replication.syncWithLeader((zxid) => {
       if (state.closed) return;
@@ -510,7 +544,7 @@ export class CoordinatorServer extends EventEmitter {
         this.#closeNow(state, 'server is not serving');
         return;
       }
-      this.#syncWaiters.push({ zxid, state, ...waiting });
+      this.#syncWaiters.push({ zxid, state, release });
       this.#releaseSyncs();
     });
   }
@@ -520,22 +554,10 @@ export class CoordinatorServer extends EventEmitter {
     const ready = this.#syncWaiters.filter((w) => w.zxid <= this.#lastZxid);
     if (ready.length === 0) return;
     this.#syncWaiters = this.#syncWaiters.filter((w) => w.zxid > this.#lastZxid);
-    for (const { state, xid, request, receivedAtMs } of ready) {
-      if (state.closed || request.op !== 'sync') continue;
-      this.#replies.enqueue({
-        state,
-        zxid: this.#lastZxid,
-        receivedAtMs,
-        item: {
-          kind: 'reply',
-          xid,
-          zxid: this.#lastZxid,
-          err: ErrorCode.OK,
-          request,
-          result: { path: request.path },
-        },
-      });
+    for (const { state, release } of ready) {
+      if (state.closed) continue;
       state.order.barrier = false;
+      release();
       this.#resume(state);
     }
   }

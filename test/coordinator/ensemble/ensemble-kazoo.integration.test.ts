@@ -68,7 +68,7 @@ t.test('kazoo: three-host connect string, session moves when its server is kille
   const ensemble = await startEnsemble(t, { tickMs: 250 });
   await ensemble.waitForQuorum();
 
-  const { step, send, exited } = kazooSteps(t, SCRIPT, ensemble.connectString, 40_000);
+  const { step, send, exited, stderr } = kazooSteps(t, SCRIPT, ensemble.connectString, 40_000);
 
   const ready = await step('ready');
   t.equal(ready.data, 'v1', 'kazoo created and read back /kz/w');
@@ -78,7 +78,12 @@ t.test('kazoo: three-host connect string, session moves when its server is kille
   const killedMode = (await ensemble.srvr(server)).mode;
 
   await ensemble.kill9(server);
-  const moved = await step('moved');
+  const moved = await step('moved').catch((error: unknown) => {
+    // What the survivors and kazoo saw, for a failure that does not repeat.
+    for (const m of survivors) t.comment(`server ${m.id}:\n${m.process!.log().slice(-3000)}`);
+    t.comment(`kazoo:\n${stderr().slice(-3000)}`);
+    throw error;
+  });
   t.not(
     moved.server,
     ready.server,

@@ -246,6 +246,8 @@ export interface KazooSteps {
   /** A line to the script's stdin (how the test tells it to go on). */
   send: (line: string) => void;
   exited: Promise<number | null>;
+  /** Everything the script wrote to stderr so far (kazoo's log). */
+  stderr: () => string;
 }
 
 /**
@@ -280,5 +282,6 @@ export function kazooSteps(
       }),
     send: (line) => void py.stdin.write(`${line}\n`),
     exited,
+    stderr: () => stderr,
   };
 }

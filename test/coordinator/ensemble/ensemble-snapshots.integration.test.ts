@@ -8,7 +8,7 @@
  * restarted after that loads its newest snapshot, then the log after it.
  */
 import t from 'tap';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonDataDir } from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -96,7 +96,7 @@ t.test('DIFF, SNAP, a bounded log and a restart from a snapshot', async (t) => {
     t.equal(await childrenOn(m), written, `server ${m.id} has all ${written} znodes`);
     // Read a copy of the data directory the way a restart would.
     const copy = join(root, `copy${m.id}`);
-    cpSync(join(m.dataDir, 'zab'), join(copy, 'zab'), { recursive: true });
+    copyLiveDirectory(join(m.dataDir, 'zab'), join(copy, 'zab'));
     const { disk, recovered } = await ZabDisk.open(copy, silentLogger(), coordinatorTxnCodec);
     await disk.close();
     const entries = recovered.state.log.length;
@@ -123,3 +123,20 @@ t.test('DIFF, SNAP, a bounded log and a restart from a snapshot', async (t) => {
   t.match(restartLog, /sync from the leader: DIFF/);
   t.equal(await childrenOn(follower), written, `server ${follower.id} has all ${written} znodes`);
 });
+
+/**
+ * Copy a directory the server is still writing: a background trim may delete a file between
+ * the listing and its copy (ENOENT), then copy again; the copy is what a restart at some
+ * moment of the run would have found.
+ */
+function copyLiveDirectory(from: string, to: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      cpSync(from, to, { recursive: true });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
+      rmSync(to, { recursive: true, force: true });
+    }
+  }
+}
