@@ -107,18 +107,49 @@ interface SimDisk {
   installed: Snapshot | undefined;
 }
 
-/** The simulation's data tree is the applied sequence itself; a snapshot is its JSON. */
-const encodeApplied = (applied: LogEntry<string>[]): Buffer =>
-  Buffer.from(JSON.stringify(applied.map((e) => [e.zxid, e.txn])));
+/**
+ * The simulation's data tree is the applied sequence itself; a snapshot is its JSON,
+ * `[[zxid, txn], ...]`. A server snapshots every few dozen applies, each time the whole
+ * sequence so far, so the JSON of what it has applied is kept and only the new entries are
+ * added (see Node.encoded).
+ */
+interface EncodedApplied {
+  /** The array encoded: node.applied is replaced by a SNAP or a restart, never cut. */
+  of: LogEntry<string>[];
+  count: number;
+  /** The JSON of of[0..count) without the outer brackets. */
+  text: string;
+}
+function encodeApplied(node: Node): Buffer {
+  let encoded = node.encoded;
+  if (encoded?.of !== node.applied)
+    encoded = node.encoded = { of: node.applied, count: 0, text: '' };
+  for (; encoded.count < node.applied.length; encoded.count++) {
+    const e = node.applied[encoded.count]!;
+    const piece = JSON.stringify([e.zxid, e.txn]);
+    encoded.text = encoded.count === 0 ? piece : `${encoded.text},${piece}`;
+  }
+  return Buffer.from(`[${encoded.text}]`);
+}
 const decodeApplied = (data: Buffer): LogEntry<string>[] =>
   (JSON.parse(data.toString()) as [number, string][]).map(([zxid, txn]) => ({ zxid, txn }));
 
+/** The newest snapshot on a disk that its log can follow. */
+function newestSnapshot(disk: SimDisk): Snapshot | undefined {
+  let newest: Snapshot | undefined;
+  for (const s of disk.files) {
+    if (s.zxid >= disk.logBase && (newest === undefined || s.zxid > newest.zxid)) newest = s;
+  }
+  const installed = disk.installed;
+  if (installed && installed.zxid >= disk.logBase && !(newest && newest.zxid >= installed.zxid)) {
+    newest = installed;
+  }
+  return newest;
+}
+
 /** What a restart reads: the newest snapshot the log can follow, and the log. */
 function recover(disk: SimDisk): ZabPersistentState<string> {
-  const candidates = [...disk.files, ...(disk.installed ? [disk.installed] : [])].filter(
-    (s) => s.zxid >= disk.logBase,
-  );
-  const snapshot = candidates.sort((a, b) => b.zxid - a.zxid)[0];
+  const snapshot = newestSnapshot(disk);
   return {
     acceptedEpoch: disk.acceptedEpoch,
     currentEpoch: disk.currentEpoch,
@@ -133,6 +164,8 @@ interface Node {
   server: ZabServer<string> | undefined;
   disk: SimDisk;
   applied: LogEntry<string>[];
+  /** The JSON of `applied` so far, for the next snapshot (encodeApplied). */
+  encoded?: EncodedApplied;
   incarnation: number;
   restartAt: number;
   isolatedUntil: number;
@@ -147,6 +180,15 @@ interface InFlight {
 }
 
 const TICK_UNITS = 10;
+
+/** Whether a log holds this very entry; the log is in zxid order and the entry near its end. */
+function onLog(log: LogEntry<string>[], entry: LogEntry<string>): boolean {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const e = log[i]!;
+    if (e.zxid === entry.zxid && e.txn === entry.txn) return true;
+  }
+  return false;
+}
 
 export function runSimulation(options: SimulationOptions): SimulationResult {
   const o = {
@@ -298,8 +340,8 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
       let holders = 0;
       for (const n of nodes.values()) {
         if (observers.includes(n.id)) continue; // an observer's disk never counts
-        if (n.disk.log.some((e) => e.zxid === entry.zxid && e.txn === entry.txn)) holders++;
-        else if ((recover(n.disk).snapshot?.zxid ?? 0) >= entry.zxid) holders++;
+        if (onLog(n.disk.log, entry)) holders++;
+        else if ((newestSnapshot(n.disk)?.zxid ?? 0) >= entry.zxid) holders++;
       }
       if (holders < quorum) violation(`leader ${node.id} committed ${entry.zxid} on ${holders}`);
     }
@@ -403,7 +445,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
             id,
             incarnation: node.incarnation,
             at: now + 1 + Math.floor(random() * 40),
-            snapshot: { zxid: effect.zxid, data: encodeApplied(node.applied) },
+            snapshot: { zxid: effect.zxid, data: encodeApplied(node) },
           });
           break;
         }
@@ -515,10 +557,15 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   const step = (): void => {
     now++;
     // Deliveries due now: datagrams (any order), then each connection's head in order.
-    const due = datagrams.filter((d) => d.at <= now);
-    datagrams = datagrams.filter((d) => d.at > now);
-    for (const d of due) guarded(d.to, (s) => s.receive(d.from, d.message!));
-    for (const [k, queue] of [...channels]) {
+    // (Most steps deliver nothing: look before copying the lists.)
+    if (datagrams.some((d) => d.at <= now)) {
+      const due = datagrams.filter((d) => d.at <= now);
+      datagrams = datagrams.filter((d) => d.at > now);
+      for (const d of due) guarded(d.to, (s) => s.receive(d.from, d.message!));
+    }
+    let headDue = false;
+    for (const queue of channels.values()) if ((headDue = (queue[0]?.at ?? Infinity) <= now)) break;
+    for (const [k, queue] of headDue ? [...channels] : []) {
       while (queue.length > 0 && queue[0]!.at <= now) {
         const m = queue.shift()!;
         if (m.message === undefined) {
