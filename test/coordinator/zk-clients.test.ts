@@ -647,16 +647,22 @@ t.test(
       return stdout + stderr;
     };
     t.notMatch(await zkCli('config'), /^null$/m, 'empty data, not null');
-    await zkCli('create', '/q', 'x');
-    await zkCli('create', '/q/a', 'yy');
-    await zkCli('create', '/q/b', 'zzz');
+    // The znodes are written in process (each zkCli.sh run starts a JVM, some 0.6 s; its
+    // create and delete are tested above): what is checked here is zkCli's quota commands.
+    const c = await nzkConnect();
+    t.teardown(() => c.close());
+    const create = (path: string, data: string) =>
+      call<string>((cb) => c.create(path, Buffer.from(data), zookeeper.CreateMode.PERSISTENT, cb));
+    await create('/q', 'x');
+    await create('/q/a', 'yy');
+    await create('/q/b', 'zzz');
     t.match(
       await zkCli('setquota', '-n', '2', '/q'),
       /count quota you create is less than the existing count:3/,
     );
     t.match(await zkCli('listquota', '/q'), /Output stat for \/q count=3,bytes=6/);
-    await zkCli('create', '/q/c', '123456');
-    await zkCli('delete', '/q/b');
+    await create('/q/c', '123456');
+    await call((cb) => c.remove('/q/b', -1, cb));
     t.match(
       await zkCli('listquota', '/q'),
       /Output stat for \/q count=3,bytes=9/,
