@@ -4,7 +4,7 @@
  * Each process is killed in t.teardown by the test that started it, by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -59,27 +59,54 @@ export function daemonDataDir(t: { teardown(fn: () => unknown): void }): string 
   return dir;
 }
 
-/** Ports this test process has handed out: the kernel may offer a closed one again. */
-const handedOut = new Set<number>();
+/**
+ * Where freePort looks. A daemon binds its port some time after freePort found it free, and
+ * meanwhile the port must not be taken. A port the kernel picks for `listen(0)` comes from the
+ * range it also gives outgoing connections their local ports from (Linux: 32768-60999), so
+ * any client socket of any test may take it in that moment: CI once failed with an ensemble
+ * port "already in use" by such a socket. So freePort takes ports below that range, in a
+ * block of its own per test process (tap numbers its test processes: TAP_CHILD_ID), which
+ * tap's four files at a time do not share unless one of them outlives some 75 others.
+ */
+const PORTS_FROM = 10_000;
+const PORTS_BELOW = ephemeralPortsFrom();
+const BLOCK = 300;
+const BLOCKS = Math.max(1, Math.floor((PORTS_BELOW - PORTS_FROM) / BLOCK));
+const block = Number(process.env.TAP_CHILD_ID ?? process.pid) % BLOCKS;
+let nextPort = PORTS_FROM + block * BLOCK;
+
+/** The first port of the kernel's range for outgoing connections. */
+function ephemeralPortsFrom(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/);
+    const port = Number(low);
+    return Number.isInteger(port) && port > PORTS_FROM + BLOCK ? port : 32_768;
+  } catch {
+    return 32_768; // not Linux: Linux's default
+  }
+}
+
+/** Whether 127.0.0.1:port can be listened on now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
 
 /**
- * A port that was free a moment ago on 127.0.0.1, and not one this process has handed out
- * before (an ensemble member once got the same port as its client and its election port).
+ * A port that was free a moment ago on 127.0.0.1, from this process's block (see above). The
+ * ports are handed out in turn, so none twice until some 22,000 were (an ensemble member once
+ * got the same port as its client and its election port from `listen(0)`).
  */
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    return port;
+  for (let tried = 0; tried < PORTS_BELOW - PORTS_FROM; tried++) {
+    const port = nextPort;
+    nextPort = nextPort + 1 >= PORTS_FROM + BLOCKS * BLOCK ? PORTS_FROM : nextPort + 1;
+    if (await canListen(port)) return port;
   }
+  throw new Error(`no free port on 127.0.0.1 in ${PORTS_FROM}-${PORTS_BELOW - 1}`);
 }
 
 export interface DaemonProcess {
