@@ -101,12 +101,13 @@ function canListen(port: number): Promise<boolean> {
  * got the same port as its client and its election port from `listen(0)`).
  */
 export async function freePort(): Promise<number> {
-  for (let tried = 0; tried < PORTS_BELOW - PORTS_FROM; tried++) {
+  const end = PORTS_FROM + BLOCKS * BLOCK;
+  for (let tried = 0; tried < end - PORTS_FROM; tried++) {
     const port = nextPort;
-    nextPort = nextPort + 1 >= PORTS_FROM + BLOCKS * BLOCK ? PORTS_FROM : nextPort + 1;
+    nextPort = nextPort + 1 >= end ? PORTS_FROM : nextPort + 1;
     if (await canListen(port)) return port;
   }
-  throw new Error(`no free port on 127.0.0.1 in ${PORTS_FROM}-${PORTS_BELOW - 1}`);
+  throw new Error(`no free port on 127.0.0.1 in ${PORTS_FROM}-${end - 1}`);
 }
 
 export interface DaemonProcess {

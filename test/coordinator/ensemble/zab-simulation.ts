@@ -564,7 +564,12 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
       for (const d of due) guarded(d.to, (s) => s.receive(d.from, d.message!));
     }
     let headDue = false;
-    for (const queue of channels.values()) if ((headDue = (queue[0]?.at ?? Infinity) <= now)) break;
+    for (const queue of channels.values()) {
+      if ((queue[0]?.at ?? Infinity) <= now) {
+        headDue = true;
+        break;
+      }
+    }
     for (const [k, queue] of headDue ? [...channels] : []) {
       while (queue.length > 0 && queue[0]!.at <= now) {
         const m = queue.shift()!;
